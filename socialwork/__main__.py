@@ -1,0 +1,3 @@
+from socialwork.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,447 @@
+"""The data contract: every snapshot table, its columns, types and enumerations, defined once.
+
+The import, the demo generator, the query layer, the docs (docs/data.md) and the tests all
+read this module; nothing else spells out a column or an allowed value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Enum:
+    """A closed set of codes (stored) with their Chinese labels (shown)."""
+
+    name: str
+    label: str
+    labels: dict[str, str]
+    groups: dict[str, str] = field(default_factory=dict)  # code -> group code, where codes group
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.labels)
+
+    def label_of(self, code: str) -> str:
+        return self.labels[code]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # DuckDB type name: VARCHAR, DATE, INTEGER, DOUBLE, BOOLEAN
+    label: str
+    description: str
+    nullable: bool = False
+    enum: Enum | None = None
+    references: str | None = None  # "table.column" that must hold this value
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, ARROW_TYPES[c.type], nullable=c.nullable) for c in self.columns])
+
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "INTEGER": pa.int32(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+}
+
+# ---------------------------------------------------------------- enumerations
+
+TOWNSHIP_KIND = Enum("township_kind", "乡镇类型", {"town": "镇", "xiang": "乡", "street": "街道"})
+
+COMMUNITY_KIND = Enum(
+    "community_kind",
+    "村社类型",
+    {"urban_community": "城市社区", "rural_community": "农村社区", "village": "村"},
+)
+
+# National statistical urban-rural classification; 1xx is urban, 2xx rural.
+URBAN_RURAL_CODE = Enum(
+    "urban_rural_code",
+    "城乡分类代码",
+    {
+        "111": "主城区",
+        "112": "城乡结合区",
+        "121": "镇中心区",
+        "122": "镇乡结合区",
+        "123": "特殊区域",
+        "210": "乡中心区",
+        "220": "村庄",
+    },
+    groups={"111": "urban", "112": "urban", "121": "urban", "122": "urban", "123": "urban", "210": "rural", "220": "rural"},
+)
+
+EMPLOYER_TYPE = Enum(
+    "employer_type",
+    "工作单位类型",
+    {
+        "government": "机关事业单位",
+        "community": "城乡社区",
+        "station": "社工站",
+        "social_org": "社会组织",
+        "sw_org": "社工机构",
+        "other": "其他",
+    },
+)
+
+CERTIFICATE_LEVEL = Enum(
+    "certificate_level",
+    "证书等级",
+    {"none": "无", "assistant": "助理社会工作师", "intermediate": "社会工作师", "senior": "高级社会工作师"},
+)
+
+SW_EDUCATION = Enum(
+    "sw_education",
+    "社会工作学历",
+    {"none": "无", "vocational": "专科", "bachelor": "本科", "master": "硕士及以上"},
+)
+
+SECTOR_GROUP = Enum(
+    "sector_group",
+    "岗位领域类别",
+    {"platform": "基层服务平台", "institution": "以社会工作为主的机构", "key_sector": "重点领域"},
+)
+
+SECTOR = Enum(
+    "sector",
+    "岗位领域",
+    {
+        "community_service_center": "社区服务中心",
+        "party_service_center": "党群服务中心(站)",
+        "governance_center": "综治中心",
+        "care_station": "关爱工作站(室)",
+        "community_service_station": "社区综合服务站",
+        "elderly_care": "养老服务机构",
+        "child_welfare": "儿童福利机构",
+        "social_assistance": "社会救助服务机构",
+        "rescue_management": "救助管理机构",
+        "drug_control": "禁毒",
+        "community_correction": "社区矫正",
+        "petition": "信访",
+        "veterans": "退役军人事务",
+        "emergency": "应急管理",
+        "medical": "医务",
+        "school": "学校",
+        "trade_union": "工会",
+        "youth": "青少年",
+        "women": "妇女",
+        "disability": "残疾人",
+    },
+    groups={
+        **dict.fromkeys(
+            ["community_service_center", "party_service_center", "governance_center", "care_station",
+             "community_service_station"],
+            "platform",
+        ),
+        **dict.fromkeys(["elderly_care", "child_welfare", "social_assistance", "rescue_management"], "institution"),
+        **dict.fromkeys(
+            ["drug_control", "community_correction", "petition", "veterans", "emergency", "medical", "school",
+             "trade_union", "youth", "women", "disability"],
+            "key_sector",
+        ),
+    },
+)
+
+FUNDING = Enum("funding", "经费来源", {"purchase": "政府购买服务", "establishment": "编制内", "other": "其他"})
+
+ORGANISATION_STATUS = Enum(
+    "organisation_status", "机构状态", {"active": "正常运营", "suspended": "暂停服务", "deregistered": "已注销"}
+)
+
+EVALUATION_GRADE = Enum(
+    "evaluation_grade",
+    "评估等级",
+    {"none": "未评估", "1A": "1A", "2A": "2A", "3A": "3A", "4A": "4A", "5A": "5A"},
+)
+
+ACTIVITY_KIND = Enum(
+    "activity_kind",
+    "活动类型",
+    {
+        "exam_tutoring": "考前公益辅导",
+        "supervision": "督导",
+        "training": "培训",
+        "case_contest": "案例评选",
+        "publicity": "宣传活动",
+    },
+)
+
+ACTIVITY_MODE = Enum("activity_mode", "活动形式", {"online": "线上", "offline": "线下"})
+
+PURCHASE_STATUS = Enum(
+    "purchase_status",
+    "项目状态",
+    {"planned": "计划中", "procuring": "采购中", "ongoing": "实施中", "completed": "已完成"},
+)
+
+COMPARATOR = Enum("comparator", "比较方式", {"gt": "超过", "ge": "达到", "gt_baseline": "高于上年末"})
+
+TARGET_SCOPE = Enum(
+    "target_scope",
+    "目标范围",
+    {"county": "全县总量（乡镇筛选时显示贡献）", "scale_free": "各级适用（县、乡镇均可比较）"},
+)
+
+MILESTONE_KIND = Enum("milestone_kind", "事项类型", {"stage": "实施步骤", "measure": "工作举措"})
+
+MILESTONE_STATUS = Enum(
+    "milestone_status", "事项状态", {"not_started": "未开始", "in_progress": "进行中", "done": "已完成"}
+)
+
+# The figures a target can be set on; metrics.py says how each is computed.
+METRIC = Enum(
+    "metric",
+    "指标",
+    {
+        "certified_net_increase": "持证社工年度净增",
+        "active_organisations": "社工机构数量",
+        "certified_per_urban_community": "城市社区平均持证社工",
+        "urban_communities_2plus_share": "持证社工≥2名的城市社区占比",
+        "townships_served_share": "有社工服务的乡镇（街道）占比",
+        "communities_served_share": "有社工服务的村（社区）占比",
+        "stations_operating": "运营中的乡镇（街道）社工站",
+        "stations_star_rated": "星级社工站",
+        "brand_projects": "“一站一亮点”品牌项目",
+        "community_worker_certified_share": "城乡社区工作者持证比例",
+        "posts_new_this_year": "本年新开发社工岗位",
+        "exam_tutoring_sessions": "考前公益辅导场次",
+        "supervision_sessions": "督导场次",
+        "training_sessions": "培训场次",
+        "talent_cards_this_year": "本年发放“XX英才卡”",
+        "awards_this_year": "本年社会工作人才奖励人数",
+        "org_professional_staff_share": "社工机构专业人员占比",
+        "purchase_budget_wan": "本年政府购买社工服务预算",
+    },
+)
+
+# How a figure stands against its goal at the as-of date (computed, never stored).
+KPI_STATUS = Enum(
+    "kpi_status",
+    "进度状态",
+    {
+        "met": "达标",
+        "on_track": "进度正常",
+        "behind": "滞后",
+        "missed": "未达标",
+        "contribution": "乡镇贡献",
+        "no_goal": "无目标",
+        "no_data": "无数据",
+    },
+)
+
+ENUMS: tuple[Enum, ...] = (
+    TOWNSHIP_KIND, COMMUNITY_KIND, URBAN_RURAL_CODE, EMPLOYER_TYPE, CERTIFICATE_LEVEL, SW_EDUCATION,
+    SECTOR_GROUP, SECTOR, FUNDING, ORGANISATION_STATUS, EVALUATION_GRADE, ACTIVITY_KIND, ACTIVITY_MODE,
+    PURCHASE_STATUS, COMPARATOR, TARGET_SCOPE, MILESTONE_KIND, MILESTONE_STATUS, METRIC, KPI_STATUS,
+)  # fmt: skip
+
+# ---------------------------------------------------------------- tables
+
+TOWNSHIP_REF = "townships.township_code"
+COMMUNITY_REF = "communities.community_code"
+
+TOWNSHIPS = Table(
+    "townships",
+    "乡镇（街道）",
+    "One row per township or street of the county, with its social-work station (社工站).",
+    (
+        Column("township_code", "VARCHAR", "乡镇区划代码", "9-digit statistical division code."),
+        Column("township_name", "VARCHAR", "乡镇名称", "Name, unique within the county."),
+        Column("township_kind", "VARCHAR", "类型", "镇, 乡 or 街道.", enum=TOWNSHIP_KIND),
+        Column("has_station", "BOOLEAN", "是否建有社工站", "The township runs a social-work station."),
+        Column("station_opened_date", "DATE", "社工站启用日期", "Empty without a station.", nullable=True),
+        Column("station_stars", "INTEGER", "社工站星级", "0 (not rated) to 5 stars.", minimum=0, maximum=5),
+        Column("station_resident_workers", "INTEGER", "驻站社工人数", "Social workers resident at the station.",
+               minimum=0),
+        Column("brand_project", "VARCHAR", "一站一亮点项目", "The station's local brand project, if any.",
+               nullable=True),
+    ),
+    key=("township_code",),
+)
+
+COMMUNITIES = Table(
+    "communities",
+    "村（社区）",
+    "One row per village or community (village-level unit).",
+    (
+        Column("community_code", "VARCHAR", "村社区划代码", "12-digit statistical division code."),
+        Column("township_code", "VARCHAR", "所属乡镇代码", "The township it belongs to.", references=TOWNSHIP_REF),
+        Column("community_name", "VARCHAR", "村（社区）名称", "Name."),
+        Column("community_kind", "VARCHAR", "类型", "城市社区 counts for the 2-per-urban-community goal.",
+               enum=COMMUNITY_KIND),
+        Column("urban_rural_code", "VARCHAR", "城乡分类代码", "Statistical urban-rural code.",
+               enum=URBAN_RURAL_CODE),
+    ),
+    key=("community_code",),
+)
+
+PEOPLE = Table(
+    "people",
+    "社会工作人才",
+    "The social-work talent register at the snapshot date: one row per person, no personal data.",
+    (
+        Column("person_id", "VARCHAR", "人员编号", "Stable pseudonymous id (keyed hash); never a name or ID number."),
+        Column("township_code", "VARCHAR", "服务乡镇代码", "Empty for county-level units.", nullable=True,
+               references=TOWNSHIP_REF),
+        Column("community_code", "VARCHAR", "服务村（社区）代码", "Empty when not posted to a village/community.",
+               nullable=True, references=COMMUNITY_REF),
+        Column("employer_type", "VARCHAR", "工作单位类型", "Kind of employer.", enum=EMPLOYER_TYPE),
+        Column("role", "VARCHAR", "岗位角色", "Free text, e.g. 驻站社工, 社区工作者.", nullable=True),
+        Column("certificate_level", "VARCHAR", "证书等级", "Highest national certificate held.",
+               enum=CERTIFICATE_LEVEL),
+        Column("certificate_date", "DATE", "证书取得日期", "Date the current level was obtained.", nullable=True),
+        Column("first_certified_date", "DATE", "首次取证日期", "Date of the person's first certificate; "
+               "gross increase counts these within the year.", nullable=True),
+        Column("sw_education", "VARCHAR", "社会工作学历", "Highest social-work degree.", enum=SW_EDUCATION),
+        Column("sector", "VARCHAR", "服务领域", "Sector served, if any.", nullable=True, enum=SECTOR),
+        Column("talent_card_date", "DATE", "英才卡发放日期", "Date the “XX英才卡” (H类) was issued.", nullable=True),
+        Column("award_year", "INTEGER", "获奖年度", "Year of the 0.15万元 one-off award.", nullable=True,
+               minimum=2000, maximum=2100),
+        Column("joined_date", "DATE", "入库日期", "Date the person entered the register."),
+    ),
+    key=("person_id",),
+)
+
+POSTS = Table(
+    "posts",
+    "社会工作岗位",
+    "Social-work posts developed in platforms, institutions and key sectors.",
+    (
+        Column("post_id", "VARCHAR", "岗位编号", "Stable id."),
+        Column("sector", "VARCHAR", "岗位领域", "Platform, institution or key sector (see enumeration).",
+               enum=SECTOR),
+        Column("unit_name", "VARCHAR", "设岗单位", "Employing unit."),
+        Column("township_code", "VARCHAR", "所在乡镇代码", "Empty for county-level departments.", nullable=True,
+               references=TOWNSHIP_REF),
+        Column("funding", "VARCHAR", "经费来源", "How the post is paid for.", enum=FUNDING),
+        Column("is_filled", "BOOLEAN", "是否在岗", "Filled (true) or vacant (false)."),
+        Column("created_date", "DATE", "设岗日期", "Date the post was set up."),
+        Column("is_main_professional", "BOOLEAN", "是否主体专业技术岗位",
+               "Social work is the unit's main professional post."),
+    ),
+    key=("post_id",),
+)
+
+ORGANISATIONS = Table(
+    "organisations",
+    "社工机构",
+    "Social-work service organisations (社会工作服务机构) registered in the county.",
+    (
+        Column("organisation_id", "VARCHAR", "机构编号", "Stable id (e.g. unified social credit code)."),
+        Column("organisation_name", "VARCHAR", "机构名称", "Registered name."),
+        Column("township_code", "VARCHAR", "注册地乡镇代码", "Empty when registered at county level.",
+               nullable=True, references=TOWNSHIP_REF),
+        Column("registered_date", "DATE", "登记日期", "Registration date."),
+        Column("status", "VARCHAR", "机构状态", "Operating status.", enum=ORGANISATION_STATUS),
+        Column("staff", "INTEGER", "从业人员", "Staff headcount.", minimum=0),
+        Column("certified_staff", "INTEGER", "持证人员", "Staff holding a national certificate.", minimum=0),
+        Column("sw_educated_staff", "INTEGER", "社工专业学历人员", "Staff with a social-work degree.", minimum=0),
+        Column("professional_staff", "INTEGER", "持证或社工学历人员",
+               "Staff with a certificate or a social-work degree, each counted once.", minimum=0),
+        Column("evaluation_grade", "VARCHAR", "评估等级", "Social-organisation evaluation grade.",
+               enum=EVALUATION_GRADE),
+    ),
+    key=("organisation_id",),
+)
+
+ACTIVITIES = Table(
+    "activities",
+    "督导培训活动",
+    "Exam tutoring, supervision, training, case contests and publicity events.",
+    (
+        Column("activity_id", "VARCHAR", "活动编号", "Stable id."),
+        Column("activity_date", "DATE", "活动日期", "Date held."),
+        Column("activity_kind", "VARCHAR", "活动类型", "Kind.", enum=ACTIVITY_KIND),
+        Column("mode", "VARCHAR", "活动形式", "线上 or 线下.", enum=ACTIVITY_MODE),
+        Column("township_code", "VARCHAR", "举办乡镇代码", "Empty for county-level events.", nullable=True,
+               references=TOWNSHIP_REF),
+        Column("title", "VARCHAR", "活动名称", "Title."),
+        Column("attendees", "INTEGER", "参加人次", "Attendance.", minimum=0),
+        Column("hours", "DOUBLE", "时长（小时）", "Duration in hours.", minimum=0),
+    ),
+    key=("activity_id",),
+)
+
+PURCHASES = Table(
+    "purchases",
+    "政府购买社工服务",
+    "Government purchase of social-work services: one row per project.",
+    (
+        Column("purchase_id", "VARCHAR", "项目编号", "Stable id."),
+        Column("plan_year", "INTEGER", "年度", "Budget year.", minimum=2000, maximum=2100),
+        Column("department", "VARCHAR", "购买部门", "Purchasing department."),
+        Column("project_name", "VARCHAR", "项目名称", "Project."),
+        Column("budget_wan", "DOUBLE", "预算（万元）", "Budget in 万元 (10,000 yuan).", minimum=0),
+        Column("township_code", "VARCHAR", "服务乡镇代码", "Empty for county-wide projects.", nullable=True,
+               references=TOWNSHIP_REF),
+        Column("status", "VARCHAR", "项目状态", "Status.", enum=PURCHASE_STATUS),
+    ),
+    key=("purchase_id",),
+)
+
+TARGETS = Table(
+    "targets",
+    "年度目标",
+    "Goals per plan year; next year's plan changes them here, not in code.",
+    (
+        Column("plan_year", "INTEGER", "年度", "Plan year.", minimum=2000, maximum=2100),
+        Column("metric_key", "VARCHAR", "指标", "Which figure the goal is set on.", enum=METRIC),
+        Column("target_label", "VARCHAR", "目标表述", "The plan's wording of the target."),
+        Column("goal_value", "DOUBLE", "目标值", "Goal; ignored for gt_baseline (the baseline is the goal).",
+               nullable=True),
+        Column("comparator", "VARCHAR", "比较方式", "How value and goal compare.", enum=COMPARATOR),
+        Column("scope", "VARCHAR", "目标范围", "County-wide total or scale-free.", enum=TARGET_SCOPE),
+    ),
+    key=("plan_year", "metric_key"),
+)
+
+MILESTONES = Table(
+    "milestones",
+    "实施步骤与举措",
+    "The plan's steps and measures with their state at the snapshot date.",
+    (
+        Column("milestone_id", "VARCHAR", "事项编号", "Stable id."),
+        Column("title", "VARCHAR", "事项", "Step or measure."),
+        Column("kind", "VARCHAR", "类型", "Step or measure.", enum=MILESTONE_KIND),
+        Column("lead_department", "VARCHAR", "牵头部门", "Lead department."),
+        Column("start_date", "DATE", "开始日期", "Planned start.", nullable=True),
+        Column("due_date", "DATE", "截止日期", "Due date."),
+        Column("status", "VARCHAR", "状态", "State at the snapshot date.", enum=MILESTONE_STATUS),
+        Column("done_date", "DATE", "完成日期", "Set when done.", nullable=True),
+    ),
+    key=("milestone_id",),
+)
+
+TABLES: tuple[Table, ...] = (
+    TOWNSHIPS, COMMUNITIES, PEOPLE, POSTS, ORGANISATIONS, ACTIVITIES, PURCHASES, TARGETS, MILESTONES,
+)  # fmt: skip
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+# Columns a register may carry that must never be stored (matched on the header, any case).
+PERSONAL_COLUMNS: tuple[str, ...] = ("姓名", "name", "身份证号", "身份证号码", "id_number", "手机", "手机号", "电话",
+                                     "联系电话", "phone")
+
+SNAPSHOT_PARTITION = "snapshot_date"

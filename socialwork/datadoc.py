@@ -1,0 +1,67 @@
+"""docs/data.md, written from the contract (a test checks the committed file is current)."""
+
+from __future__ import annotations
+
+from socialwork.contract import ENUMS, SNAPSHOT_PARTITION, TABLES, Column
+
+
+def _allowed(column: Column) -> str:
+    parts = []
+    if column.enum:
+        parts.append(f"[{column.enum.name}](#enum-{column.enum.name})")
+    if column.references:
+        parts.append(f"→ `{column.references}`")
+    if column.minimum is not None or column.maximum is not None:
+        low = "" if column.minimum is None else f"≥ {column.minimum:g}"
+        high = "" if column.maximum is None else f"≤ {column.maximum:g}"
+        parts.append(" ".join(p for p in (low, high) if p))
+    return "; ".join(parts)
+
+
+def data_markdown() -> str:
+    """The whole data reference as Markdown."""
+    out = [
+        "# Data contract",
+        "",
+        "Generated from `socialwork/contract.py` by `python -m socialwork docs`; do not edit by hand.",
+        "",
+        "## Snapshot store",
+        "",
+        "One folder per as-of date (monthly), one Parquet file per table:",
+        "",
+        "```",
+        f"<data dir>/{SNAPSHOT_PARTITION}=YYYY-MM-DD/<table>.parquet",
+        "```",
+        "",
+        "The data dir is `data/demo` (the built-in demo county) unless `SOCIALWORK_DATA` or `--data` says "
+        "otherwise. Every snapshot holds every table below. Enumerated columns store the code; pages show "
+        "the Chinese label. No table holds a name, an ID-card number or a phone number.",
+        "",
+    ]
+    for table in TABLES:
+        out += [
+            f"## `{table.name}` — {table.label}",
+            "",
+            table.description,
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in table.key)}",
+            "",
+            "| column | type | null | 中文 | allowed values | description |",
+            "|---|---|---|---|---|---|",
+        ]
+        for col in table.columns:
+            out.append(
+                f"| `{col.name}` | {col.type} | {'yes' if col.nullable else 'no'} | {col.label} | "
+                f"{_allowed(col)} | {col.description} |"
+            )
+        out.append("")
+    out += ["## Enumerations", ""]
+    for enum in ENUMS:
+        out += [f'<a id="enum-{enum.name}"></a>', f"### `{enum.name}` — {enum.label}", ""]
+        grouped = bool(enum.groups)
+        out.append("| code | 中文 |" + (" group |" if grouped else ""))
+        out.append("|---|---|" + ("---|" if grouped else ""))
+        for code, label in enum.labels.items():
+            out.append(f"| `{code}` | {label} |" + (f" {enum.groups[code]} |" if grouped else ""))
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,139 @@
+"""The one data-access module: named SQL files run with bound parameters over the snapshot store.
+
+One DuckDB connection per store per process, a cursor per query (one connection shared by
+concurrent sessions fails with "connection is busy"), results cached by query name, parameters
+and store version, so a newly imported snapshot is seen at once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from socialwork import settings
+from socialwork.contract import ENUMS, SNAPSHOT_PARTITION, TABLES
+from socialwork.store import StoreError, snapshot_dates, store_version
+
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_CACHE_SIZE = 512
+
+_lock = threading.Lock()
+_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+
+class QueryError(Exception):
+    """A query that could not run, worded in Chinese."""
+
+
+@cache
+def query_text(name: str) -> str:
+    """The SQL of queries/<name>.sql."""
+    path = settings.QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"查询文件不存在：queries/{name}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+def query_names() -> list[str]:
+    """Every query under queries/, as names for run()."""
+    return sorted(p.relative_to(settings.QUERIES_DIR).with_suffix("").as_posix() for p in settings.QUERIES_DIR.rglob("*.sql"))
+
+
+def query_parameters(name: str) -> set[str]:
+    """The $names a query binds."""
+    return set(_PARAMETER.findall(_without_comments(query_text(name))))
+
+
+def _without_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def enum_labels_frame() -> pd.DataFrame:
+    """Every enumeration of the contract as rows, so queries can list all codes and their labels."""
+    rows = [
+        {"enum_name": e.name, "code": code, "label": label, "group_code": e.groups.get(code), "sort_order": i}
+        for e in ENUMS
+        for i, (code, label) in enumerate(e.labels.items())
+    ]
+    return pd.DataFrame(rows)
+
+
+def _connect(root: Path) -> duckdb.DuckDBPyConnection:
+    if not snapshot_dates(root):
+        raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
+    con = duckdb.connect()
+    for table in TABLES:
+        # The glob is a path, never a value from a user; quotes are escaped all the same.
+        glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{table.name}.parquet").replace("'", "''")
+        con.execute(
+            f"create view {table.name} as select * from read_parquet('{glob}', hive_partitioning = true, "
+            f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}})"
+        )
+    labels = enum_labels_frame()
+    con.register("enum_labels_source", labels)
+    con.execute("create table enum_labels as select * from enum_labels_source")
+    con.unregister("enum_labels_source")
+    return con
+
+
+def connection(root: Path) -> duckdb.DuckDBPyConnection:
+    """The process-wide connection for a store, created on first use."""
+    with _lock:
+        if root not in _connections:
+            _connections[root] = _connect(root)
+        return _connections[root]
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value
+
+
+def run(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
+    """Run queries/<name>.sql with bound parameters; a cached copy when nothing changed."""
+    root = data or settings.data_dir()
+    wanted = query_parameters(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise QueryError(f"查询 {name} 缺少参数：{', '.join(sorted(missing))}")
+    bound = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in wanted}
+    key = (root, store_version(root), name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
+    with _lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key].copy()
+    cursor = connection(root).cursor()
+    try:
+        frame = cursor.execute(query_text(name), bound).df()
+    except duckdb.Error as err:
+        raise QueryError(f"查询 {name} 执行失败（数据目录 {root}）：{err}") from err
+    finally:
+        cursor.close()
+    with _lock:
+        _results[key] = frame
+        if len(_results) > _CACHE_SIZE:
+            _results.popitem(last=False)
+    return frame.copy()
+
+
+def clear_cache() -> None:
+    """Forget cached results and connections (tests, and after a store is rewritten in place)."""
+    with _lock:
+        _results.clear()
+        for con in _connections.values():
+            con.close()
+        _connections.clear()
+
+
+def as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

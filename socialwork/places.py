@@ -1,0 +1,66 @@
+"""Snapshots and townships as users name them: validated, with errors in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork import db, settings
+from socialwork.store import snapshot_dates
+
+
+class FilterError(ValueError):
+    """A date or township the store does not know, worded in Chinese."""
+
+
+def available_dates(data: Path | None = None) -> list[date]:
+    return snapshot_dates(data or settings.data_dir())
+
+
+def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
+    """The snapshot for an as-of date given as text; None means the latest."""
+    dates = available_dates(data)
+    if text is None:
+        return dates[-1]
+    try:
+        wanted = text if isinstance(text, date) else date.fromisoformat(str(text).strip())
+    except ValueError as err:
+        raise FilterError(f"日期格式无效：“{text}”，应为 YYYY-MM-DD，例如 {dates[-1].isoformat()}") from err
+    if wanted not in dates:
+        earlier = [d for d in dates if d <= wanted]
+        hint = f"；最接近的较早快照是 {earlier[-1].isoformat()}" if earlier else ""
+        raise FilterError(
+            f"没有 {wanted.isoformat()} 的数据快照。现有快照：{dates[0].isoformat()} 至 {dates[-1].isoformat()}"
+            f"（共 {len(dates)} 期）{hint}"
+        )
+    return wanted
+
+
+def townships(as_of: date, data: Path | None = None) -> pd.DataFrame:
+    """Code, name and kind of every township at the snapshot."""
+    return db.run("places/townships_at_snapshot", data=data, snapshot_date=as_of)
+
+
+def township_codes(names: Iterable[str], as_of: date, data: Path | None = None) -> list[str]:
+    """Division codes for township names (or codes); an unknown one raises FilterError naming it."""
+    known = townships(as_of, data)
+    by_name = dict(zip(known.township_name, known.township_code, strict=True))
+    by_code = set(known.township_code)
+    codes, unknown = [], []
+    for name in names:
+        name = name.strip()
+        if name in by_name:
+            codes.append(by_name[name])
+        elif name in by_code:
+            codes.append(name)
+        else:
+            unknown.append(name)
+    if unknown:
+        raise FilterError(
+            f"未知乡镇（街道）：{'、'.join(unknown)}。{as_of.isoformat()} 快照中的乡镇（街道）有："
+            f"{'、'.join(known.township_name)}"
+        )
+    return sorted(set(codes))

@@ -1,0 +1,116 @@
+"""The snapshot store: one folder per as-of date, one Parquet file per contract table.
+
+Layout::
+
+    <data dir>/snapshot_date=2023-01-31/townships.parquet
+    <data dir>/snapshot_date=2023-01-31/people.parquet
+    ...
+    <data dir>/.replaced/...      snapshots replaced by a later import, kept for recovery
+
+A snapshot is written to a temporary folder beside the others and renamed into place only when
+every table is written, so readers never see half a snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from socialwork.contract import SNAPSHOT_PARTITION, TABLES, Table
+
+_FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
+
+
+class StoreError(Exception):
+    """A problem with the snapshot store, worded in Chinese for the person who sees it."""
+
+
+def snapshot_folder(root: Path, as_of: date) -> Path:
+    return root / f"{SNAPSHOT_PARTITION}={as_of.isoformat()}"
+
+
+def table_path(root: Path, as_of: date, table: Table) -> Path:
+    return snapshot_folder(root, as_of) / f"{table.name}.parquet"
+
+
+def snapshot_dates(root: Path) -> list[date]:
+    """Every as-of date in the store, oldest first."""
+    if not root.is_dir():
+        raise StoreError(f"数据目录不存在：{root}")
+    found = []
+    for child in root.iterdir():
+        match = _FOLDER.match(child.name)
+        if match and child.is_dir():
+            try:
+                found.append(date.fromisoformat(match.group(1)))
+            except ValueError as err:
+                raise StoreError(f"快照文件夹名称中的日期无效：{child}") from err
+    return sorted(found)
+
+
+def store_version(root: Path) -> tuple[tuple[str, int], ...]:
+    """Changes whenever a snapshot is added or replaced; part of every query cache key."""
+    if not root.is_dir():
+        return ()
+    return tuple(
+        sorted((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if _FOLDER.match(c.name) and c.is_dir())
+    )
+
+
+def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table with exactly the contract's columns and types."""
+    schema = table.arrow_schema()
+    columns = {}
+    for field in schema:
+        values = frame[field.name]
+        if pa.types.is_date32(field.type):
+            values = pd.to_datetime(values).dt.date
+        columns[field.name] = pa.array(values.tolist(), type=field.type, from_pandas=True)
+    return pa.table(columns, schema=schema)
+
+
+def write_snapshot(root: Path, as_of: date, frames: dict[str, pd.DataFrame], replace: bool = False) -> Path:
+    """Write every contract table for as_of atomically; an existing date needs replace=True."""
+    missing = [t.name for t in TABLES if t.name not in frames]
+    if missing:
+        raise StoreError(f"快照 {as_of} 缺少数据表：{'、'.join(missing)}")
+    root.mkdir(parents=True, exist_ok=True)
+    final = snapshot_folder(root, as_of)
+    if final.exists() and not replace:
+        raise StoreError(f"快照 {as_of} 已存在；如需覆盖请使用 --replace")
+    staging = root / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        for table in TABLES:
+            pq.write_table(to_arrow(table, frames[table.name]), staging / f"{table.name}.parquet")
+        if final.exists():
+            _keep_replaced(root, final)
+        os.replace(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def _keep_replaced(root: Path, folder: Path) -> None:
+    """Move a snapshot about to be replaced under .replaced/, stamped, so it can be restored."""
+    keep = root / ".replaced"
+    keep.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    os.replace(folder, keep / f"{folder.name}@{stamp}")
+
+
+def read_table(root: Path, as_of: date, table: Table) -> pd.DataFrame:
+    """One table of one snapshot as a frame (for tests, checks and exports, not for pages)."""
+    path = table_path(root, as_of, table)
+    try:
+        return pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as err:
+        raise StoreError(f"无法读取快照文件 {path}：{err}") from err
