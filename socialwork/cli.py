@@ -51,8 +51,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _kpis(args: argparse.Namespace) -> int:
+    from socialwork.formatting import kpi_table_text
     from socialwork.metrics import kpi_report
-    from socialwork.report_text import kpi_table_text
 
     data = settings.data_dir(args.data)
     as_of = parse_as_of(args.as_of, data)
@@ -61,7 +61,7 @@ def _kpis(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print(kpi_table_text(report))
+        print(kpi_table_text(report, args.township))
     return 0
 
 

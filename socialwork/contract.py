@@ -91,7 +91,15 @@ URBAN_RURAL_CODE = Enum(
         "210": "乡中心区",
         "220": "村庄",
     },
-    groups={"111": "urban", "112": "urban", "121": "urban", "122": "urban", "123": "urban", "210": "rural", "220": "rural"},
+    groups={
+        "111": "urban",
+        "112": "urban",
+        "121": "urban",
+        "122": "urban",
+        "123": "urban",
+        "210": "rural",
+        "220": "rural",
+    },
 )
 
 EMPLOYER_TYPE = Enum(
@@ -152,14 +160,30 @@ SECTOR = Enum(
     },
     groups={
         **dict.fromkeys(
-            ["community_service_center", "party_service_center", "governance_center", "care_station",
-             "community_service_station"],
+            [
+                "community_service_center",
+                "party_service_center",
+                "governance_center",
+                "care_station",
+                "community_service_station",
+            ],
             "platform",
         ),
         **dict.fromkeys(["elderly_care", "child_welfare", "social_assistance", "rescue_management"], "institution"),
         **dict.fromkeys(
-            ["drug_control", "community_correction", "petition", "veterans", "emergency", "medical", "school",
-             "trade_union", "youth", "women", "disability"],
+            [
+                "drug_control",
+                "community_correction",
+                "petition",
+                "veterans",
+                "emergency",
+                "medical",
+                "school",
+                "trade_union",
+                "youth",
+                "women",
+                "disability",
+            ],
             "key_sector",
         ),
     },
@@ -253,10 +277,27 @@ KPI_STATUS = Enum(
 )
 
 ENUMS: tuple[Enum, ...] = (
-    TOWNSHIP_KIND, COMMUNITY_KIND, URBAN_RURAL_CODE, EMPLOYER_TYPE, CERTIFICATE_LEVEL, SW_EDUCATION,
-    SECTOR_GROUP, SECTOR, FUNDING, ORGANISATION_STATUS, EVALUATION_GRADE, ACTIVITY_KIND, ACTIVITY_MODE,
-    PURCHASE_STATUS, COMPARATOR, TARGET_SCOPE, MILESTONE_KIND, MILESTONE_STATUS, METRIC, KPI_STATUS,
-)  # fmt: skip
+    TOWNSHIP_KIND,
+    COMMUNITY_KIND,
+    URBAN_RURAL_CODE,
+    EMPLOYER_TYPE,
+    CERTIFICATE_LEVEL,
+    SW_EDUCATION,
+    SECTOR_GROUP,
+    SECTOR,
+    FUNDING,
+    ORGANISATION_STATUS,
+    EVALUATION_GRADE,
+    ACTIVITY_KIND,
+    ACTIVITY_MODE,
+    PURCHASE_STATUS,
+    COMPARATOR,
+    TARGET_SCOPE,
+    MILESTONE_KIND,
+    MILESTONE_STATUS,
+    METRIC,
+    KPI_STATUS,
+)
 
 # ---------------------------------------------------------------- tables
 
@@ -274,10 +315,12 @@ TOWNSHIPS = Table(
         Column("has_station", "BOOLEAN", "是否建有社工站", "The township runs a social-work station."),
         Column("station_opened_date", "DATE", "社工站启用日期", "Empty without a station.", nullable=True),
         Column("station_stars", "INTEGER", "社工站星级", "0 (not rated) to 5 stars.", minimum=0, maximum=5),
-        Column("station_resident_workers", "INTEGER", "驻站社工人数", "Social workers resident at the station.",
-               minimum=0),
-        Column("brand_project", "VARCHAR", "一站一亮点项目", "The station's local brand project, if any.",
-               nullable=True),
+        Column(
+            "station_resident_workers", "INTEGER", "驻站社工人数", "Social workers resident at the station.", minimum=0
+        ),
+        Column(
+            "brand_project", "VARCHAR", "一站一亮点项目", "The station's local brand project, if any.", nullable=True
+        ),
     ),
     key=("township_code",),
 )
@@ -290,10 +333,14 @@ COMMUNITIES = Table(
         Column("community_code", "VARCHAR", "村社区划代码", "12-digit statistical division code."),
         Column("township_code", "VARCHAR", "所属乡镇代码", "The township it belongs to.", references=TOWNSHIP_REF),
         Column("community_name", "VARCHAR", "村（社区）名称", "Name."),
-        Column("community_kind", "VARCHAR", "类型", "城市社区 counts for the 2-per-urban-community goal.",
-               enum=COMMUNITY_KIND),
-        Column("urban_rural_code", "VARCHAR", "城乡分类代码", "Statistical urban-rural code.",
-               enum=URBAN_RURAL_CODE),
+        Column(
+            "community_kind",
+            "VARCHAR",
+            "类型",
+            "城市社区 counts for the 2-per-urban-community goal.",
+            enum=COMMUNITY_KIND,
+        ),
+        Column("urban_rural_code", "VARCHAR", "城乡分类代码", "Statistical urban-rural code.", enum=URBAN_RURAL_CODE),
     ),
     key=("community_code",),
 )
@@ -304,22 +351,47 @@ PEOPLE = Table(
     "The social-work talent register at the snapshot date: one row per person, no personal data.",
     (
         Column("person_id", "VARCHAR", "人员编号", "Stable pseudonymous id (keyed hash); never a name or ID number."),
-        Column("township_code", "VARCHAR", "服务乡镇代码", "Empty for county-level units.", nullable=True,
-               references=TOWNSHIP_REF),
-        Column("community_code", "VARCHAR", "服务村（社区）代码", "Empty when not posted to a village/community.",
-               nullable=True, references=COMMUNITY_REF),
+        Column(
+            "township_code",
+            "VARCHAR",
+            "服务乡镇代码",
+            "Empty for county-level units.",
+            nullable=True,
+            references=TOWNSHIP_REF,
+        ),
+        Column(
+            "community_code",
+            "VARCHAR",
+            "服务村（社区）代码",
+            "Empty when not posted to a village/community.",
+            nullable=True,
+            references=COMMUNITY_REF,
+        ),
         Column("employer_type", "VARCHAR", "工作单位类型", "Kind of employer.", enum=EMPLOYER_TYPE),
         Column("role", "VARCHAR", "岗位角色", "Free text, e.g. 驻站社工, 社区工作者.", nullable=True),
-        Column("certificate_level", "VARCHAR", "证书等级", "Highest national certificate held.",
-               enum=CERTIFICATE_LEVEL),
+        Column(
+            "certificate_level", "VARCHAR", "证书等级", "Highest national certificate held.", enum=CERTIFICATE_LEVEL
+        ),
         Column("certificate_date", "DATE", "证书取得日期", "Date the current level was obtained.", nullable=True),
-        Column("first_certified_date", "DATE", "首次取证日期", "Date of the person's first certificate; "
-               "gross increase counts these within the year.", nullable=True),
+        Column(
+            "first_certified_date",
+            "DATE",
+            "首次取证日期",
+            "Date of the person's first certificate; gross increase counts these within the year.",
+            nullable=True,
+        ),
         Column("sw_education", "VARCHAR", "社会工作学历", "Highest social-work degree.", enum=SW_EDUCATION),
         Column("sector", "VARCHAR", "服务领域", "Sector served, if any.", nullable=True, enum=SECTOR),
         Column("talent_card_date", "DATE", "英才卡发放日期", "Date the “XX英才卡” (H类) was issued.", nullable=True),
-        Column("award_year", "INTEGER", "获奖年度", "Year of the 0.15万元 one-off award.", nullable=True,
-               minimum=2000, maximum=2100),
+        Column(
+            "award_year",
+            "INTEGER",
+            "获奖年度",
+            "Year of the 0.15万元 one-off award.",
+            nullable=True,
+            minimum=2000,
+            maximum=2100,
+        ),
         Column("joined_date", "DATE", "入库日期", "Date the person entered the register."),
     ),
     key=("person_id",),
@@ -331,16 +403,25 @@ POSTS = Table(
     "Social-work posts developed in platforms, institutions and key sectors.",
     (
         Column("post_id", "VARCHAR", "岗位编号", "Stable id."),
-        Column("sector", "VARCHAR", "岗位领域", "Platform, institution or key sector (see enumeration).",
-               enum=SECTOR),
+        Column("sector", "VARCHAR", "岗位领域", "Platform, institution or key sector (see enumeration).", enum=SECTOR),
         Column("unit_name", "VARCHAR", "设岗单位", "Employing unit."),
-        Column("township_code", "VARCHAR", "所在乡镇代码", "Empty for county-level departments.", nullable=True,
-               references=TOWNSHIP_REF),
+        Column(
+            "township_code",
+            "VARCHAR",
+            "所在乡镇代码",
+            "Empty for county-level departments.",
+            nullable=True,
+            references=TOWNSHIP_REF,
+        ),
         Column("funding", "VARCHAR", "经费来源", "How the post is paid for.", enum=FUNDING),
         Column("is_filled", "BOOLEAN", "是否在岗", "Filled (true) or vacant (false)."),
         Column("created_date", "DATE", "设岗日期", "Date the post was set up."),
-        Column("is_main_professional", "BOOLEAN", "是否主体专业技术岗位",
-               "Social work is the unit's main professional post."),
+        Column(
+            "is_main_professional",
+            "BOOLEAN",
+            "是否主体专业技术岗位",
+            "Social work is the unit's main professional post.",
+        ),
     ),
     key=("post_id",),
 )
@@ -352,17 +433,29 @@ ORGANISATIONS = Table(
     (
         Column("organisation_id", "VARCHAR", "机构编号", "Stable id (e.g. unified social credit code)."),
         Column("organisation_name", "VARCHAR", "机构名称", "Registered name."),
-        Column("township_code", "VARCHAR", "注册地乡镇代码", "Empty when registered at county level.",
-               nullable=True, references=TOWNSHIP_REF),
+        Column(
+            "township_code",
+            "VARCHAR",
+            "注册地乡镇代码",
+            "Empty when registered at county level.",
+            nullable=True,
+            references=TOWNSHIP_REF,
+        ),
         Column("registered_date", "DATE", "登记日期", "Registration date."),
         Column("status", "VARCHAR", "机构状态", "Operating status.", enum=ORGANISATION_STATUS),
         Column("staff", "INTEGER", "从业人员", "Staff headcount.", minimum=0),
         Column("certified_staff", "INTEGER", "持证人员", "Staff holding a national certificate.", minimum=0),
         Column("sw_educated_staff", "INTEGER", "社工专业学历人员", "Staff with a social-work degree.", minimum=0),
-        Column("professional_staff", "INTEGER", "持证或社工学历人员",
-               "Staff with a certificate or a social-work degree, each counted once.", minimum=0),
-        Column("evaluation_grade", "VARCHAR", "评估等级", "Social-organisation evaluation grade.",
-               enum=EVALUATION_GRADE),
+        Column(
+            "professional_staff",
+            "INTEGER",
+            "持证或社工学历人员",
+            "Staff with a certificate or a social-work degree, each counted once.",
+            minimum=0,
+        ),
+        Column(
+            "evaluation_grade", "VARCHAR", "评估等级", "Social-organisation evaluation grade.", enum=EVALUATION_GRADE
+        ),
     ),
     key=("organisation_id",),
 )
@@ -376,8 +469,14 @@ ACTIVITIES = Table(
         Column("activity_date", "DATE", "活动日期", "Date held."),
         Column("activity_kind", "VARCHAR", "活动类型", "Kind.", enum=ACTIVITY_KIND),
         Column("mode", "VARCHAR", "活动形式", "线上 or 线下.", enum=ACTIVITY_MODE),
-        Column("township_code", "VARCHAR", "举办乡镇代码", "Empty for county-level events.", nullable=True,
-               references=TOWNSHIP_REF),
+        Column(
+            "township_code",
+            "VARCHAR",
+            "举办乡镇代码",
+            "Empty for county-level events.",
+            nullable=True,
+            references=TOWNSHIP_REF,
+        ),
         Column("title", "VARCHAR", "活动名称", "Title."),
         Column("attendees", "INTEGER", "参加人次", "Attendance.", minimum=0),
         Column("hours", "DOUBLE", "时长（小时）", "Duration in hours.", minimum=0),
@@ -395,8 +494,14 @@ PURCHASES = Table(
         Column("department", "VARCHAR", "购买部门", "Purchasing department."),
         Column("project_name", "VARCHAR", "项目名称", "Project."),
         Column("budget_wan", "DOUBLE", "预算（万元）", "Budget in 万元 (10,000 yuan).", minimum=0),
-        Column("township_code", "VARCHAR", "服务乡镇代码", "Empty for county-wide projects.", nullable=True,
-               references=TOWNSHIP_REF),
+        Column(
+            "township_code",
+            "VARCHAR",
+            "服务乡镇代码",
+            "Empty for county-wide projects.",
+            nullable=True,
+            references=TOWNSHIP_REF,
+        ),
         Column("status", "VARCHAR", "项目状态", "Status.", enum=PURCHASE_STATUS),
     ),
     key=("purchase_id",),
@@ -410,8 +515,9 @@ TARGETS = Table(
         Column("plan_year", "INTEGER", "年度", "Plan year.", minimum=2000, maximum=2100),
         Column("metric_key", "VARCHAR", "指标", "Which figure the goal is set on.", enum=METRIC),
         Column("target_label", "VARCHAR", "目标表述", "The plan's wording of the target."),
-        Column("goal_value", "DOUBLE", "目标值", "Goal; ignored for gt_baseline (the baseline is the goal).",
-               nullable=True),
+        Column(
+            "goal_value", "DOUBLE", "目标值", "Goal; ignored for gt_baseline (the baseline is the goal).", nullable=True
+        ),
         Column("comparator", "VARCHAR", "比较方式", "How value and goal compare.", enum=COMPARATOR),
         Column("scope", "VARCHAR", "目标范围", "County-wide total or scale-free.", enum=TARGET_SCOPE),
     ),
@@ -436,12 +542,30 @@ MILESTONES = Table(
 )
 
 TABLES: tuple[Table, ...] = (
-    TOWNSHIPS, COMMUNITIES, PEOPLE, POSTS, ORGANISATIONS, ACTIVITIES, PURCHASES, TARGETS, MILESTONES,
-)  # fmt: skip
+    TOWNSHIPS,
+    COMMUNITIES,
+    PEOPLE,
+    POSTS,
+    ORGANISATIONS,
+    ACTIVITIES,
+    PURCHASES,
+    TARGETS,
+    MILESTONES,
+)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 # Columns a register may carry that must never be stored (matched on the header, any case).
-PERSONAL_COLUMNS: tuple[str, ...] = ("姓名", "name", "身份证号", "身份证号码", "id_number", "手机", "手机号", "电话",
-                                     "联系电话", "phone")
+PERSONAL_COLUMNS: tuple[str, ...] = (
+    "姓名",
+    "name",
+    "身份证号",
+    "身份证号码",
+    "id_number",
+    "手机",
+    "手机号",
+    "电话",
+    "联系电话",
+    "phone",
+)
 
 SNAPSHOT_PARTITION = "snapshot_date"

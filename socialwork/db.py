@@ -45,7 +45,9 @@ def query_text(name: str) -> str:
 
 def query_names() -> list[str]:
     """Every query under queries/, as names for run()."""
-    return sorted(p.relative_to(settings.QUERIES_DIR).with_suffix("").as_posix() for p in settings.QUERIES_DIR.rglob("*.sql"))
+    return sorted(
+        p.relative_to(settings.QUERIES_DIR).with_suffix("").as_posix() for p in settings.QUERIES_DIR.rglob("*.sql")
+    )
 
 
 def query_parameters(name: str) -> set[str]:

@@ -30,11 +30,24 @@ SEED = 2023
 
 # (name, kind); streets first, then towns, then 乡.
 TOWNSHIPS = [
-    ("城关街道", "street"), ("东城街道", "street"), ("西城街道", "street"), ("南关街道", "street"),
-    ("城北镇", "town"), ("河口镇", "town"), ("青山镇", "town"), ("石桥镇", "town"), ("柳林镇", "town"),
-    ("白水镇", "town"), ("高庄镇", "town"), ("双河镇", "town"),
-    ("新店乡", "xiang"), ("马坪乡", "xiang"), ("龙泉乡", "xiang"), ("杨家乡", "xiang"), ("太平乡", "xiang"),
-]  # fmt: skip
+    ("城关街道", "street"),
+    ("东城街道", "street"),
+    ("西城街道", "street"),
+    ("南关街道", "street"),
+    ("城北镇", "town"),
+    ("河口镇", "town"),
+    ("青山镇", "town"),
+    ("石桥镇", "town"),
+    ("柳林镇", "town"),
+    ("白水镇", "town"),
+    ("高庄镇", "town"),
+    ("双河镇", "town"),
+    ("新店乡", "xiang"),
+    ("马坪乡", "xiang"),
+    ("龙泉乡", "xiang"),
+    ("杨家乡", "xiang"),
+    ("太平乡", "xiang"),
+]
 LAGGING_TOWNSHIP = "马坪乡"  # no station and nobody serving until mid-2023
 NAME_CHARS = "东西南北中新和平安康福兴华青松柏杨柳桃李河山湾坪岭沟泉石桥庄园林峰塘溪源宁丰顺"
 
@@ -118,8 +131,10 @@ class DemoCounty:
             code = f"{COUNTY_CODE}{counters[kind]:03d}"
             counters[kind] += 1
             late = name == LAGGING_TOWNSHIP or rng.random() < 0.12
-            opened = _rand_date(rng, date(2023, 5, 1), date(2024, 6, 30)) if late else _rand_date(
-                rng, date(2021, 3, 1), date(2022, 10, 31)
+            opened = (
+                _rand_date(rng, date(2023, 5, 1), date(2024, 6, 30))
+                if late
+                else _rand_date(rng, date(2021, 3, 1), date(2022, 10, 31))
             )
             self.townships.append({"code": code, "name": name, "kind": kind, "opened": opened})
             self._build_communities(code, kind)
@@ -143,16 +158,32 @@ class DemoCounty:
             names.add(name)
             number = i + 1 if ckind != "village" else 200 + i
             self.communities.append(
-                {"code": f"{township_code}{number:03d}", "township_code": township_code, "name": name,
-                 "kind": ckind, "urban_rural_code": ur_code}
-            )  # fmt: skip
+                {
+                    "code": f"{township_code}{number:03d}",
+                    "township_code": township_code,
+                    "name": name,
+                    "kind": ckind,
+                    "urban_rural_code": ur_code,
+                }
+            )
 
     def _rate_stations(self) -> None:
         """Star ratings are announced each December; brand projects grow year by year."""
         rng = self.rng
-        brands = ["“邻里守望”互助", "“银龄乐园”为老服务", "“护苗成长”儿童关爱", "“红色管家”社区治理",
-                  "“山水同行”乡村振兴", "“暖心驿站”困难帮扶", "“康乐之家”残疾人服务", "“书香童年”课业辅导",
-                  "“巾帼共建”妇女赋能", "“平安守护”禁毒宣教", "“乡愁记忆”文化营造", "“阳光青春”青少年服务"]  # fmt: skip
+        brands = [
+            "“邻里守望”互助",
+            "“银龄乐园”为老服务",
+            "“护苗成长”儿童关爱",
+            "“红色管家”社区治理",
+            "“山水同行”乡村振兴",
+            "“暖心驿站”困难帮扶",
+            "“康乐之家”残疾人服务",
+            "“书香童年”课业辅导",
+            "“巾帼共建”妇女赋能",
+            "“平安守护”禁毒宣教",
+            "“乡愁记忆”文化营造",
+            "“阳光青春”青少年服务",
+        ]
         rng.shuffle(brands)
         for i, t in enumerate(self.townships):
             stars, ratings = 0, {}
@@ -201,9 +232,11 @@ class DemoCounty:
             elif rng.random() < 0.78:
                 self._person(x["township_code"], x["code"], "community", "村（社区）社工", rng.random() < 0.2, before)
         for employer, role, count, share in [
-            ("sw_org", "机构社工", 38, 0.5), ("government", "机关事业单位社工", 26, 0.3),
-            ("social_org", "社会组织社工", 18, 0.25), ("other", "其他", 9, 0.2),
-        ]:  # fmt: skip
+            ("sw_org", "机构社工", 38, 0.5),
+            ("government", "机关事业单位社工", 26, 0.3),
+            ("social_org", "社会组织社工", 18, 0.25),
+            ("other", "其他", 9, 0.2),
+        ]:
             for _ in range(count):
                 township = rng.choice(self.townships)["code"] if rng.random() < 0.35 else None
                 if township == lagging:
@@ -214,9 +247,13 @@ class DemoCounty:
         rng = self.rng
         sector = None if employer in ("community", "station") else rng.choice(c.SECTOR.codes)
         p = self._new_person(
-            township_code=township, community_code=community, employer_type=employer, role=role, sector=sector,
+            township_code=township,
+            community_code=community,
+            employer_type=employer,
+            role=role,
+            sector=sector,
             joined=_rand_date(rng, date(2016, 1, 1), before),
-        )  # fmt: skip
+        )
         if certified:
             p.first_certified = _rand_date(rng, max(p.joined, date(2017, 1, 1)), before)
             if rng.random() < 0.15:
@@ -283,16 +320,26 @@ class DemoCounty:
         for _ in range(CERTIFIED_LEAVERS[year]):
             when = _rand_date(rng, date(year, 1, 15), end - timedelta(days=3))
             candidates = [
-                p for p in self.people if p.certified(when) and p.present(when) and p.employer_type != "station"
+                p
+                for p in self.people
+                if p.certified(when)
+                and p.present(when)
+                and p.employer_type != "station"
                 and not (p.first_certified and p.first_certified.year == year)
-            ]  # fmt: skip
+            ]
             rng.choice(candidates).left = when
 
     def _build_incentives(self) -> None:
         """Talent cards in batches from late 2023; awards announced each December."""
         rng = self.rng
-        for batch, size in [(date(2023, 12, 26), 34), (date(2024, 9, 20), 18), (date(2024, 12, 18), 16),
-                            (date(2025, 9, 22), 20), (date(2025, 12, 19), 15), (date(2026, 6, 15), 9)]:  # fmt: skip
+        for batch, size in [
+            (date(2023, 12, 26), 34),
+            (date(2024, 9, 20), 18),
+            (date(2024, 12, 18), 16),
+            (date(2025, 9, 22), 20),
+            (date(2025, 12, 19), 15),
+            (date(2026, 6, 15), 9),
+        ]:
             eligible = [p for p in self.people if p.certified(batch) and p.present(batch) and p.talent_card is None]
             for p in rng.sample(eligible, min(size, len(eligible))):
                 p.talent_card = batch
@@ -306,11 +353,27 @@ class DemoCounty:
         rng = self.rng
         # Posts per sector; 信访 and 应急管理 have none: the finding leaders must see.
         per_sector = {
-            "community_service_center": 14, "party_service_center": 18, "governance_center": 6, "care_station": 9,
-            "community_service_station": 12, "elderly_care": 11, "child_welfare": 5, "social_assistance": 6,
-            "rescue_management": 3, "drug_control": 6, "community_correction": 5, "petition": 0, "veterans": 3,
-            "emergency": 0, "medical": 4, "school": 5, "trade_union": 2, "youth": 3, "women": 3, "disability": 4,
-        }  # fmt: skip
+            "community_service_center": 14,
+            "party_service_center": 18,
+            "governance_center": 6,
+            "care_station": 9,
+            "community_service_station": 12,
+            "elderly_care": 11,
+            "child_welfare": 5,
+            "social_assistance": 6,
+            "rescue_management": 3,
+            "drug_control": 6,
+            "community_correction": 5,
+            "petition": 0,
+            "veterans": 3,
+            "emergency": 0,
+            "medical": 4,
+            "school": 5,
+            "trade_union": 2,
+            "youth": 3,
+            "women": 3,
+            "disability": 4,
+        }
         posts = []
         for sector, count in per_sector.items():
             group = c.SECTOR.groups[sector]
@@ -320,16 +383,23 @@ class DemoCounty:
                     created = _rand_date(rng, date(2025, 3, 1), date(2025, 11, 30))
                 township = rng.choice(self.townships)["code"] if group == "platform" or rng.random() < 0.3 else None
                 funding = (
-                    rng.choices(["purchase", "establishment", "other"], [75, 15, 10])[0] if group == "platform"
+                    rng.choices(["purchase", "establishment", "other"], [75, 15, 10])[0]
+                    if group == "platform"
                     else rng.choices(["purchase", "establishment", "other"], [30, 60, 10])[0]
-                )  # fmt: skip
+                )
                 filled = created + timedelta(days=rng.randint(20, 240)) if rng.random() < 0.88 else None
-                posts.append({
-                    "post_id": f"G{len(posts) + 1:04d}", "sector": sector,
-                    "unit_name": f"{c.SECTOR.label_of(sector)}{'（县级）' if township is None else ''}",
-                    "township_code": township, "funding": funding, "created": created, "filled": filled,
-                    "main": group == "institution" and rng.random() < 0.6,
-                })  # fmt: skip
+                posts.append(
+                    {
+                        "post_id": f"G{len(posts) + 1:04d}",
+                        "sector": sector,
+                        "unit_name": f"{c.SECTOR.label_of(sector)}{'（县级）' if township is None else ''}",
+                        "township_code": township,
+                        "funding": funding,
+                        "created": created,
+                        "filled": filled,
+                        "main": group == "institution" and rng.random() < 0.6,
+                    }
+                )
         return posts
 
     def _build_organisations(self) -> list[dict]:
@@ -344,15 +414,24 @@ class DemoCounty:
             ("XX县青禾社会工作服务社", streets[3], date(2024, 4, 12), None, None, 7, 0.45, 0.30),
             ("XX县知行社会工作服务中心", streets[0], date(2025, 7, 3), None, None, 5, 0.40, 0.40),
             ("XX县众合社会工作服务中心", None, date(2026, 5, 21), None, None, 4, 0.25, 0.25),
-        ]  # fmt: skip
+        ]
         grades = {0: (date(2022, 11, 1), "4A"), 2: (date(2024, 11, 1), "3A"), 3: (date(2025, 11, 1), "3A")}
         orgs = []
         for i, (name, township, registered, suspended, deregistered, staff, cert, edu) in enumerate(specs):
-            orgs.append({
-                "organisation_id": f"52999901MJ{i + 1:08d}", "organisation_name": name, "township_code": township,
-                "registered": registered, "suspended": suspended, "deregistered": deregistered,
-                "staff": staff, "cert": cert, "edu": edu, "grade": grades.get(i),
-            })  # fmt: skip
+            orgs.append(
+                {
+                    "organisation_id": f"52999901MJ{i + 1:08d}",
+                    "organisation_name": name,
+                    "township_code": township,
+                    "registered": registered,
+                    "suspended": suspended,
+                    "deregistered": deregistered,
+                    "staff": staff,
+                    "cert": cert,
+                    "edu": edu,
+                    "grade": grades.get(i),
+                }
+            )
         return orgs
 
     def _build_activities(self) -> list[dict]:
@@ -364,32 +443,73 @@ class DemoCounty:
 
         def add(day: date, kind: str, mode: str, township: str | None, title: str, attendees: int, hours: float):
             if day <= LAST_SNAPSHOT:
-                out.append({"activity_id": f"A{len(out) + 1:05d}", "activity_date": day, "activity_kind": kind,
-                            "mode": mode, "township_code": township, "title": title, "attendees": attendees,
-                            "hours": hours})  # fmt: skip
+                out.append(
+                    {
+                        "activity_id": f"A{len(out) + 1:05d}",
+                        "activity_date": day,
+                        "activity_kind": kind,
+                        "mode": mode,
+                        "township_code": township,
+                        "title": title,
+                        "attendees": attendees,
+                        "hours": hours,
+                    }
+                )
 
         for year in (2022, 2023, 2024, 2025, 2026):
             for k in range(3 if year > 2022 else 1):
-                add(_rand_date(rng, date(year, 4, 1), date(year, 5, 31)), "exam_tutoring",
-                    "online" if k == 2 else "offline", None, f"{year}年社会工作者职业水平考试考前公益辅导（第{k + 1}期）",
-                    rng.randint(45, 90), 16.0)  # fmt: skip
+                add(
+                    _rand_date(rng, date(year, 4, 1), date(year, 5, 31)),
+                    "exam_tutoring",
+                    "online" if k == 2 else "offline",
+                    None,
+                    f"{year}年社会工作者职业水平考试考前公益辅导（第{k + 1}期）",
+                    rng.randint(45, 90),
+                    16.0,
+                )
             for month in range(1, 13):
                 if (year, month) < (2023, 9):
                     continue
                 for township in rng.sample(codes, 3):
                     if township in thin and rng.random() < 0.85:
                         continue
-                    add(_rand_date(rng, date(year, month, 1), date(year, month, 25)), "supervision",
-                        rng.choice(["online", "offline", "offline"]), township, "社工站专业督导",
-                        rng.randint(6, 18), rng.choice([2.0, 3.0, 4.0]))  # fmt: skip
+                    add(
+                        _rand_date(rng, date(year, month, 1), date(year, month, 25)),
+                        "supervision",
+                        rng.choice(["online", "offline", "offline"]),
+                        township,
+                        "社工站专业督导",
+                        rng.randint(6, 18),
+                        rng.choice([2.0, 3.0, 4.0]),
+                    )
             for quarter in range(4):
-                add(_rand_date(rng, date(year, 3 * quarter + 1, 1), date(year, 3 * quarter + 3, 25)), "training",
-                    rng.choice(["online", "offline"]), rng.choice([None, None, *codes]),
-                    f"基层社会工作人才培训（{year}年第{quarter + 1}季度）", rng.randint(30, 120), 6.0)  # fmt: skip
-            add(_rand_date(rng, date(year, 3, 10), date(year, 3, 25)), "publicity", "offline", None,
-                "国际社工日主题宣传", rng.randint(150, 400), 3.0)  # fmt: skip
-            add(_rand_date(rng, date(year, 11, 1), date(year, 11, 28)), "case_contest", "offline", None,
-                "社会工作优秀案例评选", rng.randint(40, 80), 4.0)  # fmt: skip
+                add(
+                    _rand_date(rng, date(year, 3 * quarter + 1, 1), date(year, 3 * quarter + 3, 25)),
+                    "training",
+                    rng.choice(["online", "offline"]),
+                    rng.choice([None, None, *codes]),
+                    f"基层社会工作人才培训（{year}年第{quarter + 1}季度）",
+                    rng.randint(30, 120),
+                    6.0,
+                )
+            add(
+                _rand_date(rng, date(year, 3, 10), date(year, 3, 25)),
+                "publicity",
+                "offline",
+                None,
+                "国际社工日主题宣传",
+                rng.randint(150, 400),
+                3.0,
+            )
+            add(
+                _rand_date(rng, date(year, 11, 1), date(year, 11, 28)),
+                "case_contest",
+                "offline",
+                None,
+                "社会工作优秀案例评选",
+                rng.randint(40, 80),
+                4.0,
+            )
         return out
 
     def _build_purchases(self) -> list[dict]:
@@ -399,30 +519,54 @@ class DemoCounty:
         for year in (2022, 2023, 2024, 2025, 2026):
             for t in self.townships:
                 if t["opened"].year <= year:
-                    out.append(self._purchase(year, "县民政局", f"{t['name']}社工站运营服务", 8.0, t["code"],
-                                              date(year, 1, 15)))  # fmt: skip
+                    out.append(
+                        self._purchase(
+                            year, "县民政局", f"{t['name']}社工站运营服务", 8.0, t["code"], date(year, 1, 15)
+                        )
+                    )
             for dept in rng.sample(departments, rng.randint(4, 7)):
-                out.append(self._purchase(year, dept, f"{dept.removeprefix('县')}社会工作服务项目",
-                                          float(rng.randint(8, 40)), None,
-                                          _rand_date(rng, date(year, 1, 10), date(year, 6, 30))))  # fmt: skip
+                out.append(
+                    self._purchase(
+                        year,
+                        dept,
+                        f"{dept.removeprefix('县')}社会工作服务项目",
+                        float(rng.randint(8, 40)),
+                        None,
+                        _rand_date(rng, date(year, 1, 10), date(year, 6, 30)),
+                    )
+                )
         for i, p in enumerate(out, start=1):
             p["purchase_id"] = f"B{p['plan_year']}{i:04d}"
         return out
 
     @staticmethod
     def _purchase(year, department, name, budget, township, announced) -> dict:
-        return {"plan_year": year, "department": department, "project_name": name, "budget_wan": budget,
-                "township_code": township, "announced": announced}  # fmt: skip
+        return {
+            "plan_year": year,
+            "department": department,
+            "project_name": name,
+            "budget_wan": budget,
+            "township_code": township,
+            "announced": announced,
+        }
 
     # ------------------------------------------------------------ snapshots
     def snapshot(self, on: date) -> dict[str, pd.DataFrame]:
         """Every contract table as it stood on `on`."""
         frames = {
             "townships": self._townships_at(on),
-            "communities": pd.DataFrame([
-                {"community_code": x["code"], "township_code": x["township_code"], "community_name": x["name"],
-                 "community_kind": x["kind"], "urban_rural_code": x["urban_rural_code"]} for x in self.communities
-            ]),  # fmt: skip
+            "communities": pd.DataFrame(
+                [
+                    {
+                        "community_code": x["code"],
+                        "township_code": x["township_code"],
+                        "community_name": x["name"],
+                        "community_kind": x["kind"],
+                        "urban_rural_code": x["urban_rural_code"],
+                    }
+                    for x in self.communities
+                ]
+            ),
             "people": self._people_at(on),
             "posts": self._posts_at(on),
             "organisations": self._organisations_at(on),
@@ -439,13 +583,20 @@ class DemoCounty:
         for t in self.townships:
             has_station = t["opened"] <= on
             stars = max([s for d, s in t["ratings"].items() if d <= on], default=0) if has_station else 0
-            rows.append({
-                "township_code": t["code"], "township_name": t["name"], "township_kind": t["kind"],
-                "has_station": has_station, "station_opened_date": t["opened"] if has_station else None,
-                "station_stars": stars,
-                "station_resident_workers": sum(p.township_code == t["code"] for p in present) if has_station else 0,
-                "brand_project": t["brand"] if has_station and t["brand_from"] <= on else None,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "township_code": t["code"],
+                    "township_name": t["name"],
+                    "township_kind": t["kind"],
+                    "has_station": has_station,
+                    "station_opened_date": t["opened"] if has_station else None,
+                    "station_stars": stars,
+                    "station_resident_workers": sum(p.township_code == t["code"] for p in present)
+                    if has_station
+                    else 0,
+                    "brand_project": t["brand"] if has_station and t["brand_from"] <= on else None,
+                }
+            )
         return pd.DataFrame(rows)
 
     def _people_at(self, on: date) -> pd.DataFrame:
@@ -458,24 +609,42 @@ class DemoCounty:
                 level, cert_date = "assistant", p.first_certified
                 if p.upgraded and p.upgraded <= on:
                     level, cert_date = p.upgrade_level, p.upgraded
-            rows.append({
-                "person_id": p.person_id, "township_code": p.township_code, "community_code": p.community_code,
-                "employer_type": p.employer_type, "role": p.role, "certificate_level": level,
-                "certificate_date": cert_date, "first_certified_date": p.first_certified if level != "none" else None,
-                "sw_education": p.sw_education, "sector": p.sector,
-                "talent_card_date": p.talent_card if p.talent_card and p.talent_card <= on else None,
-                "award_year": p.award.year if p.award and p.award <= on else None, "joined_date": p.joined,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "person_id": p.person_id,
+                    "township_code": p.township_code,
+                    "community_code": p.community_code,
+                    "employer_type": p.employer_type,
+                    "role": p.role,
+                    "certificate_level": level,
+                    "certificate_date": cert_date,
+                    "first_certified_date": p.first_certified if level != "none" else None,
+                    "sw_education": p.sw_education,
+                    "sector": p.sector,
+                    "talent_card_date": p.talent_card if p.talent_card and p.talent_card <= on else None,
+                    "award_year": p.award.year if p.award and p.award <= on else None,
+                    "joined_date": p.joined,
+                }
+            )
         return pd.DataFrame(rows)
 
     def _posts_at(self, on: date) -> pd.DataFrame:
-        return pd.DataFrame([
-            {"post_id": p["post_id"], "sector": p["sector"], "unit_name": p["unit_name"],
-             "township_code": p["township_code"], "funding": p["funding"],
-             "is_filled": p["filled"] is not None and p["filled"] <= on, "created_date": p["created"],
-             "is_main_professional": p["main"]}
-            for p in self.posts if p["created"] <= on
-        ])  # fmt: skip
+        return pd.DataFrame(
+            [
+                {
+                    "post_id": p["post_id"],
+                    "sector": p["sector"],
+                    "unit_name": p["unit_name"],
+                    "township_code": p["township_code"],
+                    "funding": p["funding"],
+                    "is_filled": p["filled"] is not None and p["filled"] <= on,
+                    "created_date": p["created"],
+                    "is_main_professional": p["main"],
+                }
+                for p in self.posts
+                if p["created"] <= on
+            ]
+        )
 
     def _organisations_at(self, on: date) -> pd.DataFrame:
         rows = []
@@ -491,13 +660,20 @@ class DemoCounty:
             staff = max(3, min(o["staff"], 3 + months // 4))
             certified, educated = round(staff * o["cert"]), round(staff * o["edu"])
             grade = o["grade"][1] if o["grade"] and o["grade"][0] <= on else "none"
-            rows.append({
-                "organisation_id": o["organisation_id"], "organisation_name": o["organisation_name"],
-                "township_code": o["township_code"], "registered_date": o["registered"], "status": status,
-                "staff": staff, "certified_staff": certified, "sw_educated_staff": educated,
-                "professional_staff": min(staff, certified + educated - round(min(certified, educated) * 0.4)),
-                "evaluation_grade": grade,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "organisation_id": o["organisation_id"],
+                    "organisation_name": o["organisation_name"],
+                    "township_code": o["township_code"],
+                    "registered_date": o["registered"],
+                    "status": status,
+                    "staff": staff,
+                    "certified_staff": certified,
+                    "sw_educated_staff": educated,
+                    "professional_staff": min(staff, certified + educated - round(min(certified, educated) * 0.4)),
+                    "evaluation_grade": grade,
+                }
+            )
         return pd.DataFrame(rows)
 
     def _purchases_at(self, on: date) -> pd.DataFrame:
@@ -546,33 +722,110 @@ def targets_frame() -> pd.DataFrame:
     for year in (2023, 2024, 2025, 2026):
         for key, label, goal, comparator, scope in TARGET_ROWS:
             value = goal[year] if isinstance(goal, dict) else goal
-            rows.append({"plan_year": year, "metric_key": key, "target_label": label,
-                         "goal_value": None if value is None else float(value), "comparator": comparator,
-                         "scope": scope})  # fmt: skip
+            rows.append(
+                {
+                    "plan_year": year,
+                    "metric_key": key,
+                    "target_label": label,
+                    "goal_value": None if value is None else float(value),
+                    "comparator": comparator,
+                    "scope": scope,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 MILESTONE_ROWS = [  # id, title, kind, lead, start, due, done
-    ("M01", "研究部署：制定实施方案，报送市民政局", "stage", "县民政局", date(2023, 8, 1), date(2023, 8, 10),
-     date(2023, 8, 9)),
-    ("M02", "组织实施：按方案序时推进各项工作", "stage", "县民政局", date(2023, 8, 1), date(2023, 12, 31),
-     date(2023, 12, 29)),
-    ("M03", "总结提升：形成书面总结报告，报送市民政局", "stage", "县民政局", date(2024, 1, 1), date(2024, 1, 20),
-     date(2024, 1, 22)),
-    ("M04", "出台持证社会工作专业人才奖励津贴实施办法（试行）", "measure", "县民政局、县委组织部、县财政局、县人社局",
-     date(2023, 8, 1), date(2023, 9, 30), date(2023, 11, 15)),
-    ("M05", "组建县级专业督导团队，聘请第三方督导", "measure", "县社会工作指导中心", date(2023, 8, 15),
-     date(2023, 10, 31), date(2023, 9, 20)),
-    ("M06", "编制政府购买社会工作服务计划和项目预算", "measure", "县财政局、县民政局", date(2023, 9, 1),
-     date(2023, 11, 30), date(2023, 11, 28)),
-    ("M07", "开展星级乡镇（街道）社工站评选", "measure", "县民政局", date(2023, 10, 1), date(2023, 12, 31),
-     date(2023, 12, 20)),
-    ("M08", "发放“XX英才卡”，纳入H类人才管理", "measure", "县委人才办", date(2023, 9, 1), date(2023, 12, 31),
-     date(2023, 12, 26)),
-    ("M09", "开展县级社会文旅人才遴选", "measure", "县委宣传部", date(2023, 9, 1), date(2023, 12, 31),
-     date(2024, 1, 10)),
-    ("M10", "研究设立事业单位社工岗位职数", "measure", "县民政局、县人社局", date(2023, 9, 1), date(2023, 12, 31),
-     date(2025, 6, 30)),
+    (
+        "M01",
+        "研究部署：制定实施方案，报送市民政局",
+        "stage",
+        "县民政局",
+        date(2023, 8, 1),
+        date(2023, 8, 10),
+        date(2023, 8, 9),
+    ),
+    (
+        "M02",
+        "组织实施：按方案序时推进各项工作",
+        "stage",
+        "县民政局",
+        date(2023, 8, 1),
+        date(2023, 12, 31),
+        date(2023, 12, 29),
+    ),
+    (
+        "M03",
+        "总结提升：形成书面总结报告，报送市民政局",
+        "stage",
+        "县民政局",
+        date(2024, 1, 1),
+        date(2024, 1, 20),
+        date(2024, 1, 22),
+    ),
+    (
+        "M04",
+        "出台持证社会工作专业人才奖励津贴实施办法（试行）",
+        "measure",
+        "县民政局、县委组织部、县财政局、县人社局",
+        date(2023, 8, 1),
+        date(2023, 9, 30),
+        date(2023, 11, 15),
+    ),
+    (
+        "M05",
+        "组建县级专业督导团队，聘请第三方督导",
+        "measure",
+        "县社会工作指导中心",
+        date(2023, 8, 15),
+        date(2023, 10, 31),
+        date(2023, 9, 20),
+    ),
+    (
+        "M06",
+        "编制政府购买社会工作服务计划和项目预算",
+        "measure",
+        "县财政局、县民政局",
+        date(2023, 9, 1),
+        date(2023, 11, 30),
+        date(2023, 11, 28),
+    ),
+    (
+        "M07",
+        "开展星级乡镇（街道）社工站评选",
+        "measure",
+        "县民政局",
+        date(2023, 10, 1),
+        date(2023, 12, 31),
+        date(2023, 12, 20),
+    ),
+    (
+        "M08",
+        "发放“XX英才卡”，纳入H类人才管理",
+        "measure",
+        "县委人才办",
+        date(2023, 9, 1),
+        date(2023, 12, 31),
+        date(2023, 12, 26),
+    ),
+    (
+        "M09",
+        "开展县级社会文旅人才遴选",
+        "measure",
+        "县委宣传部",
+        date(2023, 9, 1),
+        date(2023, 12, 31),
+        date(2024, 1, 10),
+    ),
+    (
+        "M10",
+        "研究设立事业单位社工岗位职数",
+        "measure",
+        "县民政局、县人社局",
+        date(2023, 9, 1),
+        date(2023, 12, 31),
+        date(2025, 6, 30),
+    ),
     ("M11", "组织考前公益辅导培训", "measure", "县民政局", date(2024, 3, 1), date(2024, 5, 31), date(2024, 5, 20)),
     ("M12", "开展最美社会工作者评选", "measure", "县民政局", date(2024, 1, 15), date(2024, 3, 31), date(2024, 3, 15)),
     ("M13", "推进社会工作专业人才基地建设", "measure", "县民政局", date(2024, 1, 1), date(2024, 6, 30), None),
@@ -586,8 +839,18 @@ def milestones_at(on: date) -> pd.DataFrame:
             status, done_date = "done", done
         else:
             status, done_date = ("not_started" if on < start else "in_progress"), None
-        rows.append({"milestone_id": mid, "title": title, "kind": kind, "lead_department": lead,
-                     "start_date": start, "due_date": due, "status": status, "done_date": done_date})  # fmt: skip
+        rows.append(
+            {
+                "milestone_id": mid,
+                "title": title,
+                "kind": kind,
+                "lead_department": lead,
+                "start_date": start,
+                "due_date": due,
+                "status": status,
+                "done_date": done_date,
+            }
+        )
     return pd.DataFrame(rows)
 
 

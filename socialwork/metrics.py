@@ -58,28 +58,42 @@ SPECS: dict[str, MetricSpec] = {
     for s in [
         MetricSpec("certified_net_increase", "人", _figure("certified_workers"), annual=True, net_of_baseline=True),
         MetricSpec("active_organisations", "家", _figure("active_organisations")),
-        MetricSpec("certified_per_urban_community", "人/社区",
-                   _ratio("certified_in_urban_communities", "urban_communities"), decimals=2),
-        MetricSpec("urban_communities_2plus_share", "%", _share("urban_communities_2plus", "urban_communities"),
-                   decimals=1),
+        MetricSpec(
+            "certified_per_urban_community",
+            "人/社区",
+            _ratio("certified_in_urban_communities", "urban_communities"),
+            decimals=2,
+        ),
+        MetricSpec(
+            "urban_communities_2plus_share", "%", _share("urban_communities_2plus", "urban_communities"), decimals=1
+        ),
         MetricSpec("townships_served_share", "%", _share("townships_served", "townships"), decimals=1),
         MetricSpec("communities_served_share", "%", _share("communities_served", "communities"), decimals=1),
         MetricSpec("stations_operating", "个", _figure("stations_operating")),
         MetricSpec("stations_star_rated", "个", _figure("stations_star_rated")),
         MetricSpec("brand_projects", "个", _figure("brand_projects")),
-        MetricSpec("community_worker_certified_share", "%",
-                   _share("certified_community_workers", "community_workers"), decimals=1),
+        MetricSpec(
+            "community_worker_certified_share",
+            "%",
+            _share("certified_community_workers", "community_workers"),
+            decimals=1,
+        ),
         MetricSpec("posts_new_this_year", "个", _figure("posts_new_this_year"), annual=True),
         MetricSpec("exam_tutoring_sessions", "场", _figure("exam_tutoring_sessions"), annual=True),
         MetricSpec("supervision_sessions", "场", _figure("supervision_sessions"), annual=True),
         MetricSpec("training_sessions", "场", _figure("training_sessions"), annual=True),
         MetricSpec("talent_cards_this_year", "张", _figure("talent_cards_this_year"), annual=True),
         MetricSpec("awards_this_year", "人", _figure("awards_this_year"), annual=True),
-        MetricSpec("org_professional_staff_share", "%",
-                   _share("organisation_professional_staff", "organisation_staff"), decimals=1),
+        MetricSpec(
+            "org_professional_staff_share",
+            "%",
+            _share("organisation_professional_staff", "organisation_staff"),
+            decimals=1,
+        ),
         MetricSpec("purchase_budget_wan", "万元", _figure("purchase_budget_wan"), annual=True, decimals=1),
     ]
-}  # fmt: skip
+}
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -150,9 +164,7 @@ def figures_by_snapshot(
     from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
     """Raw plan figures per snapshot in a date range, indexed by snapshot date."""
-    frame = db.run(
-        "kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date, townships=townships
-    )
+    frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date, townships=townships)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     return frame.set_index("snapshot_date")
 
@@ -201,9 +213,14 @@ def _fmt(value: float | None, spec: MetricSpec) -> str:
 
 
 def evaluate(
-    spec: MetricSpec, target: pd.Series | None, figures: pd.DataFrame, as_of: date, baseline: date | None,
-    previous: date | None, filtered: bool,
-) -> Kpi:  # fmt: skip
+    spec: MetricSpec,
+    target: pd.Series | None,
+    figures: pd.DataFrame,
+    as_of: date,
+    baseline: date | None,
+    previous: date | None,
+    filtered: bool,
+) -> Kpi:
     """One KPI: value at as_of, goal from the target row, status against goal and pace."""
     value = metric_value(spec, figures, as_of, baseline)
     prev = metric_value(spec, figures, previous, baseline)
@@ -234,11 +251,22 @@ def evaluate(
                 f"基线快照：{baseline.isoformat()}" if baseline else "无上年末基线快照，无法计算年度增量"
             )
     return Kpi(
-        metric_key=spec.key, label=spec.label, target_label=None if target is None else target["target_label"],
-        unit=spec.unit, decimals=spec.decimals, value=value, goal=goal, comparator=comparator, scope=scope,
-        status=status, status_label=KPI_STATUS.label_of(status), previous_value=prev, expected_now=expected,
-        baseline_date=baseline, note=note,
-    )  # fmt: skip
+        metric_key=spec.key,
+        label=spec.label,
+        target_label=None if target is None else target["target_label"],
+        unit=spec.unit,
+        decimals=spec.decimals,
+        value=value,
+        goal=goal,
+        comparator=comparator,
+        scope=scope,
+        status=status,
+        status_label=KPI_STATUS.label_of(status),
+        previous_value=prev,
+        expected_now=expected,
+        baseline_date=baseline,
+        note=note,
+    )
 
 
 def _none_if_nan(value: object) -> float | None:
@@ -265,7 +293,34 @@ def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | Non
         rows = {row.metric_key: row for _, row in targets.iterrows()}
     kpis = tuple(evaluate(SPECS[k], row, figures, as_of, baseline, previous, filtered) for k, row in rows.items())
     return KpiReport(
-        as_of=as_of, plan_year=as_of.year, township_codes=tuple(townships) if townships else None,
-        baseline_date=baseline, previous_date=previous, kpis=kpis, note=note,
-    )  # fmt: skip
+        as_of=as_of,
+        plan_year=as_of.year,
+        township_codes=tuple(townships) if townships else None,
+        baseline_date=baseline,
+        previous_date=previous,
+        kpis=kpis,
+        note=note,
+    )
 
+
+# The figures the overview page puts first.
+HEADLINE_METRICS = (
+    "certified_net_increase",
+    "active_organisations",
+    "certified_per_urban_community",
+    "urban_communities_2plus_share",
+    "communities_served_share",
+    "stations_star_rated",
+)
+
+
+def status_counts(report: KpiReport) -> dict[str, tuple[str, int]]:
+    """Status -> (label, number of targets), in the order of the status enumeration, zeros left out."""
+    counts = dict.fromkeys(KPI_STATUS.codes, 0)
+    for kpi in report.kpis:
+        counts[kpi.status] += 1
+    return {code: (KPI_STATUS.label_of(code), n) for code, n in counts.items() if n}
+
+
+def first_date(data: Path | None = None) -> date:
+    return available_dates(data)[0]

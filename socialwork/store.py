@@ -60,9 +60,7 @@ def store_version(root: Path) -> tuple[tuple[str, int], ...]:
     """Changes whenever a snapshot is added or replaced; part of every query cache key."""
     if not root.is_dir():
         return ()
-    return tuple(
-        sorted((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if _FOLDER.match(c.name) and c.is_dir())
-    )
+    return tuple(sorted((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if _FOLDER.match(c.name) and c.is_dir()))
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:

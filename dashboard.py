@@ -1,0 +1,13 @@
+"""Entrypoint: page config, global filters, navigation. Nothing else."""
+
+import streamlit as st
+
+from socialwork import ui
+
+st.set_page_config(page_title="XX县社会工作人才看板", page_icon="📊", layout="wide")
+ui.sidebar_filters()
+st.navigation(
+    [
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    ]
+).run()

@@ -1,0 +1,30 @@
+"""总览: the plan's key figures for the chosen snapshot and townships."""
+
+import streamlit as st
+
+from socialwork import charts, metrics, ui
+from socialwork.formatting import kpi_frame
+
+ui.ensure_entrypoint()
+filters = ui.current_filters()
+ui.page_header("XX县社会工作人才支持专项工作 · 总览", filters)
+
+report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+if report.note:
+    st.info(report.note)
+ui.status_summary(metrics.status_counts(report))
+
+headline = [k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS]
+for start in range(0, len(headline), 3):
+    for column, kpi in zip(st.columns(3), headline[start : start + 3], strict=False):
+        with column:
+            ui.kpi_card(kpi)
+
+st.subheader(f"{report.plan_year}年度全部目标")
+table = kpi_frame(report)
+st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(len(table)))
+
+trend = metrics.figures_by_snapshot(
+    metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data
+)
+st.plotly_chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）"), width="stretch")

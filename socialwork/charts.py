@@ -1,0 +1,84 @@
+"""Chart builders: plain functions frame -> plotly Figure, one theme, legible on a projector."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Chinese fonts first: Debian's Noto CJK / WenQuanYi, then what Windows and macOS viewers have.
+FONT_FAMILY = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+BASE_FONT_SIZE = 18
+
+# Status colours differ in lightness too, so they still separate in greyscale; the symbol says it again.
+STATUS_COLOURS = {
+    "met": "#1b7837",
+    "on_track": "#74add1",
+    "behind": "#f4a040",
+    "missed": "#a50026",
+    "contribution": "#9e9e9e",
+    "no_goal": "#9e9e9e",
+    "no_data": "#d0d0d0",
+}
+STATUS_BADGE_COLOURS = {
+    "met": "green",
+    "on_track": "blue",
+    "behind": "orange",
+    "missed": "red",
+    "contribution": "gray",
+    "no_goal": "gray",
+    "no_data": "gray",
+}
+PRIMARY = "#2b5c8a"
+GOAL_LINE = "#a50026"
+
+pio.templates["socialwork"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#222"},
+        title={"font": {"size": BASE_FONT_SIZE + 4}, "x": 0, "xanchor": "left"},
+        colorway=[PRIMARY, "#f4a040", "#1b7837", "#a50026", "#74add1", "#8c6bb1"],
+        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        xaxis={"gridcolor": "#e5e5e5", "linecolor": "#888", "tickfont": {"size": BASE_FONT_SIZE - 2}},
+        yaxis={
+            "gridcolor": "#e5e5e5",
+            "linecolor": "#888",
+            "tickfont": {"size": BASE_FONT_SIZE - 2},
+            "rangemode": "tozero",
+        },
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": BASE_FONT_SIZE - 2}},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": BASE_FONT_SIZE - 2}},
+    )
+)
+TEMPLATE = "socialwork"
+
+
+def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
+    """Certified social workers at each month-end; year-end points marked (they are the baselines)."""
+    frame = figures.reset_index()
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
+    year_end = frame[frame["snapshot_date"].dt.month == 12]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=frame["snapshot_date"],
+        y=frame["certified_workers"],
+        mode="lines+markers",
+        name="持证社工（月末）",
+        line={"color": PRIMARY, "width": 4},
+        marker={"size": 7},
+        hovertemplate="%{x|%Y年%m月}<br>持证社工 %{y} 人<extra></extra>",
+    )
+    fig.add_scatter(
+        x=year_end["snapshot_date"],
+        y=year_end["certified_workers"],
+        mode="markers+text",
+        name="年末（次年基线）",
+        marker={"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
+        text=year_end["certified_workers"].astype(str),
+        textposition="top center",
+        hovertemplate="%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
+    )
+    fig.update_layout(template=TEMPLATE, title=title, height=460, xaxis_tickformat="%Y年%m月", margin_t=100)
+    fig.update_yaxes(title="人")
+    return fig

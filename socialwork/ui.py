@@ -1,0 +1,162 @@
+"""Streamlit glue shared by every page: the global filters (mirrored in the URL) and the page header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from socialwork import settings
+from socialwork.charts import STATUS_BADGE_COLOURS
+from socialwork.formatting import as_of_stamp, change_text, date_stamp, format_value, goal_text, scope_text, status_text
+from socialwork.metrics import Kpi
+from socialwork.places import FilterError, available_dates, parse_as_of, townships
+from socialwork.store import StoreError
+
+URL_AS_OF = "asof"
+URL_TOWNSHIP = "township"
+_AS_OF_KEY = "filter_as_of"
+_TOWNSHIPS_KEY = "filter_townships"
+_URL_ERRORS_KEY = "filter_url_errors"
+_FILTERS_KEY = "filters"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The chosen snapshot and townships (empty = whole county), as every page receives them."""
+
+    data: Path
+    as_of: date
+    township_codes: tuple[str, ...]
+    township_names: tuple[str, ...]
+
+    @property
+    def codes_or_none(self) -> list[str] | None:
+        return list(self.township_codes) or None
+
+    @property
+    def scope(self) -> str:
+        return scope_text(self.township_names)
+
+
+def ensure_entrypoint() -> None:
+    """Call first in every page file.
+
+    On a server's first session, Streamlit's legacy pages/ discovery runs a deep-linked page file
+    without the entrypoint (seen on 1.67). Leaving that mode and rerunning lets dashboard.py and
+    st.navigation handle the link; page files keep the same script hash, so the page is the same.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _read_url(dates: list[date], data: Path) -> None:
+    """Seed the filter widgets from the URL once per session; bad values are reported, not fatal."""
+    errors = []
+    as_of = dates[-1]
+    raw_date = st.query_params.get(URL_AS_OF)
+    if raw_date:
+        try:
+            as_of = parse_as_of(raw_date, data)
+        except FilterError as err:
+            errors.append(f"链接参数 {URL_AS_OF}={raw_date} 无效：{err}。已改为显示最新一期（{date_stamp(as_of)}）。")
+    known = set(townships(as_of, data)["township_name"])
+    wanted = st.query_params.get_all(URL_TOWNSHIP)
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        errors.append(f"链接参数 {URL_TOWNSHIP} 中有未知乡镇（街道）：{'、'.join(unknown)}，已忽略。")
+    st.session_state[_AS_OF_KEY] = as_of
+    st.session_state[_TOWNSHIPS_KEY] = [n for n in dict.fromkeys(wanted) if n in known]
+    st.session_state[_URL_ERRORS_KEY] = errors
+
+
+def _write_url(filters: Filters) -> None:
+    st.query_params[URL_AS_OF] = filters.as_of.isoformat()
+    if filters.township_names:
+        st.query_params[URL_TOWNSHIP] = list(filters.township_names)
+    elif URL_TOWNSHIP in st.query_params:
+        del st.query_params[URL_TOWNSHIP]
+
+
+def sidebar_filters() -> Filters:
+    """Snapshot picker and township multi-filter in the sidebar; the result is kept for the pages."""
+    data = settings.data_dir()
+    try:
+        dates = available_dates(data)
+        if not dates:
+            raise StoreError(f"数据目录 {data} 中没有任何快照")
+        if _AS_OF_KEY not in st.session_state:
+            _read_url(dates, data)
+        with st.sidebar:
+            as_of = st.selectbox("数据截至", options=dates[::-1], format_func=date_stamp, key=_AS_OF_KEY)
+            known = townships(as_of, data)
+            names = st.multiselect(
+                "乡镇（街道）",
+                options=list(known["township_name"]),
+                key=_TOWNSHIPS_KEY,
+                placeholder="全县（可输入名称搜索）",
+                help="不选即为全县；可多选",
+            )
+    except StoreError as err:
+        st.error(f"无法读取数据：{err}")
+        st.stop()
+    codes = dict(zip(known["township_name"], known["township_code"], strict=True))
+    filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names))
+    _write_url(filters)
+    for message in st.session_state.pop(_URL_ERRORS_KEY, []):
+        st.error(message)
+    st.session_state[_FILTERS_KEY] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters chosen in the sidebar during this run."""
+    return st.session_state[_FILTERS_KEY]
+
+
+def page_header(title: str, filters: Filters) -> None:
+    """Page title with the as-of stamp and the scope, on every page."""
+    st.title(title)
+    st.markdown(f"#### {as_of_stamp(filters.as_of)} · 范围：{filters.scope}")
+
+
+def status_badge(kpi: Kpi) -> None:
+    st.badge(status_text(kpi), color=STATUS_BADGE_COLOURS[kpi.status])
+
+
+def status_summary(counts: dict[str, tuple[str, int]]) -> None:
+    """One badge per status with its count of targets, e.g. "✓ 达标 8 项"."""
+    with st.container(horizontal=True, gap="small"):
+        for status, (label, n) in counts.items():
+            st.badge(f"{label} {n} 项", color=STATUS_BADGE_COLOURS[status])
+
+
+def kpi_card(kpi: Kpi) -> None:
+    """A bordered card: value, change since the previous snapshot, goal and status."""
+    change = change_text(kpi)
+    unchanged = kpi.value is not None and kpi.value == kpi.previous_value
+    with st.container(border=True):
+        st.metric(
+            kpi.label,
+            format_value(kpi.value, kpi.decimals, kpi.unit),
+            delta=None if change == "—" else change,
+            delta_arrow="off" if unchanged else "auto",
+            delta_color="off" if unchanged else "normal",
+            delta_description="较上期",
+            help=kpi.target_label,
+        )
+        with st.container(horizontal=True, vertical_alignment="center"):
+            status_badge(kpi)
+            st.markdown(f"目标 {goal_text(kpi)}")
+        if kpi.note:
+            st.caption(kpi.note)
+
+
+def table_height(rows: int) -> int:
+    """Pixel height that shows every row of a st.dataframe without an inner scrollbar."""
+    return 38 + 35 * rows

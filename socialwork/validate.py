@@ -1,0 +1,129 @@
+"""Contract checks on a snapshot's tables: keys, required values, enumerations, ranges, references.
+
+Every problem is reported at once, in Chinese, naming the table (sheet), row and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from socialwork.contract import TABLES, TABLES_BY_NAME, Column, Table
+
+
+@dataclass(frozen=True)
+class Problem:
+    table: str
+    row: int | None  # 1-based data row; None for whole-table problems
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        table = TABLES_BY_NAME[self.table].label if self.table in TABLES_BY_NAME else self.table
+        where = [f"表“{table}”"]
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.column is not None:
+            label = TABLES_BY_NAME[self.table].column(self.column).label if self.table in TABLES_BY_NAME else ""
+            where.append(f"列“{label}（{self.column}）”" if label else f"列“{self.column}”")
+        return f"{'，'.join(where)}：{self.message}"
+
+
+def _first_rows(mask: pd.Series, limit: int = 5) -> list[int]:
+    return [int(i) + 1 for i in mask[mask].index[:limit]]
+
+
+def check_columns(table: Table, frame: pd.DataFrame) -> list[Problem]:
+    problems = []
+    missing = [c for c in table.column_names if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in table.column_names]
+    if missing:
+        problems.append(Problem(table.name, None, None, f"缺少列：{'、'.join(missing)}"))
+    if extra:
+        problems.append(Problem(table.name, None, None, f"多出不认识的列：{'、'.join(map(str, extra))}"))
+    return problems
+
+
+def _check_column(table: Table, column: Column, values: pd.Series) -> list[Problem]:
+    problems = []
+    empty = values.isna()
+    if not column.nullable and empty.any():
+        for row in _first_rows(empty):
+            problems.append(Problem(table.name, row, column.name, "不能为空"))
+    present = values[~empty]
+    if column.enum is not None:
+        bad = ~present.astype(str).isin(column.enum.codes)
+        for i in present[bad].index[:5]:
+            allowed = "、".join(f"{code}（{label}）" for code, label in column.enum.labels.items())
+            problems.append(Problem(table.name, int(i) + 1, column.name, f"取值“{present[i]}”不在允许范围：{allowed}"))
+    if column.minimum is not None or column.maximum is not None:
+        numbers = pd.to_numeric(present, errors="coerce")
+        low = column.minimum if column.minimum is not None else float("-inf")
+        high = column.maximum if column.maximum is not None else float("inf")
+        bad = (numbers < low) | (numbers > high)
+        for i in numbers[bad].index[:5]:
+            problems.append(Problem(table.name, int(i) + 1, column.name, f"数值 {present[i]} 超出范围 [{low:g}, {high:g}]"))
+    return problems
+
+
+def check_table(table: Table, frame: pd.DataFrame) -> list[Problem]:
+    """Columns, required values, enumerations, ranges and key uniqueness of one table."""
+    problems = check_columns(table, frame)
+    if problems:
+        return problems
+    frame = frame.reset_index(drop=True)
+    for column in table.columns:
+        problems += _check_column(table, column, frame[column.name])
+    duplicated = frame.duplicated(subset=list(table.key), keep="first")
+    for row in _first_rows(duplicated):
+        key = "、".join(str(frame.loc[row - 1, k]) for k in table.key)
+        problems.append(Problem(table.name, row, table.key[0], f"编号重复：{key}"))
+    return problems
+
+
+def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Every referencing value names a row that exists in the same snapshot."""
+    problems = []
+    for table in TABLES:
+        frame = frames[table.name].reset_index(drop=True)
+        for column in table.columns:
+            if column.references is None:
+                continue
+            target_table, target_column = column.references.split(".")
+            known = set(frames[target_table][target_column].dropna().astype(str))
+            values = frame[column.name]
+            dangling = values.notna() & ~values.astype(str).isin(known)
+            for row in _first_rows(dangling):
+                problems.append(
+                    Problem(table.name, row, column.name, f"代码“{values[row - 1]}”在“{target_table}”中不存在")
+                )
+    return problems
+
+
+def check_snapshot(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """All contract checks on a whole snapshot; an empty list means it may be written."""
+    problems = []
+    for table in TABLES:
+        if table.name not in frames:
+            problems.append(Problem(table.name, None, None, "缺少该数据表"))
+            continue
+        problems += check_table(table, frames[table.name])
+    if problems:
+        return problems
+    problems += check_references(frames)
+    problems += _check_people_communities(frames)
+    return problems
+
+
+def _check_people_communities(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A person's community must lie in that person's township."""
+    people = frames["people"].reset_index(drop=True)
+    township_of = dict(zip(frames["communities"]["community_code"], frames["communities"]["township_code"], strict=True))
+    problems = []
+    for i, (township, community) in enumerate(zip(people["township_code"], people["community_code"], strict=True)):
+        if pd.notna(community) and township_of.get(community) != township:
+            problems.append(
+                Problem("people", i + 1, "community_code", f"村（社区）“{community}”不属于乡镇“{township}”")
+            )
+    return problems

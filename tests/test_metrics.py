@@ -1,0 +1,153 @@
+"""Plan figures and target statuses on the hand-built fixture county (see tests/fixture_county.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from socialwork import metrics
+from tests.fixture_county import SNAPSHOTS, T1
+
+NOV_2024 = date(2024, 11, 30)
+
+
+def kpis(store, as_of, townships=None):
+    report = metrics.kpi_report(as_of, townships, store)
+    return report, {k.metric_key: k for k in report.kpis}
+
+
+def figures(store, as_of, townships=None):
+    return metrics.figures_by_snapshot(as_of, as_of, townships, store).loc[as_of]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2023, 12, 31), None),  # no snapshot on or before 2022-12-31
+        (date(2024, 6, 30), date(2023, 12, 31)),
+        (NOV_2024, date(2023, 12, 31)),
+        (date(2025, 3, 31), NOV_2024),  # December 2024 is missing: the latest before it stands in
+    ],
+)
+def test_baseline_is_latest_snapshot_on_or_before_previous_year_end(as_of, expected):
+    assert metrics.baseline_date(as_of, SNAPSHOTS) == expected
+
+
+@pytest.mark.parametrize(
+    ("as_of", "net", "gross"),
+    [
+        # 2024-06-30: p1 p2 p3 p4 p9 certified (5) against p1 p2 p4 p6 at the baseline (4); gross p3 only,
+        # since p9 transferred in with an old certificate.
+        (date(2024, 6, 30), 1, 1),
+        # 2024-11-30: + p5, p10 -> 7; gross p3 p5 p10.
+        (NOV_2024, 3, 3),
+        # 2025-03-31 against 2024-11-30 (no December snapshot): + p8 -> 8; gross p8.
+        (date(2025, 3, 31), 1, 1),
+    ],
+)
+def test_net_and_gross_certified_increase(fixture_store, as_of, net, gross):
+    _, by_key = kpis(fixture_store, as_of)
+    assert by_key["certified_net_increase"].value == net
+    assert figures(fixture_store, as_of)["certified_gained_this_year"] == gross
+
+
+def test_net_increase_without_baseline_has_no_value(fixture_store):
+    report, by_key = kpis(fixture_store, date(2023, 12, 31))
+    assert by_key["certified_net_increase"].value is None
+    assert report.baseline_date is None
+
+
+def test_year_without_targets_shows_values_and_says_why(fixture_store):
+    report, by_key = kpis(fixture_store, date(2023, 12, 31))
+    assert "2023年在目标表中没有任何目标" in report.note
+    assert {k.status for k in report.kpis} <= {"no_goal", "no_data"}
+    assert by_key["active_organisations"].value == 1  # O1 only: O2 registers in 2024, O3 is deregistered
+    assert all(k.goal is None for k in report.kpis)
+
+
+def test_county_figures_at_november_2024(fixture_store):
+    row = figures(fixture_store, NOV_2024)
+    expected = {
+        "certified_workers": 7, "social_workers": 9, "community_workers": 7, "certified_community_workers": 6,
+        "talent_cards_this_year": 1, "talent_cards_total": 1, "awards_this_year": 1,
+        "townships": 3, "townships_served": 3, "communities": 6, "communities_served": 5,
+        "urban_communities": 3, "certified_in_urban_communities": 5, "urban_communities_2plus": 2,
+        "stations_operating": 2, "stations_star_rated": 1, "brand_projects": 1, "station_resident_workers": 3,
+        "posts": 3, "posts_filled": 2, "posts_new_this_year": 2,
+        "active_organisations": 2, "organisation_staff": 15, "organisation_professional_staff": 8,
+        "exam_tutoring_sessions": 1, "exam_tutoring_attendees": 50, "supervision_sessions": 2,
+        "training_sessions": 0, "purchase_projects": 2, "purchase_budget_wan": 28.5,
+    }  # fmt: skip
+    assert {k: row[k] for k in expected} == expected
+
+
+def test_township_figures_at_november_2024(fixture_store):
+    row = figures(fixture_store, NOV_2024, [T1])
+    expected = {
+        "certified_workers": 4, "townships": 1, "townships_served": 1, "communities": 2, "communities_served": 2,
+        "urban_communities": 2, "certified_in_urban_communities": 4, "urban_communities_2plus": 2,
+        "posts": 1, "active_organisations": 1, "supervision_sessions": 1, "exam_tutoring_sessions": 0,
+        "purchase_projects": 1, "purchase_budget_wan": 8.0,
+    }  # fmt: skip
+    assert {k: row[k] for k in expected} == expected
+
+
+def test_scale_free_values_and_statuses_for_the_county(fixture_store):
+    _, by_key = kpis(fixture_store, NOV_2024)
+    assert by_key["certified_per_urban_community"].value == pytest.approx(5 / 3)
+    assert by_key["urban_communities_2plus_share"].value == pytest.approx(200 / 3)
+    assert by_key["communities_served_share"].value == pytest.approx(500 / 6)
+    share = by_key["community_worker_certified_share"]
+    assert share.value == pytest.approx(600 / 7)
+    assert share.goal == pytest.approx(60.0)  # the baseline's 3 of 5 community workers
+    assert share.status == "met"
+    assert by_key["active_organisations"].status == "met"
+
+
+def test_pace_and_status_of_an_annual_target(fixture_store):
+    _, by_key = kpis(fixture_store, NOV_2024)
+    net = by_key["certified_net_increase"]
+    fraction = 335 / 366  # 2024 is a leap year
+    assert metrics.year_fraction(NOV_2024) == pytest.approx(fraction)
+    assert net.expected_now == pytest.approx(40 * fraction)
+    assert net.status == "behind"
+    assert net.previous_value == 1  # the net increase at 2024-06-30
+
+
+def test_pace_of_a_level_target_starts_from_the_baseline(fixture_store):
+    _, by_key = kpis(fixture_store, NOV_2024)
+    average = by_key["certified_per_urban_community"]
+    # Baseline 2023-12-31: C11 has 2, C12 0, C21 1 -> 1.0 on average; goal 2.
+    assert average.expected_now == pytest.approx(1 + (2 - 1) * 335 / 366)
+    assert average.status == "behind"
+
+
+def test_township_filter_turns_county_targets_into_contributions(fixture_store):
+    _, by_key = kpis(fixture_store, NOV_2024, [T1])
+    net = by_key["certified_net_increase"]
+    assert (net.value, net.status, net.goal) == (2, "contribution", None)
+    assert "乡镇筛选下显示所选乡镇的贡献" in net.note
+    assert by_key["certified_per_urban_community"].value == 2.0
+    assert by_key["certified_per_urban_community"].status == "met"
+    assert by_key["urban_communities_2plus_share"].status == "met"
+    share = by_key["community_worker_certified_share"]
+    assert share.goal == pytest.approx(200 / 3)  # T1's baseline: p1 p2 certified of p1 p2 p3
+    assert share.value == 100.0
+
+
+@pytest.mark.parametrize(
+    ("value", "goal", "comparator", "expected", "as_of", "status"),
+    [
+        (41, 40, "gt", None, date(2024, 5, 31), "met"),
+        (40, 40, "gt", None, date(2024, 12, 31), "missed"),
+        (40, 40, "ge", None, date(2024, 12, 31), "met"),
+        (20, 40, "gt", 16.0, date(2024, 5, 31), "on_track"),
+        (10, 40, "gt", 16.0, date(2024, 5, 31), "behind"),
+        (60, 60, "gt_baseline", 60.0, date(2024, 5, 31), "behind"),
+        (None, 40, "gt", None, date(2024, 5, 31), "no_data"),
+        (5, None, "ge", None, date(2024, 5, 31), "no_goal"),
+    ],
+)
+def test_status_rules(value, goal, comparator, expected, as_of, status):
+    assert metrics.status_of(value, goal, comparator, expected, as_of) == status
