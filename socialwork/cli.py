@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     kpis.add_argument("--json", action="store_true", help="以 JSON 输出")
 
+    serve = sub.add_parser("serve", help="启动看板（Streamlit）")
+    serve.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
+    serve.add_argument("--address", default="localhost", help="监听地址（默认 localhost）")
+    serve.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     return parser
@@ -74,4 +79,21 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": _demo, "kpis": _kpis, "docs": _docs}
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    if args.data:
+        os.environ[settings.DATA_DIR_ENV] = str(args.data.resolve())
+    settings.data_dir()  # fail early, in Chinese, on a bad data dir
+    # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
+    # otherwise serve the first session through its legacy page discovery (see ui.ensure_entrypoint).
+    PagesManager.uses_pages_directory = False
+    entrypoint = str(settings.REPO_ROOT / "dashboard.py")
+    sys.argv = ["streamlit", "run", entrypoint, "--server.port", str(args.port), "--server.address", args.address]
+    return streamlit_cli.main()
+
+
+COMMANDS = {"demo": _demo, "kpis": _kpis, "serve": _serve, "docs": _docs}

@@ -63,7 +63,9 @@ def _check_column(table: Table, column: Column, values: pd.Series) -> list[Probl
         high = column.maximum if column.maximum is not None else float("inf")
         bad = (numbers < low) | (numbers > high)
         for i in numbers[bad].index[:5]:
-            problems.append(Problem(table.name, int(i) + 1, column.name, f"数值 {present[i]} 超出范围 [{low:g}, {high:g}]"))
+            problems.append(
+                Problem(table.name, int(i) + 1, column.name, f"数值 {present[i]} 超出范围 [{low:g}, {high:g}]")
+            )
     return problems
 
 
@@ -119,7 +121,9 @@ def check_snapshot(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 def _check_people_communities(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """A person's community must lie in that person's township."""
     people = frames["people"].reset_index(drop=True)
-    township_of = dict(zip(frames["communities"]["community_code"], frames["communities"]["township_code"], strict=True))
+    township_of = dict(
+        zip(frames["communities"]["community_code"], frames["communities"]["township_code"], strict=True)
+    )
     problems = []
     for i, (township, community) in enumerate(zip(people["township_code"], people["community_code"], strict=True)):
         if pd.notna(community) and township_of.get(community) != township:

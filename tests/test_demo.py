@@ -25,7 +25,7 @@ def test_demo_has_every_month_from_december_2022_to_october_2026(demo_store):
     assert len(DATES) == 47
 
 
-@pytest.mark.parametrize("on", DATES[::4] + [DATES[-1]], ids=str)
+@pytest.mark.parametrize("on", [*DATES[::4], DATES[-1]], ids=str)
 def test_demo_snapshot_satisfies_the_contract(demo_store, on):
     problems = check_snapshot(read_snapshot(demo_store, on))
     assert problems == [], [str(p) for p in problems[:10]]

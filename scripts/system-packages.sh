@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the browser tests need: Chromium (driven by Playwright, never downloaded by it)
+# and a CJK font so Chinese renders in screenshots. Installed only when missing; needs root.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "缺少系统软件包：${missing[*]}；请以 root 运行，或执行 sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" fontconfig >/dev/null

@@ -1,0 +1,129 @@
+"""A real dashboard server and Debian's Chromium, driven by Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from socialwork import settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SCREENSHOTS = settings.REPO_ROOT / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(command: list[str], port: int) -> subprocess.Popen:
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        command, cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"dashboard did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def serve_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "socialwork", "serve", "--port", str(port), "--address", "127.0.0.1"]
+
+
+def plain_streamlit_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """One dashboard for the session's ordinary browser tests."""
+    port = free_port()
+    process = start_server(serve_command(port), port)
+    yield f"http://127.0.0.1:{port}"
+    stop_server(process)
+
+
+@pytest.fixture
+def fresh_server():
+    """Start a brand-new server (for first-visit deep links); stopped after the test."""
+    started: list[subprocess.Popen] = []
+
+    def start(kind: str = "serve") -> str:
+        port = free_port()
+        command = serve_command(port) if kind == "serve" else plain_streamlit_command(port)
+        started.append(start_server(command, port))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for process in started:
+        stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: the test command installs Debian's chromium package")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def settle(page, timeout_ms: int = 30000) -> None:
+    """Wait until Streamlit has finished the current run and nothing is stale."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
+    page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
+
+
+def full_page_screenshot(page, name: str) -> Path:
+    """Streamlit scrolls inside stMain: grow the viewport to its height, then shoot."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": max(720, height)})
+    page.wait_for_timeout(500)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 720})
+    return path
