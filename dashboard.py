@@ -9,5 +9,6 @@ ui.sidebar_filters()
 st.navigation(
     [
         st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("pages/targets.py", title="目标进度", icon=":material/flag:", url_path="targets"),
     ]
 ).run()

@@ -82,3 +82,42 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=460, xaxis_tickformat="%Y年%m月", margin_t=100)
     fig.update_yaxes(title="人")
     return fig
+
+
+MILESTONE_COLOURS = {
+    "done": "#1b7837",
+    "done_late": "#7fbf7b",
+    "overdue": "#a50026",
+    "on_time": "#74add1",
+    "not_started": "#bdbdbd",
+}
+
+
+def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
+    """One bar per step or measure from start to due date, coloured by where it stands; ◆ marks completion."""
+    import plotly.express as px
+
+    data = frame.copy()
+    data["start"] = pd.to_datetime(data["start_date"].fillna(data["due_date"]))
+    data["due"] = pd.to_datetime(data["due_date"]) + pd.Timedelta(days=1)  # the due day itself is inside
+    data["row"] = data["title"]
+    colours = dict(zip(data["timeline_label"], data["timeline_status"].map(MILESTONE_COLOURS), strict=True))
+    fig = px.timeline(
+        data, x_start="start", x_end="due", y="row", color="timeline_label", color_discrete_map=colours,
+        custom_data=["lead_department", "due_date", "timeline_label"],
+    )  # fmt: skip
+    fig.update_traces(hovertemplate="%{y}<br>截止 %{customdata[1]}<br>%{customdata[2]}<extra></extra>")
+    done = data[data["done_date"].notna()]
+    fig.add_scatter(
+        x=pd.to_datetime(done["done_date"]), y=done["row"], mode="markers", name="完成日期",
+        marker={"symbol": "diamond", "size": 14, "color": "#222"},
+        hovertemplate="%{y}<br>完成于 %{x|%Y年%m月%d日}<extra></extra>",
+    )  # fmt: skip
+    fig.add_vline(x=pd.Timestamp(as_of).value / 1e6, line={"color": GOAL_LINE, "dash": "dash", "width": 2})
+    fig.add_annotation(x=pd.Timestamp(as_of), y=1.02, yref="paper", text="数据截至", showarrow=False,
+                       font={"color": GOAL_LINE})  # fmt: skip
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=None, tickformat="%Y年%m月")
+    fig.update_layout(template=TEMPLATE, title=title, height=120 + 44 * len(data), legend_title_text="",
+                      margin_t=110)  # fmt: skip
+    return fig

@@ -235,6 +235,20 @@ MILESTONE_STATUS = Enum(
     "milestone_status", "事项状态", {"not_started": "未开始", "in_progress": "进行中", "done": "已完成"}
 )
 
+METRIC_GROUP = Enum(
+    "metric_group",
+    "目标类别",
+    {
+        "talent": "人才队伍",
+        "coverage": "服务覆盖",
+        "stations": "社工站与机构",
+        "posts": "岗位开发",
+        "training": "辅导、督导与培训",
+        "incentives": "激励措施",
+        "purchase": "政府购买服务",
+    },
+)
+
 # The figures a target can be set on; metrics.py says how each is computed.
 METRIC = Enum(
     "metric",
@@ -258,6 +272,49 @@ METRIC = Enum(
         "awards_this_year": "本年社会工作人才奖励人数",
         "org_professional_staff_share": "社工机构专业人员占比",
         "purchase_budget_wan": "本年政府购买社工服务预算",
+    },
+    groups={
+        "certified_net_increase": "talent",
+        "certified_per_urban_community": "talent",
+        "urban_communities_2plus_share": "talent",
+        "community_worker_certified_share": "talent",
+        "townships_served_share": "coverage",
+        "communities_served_share": "coverage",
+        "active_organisations": "stations",
+        "stations_operating": "stations",
+        "stations_star_rated": "stations",
+        "brand_projects": "stations",
+        "org_professional_staff_share": "stations",
+        "posts_new_this_year": "posts",
+        "exam_tutoring_sessions": "training",
+        "supervision_sessions": "training",
+        "training_sessions": "training",
+        "talent_cards_this_year": "incentives",
+        "awards_this_year": "incentives",
+        "purchase_budget_wan": "purchase",
+    },
+)
+
+# Short column headers for wide tables (the full label shows in the header's tooltip and on cards).
+METRIC_SHORT_LABELS = {
+    "certified_per_urban_community": "城市社区均持证",
+    "urban_communities_2plus_share": "社区≥2名占比",
+    "townships_served_share": "乡镇有社工",
+    "communities_served_share": "村社有社工",
+    "community_worker_certified_share": "社区工作者持证率",
+    "org_professional_staff_share": "机构专业人员占比",
+}
+
+# A plan step or measure against the as-of date (computed by the milestones query).
+MILESTONE_TIMELINE = Enum(
+    "milestone_timeline",
+    "时间进度",
+    {
+        "done": "按期完成",
+        "done_late": "逾期完成",
+        "overdue": "已逾期",
+        "on_time": "进行中（未到期）",
+        "not_started": "未开始",
     },
 )
 
@@ -295,8 +352,10 @@ ENUMS: tuple[Enum, ...] = (
     TARGET_SCOPE,
     MILESTONE_KIND,
     MILESTONE_STATUS,
+    METRIC_GROUP,
     METRIC,
     KPI_STATUS,
+    MILESTONE_TIMELINE,
 )
 
 # ---------------------------------------------------------------- tables

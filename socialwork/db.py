@@ -43,11 +43,20 @@ def query_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+VIEWS_FOLDER = "views"  # queries/views/*.sql define derived views, created on connect, not run by name
+
+
 def query_names() -> list[str]:
-    """Every query under queries/, as names for run()."""
-    return sorted(
+    """Every query under queries/ (views aside), as names for run()."""
+    names = (
         p.relative_to(settings.QUERIES_DIR).with_suffix("").as_posix() for p in settings.QUERIES_DIR.rglob("*.sql")
     )
+    return sorted(n for n in names if not n.startswith(f"{VIEWS_FOLDER}/"))
+
+
+def view_names() -> list[str]:
+    """The derived views under queries/views/, in creation order."""
+    return sorted(f"{VIEWS_FOLDER}/{p.stem}" for p in (settings.QUERIES_DIR / VIEWS_FOLDER).glob("*.sql"))
 
 
 def query_parameters(name: str) -> set[str]:
@@ -80,10 +89,11 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
             f"create view {table.name} as select * from read_parquet('{glob}', hive_partitioning = true, "
             f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}})"
         )
-    labels = enum_labels_frame()
-    con.register("enum_labels_source", labels)
+    con.register("enum_labels_source", enum_labels_frame())
     con.execute("create table enum_labels as select * from enum_labels_source")
     con.unregister("enum_labels_source")
+    for name in view_names():
+        con.execute(query_text(name))
     return con
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from socialwork.contract import KPI_STATUS, METRIC_SHORT_LABELS
 from socialwork.metrics import Kpi, KpiReport
 
 STATUS_SYMBOL = {
@@ -89,3 +90,80 @@ def kpi_table_text(report: KpiReport, township_names: list[str] | None = None) -
             "\t".join([k.label, format_value(k.value, k.decimals, k.unit), f"目标 {goal_text(k)}", status_text(k)])
         )
     return "\n".join(lines)
+
+
+def number_text(value: float | None, decimals: int) -> str:
+    return "—" if value is None else f"{value:,.{decimals}f}"
+
+
+def pace_lines(kpi: Kpi) -> list[str]:
+    """The pace of an annual target in words: net and gross, expected by now, what remains, projections."""
+    lines = []
+    unit, decimals = kpi.unit, kpi.decimals
+    if kpi.gross_value is not None and kpi.value is not None:
+        gross = format_value(kpi.gross_value, 0, unit)
+        lines.append(f"净增 {format_value(kpi.value, decimals, unit)}（当年首次取证 {gross}，差额为调入调出）")
+    if kpi.expected_now is not None:
+        lines.append(f"按时间进度此时应达 {format_value(kpi.expected_now, decimals, unit)}")
+    projection = kpi.projection
+    if projection is None:
+        return lines
+    if projection.remaining is not None:
+        lines.append(f"距目标尚差 {format_value(projection.remaining, decimals, unit)}")
+    forecast = f"年末预测：线性外推 {format_value(projection.linear, decimals, unit)}"
+    if projection.seasonal is not None:
+        years = "、".join(str(y) for y in projection.seasonal_years)
+        forecast += f"；按往年同期规律 {format_value(projection.seasonal, decimals, unit)}（参照 {years} 年）"
+    lines.append(forecast)
+    return lines
+
+
+PROJECTION_METHOD_NOTE = (
+    "线性外推 = 当前值 ÷ 本年已过时间比例。往年同期规律 = 当前值 + 往年同月末至年末的平均增量"
+    "（持证人数在考试成绩公布后集中增加，直线外推会低估年末值）。"
+    "“进度正常/滞后”有往年数据时按往年同期规律判断，否则按时间进度判断。"
+)
+
+
+def scorecard_frames(card) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The township table for display (numbers, Chinese headers) and its status codes, cell for cell."""
+    values = pd.DataFrame(
+        {
+            "乡镇（街道）": card.frame["township_name"],
+            "类型": card.frame["township_kind_label"],
+            "未达标项": card.frame["unmet_targets"],
+        }
+    )
+    statuses = pd.DataFrame(index=values.index, columns=values.columns, data="")
+    for spec in card.metrics:
+        header = scorecard_header(spec)
+        values[header] = card.frame[spec.key].round(spec.decimals)
+        statuses[header] = card.frame[f"{spec.key}__status"]
+    return values, statuses
+
+
+def scorecard_header(spec) -> str:
+    """A short column header with the unit, e.g. 村社有社工（%）."""
+    return f"{METRIC_SHORT_LABELS.get(spec.key, spec.label)}（{spec.unit}）"
+
+
+def scorecard_export_frame(card) -> pd.DataFrame:
+    """The township table with a worded status column after each figure, for CSV and XLSX."""
+    values, statuses = scorecard_frames(card)
+    out = values[["乡镇（街道）", "类型", "未达标项"]].copy()
+    for spec in card.metrics:
+        header = scorecard_header(spec)
+        out[header] = values[header]
+        out[f"{spec.label}·状态"] = statuses[header].map(KPI_STATUS.label_of)
+    return out
+
+
+def scorecard_goal_text(card) -> str:
+    parts = []
+    for spec in card.metrics:
+        goal, comparator = card.goals[spec.key]
+        if comparator == "gt_baseline":
+            parts.append(f"{spec.label}：高于本乡镇上年末")
+        elif goal is not None:
+            parts.append(f"{spec.label}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
+    return "；".join(parts)

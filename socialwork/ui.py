@@ -6,12 +6,25 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from socialwork import settings
-from socialwork.charts import STATUS_BADGE_COLOURS
-from socialwork.formatting import as_of_stamp, change_text, date_stamp, format_value, goal_text, scope_text, status_text
-from socialwork.metrics import Kpi
+from socialwork.charts import STATUS_BADGE_COLOURS, STATUS_COLOURS
+from socialwork.exports import csv_bytes, file_name, xlsx_bytes
+from socialwork.formatting import (
+    as_of_stamp,
+    change_text,
+    date_stamp,
+    format_value,
+    goal_text,
+    pace_lines,
+    scope_text,
+    scorecard_frames,
+    scorecard_header,
+    status_text,
+)
+from socialwork.metrics import Kpi, TownshipScorecard
 from socialwork.places import FilterError, available_dates, parse_as_of, townships
 from socialwork.store import StoreError
 
@@ -136,27 +149,86 @@ def status_summary(counts: dict[str, tuple[str, int]]) -> None:
             st.badge(f"{label} {n} 项", color=STATUS_BADGE_COLOURS[status])
 
 
-def kpi_card(kpi: Kpi) -> None:
-    """A bordered card: value, change since the previous snapshot, goal and status."""
+def table_height(rows: int) -> int:
+    """Pixel height that shows every row of a st.dataframe without an inner scrollbar."""
+    return 38 + 35 * rows
+
+
+def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
+    """A bordered card: value, change since the previous snapshot, goal and status.
+
+    Detailed cards add the year's trend line and, for annual targets, pace and projection.
+    """
     change = change_text(kpi)
     unchanged = kpi.value is not None and kpi.value == kpi.previous_value
+    trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     with st.container(border=True):
         st.metric(
-            kpi.label,
-            format_value(kpi.value, kpi.decimals, kpi.unit),
-            delta=None if change == "—" else change,
-            delta_arrow="off" if unchanged else "auto",
-            delta_color="off" if unchanged else "normal",
-            delta_description="较上期",
-            help=kpi.target_label,
-        )
+            kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit), delta=None if change == "—" else change,
+            delta_arrow="off" if unchanged else "auto", delta_color="off" if unchanged else "normal",
+            delta_description="较上期", help=kpi.target_label, chart_data=trend if len(trend) > 1 else None,
+            chart_type="line",
+        )  # fmt: skip
         with st.container(horizontal=True, vertical_alignment="center"):
             status_badge(kpi)
             st.markdown(f"目标 {goal_text(kpi)}")
+        lines = pace_lines(kpi) if detailed else []
+        if lines:
+            st.markdown("\n".join(f"- {line}" for line in lines))
         if kpi.note:
             st.caption(kpi.note)
 
 
-def table_height(rows: int) -> int:
-    """Pixel height that shows every row of a st.dataframe without an inner scrollbar."""
-    return 38 + 35 * rows
+def _status_css(statuses: pd.DataFrame) -> pd.DataFrame:
+    fills = {s: f"background-color: {c}33" for s, c in STATUS_COLOURS.items()}  # 20 % tint keeps text legible
+    return statuses.map(lambda s: fills.get(s, ""))
+
+
+def scorecard_table(card: TownshipScorecard) -> None:
+    """The per-township table, cells tinted by status, sortable by any column."""
+    values, statuses = scorecard_frames(card)
+    styled = values.style.apply(lambda _: _status_css(statuses), axis=None)
+    config = {
+        scorecard_header(s): st.column_config.NumberColumn(help=s.label, format=f"%.{s.decimals}f", width="small")
+        for s in card.metrics
+    }
+    st.dataframe(
+        styled, hide_index=True, width="stretch", height=table_height(min(len(values), 20)), column_config=config,
+        placeholder="—",
+    )  # fmt: skip
+
+
+def download_buttons(frame: pd.DataFrame, stem: str, filters: Filters, title: str, key: str) -> None:
+    """CSV and XLSX of a table, named and stamped with the as-of date and the township filter."""
+    with st.container(horizontal=True):
+        st.download_button(
+            "下载 Excel（XLSX）", xlsx_bytes(frame, filters.as_of, filters.scope, title),
+            file_name=file_name(stem, filters.as_of, filters.township_names, "xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+            icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
+        st.download_button(
+            "下载 CSV", csv_bytes(frame, filters.as_of, filters.scope),
+            file_name=file_name(stem, filters.as_of, filters.township_names, "csv"), mime="text/csv",
+            key=f"{key}_csv", icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
+
+
+def milestone_table(steps: pd.DataFrame) -> None:
+    """Steps and measures with lead department, dates and where each stands."""
+    table = pd.DataFrame(
+        {
+            "事项": steps["title"],
+            "类型": steps["kind_label"],
+            "牵头部门": steps["lead_department"],
+            "截止日期": steps["due_date"],
+            "完成日期": steps["done_date"],
+            "进度": steps["timeline_label"],
+            "逾期天数": steps["days_overdue"],
+        }
+    )
+    narrow = st.column_config.Column(width="small")
+    config = {"事项": st.column_config.Column(width="large"), **dict.fromkeys(list(table.columns)[1:], narrow)}
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=table_height(len(table)), placeholder="—", column_config=config
+    )

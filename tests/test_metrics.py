@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from socialwork import metrics
@@ -151,3 +152,44 @@ def test_township_filter_turns_county_targets_into_contributions(fixture_store):
 )
 def test_status_rules(value, goal, comparator, expected, as_of, status):
     assert metrics.status_of(value, goal, comparator, expected, as_of) == status
+
+
+def test_township_scorecard_values_statuses_and_worst_first(fixture_store):
+    card = metrics.township_scorecard(NOV_2024, None, fixture_store)
+    frame = card.frame.set_index("township_name")
+    assert list(card.frame["township_name"]) == ["乙镇", "丙乡", "甲街道"]  # 2 unmet, 1 unmet, 0 unmet
+    assert frame.loc["甲街道", "certified_per_urban_community"] == 2.0
+    assert frame.loc["乙镇", "certified_per_urban_community"] == 1.0
+    assert pd.isna(frame.loc["丙乡", "certified_per_urban_community"])  # no urban community
+    assert frame.loc["丙乡", "certified_per_urban_community__status"] == "no_data"
+    assert frame.loc["丙乡", "communities_served_share"] == 50.0  # C31 served (p8), C32 not
+    # 乙镇's community workers: p4 p5 both certified now; at the baseline p4 of p4 p5 -> 50 %.
+    assert frame.loc["乙镇", "community_worker_certified_share"] == 100.0
+    assert frame.loc["乙镇", "community_worker_certified_share__status"] == "met"
+    assert frame.loc["乙镇", "unmet_targets"] == 2
+    assert frame.loc["甲街道", "unmet_targets"] == 0
+
+
+def test_township_scorecard_respects_the_filter(fixture_store):
+    card = metrics.township_scorecard(NOV_2024, [T1], fixture_store)
+    assert list(card.frame["township_code"]) == [T1]
+
+
+def test_milestone_overdue_when_due_before_the_as_of_date_and_not_done(fixture_store):
+    frame = metrics.milestones(NOV_2024, fixture_store).set_index("milestone_id")
+    assert frame.loc["M1", "timeline_status"] == "done"  # done 2023-08-09, due 2023-08-10
+    assert frame.loc["M2", "timeline_status"] == "overdue"  # due 2024-06-30, not done
+    assert frame.loc["M2", "days_overdue"] == 153
+    early = metrics.milestones(date(2023, 12, 31), fixture_store).set_index("milestone_id")
+    assert early.loc["M2", "timeline_status"] == "not_started"  # starts 2024-01-01
+    mid = metrics.milestones(date(2024, 6, 30), fixture_store).set_index("milestone_id")
+    assert mid.loc["M2", "timeline_status"] == "on_time"  # due that very day
+
+
+def test_projection_of_an_annual_target(fixture_store):
+    _, by_key = kpis(fixture_store, date(2024, 6, 30))
+    projection = by_key["certified_net_increase"].projection
+    assert projection.linear == pytest.approx(1 / (182 / 366))
+    assert projection.seasonal is None  # the fixture has no earlier complete year
+    assert projection.remaining == 40  # "> 40" means 41 people; 1 so far
+    assert by_key["certified_net_increase"].gross_value == 1

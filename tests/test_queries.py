@@ -16,6 +16,7 @@ SAMPLE_PARAMETERS = {
     "to_date": date(2024, 11, 30),
     "plan_year": 2024,
     "townships": None,
+    "snapshot_dates": [date(2023, 12, 31), date(2024, 11, 30)],
 }
 
 

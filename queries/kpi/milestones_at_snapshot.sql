@@ -1,20 +1,43 @@
--- The plan's steps and measures with their recorded state at $snapshot_date.
+-- The plan's steps and measures at $snapshot_date, with where each stands against that date:
+-- done (on or before its due date), done_late, overdue (not done, due date passed), on_time, not_started.
 -- Parameters: $snapshot_date DATE.
 -- Columns: milestone_id, title, kind, kind_label, lead_department, start_date, due_date, status,
---   status_label, done_date
-select
-    m.milestone_id,
-    m.title,
-    m.kind,
-    k.label as kind_label,
-    m.lead_department,
-    m.start_date,
-    m.due_date,
-    m.status,
-    s.label as status_label,
-    m.done_date
-from milestones m
-join enum_labels k on k.enum_name = 'milestone_kind' and k.code = m.kind
-join enum_labels s on s.enum_name = 'milestone_status' and s.code = m.status
-where m.snapshot_date = $snapshot_date
-order by m.due_date, m.milestone_id
+--   status_label, done_date, timeline_status, timeline_label, days_overdue
+with milestones_at_date as (
+    select
+        m.*,
+        case
+            when m.status = 'done' and coalesce(m.done_date, m.due_date) <= m.due_date then 'done'
+            when m.status = 'done' then 'done_late'
+            when m.due_date < $snapshot_date then 'overdue'
+            when m.start_date > $snapshot_date then 'not_started'
+            else 'on_time'
+        end as timeline_status
+    from milestones m
+    where m.snapshot_date = $snapshot_date
+),
+
+final as (
+    select
+        m.milestone_id,
+        m.title,
+        m.kind,
+        k.label as kind_label,
+        m.lead_department,
+        m.start_date,
+        m.due_date,
+        m.status,
+        s.label as status_label,
+        m.done_date,
+        m.timeline_status,
+        t.label as timeline_label,
+        case when m.timeline_status = 'overdue' then date_diff('day', m.due_date, $snapshot_date) end
+            as days_overdue
+    from milestones_at_date m
+    join enum_labels k on k.enum_name = 'milestone_kind' and k.code = m.kind
+    join enum_labels s on s.enum_name = 'milestone_status' and s.code = m.status
+    join enum_labels t on t.enum_name = 'milestone_timeline' and t.code = m.timeline_status
+)
+
+select * from final
+order by start_date nulls first, due_date, milestone_id

@@ -23,13 +23,6 @@ scoped_townships as (
       and ($townships is null or list_contains($townships, township_code))
 ),
 
-scoped_communities as (
-    select *
-    from communities
-    where snapshot_date between $from_date and $to_date
-      and ($townships is null or list_contains($townships, township_code))
-),
-
 scoped_people as (
     select people.*, snapshots.year_start
     from people
@@ -74,19 +67,6 @@ township_figures as (
     group by t.snapshot_date
 ),
 
-community_staff as (
-    select
-        c.snapshot_date,
-        c.community_code,
-        c.community_kind,
-        count(p.person_id) as social_workers,
-        count(p.person_id) filter (where p.certificate_level <> 'none') as certified_workers
-    from scoped_communities c
-    left join scoped_people p
-        on p.snapshot_date = c.snapshot_date and p.community_code = c.community_code
-    group by c.snapshot_date, c.community_code, c.community_kind
-),
-
 community_figures as (
     select
         snapshot_date,
@@ -97,7 +77,9 @@ community_figures as (
             as certified_in_urban_communities,
         count(*) filter (where community_kind = 'urban_community' and certified_workers >= 2)
             as urban_communities_2plus
-    from community_staff
+    from community_staffing
+    where snapshot_date between $from_date and $to_date
+      and ($townships is null or list_contains($townships, township_code))
     group by snapshot_date
 ),
 

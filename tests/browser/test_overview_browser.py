@@ -25,6 +25,9 @@ GLYPH_IS_DRAWN = """([text, font]) => {
 }"""
 
 
+OVERVIEW_TITLE = "XX县社会工作人才支持专项工作 · 总览"
+
+
 def cli_headline(*args: str) -> dict[str, str]:
     result = subprocess.run(
         [sys.executable, "-m", "socialwork", "kpis", "--json", *args],
@@ -74,15 +77,21 @@ def test_township_filter_in_the_sidebar_updates_figures_and_url(server_url, page
     full_page_screenshot(page, "overview_township")
 
 
-@pytest.mark.parametrize("launcher", ["serve", "plain-streamlit"])
-def test_deep_link_with_filters_on_a_fresh_server(fresh_server, browser, launcher):
+@pytest.mark.parametrize(("launcher", "path"), [("serve", "/"), ("serve", "/targets"), ("plain-streamlit", "/targets")])
+def test_deep_link_with_filters_on_a_fresh_server(fresh_server, browser, launcher, path):
     url = fresh_server(launcher)
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
-    page.goto(f"{url}/?asof=2024-12-31&township={quote('城关街道')}&township={quote('马坪乡')}")
+    page.goto(f"{url}{path}?asof=2024-12-31&township={quote('城关街道')}&township={quote('马坪乡')}")
     settle(page)
+    assert page.locator("h1").first.inner_text() == ("目标进度" if path == "/targets" else OVERVIEW_TITLE)
     assert "数据截至 2024年12月31日 · 范围：城关街道、马坪乡" in heading(page)
-    assert shown_metrics(page) == cli_headline(
-        "--as-of", "2024-12-31", "--township", "城关街道", "--township", "马坪乡"
+    expected = cli_headline("--as-of", "2024-12-31", "--township", "城关街道", "--township", "马坪乡")
+    # A first session on a plain `streamlit run` renders twice (legacy pages/ mode, then the rerun).
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n", arg=len(expected)
     )
+    settle(page)
+    shown = shown_metrics(page)
+    assert {label: shown[label] for label in expected} == expected
     context.close()

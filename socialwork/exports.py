@@ -1,0 +1,57 @@
+"""Tables as downloadable files (CSV, XLSX) that carry their as-of date and filter."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from socialwork.formatting import as_of_stamp
+
+MAX_SCOPE_IN_NAME = 3
+
+
+def file_name(stem: str, as_of: date, township_names: tuple[str, ...] | list[str], extension: str) -> str:
+    """e.g. 乡镇目标对比_全县_2026-10-31.xlsx; at most three township names, then 等N个乡镇."""
+    names = list(township_names)
+    if not names:
+        scope = "全县"
+    elif len(names) <= MAX_SCOPE_IN_NAME:
+        scope = "-".join(names)
+    else:
+        scope = f"{'-'.join(names[:MAX_SCOPE_IN_NAME])}等{len(names)}个乡镇"
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{stem}_{scope}_{as_of.isoformat()}")
+    return f"{safe}.{extension}"
+
+
+def csv_bytes(frame: pd.DataFrame, as_of: date, scope: str) -> bytes:
+    """UTF-8 with BOM (Excel opens it with Chinese intact); the as-of date and scope as the first columns."""
+    out = frame.copy()
+    out.insert(0, "范围", scope)
+    out.insert(0, "数据截至", as_of.isoformat())
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, as_of: date, scope: str, title: str) -> bytes:
+    """One sheet: a title row, a row with the as-of date and scope, then the table with frozen header."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="数据", index=False, startrow=3)
+        sheet = writer.sheets["数据"]
+        sheet["A1"] = title
+        sheet["A1"].font = Font(size=14, bold=True)
+        sheet["A2"] = f"{as_of_stamp(as_of)}　范围：{scope}"
+        header_fill = PatternFill("solid", fgColor="DCE6F1")
+        for cell in sheet[4]:
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for index, column in enumerate(frame.columns, start=1):
+            width = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))]) * 1.6 + 2
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
+        sheet.freeze_panes = "A5"
+    return buffer.getvalue()

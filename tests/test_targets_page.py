@@ -1,0 +1,72 @@
+"""目标进度 page: every target with value and goal, equal to `python -m socialwork kpis`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from socialwork import settings
+from socialwork.formatting import format_value, goal_text
+from socialwork.metrics import Kpi
+
+ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
+AS_OF = "2026-10-31"
+
+
+def open_targets(**query) -> AppTest:
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page("pages/targets.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cli_kpis(*township: str) -> list[dict]:
+    args = [sys.executable, "-m", "socialwork", "kpis", "--as-of", AS_OF, "--json"]
+    for name in township:
+        args += ["--township", name]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=settings.REPO_ROOT, check=True)
+    return json.loads(result.stdout)["kpis"]
+
+
+def card_goal(kpi: dict) -> str:
+    fields = {k: kpi[k] for k in ("goal", "comparator", "decimals", "unit")}
+    return f"目标 {goal_text(Kpi(**_defaults(), **fields))}"
+
+
+def _defaults() -> dict:
+    return dict.fromkeys(
+        ["metric_key", "label", "target_label", "value", "scope", "status", "status_label", "previous_value",
+         "expected_now", "baseline_date", "note"]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("townships", [[], ["城关街道"], ["马坪乡"], ["河口镇", "白水镇"]], ids=str)
+def test_every_target_shows_the_cli_value_and_goal(townships):
+    at = open_targets(asof=AS_OF, township=townships) if townships else open_targets(asof=AS_OF)
+    shown = {m.label: m.value for m in at.metric}
+    markdown = " ".join(m.value for m in at.markdown)
+    expected = cli_kpis(*townships)
+    assert len(shown) == len(expected)
+    for kpi in expected:
+        assert shown[kpi["label"]] == format_value(kpi["value"], kpi["decimals"], kpi["unit"]), kpi["label"]
+        assert card_goal(kpi) in markdown, kpi["label"]
+
+
+def test_township_table_lists_every_township_worst_first():
+    at = open_targets(asof=AS_OF)
+    table = at.dataframe[0].value
+    assert len(table) == 17
+    assert list(table["未达标项"]) == sorted(table["未达标项"], reverse=True)
+
+
+def test_milestones_show_the_overdue_measure():
+    at = open_targets(asof=AS_OF)
+    steps = at.dataframe[1].value.set_index("事项")
+    assert steps.loc["推进社会工作专业人才基地建设", "进度"] == "已逾期"
+    assert steps.loc["研究部署：制定实施方案，报送市民政局", "进度"] == "按期完成"
