@@ -121,3 +121,91 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=120 + 44 * len(data), legend_title_text="",
                       margin_t=110)  # fmt: skip
     return fig
+
+
+def _goal_line(fig: go.Figure, value: float, text: str, axis: str = "x") -> None:
+    line = {"color": GOAL_LINE, "dash": "dash", "width": 3}
+    if axis == "x":
+        fig.add_vline(x=value, line=line, annotation_text=text, annotation_position="top",
+                      annotation_font={"color": GOAL_LINE, "size": BASE_FONT_SIZE - 2})  # fmt: skip
+    else:
+        fig.add_hline(y=value, line=line, annotation_text=text, annotation_position="top left",
+                      annotation_font={"color": GOAL_LINE, "size": BASE_FONT_SIZE - 2})  # fmt: skip
+
+
+def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
+    """Average certified social workers per urban community by township; click a bar to drill in."""
+    data = frame[frame["urban_communities"] > 0].sort_values("average_certified_per_urban_community")
+    meets = data["average_certified_per_urban_community"] >= goal
+    labels = [
+        f"{avg:.2f}（{m}/{n}个社区达标）"
+        for avg, m, n in zip(
+            data["average_certified_per_urban_community"], data["urban_communities_meeting_minimum"],
+            data["urban_communities"], strict=True,
+        )
+    ]  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=data["average_certified_per_urban_community"], y=data["township_name"], orientation="h",
+            marker={"color": [STATUS_COLOURS["met"] if m else STATUS_COLOURS["behind"] for m in meets]},
+            text=labels, textposition="outside", cliponaxis=False, customdata=data[["township_name"]],
+            hovertemplate="%{y}<br>平均 %{x:.2f} 人/城市社区<br>点击查看该乡镇<extra></extra>",
+        )
+    )  # fmt: skip
+    _goal_line(fig, goal, f"目标 {goal:g} 人")
+    fig.update_layout(template=TEMPLATE, title=title, height=140 + 44 * len(data), margin_r=220, showlegend=False)
+    fig.update_xaxes(title="平均每个城市社区持证社工（人）")
+    fig.update_yaxes(title=None, autorange="reversed")
+    return fig
+
+
+def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
+    """Certified social workers in each urban community, short ones in orange, with the goal line."""
+    data = frame[frame["community_kind"] == "urban_community"].sort_values(["certified_workers", "community_code"])
+    names = data["community_name"] if data["township_name"].nunique() == 1 else (
+        data["township_name"] + "·" + data["community_name"]
+    )  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=data["certified_workers"], y=names, orientation="h", text=data["certified_workers"],
+            textposition="outside", cliponaxis=False,
+            marker={"color": [STATUS_COLOURS["met"] if m else STATUS_COLOURS["behind"] for m in data["meets_minimum"]]},
+            hovertemplate="%{y}<br>持证社工 %{x} 人<extra></extra>",
+        )
+    )  # fmt: skip
+    _goal_line(fig, goal, f"目标 {goal:g} 人")
+    fig.update_layout(template=TEMPLATE, title=title, height=140 + 40 * len(data), showlegend=False)
+    fig.update_xaxes(title="持证社工（人）", dtick=1)
+    fig.update_yaxes(title=None, autorange="reversed")
+    return fig
+
+
+def certified_distribution_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
+    """How many urban communities have 0, 1, 2, 3+ certified social workers."""
+    below = [int(b.rstrip("+")) < goal for b in frame["certified_bucket"]]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{b}名" for b in frame["certified_bucket"]], y=frame["urban_communities"],
+            text=frame["urban_communities"], textposition="outside", cliponaxis=False,
+            marker={"color": [STATUS_COLOURS["behind"] if b else STATUS_COLOURS["met"] for b in below]},
+            hovertemplate="持证社工 %{x}<br>%{y} 个城市社区<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False)
+    fig.update_xaxes(title="城市社区持证社工人数")
+    fig.update_yaxes(title="城市社区（个）")
+    return fig
+
+
+def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
+    """A share over the snapshots, with its goal."""
+    fig = go.Figure(
+        go.Scatter(
+            x=pd.to_datetime(frame["snapshot_date"]), y=frame["share_meeting_minimum"], mode="lines+markers",
+            line={"color": PRIMARY, "width": 4}, hovertemplate="%{x|%Y年%m月}<br>%{y:.1f}%<extra></extra>",
+        )
+    )  # fmt: skip
+    _goal_line(fig, goal, f"目标 {goal:g}%", axis="y")
+    fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_tickformat="%Y年%m月")
+    fig.update_yaxes(title="%", range=[0, 105])
+    return fig

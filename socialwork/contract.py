@@ -295,6 +295,9 @@ METRIC = Enum(
     },
 )
 
+# The plan: 力争平均每个城市社区有2名以上社会工作专业人才. Queries take it as $min_certified.
+URBAN_COMMUNITY_MIN_CERTIFIED = 2
+
 # Short column headers for wide tables (the full label shows in the header's tooltip and on cards).
 METRIC_SHORT_LABELS = {
     "certified_per_urban_community": "城市社区均持证",

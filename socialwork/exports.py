@@ -36,22 +36,28 @@ def csv_bytes(frame: pd.DataFrame, as_of: date, scope: str) -> bytes:
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: pd.DataFrame, as_of: date, scope: str, title: str) -> bytes:
-    """One sheet: a title row, a row with the as-of date and scope, then the table with frozen header."""
+def xlsx_bytes(sheets: pd.DataFrame | dict[str, pd.DataFrame], as_of: date, scope: str, title: str) -> bytes:
+    """One sheet per table: a title row, a row with the as-of date and scope, then the table, header frozen."""
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {"数据": sheets}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="数据", index=False, startrow=3)
-        sheet = writer.sheets["数据"]
-        sheet["A1"] = title
-        sheet["A1"].font = Font(size=14, bold=True)
-        sheet["A2"] = f"{as_of_stamp(as_of)}　范围：{scope}"
-        header_fill = PatternFill("solid", fgColor="DCE6F1")
-        for cell in sheet[4]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for index, column in enumerate(frame.columns, start=1):
-            width = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))]) * 1.6 + 2
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
-        sheet.freeze_panes = "A5"
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False, startrow=3)
+            _decorate(writer.sheets[name], frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope)
     return buffer.getvalue()
+
+
+def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str) -> None:
+    sheet["A1"] = title
+    sheet["A1"].font = Font(size=14, bold=True)
+    sheet["A2"] = f"{as_of_stamp(as_of)}　范围：{scope}"
+    header_fill = PatternFill("solid", fgColor="DCE6F1")
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for index, column in enumerate(frame.columns, start=1):
+        width = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))]) * 1.6 + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
+    sheet.freeze_panes = "A5"

@@ -167,3 +167,54 @@ def scorecard_goal_text(card) -> str:
         elif goal is not None:
             parts.append(f"{spec.label}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
     return "；".join(parts)
+
+
+def staffing_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
+    """The staffing page's headline figures as (label, value, help), short enough for five columns."""
+    average, urban = summary["average_certified_per_urban_community"], int(summary["urban_communities"])
+    meeting = int(summary["urban_communities_meeting_minimum"])
+    return [
+        ("城市社区", f"{urban}个", None),
+        ("平均持证", "—" if pd.isna(average) else f"{average:.2f}人", "每个城市社区平均持证社工；目标 ≥ 2"),
+        ("达到2名", f"{meeting}/{urban}" if urban else "—", "持证社工 ≥ 2 名的城市社区 / 城市社区总数"),
+        ("持证缺口", f"{int(summary['total_shortfall'])}人", "各城市社区（2 − 持证人数）之和，只计不足 2 名的社区"),
+        ("无社工村社", f"{int(summary['communities_without_social_worker'])}个", "无社会工作者服务的村（社区）"),
+    ]  # fmt: skip
+
+
+def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": shortfall["township_name"],
+            "城市社区": shortfall["community_name"],
+            "持证社工": shortfall["certified_workers"],
+            "缺口（人）": shortfall["shortfall"],
+        }
+    )
+
+
+def uncovered_table(uncovered: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": uncovered["township_name"],
+            "村（社区）": uncovered["community_name"],
+            "类型": uncovered["community_kind_label"],
+        }
+    )
+
+
+def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
+    """Every village/community with its staffing, worded for display and export."""
+    meets = staffing["meets_minimum"].map({True: "是", False: "否"})
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": staffing["township_name"],
+            "村（社区）": staffing["community_name"],
+            "类型": staffing["community_kind_label"],
+            "城乡分类": staffing["urban_rural_code"] + " " + staffing["urban_rural_label"],
+            "持证社工": staffing["certified_workers"],
+            "社工总数": staffing["social_workers"],
+            "达到2名（城市社区）": meets,
+            "持证较上期变化": staffing["certified_change"],
+        }
+    )

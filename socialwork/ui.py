@@ -232,3 +232,49 @@ def milestone_table(steps: pd.DataFrame) -> None:
     st.dataframe(
         table, hide_index=True, width="stretch", height=table_height(len(table)), placeholder="—", column_config=config
     )
+
+
+def _set_townships(names: list[str]) -> None:
+    st.session_state[_TOWNSHIPS_KEY] = names
+
+
+def township_from_chart(chart_key: str) -> None:
+    """on_select callback of a township chart: the clicked bar becomes the township filter."""
+    points = st.session_state[chart_key]["selection"]["points"]
+    if points:
+        point = points[0]
+        custom = point.get("customdata")
+        _set_townships([custom[0] if isinstance(custom, list) else point["y"]])
+
+
+def breadcrumb(filters: Filters) -> None:
+    """全县 › 城关街道: the county link clears the township filter."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if filters.township_names:
+            st.button("全县", icon=":material/arrow_back:", on_click=_set_townships, args=([],), type="tertiary")
+            st.markdown(f"› **{filters.scope}**")
+        else:
+            st.markdown("**全县**（点击图中的乡镇查看其社区）")
+
+
+def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
+    """A row of bordered metrics: (label, value, help)."""
+    for column, (label, value, help_text) in zip(st.columns(len(items)), items, strict=True):
+        column.metric(label, value, help=help_text, border=True)
+
+
+def download_sheets(sheets: dict[str, pd.DataFrame], stem: str, filters: Filters, title: str, key: str) -> None:
+    """One XLSX with a sheet per table, and a CSV per table."""
+    with st.container(horizontal=True):
+        st.download_button(
+            "下载 Excel（XLSX）", xlsx_bytes(sheets, filters.as_of, filters.scope, title),
+            file_name=file_name(stem, filters.as_of, filters.township_names, "xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+            icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
+        for name, frame in sheets.items():
+            st.download_button(
+                f"下载 CSV：{name}", csv_bytes(frame, filters.as_of, filters.scope),
+                file_name=file_name(f"{stem}_{name}", filters.as_of, filters.township_names, "csv"), mime="text/csv",
+                key=f"{key}_{name}_csv", icon=":material/download:", on_click="ignore",
+            )  # fmt: skip

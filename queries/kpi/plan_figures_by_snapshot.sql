@@ -1,5 +1,6 @@
 -- The plan's raw figures, one row per snapshot between $from_date and $to_date.
--- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county).
+-- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
+--   $min_certified INTEGER (certified social workers an urban community should have: the plan's 2).
 -- Rows with an empty township (county-level units) count only when $townships is NULL.
 -- Columns: snapshot_date, certified_workers, certified_gained_this_year, social_workers,
 --   community_workers, certified_community_workers, talent_cards_this_year, talent_cards_total,
@@ -75,7 +76,7 @@ community_figures as (
         count(*) filter (where community_kind = 'urban_community') as urban_communities,
         coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)::integer
             as certified_in_urban_communities,
-        count(*) filter (where community_kind = 'urban_community' and certified_workers >= 2)
+        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
             as urban_communities_2plus
     from community_staffing
     where snapshot_date between $from_date and $to_date

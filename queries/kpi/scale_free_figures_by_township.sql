@@ -1,6 +1,6 @@
 -- The figures behind the scale-free targets, one row per township and requested snapshot.
 -- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline),
---   $townships VARCHAR[] (township codes; NULL = every township).
+--   $townships VARCHAR[] (township codes; NULL = every township), $min_certified INTEGER (the plan's 2).
 -- Columns: snapshot_date, township_code, township_name, township_kind_label, townships, townships_served,
 --   communities, communities_served, urban_communities, certified_in_urban_communities,
 --   urban_communities_2plus, community_workers, certified_community_workers, organisation_staff,
@@ -22,7 +22,7 @@ staffing as (
         count(*) filter (where community_kind = 'urban_community') as urban_communities,
         coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)::integer
             as certified_in_urban_communities,
-        count(*) filter (where community_kind = 'urban_community' and certified_workers >= 2)
+        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
             as urban_communities_2plus
     from community_staffing
     where list_contains($snapshot_dates, snapshot_date)

@@ -1,0 +1,63 @@
+"""Community staffing (社区社工配备): certified social workers per community, the 2+ rule, gaps, coverage."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork import db
+from socialwork.contract import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.metrics import SPECS, figures_by_snapshot, previous_date
+from socialwork.places import available_dates
+
+
+def community_staffing(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Every village/community in scope: certified and all social workers, change, minimum met, shortfall."""
+    return db.run(
+        "staffing/community_staffing_at_snapshot", data=data, snapshot_date=as_of,
+        previous_date=previous_date(as_of, available_dates(data)), townships=townships,
+        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
+    )  # fmt: skip
+
+
+def staffing_summary(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.Series:
+    """Urban communities, average, meeting the minimum, total shortfall and coverage, in one row."""
+    frame = db.run(
+        "staffing/urban_staffing_summary", data=data, snapshot_date=as_of, townships=townships,
+        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
+    )  # fmt: skip
+    return frame.iloc[0]
+
+
+def staffing_by_township(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    return db.run(
+        "staffing/urban_staffing_by_township", data=data, snapshot_date=as_of, townships=townships,
+        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
+    )  # fmt: skip
+
+
+def certified_distribution(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Urban communities with 0, 1, 2 and 3+ certified social workers."""
+    return db.run("staffing/urban_communities_by_certified_count", data=data, snapshot_date=as_of, townships=townships)
+
+
+def share_meeting_minimum_trend(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Share of urban communities meeting the minimum at every snapshot up to as_of."""
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    share = SPECS["urban_communities_2plus_share"].compute
+    return pd.DataFrame(
+        {"snapshot_date": list(figures.index), "share_meeting_minimum": [share(row) for _, row in figures.iterrows()]}
+    )
+
+
+def shortfall_list(staffing: pd.DataFrame) -> pd.DataFrame:
+    """Urban communities below the minimum, largest shortfall first."""
+    below = staffing[staffing["shortfall"].fillna(0) > 0]
+    return below.sort_values(["shortfall", "township_code", "community_code"], ascending=[False, True, True])
+
+
+def uncovered_list(staffing: pd.DataFrame) -> pd.DataFrame:
+    """Villages and communities that no social worker serves."""
+    return staffing[staffing["social_workers"] == 0]

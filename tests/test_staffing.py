@@ -1,0 +1,94 @@
+"""Community staffing on the fixture county, worked out by hand (see tests/fixture_county.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from socialwork import staffing
+from tests.fixture_county import C11, C12, C21, C22, C31, C32, T2, T3
+
+NOV_2024 = date(2024, 11, 30)
+
+
+def test_per_community_counts_change_and_shortfall(fixture_store):
+    frame = staffing.community_staffing(NOV_2024, None, fixture_store).set_index("community_code")
+    assert frame["certified_workers"].to_dict() == {C11: 2, C12: 2, C21: 1, C22: 1, C31: 0, C32: 0}
+    assert frame["social_workers"].to_dict() == {C11: 2, C12: 2, C21: 1, C22: 1, C31: 1, C32: 0}
+    # Against 2024-06-30: p10 joined C12 certified; p5 in C22 was certified in October.
+    assert frame["certified_change"].to_dict() == {C11: 0, C12: 1, C21: 0, C22: 1, C31: 0, C32: 0}
+    assert frame.loc[[C11, C12, C21], "meets_minimum"].tolist() == [True, True, False]
+    assert frame.loc[[C22, C31, C32], "meets_minimum"].isna().all()  # villages: the rule is for urban communities
+    assert frame.loc[[C11, C12, C21], "shortfall"].tolist() == [0, 0, 1]
+
+
+def test_county_summary(fixture_store):
+    summary = staffing.staffing_summary(NOV_2024, None, fixture_store)
+    assert summary["urban_communities"] == 3
+    assert summary["certified_in_urban_communities"] == 5
+    assert summary["average_certified_per_urban_community"] == pytest.approx(5 / 3)
+    assert summary["urban_communities_meeting_minimum"] == 2
+    assert summary["share_meeting_minimum"] == pytest.approx(200 / 3)
+    assert summary["total_shortfall"] == 1
+    assert summary["communities_without_social_worker"] == 1
+
+
+def test_one_township_summary_and_lists(fixture_store):
+    summary = staffing.staffing_summary(NOV_2024, [T2], fixture_store)
+    assert (summary["urban_communities"], summary["average_certified_per_urban_community"]) == (1, 1.0)
+    assert (summary["share_meeting_minimum"], summary["total_shortfall"]) == (0.0, 1)
+    frame = staffing.community_staffing(NOV_2024, [T2], fixture_store)
+    assert list(staffing.shortfall_list(frame)["community_code"]) == [C21]
+    assert staffing.uncovered_list(frame).empty
+
+
+def test_township_without_urban_communities_has_no_average(fixture_store):
+    summary = staffing.staffing_summary(NOV_2024, [T3], fixture_store)
+    assert summary["urban_communities"] == 0
+    assert pd.isna(summary["average_certified_per_urban_community"])
+    frame = staffing.community_staffing(NOV_2024, [T3], fixture_store)
+    assert list(staffing.uncovered_list(frame)["community_code"]) == [C32]
+
+
+def test_coverage_and_gap_lists_for_the_county(fixture_store):
+    frame = staffing.community_staffing(NOV_2024, None, fixture_store)
+    assert list(staffing.uncovered_list(frame)["community_code"]) == [C32]
+    gaps = staffing.shortfall_list(frame)
+    assert list(gaps["community_code"]) == [C21] and gaps["shortfall"].sum() == 1
+
+
+def test_distribution_lists_every_bucket(fixture_store):
+    frame = staffing.certified_distribution(NOV_2024, None, fixture_store)
+    assert dict(zip(frame["certified_bucket"], frame["urban_communities"], strict=True)) == {
+        "0": 0, "1": 1, "2": 2, "3+": 0,
+    }  # fmt: skip
+
+
+def test_per_township_drill_figures(fixture_store):
+    frame = staffing.staffing_by_township(NOV_2024, None, fixture_store).set_index("township_name")
+    assert frame.loc["甲街道", "average_certified_per_urban_community"] == 2.0
+    assert frame.loc["乙镇", "total_shortfall"] == 1
+    assert pd.isna(frame.loc["丙乡", "share_meeting_minimum"])
+
+
+def test_share_meeting_minimum_trend(fixture_store):
+    trend = staffing.share_meeting_minimum_trend(date(2025, 3, 31), None, fixture_store)
+    assert trend["share_meeting_minimum"].round(2).tolist() == [33.33, 33.33, 66.67, 66.67]
+
+
+def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
+    from socialwork.contract import TABLES_BY_NAME
+    from socialwork.demo import LAST_SNAPSHOT
+    from socialwork.store import read_table
+
+    # Independently of the queries: read the Parquet files with pandas and count.
+    people = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
+    communities = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["communities"])
+    certified = people[people["certificate_level"] != "none"].groupby("community_code").size()
+    urban = communities[communities["community_kind"] == "urban_community"]["community_code"]
+    counts = urban.map(certified).fillna(0)
+    expected = int(sum(2 - c for c in counts if c < 2))
+    assert expected > 0
+    assert staffing.staffing_summary(LAST_SNAPSHOT, None, demo_store)["total_shortfall"] == expected
