@@ -114,16 +114,18 @@ IDLE = """() => document.querySelector('[data-testid="stApp"][data-test-script-s
 
 
 def settle(page, timeout_ms: int = 30000) -> None:
-    """Wait until Streamlit has finished its runs: idle, nothing stale, and still so half a second later.
+    """Wait until Streamlit has finished its runs: idle, nothing stale, and the page unchanged half a second later.
 
     A first session may run the script twice (see ui.ensure_entrypoint); a single idle check can fall
     between the two runs.
     """
-    for _ in range(20):
+    size = "() => document.querySelector('[data-testid=\"stMain\"]').innerText.length"
+    for _ in range(40):
         page.wait_for_timeout(200)
         page.wait_for_function(IDLE, timeout=timeout_ms)
+        before = page.evaluate(size)
         page.wait_for_timeout(500)
-        if page.evaluate(IDLE):
+        if page.evaluate(IDLE) and page.evaluate(size) == before:
             return
     raise AssertionError("the dashboard never settled")
 

@@ -42,6 +42,7 @@ def cli_headline(*args: str) -> dict[str, str]:
 
 
 def shown_metrics(page) -> dict[str, str]:
+    page.wait_for_selector('[data-testid="stMetricValue"]')
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
