@@ -11,5 +11,6 @@ st.navigation(
         st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
         st.Page("pages/targets.py", title="目标进度", icon=":material/flag:", url_path="targets"),
         st.Page("pages/staffing.py", title="社区社工配备", icon=":material/groups:", url_path="staffing"),
+        st.Page("pages/posts.py", title="岗位开发", icon=":material/work:", url_path="posts"),
     ]
 ).run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -37,7 +39,7 @@ pio.templates["socialwork"] = go.layout.Template(
         font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#222"},
         title={"font": {"size": BASE_FONT_SIZE + 4}, "x": 0, "xanchor": "left"},
         colorway=[PRIMARY, "#f4a040", "#1b7837", "#a50026", "#74add1", "#8c6bb1"],
-        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+        margin={"l": 60, "r": 30, "t": 100, "b": 50},
         plot_bgcolor="white",
         paper_bgcolor="white",
         xaxis={"gridcolor": "#e5e5e5", "linecolor": "#888", "tickfont": {"size": BASE_FONT_SIZE - 2}},
@@ -133,6 +135,11 @@ def _goal_line(fig: go.Figure, value: float, text: str, axis: str = "x") -> None
                       annotation_font={"color": GOAL_LINE, "size": BASE_FONT_SIZE - 2})  # fmt: skip
 
 
+def _count_tick(largest: float) -> int:
+    """Whole-number tick spacing for a count axis (no 0.2, 0.4 … ticks on small counts)."""
+    return max(1, math.ceil(largest / 6)) if largest == largest else 1
+
+
 def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
     """Average certified social workers per urban community by township; click a bar to drill in."""
     data = frame[frame["urban_communities"] > 0].sort_values("average_certified_per_urban_community")
@@ -175,7 +182,7 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.
     )  # fmt: skip
     _goal_line(fig, goal, f"目标 {goal:g} 人")
     fig.update_layout(template=TEMPLATE, title=title, height=140 + 40 * len(data), showlegend=False)
-    fig.update_xaxes(title="持证社工（人）", dtick=1)
+    fig.update_xaxes(title="持证社工（人）", dtick=1, range=[0, max(goal, data["certified_workers"].max()) + 1])
     fig.update_yaxes(title=None, autorange="reversed")
     return fig
 
@@ -193,7 +200,7 @@ def certified_distribution_bars(frame: pd.DataFrame, goal: float, title: str) ->
     )  # fmt: skip
     fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False)
     fig.update_xaxes(title="城市社区持证社工人数")
-    fig.update_yaxes(title="城市社区（个）")
+    fig.update_yaxes(title="城市社区（个）", dtick=_count_tick(frame["urban_communities"].max()))
     return fig
 
 
@@ -208,4 +215,53 @@ def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
     _goal_line(fig, goal, f"目标 {goal:g}%", axis="y")
     fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_tickformat="%Y年%m月")
     fig.update_yaxes(title="%", range=[0, 105])
+    return fig
+
+
+def _filled_vacant_bars(labels: pd.Series, filled: pd.Series, vacant: pd.Series) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=filled, name="在岗", orientation="h", marker_color=STATUS_COLOURS["met"],
+                hovertemplate="%{y}<br>在岗 %{x}<extra></extra>")  # fmt: skip
+    fig.add_bar(y=labels, x=vacant, name="空缺", orientation="h", marker_color=STATUS_COLOURS["behind"],
+                hovertemplate="%{y}<br>空缺 %{x}<extra></extra>")  # fmt: skip
+    totals = filled + vacant
+    fig.add_scatter(
+        y=labels, x=totals, mode="text", text=[f"{t}" if t else "0 无岗位" for t in totals],
+        textposition="middle right",
+        textfont={"color": ["#222" if t else STATUS_COLOURS["missed"] for t in totals], "size": BASE_FONT_SIZE - 2},
+        showlegend=False, hoverinfo="skip", cliponaxis=False,
+    )  # fmt: skip
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="岗位（个）", dtick=_count_tick(totals.max()), range=[0, max(1, totals.max()) * 1.18])
+    return fig
+
+
+def sector_posts_bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Posts per sector (filled and vacant stacked); a sector without posts says so in red."""
+    labels = frame["sector_group_label"] + "｜" + frame["sector_label"]
+    fig = _filled_vacant_bars(labels, frame["filled_posts"], frame["vacant_posts"])
+    fig.update_layout(template=TEMPLATE, title=title, height=150 + 34 * len(frame), margin_r=60)
+    return fig
+
+
+def funding_bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    fig = _filled_vacant_bars(frame["funding_label"], frame["filled_posts"], frame["vacant_posts"])
+    fig.update_layout(template=TEMPLATE, title=title, height=320)
+    return fig
+
+
+def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Posts set up and filled at each month-end, new posts of the year as bars."""
+    x = pd.to_datetime(frame["snapshot_date"])
+    fig = go.Figure()
+    fig.add_bar(x=x, y=frame["posts_new_this_year"], name="本年新设（累计）", marker_color="#c6dbef",
+                hovertemplate="%{x|%Y年%m月}<br>本年新设 %{y}<extra></extra>")  # fmt: skip
+    fig.add_scatter(x=x, y=frame["posts"], name="岗位总数", mode="lines", line={"color": PRIMARY, "width": 4},
+                    hovertemplate="%{x|%Y年%m月}<br>岗位 %{y}<extra></extra>")  # fmt: skip
+    fig.add_scatter(x=x, y=frame["posts_filled"], name="在岗", mode="lines",
+                    line={"color": STATUS_COLOURS["met"], "width": 3, "dash": "dot"},
+                    hovertemplate="%{x|%Y年%m月}<br>在岗 %{y}<extra></extra>")  # fmt: skip
+    fig.update_layout(template=TEMPLATE, title=title, height=420, xaxis_tickformat="%Y年%m月", margin_t=100)
+    fig.update_yaxes(title="岗位（个）")
     return fig

@@ -130,7 +130,7 @@ SW_EDUCATION = Enum(
 SECTOR_GROUP = Enum(
     "sector_group",
     "岗位领域类别",
-    {"platform": "基层服务平台", "institution": "以社会工作为主的机构", "key_sector": "重点领域"},
+    {"platform": "基层平台", "institution": "社工为主的机构", "key_sector": "重点领域"},
 )
 
 SECTOR = Enum(

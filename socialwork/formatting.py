@@ -218,3 +218,38 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "持证较上期变化": staffing["certified_change"],
         }
     )
+
+
+def post_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
+    share = summary["institution_main_professional_share"]
+    return [
+        ("岗位总数", f"{int(summary['posts'])}个", None),
+        ("在岗", f"{int(summary['filled_posts'])}个", None),
+        ("空缺", f"{int(summary['vacant_posts'])}个", None),
+        ("本年新设", f"{int(summary['new_this_year'])}个", "设岗日期在本年 1 月 1 日至数据日期之间"),
+        ("较上期新设", f"{int(summary['new_since_previous'])}个", "设岗日期晚于上一期快照日期"),
+        ("机构主体岗位占比", "—" if pd.isna(share) else f"{share:.1f}%",
+         "养老、儿童福利、社会救助、救助管理等机构的社工岗位中，确定为主体专业技术岗位的比例"),
+    ]  # fmt: skip
+
+
+def sector_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "类别": frame["sector_group_label"],
+            "领域": frame["sector_label"],
+            "岗位": frame["posts"],
+            "在岗": frame["filled_posts"],
+            "空缺": frame["vacant_posts"],
+            "本年新设": frame["new_this_year"],
+            "较上期新设": frame["new_since_previous"],
+            "主体专业技术岗位": frame["main_professional_posts"],
+        }
+    )
+
+
+def funding_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"经费来源": frame["funding_label"], "岗位": frame["posts"], "在岗": frame["filled_posts"],
+         "空缺": frame["vacant_posts"]}
+    )  # fmt: skip

@@ -258,9 +258,12 @@ def breadcrumb(filters: Filters) -> None:
 
 
 def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
-    """A row of bordered metrics: (label, value, help)."""
-    for column, (label, value, help_text) in zip(st.columns(len(items)), items, strict=True):
-        column.metric(label, value, help=help_text, border=True)
+    """Bordered metrics, (label, value, help) each: one row of up to five, else rows of three."""
+    per_row = len(items) if len(items) <= 5 else 3
+    for start in range(0, len(items), per_row):
+        row = items[start : start + per_row]
+        for column, (label, value, help_text) in zip(st.columns(per_row), row, strict=False):
+            column.metric(label, value, help=help_text, border=True)
 
 
 def download_sheets(sheets: dict[str, pd.DataFrame], stem: str, filters: Filters, title: str, key: str) -> None:

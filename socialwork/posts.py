@@ -1,0 +1,42 @@
+"""Post development (岗位开发): posts by sector, platform or institution, and funding."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork import db
+from socialwork.metrics import figures_by_snapshot, previous_date
+from socialwork.places import available_dates
+
+
+def posts_by_sector(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Every sector of the plan, zeros included: posts, filled, vacant, new this year and since last snapshot."""
+    return db.run(
+        "posts/posts_by_sector", data=data, snapshot_date=as_of, townships=townships,
+        previous_date=previous_date(as_of, available_dates(data)),
+    )  # fmt: skip
+
+
+def posts_by_funding(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    return db.run("posts/posts_by_funding", data=data, snapshot_date=as_of, townships=townships)
+
+
+def post_summary(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.Series:
+    frame = db.run(
+        "posts/post_summary", data=data, snapshot_date=as_of, townships=townships,
+        previous_date=previous_date(as_of, available_dates(data)),
+    )  # fmt: skip
+    return frame.iloc[0]
+
+
+def posts_trend(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Posts set up, filled and new this year at every snapshot up to as_of."""
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    return figures[["posts", "posts_filled", "posts_new_this_year"]].reset_index()
+
+
+def sectors_without_posts(by_sector: pd.DataFrame) -> list[str]:
+    return list(by_sector.loc[by_sector["posts"] == 0, "sector_label"])
