@@ -12,5 +12,8 @@ st.navigation(
         st.Page("pages/targets.py", title="目标进度", icon=":material/flag:", url_path="targets"),
         st.Page("pages/staffing.py", title="社区社工配备", icon=":material/groups:", url_path="staffing"),
         st.Page("pages/posts.py", title="岗位开发", icon=":material/work:", url_path="posts"),
+        st.Page("pages/stations.py", title="社工站与机构", icon=":material/home_work:", url_path="stations"),
+        st.Page("pages/incentives.py", title="激励与培训", icon=":material/school:", url_path="incentives"),
+        st.Page("pages/purchases.py", title="政府购买服务", icon=":material/payments:", url_path="purchases"),
     ]
 ).run()

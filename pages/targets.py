@@ -19,10 +19,7 @@ if filters.township_codes:
 
 for group, kpis in metrics.kpis_by_group(report).items():
     st.subheader(group)
-    for start in range(0, len(kpis), 3):
-        for column, kpi in zip(st.columns(3), kpis[start : start + 3], strict=False):
-            with column:
-                ui.kpi_card(kpi, detailed=True)
+    ui.kpi_cards(kpis)
 st.caption(PROJECTION_METHOD_NOTE)
 
 st.header("各乡镇（街道）可比目标")

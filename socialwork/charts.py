@@ -265,3 +265,77 @@ def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=420, xaxis_tickformat="%Y年%m月", margin_t=100)
     fig.update_yaxes(title="岗位（个）")
     return fig
+
+
+def bar_chart(
+    frame: pd.DataFrame, category: str, value: str, title: str, value_title: str, *, goal: float | None = None,
+    goal_text: str = "", horizontal: bool = False, text_format: str = "{:,.0f}", colour: str = PRIMARY,
+) -> go.Figure:  # fmt: skip
+    """One bar per row with its value written on it; an optional goal line."""
+    values = frame[value]
+    text = [text_format.format(v) if pd.notna(v) else "—" for v in values]
+    axis = "y" if horizontal else "x"
+    bar = go.Bar(
+        x=values if horizontal else frame[category], y=frame[category] if horizontal else values,
+        orientation="h" if horizontal else "v", text=text, textposition="outside", cliponaxis=False,
+        marker_color=colour, hovertemplate=f"%{{{axis}}}<br>{value_title} %{{text}}<extra></extra>",
+    )  # fmt: skip
+    fig = go.Figure(bar)
+    if goal is not None:
+        _goal_line(fig, goal, goal_text or f"目标 {goal:g}", axis="x" if horizontal else "y")
+    largest = max([v for v in values if pd.notna(v)] + [goal or 0, 1])
+    if horizontal:
+        fig.update_xaxes(title=value_title, range=[0, largest * 1.2])
+        fig.update_yaxes(title=None, autorange="reversed")
+        height = 150 + 38 * len(frame)
+    else:
+        fig.update_yaxes(title=value_title, range=[0, largest * 1.2])
+        fig.update_xaxes(title=None, type="category")
+        height = 400
+    fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=False)
+    return fig
+
+
+def grouped_bars(
+    frame: pd.DataFrame, category: str, series: dict[str, str], title: str, value_title: str, *,
+    stacked: bool = False, horizontal: bool = False,
+) -> go.Figure:  # fmt: skip
+    """Several values per category, side by side or stacked; series maps column -> legend label."""
+    fig = go.Figure()
+    palette = [PRIMARY, "#f4a040", STATUS_COLOURS["met"], "#8c6bb1", "#74add1"]
+    for (column, label), colour in zip(series.items(), palette, strict=False):
+        fig.add_bar(
+            x=frame[column] if horizontal else frame[category], y=frame[category] if horizontal else frame[column],
+            name=label, orientation="h" if horizontal else "v", marker_color=colour,
+            text=frame[column], textposition="inside" if stacked else "outside",
+            hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{label} %{{text}}<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(template=TEMPLATE, title=title, barmode="stack" if stacked else "group",
+                      height=150 + 38 * len(frame) if horizontal else 420)  # fmt: skip
+    if horizontal:
+        fig.update_xaxes(title=value_title)
+        fig.update_yaxes(title=None, autorange="reversed", type="category")
+    else:
+        fig.update_yaxes(title=value_title)
+        fig.update_xaxes(title=None, type="category")
+    return fig
+
+
+def line_chart(
+    frame: pd.DataFrame, x: str, series: dict[str, str], title: str, value_title: str, *,
+    goal: float | None = None, goal_text: str = "",
+) -> go.Figure:  # fmt: skip
+    """Lines over snapshot dates; series maps column -> legend label."""
+    fig = go.Figure()
+    palette = [PRIMARY, "#f4a040", STATUS_COLOURS["met"], "#8c6bb1"]
+    for (column, label), colour in zip(series.items(), palette, strict=False):
+        fig.add_scatter(
+            x=pd.to_datetime(frame[x]), y=frame[column], name=label, mode="lines", line={"color": colour, "width": 4},
+            hovertemplate=f"%{{x|%Y年%m月}}<br>{label} %{{y}}<extra></extra>",
+        )  # fmt: skip
+    if goal is not None:
+        _goal_line(fig, goal, goal_text or f"目标 {goal:g}{value_title}", axis="y")
+    fig.update_layout(template=TEMPLATE, title=title, height=420, xaxis_tickformat="%Y年%m月",
+                      showlegend=len(series) > 1)  # fmt: skip
+    fig.update_yaxes(title=value_title)
+    return fig

@@ -298,6 +298,9 @@ METRIC = Enum(
 # The plan: 力争平均每个城市社区有2名以上社会工作专业人才. Queries take it as $min_certified.
 URBAN_COMMUNITY_MIN_CERTIFIED = 2
 
+# The plan: 给予入选者每人0.15万元的一次性奖励. Queries take it as $award_wan.
+AWARD_WAN_PER_PERSON = 0.15
+
 # Short column headers for wide tables (the full label shows in the header's tooltip and on cards).
 METRIC_SHORT_LABELS = {
     "certified_per_urban_community": "城市社区均持证",

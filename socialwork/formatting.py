@@ -253,3 +253,116 @@ def funding_table(frame: pd.DataFrame) -> pd.DataFrame:
         {"经费来源": frame["funding_label"], "岗位": frame["posts"], "在岗": frame["filled_posts"],
          "空缺": frame["vacant_posts"]}
     )  # fmt: skip
+
+
+def iso_date(value: object) -> str:
+    """YYYY-MM-DD for a date or timestamp; a dash when missing."""
+    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def stars_text(stars: int) -> str:
+    return "未评星" if stars == 0 else "★" * int(stars)
+
+
+def stations_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": frame["township_name"],
+            "类型": frame["township_kind_label"],
+            "社工站": frame["has_station"].map({True: "已建", False: "未建"}),
+            "启用日期": frame["station_opened_date"].map(iso_date),
+            "星级": [stars_text(s) if has else "—" for s, has in zip(frame["station_stars"], frame["has_station"],
+                                                                      strict=True)],
+            "驻站社工": frame["station_resident_workers"],
+            "一站一亮点": frame["brand_project"].fillna("—"),
+            "本年督导（场）": frame["supervision_sessions_this_year"],
+        }
+    )  # fmt: skip
+
+
+def star_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    labels = frame["station_stars"].map(lambda s: "未评星" if s == 0 else f"{s}星")
+    return pd.DataFrame({"星级": labels, "社工站": frame["stations"]})
+
+
+def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
+    per_station = summary["resident_workers_per_station"]
+    return [
+        ("运营社工站", f"{int(summary['stations_operating'])}/{int(summary['townships'])}", "运营中的社工站 / 乡镇数"),
+        ("驻站社工", f"{int(summary['resident_workers'])}人", None),
+        ("站均驻站社工", "—" if pd.isna(per_station) else f"{per_station:.1f}人", "一般每站 2 名"),
+        ("驻站不足2人", f"{int(summary['stations_with_fewer_than_two_residents'])}个", None),
+    ]  # fmt: skip
+
+
+def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "机构": frame["organisation_name"],
+            "注册地": frame["township_name"].fillna("县级"),
+            "登记日期": frame["registered_date"].map(iso_date),
+            "状态": frame["status_label"],
+            "从业人员": frame["staff"],
+            "持证": frame["certified_staff"],
+            "社工专业学历": frame["sw_educated_staff"],
+            "持证或社工学历": frame["professional_staff"],
+            "专业人员占比（%）": frame["professional_share"].round(1),
+            "评估等级": frame["evaluation_grade_label"],
+        }
+    )
+
+
+def incentives_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "年度": frame["year"].astype(str),
+            "发放英才卡（张）": frame["talent_cards_issued"],
+            "奖励人数": frame["awards"],
+            "奖励金额（万元）": frame["award_sum_wan"],
+        }
+    )
+
+
+def activity_kind_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "活动类型": frame["activity_kind_label"],
+            "形式": frame["mode_label"],
+            "场次": frame["sessions"],
+            "参加人次": frame["attendees"],
+            "时长（小时）": frame["hours"],
+        }
+    )
+
+
+def township_activity_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": frame["township_name"],
+            "督导（场）": frame["supervision_sessions"],
+            "培训（场）": frame["training_sessions"],
+            "参加人次": frame["attendees"],
+            "时长（小时）": frame["hours"],
+        }
+    )
+
+
+def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame):
+    """(by year, by department, by township) worded for display and export."""
+    years = pd.DataFrame(
+        {
+            "年度": by_year["plan_year"].astype(str),
+            "项目数": by_year["projects"],
+            "预算（万元）": by_year["budget_wan"],
+            "其中县级统筹（万元）": by_year["county_wide_budget_wan"],
+        }
+    )
+    departments = pd.DataFrame(
+        {"购买部门": by_department["department"], "项目数": by_department["projects"],
+         "预算（万元）": by_department["budget_wan"]}
+    )  # fmt: skip
+    townships = pd.DataFrame(
+        {"乡镇（街道）": by_township["township_name"], "项目数": by_township["projects"],
+         "预算（万元）": by_township["budget_wan"]}
+    )  # fmt: skip
+    return years, departments, townships

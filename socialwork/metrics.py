@@ -413,6 +413,16 @@ def kpis_by_group(report: KpiReport) -> dict[str, list[Kpi]]:
     return {label: kpis for label, kpis in groups.items() if kpis}
 
 
+def kpis_in_groups(report: KpiReport, *groups: str) -> list[Kpi]:
+    """The report's KPIs whose metric belongs to one of the given groups (codes of METRIC_GROUP)."""
+    return [k for k in report.kpis if METRIC.groups[k.metric_key] in groups]
+
+
+def kpi_goal(report: KpiReport, metric_key: str) -> float | None:
+    """The goal of one metric in the report (None without a target, or under a township filter)."""
+    return next((k.goal for k in report.kpis if k.metric_key == metric_key), None)
+
+
 def first_date(data: Path | None = None) -> date:
     return available_dates(data)[0]
 

@@ -281,3 +281,17 @@ def download_sheets(sheets: dict[str, pd.DataFrame], stem: str, filters: Filters
                 file_name=file_name(f"{stem}_{name}", filters.as_of, filters.township_names, "csv"), mime="text/csv",
                 key=f"{key}_{name}_csv", icon=":material/download:", on_click="ignore",
             )  # fmt: skip
+
+
+def kpi_cards(kpis: list[Kpi], detailed: bool = True) -> None:
+    """KPI cards, three to a row."""
+    for start in range(0, len(kpis), 3):
+        for column, kpi in zip(st.columns(3), kpis[start : start + 3], strict=False):
+            with column:
+                kpi_card(kpi, detailed=detailed)
+
+
+def table(frame: pd.DataFrame, max_rows: int = 20) -> None:
+    """A read-only table sized to its rows (scrolling beyond max_rows)."""
+    st.dataframe(frame, hide_index=True, width="stretch", height=table_height(min(len(frame), max_rows)),
+                 placeholder="—")  # fmt: skip

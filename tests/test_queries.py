@@ -19,6 +19,8 @@ SAMPLE_PARAMETERS = {
     "snapshot_dates": [date(2023, 12, 31), date(2024, 11, 30)],
     "previous_date": date(2024, 6, 30),
     "min_certified": 2,
+    "from_year": 2023,
+    "award_wan": 0.15,
 }
 
 

@@ -1,0 +1,50 @@
+"""激励与培训: talent cards and awards, certificates by level, exam tutoring, supervision and training."""
+
+import streamlit as st
+
+from socialwork import charts, measures, metrics, ui
+from socialwork.formatting import activity_kind_table, incentives_table, township_activity_table
+
+ui.ensure_entrypoint()
+filters = ui.current_filters()
+ui.page_header("激励与培训", filters)
+report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+ui.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detailed=False)
+
+st.header("激励措施")
+incentives = measures.incentives_by_year(filters.as_of, filters.codes_or_none, filters.data)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.grouped_bars(incentives.astype({"year": str}), "year", {"talent_cards_issued": "发放英才卡（张）",
+                        "awards": "一次性奖励（人）"}, "“XX英才卡”与人才奖励", "张 / 人"),
+    width="stretch",
+)  # fmt: skip
+levels = measures.certified_by_level(filters.as_of, filters.codes_or_none, filters.data)
+wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
+series = {label: label for label in levels["certificate_level_label"].unique()}
+right.plotly_chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), width="stretch")
+cards = incentives_table(incentives)
+ui.table(cards)
+st.caption("奖励金额 = 奖励人数 × 0.15万元（方案：给予入选者每人0.15万元的一次性奖励）；统计在册人员。")
+
+st.header("考前辅导、督导与培训（本年）")
+by_kind = activity_kind_table(measures.activities_by_kind_and_mode(filters.as_of, filters.codes_or_none, filters.data))
+by_month = measures.activities_by_month(filters.as_of, filters.codes_or_none, filters.data)
+monthly = by_month.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
+monthly["month"] = monthly["month"].astype(str) + "月"
+left, right = st.columns([2, 3])
+with left:
+    ui.table(by_kind)
+right.plotly_chart(
+    charts.grouped_bars(monthly, "month", {c: c for c in by_month["activity_kind_label"].unique()}, "每月活动场次",
+                        "场次", stacked=True),
+    width="stretch",
+)  # fmt: skip
+townships = measures.supervision_training_by_township(filters.as_of, filters.codes_or_none, filters.data)
+none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
+if len(none):
+    st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{'、'.join(none)}")
+by_township = township_activity_table(townships)
+ui.table(by_township)
+ui.download_sheets({"激励": cards, "活动类型": by_kind, "各乡镇督导培训": by_township}, "激励与培训", filters,
+                   "激励与培训", key="incentives")  # fmt: skip

@@ -1,0 +1,40 @@
+"""政府购买服务: projects and budget (万元) by year, department and township."""
+
+import streamlit as st
+
+from socialwork import charts, measures, metrics, ui
+from socialwork.formatting import purchase_tables
+
+ui.ensure_entrypoint()
+filters = ui.current_filters()
+ui.page_header("政府购买社会工作服务", filters)
+report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+ui.kpi_cards(metrics.kpis_in_groups(report, "purchase"), detailed=True)
+if filters.township_codes:
+    st.info("已按乡镇筛选：县级统筹项目（无服务乡镇）不计入。")
+
+by_year = measures.purchase_budget_by_year(filters.as_of, filters.codes_or_none, filters.data)
+by_department = measures.purchases_by_department(filters.as_of, filters.codes_or_none, filters.data)
+by_township = measures.purchases_by_township(filters.as_of, filters.codes_or_none, filters.data)
+years, departments, townships = purchase_tables(by_year, by_department, by_township)
+
+left, right = st.columns(2)
+budget_chart = charts.bar_chart(years, "年度", "预算（万元）", "各年度购买服务预算", "万元", text_format="{:,.1f}")
+left.plotly_chart(budget_chart, width="stretch")
+if departments.empty:
+    right.info(f"{filters.as_of.year}年{filters.scope}暂无政府购买社会工作服务项目。")
+else:
+    right.plotly_chart(
+        charts.bar_chart(departments, "购买部门", "预算（万元）", f"{filters.as_of.year}年各部门购买预算", "万元",
+                         horizontal=True, text_format="{:,.1f}"),
+        width="stretch",
+    )  # fmt: skip
+left, right = st.columns(2)
+with left:
+    st.markdown(f"#### {filters.as_of.year}年各乡镇（街道）")
+    ui.table(townships)
+with right:
+    st.markdown("#### 各年度")
+    ui.table(years)
+ui.download_sheets({"各年度": years, "各部门": departments, "各乡镇": townships}, "政府购买社工服务", filters,
+                   "政府购买社会工作服务", key="purchases")  # fmt: skip

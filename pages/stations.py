@@ -1,0 +1,46 @@
+"""社工站与机构: township stations (operation, stars, brand projects) and social-work organisations."""
+
+import streamlit as st
+
+from socialwork import charts, measures, metrics, ui
+from socialwork.formatting import organisations_table, star_frame, station_summary_items, stations_table
+
+ui.ensure_entrypoint()
+filters = ui.current_filters()
+ui.page_header("社工站与机构", filters)
+report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+ui.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
+
+st.header("乡镇（街道）社工站")
+summary = measures.station_summary(filters.as_of, filters.codes_or_none, filters.data)
+ui.summary_metrics(station_summary_items(summary))
+stars = star_frame(measures.stations_by_star_rating(filters.as_of, filters.codes_or_none, filters.data))
+st.plotly_chart(charts.bar_chart(stars, "星级", "社工站", "运营社工站的星级分布", "社工站（个）"), width="stretch")
+stations = stations_table(measures.stations_by_township(filters.as_of, filters.codes_or_none, filters.data))
+ui.table(stations)
+ui.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
+
+st.header("社会工作服务机构")
+trend = metrics.figures_by_snapshot(
+    metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data
+)
+organisations = measures.organisations(filters.as_of, filters.codes_or_none, filters.data)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.line_chart(trend.reset_index(), "snapshot_date", {"active_organisations": "正常运营的机构"}, "社工机构数量",
+                      "机构（家）", goal=metrics.kpi_goal(report, "active_organisations")),
+    width="stretch",
+)  # fmt: skip
+active = organisations[organisations["status"] == "active"]
+if active.empty:
+    right.info(f"{filters.scope}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
+else:
+    right.plotly_chart(
+        charts.bar_chart(active, "organisation_name", "professional_share", "各机构持证或社工学历人员占比", "%",
+                         goal=metrics.kpi_goal(report, "org_professional_staff_share"), horizontal=True,
+                         text_format="{:.1f}%"),
+        width="stretch",
+    )  # fmt: skip
+orgs = organisations_table(organisations)
+ui.table(orgs)
+ui.download_buttons(orgs, "社工机构", filters, "社会工作服务机构", key="organisations")

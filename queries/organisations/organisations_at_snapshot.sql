@@ -1,0 +1,25 @@
+-- Every registered social-work organisation at $snapshot_date with its professional staff share;
+-- active ones first, lowest share first. Organisations registered at county level have no township.
+-- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level included).
+-- Columns: organisation_id, organisation_name, township_name, registered_date, status, status_label, staff,
+--   certified_staff, sw_educated_staff, professional_staff, professional_share, evaluation_grade_label
+select
+    o.organisation_id,
+    o.organisation_name,
+    t.township_name,
+    o.registered_date,
+    o.status,
+    s.label as status_label,
+    o.staff,
+    o.certified_staff,
+    o.sw_educated_staff,
+    o.professional_staff,
+    100.0 * o.professional_staff / nullif(o.staff, 0) as professional_share,
+    g.label as evaluation_grade_label
+from organisations o
+left join townships t on t.snapshot_date = o.snapshot_date and t.township_code = o.township_code
+join enum_labels s on s.enum_name = 'organisation_status' and s.code = o.status
+join enum_labels g on g.enum_name = 'evaluation_grade' and g.code = o.evaluation_grade
+where o.snapshot_date = $snapshot_date
+  and ($townships is null or list_contains($townships, o.township_code))
+order by o.status <> 'active', professional_share nulls last, o.organisation_id

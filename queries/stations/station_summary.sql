@@ -1,0 +1,31 @@
+-- One row on the township stations at $snapshot_date.
+-- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
+-- Columns: townships, stations_operating, stations_star_rated, brand_projects, resident_workers,
+--   resident_workers_per_station, stations_with_fewer_than_two_residents
+with scoped as (
+    select *
+    from townships
+    where snapshot_date = $snapshot_date
+      and ($townships is null or list_contains($townships, township_code))
+),
+
+totals as (
+    select
+        count(*) as townships,
+        count(*) filter (where has_station) as stations_operating,
+        count(*) filter (where has_station and station_stars > 0) as stations_star_rated,
+        count(brand_project) filter (where has_station) as brand_projects,
+        coalesce(sum(station_resident_workers) filter (where has_station), 0)::integer as resident_workers,
+        count(*) filter (where has_station and station_resident_workers < 2) as stations_with_fewer_than_two_residents
+    from scoped
+)
+
+select
+    townships,
+    stations_operating,
+    stations_star_rated,
+    brand_projects,
+    resident_workers,
+    resident_workers / nullif(stations_operating, 0) as resident_workers_per_station,
+    stations_with_fewer_than_two_residents
+from totals

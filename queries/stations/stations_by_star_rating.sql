@@ -1,0 +1,24 @@
+-- Operating stations by star rating (0 = not rated) at $snapshot_date; every rating 0-5 listed.
+-- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
+-- Columns: station_stars, stations
+with ratings as (
+    select unnest(range(0, 6)) as station_stars
+),
+
+stations as (
+    select station_stars
+    from townships
+    where snapshot_date = $snapshot_date
+      and has_station
+      and ($townships is null or list_contains($townships, township_code))
+),
+
+final as (
+    select r.station_stars, count(s.station_stars) as stations
+    from ratings r
+    left join stations s using (station_stars)
+    group by r.station_stars
+)
+
+select * from final
+order by station_stars

@@ -1,0 +1,34 @@
+-- Each township's social-work station at $snapshot_date, with this year's supervision.
+-- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
+-- Columns: township_code, township_name, township_kind_label, has_station, station_opened_date, station_stars,
+--   station_resident_workers, brand_project, supervision_sessions_this_year, supervision_hours_this_year
+with supervision as (
+    select township_code, count(*) as sessions, sum(hours) as hours
+    from activities
+    where snapshot_date = $snapshot_date
+      and activity_kind = 'supervision'
+      and activity_date >= make_date(year($snapshot_date), 1, 1)
+    group by township_code
+),
+
+final as (
+    select
+        t.township_code,
+        t.township_name,
+        k.label as township_kind_label,
+        t.has_station,
+        t.station_opened_date,
+        t.station_stars,
+        t.station_resident_workers,
+        t.brand_project,
+        coalesce(s.sessions, 0) as supervision_sessions_this_year,
+        coalesce(s.hours, 0) as supervision_hours_this_year
+    from townships t
+    join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind
+    left join supervision s on s.township_code = t.township_code
+    where t.snapshot_date = $snapshot_date
+      and ($townships is null or list_contains($townships, t.township_code))
+)
+
+select * from final
+order by township_code

@@ -1,0 +1,71 @@
+"""The plan's other measures: stations, organisations, incentives, supervision and training, purchases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork import db
+from socialwork.contract import AWARD_WAN_PER_PERSON
+from socialwork.places import available_dates
+
+Townships = list[str] | None
+
+
+def stations_by_township(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("stations/stations_by_township", data=data, snapshot_date=as_of, townships=townships)
+
+
+def stations_by_star_rating(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("stations/stations_by_star_rating", data=data, snapshot_date=as_of, townships=townships)
+
+
+def station_summary(as_of: date, townships: Townships, data: Path | None = None) -> pd.Series:
+    return db.run("stations/station_summary", data=data, snapshot_date=as_of, townships=townships).iloc[0]
+
+
+def organisations(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    """Registered organisations, active first and lowest professional share first."""
+    return db.run("organisations/organisations_at_snapshot", data=data, snapshot_date=as_of, townships=townships)
+
+
+def incentives_by_year(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    """Talent cards, awards and the award sum (万元) per year since the first snapshot's year."""
+    return db.run(
+        "incentives/incentives_by_year", data=data, snapshot_date=as_of, townships=townships,
+        from_year=available_dates(data)[0].year, award_wan=AWARD_WAN_PER_PERSON,
+    )  # fmt: skip
+
+
+def certified_by_level(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run(
+        "incentives/certified_by_level_and_snapshot", data=data, from_date=available_dates(data)[0], to_date=as_of,
+        townships=townships,
+    )  # fmt: skip
+
+
+def activities_by_kind_and_mode(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("activities/activities_by_kind_and_mode", data=data, snapshot_date=as_of, townships=townships)
+
+
+def supervision_training_by_township(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    """Supervision and training per township this year, townships with none first."""
+    return db.run("activities/supervision_training_by_township", data=data, snapshot_date=as_of, townships=townships)
+
+
+def activities_by_month(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("activities/activities_by_month", data=data, snapshot_date=as_of, townships=townships)
+
+
+def purchases_by_department(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("purchases/purchases_by_department", data=data, snapshot_date=as_of, townships=townships)
+
+
+def purchase_budget_by_year(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("purchases/purchase_budget_by_year", data=data, snapshot_date=as_of, townships=townships)
+
+
+def purchases_by_township(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+    return db.run("purchases/purchases_by_township", data=data, snapshot_date=as_of, townships=townships)
