@@ -33,6 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--address", default="localhost", help="监听地址（默认 localhost）")
     serve.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
+    template = sub.add_parser("template", help="生成数据导入模板（XLSX）")
+    template.add_argument("-o", "--out", type=Path, default=Path("社工人才数据导入模板.xlsx"), help="输出文件")
+
+    load = sub.add_parser("import", help="导入一期数据（XLSX 模板，或每表一个 CSV）为新快照")
+    load.add_argument("files", type=Path, nargs="+", help="XLSX 文件，或 CSV 文件/文件夹")
+    load.add_argument("--as-of", required=True, help="数据日期 YYYY-MM-DD（通常为月末）")
+    load.add_argument("--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/）")
+    load.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+
+    user = sub.add_parser("add-user", help="添加或修改数据导入用户（密码以 bcrypt 哈希保存）")
+    user.add_argument("username", help="用户名（字母、数字、_.-）")
+    user.add_argument("--display-name", help="显示名称")
+    user.add_argument("--auth-file", type=Path, help="登录配置文件（默认 $SOCIALWORK_AUTH_FILE）")
+
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     return parser
@@ -70,6 +84,74 @@ def _kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template(args: argparse.Namespace) -> int:
+    from socialwork.workbook import template_bytes
+
+    args.out.write_bytes(template_bytes())
+    print(f"已写入导入模板：{args.out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from socialwork.importer import ImportFailed, import_snapshot
+
+    try:
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        print(f"错误：日期格式无效：“{args.as_of}”，应为 YYYY-MM-DD", file=sys.stderr)
+        return EXIT_USAGE
+    source = args.files if len(args.files) > 1 else args.files[0]
+    try:
+        result = import_snapshot(source, as_of, settings.data_dir(args.data), replace=args.replace)
+    except ImportFailed as failure:
+        print(f"导入失败，共 {len(failure.problems)} 个问题，未写入任何数据：", file=sys.stderr)
+        for problem in failure.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    print(import_summary_text(result))
+    return 0
+
+
+def import_summary_text(result) -> str:
+    from socialwork.contract import TABLES
+
+    lines = [
+        f"已导入 {result.as_of.isoformat()} 快照"
+        + ("（替换原快照，原快照保留在 .replaced/）" if result.replaced else "")
+    ]
+    for table in TABLES:
+        now, before = result.rows[table.name], result.previous_rows.get(table.name)
+        change = "" if before is None else f"（较 {result.previous_date.isoformat()} {now - before:+d}）"
+        lines.append(f"  {table.label}：{now} 行{change}")
+    lines.append(f"  人员：新增 {result.people_joined} 人，减少 {result.people_left} 人")
+    lines += [f"  提示：{w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from socialwork.auth import AuthError, auth_file, save_user
+
+    path = args.auth_file or auth_file()
+    if path is None:
+        print("错误：请用 --auth-file 指定登录配置文件，或设置环境变量 SOCIALWORK_AUTH_FILE", file=sys.stderr)
+        return EXIT_USAGE
+    password = getpass.getpass("密码：")
+    if len(password) < 8 or password != getpass.getpass("再次输入密码："):
+        print("错误：两次输入的密码不一致，或少于 8 个字符", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        save_user(path, args.username, args.display_name or args.username, password)
+    except AuthError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已保存用户 {args.username} 到 {path}")
+    return 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     from socialwork.datadoc import data_markdown
 
@@ -96,4 +178,12 @@ def _serve(args: argparse.Namespace) -> int:
     return streamlit_cli.main()
 
 
-COMMANDS = {"demo": _demo, "kpis": _kpis, "serve": _serve, "docs": _docs}
+COMMANDS = {
+    "demo": _demo,
+    "kpis": _kpis,
+    "serve": _serve,
+    "docs": _docs,
+    "template": _template,
+    "import": _import,
+    "add-user": _add_user,
+}

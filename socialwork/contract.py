@@ -39,6 +39,7 @@ class Column:
     references: str | None = None  # "table.column" that must hold this value
     minimum: float | None = None
     maximum: float | None = None
+    past: bool = False  # a date that cannot lie after the snapshot's as-of date
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    required_rows: bool = False  # an import with this table empty is refused
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -378,7 +380,7 @@ TOWNSHIPS = Table(
         Column("township_name", "VARCHAR", "乡镇名称", "Name, unique within the county."),
         Column("township_kind", "VARCHAR", "类型", "镇, 乡 or 街道.", enum=TOWNSHIP_KIND),
         Column("has_station", "BOOLEAN", "是否建有社工站", "The township runs a social-work station."),
-        Column("station_opened_date", "DATE", "社工站启用日期", "Empty without a station.", nullable=True),
+        Column("station_opened_date", "DATE", "社工站启用日期", "Empty without a station.", nullable=True, past=True),
         Column("station_stars", "INTEGER", "社工站星级", "0 (not rated) to 5 stars.", minimum=0, maximum=5),
         Column(
             "station_resident_workers", "INTEGER", "驻站社工人数", "Social workers resident at the station.", minimum=0
@@ -388,6 +390,7 @@ TOWNSHIPS = Table(
         ),
     ),
     key=("township_code",),
+    required_rows=True,
 )
 
 COMMUNITIES = Table(
@@ -408,6 +411,7 @@ COMMUNITIES = Table(
         Column("urban_rural_code", "VARCHAR", "城乡分类代码", "Statistical urban-rural code.", enum=URBAN_RURAL_CODE),
     ),
     key=("community_code",),
+    required_rows=True,
 )
 
 PEOPLE = Table(
@@ -437,17 +441,27 @@ PEOPLE = Table(
         Column(
             "certificate_level", "VARCHAR", "证书等级", "Highest national certificate held.", enum=CERTIFICATE_LEVEL
         ),
-        Column("certificate_date", "DATE", "证书取得日期", "Date the current level was obtained.", nullable=True),
+        Column(
+            "certificate_date", "DATE", "证书取得日期", "Date the current level was obtained.", nullable=True, past=True
+        ),
         Column(
             "first_certified_date",
             "DATE",
             "首次取证日期",
             "Date of the person's first certificate; gross increase counts these within the year.",
             nullable=True,
+            past=True,
         ),
         Column("sw_education", "VARCHAR", "社会工作学历", "Highest social-work degree.", enum=SW_EDUCATION),
         Column("sector", "VARCHAR", "服务领域", "Sector served, if any.", nullable=True, enum=SECTOR),
-        Column("talent_card_date", "DATE", "英才卡发放日期", "Date the “XX英才卡” (H类) was issued.", nullable=True),
+        Column(
+            "talent_card_date",
+            "DATE",
+            "英才卡发放日期",
+            "Date the “XX英才卡” (H类) was issued.",
+            nullable=True,
+            past=True,
+        ),
         Column(
             "award_year",
             "INTEGER",
@@ -457,9 +471,10 @@ PEOPLE = Table(
             minimum=2000,
             maximum=2100,
         ),
-        Column("joined_date", "DATE", "入库日期", "Date the person entered the register."),
+        Column("joined_date", "DATE", "入库日期", "Date the person entered the register.", past=True),
     ),
     key=("person_id",),
+    required_rows=True,
 )
 
 POSTS = Table(
@@ -480,7 +495,7 @@ POSTS = Table(
         ),
         Column("funding", "VARCHAR", "经费来源", "How the post is paid for.", enum=FUNDING),
         Column("is_filled", "BOOLEAN", "是否在岗", "Filled (true) or vacant (false)."),
-        Column("created_date", "DATE", "设岗日期", "Date the post was set up."),
+        Column("created_date", "DATE", "设岗日期", "Date the post was set up.", past=True),
         Column(
             "is_main_professional",
             "BOOLEAN",
@@ -506,7 +521,7 @@ ORGANISATIONS = Table(
             nullable=True,
             references=TOWNSHIP_REF,
         ),
-        Column("registered_date", "DATE", "登记日期", "Registration date."),
+        Column("registered_date", "DATE", "登记日期", "Registration date.", past=True),
         Column("status", "VARCHAR", "机构状态", "Operating status.", enum=ORGANISATION_STATUS),
         Column("staff", "INTEGER", "从业人员", "Staff headcount.", minimum=0),
         Column("certified_staff", "INTEGER", "持证人员", "Staff holding a national certificate.", minimum=0),
@@ -531,7 +546,7 @@ ACTIVITIES = Table(
     "Exam tutoring, supervision, training, case contests and publicity events.",
     (
         Column("activity_id", "VARCHAR", "活动编号", "Stable id."),
-        Column("activity_date", "DATE", "活动日期", "Date held."),
+        Column("activity_date", "DATE", "活动日期", "Date held.", past=True),
         Column("activity_kind", "VARCHAR", "活动类型", "Kind.", enum=ACTIVITY_KIND),
         Column("mode", "VARCHAR", "活动形式", "线上 or 线下.", enum=ACTIVITY_MODE),
         Column(
@@ -587,6 +602,7 @@ TARGETS = Table(
         Column("scope", "VARCHAR", "目标范围", "County-wide total or scale-free.", enum=TARGET_SCOPE),
     ),
     key=("plan_year", "metric_key"),
+    required_rows=True,
 )
 
 MILESTONES = Table(
@@ -601,7 +617,7 @@ MILESTONES = Table(
         Column("start_date", "DATE", "开始日期", "Planned start.", nullable=True),
         Column("due_date", "DATE", "截止日期", "Due date."),
         Column("status", "VARCHAR", "状态", "State at the snapshot date.", enum=MILESTONE_STATUS),
-        Column("done_date", "DATE", "完成日期", "Set when done.", nullable=True),
+        Column("done_date", "DATE", "完成日期", "Set when done.", nullable=True, past=True),
     ),
     key=("milestone_id",),
 )

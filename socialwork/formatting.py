@@ -366,3 +366,15 @@ def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_towns
          "预算（万元）": by_township["budget_wan"]}
     )  # fmt: skip
     return years, departments, townships
+
+
+def import_preview_table(checked) -> pd.DataFrame:
+    """Rows per table in the upload against the latest other snapshot."""
+    from socialwork.contract import TABLES
+
+    rows = []
+    for table in TABLES:
+        now, before = checked.rows.get(table.name, 0), checked.previous_rows.get(table.name)
+        rows.append({"数据表": table.label, "本次行数": now, "上一期行数": before,
+                     "变化": None if before is None else now - before})  # fmt: skip
+    return pd.DataFrame(rows)

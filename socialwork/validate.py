@@ -30,8 +30,9 @@ class Problem:
         return f"{'，'.join(where)}：{self.message}"
 
 
-def _first_rows(mask: pd.Series, limit: int = 5) -> list[int]:
-    return [int(i) + 1 for i in mask[mask].index[:limit]]
+def _first_rows(mask: pd.Series, first_row: int, limit: int = 5) -> list[int]:
+    """Row numbers (as the person sees them) of the first few rows where mask holds."""
+    return [int(i) + first_row for i in mask[mask].index[:limit]]
 
 
 def check_columns(table: Table, frame: pd.DataFrame) -> list[Problem]:
@@ -45,18 +46,20 @@ def check_columns(table: Table, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _check_column(table: Table, column: Column, values: pd.Series) -> list[Problem]:
+def _check_column(table: Table, column: Column, values: pd.Series, first_row: int) -> list[Problem]:
     problems = []
     empty = values.isna()
     if not column.nullable and empty.any():
-        for row in _first_rows(empty):
+        for row in _first_rows(empty, first_row):
             problems.append(Problem(table.name, row, column.name, "不能为空"))
     present = values[~empty]
     if column.enum is not None:
         bad = ~present.astype(str).isin(column.enum.codes)
         for i in present[bad].index[:5]:
             allowed = "、".join(f"{code}（{label}）" for code, label in column.enum.labels.items())
-            problems.append(Problem(table.name, int(i) + 1, column.name, f"取值“{present[i]}”不在允许范围：{allowed}"))
+            problems.append(
+                Problem(table.name, int(i) + first_row, column.name, f"取值“{present[i]}”不在允许范围：{allowed}")
+            )
     if column.minimum is not None or column.maximum is not None:
         numbers = pd.to_numeric(present, errors="coerce")
         low = column.minimum if column.minimum is not None else float("-inf")
@@ -69,22 +72,22 @@ def _check_column(table: Table, column: Column, values: pd.Series) -> list[Probl
     return problems
 
 
-def check_table(table: Table, frame: pd.DataFrame) -> list[Problem]:
+def check_table(table: Table, frame: pd.DataFrame, first_row: int = 1) -> list[Problem]:
     """Columns, required values, enumerations, ranges and key uniqueness of one table."""
     problems = check_columns(table, frame)
     if problems:
         return problems
     frame = frame.reset_index(drop=True)
     for column in table.columns:
-        problems += _check_column(table, column, frame[column.name])
+        problems += _check_column(table, column, frame[column.name], first_row)
     duplicated = frame.duplicated(subset=list(table.key), keep="first")
-    for row in _first_rows(duplicated):
-        key = "、".join(str(frame.loc[row - 1, k]) for k in table.key)
+    for row in _first_rows(duplicated, first_row):
+        key = "、".join(str(frame.loc[row - first_row, k]) for k in table.key)
         problems.append(Problem(table.name, row, table.key[0], f"编号重复：{key}"))
     return problems
 
 
-def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def check_references(frames: dict[str, pd.DataFrame], first_row: int = 1) -> list[Problem]:
     """Every referencing value names a row that exists in the same snapshot."""
     problems = []
     for table in TABLES:
@@ -96,29 +99,33 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             known = set(frames[target_table][target_column].dropna().astype(str))
             values = frame[column.name]
             dangling = values.notna() & ~values.astype(str).isin(known)
-            for row in _first_rows(dangling):
+            target_label = TABLES_BY_NAME[target_table].label
+            for row in _first_rows(dangling, first_row):
                 problems.append(
-                    Problem(table.name, row, column.name, f"代码“{values[row - 1]}”在“{target_table}”中不存在")
+                    Problem(table.name, row, column.name, f"代码“{values[row - first_row]}”在“{target_label}”中不存在")
                 )
     return problems
 
 
-def check_snapshot(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """All contract checks on a whole snapshot; an empty list means it may be written."""
+def check_snapshot(frames: dict[str, pd.DataFrame], first_row: int = 1) -> list[Problem]:
+    """All contract checks on a whole snapshot; an empty list means it may be written.
+
+    first_row is the number the person sees on the first data row (3 in the Excel template).
+    """
     problems = []
     for table in TABLES:
         if table.name not in frames:
             problems.append(Problem(table.name, None, None, "缺少该数据表"))
             continue
-        problems += check_table(table, frames[table.name])
+        problems += check_table(table, frames[table.name], first_row)
     if problems:
         return problems
-    problems += check_references(frames)
-    problems += _check_people_communities(frames)
+    problems += check_references(frames, first_row)
+    problems += _check_people_communities(frames, first_row)
     return problems
 
 
-def _check_people_communities(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def _check_people_communities(frames: dict[str, pd.DataFrame], first_row: int) -> list[Problem]:
     """A person's community must lie in that person's township."""
     people = frames["people"].reset_index(drop=True)
     township_of = dict(
@@ -128,6 +135,6 @@ def _check_people_communities(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     for i, (township, community) in enumerate(zip(people["township_code"], people["community_code"], strict=True)):
         if pd.notna(community) and township_of.get(community) != township:
             problems.append(
-                Problem("people", i + 1, "community_code", f"村（社区）“{community}”不属于乡镇“{township}”")
+                Problem("people", i + first_row, "community_code", f"村（社区）“{community}”不属于乡镇“{township}”")
             )
     return problems

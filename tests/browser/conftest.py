@@ -30,8 +30,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(command: list[str], port: int) -> subprocess.Popen:
-    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+def start_server(command: list[str], port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
     process = subprocess.Popen(
         command, cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -78,10 +78,10 @@ def fresh_server():
     """Start a brand-new server (for first-visit deep links); stopped after the test."""
     started: list[subprocess.Popen] = []
 
-    def start(kind: str = "serve") -> str:
+    def start(kind: str = "serve", env: dict[str, str] | None = None) -> str:
         port = free_port()
         command = serve_command(port) if kind == "serve" else plain_streamlit_command(port)
-        started.append(start_server(command, port))
+        started.append(start_server(command, port, env))
         return f"http://127.0.0.1:{port}"
 
     yield start

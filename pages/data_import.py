@@ -1,0 +1,64 @@
+"""数据导入: data staff upload a month's registers (template XLSX or CSV files) as a new snapshot."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from socialwork import ui
+from socialwork.formatting import date_stamp, import_preview_table
+from socialwork.importer import ImportFailed, check_import, read_uploads, write_checked
+from socialwork.workbook import template_bytes, template_name
+
+ui.ensure_entrypoint()
+filters = ui.current_filters()
+st.title("数据导入")
+ui.login_gate()
+
+st.download_button("下载导入模板（XLSX）", template_bytes(), file_name=template_name(), icon=":material/download:",
+                   on_click="ignore")  # fmt: skip
+st.caption(
+    "每个数据表一个工作表；第 1 行为列名，第 2 行为填写说明，从第 3 行起填数据。姓名、身份证号、电话不会被保存。"
+)
+month_end = date.today().replace(day=1) - timedelta(days=1)
+as_of = st.date_input("数据日期（通常为月末）", value=month_end, format="YYYY-MM-DD")
+uploads = st.file_uploader(
+    "上传 XLSX 工作簿，或每个数据表一个 CSV 文件", type=["xlsx", "csv"], accept_multiple_files=True
+)
+if not uploads:
+    st.stop()
+
+try:
+    tables, warnings = read_uploads([(f.name, f.getvalue()) for f in uploads])
+    checked = check_import(tables, as_of, filters.data, warnings=warnings)
+except ImportFailed as failure:
+    checked = None
+    problems = failure.problems
+else:
+    problems = checked.problems
+if problems:
+    st.error(f"文件中有 {len(problems)} 个问题，未导入任何数据。请修改后重新上传：")
+    st.markdown("\n".join(f"- {p}" for p in problems[:200]))
+    st.stop()
+
+for warning in checked.warnings:
+    st.warning(warning)
+since = f"（对比 {date_stamp(checked.previous_date)} 快照）" if checked.previous_date else "（这是第一期快照）"
+st.subheader(f"导入预览{since}")
+ui.table(import_preview_table(checked))
+st.markdown(f"人员：新增 **{checked.people_joined}** 人，减少 **{checked.people_left}** 人")
+replace = False
+if checked.exists:
+    replace = st.checkbox(f"{date_stamp(as_of)} 的快照已存在：确认替换（原快照会保留备份，可恢复）")
+if st.button("确认导入", type="primary", disabled=checked.exists and not replace):
+    with st.status("正在导入…", expanded=True) as status:
+        st.write("写入快照文件…")
+        try:
+            result = write_checked(checked, filters.data, replace)
+        except ImportFailed as failure:
+            status.update(label="导入失败，未写入任何数据", state="error")
+            st.error("\n".join(map(str, failure.problems)))
+            st.stop()
+        status.update(label=f"已导入 {date_stamp(result.as_of)} 快照", state="complete")
+    st.success(
+        f"导入完成：{sum(result.rows.values())} 行数据。在侧栏“数据截至”中选择 {date_stamp(result.as_of)} 即可查看。"
+    )

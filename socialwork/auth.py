@@ -1,0 +1,89 @@
+"""Login for data staff: users with bcrypt-hashed passwords in a TOML file kept outside the repository.
+
+    [users.zhang]
+    display_name = "数据员小张"
+    password_hash = "$2b$12$..."
+
+The file is named by $SOCIALWORK_AUTH_FILE; without it the import page is not offered at all.
+`python -m socialwork add-user NAME` adds or changes a user.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+
+AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+class AuthError(Exception):
+    """A login configuration problem, worded in Chinese."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    password_hash: str
+
+
+def auth_file() -> Path | None:
+    value = os.environ.get(AUTH_FILE_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def load_users(path: Path | None = None) -> dict[str, User]:
+    """Users of the auth file; empty when login is not configured."""
+    path = path or auth_file()
+    if path is None:
+        return {}
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise AuthError(f"无法读取登录配置文件 {path}：{err}") from err
+    users = {}
+    for name, entry in config.get("users", {}).items():
+        if not isinstance(entry, dict) or "password_hash" not in entry:
+            raise AuthError(f"登录配置文件 {path} 中用户“{name}”缺少 password_hash")
+        users[name] = User(name, entry.get("display_name", name), entry["password_hash"])
+    return users
+
+
+def login_configured() -> bool:
+    try:
+        return bool(load_users())
+    except AuthError:
+        return False
+
+
+def authenticate(users: dict[str, User], username: str, password: str) -> User | None:
+    """The user when the password matches its bcrypt hash; None otherwise (same time either way)."""
+    user = users.get(username.strip())
+    candidate = user.password_hash.encode() if user else bcrypt.hashpw(b"-", bcrypt.gensalt(rounds=4))
+    matches = bcrypt.checkpw(password.encode(), candidate)
+    return user if user and matches else None
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def save_user(path: Path, username: str, display_name: str, password: str) -> None:
+    """Add or replace a user in the auth file (created with owner-only permissions)."""
+    if not USERNAME.match(username):
+        raise AuthError("用户名只能包含字母、数字、下划线、点和连字符（最多 32 个字符）")
+    users = load_users(path) if path.exists() else {}
+    users[username] = User(username, display_name, hash_password(password))
+    lines = []
+    for user in users.values():
+        name = user.display_name.replace("\\", "").replace('"', "")
+        lines += [f"[users.{user.username}]", f'display_name = "{name}"', f'password_hash = "{user.password_hash}"', ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    path.chmod(0o600)

@@ -1,0 +1,47 @@
+"""数据导入 page: absent without a login file; after logging in, an upload is previewed and imported."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from socialwork import settings
+from socialwork.auth import authenticate, load_users, save_user
+
+ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
+
+
+@pytest.fixture
+def auth_file(tmp_path, monkeypatch):
+    path = tmp_path / "auth" / "users.toml"
+    save_user(path, "zhang", "数据员小张", "correct horse")
+    monkeypatch.setenv("SOCIALWORK_AUTH_FILE", str(path))
+    return path
+
+
+def test_passwords_are_stored_as_bcrypt_hashes(auth_file):
+    text = auth_file.read_text(encoding="utf-8")
+    assert "correct horse" not in text and "$2b$" in text
+    users = load_users(auth_file)
+    assert authenticate(users, "zhang", "correct horse").display_name == "数据员小张"
+    assert authenticate(users, "zhang", "wrong") is None
+    assert authenticate(users, "nobody", "correct horse") is None
+
+
+def test_import_page_is_absent_without_login_configuration(monkeypatch):
+    monkeypatch.delenv("SOCIALWORK_AUTH_FILE", raising=False)
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    at.switch_page("pages/data_import.py").run()  # not in the navigation: the default page answers
+    assert at.title[0].value == "XX县社会工作人才支持专项工作 · 总览"
+    assert not at.get("file_uploader")
+
+
+def test_after_login_the_upload_is_offered(auth_file, tmp_path, fixture_store, monkeypatch):
+    # AppTest does not deliver form submissions here; the login form itself is driven in tests/browser.
+    monkeypatch.setenv("SOCIALWORK_DATA", str(fixture_store))
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    at.session_state["logged_in_user"] = load_users()["zhang"]
+    at.switch_page("pages/data_import.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已登录：数据员小张" in c.value for c in at.caption)
+    assert at.get("file_uploader") and at.get("download_button")
