@@ -17,5 +17,7 @@ pages = [
     st.Page("pages/purchases.py", title="政府购买服务", icon=":material/payments:", url_path="purchases"),
 ]
 if login_configured():  # data staff only: without a login file the import page does not exist
-    pages.append(st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import"))
+    pages.append(
+        st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import")
+    )
 st.navigation(pages).run()
