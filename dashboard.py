@@ -20,4 +20,4 @@ if login_configured():  # data staff only: without a login file the import page 
     pages.append(
         st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import")
     )
-st.navigation(pages).run()
+ui.run_page(st.navigation(pages))

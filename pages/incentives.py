@@ -3,6 +3,7 @@
 import streamlit as st
 
 from socialwork import charts, measures, metrics, ui
+from socialwork.contract import AWARD_WAN_PER_PERSON
 from socialwork.formatting import activity_kind_table, incentives_table, township_activity_table
 
 ui.ensure_entrypoint()
@@ -25,7 +26,7 @@ series = {label: label for label in levels["certificate_level_label"].unique()}
 right.plotly_chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), width="stretch")
 cards = incentives_table(incentives)
 ui.table(cards)
-st.caption("奖励金额 = 奖励人数 × 0.15万元（方案：给予入选者每人0.15万元的一次性奖励）；统计在册人员。")
+st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")
 
 st.header("考前辅导、督导与培训（本年）")
 by_kind = activity_kind_table(measures.activities_by_kind_and_mode(filters.as_of, filters.codes_or_none, filters.data))

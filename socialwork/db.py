@@ -82,6 +82,15 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
     if not snapshot_dates(root):
         raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
     con = duckdb.connect()
+    try:
+        _create_views(con, root)
+    except duckdb.Error as err:
+        con.close()
+        raise StoreError(f"无法读取数据目录 {root} 中的快照文件（文件可能已损坏）：{err}") from err
+    return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     for table in TABLES:
         # The glob is a path, never a value from a user; quotes are escaped all the same.
         glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{table.name}.parquet").replace("'", "''")
@@ -94,7 +103,6 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
     con.unregister("enum_labels_source")
     for name in view_names():
         con.execute(query_text(name))
-    return con
 
 
 def connection(root: Path) -> duckdb.DuckDBPyConnection:

@@ -34,6 +34,9 @@ EARLIEST_DATE = date(1949, 10, 1)
 TRUE_WORDS = {YES, "是", "y", "yes", "true", "1", "t"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "f"}
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
+# An ID-card or mobile number typed into any text column: refused, and never echoed back.
+PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
+PERSONAL_NUMBER_MESSAGE = "疑似包含身份证号或手机号码，为保护个人信息不予导入（此处不显示该内容）"
 Progress = Callable[[float, str], None]
 
 
@@ -186,7 +189,10 @@ def _parse(value: object, column: Column) -> tuple[object, str | None]:
             return text, None
         return None, f"取值“{text}”不在允许范围：{'、'.join(column.enum.labels.values())}"
     if column.type == "VARCHAR":
-        return _text(value), None
+        text = _text(value)
+        if text and PERSONAL_NUMBER.search(text):
+            return None, PERSONAL_NUMBER_MESSAGE
+        return text, None
     if column.type == "BOOLEAN":
         word = str(value).strip().lower()
         if word in TRUE_WORDS or value is True:

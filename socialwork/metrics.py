@@ -213,12 +213,18 @@ def still_to_gain(spec: MetricSpec, value: float | None, goal: float | None, com
     return goal + step - value
 
 
-def expected_by_now(spec: MetricSpec, goal: float, start_value: float | None, as_of: date) -> float | None:
-    """Linear pace from the start of the year (0 for annual figures, else the baseline) to the goal."""
+def expected_by_now(
+    spec: MetricSpec, goal: float, start_value: float | None, as_of: date, comparator: str = "ge"
+) -> float | None:
+    """Linear pace from the start of the year (0 for annual figures, else the baseline) to the goal.
+
+    For a count that must exceed its goal ("> 40 people") the pace heads for the next whole number (41).
+    """
     start = 0.0 if spec.annual else start_value
     if start is None:
         return None
-    return start + (goal - start) * year_fraction(as_of)
+    target = goal + (1.0 if comparator == "gt" and spec.decimals == 0 else 0.0)
+    return start + (target - start) * year_fraction(as_of)
 
 
 def seasonal_gains(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> dict[int, float]:
@@ -311,7 +317,7 @@ def evaluate(
             goal = None
         else:
             if goal is not None and comparator != "gt_baseline":
-                expected = expected_by_now(spec, goal, baseline_level, as_of)
+                expected = expected_by_now(spec, goal, baseline_level, as_of, comparator)
             projection = project(spec, figures, as_of, value, still_to_gain(spec, value, goal, comparator))
             status, pace_method = status_of(value, goal, comparator, expected, as_of), "linear"
             if status in ("on_track", "behind") and projection and projection.seasonal is not None:
@@ -490,7 +496,9 @@ def township_scorecard(as_of: date, townships: list[str] | None = None, data: Pa
             value = _none_if_nan(raw)
             base = _none_if_nan(base_values.get(code))
             own_goal = base if comparator == "gt_baseline" else goal
-            expected = expected_by_now(spec, own_goal, base, as_of) if own_goal is not None else None
+            expected = (
+                expected_by_now(spec, own_goal, base, as_of, comparator or "ge") if own_goal is not None else None
+            )
             statuses.append(status_of(value, own_goal, comparator or "ge", expected, as_of))
         out[key] = pd.to_numeric(values, errors="coerce")
         out[f"{key}__status"] = statuses

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork import db, settings
-from socialwork.store import snapshot_dates
+from socialwork.store import StoreError, snapshot_dates
 
 
 class FilterError(ValueError):
@@ -17,7 +17,12 @@ class FilterError(ValueError):
 
 
 def available_dates(data: Path | None = None) -> list[date]:
-    return snapshot_dates(data or settings.data_dir())
+    """Every snapshot date of the store; an empty store is an error."""
+    root = data or settings.data_dir()
+    dates = snapshot_dates(root)
+    if not dates:
+        raise StoreError(f"数据目录 {root} 中没有任何快照；请先导入数据（python -m socialwork import）")
+    return dates
 
 
 def parse_as_of(text: str | date | None, data: Path | None = None) -> date:

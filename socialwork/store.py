@@ -42,7 +42,7 @@ def table_path(root: Path, as_of: date, table: Table) -> Path:
 
 
 def snapshot_dates(root: Path) -> list[date]:
-    """Every as-of date in the store, oldest first."""
+    """Every as-of date in the store, oldest first; a snapshot missing a table is an error, not a gap."""
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
     found = []
@@ -53,6 +53,10 @@ def snapshot_dates(root: Path) -> list[date]:
                 found.append(date.fromisoformat(match.group(1)))
             except ValueError as err:
                 raise StoreError(f"快照文件夹名称中的日期无效：{child}") from err
+            missing = [t.name for t in TABLES if not (child / f"{t.name}.parquet").is_file()]
+            if missing:
+                # Reading on without them would silently give wrong figures (e.g. a net increase from zero).
+                raise StoreError(f"快照 {child.name} 不完整，缺少数据表文件：{'、'.join(missing)}；请重新导入该期数据")
     return sorted(found)
 
 

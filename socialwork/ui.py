@@ -11,6 +11,7 @@ import streamlit as st
 
 from socialwork import settings
 from socialwork.charts import STATUS_BADGE_COLOURS, STATUS_COLOURS
+from socialwork.db import QueryError
 from socialwork.exports import csv_bytes, file_name, xlsx_bytes
 from socialwork.formatting import (
     as_of_stamp,
@@ -115,7 +116,7 @@ def sidebar_filters() -> Filters:
                 placeholder="全县（可输入名称搜索）",
                 help="不选即为全县；可多选",
             )
-    except StoreError as err:
+    except (StoreError, QueryError) as err:
         st.error(f"无法读取数据：{err}")
         st.stop()
     codes = dict(zip(known["township_name"], known["township_code"], strict=True))
@@ -125,6 +126,14 @@ def sidebar_filters() -> Filters:
         st.error(message)
     st.session_state[_FILTERS_KEY] = filters
     return filters
+
+
+def run_page(page) -> None:
+    """Run the chosen page; a data problem met on the way is shown in Chinese, not as a traceback."""
+    try:
+        page.run()
+    except (StoreError, QueryError) as err:
+        st.error(f"无法读取数据：{err}")
 
 
 def current_filters() -> Filters:

@@ -218,6 +218,9 @@ MALFORMED = [
     ("no id at all", set_cell("社会工作人才", "人员编号", None), "人员编号和身份证号不能同时为空"),
     ("empty purchase year", set_cell("政府购买社工服务", "年度", None), "不能为空"),
     ("negative attendees", set_cell("督导培训活动", "参加人次", -3), "超出范围"),
+    ("phone number in a role", set_cell("社会工作人才", "岗位角色", "社工 13800138000"), "疑似包含身份证号或手机号码"),
+    ("id number as person id", set_cell("社会工作人才", "人员编号", "11010119900307001X"),
+     "疑似包含身份证号或手机号码"),
 ]  # fmt: skip
 
 
@@ -229,6 +232,7 @@ def test_malformed_workbook_is_refused_and_nothing_changes(tmp_path, store, base
         import_snapshot(path, DAY if "after" in case else NEW_DAY, store, replace="after" in case, id_key=KEY)
     text = "\n".join(str(p) for p in failure.value.problems)
     assert message in text
+    assert "13800138000" not in text and "11010119900307001X" not in text  # personal numbers are never echoed
     assert tree_digest(store) == before
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from socialwork import db, settings
+from socialwork import db
 from tests.fixture_county import T1
 
 SAMPLE_PARAMETERS = {
@@ -63,12 +63,19 @@ def test_missing_parameter_is_a_clear_error(fixture_store):
 
 
 def test_results_are_cached_until_the_store_changes(fixture_store, tmp_path):
-    first = db.run("places/townships_at_snapshot", data=fixture_store, snapshot_date=date(2024, 11, 30))
+    import shutil
+
+    from socialwork.store import write_snapshot
+    from tests.fixture_county import snapshot
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    day = date(2024, 11, 30)
+    first = db.run("places/townships_at_snapshot", data=store, snapshot_date=day)
     first.loc[0, "township_name"] = "被改动"
-    again = db.run("places/townships_at_snapshot", data=fixture_store, snapshot_date=date(2024, 11, 30))
+    again = db.run("places/townships_at_snapshot", data=store, snapshot_date=day)
     assert again.loc[0, "township_name"] == "甲街道"  # callers get copies, the cache is untouched
-
-
-def test_queries_live_under_queries_only():
-    assert settings.QUERIES_DIR.name == "queries"
-    assert len(db.query_names()) >= 4
+    renamed = snapshot(day)
+    renamed["townships"].loc[0, "township_name"] = "甲新街道"
+    write_snapshot(store, day, renamed, replace=True)  # a re-import changes the store version
+    assert db.run("places/townships_at_snapshot", data=store, snapshot_date=day).loc[0, "township_name"] == "甲新街道"

@@ -65,6 +65,22 @@ def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixtur
         read_table(store, DAY, TABLES_BY_NAME["people"])
 
 
+def test_incomplete_snapshot_is_an_error_not_a_gap(tmp_path, fixture_store):
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    (store / "snapshot_date=2023-12-31" / "people.parquet").unlink()
+    with pytest.raises(StoreError, match="快照 snapshot_date=2023-12-31 不完整，缺少数据表文件：people"):
+        snapshot_dates(store)
+
+
+def test_corrupt_first_file_is_a_chinese_error(tmp_path, fixture_store):
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    (store / "snapshot_date=2023-12-31" / "townships.parquet").write_bytes(b"garbage")
+    with pytest.raises((StoreError, db.QueryError), match=r"无法读取|执行失败"):
+        db.run("places/townships_at_snapshot", data=store, snapshot_date=DAY)
+
+
 def test_empty_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="没有任何快照"):
         db.run("places/townships_at_snapshot", data=tmp_path, snapshot_date=DAY)

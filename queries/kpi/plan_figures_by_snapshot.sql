@@ -62,7 +62,7 @@ township_figures as (
         ) as townships_served,
         count(*) filter (where t.has_station) as stations_operating,
         count(*) filter (where t.has_station and t.station_stars > 0) as stations_star_rated,
-        count(t.brand_project) as brand_projects,
+        count(t.brand_project) filter (where t.has_station) as brand_projects,
         coalesce(sum(t.station_resident_workers), 0)::integer as station_resident_workers
     from scoped_townships t
     group by t.snapshot_date

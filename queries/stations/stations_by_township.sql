@@ -7,7 +7,7 @@ with supervision as (
     from activities
     where snapshot_date = $snapshot_date
       and activity_kind = 'supervision'
-      and activity_date >= make_date(year($snapshot_date), 1, 1)
+      and activity_date between make_date(year($snapshot_date), 1, 1) and $snapshot_date
     group by township_code
 ),
 
