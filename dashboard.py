@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/stations.py", title="社工站与机构", icon=":material/home_work:", url_path="stations"),
     st.Page("pages/incentives.py", title="激励与培训", icon=":material/school:", url_path="incentives"),
     st.Page("pages/purchases.py", title="政府购买服务", icon=":material/payments:", url_path="purchases"),
+    st.Page("pages/meeting.py", title="会议演示与导出", icon=":material/slideshow:", url_path="meeting"),
 ]
 if login_configured():  # data staff only: without a login file the import page does not exist
     pages.append(

@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/）")
     load.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
+    export = sub.add_parser("export", help="导出会议材料：PPTX 演示文稿、PDF 报告、XLSX 数据表、DOCX 年度总结")
+    export.add_argument("--format", required=True, choices=["pptx", "pdf", "xlsx", "docx"], help="导出格式")
+    export.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
+    export.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
+    export.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    export.add_argument("-o", "--out", type=Path, required=True, help="输出文件")
+
     user = sub.add_parser("add-user", help="添加或修改数据导入用户（密码以 bcrypt 哈希保存）")
     user.add_argument("username", help="用户名（字母、数字、_.-）")
     user.add_argument("--display-name", help="显示名称")
@@ -130,6 +137,23 @@ def import_summary_text(result) -> str:
     return "\n".join(lines)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from socialwork.documents import export_bytes
+    from socialwork.rendering import RenderError
+
+    data = settings.data_dir(args.data)
+    as_of = parse_as_of(args.as_of, data)
+    codes = township_codes(args.township, as_of, data) if args.township else None
+    try:
+        content = export_bytes(args.format, as_of, codes, args.township, data)
+    except RenderError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return EXIT_USAGE
+    args.out.write_bytes(content)
+    print(f"已导出 {args.out}（{len(content) // 1024} KB）")
+    return 0
+
+
 def _add_user(args: argparse.Namespace) -> int:
     import getpass
 
@@ -186,4 +210,5 @@ COMMANDS = {
     "template": _template,
     "import": _import,
     "add-user": _add_user,
+    "export": _export,
 }

@@ -128,6 +128,7 @@ class Kpi:
     trend: tuple[tuple[date, float | None], ...] = ()  # the plan year's snapshots up to the as-of date
     projection: Projection | None = None  # annual figures only
     pace_method: str = ""  # "linear" or "seasonal": how on_track/behind was judged
+    baseline_value: float | None = None  # the figure at the baseline (0 for annual figures)
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -350,6 +351,7 @@ def evaluate(
         trend=_trend(spec, figures, as_of),
         projection=projection,
         pace_method=pace_method,
+        baseline_value=(0.0 if spec.annual else metric_value(spec, figures, baseline)) if baseline else None,
     )
 
 

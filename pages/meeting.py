@@ -1,0 +1,24 @@
+"""会议演示: presentation mode for review meetings (one view at a time, large type) and the meeting exports."""
+
+import streamlit as st
+
+from socialwork import ui
+from socialwork.meeting import meeting
+
+ui.ensure_entrypoint()
+filters = ui.current_filters()
+content = meeting(filters.as_of, filters.codes_or_none, list(filters.township_names), filters.data)
+index = ui.presentation_index(len(content.slides))
+if index is not None:
+    ui.presentation_view(content, index)
+    st.stop()
+
+ui.page_header("会议演示与导出", filters)
+st.markdown(f"共 {len(content.slides)} 页：" + "、".join(s.title for s in content.slides))
+st.button(
+    "开始演示（← → 翻页，Esc 退出）", type="primary", icon=":material/slideshow:", on_click=ui.set_view, args=(0,)
+)
+st.caption("演示模式隐藏侧栏、放大字号；复制演示页的链接即可直接打开同一页。")
+st.header("导出会议材料")
+st.caption("材料按当前数据日期和乡镇筛选生成，完全离线；图表中的中文使用系统中文字体。")
+ui.export_panel(filters)

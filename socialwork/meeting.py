@@ -1,0 +1,136 @@
+"""What a review meeting sees: the same slides for presentation mode, the PPTX deck and the PDF report.
+
+Each slide is a title, a one-line caption written from the figures, and a chart or a table, so the
+presentation view, the deck and the report always say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from socialwork import charts, measures, metrics, posts, staffing
+from socialwork.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.formatting import as_of_stamp, format_value, scope_text, shortfall_table
+from socialwork.metrics import Kpi, KpiReport
+
+MAX_TABLE_ROWS = 14
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str
+    caption: str
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    title: str
+    as_of: date
+    scope: str
+    slides: tuple[Slide, ...]
+
+    @property
+    def stamp(self) -> str:
+        return f"{as_of_stamp(self.as_of)} · 范围：{self.scope}"
+
+
+def caption_for(kpi: Kpi) -> str:
+    """One sentence from the figures, e.g. 持证社工年度净增 36人，距目标 41人尚差 5人."""
+    value = format_value(kpi.value, kpi.decimals, kpi.unit)
+    if kpi.value is None:
+        return f"{kpi.label}暂无数据"
+    if kpi.status == "contribution":
+        return f"{kpi.label} {value}（全县总量目标，此为所选乡镇的贡献）"
+    if kpi.goal is None:
+        return f"{kpi.label} {value}"
+    threshold = kpi.goal + (1 if kpi.comparator == "gt" and kpi.decimals == 0 else 0)
+    goal = format_value(threshold, kpi.decimals, kpi.unit)
+    if kpi.status == "met":
+        return f"{kpi.label} {value}，已达到目标 {goal}"
+    gap = format_value(threshold - kpi.value, kpi.decimals, kpi.unit)
+    return f"{kpi.label} {value}，距目标 {goal} 尚差 {gap}"
+
+
+def _group_caption(kpis: list[Kpi]) -> str:
+    with_goal = [k for k in kpis if k.goal is not None or k.status == "contribution"] or kpis
+    return "；".join(caption_for(k) for k in with_goal[:2])
+
+
+def _summary_slide(report: KpiReport) -> Slide:
+    counts = metrics.status_counts(report)
+    caption = f"{report.plan_year}年度 {len(report.kpis)} 项目标：" + "，".join(
+        f"{label} {n} 项" for label, n in counts.values()
+    )
+    table = pd.DataFrame(
+        {
+            "指标": [k.label for k in report.kpis],
+            "当前值": [format_value(k.value, k.decimals, k.unit) for k in report.kpis],
+            "目标": [format_value(k.goal, k.decimals, k.unit) if k.goal is not None else "—" for k in report.kpis],
+            "状态": [k.status_label for k in report.kpis],
+        }
+    )
+    return Slide("targets", "年度目标完成情况", caption, table=table)
+
+
+def _group_figure(group: str, as_of: date, townships: list[str] | None, data: Path | None) -> go.Figure:
+    if group == "talent":
+        trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, townships, data)
+        return charts.certified_trend(trend, "持证社会工作者人数")
+    if group == "coverage":
+        trend = staffing.share_meeting_minimum_trend(as_of, townships, data)
+        return charts.share_trend(trend, 100, f"持证社工≥{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区占比")
+    if group == "stations":
+        frame = measures.stations_by_star_rating(as_of, townships, data)
+        frame = frame.assign(label=frame["station_stars"].map(lambda s: "未评星" if s == 0 else f"{s}星"))
+        return charts.bar_chart(frame, "label", "stations", "社工站星级分布", "社工站（个）")
+    if group == "posts":
+        return charts.sector_posts_bars(posts.posts_by_sector(as_of, townships, data), "各领域社会工作岗位")
+    if group == "training":
+        frame = measures.activities_by_month(as_of, townships, data)
+        wide = frame.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
+        wide["month"] = wide["month"].astype(str) + "月"
+        series = {c: c for c in frame["activity_kind_label"].unique()}
+        return charts.grouped_bars(wide, "month", series, "每月活动场次", "场次", stacked=True)
+    if group == "incentives":
+        frame = measures.incentives_by_year(as_of, townships, data).astype({"year": str})
+        series = {"talent_cards_issued": "发放英才卡（张）", "awards": "一次性奖励（人）"}
+        return charts.grouped_bars(frame, "year", series, "“XX英才卡”与人才奖励", "张 / 人")
+    frame = measures.purchase_budget_by_year(as_of, townships, data).astype({"plan_year": str})
+    return charts.bar_chart(frame, "plan_year", "budget_wan", "各年度购买服务预算", "万元", text_format="{:,.1f}")
+
+
+def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
+    communities = staffing.community_staffing(as_of, townships, data)
+    gaps = shortfall_table(staffing.shortfall_list(communities))
+    summary = staffing.staffing_summary(as_of, townships, data)
+    below = int(summary["urban_communities_below_minimum"])
+    caption = (
+        f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区 {below} 个，"
+        f"合计缺口 {int(summary['total_shortfall'])} 人；无社工服务的村（社区）"
+        f"{int(summary['communities_without_social_worker'])} 个"
+    )
+    shown = gaps.head(MAX_TABLE_ROWS)
+    if len(gaps) > MAX_TABLE_ROWS:
+        caption += f"（表中列出缺口最大的 {MAX_TABLE_ROWS} 个）"
+    return Slide("gaps", "城市社区持证社工缺口清单", caption, table=shown)
+
+
+def meeting(as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None):
+    """Every slide of the meeting for the snapshot and filter."""
+    report = metrics.kpi_report(as_of, townships, data)
+    slides = [_summary_slide(report)]
+    for group, kpis in ((g, metrics.kpis_in_groups(report, g)) for g in METRIC_GROUP.codes):
+        if kpis:
+            figure = _group_figure(group, as_of, townships, data)
+            slides.append(Slide(group, METRIC_GROUP.label_of(group), _group_caption(kpis), figure=figure))
+    slides.append(_gap_slide(as_of, townships, data))
+    title = "XX县社会工作人才支持专项工作推进情况"
+    return Meeting(title, as_of, scope_text(township_names), tuple(slides))
