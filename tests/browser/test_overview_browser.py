@@ -41,8 +41,11 @@ def cli_headline(*args: str) -> dict[str, str]:
     }
 
 
-def shown_metrics(page) -> dict[str, str]:
-    page.wait_for_selector('[data-testid="stMetricValue"]')
+def shown_metrics(page, expected: int = 1) -> dict[str, str]:
+    """Metric label -> value, once at least `expected` metrics are on the page."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n", arg=expected
+    )
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
@@ -56,7 +59,8 @@ def test_overview_shows_stamp_figures_and_chinese_glyphs(server_url, page):
     page.goto(server_url)
     settle(page)
     assert "数据截至 2026年10月31日 · 范围：全县" in heading(page)
-    assert shown_metrics(page) == cli_headline("--as-of", LAST_SNAPSHOT.isoformat())
+    expected = cli_headline("--as-of", LAST_SNAPSHOT.isoformat())
+    assert shown_metrics(page, len(expected)) == expected
     font = page.evaluate("getComputedStyle(document.querySelector('h1')).font")
     for text in ["社", "工", "县"]:
         assert page.evaluate(GLYPH_IS_DRAWN, [text, font]), f"{text} renders as a box: no CJK font"
@@ -73,7 +77,8 @@ def test_township_filter_in_the_sidebar_updates_figures_and_url(server_url, page
     page.keyboard.press("Escape")
     page.wait_for_function("document.querySelector('[data-testid=\"stMain\"] h4').innerText.includes('河口镇')")
     settle(page)
-    assert shown_metrics(page) == cli_headline("--as-of", "2025-12-31", "--township", "河口镇")
+    expected = cli_headline("--as-of", "2025-12-31", "--township", "河口镇")
+    assert shown_metrics(page, len(expected)) == expected
     assert f"township={quote('河口镇')}" in page.url and "asof=2025-12-31" in page.url
     full_page_screenshot(page, "overview_township")
 
