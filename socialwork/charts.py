@@ -135,9 +135,16 @@ def _goal_line(fig: go.Figure, value: float, text: str, axis: str = "x") -> None
                       annotation_font={"color": GOAL_LINE, "size": BASE_FONT_SIZE - 2})  # fmt: skip
 
 
-def _count_tick(largest: float) -> int:
-    """Whole-number tick spacing for a count axis (no 0.2, 0.4 … ticks on small counts)."""
-    return max(1, math.ceil(largest / 6)) if largest == largest else 1
+def _count_tick(largest: float) -> int | None:
+    """Whole-number tick spacing for a small count axis (no 0.2, 0.4 …); plotly's own above a dozen."""
+    if largest != largest or largest > 12:
+        return None
+    return 1 if largest <= 6 else 2
+
+
+def _whole_numbers(values: pd.Series) -> bool:
+    present = pd.to_numeric(values, errors="coerce").dropna()
+    return len(present) > 0 and bool((present % 1 == 0).all())
 
 
 def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
@@ -284,12 +291,13 @@ def bar_chart(
     if goal is not None:
         _goal_line(fig, goal, goal_text or f"目标 {goal:g}", axis="x" if horizontal else "y")
     largest = max([v for v in values if pd.notna(v)] + [goal or 0, 1])
+    tick = _count_tick(largest) if _whole_numbers(values) else None  # no 0.2, 0.4 … on a count of stations
     if horizontal:
-        fig.update_xaxes(title=value_title, range=[0, largest * 1.2])
+        fig.update_xaxes(title=value_title, range=[0, largest * 1.2], dtick=tick)
         fig.update_yaxes(title=None, autorange="reversed")
         height = 150 + 38 * len(frame)
     else:
-        fig.update_yaxes(title=value_title, range=[0, largest * 1.2])
+        fig.update_yaxes(title=value_title, range=[0, largest * 1.2], dtick=tick)
         fig.update_xaxes(title=None, type="category")
         height = 400
     fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=False)
@@ -335,6 +343,9 @@ def line_chart(
         )  # fmt: skip
     if goal is not None:
         _goal_line(fig, goal, goal_text or f"目标 {goal:g}{value_title}", axis="y")
+    values = pd.concat([frame[c] for c in series])
+    if _whole_numbers(values):
+        fig.update_yaxes(dtick=_count_tick(max(values.max(), goal or 0)), rangemode="tozero")
     fig.update_layout(template=TEMPLATE, title=title, height=420, xaxis_tickformat="%Y年%m月",
                       showlegend=len(series) > 1)  # fmt: skip
     fig.update_yaxes(title=value_title)
