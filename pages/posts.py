@@ -3,7 +3,7 @@
 import streamlit as st
 
 from socialwork import charts, posts, ui
-from socialwork.formatting import funding_table, post_summary_items, sector_table
+from socialwork.formatting import funding_table, post_summary_items, sector_group_table, sector_table
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -27,8 +27,16 @@ left.plotly_chart(charts.funding_bars(by_funding, "按经费来源"), width="str
 trend = posts.posts_trend(filters.as_of, filters.codes_or_none, filters.data)
 right.plotly_chart(charts.posts_trend_lines(trend, "岗位数量变化"), width="stretch")
 
-st.header("岗位明细（按领域）")
+st.header("岗位明细")
+groups = sector_group_table(posts.posts_by_sector_group(filters.as_of, filters.codes_or_none, filters.data))
+ui.table(groups)
 sectors, funding = sector_table(by_sector), funding_table(by_funding)
 st.dataframe(sectors, hide_index=True, width="stretch", height=ui.table_height(len(sectors)))
 st.dataframe(funding, hide_index=True, width="stretch", height=ui.table_height(len(funding)))
-ui.download_sheets({"按领域": sectors, "按经费来源": funding}, "社工岗位开发", filters, "社会工作岗位开发", key="posts")
+ui.download_sheets(
+    {"按类别": groups, "按领域": sectors, "按经费来源": funding},
+    "社工岗位开发",
+    filters,
+    "社会工作岗位开发",
+    key="posts",
+)

@@ -378,3 +378,16 @@ def import_preview_table(checked) -> pd.DataFrame:
         rows.append({"数据表": table.label, "本次行数": now, "上一期行数": before,
                      "变化": None if before is None else now - before})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def sector_group_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "类别": frame["sector_group_label"],
+            "岗位": frame["posts"],
+            "在岗": frame["filled_posts"],
+            "空缺": frame["vacant_posts"],
+            "主体专业技术岗位": frame["main_professional_posts"],
+            "主体岗位占比（%）": frame["main_professional_share"].round(1),
+        }
+    )

@@ -40,3 +40,8 @@ def posts_trend(as_of: date, townships: list[str] | None, data: Path | None = No
 
 def sectors_without_posts(by_sector: pd.DataFrame) -> list[str]:
     return list(by_sector.loc[by_sector["posts"] == 0, "sector_label"])
+
+
+def posts_by_sector_group(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Platforms, institutions and key sectors: posts, filled, vacant, main professional posts and share."""
+    return db.run("posts/posts_by_sector_group", data=data, snapshot_date=as_of, townships=townships)

@@ -61,3 +61,14 @@ def test_trend(fixture_store):
     assert trend["posts"].tolist() == [1, 2, 3, 3]
     assert trend["posts_filled"].tolist() == [1, 1, 2, 2]
     assert trend["posts_new_this_year"].tolist() == [1, 1, 2, 0]
+
+
+def test_by_sector_group(fixture_store):
+    frame = posts.posts_by_sector_group(NOV_2024, None, fixture_store).set_index("sector_group")
+    assert frame["posts"].to_dict() == {"platform": 1, "institution": 1, "key_sector": 1}
+    assert frame.loc["institution", "main_professional_share"] == 100.0
+    assert pd.isna(
+        posts.posts_by_sector_group(NOV_2024, [T1], fixture_store)
+        .set_index("sector_group")
+        .loc["institution", "main_professional_share"]
+    )
