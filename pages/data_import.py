@@ -37,7 +37,7 @@ else:
     problems = checked.problems
 if problems:
     st.error(f"文件中有 {len(problems)} 个问题，未导入任何数据。请修改后重新上传：")
-    st.markdown("\n".join(f"- {p}" for p in problems[:200]))
+    st.text("\n".join(f"· {p}" for p in problems[:200]))  # plain text: a cell's content is never rendered
     st.stop()
 
 for warning in checked.warnings:

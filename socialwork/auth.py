@@ -10,16 +10,19 @@ The file is named by $SOCIALWORK_AUTH_FILE; without it the import page is not of
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import bcrypt
 
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
-USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key: no dots, no quotes
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit
 
 
 class AuthError(Exception):
@@ -48,7 +51,10 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise AuthError(f"无法读取登录配置文件 {path}：{err}") from err
     users = {}
-    for name, entry in config.get("users", {}).items():
+    entries = config.get("users", {})
+    if not isinstance(entries, dict):
+        raise AuthError(f"登录配置文件 {path} 格式错误：users 应为表")
+    for name, entry in entries.items():
         if not isinstance(entry, dict) or "password_hash" not in entry:
             raise AuthError(f"登录配置文件 {path} 中用户“{name}”缺少 password_hash")
         users[name] = User(name, entry.get("display_name", name), entry["password_hash"])
@@ -62,11 +68,20 @@ def login_configured() -> bool:
         return False
 
 
+@cache
+def _dummy_hash() -> bytes:
+    """A hash of the default cost, so an unknown user takes as long to refuse as a known one."""
+    return bcrypt.hashpw(b"no such user", bcrypt.gensalt())
+
+
 def authenticate(users: dict[str, User], username: str, password: str) -> User | None:
     """The user when the password matches its bcrypt hash; None otherwise (same time either way)."""
     user = users.get(username.strip())
-    candidate = user.password_hash.encode() if user else bcrypt.hashpw(b"-", bcrypt.gensalt(rounds=4))
-    matches = bcrypt.checkpw(password.encode(), candidate)
+    secret = password.encode()[:MAX_PASSWORD_BYTES]
+    try:
+        matches = bcrypt.checkpw(secret, user.password_hash.encode() if user else _dummy_hash())
+    except (ValueError, TypeError, AttributeError):  # a damaged hash in the file refuses, never crashes
+        return None
     return user if user and matches else None
 
 
@@ -77,13 +92,18 @@ def hash_password(password: str) -> str:
 def save_user(path: Path, username: str, display_name: str, password: str) -> None:
     """Add or replace a user in the auth file (created with owner-only permissions)."""
     if not USERNAME.match(username):
-        raise AuthError("用户名只能包含字母、数字、下划线、点和连字符（最多 32 个字符）")
+        raise AuthError("用户名只能包含字母、数字、下划线和连字符（最多 32 个字符）")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise AuthError(f"密码过长：最多 {MAX_PASSWORD_BYTES} 字节（约 24 个汉字）")
     users = load_users(path) if path.exists() else {}
     users[username] = User(username, display_name, hash_password(password))
     lines = []
-    for user in users.values():
-        name = user.display_name.replace("\\", "").replace('"', "")
-        lines += [f"[users.{user.username}]", f'display_name = "{name}"', f'password_hash = "{user.password_hash}"', ""]
+    for user in users.values():  # json.dumps writes a valid TOML basic string, escapes included
+        lines += [f"[users.{user.username}]", f"display_name = {json.dumps(user.display_name, ensure_ascii=False)}",
+                  f"password_hash = {json.dumps(user.password_hash)}", ""]  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    path.chmod(0o600)
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    os.replace(temporary, path)

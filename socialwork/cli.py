@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FilterError, StoreError, QueryError) as err:
         print(f"错误：{err}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as err:
+        print(f"错误：无法读写文件 {err.filename or ''}：{err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -94,6 +97,7 @@ def _kpis(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from socialwork.workbook import template_bytes
 
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(template_bytes())
     print(f"已写入导入模板：{args.out}")
     return 0
@@ -149,6 +153,7 @@ def _export(args: argparse.Namespace) -> int:
     except RenderError as err:
         print(f"错误：{err}", file=sys.stderr)
         return EXIT_USAGE
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
     print(f"已导出 {args.out}（{len(content) // 1024} KB）")
     return 0

@@ -26,6 +26,7 @@ from socialwork.formatting import (
     date_stamp,
     format_value,
     funding_table,
+    goal_text,
     incentives_table,
     organisations_table,
     scorecard_export_frame,
@@ -206,7 +207,7 @@ def _targets_sheet(report: metrics.KpiReport) -> pd.DataFrame:
             "指标": [k.label for k in report.kpis],
             "方案目标": [k.target_label or "—" for k in report.kpis],
             "当前值": [format_value(k.value, k.decimals, k.unit) for k in report.kpis],
-            "目标值": [format_value(k.goal, k.decimals, k.unit) if k.goal is not None else "—" for k in report.kpis],
+            "目标值": [goal_text(k) for k in report.kpis],
             "状态": [k.status_label for k in report.kpis],
         }
     )
@@ -248,7 +249,7 @@ def summary_docx_bytes(report: metrics.KpiReport, scope: str) -> bytes:
         change = None if kpi.value is None or kpi.baseline_value is None else kpi.value - kpi.baseline_value
         values = [
             str(number), kpi.target_label or kpi.label,
-            "—" if kpi.goal is None else format_value(kpi.goal, kpi.decimals, kpi.unit),
+            goal_text(kpi),
             format_value(kpi.value, kpi.decimals, kpi.unit),
             {"met": "是", "contribution": "（乡镇贡献）", "no_goal": "—", "no_data": "—"}.get(kpi.status, "否"),
             "—" if change is None else f"{change:+,.{kpi.decimals}f}{kpi.unit}",

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import io
 import logging
+import math
 import os
 import re
 import zipfile
@@ -25,6 +26,7 @@ from openpyxl import load_workbook
 
 from socialwork import store
 from socialwork.contract import PERSONAL_COLUMNS, TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.demo import DEMO_MARKER
 from socialwork.validate import Problem, check_snapshot
 from socialwork.workbook import ID_NUMBER_HEADER, NOTE_PREFIXES, OPTIONS_SHEET, YES
 
@@ -36,6 +38,8 @@ FALSE_WORDS = {"否", "n", "no", "false", "0", "f"}
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 # An ID-card or mobile number typed into any text column: refused, and never echoed back.
 PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
+SEPARATORS = re.compile(r"[\s\-－.()（）]|^\+?86")
+INT32 = 2**31 - 1
 PERSONAL_NUMBER_MESSAGE = "疑似包含身份证号或手机号码，为保护个人信息不予导入（此处不显示该内容）"
 Progress = Callable[[float, str], None]
 
@@ -108,7 +112,12 @@ def read_xlsx(content: bytes) -> tuple[dict[str, RawTable], list[str]]:
         if table is None:
             warnings.append(f"工作表“{sheet.title}”不是数据表，已忽略")
             continue
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        try:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception as err:  # openpyxl raises XML parser errors of several kinds on a damaged sheet
+            raise ImportFailed([f"工作表“{sheet.title}”已损坏，无法读取（{type(err).__name__}）"]) from err
+        if table.name in tables:
+            raise ImportFailed([f"数据表“{table.label}”出现在两个工作表中；每个数据表只能有一个工作表"])
         tables[table.name] = _raw(table, rows)
     book.close()
     return tables, warnings
@@ -119,7 +128,7 @@ def _raw(table: Table, rows: list[list[object]]) -> RawTable:
     while header and header[-1] == "":
         header.pop()
     body, first_row = rows[1:], 2
-    if body and isinstance(body[0][0], str) and body[0][0].startswith(NOTE_PREFIXES):
+    if body and body[0] and isinstance(body[0][0], str) and body[0][0].startswith(NOTE_PREFIXES):
         body, first_row = body[1:], 3  # the template's note row
     body = [r[: len(header)] + [None] * (len(header) - len(r)) for r in body]
     while body and all(v is None or (isinstance(v, str) and not v.strip()) for v in body[-1]):
@@ -174,12 +183,24 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+def looks_personal(value: object) -> bool:
+    """An ID-card or mobile number, also written with spaces, dashes or +86, or as an Excel number."""
+    text = _text(value) if isinstance(value, int | float | str) else None
+    return bool(text) and bool(PERSONAL_NUMBER.search(SEPARATORS.sub("", text)))
+
+
 def _parse(value: object, column: Column) -> tuple[object, str | None]:
-    """(value in the contract's type, or None; a Chinese message when the cell cannot be read)."""
+    """(value in the contract's type, or None; a Chinese message when the cell cannot be read).
+
+    A cell holding what looks like an ID-card or phone number is refused in any column, and its
+    content is never repeated in a message.
+    """
     if isinstance(value, str) and not value.strip():
         value = None
     if value is None:
         return None, None
+    if not isinstance(value, bool) and looks_personal(value):
+        return None, PERSONAL_NUMBER_MESSAGE
     if column.enum:
         text = _text(value)
         by_label = {label: code for code, label in column.enum.labels.items()}
@@ -189,10 +210,7 @@ def _parse(value: object, column: Column) -> tuple[object, str | None]:
             return text, None
         return None, f"取值“{text}”不在允许范围：{'、'.join(column.enum.labels.values())}"
     if column.type == "VARCHAR":
-        text = _text(value)
-        if text and PERSONAL_NUMBER.search(text):
-            return None, PERSONAL_NUMBER_MESSAGE
-        return text, None
+        return _text(value), None
     if column.type == "BOOLEAN":
         word = str(value).strip().lower()
         if word in TRUE_WORDS or value is True:
@@ -209,11 +227,16 @@ def _parse(value: object, column: Column) -> tuple[object, str | None]:
             return None, f"“{value}”应为整数"
         if not number.is_integer():
             return None, f"“{value}”应为整数"
+        if abs(number) > INT32:
+            return None, "数值过大，超出整数范围"
         return int(number), None
     try:
-        return float(str(value).strip()), None
+        number = float(str(value).strip())
     except ValueError:
         return None, f"“{value}”应为数字"
+    if not math.isfinite(number):
+        return None, f"“{value}”应为有限的数字"
+    return number, None
 
 
 def _parse_date(value: object) -> tuple[date | None, str | None]:
@@ -234,6 +257,11 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
     """A sheet as a frame of the contract's columns and types, with every cell problem found."""
     problems: list[Problem] = []
     headers = raw.headers
+    repeated = sorted({h for h in headers if h and headers.count(h) > 1})
+    if repeated:
+        return pd.DataFrame(columns=list(table.column_names)), [
+            Problem(table.name, None, None, f"列名重复：{'、'.join(repeated)}")
+        ]
     by_header = {}
     for index, header in enumerate(headers):
         column = next((c for c in table.columns if header in (c.name, c.label)), None)
@@ -281,6 +309,8 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
 
 def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | None]:
     """The pseudonymous id for a row's ID-card number; messages never repeat the number itself."""
+    if isinstance(id_number, int | float) and not isinstance(id_number, bool):
+        return None, "身份证号须以文本格式填写（Excel 会把 18 位数字截断为 15 位有效数字）"
     text = _text(id_number)
     if text is None:
         return None, "人员编号和身份证号不能同时为空"
@@ -344,6 +374,11 @@ def check_import(
 ) -> CheckedImport:
     """Parse and check every table and compare with the latest other snapshot; writes nothing."""
     id_key = id_key if id_key is not None else os.environ.get(ID_KEY_ENV)
+    if (data / DEMO_MARKER).exists():
+        # `python -m socialwork demo` rewrites that folder: real data there would be lost.
+        raise ImportFailed(
+            [f"{data} 是内置演示数据目录，不能导入真实数据；请用 --data 或 SOCIALWORK_DATA 指定数据目录"]
+        )
     existing = store.snapshot_dates(data) if data.exists() else []
     frames, problems = parse_snapshot(tables, as_of, id_key)
     previous = max((d for d in existing if d != as_of), default=None)

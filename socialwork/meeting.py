@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from socialwork import charts, measures, metrics, posts, staffing
 from socialwork.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.formatting import as_of_stamp, format_value, scope_text, shortfall_table
+from socialwork.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
 from socialwork.metrics import Kpi, KpiReport
 
 MAX_TABLE_ROWS = 14
@@ -55,6 +55,8 @@ def caption_for(kpi: Kpi) -> str:
     goal = format_value(threshold, kpi.decimals, kpi.unit)
     if kpi.status == "met":
         return f"{kpi.label} {value}，已达到目标 {goal}"
+    if threshold - kpi.value <= 0:  # equal to a goal it must exceed (e.g. above last year-end)
+        return f"{kpi.label} {value}，需高于 {goal}"
     gap = format_value(threshold - kpi.value, kpi.decimals, kpi.unit)
     return f"{kpi.label} {value}，距目标 {goal} 尚差 {gap}"
 
@@ -73,7 +75,7 @@ def _summary_slide(report: KpiReport) -> Slide:
         {
             "指标": [k.label for k in report.kpis],
             "当前值": [format_value(k.value, k.decimals, k.unit) for k in report.kpis],
-            "目标": [format_value(k.goal, k.decimals, k.unit) if k.goal is not None else "—" for k in report.kpis],
+            "目标": [goal_text(k) for k in report.kpis],
             "状态": [k.status_label for k in report.kpis],
         }
     )

@@ -67,7 +67,7 @@ def _check_column(table: Table, column: Column, values: pd.Series, first_row: in
         bad = (numbers < low) | (numbers > high)
         for i in numbers[bad].index[:5]:
             problems.append(
-                Problem(table.name, int(i) + 1, column.name, f"数值 {present[i]} 超出范围 [{low:g}, {high:g}]")
+                Problem(table.name, int(i) + first_row, column.name, f"数值 {present[i]} 超出范围 [{low:g}, {high:g}]")
             )
     return problems
 
@@ -122,6 +122,27 @@ def check_snapshot(frames: dict[str, pd.DataFrame], first_row: int = 1) -> list[
         return problems
     problems += check_references(frames, first_row)
     problems += _check_people_communities(frames, first_row)
+    problems += _check_unique_township_names(frames, first_row)
+    problems += _check_organisation_staff(frames, first_row)
+    return problems
+
+
+def _check_unique_township_names(frames: dict[str, pd.DataFrame], first_row: int) -> list[Problem]:
+    """Townships are chosen by name in the filter and the CLI: names must be unique."""
+    names = frames["townships"]["township_name"].reset_index(drop=True)
+    return [
+        Problem("townships", row, "township_name", f"乡镇名称“{names[row - first_row]}”重复")
+        for row in _first_rows(names.duplicated(), first_row)
+    ]
+
+
+def _check_organisation_staff(frames: dict[str, pd.DataFrame], first_row: int) -> list[Problem]:
+    """Certified, educated and professional staff are parts of the staff: no share above 100 %."""
+    frame = frames["organisations"].reset_index(drop=True)
+    problems = []
+    for column in ("certified_staff", "sw_educated_staff", "professional_staff"):
+        for row in _first_rows(frame[column] > frame["staff"], first_row):
+            problems.append(Problem("organisations", row, column, "不能多于从业人员人数"))
     return problems
 
 

@@ -85,6 +85,8 @@ def _write_sheet(book: Workbook, table: Table, rows: list[list], options: dict[s
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
     for row in rows:
         sheet.append(row)
+    if table.name == "people":  # ID-card numbers as text: as numbers Excel keeps only 15 digits
+        sheet.column_dimensions["B"].number_format = "@"
     by_label = {c.label: c for c in table.columns}
     last = max(FIRST_DATA_ROW + len(rows) + 200, MAX_ROWS_WITH_LISTS)
     for index, (header, _) in enumerate(columns, start=1):

@@ -182,6 +182,7 @@ def both(*edits):
     return edit
 
 
+PERSONAL = "疑似包含身份证号或手机号码"
 MALFORMED = [
     ("missing sheet", drop_sheet("社会工作人才"), "缺少工作表“社会工作人才”"),
     ("missing column", drop_column("乡镇（街道）", "乡镇名称"), "缺少列：乡镇名称"),
@@ -221,6 +222,18 @@ MALFORMED = [
     ("phone number in a role", set_cell("社会工作人才", "岗位角色", "社工 13800138000"), "疑似包含身份证号或手机号码"),
     ("id number as person id", set_cell("社会工作人才", "人员编号", "11010119900307001X"),
      "疑似包含身份证号或手机号码"),
+    ("phone with dashes in a role", set_cell("社会工作人才", "岗位角色", "联系 138-1234-5678"), PERSONAL),
+    ("phone with +86 in a title", set_cell("督导培训活动", "活动名称", "+86 13812345678"), PERSONAL),
+    ("id number in a choice list", set_cell("社会工作人才", "证书等级", "11010119900307001X"), PERSONAL),
+    ("phone number as a count", set_cell("督导培训活动", "参加人次", 13800138000), "疑似包含身份证号或手机号码"),
+    ("count too large", set_cell("社工机构", "从业人员", 99999999999), "超出整数范围"),
+    ("infinite budget", set_cell("政府购买社工服务", "预算（万元）", "inf"), "应为有限的数字"),
+    ("repeated header", add_column("社工机构", "从业人员"), "列名重复：从业人员"),
+    ("township name twice", set_cell("乡镇（街道）", "乡镇名称", "乙镇"), "乡镇名称“乙镇”重复"),
+    ("certified above staff", set_cell("社工机构", "持证人员", 50), "不能多于从业人员人数"),
+    ("id number typed as a number", both(set_cell("社会工作人才", "人员编号", None),
+                                         set_cell("社会工作人才", "身份证号", 110101199003070011)),
+     "身份证号须以文本格式填写"),
 ]  # fmt: skip
 
 
@@ -232,7 +245,8 @@ def test_malformed_workbook_is_refused_and_nothing_changes(tmp_path, store, base
         import_snapshot(path, DAY if "after" in case else NEW_DAY, store, replace="after" in case, id_key=KEY)
     text = "\n".join(str(p) for p in failure.value.problems)
     assert message in text
-    assert "13800138000" not in text and "11010119900307001X" not in text  # personal numbers are never echoed
+    for secret in ("13800138000", "1381234", "11010119900307001X", "1.10101"):
+        assert secret not in text  # personal numbers are never echoed
     assert tree_digest(store) == before
 
 
@@ -334,3 +348,12 @@ def test_cli_import_errors_exit_2_and_template_is_written(tmp_path, store, capsy
     assert cli.main(["import", str(tmp_path / "t.xlsx"), "--as-of", "2024-12-31", "--data", str(store)]) == 2
     assert "数据表为空" in capsys.readouterr().err
     assert cli.main(["import", str(tmp_path / "t.xlsx"), "--as-of", "31/12/2024", "--data", str(store)]) == 2
+
+
+def test_the_demo_folder_refuses_real_data(tmp_path, demo_store, base_workbook):
+    demo = tmp_path / "demo"
+    shutil.copytree(demo_store, demo)
+    before = tree_digest(demo)
+    with pytest.raises(ImportFailed, match="内置演示数据目录"):
+        import_snapshot(write(tmp_path, base_workbook), NEW_DAY, demo)
+    assert tree_digest(demo) == before

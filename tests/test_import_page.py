@@ -45,3 +45,22 @@ def test_after_login_the_upload_is_offered(auth_file, tmp_path, fixture_store, m
     assert not at.exception, [e.value for e in at.exception]
     assert any("已登录：数据员小张" in c.value for c in at.caption)
     assert at.get("file_uploader") and at.get("download_button")
+
+
+def test_auth_file_edge_cases(tmp_path):
+    from socialwork.auth import AuthError
+
+    path = tmp_path / "users.toml"
+    save_user(path, "li", 'Li "the" 数据员\\', "long enough")
+    assert load_users(path)["li"].display_name == 'Li "the" 数据员\\'
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(AuthError, match="用户名只能包含"):
+        save_user(path, "wang.li", "x", "long enough")
+    with pytest.raises(AuthError, match="密码过长"):
+        save_user(path, "wang", "x", "很" * 30)
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[users.zhao]\npassword_hash = "not a bcrypt hash"\n', encoding="utf-8")
+    assert authenticate(load_users(broken), "zhao", "anything") is None
+    (tmp_path / "odd.toml").write_text("users = 5\n", encoding="utf-8")
+    with pytest.raises(AuthError, match="格式错误"):
+        load_users(tmp_path / "odd.toml")
