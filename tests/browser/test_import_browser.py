@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 def test_login_upload_preview_and_import(fresh_server, browser, tmp_path, demo_store):
     store = tmp_path / "store"
     shutil.copytree(demo_store, store)
+    (store / ".socialwork-demo").unlink()  # a real store: imports into the demo folder are refused
     auth = tmp_path / "users.toml"
     save_user(auth, "zhang", "数据员小张", "correct horse")
     upload = tmp_path / "2026-11.xlsx"
