@@ -182,25 +182,20 @@ def staffing_summary_items(summary: pd.Series) -> list[tuple[str, str, str | Non
     ]  # fmt: skip
 
 
+def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The named columns of a query result, in order, under their Chinese headers."""
+    return frame[list(headers)].rename(columns=headers)
+
+
 def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "乡镇（街道）": shortfall["township_name"],
-            "城市社区": shortfall["community_name"],
-            "持证社工": shortfall["certified_workers"],
-            "缺口（人）": shortfall["shortfall"],
-        }
-    )
+    headers = {"township_name": "乡镇（街道）", "community_name": "城市社区", "certified_workers": "持证社工",
+               "shortfall": "缺口（人）"}  # fmt: skip
+    return headed(shortfall, headers)
 
 
 def uncovered_table(uncovered: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "乡镇（街道）": uncovered["township_name"],
-            "村（社区）": uncovered["community_name"],
-            "类型": uncovered["community_kind_label"],
-        }
-    )
+    return headed(uncovered, {"township_name": "乡镇（街道）", "community_name": "村（社区）",
+                              "community_kind_label": "类型"})  # fmt: skip
 
 
 def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
@@ -234,25 +229,15 @@ def post_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
 
 
 def sector_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "类别": frame["sector_group_label"],
-            "领域": frame["sector_label"],
-            "岗位": frame["posts"],
-            "在岗": frame["filled_posts"],
-            "空缺": frame["vacant_posts"],
-            "本年新设": frame["new_this_year"],
-            "较上期新设": frame["new_since_previous"],
-            "主体专业技术岗位": frame["main_professional_posts"],
-        }
-    )
+    headers = {"sector_group_label": "类别", "sector_label": "领域", "posts": "岗位", "filled_posts": "在岗",
+               "vacant_posts": "空缺", "new_this_year": "本年新设", "new_since_previous": "较上期新设",
+               "main_professional_posts": "主体专业技术岗位"}  # fmt: skip
+    return headed(frame, headers)
 
 
 def funding_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"经费来源": frame["funding_label"], "岗位": frame["posts"], "在岗": frame["filled_posts"],
-         "空缺": frame["vacant_posts"]}
-    )  # fmt: skip
+    headers = {"funding_label": "经费来源", "posts": "岗位", "filled_posts": "在岗", "vacant_posts": "空缺"}
+    return headed(frame, headers)
 
 
 def iso_date(value: object) -> str:
@@ -313,58 +298,30 @@ def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def incentives_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "年度": frame["year"].astype(str),
-            "发放英才卡（张）": frame["talent_cards_issued"],
-            "奖励人数": frame["awards"],
-            "奖励金额（万元）": frame["award_sum_wan"],
-        }
-    )
+    headers = {"year": "年度", "talent_cards_issued": "发放英才卡（张）", "awards": "奖励人数",
+               "award_sum_wan": "奖励金额（万元）"}  # fmt: skip
+    return headed(frame.astype({"year": str}), headers)
 
 
 def activity_kind_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "活动类型": frame["activity_kind_label"],
-            "形式": frame["mode_label"],
-            "场次": frame["sessions"],
-            "参加人次": frame["attendees"],
-            "时长（小时）": frame["hours"],
-        }
-    )
+    headers = {"activity_kind_label": "活动类型", "mode_label": "形式", "sessions": "场次", "attendees": "参加人次",
+               "hours": "时长（小时）"}  # fmt: skip
+    return headed(frame, headers)
 
 
 def township_activity_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "乡镇（街道）": frame["township_name"],
-            "督导（场）": frame["supervision_sessions"],
-            "培训（场）": frame["training_sessions"],
-            "参加人次": frame["attendees"],
-            "时长（小时）": frame["hours"],
-        }
-    )
+    headers = {"township_name": "乡镇（街道）", "supervision_sessions": "督导（场）", "training_sessions": "培训（场）",
+               "attendees": "参加人次", "hours": "时长（小时）"}  # fmt: skip
+    return headed(frame, headers)
 
 
 def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame):
     """(by year, by department, by township) worded for display and export."""
-    years = pd.DataFrame(
-        {
-            "年度": by_year["plan_year"].astype(str),
-            "项目数": by_year["projects"],
-            "预算（万元）": by_year["budget_wan"],
-            "其中县级统筹（万元）": by_year["county_wide_budget_wan"],
-        }
-    )
-    departments = pd.DataFrame(
-        {"购买部门": by_department["department"], "项目数": by_department["projects"],
-         "预算（万元）": by_department["budget_wan"]}
-    )  # fmt: skip
-    townships = pd.DataFrame(
-        {"乡镇（街道）": by_township["township_name"], "项目数": by_township["projects"],
-         "预算（万元）": by_township["budget_wan"]}
-    )  # fmt: skip
+    years = headed(by_year.astype({"plan_year": str}), {"plan_year": "年度", "projects": "项目数",
+                   "budget_wan": "预算（万元）", "county_wide_budget_wan": "其中县级统筹（万元）"})  # fmt: skip
+    money = {"projects": "项目数", "budget_wan": "预算（万元）"}
+    departments = headed(by_department, {"department": "购买部门", **money})
+    townships = headed(by_township, {"township_name": "乡镇（街道）", **money})
     return years, departments, townships
 
 
@@ -381,13 +338,7 @@ def import_preview_table(checked) -> pd.DataFrame:
 
 
 def sector_group_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "类别": frame["sector_group_label"],
-            "岗位": frame["posts"],
-            "在岗": frame["filled_posts"],
-            "空缺": frame["vacant_posts"],
-            "主体专业技术岗位": frame["main_professional_posts"],
-            "主体岗位占比（%）": frame["main_professional_share"].round(1),
-        }
-    )
+    headers = {"sector_group_label": "类别", "posts": "岗位", "filled_posts": "在岗", "vacant_posts": "空缺",
+               "main_professional_posts": "主体专业技术岗位",
+               "main_professional_share": "主体岗位占比（%）"}  # fmt: skip
+    return headed(frame, headers).round({"主体岗位占比（%）": 1})
