@@ -71,14 +71,12 @@ township_figures as (
 community_figures as (
     select
         snapshot_date,
-        count(*) as communities,
-        count(*) filter (where social_workers > 0) as communities_served,
-        count(*) filter (where community_kind = 'urban_community') as urban_communities,
-        coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)::integer
-            as certified_in_urban_communities,
-        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
-            as urban_communities_2plus
-    from community_staffing
+        sum(communities)::bigint as communities,
+        sum(communities_served)::bigint as communities_served,
+        sum(urban_communities)::bigint as urban_communities,
+        sum(certified_in_urban_communities)::bigint as certified_in_urban_communities,
+        sum(urban_communities_meeting_minimum)::bigint as urban_communities_2plus
+    from township_staffing($min_certified)
     where snapshot_date between $from_date and $to_date
       and ($townships is null or list_contains($townships, township_code))
     group by snapshot_date

@@ -17,16 +17,13 @@ staffing as (
     select
         snapshot_date,
         township_code,
-        count(*) as communities,
-        count(*) filter (where social_workers > 0) as communities_served,
-        count(*) filter (where community_kind = 'urban_community') as urban_communities,
-        coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)::integer
-            as certified_in_urban_communities,
-        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
-            as urban_communities_2plus
-    from community_staffing
+        communities,
+        communities_served,
+        urban_communities,
+        certified_in_urban_communities,
+        urban_communities_meeting_minimum as urban_communities_2plus
+    from township_staffing($min_certified)
     where list_contains($snapshot_dates, snapshot_date)
-    group by snapshot_date, township_code
 ),
 
 workers as (

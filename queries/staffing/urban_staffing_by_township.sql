@@ -3,28 +3,11 @@
 -- Columns: township_code, township_name, urban_communities, certified_in_urban_communities,
 --   average_certified_per_urban_community, urban_communities_meeting_minimum, share_meeting_minimum,
 --   total_shortfall, communities, communities_served
-with staffing as (
+with per_township as (
     select *
-    from community_staffing
+    from township_staffing($min_certified)
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
-),
-
-per_township as (
-    select
-        township_code,
-        count(*) filter (where community_kind = 'urban_community') as urban_communities,
-        coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)::integer
-            as certified_in_urban_communities,
-        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
-            as urban_communities_meeting_minimum,
-        coalesce(
-            sum(greatest($min_certified - certified_workers, 0)) filter (where community_kind = 'urban_community'), 0
-        )::integer as total_shortfall,
-        count(*) as communities,
-        count(*) filter (where social_workers > 0) as communities_served
-    from staffing
-    group by township_code
 ),
 
 final as (

@@ -3,27 +3,17 @@
 -- Columns: urban_communities, certified_in_urban_communities, average_certified_per_urban_community,
 --   urban_communities_meeting_minimum, share_meeting_minimum, urban_communities_below_minimum,
 --   total_shortfall, communities, communities_without_social_worker
-with staffing as (
-    select *
-    from community_staffing
+with totals as (
+    select
+        coalesce(sum(urban_communities), 0)::bigint as urban_communities,
+        coalesce(sum(certified_in_urban_communities), 0)::bigint as certified_in_urban_communities,
+        coalesce(sum(urban_communities_meeting_minimum), 0)::bigint as urban_communities_meeting_minimum,
+        coalesce(sum(total_shortfall), 0)::bigint as total_shortfall,
+        coalesce(sum(communities), 0)::bigint as communities,
+        coalesce(sum(communities_without_social_worker), 0)::bigint as communities_without_social_worker
+    from township_staffing($min_certified)
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
-),
-
-totals as (
-    select
-        count(*) filter (where community_kind = 'urban_community') as urban_communities,
-        coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)::integer
-            as certified_in_urban_communities,
-        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
-            as urban_communities_meeting_minimum,
-        coalesce(
-            sum($min_certified - certified_workers)
-                filter (where community_kind = 'urban_community' and certified_workers < $min_certified), 0
-        )::integer as total_shortfall,
-        count(*) as communities,
-        count(*) filter (where social_workers = 0) as communities_without_social_worker
-    from staffing
 ),
 
 final as (
