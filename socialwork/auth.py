@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -83,6 +85,35 @@ def authenticate(users: dict[str, User], username: str, password: str) -> User |
     except (ValueError, TypeError, AttributeError):  # a damaged hash in the file refuses, never crashes
         return None
     return user if user and matches else None
+
+
+LOCKOUT_AFTER = 5  # failed logins in a row for one username …
+LOCKOUT_SECONDS = 300  # … lock it for this long (per server process)
+_failures: dict[str, tuple[int, float]] = {}
+_failures_lock = threading.Lock()
+
+
+def locked_for(username: str) -> int:
+    """Seconds the username must still wait after too many failed logins (0 = may try)."""
+    with _failures_lock:
+        count, since = _failures.get(username.strip(), (0, 0.0))
+    remaining = since + LOCKOUT_SECONDS - time.monotonic()
+    return int(remaining) + 1 if count >= LOCKOUT_AFTER and remaining > 0 else 0
+
+
+def login(users: dict[str, User], username: str, password: str) -> User | None:
+    """authenticate, counting failures: after LOCKOUT_AFTER in a row the username waits LOCKOUT_SECONDS."""
+    name = username.strip()
+    if locked_for(name):
+        raise AuthError(f"登录失败次数过多，请 {locked_for(name)} 秒后再试")
+    user = authenticate(users, name, password)
+    with _failures_lock:
+        if user:
+            _failures.pop(name, None)
+        else:
+            count, _ = _failures.get(name, (0, 0.0))
+            _failures[name] = (count + 1, time.monotonic())
+    return user
 
 
 def hash_password(password: str) -> str:

@@ -307,6 +307,18 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
     return pd.DataFrame(records, columns=list(table.column_names)), problems
 
 
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARACTERS = "10X98765432"
+
+
+def id_check_digit_ok(id_number: str) -> bool:
+    """GB 11643: the 18th character of a citizen ID is a checksum of the first 17 (15-digit IDs have none)."""
+    if len(id_number) == 15:
+        return True
+    total = sum(int(digit) * weight for digit, weight in zip(id_number[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARACTERS[total % 11] == id_number[17].upper()
+
+
 def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | None]:
     """The pseudonymous id for a row's ID-card number; messages never repeat the number itself."""
     if isinstance(id_number, int | float) and not isinstance(id_number, bool):
@@ -316,6 +328,8 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
         return None, "人员编号和身份证号不能同时为空"
     if not ID_NUMBER.match(text.upper()):
         return None, "身份证号格式不正确（应为 18 位或 15 位）"
+    if not id_check_digit_ok(text):
+        return None, "身份证号校验位不正确，请核对（此处不显示号码）"
     if not key:
         return None, f"未配置人员编号密钥（环境变量 {ID_KEY_ENV}），无法由身份证号生成人员编号"
     return pseudonymous_id(text, key), None

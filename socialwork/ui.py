@@ -315,7 +315,7 @@ def logged_in_user():
 
 def login_gate() -> None:
     """Stop the page with a login form unless a data-staff user is logged in."""
-    from socialwork.auth import AuthError, authenticate, load_users
+    from socialwork.auth import AuthError, load_users, login
 
     if logged_in_user():
         user = logged_in_user()
@@ -332,7 +332,7 @@ def login_gate() -> None:
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         try:
-            user = authenticate(load_users(), username, password)
+            user = login(load_users(), username, password)
         except AuthError as err:
             st.error(str(err))
             st.stop()

@@ -217,6 +217,8 @@ MALFORMED = [
     ("bad id number", both(set_cell("社会工作人才", "人员编号", None), set_cell("社会工作人才", "身份证号", "12345")),
      "身份证号格式不正确"),
     ("no id at all", set_cell("社会工作人才", "人员编号", None), "人员编号和身份证号不能同时为空"),
+    ("id check digit wrong", both(set_cell("社会工作人才", "人员编号", None),
+                                  set_cell("社会工作人才", "身份证号", "110101199003070012")), "身份证号校验位不正确"),
     ("empty purchase year", set_cell("政府购买社工服务", "年度", None), "不能为空"),
     ("negative attendees", set_cell("督导培训活动", "参加人次", -3), "超出范围"),
     ("phone number in a role", set_cell("社会工作人才", "岗位角色", "社工 13800138000"), "疑似包含身份证号或手机号码"),
@@ -288,7 +290,7 @@ def test_csv_problems(tmp_path, store):
 
 def test_id_number_without_a_key_is_refused(tmp_path, store, base_workbook, monkeypatch):
     monkeypatch.delenv("SOCIALWORK_ID_KEY", raising=False)
-    edit = both(set_cell("社会工作人才", "人员编号", None), set_cell("社会工作人才", "身份证号", "11010119900307001X"))
+    edit = both(set_cell("社会工作人才", "人员编号", None), set_cell("社会工作人才", "身份证号", "110101199003070011"))
     with pytest.raises(ImportFailed, match="未配置人员编号密钥"):
         import_snapshot(write(tmp_path, edited(base_workbook, edit)), NEW_DAY, store)
 
@@ -305,7 +307,7 @@ def test_every_problem_is_reported_at_once(tmp_path, store, base_workbook):
 
 # ---------------------------------------------------------------- personal data
 
-NAMES, IDS, PHONES = ["张三丰", "李四娘"], ["11010119900307001X", "420106198512123456"], ["13800138000", "13912345678"]
+NAMES, IDS, PHONES = ["张三丰", "李四娘"], ["110101199003070011", "42010619851212345X"], ["13800138000", "13912345678"]
 
 
 def register_with_personal_data(base: bytes) -> bytes:

@@ -64,3 +64,16 @@ def test_auth_file_edge_cases(tmp_path):
     (tmp_path / "odd.toml").write_text("users = 5\n", encoding="utf-8")
     with pytest.raises(AuthError, match="格式错误"):
         load_users(tmp_path / "odd.toml")
+
+
+def test_too_many_failed_logins_lock_the_username(auth_file, monkeypatch):
+    from socialwork import auth
+
+    monkeypatch.setattr(auth, "_failures", {})
+    users = load_users(auth_file)
+    for _ in range(auth.LOCKOUT_AFTER):
+        assert auth.login(users, "zhang", "wrong") is None
+    with pytest.raises(auth.AuthError, match="登录失败次数过多"):
+        auth.login(users, "zhang", "correct horse")
+    monkeypatch.setattr(auth, "LOCKOUT_SECONDS", 0)
+    assert auth.login(users, "zhang", "correct horse").username == "zhang"
