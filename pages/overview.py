@@ -9,16 +9,9 @@ ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("XX县社会工作人才支持专项工作 · 总览", filters)
 
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
-if report.note:
-    st.info(report.note)
-ui.status_summary(metrics.status_counts(report))
+report = ui.report_summary(filters)
 
-headline = [k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS]
-for start in range(0, len(headline), 3):
-    for column, kpi in zip(st.columns(3), headline[start : start + 3], strict=False):
-        with column:
-            ui.kpi_card(kpi)
+ui.kpi_cards([k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS], detailed=False)
 
 st.subheader(f"{report.plan_year}年度全部目标")
 table = kpi_frame(report)

@@ -9,10 +9,7 @@ ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("目标进度", filters)
 
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
-if report.note:
-    st.info(report.note)
-ui.status_summary(metrics.status_counts(report))
+report = ui.report_summary(filters)
 if filters.township_codes:
     st.caption("已筛选乡镇：全县总量目标（持证社工年度增量、机构数量、政府购买等）显示所选乡镇的贡献，不单独比较目标；"
                "比例类目标（每个城市社区持证社工、覆盖率、持证比例）在乡镇层面同样适用。")  # fmt: skip

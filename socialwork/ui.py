@@ -292,6 +292,17 @@ def download_sheets(sheets: dict[str, pd.DataFrame], stem: str, filters: Filters
             )  # fmt: skip
 
 
+def report_summary(filters: Filters):
+    """The plan year's KPI report for the filters, with its note and the count of targets per status."""
+    from socialwork.metrics import kpi_report, status_counts
+
+    report = kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+    if report.note:
+        st.info(report.note)
+    status_summary(status_counts(report))
+    return report
+
+
 def kpi_cards(kpis: list[Kpi], detailed: bool = True) -> None:
     """KPI cards, three to a row."""
     for start in range(0, len(kpis), 3):
