@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name", help="显示名称")
     user.add_argument("--auth-file", type=Path, help="登录配置文件（默认 $SOCIALWORK_AUTH_FILE）")
 
+    aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
+    aggregate.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     return parser
@@ -190,6 +193,17 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _aggregate(args: argparse.Namespace) -> int:
+    from socialwork.store import rewrite_derived
+
+    root = args.data.resolve() if args.data else settings.data_dir()
+    if not root.is_dir():
+        raise StoreError(f"数据目录不存在：{root}")
+    written = rewrite_derived(root)
+    print(f"已重新生成 {len(written)} 期快照的汇总文件：{root}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import os
 
@@ -212,6 +226,7 @@ COMMANDS = {
     "kpis": _kpis,
     "serve": _serve,
     "docs": _docs,
+    "aggregate": _aggregate,
     "template": _template,
     "import": _import,
     "add-user": _add_user,

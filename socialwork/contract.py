@@ -297,7 +297,8 @@ METRIC = Enum(
     },
 )
 
-# The plan: 力争平均每个城市社区有2名以上社会工作专业人才. Queries take it as $min_certified.
+# The plan: 力争平均每个城市社区有2名以上社会工作专业人才. Queries take it as $min_certified;
+# the derived table township_figures is written with it.
 URBAN_COMMUNITY_MIN_CERTIFIED = 2
 
 # The plan: 给予入选者每人0.15万元的一次性奖励. Queries take it as $award_wan.
@@ -634,6 +635,82 @@ TABLES: tuple[Table, ...] = (
     MILESTONES,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+# ---------------------------------------------------------------- derived tables
+# Written with each snapshot from its contract tables (queries/aggregates/), never imported, so that
+# pages read a few rows per township instead of scanning every register at every date.
+
+
+def _count(name: str, label: str, description: str) -> Column:
+    return Column(name, "INTEGER", label, description, minimum=0)
+
+
+COMMUNITY_STAFFING = Table(
+    "community_staffing",
+    "村（社区）社工配备（汇总）",
+    "Per village/community: the social workers serving it at the snapshot.",
+    (
+        Column("community_code", "VARCHAR", "村社区划代码", "The village/community."),
+        Column("township_code", "VARCHAR", "所属乡镇代码", "Its township."),
+        Column("community_kind", "VARCHAR", "类型", "As in communities.", enum=COMMUNITY_KIND),
+        _count("social_workers", "社工人数", "People on the register posted to it."),
+        _count("certified_workers", "持证社工人数", "Of whom hold a national certificate."),
+    ),
+    key=("community_code",),
+)
+
+TOWNSHIP_FIGURES = Table(
+    "township_figures",
+    "乡镇指标（汇总）",
+    "Per township, plus one row with an empty code for county-level units: every additive figure of the "
+    "plan at the snapshot. “This year” means from 1 January of the snapshot's year to the snapshot date.",
+    (
+        Column("township_code", "VARCHAR", "乡镇区划代码", "Empty for county-level units.", nullable=True),
+        _count("townships", "乡镇数", "1 for a township, 0 for the county-level row."),
+        _count("townships_served", "有社工的乡镇数", "1 when someone on the register serves the township."),
+        _count("social_workers", "社工人数", "People on the register."),
+        _count("certified_workers", "持证社工人数", "Holding any national certificate."),
+        _count("certified_assistant", "助理社会工作师", "Holding the assistant level."),
+        _count("certified_intermediate", "社会工作师", "Holding the intermediate level."),
+        _count("certified_senior", "高级社会工作师", "Holding the senior level."),
+        _count("certified_gained_this_year", "本年新取证", "First certified this year."),
+        _count("community_workers", "社区工作者", "Employed by a community."),
+        _count("certified_community_workers", "持证社区工作者", "Community employees holding a certificate."),
+        _count("talent_cards_this_year", "本年发放英才卡", "Talent cards issued this year."),
+        _count("talent_cards_total", "英才卡累计", "Holders of a talent card."),
+        _count("awards_this_year", "本年奖励人数", "One-off awards of the snapshot's year."),
+        _count("communities", "村（社区）数", "Villages and communities."),
+        _count("communities_served", "有社工的村（社区）", "With at least one social worker."),
+        _count("urban_communities", "城市社区数", "Urban communities."),
+        _count("certified_in_urban_communities", "城市社区持证社工", "Certified workers in urban communities."),
+        _count(
+            "urban_communities_2plus",
+            "达标城市社区",
+            f"Urban communities with at least {URBAN_COMMUNITY_MIN_CERTIFIED} certified workers.",
+        ),
+        _count("stations_operating", "运营社工站", "Townships running a station."),
+        _count("stations_star_rated", "星级社工站", "Stations with one star or more."),
+        _count("brand_projects", "亮点项目", "Stations with a brand project."),
+        _count("station_resident_workers", "驻站社工", "Social workers resident at the station."),
+        _count("posts", "岗位数", "Posts."),
+        _count("posts_filled", "在岗岗位", "Filled posts."),
+        _count("posts_new_this_year", "本年新设岗位", "Posts set up this year."),
+        _count("active_organisations", "正常运营机构", "Active social-work organisations."),
+        _count("organisation_staff", "机构从业人员", "Staff of active organisations."),
+        _count("organisation_professional_staff", "机构专业人员", "Certified or social-work-educated staff."),
+        _count("exam_tutoring_sessions", "考前辅导场次", "This year."),
+        _count("exam_tutoring_attendees", "考前辅导人次", "This year."),
+        _count("supervision_sessions", "督导场次", "This year."),
+        _count("training_sessions", "培训场次", "This year."),
+        _count("purchase_projects", "购买服务项目", "Projects of the snapshot's plan year."),
+        Column("purchase_budget_wan", "DOUBLE", "购买服务预算（万元）", "Budget of those projects.", minimum=0),
+    ),
+    key=("township_code",),
+)
+
+DERIVED_TABLES: tuple[Table, ...] = (COMMUNITY_STAFFING, TOWNSHIP_FIGURES)
+# Certificate levels summed in township_figures, one column each (checked against CERTIFICATE_LEVEL by a test).
+CERTIFIED_LEVEL_COLUMNS = {code: f"certified_{code}" for code in CERTIFICATE_LEVEL.codes if code != "none"}
 
 # Columns a register may carry that must never be stored (matched on the header, any case).
 PERSONAL_COLUMNS: tuple[str, ...] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from socialwork.contract import ENUMS, SNAPSHOT_PARTITION, TABLES, Column
+from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Column, Table
 
 
 def _allowed(column: Column) -> str:
@@ -39,22 +39,19 @@ def data_markdown() -> str:
         "",
     ]
     for table in TABLES:
-        out += [
-            f"## `{table.name}` — {table.label}",
-            "",
-            table.description,
-            "",
-            f"Key: {', '.join(f'`{k}`' for k in table.key)}",
-            "",
-            "| column | type | null | 中文 | allowed values | description |",
-            "|---|---|---|---|---|---|",
-        ]
-        for col in table.columns:
-            out.append(
-                f"| `{col.name}` | {col.type} | {'yes' if col.nullable else 'no'} | {col.label} | "
-                f"{_allowed(col)} | {col.description} |"
-            )
-        out.append("")
+        out += _table_section(table)
+    out += [
+        "# Derived tables",
+        "",
+        "Written by the store beside the tables above whenever a snapshot is written (import, demo, benchmark "
+        "data), from that snapshot alone, by `queries/aggregates/<table>.sql`; never imported. Pages read "
+        "these few rows per township instead of scanning every register at every date "
+        "(see docs/performance.md). A store written before they existed is brought up to date with "
+        "`python -m socialwork aggregate --data DIR`.",
+        "",
+    ]
+    for table in DERIVED_TABLES:
+        out += _table_section(table)
     out += ["## Enumerations", ""]
     for enum in ENUMS:
         out += [f'<a id="enum-{enum.name}"></a>', f"### `{enum.name}` — {enum.label}", ""]
@@ -65,3 +62,23 @@ def data_markdown() -> str:
             out.append(f"| `{code}` | {label} |" + (f" {enum.groups[code]} |" if grouped else ""))
         out.append("")
     return "\n".join(out)
+
+
+def _table_section(table: Table) -> list[str]:
+    out = [
+        f"## `{table.name}` — {table.label}",
+        "",
+        table.description,
+        "",
+        f"Key: {', '.join(f'`{k}`' for k in table.key)}",
+        "",
+        "| column | type | null | 中文 | allowed values | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for col in table.columns:
+        out.append(
+            f"| `{col.name}` | {col.type} | {'yes' if col.nullable else 'no'} | {col.label} | "
+            f"{_allowed(col)} | {col.description} |"
+        )
+    out.append("")
+    return out

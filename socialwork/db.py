@@ -17,9 +17,10 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from socialwork import settings
-from socialwork.contract import ENUMS, SNAPSHOT_PARTITION, TABLES
+from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES
 from socialwork.store import StoreError, snapshot_dates, store_version
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -44,14 +45,15 @@ def query_text(name: str) -> str:
 
 
 VIEWS_FOLDER = "views"  # queries/views/*.sql define derived views, created on connect, not run by name
+AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql compute derived tables at write time (run_on_files)
 
 
 def query_names() -> list[str]:
-    """Every query under queries/ (views aside), as names for run()."""
+    """Every query under queries/ (views and write-time aggregates aside), as names for run()."""
     names = (
         p.relative_to(settings.QUERIES_DIR).with_suffix("").as_posix() for p in settings.QUERIES_DIR.rglob("*.sql")
     )
-    return sorted(n for n in names if not n.startswith(f"{VIEWS_FOLDER}/"))
+    return sorted(n for n in names if not n.startswith((f"{VIEWS_FOLDER}/", f"{AGGREGATES_FOLDER}/")))
 
 
 def view_names() -> list[str]:
@@ -91,7 +93,7 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
-    for table in TABLES:
+    for table in TABLES + DERIVED_TABLES:
         # The glob is a path, never a value from a user; quotes are escaped all the same.
         glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{table.name}.parquet").replace("'", "''")
         con.execute(
@@ -144,6 +146,23 @@ def run(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
         if len(_results) > _CACHE_SIZE:
             _results.popitem(last=False)
     return frame.copy()
+
+
+def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
+    """Run queries/<name>.sql over one snapshot's files, each table a view on its own file (write time)."""
+    con = duckdb.connect()
+    try:
+        for table, path in files.items():
+            # A path of ours, never a value from a user; quotes are escaped all the same.
+            quoted = str(path).replace("'", "''")
+            con.execute(f"create view {table} as select * from read_parquet('{quoted}')")
+        sql = query_text(name)
+        wanted = query_parameters(name)
+        return con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
+    except duckdb.Error as err:
+        raise QueryError(f"查询 {name} 执行失败（文件夹 {next(iter(files.values())).parent}）：{err}") from err
+    finally:
+        con.close()
 
 
 def clear_cache() -> None:

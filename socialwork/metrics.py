@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork import db
-from socialwork.contract import KPI_STATUS, METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.contract import KPI_STATUS, METRIC, METRIC_GROUP
 from socialwork.places import available_dates
 
 Figures = pd.Series  # one row of kpi/plan_figures_by_snapshot
@@ -180,10 +180,7 @@ def figures_by_snapshot(
     from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
     """Raw plan figures per snapshot in a date range, indexed by snapshot date."""
-    frame = db.run(
-        "kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date, townships=townships,
-        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
-    )  # fmt: skip
+    frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date, townships=townships)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     return frame.set_index("snapshot_date")
 
@@ -465,10 +462,7 @@ class TownshipScorecard:
 def scale_free_figures_by_township(
     snapshot_dates: list[date], townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
-    frame = db.run(
-        "kpi/scale_free_figures_by_township", data=data, snapshot_dates=snapshot_dates, townships=townships,
-        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
-    )  # fmt: skip
+    frame = db.run("kpi/scale_free_figures_by_township", data=data, snapshot_dates=snapshot_dates, townships=townships)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     return frame
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.contract import SNAPSHOT_PARTITION, TABLES, Table
+from socialwork.contract import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 
@@ -57,6 +57,12 @@ def snapshot_dates(root: Path) -> list[date]:
             if missing:
                 # Reading on without them would silently give wrong figures (e.g. a net increase from zero).
                 raise StoreError(f"快照 {child.name} 不完整，缺少数据表文件：{'、'.join(missing)}；请重新导入该期数据")
+            missing = [t.name for t in DERIVED_TABLES if not (child / f"{t.name}.parquet").is_file()]
+            if missing:
+                raise StoreError(
+                    f"快照 {child.name} 缺少汇总文件：{'、'.join(missing)}（可能由旧版本写入）；"
+                    "请运行 python -m socialwork aggregate 重新生成"
+                )
     return sorted(found)
 
 
@@ -74,9 +80,18 @@ def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
     for field in schema:
         values = frame[field.name]
         if pa.types.is_date32(field.type):
-            values = pd.to_datetime(values).dt.date
-        columns[field.name] = pa.array(values.tolist(), type=field.type, from_pandas=True)
+            values = pd.to_datetime(values)
+            columns[field.name] = pa.array(values, type=pa.timestamp("ns"), from_pandas=True).cast(pa.date32())
+        else:
+            columns[field.name] = _column_array(values, field.type)
     return pa.table(columns, schema=schema)
+
+
+def _column_array(values: pd.Series, arrow_type: pa.DataType) -> pa.Array:
+    try:  # vectorised for clean columns; lists survive mixed objects and floats standing in for integers
+        return pa.Array.from_pandas(values, type=arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pa.array(values.tolist(), type=arrow_type, from_pandas=True)
 
 
 def write_snapshot(root: Path, as_of: date, frames: dict[str, pd.DataFrame], replace: bool = False) -> Path:
@@ -84,6 +99,11 @@ def write_snapshot(root: Path, as_of: date, frames: dict[str, pd.DataFrame], rep
     missing = [t.name for t in TABLES if t.name not in frames]
     if missing:
         raise StoreError(f"快照 {as_of} 缺少数据表：{'、'.join(missing)}")
+    return write_snapshot_tables(root, as_of, {t.name: to_arrow(t, frames[t.name]) for t in TABLES}, replace)
+
+
+def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], replace: bool = False) -> Path:
+    """Write Arrow tables already in the contract's schema, and their derived tables, atomically."""
     root.mkdir(parents=True, exist_ok=True)
     final = snapshot_folder(root, as_of)
     if final.exists() and not replace:
@@ -92,13 +112,31 @@ def write_snapshot(root: Path, as_of: date, frames: dict[str, pd.DataFrame], rep
     staging.mkdir()
     try:
         for table in TABLES:
-            pq.write_table(to_arrow(table, frames[table.name]), staging / f"{table.name}.parquet")
+            pq.write_table(tables[table.name].cast(table.arrow_schema()), staging / f"{table.name}.parquet")
+        _write_derived(staging, as_of)
         if final.exists():
             _keep_replaced(root, final)
         os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def _write_derived(folder: Path, as_of: date) -> None:
+    from socialwork import aggregates  # imported late: aggregates runs SQL through db, which reads the store
+
+    aggregates.write_derived(folder, as_of)
+
+
+def rewrite_derived(root: Path) -> list[date]:
+    """Recompute every snapshot's derived tables in place (a store written before they existed)."""
+    written = []
+    for child in sorted(root.iterdir()):
+        match = _FOLDER.match(child.name)
+        if match and child.is_dir():
+            _write_derived(child, date.fromisoformat(match.group(1)))
+            written.append(date.fromisoformat(match.group(1)))
+    return written
 
 
 def _keep_replaced(root: Path, folder: Path) -> None:

@@ -1,5 +1,6 @@
 -- Macro township_staffing(min_certified): per snapshot and township, the urban-community staffing and
--- village/community coverage figures that every staffing query adds up. Created once per connection.
+-- village/community coverage figures that every staffing query adds up. Created once per connection, over the
+-- derived table community_staffing written with each snapshot.
 -- Columns: snapshot_date, township_code, communities, communities_served, communities_without_social_worker,
 --   urban_communities, certified_in_urban_communities, urban_communities_meeting_minimum, total_shortfall
 create macro township_staffing(min_certified) as table

@@ -1,0 +1,44 @@
+"""Derived tables written with each snapshot (contract.DERIVED_TABLES), from that snapshot's own files.
+
+Pages then sum a few rows per township and date instead of scanning every register at every date:
+that is what keeps a province or the nation within the page-time targets (docs/performance.md).
+Each derived table is computed by queries/aggregates/<name>.sql over views named like the contract
+tables, and cast to the contract's schema, so a query that drifts from the contract fails loudly.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from socialwork import db
+from socialwork.contract import DERIVED_TABLES, TABLES, URBAN_COMMUNITY_MIN_CERTIFIED, Table
+
+AGGREGATES_FOLDER = db.AGGREGATES_FOLDER
+
+
+def query_name(table: Table) -> str:
+    return f"{AGGREGATES_FOLDER}/{table.name}"
+
+
+def derive(folder: Path, as_of: date) -> dict[str, pa.Table]:
+    """Every derived table of the snapshot whose contract tables lie in folder."""
+    files = {table.name: folder / f"{table.name}.parquet" for table in TABLES}
+    params = {"snapshot_date": as_of, "min_certified": URBAN_COMMUNITY_MIN_CERTIFIED}
+    derived = {}
+    for table in DERIVED_TABLES:
+        result = db.run_on_files(query_name(table), files, **params)
+        derived[table.name] = result.select(list(table.column_names)).cast(table.arrow_schema())
+    return derived
+
+
+def write_derived(folder: Path, as_of: date) -> None:
+    """Compute and write the derived tables beside the snapshot's contract tables."""
+    for name, table in derive(folder, as_of).items():
+        partial = folder / f".{name}.parquet.partial"
+        pq.write_table(table, partial)
+        os.replace(partial, folder / f"{name}.parquet")
