@@ -13,6 +13,7 @@ from socialwork.places import FilterError, parse_as_of, township_codes
 from socialwork.store import StoreError
 
 EXIT_USAGE = 2
+BENCH_SCALES = "county,province,nation"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
 
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+
+    bench = sub.add_parser("bench", help="性能基准：县、省、全国三级规模，打印结果并写入 docs/performance.md")
+    bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
+    bench.add_argument("--repeats", type=int, default=20, help="每页重复次数（默认 20）")
+    bench.add_argument("--pandas-repeats", type=int, default=3, help="pandas 基线重复次数（默认 3）")
+    bench.add_argument("--data-root", type=Path, default=settings.REPO_ROOT / ".bench", help="合成数据目录")
+    bench.add_argument("--regenerate", action="store_true", help="重新生成合成数据")
+    bench.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "performance.md")
 
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
@@ -204,6 +213,22 @@ def _aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from socialwork.bench import report
+
+    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    unknown = [s for s in scales if s not in report.TARGETS_MS]
+    if unknown:
+        print(f"错误：未知规模 {'、'.join(unknown)}（可选 county、province、nation）", file=sys.stderr)
+        return EXIT_USAGE
+    results = report.run(scales, args.data_root.resolve(), args.repeats, args.pandas_repeats, args.regenerate)
+    command = "python -m socialwork bench" + ("" if args.scales == BENCH_SCALES else f" --scales {args.scales}")
+    args.out.write_text(report.markdown(results, command), encoding="utf-8")
+    print("\n".join(report.summary_lines(results)))
+    print(f"已写入 {args.out}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import os
 
@@ -227,6 +252,7 @@ COMMANDS = {
     "serve": _serve,
     "docs": _docs,
     "aggregate": _aggregate,
+    "bench": _bench,
     "template": _template,
     "import": _import,
     "add-user": _add_user,

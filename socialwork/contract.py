@@ -708,7 +708,17 @@ TOWNSHIP_FIGURES = Table(
     key=("township_code",),
 )
 
-DERIVED_TABLES: tuple[Table, ...] = (COMMUNITY_STAFFING, TOWNSHIP_FIGURES)
+COUNTY_FIGURES = Table(
+    "county_figures",
+    "全域指标（汇总）",
+    "One row: township_figures summed over every township and the county-level row, so that the "
+    "whole-county view reads one row per date.",
+    tuple(column for column in TOWNSHIP_FIGURES.columns if column.name != "township_code"),
+    key=(),
+)
+
+# In writing order: each is computed from the contract tables and the derived tables before it.
+DERIVED_TABLES: tuple[Table, ...] = (COMMUNITY_STAFFING, TOWNSHIP_FIGURES, COUNTY_FIGURES)
 # Certificate levels summed in township_figures, one column each (checked against CERTIFICATE_LEVEL by a test).
 CERTIFIED_LEVEL_COLUMNS = {code: f"certified_{code}" for code in CERTIFICATE_LEVEL.codes if code != "none"}
 

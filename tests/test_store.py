@@ -59,7 +59,7 @@ def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixtur
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
     (store / "snapshot_date=2024-11-30" / "people.parquet").write_bytes(b"not parquet at all")
-    (store / "snapshot_date=2024-11-30" / "township_figures.parquet").write_bytes(b"not parquet either")
+    (store / "snapshot_date=2024-11-30" / "county_figures.parquet").write_bytes(b"not parquet either")
     with pytest.raises(db.QueryError, match="查询 kpi/plan_figures_by_snapshot 执行失败"):
         db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY, townships=None)
     with pytest.raises(db.QueryError, match="查询 incentives/incentives_by_year 执行失败"):

@@ -20,4 +20,4 @@ select
     coalesce(s.certified_workers, 0) as certified_workers
 from communities c
 left join served s using (community_code)
-order by c.township_code, c.community_code
+order by c.township_code  -- sorted so a township filter skips row groups

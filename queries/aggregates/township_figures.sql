@@ -1,6 +1,7 @@
 -- Derived table township_figures for one snapshot: every additive figure of the plan per township, plus a
 -- row with an empty township_code for county-level units, so pages sum a few rows instead of scanning registers.
--- Runs at write time over that snapshot's own files (no snapshot_date column); see socialwork/aggregates.py.
+-- Runs at write time over that snapshot's own files (no snapshot_date column), after the derived table
+-- community_staffing of the same snapshot; see socialwork/aggregates.py.
 -- Parameters: $snapshot_date DATE (the as-of date: "this year" runs from 1 January of its year to it),
 --   $min_certified INTEGER (certified social workers an urban community should have: the plan's 2).
 -- Columns: as TOWNSHIP_FIGURES in socialwork/contract.py.
@@ -37,25 +38,16 @@ people_figures as (
 
 community_figures as (
     select
-        c.township_code,
+        township_code,
         count(*) as communities,
-        count(*) filter (where s.social_workers > 0) as communities_served,
-        count(*) filter (where c.community_kind = 'urban_community') as urban_communities,
-        coalesce(sum(s.certified_workers) filter (where c.community_kind = 'urban_community'), 0)
+        count(*) filter (where social_workers > 0) as communities_served,
+        count(*) filter (where community_kind = 'urban_community') as urban_communities,
+        coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)
             as certified_in_urban_communities,
-        count(*) filter (where c.community_kind = 'urban_community' and s.certified_workers >= $min_certified)
+        count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
             as urban_communities_2plus
-    from communities c
-    left join (
-        select
-            community_code,
-            count(*) as social_workers,
-            count(*) filter (where certificate_level <> 'none') as certified_workers
-        from people
-        where community_code is not null
-        group by community_code
-    ) s using (community_code)
-    group by c.township_code
+    from community_staffing
+    group by township_code
 ),
 
 station_figures as (

@@ -1,0 +1,117 @@
+"""What each query needs from the registers: the raw tables, columns and snapshots it stands for.
+
+The two baselines of the benchmark read exactly these: the bare DuckDB scan (the floor for any design
+that reads the registers at page time) and the pandas dashboard (read the Parquet files, group).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL = "all"  # every snapshot up to the as-of date (trends, year-on-year baselines)
+AS_OF = "as_of"  # the as-of snapshot only
+
+
+@dataclass(frozen=True)
+class Input:
+    table: str
+    columns: tuple[str, ...]
+    snapshots: str
+
+
+PLAN_INPUTS = (
+    Input(
+        "people",
+        (
+            "township_code",
+            "community_code",
+            "certificate_level",
+            "first_certified_date",
+            "employer_type",
+            "talent_card_date",
+            "award_year",
+        ),
+        ALL,
+    ),
+    Input("communities", ("community_code", "township_code", "community_kind"), ALL),
+    Input(
+        "townships", ("township_code", "has_station", "station_stars", "brand_project", "station_resident_workers"), ALL
+    ),
+    Input("posts", ("township_code", "is_filled", "created_date"), ALL),
+    Input("organisations", ("township_code", "status", "staff", "professional_staff"), ALL),
+    Input("activities", ("township_code", "activity_date", "activity_kind", "attendees"), ALL),
+    Input("purchases", ("township_code", "plan_year", "budget_wan"), ALL),
+)
+
+STAFFING_INPUTS = (
+    Input("people", ("township_code", "community_code", "certificate_level"), AS_OF),
+    Input(
+        "communities",
+        ("community_code", "township_code", "community_name", "community_kind", "urban_rural_code"),
+        AS_OF,
+    ),
+    Input("townships", ("township_code", "township_name"), AS_OF),
+)
+POST_INPUTS = (
+    Input("posts", ("township_code", "sector", "funding", "is_filled", "created_date", "is_main_professional"), AS_OF),
+)
+STATION_INPUTS = (
+    Input(
+        "townships",
+        ("township_code", "township_name", "has_station", "station_stars", "station_resident_workers", "brand_project"),
+        AS_OF,
+    ),
+)
+ACTIVITY_INPUTS = (
+    Input("activities", ("township_code", "activity_date", "activity_kind", "mode", "attendees"), AS_OF),
+)
+PURCHASE_INPUTS = (Input("purchases", ("township_code", "plan_year", "department", "budget_wan", "status"), AS_OF),)
+
+QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
+    "kpi/plan_figures_by_snapshot": PLAN_INPUTS,
+    "kpi/targets_for_year": (
+        Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), AS_OF),
+    ),
+    "kpi/milestones_at_snapshot": (Input("milestones", ("milestone_id", "due_date", "status", "done_date"), AS_OF),),
+    "kpi/scale_free_figures_by_township": (
+        *STAFFING_INPUTS,
+        Input("people", ("township_code", "employer_type", "certificate_level"), AS_OF),
+        Input("organisations", ("township_code", "status", "staff", "professional_staff"), AS_OF),
+    ),
+    "places/townships_at_snapshot": (Input("townships", ("township_code", "township_name", "township_kind"), AS_OF),),
+    "staffing/community_staffing_at_snapshot": STAFFING_INPUTS,
+    "staffing/urban_communities_by_certified_count": STAFFING_INPUTS,
+    "staffing/urban_staffing_by_township": STAFFING_INPUTS,
+    "staffing/urban_staffing_summary": STAFFING_INPUTS,
+    "posts/post_summary": POST_INPUTS,
+    "posts/posts_by_funding": POST_INPUTS,
+    "posts/posts_by_sector": POST_INPUTS,
+    "posts/posts_by_sector_group": POST_INPUTS,
+    "stations/station_summary": STATION_INPUTS,
+    "stations/stations_by_star_rating": STATION_INPUTS,
+    "stations/stations_by_township": STATION_INPUTS,
+    "organisations/organisations_at_snapshot": (
+        Input("organisations", ("organisation_id", "township_code", "status", "staff", "professional_staff"), AS_OF),
+    ),
+    "incentives/certified_by_level_and_snapshot": (Input("people", ("township_code", "certificate_level"), ALL),),
+    "incentives/incentives_by_year": (Input("people", ("township_code", "talent_card_date", "award_year"), AS_OF),),
+    "activities/activities_by_kind_and_mode": ACTIVITY_INPUTS,
+    "activities/activities_by_month": ACTIVITY_INPUTS,
+    "activities/supervision_training_by_township": ACTIVITY_INPUTS,
+    "purchases/purchases_by_department": PURCHASE_INPUTS,
+    "purchases/purchase_budget_by_year": PURCHASE_INPUTS,
+    "purchases/purchases_by_township": PURCHASE_INPUTS,
+}
+
+
+def page_inputs(query_names: list[str]) -> list[Input]:
+    """The union of what a page's queries read: one input per table and snapshot scope."""
+    merged: dict[tuple[str, str], set[str]] = {}
+    for name in query_names:
+        for item in QUERY_INPUTS[name]:
+            merged.setdefault((item.table, item.snapshots), set()).update(item.columns)
+    # A table read at every snapshot already covers its as-of snapshot.
+    for table, scope in list(merged):
+        if scope == AS_OF and (table, ALL) in merged:
+            merged[(table, ALL)] |= merged.pop((table, AS_OF))
+    return [Input(table, tuple(sorted(columns)), scope) for (table, scope), columns in sorted(merged.items())]

@@ -1,0 +1,226 @@
+"""Measure one store: every page's queries, the bare-scan floor and the pandas baseline, in one process.
+
+Run by `python -m socialwork bench` in a fresh process per scale, so that peak memory is the scale's own:
+    python -m socialwork.bench.runner --data DIR --scale NAME --repeats N   (prints one JSON document)
+
+The queries a page runs are recorded by running the page itself (Streamlit's AppTest) against the store
+for the county view and a one-township view; they are then replayed with the result cache bypassed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from socialwork import db, settings
+from socialwork.bench.inputs import ALL, Input, page_inputs
+from socialwork.contract import SNAPSHOT_PARTITION
+
+PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
+ENTRYPOINT = settings.REPO_ROOT / "dashboard.py"
+
+Call = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class PageTiming:
+    page: str
+    view: str  # "county" or "township"
+    queries: int
+    median_ms: float
+    p95_ms: float
+    floor_median_ms: float
+    pandas_median_ms: float | None = None
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(action: Callable[[], object], repeats: int) -> list[float]:
+    """Milliseconds of each of `repeats` runs, after one untimed warm-up run."""
+    action()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+# ---------------------------------------------------------------- the product's queries
+def record_page_queries(page: str, township: str | None) -> list[Call]:
+    """Run the page as Streamlit would and note every query it asks for, with its parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    calls: list[Call] = []
+    original = db.run
+
+    def recording(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
+        calls.append((name, params))
+        return original(name, data, **params)
+
+    db.run = recording
+    try:
+        at = AppTest.from_file(str(ENTRYPOINT), default_timeout=600)
+        if township:
+            at.query_params["township"] = [township]
+        at.switch_page(f"pages/{page}.py").run()
+    finally:
+        db.run = original
+    problems = [e.value for e in at.exception] + [e.value for e in at.error]
+    if problems:
+        raise RuntimeError(f"page {page} ({township or 'county'}) failed: {problems}")
+    return calls
+
+
+def replay(root: Path, calls: list[Call]) -> None:
+    for name, params in calls:
+        db.execute(name, root, db.bind(name, params))
+
+
+# ---------------------------------------------------------------- baselines
+def input_files(root: Path, item: Input, as_of: date, dates: list[date]) -> list[tuple[date, Path]]:
+    chosen = [d for d in dates if d <= as_of] if item.snapshots == ALL else [as_of]
+    return [(d, root / f"{SNAPSHOT_PARTITION}={d.isoformat()}" / f"{item.table}.parquet") for d in chosen]
+
+
+def bare_scan(con: duckdb.DuckDBPyConnection, files: list[Path], columns: tuple[str, ...], township: str | None):
+    """Read every needed column of every needed file once: the least any register-scanning design pays."""
+    touched = ", ".join(f'min("{c}")' for c in columns)
+    where = "where township_code = $township" if township and "township_code" in columns else ""
+    params = {"files": [str(f) for f in files]} | ({"township": township} if where else {})
+    con.execute(f"select count(*), {touched} from read_parquet($files) {where}", params).fetchall()
+
+
+def pandas_page(files: list[tuple[date, Path]], columns: tuple[str, ...], township: str | None) -> pd.DataFrame:
+    """What a hand-written dashboard does: read the files, stack them, filter, group by date and township."""
+    frames = [pd.read_parquet(path, columns=list(columns)).assign(snapshot_date=on) for on, path in files]
+    frame = pd.concat(frames, ignore_index=True)
+    if township and "township_code" in columns:
+        frame = frame[frame["township_code"] == township]
+    keys = ["snapshot_date", "township_code"] if "township_code" in columns else ["snapshot_date"]
+    return frame.groupby(keys, dropna=False).count()
+
+
+def pandas_certified_by_snapshot(root: Path, as_of: date, dates: list[date], township: str | None) -> pd.Series:
+    """The headline figure, computed independently in pandas, to check the benchmark data is read the same."""
+    item = Input("people", ("township_code", "certificate_level"), ALL)
+    counts = {}
+    for on, path in input_files(root, item, as_of, dates):
+        people = pd.read_parquet(path, columns=list(item.columns))
+        if township:
+            people = people[people["township_code"] == township]
+        counts[on] = int((people["certificate_level"] != "none").sum())
+    return pd.Series(counts)
+
+
+# ---------------------------------------------------------------- one store
+def measure(root: Path, repeats: int, pandas_repeats: int) -> dict[str, Any]:
+    from socialwork import metrics, places
+
+    os.environ[settings.DATA_DIR_ENV] = str(root)
+    db.clear_cache()
+    dates = places.available_dates(root)
+    as_of = dates[-1]
+    first = places.townships(as_of, root).iloc[0]
+    township, township_name = str(first["township_code"]), str(first["township_name"])
+    views = {"county": None, "township": township}
+    names = {"county": None, "township": township_name}  # the URL names townships as people do
+    started = time.perf_counter()
+    recorded = {(page, view): record_page_queries(page, names[view]) for page in PAGES for view in views}
+    recording_s = time.perf_counter() - started
+
+    timings: list[PageTiming] = []
+    floor_con = duckdb.connect()
+    for (page, view), calls in recorded.items():
+        times = timed(lambda calls=calls: replay(root, calls), repeats)
+        inputs = page_inputs([name for name, _ in calls])
+        code = views[view]
+
+        def floor(inputs=inputs, code=code):
+            for item in inputs:
+                bare_scan(floor_con, [p for _, p in input_files(root, item, as_of, dates)], item.columns, code)
+
+        floor_times = timed(floor, repeats)
+        timings.append(
+            PageTiming(page, view, len(calls), statistics.median(times), percentile(times, 0.95),
+                       statistics.median(floor_times))
+        )  # fmt: skip
+    duckdb_peak_mb = peak_memory_mb()
+
+    for timing in timings:
+        inputs = page_inputs([name for name, _ in recorded[(timing.page, timing.view)]])
+        code = views[timing.view]
+
+        def by_pandas(inputs=inputs, code=code):
+            for item in inputs:
+                pandas_page(input_files(root, item, as_of, dates), item.columns, code)
+
+        timing.pandas_median_ms = statistics.median(timed(by_pandas, pandas_repeats))
+    pandas_peak_mb = peak_memory_mb()
+
+    checks = {}
+    for view, code in views.items():
+        ours = metrics.figures_by_snapshot(dates[0], as_of, [code] if code else None, root)["certified_workers"]
+        theirs = pandas_certified_by_snapshot(root, as_of, dates, code)
+        checks[view] = ours.astype(int).to_dict() == theirs.to_dict()
+    return {
+        "store": str(root),
+        "as_of": as_of.isoformat(),
+        "snapshots": len(dates),
+        "township": township,
+        "rows": store_rows(root, as_of),
+        "recording_s": recording_s,
+        "duckdb_peak_mb": duckdb_peak_mb,
+        "pandas_peak_mb": pandas_peak_mb,
+        "pandas_agrees": checks,
+        "pages": [asdict(t) for t in timings],
+    }
+
+
+def store_rows(root: Path, as_of: date) -> dict[str, int]:
+    """Rows of the main registers at the as-of date, and Parquet bytes on disk for the whole store."""
+    folder = root / f"{SNAPSHOT_PARTITION}={as_of.isoformat()}"
+    con = duckdb.connect()
+    rows = {
+        name: con.execute(
+            "select count(*) from read_parquet($file)", {"file": str(folder / f"{name}.parquet")}
+        ).fetchall()[0][0]
+        for name in ("townships", "communities", "people", "posts", "activities")
+    }
+    rows["store_mb"] = round(sum(p.stat().st_size for p in root.rglob("*.parquet")) / 2**20)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m socialwork.bench.runner")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--pandas-repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    result = measure(args.data.resolve(), args.repeats, args.pandas_repeats)
+    json.dump(result, sys.stdout, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
