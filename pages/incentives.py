@@ -4,7 +4,7 @@ import streamlit as st
 
 from socialwork import charts, measures, metrics, ui
 from socialwork.contract import AWARD_WAN_PER_PERSON
-from socialwork.formatting import activity_kind_table, incentives_table, township_activity_table
+from socialwork.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -44,7 +44,7 @@ right.plotly_chart(
 townships = measures.supervision_training_by_township(filters.as_of, filters.codes_or_none, filters.data)
 none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
 if len(none):
-    st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{'、'.join(none)}")
+    st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{names_text(none, noun='乡镇（街道）')}")
 by_township = township_activity_table(townships)
 ui.table(by_township)
 ui.download_sheets({"激励": cards, "活动类型": by_kind, "各乡镇督导培训": by_township}, "激励与培训", filters,

@@ -4,27 +4,36 @@ import streamlit as st
 
 from socialwork import charts, metrics, staffing, ui
 from socialwork.contract import URBAN_COMMUNITY_MIN_CERTIFIED as GOAL
-from socialwork.formatting import community_table, shortfall_table, staffing_summary_items, uncovered_table
+from socialwork.formatting import (
+    community_table,
+    names_text,
+    shortfall_table,
+    staffing_summary_items,
+    township_staffing_table,
+    uncovered_table,
+)
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
+as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, ui.TABLE_MAX_ROWS
 ui.page_header("社区社工配备", filters)
 ui.breadcrumb(filters)
 # Goal lines come from the year's targets; the plan's 2-per-community rule stands in without one.
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+report = metrics.kpi_report(as_of, codes, data)
 average_goal = metrics.kpi_goal(report, "certified_per_urban_community") or GOAL
 share_goal = metrics.kpi_goal(report, "urban_communities_2plus_share") or 100
 
-summary = staffing.staffing_summary(filters.as_of, filters.codes_or_none, filters.data)
+# Counts and sums come from the summary, over every community; the lists below may be capped.
+summary = staffing.staffing_summary(as_of, codes, data)
 ui.summary_metrics(staffing_summary_items(summary))
-communities = staffing.community_staffing(filters.as_of, filters.codes_or_none, filters.data)
+communities = staffing.community_staffing(as_of, codes, data, max_rows=cap)
 
 if summary["urban_communities"] == 0:
     st.info(
         f"{filters.scope}没有城市社区，“每个城市社区{GOAL}名以上持证社工”的目标不适用；下方仍列出村（社区）的社工覆盖情况。"
     )
 elif not filters.township_codes:
-    by_township = staffing.staffing_by_township(filters.as_of, None, filters.data)
+    by_township = staffing.staffing_by_township(as_of, None, data)
     st.plotly_chart(
         charts.township_staffing_bars(by_township, average_goal, "各乡镇（街道）城市社区平均持证社工"),
         key="staffing_township_chart", on_select=lambda: ui.township_from_chart("staffing_township_chart"),
@@ -32,39 +41,47 @@ elif not filters.township_codes:
     )  # fmt: skip
     without = by_township[by_township["urban_communities"] == 0]["township_name"]
     if len(without):
-        st.caption(f"没有城市社区的乡镇（街道）：{'、'.join(without)}")
+        st.caption(f"没有城市社区的乡镇（街道）：{names_text(without)}")
+    if len(by_township) > charts.MAX_BARS:  # the chart shows some townships: all of them in a table
+        with st.expander(f"全部 {len(by_township):,} 个乡镇（街道）的城市社区配备（与目标差距大者在前）"):
+            every = township_staffing_table(by_township)
+            ui.table(every, max_rows=15)
+            ui.download_buttons(every, "乡镇城市社区配备", filters, "各乡镇（街道）城市社区配备", key="townships")
 else:
     st.plotly_chart(
-        charts.community_staffing_bars(communities, average_goal, f"{filters.scope}各城市社区持证社工"),
+        charts.community_staffing_bars(communities, average_goal, f"{filters.scope}各城市社区持证社工",
+                                       urban_total=int(summary["urban_communities"])),
         width="stretch",
-    )
+    )  # fmt: skip
 
 if summary["urban_communities"] > 0:
     left, right = st.columns(2)
-    distribution = staffing.certified_distribution(filters.as_of, filters.codes_or_none, filters.data)
+    distribution = staffing.certified_distribution(as_of, codes, data)
     left.plotly_chart(
         charts.certified_distribution_bars(distribution, GOAL, "城市社区持证社工人数分布"), width="stretch"
     )
-    trend = staffing.share_meeting_minimum_trend(filters.as_of, filters.codes_or_none, filters.data)
+    trend = staffing.share_meeting_minimum_trend(as_of, codes, data)
     right.plotly_chart(charts.share_trend(trend, share_goal, f"持证社工≥{GOAL}名的城市社区占比"), width="stretch")
 
 st.header("缺口清单")
-gaps, uncovered = (
-    shortfall_table(staffing.shortfall_list(communities)),
-    uncovered_table(staffing.uncovered_list(communities)),
-)
+below, unserved = int(summary["urban_communities_below_minimum"]), int(summary["communities_without_social_worker"])
+gaps = shortfall_table(staffing.shortfall_list(as_of, codes, data, max_rows=cap))
+uncovered = uncovered_table(staffing.uncovered_list(as_of, codes, data, max_rows=cap))
 left, right = st.columns(2)
 with left:
-    st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall'])} 人）")
-    st.dataframe(gaps, hide_index=True, width="stretch", height=ui.table_height(min(len(gaps), 12)))
+    st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall']):,} 人）")
+    ui.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12)
 with right:
-    st.markdown(f"#### 无社工服务的村（社区）（{len(uncovered)} 个）")
-    st.dataframe(uncovered, hide_index=True, width="stretch", height=ui.table_height(min(len(uncovered), 12)))
+    st.markdown(f"#### 无社工服务的村（社区）（{unserved:,} 个）")
+    ui.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12)
 ui.download_sheets(
-    {"城市社区缺口": gaps, "无社工村社区": uncovered}, "社区社工缺口清单", filters, "社区社工缺口清单", key="gaps"
-)
+    {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, codes, data)),
+     "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, codes, data))},
+    "社区社工缺口清单", filters, "社区社工缺口清单", key="gaps",
+)  # fmt: skip
 
 st.header("各村（社区）社工配备")
-table = community_table(communities)
-st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(min(len(table), 15)), placeholder="—")
-ui.download_buttons(table, "村社区社工配备", filters, "各村（社区）社工配备", key="communities")
+ui.capped_table(community_table(communities), int(summary["communities"]), "村（社区）", "最需关注的",
+                "城市社区缺口大者、无社工服务者在前", max_rows=15)  # fmt: skip
+ui.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data)), "村社区社工配备",
+                    filters, "各村（社区）社工配备", key="communities")  # fmt: skip

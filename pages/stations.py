@@ -35,10 +35,11 @@ active = organisations[organisations["status"] == "active"]
 if active.empty:
     right.info(f"{filters.scope}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
 else:
+    lowest = charts.top_n(active, ["professional_share"], ascending=True)  # the query's order breaks ties
     right.plotly_chart(
-        charts.bar_chart(active, "organisation_name", "professional_share", "各机构持证或社工学历人员占比", "%",
+        charts.bar_chart(lowest.frame, "organisation_name", "professional_share", "各机构持证或社工学历人员占比", "%",
                          goal=metrics.kpi_goal(report, "org_professional_staff_share"), horizontal=True,
-                         text_format="{:.1f}%"),
+                         text_format="{:.1f}%", note=lowest.note("占比最低", "机构", "家")),
         width="stretch",
     )  # fmt: skip
 orgs = organisations_table(organisations)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -31,6 +34,7 @@ STATUS_BADGE_COLOURS = {
 }
 PRIMARY = "#2b5c8a"
 GOAL_LINE = "#a50026"
+OTHERS_COLOUR = "#9e9e9e"
 
 pio.templates["socialwork"] = go.layout.Template(
     layout=go.Layout(
@@ -52,6 +56,55 @@ pio.templates["socialwork"] = go.layout.Template(
     )
 )
 TEMPLATE = "socialwork"
+
+# A county has a dozen to thirty townships: up to MAX_BARS a chart keeps one bar each, as before. A province
+# has thousands, so beyond MAX_BARS a chart shows the TOP_BARS that matter most (about a projector screen and
+# a half at 1280×720) and, where adding up makes sense, one bar for all the others.
+MAX_BARS = 30
+TOP_BARS = 20
+OTHERS = "is_others"  # column marking the one row that stands for every row left out
+
+
+@dataclass(frozen=True)
+class TopN:
+    """The rows a chart draws and how many there were; `frame` has a boolean OTHERS column."""
+
+    frame: pd.DataFrame
+    total: int  # rows before the cut
+    shown: int  # rows kept one by one
+
+    @property
+    def capped(self) -> bool:
+        return self.shown < self.total
+
+    def note(self, which: str, noun: str, measure: str = "个") -> str | None:
+        """e.g. 显示与目标差距最大的20个乡镇（街道），共1,777个；其余合并为末尾一栏 — None when nothing was left out."""
+        if not self.capped:
+            return None
+        note = f"显示{which}的{self.shown}{measure}{noun}，共{self.total:,}{measure}"
+        return note + ("；其余合并为末尾一栏" if self.frame[OTHERS].any() else "")
+
+
+def top_n(
+    frame: pd.DataFrame, by: list[str], *, ascending: bool | list[bool] = False, n: int = TOP_BARS,
+    limit: int = MAX_BARS, label: str | None = None, others: str | None = None, summed: Sequence[str] = (),
+) -> TopN:  # fmt: skip
+    """The rows in the order of `by` (a stable sort); beyond `limit` rows only the first `n`, then, given
+    `others` (e.g. "其他 {count:,} 个乡镇（街道）"), one more row named so in column `label` that holds the sums
+    of the `summed` columns over the rows left out (its other columns empty)."""
+    ordered = frame.sort_values(by, ascending=ascending, kind="stable").assign(**{OTHERS: False})
+    if len(ordered) <= limit:
+        return TopN(ordered.reset_index(drop=True), len(frame), len(frame))
+    kept, rest = ordered.iloc[:n], ordered.iloc[n:]
+    if others is not None:
+        row = {label: others.format(count=len(rest)), **{c: rest[c].sum() for c in summed}, OTHERS: True}
+        kept = pd.concat([kept, pd.DataFrame([row])], ignore_index=True)
+    return TopN(kept.reset_index(drop=True), len(frame), n)
+
+
+def titled(title: str, note: str | None) -> str | dict:
+    """A chart title, with the note (e.g. what a top-N chart leaves out) as its subtitle."""
+    return title if note is None else {"text": title, "subtitle": {"text": note, "font": {"size": BASE_FONT_SIZE - 3}}}
 
 
 def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
@@ -146,34 +199,63 @@ def _whole_numbers(values: pd.Series) -> bool:
 
 
 def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
-    """Average certified social workers per urban community by township; click a bar to drill in."""
-    data = frame[frame["urban_communities"] > 0].sort_values("average_certified_per_urban_community")
-    meets = data["average_certified_per_urban_community"] >= goal
+    """Average certified social workers per urban community by township, furthest below the goal first; click
+    a bar to drill in. Beyond MAX_BARS townships: the TOP_BARS lowest and one bar for all the others together."""
+    counts = ["urban_communities", "certified_in_urban_communities", "urban_communities_meeting_minimum",
+              "total_shortfall"]  # fmt: skip
+    top = top_n(
+        frame[frame["urban_communities"] > 0], ["average_certified_per_urban_community", "total_shortfall",
+        "township_code"], ascending=[True, False, True], label="township_name", others="其他 {count:,} 个乡镇（街道）",
+        summed=counts,
+    )  # fmt: skip
+    data = top.frame
+    others = data[OTHERS]
+    average = data["certified_in_urban_communities"] / data["urban_communities"]  # the others' too
     labels = [
-        f"{avg:.2f}（{m}/{n}个社区达标）"
-        for avg, m, n in zip(
-            data["average_certified_per_urban_community"], data["urban_communities_meeting_minimum"],
-            data["urban_communities"], strict=True,
-        )
-    ]  # fmt: skip
-    fig = go.Figure(
-        go.Bar(
-            x=data["average_certified_per_urban_community"], y=data["township_name"], orientation="h",
-            marker={"color": [STATUS_COLOURS["met"] if m else STATUS_COLOURS["behind"] for m in meets]},
-            text=labels, textposition="outside", cliponaxis=False, customdata=data[["township_name"]],
-            hovertemplate="%{y}<br>平均 %{x:.2f} 人/城市社区<br>点击查看该乡镇<extra></extra>",
-        )
+        f"{avg:.2f}（{m:,}/{n:,}个社区达标）"
+        for avg, m, n in zip(average, data["urban_communities_meeting_minimum"], data["urban_communities"], strict=True)
+    ]
+    hover = [
+        f"{name}{'（合计）' if other else ''}<br>平均 {avg:.2f} 人/城市社区{'' if other else '<br>点击查看该乡镇'}"
+        for name, avg, other in zip(data["township_name"], average, others, strict=True)
+    ]
+    colours = [
+        OTHERS_COLOUR if other else STATUS_COLOURS["met"] if avg >= goal else STATUS_COLOURS["behind"]
+        for avg, other in zip(average, others, strict=True)
+    ]
+    townships = [[None if other else name] for name, other in zip(data["township_name"], others, strict=True)]
+    # Worst first means bars of length 0 at the top: a transparent bar behind each township's whole row
+    # makes the row clickable (the others bar has none, there is nothing to drill into).
+    fig = go.Figure()
+    fig.add_bar(
+        x=[None if other else max(average.max(), goal) for other in others], y=data["township_name"], orientation="h",
+        marker={"color": "rgba(0, 0, 0, 0)"}, customdata=townships, hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+    )  # fmt: skip
+    fig.add_bar(
+        x=average, y=data["township_name"], orientation="h", marker={"color": colours}, text=labels,
+        textposition="outside", cliponaxis=False, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        customdata=townships,
     )  # fmt: skip
     _goal_line(fig, goal, f"目标 {goal:g} 人")
-    fig.update_layout(template=TEMPLATE, title=title, height=140 + 44 * len(data), margin_r=220, showlegend=False)
+    note = top.note("与目标差距最大", "乡镇（街道）")
+    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 44 * len(data), margin_r=220,
+                      showlegend=False, margin_t=130 if note else 100, barmode="overlay")  # fmt: skip
     fig.update_xaxes(title="平均每个城市社区持证社工（人）")
     fig.update_yaxes(title=None, autorange="reversed")
     return fig
 
 
-def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
-    """Certified social workers in each urban community, short ones in orange, with the goal line."""
-    data = frame[frame["community_kind"] == "urban_community"].sort_values(["certified_workers", "community_code"])
+def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_total: int | None = None) -> go.Figure:
+    """Certified social workers in each urban community, short ones in orange, with the goal line.
+
+    Beyond MAX_BARS communities, the TOP_BARS with the fewest; urban_total counts them when frame is a capped list.
+    """
+    urban = frame[frame["community_kind"] == "urban_community"]
+    top = top_n(urban, ["certified_workers", "community_code"], ascending=True)
+    if urban_total is not None and urban_total > top.total:
+        top = TopN(top.frame, urban_total, min(top.shown, urban_total))
+    data = top.frame
     names = data["community_name"] if data["township_name"].nunique() == 1 else (
         data["township_name"] + "·" + data["community_name"]
     )  # fmt: skip
@@ -186,7 +268,9 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.
         )
     )  # fmt: skip
     _goal_line(fig, goal, f"目标 {goal:g} 人")
-    fig.update_layout(template=TEMPLATE, title=title, height=140 + 40 * len(data), showlegend=False)
+    note = top.note("持证社工最少", "城市社区")
+    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 40 * len(data), showlegend=False,
+                      margin_t=130 if note else 100)  # fmt: skip
     fig.update_xaxes(title="持证社工（人）", dtick=1, range=[0, max(goal, data["certified_workers"].max()) + 1])
     fig.update_yaxes(title=None, autorange="reversed")
     return fig
@@ -275,15 +359,20 @@ def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
 def bar_chart(
     frame: pd.DataFrame, category: str, value: str, title: str, value_title: str, *, goal: float | None = None,
     goal_text: str = "", horizontal: bool = False, text_format: str = "{:,.0f}", colour: str = PRIMARY,
+    note: str | None = None,
 ) -> go.Figure:  # fmt: skip
-    """One bar per row with its value written on it; an optional goal line."""
+    """One bar per row with its value written on it; an optional goal line; a top_n "others" row in grey.
+
+    note (e.g. TopN.note) becomes the subtitle.
+    """
     values = frame[value]
     text = [text_format.format(v) if pd.notna(v) else "—" for v in values]
     axis = "y" if horizontal else "x"
+    colours = [OTHERS_COLOUR if o else colour for o in frame[OTHERS]] if OTHERS in frame else colour
     bar = go.Bar(
         x=values if horizontal else frame[category], y=frame[category] if horizontal else values,
         orientation="h" if horizontal else "v", text=text, textposition="outside", cliponaxis=False,
-        marker_color=colour, hovertemplate=f"%{{{axis}}}<br>{value_title} %{{text}}<extra></extra>",
+        marker_color=colours, hovertemplate=f"%{{{axis}}}<br>{value_title} %{{text}}<extra></extra>",
     )  # fmt: skip
     fig = go.Figure(bar)
     if goal is not None:
@@ -298,7 +387,8 @@ def bar_chart(
         fig.update_yaxes(title=value_title, range=[0, largest * 1.2], dtick=tick)
         fig.update_xaxes(title=None, type="category")
         height = 400
-    fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=False)
+    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=height, showlegend=False,
+                      **({"margin_t": 130} if note else {}))  # fmt: skip
     return fig
 
 

@@ -61,7 +61,6 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="性能基准：县、省、全国三级规模，打印结果并写入 docs/performance.md")
     bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
     bench.add_argument("--repeats", type=int, default=20, help="每页重复次数（默认 20）")
-    bench.add_argument("--pandas-repeats", type=int, default=3, help="pandas 基线重复次数（默认 3）")
     bench.add_argument("--data-root", type=Path, default=settings.REPO_ROOT / ".bench", help="合成数据目录")
     bench.add_argument("--regenerate", action="store_true", help="重新生成合成数据")
     bench.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "performance.md")
@@ -221,7 +220,7 @@ def _bench(args: argparse.Namespace) -> int:
     if unknown:
         print(f"错误：未知规模 {'、'.join(unknown)}（可选 county、province、nation）", file=sys.stderr)
         return EXIT_USAGE
-    results = report.run(scales, args.data_root.resolve(), args.repeats, args.pandas_repeats, args.regenerate)
+    results = report.run(scales, args.data_root.resolve(), args.repeats, args.regenerate)
     command = "python -m socialwork bench" + ("" if args.scales == BENCH_SCALES else f" --scales {args.scales}")
     args.out.write_text(report.markdown(results, command), encoding="utf-8")
     print("\n".join(report.summary_lines(results)))

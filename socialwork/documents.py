@@ -184,13 +184,12 @@ def report_pdf_bytes(meeting: Meeting) -> bytes:
 
 def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, data: Path | None = None) -> bytes:
     """Every table behind the pages, one sheet each, with the as-of date and filter above each table."""
-    communities = staffing.community_staffing(as_of, townships, data)
     sheets = {
         "目标": _targets_sheet(metrics.kpi_report(as_of, townships, data)),
         "乡镇可比目标": scorecard_export_frame(metrics.township_scorecard(as_of, townships, data)),
-        "村社区社工配备": community_table(communities),
-        "城市社区缺口": shortfall_table(staffing.shortfall_list(communities)),
-        "无社工村社区": uncovered_table(staffing.uncovered_list(communities)),
+        "村社区社工配备": community_table(staffing.community_staffing(as_of, townships, data)),
+        "城市社区缺口": shortfall_table(staffing.shortfall_list(as_of, townships, data)),
+        "无社工村社区": uncovered_table(staffing.uncovered_list(as_of, townships, data)),
         "岗位按领域": sector_table(posts.posts_by_sector(as_of, townships, data)),
         "岗位按经费": funding_table(posts.posts_by_funding(as_of, townships, data)),
         "社工站": stations_table(measures.stations_by_township(as_of, townships, data)),

@@ -13,6 +13,9 @@ from openpyxl.utils import get_column_letter
 from socialwork.formatting import as_of_stamp
 
 MAX_SCOPE_IN_NAME = 3
+# openpyxl writes about 30,000 cells a second: a sheet stops at this many rows (a note says so) and the CSV,
+# which is quick at any size, carries everything. A province's 30,000 villages and communities still fit.
+XLSX_MAX_ROWS = 50_000
 
 
 def file_name(stem: str, as_of: date, township_names: tuple[str, ...] | list[str], extension: str) -> str:
@@ -43,15 +46,26 @@ def xlsx_bytes(sheets: pd.DataFrame | dict[str, pd.DataFrame], as_of: date, scop
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False, startrow=3)
+            frame.head(XLSX_MAX_ROWS).to_excel(writer, sheet_name=name, index=False, startrow=3)
             _decorate(writer.sheets[name], frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope)
     return buffer.getvalue()
+
+
+def xlsx_cut_note(rows: int) -> str | None:
+    """Row 3 of a sheet cut at XLSX_MAX_ROWS."""
+    if rows <= XLSX_MAX_ROWS:
+        return None
+    return f"共 {rows:,} 行，Excel 文件只含前 {XLSX_MAX_ROWS:,} 行；完整数据请下载 CSV，或按乡镇（街道）筛选后下载。"
 
 
 def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str) -> None:
     sheet["A1"] = title
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A2"] = f"{as_of_stamp(as_of)}　范围：{scope}"
+    note = xlsx_cut_note(len(frame))
+    if note:
+        sheet["A3"] = note
+        sheet["A3"].font = Font(bold=True, color="A50026")
     header_fill = PatternFill("solid", fgColor="DCE6F1")
     for cell in sheet[4]:
         cell.font = Font(bold=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -54,8 +55,30 @@ def change_text(kpi: Kpi) -> str:
     return f"{delta:+,.{kpi.decimals}f}{kpi.unit}"
 
 
+MAX_NAMES = 30  # names listed in a sentence; a province can have hundreds to list
+MAX_SCOPE_NAMES = 10  # townships named in a page header or a document's stamp
+
+
+def names_text(names: Sequence[str], limit: int = MAX_NAMES, noun: str = "") -> str:
+    """甲、乙、丙; beyond `limit` names only the first ones and the count: 甲、乙…等1,234个乡镇（街道）."""
+    names = list(names)
+    if len(names) <= limit:
+        return "、".join(names)
+    return f"{'、'.join(names[:limit])}等{len(names):,}个{noun}"
+
+
 def scope_text(township_names: tuple[str, ...] | list[str] | None) -> str:
-    return "、".join(township_names) if township_names else "全县"
+    return names_text(township_names, MAX_SCOPE_NAMES, "乡镇（街道）") if township_names else "全县"
+
+
+def capped_list_note(shown: int, total: int, noun: str, which: str, order: str = "") -> str | None:
+    """Below a table holding only part of a long list, e.g. 共30,000个村（社区），表中列出最需关注的 1,000 个（…）."""
+    if shown >= total:
+        return None
+    return (
+        f"共 {total:,} 个{noun}，表中列出{which} {shown:,} 个{f'（{order}）' if order else ''}。"
+        "完整清单请下载，或在侧栏选择乡镇（街道）缩小范围后查看。"
+    )
 
 
 def kpi_frame(report: KpiReport) -> pd.DataFrame:
@@ -173,12 +196,17 @@ def staffing_summary_items(summary: pd.Series) -> list[tuple[str, str, str | Non
     """The staffing page's headline figures as (label, value, help), short enough for five columns."""
     average, urban = summary["average_certified_per_urban_community"], int(summary["urban_communities"])
     meeting = int(summary["urban_communities_meeting_minimum"])
+    meeting_help = "持证社工 ≥ 2 名的城市社区 / 城市社区总数"
+    if urban >= 1_000:  # "6,438/7,502" no longer fits a fifth of the page: the share, with the counts in the help
+        meeting_text, meeting_help = f"{100 * meeting / urban:.1f}%", f"{meeting_help}：{meeting:,} / {urban:,}"
+    else:
+        meeting_text = f"{meeting}/{urban}" if urban else "—"
     return [
-        ("城市社区", f"{urban}个", None),
+        ("城市社区", f"{urban:,}个", None),
         ("平均持证", "—" if pd.isna(average) else f"{average:.2f}人", "每个城市社区平均持证社工；目标 ≥ 2"),
-        ("达到2名", f"{meeting}/{urban}" if urban else "—", "持证社工 ≥ 2 名的城市社区 / 城市社区总数"),
-        ("持证缺口", f"{int(summary['total_shortfall'])}人", "各城市社区（2 − 持证人数）之和，只计不足 2 名的社区"),
-        ("无社工村社", f"{int(summary['communities_without_social_worker'])}个", "无社会工作者服务的村（社区）"),
+        ("达到2名", meeting_text, meeting_help),
+        ("持证缺口", f"{int(summary['total_shortfall']):,}人", "各城市社区（2 − 持证人数）之和，只计不足 2 名的社区"),
+        ("无社工村社", f"{int(summary['communities_without_social_worker']):,}个", "无社会工作者服务的村（社区）"),
     ]  # fmt: skip
 
 
@@ -196,6 +224,19 @@ def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
 def uncovered_table(uncovered: pd.DataFrame) -> pd.DataFrame:
     return headed(uncovered, {"township_name": "乡镇（街道）", "community_name": "村（社区）",
                               "community_kind_label": "类型"})  # fmt: skip
+
+
+def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
+    """Urban-community staffing of every township, furthest below the goal first, worded for display and export."""
+    ordered = by_township.sort_values(
+        ["average_certified_per_urban_community", "total_shortfall", "township_code"], ascending=[True, False, True],
+        kind="stable", na_position="last",
+    )  # fmt: skip
+    headers = {"township_name": "乡镇（街道）", "urban_communities": "城市社区",
+               "average_certified_per_urban_community": "平均持证（人）",
+               "urban_communities_meeting_minimum": "达到2名的城市社区", "total_shortfall": "持证缺口（人）",
+               "communities": "村（社区）", "communities_served": "有社工服务的村（社区）"}  # fmt: skip
+    return headed(ordered, headers).round({"平均持证（人）": 2})
 
 
 def community_table(staffing: pd.DataFrame) -> pd.DataFrame:

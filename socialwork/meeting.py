@@ -110,8 +110,7 @@ def _group_figure(group: str, as_of: date, townships: list[str] | None, data: Pa
 
 
 def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
-    communities = staffing.community_staffing(as_of, townships, data)
-    gaps = shortfall_table(staffing.shortfall_list(communities))
+    gaps = shortfall_table(staffing.shortfall_list(as_of, townships, data, max_rows=MAX_TABLE_ROWS))
     summary = staffing.staffing_summary(as_of, townships, data)
     below = int(summary["urban_communities_below_minimum"])
     caption = (
@@ -119,10 +118,9 @@ def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> S
         f"合计缺口 {int(summary['total_shortfall'])} 人；无社工服务的村（社区）"
         f"{int(summary['communities_without_social_worker'])} 个"
     )
-    shown = gaps.head(MAX_TABLE_ROWS)
-    if len(gaps) > MAX_TABLE_ROWS:
+    if below > MAX_TABLE_ROWS:
         caption += f"（表中列出缺口最大的 {MAX_TABLE_ROWS} 个）"
-    return Slide("gaps", "城市社区持证社工缺口清单", caption, table=shown)
+    return Slide("gaps", "城市社区持证社工缺口清单", caption, table=gaps)
 
 
 def meeting(as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None):

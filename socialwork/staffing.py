@@ -13,12 +13,18 @@ from socialwork.metrics import SPECS, figures_by_snapshot, previous_date
 from socialwork.places import available_dates
 
 
-def community_staffing(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
-    """Every village/community in scope: certified and all social workers, change, minimum met, shortfall."""
+def community_staffing(
+    as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
+) -> pd.DataFrame:
+    """Every village/community in scope: certified and all social workers, change, minimum met, shortfall.
+
+    With max_rows and more communities than that in scope, only max_rows of them: the largest shortfalls
+    first, then those no social worker serves (township and community order otherwise).
+    """
     return db.run(
         "staffing/community_staffing_at_snapshot", data=data, snapshot_date=as_of,
         previous_date=previous_date(as_of, available_dates(data)), townships=townships,
-        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
+        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED, max_rows=max_rows,
     )  # fmt: skip
 
 
@@ -52,12 +58,21 @@ def share_meeting_minimum_trend(as_of: date, townships: list[str] | None, data: 
     )
 
 
-def shortfall_list(staffing: pd.DataFrame) -> pd.DataFrame:
-    """Urban communities below the minimum, largest shortfall first."""
-    below = staffing[staffing["shortfall"].fillna(0) > 0]
-    return below.sort_values(["shortfall", "township_code", "community_code"], ascending=[False, True, True])
+def shortfall_list(
+    as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
+) -> pd.DataFrame:
+    """Urban communities below the minimum, largest shortfall first (at most max_rows of them)."""
+    return db.run(
+        "staffing/urban_communities_below_minimum", data=data, snapshot_date=as_of, townships=townships,
+        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED, max_rows=max_rows,
+    )  # fmt: skip
 
 
-def uncovered_list(staffing: pd.DataFrame) -> pd.DataFrame:
-    """Villages and communities that no social worker serves."""
-    return staffing[staffing["social_workers"] == 0]
+def uncovered_list(
+    as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
+) -> pd.DataFrame:
+    """Villages and communities that no social worker serves, in township order (at most max_rows of them)."""
+    return db.run(
+        "staffing/communities_without_social_worker", data=data, snapshot_date=as_of, townships=townships,
+        max_rows=max_rows,
+    )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from socialwork.db import QueryError
 from socialwork.exports import csv_bytes, file_name, xlsx_bytes
 from socialwork.formatting import (
     as_of_stamp,
+    capped_list_note,
     change_text,
     date_stamp,
     format_value,
@@ -35,6 +37,9 @@ _AS_OF_KEY = "filter_as_of"
 _TOWNSHIPS_KEY = "filter_townships"
 _URL_ERRORS_KEY = "filter_url_errors"
 _FILTERS_KEY = "filters"
+# Rows of one table sent to the browser: a province lists 30,000 villages and communities, the nation 620,000.
+# Longer lists show their first TABLE_MAX_ROWS in a meaningful order, say so, and download complete.
+TABLE_MAX_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -113,8 +118,12 @@ def sidebar_filters() -> Filters:
                 "乡镇（街道）",
                 options=list(known["township_name"]),
                 key=_TOWNSHIPS_KEY,
-                placeholder="全县（可输入名称搜索）",
-                help="不选即为全县；可多选",
+                placeholder="全县 · 输入乡镇名称搜索",
+                help="不选即为全县；输入名称中的字可快速查找，可多选",
+                # Substring matching suits Chinese place names; no English "Select all": empty is the whole
+                # county, and a province's hundreds of matches in one click would flood the URL.
+                filter_mode="contains",
+                select_all=False,
             )
     except (StoreError, QueryError) as err:
         st.error(f"无法读取数据：{err}")
@@ -193,9 +202,15 @@ def _status_css(statuses: pd.DataFrame) -> pd.DataFrame:
     return statuses.map(lambda s: fills.get(s, ""))
 
 
-def scorecard_table(card: TownshipScorecard) -> None:
-    """The per-township table, cells tinted by status, sortable by any column."""
+def scorecard_table(card: TownshipScorecard, max_rows: int | None = None) -> None:
+    """The per-township table, cells tinted by status, sortable by any column; at most max_rows (TABLE_MAX_ROWS).
+
+    Tinting goes through pandas' Styler, whose cost grows with the cells (about 1 s per 1,000 townships) and
+    which refuses more than 262,144 cells: a province or the nation is cut to its first rows, worst first.
+    """
     values, statuses = scorecard_frames(card)
+    total, max_rows = len(values), max_rows or TABLE_MAX_ROWS
+    values, statuses = values.head(max_rows), statuses.head(max_rows)
     styled = values.style.apply(lambda _: _status_css(statuses), axis=None)
     config = {
         scorecard_header(s): st.column_config.NumberColumn(help=s.label, format=f"%.{s.decimals}f", width="small")
@@ -205,19 +220,35 @@ def scorecard_table(card: TownshipScorecard) -> None:
         styled, hide_index=True, width="stretch", height=table_height(min(len(values), 20)), column_config=config,
         placeholder="—",
     )  # fmt: skip
+    if total > len(values):
+        st.caption(
+            f"共 {total:,} 个乡镇（街道），表中列出未达标项最多的 {len(values):,} 个（点击列名只在这些行内排序）。"
+            "完整表请下载，或在侧栏选择乡镇（街道）。"
+        )
 
 
-def download_buttons(frame: pd.DataFrame, stem: str, filters: Filters, title: str, key: str) -> None:
-    """CSV and XLSX of a table, named and stamped with the as-of date and the township filter."""
+Table = pd.DataFrame | Callable[[], pd.DataFrame]  # a frame, or a function that fetches it when downloaded
+
+
+def _frame(table: Table) -> pd.DataFrame:
+    return table() if callable(table) else table
+
+
+def download_buttons(frame: Table, stem: str, filters: Filters, title: str, key: str) -> None:
+    """CSV and XLSX of a table, named and stamped with the as-of date and the township filter.
+
+    The files are made when a button is clicked, not on every run (a province's XLSX takes seconds); frame may
+    be a function, so that a table shown capped downloads complete.
+    """
     with st.container(horizontal=True):
         st.download_button(
-            "下载 Excel（XLSX）", xlsx_bytes(frame, filters.as_of, filters.scope, title),
+            "下载 Excel（XLSX）", lambda: xlsx_bytes(_frame(frame), filters.as_of, filters.scope, title),
             file_name=file_name(stem, filters.as_of, filters.township_names, "xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
             icon=":material/download:", on_click="ignore",
         )  # fmt: skip
         st.download_button(
-            "下载 CSV", csv_bytes(frame, filters.as_of, filters.scope),
+            "下载 CSV", lambda: csv_bytes(_frame(frame), filters.as_of, filters.scope),
             file_name=file_name(stem, filters.as_of, filters.township_names, "csv"), mime="text/csv",
             key=f"{key}_csv", icon=":material/download:", on_click="ignore",
         )  # fmt: skip
@@ -253,7 +284,9 @@ def township_from_chart(chart_key: str) -> None:
     if points:
         point = points[0]
         custom = point.get("customdata")
-        _set_townships([custom[0] if isinstance(custom, list) else point["y"]])
+        name = custom[0] if isinstance(custom, list) else point["y"]
+        if name:  # the bar standing for all other townships carries none
+            _set_townships([name])
 
 
 def breadcrumb(filters: Filters) -> None:
@@ -275,18 +308,19 @@ def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
             column.metric(label, value, help=help_text, border=True)
 
 
-def download_sheets(sheets: dict[str, pd.DataFrame], stem: str, filters: Filters, title: str, key: str) -> None:
-    """One XLSX with a sheet per table, and a CSV per table."""
+def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title: str, key: str) -> None:
+    """One XLSX with a sheet per table, and a CSV per table, made when clicked (see download_buttons)."""
     with st.container(horizontal=True):
         st.download_button(
-            "下载 Excel（XLSX）", xlsx_bytes(sheets, filters.as_of, filters.scope, title),
+            "下载 Excel（XLSX）",
+            lambda: xlsx_bytes({n: _frame(t) for n, t in sheets.items()}, filters.as_of, filters.scope, title),
             file_name=file_name(stem, filters.as_of, filters.township_names, "xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
             icon=":material/download:", on_click="ignore",
         )  # fmt: skip
-        for name, frame in sheets.items():
+        for name, sheet in sheets.items():
             st.download_button(
-                f"下载 CSV：{name}", csv_bytes(frame, filters.as_of, filters.scope),
+                f"下载 CSV：{name}", lambda sheet=sheet: csv_bytes(_frame(sheet), filters.as_of, filters.scope),
                 file_name=file_name(f"{stem}_{name}", filters.as_of, filters.township_names, "csv"), mime="text/csv",
                 key=f"{key}_{name}_csv", icon=":material/download:", on_click="ignore",
             )  # fmt: skip
@@ -315,6 +349,14 @@ def table(frame: pd.DataFrame, max_rows: int = 20) -> None:
     """A read-only table sized to its rows (scrolling beyond max_rows)."""
     st.dataframe(frame, hide_index=True, width="stretch", height=table_height(min(len(frame), max_rows)),
                  placeholder="—")  # fmt: skip
+
+
+def capped_table(frame: pd.DataFrame, total: int, noun: str, which: str, order: str = "", max_rows: int = 20) -> None:
+    """A table that may hold only the first rows of a longer list (total rows); a caption says so then."""
+    table(frame, max_rows)
+    note = capped_list_note(len(frame), total, noun, which, order)
+    if note:
+        st.caption(note)
 
 
 _USER_KEY = "logged_in_user"

@@ -21,6 +21,7 @@ SAMPLE_PARAMETERS = {
     "min_certified": 2,
     "from_year": 2023,
     "award_wan": 0.15,
+    "max_rows": 1000,
 }
 
 

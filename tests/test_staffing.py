@@ -39,24 +39,34 @@ def test_one_township_summary_and_lists(fixture_store):
     summary = staffing.staffing_summary(NOV_2024, [T2], fixture_store)
     assert (summary["urban_communities"], summary["average_certified_per_urban_community"]) == (1, 1.0)
     assert (summary["share_meeting_minimum"], summary["total_shortfall"]) == (0.0, 1)
-    frame = staffing.community_staffing(NOV_2024, [T2], fixture_store)
-    assert list(staffing.shortfall_list(frame)["community_code"]) == [C21]
-    assert staffing.uncovered_list(frame).empty
+    assert list(staffing.shortfall_list(NOV_2024, [T2], fixture_store)["community_code"]) == [C21]
+    assert staffing.uncovered_list(NOV_2024, [T2], fixture_store).empty
 
 
 def test_township_without_urban_communities_has_no_average(fixture_store):
     summary = staffing.staffing_summary(NOV_2024, [T3], fixture_store)
     assert summary["urban_communities"] == 0
     assert pd.isna(summary["average_certified_per_urban_community"])
-    frame = staffing.community_staffing(NOV_2024, [T3], fixture_store)
-    assert list(staffing.uncovered_list(frame)["community_code"]) == [C32]
+    assert list(staffing.uncovered_list(NOV_2024, [T3], fixture_store)["community_code"]) == [C32]
 
 
 def test_coverage_and_gap_lists_for_the_county(fixture_store):
-    frame = staffing.community_staffing(NOV_2024, None, fixture_store)
-    assert list(staffing.uncovered_list(frame)["community_code"]) == [C32]
-    gaps = staffing.shortfall_list(frame)
+    assert list(staffing.uncovered_list(NOV_2024, None, fixture_store)["community_code"]) == [C32]
+    gaps = staffing.shortfall_list(NOV_2024, None, fixture_store)
     assert list(gaps["community_code"]) == [C21] and gaps["shortfall"].sum() == 1
+    assert staffing.uncovered_list(NOV_2024, None, fixture_store, max_rows=0).empty
+
+
+def test_a_capped_community_list_puts_those_furthest_from_the_rule_first(fixture_store):
+    every = staffing.community_staffing(NOV_2024, None, fixture_store)
+    assert list(every["community_code"]) == [C11, C12, C21, C22, C31, C32]  # township order when all fit
+    assert list(staffing.community_staffing(NOV_2024, None, fixture_store, max_rows=6)["community_code"]) == list(
+        every["community_code"]
+    )
+    # Six in scope, three listed: the shortfall first, then the village no social worker serves.
+    capped = staffing.community_staffing(NOV_2024, None, fixture_store, max_rows=3)
+    assert list(capped["community_code"]) == [C21, C32, C11]
+    assert capped.set_index("community_code").loc[C21, "shortfall"] == 1
 
 
 def test_distribution_lists_every_bucket(fixture_store):

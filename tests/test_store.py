@@ -76,7 +76,7 @@ def test_corrupt_derived_file_is_reported_when_the_store_is_opened(tmp_path, fix
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
     (store / "snapshot_date=2024-11-30" / "county_figures.parquet").write_bytes(b"not parquet either")
-    with pytest.raises(StoreError, match="无法读取数据目录 .* 中的快照文件（文件可能已损坏）"):
+    with pytest.raises(StoreError, match=r"无法读取数据目录 .* 中的快照文件（文件可能已损坏）"):
         db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY, townships=None)
 
 

@@ -80,6 +80,8 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     ),
     "places/townships_at_snapshot": (Input("townships", ("township_code", "township_name", "township_kind"), AS_OF),),
     "staffing/community_staffing_at_snapshot": STAFFING_INPUTS,
+    "staffing/communities_without_social_worker": STAFFING_INPUTS,
+    "staffing/urban_communities_below_minimum": STAFFING_INPUTS,
     "staffing/urban_communities_by_certified_count": STAFFING_INPUTS,
     "staffing/urban_staffing_by_township": STAFFING_INPUTS,
     "staffing/urban_staffing_summary": STAFFING_INPUTS,

@@ -1,0 +1,94 @@
+"""The benchmark's synthetic data is contract-valid and its bookkeeping (inputs, replay, table) is right."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from socialwork import db, metrics
+from socialwork.bench import inputs, report, runner
+from socialwork.bench.synthetic import SCALES, Scale, snapshot_dates, write_store
+from socialwork.contract import TABLES, TABLES_BY_NAME
+from socialwork.store import StoreError, read_table
+from socialwork.validate import check_snapshot
+
+TINY = SCALES["tiny"]
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench") / "tiny"
+    write_store(root, TINY)
+    return root
+
+
+def test_tiny_store_passes_every_import_check(tiny_store):
+    for on in snapshot_dates(TINY):
+        frames = {t.name: read_table(tiny_store, on, t) for t in TABLES}
+        assert check_snapshot(frames) == []
+        assert len(frames["townships"]) == TINY.townships
+        assert len(frames["communities"]) == TINY.communities
+
+
+def test_people_grow_to_about_the_scale_and_certificates_only_accumulate(tiny_store):
+    dates = snapshot_dates(TINY)
+    people = [read_table(tiny_store, on, TABLES_BY_NAME["people"]) for on in dates]
+    assert 0.9 * TINY.people <= len(people[-1]) <= TINY.people
+    first, last = (p.set_index("person_id")["certificate_level"] for p in (people[0], people[-1]))
+    stayed = first.index.intersection(last.index)
+    assert ((first[stayed] == "none") | (last[stayed] == first[stayed])).all()
+
+
+def test_plan_figures_on_synthetic_data_equal_an_independent_pandas_count(tiny_store):
+    dates = snapshot_dates(TINY)
+    code = read_table(tiny_store, dates[-1], TABLES_BY_NAME["townships"])["township_code"].iloc[3]
+    for township in (None, code):
+        ours = metrics.figures_by_snapshot(dates[0], dates[-1], [township] if township else None, tiny_store)
+        theirs = runner.pandas_certified_by_snapshot(tiny_store, dates[-1], dates, township)
+        assert ours["certified_workers"].astype(int).to_dict() == theirs.to_dict()
+    db.clear_cache()
+
+
+def test_write_store_refuses_a_folder_that_is_not_synthetic(tmp_path):
+    (tmp_path / "keep.txt").write_text("real data")
+    with pytest.raises(StoreError, match="不是基准测试数据目录"):
+        write_store(tmp_path, Scale("x", 2, 4, 10, 1))
+
+
+def test_every_query_says_what_it_reads_from_the_registers():
+    assert set(inputs.QUERY_INPUTS) == set(db.query_names())
+    for name, needed in inputs.QUERY_INPUTS.items():
+        for item in needed:
+            assert set(item.columns) <= set(TABLES_BY_NAME[item.table].column_names), name
+
+
+def test_page_inputs_merge_columns_and_let_every_snapshot_cover_the_latest():
+    merged = inputs.page_inputs(["incentives/certified_by_level_and_snapshot", "incentives/incentives_by_year"])
+    assert merged == [
+        inputs.Input("people", ("award_year", "certificate_level", "talent_card_date", "township_code"), inputs.ALL)
+    ]
+
+
+def test_repeated_calls_are_replayed_once():
+    calls = [
+        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2026}),
+        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2026, "unused": 1}),
+        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2025}),
+    ]
+    assert runner.distinct_calls(calls) == [calls[0], calls[2]]
+
+
+def test_percentile_and_table_marks_targets():
+    assert runner.percentile([5, 1, 4, 2, 3], 0.95) == 5
+    page = {"page": "overview", "queries": 3, "p95_ms": 40.0, "floor_median_ms": 20.0, "pandas_median_ms": 900.0}
+    result = {
+        "scale": "county", "snapshots": 2, "duckdb_peak_mb": 300, "pandas_peak_mb": 400,
+        "pandas_agrees": {"county": True, "township": True}, "repeats": {"pages": 20, "bare_scan": 5, "pandas": 3},
+        "rows": {"townships": 17, "communities": 267, "people": 512, "store_mb": 3},
+        "pages": [page | {"view": "county", "median_ms": 30.0}, page | {"view": "township", "median_ms": 60.0}],
+    }  # fmt: skip
+    table = report.scale_table(result)
+    assert "| overview | county | 3 | 30.0 | 40.0 | 20.0 | 900 | 30.0× faster | 1.50× | ✓ |" in table
+    assert "| overview | township | 3 | 60.0 | 40.0 | 20.0 | 900 | 15.0× faster | 3.00× | ✗ |" in table
+    assert report.summary_lines([result])[-1] == "| county | 60.0 | 50 | 15× | 3.00× | 300 |"
