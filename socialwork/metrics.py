@@ -16,30 +16,34 @@ from socialwork import db
 from socialwork.contract import KPI_STATUS, METRIC, METRIC_GROUP
 from socialwork.places import available_dates
 
-Figures = pd.Series  # one row of kpi/plan_figures_by_snapshot
+Figures = pd.Series | pd.DataFrame  # one row of kpi/plan_figures_by_snapshot, or many (one per township)
 
 
 def _share(numerator: str, denominator: str) -> Callable[[Figures], float | None]:
-    def compute(row: Figures) -> float | None:
-        return None if row[denominator] == 0 else 100.0 * row[numerator] / row[denominator]
-
-    return compute
+    return _ratio(numerator, denominator, scale=100.0)
 
 
-def _ratio(numerator: str, denominator: str) -> Callable[[Figures], float | None]:
-    def compute(row: Figures) -> float | None:
-        return None if row[denominator] == 0 else row[numerator] / row[denominator]
+def _ratio(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[Figures], float | None]:
+    def compute(figures: Figures):
+        above, below = figures[numerator], figures[denominator]
+        if isinstance(below, pd.Series):  # a frame: every row at once, NaN where the denominator is 0
+            return scale * above / below.where(below != 0)
+        return None if below == 0 else scale * above / below
 
     return compute
 
 
 def _figure(column: str) -> Callable[[Figures], float | None]:
-    return lambda row: float(row[column])
+    def compute(figures: Figures):
+        value = figures[column]
+        return value.astype(float) if isinstance(value, pd.Series) else float(value)
+
+    return compute
 
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """How one metric of the contract is computed from a row of plan figures."""
+    """How one metric of the contract is computed from a row of plan figures (or a frame of rows, at once)."""
 
     key: str
     unit: str
@@ -485,8 +489,8 @@ def township_scorecard(as_of: date, townships: list[str] | None = None, data: Pa
         comparator = None if target is None else target["comparator"]
         goal = None if target is None else _none_if_nan(target["goal_value"])
         goals[key] = (goal, comparator)
-        values = now.apply(spec.compute, axis=1)
-        base_values = before.apply(spec.compute, axis=1) if not before.empty else pd.Series(dtype=float)
+        values = spec.compute(now) if not now.empty else pd.Series(dtype=float)
+        base_values = spec.compute(before).to_dict() if not before.empty else {}
         statuses = []
         for code, raw in values.items():
             value = _none_if_nan(raw)
