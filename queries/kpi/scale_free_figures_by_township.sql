@@ -23,7 +23,9 @@ select
     f.organisation_staff,
     f.organisation_professional_staff
 from township_figures f
-join townships t on t.snapshot_date = f.snapshot_date and t.township_code = f.township_code
+join townships t
+    on list_contains($snapshot_dates, t.snapshot_date)  -- stated, so only those partitions are read
+    and t.snapshot_date = f.snapshot_date and t.township_code = f.township_code
 join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind
 where list_contains($snapshot_dates, f.snapshot_date)
   and ($townships is null or list_contains($townships, f.township_code))

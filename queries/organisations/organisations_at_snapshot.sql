@@ -17,7 +17,8 @@ select
     100.0 * o.professional_staff / nullif(o.staff, 0) as professional_share,
     g.label as evaluation_grade_label
 from organisations o
-left join townships t on t.snapshot_date = o.snapshot_date and t.township_code = o.township_code
+left join townships t
+    on t.snapshot_date = $snapshot_date and t.snapshot_date = o.snapshot_date and t.township_code = o.township_code
 join enum_labels s on s.enum_name = 'organisation_status' and s.code = o.status
 join enum_labels g on g.enum_name = 'evaluation_grade' and g.code = o.evaluation_grade
 where o.snapshot_date = $snapshot_date

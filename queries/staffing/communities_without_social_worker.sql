@@ -22,8 +22,10 @@ final as (
         u.community_kind,
         k.label as community_kind_label
     from unserved u
-    join communities c on c.snapshot_date = u.snapshot_date and c.community_code = u.community_code
-    join townships t on t.snapshot_date = u.snapshot_date and t.township_code = u.township_code
+    join communities c
+        on c.snapshot_date = $snapshot_date and c.snapshot_date = u.snapshot_date and c.community_code = u.community_code
+    join townships t
+        on t.snapshot_date = $snapshot_date and t.snapshot_date = u.snapshot_date and t.township_code = u.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = u.community_kind
 )
 

@@ -8,35 +8,39 @@
 -- Columns: township_code, township_name, community_code, community_name, community_kind, community_kind_label,
 --   urban_rural_code, urban_rural_label, certified_workers, social_workers, certified_change,
 --   meets_minimum, shortfall
-with current_staffing as (
-    select
-        *,
-        case when community_kind = 'urban_community' then greatest($min_certified - certified_workers, 0) end
-            as shortfall,
-        count(*) over () as communities_in_scope
+with in_scope as (
+    select count(*) as communities
     from community_staffing
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
 ),
 
-listed as (
+current_staffing as (
     select
-        *,
-        row_number() over (
-            order by
-                case when communities_in_scope > $max_rows then coalesce(shortfall, 0) end desc,
-                case when communities_in_scope > $max_rows then social_workers = 0 end desc,
-                township_code,
-                community_code
-        ) as list_order
+        s.*,
+        case when s.community_kind = 'urban_community' then greatest($min_certified - s.certified_workers, 0) end
+            as shortfall,
+        -- Sort keys: worst first only when the list is cut, else plain township and community order.
+        case when i.communities > $max_rows then coalesce(shortfall, 0) else 0 end as shortfall_key,
+        case when i.communities > $max_rows then s.social_workers = 0 else false end as unserved_key
+    from community_staffing s, in_scope i
+    where s.snapshot_date = $snapshot_date
+      and ($townships is null or list_contains($townships, s.township_code))
+),
+
+listed as (
+    -- ORDER BY ... LIMIT keeps only the top rows as it goes instead of sorting every community.
+    select *
     from current_staffing
-    qualify $max_rows is null or list_order <= $max_rows
+    order by shortfall_key desc, unserved_key desc, township_code, community_code
+    limit coalesce($max_rows, 9223372036854775807)
 ),
 
 previous_staffing as (
     select community_code, certified_workers
     from community_staffing
     where snapshot_date = $previous_date
+      and community_code in (select community_code from listed)
 ),
 
 final as (
@@ -55,14 +59,17 @@ final as (
         case when s.community_kind = 'urban_community' then s.certified_workers >= $min_certified end
             as meets_minimum,
         s.shortfall,
-        s.list_order
+        s.shortfall_key,
+        s.unserved_key
     from listed s
-    join communities c on c.snapshot_date = s.snapshot_date and c.community_code = s.community_code
-    join townships t on t.snapshot_date = s.snapshot_date and t.township_code = s.township_code
+    join communities c
+        on c.snapshot_date = $snapshot_date and c.snapshot_date = s.snapshot_date and c.community_code = s.community_code
+    join townships t
+        on t.snapshot_date = $snapshot_date and t.snapshot_date = s.snapshot_date and t.township_code = s.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = s.community_kind
     join enum_labels u on u.enum_name = 'urban_rural_code' and u.code = c.urban_rural_code
     left join previous_staffing p on p.community_code = s.community_code
 )
 
-select * exclude (list_order) from final
-order by list_order
+select * exclude (shortfall_key, unserved_key) from final
+order by shortfall_key desc, unserved_key desc, township_code, community_code

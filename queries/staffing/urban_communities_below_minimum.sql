@@ -28,8 +28,10 @@ final as (
         b.certified_workers,
         b.shortfall
     from below_minimum b
-    join communities c on c.snapshot_date = b.snapshot_date and c.community_code = b.community_code
-    join townships t on t.snapshot_date = b.snapshot_date and t.township_code = b.township_code
+    join communities c
+        on c.snapshot_date = $snapshot_date and c.snapshot_date = b.snapshot_date and c.community_code = b.community_code
+    join townships t
+        on t.snapshot_date = $snapshot_date and t.snapshot_date = b.snapshot_date and t.township_code = b.township_code
 )
 
 select * from final
