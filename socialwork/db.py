@@ -99,10 +99,17 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# Derived tables held in memory for the connection's life (a connection lasts one store version): the
-# trends read every date, and opening one small file per date costs more than the sums themselves.
-# Sorted by township, so a one-township filter skips most row groups.
-LOADED_IN_MEMORY = ("county_figures", "township_figures")
+# Tables held in memory for the connection's life (a connection lasts one store version, see connection()):
+# the derived figure tables always (trends read every date, and opening one small file per date costs more
+# than the sums), and any table whose rows over all dates are few enough that a copy is cheap, which for
+# a county is every table. The rest (a province's or the nation's registers) stay in their Parquet files.
+ALWAYS_IN_MEMORY = ("county_figures", "township_figures")
+IN_MEMORY_MAX_ROWS = 2_000_000
+
+
+def _rows(con: duckdb.DuckDBPyConnection, glob: str) -> int:
+    """Rows over every snapshot, from the Parquet footers alone."""
+    return con.execute(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata('{glob}')").fetchall()[0][0]
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
@@ -113,8 +120,11 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
             f"select * from read_parquet('{glob}', hive_partitioning = true, "
             f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}})"
         )
-        if table.name in LOADED_IN_MEMORY:
-            order = "township_code, " if "township_code" in table.column_names else ""
+        if table.name in ALWAYS_IN_MEMORY or _rows(con, glob) <= IN_MEMORY_MAX_ROWS:
+            # Sorted so that a filter on the date (or the township) skips most row groups.
+            order = (
+                "township_code, " if table.name in ALWAYS_IN_MEMORY and "township_code" in table.column_names else ""
+            )
             con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
         else:
             con.execute(f"create view {table.name} as {source}")

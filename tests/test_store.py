@@ -55,9 +55,11 @@ def test_store_version_changes_when_a_snapshot_is_added(tmp_path):
     assert store_version(tmp_path) != version
 
 
-def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixture_store):
+def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixture_store, monkeypatch):
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
+    monkeypatch.setattr(db, "IN_MEMORY_MAX_ROWS", 0)  # as for a province's registers: read from the files per query
+    db.connection(store)  # opened while sound; the file goes bad afterwards
     (store / "snapshot_date=2024-11-30" / "people.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(db.QueryError, match="查询 incentives/incentives_by_year 执行失败"):
         db.run(
@@ -72,10 +74,11 @@ def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixtur
         read_table(store, DAY, TABLES_BY_NAME["people"])
 
 
-def test_corrupt_derived_file_is_reported_when_the_store_is_opened(tmp_path, fixture_store):
+@pytest.mark.parametrize("name", ["county_figures", "people"])
+def test_corrupt_file_of_a_table_held_in_memory_is_reported_when_the_store_is_opened(tmp_path, fixture_store, name):
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
-    (store / "snapshot_date=2024-11-30" / "county_figures.parquet").write_bytes(b"not parquet either")
+    (store / "snapshot_date=2024-11-30" / f"{name}.parquet").write_bytes(b"not parquet either")
     with pytest.raises(StoreError, match=r"无法读取数据目录 .* 中的快照文件（文件可能已损坏）"):
         db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY, townships=None)
 
