@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from datetime import date
 from functools import cache
@@ -113,6 +114,7 @@ def _rows(con: duckdb.DuckDBPyConnection, glob: str) -> int:
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
         # The glob is a path, never a value from a user; quotes are escaped all the same.
         glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{table.name}.parquet").replace("'", "''")
@@ -120,7 +122,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
             f"select * from read_parquet('{glob}', hive_partitioning = true, "
             f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}})"
         )
-        if table.name in ALWAYS_IN_MEMORY or _rows(con, glob) <= IN_MEMORY_MAX_ROWS:
+        in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, glob) <= IN_MEMORY_MAX_ROWS
+        everything_in_memory = everything_in_memory and in_memory
+        if in_memory:
             # Sorted so that a filter on the date (or the township) skips most row groups.
             order = (
                 "township_code, " if table.name in ALWAYS_IN_MEMORY and "township_code" in table.column_names else ""
@@ -128,6 +132,10 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
             con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
         else:
             con.execute(f"create view {table.name} as {source}")
+    if everything_in_memory:
+        # A county's queries take milliseconds; a second thread costs more to start than it saves.
+        con.execute("set threads = 1")
+
     con.register("enum_labels_source", enum_labels_frame())
     con.execute("create table enum_labels as select * from enum_labels_source")
     con.unregister("enum_labels_source")
@@ -135,10 +143,33 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
         con.execute(query_text(name))
 
 
+_VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query
+_versions: dict[Path, tuple[float, Any]] = {}
+
+
+def current_version(root: Path) -> Any:
+    """The store's version (store.store_version), looked up at most once a second."""
+    now = time.monotonic()
+    with _lock:
+        seen = _versions.get(root)
+        if seen is not None and now - seen[0] < _VERSION_SECONDS:
+            return seen[1]
+    version = store_version(root)
+    with _lock:
+        _versions[root] = (now, version)
+    return version
+
+
+def forget_version(root: Path) -> None:
+    """Called by the store after writing: this process sees the new snapshot at once."""
+    with _lock:
+        _versions.pop(root, None)
+
+
 def connection(root: Path) -> duckdb.DuckDBPyConnection:
     """The process-wide connection for a store, created on first use and again after an import, so that
     DuckDB's Parquet metadata cache never outlives the files it describes."""
-    version = store_version(root)
+    version = current_version(root)
     with _lock:
         current = _connections.get(root)
         if current is None or current[0] != version:
@@ -166,7 +197,7 @@ def run(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
     """Run queries/<name>.sql with bound parameters; a cached copy when nothing changed."""
     root = data or settings.data_dir()
     bound = bind(name, params)
-    key = (root, store_version(root), name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
+    key = (root, current_version(root), name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
     with _lock:
         if key in _results:
             _results.move_to_end(key)
@@ -211,6 +242,7 @@ def clear_cache() -> None:
     """Forget cached results and connections (tests, and after a store is rewritten in place)."""
     with _lock:
         _results.clear()
+        _versions.clear()
         for _, con in _connections.values():
             con.close()
         _connections.clear()

@@ -119,6 +119,9 @@ def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], 
         os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    from socialwork import db  # imported late, as in _write_derived
+
+    db.forget_version(root)
     return final
 
 

@@ -50,7 +50,9 @@ def repeats_for(scale: str, repeats: int) -> tuple[int, int, int]:
 
 
 def run(scales: list[str], out: Path, repeats: int, regenerate: bool) -> list[dict[str, Any]]:
-    results = []
+    """Measure the scales asked for; the result of every scale, the others' from their last run."""
+    saved = out / "results"
+    saved.mkdir(parents=True, exist_ok=True)
     for name in scales:
         if name == "county":
             root, generated = settings.DEMO_DATA_DIR, None
@@ -58,10 +60,13 @@ def run(scales: list[str], out: Path, repeats: int, regenerate: bool) -> list[di
             root = out / name
             generated = ensure_store(root, SCALES[name], regenerate)
         print(f"测量 {name}（{root}）…", file=sys.stderr, flush=True)
-        result = measure_in_subprocess(root, repeats_for(name, repeats)) | {"scale": name, "generated_s": generated}
-        results.append(result)
+        result = measure_in_subprocess(root, repeats_for(name, repeats)) | {
+            "scale": name, "generated_s": generated, "measured_at": f"{datetime.now():%Y-%m-%d %H:%M}"
+        }  # fmt: skip
+        (saved / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
         print(scale_table(result), flush=True)
-    return results
+    known = [saved / f"{name}.json" for name in TARGETS_MS]
+    return [json.loads(path.read_text(encoding="utf-8")) for path in known if path.is_file()]
 
 
 def _ratio(numerator: float | None, denominator: float) -> str:
@@ -72,7 +77,7 @@ def scale_table(result: dict[str, Any]) -> str:
     target = TARGETS_MS[result["scale"]]
     rows, runs = result["rows"], result["repeats"]
     lines = [
-        f"### {result['scale']}: {rows['townships']:,} townships, {rows['communities']:,} communities, "
+        f"### {result['scale']} (measured {result.get('measured_at', '?')}): {rows['townships']:,} townships, {rows['communities']:,} communities, "
         f"{rows['people']:,} people, {result['snapshots']} snapshots ({rows['store_mb']:,} MB of Parquet)",
         "",
         f"Target: ≤ {target} ms per page. Peak memory of the measuring process: {result['duckdb_peak_mb']:,.0f} MB "
@@ -116,8 +121,9 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
     parts = [
         "# Performance",
         "",
-        f"Measured {datetime.now():%Y-%m-%d %H:%M} on {machine} with `{command}`. "
-        "Regenerate this file with the same command; the numbers below are that run's, not edited by hand.",
+        f"Written {datetime.now():%Y-%m-%d %H:%M} on {machine} by `{command}`. Regenerate it with "
+        "`python -m socialwork bench`; `--scales county` re-measures one scale and keeps the others' last results "
+        "(`.bench/results/`). The numbers below are those runs', not edited by hand.",
         "",
         "## Summary",
         "",
