@@ -77,8 +77,9 @@ def scale_table(result: dict[str, Any]) -> str:
     target = TARGETS_MS[result["scale"]]
     rows, runs = result["rows"], result["repeats"]
     lines = [
-        f"### {result['scale']} (measured {result.get('measured_at', '?')}): {rows['townships']:,} townships, {rows['communities']:,} communities, "
-        f"{rows['people']:,} people, {result['snapshots']} snapshots ({rows['store_mb']:,} MB of Parquet)",
+        f"### {result['scale']} (measured {result.get('measured_at', '?')}): {rows['townships']:,} townships, "
+        f"{rows['communities']:,} communities, {rows['people']:,} people, {result['snapshots']} snapshots "
+        f"({rows['store_mb']:,} MB of Parquet)",
         "",
         f"Target: ≤ {target} ms per page. Peak memory of the measuring process: {result['duckdb_peak_mb']:,.0f} MB "
         f"after the dashboard's queries, {result['pandas_peak_mb']:,.0f} MB after the pandas baseline. "

@@ -35,7 +35,7 @@ STILL = """document.addEventListener('DOMContentLoaded', () => {
     + ' [data-testid="stStatusWidget"] { display: none !important }';
   document.head.appendChild(style);
 });"""
-# Under load the code-split widgets (metrics, charts, tables, the multiselect) arrive after the run: skeletons until then.
+# Under load the code-split widgets (metrics, charts, tables, multiselect) arrive after the run, skeletons till then.
 READY = IDLE.replace("() =>", "() => !document.querySelector('[data-testid=\"stSkeleton\"]') &&", 1)
 SIZE = "() => document.querySelector('[data-testid=\"stMain\"]').innerText.length"
 HEADING_HAS = "name => (document.querySelector('[data-testid=\"stMain\"] h4')?.innerText ?? '').includes(name)"
