@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,24 +18,24 @@ from streamlit.testing.v1 import AppTest
 from socialwork import settings
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, serve_command, start_server, stop_server
 
-# Opt-in until it passes reliably beside the rest of the suite on 2 cores (issue 9 stays open): in the
-# last CI-like run, alongside another xdist worker, no session settled within the deadline.
-# Run it alone with: SOCIALWORK_CONCURRENCY_TEST=1 .venv/bin/python -m pytest tests/browser/test_concurrency_browser.py
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.environ.get("SOCIALWORK_CONCURRENCY_TEST"), reason="set SOCIALWORK_CONCURRENCY_TEST=1 to run"
-    ),
-]
+# Its own marker: the default run leaves it out (pyproject's addopts) and test.sh runs it alone afterwards,
+# because thirty Chromium pages need both cores: beside another xdist worker no session ever settled.
+pytestmark = [pytest.mark.browser, pytest.mark.crowd]
 
 SESSIONS = 30
-DEADLINE_S = 240  # the whole crowd; measured about half of that on 2 cores
-STEP_TIMEOUT_MS = 180_000
+# The crowd is bound by the browsers' CPU: a session costs Chromium ~8 CPU-seconds (loading Streamlit's
+# 9 MB of script, drawing the charts twice) and the server ~1.5. Alone on 2 cores the thirty take
+# ~180 s (headless shell) to ~230 s (chromium); the deadline leaves room for a slower machine.
+DEADLINE_S = 420
+STEP_TIMEOUT_MS = 360_000
+BROWSER_NICENESS = 10  # the server goes first: what is measured is the dashboard, not the thirty browsers
 POLL_MS = 250  # Playwright polls on every animation frame by default: thirty pages would paint non-stop
 # The light pages, the overview most: 目标进度 alone would take both cores.
 PAGES = {"/": "overview.py", "/posts": "posts.py", "/stations": "stations.py", "/purchases": "purchases.py"}
 ROUND = ["/", "/posts", "/", "/stations", "/", "/purchases"]
 SCOPES = [("2026-10-31", None, "河口镇"), ("2025-12-31", "城关街道", "马坪乡")]  # asof, linked, added in the sidebar
+# Debian's old headless shell, when installed, has no browser window to composite: a quarter less CPU for the crowd.
+BROWSER = shutil.which("chromium-headless-shell") or CHROMIUM
 ARGS = [*CHROMIUM_ARGS, "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
         "--disable-backgrounding-occluded-windows"]  # fmt: skip
 # A page waiting for the server animates its running indicator at ~8 % of a core; thirty of them starve the server.
@@ -141,9 +142,11 @@ async def crowd(base: str, plans: list[Plan], deadline_s: float) -> list[Session
     """Every plan in its own browser context, all released at once; whoever is late at the deadline fails."""
     from playwright.async_api import async_playwright
 
+    os.nice(BROWSER_NICENESS)  # this thread only (Linux); the driver and Chromium it starts inherit it
+
     sessions = [Session(p) for p in plans]
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await playwright.chromium.launch(executable_path=BROWSER, args=ARGS)
         pages = []
         for session in sessions:
             context = await browser.new_context(viewport={"width": 1100, "height": 700}, locale="zh-CN")
@@ -183,23 +186,29 @@ def logged_server():
             lines.append(line.decode(errors="replace"))
 
     threading.Thread(target=drain, daemon=True).start()
-    yield f"http://127.0.0.1:{port}", lines
+    yield f"http://127.0.0.1:{port}", lines, process
     stop_server(process)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a live process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_thirty_sessions_at_once_show_no_error_and_a_lone_sessions_figures(logged_server):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: the test command installs Debian's chromium package")
+    if not Path(BROWSER).exists():
+        pytest.fail(f"Chromium not found at {BROWSER}: the test command installs Debian's chromium package")
     pytest.importorskip("playwright.async_api")
-    url, log = logged_server
+    url, log, server = logged_server
     plans = [plan(i) for i in range(SESSIONS)]
     expected = {view: lone_view(*view) for view in dict.fromkeys(v for p in plans for v in p.views())}
 
-    began = time.monotonic()
+    began, server_began = time.monotonic(), cpu_seconds(server.pid)
     # Own thread, own event loop: another test's sync Playwright may hold this thread's loop.
     with ThreadPoolExecutor(1) as pool:
         sessions = pool.submit(asyncio.run, crowd(url, plans, DEADLINE_S)).result()
-    seconds = time.monotonic() - began
+    seconds, server_seconds = time.monotonic() - began, cpu_seconds(server.pid) - server_began
 
     failures = []
     for i, session in enumerate(sessions):
@@ -209,7 +218,11 @@ def test_thirty_sessions_at_once_show_no_error_and_a_lone_sessions_figures(logge
         if session.problems:
             failures.append(f"session {i} {session.plan}: {'; '.join(session.problems)}")
     done = [s.seconds for s in sessions if s.step == "done"]
-    summary = f"{len(done)}/{SESSIONS} sessions done in {seconds:.0f} s (slowest {max(done, default=0):.0f} s)"
+    summary = (
+        f"{len(done)}/{SESSIONS} sessions done in {seconds:.0f} s (fastest {min(done, default=0):.0f} s,"
+        f" slowest {max(done, default=0):.0f} s); the server used {server_seconds:.0f} CPU-seconds"
+    )
+    print(summary)
     assert not failures, f"{summary}\n" + "\n".join(failures)
     server_errors = [line for line in log if "Traceback" in line or "Error" in line]
     assert not server_errors, f"{summary}; the server logged:\n" + "".join(server_errors[:20])
