@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import threading
@@ -21,6 +22,9 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, ser
 # Its own marker: the default run leaves it out (pyproject's addopts) and test.sh runs it alone afterwards,
 # because thirty Chromium pages need both cores: beside another xdist worker no session ever settled.
 pytestmark = [pytest.mark.browser, pytest.mark.crowd]
+
+# AppTest runs the lone sessions in bare mode, and Streamlit warns about it on every call: noise in -rP's report.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
 SESSIONS = 30
 # The crowd is bound by the browsers' CPU: a session costs Chromium ~8 CPU-seconds (loading Streamlit's
