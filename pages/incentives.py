@@ -5,22 +5,29 @@ import streamlit as st
 from socialwork import charts, measures, metrics, ui
 from socialwork.contract import AWARD_WAN_PER_PERSON
 from socialwork.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
+from socialwork.parallel import together
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("激励与培训", filters)
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+report, incentives, levels, kinds, by_month, townships = together(  # at once (socialwork/parallel.py)
+    lambda: metrics.kpi_report(as_of, codes, data),
+    lambda: measures.incentives_by_year(as_of, codes, data),
+    lambda: measures.certified_by_level(as_of, codes, data),
+    lambda: measures.activities_by_kind_and_mode(as_of, codes, data),
+    lambda: measures.activities_by_month(as_of, codes, data),
+    lambda: measures.supervision_training_by_township(as_of, codes, data),
+)
 ui.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detailed=False)
 
 st.header("激励措施")
-incentives = measures.incentives_by_year(filters.as_of, filters.codes_or_none, filters.data)
 left, right = st.columns(2)
 left.plotly_chart(
     charts.grouped_bars(incentives.astype({"year": str}), "year", {"talent_cards_issued": "发放英才卡（张）",
                         "awards": "一次性奖励（人）"}, "“XX英才卡”与人才奖励", "张 / 人"),
     width="stretch",
 )  # fmt: skip
-levels = measures.certified_by_level(filters.as_of, filters.codes_or_none, filters.data)
 wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
 series = {label: label for label in levels["certificate_level_label"].unique()}
 right.plotly_chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), width="stretch")
@@ -29,8 +36,7 @@ ui.table(cards)
 st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")
 
 st.header("考前辅导、督导与培训（本年）")
-by_kind = activity_kind_table(measures.activities_by_kind_and_mode(filters.as_of, filters.codes_or_none, filters.data))
-by_month = measures.activities_by_month(filters.as_of, filters.codes_or_none, filters.data)
+by_kind = activity_kind_table(kinds)
 monthly = by_month.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
 monthly["month"] = monthly["month"].astype(str) + "月"
 left, right = st.columns([2, 3])
@@ -41,7 +47,6 @@ right.plotly_chart(
                         "场次", stacked=True),
     width="stretch",
 )  # fmt: skip
-townships = measures.supervision_training_by_township(filters.as_of, filters.codes_or_none, filters.data)
 none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
 if len(none):
     st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{names_text(none, noun='乡镇（街道）')}")

@@ -9,7 +9,8 @@ ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("XX县社会工作人才支持专项工作 · 总览", filters)
 
-report = ui.report_summary(filters)
+report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+ui.report_summary(report)
 
 ui.kpi_cards([k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS], detailed=False)
 

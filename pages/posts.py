@@ -4,31 +4,36 @@ import streamlit as st
 
 from socialwork import charts, posts, ui
 from socialwork.formatting import funding_table, post_summary_items, sector_group_table, sector_table
+from socialwork.parallel import together
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("岗位开发", filters)
 
-summary = posts.post_summary(filters.as_of, filters.codes_or_none, filters.data)
+as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+summary, by_sector, by_funding, trend, by_group = together(  # every read at once (socialwork/parallel.py)
+    lambda: posts.post_summary(as_of, codes, data),
+    lambda: posts.posts_by_sector(as_of, codes, data),
+    lambda: posts.posts_by_funding(as_of, codes, data),
+    lambda: posts.posts_trend(as_of, codes, data),
+    lambda: posts.posts_by_sector_group(as_of, codes, data),
+)
 ui.summary_metrics(post_summary_items(summary))
 if filters.township_codes and summary["county_level_posts"]:
     excluded = int(summary["county_level_posts"])
     st.info(f"已按乡镇筛选：县直部门的 {excluded} 个岗位（无所属乡镇）不计入，取消筛选可查看全县。")
 
-by_sector = posts.posts_by_sector(filters.as_of, filters.codes_or_none, filters.data)
 empty = posts.sectors_without_posts(by_sector)
 if empty:
     st.warning(f"以下 {len(empty)} 个领域尚无社会工作岗位：{'、'.join(empty)}")
 st.plotly_chart(charts.sector_posts_bars(by_sector, "各领域社会工作岗位（在岗 / 空缺）"), width="stretch")
 
 left, right = st.columns(2)
-by_funding = posts.posts_by_funding(filters.as_of, filters.codes_or_none, filters.data)
 left.plotly_chart(charts.funding_bars(by_funding, "按经费来源"), width="stretch")
-trend = posts.posts_trend(filters.as_of, filters.codes_or_none, filters.data)
 right.plotly_chart(charts.posts_trend_lines(trend, "岗位数量变化"), width="stretch")
 
 st.header("岗位明细")
-groups = sector_group_table(posts.posts_by_sector_group(filters.as_of, filters.codes_or_none, filters.data))
+groups = sector_group_table(by_group)
 ui.table(groups)
 sectors, funding = sector_table(by_sector), funding_table(by_funding)
 st.dataframe(sectors, hide_index=True, width="stretch", height=ui.table_height(len(sectors)))

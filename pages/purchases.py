@@ -4,18 +4,22 @@ import streamlit as st
 
 from socialwork import charts, measures, metrics, ui
 from socialwork.formatting import purchase_tables
+from socialwork.parallel import together
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("政府购买社会工作服务", filters)
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+report, by_year, by_department, by_township = together(  # at once (socialwork/parallel.py)
+    lambda: metrics.kpi_report(as_of, codes, data),
+    lambda: measures.purchase_budget_by_year(as_of, codes, data),
+    lambda: measures.purchases_by_department(as_of, codes, data),
+    lambda: measures.purchases_by_township(as_of, codes, data),
+)
 ui.kpi_cards(metrics.kpis_in_groups(report, "purchase"), detailed=True)
 if filters.township_codes:
     st.info("已按乡镇筛选：县级统筹项目（无服务乡镇）不计入。")
 
-by_year = measures.purchase_budget_by_year(filters.as_of, filters.codes_or_none, filters.data)
-by_department = measures.purchases_by_department(filters.as_of, filters.codes_or_none, filters.data)
-by_township = measures.purchases_by_township(filters.as_of, filters.codes_or_none, filters.data)
 years, departments, townships = purchase_tables(by_year, by_department, by_township)
 
 left, right = st.columns(2)

@@ -12,28 +12,36 @@ from socialwork.formatting import (
     township_staffing_table,
     uncovered_table,
 )
+from socialwork.parallel import together
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, ui.TABLE_MAX_ROWS
 ui.page_header("社区社工配备", filters)
 ui.breadcrumb(filters)
+# Every read of the page at once (socialwork/parallel.py); the township chart's only with no township chosen.
+report, summary, communities, by_township, distribution, trend, shortfalls, unserved_list = together(
+    lambda: metrics.kpi_report(as_of, codes, data),
+    lambda: staffing.staffing_summary(as_of, codes, data),
+    lambda: staffing.community_staffing(as_of, codes, data, max_rows=cap),
+    lambda: None if filters.township_codes else staffing.staffing_by_township(as_of, None, data),
+    lambda: staffing.certified_distribution(as_of, codes, data),
+    lambda: staffing.share_meeting_minimum_trend(as_of, codes, data),
+    lambda: staffing.shortfall_list(as_of, codes, data, max_rows=cap),
+    lambda: staffing.uncovered_list(as_of, codes, data, max_rows=cap),
+)
 # Goal lines come from the year's targets; the plan's 2-per-community rule stands in without one.
-report = metrics.kpi_report(as_of, codes, data)
 average_goal = metrics.kpi_goal(report, "certified_per_urban_community") or GOAL
 share_goal = metrics.kpi_goal(report, "urban_communities_2plus_share") or 100
 
 # Counts and sums come from the summary, over every community; the lists below may be capped.
-summary = staffing.staffing_summary(as_of, codes, data)
 ui.summary_metrics(staffing_summary_items(summary))
-communities = staffing.community_staffing(as_of, codes, data, max_rows=cap)
 
 if summary["urban_communities"] == 0:
     st.info(
         f"{filters.scope}没有城市社区，“每个城市社区{GOAL}名以上持证社工”的目标不适用；下方仍列出村（社区）的社工覆盖情况。"
     )
 elif not filters.township_codes:
-    by_township = staffing.staffing_by_township(as_of, None, data)
     st.plotly_chart(
         charts.township_staffing_bars(by_township, average_goal, "各乡镇（街道）城市社区平均持证社工"),
         key="staffing_township_chart", on_select=lambda: ui.township_from_chart("staffing_township_chart"),
@@ -56,17 +64,14 @@ else:
 
 if summary["urban_communities"] > 0:
     left, right = st.columns(2)
-    distribution = staffing.certified_distribution(as_of, codes, data)
     left.plotly_chart(
         charts.certified_distribution_bars(distribution, GOAL, "城市社区持证社工人数分布"), width="stretch"
     )
-    trend = staffing.share_meeting_minimum_trend(as_of, codes, data)
     right.plotly_chart(charts.share_trend(trend, share_goal, f"持证社工≥{GOAL}名的城市社区占比"), width="stretch")
 
 st.header("缺口清单")
 below, unserved = int(summary["urban_communities_below_minimum"]), int(summary["communities_without_social_worker"])
-gaps = shortfall_table(staffing.shortfall_list(as_of, codes, data, max_rows=cap))
-uncovered = uncovered_table(staffing.uncovered_list(as_of, codes, data, max_rows=cap))
+gaps, uncovered = shortfall_table(shortfalls), uncovered_table(unserved_list)
 left, right = st.columns(2)
 with left:
     st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall']):,} 人）")

@@ -4,27 +4,31 @@ import streamlit as st
 
 from socialwork import charts, measures, metrics, ui
 from socialwork.formatting import organisations_table, star_frame, station_summary_items, stations_table
+from socialwork.parallel import together
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("社工站与机构", filters)
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+report, summary, by_stars, by_township, trend, organisations = together(  # at once (socialwork/parallel.py)
+    lambda: metrics.kpi_report(as_of, codes, data),
+    lambda: measures.station_summary(as_of, codes, data),
+    lambda: measures.stations_by_star_rating(as_of, codes, data),
+    lambda: measures.stations_by_township(as_of, codes, data),
+    lambda: metrics.figures_by_snapshot(metrics.first_date(data), as_of, codes, data),
+    lambda: measures.organisations(as_of, codes, data),
+)
 ui.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
 
 st.header("乡镇（街道）社工站")
-summary = measures.station_summary(filters.as_of, filters.codes_or_none, filters.data)
 ui.summary_metrics(station_summary_items(summary))
-stars = star_frame(measures.stations_by_star_rating(filters.as_of, filters.codes_or_none, filters.data))
+stars = star_frame(by_stars)
 st.plotly_chart(charts.bar_chart(stars, "星级", "社工站", "运营社工站的星级分布", "社工站（个）"), width="stretch")
-stations = stations_table(measures.stations_by_township(filters.as_of, filters.codes_or_none, filters.data))
+stations = stations_table(by_township)
 ui.table(stations)
 ui.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
 
 st.header("社会工作服务机构")
-trend = metrics.figures_by_snapshot(
-    metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data
-)
-organisations = measures.organisations(filters.as_of, filters.codes_or_none, filters.data)
 left, right = st.columns(2)
 left.plotly_chart(
     charts.line_chart(trend.reset_index(), "snapshot_date", {"active_organisations": "正常运营的机构"}, "社工机构数量",

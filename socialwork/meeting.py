@@ -17,6 +17,7 @@ from socialwork import charts, measures, metrics, posts, staffing
 from socialwork.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
 from socialwork.metrics import Kpi, KpiReport
+from socialwork.parallel import together
 
 MAX_TABLE_ROWS = 14
 
@@ -125,12 +126,17 @@ def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> S
 
 def meeting(as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None):
     """Every slide of the meeting for the snapshot and filter."""
-    report = metrics.kpi_report(as_of, townships, data)
+    # Every slide's reads at once (socialwork/parallel.py); a group without targets this year is dropped after.
+    groups = METRIC_GROUP.codes
+    report, gap_slide, *figures = together(
+        lambda: metrics.kpi_report(as_of, townships, data),
+        lambda: _gap_slide(as_of, townships, data),
+        *(lambda group=group: _group_figure(group, as_of, townships, data) for group in groups),
+    )
     slides = [_summary_slide(report)]
-    for group, kpis in ((g, metrics.kpis_in_groups(report, g)) for g in METRIC_GROUP.codes):
-        if kpis:
-            figure = _group_figure(group, as_of, townships, data)
+    for group, figure in zip(groups, figures, strict=True):
+        if kpis := metrics.kpis_in_groups(report, group):
             slides.append(Slide(group, METRIC_GROUP.label_of(group), _group_caption(kpis), figure=figure))
-    slides.append(_gap_slide(as_of, townships, data))
+    slides.append(gap_slide)
     title = "XX县社会工作人才支持专项工作推进情况"
     return Meeting(title, as_of, scope_text(township_names), tuple(slides))

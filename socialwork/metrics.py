@@ -183,10 +183,17 @@ def year_fraction(as_of: date) -> float:
 def figures_by_snapshot(
     from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
-    """Raw plan figures per snapshot in a date range, indexed by snapshot date."""
-    frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date, townships=townships)
+    """Raw plan figures per snapshot in a date range, indexed by snapshot date (None: the whole county)."""
+    if townships is None:
+        frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
+    else:
+        frame = db.run(
+            "kpi/plan_figures_by_snapshot_in_townships", data=data, from_date=from_date, to_date=to_date,
+            townships=townships,
+        )  # fmt: skip
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
-    return frame.set_index("snapshot_date")
+    # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
+    return frame.set_index("snapshot_date").astype("float64")
 
 
 def metric_value(spec: MetricSpec, figures: pd.DataFrame, on: date | None) -> float | None:

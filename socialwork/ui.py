@@ -27,7 +27,7 @@ from socialwork.formatting import (
     scorecard_header,
     status_text,
 )
-from socialwork.metrics import Kpi, TownshipScorecard
+from socialwork.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.places import FilterError, available_dates, parse_as_of, townships
 from socialwork.store import StoreError
 
@@ -326,11 +326,8 @@ def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title
             )  # fmt: skip
 
 
-def report_summary(filters: Filters):
-    """The plan year's KPI report for the filters, with its note and the count of targets per status."""
-    from socialwork.metrics import kpi_report, status_counts
-
-    report = kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+def report_summary(report: KpiReport) -> None:
+    """The KPI report's note and the count of targets per status."""
     if report.note:
         st.info(report.note)
     status_summary(status_counts(report))

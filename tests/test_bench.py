@@ -72,11 +72,17 @@ def test_page_inputs_merge_columns_and_let_every_snapshot_cover_the_latest():
 
 def test_repeated_calls_are_replayed_once():
     calls = [
-        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2026}),
-        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2026, "unused": 1}),
-        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2025}),
+        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2026}, None),
+        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2026, "unused": 1}, (1, 0)),
+        ("kpi/targets_for_year", {"snapshot_date": date(2026, 10, 31), "plan_year": 2025}, (1, 1)),
     ]
     assert runner.distinct_calls(calls) == [calls[0], calls[2]]
+
+
+def test_replay_keeps_the_pages_concurrency():
+    a, b, c, d, e, f = (("q", {"n": n}, task) for n, task in enumerate([None, (7, 0), (7, 1), (7, 0), None, (8, 0)]))
+    # a alone; then batch 7's two reads side by side (read 0 asks b then d); then e alone; then batch 8.
+    assert runner.replay_steps([a, b, c, d, e, f]) == [[[a]], [[b, d], [c]], [[e]], [[f]]]
 
 
 def test_percentile_and_table_marks_targets():

@@ -80,7 +80,7 @@ def test_corrupt_file_of_a_table_held_in_memory_is_reported_when_the_store_is_op
     shutil.copytree(fixture_store, store)
     (store / "snapshot_date=2024-11-30" / f"{name}.parquet").write_bytes(b"not parquet either")
     with pytest.raises(StoreError, match=r"无法读取数据目录 .* 中的快照文件（文件可能已损坏）"):
-        db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY, townships=None)
+        db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY)
 
 
 def test_incomplete_snapshot_is_an_error_not_a_gap(tmp_path, fixture_store):

@@ -69,6 +69,7 @@ PURCHASE_INPUTS = (Input("purchases", ("township_code", "plan_year", "department
 
 QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "kpi/plan_figures_by_snapshot": PLAN_INPUTS,
+    "kpi/plan_figures_by_snapshot_in_townships": PLAN_INPUTS,
     "kpi/targets_for_year": (
         Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), AS_OF),
     ),

@@ -25,14 +25,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from socialwork import db, settings
+from socialwork import db, parallel, settings
 from socialwork.bench.inputs import ALL, Input, page_inputs
 from socialwork.contract import SNAPSHOT_PARTITION
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
 ENTRYPOINT = settings.REPO_ROOT / "dashboard.py"
 
-Call = tuple[str, dict[str, Any]]
+Call = tuple[str, dict[str, Any], parallel.Task | None]  # query, parameters, read of a together() batch
 
 
 @dataclass
@@ -69,14 +69,15 @@ def peak_memory_mb() -> float:
 
 # ---------------------------------------------------------------- the product's queries
 def record_page_queries(page: str, township: str | None) -> list[Call]:
-    """Run the page as Streamlit would and note every query it asks for, with its parameters."""
+    """Run the page as Streamlit would and note every query it asks for, with its parameters and, for a
+    query asked within parallel.together(), which read of which batch asked."""
     from streamlit.testing.v1 import AppTest
 
     calls: list[Call] = []
     original = db.run
 
     def recording(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
-        calls.append((name, params))
+        calls.append((name, params, parallel.current_task()))
         return original(name, data, **params)
 
     db.run = recording
@@ -96,17 +97,41 @@ def record_page_queries(page: str, township: str | None) -> list[Call]:
 def distinct_calls(calls: list[Call]) -> list[Call]:
     """Each query and parameter set once: within one page run the app answers a repeat from its result cache."""
     seen, distinct = set(), []
-    for name, params in calls:
+    for name, params, task in calls:
         key = (name, repr(sorted(db.bind(name, params).items())))
         if key not in seen:
             seen.add(key)
-            distinct.append((name, params))
+            distinct.append((name, params, task))
     return distinct
 
 
-def replay(root: Path, calls: list[Call]) -> None:
-    for name, params in calls:
-        db.execute(name, root, db.bind(name, params))
+def replay_steps(calls: list[Call]) -> list[list[list[Call]]]:
+    """The calls as the page made them: steps one after another, each step reads side by side (a batch of
+    together()) or a single query asked outside one, and each read its queries in order."""
+    steps: list[dict[int, list[Call]]] = []
+    batches: dict[int, dict[int, list[Call]]] = {}
+    for call in calls:
+        task = call[2]
+        if task is None:
+            steps.append({0: [call]})
+            continue
+        batch, read = task
+        if batch not in batches:
+            batches[batch] = {}
+            steps.append(batches[batch])
+        batches[batch].setdefault(read, []).append(call)
+    return [list(step.values()) for step in steps]
+
+
+def replay(root: Path, steps: list[list[list[Call]]]) -> None:
+    """Run the queries with the page's own concurrency, bypassing the result cache."""
+
+    def run_read(read: list[Call]) -> None:
+        for name, params, _ in read:
+            db.execute(name, root, db.bind(name, params))
+
+    for reads in steps:
+        parallel.together(*(lambda read=read: run_read(read) for read in reads))
 
 
 # ---------------------------------------------------------------- baselines
@@ -170,8 +195,9 @@ def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -
     timings: list[PageTiming] = []
     floor_con = duckdb.connect()
     for (page, view), calls in recorded.items():
-        times = timed(lambda calls=calls: replay(root, calls), repeats)
-        inputs = page_inputs([name for name, _ in calls])
+        steps = replay_steps(calls)
+        times = timed(lambda steps=steps: replay(root, steps), repeats)
+        inputs = page_inputs([name for name, _, _ in calls])
         code = views[view]
 
         def floor(inputs=inputs, code=code):
@@ -186,7 +212,7 @@ def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -
     duckdb_peak_mb = peak_memory_mb()
 
     for timing in timings:
-        inputs = page_inputs([name for name, _ in recorded[(timing.page, timing.view)]])
+        inputs = page_inputs([name for name, _, _ in recorded[(timing.page, timing.view)]])
         code = views[timing.view]
 
         def by_pandas(inputs=inputs, code=code):
