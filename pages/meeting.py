@@ -3,18 +3,18 @@
 import streamlit as st
 
 from socialwork import ui
-from socialwork.meeting import meeting
+from socialwork.meeting import outline, slide
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
-content = meeting(filters.as_of, filters.codes_or_none, list(filters.township_names), filters.data)
-index = ui.presentation_index(len(content.slides))
-if index is not None:
-    ui.presentation_view(content, index)
+plan = outline(filters.as_of, filters.codes_or_none, list(filters.township_names), filters.data)
+index = ui.presentation_index(len(plan.keys))
+if index is not None:  # only the slide on screen is built
+    ui.presentation_view(plan, slide(plan, index, filters.codes_or_none, filters.data), index)
     st.stop()
 
 ui.page_header("会议演示与导出", filters)
-st.markdown(f"共 {len(content.slides)} 页：" + "、".join(s.title for s in content.slides))
+st.markdown(f"共 {len(plan.titles)} 页：" + "、".join(plan.titles))
 st.button(
     "开始演示（← → 翻页，Esc 退出）", type="primary", icon=":material/slideshow:", on_click=ui.set_view, args=(0,)
 )

@@ -20,6 +20,9 @@ from socialwork.metrics import Kpi, KpiReport
 from socialwork.parallel import together
 
 MAX_TABLE_ROWS = 14
+MEETING_TITLE = "XX县社会工作人才支持专项工作推进情况"
+TARGETS_SLIDE, GAPS_SLIDE = "targets", "gaps"
+SLIDE_TITLES = {TARGETS_SLIDE: "年度目标完成情况", GAPS_SLIDE: "城市社区持证社工缺口清单"} | METRIC_GROUP.labels
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,30 @@ class Slide:
     table: pd.DataFrame | None = None
 
 
+def stamp_text(as_of: date, scope: str) -> str:
+    return f"{as_of_stamp(as_of)} · 范围：{scope}"
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The meeting without its slides' charts and tables: what the page lists, from the KPI report alone.
+    Presentation mode builds only the slide on screen (slide())."""
+
+    title: str
+    as_of: date
+    scope: str
+    report: KpiReport
+    keys: tuple[str, ...]  # the targets slide, each metric group with targets this year, the gaps slide
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        return tuple(SLIDE_TITLES[key] for key in self.keys)
+
+    @property
+    def stamp(self) -> str:
+        return stamp_text(self.as_of, self.scope)
+
+
 @dataclass(frozen=True)
 class Meeting:
     title: str
@@ -40,7 +67,7 @@ class Meeting:
 
     @property
     def stamp(self) -> str:
-        return f"{as_of_stamp(self.as_of)} · 范围：{self.scope}"
+        return stamp_text(self.as_of, self.scope)
 
 
 def caption_for(kpi: Kpi) -> str:
@@ -80,7 +107,7 @@ def _summary_slide(report: KpiReport) -> Slide:
             "状态": [k.status_label for k in report.kpis],
         }
     )
-    return Slide("targets", "年度目标完成情况", caption, table=table)
+    return Slide(TARGETS_SLIDE, SLIDE_TITLES[TARGETS_SLIDE], caption, table=table)
 
 
 def _group_figure(group: str, as_of: date, townships: list[str] | None, data: Path | None) -> go.Figure:
@@ -121,22 +148,34 @@ def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> S
     )
     if below > MAX_TABLE_ROWS:
         caption += f"（表中列出缺口最大的 {MAX_TABLE_ROWS} 个）"
-    return Slide("gaps", "城市社区持证社工缺口清单", caption, table=gaps)
+    return Slide(GAPS_SLIDE, SLIDE_TITLES[GAPS_SLIDE], caption, table=gaps)
 
 
-def meeting(as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None):
-    """Every slide of the meeting for the snapshot and filter."""
-    # Every slide's reads at once (socialwork/parallel.py); a group without targets this year is dropped after.
-    groups = METRIC_GROUP.codes
-    report, gap_slide, *figures = together(
-        lambda: metrics.kpi_report(as_of, townships, data),
-        lambda: _gap_slide(as_of, townships, data),
-        *(lambda group=group: _group_figure(group, as_of, townships, data) for group in groups),
-    )
-    slides = [_summary_slide(report)]
-    for group, figure in zip(groups, figures, strict=True):
-        if kpis := metrics.kpis_in_groups(report, group):
-            slides.append(Slide(group, METRIC_GROUP.label_of(group), _group_caption(kpis), figure=figure))
-    slides.append(gap_slide)
-    title = "XX县社会工作人才支持专项工作推进情况"
-    return Meeting(title, as_of, scope_text(township_names), tuple(slides))
+def outline(
+    as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
+) -> Outline:
+    """The meeting's slides by key and title, for the snapshot and filter."""
+    report = metrics.kpi_report(as_of, townships, data)
+    groups = tuple(group for group in METRIC_GROUP.codes if metrics.kpis_in_groups(report, group))
+    keys = (TARGETS_SLIDE, *groups, GAPS_SLIDE)
+    return Outline(MEETING_TITLE, as_of, scope_text(township_names), report, keys)
+
+
+def slide(plan: Outline, index: int, townships: list[str] | None, data: Path | None = None) -> Slide:
+    """One slide of the outline, with its chart or table."""
+    key = plan.keys[index]
+    if key == TARGETS_SLIDE:
+        return _summary_slide(plan.report)
+    if key == GAPS_SLIDE:
+        return _gap_slide(plan.as_of, townships, data)
+    caption = _group_caption(metrics.kpis_in_groups(plan.report, key))
+    return Slide(key, SLIDE_TITLES[key], caption, figure=_group_figure(key, plan.as_of, townships, data))
+
+
+def meeting(
+    as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
+) -> Meeting:
+    """Every slide of the meeting for the snapshot and filter (the exports), built side by side."""
+    plan = outline(as_of, townships, township_names, data)
+    slides = together(*(lambda i=i: slide(plan, i, townships, data) for i in range(len(plan.keys))))
+    return Meeting(plan.title, as_of, plan.scope, tuple(slides))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +31,9 @@ from socialwork.formatting import (
 from socialwork.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.places import FilterError, available_dates, parse_as_of, townships
 from socialwork.store import StoreError
+
+if TYPE_CHECKING:
+    from socialwork.meeting import Outline, Slide
 
 URL_AS_OF = "asof"
 URL_TOWNSHIP = "township"
@@ -404,11 +408,10 @@ PRESENTATION_CSS = """
 """
 
 
-def presentation_view(meeting, index: int) -> None:
-    """One slide of the meeting, large, with previous/next controls (← → keys) and the stamp."""
+def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
+    """One slide of the meeting's outline, large, with previous/next controls (← → keys) and the stamp."""
     st.html(PRESENTATION_CSS)
-    slide = meeting.slides[index]
-    st.markdown(f"**{meeting.stamp}**　·　{index + 1} / {len(meeting.slides)}")
+    st.markdown(f"**{plan.stamp}**　·　{index + 1} / {len(plan.keys)}")
     st.title(slide.title)
     st.markdown(f"### {slide.caption}")
     if slide.figure is not None:
@@ -421,7 +424,7 @@ def presentation_view(meeting, index: int) -> None:
         st.button("上一页", icon=":material/arrow_back:", shortcut="ArrowLeft", disabled=index == 0,
                   on_click=set_view, args=(index - 1,))  # fmt: skip
         st.button("下一页", icon=":material/arrow_forward:", shortcut="ArrowRight",
-                  disabled=index == len(meeting.slides) - 1, on_click=set_view, args=(index + 1,))  # fmt: skip
+                  disabled=index == len(plan.keys) - 1, on_click=set_view, args=(index + 1,))  # fmt: skip
         st.button("退出演示", icon=":material/close:", shortcut="Escape", on_click=set_view, args=(None,))
 
 

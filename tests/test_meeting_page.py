@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork import settings
 from socialwork.demo import LAST_SNAPSHOT
-from socialwork.meeting import meeting
+from socialwork.meeting import meeting, outline, slide
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 
@@ -28,6 +28,24 @@ def test_presentation_mode_shows_one_view_with_stamp_and_page_number():
     assert any(content.slides[2].caption in m.value for m in at.markdown)
     labels = [b.label for b in at.button]
     assert labels == ["上一页", "下一页", "退出演示"]
+
+
+def test_the_outline_lists_the_slides_the_exports_build_and_builds_each_alone():
+    content = meeting(LAST_SNAPSHOT, ["999901101"], ["河口镇"])
+    plan = outline(LAST_SNAPSHOT, ["999901101"], ["河口镇"])
+    assert plan.titles == tuple(s.title for s in content.slides) and plan.stamp == content.stamp
+    for i, built in enumerate(content.slides):
+        alone = slide(plan, i, ["999901101"])
+        assert (alone.key, alone.title, alone.caption) == (built.key, built.title, built.caption)
+        if built.table is not None:
+            assert alone.table.equals(built.table)
+
+
+def test_the_page_lists_every_slide_by_title():
+    content = meeting(LAST_SNAPSHOT, None, None)
+    at = open_meeting()
+    listed = f"共 {len(content.slides)} 页：" + "、".join(s.title for s in content.slides)
+    assert any(m.value == listed for m in at.markdown)
 
 
 def test_next_moves_to_the_following_view():
