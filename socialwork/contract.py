@@ -648,11 +648,14 @@ def _count(name: str, label: str, description: str) -> Column:
 COMMUNITY_STAFFING = Table(
     "community_staffing",
     "村（社区）社工配备（汇总）",
-    "Per village/community: the social workers serving it at the snapshot.",
+    "Per village/community: the social workers serving it at the snapshot, with its name, so that the "
+    "lists of communities read one small table instead of the communities register.",
     (
         Column("community_code", "VARCHAR", "村社区划代码", "The village/community."),
         Column("township_code", "VARCHAR", "所属乡镇代码", "Its township."),
+        Column("community_name", "VARCHAR", "村（社区）名称", "As in communities."),
         Column("community_kind", "VARCHAR", "类型", "As in communities.", enum=COMMUNITY_KIND),
+        Column("urban_rural_code", "VARCHAR", "城乡分类代码", "As in communities.", enum=URBAN_RURAL_CODE),
         _count("social_workers", "社工人数", "People on the register posted to it."),
         _count("certified_workers", "持证社工人数", "Of whom hold a national certificate."),
     ),
@@ -687,6 +690,16 @@ TOWNSHIP_FIGURES = Table(
             "urban_communities_2plus",
             "达标城市社区",
             f"Urban communities with at least {URBAN_COMMUNITY_MIN_CERTIFIED} certified workers.",
+        ),
+        _count("urban_communities_0_certified", "无持证社工的城市社区", "Urban communities with none certified."),
+        _count("urban_communities_1_certified", "1名持证社工的城市社区", "Urban communities with one certified."),
+        _count(
+            "urban_communities_3plus_certified", "3名以上持证社工的城市社区", "Urban communities with three or more."
+        ),
+        _count(
+            "urban_shortfall",
+            "城市社区持证社工缺口",
+            f"Certified workers missing to give every urban community {URBAN_COMMUNITY_MIN_CERTIFIED}.",
         ),
         _count("stations_operating", "运营社工站", "Townships running a station."),
         _count("stations_star_rated", "星级社工站", "Stations with one star or more."),

@@ -99,6 +99,9 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as err:
         con.close()
         raise StoreError(f"无法读取数据目录 {root} 中的快照文件（文件可能已损坏）：{err}") from err
+    except StoreError:
+        con.close()
+        raise
     return con
 
 
@@ -134,6 +137,8 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
             con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
         else:
             con.execute(f"create view {table.name} as {source}")
+        if table in DERIVED_TABLES:
+            _check_derived_columns(con, table)
     if everything_in_memory:
         # A county's queries take milliseconds, most of them planning: a second thread costs more to start
         # than it saves, and statistics propagation (which prunes row groups of large files) a fifth of the time.
@@ -145,6 +150,17 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     con.unregister("enum_labels_source")
     for name in view_names():
         con.execute(query_text(name))
+
+
+def _check_derived_columns(con: duckdb.DuckDBPyConnection, table) -> None:
+    """A derived table written by an older version lacks columns the queries read: say how to rewrite it."""
+    found = {row[0] for row in con.execute(f"describe {table.name}").fetchall()}
+    missing = [name for name in table.column_names if name not in found]
+    if missing:
+        raise StoreError(
+            f"汇总文件 {table.name}.parquet 缺少列：{'、'.join(missing)}（由旧版本写入）；"
+            "请运行 python -m socialwork aggregate 重新生成"
+        )
 
 
 _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query

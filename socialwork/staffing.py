@@ -30,18 +30,11 @@ def community_staffing(
 
 def staffing_summary(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.Series:
     """Urban communities, average, meeting the minimum, total shortfall and coverage, in one row."""
-    frame = db.run(
-        "staffing/urban_staffing_summary", data=data, snapshot_date=as_of, townships=townships,
-        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
-    )  # fmt: skip
-    return frame.iloc[0]
+    return db.run("staffing/urban_staffing_summary", data=data, snapshot_date=as_of, townships=townships).iloc[0]
 
 
 def staffing_by_township(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
-    return db.run(
-        "staffing/urban_staffing_by_township", data=data, snapshot_date=as_of, townships=townships,
-        min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
-    )  # fmt: skip
+    return db.run("staffing/urban_staffing_by_township", data=data, snapshot_date=as_of, townships=townships)
 
 
 def certified_distribution(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:

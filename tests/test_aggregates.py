@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from socialwork import aggregates, db
@@ -69,6 +70,23 @@ def test_missing_derived_file_is_an_error_and_the_aggregate_command_restores_it(
     assert main(["aggregate", "--data", str(store)]) == 0
     assert "已重新生成" in capsys.readouterr().out
     pd.testing.assert_frame_equal(_derived(store, DAY, "township_figures"), before)
+    db.clear_cache()
+
+
+def test_derived_file_of_an_older_version_is_an_error_and_the_aggregate_command_restores_it(tmp_path, fixture_store):
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    before = _derived(store, DAY, "community_staffing")
+    for folder in store.glob("snapshot_date=*"):  # as written before names were carried in community_staffing
+        path = folder / "community_staffing.parquet"
+        pq.write_table(pq.read_table(path).drop_columns(["community_name", "urban_rural_code"]), path)
+    db.clear_cache()
+    message = r"community_staffing.parquet 缺少列：community_name、urban_rural_code.*python -m socialwork aggregate"
+    with pytest.raises(StoreError, match=message):
+        db.run("staffing/urban_communities_below_minimum", data=store, snapshot_date=DAY, townships=None,
+               min_certified=2, max_rows=None)  # fmt: skip
+    assert main(["aggregate", "--data", str(store)]) == 0
+    pd.testing.assert_frame_equal(_derived(store, DAY, "community_staffing"), before)
     db.clear_cache()
 
 

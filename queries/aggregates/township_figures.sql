@@ -45,7 +45,16 @@ community_figures as (
         coalesce(sum(certified_workers) filter (where community_kind = 'urban_community'), 0)
             as certified_in_urban_communities,
         count(*) filter (where community_kind = 'urban_community' and certified_workers >= $min_certified)
-            as urban_communities_2plus
+            as urban_communities_2plus,
+        count(*) filter (where community_kind = 'urban_community' and certified_workers = 0)
+            as urban_communities_0_certified,
+        count(*) filter (where community_kind = 'urban_community' and certified_workers = 1)
+            as urban_communities_1_certified,
+        count(*) filter (where community_kind = 'urban_community' and certified_workers >= 3)
+            as urban_communities_3plus_certified,
+        coalesce(
+            sum(greatest($min_certified - certified_workers, 0)) filter (where community_kind = 'urban_community'), 0
+        ) as urban_shortfall
     from community_staffing
     group by township_code
 ),
@@ -123,6 +132,10 @@ select
     coalesce(cf.urban_communities, 0) as urban_communities,
     coalesce(cf.certified_in_urban_communities, 0) as certified_in_urban_communities,
     coalesce(cf.urban_communities_2plus, 0) as urban_communities_2plus,
+    coalesce(cf.urban_communities_0_certified, 0) as urban_communities_0_certified,
+    coalesce(cf.urban_communities_1_certified, 0) as urban_communities_1_certified,
+    coalesce(cf.urban_communities_3plus_certified, 0) as urban_communities_3plus_certified,
+    coalesce(cf.urban_shortfall, 0) as urban_shortfall,
     coalesce(sf.stations_operating, 0) as stations_operating,
     coalesce(sf.stations_star_rated, 0) as stations_star_rated,
     coalesce(sf.brand_projects, 0) as brand_projects,

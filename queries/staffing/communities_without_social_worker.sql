@@ -4,7 +4,7 @@
 --   $max_rows BIGINT (NULL = every one).
 -- Columns: township_code, township_name, community_code, community_name, community_kind, community_kind_label
 with unserved as (
-    select snapshot_date, township_code, community_code, community_kind
+    select snapshot_date, township_code, community_code, community_name, community_kind
     from community_staffing
     where snapshot_date = $snapshot_date
       and social_workers = 0
@@ -18,12 +18,10 @@ final as (
         u.township_code,
         t.township_name,
         u.community_code,
-        c.community_name,
+        u.community_name,
         u.community_kind,
         k.label as community_kind_label
     from unserved u
-    join communities c
-        on c.snapshot_date = $snapshot_date and c.snapshot_date = u.snapshot_date and c.community_code = u.community_code
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = u.snapshot_date and t.township_code = u.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = u.community_kind

@@ -48,10 +48,10 @@ final as (
         s.township_code,
         t.township_name,
         s.community_code,
-        c.community_name,
+        s.community_name,
         s.community_kind,
         k.label as community_kind_label,
-        c.urban_rural_code,
+        s.urban_rural_code,
         u.label as urban_rural_label,
         s.certified_workers,
         s.social_workers,
@@ -62,12 +62,10 @@ final as (
         s.shortfall_key,
         s.unserved_key
     from listed s
-    join communities c
-        on c.snapshot_date = $snapshot_date and c.snapshot_date = s.snapshot_date and c.community_code = s.community_code
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = s.snapshot_date and t.township_code = s.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = s.community_kind
-    join enum_labels u on u.enum_name = 'urban_rural_code' and u.code = c.urban_rural_code
+    join enum_labels u on u.enum_name = 'urban_rural_code' and u.code = s.urban_rural_code
     left join previous_staffing p on p.community_code = s.community_code
 )
 

@@ -8,6 +8,7 @@ with below_minimum as (
         snapshot_date,
         township_code,
         community_code,
+        community_name,
         certified_workers,
         $min_certified - certified_workers as shortfall
     from community_staffing
@@ -24,12 +25,10 @@ final as (
         b.township_code,
         t.township_name,
         b.community_code,
-        c.community_name,
+        b.community_name,
         b.certified_workers,
         b.shortfall
     from below_minimum b
-    join communities c
-        on c.snapshot_date = $snapshot_date and c.snapshot_date = b.snapshot_date and c.community_code = b.community_code
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = b.snapshot_date and t.township_code = b.township_code
 )

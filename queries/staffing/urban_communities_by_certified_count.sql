@@ -1,25 +1,25 @@
--- How many urban communities have 0, 1, 2, 3 or more certified social workers at $snapshot_date.
--- Every bucket is listed, empty ones with 0.
+-- How many urban communities have 0, 1, 2, 3 or more certified social workers at $snapshot_date, summed
+-- from township_figures (written with each snapshot, held in memory). Every bucket is listed, empty ones with 0.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county).
 -- Columns: certified_bucket, bucket_order, urban_communities
-with buckets as (
-    select * from (values ('0', 0), ('1', 1), ('2', 2), ('3+', 3)) as b(certified_bucket, bucket_order)
-),
-
-urban as (
-    select case when certified_workers >= 3 then '3+' else certified_workers::varchar end as certified_bucket
-    from community_staffing
+with totals as (
+    select
+        coalesce(sum(urban_communities_0_certified), 0) as none_certified,
+        coalesce(sum(urban_communities_1_certified), 0) as one_certified,
+        -- Exactly two: the urban communities in no other bucket.
+        coalesce(sum(urban_communities - urban_communities_0_certified - urban_communities_1_certified
+                     - urban_communities_3plus_certified), 0) as two_certified,
+        coalesce(sum(urban_communities_3plus_certified), 0) as three_or_more_certified
+    from township_figures
     where snapshot_date = $snapshot_date
-      and community_kind = 'urban_community'
       and ($townships is null or list_contains($townships, township_code))
-),
-
-final as (
-    select b.certified_bucket, b.bucket_order, count(u.certified_bucket) as urban_communities
-    from buckets b
-    left join urban u using (certified_bucket)
-    group by b.certified_bucket, b.bucket_order
 )
 
-select * from final
+select '0' as certified_bucket, 0 as bucket_order, none_certified::bigint as urban_communities from totals
+union all
+select '1', 1, one_certified::bigint from totals
+union all
+select '2', 2, two_certified::bigint from totals
+union all
+select '3+', 3, three_or_more_certified::bigint from totals
 order by bucket_order

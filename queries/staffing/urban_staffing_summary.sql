@@ -1,5 +1,6 @@
--- One row: urban-community staffing and village/community coverage in scope at $snapshot_date.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county), $min_certified INTEGER.
+-- One row: urban-community staffing and village/community coverage in scope at $snapshot_date, summed from
+-- township_figures (written with each snapshot, held in memory) rather than counted over every community.
+-- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county).
 -- Columns: urban_communities, certified_in_urban_communities, average_certified_per_urban_community,
 --   urban_communities_meeting_minimum, share_meeting_minimum, urban_communities_below_minimum,
 --   total_shortfall, communities, communities_without_social_worker
@@ -7,11 +8,11 @@ with totals as (
     select
         coalesce(sum(urban_communities), 0)::bigint as urban_communities,
         coalesce(sum(certified_in_urban_communities), 0)::bigint as certified_in_urban_communities,
-        coalesce(sum(urban_communities_meeting_minimum), 0)::bigint as urban_communities_meeting_minimum,
-        coalesce(sum(total_shortfall), 0)::bigint as total_shortfall,
+        coalesce(sum(urban_communities_2plus), 0)::bigint as urban_communities_meeting_minimum,
+        coalesce(sum(urban_shortfall), 0)::bigint as total_shortfall,
         coalesce(sum(communities), 0)::bigint as communities,
-        coalesce(sum(communities_without_social_worker), 0)::bigint as communities_without_social_worker
-    from township_staffing($min_certified)
+        coalesce(sum(communities - communities_served), 0)::bigint as communities_without_social_worker
+    from township_figures
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
 ),
