@@ -9,15 +9,21 @@
 --   urban_rural_code, urban_rural_label, certified_workers, social_workers, certified_change,
 --   meets_minimum, shortfall
 with in_scope as (
-    select count(*) as communities
-    from community_staffing
+    -- From township_figures (held in memory): counting here would read the snapshot's file a second time.
+    select coalesce(sum(communities), 0) as communities
+    from township_figures
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
 ),
 
 current_staffing as (
     select
-        s.*,
+        s.snapshot_date,
+        s.township_code,
+        s.community_code,
+        s.community_kind,
+        s.certified_workers,
+        s.social_workers,
         case when s.community_kind = 'urban_community' then greatest($min_certified - s.certified_workers, 0) end
             as shortfall,
         -- Sort keys: worst first only when the list is cut, else plain township and community order.
@@ -28,12 +34,20 @@ current_staffing as (
       and ($townships is null or list_contains($townships, s.township_code))
 ),
 
-listed as (
-    -- ORDER BY ... LIMIT keeps only the top rows as it goes instead of sorting every community.
+ranked as (
+    -- ORDER BY ... LIMIT keeps only the top rows as it goes instead of sorting every community; on the
+    -- narrow columns, so that names are read for the listed rows only (below).
     select *
     from current_staffing
     order by shortfall_key desc, unserved_key desc, township_code, community_code
     limit coalesce($max_rows, 9223372036854775807)
+),
+
+listed as (
+    select r.*, s.community_name, s.urban_rural_code
+    from ranked r
+    join community_staffing s
+        on s.snapshot_date = $snapshot_date and s.snapshot_date = r.snapshot_date and s.community_code = r.community_code
 ),
 
 previous_staffing as (
