@@ -8,7 +8,6 @@ with below_minimum as (
         snapshot_date,
         township_code,
         community_code,
-        community_name,
         certified_workers,
         $min_certified - certified_workers as shortfall
     from community_staffing
@@ -16,6 +15,7 @@ with below_minimum as (
       and community_kind = 'urban_community'
       and certified_workers < $min_certified
       and ($townships is null or list_contains($townships, township_code))
+    -- On the narrow columns: names are read below for the listed rows only.
     order by shortfall desc, township_code, community_code
     limit $max_rows
 ),
@@ -25,10 +25,12 @@ final as (
         b.township_code,
         t.township_name,
         b.community_code,
-        b.community_name,
+        s.community_name,
         b.certified_workers,
         b.shortfall
     from below_minimum b
+    join community_staffing s
+        on s.snapshot_date = $snapshot_date and s.snapshot_date = b.snapshot_date and s.community_code = b.community_code
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = b.snapshot_date and t.township_code = b.township_code
 )
