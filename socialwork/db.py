@@ -47,21 +47,15 @@ def query_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-VIEWS_FOLDER = "views"  # queries/views/*.sql define derived views, created on connect, not run by name
 AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql compute derived tables at write time (run_on_files)
 
 
 def query_names() -> list[str]:
-    """Every query under queries/ (views and write-time aggregates aside), as names for run()."""
+    """Every query under queries/ (write-time aggregates aside), as names for run()."""
     names = (
         p.relative_to(settings.QUERIES_DIR).with_suffix("").as_posix() for p in settings.QUERIES_DIR.rglob("*.sql")
     )
-    return sorted(n for n in names if not n.startswith((f"{VIEWS_FOLDER}/", f"{AGGREGATES_FOLDER}/")))
-
-
-def view_names() -> list[str]:
-    """The derived views under queries/views/, in creation order."""
-    return sorted(f"{VIEWS_FOLDER}/{p.stem}" for p in (settings.QUERIES_DIR / VIEWS_FOLDER).glob("*.sql"))
+    return sorted(n for n in names if not n.startswith(f"{AGGREGATES_FOLDER}/"))
 
 
 def query_parameters(name: str) -> set[str]:
@@ -148,8 +142,6 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     con.register("enum_labels_source", enum_labels_frame())
     con.execute("create table enum_labels as select * from enum_labels_source")
     con.unregister("enum_labels_source")
-    for name in view_names():
-        con.execute(query_text(name))
 
 
 def _check_derived_columns(con: duckdb.DuckDBPyConnection, table) -> None:
