@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from socialwork import settings
-from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES
+from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Table
 from socialwork.store import StoreError, snapshot_dates, store_version
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -144,7 +144,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     con.unregister("enum_labels_source")
 
 
-def _check_derived_columns(con: duckdb.DuckDBPyConnection, table) -> None:
+def _check_derived_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     """A derived table written by an older version lacks columns the queries read: say how to rewrite it."""
     found = {row[0] for row in con.execute(f"describe {table.name}").fetchall()}
     missing = [name for name in table.column_names if name not in found]
