@@ -128,7 +128,7 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
         mode="markers+text",
         name="年末（次年基线）",
         marker={"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
-        text=year_end["certified_workers"].astype(str),
+        text=[f"{v:,.0f}" for v in year_end["certified_workers"]],  # head counts, whatever the dtype
         textposition="top center",
         hovertemplate="%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
     )

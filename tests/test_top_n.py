@@ -142,3 +142,12 @@ def test_an_excel_sheet_stops_at_its_row_limit_and_says_so(monkeypatch):
     assert [sheet.cell(row, 1).value for row in range(5, 9)] == ["社区0", "社区1", "社区2", None]
     small = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(frame.head(3), date(2026, 10, 31), "全县", "t")))
     assert small.active["A3"].value is None
+
+
+def test_year_end_labels_are_head_counts_even_when_the_figures_are_floats():
+    figures = pd.DataFrame(
+        {"certified_workers": [144.0, 150.0, 1190.0]},
+        index=pd.Index([date(2023, 12, 31), date(2024, 1, 31), date(2024, 12, 31)], name="snapshot_date"),
+    )
+    fig = charts.certified_trend(figures, "持证社工")
+    assert list(fig.data[1].text) == ["144", "1,190"]
