@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, settle
 
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.browser
 def test_presentation_mode_keys_and_layout(server_url, page):
     page.goto(f"{server_url}/meeting?view=1&asof=2026-10-31")
     settle(page)
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    # The style that hides the sidebar arrives with st.html's lazily loaded component: on a busy
+    # machine it applies a moment after the page has settled, so wait for it rather than sample once.
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden(timeout=15000)
     first = page.locator("h1").first.inner_text()
     assert first == "年度目标完成情况"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
