@@ -18,8 +18,8 @@ from socialwork import db
 from socialwork.contract import DERIVED_TABLES, TABLES, URBAN_COMMUNITY_MIN_CERTIFIED, Table
 
 AGGREGATES_FOLDER = db.AGGREGATES_FOLDER
-# Rows are sorted by township; small row groups let a township filter skip the rest of each file by its
-# min/max statistics (halves the one-township view's scan at nation scale, docs/performance.md).
+# Small row groups let a filter on the column a file is sorted by skip the rest of the file by its min/max
+# statistics: township_figures is sorted by township, community_staffing by need_rank (docs/performance.md).
 ROW_GROUP_ROWS = 2048
 
 

@@ -649,7 +649,8 @@ COMMUNITY_STAFFING = Table(
     "community_staffing",
     "村（社区）社工配备（汇总）",
     "Per village/community: the social workers serving it at the snapshot, with its name, so that the "
-    "lists of communities read one small table instead of the communities register.",
+    "lists of communities read one small table instead of the communities register. Written in order of "
+    "need_rank, so that the most-in-need lists read the first rows of the file only.",
     (
         Column("community_code", "VARCHAR", "村社区划代码", "The village/community."),
         Column("township_code", "VARCHAR", "所属乡镇代码", "Its township."),
@@ -658,6 +659,15 @@ COMMUNITY_STAFFING = Table(
         Column("urban_rural_code", "VARCHAR", "城乡分类代码", "As in communities.", enum=URBAN_RURAL_CODE),
         _count("social_workers", "社工人数", "People on the register posted to it."),
         _count("certified_workers", "持证社工人数", "Of whom hold a national certificate."),
+        Column(
+            "need_rank",
+            "INTEGER",
+            "关注名次",
+            "1 = most in need: urban communities by how many certified social workers they lack (the "
+            "plan's 2), then villages/communities that no social worker serves, then township and "
+            "community order.",
+            minimum=1,
+        ),
     ),
     key=("community_code",),
 )

@@ -103,3 +103,17 @@ def test_a_failed_aggregate_writes_nothing(tmp_path, fixture_store, monkeypatch)
     with pytest.raises(db.QueryError):
         store_write_snapshot(store, DAY, frames, replace=True)
     assert sorted(p.relative_to(store) for p in store.rglob("*")) == before
+
+
+@pytest.mark.parametrize("store_name", ["fixture_store", "demo_store"])
+def test_community_staffing_is_written_in_need_order(store_name, request):
+    store = request.getfixturevalue(store_name)
+    on = snapshot_dates(store)[-1]
+    staffing = _derived(store, on, "community_staffing")
+    assert staffing["need_rank"].tolist() == list(range(1, len(staffing) + 1))
+    urban = staffing["community_kind"] == "urban_community"
+    shortfall = (2 - staffing["certified_workers"]).clip(lower=0).where(urban, 0)
+    by_hand = staffing.assign(shortfall=shortfall, unserved=staffing["social_workers"] == 0).sort_values(
+        ["shortfall", "unserved", "township_code", "community_code"], ascending=[False, False, True, True]
+    )
+    assert by_hand["community_code"].tolist() == staffing["community_code"].tolist()

@@ -102,3 +102,62 @@ def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
     expected = int(sum(2 - c for c in counts if c < 2))
     assert expected > 0
     assert staffing.staffing_summary(LAST_SNAPSHOT, None, demo_store)["total_shortfall"] == expected
+
+
+def _demo_need_order(demo_store) -> pd.DataFrame:
+    """Every demo community at the last snapshot, most in need first, worked out with pandas from the registers."""
+    from socialwork.contract import TABLES_BY_NAME
+    from socialwork.demo import LAST_SNAPSHOT
+    from socialwork.store import read_table
+
+    people = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
+    communities = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["communities"]).copy()
+    served = people.dropna(subset=["community_code"])
+    communities["workers"] = communities["community_code"].map(served.groupby("community_code").size()).fillna(0)
+    certified = served[served["certificate_level"] != "none"].groupby("community_code").size()
+    communities["certified"] = communities["community_code"].map(certified).fillna(0)
+    urban = communities["community_kind"] == "urban_community"
+    communities["shortfall"] = (2 - communities["certified"]).clip(lower=0).where(urban, 0)
+    communities["unserved"] = communities["workers"] == 0
+    return communities.sort_values(
+        ["shortfall", "unserved", "township_code", "community_code"], ascending=[False, False, True, True]
+    )
+
+
+def test_demo_capped_list_is_the_neediest_by_pandas(demo_store):
+    from socialwork.demo import LAST_SNAPSHOT
+
+    expected = _demo_need_order(demo_store)
+    assert expected["shortfall"].iloc[0] == 2 and (expected["shortfall"] == 0).any()
+    listed = staffing.community_staffing(LAST_SNAPSHOT, None, demo_store, max_rows=40)
+    assert list(listed["community_code"]) == list(expected["community_code"].head(40))
+
+
+def test_demo_shortfall_list_is_in_need_order_by_pandas(demo_store):
+    from socialwork.demo import LAST_SNAPSHOT
+
+    expected = _demo_need_order(demo_store)
+    expected = expected[expected["shortfall"] > 0]
+    gaps = staffing.shortfall_list(LAST_SNAPSHOT, None, demo_store)
+    assert list(gaps["community_code"]) == list(expected["community_code"])
+    assert list(staffing.shortfall_list(LAST_SNAPSHOT, None, demo_store, max_rows=5)["community_code"]) == list(
+        expected["community_code"].head(5)
+    )
+
+
+def test_among_equal_shortfalls_a_community_nobody_serves_comes_first(tmp_path):
+    """C11 (township 1) keeps its two social workers but neither holds a certificate; C21 (township 2) loses
+    its only one. Both lack two: C21, which nobody serves, is listed first although its township comes later."""
+    from socialwork.store import write_snapshot
+    from tests.fixture_county import snapshot
+
+    frames = snapshot(NOV_2024)
+    people = frames["people"]
+    uncertified = people["person_id"].isin(["p1", "p2"])
+    people.loc[uncertified, "certificate_level"] = "none"
+    people.loc[uncertified, ["certificate_date", "first_certified_date"]] = None
+    frames["people"] = people[people["person_id"] != "p4"]
+    write_snapshot(tmp_path, NOV_2024, frames)
+    assert list(staffing.shortfall_list(NOV_2024, None, tmp_path)["community_code"]) == [C21, C11]
+    capped = staffing.community_staffing(NOV_2024, None, tmp_path, max_rows=2)
+    assert list(capped["community_code"]) == [C21, C11]

@@ -16,38 +16,15 @@ with in_scope as (
       and ($townships is null or list_contains($townships, township_code))
 ),
 
-current_staffing as (
-    select
-        s.snapshot_date,
-        s.township_code,
-        s.community_code,
-        s.community_kind,
-        s.certified_workers,
-        s.social_workers,
-        case when s.community_kind = 'urban_community' then greatest($min_certified - s.certified_workers, 0) end
-            as shortfall,
-        -- Sort keys: worst first only when the list is cut, else plain township and community order.
-        case when i.communities > $max_rows then coalesce(shortfall, 0) else 0 end as shortfall_key,
-        case when i.communities > $max_rows then s.social_workers = 0 else false end as unserved_key
-    from community_staffing s, in_scope i
-    where s.snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, s.township_code))
-),
-
-ranked as (
-    -- ORDER BY ... LIMIT keeps only the top rows as it goes instead of sorting every community; on the
-    -- narrow columns, so that names are read for the listed rows only (below).
-    select *
-    from current_staffing
-    order by shortfall_key desc, unserved_key desc, township_code, community_code
-    limit coalesce($max_rows, 9223372036854775807)
-),
-
 listed as (
-    select r.*, s.community_name, s.urban_rural_code
-    from ranked r
-    join community_staffing s
-        on s.snapshot_date = $snapshot_date and s.snapshot_date = r.snapshot_date and s.community_code = r.community_code
+    -- The file is written in need order (community_staffing.need_rank), so ORDER BY need_rank LIMIT stops
+    -- after its first row groups: the county's most-in-need list never reads the rest of the snapshot.
+    select *
+    from community_staffing
+    where snapshot_date = $snapshot_date
+      and ($townships is null or list_contains($townships, township_code))
+    order by need_rank
+    limit coalesce($max_rows, 9223372036854775807)
 ),
 
 previous_staffing as (
@@ -72,10 +49,12 @@ final as (
         s.certified_workers - p.certified_workers as certified_change,
         case when s.community_kind = 'urban_community' then s.certified_workers >= $min_certified end
             as meets_minimum,
-        s.shortfall,
-        s.shortfall_key,
-        s.unserved_key
+        case when s.community_kind = 'urban_community' then greatest($min_certified - s.certified_workers, 0) end
+            as shortfall,
+        -- Worst first only when the list is cut, else plain township and community order.
+        case when i.communities > $max_rows then s.need_rank else 0 end as order_key
     from listed s
+    cross join in_scope i
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = s.snapshot_date and t.township_code = s.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = s.community_kind
@@ -83,5 +62,5 @@ final as (
     left join previous_staffing p on p.community_code = s.community_code
 )
 
-select * exclude (shortfall_key, unserved_key) from final
-order by shortfall_key desc, unserved_key desc, township_code, community_code
+select * exclude (order_key) from final
+order by order_key, township_code, community_code

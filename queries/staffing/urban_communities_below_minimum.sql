@@ -1,22 +1,25 @@
 -- Urban communities in scope at $snapshot_date with fewer than $min_certified certified social workers,
--- largest shortfall first; at most $max_rows of them (the totals are in urban_staffing_summary).
+-- largest shortfall first, then those no social worker serves, then township and community order
+-- (community_staffing.need_rank); at most $max_rows of them (the totals are in urban_staffing_summary).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule), $max_rows BIGINT (NULL = every one).
 -- Columns: township_code, township_name, community_code, community_name, certified_workers, shortfall
 with below_minimum as (
+    -- The file is written in need order and these communities are its first rows: the scan stops early.
     select
         snapshot_date,
         township_code,
         community_code,
+        community_name,
         certified_workers,
-        $min_certified - certified_workers as shortfall
+        $min_certified - certified_workers as shortfall,
+        need_rank
     from community_staffing
     where snapshot_date = $snapshot_date
       and community_kind = 'urban_community'
       and certified_workers < $min_certified
       and ($townships is null or list_contains($townships, township_code))
-    -- On the narrow columns: names are read below for the listed rows only.
-    order by shortfall desc, township_code, community_code
+    order by need_rank
     limit $max_rows
 ),
 
@@ -25,15 +28,14 @@ final as (
         b.township_code,
         t.township_name,
         b.community_code,
-        s.community_name,
+        b.community_name,
         b.certified_workers,
-        b.shortfall
+        b.shortfall,
+        b.need_rank
     from below_minimum b
-    join community_staffing s
-        on s.snapshot_date = $snapshot_date and s.snapshot_date = b.snapshot_date and s.community_code = b.community_code
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = b.snapshot_date and t.township_code = b.township_code
 )
 
-select * from final
-order by shortfall desc, township_code, community_code
+select * exclude (need_rank) from final
+order by need_rank
