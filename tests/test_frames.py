@@ -19,7 +19,7 @@ def _both_ways(store, name: str, params: dict) -> tuple[pd.DataFrame, pd.DataFra
     cursor = db.connection(store).cursor()
     try:
         by_duckdb = cursor.execute(db.query_text(name), bound).df()
-        through_arrow = frame_from_arrow(cursor.sql(db.query_text(name), params=bound).to_arrow_table())
+        through_arrow = frame_from_arrow(cursor.execute(db.query_text(name), bound).to_arrow_table())
     finally:
         cursor.close()
     return by_duckdb, through_arrow
