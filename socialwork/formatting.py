@@ -31,9 +31,12 @@ def as_of_stamp(day: date) -> str:
 
 
 def format_value(value: float | None, decimals: int, unit: str) -> str:
-    """A figure with its unit: 46人, 68.1%, 2.40人/社区; a dash when there is no value."""
+    """A figure with its unit: 46人, 68.1%, 2.40人/社区, 126.31亿元 for a province's 1,263,147万元 (which a card
+    cannot hold); a dash when there is no value."""
     if value is None:
         return "—"
+    if unit == "万元" and abs(value) >= 10_000:
+        return f"{value / 10_000:,.2f}亿元"
     return f"{value:,.{decimals}f}{unit}"
 
 
@@ -192,6 +195,15 @@ def scorecard_goal_text(card) -> str:
     return "；".join(parts)
 
 
+def card_count(count: int, unit: str, help_text: str | None = None) -> tuple[str, str | None]:
+    """A count for a metric card: from 10,000 on in 万 with one decimal and no unit (a fifth of the page holds
+    about five characters: "155,641个" and even "15.6万个" are cut), the exact count then added to the help."""
+    if count < 10_000:
+        return f"{count:,}{unit}", help_text
+    exact = f"共 {count:,}{unit}"
+    return f"{count / 10_000:.1f}万", exact if help_text is None else f"{help_text}；{exact}"
+
+
 def staffing_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
     """The staffing page's headline figures as (label, value, help), short enough for five columns."""
     average, urban = summary["average_certified_per_urban_community"], int(summary["urban_communities"])
@@ -201,13 +213,15 @@ def staffing_summary_items(summary: pd.Series) -> list[tuple[str, str, str | Non
         meeting_text, meeting_help = f"{100 * meeting / urban:.1f}%", f"{meeting_help}：{meeting:,} / {urban:,}"
     else:
         meeting_text = f"{meeting}/{urban}" if urban else "—"
+    shortfall = card_count(int(summary["total_shortfall"]), "人", "各城市社区（2 − 持证人数）之和，只计不足 2 名的社区")
+    unserved = card_count(int(summary["communities_without_social_worker"]), "个", "无社会工作者服务的村（社区）")
     return [
-        ("城市社区", f"{urban:,}个", None),
+        ("城市社区", *card_count(urban, "个")),
         ("平均持证", "—" if pd.isna(average) else f"{average:.2f}人", "每个城市社区平均持证社工；目标 ≥ 2"),
         ("达到2名", meeting_text, meeting_help),
-        ("持证缺口", f"{int(summary['total_shortfall']):,}人", "各城市社区（2 − 持证人数）之和，只计不足 2 名的社区"),
-        ("无社工村社", f"{int(summary['communities_without_social_worker']):,}个", "无社会工作者服务的村（社区）"),
-    ]  # fmt: skip
+        ("持证缺口", *shortfall),
+        ("无社工村社", *unserved),
+    ]
 
 
 def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
@@ -259,11 +273,11 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
 def post_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
     share = summary["institution_main_professional_share"]
     return [
-        ("岗位总数", f"{int(summary['posts'])}个", None),
-        ("在岗", f"{int(summary['filled_posts'])}个", None),
-        ("空缺", f"{int(summary['vacant_posts'])}个", None),
-        ("本年新设", f"{int(summary['new_this_year'])}个", "设岗日期在本年 1 月 1 日至数据日期之间"),
-        ("较上期新设", f"{int(summary['new_since_previous'])}个", "设岗日期晚于上一期快照日期"),
+        ("岗位总数", f"{int(summary['posts']):,}个", None),
+        ("在岗", f"{int(summary['filled_posts']):,}个", None),
+        ("空缺", f"{int(summary['vacant_posts']):,}个", None),
+        ("本年新设", f"{int(summary['new_this_year']):,}个", "设岗日期在本年 1 月 1 日至数据日期之间"),
+        ("较上期新设", f"{int(summary['new_since_previous']):,}个", "设岗日期晚于上一期快照日期"),
         ("机构主体岗位占比", "—" if pd.isna(share) else f"{share:.1f}%",
          "养老、儿童福利、社会救助、救助管理等机构的社工岗位中，确定为主体专业技术岗位的比例"),
     ]  # fmt: skip
@@ -317,7 +331,7 @@ def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None
         ("运营社工站", f"{int(summary['stations_operating'])}/{int(summary['townships'])}", "运营中的社工站 / 乡镇数"),
         ("驻站社工", f"{int(summary['resident_workers'])}人", None),
         ("站均驻站社工", "—" if pd.isna(per_station) else f"{per_station:.1f}人", "一般每站 2 名"),
-        ("驻站不足2人", f"{int(summary['stations_with_fewer_than_two_residents'])}个", None),
+        ("驻站不足2人", f"{int(summary['stations_with_fewer_than_two_residents']):,}个", None),
     ]  # fmt: skip
 
 

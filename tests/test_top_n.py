@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from socialwork import charts, exports
-from socialwork.formatting import capped_list_note, names_text, scope_text
+from socialwork.formatting import (
+    capped_list_note,
+    card_count,
+    format_value,
+    names_text,
+    post_summary_items,
+    scope_text,
+    staffing_summary_items,
+)
 
 FIVE = pd.DataFrame(
     {
@@ -151,3 +159,28 @@ def test_year_end_labels_are_head_counts_even_when_the_figures_are_floats():
     )
     fig = charts.certified_trend(figures, "持证社工")
     assert list(fig.data[1].text) == ["144", "1,190"]
+
+
+def test_metric_cards_show_a_provinces_counts_in_wan_with_the_exact_count_in_the_help():
+    assert card_count(9_999, "人") == ("9,999人", None)
+    assert card_count(155_641, "个") == ("15.6万", "共 155,641个")
+    assert card_count(12_000, "人", "缺口") == ("1.2万", "缺口；共 12,000人")
+    summary = pd.Series({
+        "average_certified_per_urban_community": 0.83, "urban_communities": 155_641,
+        "urban_communities_meeting_minimum": 31_600, "total_shortfall": 191_676,
+        "communities_without_social_worker": 412,
+    })  # fmt: skip
+    values = {label: value for label, value, _ in staffing_summary_items(summary)}
+    assert values == {"城市社区": "15.6万", "平均持证": "0.83人", "达到2名": "20.3%", "持证缺口": "19.2万",
+                      "无社工村社": "412个"}  # fmt: skip
+
+
+def test_large_sums_of_money_are_shown_in_yi_and_counts_with_separators():
+    assert format_value(250.0, 1, "万元") == "250.0万元"
+    assert format_value(1_263_047.0, 1, "万元") == "126.30亿元"
+    assert format_value(-12_000.0, 1, "万元") == "-1.20亿元"
+    items = post_summary_items(pd.Series({
+        "posts": 375_000, "filled_posts": 318_512, "vacant_posts": 56_488, "new_this_year": 16_059,
+        "new_since_previous": 1_632, "institution_main_professional_share": 30.1,
+    }))  # fmt: skip
+    assert [value for _, value, _ in items][:2] == ["375,000个", "318,512个"]
