@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
@@ -34,9 +34,7 @@ _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _CACHE_SIZE = 512
 
 _lock = threading.Lock()
-_connections: dict[Path, tuple[Any, duckdb.DuckDBPyConnection]] = {}
-# Stores too large to hold in memory (a province, the nation): results come through Arrow (frames.py).
-_through_arrow: dict[duckdb.DuckDBPyConnection, bool] = {}
+_connections: dict[Path, tuple[Any, OpenStore]] = {}
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _running: dict[tuple, Future] = {}  # queries being run now, so that a second asker waits instead of running it again
 
@@ -90,20 +88,26 @@ def _new_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _connect(root: Path) -> duckdb.DuckDBPyConnection:
+class OpenStore(NamedTuple):
+    con: duckdb.DuckDBPyConnection
+    # A store too large to hold in memory (a province, the nation) fetches results through Arrow (frames.py).
+    through_arrow: bool
+
+
+def _connect(root: Path) -> OpenStore:
     if not snapshot_dates(root):
         raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
     con = _new_connection()
     con.execute("set parquet_metadata_cache = true")  # pages read the same few files again and again
     try:
-        _create_views(con, root)
+        in_memory = _create_views(con, root)
     except duckdb.Error as err:
         con.close()
         raise StoreError(f"无法读取数据目录 {root} 中的快照文件（文件可能已损坏）：{err}") from err
     except StoreError:
         con.close()
         raise
-    return con
+    return OpenStore(con, through_arrow=not in_memory)
 
 
 # Tables held in memory for the connection's life (a connection lasts one store version, see connection()):
@@ -119,7 +123,8 @@ def _rows(con: duckdb.DuckDBPyConnection, glob: str) -> int:
     return con.execute(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata('{glob}')").fetchall()[0][0]
 
 
-def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
+    """The store's tables and views on the connection; whether every table is held in memory."""
     everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
         # The glob is a path, never a value from a user; quotes are escaped all the same.
@@ -140,7 +145,6 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
             con.execute(f"create view {table.name} as {source}")
         if table in DERIVED_TABLES:
             _check_derived_columns(con, table)
-    _through_arrow[con] = not everything_in_memory
     if everything_in_memory:
         # A county's queries take milliseconds, most of them planning: a second thread costs more to start
         # than it saves, and statistics propagation (which prunes row groups of large files) a fifth of the time.
@@ -150,6 +154,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     con.register("enum_labels_source", enum_labels_frame())
     con.execute("create table enum_labels as select * from enum_labels_source")
     con.unregister("enum_labels_source")
+    return everything_in_memory
 
 
 def _check_derived_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -186,7 +191,7 @@ def forget_version(root: Path) -> None:
         _versions.pop(root, None)
 
 
-def connection(root: Path) -> duckdb.DuckDBPyConnection:
+def open_store(root: Path) -> OpenStore:
     """The process-wide connection for a store, created on first use and again after an import, so that
     DuckDB's Parquet metadata cache never outlives the files it describes."""
     version = current_version(root)
@@ -194,10 +199,12 @@ def connection(root: Path) -> duckdb.DuckDBPyConnection:
         current = _connections.get(root)
         if current is None or current[0] != version:
             # The old connection is dropped, not closed: a session may still be reading through it.
-            if current is not None:
-                _through_arrow.pop(current[1], None)
             _connections[root] = (version, _connect(root))
         return _connections[root][1]
+
+
+def connection(root: Path) -> duckdb.DuckDBPyConnection:
+    return open_store(root).con
 
 
 def _freeze(value: Any) -> Any:
@@ -274,12 +281,12 @@ def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
 
 def execute(name: str, root: Path, params: dict[str, Any]) -> pd.DataFrame:
     """Run a query on the store's connection, bypassing the result cache (run() caches; the benchmark times this)."""
-    con = connection(root)
-    cursor = con.cursor()
+    store = open_store(root)
+    cursor = store.con.cursor()
     try:
         result = cursor.execute(query_text(name), params)
         # Arrow is faster for large results and no slower for a province's small ones; a county's keep .df().
-        return frame_from_arrow(result.to_arrow_table()) if _through_arrow.get(con, False) else result.df()
+        return frame_from_arrow(result.to_arrow_table()) if store.through_arrow else result.df()
     except duckdb.Error as err:
         raise QueryError(f"查询 {name} 执行失败（数据目录 {root}）：{err}") from err
     finally:
@@ -291,10 +298,9 @@ def clear_cache() -> None:
     with _lock:
         _results.clear()
         _versions.clear()
-        for _, con in _connections.values():
-            con.close()
+        for _, store in _connections.values():
+            store.con.close()
         _connections.clear()
-        _through_arrow.clear()
 
 
 def as_date(value: date | str) -> date:

@@ -71,7 +71,7 @@ def test_a_store_read_from_its_files_answers_every_query_as_the_in_memory_one(fi
     in_memory = {name: db.run(name, data=fixture_store, **params[name]) for name in PAGE_QUERIES}
     monkeypatch.setattr(db, "IN_MEMORY_MAX_ROWS", 0)
     db.clear_cache()
-    assert db._through_arrow[db.connection(fixture_store)]
+    assert db.open_store(fixture_store).through_arrow
     for name in PAGE_QUERIES:
         pd.testing.assert_frame_equal(db.run(name, data=fixture_store, **params[name]), in_memory[name], obj=name)
     db.clear_cache()
