@@ -7,40 +7,31 @@ numbers are dropped on reading; an ID-card number only yields a keyed-hash perso
 
 from __future__ import annotations
 
-import csv
+import difflib
 import hashlib
 import hmac
-import io
 import logging
-import math
 import os
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
 
-from socialwork import store
-from socialwork.contract import PERSONAL_COLUMNS, TABLES, TABLES_BY_NAME, Column, Table
+from socialwork import sheets, store
+from socialwork.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
+from socialwork.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_REF, Column, Table
 from socialwork.demo import DEMO_MARKER
-from socialwork.validate import Problem, check_snapshot
-from socialwork.workbook import ID_NUMBER_HEADER, NOTE_PREFIXES, OPTIONS_SHEET, YES
+from socialwork.sheets import RawTable
+from socialwork.validate import Problem, check_given
 
 log = logging.getLogger("socialwork.import")
 ID_KEY_ENV = "SOCIALWORK_ID_KEY"
-EARLIEST_DATE = date(1949, 10, 1)
-TRUE_WORDS = {YES, "是", "y", "yes", "true", "1", "t"}
-FALSE_WORDS = {"否", "n", "no", "false", "0", "f"}
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
-# An ID-card or mobile number typed into any text column: refused, and never echoed back.
-PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
-SEPARATORS = re.compile(r"[\s\-－.()（）]|^\+?86")
-INT32 = 2**31 - 1
-PERSONAL_NUMBER_MESSAGE = "疑似包含身份证号或手机号码，为保护个人信息不予导入（此处不显示该内容）"
+NO_KEY = f"未配置人员编号密钥（环境变量 {ID_KEY_ENV}），无法由身份证号生成人员编号"
+STALE_DAYS = 92  # newest date in the data this long before the as-of date: the date was probably mistyped
 Progress = Callable[[float, str], None]
 
 
@@ -50,16 +41,6 @@ class ImportFailed(Exception):
     def __init__(self, problems: list[Problem | str]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass
-class RawTable:
-    """A sheet as read: header names and cell values, and the row number of its first data row."""
-
-    name: str
-    headers: list[str]
-    rows: list[list[object]]
-    first_row: int
 
 
 @dataclass
@@ -80,78 +61,47 @@ def pseudonymous_id(id_number: str, key: str) -> str:
     return f"P{digest[:16]}"
 
 
-def _table_for(name: str) -> Table | None:
-    name = name.strip()
-    for table in TABLES:
-        if name in (table.name, table.label):
-            return table
-    return None
-
-
-def _is_personal(header: str) -> bool:
-    lowered = header.strip().lower()
-    return lowered in {p.lower() for p in PERSONAL_COLUMNS} and header.strip() != ID_NUMBER_HEADER
-
-
 # ---------------------------------------------------------------- reading
 
 
-def read_xlsx(content: bytes) -> tuple[dict[str, RawTable], list[str]]:
-    """Sheets of a workbook by table name, and warnings about sheets that are not tables."""
-    if not content.startswith(b"PK"):
-        raise ImportFailed(["文件不是有效的 XLSX 工作簿（Excel 2007 及以上格式）；旧版 .xls 请在 Excel 中另存为 .xlsx"])
+def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:
+    """Sheets of a workbook by table name, and notes on what was read past."""
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
-        raise ImportFailed([f"无法打开 XLSX 工作簿：文件已损坏或不是 Excel 文件（{type(err).__name__}）"]) from err
-    tables, warnings = {}, []
-    for sheet in book.worksheets:
-        if sheet.title == OPTIONS_SHEET:
-            continue
-        table = _table_for(sheet.title)
-        if table is None:
-            warnings.append(f"工作表“{sheet.title}”不是数据表，已忽略")
-            continue
-        try:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        except Exception as err:  # openpyxl raises XML parser errors of several kinds on a damaged sheet
-            raise ImportFailed([f"工作表“{sheet.title}”已损坏，无法读取（{type(err).__name__}）"]) from err
-        if table.name in tables:
-            raise ImportFailed([f"数据表“{table.label}”出现在两个工作表中；每个数据表只能有一个工作表"])
-        tables[table.name] = _raw(table, rows)
-    book.close()
-    return tables, warnings
+        tables, notes = sheets.read_xlsx(content, name)
+    except sheets.SheetError as failure:
+        raise ImportFailed(list(failure.messages)) from failure
+    _add_file_months(tables, name)
+    return tables, notes
 
 
-def _raw(table: Table, rows: list[list[object]]) -> RawTable:
-    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
-    while header and header[-1] == "":
-        header.pop()
-    body, first_row = rows[1:], 2
-    if body and body[0] and isinstance(body[0][0], str) and body[0][0].startswith(NOTE_PREFIXES):
-        body, first_row = body[1:], 3  # the template's note row
-    body = [r[: len(header)] + [None] * (len(header) - len(r)) for r in body]
-    while body and all(v is None or (isinstance(v, str) and not v.strip()) for v in body[-1]):
-        body.pop()
-    return RawTable(table.name, header, body, first_row)
-
-
-def read_csv_files(paths: list[Path]) -> dict[str, RawTable]:
-    """CSV files named after their table (people.csv or 社会工作人才.csv), UTF-8 with or without BOM."""
-    tables = {}
-    for path in paths:
-        table = _table_for(path.stem)
-        if table is None:
-            raise ImportFailed(
-                [f"无法识别 CSV 文件“{path.name}”：文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv"]
-            )
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise ImportFailed([f"CSV 文件“{path.name}”不是 UTF-8 编码；请在 Excel 中另存为“CSV UTF-8”"]) from err
-        rows = [[v if v != "" else None for v in r] for r in csv.reader(io.StringIO(text))]
-        tables[table.name] = _raw(table, rows)
+def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
+    """CSV files (name, content) named after their table, UTF-8 or GBK."""
+    try:
+        tables = sheets.read_csv_files(files)
+    except sheets.SheetError as failure:
+        raise ImportFailed(list(failure.messages)) from failure
+    for raw in tables.values():
+        _add_file_months({raw.name: raw}, raw.sheet)
     return tables
+
+
+def _add_file_months(tables: dict[str, RawTable], file_name: str) -> None:
+    """A month named in the file name ("2026年11月花名册.xlsx", "2026-11.xlsx") is checked like a title's."""
+    for year, month in FILE_MONTH.findall(Path(file_name).stem):
+        for raw in tables.values():
+            raw.title_months.append((int(year), int(month)))
+
+
+FILE_MONTH = re.compile(r"(20\d{2})\s*(?:年|[-_.])\s*(1[0-2]|0?[1-9])(?!\d)")
+
+
+def read_uploads(files: list[tuple[str, bytes]]) -> tuple[dict[str, RawTable], list[str]]:
+    """Uploaded files (name, content): one XLSX workbook, or CSV files named after their tables."""
+    if len(files) == 1 and not files[0][0].lower().endswith(".csv"):
+        return read_xlsx(files[0][1], files[0][0])
+    if not all(name.lower().endswith(".csv") for name, _ in files):
+        raise ImportFailed(["请上传一个 XLSX 工作簿，或一组 CSV 文件（每个数据表一个）"])
+    return read_csv_files(files), []
 
 
 def read_source(source: Path | list[Path]) -> tuple[dict[str, RawTable], list[str]]:
@@ -164,147 +114,87 @@ def read_source(source: Path | list[Path]) -> tuple[dict[str, RawTable], list[st
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise ImportFailed([f"文件不存在：{p}" for p in missing])
-    if all(p.suffix.lower() == ".csv" for p in paths):
-        return read_csv_files(paths), []
-    if len(paths) == 1:
-        return read_xlsx(paths[0].read_bytes())
-    raise ImportFailed(["请导入一个 XLSX 工作簿，或一组 CSV 文件（每个数据表一个）"])
+    if len(paths) > 1 and not all(p.suffix.lower() == ".csv" for p in paths):
+        raise ImportFailed(["请导入一个 XLSX 工作簿，或一组 CSV 文件（每个数据表一个）"])
+    return read_uploads([(p.name, p.read_bytes()) for p in paths])
 
 
-# ---------------------------------------------------------------- parsing cells
+# ---------------------------------------------------------------- parsing a table
 
 
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores division codes typed as numbers as floats
-    text = str(value).strip()
-    return text or None
+def _header_problems(table: Table, raw: RawTable) -> list[Problem]:
+    """Repeated or missing columns, with the nearest unknown header offered for a missing one."""
+    problems = []
+    if raw.repeated_headers:
+        problems.append(Problem(table.name, None, None, f"列名重复：{'、'.join(raw.repeated_headers)}"))
+    missing = [table.column(name) for name in raw.missing]
+    if table.name == "people" and raw.id_number_column is not None:
+        missing = [c for c in missing if c.name != "person_id"]
+    for column in missing:
+        near = difflib.get_close_matches(column.label, raw.unknown_headers, n=1, cutoff=0.5)
+        hint = f"；表中有“{near[0]}”列，如果就是它，请把列名改为“{column.label}”" if near else ""
+        problems.append(Problem(table.name, None, None, f"缺少列：{column.label}（{column.name}）{hint}"))
+    return problems
 
 
-def looks_personal(value: object) -> bool:
-    """An ID-card or mobile number, also written with spaces, dashes or +86, or as an Excel number."""
-    text = _text(value) if isinstance(value, int | float | str) else None
-    return bool(text) and bool(PERSONAL_NUMBER.search(SEPARATORS.sub("", text)))
-
-
-def _parse(value: object, column: Column) -> tuple[object, str | None]:
-    """(value in the contract's type, or None; a Chinese message when the cell cannot be read).
-
-    A cell holding what looks like an ID-card or phone number is refused in any column, and its
-    content is never repeated in a message.
-    """
-    if isinstance(value, str) and not value.strip():
-        value = None
-    if value is None:
-        return None, None
-    if not isinstance(value, bool) and looks_personal(value):
-        return None, PERSONAL_NUMBER_MESSAGE
-    if column.enum:
-        text = _text(value)
-        by_label = {label: code for code, label in column.enum.labels.items()}
-        if text in by_label:
-            return by_label[text], None
-        if text in column.enum.labels:
-            return text, None
-        return None, f"取值“{text}”不在允许范围：{'、'.join(column.enum.labels.values())}"
-    if column.type == "VARCHAR":
-        return _text(value), None
-    if column.type == "BOOLEAN":
-        word = str(value).strip().lower()
-        if word in TRUE_WORDS or value is True:
-            return True, None
-        if word in FALSE_WORDS or value is False:
-            return False, None
-        return None, f"“{value}”应为“是”或“否”"
-    if column.type == "DATE":
-        return _parse_date(value)
-    if column.type == "INTEGER":
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            return None, f"“{value}”应为整数"
-        if not number.is_integer():
-            return None, f"“{value}”应为整数"
-        if abs(number) > INT32:
-            return None, "数值过大，超出整数范围"
-        return int(number), None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None, f"“{value}”应为数字"
-    if not math.isfinite(number):
-        return None, f"“{value}”应为有限的数字"
-    return number, None
-
-
-def _parse_date(value: object) -> tuple[date | None, str | None]:
-    if isinstance(value, datetime):
-        return value.date(), None
-    if isinstance(value, date):
-        return value, None
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-        try:
-            return datetime.strptime(text, pattern).date(), None
-        except ValueError:
-            continue
-    return None, f"日期“{text}”无法识别，应为 YYYY-MM-DD"
+def _checkmark_columns(table: Table, raw: RawTable) -> set[str]:
+    """Yes/no columns marked with √: there an empty cell means no."""
+    marked = set()
+    for column in table.columns:
+        if column.type == "BOOLEAN" and column.name in raw.columns:
+            position = raw.columns[column.name]
+            if any(isinstance(r[position], str) and r[position].strip() in CHECK_MARKS for r in raw.rows):
+                marked.add(column.name)
+    return marked
 
 
 def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) -> tuple[pd.DataFrame, list[Problem]]:
     """A sheet as a frame of the contract's columns and types, with every cell problem found."""
-    problems: list[Problem] = []
-    headers = raw.headers
-    repeated = sorted({h for h in headers if h and headers.count(h) > 1})
-    if repeated:
-        return pd.DataFrame(columns=list(table.column_names)), [
-            Problem(table.name, None, None, f"列名重复：{'、'.join(repeated)}")
-        ]
-    by_header = {}
-    for index, header in enumerate(headers):
-        column = next((c for c in table.columns if header in (c.name, c.label)), None)
-        if column is not None:
-            by_header[column.name] = index
-    personal = [h for h in headers if _is_personal(h)]
-    id_index = headers.index(ID_NUMBER_HEADER) if table.name == "people" and ID_NUMBER_HEADER in headers else None
-    known = {c.name for c in table.columns} | {c.label for c in table.columns} | set(personal) | {ID_NUMBER_HEADER}
-    extra = [h for h in headers if h and h not in known]
-    if extra:
-        problems.append(Problem(table.name, None, None, f"多出不认识的列：{'、'.join(extra)}"))
-    missing = [c for c in table.columns if c.name not in by_header]
-    if table.name == "people" and id_index is not None:
-        missing = [c for c in missing if c.name != "person_id"]
-    if missing:
-        names = "、".join(f"{c.label}（{c.name}）" for c in missing)
-        problems.append(Problem(table.name, None, None, f"缺少列：{names}"))
+    empty = pd.DataFrame(columns=list(table.column_names))
+    problems = _header_problems(table, raw)
     if problems:
-        return pd.DataFrame(columns=list(table.column_names)), problems
+        return empty, problems
     if table.required_rows and not raw.rows:
         problems.append(Problem(table.name, None, None, "数据表为空：至少应有一行数据"))
-    records = []
-    for offset, cells in enumerate(raw.rows):
-        row_number = raw.first_row + offset
+    checkmarks = _checkmark_columns(table, raw)
+    records, needs_key = [], 0
+    for cells, row_number in zip(raw.rows, raw.row_numbers, strict=True):
         record = {}
         for column in table.columns:
-            cell = cells[by_header[column.name]] if column.name in by_header else None
-            value, message = _parse(cell, column)
+            position = raw.columns.get(column.name)
+            value, message = parse_cell(None if position is None else cells[position], column,
+                                        checkmarks=column.name in checkmarks)  # fmt: skip
+            message = message or _date_problem(column, value, as_of)
             if message:
-                problems.append(Problem(table.name, row_number, column.name, message))
-            elif column.past and value is not None and not EARLIEST_DATE <= value <= as_of:
-                problems.append(Problem(table.name, row_number, column.name,
-                                        f"日期 {value.isoformat()} 不合理：应在 {EARLIEST_DATE.isoformat()} 至数据日期 "
-                                        f"{as_of.isoformat()} 之间"))  # fmt: skip
-            elif column.type == "DATE" and value is not None and not date(1949, 1, 1) <= value <= date(2100, 12, 31):
-                problems.append(Problem(table.name, row_number, column.name, f"日期 {value.isoformat()} 超出合理范围"))
+                problems.append(Problem(table.name, row_number, column.name, message, raw.letters.get(column.name)))
+                value = None
             record[column.name] = value
-        if id_index is not None and not record.get("person_id"):
-            record["person_id"], message = _person_id(cells[id_index], id_key)
-            if message:
-                problems.append(Problem(table.name, row_number, "person_id", message))
+        if raw.id_number_column is not None and not record.get("person_id"):
+            record["person_id"], message = _person_id(cells[raw.id_number_column], id_key)
+            if message == NO_KEY:
+                needs_key += 1
+            elif message:
+                problems.append(Problem(table.name, row_number, "person_id", message, _id_letter(raw)))
         records.append(record)
+    if needs_key:
+        problems.append(
+            Problem(table.name, None, None, f"{NO_KEY}（{needs_key} 行只有身份证号，需要由它生成人员编号）")
+        )
     return pd.DataFrame(records, columns=list(table.column_names)), problems
+
+
+def _id_letter(raw: RawTable) -> str | None:
+    return None if raw.id_number_column is None else sheets._letter(raw.id_number_column)
+
+
+def _date_problem(column: Column, value: object, as_of: date) -> str | None:
+    if column.type != "DATE" or value is None:
+        return None
+    if column.past and not EARLIEST_DATE <= value <= as_of:
+        return f"日期 {value.isoformat()} 不合理：应在 {EARLIEST_DATE.isoformat()} 至数据日期 {as_of.isoformat()} 之间"
+    if not date(1949, 1, 1) <= value <= date(2100, 12, 31):
+        return f"日期 {value.isoformat()} 超出合理范围"
+    return None
 
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -323,15 +213,16 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
     """The pseudonymous id for a row's ID-card number; messages never repeat the number itself."""
     if isinstance(id_number, int | float) and not isinstance(id_number, bool):
         return None, "身份证号须以文本格式填写（Excel 会把 18 位数字截断为 15 位有效数字）"
-    text = _text(id_number)
+    text = clean_text(id_number)
     if text is None:
         return None, "人员编号和身份证号不能同时为空"
-    if not ID_NUMBER.match(text.upper()):
+    text = normalised(text).upper()  # full-width digits and Ｘ
+    if not ID_NUMBER.match(text):
         return None, "身份证号格式不正确（应为 18 位或 15 位）"
     if not id_check_digit_ok(text):
         return None, "身份证号校验位不正确，请核对（此处不显示号码）"
     if not key:
-        return None, f"未配置人员编号密钥（环境变量 {ID_KEY_ENV}），无法由身份证号生成人员编号"
+        return None, NO_KEY
     return pseudonymous_id(text, key), None
 
 
@@ -341,27 +232,141 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
 def parse_snapshot(
     tables: dict[str, RawTable], as_of: date, id_key: str | None
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every table parsed and checked against the contract; problems from all sheets together."""
-    frames, problems, first_rows = {}, [], {}
+    """Every table parsed and checked against the contract; problems from all sheets together, once."""
+    frames, problems, broken = {}, [], set()
     for table in TABLES:
         if table.name not in tables:
             problems.append(Problem(table.name, None, None, f"缺少工作表“{table.label}”"))
             continue
         frame, found = parse_table(table, tables[table.name], as_of, id_key)
-        frames[table.name], first_rows[table.name] = frame, tables[table.name].first_row
+        frames[table.name] = frame
         problems += found
-    if problems:
-        return frames, problems
-    first_row = min(first_rows.values())
-    # Row numbers from the contract checks assume one first row for all sheets (the template's 3).
-    problems += [_shift(p, first_rows[p.table] - first_row) for p in check_snapshot(frames, first_row)]
+        if any(p.row is None and "为空" not in p.message for p in found):
+            broken.add(table.name)  # its columns are wrong: checks across tables would only echo that
+    given = {name: frame for name, frame in frames.items() if name not in broken}
+    problems += resolve_place_names(given, tables)
+    reported = {(p.table, p.row, p.column) for p in problems}
+    for problem in check_given(given, first_row=0):
+        located = _at_sheet_row(problem, tables[problem.table])
+        if (located.table, located.row, located.column) not in reported:
+            problems.append(located)
     return frames, problems
 
 
-def _shift(problem: Problem, by: int) -> Problem:
-    if problem.row is None or by == 0:
-        return problem
-    return Problem(problem.table, problem.row + by, problem.column, problem.message)
+def _at_sheet_row(problem: Problem, raw: RawTable) -> Problem:
+    """A check's problem (row = position in the frame) at the row and column letter the clerk sees."""
+    row = raw.row_numbers[problem.row] if problem.row is not None else None
+    return Problem(problem.table, row, problem.column, problem.message, raw.letters.get(problem.column or ""))
+
+
+# ---------------------------------------------------------------- place names where codes belong
+
+
+def resolve_place_names(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+    """Township and community names written where the template asks for codes become codes, when unambiguous.
+
+    Changes the frames in place; a name shared by two places is a problem naming both townships.
+    """
+    if "townships" not in frames:
+        return []
+    townships = frames["townships"]
+    township_by_name = _unique_names(townships["township_code"], townships["township_name"])
+    township_name = dict(zip(townships["township_code"], townships["township_name"], strict=True))
+    problems = []
+    for table in TABLES:
+        if table.name not in frames:
+            continue
+        for column in table.columns:
+            if column.references == TOWNSHIP_REF:
+                problems += _codes_for_names(frames[table.name], table, column, raws[table.name], township_by_name)
+    if "communities" in frames and "people" in frames:
+        problems += _community_codes(frames["people"], frames["communities"], raws["people"], township_name)
+    return problems
+
+
+def _unique_names(codes: pd.Series, names: pd.Series) -> dict[str, str | None]:
+    """Normalised name -> code; None where two places share the name."""
+    out: dict[str, str | None] = {}
+    for code, name in zip(codes, names, strict=True):
+        if isinstance(name, str):
+            key = normalised(name)
+            out[key] = None if key in out and out[key] != code else code
+    return out
+
+
+def _codes_for_names(frame: pd.DataFrame, table: Table, column: Column, raw: RawTable,
+                     by_name: dict[str, str | None]) -> list[Problem]:  # fmt: skip
+    known = set(by_name.values())
+    problems = []
+    for index, value in frame[column.name].items():
+        if not isinstance(value, str) or value in known or normalised(value) not in by_name:
+            continue
+        code = by_name[normalised(value)]
+        if code is None:
+            message = f"乡镇名称“{value}”不唯一，请填写乡镇区划代码"
+            letter = raw.letters.get(column.name)
+            problems.append(Problem(table.name, raw.row_numbers[index], column.name, message, letter))
+        else:
+            frame.at[index, column.name] = code
+    return problems
+
+
+def _community_codes(people: pd.DataFrame, communities: pd.DataFrame, raw: RawTable,
+                     township_name: dict[str, str]) -> list[Problem]:  # fmt: skip
+    """A community named instead of coded: found within the person's township first, then in the county."""
+    codes = set(communities["community_code"])
+    within = {(t, normalised(n)): c for c, t, n in communities[["community_code", "township_code", "community_name"]]
+              .itertuples(index=False) if isinstance(n, str)}  # fmt: skip
+    in_county = _unique_names(communities["community_code"], communities["community_name"])
+    problems = []
+    for index, (township, value) in enumerate(zip(people["township_code"], people["community_code"], strict=True)):
+        if not isinstance(value, str) or value in codes:
+            continue
+        key = normalised(value)
+        code = within.get((township, key)) or in_county.get(key)
+        if code:
+            people.at[index, "community_code"] = code
+        elif key in in_county:
+            places = sorted(township_name.get(t, t) for (t, n) in within if n == key)
+            problems.append(Problem("people", raw.row_numbers[index], "community_code",
+                                    f"村（社区）名称“{value}”在多个乡镇都有（{'、'.join(places)}），请填写村社区划代码"
+                                    "或正确的服务乡镇", raw.letters.get("community_code")))  # fmt: skip
+    return problems
+
+
+# ---------------------------------------------------------------- the as-of date against the data
+
+
+def as_of_problems(as_of: date, tables: dict[str, RawTable], frames: dict[str, pd.DataFrame],
+                   today: date | None = None) -> list[str]:  # fmt: skip
+    """A future date, a month other than the one a title or file name names, or data that ended long before."""
+    today = today or date.today()
+    if as_of > today:
+        return [f"数据日期 {as_of.isoformat()} 晚于今天（{today.isoformat()}）：不能导入未来日期的快照；请核对数据日期"]
+    problems = []
+    for raw in tables.values():
+        months = set(raw.title_months)
+        if months and (as_of.year, as_of.month) not in months:
+            named = "、".join(f"{y}年{m}月" for y, m in sorted(months))
+            problems.append(f"“{raw.sheet}”的标题或文件名写的是 {named}，与数据日期 {as_of.isoformat()} 不符；"
+                            "请核对数据日期或文件")  # fmt: skip
+    newest = _newest_date(frames)
+    if newest is not None and (as_of - newest[0]).days > STALE_DAYS:
+        problems.append(f"数据中最近的日期是 {newest[0].isoformat()}（“{newest[1]}”），比数据日期 {as_of.isoformat()} "
+                        f"早 {(as_of - newest[0]).days} 天；请核对数据日期是否选错")  # fmt: skip
+    return sorted(set(problems), key=problems.index)
+
+
+def _newest_date(frames: dict[str, pd.DataFrame]) -> tuple[date, str] | None:
+    """The latest date the records themselves carry (joined, certified, held, set up), and its column."""
+    newest = None
+    for table in TABLES:
+        for column in table.columns:
+            if column.past and table.name in frames and frames[table.name][column.name].notna().any():
+                latest = max(v for v in frames[table.name][column.name] if isinstance(v, date))
+                if newest is None or latest > newest[0]:
+                    newest = (latest, f"{table.label}·{column.label}")
+    return newest
 
 
 @dataclass
@@ -395,6 +400,8 @@ def check_import(
         )
     existing = store.snapshot_dates(data) if data.exists() else []
     frames, problems = parse_snapshot(tables, as_of, id_key)
+    problems = [*as_of_problems(as_of, tables, frames), *problems]
+    warnings = [*(warnings or []), *(note for raw in tables.values() for note in raw.notes)]
     previous = max((d for d in existing if d != as_of), default=None)
     joined = left = 0
     previous_rows = {}
@@ -406,7 +413,7 @@ def check_import(
     elif not problems:
         joined = len(frames["people"])
     return CheckedImport(as_of, frames, problems, as_of in existing, previous, previous_rows, joined, left,
-                         warnings or [])  # fmt: skip
+                         warnings)  # fmt: skip
 
 
 def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportResult:
@@ -422,28 +429,6 @@ def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportRe
         previous_rows=checked.previous_rows, people_joined=checked.people_joined, people_left=checked.people_left,
         replaced=checked.exists, warnings=checked.warnings,
     )  # fmt: skip
-
-
-def read_uploads(files: list[tuple[str, bytes]]) -> tuple[dict[str, RawTable], list[str]]:
-    """Uploaded files (name, content): one XLSX workbook, or CSV files named after their tables."""
-    if len(files) == 1 and not files[0][0].lower().endswith(".csv"):
-        return read_xlsx(files[0][1])
-    if not all(name.lower().endswith(".csv") for name, _ in files):
-        raise ImportFailed(["请上传一个 XLSX 工作簿，或一组 CSV 文件（每个数据表一个）"])
-    tables = {}
-    for name, content in files:
-        table = _table_for(Path(name).stem)
-        if table is None:
-            raise ImportFailed(
-                [f"无法识别 CSV 文件“{name}”：文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv"]
-            )
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise ImportFailed([f"CSV 文件“{name}”不是 UTF-8 编码；请在 Excel 中另存为“CSV UTF-8”"]) from err
-        rows = [[v if v != "" else None for v in r] for r in csv.reader(io.StringIO(text))]
-        tables[table.name] = _raw(table, rows)
-    return tables, []
 
 
 def import_snapshot(

@@ -18,6 +18,7 @@ class Problem:
     row: int | None  # 1-based data row; None for whole-table problems
     column: str | None
     message: str
+    letter: str | None = None  # the sheet's column letter, where the problem came from a sheet
 
     def __str__(self) -> str:
         table = TABLES_BY_NAME[self.table].label if self.table in TABLES_BY_NAME else self.table
@@ -26,7 +27,8 @@ class Problem:
             where.append(f"第{self.row}行")
         if self.column is not None:
             label = TABLES_BY_NAME[self.table].column(self.column).label if self.table in TABLES_BY_NAME else ""
-            where.append(f"列“{label}（{self.column}）”" if label else f"列“{self.column}”")
+            name = f"“{label}（{self.column}）”" if label else f"“{self.column}”"
+            where.append(f"{self.letter}列{name}" if self.letter else f"列{name}")
         return f"{'，'.join(where)}：{self.message}"
 
 
@@ -88,12 +90,14 @@ def check_table(table: Table, frame: pd.DataFrame, first_row: int = 1) -> list[P
 
 
 def check_references(frames: dict[str, pd.DataFrame], first_row: int = 1) -> list[Problem]:
-    """Every referencing value names a row that exists in the same snapshot."""
+    """Every referencing value names a row that exists in the same snapshot (where both tables are given)."""
     problems = []
     for table in TABLES:
+        if table.name not in frames:
+            continue
         frame = frames[table.name].reset_index(drop=True)
         for column in table.columns:
-            if column.references is None:
+            if column.references is None or column.references.split(".")[0] not in frames:
                 continue
             target_table, target_column = column.references.split(".")
             known = set(frames[target_table][target_column].dropna().astype(str))
@@ -112,18 +116,23 @@ def check_snapshot(frames: dict[str, pd.DataFrame], first_row: int = 1) -> list[
 
     first_row is the number the person sees on the first data row (3 in the Excel template).
     """
+    missing = [Problem(t.name, None, None, "缺少该数据表") for t in TABLES if t.name not in frames]
+    return missing + check_given(frames, first_row)
+
+
+def check_given(frames: dict[str, pd.DataFrame], first_row: int = 1) -> list[Problem]:
+    """Every check the given tables allow, at once: a check across tables runs where all of them are given."""
     problems = []
     for table in TABLES:
-        if table.name not in frames:
-            problems.append(Problem(table.name, None, None, "缺少该数据表"))
-            continue
-        problems += check_table(table, frames[table.name], first_row)
-    if problems:
-        return problems
+        if table.name in frames:
+            problems += check_table(table, frames[table.name], first_row)
     problems += check_references(frames, first_row)
-    problems += _check_people_communities(frames, first_row)
-    problems += _check_unique_township_names(frames, first_row)
-    problems += _check_organisation_staff(frames, first_row)
+    if {"people", "communities"} <= frames.keys():
+        problems += _check_people_communities(frames, first_row)
+    if "townships" in frames:
+        problems += _check_unique_township_names(frames, first_row)
+    if "organisations" in frames:
+        problems += _check_organisation_staff(frames, first_row)
     return problems
 
 
