@@ -17,7 +17,8 @@ ui.login_gate()
 st.download_button("下载导入模板（XLSX）", template_bytes(), file_name=template_name(), icon=":material/download:",
                    on_click="ignore")  # fmt: skip
 st.caption(
-    "每个数据表一个工作表；第 1 行为列名，第 2 行为填写说明，从第 3 行起填数据。姓名、身份证号、电话不会被保存。"
+    "每个数据表一个工作表，列名一行、数据逐行；标题行、序号列、合并单元格、合计行和表尾的填表人信息会自动跳过。"
+    "姓名、身份证号、电话不会被保存。"
 )
 month_end = date.today().replace(day=1) - timedelta(days=1)
 as_of = st.date_input("数据日期（通常为月末）", value=month_end, format="YYYY-MM-DD")
@@ -40,8 +41,9 @@ if problems:
     st.text("\n".join(f"· {p}" for p in problems[:200]))  # plain text: a cell's content is never rendered
     st.stop()
 
-for warning in checked.warnings:
-    st.warning(warning)
+if checked.warnings:  # plain text: sheet names and headers come from the file
+    with st.expander(f"读取时跳过或忽略的内容（{len(checked.warnings)} 条），请核对", expanded=True):
+        st.text("\n".join(f"· {w}" for w in checked.warnings))
 since = f"（对比 {date_stamp(checked.previous_date)} 快照）" if checked.previous_date else "（这是第一期快照）"
 st.subheader(f"导入预览{since}")
 ui.table(import_preview_table(checked))

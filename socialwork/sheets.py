@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,7 +260,7 @@ def _months_in(rows: list[list[object]]) -> list[tuple[int, int]]:
 def _no_header_message(table: Table, place: str, grid: list[list[object]]) -> str:
     examples = "“" + "”“".join(c.label for c in table.columns[:3]) + "”"
     top = next((i for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if not _is_empty(cells)), None)
-    if top is not None and _filled(grid[top]) == 1:
+    if top is not None and len({clean_text(v) for v in grid[top]} - {None}) == 1:  # one text, maybe merged across
         return (f"{place}：第{top + 1}行像是标题行，但其下没有找到列名行；请确认列名（如{examples}）"
                 f"在同一行，且位于前 {HEADER_SEARCH_ROWS} 行内")  # fmt: skip
     return (f"{place}：前 {HEADER_SEARCH_ROWS} 行中没有找到“{table.label}”表的列名行（应有{examples}等列）；"
@@ -314,15 +313,17 @@ def _check_container(content: bytes, name: str) -> None:
 def _open(content: bytes, name: str, data_only: bool) -> object:
     try:
         return load_workbook(io.BytesIO(content), data_only=data_only)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, AttributeError) as err:
+    except Exception as err:  # zip, XML and openpyxl errors of many kinds: none may reach a clerk as a traceback
+        if "invalid XML" in str(err) or "xml" in type(err).__module__.lower():
+            message = "文件内部的 XML 已损坏或含有不安全的内容（如实体扩展）"
+        else:
+            message = "文件已损坏或不是 Excel 文件"
         raise SheetError(
-            [f"无法打开 XLSX 工作簿“{name}”：文件已损坏或不是 Excel 文件（{type(err).__name__}）"]
+            [
+                f"无法读取 XLSX 工作簿“{name}”：{message}（{type(err).__name__}）；"
+                "请在 Excel 中打开并另存为新文件后再导入"
+            ]
         ) from err
-    except Exception as err:  # XML parser errors of several libraries, entity expansion refused by the parser
-        raise SheetError(
-            [f"无法读取 XLSX 工作簿“{name}”：文件内部的 XML 已损坏或含有不安全的内容（{type(err).__name__}）；"
-             "请在 Excel 中打开并另存为新文件后再导入"]
-        ) from err  # fmt: skip
 
 
 def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:

@@ -163,7 +163,13 @@ def _check_people_communities(frames: dict[str, pd.DataFrame], first_row: int) -
     )
     problems = []
     for i, (township, community) in enumerate(zip(people["township_code"], people["community_code"], strict=True)):
-        if pd.notna(community) and township_of.get(community) != township:
+        if pd.notna(community) and pd.isna(township):
+            problems.append(
+                Problem(
+                    "people", i + first_row, "township_code", f"填写了村（社区）“{community}”，但服务乡镇为空，请补填"
+                )
+            )
+        elif pd.notna(community) and township_of.get(community) != township:
             problems.append(
                 Problem("people", i + first_row, "community_code", f"村（社区）“{community}”不属于乡镇“{township}”")
             )

@@ -255,7 +255,7 @@ def test_malformed_workbook_is_refused_and_nothing_changes(tmp_path, store, base
     ("name", "content", "message"),
     [
         ("notes.xlsx", b"hello, this is not a workbook", "不是有效的 XLSX"),
-        ("broken.xlsx", b"PK\x03\x04 truncated zip", "无法打开 XLSX"),
+        ("broken.xlsx", b"PK\x03\x04 truncated zip", "无法读取 XLSX 工作簿"),
         ("old.xls", b"\xd0\xcf\x11\xe0 legacy excel", "旧版 Excel 97-2003 工作簿（.xls）"),
     ],
 )
@@ -270,7 +270,7 @@ def test_zip_that_is_not_a_workbook(tmp_path, store):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "not excel")
-    with pytest.raises(ImportFailed, match="无法打开 XLSX"):
+    with pytest.raises(ImportFailed, match="无法读取 XLSX 工作簿"):
         import_snapshot(write(tmp_path, buffer.getvalue()), NEW_DAY, store)
 
 
