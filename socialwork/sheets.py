@@ -89,6 +89,11 @@ ID_HEADERS = frozenset(normalised(h) for h in ID_NUMBER_HEADERS)
 IGNORED = frozenset(normalised(h) for h in IGNORED_HEADERS)
 
 
+def displayed(name: str) -> str:
+    """A sheet or file name as messages may show it: never one that holds what looks like a personal number."""
+    return "（名称中含疑似个人号码，不予显示）" if looks_personal(name) else name
+
+
 def header_key(text: object) -> str:
     """A header cell compared without spaces, line breaks, width or required-field stars."""
     return normalised(str(text)).strip("*※:：") if text is not None else ""
@@ -298,16 +303,16 @@ def _check_container(content: bytes, name: str) -> None:
     if content.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE compound file: old .xls, or an encrypted .xlsx
         if "EncryptedPackage".encode("utf-16-le") in content:
             raise SheetError(
-                [f"文件“{name}”设有打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入"]
+                [f"文件“{displayed(name)}”设有打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入"]
             )
-        raise SheetError([f"文件“{name}”是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 或 WPS 中另存为 .xlsx 后导入"])
+        raise SheetError([f"文件“{displayed(name)}”是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 或 WPS 中另存为 .xlsx 后导入"])
     head = content[:512].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) and not content.startswith(b"PK"):
         raise SheetError(
-            [f"文件“{name}”实际是网页或 XML 格式（常见于业务系统导出的 .xls）；请在 Excel 中打开后另存为 .xlsx"]
+            [f"文件“{displayed(name)}”实际是网页或 XML 格式（常见于业务系统导出的 .xls）；请在 Excel 中打开后另存为 .xlsx"]
         )
     if not content.startswith(b"PK"):
-        raise SheetError([f"文件“{name}”不是有效的 XLSX 工作簿（Excel 2007 及以上格式）"])
+        raise SheetError([f"文件“{displayed(name)}”不是有效的 XLSX 工作簿（Excel 2007 及以上格式）"])
 
 
 def _open(content: bytes, name: str, data_only: bool) -> object:
@@ -320,7 +325,7 @@ def _open(content: bytes, name: str, data_only: bool) -> object:
             message = "文件已损坏或不是 Excel 文件"
         raise SheetError(
             [
-                f"无法读取 XLSX 工作簿“{name}”：{message}（{type(err).__name__}）；"
+                f"无法读取 XLSX 工作簿“{displayed(name)}”：{message}（{type(err).__name__}）；"
                 "请在 Excel 中打开并另存为新文件后再导入"
             ]
         ) from err
@@ -337,20 +342,20 @@ def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTab
         if sheet.sheet_state != "visible":
             table = table_named(sheet.title)
             if table is not None:
-                notes.append(f"隐藏的工作表“{sheet.title}”未读取（隐藏的工作表不会代替可见的工作表导入）")
+                notes.append(f"隐藏的工作表“{displayed(sheet.title)}”未读取（隐藏的工作表不会代替可见的工作表导入）")
             continue
         try:
             grid, hidden = _grid(sheet, values[sheet.title] if values else None)
         except Exception as err:  # a damaged sheet raises parser errors of several kinds
-            errors.append(f"工作表“{sheet.title}”已损坏，无法读取（{type(err).__name__}）")
+            errors.append(f"工作表“{displayed(sheet.title)}”已损坏，无法读取（{type(err).__name__}）")
             continue
         if _is_empty_grid(grid):
             continue
         table = table_named(sheet.title) or _table_by_headers(grid)
         if table is None:
-            notes.append(f"工作表“{sheet.title}”不是数据表（名称和列名都对不上任何数据表），已忽略")
+            notes.append(f"工作表“{displayed(sheet.title)}”不是数据表（名称和列名都对不上任何数据表），已忽略")
             continue
-        found.setdefault(table.name, []).append((sheet.title, grid, hidden))
+        found.setdefault(table.name, []).append((displayed(sheet.title), grid, hidden))
     tables = _assign(found, errors, notes)
     for table_name in {t.name for s in book.worksheets if s.sheet_state != "visible" and (t := table_named(s.title))}:
         if table_name not in tables and table_name not in found:
@@ -414,7 +419,7 @@ def decode_csv(content: bytes, name: str) -> str:
         return content.decode("gb18030")
     except UnicodeDecodeError as err:
         raise SheetError(
-            [f"CSV 文件“{name}”的编码无法识别（既不是 UTF-8 也不是 GBK）；请在 Excel 中另存为“CSV UTF-8”"]
+            [f"CSV 文件“{displayed(name)}”的编码无法识别（既不是 UTF-8 也不是 GBK）；请在 Excel 中另存为“CSV UTF-8”"]
         ) from err
 
 
@@ -428,15 +433,15 @@ def read_csv(name: str, content: bytes) -> tuple[str, RawTable]:
     except csv.Error as err:
         message = "某个单元格过长" if "field larger" in str(err) else "格式错误"
         raise SheetError(
-            [f"CSV 文件“{name}”无法读取：{message}（{type(err).__name__}）；请在 Excel 中检查后另存"]
+            [f"CSV 文件“{displayed(name)}”无法读取：{message}（{type(err).__name__}）；请在 Excel 中检查后另存"]
         ) from err
     if table is None:
         table = _table_by_headers(grid)
     if table is None:
         raise SheetError(
-            [f"无法识别 CSV 文件“{name}”：文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv，且第一行为列名"]
+            [f"无法识别 CSV 文件“{displayed(name)}”：文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv，且第一行为列名"]
         )
-    return table.name, layout(table, name, grid, kind="CSV 文件")
+    return table.name, layout(table, displayed(name), grid, kind="CSV 文件")
 
 
 def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
@@ -450,7 +455,7 @@ def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
             continue
         if table_name in tables:
             label = next(t.label for t in TABLES if t.name == table_name)
-            errors.append(f"CSV 文件“{names[table_name]}”和“{name}”都像是“{label}”表；每个数据表只能有一个文件")
+            errors.append(f"CSV 文件“{displayed(names[table_name])}”和“{displayed(name)}”都像是“{label}”表；每个数据表只能有一个文件")
             continue
         tables[table_name], names[table_name] = raw, name
     if errors:

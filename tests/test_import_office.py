@@ -449,3 +449,14 @@ def test_a_control_character_is_refused(tmp_path, store):
         import_snapshot(folder, AS_OF, store)
     assert "含有不可见的控制字符" in "\n".join(map(str, failure.value.problems))
     assert tree_digest(store) == before
+
+
+def test_a_phone_number_in_a_sheet_name_is_never_echoed(tmp_path, store):
+    def rename(book):
+        book.create_sheet("张三 13912345678").cell(row=1, column=1, value="备忘")
+
+    path = tmp_path / "upload.xlsx"
+    path.write_bytes(edited_office(rename))
+    result = import_snapshot(path, AS_OF, store)
+    assert "13912345678" not in "\n".join(result.warnings)
+    assert any("名称中含疑似个人号码" in w for w in result.warnings)
