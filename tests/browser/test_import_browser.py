@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -23,7 +23,8 @@ def test_login_upload_preview_and_import(fresh_server, browser, tmp_path, demo_s
     (store / ".socialwork-demo").unlink()  # a real store: imports into the demo folder are refused
     auth = tmp_path / "users.toml"
     save_user(auth, "zhang", "数据员小张", "correct horse")
-    upload = tmp_path / "2026-11.xlsx"
+    as_of = date(2026, 11, 30)  # the month after the demo's last snapshot (the import refuses a stale date)
+    upload = tmp_path / f"{as_of:%Y-%m}.xlsx"
     upload.write_bytes(workbook_bytes({t.name: read_table(demo_store, LAST_SNAPSHOT, t) for t in TABLES}))
     url = fresh_server("serve", {"SOCIALWORK_DATA": str(store), "SOCIALWORK_AUTH_FILE": str(auth)})
 
@@ -39,20 +40,23 @@ def test_login_upload_preview_and_import(fresh_server, browser, tmp_path, demo_s
     page.wait_for_selector("text=已登录：数据员小张")
     settle(page)
 
+    for part, value in (("year", f"{as_of:%Y}"), ("month", f"{as_of:%m}"), ("day", f"{as_of:%d}")):
+        page.get_by_role("spinbutton", name=f"{part}, 数据日期（通常为月末）").click()
+        page.keyboard.type(value)
+    page.keyboard.press("Escape")
+    settle(page)
     page.locator('input[type="file"]').set_input_files(str(upload))
     page.wait_for_selector("text=导入预览")
     settle(page)
     full_page_screenshot(page, "import_preview")
-    # The date defaults to last month's end; when that snapshot exists, replacing it must be confirmed.
-    month_end = date.today().replace(day=1) - timedelta(days=1)
     confirm = page.get_by_role("button", name="确认导入")
-    if month_end in snapshot_dates(store):
+    if as_of in snapshot_dates(store):
         assert confirm.is_disabled()
         page.get_by_text("确认替换").click()
         settle(page)
     confirm.click()
     page.wait_for_selector("text=导入完成")
-    assert month_end in snapshot_dates(store)
+    assert as_of in snapshot_dates(store)
     if (store / ".replaced").exists():
         assert len(list((store / ".replaced").iterdir())) == 1
     page.context.close()
