@@ -183,13 +183,17 @@ def write_fixture_store(root: Path) -> Path:
 
 # The same county with hostile text in every name a page, chart or export shows: formulas for Excel (= + - @,
 # a leading tab or carriage return), markdown and HTML for the browser, and control characters Excel refuses.
-HOSTILE_TOWNSHIPS = {T1: '=HYPERLINK("http://evil.example","点我")', T2: "+1", T3: "-cmd"}
+HOSTILE_TOWNSHIPS = {
+    T1: '=HYPERLINK("http://evil.example","点我")',
+    T2: '+1 <a href="x">y</a>',
+    T3: "-cmd [点我](http://evil.example) **粗** $x$ :red[红] :material/home: www.evil.example",
+}
 HOSTILE_COMMUNITIES = {C11: "@SUM(A1)", C12: "\t=1", C21: '<a href="x">y</a>', C22: "a\x00b",
                        C31: "[点我](http://evil.example)", C32: "\r=2"}  # fmt: skip
 HOSTILE_ORGANISATIONS = {"O1": "=1+2", "O2": "<b>机构</b>", "O3": "机构\x07三"}
 HOSTILE_TEXT = {
     ("townships", "brand_project"): "=cmd|' /C calc'!A0",
-    ("purchases", "department"): "-2+3",
+    ("purchases", "department"): "-2+3 <b>部门</b>",
     ("milestones", "title"): "@标题",
     ("milestones", "lead_department"): "=部门",
     ("targets", "target_label"): "=目标\x00",
