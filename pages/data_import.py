@@ -7,6 +7,8 @@ import streamlit as st
 from socialwork import ui
 from socialwork.formatting import date_stamp, import_preview_table
 from socialwork.importer import ImportFailed, check_import, read_uploads, write_checked
+from socialwork.plaintext import markdown_text
+from socialwork.store import StoreError
 from socialwork.workbook import template_bytes, template_name
 
 ui.ensure_entrypoint()
@@ -56,9 +58,10 @@ if st.button("确认导入", type="primary", disabled=checked.exists and not rep
         st.write("写入快照文件…")
         try:
             result = write_checked(checked, filters.data, replace)
-        except ImportFailed as failure:
+        except (ImportFailed, StoreError) as failure:  # StoreError: e.g. another import is writing this store
             status.update(label="导入失败，未写入任何数据", state="error")
-            st.error("\n".join(map(str, failure.problems)))
+            problems = failure.problems if isinstance(failure, ImportFailed) else [failure]
+            st.error("\n\n".join(markdown_text(p) for p in problems))
             st.stop()
         status.update(label=f"已导入 {date_stamp(result.as_of)} 快照", state="complete")
     st.success(

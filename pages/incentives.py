@@ -6,6 +6,7 @@ from socialwork import charts, measures, metrics, ui
 from socialwork.contract import AWARD_WAN_PER_PERSON
 from socialwork.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
 from socialwork.parallel import together
+from socialwork.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -49,7 +50,7 @@ right.plotly_chart(
 )  # fmt: skip
 none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
 if len(none):
-    st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{names_text(none, noun='乡镇（街道）')}")
+    st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{markdown_text(names_text(none, noun='乡镇（街道）'))}")
 by_township = township_activity_table(townships)
 ui.table(by_township)
 ui.download_sheets({"激励": cards, "活动类型": by_kind, "各乡镇督导培训": by_township}, "激励与培训", filters,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from socialwork import ui
 from socialwork.meeting import outline, slide
+from socialwork.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -14,7 +15,7 @@ if index is not None:  # only the slide on screen is built
     st.stop()
 
 ui.page_header("会议演示与导出", filters)
-st.markdown(f"共 {len(plan.titles)} 页：" + "、".join(plan.titles))
+st.markdown(f"共 {len(plan.titles)} 页：" + markdown_text("、".join(plan.titles)))
 st.button(
     "开始演示（← → 翻页，Esc 退出）", type="primary", icon=":material/slideshow:", on_click=ui.set_view, args=(0,)
 )

@@ -5,6 +5,7 @@ import streamlit as st
 from socialwork import charts, measures, metrics, ui
 from socialwork.formatting import purchase_tables
 from socialwork.parallel import together
+from socialwork.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -26,7 +27,7 @@ left, right = st.columns(2)
 budget_chart = charts.bar_chart(years, "年度", "预算（万元）", "各年度购买服务预算", "万元", text_format="{:,.1f}")
 left.plotly_chart(budget_chart, width="stretch")
 if departments.empty:
-    right.info(f"{filters.as_of.year}年{filters.scope}暂无政府购买社会工作服务项目。")
+    right.info(f"{filters.as_of.year}年{markdown_text(filters.scope)}暂无政府购买社会工作服务项目。")
 else:
     largest = charts.top_n(departments, ["预算（万元）"], label="购买部门", others="其他 {count:,} 个部门",
                            summed=["项目数", "预算（万元）"])  # fmt: skip

@@ -13,6 +13,7 @@ from socialwork.formatting import (
     uncovered_table,
 )
 from socialwork.parallel import together
+from socialwork.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -39,7 +40,7 @@ ui.summary_metrics(staffing_summary_items(summary))
 
 if summary["urban_communities"] == 0:
     st.info(
-        f"{filters.scope}没有城市社区，“每个城市社区{GOAL}名以上持证社工”的目标不适用；下方仍列出村（社区）的社工覆盖情况。"
+        f"{markdown_text(filters.scope)}没有城市社区，“每个城市社区{GOAL}名以上持证社工”的目标不适用；下方仍列出村（社区）的社工覆盖情况。"
     )
 elif not filters.township_codes:
     st.plotly_chart(
@@ -49,7 +50,7 @@ elif not filters.township_codes:
     )  # fmt: skip
     without = by_township[by_township["urban_communities"] == 0]["township_name"]
     if len(without):
-        st.caption(f"没有城市社区的乡镇（街道）：{names_text(without)}")
+        st.caption(f"没有城市社区的乡镇（街道）：{markdown_text(names_text(without))}")
     if len(by_township) > charts.MAX_BARS:  # the chart shows some townships: all of them in a table
         with st.expander(f"全部 {len(by_township):,} 个乡镇（街道）的城市社区配备（与目标差距大者在前）"):
             every = township_staffing_table(by_township)

@@ -5,6 +5,7 @@ import streamlit as st
 from socialwork import charts, measures, metrics, ui
 from socialwork.formatting import organisations_table, star_frame, station_summary_items, stations_table
 from socialwork.parallel import together
+from socialwork.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
@@ -37,7 +38,7 @@ left.plotly_chart(
 )  # fmt: skip
 active = organisations[organisations["status"] == "active"]
 if active.empty:
-    right.info(f"{filters.scope}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
+    right.info(f"{markdown_text(filters.scope)}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
 else:
     lowest = charts.top_n(active, ["professional_share"], ascending=True)  # the query's order breaks ties
     right.plotly_chart(

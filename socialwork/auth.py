@@ -5,7 +5,7 @@
     password_hash = "$2b$12$..."
 
 The file is named by $SOCIALWORK_AUTH_FILE; without it the import page is not offered at all.
-`python -m socialwork add-user NAME` adds or changes a user.
+`python -m socialwork add-user NAME` adds or changes a user; a weak password is refused (password_problem).
 """
 
 from __future__ import annotations
@@ -25,6 +25,20 @@ import bcrypt
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
 USERNAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key: no dots, no quotes
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit
+MIN_PASSWORD_LENGTH = 10
+# Passwords of 10 or more characters that are tried first when guessing (lists of leaked passwords, Chinese
+# favourites, keyboard rows, this office's words); compared in lower case. Short ones fail the length rule.
+COMMON_PASSWORDS = frozenset({
+    "password12", "password123", "password1234", "passw0rd123", "p@ssw0rd123", "1234567890", "0123456789",
+    "0987654321", "1234567890a", "123456789a", "a123456789", "a1234567890", "aa123456789", "abc1234567",
+    "abcd123456", "abcd1234567", "123456789abc", "12345678910", "1111111111", "1234512345", "1122334455",
+    "1314520520", "5201314520", "5211314521", "woaini1314", "woaini5201314", "iloveyou12", "iloveyou123",
+    "qwertyuiop", "qwerty1234", "qwerty12345", "qwerty123456", "1q2w3e4r5t", "1qaz2wsx3edc", "1qaz2wsx3e",
+    "qwer123456", "asdfghjkl1", "asdfghjkl123", "zxcvbnm123", "zxcvbnm1234", "admin12345", "admin123456",
+    "admin@12345", "administrator", "root123456", "welcome123", "welcome1234", "changeme123", "letmein123",
+    "test123456", "shegong123", "shegong1234", "shegong12345", "minzheng123", "minzhengju", "socialwork",
+    "socialwork1", "socialwork123", "mingzheng123"
+})  # fmt: skip
 
 
 class AuthError(Exception):
@@ -93,27 +107,61 @@ _failures: dict[str, tuple[int, float]] = {}
 _failures_lock = threading.Lock()
 
 
+def _wait(count: int, since: float, now: float) -> int:
+    """Seconds still to wait after `count` attempts, the last at `since` (0 = may try)."""
+    remaining = since + LOCKOUT_SECONDS - now
+    return int(remaining) + 1 if count >= LOCKOUT_AFTER and remaining > 0 else 0
+
+
 def locked_for(username: str) -> int:
     """Seconds the username must still wait after too many failed logins (0 = may try)."""
     with _failures_lock:
         count, since = _failures.get(username.strip(), (0, 0.0))
-    remaining = since + LOCKOUT_SECONDS - time.monotonic()
-    return int(remaining) + 1 if count >= LOCKOUT_AFTER and remaining > 0 else 0
+    return _wait(count, since, time.monotonic())
+
+
+def _reserve_attempt(name: str) -> None:
+    """Count an attempt as failed before its password is checked, atomically; AuthError while locked.
+
+    Counting after the (slow) bcrypt check would let twenty attempts sent at once all pass the check for
+    a lockout before the first one is counted; reserved first, at most LOCKOUT_AFTER reach bcrypt.
+    """
+    with _failures_lock:
+        now = time.monotonic()
+        count, since = _failures.get(name, (0, 0.0))
+        wait = _wait(count, since, now)
+        if wait:
+            raise AuthError(f"登录失败次数过多，请 {wait} 秒后再试")
+        _failures[name] = (1 if count >= LOCKOUT_AFTER else count + 1, now)  # a lockout over starts a new count
 
 
 def login(users: dict[str, User], username: str, password: str) -> User | None:
-    """authenticate, counting failures: after LOCKOUT_AFTER in a row the username waits LOCKOUT_SECONDS."""
+    """authenticate, counting failures: after LOCKOUT_AFTER in a row the username waits LOCKOUT_SECONDS, and
+    during the wait even the right password is refused (AuthError)."""
     name = username.strip()
-    if locked_for(name):
-        raise AuthError(f"登录失败次数过多，请 {locked_for(name)} 秒后再试")
+    _reserve_attempt(name)
     user = authenticate(users, name, password)
-    with _failures_lock:
-        if user:
+    if user:
+        with _failures_lock:
             _failures.pop(name, None)
-        else:
-            count, _ = _failures.get(name, (0, 0.0))
-            _failures[name] = (count + 1, time.monotonic())
     return user
+
+
+def password_problem(username: str, password: str) -> str | None:
+    """Why a data-staff password is too weak, in Chinese; None when it will do.
+
+    Kept simple on purpose: at least MIN_PASSWORD_LENGTH characters, not one character repeated, not the
+    username, and not in COMMON_PASSWORDS (ignoring case).
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码太短：至少需要 {MIN_PASSWORD_LENGTH} 个字符"
+    if len(set(password)) == 1:
+        return "密码不能由同一个字符重复组成"
+    if password.casefold() == username.casefold():
+        return "密码不能与用户名相同"
+    if password.casefold() in COMMON_PASSWORDS:
+        return "密码过于常见，容易被猜中，请换一个"
+    return None
 
 
 def hash_password(password: str) -> str:
@@ -121,11 +169,14 @@ def hash_password(password: str) -> str:
 
 
 def save_user(path: Path, username: str, display_name: str, password: str) -> None:
-    """Add or replace a user in the auth file (created with owner-only permissions)."""
+    """Add or replace a user in the auth file (created with owner-only permissions); a weak password is refused."""
     if not USERNAME.match(username):
         raise AuthError("用户名只能包含字母、数字、下划线和连字符（最多 32 个字符）")
     if len(password.encode()) > MAX_PASSWORD_BYTES:
         raise AuthError(f"密码过长：最多 {MAX_PASSWORD_BYTES} 字节（约 24 个汉字）")
+    weak = password_problem(username, password)
+    if weak:
+        raise AuthError(weak)
     users = load_users(path) if path.exists() else {}
     users[username] = User(username, display_name, hash_password(password))
     lines = []

@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from socialwork.plaintext import html_text
+
 # Chinese fonts first: Debian's Noto CJK / WenQuanYi, then what Windows and macOS viewers have.
 FONT_FAMILY = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 BASE_FONT_SIZE = 18
@@ -102,9 +104,17 @@ def top_n(
     return TopN(kept.reset_index(drop=True), len(frame), n)
 
 
-def titled(title: str, note: str | None) -> str | dict:
-    """A chart title, with the note (e.g. what a top-N chart leaves out) as its subtitle."""
-    return title if note is None else {"text": title, "subtitle": {"text": note, "font": {"size": BASE_FONT_SIZE - 3}}}
+def titled(title: str, note: str | None = None) -> str | dict:
+    """A chart title as plain text (it may hold township names), with the note (e.g. what a top-N chart leaves out)
+    as its subtitle."""
+    if note is None:
+        return html_text(title)
+    return {"text": html_text(title), "subtitle": {"text": html_text(note), "font": {"size": BASE_FONT_SIZE - 3}}}
+
+
+def labels(values: pd.Series) -> pd.Series:
+    """Category labels (township, community, organisation names …) as plain text: plotly renders tags in them."""
+    return values.map(lambda v: html_text(v) if isinstance(v, str) else v)
 
 
 def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
@@ -132,7 +142,7 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
         textposition="top center",
         hovertemplate="%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
     )
-    fig.update_layout(template=TEMPLATE, title=title, height=460, xaxis_tickformat="%Y年%m月", margin_t=100)
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=460, xaxis_tickformat="%Y年%m月", margin_t=100)
     fig.update_yaxes(title="人")
     return fig
 
@@ -153,7 +163,7 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     data = frame.copy()
     data["start"] = pd.to_datetime(data["start_date"].fillna(data["due_date"]))
     data["due"] = pd.to_datetime(data["due_date"]) + pd.Timedelta(days=1)  # the due day itself is inside
-    data["row"] = data["title"]
+    data["row"] = labels(data["title"])
     colours = dict(zip(data["timeline_label"], data["timeline_status"].map(MILESTONE_COLOURS), strict=True))
     fig = px.timeline(
         data, x_start="start", x_end="due", y="row", color="timeline_label", color_discrete_map=colours,
@@ -171,7 +181,7 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
                        font={"color": GOAL_LINE})  # fmt: skip
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=None, tickformat="%Y年%m月")
-    fig.update_layout(template=TEMPLATE, title=title, height=120 + 44 * len(data), legend_title_text="",
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=120 + 44 * len(data), legend_title_text="",
                       margin_t=110)  # fmt: skip
     return fig
 
@@ -211,13 +221,14 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
     data = top.frame
     others = data[OTHERS]
     average = data["certified_in_urban_communities"] / data["urban_communities"]  # the others' too
-    labels = [
+    bar_text = [
         f"{avg:.2f}（{m:,}/{n:,}个社区达标）"
         for avg, m, n in zip(average, data["urban_communities_meeting_minimum"], data["urban_communities"], strict=True)
     ]
+    names = labels(data["township_name"])
     hover = [
         f"{name}{'（合计）' if other else ''}<br>平均 {avg:.2f} 人/城市社区{'' if other else '<br>点击查看该乡镇'}"
-        for name, avg, other in zip(data["township_name"], average, others, strict=True)
+        for name, avg, other in zip(names, average, others, strict=True)
     ]
     colours = [
         OTHERS_COLOUR if other else STATUS_COLOURS["met"] if avg >= goal else STATUS_COLOURS["behind"]
@@ -225,15 +236,16 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
     ]
     townships = [[None if other else name] for name, other in zip(data["township_name"], others, strict=True)]
     # Worst first means bars of length 0 at the top: a transparent bar behind each township's whole row
-    # makes the row clickable (the others bar has none, there is nothing to drill into).
+    # makes the row clickable (the others bar has none, there is nothing to drill into). A click reads the
+    # township's name from customdata, unescaped.
     fig = go.Figure()
     fig.add_bar(
-        x=[None if other else max(average.max(), goal) for other in others], y=data["township_name"], orientation="h",
+        x=[None if other else max(average.max(), goal) for other in others], y=names, orientation="h",
         marker={"color": "rgba(0, 0, 0, 0)"}, customdata=townships, hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>",
     )  # fmt: skip
     fig.add_bar(
-        x=average, y=data["township_name"], orientation="h", marker={"color": colours}, text=labels,
+        x=average, y=names, orientation="h", marker={"color": colours}, text=bar_text,
         textposition="outside", cliponaxis=False, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         customdata=townships,
     )  # fmt: skip
@@ -256,9 +268,9 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_
     if urban_total is not None and urban_total > top.total:
         top = TopN(top.frame, urban_total, min(top.shown, urban_total))
     data = top.frame
-    names = data["community_name"] if data["township_name"].nunique() == 1 else (
+    names = labels(data["community_name"] if data["township_name"].nunique() == 1 else (
         data["township_name"] + "·" + data["community_name"]
-    )  # fmt: skip
+    ))  # fmt: skip
     fig = go.Figure(
         go.Bar(
             x=data["certified_workers"], y=names, orientation="h", text=data["certified_workers"],
@@ -287,7 +299,7 @@ def certified_distribution_bars(frame: pd.DataFrame, goal: float, title: str) ->
             hovertemplate="持证社工 %{x}<br>%{y} 个城市社区<extra></extra>",
         )
     )  # fmt: skip
-    fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False)
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=380, showlegend=False)
     fig.update_xaxes(title="城市社区持证社工人数")
     fig.update_yaxes(title="城市社区（个）", dtick=_count_tick(frame["urban_communities"].max()))
     return fig
@@ -302,20 +314,21 @@ def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
         )
     )  # fmt: skip
     _goal_line(fig, goal, f"目标 {goal:g}%", axis="y")
-    fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_tickformat="%Y年%m月")
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=380, showlegend=False, xaxis_tickformat="%Y年%m月")
     fig.update_yaxes(title="%", range=[0, 105])
     return fig
 
 
-def _filled_vacant_bars(labels: pd.Series, filled: pd.Series, vacant: pd.Series) -> go.Figure:
+def _filled_vacant_bars(categories: pd.Series, filled: pd.Series, vacant: pd.Series) -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(y=labels, x=filled, name="在岗", orientation="h", marker_color=STATUS_COLOURS["met"],
+    categories = labels(categories)
+    fig.add_bar(y=categories, x=filled, name="在岗", orientation="h", marker_color=STATUS_COLOURS["met"],
                 hovertemplate="%{y}<br>在岗 %{x}<extra></extra>")  # fmt: skip
-    fig.add_bar(y=labels, x=vacant, name="空缺", orientation="h", marker_color=STATUS_COLOURS["behind"],
+    fig.add_bar(y=categories, x=vacant, name="空缺", orientation="h", marker_color=STATUS_COLOURS["behind"],
                 hovertemplate="%{y}<br>空缺 %{x}<extra></extra>")  # fmt: skip
     totals = filled + vacant
     fig.add_scatter(
-        y=labels, x=totals, mode="text", text=[f"{t}" if t else "0 无岗位" for t in totals],
+        y=categories, x=totals, mode="text", text=[f"{t}" if t else "0 无岗位" for t in totals],
         textposition="middle right",
         textfont={"color": ["#222" if t else STATUS_COLOURS["missed"] for t in totals], "size": BASE_FONT_SIZE - 2},
         showlegend=False, hoverinfo="skip", cliponaxis=False,
@@ -328,15 +341,15 @@ def _filled_vacant_bars(labels: pd.Series, filled: pd.Series, vacant: pd.Series)
 
 def sector_posts_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Posts per sector (filled and vacant stacked); a sector without posts says so in red."""
-    labels = frame["sector_group_label"] + "｜" + frame["sector_label"]
-    fig = _filled_vacant_bars(labels, frame["filled_posts"], frame["vacant_posts"])
-    fig.update_layout(template=TEMPLATE, title=title, height=150 + 34 * len(frame), margin_r=60)
+    sectors = frame["sector_group_label"] + "｜" + frame["sector_label"]
+    fig = _filled_vacant_bars(sectors, frame["filled_posts"], frame["vacant_posts"])
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=150 + 34 * len(frame), margin_r=60)
     return fig
 
 
 def funding_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     fig = _filled_vacant_bars(frame["funding_label"], frame["filled_posts"], frame["vacant_posts"])
-    fig.update_layout(template=TEMPLATE, title=title, height=320)
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=320)
     return fig
 
 
@@ -351,7 +364,7 @@ def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.add_scatter(x=x, y=frame["posts_filled"], name="在岗", mode="lines",
                     line={"color": STATUS_COLOURS["met"], "width": 3, "dash": "dot"},
                     hovertemplate="%{x|%Y年%m月}<br>在岗 %{y}<extra></extra>")  # fmt: skip
-    fig.update_layout(template=TEMPLATE, title=title, height=420, xaxis_tickformat="%Y年%m月", margin_t=100)
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=420, xaxis_tickformat="%Y年%m月", margin_t=100)
     fig.update_yaxes(title="岗位（个）")
     return fig
 
@@ -365,12 +378,12 @@ def bar_chart(
 
     note (e.g. TopN.note) becomes the subtitle.
     """
-    values = frame[value]
+    values, categories = frame[value], labels(frame[category])
     text = [text_format.format(v) if pd.notna(v) else "—" for v in values]
     axis = "y" if horizontal else "x"
     colours = [OTHERS_COLOUR if o else colour for o in frame[OTHERS]] if OTHERS in frame else colour
     bar = go.Bar(
-        x=values if horizontal else frame[category], y=frame[category] if horizontal else values,
+        x=values if horizontal else categories, y=categories if horizontal else values,
         orientation="h" if horizontal else "v", text=text, textposition="outside", cliponaxis=False,
         marker_color=colours, hovertemplate=f"%{{{axis}}}<br>{value_title} %{{text}}<extra></extra>",
     )  # fmt: skip
@@ -399,14 +412,16 @@ def grouped_bars(
     """Several values per category, side by side or stacked; series maps column -> legend label."""
     fig = go.Figure()
     palette = [PRIMARY, "#f4a040", STATUS_COLOURS["met"], "#8c6bb1", "#74add1"]
+    categories = labels(frame[category])
     for (column, label), colour in zip(series.items(), palette, strict=False):
+        label = html_text(label)
         fig.add_bar(
-            x=frame[column] if horizontal else frame[category], y=frame[category] if horizontal else frame[column],
+            x=frame[column] if horizontal else categories, y=categories if horizontal else frame[column],
             name=label, orientation="h" if horizontal else "v", marker_color=colour,
             text=frame[column], textposition="inside" if stacked else "outside",
             hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{label} %{{text}}<extra></extra>",
         )  # fmt: skip
-    fig.update_layout(template=TEMPLATE, title=title, barmode="stack" if stacked else "group",
+    fig.update_layout(template=TEMPLATE, title=titled(title), barmode="stack" if stacked else "group",
                       height=150 + 38 * len(frame) if horizontal else 420)  # fmt: skip
     if horizontal:
         fig.update_xaxes(title=value_title)
@@ -425,6 +440,7 @@ def line_chart(
     fig = go.Figure()
     palette = [PRIMARY, "#f4a040", STATUS_COLOURS["met"], "#8c6bb1"]
     for (column, label), colour in zip(series.items(), palette, strict=False):
+        label = html_text(label)
         fig.add_scatter(
             x=pd.to_datetime(frame[x]), y=frame[column], name=label, mode="lines", line={"color": colour, "width": 4},
             hovertemplate=f"%{{x|%Y年%m月}}<br>{label} %{{y}}<extra></extra>",
@@ -434,7 +450,7 @@ def line_chart(
     values = pd.concat([frame[c] for c in series])
     if _whole_numbers(values):
         fig.update_yaxes(dtick=_count_tick(max(values.max(), goal or 0)), rangemode="tozero")
-    fig.update_layout(template=TEMPLATE, title=title, height=420, xaxis_tickformat="%Y年%m月",
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=420, xaxis_tickformat="%Y年%m月",
                       showlegend=len(series) > 1)  # fmt: skip
     fig.update_yaxes(title=value_title)
     return fig

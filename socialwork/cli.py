@@ -173,15 +173,19 @@ def _export(args: argparse.Namespace) -> int:
 def _add_user(args: argparse.Namespace) -> int:
     import getpass
 
-    from socialwork.auth import AuthError, auth_file, save_user
+    from socialwork.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
 
     path = args.auth_file or auth_file()
     if path is None:
         print("错误：请用 --auth-file 指定登录配置文件，或设置环境变量 SOCIALWORK_AUTH_FILE", file=sys.stderr)
         return EXIT_USAGE
-    password = getpass.getpass("密码：")
-    if len(password) < 8 or password != getpass.getpass("再次输入密码："):
-        print("错误：两次输入的密码不一致，或少于 8 个字符", file=sys.stderr)
+    password = getpass.getpass(f"密码（至少 {MIN_PASSWORD_LENGTH} 个字符，勿用常见密码）：")
+    weak = password_problem(args.username, password)
+    if weak:
+        print(f"错误：{weak}", file=sys.stderr)
+        return EXIT_USAGE
+    if password != getpass.getpass("再次输入密码："):
+        print("错误：两次输入的密码不一致", file=sys.stderr)
         return EXIT_USAGE
     try:
         save_user(path, args.username, args.display_name or args.username, password)

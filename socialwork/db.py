@@ -25,7 +25,7 @@ import pyarrow as pa
 from socialwork import settings
 from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Table
 from socialwork.frames import frame_from_arrow
-from socialwork.store import StoreError, snapshot_dates, store_version
+from socialwork.store import StoreError, remove_stale_staging, snapshot_dates, store_version
 
 # DuckDB suggests con.sql() instead, which plans the query twice when it has parameters: the copy is cheaper.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result makes an extra copy", category=UserWarning)
@@ -95,6 +95,7 @@ class OpenStore(NamedTuple):
 
 
 def _connect(root: Path) -> OpenStore:
+    remove_stale_staging(root)  # where the server and the CLI open a store: an interrupted import's leftovers go
     if not snapshot_dates(root):
         raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
     con = _new_connection()

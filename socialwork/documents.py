@@ -37,6 +37,7 @@ from socialwork.formatting import (
     uncovered_table,
 )
 from socialwork.meeting import Meeting, Slide
+from socialwork.plaintext import strip_control
 from socialwork.rendering import figure_png, html_to_pdf
 
 EAST_ASIAN_FONT = "Microsoft YaHei"  # what Chinese office PCs have; elsewhere the system substitutes a CJK font
@@ -229,6 +230,7 @@ def summary_docx_bytes(report: metrics.KpiReport, scope: str) -> bytes:
     """The plan year's summary report, in a Chinese government summary's structure, figures filled in."""
     document = Document()
     _docx_fonts(document)
+    scope = strip_control(scope)  # python-docx raises on a control character in a stored name
     year = report.plan_year
     document.add_heading(f"XX县社会工作人才支持专项工作{year}年度总结报告", level=0)
     base = f"，基线为 {date_stamp(report.baseline_date)} 快照" if report.baseline_date else ""
@@ -247,7 +249,7 @@ def summary_docx_bytes(report: metrics.KpiReport, scope: str) -> bytes:
     for number, kpi in enumerate(report.kpis, start=1):
         change = None if kpi.value is None or kpi.baseline_value is None else kpi.value - kpi.baseline_value
         values = [
-            str(number), kpi.target_label or kpi.label,
+            str(number), strip_control(kpi.target_label or kpi.label),
             goal_text(kpi),
             format_value(kpi.value, kpi.decimals, kpi.unit),
             {"met": "是", "contribution": "（乡镇贡献）", "no_goal": "—", "no_data": "—"}.get(kpi.status, "否"),

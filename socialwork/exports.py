@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from socialwork.formatting import as_of_stamp
+from socialwork.plaintext import csv_frame, excel_frame, keep_text, strip_control
 
 MAX_SCOPE_IN_NAME = 3
 # openpyxl writes about 30,000 cells a second: a sheet stops at this many rows (a note says so) and the CSV,
@@ -32,22 +33,28 @@ def file_name(stem: str, as_of: date, township_names: tuple[str, ...] | list[str
 
 
 def csv_bytes(frame: pd.DataFrame, as_of: date, scope: str) -> bytes:
-    """UTF-8 with BOM (Excel opens it with Chinese intact); the as-of date and scope as the first columns."""
+    """UTF-8 with BOM (Excel opens it with Chinese intact); the as-of date and scope as the first columns.
+
+    Text Excel would run as a formula starts with an apostrophe (plaintext.csv_value)."""
     out = frame.copy()
     out.insert(0, "范围", scope)
     out.insert(0, "数据截至", as_of.isoformat())
-    return out.to_csv(index=False).encode("utf-8-sig")
+    # CRLF as RFC 4180 and Excel: a field holding a carriage return is then quoted instead of splitting its row.
+    return csv_frame(out).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: pd.DataFrame | dict[str, pd.DataFrame], as_of: date, scope: str, title: str) -> bytes:
-    """One sheet per table: a title row, a row with the as-of date and scope, then the table, header frozen."""
+    """One sheet per table: a title row, a row with the as-of date and scope, then the table, header frozen.
+
+    Every text cell is stored as text, never as a formula, and without the control characters Excel refuses."""
     if isinstance(sheets, pd.DataFrame):
         sheets = {"数据": sheets}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.head(XLSX_MAX_ROWS).to_excel(writer, sheet_name=name, index=False, startrow=3)
+            excel_frame(frame.head(XLSX_MAX_ROWS)).to_excel(writer, sheet_name=name, index=False, startrow=3)
             _decorate(writer.sheets[name], frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope)
+            keep_text(writer.sheets[name])
     return buffer.getvalue()
 
 
@@ -59,9 +66,9 @@ def xlsx_cut_note(rows: int) -> str | None:
 
 
 def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str) -> None:
-    sheet["A1"] = title
+    sheet["A1"] = strip_control(title)
     sheet["A1"].font = Font(size=14, bold=True)
-    sheet["A2"] = f"{as_of_stamp(as_of)}　范围：{scope}"
+    sheet["A2"] = strip_control(f"{as_of_stamp(as_of)}　范围：{scope}")
     note = xlsx_cut_note(len(frame))
     if note:
         sheet["A3"] = note

@@ -339,7 +339,7 @@ def _community_codes(people: pd.DataFrame, communities: pd.DataFrame, raw: RawTa
 
 def as_of_problems(as_of: date, tables: dict[str, RawTable], frames: dict[str, pd.DataFrame],
                    today: date | None = None) -> list[str]:  # fmt: skip
-    """A future date, a month other than the one a title or file name names, or data that ended long before."""
+    """A future date, or a month other than the one a title row or the file name names."""
     today = today or date.today()
     if as_of > today:
         return [f"数据日期 {as_of.isoformat()} 晚于今天（{today.isoformat()}）：不能导入未来日期的快照；请核对数据日期"]
@@ -350,11 +350,19 @@ def as_of_problems(as_of: date, tables: dict[str, RawTable], frames: dict[str, p
             named = "、".join(f"{y}年{m}月" for y, m in sorted(months))
             problems.append(f"“{raw.sheet}”的标题或文件名写的是 {named}，与数据日期 {as_of.isoformat()} 不符；"
                             "请核对数据日期或文件")  # fmt: skip
-    newest = _newest_date(frames)
-    if newest is not None and (as_of - newest[0]).days > STALE_DAYS:
-        problems.append(f"数据中最近的日期是 {newest[0].isoformat()}（“{newest[1]}”），比数据日期 {as_of.isoformat()} "
-                        f"早 {(as_of - newest[0]).days} 天；请核对数据日期是否选错")  # fmt: skip
     return sorted(set(problems), key=problems.index)
+
+
+def stale_data_warning(as_of: date, frames: dict[str, pd.DataFrame]) -> list[str]:
+    """A warning when the newest date the records carry lies long before the as-of date (a mistyped date?).
+
+    Only a warning: a small county may go months without a new person, post or activity.
+    """
+    newest = _newest_date(frames)
+    if newest is None or (as_of - newest[0]).days <= STALE_DAYS:
+        return []
+    return [f"数据中最近的日期是 {newest[0].isoformat()}（“{newest[1]}”），比数据日期 {as_of.isoformat()} "
+            f"早 {(as_of - newest[0]).days} 天；请核对数据日期是否选错"]  # fmt: skip
 
 
 def _newest_date(frames: dict[str, pd.DataFrame]) -> tuple[date, str] | None:
@@ -402,6 +410,7 @@ def check_import(
     frames, problems = parse_snapshot(tables, as_of, id_key)
     problems = [*as_of_problems(as_of, tables, frames), *problems]
     warnings = [*(warnings or []), *(note for raw in tables.values() for note in raw.notes)]
+    warnings += stale_data_warning(as_of, frames)
     previous = max((d for d in existing if d != as_of), default=None)
     joined = left = 0
     previous_rows = {}
@@ -422,7 +431,10 @@ def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportRe
         raise ImportFailed(checked.problems)
     if checked.exists and not replace:
         raise ImportFailed([f"{checked.as_of.isoformat()} 的快照已存在；如需覆盖，请确认替换（命令行加 --replace）"])
-    store.write_snapshot(data, checked.as_of, checked.frames, replace=replace)
+    try:
+        store.write_snapshot(data, checked.as_of, checked.frames, replace=replace)
+    except store.StoreError as err:  # another import holds the store, or the date appeared meanwhile
+        raise ImportFailed([str(err)]) from err
     log.info("imported snapshot %s: %s", checked.as_of, checked.rows)
     return ImportResult(
         as_of=checked.as_of, rows=checked.rows, previous_date=checked.previous_date,

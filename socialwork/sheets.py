@@ -303,13 +303,21 @@ def _check_container(content: bytes, name: str) -> None:
     if content.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE compound file: old .xls, or an encrypted .xlsx
         if "EncryptedPackage".encode("utf-16-le") in content:
             raise SheetError(
-                [f"文件“{displayed(name)}”设有打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入"]
+                [
+                    f"文件“{displayed(name)}”设有打开密码，无法读取；"
+                    "请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入"
+                ]
             )
-        raise SheetError([f"文件“{displayed(name)}”是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 或 WPS 中另存为 .xlsx 后导入"])
+        raise SheetError(
+            [f"文件“{displayed(name)}”是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 或 WPS 中另存为 .xlsx 后导入"]
+        )
     head = content[:512].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) and not content.startswith(b"PK"):
         raise SheetError(
-            [f"文件“{displayed(name)}”实际是网页或 XML 格式（常见于业务系统导出的 .xls）；请在 Excel 中打开后另存为 .xlsx"]
+            [
+                f"文件“{displayed(name)}”实际是网页或 XML 格式（常见于业务系统导出的 .xls）；"
+                "请在 Excel 中打开后另存为 .xlsx"
+            ]
         )
     if not content.startswith(b"PK"):
         raise SheetError([f"文件“{displayed(name)}”不是有效的 XLSX 工作簿（Excel 2007 及以上格式）"])
@@ -439,7 +447,10 @@ def read_csv(name: str, content: bytes) -> tuple[str, RawTable]:
         table = _table_by_headers(grid)
     if table is None:
         raise SheetError(
-            [f"无法识别 CSV 文件“{displayed(name)}”：文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv，且第一行为列名"]
+            [
+                f"无法识别 CSV 文件“{displayed(name)}”："
+                "文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv，且第一行为列名"
+            ]
         )
     return table.name, layout(table, displayed(name), grid, kind="CSV 文件")
 
@@ -455,7 +466,10 @@ def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
             continue
         if table_name in tables:
             label = next(t.label for t in TABLES if t.name == table_name)
-            errors.append(f"CSV 文件“{displayed(names[table_name])}”和“{displayed(name)}”都像是“{label}”表；每个数据表只能有一个文件")
+            errors.append(
+                f"CSV 文件“{displayed(names[table_name])}”和“{displayed(name)}”都像是“{label}”表；"
+                "每个数据表只能有一个文件"
+            )
             continue
         tables[table_name], names[table_name] = raw, name
     if errors:

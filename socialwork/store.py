@@ -6,17 +6,24 @@ Layout::
     <data dir>/snapshot_date=2023-01-31/people.parquet
     ...
     <data dir>/.replaced/...      snapshots replaced by a later import, kept for recovery
+    <data dir>/.write-lock        held (flock) by the one write at a time
 
 A snapshot is written to a temporary folder beside the others and renamed into place only when
-every table is written, so readers never see half a snapshot.
+every table is written, so readers never see half a snapshot. One write at a time: a second import
+while one is writing is refused at once, not queued. A temporary folder left by an interrupted write
+is removed the next time the store is opened (remove_stale_staging).
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,6 +34,10 @@ import pyarrow.parquet as pq
 from socialwork.contract import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
+LOCK_FILE = ".write-lock"
+STAGING_PREFIX = ".staging-"
+BUSY = "另一个导入正在写入该数据目录，请稍后再试"
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -102,23 +113,43 @@ def write_snapshot(root: Path, as_of: date, frames: dict[str, pd.DataFrame], rep
     return write_snapshot_tables(root, as_of, {t.name: to_arrow(t, frames[t.name]) for t in TABLES}, replace)
 
 
-def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], replace: bool = False) -> Path:
-    """Write Arrow tables already in the contract's schema, and their derived tables, atomically."""
+@contextmanager
+def write_lock(root: Path) -> Iterator[None]:
+    """Hold the store's write lock for the block; StoreError (BUSY) at once when another write holds it.
+
+    flock is per open file, so it also keeps apart two threads of one server, and the kernel releases it
+    when a writer dies. The lock file stays: removing it would let a waiting writer lock a file no one sees.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    final = snapshot_folder(root, as_of)
-    if final.exists() and not replace:
-        raise StoreError(f"快照 {as_of} 已存在；如需覆盖请使用 --replace")
-    staging = root / f".staging-{uuid.uuid4().hex}"
-    staging.mkdir()
-    try:
-        for table in TABLES:
-            pq.write_table(tables[table.name].cast(table.arrow_schema()), staging / f"{table.name}.parquet")
-        _write_derived(staging, as_of)
-        if final.exists():
-            _keep_replaced(root, final)
-        os.replace(staging, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with open(root / LOCK_FILE, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise StoreError(BUSY) from err
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], replace: bool = False) -> Path:
+    """Write Arrow tables already in the contract's schema, and their derived tables, atomically, under the
+    store's write lock (a second write at the same time is refused with BUSY)."""
+    with write_lock(root):
+        final = snapshot_folder(root, as_of)
+        if final.exists() and not replace:  # checked under the lock: another import may just have written it
+            raise StoreError(f"快照 {as_of} 已存在；如需覆盖请使用 --replace")
+        staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
+        staging.mkdir()
+        try:
+            for table in TABLES:
+                pq.write_table(tables[table.name].cast(table.arrow_schema()), staging / f"{table.name}.parquet")
+            _write_derived(staging, as_of)
+            if final.exists():
+                _keep_replaced(root, final)
+            os.replace(staging, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     from socialwork import db  # imported late, as in _write_derived
 
     db.forget_version(root)
@@ -132,14 +163,38 @@ def _write_derived(folder: Path, as_of: date) -> None:
 
 
 def rewrite_derived(root: Path) -> list[date]:
-    """Recompute every snapshot's derived tables in place (a store written before they existed)."""
+    """Recompute every snapshot's derived tables in place (a store written before they existed), under the lock."""
     written = []
-    for child in sorted(root.iterdir()):
-        match = _FOLDER.match(child.name)
-        if match and child.is_dir():
-            _write_derived(child, date.fromisoformat(match.group(1)))
-            written.append(date.fromisoformat(match.group(1)))
+    with write_lock(root):
+        for child in sorted(root.iterdir()):
+            match = _FOLDER.match(child.name)
+            if match and child.is_dir():
+                _write_derived(child, date.fromisoformat(match.group(1)))
+                written.append(date.fromisoformat(match.group(1)))
     return written
+
+
+def remove_stale_staging(root: Path) -> int:
+    """Remove the temporary folders interrupted writes left in the store; how many were removed.
+
+    None is removed while a write holds the lock (its own folder is in use), and without any there is
+    nothing to lock: a read-only store, such as the demo, stays untouched.
+    """
+    if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):
+        return 0
+    try:
+        with write_lock(root):
+            stale = [c for c in root.iterdir() if c.name.startswith(STAGING_PREFIX) and c.is_dir()]
+            for folder in stale:
+                shutil.rmtree(folder)
+    except StoreError:  # an import is writing now: its folder is not stale; the next opening cleans up
+        return 0
+    except OSError as err:  # e.g. a read-only store: reading it must still work
+        log.warning("could not remove staging folders in %s: %s", root, err)
+        return 0
+    if stale:
+        log.info("removed %d staging folder(s) left by interrupted imports in %s", len(stale), root)
+    return len(stale)
 
 
 def _keep_replaced(root: Path, folder: Path) -> None:

@@ -30,6 +30,7 @@ from socialwork.formatting import (
 )
 from socialwork.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.places import FilterError, available_dates, parse_as_of, townships
+from socialwork.plaintext import markdown_text
 from socialwork.store import StoreError
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def ensure_entrypoint() -> None:
 
 
 def _read_url(dates: list[date], data: Path) -> None:
-    """Seed the filter widgets from the URL once per session; bad values are reported, not fatal."""
+    """Seed the filter widgets from the URL once per session; bad values are reported (as plain text), not fatal."""
     errors = []
     as_of = dates[-1]
     raw_date = st.query_params.get(URL_AS_OF)
@@ -130,13 +131,13 @@ def sidebar_filters() -> Filters:
                 select_all=False,
             )
     except (StoreError, QueryError) as err:
-        st.error(f"无法读取数据：{err}")
+        st.error(f"无法读取数据：{markdown_text(err)}")
         st.stop()
     codes = dict(zip(known["township_name"], known["township_code"], strict=True))
     filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names))
     _write_url(filters)
     for message in st.session_state.pop(_URL_ERRORS_KEY, []):
-        st.error(message)
+        st.error(markdown_text(message))  # it quotes the URL: a hand-edited link must not render as markdown
     st.session_state[_FILTERS_KEY] = filters
     return filters
 
@@ -146,7 +147,7 @@ def run_page(page) -> None:
     try:
         page.run()
     except (StoreError, QueryError) as err:
-        st.error(f"无法读取数据：{err}")
+        st.error(f"无法读取数据：{markdown_text(err)}")
 
 
 def current_filters() -> Filters:
@@ -155,9 +156,9 @@ def current_filters() -> Filters:
 
 
 def page_header(title: str, filters: Filters) -> None:
-    """Page title with the as-of stamp and the scope, on every page."""
-    st.title(title)
-    st.markdown(f"#### {as_of_stamp(filters.as_of)} · 范围：{filters.scope}")
+    """Page title with the as-of stamp and the scope, on every page; names shown as plain text."""
+    st.title(markdown_text(title))
+    st.markdown(f"#### {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
 
 
 def status_badge(kpi: Kpi) -> None:
@@ -188,7 +189,8 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
         st.metric(
             kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit), delta=None if change == "—" else change,
             delta_arrow="off" if unchanged else "auto", delta_color="off" if unchanged else "normal",
-            delta_description="较上期", help=kpi.target_label, chart_data=trend if len(trend) > 1 else None,
+            delta_description="较上期", help=kpi.target_label and markdown_text(kpi.target_label),
+            chart_data=trend if len(trend) > 1 else None,
             chart_type="line",
         )  # fmt: skip
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -298,7 +300,7 @@ def breadcrumb(filters: Filters) -> None:
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         if filters.township_names:
             st.button("全县", icon=":material/arrow_back:", on_click=_set_townships, args=([],), type="tertiary")
-            st.markdown(f"› **{filters.scope}**")
+            st.markdown(f"› **{markdown_text(filters.scope)}**")
         else:
             st.markdown("**全县**（点击图中的乡镇查看其社区）")
 
@@ -374,7 +376,7 @@ def login_gate() -> None:
     if logged_in_user():
         user = logged_in_user()
         with st.sidebar:
-            st.caption(f"已登录：{user.display_name}")
+            st.caption(f"已登录：{markdown_text(user.display_name)}")
             if st.button("退出登录", icon=":material/logout:"):
                 del st.session_state[_USER_KEY]
                 st.rerun()
@@ -411,9 +413,9 @@ PRESENTATION_CSS = """
 def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
     """One slide of the meeting's outline, large, with previous/next controls (← → keys) and the stamp."""
     st.html(PRESENTATION_CSS)
-    st.markdown(f"**{plan.stamp}**　·　{index + 1} / {len(plan.keys)}")
-    st.title(slide.title)
-    st.markdown(f"### {slide.caption}")
+    st.markdown(f"**{markdown_text(plan.stamp)}**　·　{index + 1} / {len(plan.keys)}")
+    st.title(markdown_text(slide.title))
+    st.markdown(f"### {markdown_text(slide.caption)}")
     if slide.figure is not None:
         figure = slide.figure.update_layout(font_size=22, height=620, title_text="", legend_font_size=20)
         figure.update_xaxes(tickfont_size=20, title_font_size=20).update_yaxes(tickfont_size=20, title_font_size=20)
@@ -444,7 +446,8 @@ def presentation_index(slide_count: int) -> int | None:
     if raw is None:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= slide_count:
-        st.error(f"链接参数 {VIEW_PARAM}={raw} 无效：应为 1 至 {slide_count} 之间的页码，已从第 1 页开始。")
+        shown = markdown_text(raw)  # a hand-edited link: shown as plain text
+        st.error(f"链接参数 {VIEW_PARAM}={shown} 无效：应为 1 至 {slide_count} 之间的页码，已从第 1 页开始。")
         return 0
     return int(raw) - 1
 
@@ -467,7 +470,7 @@ def export_panel(filters: Filters) -> None:
                         status.update(label=f"{label}已生成", state="complete")
                     except RenderError as err:
                         status.update(label="生成失败", state="error")
-                        st.error(str(err))
+                        st.error(markdown_text(err))
             if key in st.session_state:
                 st.download_button(
                     f"下载{label}", st.session_state[key], mime=mime, key=f"download_{kind}", on_click="ignore",

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from socialwork.contract import ENUMS, TABLES, Column, Table
+from socialwork.plaintext import keep_text_in_workbook, strip_control
 
 NOTE_ROW = 2
 FIRST_DATA_ROW = 3
@@ -113,11 +114,11 @@ def _cell(value: object, column: Column) -> object:
         return pd.Timestamp(value).date()
     if column.type == "INTEGER":
         return int(value)
-    return value
+    return strip_control(value)
 
 
 def workbook_bytes(frames: dict[str, pd.DataFrame] | None = None) -> bytes:
-    """The template (frames=None), or a snapshot's tables in the template's layout."""
+    """The template (frames=None), or a snapshot's tables in the template's layout; text never becomes a formula."""
     book = Workbook()
     book.remove(book.active)
     options = _options_sheet(book)
@@ -133,6 +134,7 @@ def workbook_bytes(frames: dict[str, pd.DataFrame] | None = None) -> bytes:
                 rows.append(row)
         _write_sheet(book, table, rows, options)
     book.move_sheet(OPTIONS_SHEET, offset=len(TABLES))
+    keep_text_in_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -179,3 +179,39 @@ def write_fixture_store(root: Path) -> Path:
     for on in SNAPSHOTS:
         write_snapshot(root, on, snapshot(on))
     return root
+
+
+# The same county with hostile text in every name a page, chart or export shows: formulas for Excel (= + - @,
+# a leading tab or carriage return), markdown and HTML for the browser, and control characters Excel refuses.
+HOSTILE_TOWNSHIPS = {
+    T1: '=HYPERLINK("http://evil.example","点我")',
+    T2: '+1 <a href="x">y</a>',
+    T3: "-cmd [点我](http://evil.example) **粗** $x$ :red[红] :material/home: www.evil.example",
+}
+HOSTILE_COMMUNITIES = {C11: "@SUM(A1)", C12: "\t=1", C21: '<a href="x">y</a>', C22: "a\x00b",
+                       C31: "[点我](http://evil.example)", C32: "\r=2"}  # fmt: skip
+HOSTILE_ORGANISATIONS = {"O1": "=1+2", "O2": "<b>机构</b>", "O3": "机构\x07三"}
+HOSTILE_TEXT = {
+    ("townships", "brand_project"): "=cmd|' /C calc'!A0",
+    ("purchases", "department"): "-2+3 <b>部门</b>",
+    ("milestones", "title"): "@标题",
+    ("milestones", "lead_department"): "=部门",
+    ("targets", "target_label"): "=目标\x00",
+}
+
+
+def hostile_snapshot(on: date) -> dict[str, pd.DataFrame]:
+    frames = snapshot(on)
+    frames["townships"]["township_name"] = frames["townships"]["township_code"].map(HOSTILE_TOWNSHIPS)
+    frames["communities"]["community_name"] = frames["communities"]["community_code"].map(HOSTILE_COMMUNITIES)
+    organisations = frames["organisations"]
+    organisations["organisation_name"] = organisations["organisation_id"].map(HOSTILE_ORGANISATIONS)
+    for (table, column), text in HOSTILE_TEXT.items():
+        frames[table][column] = text
+    return frames
+
+
+def write_hostile_store(root: Path) -> Path:
+    for on in SNAPSHOTS:
+        write_snapshot(root, on, hostile_snapshot(on))
+    return root

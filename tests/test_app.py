@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork import metrics, places, settings
 from socialwork.demo import LAST_SNAPSHOT
 from socialwork.formatting import format_value
+from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 
@@ -72,7 +73,7 @@ def test_changing_the_filters_updates_figures_and_url():
 
 def test_hand_edited_url_values_are_reported_in_chinese_and_ignored():
     at = open_app(asof="2025-02-30", township=["城关街道", "火星镇"])
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(shown(e.value) for e in at.error)
     assert "asof=2025-02-30" in errors and "已改为显示最新一期" in errors
     assert "火星镇" in errors
     assert at.multiselect[0].value == ["城关街道"]

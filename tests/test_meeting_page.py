@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork import settings
 from socialwork.demo import LAST_SNAPSHOT
 from socialwork.meeting import meeting, outline, slide
+from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 
@@ -25,7 +26,7 @@ def test_presentation_mode_shows_one_view_with_stamp_and_page_number():
     at = open_meeting(view="3", township=[])
     assert at.title[0].value == content.slides[2].title
     assert any(f"3 / {len(content.slides)}" in m.value and "数据截至 2026年10月31日" in m.value for m in at.markdown)
-    assert any(content.slides[2].caption in m.value for m in at.markdown)
+    assert any(content.slides[2].caption in shown(m.value) for m in at.markdown)
     labels = [b.label for b in at.button]
     assert labels == ["上一页", "下一页", "退出演示"]
 

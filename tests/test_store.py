@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
+import subprocess
+import sys
+import threading
 from datetime import date
 
 import pytest
 
-from socialwork import db
+from socialwork import cli, db, settings
+from socialwork import store as store_module
 from socialwork.contract import TABLES_BY_NAME
-from socialwork.store import StoreError, read_table, snapshot_dates, store_version, write_snapshot
-from tests.fixture_county import snapshot
+from socialwork.store import (
+    StoreError,
+    read_table,
+    remove_stale_staging,
+    snapshot_dates,
+    store_version,
+    write_lock,
+    write_snapshot,
+)
+from socialwork.workbook import workbook_bytes
+from tests.fixture_county import hostile_snapshot, snapshot
 
 DAY = date(2024, 11, 30)
 
@@ -45,7 +60,7 @@ def test_a_failed_write_leaves_the_store_unchanged(tmp_path):
     with pytest.raises(Exception):  # noqa: B017 - whatever pyarrow raises, nothing may be left behind
         write_snapshot(tmp_path, date(2024, 6, 30), broken)
     assert tree(tmp_path) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["snapshot_date=2024-11-30"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".write-lock", "snapshot_date=2024-11-30"]
 
 
 def test_store_version_changes_when_a_snapshot_is_added(tmp_path):
@@ -102,3 +117,143 @@ def test_corrupt_first_file_is_a_chinese_error(tmp_path, fixture_store):
 def test_empty_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="没有任何快照"):
         db.run("places/townships_at_snapshot", data=tmp_path, snapshot_date=DAY)
+
+
+def stamped_tree(root):
+    """tree() with the time stamp of a replaced snapshot's folder name left out (it differs from run to run)."""
+    return sorted((re.sub(r"@\d+T\d+", "@stamp", name), content) for name, content in tree(root))
+
+
+def test_a_write_while_another_holds_the_lock_is_refused_and_changes_nothing(tmp_path):
+    write_snapshot(tmp_path, DAY, snapshot(DAY))
+    before = tree(tmp_path)
+    with write_lock(tmp_path):
+        for day, replace in [(DAY, False), (DAY, True), (date(2025, 3, 31), False)]:
+            with pytest.raises(StoreError) as refused:
+                write_snapshot(tmp_path, day, snapshot(day), replace=replace)
+            assert str(refused.value) == "另一个导入正在写入该数据目录，请稍后再试"
+    assert tree(tmp_path) == before
+
+
+RACES = [(False, (False, False)), (False, (True, True)), (False, (False, True)), (True, (True, True))]
+
+
+@pytest.mark.parametrize(("existing", "replace"), RACES)
+def test_two_imports_of_the_same_date_at_once_exactly_one_is_written(tmp_path, monkeypatch, existing, replace):
+    store, reference = tmp_path / "store", tmp_path / "reference"
+    frames = {"A": snapshot(DAY), "B": hostile_snapshot(DAY)}  # two different uploads for the same date
+    for root in (store, reference) if existing else ():
+        write_snapshot(root, DAY, snapshot(date(2024, 6, 30)))
+    barrier, refused, outcomes = threading.Barrier(2), threading.Event(), {}
+    write_derived = store_module._write_derived
+
+    def slow_write_derived(folder, as_of):  # the winner is still writing when the other one asks
+        refused.wait(timeout=5)
+        write_derived(folder, as_of)
+
+    def attempt(name: str, replace: bool) -> None:
+        barrier.wait()
+        try:
+            write_snapshot(store, DAY, frames[name], replace=replace)
+            outcomes[name] = "written"
+        except StoreError as err:
+            outcomes[name] = str(err)
+            refused.set()
+
+    monkeypatch.setattr(store_module, "_write_derived", slow_write_derived)
+    threads = [threading.Thread(target=attempt, args=args) for args in zip("AB", replace, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    assert sorted(outcomes.values()) == ["written", "另一个导入正在写入该数据目录，请稍后再试"]
+    [winner] = [name for name, outcome in outcomes.items() if outcome == "written"]
+    write_snapshot(reference, DAY, frames[winner], replace=existing)
+    assert stamped_tree(store) == stamped_tree(reference)
+
+
+def test_the_lock_keeps_out_a_writer_in_another_process(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreError, match="另一个导入正在写入该数据目录"):
+            write_snapshot(tmp_path, DAY, snapshot(DAY))
+    finally:
+        holder.communicate("")  # closing its stdin releases the lock
+    write_snapshot(tmp_path, DAY, snapshot(DAY))
+    assert snapshot_dates(tmp_path) == [DAY]
+
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from socialwork.store import write_lock
+with write_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+# An import killed while writing: its staging folder stays behind, and the lock goes with the process.
+KILLED_WRITE = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from socialwork import store
+from tests.fixture_county import snapshot
+def stuck(folder, as_of):
+    print("writing", flush=True)
+    time.sleep(60)
+store._write_derived = stuck
+store.write_snapshot(Path(sys.argv[1]), date(2025, 6, 30), snapshot(date(2025, 6, 30)))
+"""
+
+
+def staging_folders(root):
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".staging-"))
+
+
+def test_an_interrupted_import_leaves_no_staging_folder_after_the_next_opening(tmp_path, fixture_store, caplog):
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    (store / ".staging-leftover").mkdir()  # from an older crash
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITE, str(store)], stdout=subprocess.PIPE, text=True,
+                              cwd=settings.REPO_ROOT)  # fmt: skip
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        assert remove_stale_staging(store) == 0  # an import holds the lock: its folder is in use
+        assert len(staging_folders(store)) == 2
+    finally:
+        writer.kill()
+        writer.wait()
+    caplog.set_level(logging.INFO, logger="socialwork.store")
+    assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(store)]) == 0  # the CLI opens the store
+    assert staging_folders(store) == []
+    assert [r.getMessage() for r in caplog.records if r.name == "socialwork.store"] == [
+        f"removed 2 staging folder(s) left by interrupted imports in {store}"
+    ]
+    assert snapshot_dates(store) == snapshot_dates(fixture_store)
+
+
+def test_opening_a_store_without_leftovers_touches_nothing(tmp_path, fixture_store):
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    (store / ".write-lock").unlink()
+    before = tree(store)
+    assert remove_stale_staging(store) == 0
+    db.connection(store)
+    assert tree(store) == before  # not even a lock file: a read-only store stays readable
+
+
+def test_the_cli_refuses_an_import_while_another_is_writing(tmp_path, fixture_store, capsys):
+    store, upload = tmp_path / "store", tmp_path / "2025-06.xlsx"
+    shutil.copytree(fixture_store, store)
+    upload.write_bytes(workbook_bytes(snapshot(date(2025, 6, 30))))
+    command = ["import", str(upload), "--as-of", "2025-06-30", "--data", str(store)]
+    with write_lock(store):
+        assert cli.main(command) == 2
+    assert "另一个导入正在写入该数据目录，请稍后再试" in capsys.readouterr().err
+    assert date(2025, 6, 30) not in snapshot_dates(store)
+    assert cli.main(command) == 0
+    assert date(2025, 6, 30) in snapshot_dates(store)

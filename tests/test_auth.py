@@ -1,0 +1,119 @@
+"""Data-staff login: the lockout holds under concurrent attempts, and add-user refuses weak passwords."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from socialwork import auth, cli
+from socialwork.auth import AuthError, User, load_users, save_user
+
+USERS = {"zhang": User("zhang", "数据员小张", "$2b$12$not.checked.by.the.fake.bcrypt")}
+RIGHT = "Lantern-river-42"
+
+
+@pytest.fixture
+def bcrypt_checks(monkeypatch) -> list[str]:
+    """bcrypt.checkpw replaced by a slow fake (as slow as a real check is, relatively) that records each check."""
+    checks: list[str] = []
+
+    def checkpw(secret: bytes, _hashed: bytes) -> bool:
+        checks.append(secret.decode())
+        time.sleep(0.05)
+        return secret.decode() == RIGHT
+
+    monkeypatch.setattr(auth.bcrypt, "checkpw", checkpw)
+    monkeypatch.setattr(auth, "_failures", {})
+    return checks
+
+
+def attempt_together(passwords: list[str]) -> list[str]:
+    """Log in with every password at the same moment, one thread each: "ok", "wrong" or "locked" per attempt."""
+    start, outcomes = threading.Barrier(len(passwords)), []
+
+    def attempt(password: str) -> None:
+        start.wait()
+        try:
+            outcomes.append("ok" if auth.login(USERS, "zhang", password) else "wrong")
+        except AuthError as err:
+            assert str(err).startswith("登录失败次数过多，请 ") and str(err).endswith(" 秒后再试")
+            outcomes.append("locked")
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in passwords]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def test_twenty_wrong_passwords_at_once_get_only_lockout_after_checks(bcrypt_checks):
+    outcomes = attempt_together([f"guess-{n:02d}-long" for n in range(20)])
+    assert len(bcrypt_checks) == auth.LOCKOUT_AFTER == 5
+    assert outcomes == ["locked"] * 15 + ["wrong"] * 5
+    assert auth.locked_for("zhang") > 0
+
+
+def test_the_right_password_during_a_lockout_is_refused_unchecked(bcrypt_checks, monkeypatch):
+    attempt_together([f"guess-{n:02d}-long" for n in range(20)])
+    with pytest.raises(AuthError, match="登录失败次数过多"):
+        auth.login(USERS, "zhang", RIGHT)
+    assert len(bcrypt_checks) == 5
+    monkeypatch.setattr(auth, "LOCKOUT_SECONDS", 0)  # the lockout is over: the right password gets in
+    assert auth.login(USERS, "zhang", RIGHT).username == "zhang"
+    assert auth.locked_for("zhang") == 0
+
+
+def test_a_right_password_among_wrong_ones_at_once_is_checked_once_at_most(bcrypt_checks):
+    outcomes = attempt_together([RIGHT] + [f"guess-{n:02d}-long" for n in range(19)])
+    assert len(bcrypt_checks) <= 5
+    assert outcomes.count("ok") == bcrypt_checks.count(RIGHT) <= 1
+    assert outcomes.count("locked") >= 15
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short-9ch", "密码太短：至少需要 10 个字符"),
+        ("很长的中文密码九个字", None),
+        ("aaaaaaaaaaaa", "密码不能由同一个字符重复组成"),
+        ("wang-li_2024", "密码不能与用户名相同"),
+        ("WANG-LI_2024", "密码不能与用户名相同"),
+        ("Password123", "密码过于常见，容易被猜中，请换一个"),
+        ("1234567890", "密码过于常见，容易被猜中，请换一个"),
+        ("woaini1314", "密码过于常见，容易被猜中，请换一个"),
+        ("Lantern-river-42", None),
+    ],
+)
+def test_weak_passwords_are_refused_in_chinese(tmp_path, password, problem):
+    path = tmp_path / "users.toml"
+    assert auth.password_problem("wang-li_2024", password) == problem
+    if problem is None:
+        save_user(path, "wang-li_2024", "小王", password)
+        assert auth.authenticate(load_users(path), "wang-li_2024", password).display_name == "小王"
+    else:
+        with pytest.raises(AuthError, match=f"^{problem}$"):
+            save_user(path, "wang-li_2024", "小王", password)
+        assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "message"),
+    [
+        (["12345678"], 2, "错误：密码太短：至少需要 10 个字符\n"),
+        (["qwertyuiop"], 2, "错误：密码过于常见，容易被猜中，请换一个\n"),
+        (["zhang-data"], 2, "错误：密码不能与用户名相同\n"),
+        (["Lantern-river-42", "Lantern-river-43"], 2, "错误：两次输入的密码不一致\n"),
+        (["Lantern-river-42", "Lantern-river-42"], 0, ""),
+    ],
+)
+def test_add_user_refuses_a_weak_password(tmp_path, monkeypatch, capsys, typed, code, message):
+    answers = iter(typed)
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: next(answers))
+    path = tmp_path / "users.toml"
+    assert cli.main(["add-user", "zhang-data", "--display-name", "数据员", "--auth-file", str(path)]) == code
+    assert capsys.readouterr().err == message
+    assert path.exists() == (code == 0)
+    assert next(answers, None) is None  # a weak password is refused before it is asked for again
