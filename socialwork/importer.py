@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from socialwork import store
+from socialwork import identity, store
 from socialwork.contract import PERSONAL_COLUMNS, TABLES, TABLES_BY_NAME, Column, Table
 from socialwork.demo import DEMO_MARKER
 from socialwork.validate import Problem, check_snapshot
@@ -41,6 +41,7 @@ PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
 SEPARATORS = re.compile(r"[\s\-－.()（）]|^\+?86")
 INT32 = 2**31 - 1
 PERSONAL_NUMBER_MESSAGE = "疑似包含身份证号或手机号码，为保护个人信息不予导入（此处不显示该内容）"
+ID_KEY_MISSING = f"未配置人员编号密钥（环境变量 {ID_KEY_ENV}），无法由身份证号生成人员编号"
 Progress = Callable[[float, str], None]
 
 
@@ -331,7 +332,7 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
     if not id_check_digit_ok(text):
         return None, "身份证号校验位不正确，请核对（此处不显示号码）"
     if not key:
-        return None, f"未配置人员编号密钥（环境变量 {ID_KEY_ENV}），无法由身份证号生成人员编号"
+        return None, ID_KEY_MISSING  # parse_snapshot reports it once for all rows
     return pseudonymous_id(text, key), None
 
 
@@ -339,23 +340,51 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
 
 
 def parse_snapshot(
-    tables: dict[str, RawTable], as_of: date, id_key: str | None
+    tables: dict[str, RawTable], as_of: date, id_key: str | None, carried: dict[str, pd.DataFrame] | None = None
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every table parsed and checked against the contract; problems from all sheets together."""
+    """Every table parsed and checked against the contract; problems from all sheets together.
+
+    `carried` holds the tables a file may leave out (contract: carried_forward), as the latest earlier snapshot
+    has them; a table the file does hold is always read from the file.
+    """
     frames, problems, first_rows = {}, [], {}
+    carried = carried or {}
     for table in TABLES:
         if table.name not in tables:
-            problems.append(Problem(table.name, None, None, f"缺少工作表“{table.label}”"))
+            if table.name in carried:
+                frames[table.name] = carried[table.name]
+            else:
+                problems.append(Problem(table.name, None, None, _missing_sheet(table)))
             continue
         frame, found = parse_table(table, tables[table.name], as_of, id_key)
         frames[table.name], first_rows[table.name] = frame, tables[table.name].first_row
         problems += found
+    problems = _key_missing_once(problems)
     if problems:
         return frames, problems
     first_row = min(first_rows.values())
     # Row numbers from the contract checks assume one first row for all sheets (the template's 3).
-    problems += [_shift(p, first_rows[p.table] - first_row) for p in check_snapshot(frames, first_row)]
+    problems += [_shift(p, first_rows.get(p.table, first_row) - first_row) for p in check_snapshot(frames, first_row)]
     return frames, problems
+
+
+def _missing_sheet(table: Table) -> str:
+    if table.carried_forward:
+        return f"缺少工作表“{table.label}”：第一期数据必须填写（以后各期可省略，导入时沿用上一期）"
+    return f"缺少工作表“{table.label}”"
+
+
+def _key_missing_once(problems: list[Problem]) -> list[Problem]:
+    """Without the id key every row with an ID-card number fails alike: one problem, counting the rows."""
+    missing = [p for p in problems if p.message == ID_KEY_MISSING]
+    if len(missing) <= 1:
+        return problems
+    rows = [p.row for p in missing if p.row is not None]
+    shown = "、".join(str(r) for r in rows[:5]) + ("…" if len(rows) > 5 else "")
+    first = problems.index(missing[0])
+    once = Problem(missing[0].table, None, "person_id", f"{ID_KEY_MISSING}（共 {len(missing)} 行：第{shown}行）")
+    rest = [p for p in problems if p.message != ID_KEY_MISSING]
+    return [*rest[:first], once, *rest[first:]]
 
 
 def _shift(problem: Problem, by: int) -> Problem:
@@ -393,8 +422,15 @@ def check_import(
         raise ImportFailed(
             [f"{data} 是内置演示数据目录，不能导入真实数据；请用 --data 或 SOCIALWORK_DATA 指定数据目录"]
         )
+    try:
+        county = identity.load(data)  # a store gets its county from `init` before any month is imported
+    except store.StoreError as err:
+        raise ImportFailed([str(err)]) from err
     existing = store.snapshot_dates(data) if data.exists() else []
-    frames, problems = parse_snapshot(tables, as_of, id_key)
+    carried, notes = _carried_forward(tables, as_of, data, existing)
+    frames, problems = parse_snapshot(tables, as_of, id_key, carried)
+    if not problems:
+        notes += _foreign_township_codes(frames["townships"], county)
     previous = max((d for d in existing if d != as_of), default=None)
     joined = left = 0
     previous_rows = {}
@@ -406,7 +442,35 @@ def check_import(
     elif not problems:
         joined = len(frames["people"])
     return CheckedImport(as_of, frames, problems, as_of in existing, previous, previous_rows, joined, left,
-                         warnings or [])  # fmt: skip
+                         [*(warnings or []), *notes])  # fmt: skip
+
+
+def _carried_forward(
+    tables: dict[str, RawTable], as_of: date, data: Path, existing: list[date]
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The tables the file leaves out that the contract lets it (the plan), from the latest earlier snapshot."""
+    earlier = max((d for d in existing if d < as_of), default=None)
+    carried, notes = {}, []
+    for table in TABLES:
+        if not table.carried_forward or table.name in tables:
+            continue
+        if earlier is not None:
+            carried[table.name] = store.read_table(data, earlier, table)
+            notes.append(f"文件中没有“{table.label}”：沿用 {earlier.isoformat()} 快照中的{table.label}"
+                         f"（{len(carried[table.name])} 行）")  # fmt: skip
+        elif not table.required_rows:
+            carried[table.name] = pd.DataFrame(columns=list(table.column_names))
+            notes.append(f"文件中没有“{table.label}”，也没有更早的快照可沿用：本期{table.label}为空")
+    return carried, notes
+
+
+def _foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> list[str]:
+    """A notice when township codes do not begin with the county's code (another county's file?)."""
+    foreign = sorted(c for c in townships["township_code"].dropna() if not str(c).startswith(county.county_code))
+    if not foreign:
+        return []
+    return [f"{len(foreign)} 个乡镇（街道）的区划代码不以{county.county_name}的县级区划代码 {county.county_code} 开头"
+            f"（如 {foreign[0]}）；请确认导入的是本县数据"]  # fmt: skip
 
 
 def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportResult:
@@ -416,7 +480,7 @@ def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportRe
     if checked.exists and not replace:
         raise ImportFailed([f"{checked.as_of.isoformat()} 的快照已存在；如需覆盖，请确认替换（命令行加 --replace）"])
     store.write_snapshot(data, checked.as_of, checked.frames, replace=replace)
-    log.info("imported snapshot %s: %s", checked.as_of, checked.rows)
+    log.info("imported snapshot %s of %s: %s", checked.as_of, identity.load(data).county_name, checked.rows)
     return ImportResult(
         as_of=checked.as_of, rows=checked.rows, previous_date=checked.previous_date,
         previous_rows=checked.previous_rows, people_joined=checked.people_joined, people_left=checked.people_left,

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork import cli
+from socialwork import cli, identity
 from socialwork.contract import TABLES
 from socialwork.demo import LAST_SNAPSHOT
 from socialwork.importer import ImportFailed, import_snapshot, pseudonymous_id
@@ -97,6 +97,7 @@ def test_demo_exported_to_the_template_imports_back_equal(tmp_path, demo_store):
     frames = {t.name: read_table(demo_store, LAST_SNAPSHOT, t) for t in TABLES}
     path = write(tmp_path, workbook_bytes(frames))
     out = tmp_path / "store"
+    identity.write(out, identity.new_county("测试县", "999901"))  # `init`: the import needs the store's county
     result = import_snapshot(path, LAST_SNAPSHOT, out)
     assert result.rows == {name: len(frame) for name, frame in frames.items()}
     for table in TABLES:
@@ -345,8 +346,10 @@ def test_names_ids_and_phones_never_reach_the_store_or_the_logs(tmp_path, store,
 
 
 def test_cli_import_errors_exit_2_and_template_is_written(tmp_path, store, capsys):
-    assert cli.main(["template", "-o", str(tmp_path / "t.xlsx")]) == 0
-    assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames[0] == "乡镇（街道）"
+    assert cli.main(["template", "-o", str(tmp_path / "t.xlsx"), "--data", str(store)]) == 0
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert book.sheetnames[:2] == ["说明", "乡镇（街道）"]
+    assert book["说明"]["A1"].value == "测试县社会工作人才数据导入模板"
     assert cli.main(["import", str(tmp_path / "t.xlsx"), "--as-of", "2024-12-31", "--data", str(store)]) == 2
     assert "数据表为空" in capsys.readouterr().err
     assert cli.main(["import", str(tmp_path / "t.xlsx"), "--as-of", "31/12/2024", "--data", str(store)]) == 2
