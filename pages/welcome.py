@@ -9,7 +9,7 @@ from socialwork.workbook import template_bytes, template_name
 ui.ensure_entrypoint()
 workspace = ui.current_workspace()
 county, initialised = workspace.county, workspace.warning is None
-st.title(f"欢迎使用{county.app_title if initialised else '社会工作人才看板'}")
+st.title(f"欢迎使用{county.app_title if initialised else ui.APP_TITLE}")
 st.markdown(ui.welcome_text(workspace, login_configured()))
 if initialised:
     st.download_button("下载本县导入模板（XLSX）", template_bytes(county.county_name), icon=":material/download:",

@@ -46,6 +46,7 @@ _WORKSPACE_KEY = "workspace"
 # Rows of one table sent to the browser: a province lists 30,000 villages and communities, the nation 620,000.
 # Longer lists show their first TABLE_MAX_ROWS in a meaningful order, say so, and download complete.
 TABLE_MAX_ROWS = 1_000
+APP_TITLE = "社会工作人才看板"  # the browser tab's title before the store's county is known
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,11 @@ def page_config() -> Workspace:
     try:
         county, warning = identity.load_or_fallback(data)
     except StoreError as err:
-        st.set_page_config(page_title="社会工作人才看板", page_icon="📊", layout="wide")
+        st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
         st.error(f"无法读取县域信息：{err}")
         st.stop()
-    st.set_page_config(page_title=county.app_title, page_icon="📊", layout="wide")
+    title = county.app_title if warning is None else APP_TITLE  # a county not yet known is not named
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     workspace = Workspace(data, county, warning)
     st.session_state[_WORKSPACE_KEY] = workspace
     return workspace
