@@ -782,7 +782,8 @@ COUNTY = Table(
     "county",
     "县域信息",
     f"The county the store belongs to: one JSON object in `<data dir>/{COUNTY_FILE}`, every field a string. "
-    "Written (validated, atomically) by `python -m socialwork init`; the demo generator writes the demo county's. "
+    "Written (validated, atomically) by `python -m socialwork init`, which with --replace keeps the previous file "
+    "under `.replaced/`; the demo generator writes the demo county's. "
     "Titles read county_name + plan_title (云溪县社会工作人才支持专项工作 · 总览, …推进情况, …年度总结报告). "
     "A store without the file (written by an older version) still opens, titled 本县, with a warning naming "
     "`init`; the import refuses it until `init` has written the file.",

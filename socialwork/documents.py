@@ -168,8 +168,7 @@ def report_html(meeting: Meeting) -> str:
     sections = [
         f"<section class='title'><h1>{html.escape(meeting.title)}</h1><div class='caption'>"
         f"{html.escape(meeting.stamp)}</div><div class='caption'>{html.escape(meeting.county.issuer)}</div>"
-        "<footer><span>{html.escape(meeting.stamp)}</span>"
-        f"<span>1 / {total}</span></footer></section>"
+        f"<footer><span>{html.escape(meeting.stamp)}</span><span>1 / {total}</span></footer></section>"
     ]
     sections += [_html_slide(v, meeting, n, total) for n, v in enumerate(meeting.slides, start=2)]
     return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{PDF_STYLE}</style></head>" + (

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import uuid
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from pathlib import Path
 
 from socialwork.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
@@ -144,7 +146,8 @@ def _fix(root: Path) -> str:
 
 
 def write(root: Path, county: County, replace: bool = False) -> Path:
-    """Write county.json atomically (a temporary file renamed into place); an existing one needs replace=True."""
+    """Write county.json atomically (a temporary file renamed into place); an existing one needs replace=True and
+    is kept under .replaced/, as a replaced snapshot is."""
     path = identity_path(root)
     if path.exists() and not replace:
         raise StoreError(f"数据目录 {root} 已初始化为“{load(root).county_name}”；如需修改县域信息，请加 --replace")
@@ -152,6 +155,10 @@ def write(root: Path, county: County, replace: bool = False) -> Path:
     if problems:
         raise StoreError("县域信息有误：" + "；".join(problems))
     root.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        keep = root / ".replaced"
+        keep.mkdir(exist_ok=True)
+        shutil.copy2(path, keep / f"{COUNTY_FILE}@{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
     staging = root / f".{COUNTY_FILE}.{uuid.uuid4().hex}"
     try:
         staging.write_text(json.dumps(asdict(county), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -21,9 +21,9 @@ def available_dates(data: Path | None = None) -> list[date]:
     root = data or settings.data_dir()
     dates = snapshot_dates(root)
     if not dates:
-        county = identity.identity_path(root).is_file() and identity.load(root).county_name
+        county = identity.load(root).county_name if identity.has_identity(root) else ""
         raise StoreError(
-            f"{county or ''}数据目录 {root} 中还没有任何快照；请先导入第一个月的数据："
+            f"{county}数据目录 {root} 中还没有任何快照；请先导入第一个月的数据："
             f"python -m socialwork import 文件.xlsx --as-of YYYY-MM-DD --data {root}"
         )
     return dates

@@ -30,7 +30,7 @@ from socialwork.formatting import (
     status_text,
 )
 from socialwork.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
-from socialwork.places import FilterError, available_dates, parse_as_of, townships
+from socialwork.places import FilterError, parse_as_of, townships
 from socialwork.store import StoreError, snapshot_dates
 
 if TYPE_CHECKING:
@@ -185,10 +185,10 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
     first import."""
     data = workspace.data
     try:
-        if not data.is_dir() or not snapshot_dates(data):
+        dates = snapshot_dates(data) if data.is_dir() else []
+        if not dates:
             st.session_state[_FILTERS_KEY] = None
             return None
-        dates = available_dates(data)
         if _AS_OF_KEY not in st.session_state:
             _read_url(dates, data)
         with st.sidebar:

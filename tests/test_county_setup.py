@@ -358,6 +358,8 @@ def test_init_twice_needs_replace_and_never_touches_the_demo(tmp_path, demo_stor
     assert run("init", "--data", store, "--county", "雾山县", "--code", "530525", "-o", template, "--replace")[0] == 0
     assert identity.load(Path(store)) == identity.new_county("雾山县", "530525")
     assert identity.load(Path(store)).talent_card == "雾山英才卡"
+    kept = list((Path(store) / ".replaced").iterdir())  # the replaced identity is kept, as a replaced snapshot is
+    assert len(kept) == 1 and json.loads(kept[0].read_text(encoding="utf-8"))["county_name"] == NAME
     code, _, err = run("init", "--data", str(demo_store), "--county", NAME, "--code", CODE, "-o", template)
     assert code == 2 and "内置演示数据目录" in err
 
