@@ -5,18 +5,21 @@ import streamlit as st
 from socialwork import ui
 from socialwork.auth import login_configured
 
-st.set_page_config(page_title="XX县社会工作人才看板", page_icon="📊", layout="wide")
-ui.sidebar_filters()
-pages = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    st.Page("pages/targets.py", title="目标进度", icon=":material/flag:", url_path="targets"),
-    st.Page("pages/staffing.py", title="社区社工配备", icon=":material/groups:", url_path="staffing"),
-    st.Page("pages/posts.py", title="岗位开发", icon=":material/work:", url_path="posts"),
-    st.Page("pages/stations.py", title="社工站与机构", icon=":material/home_work:", url_path="stations"),
-    st.Page("pages/incentives.py", title="激励与培训", icon=":material/school:", url_path="incentives"),
-    st.Page("pages/purchases.py", title="政府购买服务", icon=":material/payments:", url_path="purchases"),
-    st.Page("pages/meeting.py", title="会议演示与导出", icon=":material/slideshow:", url_path="meeting"),
-]
+workspace = ui.page_config()  # the browser tab names the store's county
+filters = ui.sidebar_filters(workspace)  # None while the store holds no snapshot yet
+if filters is None:
+    pages = [st.Page("pages/welcome.py", title="开始使用", icon=":material/waving_hand:", default=True)]
+else:
+    pages = [
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("pages/targets.py", title="目标进度", icon=":material/flag:", url_path="targets"),
+        st.Page("pages/staffing.py", title="社区社工配备", icon=":material/groups:", url_path="staffing"),
+        st.Page("pages/posts.py", title="岗位开发", icon=":material/work:", url_path="posts"),
+        st.Page("pages/stations.py", title="社工站与机构", icon=":material/home_work:", url_path="stations"),
+        st.Page("pages/incentives.py", title="激励与培训", icon=":material/school:", url_path="incentives"),
+        st.Page("pages/purchases.py", title="政府购买服务", icon=":material/payments:", url_path="purchases"),
+        st.Page("pages/meeting.py", title="会议演示与导出", icon=":material/slideshow:", url_path="meeting"),
+    ]
 if login_configured():  # data staff only: without a login file the import page does not exist
     pages.append(
         st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import")

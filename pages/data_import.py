@@ -12,15 +12,18 @@ from socialwork.store import StoreError
 from socialwork.workbook import template_bytes, template_name
 
 ui.ensure_entrypoint()
-filters = ui.current_filters()
+workspace = ui.current_workspace()  # also before the first snapshot, when there are no filters
+county = workspace.county
 st.title("数据导入")
 ui.login_gate()
 
-st.download_button("下载导入模板（XLSX）", template_bytes(), file_name=template_name(), icon=":material/download:",
-                   on_click="ignore")  # fmt: skip
+st.markdown(f"导入到：**{markdown_text(county.county_name)}**（数据目录 `{workspace.data}`）")
+st.download_button("下载导入模板（XLSX）", template_bytes(county.county_name), icon=":material/download:",
+                   file_name=template_name(county_name=county.county_name), on_click="ignore")  # fmt: skip
 st.caption(
     "每个数据表一个工作表，列名一行、数据逐行；标题行、序号列、合并单元格、合计行和表尾的填表人信息会自动跳过。"
     "姓名、身份证号、电话不会被保存。"
+    "“年度目标”和“实施步骤与举措”在第一期填写；以后各期如无变化可删去这两个工作表，导入时沿用上一期。"
 )
 month_end = date.today().replace(day=1) - timedelta(days=1)
 as_of = st.date_input("数据日期（通常为月末）", value=month_end, format="YYYY-MM-DD")
@@ -32,7 +35,7 @@ if not uploads:
 
 try:
     tables, warnings = read_uploads([(f.name, f.getvalue()) for f in uploads])
-    checked = check_import(tables, as_of, filters.data, warnings=warnings)
+    checked = check_import(tables, as_of, workspace.data, warnings=warnings)
 except ImportFailed as failure:
     checked = None
     problems = failure.problems
@@ -57,13 +60,13 @@ if st.button("确认导入", type="primary", disabled=checked.exists and not rep
     with st.status("正在导入…", expanded=True) as status:
         st.write("写入快照文件…")
         try:
-            result = write_checked(checked, filters.data, replace)
+            result = write_checked(checked, workspace.data, replace)
         except (ImportFailed, StoreError) as failure:  # StoreError: e.g. another import is writing this store
             status.update(label="导入失败，未写入任何数据", state="error")
             problems = failure.problems if isinstance(failure, ImportFailed) else [failure]
             st.error("\n\n".join(markdown_text(p) for p in problems))
             st.stop()
         status.update(label=f"已导入 {date_stamp(result.as_of)} 快照", state="complete")
-    st.success(
-        f"导入完成：{sum(result.rows.values())} 行数据。在侧栏“数据截至”中选择 {date_stamp(result.as_of)} 即可查看。"
-    )
+    first = checked.previous_date is None  # the store's first snapshot: the dashboard appears on the next run
+    where = "刷新页面即可查看看板" if first else f"在侧栏“数据截至”中选择 {date_stamp(result.as_of)} 即可查看"
+    st.success(f"导入完成：{sum(result.rows.values())} 行数据。{where}。")

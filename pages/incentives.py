@@ -5,6 +5,7 @@ import streamlit as st
 from socialwork import charts, measures, metrics, ui
 from socialwork.contract import AWARD_WAN_PER_PERSON
 from socialwork.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
+from socialwork.meeting import incentives_chart_title
 from socialwork.parallel import together
 from socialwork.plaintext import markdown_text
 
@@ -24,9 +25,10 @@ ui.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detailed=
 
 st.header("激励措施")
 left, right = st.columns(2)
+series = {"talent_cards_issued": f"发放{filters.county.talent_card}（张）", "awards": "一次性奖励（人）"}
 left.plotly_chart(
-    charts.grouped_bars(incentives.astype({"year": str}), "year", {"talent_cards_issued": "发放英才卡（张）",
-                        "awards": "一次性奖励（人）"}, "“XX英才卡”与人才奖励", "张 / 人"),
+    charts.grouped_bars(incentives.astype({"year": str}), "year", series, incentives_chart_title(filters.county),
+                        "张 / 人"),
     width="stretch",
 )  # fmt: skip
 wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()

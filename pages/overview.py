@@ -7,7 +7,7 @@ from socialwork.formatting import kpi_frame
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
-ui.page_header("XX县社会工作人才支持专项工作 · 总览", filters)
+ui.page_header(f"{filters.county.title} · 总览", filters)
 
 report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
 ui.report_summary(report)

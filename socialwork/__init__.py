@@ -1,1 +1,1 @@
-"""XX县社会工作人才支持专项工作方案 dashboard: data contract, queries, metrics, charts, CLI."""
+"""A county's social-work talent plan dashboard: data contract, queries, metrics, charts, CLI."""

@@ -1,4 +1,4 @@
-"""python -m socialwork: build the demo county, print the plan's KPIs, write the data docs."""
+"""python -m socialwork: set up a county's store, import, print the plan's KPIs, export, build the demo county."""
 
 from __future__ import annotations
 
@@ -7,20 +7,36 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import settings
+from socialwork import identity, settings
+from socialwork.contract import DEFAULT_PLAN_TITLE
 from socialwork.db import QueryError
-from socialwork.places import FilterError, parse_as_of, township_codes
-from socialwork.store import StoreError
+from socialwork.places import FilterError, parse_as_of, township_codes, township_names
+from socialwork.store import StoreError, snapshot_dates
 
 EXIT_USAGE = 2
 BENCH_SCALES = "county,province,nation"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m socialwork", description="XX县社会工作人才专项工作数据看板")
+    parser = argparse.ArgumentParser(
+        prog="python -m socialwork",
+        description="县域社会工作人才专项工作数据看板（县名、方案名称取自数据目录中的 county.json）",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="生成演示县（XX县）的全部月度快照")
+    init = sub.add_parser("init", help="为本县新建数据目录（县名、区划代码等），并生成本县的导入模板")
+    init.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
+    init.add_argument("--county", required=True, help="县（市、区）名称，例如 云溪县")
+    init.add_argument("--code", required=True, help="6 位县级区划代码")
+    init.add_argument("--plan-title", help=f"专项工作名称，不含县名（默认 {DEFAULT_PLAN_TITLE}）")
+    init.add_argument("--talent-card", help="人才卡的本地名称（默认 县名去掉“县”加“英才卡”，例如 云溪英才卡）")
+    init.add_argument("--issuer", help="发文单位（默认 县名加“民政局”）")
+    init.add_argument("--replace", action="store_true", help="修改已初始化数据目录的县域信息（快照不受影响）")
+    init.add_argument(
+        "-o", "--template", type=Path, help="导入模板的保存位置（默认 当前目录下的 <县名>社工人才数据导入模板.xlsx）"
+    )
+
+    demo = sub.add_parser("demo", help="生成内置演示县的全部月度快照")
     demo.add_argument("--out", type=Path, default=settings.DEMO_DATA_DIR, help="输出目录（默认 data/demo）")
 
     kpis = sub.add_parser("kpis", help="打印某期快照的全部年度目标及完成情况")
@@ -34,8 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--address", default="localhost", help="监听地址（默认 localhost）")
     serve.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
-    template = sub.add_parser("template", help="生成数据导入模板（XLSX）")
-    template.add_argument("-o", "--out", type=Path, default=Path("社工人才数据导入模板.xlsx"), help="输出文件")
+    template = sub.add_parser("template", help="生成数据导入模板（XLSX，封面写明本县名称）")
+    template.add_argument("-o", "--out", type=Path, help="输出文件（默认 <县名>社工人才数据导入模板.xlsx）")
+    template.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     load = sub.add_parser("import", help="导入一期数据（XLSX 模板，或每表一个 CSV）为新快照")
     load.add_argument("files", type=Path, nargs="+", help="XLSX 文件，或 CSV 文件/文件夹")
@@ -90,27 +107,64 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _county(data: Path) -> identity.County:
+    """The store's county; a store written before county.json gets the fallback and a warning on stderr."""
+    county, warning = identity.load_or_fallback(data)
+    if warning:
+        print(f"提示：{warning}", file=sys.stderr)
+    return county
+
+
 def _kpis(args: argparse.Namespace) -> int:
     from socialwork.formatting import kpi_table_text
     from socialwork.metrics import kpi_report
 
     data = settings.data_dir(args.data)
+    county = _county(data)
     as_of = parse_as_of(args.as_of, data)
     codes = township_codes(args.township, as_of, data) if args.township else None
     report = kpi_report(as_of, codes, data)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print(kpi_table_text(report, args.township))
+        names = township_names(codes, as_of, data) if codes else None  # names also when codes were given
+        print(kpi_table_text(report, names, county.title))
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from socialwork.demo import DEMO_MARKER
+    from socialwork.workbook import template_bytes, template_name
+
+    data = settings.data_dir(args.data)
+    if (data / DEMO_MARKER).exists():
+        raise StoreError(f"{data} 是内置演示数据目录；请用 --data 指定本县的数据目录")
+    county = identity.new_county(args.county, args.code, args.plan_title, args.talent_card, args.issuer)
+    identity.write(data, county, replace=args.replace)
+    dates = snapshot_dates(data)
+    print(f"已初始化数据目录：{data}（{county.county_name}，区划代码 {county.county_code}）")
+    print(f"  方案：{county.title}；人才卡：{county.talent_card}；发文单位：{county.issuer}")
+    if dates:
+        print(f"  目录中已有 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}），未作改动")
+    out = args.template or Path(template_name(county_name=county.county_name))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(template_bytes(county.county_name))
+    print(f"已写入导入模板：{out}")
+    print("下一步：按模板填写第一个月的数据（含“年度目标”），然后导入：")
+    print(f"  python -m socialwork import {out.name} --as-of YYYY-MM-DD --data {data}")
     return 0
 
 
 def _template(args: argparse.Namespace) -> int:
-    from socialwork.workbook import template_bytes
+    from socialwork.workbook import template_bytes, template_name
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(template_bytes())
-    print(f"已写入导入模板：{args.out}")
+    data = settings.data_dir(args.data)
+    county = _county(data) if data.is_dir() else identity.FALLBACK
+    name = None if county is identity.FALLBACK else county.county_name
+    out = args.out or Path(template_name(county_name=name))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(template_bytes(name))
+    print(f"已写入{name or ''}导入模板：{out}")
     return 0
 
 
@@ -125,22 +179,23 @@ def _import(args: argparse.Namespace) -> int:
         print(f"错误：日期格式无效：“{args.as_of}”，应为 YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
     source = args.files if len(args.files) > 1 else args.files[0]
+    data = settings.data_dir(args.data)
     try:
-        result = import_snapshot(source, as_of, settings.data_dir(args.data), replace=args.replace)
+        result = import_snapshot(source, as_of, data, replace=args.replace)
     except ImportFailed as failure:
         print(f"导入失败，共 {len(failure.problems)} 个问题，未写入任何数据：", file=sys.stderr)
         for problem in failure.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
-    print(import_summary_text(result))
+    print(import_summary_text(result, identity.load(data).county_name))
     return 0
 
 
-def import_summary_text(result) -> str:
+def import_summary_text(result, county_name: str = "") -> str:
     from socialwork.contract import TABLES
 
     lines = [
-        f"已导入 {result.as_of.isoformat()} 快照"
+        f"已导入{county_name} {result.as_of.isoformat()} 快照"
         + ("（替换原快照，原快照保留在 .replaced/）" if result.replaced else "")
     ]
     for table in TABLES:
@@ -157,16 +212,18 @@ def _export(args: argparse.Namespace) -> int:
     from socialwork.rendering import RenderError
 
     data = settings.data_dir(args.data)
+    county = _county(data)
     as_of = parse_as_of(args.as_of, data)
     codes = township_codes(args.township, as_of, data) if args.township else None
+    names = township_names(codes, as_of, data) if codes else None
     try:
-        content = export_bytes(args.format, as_of, codes, args.township, data)
+        content = export_bytes(args.format, as_of, codes, names, data)
     except RenderError as err:
         print(f"错误：{err}", file=sys.stderr)
         return EXIT_USAGE
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
-    print(f"已导出 {args.out}（{len(content) // 1024} KB）")
+    print(f"已导出{county.county_name}材料 {args.out}（{len(content) // 1024} KB）")
     return 0
 
 
@@ -250,6 +307,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "init": _init,
     "demo": _demo,
     "kpis": _kpis,
     "serve": _serve,

@@ -40,6 +40,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     past: bool = False  # a date that cannot lie after the snapshot's as-of date
+    pattern: str | None = None  # a regular expression the whole text must match (the store's identity)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     required_rows: bool = False  # an import with this table empty is refused
+    # A month's file may leave this table out: the import then copies it from the latest earlier snapshot.
+    carried_forward: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -270,7 +273,7 @@ METRIC = Enum(
         "exam_tutoring_sessions": "考前公益辅导场次",
         "supervision_sessions": "督导场次",
         "training_sessions": "培训场次",
-        "talent_cards_this_year": "本年发放“XX英才卡”",
+        "talent_cards_this_year": "本年发放人才卡",
         "awards_this_year": "本年社会工作人才奖励人数",
         "org_professional_staff_share": "社工机构专业人员占比",
         "purchase_budget_wan": "本年政府购买社工服务预算",
@@ -303,6 +306,9 @@ URBAN_COMMUNITY_MIN_CERTIFIED = 2
 
 # The plan: 给予入选者每人0.15万元的一次性奖励. Queries take it as $award_wan.
 AWARD_WAN_PER_PERSON = 0.15
+
+# Labels shown with the store's talent-card name (county.json's talent_card) filled in, e.g. 本年发放“云溪英才卡”.
+METRIC_LOCAL_LABELS = {"talent_cards_this_year": "本年发放“{talent_card}”"}
 
 # Short column headers for wide tables (the full label shows in the header's tooltip and on cards).
 METRIC_SHORT_LABELS = {
@@ -459,7 +465,7 @@ PEOPLE = Table(
             "talent_card_date",
             "DATE",
             "英才卡发放日期",
-            "Date the “XX英才卡” (H类) was issued.",
+            "Date the county's talent card (H类; its local name is `talent_card` in county.json) was issued.",
             nullable=True,
             past=True,
         ),
@@ -591,7 +597,8 @@ PURCHASES = Table(
 TARGETS = Table(
     "targets",
     "年度目标",
-    "Goals per plan year; next year's plan changes them here, not in code.",
+    "Goals per plan year, entered by staff in the template's 年度目标 sheet; next year's plan changes them here, "
+    "not in code. A metric without a row for the year still shows, with the status 无目标.",
     (
         Column("plan_year", "INTEGER", "年度", "Plan year.", minimum=2000, maximum=2100),
         Column("metric_key", "VARCHAR", "指标", "Which figure the goal is set on.", enum=METRIC),
@@ -604,12 +611,14 @@ TARGETS = Table(
     ),
     key=("plan_year", "metric_key"),
     required_rows=True,
+    carried_forward=True,
 )
 
 MILESTONES = Table(
     "milestones",
     "实施步骤与举措",
-    "The plan's steps and measures with their state at the snapshot date.",
+    "The plan's steps and measures with their state at the snapshot date, entered by staff in the template's "
+    "实施步骤与举措 sheet.",
     (
         Column("milestone_id", "VARCHAR", "事项编号", "Stable id."),
         Column("title", "VARCHAR", "事项", "Step or measure."),
@@ -621,6 +630,7 @@ MILESTONES = Table(
         Column("done_date", "DATE", "完成日期", "Set when done.", nullable=True, past=True),
     ),
     key=("milestone_id",),
+    carried_forward=True,
 )
 
 TABLES: tuple[Table, ...] = (
@@ -907,3 +917,61 @@ TOTAL_ROW_WORDS: frozenset[str] = frozenset({"合计", "总计", "小计", "合�
 # A row starting with one of these, below the records, is the form's footer (who filled it in, notes).
 FOOTER_PREFIXES: tuple[str, ...] = ("填表人", "制表人", "审核人", "填报人", "填报单位", "填报日期", "制表日期",
                                     "注:", "注：", "说明:", "说明：", "备注:", "备注：", "联系人")  # fmt: skip
+
+# ---------------------------------------------------------------- the store's identity
+# One per store, beside the snapshots (not inside one): `init` writes it before the first month is imported,
+# and every page, export, file name and CLI line takes the county's name from it (socialwork/identity.py).
+
+COUNTY_FILE = "county.json"
+DEFAULT_PLAN_TITLE = "社会工作人才支持专项工作"
+
+COUNTY = Table(
+    "county",
+    "县域信息",
+    f"The county the store belongs to: one JSON object in `<data dir>/{COUNTY_FILE}`, every field a string. "
+    "Written (validated, atomically) by `python -m socialwork init`, which with --replace keeps the previous file "
+    "under `.replaced/`; the demo generator writes the demo county's. "
+    "Titles read county_name + plan_title (云溪县社会工作人才支持专项工作 · 总览, …推进情况, …年度总结报告). "
+    "A store without the file (written by an older version) still opens, titled 本县, with a warning naming "
+    "`init`; the import refuses it until `init` has written the file.",
+    (
+        Column(
+            "county_name",
+            "VARCHAR",
+            "县（市、区）名称",
+            "As it appears in titles, documents and file names, e.g. 云溪县.",
+            pattern=r"[^\s\\/:*?\"<>|]{2,20}",
+        ),
+        Column(
+            "county_code",
+            "VARCHAR",
+            "县级区划代码",
+            "6-digit statistical division code; township codes (9 digits) begin with it, else the import warns.",
+            pattern=r"\d{6}",
+        ),
+        Column(
+            "plan_title",
+            "VARCHAR",
+            "专项工作名称",
+            f"The plan's work without the county's name (default {DEFAULT_PLAN_TITLE}).",
+            pattern=r"[^\s\\/:*?\"<>|]{2,40}",
+        ),
+        Column(
+            "talent_card",
+            "VARCHAR",
+            "人才卡名称",
+            "Local name of the plan's talent card (H类人才卡), shown as 本年发放“…” and in the incentives charts "
+            "(default: the county's name without 县/市/区/旗, then 英才卡, e.g. 云溪英才卡).",
+            pattern=r"[^\s\\/:*?\"<>|“”]{2,20}",
+        ),
+        Column(
+            "issuer",
+            "VARCHAR",
+            "发文单位",
+            "The body the documents come from, under the title of the deck, the PDF and the annual summary "
+            "(default: county_name + 民政局).",
+            pattern=r"[^\s\\/:*?\"<>|]{2,40}",
+        ),
+    ),
+    key=(),
+)

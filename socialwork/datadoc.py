@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Column, Table
+from socialwork.contract import (
+    COUNTY,
+    COUNTY_FILE,
+    DERIVED_TABLES,
+    ENUMS,
+    METRIC_LOCAL_LABELS,
+    SNAPSHOT_PARTITION,
+    TABLES,
+    Column,
+    Table,
+)
 
 
 def _allowed(column: Column) -> str:
@@ -15,6 +25,8 @@ def _allowed(column: Column) -> str:
         low = "" if column.minimum is None else f"≥ {column.minimum:g}"
         high = "" if column.maximum is None else f"≤ {column.maximum:g}"
         parts.append(" ".join(p for p in (low, high) if p))
+    if column.pattern:
+        parts.append(f"`{column.pattern.replace('|', chr(92) + '|')}`")
     return "; ".join(parts)
 
 
@@ -27,9 +39,10 @@ def data_markdown() -> str:
         "",
         "## Snapshot store",
         "",
-        "One folder per as-of date (monthly), one Parquet file per table:",
+        "The county's identity file, and one folder per as-of date (monthly) with one Parquet file per table:",
         "",
         "```",
+        f"<data dir>/{COUNTY_FILE}",
         f"<data dir>/{SNAPSHOT_PARTITION}=YYYY-MM-DD/<table>.parquet",
         "```",
         "",
@@ -37,6 +50,12 @@ def data_markdown() -> str:
         "otherwise. Every snapshot holds every table below. Enumerated columns store the code; pages show "
         "the Chinese label. No table holds a name, an ID-card number or a phone number.",
         "",
+        "Tables marked *carried forward* hold the plan (its targets and its steps): a month's workbook or CSV set "
+        "may leave them out, and the import then copies them from the latest snapshot dated before the new one "
+        "(saying so in its preview), so that staff enter goals once and change them when the plan changes. For "
+        "the first snapshot the targets are required; steps left out then start empty.",
+        "",
+        *_identity_section(),
     ]
     for table in TABLES:
         out += _table_section(table)
@@ -64,13 +83,31 @@ def data_markdown() -> str:
     return "\n".join(out)
 
 
+def _identity_section() -> list[str]:
+    """county.json: the store's identity, with the fields of contract.COUNTY."""
+    out = [
+        f"## `{COUNTY_FILE}` — {COUNTY.label}",
+        "",
+        COUNTY.description,
+        "",
+        "| field | type | 中文 | allowed values | description |",
+        "|---|---|---|---|---|",
+    ]
+    for col in COUNTY.columns:
+        out.append(f"| `{col.name}` | {col.type} | {col.label} | {_allowed(col)} | {col.description} |")
+    labels = "; ".join(f"`{key}` shows as {label}" for key, label in METRIC_LOCAL_LABELS.items())
+    out += ["", f"Metric labels that carry the talent card's local name ({{talent_card}} filled in): {labels}.", ""]
+    return out
+
+
 def _table_section(table: Table) -> list[str]:
     out = [
         f"## `{table.name}` — {table.label}",
         "",
         table.description,
         "",
-        f"Key: {', '.join(f'`{k}`' for k in table.key)}",
+        f"Key: {', '.join(f'`{k}`' for k in table.key)}"
+        + ("; *carried forward* when a month's file leaves it out" if table.carried_forward else ""),
         "",
         "| column | type | null | 中文 | allowed values | description |",
         "|---|---|---|---|---|---|",

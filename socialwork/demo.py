@@ -20,9 +20,18 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork import contract as c
+from socialwork import identity
 from socialwork.store import StoreError, snapshot_dates, write_snapshot
 
 COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real county
+# The demo store's identity, written to its county.json like any store's (the app reads it from there).
+DEMO_COUNTY = identity.County(
+    county_name="XX县",
+    county_code=COUNTY_CODE,
+    plan_title=c.DEFAULT_PLAN_TITLE,
+    talent_card="XX英才卡",
+    issuer="XX县民政局",
+)
 FIRST_SNAPSHOT = date(2022, 12, 31)
 LAST_SNAPSHOT = date(2026, 10, 31)
 DEMO_MARKER = ".socialwork-demo"
@@ -867,6 +876,7 @@ def write_demo(out: Path) -> list[date]:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / DEMO_MARKER).write_text("Written by `python -m socialwork demo`; safe to regenerate.\n")
+    identity.write(out, DEMO_COUNTY)
     county = DemoCounty()
     dates = month_ends(FIRST_SNAPSHOT, LAST_SNAPSHOT)
     for on in dates:

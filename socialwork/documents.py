@@ -18,7 +18,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches
 from pptx.util import Pt as PptPt
 
-from socialwork import measures, metrics, posts, staffing
+from socialwork import identity, measures, metrics, posts, settings, staffing
 from socialwork.exports import xlsx_bytes
 from socialwork.formatting import (
     as_of_stamp,
@@ -105,6 +105,7 @@ def deck_bytes(meeting: Meeting) -> bytes:
         title, meeting.title, Inches(0.8), Inches(2.3), Inches(11.7), Inches(1.4), 40, bold=True, colour=(43, 92, 138)
     )
     _text(title, meeting.stamp, Inches(0.8), Inches(3.9), Inches(11.7), Inches(0.8), 24)
+    _text(title, meeting.county.issuer, Inches(0.8), Inches(4.7), Inches(11.7), Inches(0.8), 24)
     _footer(title, meeting, 1, total)
     for number, view in enumerate(meeting.slides, start=2):
         slide = deck.slides.add_slide(blank)
@@ -167,8 +168,8 @@ def report_html(meeting: Meeting) -> str:
     total = len(meeting.slides) + 1
     sections = [
         f"<section class='title'><h1>{html.escape(meeting.title)}</h1><div class='caption'>"
-        f"{html.escape(meeting.stamp)}</div><footer><span>{html.escape(meeting.stamp)}</span>"
-        f"<span>1 / {total}</span></footer></section>"
+        f"{html.escape(meeting.stamp)}</div><div class='caption'>{html.escape(meeting.county.issuer)}</div>"
+        f"<footer><span>{html.escape(meeting.stamp)}</span><span>1 / {total}</span></footer></section>"
     ]
     sections += [_html_slide(v, meeting, n, total) for n, v in enumerate(meeting.slides, start=2)]
     return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{PDF_STYLE}</style></head>" + (
@@ -198,7 +199,8 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
         "激励": incentives_table(measures.incentives_by_year(as_of, townships, data)),
         "督导培训": township_activity_table(measures.supervision_training_by_township(as_of, townships, data)),
     }
-    return xlsx_bytes(sheets, as_of, scope, "XX县社会工作人才支持专项工作数据")
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据")
 
 
 def _targets_sheet(report: metrics.KpiReport) -> pd.DataFrame:
@@ -226,27 +228,31 @@ def _docx_fonts(document) -> None:
         document.styles[name].element.get_or_add_rPr().get_or_add_rFonts().set(docx_qn("w:eastAsia"), EAST_ASIAN_FONT)
 
 
-def summary_docx_bytes(report: metrics.KpiReport, scope: str) -> bytes:
+def summary_docx_bytes(report: metrics.KpiReport, scope: str, county: identity.County) -> bytes:
     """The plan year's summary report, in a Chinese government summary's structure, figures filled in."""
     document = Document()
     _docx_fonts(document)
     scope = strip_control(scope)  # python-docx raises on a control character in a stored name
     year = report.plan_year
-    document.add_heading(f"XX县社会工作人才支持专项工作{year}年度总结报告", level=0)
+    title = f"{county.title}{year}年度总结报告"
+    document.core_properties.title, document.core_properties.author = title, county.issuer
+    document.add_heading(title, level=0)
+    document.add_paragraph(county.issuer)
     base = f"，基线为 {date_stamp(report.baseline_date)} 快照" if report.baseline_date else ""
     document.add_paragraph(f"{as_of_stamp(report.as_of)}；范围：{scope}{base}。")
     document.add_heading("一、工作开展情况", level=1)
     document.add_paragraph(PLACEHOLDER)
     document.add_heading("二、目标完成情况", level=1)
-    met = [k for k in report.kpis if k.status == "met"]
-    document.add_paragraph(f"{year}年度共 {len(report.kpis)} 项目标，已完成 {len(met)} 项。")
+    targeted = [k for k in report.kpis if k.target_label is not None]
+    met = [k for k in targeted if k.status == "met"]
+    document.add_paragraph(f"{year}年度共 {len(targeted)} 项目标，已完成 {len(met)} 项。")
     table = document.add_table(rows=1, cols=6)
     table.style = "Table Grid"
     for cell, header in zip(
         table.rows[0].cells, ["序号", "目标", "目标值", "完成值", "是否完成", "较基线变化"], strict=True
     ):
         cell.text = header
-    for number, kpi in enumerate(report.kpis, start=1):
+    for number, kpi in enumerate(targeted or report.kpis, start=1):  # a year without targets lists every value
         change = None if kpi.value is None or kpi.baseline_value is None else kpi.value - kpi.baseline_value
         values = [
             str(number), strip_control(kpi.target_label or kpi.label),
@@ -257,6 +263,9 @@ def summary_docx_bytes(report: metrics.KpiReport, scope: str) -> bytes:
         ]  # fmt: skip
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = value
+    untargeted = [k.label for k in report.kpis if k.target_label is None]
+    if untargeted and targeted:
+        document.add_paragraph(f"本年度未设目标的指标（{len(untargeted)} 项）：{'、'.join(untargeted)}。")
     document.add_heading("三、存在问题", level=1)
     document.add_paragraph(PLACEHOLDER)
     unmet = [k for k in report.kpis if k.status in ("behind", "missed")]
@@ -284,7 +293,8 @@ def export_bytes(
     if kind == "xlsx":
         return tables_workbook_bytes(as_of, townships, scope, data)
     if kind == "docx":
-        return summary_docx_bytes(metrics.kpi_report(as_of, townships, data), scope)
+        county, _ = identity.load_or_fallback(data or settings.data_dir())
+        return summary_docx_bytes(metrics.kpi_report(as_of, townships, data), scope, county)
     content = meeting(as_of, townships, township_names, data)
     return deck_bytes(content) if kind == "pptx" else report_pdf_bytes(content)
 

@@ -74,6 +74,11 @@ def scope_text(township_names: tuple[str, ...] | list[str] | None) -> str:
     return names_text(township_names, MAX_SCOPE_NAMES, "乡镇（街道）") if township_names else "全县"
 
 
+def place_text(county_name: str, township_names: tuple[str, ...] | list[str] | None) -> str:
+    """The county, or its chosen townships under its name (云溪县城关街道、马坪乡), for files that leave the app."""
+    return county_name + (scope_text(township_names) if township_names else "")
+
+
 def capped_list_note(shown: int, total: int, noun: str, which: str, order: str = "") -> str | None:
     """Below a table holding only part of a long list, e.g. 共30,000个村（社区），表中列出最需关注的 1,000 个（…）."""
     if shown >= total:
@@ -101,9 +106,10 @@ def kpi_frame(report: KpiReport) -> pd.DataFrame:
     )
 
 
-def kpi_table_text(report: KpiReport, township_names: list[str] | None = None) -> str:
-    """The KPI report as tab-separated lines for a terminal."""
+def kpi_table_text(report: KpiReport, township_names: list[str] | None = None, title: str = "") -> str:
+    """The KPI report as tab-separated lines for a terminal, under a title (the county's plan)."""
     lines = [
+        *([title] if title else []),
         f"{as_of_stamp(report.as_of)}（{report.plan_year}年度目标）",
         f"范围：{scope_text(township_names)}",
         f"基线快照：{report.baseline_date.isoformat() if report.baseline_date else '无'}",
@@ -127,8 +133,7 @@ def pace_lines(kpi: Kpi) -> list[str]:
     lines = []
     unit, decimals = kpi.unit, kpi.decimals
     if kpi.gross_value is not None and kpi.value is not None:
-        gross = format_value(kpi.gross_value, 0, unit)
-        lines.append(f"净增 {format_value(kpi.value, decimals, unit)}（当年首次取证 {gross}，差额为调入调出）")
+        lines += net_and_gross_lines(kpi)
     if kpi.expected_now is not None:
         lines.append(f"按时间进度此时应达 {format_value(kpi.expected_now, decimals, unit)}")
     projection = kpi.projection
@@ -141,6 +146,26 @@ def pace_lines(kpi: Kpi) -> list[str]:
         years = "、".join(str(y) for y in projection.seasonal_years)
         forecast += f"；按往年同期规律 {format_value(projection.seasonal, decimals, unit)}（参照 {years} 年）"
     lines.append(forecast)
+    return lines
+
+
+def net_and_gross_lines(kpi: Kpi) -> list[str]:
+    """Net increase against first certificates this year, and what their difference may come from.
+
+    The register does not record why a certified person is there: a transfer in, a return, or (with a
+    November baseline) a certificate obtained in December all look alike, so no cause is asserted.
+    """
+    net, gross = format_value(kpi.value, kpi.decimals, kpi.unit), format_value(kpi.gross_value, 0, kpi.unit)
+    lines = [f"净增 {net}（持证人数较基线快照的变化）；本年首次取证 {gross}（本年内首次取得证书的人数）"]
+    difference = kpi.value - kpi.gross_value
+    if difference:
+        sources = "持证人员进出名册（调入、调出、离职等）"
+        base = kpi.baseline_date
+        if base is not None and (base.month, base.day) != (12, 31):
+            sources += f"，或基线快照（{date_stamp(base)}）之后至上年末取得的证书"
+        lines.append(
+            f"两者相差 {format_value(abs(difference), kpi.decimals, kpi.unit)}，可能来自{sources}；名册不记录具体原因"
+        )
     return lines
 
 
@@ -162,15 +187,15 @@ def scorecard_frames(card) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     statuses = pd.DataFrame(index=values.index, columns=values.columns, data="")
     for spec in card.metrics:
-        header = scorecard_header(spec)
+        header = scorecard_header(spec, card.label(spec))
         values[header] = card.frame[spec.key].round(spec.decimals)
         statuses[header] = card.frame[f"{spec.key}__status"]
     return values, statuses
 
 
-def scorecard_header(spec) -> str:
+def scorecard_header(spec, label: str | None = None) -> str:
     """A short column header with the unit, e.g. 村社有社工（%）."""
-    return f"{METRIC_SHORT_LABELS.get(spec.key, spec.label)}（{spec.unit}）"
+    return f"{METRIC_SHORT_LABELS.get(spec.key, label or spec.label)}（{spec.unit}）"
 
 
 def scorecard_export_frame(card) -> pd.DataFrame:
@@ -178,9 +203,9 @@ def scorecard_export_frame(card) -> pd.DataFrame:
     values, statuses = scorecard_frames(card)
     out = values[["乡镇（街道）", "类型", "未达标项"]].copy()
     for spec in card.metrics:
-        header = scorecard_header(spec)
+        header = scorecard_header(spec, card.label(spec))
         out[header] = values[header]
-        out[f"{spec.label}·状态"] = statuses[header].map(KPI_STATUS.label_of)
+        out[f"{card.label(spec)}·状态"] = statuses[header].map(KPI_STATUS.label_of)
     return out
 
 
@@ -189,9 +214,9 @@ def scorecard_goal_text(card) -> str:
     for spec in card.metrics:
         goal, comparator = card.goals[spec.key]
         if comparator == "gt_baseline":
-            parts.append(f"{spec.label}：高于本乡镇上年末")
+            parts.append(f"{card.label(spec)}：高于本乡镇上年末")
         elif goal is not None:
-            parts.append(f"{spec.label}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
+            parts.append(f"{card.label(spec)}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
     return "；".join(parts)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import sheets, store
+from socialwork import identity, sheets, store
 from socialwork.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
 from socialwork.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_REF, Column, Table
 from socialwork.demo import DEMO_MARKER
@@ -157,7 +157,7 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
     if table.required_rows and not raw.rows:
         problems.append(Problem(table.name, None, None, "数据表为空：至少应有一行数据"))
     checkmarks = _checkmark_columns(table, raw)
-    records, needs_key = [], 0
+    records, needs_key = [], []
     for cells, row_number in zip(raw.rows, raw.row_numbers, strict=True):
         record = {}
         for column in table.columns:
@@ -172,14 +172,13 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
         if raw.id_number_column is not None and not record.get("person_id"):
             record["person_id"], message = _person_id(cells[raw.id_number_column], id_key)
             if message == NO_KEY:
-                needs_key += 1
+                needs_key.append(row_number)
             elif message:
                 problems.append(Problem(table.name, row_number, "person_id", message, _id_letter(raw)))
         records.append(record)
-    if needs_key:
-        problems.append(
-            Problem(table.name, None, None, f"{NO_KEY}（{needs_key} 行只有身份证号，需要由它生成人员编号）")
-        )
+    if needs_key:  # without the key every such row fails alike: one problem, naming the rows
+        shown = "、".join(str(r) for r in needs_key[:5]) + ("…" if len(needs_key) > 5 else "")
+        problems.append(Problem(table.name, None, "person_id", f"{NO_KEY}（共 {len(needs_key)} 行：第{shown}行）"))
     return pd.DataFrame(records, columns=list(table.column_names)), problems
 
 
@@ -230,25 +229,35 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
 
 
 def parse_snapshot(
-    tables: dict[str, RawTable], as_of: date, id_key: str | None
+    tables: dict[str, RawTable], as_of: date, id_key: str | None, carried: dict[str, pd.DataFrame] | None = None
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every table parsed and checked against the contract; problems from all sheets together, once."""
+    """Every table parsed and checked against the contract; problems from all sheets together, once.
+
+    `carried` holds the tables a file may leave out (contract: carried_forward), as the latest earlier snapshot
+    has them; a table the file does hold is always read from the file.
+    """
     frames, problems, broken = {}, [], set()
+    carried = carried or {}
     for table in TABLES:
         if table.name not in tables:
-            problems.append(Problem(table.name, None, None, f"缺少工作表“{table.label}”"))
+            if table.name in carried:
+                frames[table.name] = carried[table.name]
+            else:
+                problems.append(Problem(table.name, None, None, _missing_sheet(table)))
             continue
         frame, found = parse_table(table, tables[table.name], as_of, id_key)
         frames[table.name] = frame
         problems += found
-        if any(p.row is None and "为空" not in p.message for p in found):
-            broken.add(table.name)  # its columns are wrong: checks across tables would only echo that
+        if frame.empty and any(p.row is None for p in found):
+            broken.add(table.name)  # wrong columns or no rows: checks across tables would only echo that
     given = {name: frame for name, frame in frames.items() if name not in broken}
     problems += resolve_place_names(given, tables)
     reported = {(p.table, p.row, p.column) for p in problems}
+    whole_columns = {(p.table, p.column) for p in problems if p.row is None and p.column}
     for problem in check_given(given, first_row=0):
         located = _at_sheet_row(problem, tables[problem.table])
-        if (located.table, located.row, located.column) not in reported:
+        seen = (located.table, located.row, located.column) in reported
+        if not seen and (located.table, located.column) not in whole_columns:
             problems.append(located)
     return frames, problems
 
@@ -377,6 +386,12 @@ def _newest_date(frames: dict[str, pd.DataFrame]) -> tuple[date, str] | None:
     return newest
 
 
+def _missing_sheet(table: Table) -> str:
+    if table.carried_forward:
+        return f"缺少工作表“{table.label}”：第一期数据必须填写（以后各期可省略，导入时沿用上一期）"
+    return f"缺少工作表“{table.label}”"
+
+
 @dataclass
 class CheckedImport:
     """What an import would write, and against what, before anything is written."""
@@ -406,11 +421,18 @@ def check_import(
         raise ImportFailed(
             [f"{data} 是内置演示数据目录，不能导入真实数据；请用 --data 或 SOCIALWORK_DATA 指定数据目录"]
         )
+    try:
+        county = identity.load(data)  # a store gets its county from `init` before any month is imported
+    except store.StoreError as err:
+        raise ImportFailed([str(err)]) from err
     existing = store.snapshot_dates(data) if data.exists() else []
-    frames, problems = parse_snapshot(tables, as_of, id_key)
+    carried, notes = _carried_forward(tables, as_of, data, existing)
+    frames, problems = parse_snapshot(tables, as_of, id_key, carried)
     problems = [*as_of_problems(as_of, tables, frames), *problems]
-    warnings = [*(warnings or []), *(note for raw in tables.values() for note in raw.notes)]
-    warnings += stale_data_warning(as_of, frames)
+    notes += [note for raw in tables.values() for note in raw.notes]
+    notes += stale_data_warning(as_of, frames)
+    if not problems:
+        notes += _foreign_township_codes(frames["townships"], county)
     previous = max((d for d in existing if d != as_of), default=None)
     joined = left = 0
     previous_rows = {}
@@ -418,11 +440,49 @@ def check_import(
         before = set(store.read_table(data, previous, TABLES_BY_NAME["people"])["person_id"])
         now = set(frames["people"]["person_id"])
         joined, left = len(now - before), len(before - now)
-        previous_rows = {t.name: len(store.read_table(data, previous, t)) for t in TABLES}
+        before_frames = {t.name: store.read_table(data, previous, t) for t in TABLES}
+        previous_rows = {name: len(frame) for name, frame in before_frames.items()}
+        notes += _same_as_previous(frames, before_frames, previous)
     elif not problems:
         joined = len(frames["people"])
     return CheckedImport(as_of, frames, problems, as_of in existing, previous, previous_rows, joined, left,
-                         warnings)  # fmt: skip
+                         [*(warnings or []), *notes])  # fmt: skip
+
+
+def _same_as_previous(frames: dict[str, pd.DataFrame], before: dict[str, pd.DataFrame], previous: date) -> list[str]:
+    """A notice when every register equals the previous snapshot's: last month's file chosen again?"""
+    registers = [t for t in TABLES if not t.carried_forward]
+    if all(store.to_arrow(t, frames[t.name]).equals(store.to_arrow(t, before[t.name])) for t in registers):
+        return [f"各数据表与 {previous.isoformat()} 快照完全相同：请确认没有重复导入上一期的文件"]
+    return []
+
+
+def _carried_forward(
+    tables: dict[str, RawTable], as_of: date, data: Path, existing: list[date]
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The tables the file leaves out that the contract lets it (the plan), from the latest earlier snapshot."""
+    earlier = max((d for d in existing if d < as_of), default=None)
+    carried, notes = {}, []
+    for table in TABLES:
+        if not table.carried_forward or table.name in tables:
+            continue
+        if earlier is not None:
+            carried[table.name] = store.read_table(data, earlier, table)
+            notes.append(f"文件中没有“{table.label}”：沿用 {earlier.isoformat()} 快照中的{table.label}"
+                         f"（{len(carried[table.name])} 行）")  # fmt: skip
+        elif not table.required_rows:
+            carried[table.name] = pd.DataFrame(columns=list(table.column_names))
+            notes.append(f"文件中没有“{table.label}”，也没有更早的快照可沿用：本期{table.label}为空")
+    return carried, notes
+
+
+def _foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> list[str]:
+    """A notice when township codes do not begin with the county's code (another county's file?)."""
+    foreign = sorted(c for c in townships["township_code"].dropna() if not str(c).startswith(county.county_code))
+    if not foreign:
+        return []
+    return [f"{len(foreign)} 个乡镇（街道）的区划代码不以{county.county_name}的县级区划代码 {county.county_code} 开头"
+            f"（如 {foreign[0]}）；请确认导入的是本县数据"]  # fmt: skip
 
 
 def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportResult:
@@ -435,7 +495,7 @@ def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportRe
         store.write_snapshot(data, checked.as_of, checked.frames, replace=replace)
     except store.StoreError as err:  # another import holds the store, or the date appeared meanwhile
         raise ImportFailed([str(err)]) from err
-    log.info("imported snapshot %s: %s", checked.as_of, checked.rows)
+    log.info("imported snapshot %s of %s: %s", checked.as_of, identity.load(data).county_name, checked.rows)
     return ImportResult(
         as_of=checked.as_of, rows=checked.rows, previous_date=checked.previous_date,
         previous_rows=checked.previous_rows, people_joined=checked.people_joined, people_left=checked.people_left,

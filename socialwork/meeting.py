@@ -13,14 +13,13 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork import charts, measures, metrics, posts, staffing
+from socialwork import charts, identity, measures, metrics, posts, settings, staffing
 from socialwork.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
 from socialwork.metrics import Kpi, KpiReport
 from socialwork.parallel import together
 
 MAX_TABLE_ROWS = 14
-MEETING_TITLE = "XX县社会工作人才支持专项工作推进情况"
 TARGETS_SLIDE, GAPS_SLIDE = "targets", "gaps"
 SLIDE_TITLES = {TARGETS_SLIDE: "年度目标完成情况", GAPS_SLIDE: "城市社区持证社工缺口清单"} | METRIC_GROUP.labels
 
@@ -34,6 +33,11 @@ class Slide:
     table: pd.DataFrame | None = None
 
 
+def meeting_title(county: identity.County) -> str:
+    """e.g. 云溪县社会工作人才支持专项工作推进情况"""
+    return f"{county.title}推进情况"
+
+
 def stamp_text(as_of: date, scope: str) -> str:
     return f"{as_of_stamp(as_of)} · 范围：{scope}"
 
@@ -43,11 +47,15 @@ class Outline:
     """The meeting without its slides' charts and tables: what the page lists, from the KPI report alone.
     Presentation mode builds only the slide on screen (slide())."""
 
-    title: str
+    county: identity.County
     as_of: date
     scope: str
     report: KpiReport
-    keys: tuple[str, ...]  # the targets slide, each metric group with targets this year, the gaps slide
+    keys: tuple[str, ...]  # the targets slide, each metric group, the gaps slide
+
+    @property
+    def title(self) -> str:
+        return meeting_title(self.county)
 
     @property
     def titles(self) -> tuple[str, ...]:
@@ -60,10 +68,14 @@ class Outline:
 
 @dataclass(frozen=True)
 class Meeting:
-    title: str
+    county: identity.County
     as_of: date
     scope: str
     slides: tuple[Slide, ...]
+
+    @property
+    def title(self) -> str:
+        return meeting_title(self.county)
 
     @property
     def stamp(self) -> str:
@@ -110,7 +122,9 @@ def _summary_slide(report: KpiReport) -> Slide:
     return Slide(TARGETS_SLIDE, SLIDE_TITLES[TARGETS_SLIDE], caption, table=table)
 
 
-def _group_figure(group: str, as_of: date, townships: list[str] | None, data: Path | None) -> go.Figure:
+def _group_figure(
+    group: str, as_of: date, townships: list[str] | None, data: Path | None, county: identity.County
+) -> go.Figure:
     if group == "talent":
         trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, townships, data)
         return charts.certified_trend(trend, "持证社会工作者人数")
@@ -131,10 +145,15 @@ def _group_figure(group: str, as_of: date, townships: list[str] | None, data: Pa
         return charts.grouped_bars(wide, "month", series, "每月活动场次", "场次", stacked=True)
     if group == "incentives":
         frame = measures.incentives_by_year(as_of, townships, data).astype({"year": str})
-        series = {"talent_cards_issued": "发放英才卡（张）", "awards": "一次性奖励（人）"}
-        return charts.grouped_bars(frame, "year", series, "“XX英才卡”与人才奖励", "张 / 人")
+        series = {"talent_cards_issued": f"发放{county.talent_card}（张）", "awards": "一次性奖励（人）"}
+        return charts.grouped_bars(frame, "year", series, incentives_chart_title(county), "张 / 人")
     frame = measures.purchase_budget_by_year(as_of, townships, data).astype({"plan_year": str})
     return charts.bar_chart(frame, "plan_year", "budget_wan", "各年度购买服务预算", "万元", text_format="{:,.1f}")
+
+
+def incentives_chart_title(county: identity.County) -> str:
+    """e.g. “云溪英才卡”与人才奖励"""
+    return f"“{county.talent_card}”与人才奖励"
 
 
 def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
@@ -158,7 +177,8 @@ def outline(
     report = metrics.kpi_report(as_of, townships, data)
     groups = tuple(group for group in METRIC_GROUP.codes if metrics.kpis_in_groups(report, group))
     keys = (TARGETS_SLIDE, *groups, GAPS_SLIDE)
-    return Outline(MEETING_TITLE, as_of, scope_text(township_names), report, keys)
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    return Outline(county, as_of, scope_text(township_names), report, keys)
 
 
 def slide(plan: Outline, index: int, townships: list[str] | None, data: Path | None = None) -> Slide:
@@ -169,7 +189,8 @@ def slide(plan: Outline, index: int, townships: list[str] | None, data: Path | N
     if key == GAPS_SLIDE:
         return _gap_slide(plan.as_of, townships, data)
     caption = _group_caption(metrics.kpis_in_groups(plan.report, key))
-    return Slide(key, SLIDE_TITLES[key], caption, figure=_group_figure(key, plan.as_of, townships, data))
+    figure = _group_figure(key, plan.as_of, townships, data, plan.county)
+    return Slide(key, SLIDE_TITLES[key], caption, figure=figure)
 
 
 def meeting(
@@ -178,4 +199,4 @@ def meeting(
     """Every slide of the meeting for the snapshot and filter (the exports), built side by side."""
     plan = outline(as_of, townships, township_names, data)
     slides = together(*(lambda i=i: slide(plan, i, townships, data) for i in range(len(plan.keys))))
-    return Meeting(plan.title, as_of, plan.scope, tuple(slides))
+    return Meeting(plan.county, as_of, plan.scope, tuple(slides))

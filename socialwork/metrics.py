@@ -6,13 +6,13 @@ The same functions feed the pages and `python -m socialwork kpis`, so both alway
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db
+from socialwork import db, identity, settings
 from socialwork.contract import KPI_STATUS, METRIC, METRIC_GROUP
 from socialwork.places import available_dates
 
@@ -307,8 +307,9 @@ def evaluate(
     as_of: date,
     previous: date | None,
     filtered: bool,
+    label: str | None = None,
 ) -> Kpi:
-    """One KPI: value at as_of, goal from the target row, status against goal and pace."""
+    """One KPI: value at as_of, goal from the target row, status against goal and pace (label: as shown)."""
     baseline = baseline_date(as_of, list(figures.index))
     value = metric_value(spec, figures, as_of)
     goal = comparator = scope = projection = None
@@ -341,7 +342,7 @@ def evaluate(
         )
     return Kpi(
         metric_key=spec.key,
-        label=spec.label,
+        label=label or spec.label,
         target_label=None if target is None else target["target_label"],
         unit=spec.unit,
         decimals=spec.decimals,
@@ -378,19 +379,20 @@ def targets_for_year(as_of: date, year: int, data: Path | None = None) -> pd.Dat
 
 
 def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> KpiReport:
-    """Every target of as_of's plan year, evaluated for the county or for the given township codes."""
+    """Every metric of the contract for as_of's plan year, each with its target where the plan year sets one
+    (a metric without one shows as 无目标), for the county or for the given township codes."""
     dates = available_dates(data)
     # Every snapshot up to as_of: baselines, the year's trend and earlier years for the seasonal projection.
     figures = figures_by_snapshot(dates[0], as_of, townships or None, data)
     targets = targets_for_year(as_of, as_of.year, data)
-    if targets.empty:
-        note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值"
-        rows: dict[str, pd.Series | None] = dict.fromkeys(SPECS)
-    else:
-        note = ""
-        rows = {row.metric_key: row for _, row in targets.iterrows()}
+    note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
+    rows = {row.metric_key: row for _, row in targets.iterrows()}
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
     previous = previous_date(as_of, dates)
-    kpis = tuple(evaluate(SPECS[k], row, figures, as_of, previous, bool(townships)) for k, row in rows.items())
+    kpis = tuple(
+        evaluate(SPECS[key], rows.get(key), figures, as_of, previous, bool(townships), county.metric_label(key))
+        for key in SPECS
+    )
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
@@ -468,6 +470,10 @@ class TownshipScorecard:
     metrics: tuple[MetricSpec, ...]
     goals: dict[str, tuple[float | None, str | None]]  # key -> (goal, comparator); per-township baselines aside
     frame: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)  # key -> label as shown (the local talent card's name)
+
+    def label(self, spec: MetricSpec) -> str:
+        return self.labels.get(spec.key, spec.label)
 
 
 def scale_free_figures_by_township(
@@ -514,7 +520,9 @@ def township_scorecard(as_of: date, townships: list[str] | None = None, data: Pa
     out = out.reset_index().sort_values(
         ["unmet_targets", *keys[:1], "township_code"], ascending=[False, *[True] * len(keys[:1]), True]
     )
-    return TownshipScorecard(as_of, baseline, tuple(SPECS[k] for k in keys), goals, out.reset_index(drop=True))
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    labels = {key: county.metric_label(key) for key in keys}
+    return TownshipScorecard(as_of, baseline, tuple(SPECS[k] for k in keys), goals, out.reset_index(drop=True), labels)
 
 
 def milestones(as_of: date, data: Path | None = None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db, settings
+from socialwork import db, identity, settings
 from socialwork.store import StoreError, snapshot_dates
 
 
@@ -21,7 +21,11 @@ def available_dates(data: Path | None = None) -> list[date]:
     root = data or settings.data_dir()
     dates = snapshot_dates(root)
     if not dates:
-        raise StoreError(f"数据目录 {root} 中没有任何快照；请先导入数据（python -m socialwork import）")
+        county = identity.load(root).county_name if identity.has_identity(root) else ""
+        raise StoreError(
+            f"{county}数据目录 {root} 中还没有任何快照；请先导入第一个月的数据："
+            f"python -m socialwork import 文件.xlsx --as-of YYYY-MM-DD --data {root}"
+        )
     return dates
 
 
@@ -69,3 +73,10 @@ def township_codes(names: Iterable[str], as_of: date, data: Path | None = None) 
             f"{'、'.join(known.township_name)}"
         )
     return sorted(set(codes))
+
+
+def township_names(codes: Iterable[str], as_of: date, data: Path | None = None) -> list[str]:
+    """Township names for division codes, in the order given (a code the snapshot lacks stays a code)."""
+    known = townships(as_of, data)
+    by_code = dict(zip(known.township_code, known.township_name, strict=True))
+    return [by_code.get(code, code) for code in codes]

@@ -29,6 +29,7 @@ from socialwork.contract import (
     Table,
 )
 
+COVER_SHEET = "说明"  # the template's cover sheet (workbook.py), never a table
 HEADER_SEARCH_ROWS = 15  # the header row is looked for among this many rows at the top
 NOTE_PREFIXES = ("必填", "可空")  # the template's note row under the header
 MAX_CSV_FIELD = 1_000_000  # characters: a larger cell is a damaged file, not a register
@@ -357,7 +358,7 @@ def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTab
         except Exception as err:  # a damaged sheet raises parser errors of several kinds
             errors.append(f"工作表“{displayed(sheet.title)}”已损坏，无法读取（{type(err).__name__}）")
             continue
-        if _is_empty_grid(grid):
+        if _is_empty_grid(grid) or sheet.title == COVER_SHEET:
             continue
         table = table_named(sheet.title) or _table_by_headers(grid)
         if table is None:

@@ -7,6 +7,7 @@ Layout::
     ...
     <data dir>/.replaced/...      snapshots replaced by a later import, kept for recovery
     <data dir>/.write-lock        held (flock) by the one write at a time
+    <data dir>/county.json        the county the store belongs to (socialwork/identity.py)
 
 A snapshot is written to a temporary folder beside the others and renamed into place only when
 every table is written, so readers never see half a snapshot. One write at a time: a second import
@@ -31,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.contract import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
+from socialwork.contract import COUNTY_FILE, DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 LOCK_FILE = ".write-lock"
@@ -78,10 +79,17 @@ def snapshot_dates(root: Path) -> list[date]:
 
 
 def store_version(root: Path) -> tuple[tuple[str, int], ...]:
-    """Changes whenever a snapshot is added or replaced; part of every query cache key."""
+    """Changes whenever a snapshot is added or replaced, or the county's identity rewritten; part of every query
+    cache key."""
     if not root.is_dir():
         return ()
-    return tuple(sorted((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if _FOLDER.match(c.name) and c.is_dir()))
+    return tuple(
+        sorted(
+            (c.name, c.stat().st_mtime_ns)
+            for c in root.iterdir()
+            if (_FOLDER.match(c.name) and c.is_dir()) or (c.name == COUNTY_FILE and c.is_file())
+        )
+    )
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:

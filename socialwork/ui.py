@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from socialwork import settings
+from socialwork import identity, settings
 from socialwork.charts import STATUS_BADGE_COLOURS, STATUS_COLOURS
 from socialwork.db import QueryError
 from socialwork.exports import csv_bytes, file_name, xlsx_bytes
@@ -23,15 +23,16 @@ from socialwork.formatting import (
     format_value,
     goal_text,
     pace_lines,
+    place_text,
     scope_text,
     scorecard_frames,
     scorecard_header,
     status_text,
 )
 from socialwork.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
-from socialwork.places import FilterError, available_dates, parse_as_of, townships
+from socialwork.places import FilterError, parse_as_of, townships
 from socialwork.plaintext import markdown_text
-from socialwork.store import StoreError
+from socialwork.store import StoreError, snapshot_dates
 
 if TYPE_CHECKING:
     from socialwork.meeting import Outline, Slide
@@ -42,9 +43,20 @@ _AS_OF_KEY = "filter_as_of"
 _TOWNSHIPS_KEY = "filter_townships"
 _URL_ERRORS_KEY = "filter_url_errors"
 _FILTERS_KEY = "filters"
+_WORKSPACE_KEY = "workspace"
 # Rows of one table sent to the browser: a province lists 30,000 villages and communities, the nation 620,000.
 # Longer lists show their first TABLE_MAX_ROWS in a meaningful order, say so, and download complete.
 TABLE_MAX_ROWS = 1_000
+APP_TITLE = "社会工作人才看板"  # the browser tab's title before the store's county is known
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The store this server shows and the county it belongs to (FALLBACK, with a warning, for an old store)."""
+
+    data: Path
+    county: identity.County
+    warning: str | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,7 @@ class Filters:
     as_of: date
     township_codes: tuple[str, ...]
     township_names: tuple[str, ...]
+    county: identity.County = identity.FALLBACK
 
     @property
     def codes_or_none(self) -> list[str] | None:
@@ -63,6 +76,37 @@ class Filters:
     @property
     def scope(self) -> str:
         return scope_text(self.township_names)
+
+    @property
+    def place(self) -> str:
+        """The county with the chosen townships, for downloaded files: 云溪县, 云溪县城关街道."""
+        return place_text(self.county.county_name, self.township_names)
+
+    def file_name(self, stem: str, extension: str) -> str:
+        """A download's name, the county first: 云溪县_乡镇目标对比_全县_2026-10-31.xlsx."""
+        return file_name(f"{self.county.county_name}_{stem}", self.as_of, self.township_names, extension)
+
+
+def page_config() -> Workspace:
+    """The browser tab titled with the store's county (st.set_page_config may be called again later in a run);
+    an unreadable county.json stops the app with a Chinese message."""
+    data = settings.data_dir()
+    try:
+        county, warning = identity.load_or_fallback(data)
+    except StoreError as err:
+        st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
+        st.error(f"无法读取县域信息：{err}")
+        st.stop()
+    title = county.app_title if warning is None else APP_TITLE  # a county not yet known is not named
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
+    workspace = Workspace(data, county, warning)
+    st.session_state[_WORKSPACE_KEY] = workspace
+    return workspace
+
+
+def current_workspace() -> Workspace:
+    """The store and county of this run (set by page_config in the entrypoint)."""
+    return st.session_state[_WORKSPACE_KEY]
 
 
 def ensure_entrypoint() -> None:
@@ -107,13 +151,45 @@ def _write_url(filters: Filters) -> None:
         del st.query_params[URL_TOWNSHIP]
 
 
-def sidebar_filters() -> Filters:
-    """Snapshot picker and township multi-filter in the sidebar; the result is kept for the pages."""
-    data = settings.data_dir()
+def welcome_text(workspace: Workspace, can_upload: bool) -> str:
+    """What to do on a store without snapshots: `init` first where the county is unknown, then the first import."""
+    data, county = workspace.data, workspace.county
+    command = f"python -m socialwork import 文件.xlsx --as-of YYYY-MM-DD --data {data}"
+    if workspace.warning is not None:
+        return (
+            f"数据目录 `{data}` 尚未初始化，还不知道本看板属于哪个县。请在服务器上依次运行：\n\n"
+            f"1. `python -m socialwork init --data {data} --county 县名 --code 县级区划代码`："
+            "写入县域信息，并生成本县的导入模板；\n"
+            "2. 按模板填写第一个月的数据（第一期必须填写“年度目标”）；\n"
+            f"3. `{command}`；\n"
+            "4. 刷新本页，即显示看板。"
+        )
+    upload = (
+        "；或以数据员身份登录后，在左侧“数据导入”页上传"
+        if can_upload
+        else "（如需在网页上导入，请先用 `python -m socialwork add-user` 设置数据员登录，并设置 SOCIALWORK_AUTH_FILE）"
+    )
+    return (
+        f"{county.county_name}的数据目录 `{data}` 已初始化，还没有任何月度数据。导入第一个月的数据：\n\n"
+        "1. 下载本县导入模板（下方按钮，或 init 时生成的文件），每个数据表一个工作表：第 1 行为列名，"
+        "第 2 行为填写说明，从第 3 行起填写数据。第一期必须填写“年度目标”，“实施步骤与举措”可选；"
+        "以后各期如无变化，这两个工作表可以省略，导入时沿用上一期；\n"
+        f"2. 导入：在服务器上运行 `{command}`{upload}；\n"
+        "3. 导入完成后刷新本页，即显示看板。"
+    )
+
+
+def sidebar_filters(workspace: Workspace) -> Filters | None:
+    """Snapshot picker and township multi-filter in the sidebar; the result is kept for the pages.
+
+    None while the store holds no snapshot (a store just made by `init`): the welcome page then explains the
+    first import."""
+    data = workspace.data
     try:
-        dates = available_dates(data)
+        dates = snapshot_dates(data) if data.is_dir() else []
         if not dates:
-            raise StoreError(f"数据目录 {data} 中没有任何快照")
+            st.session_state[_FILTERS_KEY] = None
+            return None
         if _AS_OF_KEY not in st.session_state:
             _read_url(dates, data)
         with st.sidebar:
@@ -134,8 +210,10 @@ def sidebar_filters() -> Filters:
         st.error(f"无法读取数据：{markdown_text(err)}")
         st.stop()
     codes = dict(zip(known["township_name"], known["township_code"], strict=True))
-    filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names))
+    filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names), workspace.county)
     _write_url(filters)
+    if workspace.warning:
+        st.warning(workspace.warning)
     for message in st.session_state.pop(_URL_ERRORS_KEY, []):
         st.error(markdown_text(message))  # it quotes the URL: a hand-edited link must not render as markdown
     st.session_state[_FILTERS_KEY] = filters
@@ -156,9 +234,10 @@ def current_filters() -> Filters:
 
 
 def page_header(title: str, filters: Filters) -> None:
-    """Page title with the as-of stamp and the scope, on every page; names shown as plain text."""
+    """Page title with the county, the as-of stamp and the scope, on every page; names shown as plain text."""
     st.title(markdown_text(title))
-    st.markdown(f"#### {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
+    county = markdown_text(filters.county.county_name)
+    st.markdown(f"#### {county} · {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
 
 
 def status_badge(kpi: Kpi) -> None:
@@ -219,7 +298,9 @@ def scorecard_table(card: TownshipScorecard, max_rows: int | None = None) -> Non
     values, statuses = values.head(max_rows), statuses.head(max_rows)
     styled = values.style.apply(lambda _: _status_css(statuses), axis=None)
     config = {
-        scorecard_header(s): st.column_config.NumberColumn(help=s.label, format=f"%.{s.decimals}f", width="small")
+        scorecard_header(s, card.label(s)): st.column_config.NumberColumn(
+            help=card.label(s), format=f"%.{s.decimals}f", width="small"
+        )
         for s in card.metrics
     }
     st.dataframe(
@@ -248,14 +329,14 @@ def download_buttons(frame: Table, stem: str, filters: Filters, title: str, key:
     """
     with st.container(horizontal=True):
         st.download_button(
-            "下载 Excel（XLSX）", lambda: xlsx_bytes(_frame(frame), filters.as_of, filters.scope, title),
-            file_name=file_name(stem, filters.as_of, filters.township_names, "xlsx"),
+            "下载 Excel（XLSX）", lambda: xlsx_bytes(_frame(frame), filters.as_of, filters.place, title),
+            file_name=filters.file_name(stem, "xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
             icon=":material/download:", on_click="ignore",
         )  # fmt: skip
         st.download_button(
-            "下载 CSV", lambda: csv_bytes(_frame(frame), filters.as_of, filters.scope),
-            file_name=file_name(stem, filters.as_of, filters.township_names, "csv"), mime="text/csv",
+            "下载 CSV", lambda: csv_bytes(_frame(frame), filters.as_of, filters.place),
+            file_name=filters.file_name(stem, "csv"), mime="text/csv",
             key=f"{key}_csv", icon=":material/download:", on_click="ignore",
         )  # fmt: skip
 
@@ -319,15 +400,15 @@ def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title
     with st.container(horizontal=True):
         st.download_button(
             "下载 Excel（XLSX）",
-            lambda: xlsx_bytes({n: _frame(t) for n, t in sheets.items()}, filters.as_of, filters.scope, title),
-            file_name=file_name(stem, filters.as_of, filters.township_names, "xlsx"),
+            lambda: xlsx_bytes({n: _frame(t) for n, t in sheets.items()}, filters.as_of, filters.place, title),
+            file_name=filters.file_name(stem, "xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
             icon=":material/download:", on_click="ignore",
         )  # fmt: skip
         for name, sheet in sheets.items():
             st.download_button(
-                f"下载 CSV：{name}", lambda sheet=sheet: csv_bytes(_frame(sheet), filters.as_of, filters.scope),
-                file_name=file_name(f"{stem}_{name}", filters.as_of, filters.township_names, "csv"), mime="text/csv",
+                f"下载 CSV：{name}", lambda sheet=sheet: csv_bytes(_frame(sheet), filters.as_of, filters.place),
+                file_name=filters.file_name(f"{stem}_{name}", "csv"), mime="text/csv",
                 key=f"{key}_{name}_csv", icon=":material/download:", on_click="ignore",
             )  # fmt: skip
 
@@ -413,7 +494,8 @@ PRESENTATION_CSS = """
 def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
     """One slide of the meeting's outline, large, with previous/next controls (← → keys) and the stamp."""
     st.html(PRESENTATION_CSS)
-    st.markdown(f"**{markdown_text(plan.stamp)}**　·　{index + 1} / {len(plan.keys)}")
+    stamp = markdown_text(f"{plan.county.county_name} · {plan.stamp}")
+    st.markdown(f"**{stamp}**　·　{index + 1} / {len(plan.keys)}")
     st.title(markdown_text(slide.title))
     st.markdown(f"### {markdown_text(slide.caption)}")
     if slide.figure is not None:
@@ -474,6 +556,6 @@ def export_panel(filters: Filters) -> None:
             if key in st.session_state:
                 st.download_button(
                     f"下载{label}", st.session_state[key], mime=mime, key=f"download_{kind}", on_click="ignore",
-                    file_name=file_name("社工人才专项工作", filters.as_of, filters.township_names, kind),
+                    file_name=filters.file_name("社工人才专项工作", kind),
                     icon=":material/download:", type="primary",
                 )  # fmt: skip

@@ -82,7 +82,8 @@ def check_table(table: Table, frame: pd.DataFrame, first_row: int = 1) -> list[P
     frame = frame.reset_index(drop=True)
     for column in table.columns:
         problems += _check_column(table, column, frame[column.name], first_row)
-    duplicated = frame.duplicated(subset=list(table.key), keep="first")
+    # Missing keys are reported as empty above; they are not duplicates of one another.
+    duplicated = frame.duplicated(subset=list(table.key), keep="first") & frame[list(table.key)].notna().all(axis=1)
     for row in _first_rows(duplicated, first_row):
         key = "、".join(str(frame.loc[row - first_row, k]) for k in table.key)
         problems.append(Problem(table.name, row, table.key[0], f"编号重复：{key}"))

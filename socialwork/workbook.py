@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from socialwork.contract import ENUMS, TABLES, Column, Table
 from socialwork.plaintext import keep_text_in_workbook, strip_control
+from socialwork.sheets import COVER_SHEET  # the first sheet of a county's template; the import passes over it
 
 NOTE_ROW = 2
 FIRST_DATA_ROW = 3
@@ -117,10 +118,33 @@ def _cell(value: object, column: Column) -> object:
     return strip_control(value)
 
 
-def workbook_bytes(frames: dict[str, pd.DataFrame] | None = None) -> bytes:
-    """The template (frames=None), or a snapshot's tables in the template's layout; text never becomes a formula."""
+def cover_lines(county_name: str) -> list[str]:
+    """The cover sheet: the county's name as title, then how to fill the workbook in."""
+    return [
+        f"{county_name}社会工作人才数据导入模板",
+        "每个数据表一个工作表：第 1 行为列名，第 2 行为填写说明，从第 3 行起填写数据；有下拉列表的列请从列表中选择。",
+        "“年度目标”和“实施步骤与举措”：第一期必须填写年度目标；以后各期如无变化，可删去这两个工作表，导入时沿用上一期。",
+        "姓名、身份证号、电话不会被保存；身份证号只用于生成人员编号。",
+        "导入：python -m socialwork import 文件.xlsx --as-of 数据日期（月末） --data 数据目录，"
+        "或登录看板的“数据导入”页上传。",
+        f"本工作表（{COVER_SHEET}）不是数据表，导入时忽略。",
+    ]
+
+
+def _cover_sheet(book: Workbook, county_name: str) -> None:
+    sheet = book.create_sheet(COVER_SHEET)
+    for row, line in enumerate(cover_lines(county_name), start=1):
+        sheet.cell(row=row, column=1, value=line).font = Font(bold=row == 1, size=16 if row == 1 else 11)
+    sheet.column_dimensions["A"].width = 120
+
+
+def workbook_bytes(frames: dict[str, pd.DataFrame] | None = None, county_name: str | None = None) -> bytes:
+    """The template (frames=None), or a snapshot's tables in the template's layout; with county_name, a cover
+    sheet first that names the county. Text never becomes a formula."""
     book = Workbook()
     book.remove(book.active)
+    if county_name:
+        _cover_sheet(book, county_name)
     options = _options_sheet(book)
     for table in TABLES:
         rows = []
@@ -135,14 +159,18 @@ def workbook_bytes(frames: dict[str, pd.DataFrame] | None = None) -> bytes:
         _write_sheet(book, table, rows, options)
     book.move_sheet(OPTIONS_SHEET, offset=len(TABLES))
     keep_text_in_workbook(book)
+    if county_name:
+        book.properties.title = f"{county_name}社会工作人才数据导入模板"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def template_bytes() -> bytes:
-    return workbook_bytes(None)
+def template_bytes(county_name: str | None = None) -> bytes:
+    """The empty template; with county_name, its cover sheet names the county (nothing else is filled in)."""
+    return workbook_bytes(None, county_name)
 
 
-def template_name(as_of: date | None = None) -> str:
-    return f"社工人才数据导入模板{'_' + as_of.isoformat() if as_of else ''}.xlsx"
+def template_name(as_of: date | None = None, county_name: str | None = None) -> str:
+    """e.g. 云溪县社工人才数据导入模板.xlsx"""
+    return f"{county_name or ''}社工人才数据导入模板{'_' + as_of.isoformat() if as_of else ''}.xlsx"

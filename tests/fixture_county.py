@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from socialwork import identity
 from socialwork.contract import TABLES_BY_NAME
 from socialwork.store import write_snapshot
 
@@ -175,7 +176,11 @@ def snapshot(on: date) -> dict[str, pd.DataFrame]:
     return {name: frame.reindex(columns=list(TABLES_BY_NAME[name].column_names)) for name, frame in frames.items()}
 
 
+FIXTURE_COUNTY = identity.new_county("测试县", "999999")
+
+
 def write_fixture_store(root: Path) -> Path:
+    identity.write(root, FIXTURE_COUNTY)
     for on in SNAPSHOTS:
         write_snapshot(root, on, snapshot(on))
     return root

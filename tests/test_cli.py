@@ -69,3 +69,15 @@ def test_demo_refuses_to_overwrite_a_folder_that_is_not_a_demo(tmp_path, capsys)
     assert cli.main(["demo", "--out", str(tmp_path)]) == 2
     assert "为免覆盖真实数据" in capsys.readouterr().err
     assert (tmp_path / "real.txt").read_text() == "keep me"
+
+
+def test_kpis_given_codes_prints_township_names(fixture_store, capsys):
+    assert cli.main(["kpis", "--as-of", "2024-11-30", "--township", T1, "--township", "乙镇",
+                     "--data", str(fixture_store)]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "测试县社会工作人才支持专项工作",
+        "数据截至 2024年11月30日（2024年度目标）",
+        "范围：甲街道、乙镇",
+    ]
+    assert T1 not in "\n".join(lines)

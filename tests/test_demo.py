@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork import metrics
+from socialwork import identity, metrics
 from socialwork.contract import TABLES
-from socialwork.demo import FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
+from socialwork.demo import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
 from socialwork.store import read_table, snapshot_dates
 from socialwork.validate import check_snapshot
 
@@ -32,6 +32,7 @@ def test_demo_snapshot_satisfies_the_contract(demo_store, on):
 
 
 def test_committed_demo_equals_what_the_generator_writes(demo_store):
+    assert identity.load(demo_store) == DEMO_COUNTY  # its identity is data in the store, like any county's
     county = DemoCounty()
     for on in DATES:
         generated = county.snapshot(on)
@@ -75,3 +76,8 @@ def test_demo_story_some_targets_met_some_not(demo_store):
     statuses = {k.status for k in latest.kpis}
     assert "met" in statuses and statuses & {"behind", "missed"}
     assert status(LAST_SNAPSHOT, "urban_communities_2plus_share").value < 100
+
+
+def test_the_demo_talent_card_label_comes_from_its_identity(demo_store):
+    report = metrics.kpi_report(LAST_SNAPSHOT, None, demo_store)
+    assert {k.metric_key: k.label for k in report.kpis}["talent_cards_this_year"] == "本年发放“XX英才卡”"

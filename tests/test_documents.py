@@ -63,6 +63,8 @@ def test_pdf_report_embeds_chinese_text_and_fetches_nothing():
     content = meeting(LAST_SNAPSHOT, None, None)
     html = report_html(content)
     assert "http://" not in html and "https://" not in html  # offline: every image is inline
+    assert html.count(f"<footer><span>{content.stamp}</span>") == len(content.slides) + 1  # the title page too
+    assert "<div class='caption'>XX县民政局</div>" in html  # the issuer, from the store's identity
     reader = PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, None, None)))
     assert len(reader.pages) == len(content.slides) + 1
     # NFKC: the font maps some ideographs to their Kangxi-radical twins (⼯ for 工) in extracted text

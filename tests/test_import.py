@@ -14,8 +14,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork import cli
-from socialwork.contract import TABLES
+from socialwork import cli, identity
+from socialwork.contract import TABLES, TABLES_BY_NAME
 from socialwork.demo import LAST_SNAPSHOT
 from socialwork.importer import ImportFailed, import_snapshot, pseudonymous_id
 from socialwork.store import read_table, snapshot_dates
@@ -97,6 +97,7 @@ def test_demo_exported_to_the_template_imports_back_equal(tmp_path, demo_store):
     frames = {t.name: read_table(demo_store, LAST_SNAPSHOT, t) for t in TABLES}
     path = write(tmp_path, workbook_bytes(frames))
     out = tmp_path / "store"
+    identity.write(out, identity.new_county("测试县", "999901"))  # `init`: the import needs the store's county
     result = import_snapshot(path, LAST_SNAPSHOT, out)
     assert result.rows == {name: len(frame) for name, frame in frames.items()}
     for table in TABLES:
@@ -344,8 +345,10 @@ def test_names_ids_and_phones_never_reach_the_store_or_the_logs(tmp_path, store,
 
 
 def test_cli_import_errors_exit_2_and_template_is_written(tmp_path, store, capsys):
-    assert cli.main(["template", "-o", str(tmp_path / "t.xlsx")]) == 0
-    assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames[0] == "乡镇（街道）"
+    assert cli.main(["template", "-o", str(tmp_path / "t.xlsx"), "--data", str(store)]) == 0
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert book.sheetnames[:2] == ["说明", "乡镇（街道）"]
+    assert book["说明"]["A1"].value == "测试县社会工作人才数据导入模板"
     assert cli.main(["import", str(tmp_path / "t.xlsx"), "--as-of", "2024-12-31", "--data", str(store)]) == 2
     assert "数据表为空" in capsys.readouterr().err
     assert cli.main(["import", str(tmp_path / "t.xlsx"), "--as-of", "31/12/2024", "--data", str(store)]) == 2
@@ -358,3 +361,77 @@ def test_the_demo_folder_refuses_real_data(tmp_path, demo_store, base_workbook):
     with pytest.raises(ImportFailed, match="内置演示数据目录"):
         import_snapshot(write(tmp_path, base_workbook), NEW_DAY, demo)
     assert tree_digest(demo) == before
+
+
+# ---------------------------------------------------------------- the plan carried forward
+
+
+def without_sheets(*labels):
+    return lambda book: [book.remove(book[label]) for label in labels]
+
+
+PLAN_SHEETS = ("年度目标", "实施步骤与举措")
+
+
+def test_a_month_without_the_plan_carries_it_from_the_latest_earlier_snapshot(tmp_path, store, base_workbook):
+    targets, steps = (TABLES_BY_NAME[n] for n in ("targets", "milestones"))
+    result = import_snapshot(write(tmp_path, edited(base_workbook, without_sheets(*PLAN_SHEETS))), NEW_DAY, store)
+    # 2024-11-30 is the latest snapshot before 2024-12-31 (2025-03-31 comes after it)
+    assert read_table(store, NEW_DAY, targets).equals(read_table(store, DAY, targets))
+    assert read_table(store, NEW_DAY, steps).equals(read_table(store, DAY, steps))
+    assert "文件中没有“年度目标”：沿用 2024-11-30 快照中的年度目标（12 行）" in result.warnings
+    assert "文件中没有“实施步骤与举措”：沿用 2024-11-30 快照中的实施步骤与举措（2 行）" in result.warnings
+
+
+def test_a_changed_goal_takes_effect_and_is_carried_from_then_on(tmp_path, store, base_workbook):
+    from socialwork import metrics
+
+    def net_goal(on: date) -> float:
+        return next(
+            k.goal for k in metrics.kpi_report(on, None, store).kpis if k.metric_key == "certified_net_increase"
+        )
+
+    january, february = date(2025, 1, 31), date(2025, 2, 28)
+    assert net_goal(DAY) == 40.0
+    changed = edited(base_workbook, set_cell("年度目标", "目标值", 50, row=6))  # row 6: 2025's net increase
+    import_snapshot(write(tmp_path, changed), january, store)
+    assert net_goal(january) == 50.0
+    import_snapshot(write(tmp_path, edited(base_workbook, without_sheets(*PLAN_SHEETS)), "f.xlsx"), february, store)
+    assert net_goal(february) == 50.0  # carried from January, not from the older plan
+    assert net_goal(date(2025, 3, 31)) == 40.0  # a snapshot written before keeps its own plan
+
+
+def test_the_first_snapshot_needs_its_targets_but_not_its_steps(tmp_path, base_workbook):
+    empty = tmp_path / "store"
+    identity.write(empty, identity.new_county("测试县", "999999"))
+    with pytest.raises(ImportFailed) as failure:
+        import_snapshot(write(tmp_path, edited(base_workbook, without_sheets(*PLAN_SHEETS))), DAY, empty)
+    assert [str(p) for p in failure.value.problems] == [
+        "表“年度目标”：缺少工作表“年度目标”：第一期数据必须填写（以后各期可省略，导入时沿用上一期）"
+    ]
+    assert snapshot_dates(empty) == []
+    result = import_snapshot(write(tmp_path, edited(base_workbook, without_sheets("实施步骤与举措"))), DAY, empty)
+    assert result.rows["milestones"] == 0 and result.rows["targets"] == 12
+    assert "文件中没有“实施步骤与举措”，也没有更早的快照可沿用：本期实施步骤与举措为空" in result.warnings
+
+
+def test_township_codes_of_another_county_are_pointed_out(tmp_path, base_workbook):
+    other = tmp_path / "store"
+    identity.write(other, identity.new_county("云溪县", "530524"))
+    result = import_snapshot(write(tmp_path, base_workbook), DAY, other)
+    assert "3 个乡镇（街道）的区划代码不以云溪县的县级区划代码 530524 开头（如 999999001）；请确认导入的是本县数据" in (
+        result.warnings
+    )
+
+
+def test_a_missing_id_key_is_reported_once_for_all_rows(tmp_path, store, base_workbook, monkeypatch):
+    monkeypatch.delenv("SOCIALWORK_ID_KEY", raising=False)
+    numbers = ["110101199003070011", "42010619851212345X", "110101199003070038"]
+    edits = [set_cell("社会工作人才", "人员编号", None, row) for row in range(3)]
+    edits += [set_cell("社会工作人才", "身份证号", n, row) for row, n in enumerate(numbers)]
+    with pytest.raises(ImportFailed) as failure:
+        import_snapshot(write(tmp_path, edited(base_workbook, both(*edits))), NEW_DAY, store)
+    assert [str(p) for p in failure.value.problems] == [
+        "表“社会工作人才”，列“人员编号（person_id）”：未配置人员编号密钥（环境变量 SOCIALWORK_ID_KEY），"
+        "无法由身份证号生成人员编号（共 3 行：第3、4、5行）"
+    ]

@@ -19,7 +19,14 @@ import pandas as pd
 import pytest
 
 from socialwork.contract import HEADER_ALIASES, TABLES, TABLES_BY_NAME
-from socialwork.importer import ImportFailed, as_of_problems, check_import, import_snapshot, read_uploads
+from socialwork.importer import (
+    ImportFailed,
+    as_of_problems,
+    check_import,
+    import_snapshot,
+    read_uploads,
+    write_checked,
+)
 from socialwork.store import read_table
 from tests.fixture_county import snapshot
 from tests.test_import import normalise, tree_digest
@@ -461,3 +468,16 @@ def test_a_phone_number_in_a_sheet_name_is_never_echoed(tmp_path, store):
     result = import_snapshot(path, AS_OF, store)
     assert "13912345678" not in "\n".join(result.warnings)
     assert any("名称中含疑似个人号码" in w for w in result.warnings)
+
+
+def test_last_months_file_again_is_pointed_out(store):
+    def checked_on(day: date):
+        tables, _ = read_uploads([("upload.xlsx", office_workbook(fixture_frames()))])
+        for raw in tables.values():
+            raw.title_months.clear()  # the same file, named for no month
+        return check_import(tables, day, store)
+
+    first = checked_on(date(2025, 4, 30))  # after the fixture's last snapshot, whose data differ
+    assert not any("完全相同" in w for w in first.warnings)
+    write_checked(first, store, replace=False)
+    assert any("与 2025-04-30 快照完全相同" in w for w in checked_on(date(2025, 5, 31)).warnings)

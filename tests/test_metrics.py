@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from socialwork import metrics
+from socialwork.contract import METRIC
+from socialwork.formatting import net_and_gross_lines
 from tests.fixture_county import SNAPSHOTS, T1
 
 NOV_2024 = date(2024, 11, 30)
@@ -51,6 +53,35 @@ def test_net_and_gross_certified_increase(fixture_store, as_of, net, gross):
     _, by_key = kpis(fixture_store, as_of)
     assert by_key["certified_net_increase"].value == net
     assert figures(fixture_store, as_of)["certified_gained_this_year"] == gross
+
+
+def test_net_and_gross_are_explained_without_asserting_a_cause():
+    def kpi(value, gross, baseline):
+        return metrics.Kpi("certified_net_increase", "持证社工年度净增", None, "人", 0, value, None, None, None,
+                           "no_goal", "无目标", None, None, baseline, "", gross_value=gross)  # fmt: skip
+
+    # A November baseline: a December certificate counts in the net increase, not in this year's first certificates.
+    assert net_and_gross_lines(kpi(5.0, 3.0, NOV_2024)) == [
+        "净增 5人（持证人数较基线快照的变化）；本年首次取证 3人（本年内首次取得证书的人数）",
+        "两者相差 2人，可能来自持证人员进出名册（调入、调出、离职等），或基线快照（2024年11月30日）之后至上年末取得的"
+        "证书；名册不记录具体原因",
+    ]
+    assert net_and_gross_lines(kpi(1.0, 3.0, date(2024, 12, 31)))[1] == (
+        "两者相差 2人，可能来自持证人员进出名册（调入、调出、离职等）；名册不记录具体原因"
+    )
+    assert net_and_gross_lines(kpi(3.0, 3.0, date(2024, 12, 31))) == [
+        "净增 3人（持证人数较基线快照的变化）；本年首次取证 3人（本年内首次取得证书的人数）"
+    ]
+
+
+def test_a_metric_without_a_goal_this_year_still_shows_as_no_goal(fixture_store):
+    report, by_key = kpis(fixture_store, NOV_2024)
+    assert [k.metric_key for k in report.kpis] == list(METRIC.codes)  # every metric, in the contract's order
+    assert sum(k.target_label is not None for k in report.kpis) == 6  # the fixture's 2024 targets
+    stations = by_key["stations_operating"]
+    assert (stations.value, stations.goal, stations.status, stations.status_label) == (2.0, None, "no_goal", "无目标")
+    assert stations.note == "2024年目标表中没有该指标的目标" and report.note == ""
+    assert by_key["talent_cards_this_year"].label == "本年发放“测试英才卡”"  # the fixture store's card name
 
 
 def test_net_increase_without_baseline_has_no_value(fixture_store):

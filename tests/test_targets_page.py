@@ -70,3 +70,34 @@ def test_milestones_show_the_overdue_measure():
     steps = at.dataframe[1].value.set_index("事项")
     assert steps.loc["推进社会工作专业人才基地建设", "进度"] == "已逾期"
     assert steps.loc["研究部署：制定实施方案，报送市民政局", "进度"] == "按期完成"
+
+
+def test_a_metric_without_a_goal_shows_as_no_goal_on_the_page_and_in_kpis(fixture_store, monkeypatch, capsys):
+    from socialwork import cli
+
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(fixture_store))
+    at = open_targets(asof="2024-11-30")
+    assert len(at.metric) == 18  # the fixture's 2024 plan sets 6 goals; the other 12 metrics still show
+    assert ":gray-badge[无目标 12 项]" in [m.value for m in at.markdown]
+    assert card_markdown(at._tree, "运营中的乡镇（街道）社工站") == [":gray-badge[· 无目标]", "目标 —"]
+    assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(fixture_store)]) == 0
+    assert "运营中的乡镇（街道）社工站\t2个\t目标 —\t· 无目标" in capsys.readouterr().out.splitlines()
+
+
+def card_markdown(node, label: str) -> list[str] | None:
+    """The markdown of the smallest block holding exactly one metric, the one labelled `label`."""
+    for child in getattr(node, "children", {}).values():
+        found = card_markdown(child, label)
+        if found is not None:
+            return found
+    metrics = list(_elements(node, "metric"))
+    if len(metrics) == 1 and metrics[0].label == label and getattr(node, "children", None):
+        return [m.value for m in _elements(node, "markdown")]
+    return None
+
+
+def _elements(node, kind: str):
+    if getattr(node, "type", None) == kind:
+        yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _elements(child, kind)

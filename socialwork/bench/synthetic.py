@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialwork import contract as c
+from socialwork import identity
 from socialwork.demo import milestones_at, month_ends, targets_frame
 from socialwork.store import StoreError, to_arrow, write_snapshot_tables
 
@@ -329,6 +330,7 @@ def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text(f"{scale}\nWritten by `python -m socialwork bench`; safe to regenerate.\n")
+    identity.write(out, identity.new_county("基准测试县", "990000"))
     county = SyntheticCounty(scale)
     for i, on in enumerate(county.dates):
         write_snapshot_tables(out, on, county.snapshot(i))

@@ -1,0 +1,171 @@
+"""The store's identity: which county it belongs to, the plan's title and the local talent card's name.
+
+Kept in `<data dir>/county.json` (schema: contract.COUNTY), beside the snapshots, so that `init` can give an
+empty store its county before the first month is imported. Read on every page run (a small file); its mtime is
+part of the store's version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from pathlib import Path
+
+from socialwork.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
+from socialwork.store import StoreError
+
+COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
+FALLBACK_NAME = "本县"  # a store written before county.json existed
+
+
+@dataclass(frozen=True)
+class County:
+    """One store's county (the fields of contract.COUNTY)."""
+
+    county_name: str
+    county_code: str
+    plan_title: str
+    talent_card: str
+    issuer: str
+
+    @property
+    def title(self) -> str:
+        """The plan's work with the county's name, e.g. 云溪县社会工作人才支持专项工作."""
+        return f"{self.county_name}{self.plan_title}"
+
+    @property
+    def app_title(self) -> str:
+        """The browser tab's title, e.g. 云溪县社会工作人才看板."""
+        return f"{self.county_name}社会工作人才看板"
+
+    def metric_label(self, key: str) -> str:
+        """A metric's label as shown, with the local talent card's name where the label has one."""
+        local = METRIC_LOCAL_LABELS.get(key)
+        return local.format(talent_card=self.talent_card) if local else METRIC.label_of(key)
+
+
+def short_name(county_name: str) -> str:
+    """云溪县 -> 云溪; a two-character name keeps its suffix (e.g. 沛县)."""
+    for suffix in COUNTY_SUFFIXES:
+        if county_name.endswith(suffix) and len(county_name) - len(suffix) >= 2:
+            return county_name.removesuffix(suffix)
+    return county_name
+
+
+def new_county(
+    county_name: str, county_code: str, plan_title: str | None = None, talent_card: str | None = None,
+    issuer: str | None = None,
+) -> County:  # fmt: skip
+    """An identity with the documented defaults for what is not given; raises StoreError when a field is invalid."""
+    county_name = county_name.strip()
+    county = County(
+        county_name=county_name,
+        county_code=county_code.strip(),
+        plan_title=(plan_title or DEFAULT_PLAN_TITLE).strip(),
+        talent_card=(talent_card or f"{short_name(county_name)}英才卡").strip(),
+        issuer=(issuer or f"{county_name}民政局").strip(),
+    )
+    problems = check(asdict(county))
+    if problems:
+        raise StoreError("县域信息有误：" + "；".join(problems))
+    return county
+
+
+FALLBACK = County(FALLBACK_NAME, "", DEFAULT_PLAN_TITLE, "人才卡", "")
+
+
+def check(values: dict) -> list[str]:
+    """Every problem with an identity's fields, in Chinese (empty when valid)."""
+    problems = []
+    names = {f.name for f in fields(County)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        problems.append(f"不认识的字段：{'、'.join(unknown)}")
+    for column in COUNTY.columns:
+        value = values.get(column.name)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{column.label}（{column.name}）不能为空")
+        elif column.pattern and not re.fullmatch(column.pattern, value):
+            problems.append(f"{column.label}（{column.name}）“{value}”{_rule(column.name)}")
+    return problems
+
+
+def _rule(name: str) -> str:
+    if name == "county_code":
+        return "应为 6 位数字的县级区划代码"
+    return "长度不合适，或含有空格、引号、斜杠等不能用于标题和文件名的字符"
+
+
+def identity_path(root: Path) -> Path:
+    return root / COUNTY_FILE
+
+
+def has_identity(root: Path) -> bool:
+    return identity_path(root).is_file()
+
+
+def load(root: Path) -> County:
+    """The store's county; a missing or invalid county.json is a StoreError naming how to fix it."""
+    path = identity_path(root)
+    if not path.is_file():
+        raise StoreError(missing_message(root))
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise StoreError(f"县域信息文件 {path} 无法读取（{type(err).__name__}）；{_fix(root)}") from err
+    if not isinstance(values, dict):
+        raise StoreError(f"县域信息文件 {path} 格式错误：应为一个 JSON 对象；{_fix(root)}")
+    problems = check(values)
+    if problems:
+        raise StoreError(f"县域信息文件 {path} 有误：{'；'.join(problems)}；{_fix(root)}")
+    return County(**{f.name: values[f.name].strip() for f in fields(County)})
+
+
+def load_or_fallback(root: Path) -> tuple[County, str | None]:
+    """The store's county, or (FALLBACK, a warning naming `init`) for a store written before county.json."""
+    if not has_identity(root):
+        return FALLBACK, (
+            f"数据目录 {root} 中没有县域信息文件 {COUNTY_FILE}（可能由旧版本写入），"
+            f"标题中暂以“{FALLBACK_NAME}”代替县名。请运行 python -m socialwork init --data {root} "
+            "--county 县名 --code 县级区划代码（已有快照不受影响）。"
+        )
+    return load(root), None
+
+
+def missing_message(root: Path) -> str:
+    return f"数据目录 {root} 尚未初始化（没有县域信息文件 {COUNTY_FILE}）；{_fix(root)}"
+
+
+def _fix(root: Path) -> str:
+    return f"请运行 python -m socialwork init --data {root} --county 县名 --code 县级区划代码"
+
+
+def write(root: Path, county: County, replace: bool = False) -> Path:
+    """Write county.json atomically (a temporary file renamed into place); an existing one needs replace=True and
+    is kept under .replaced/, as a replaced snapshot is."""
+    path = identity_path(root)
+    if path.exists() and not replace:
+        raise StoreError(f"数据目录 {root} 已初始化为“{load(root).county_name}”；如需修改县域信息，请加 --replace")
+    problems = check(asdict(county))
+    if problems:
+        raise StoreError("县域信息有误：" + "；".join(problems))
+    root.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        keep = root / ".replaced"
+        keep.mkdir(exist_ok=True)
+        shutil.copy2(path, keep / f"{COUNTY_FILE}@{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
+    staging = root / f".{COUNTY_FILE}.{uuid.uuid4().hex}"
+    try:
+        staging.write_text(json.dumps(asdict(county), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+    from socialwork import db  # imported late, as in store.write_snapshot_tables
+
+    db.forget_version(root)
+    return path
