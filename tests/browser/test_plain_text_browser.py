@@ -37,7 +37,7 @@ def test_stored_names_show_as_literal_text_in_headers_and_chart_labels(fresh_ser
     page.goto(f"{url}/staffing?asof=2024-11-30&township={quote(HOSTILE_TOWNSHIPS[T3])}")
     settle(page)
     header = page.locator('[data-testid="stMain"] h4').first
-    assert visible(header.inner_text()) == f"数据截至 2024年11月30日 · 范围：{HOSTILE_TOWNSHIPS[T3]}"
+    assert visible(header.inner_text()) == f"本县 · 数据截至 2024年11月30日 · 范围：{HOSTILE_TOWNSHIPS[T3]}"
     assert header.locator("[data-heading-text]").locator(MARKUP).count() == 0  # beside it, Streamlit's own anchor
     page.goto(f"{url}/staffing?asof=2024-11-30")
     settle(page)
