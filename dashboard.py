@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from socialwork import ui
-from socialwork.auth import login_configured
+from socialwork.present import ui
+from socialwork.present.auth import login_configured
 
 workspace = ui.page_config()  # the browser tab names the store's county
 filters = ui.sidebar_filters(workspace)  # None while the store holds no snapshot yet

@@ -4,12 +4,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from socialwork import ui
-from socialwork.formatting import date_stamp, import_preview_table
-from socialwork.importer import ImportFailed, check_import, read_uploads, write_checked
-from socialwork.plaintext import markdown_text
-from socialwork.store import StoreError
-from socialwork.workbook import template_bytes, template_name
+from socialwork.present import ui, uploads
+from socialwork.present.formatting import date_stamp, import_preview_table
+from socialwork.present.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 workspace = ui.current_workspace()  # also before the first snapshot, when there are no filters
@@ -18,8 +15,9 @@ st.title("数据导入")
 ui.login_gate()
 
 st.markdown(f"导入到：**{markdown_text(county.county_name)}**（数据目录 `{workspace.data}`）")
-st.download_button("下载导入模板（XLSX）", template_bytes(county.county_name), icon=":material/download:",
-                   file_name=template_name(county_name=county.county_name), on_click="ignore")  # fmt: skip
+template, template_file = uploads.template_download(county)
+st.download_button("下载导入模板（XLSX）", template, file_name=template_file, icon=":material/download:",
+                   on_click="ignore")  # fmt: skip
 st.caption(
     "每个数据表一个工作表，列名一行、数据逐行；标题行、序号列、合并单元格、合计行和表尾的填表人信息会自动跳过。"
     "姓名、身份证号、电话不会被保存。"
@@ -27,20 +25,13 @@ st.caption(
 )
 month_end = date.today().replace(day=1) - timedelta(days=1)
 as_of = st.date_input("数据日期（通常为月末）", value=month_end, format="YYYY-MM-DD")
-uploads = st.file_uploader(
+files = st.file_uploader(
     "上传 XLSX 工作簿，或每个数据表一个 CSV 文件", type=["xlsx", "csv"], accept_multiple_files=True
 )
-if not uploads:
+if not files:
     st.stop()
 
-try:
-    tables, warnings = read_uploads([(f.name, f.getvalue()) for f in uploads])
-    checked = check_import(tables, as_of, workspace.data, warnings=warnings)
-except ImportFailed as failure:
-    checked = None
-    problems = failure.problems
-else:
-    problems = checked.problems
+checked, problems = uploads.preview([(f.name, f.getvalue()) for f in files], as_of, workspace.data)
 if problems:
     st.error(f"文件中有 {len(problems)} 个问题，未导入任何数据。请修改后重新上传：")
     st.text("\n".join(f"· {p}" for p in problems[:200]))  # plain text: a cell's content is never rendered
@@ -59,11 +50,9 @@ if checked.exists:
 if st.button("确认导入", type="primary", disabled=checked.exists and not replace):
     with st.status("正在导入…", expanded=True) as status:
         st.write("写入快照文件…")
-        try:
-            result = write_checked(checked, workspace.data, replace)
-        except (ImportFailed, StoreError) as failure:  # StoreError: e.g. another import is writing this store
+        result, problems = uploads.confirm(checked, workspace.data, replace)
+        if result is None:  # e.g. another import is writing this store
             status.update(label="导入失败，未写入任何数据", state="error")
-            problems = failure.problems if isinstance(failure, ImportFailed) else [failure]
             st.error("\n\n".join(markdown_text(p) for p in problems))
             st.stop()
         status.update(label=f"已导入 {date_stamp(result.as_of)} 快照", state="complete")

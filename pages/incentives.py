@@ -2,18 +2,19 @@
 
 import streamlit as st
 
-from socialwork import charts, measures, metrics, ui
-from socialwork.contract import AWARD_WAN_PER_PERSON
-from socialwork.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
-from socialwork.meeting import incentives_chart_title
-from socialwork.parallel import together
-from socialwork.plaintext import markdown_text
+from socialwork.figures import measures, metrics
+from socialwork.figures.measures import AWARD_WAN_PER_PERSON
+from socialwork.figures.parallel import together
+from socialwork.present import charts, ui
+from socialwork.present.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
+from socialwork.present.meeting import incentives_chart_title
+from socialwork.present.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("激励与培训", filters)
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
-report, incentives, levels, kinds, by_month, townships = together(  # at once (socialwork/parallel.py)
+report, incentives, levels, kinds, by_month, townships = together(  # at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: measures.incentives_by_year(as_of, codes, data),
     lambda: measures.certified_by_level(as_of, codes, data),

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from socialwork import ui
-from socialwork.meeting import outline, slide
-from socialwork.plaintext import markdown_text
+from socialwork.present import ui
+from socialwork.present.meeting import outline, slide
+from socialwork.present.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()

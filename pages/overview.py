@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from socialwork import charts, metrics, ui
-from socialwork.formatting import kpi_frame
+from socialwork.figures import metrics
+from socialwork.present import charts, ui
+from socialwork.present.formatting import kpi_frame
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()

@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from socialwork import charts, posts, ui
-from socialwork.formatting import funding_table, post_summary_items, sector_group_table, sector_table
-from socialwork.parallel import together
+from socialwork.figures import posts
+from socialwork.figures.parallel import together
+from socialwork.present import charts, ui
+from socialwork.present.formatting import funding_table, post_summary_items, sector_group_table, sector_table
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("岗位开发", filters)
 
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
-summary, by_sector, by_funding, trend, by_group = together(  # every read at once (socialwork/parallel.py)
+summary, by_sector, by_funding, trend, by_group = together(  # every read at once (socialwork/figures/parallel.py)
     lambda: posts.post_summary(as_of, codes, data),
     lambda: posts.posts_by_sector(as_of, codes, data),
     lambda: posts.posts_by_funding(as_of, codes, data),

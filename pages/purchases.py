@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from socialwork import charts, measures, metrics, ui
-from socialwork.formatting import purchase_tables
-from socialwork.parallel import together
-from socialwork.plaintext import markdown_text
+from socialwork.figures import measures, metrics
+from socialwork.figures.parallel import together
+from socialwork.present import charts, ui
+from socialwork.present.formatting import purchase_tables
+from socialwork.present.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("政府购买社会工作服务", filters)
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
-report, by_year, by_department, by_township = together(  # at once (socialwork/parallel.py)
+report, by_year, by_department, by_township = together(  # at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: measures.purchase_budget_by_year(as_of, codes, data),
     lambda: measures.purchases_by_department(as_of, codes, data),

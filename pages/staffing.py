@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from socialwork import charts, metrics, staffing, ui
-from socialwork.contract import URBAN_COMMUNITY_MIN_CERTIFIED as GOAL
-from socialwork.formatting import (
+from socialwork.figures import metrics, staffing
+from socialwork.figures.parallel import together
+from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
+from socialwork.present import charts, ui
+from socialwork.present.formatting import (
     community_table,
     names_text,
     shortfall_table,
@@ -12,15 +14,14 @@ from socialwork.formatting import (
     township_staffing_table,
     uncovered_table,
 )
-from socialwork.parallel import together
-from socialwork.plaintext import markdown_text
+from socialwork.present.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, ui.TABLE_MAX_ROWS
 ui.page_header("社区社工配备", filters)
 ui.breadcrumb(filters)
-# Every read of the page at once (socialwork/parallel.py); the township chart's only with no township chosen.
+# Every read of the page at once (socialwork/figures/parallel.py); the township chart's only with no township chosen.
 report, summary, communities, by_township, distribution, trend, shortfalls, unserved_list = together(
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: staffing.staffing_summary(as_of, codes, data),

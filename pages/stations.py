@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from socialwork import charts, measures, metrics, ui
-from socialwork.formatting import organisations_table, star_frame, station_summary_items, stations_table
-from socialwork.parallel import together
-from socialwork.plaintext import markdown_text
+from socialwork.figures import measures, metrics
+from socialwork.figures.parallel import together
+from socialwork.present import charts, ui
+from socialwork.present.formatting import organisations_table, star_frame, station_summary_items, stations_table
+from socialwork.present.plaintext import markdown_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("社工站与机构", filters)
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
-report, summary, by_stars, by_township, trend, organisations = together(  # at once (socialwork/parallel.py)
+report, summary, by_stars, by_township, trend, organisations = together(  # at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: measures.station_summary(as_of, codes, data),
     lambda: measures.stations_by_star_rating(as_of, codes, data),

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from socialwork import charts, metrics, ui
-from socialwork.formatting import PROJECTION_METHOD_NOTE, scorecard_export_frame, scorecard_goal_text
-from socialwork.parallel import together
+from socialwork.figures import metrics
+from socialwork.figures.parallel import together
+from socialwork.present import charts, ui
+from socialwork.present.formatting import PROJECTION_METHOD_NOTE, scorecard_export_frame, scorecard_goal_text
 
 ui.ensure_entrypoint()
 filters = ui.current_filters()
 ui.page_header("目标进度", filters)
 
-report, card, steps = together(  # every read at once (socialwork/parallel.py)
+report, card, steps = together(  # every read at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data),
     lambda: metrics.township_scorecard(filters.as_of, filters.codes_or_none, filters.data),
     lambda: metrics.milestones(filters.as_of, filters.data),

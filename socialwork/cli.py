@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import identity, settings
-from socialwork.contract import DEFAULT_PLAN_TITLE
-from socialwork.db import QueryError
-from socialwork.places import FilterError, parse_as_of, township_codes, township_names
-from socialwork.store import StoreError, snapshot_dates
+from socialwork.data import identity, settings
+from socialwork.data.contract import DEFAULT_PLAN_TITLE
+from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.figures.db import QueryError
+from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
 EXIT_USAGE = 2
 BENCH_SCALES = "county,province,nation"
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from socialwork.demo import write_demo
+    from socialwork.data.demo import write_demo
 
     dates = write_demo(args.out.resolve())
     print(f"已生成演示数据：{args.out}，共 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}）")
@@ -116,8 +116,8 @@ def _county(data: Path) -> identity.County:
 
 
 def _kpis(args: argparse.Namespace) -> int:
-    from socialwork.formatting import kpi_table_text
-    from socialwork.metrics import kpi_report
+    from socialwork.figures.metrics import kpi_report
+    from socialwork.present.formatting import kpi_table_text
 
     data = settings.data_dir(args.data)
     county = _county(data)
@@ -133,8 +133,8 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from socialwork.demo import DEMO_MARKER
-    from socialwork.workbook import template_bytes, template_name
+    from socialwork.data.demo import DEMO_MARKER
+    from socialwork.data.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
     if (data / DEMO_MARKER).exists():
@@ -156,7 +156,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from socialwork.workbook import template_bytes, template_name
+    from socialwork.data.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
     county = _county(data) if data.is_dir() else identity.FALLBACK
@@ -171,7 +171,7 @@ def _template(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from socialwork.importer import ImportFailed, import_snapshot
+    from socialwork.data.importer import ImportFailed, import_snapshot
 
     try:
         as_of = date.fromisoformat(args.as_of)
@@ -192,7 +192,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def import_summary_text(result, county_name: str = "") -> str:
-    from socialwork.contract import TABLES
+    from socialwork.data.contract import TABLES
 
     lines = [
         f"已导入{county_name} {result.as_of.isoformat()} 快照"
@@ -208,8 +208,8 @@ def import_summary_text(result, county_name: str = "") -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from socialwork.documents import export_bytes
-    from socialwork.rendering import RenderError
+    from socialwork.present.documents import export_bytes
+    from socialwork.present.rendering import RenderError
 
     data = settings.data_dir(args.data)
     county = _county(data)
@@ -230,7 +230,7 @@ def _export(args: argparse.Namespace) -> int:
 def _add_user(args: argparse.Namespace) -> int:
     import getpass
 
-    from socialwork.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
+    from socialwork.present.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
 
     path = args.auth_file or auth_file()
     if path is None:
@@ -254,7 +254,7 @@ def _add_user(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from socialwork.datadoc import data_markdown
+    from socialwork.data.datadoc import data_markdown
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(data_markdown(), encoding="utf-8")
@@ -263,7 +263,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from socialwork.store import rewrite_derived
+    from socialwork.data.store import rewrite_derived
 
     root = args.data.resolve() if args.data else settings.data_dir()
     if not root.is_dir():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from socialwork import settings
+from socialwork.data import settings
 from tests.fixture_county import write_fixture_store, write_hostile_store
 
 

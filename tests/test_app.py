@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import metrics, places, settings
-from socialwork.demo import LAST_SNAPSHOT
-from socialwork.formatting import format_value
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import metrics, places
+from socialwork.present.formatting import format_value
 from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from socialwork import auth, cli
-from socialwork.auth import AuthError, User, load_users, save_user
+from socialwork import cli
+from socialwork.present import auth
+from socialwork.present.auth import AuthError, User, load_users, save_user
 
 USERS = {"zhang": User("zhang", "数据员小张", "$2b$12$not.checked.by.the.fake.bcrypt")}
 RIGHT = "Lantern-river-42"

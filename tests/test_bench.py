@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from socialwork import db, metrics
 from socialwork.bench import inputs, report, runner
 from socialwork.bench.synthetic import SCALES, Scale, snapshot_dates, write_store
-from socialwork.contract import TABLES, TABLES_BY_NAME
-from socialwork.store import StoreError, read_table
-from socialwork.validate import check_snapshot
+from socialwork.data.contract import TABLES, TABLES_BY_NAME
+from socialwork.data.store import StoreError, read_table
+from socialwork.data.validate import check_snapshot
+from socialwork.figures import db, metrics
 
 TINY = SCALES["tiny"]
 

@@ -9,8 +9,10 @@ from datetime import date
 
 import pytest
 
-from socialwork import cli, metrics, settings
-from socialwork.demo import LAST_SNAPSHOT
+from socialwork import cli
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import metrics
 from tests.fixture_county import T1
 
 

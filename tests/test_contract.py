@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from socialwork import contract, metrics, settings
-from socialwork.datadoc import data_markdown
+from socialwork.data import contract, settings
+from socialwork.data.datadoc import data_markdown
+from socialwork.figures import metrics
 
 
 def test_docs_data_md_is_generated_from_the_contract():

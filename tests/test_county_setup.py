@@ -22,12 +22,14 @@ from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from socialwork import cli, identity, metrics, settings
-from socialwork.auth import load_users, save_user
-from socialwork.contract import TABLES_BY_NAME
-from socialwork.documents import export_bytes
-from socialwork.store import read_table, snapshot_dates
-from socialwork.workbook import COVER_SHEET, FIRST_DATA_ROW, workbook_bytes
+from socialwork import cli
+from socialwork.data import identity, settings
+from socialwork.data.contract import TABLES_BY_NAME
+from socialwork.data.store import read_table, snapshot_dates
+from socialwork.data.workbook import COVER_SHEET, FIRST_DATA_ROW, workbook_bytes
+from socialwork.figures import metrics
+from socialwork.present.auth import load_users, save_user
+from socialwork.present.documents import export_bytes
 from tests.fixture_county import SNAPSHOTS, snapshot
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -221,7 +223,7 @@ def test_every_export_format_names_the_county_and_never_xx(county, kind):
 
 
 def test_downloads_carry_the_county_in_their_name_and_scope(county):
-    from socialwork.ui import Filters
+    from socialwork.present.ui import Filters
 
     filters = Filters(county["store"], LAST, (f"{CODE}001",), ("云峰街道",), identity.load(county["store"]))
     assert filters.file_name("乡镇目标对比", "xlsx") == "云溪县_乡镇目标对比_云峰街道_2025-03-31.xlsx"
@@ -264,7 +266,9 @@ def test_no_xx_county_in_code_outside_the_demo_generator():
         if path.name != "demo.py" and FORBIDDEN in path.read_text(encoding="utf-8")
     ]
     assert found == []
-    assert FORBIDDEN in (settings.REPO_ROOT / "socialwork" / "demo.py").read_text(encoding="utf-8")  # able to fail
+    assert FORBIDDEN in (settings.REPO_ROOT / "socialwork" / "data" / "demo.py").read_text(
+        encoding="utf-8"
+    )  # able to fail
 
 
 # ---------------------------------------------------------------- the first day, and stores without an identity
@@ -314,7 +318,7 @@ def test_a_store_without_county_json_opens_as_本县_with_a_warning_and_refuses_
 ):
     import shutil
 
-    from socialwork.importer import ImportFailed, import_snapshot
+    from socialwork.data.importer import ImportFailed, import_snapshot
 
     store = tmp_path / "old"
     shutil.copytree(fixture_store, store)

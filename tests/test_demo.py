@@ -7,11 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork import identity, metrics
-from socialwork.contract import TABLES
-from socialwork.demo import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
-from socialwork.store import read_table, snapshot_dates
-from socialwork.validate import check_snapshot
+from socialwork.data import identity
+from socialwork.data.contract import TABLES
+from socialwork.data.demo import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
+from socialwork.data.store import read_table, snapshot_dates
+from socialwork.data.validate import check_snapshot
+from socialwork.figures import metrics
 
 DATES = month_ends(FIRST_SNAPSHOT, LAST_SNAPSHOT)
 

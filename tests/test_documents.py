@@ -13,12 +13,12 @@ from PIL import Image, ImageChops
 from pptx import Presentation
 from pypdf import PdfReader
 
-from socialwork import metrics, places
-from socialwork.charts import TEMPLATE
-from socialwork.demo import LAST_SNAPSHOT
-from socialwork.documents import export_bytes, report_html
-from socialwork.meeting import caption_for, meeting
-from socialwork.rendering import figure_png
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import metrics, places
+from socialwork.present.charts import TEMPLATE
+from socialwork.present.documents import export_bytes, report_html
+from socialwork.present.meeting import caption_for, meeting
+from socialwork.present.rendering import figure_png
 
 STAMP = "数据截至 2026年10月31日"
 

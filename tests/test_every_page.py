@@ -7,8 +7,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import places, settings
-from socialwork.demo import LAST_SNAPSHOT
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import places
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 PAGES = sorted(p.name for p in (settings.REPO_ROOT / "pages").glob("*.py"))

@@ -8,9 +8,9 @@ from datetime import date
 import openpyxl
 import pandas as pd
 
-from socialwork import metrics
-from socialwork.exports import csv_bytes, file_name, xlsx_bytes
-from socialwork.formatting import scorecard_export_frame
+from socialwork.figures import metrics
+from socialwork.present.exports import csv_bytes, file_name, xlsx_bytes
+from socialwork.present.formatting import scorecard_export_frame
 
 DAY = date(2024, 11, 30)
 

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import settings, ui
-from socialwork.contract import TABLES
-from socialwork.documents import export_bytes
-from socialwork.exports import csv_bytes, xlsx_bytes
-from socialwork.store import read_table
-from socialwork.workbook import template_bytes, workbook_bytes
+from socialwork.data import settings
+from socialwork.data.contract import TABLES
+from socialwork.data.store import read_table
+from socialwork.data.workbook import template_bytes, workbook_bytes
+from socialwork.present import ui
+from socialwork.present.documents import export_bytes
+from socialwork.present.exports import csv_bytes, xlsx_bytes
 from tests.fixture_county import HOSTILE_TOWNSHIPS, T2
 
 DAY = date(2024, 11, 30)

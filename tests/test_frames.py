@@ -6,12 +6,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from socialwork import db, places
-from socialwork.frames import frame_from_arrow
+from socialwork.data.aggregates import AGGREGATES_FOLDER
+from socialwork.figures import db, places
+from socialwork.figures.frames import frame_from_arrow
 from tests.fixture_county import T1
 from tests.test_queries import SAMPLE_PARAMETERS
 
-PAGE_QUERIES = [name for name in db.query_names() if not name.startswith(f"{db.AGGREGATES_FOLDER}/")]
+PAGE_QUERIES = [name for name in db.query_names() if not name.startswith(f"{AGGREGATES_FOLDER}/")]
 
 
 def _both_ways(store, name: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:

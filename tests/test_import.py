@@ -14,12 +14,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork import cli, identity
-from socialwork.contract import TABLES, TABLES_BY_NAME
-from socialwork.demo import LAST_SNAPSHOT
-from socialwork.importer import ImportFailed, import_snapshot, pseudonymous_id
-from socialwork.store import read_table, snapshot_dates
-from socialwork.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes
+from socialwork import cli
+from socialwork.data import identity
+from socialwork.data.contract import TABLES, TABLES_BY_NAME
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.importer import ImportFailed, import_snapshot, pseudonymous_id
+from socialwork.data.store import read_table, snapshot_dates
+from socialwork.data.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes
 from tests.fixture_county import snapshot
 
 DAY = date(2024, 11, 30)
@@ -384,7 +385,7 @@ def test_a_month_without_the_plan_carries_it_from_the_latest_earlier_snapshot(tm
 
 
 def test_a_changed_goal_takes_effect_and_is_carried_from_then_on(tmp_path, store, base_workbook):
-    from socialwork import metrics
+    from socialwork.figures import metrics
 
     def net_goal(on: date) -> float:
         return next(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from socialwork import settings
+from socialwork.data import settings
 
 SQL = re.compile(r"\b(select|insert|update|delete|create)\b[^\n]*\b(from|into|set|table|view)\b", re.I)
 PAGES = sorted((settings.REPO_ROOT / "pages").glob("*.py"))

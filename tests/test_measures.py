@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork import measures
+from socialwork.figures import measures
 from tests.fixture_county import T1, T2, T3
 
 NOV_2024 = date(2024, 11, 30)

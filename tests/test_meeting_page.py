@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from socialwork import settings
-from socialwork.demo import LAST_SNAPSHOT
-from socialwork.meeting import meeting, outline, slide
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.present.meeting import meeting, outline, slide
 from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")

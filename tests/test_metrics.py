@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork import metrics
-from socialwork.contract import METRIC
-from socialwork.formatting import net_and_gross_lines
+from socialwork.data.contract import METRIC
+from socialwork.figures import metrics
+from socialwork.present.formatting import net_and_gross_lines
 from tests.fixture_county import SNAPSHOTS, T1
 
 NOV_2024 = date(2024, 11, 30)

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from socialwork import db, parallel
+from socialwork.figures import db, parallel
 
 WAIT_S = 10  # a bound on waits that only a broken implementation reaches
 

@@ -9,8 +9,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import charts, settings, staffing
-from socialwork.plaintext import html_text, markdown_text
+from socialwork.data import settings
+from socialwork.figures import staffing
+from socialwork.present import charts
+from socialwork.present.plaintext import html_text, markdown_text
 from tests.fixture_county import HOSTILE_ORGANISATIONS, HOSTILE_TOWNSHIPS, T1, T2, T3
 from tests.markdown_text import ESCAPE, shown, unescaped_punctuation
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork import posts
-from socialwork.contract import SECTOR
+from socialwork.data.contract import SECTOR
+from socialwork.figures import posts
 from tests.fixture_county import T1
 
 NOV_2024 = date(2024, 11, 30)

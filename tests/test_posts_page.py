@@ -7,9 +7,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import places, posts, settings
-from socialwork.contract import SECTOR
-from socialwork.demo import LAST_SNAPSHOT
+from socialwork.data import settings
+from socialwork.data.contract import SECTOR
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import places, posts
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 # The sectors named in shared/DOMAIN.md, as the plan writes them.

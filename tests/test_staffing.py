@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork import staffing
+from socialwork.figures import staffing
 from tests.fixture_county import C11, C12, C21, C22, C31, C32, T2, T3
 
 NOV_2024 = date(2024, 11, 30)
@@ -89,9 +89,9 @@ def test_share_meeting_minimum_trend(fixture_store):
 
 
 def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
-    from socialwork.contract import TABLES_BY_NAME
-    from socialwork.demo import LAST_SNAPSHOT
-    from socialwork.store import read_table
+    from socialwork.data.contract import TABLES_BY_NAME
+    from socialwork.data.demo import LAST_SNAPSHOT
+    from socialwork.data.store import read_table
 
     # Independently of the queries: read the Parquet files with pandas and count.
     people = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
@@ -106,9 +106,9 @@ def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
 
 def _demo_need_order(demo_store) -> pd.DataFrame:
     """Every demo community at the last snapshot, most in need first, worked out with pandas from the registers."""
-    from socialwork.contract import TABLES_BY_NAME
-    from socialwork.demo import LAST_SNAPSHOT
-    from socialwork.store import read_table
+    from socialwork.data.contract import TABLES_BY_NAME
+    from socialwork.data.demo import LAST_SNAPSHOT
+    from socialwork.data.store import read_table
 
     people = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
     communities = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["communities"]).copy()
@@ -125,7 +125,7 @@ def _demo_need_order(demo_store) -> pd.DataFrame:
 
 
 def test_demo_capped_list_is_the_neediest_by_pandas(demo_store):
-    from socialwork.demo import LAST_SNAPSHOT
+    from socialwork.data.demo import LAST_SNAPSHOT
 
     expected = _demo_need_order(demo_store)
     assert expected["shortfall"].iloc[0] == 2 and (expected["shortfall"] == 0).any()
@@ -134,7 +134,7 @@ def test_demo_capped_list_is_the_neediest_by_pandas(demo_store):
 
 
 def test_demo_shortfall_list_is_in_need_order_by_pandas(demo_store):
-    from socialwork.demo import LAST_SNAPSHOT
+    from socialwork.data.demo import LAST_SNAPSHOT
 
     expected = _demo_need_order(demo_store)
     expected = expected[expected["shortfall"] > 0]
@@ -148,7 +148,7 @@ def test_demo_shortfall_list_is_in_need_order_by_pandas(demo_store):
 def test_among_equal_shortfalls_a_community_nobody_serves_comes_first(tmp_path):
     """C11 (township 1) keeps its two social workers but neither holds a certificate; C21 (township 2) loses
     its only one. Both lack two: C21, which nobody serves, is listed first although its township comes later."""
-    from socialwork.store import write_snapshot
+    from socialwork.data.store import write_snapshot
     from tests.fixture_county import snapshot
 
     frames = snapshot(NOV_2024)

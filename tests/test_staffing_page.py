@@ -7,8 +7,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import places, settings, staffing
-from socialwork.demo import LAST_SNAPSHOT
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import places, staffing
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 

@@ -9,9 +9,9 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import settings
-from socialwork.formatting import format_value, goal_text
-from socialwork.metrics import Kpi
+from socialwork.data import settings
+from socialwork.figures.metrics import Kpi
+from socialwork.present.formatting import format_value, goal_text
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 AS_OF = "2026-10-31"

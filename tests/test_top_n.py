@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork import charts, exports
-from socialwork.formatting import (
+from socialwork.present import charts, exports
+from socialwork.present.formatting import (
     capped_list_note,
     card_count,
     format_value,

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import charts, places, settings, staffing, ui
 from socialwork.bench.synthetic import Scale, write_store
+from socialwork.data import settings
+from socialwork.figures import places, staffing
+from socialwork.present import charts, ui
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 SCALE = Scale("many_townships", townships=60, communities=600, people=3_000, snapshots=2)

@@ -1,6 +1,6 @@
 -- Derived table community_staffing for one snapshot: the social workers serving each village/community,
 -- and its rank by need. Runs at write time over that snapshot's own files (no snapshot_date column);
--- see socialwork/aggregates.py.
+-- see socialwork/data/aggregates.py.
 -- Parameters: $min_certified INTEGER (certified social workers an urban community should have: the plan's 2).
 -- Columns: community_code, township_code, community_name, community_kind, urban_rural_code, social_workers,
 --   certified_workers, need_rank

@@ -1,10 +1,10 @@
 -- Derived table township_figures for one snapshot: every additive figure of the plan per township, plus a
 -- row with an empty township_code for county-level units, so pages sum a few rows instead of scanning registers.
 -- Runs at write time over that snapshot's own files (no snapshot_date column), after the derived table
--- community_staffing of the same snapshot; see socialwork/aggregates.py.
+-- community_staffing of the same snapshot; see socialwork/data/aggregates.py.
 -- Parameters: $snapshot_date DATE (the as-of date: "this year" runs from 1 January of its year to it),
 --   $min_certified INTEGER (certified social workers an urban community should have: the plan's 2).
--- Columns: as TOWNSHIP_FIGURES in socialwork/contract.py.
+-- Columns: as TOWNSHIP_FIGURES in socialwork/data/contract.py.
 with scope as (
     select township_code, 1 as townships from townships
     union all

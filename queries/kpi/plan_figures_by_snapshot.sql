@@ -1,5 +1,5 @@
 -- The plan's raw figures for the whole county, one row per snapshot between $from_date and $to_date,
--- from county_figures, the derived table written with each snapshot (socialwork/aggregates.py). County-level
+-- from county_figures, the derived table written with each snapshot (socialwork/data/aggregates.py). County-level
 -- units (no township) count here. A filter on townships reads plan_figures_by_snapshot_in_townships instead:
 -- two plain queries plan in a fraction of the time one query with both branches takes.
 -- Parameters: $from_date DATE, $to_date DATE.

@@ -1,5 +1,5 @@
 -- The plan's raw figures summed over the chosen townships, one row per snapshot between $from_date and
--- $to_date, from township_figures, the derived table written with each snapshot (socialwork/aggregates.py).
+-- $to_date, from township_figures, the derived table written with each snapshot (socialwork/data/aggregates.py).
 -- Every snapshot keeps its row (zeros when the chosen townships have none at a date); county-level units
 -- (no township) never count. The whole county reads plan_figures_by_snapshot.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes).

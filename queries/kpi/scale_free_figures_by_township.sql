@@ -1,5 +1,5 @@
 -- The figures behind the scale-free targets, one row per township and requested snapshot, read from the
--- derived table township_figures (written with each snapshot; see socialwork/aggregates.py).
+-- derived table township_figures (written with each snapshot; see socialwork/data/aggregates.py).
 -- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline),
 --   $townships VARCHAR[] (township codes; NULL = every township).
 -- Columns: snapshot_date, township_code, township_name, township_kind_label, townships, townships_served,

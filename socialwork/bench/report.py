@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialwork import settings
 from socialwork.bench.synthetic import MARKER, SCALES, Scale, write_store
-from socialwork.store import snapshot_dates
+from socialwork.data import settings
+from socialwork.data.store import snapshot_dates
 
 TARGETS_MS = {"county": 50, "province": 100, "nation": 300}
 MEMORY_LIMIT_MB = 2048
@@ -178,7 +178,7 @@ staffing totals, per-township bars and the 0/1/2/3+ distribution come from `town
 
 At a county's size a query costs a few milliseconds, nearly all of it DuckDB planning it, and a page
 runs six to ten of them. DuckDB plans and runs a query without holding Python's GIL, so each page asks
-for its independent reads together (`socialwork/parallel.py`, a pool as large as the machine's cores,
+for its independent reads together (`socialwork/figures/parallel.py`, a pool as large as the machine's cores,
 shared by every session) and they use both cores. The same query asked twice at once (two reads of a
 page, or many people opening the same view) runs once (`db.run`). The meeting page builds its outline
 from the KPI report and only the slide on screen.
@@ -189,5 +189,5 @@ A province's or the nation's pages read lists of 1,800 or 41,000 townships (the 
 bars). DuckDB's `.df()` makes a Python object of every text value one at a time; fetching the result as
 Arrow and converting it with pyarrow is about three times faster (60 → 17 ms for the nation's township
 list). For a county's small results `.df()` is a millisecond quicker, so a store held in memory keeps it.
-`socialwork/frames.py` gives the Arrow path `.df()`'s exact types, and a test compares every query both ways.
+`socialwork/figures/frames.py` gives the Arrow path `.df()`'s exact types, and a test compares every query both ways.
 """

@@ -25,9 +25,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from socialwork import db, parallel, settings
 from socialwork.bench.inputs import ALL, Input, page_inputs
-from socialwork.contract import SNAPSHOT_PARTITION
+from socialwork.data import settings
+from socialwork.data.contract import SNAPSHOT_PARTITION
+from socialwork.figures import db, parallel
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
 ENTRYPOINT = settings.REPO_ROOT / "dashboard.py"
@@ -176,7 +177,7 @@ def pandas_certified_by_snapshot(root: Path, as_of: date, dates: list[date], tow
 
 # ---------------------------------------------------------------- one store
 def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -> dict[str, Any]:
-    from socialwork import metrics, places
+    from socialwork.figures import metrics, places
 
     os.environ[settings.DATA_DIR_ENV] = str(root)
     db.clear_cache()

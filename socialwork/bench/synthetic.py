@@ -17,10 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialwork import contract as c
-from socialwork import identity
-from socialwork.demo import milestones_at, month_ends, targets_frame
-from socialwork.store import StoreError, to_arrow, write_snapshot_tables
+from socialwork.data import contract as c
+from socialwork.data import identity
+from socialwork.data.demo import milestones_at, month_ends, targets_frame
+from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 LAST_SNAPSHOT = date(2026, 10, 31)

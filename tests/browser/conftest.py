@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from socialwork import settings
+from socialwork.data import settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork import settings
+from socialwork.data import settings
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, serve_command, start_server, stop_server
 
 # Its own marker: the default run leaves it out (pyproject's addopts) and test.sh runs it alone afterwards,

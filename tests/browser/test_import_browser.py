@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from socialwork.auth import save_user
-from socialwork.contract import TABLES
-from socialwork.demo import LAST_SNAPSHOT
-from socialwork.store import read_table, snapshot_dates
-from socialwork.workbook import workbook_bytes
+from socialwork.data.contract import TABLES
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.store import read_table, snapshot_dates
+from socialwork.data.workbook import workbook_bytes
+from socialwork.present.auth import save_user
 from tests.browser.conftest import full_page_screenshot, settle
 
 pytestmark = pytest.mark.browser

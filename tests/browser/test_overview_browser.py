@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 import pytest
 
-from socialwork import settings
-from socialwork.demo import LAST_SNAPSHOT
-from socialwork.formatting import format_value
-from socialwork.metrics import HEADLINE_METRICS
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures.metrics import HEADLINE_METRICS
+from socialwork.present.formatting import format_value
 from tests.browser.conftest import full_page_screenshot, settle
 
 pytestmark = pytest.mark.browser

@@ -49,8 +49,8 @@ def test_many_townships_chart_drills_in_and_capped_list_downloads_complete(fresh
     import csv
     import io
 
-    from socialwork import charts, ui
     from socialwork.bench.synthetic import Scale, write_store
+    from socialwork.present import charts, ui
 
     store = tmp_path / "store"
     write_store(store, Scale("many_townships", townships=60, communities=1_500, people=3_000, snapshots=2))

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from socialwork import settings
-from socialwork.formatting import format_value
+from socialwork.data import settings
+from socialwork.present.formatting import format_value
 from tests.browser.conftest import SCREENSHOTS, full_page_screenshot, settle
 from tests.browser.test_overview_browser import shown_metrics
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from socialwork.cells import UncachedFormula, clean_text, looks_personal, normalised
-from socialwork.contract import (
+from socialwork.data.cells import UncachedFormula, clean_text, looks_personal, normalised
+from socialwork.data.contract import (
     FOOTER_PREFIXES,
     HEADER_ALIASES,
     ID_NUMBER_HEADERS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]  # socialwork/data/settings.py
 QUERIES_DIR = REPO_ROOT / "queries"
 DEMO_DATA_DIR = REPO_ROOT / "data" / "demo"
 DATA_DIR_ENV = "SOCIALWORK_DATA"

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import identity, sheets, store
-from socialwork.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
-from socialwork.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_REF, Column, Table
-from socialwork.demo import DEMO_MARKER
-from socialwork.sheets import RawTable
-from socialwork.validate import Problem, check_given
+from socialwork.data import identity, sheets, store
+from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
+from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_REF, Column, Table
+from socialwork.data.demo import DEMO_MARKER
+from socialwork.data.sheets import RawTable
+from socialwork.data.validate import Problem, check_given
 
 log = logging.getLogger("socialwork.import")
 ID_KEY_ENV = "SOCIALWORK_ID_KEY"

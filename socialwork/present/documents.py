@@ -18,9 +18,11 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches
 from pptx.util import Pt as PptPt
 
-from socialwork import identity, measures, metrics, posts, settings, staffing
-from socialwork.exports import xlsx_bytes
-from socialwork.formatting import (
+from socialwork.data import identity, settings
+from socialwork.data.spreadsheet import strip_control
+from socialwork.figures import measures, metrics, posts, staffing
+from socialwork.present.exports import xlsx_bytes
+from socialwork.present.formatting import (
     as_of_stamp,
     community_table,
     date_stamp,
@@ -36,9 +38,8 @@ from socialwork.formatting import (
     township_activity_table,
     uncovered_table,
 )
-from socialwork.meeting import Meeting, Slide
-from socialwork.plaintext import strip_control
-from socialwork.rendering import figure_png, html_to_pdf
+from socialwork.present.meeting import Meeting, Slide
+from socialwork.present.rendering import figure_png, html_to_pdf
 
 EAST_ASIAN_FONT = "Microsoft YaHei"  # what Chinese office PCs have; elsewhere the system substitutes a CJK font
 LATIN_FONT = "Arial"
@@ -286,8 +287,8 @@ def export_bytes(
     kind: str, as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
 ) -> bytes:
     """One meeting document for the snapshot and township filter: pptx, pdf, xlsx or docx."""
-    from socialwork.formatting import scope_text
-    from socialwork.meeting import meeting
+    from socialwork.present.formatting import scope_text
+    from socialwork.present.meeting import meeting
 
     scope = scope_text(township_names)
     if kind == "xlsx":

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db, identity, settings
-from socialwork.contract import KPI_STATUS, METRIC, METRIC_GROUP
-from socialwork.places import available_dates
+from socialwork.data import identity, settings
+from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
+from socialwork.figures import db
+from socialwork.figures.places import available_dates
 
 Figures = pd.Series | pd.DataFrame  # one row of kpi/plan_figures_by_snapshot, or many (one per township)
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db
-from socialwork.contract import URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.metrics import SPECS, figures_by_snapshot, previous_date
-from socialwork.places import available_dates
+from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.figures import db
+from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
+from socialwork.figures.places import available_dates
+
+MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
 
 
 def community_staffing(

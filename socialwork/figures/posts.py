@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db
-from socialwork.metrics import figures_by_snapshot, previous_date
-from socialwork.places import available_dates
+from socialwork.figures import db
+from socialwork.figures.metrics import figures_by_snapshot, previous_date
+from socialwork.figures.places import available_dates
 
 
 def posts_by_sector(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import contract as c
-from socialwork import identity
-from socialwork.store import StoreError, snapshot_dates, write_snapshot
+from socialwork.data import contract as c
+from socialwork.data import identity
+from socialwork.data.store import StoreError, snapshot_dates, write_snapshot
 
 COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real county
 # The demo store's identity, written to its county.json like any store's (the app reads it from there).

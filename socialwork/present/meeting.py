@@ -13,11 +13,13 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork import charts, identity, measures, metrics, posts, settings, staffing
-from socialwork.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
-from socialwork.metrics import Kpi, KpiReport
-from socialwork.parallel import together
+from socialwork.data import identity, settings
+from socialwork.data.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.figures import measures, metrics, posts, staffing
+from socialwork.figures.metrics import Kpi, KpiReport
+from socialwork.figures.parallel import together
+from socialwork.present import charts
+from socialwork.present.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
 
 MAX_TABLE_ROWS = 14
 TARGETS_SLIDE, GAPS_SLIDE = "targets", "gaps"

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from socialwork.plaintext import html_text
+from socialwork.present.plaintext import html_text
 
 # Chinese fonts first: Debian's Noto CJK / WenQuanYi, then what Windows and macOS viewers have.
 FONT_FAMILY = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, SimHei, sans-serif"

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from socialwork import identity, settings
-from socialwork.charts import STATUS_BADGE_COLOURS, STATUS_COLOURS
-from socialwork.db import QueryError
-from socialwork.exports import csv_bytes, file_name, xlsx_bytes
-from socialwork.formatting import (
+from socialwork.data import identity, settings
+from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.figures.db import QueryError
+from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
+from socialwork.figures.places import FilterError, parse_as_of, townships
+from socialwork.present.charts import STATUS_BADGE_COLOURS, STATUS_COLOURS
+from socialwork.present.exports import csv_bytes, file_name, xlsx_bytes
+from socialwork.present.formatting import (
     as_of_stamp,
     capped_list_note,
     change_text,
@@ -29,13 +32,10 @@ from socialwork.formatting import (
     scorecard_header,
     status_text,
 )
-from socialwork.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
-from socialwork.places import FilterError, parse_as_of, townships
-from socialwork.plaintext import markdown_text
-from socialwork.store import StoreError, snapshot_dates
+from socialwork.present.plaintext import markdown_text
 
 if TYPE_CHECKING:
-    from socialwork.meeting import Outline, Slide
+    from socialwork.present.meeting import Outline, Slide
 
 URL_AS_OF = "asof"
 URL_TOWNSHIP = "township"
@@ -452,7 +452,7 @@ def logged_in_user():
 
 def login_gate() -> None:
     """Stop the page with a login form unless a data-staff user is logged in."""
-    from socialwork.auth import AuthError, load_users, login
+    from socialwork.present.auth import AuthError, load_users, login
 
     if logged_in_user():
         user = logged_in_user()
@@ -536,8 +536,8 @@ def presentation_index(slide_count: int) -> int | None:
 
 def export_panel(filters: Filters) -> None:
     """A button per meeting document; each is generated on demand, with progress, then offered for download."""
-    from socialwork.documents import EXPORT_KINDS, export_bytes
-    from socialwork.rendering import RenderError
+    from socialwork.present.documents import EXPORT_KINDS, export_bytes
+    from socialwork.present.rendering import RenderError
 
     columns = st.columns(len(EXPORT_KINDS))
     for column, (kind, (label, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):

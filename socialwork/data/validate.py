@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from socialwork.contract import TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.data.contract import TABLES, TABLES_BY_NAME, Column, Table
 
 
 @dataclass(frozen=True)

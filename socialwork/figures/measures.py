@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db
-from socialwork.contract import AWARD_WAN_PER_PERSON
-from socialwork.places import available_dates
+from socialwork.data.contract import AWARD_WAN_PER_PERSON
+from socialwork.figures import db
+from socialwork.figures.places import available_dates
 
 Townships = list[str] | None
 

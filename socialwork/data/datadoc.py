@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from socialwork.contract import (
+from socialwork.data.contract import (
     COUNTY,
     COUNTY_FILE,
     DERIVED_TABLES,
@@ -35,7 +35,7 @@ def data_markdown() -> str:
     out = [
         "# Data contract",
         "",
-        "Generated from `socialwork/contract.py` by `python -m socialwork docs`; do not edit by hand.",
+        "Generated from `socialwork/data/contract.py` by `python -m socialwork docs`; do not edit by hand.",
         "",
         "## Snapshot store",
         "",

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
-from socialwork.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
-from socialwork.store import StoreError
+from socialwork.data.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
+from socialwork.data.store import StoreError, announce_write
 
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
 FALLBACK_NAME = "本县"  # a store written before county.json existed
@@ -165,7 +165,5 @@ def write(root: Path, county: County, replace: bool = False) -> Path:
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)
-    from socialwork import db  # imported late, as in store.write_snapshot_tables
-
-    db.forget_version(root)
+    announce_write(root)
     return path

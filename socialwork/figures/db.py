@@ -20,12 +20,12 @@ from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from socialwork import settings
-from socialwork.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Table
-from socialwork.frames import frame_from_arrow
-from socialwork.store import StoreError, remove_stale_staging, snapshot_dates, store_version
+from socialwork.data import settings, store
+from socialwork.data.aggregates import AGGREGATES_FOLDER
+from socialwork.data.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Table
+from socialwork.data.store import StoreError, remove_stale_staging, snapshot_dates, store_version
+from socialwork.figures.frames import frame_from_arrow
 
 # DuckDB suggests con.sql() instead, which plans the query twice when it has parameters: the copy is cheaper.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result makes an extra copy", category=UserWarning)
@@ -52,7 +52,7 @@ def query_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql compute derived tables at write time (run_on_files)
+# queries/aggregates/*.sql compute derived tables at write time (data.aggregates), never through run().
 
 
 def query_names() -> list[str]:
@@ -192,6 +192,9 @@ def forget_version(root: Path) -> None:
         _versions.pop(root, None)
 
 
+store.on_write(forget_version)
+
+
 def open_store(root: Path) -> OpenStore:
     """The process-wide connection for a store, created on first use and again after an import, so that
     DuckDB's Parquet metadata cache never outlives the files it describes."""
@@ -261,23 +264,6 @@ def _finish(key: tuple, running: Future, frame: pd.DataFrame | None = None, erro
         running.set_result(frame)
     else:
         running.set_exception(error)
-
-
-def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
-    """Run queries/<name>.sql over one snapshot's files, each table a view on its own file (write time)."""
-    con = _new_connection()
-    try:
-        for table, path in files.items():
-            # A path of ours, never a value from a user; quotes are escaped all the same.
-            quoted = str(path).replace("'", "''")
-            con.execute(f"create view {table} as select * from read_parquet('{quoted}', hive_partitioning = false)")
-        sql = query_text(name)
-        wanted = query_parameters(name)
-        return con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
-    except duckdb.Error as err:
-        raise QueryError(f"查询 {name} 执行失败（文件夹 {next(iter(files.values())).parent}）：{err}") from err
-    finally:
-        con.close()
 
 
 def execute(name: str, root: Path, params: dict[str, Any]) -> pd.DataFrame:

@@ -7,8 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.contract import KPI_STATUS, METRIC_SHORT_LABELS
-from socialwork.metrics import Kpi, KpiReport
+from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
+from socialwork.figures.metrics import Kpi, KpiReport
 
 STATUS_SYMBOL = {
     "met": "✓",
@@ -407,7 +407,7 @@ def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_towns
 
 def import_preview_table(checked) -> pd.DataFrame:
     """Rows per table in the upload against the latest other snapshot."""
-    from socialwork.contract import TABLES
+    from socialwork.data.contract import TABLES
 
     rows = []
     for table in TABLES:

@@ -920,7 +920,7 @@ FOOTER_PREFIXES: tuple[str, ...] = ("填表人", "制表人", "审核人", "填�
 
 # ---------------------------------------------------------------- the store's identity
 # One per store, beside the snapshots (not inside one): `init` writes it before the first month is imported,
-# and every page, export, file name and CLI line takes the county's name from it (socialwork/identity.py).
+# and every page, export, file name and CLI line takes the county's name from it (socialwork/data/identity.py).
 
 COUNTY_FILE = "county.json"
 DEFAULT_PLAN_TITLE = "社会工作人才支持专项工作"

@@ -7,7 +7,7 @@ Layout::
     ...
     <data dir>/.replaced/...      snapshots replaced by a later import, kept for recovery
     <data dir>/.write-lock        held (flock) by the one write at a time
-    <data dir>/county.json        the county the store belongs to (socialwork/identity.py)
+    <data dir>/county.json        the county the store belongs to (socialwork/data/identity.py)
 
 A snapshot is written to a temporary folder beside the others and renamed into place only when
 every table is written, so readers never see half a snapshot. One write at a time: a second import
@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +32,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.contract import COUNTY_FILE, DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
+from socialwork.data import aggregates
+from socialwork.data.contract import COUNTY_FILE, DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 LOCK_FILE = ".write-lock"
@@ -158,16 +159,28 @@ def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], 
             os.replace(staging, final)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    from socialwork import db  # imported late, as in _write_derived
-
-    db.forget_version(root)
+    announce_write(root)
     return final
 
 
 def _write_derived(folder: Path, as_of: date) -> None:
-    from socialwork import aggregates  # imported late: aggregates runs SQL through db, which reads the store
-
     aggregates.write_derived(folder, as_of)
+
+
+# Readers that cache by store version (figures.db) ask to hear of each write, so that this process sees a new
+# snapshot at once rather than at its next version check: the data wing never imports the readers.
+_write_listeners: list[Callable[[Path], None]] = []
+
+
+def on_write(listener: Callable[[Path], None]) -> None:
+    """Call listener(root) after every write to a store (snapshot, derived tables, identity)."""
+    if listener not in _write_listeners:
+        _write_listeners.append(listener)
+
+
+def announce_write(root: Path) -> None:
+    for listener in _write_listeners:
+        listener(root)
 
 
 def rewrite_derived(root: Path) -> list[date]:

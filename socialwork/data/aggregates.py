@@ -9,15 +9,26 @@ tables, and cast to the contract's schema, so a query that drifts from the contr
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork import db
-from socialwork.contract import DERIVED_TABLES, TABLES, URBAN_COMMUNITY_MIN_CERTIFIED, Table
+from socialwork.data import settings
+from socialwork.data.contract import DERIVED_TABLES, TABLES, URBAN_COMMUNITY_MIN_CERTIFIED, Table
 
-AGGREGATES_FOLDER = db.AGGREGATES_FOLDER
+AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql: run here at write time, never by pages
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class AggregateError(Exception):
+    """A derived table that could not be computed, worded in Chinese."""
+
+
 # Small row groups let a filter on the column a file is sorted by skip the rest of the file by its min/max
 # statistics: township_figures is sorted by township, community_staffing by need_rank (docs/performance.md).
 ROW_GROUP_ROWS = 2048
@@ -33,9 +44,30 @@ def write_derived(folder: Path, as_of: date) -> None:
     files = {table.name: folder / f"{table.name}.parquet" for table in TABLES}
     params = {"snapshot_date": as_of, "min_certified": URBAN_COMMUNITY_MIN_CERTIFIED}
     for table in DERIVED_TABLES:
-        result = db.run_on_files(query_name(table), files, **params)
+        result = run_on_files(query_name(table), files, **params)
         result = result.select(list(table.column_names)).cast(table.arrow_schema())
         partial = folder / f".{table.name}.parquet.partial"
         pq.write_table(result, partial, row_group_size=ROW_GROUP_ROWS)
         files[table.name] = folder / f"{table.name}.parquet"
         os.replace(partial, files[table.name])
+
+
+def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
+    """Run queries/<name>.sql over one snapshot's files, each table a view on its own file, on a fresh connection.
+
+    The data wing's own small DuckDB helper: writing a snapshot never goes through the readers' cached store.
+    """
+    sql = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    wanted = set(_PARAMETER.findall("\n".join(line.split("--", 1)[0] for line in sql.splitlines())))
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        for table, path in files.items():
+            # A path of ours, never a value from a user; quotes are escaped all the same.
+            quoted = str(path).replace("'", "''")
+            con.execute(f"create view {table} as select * from read_parquet('{quoted}', hive_partitioning = false)")
+        return con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
+    except duckdb.Error as err:
+        raise AggregateError(f"汇总查询 {name} 执行失败（文件夹 {next(iter(files.values())).parent}）：{err}") from err
+    finally:
+        con.close()

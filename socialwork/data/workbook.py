@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from socialwork.contract import ENUMS, TABLES, Column, Table
-from socialwork.plaintext import keep_text_in_workbook, strip_control
-from socialwork.sheets import COVER_SHEET  # the first sheet of a county's template; the import passes over it
+from socialwork.data.contract import ENUMS, TABLES, Column, Table
+from socialwork.data.sheets import COVER_SHEET  # the first sheet of a county's template; the import passes over it
+from socialwork.data.spreadsheet import keep_text_in_workbook, strip_control
 
 NOTE_ROW = 2
 FIRST_DATA_ROW = 3

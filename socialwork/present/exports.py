@@ -10,8 +10,8 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from socialwork.formatting import as_of_stamp
-from socialwork.plaintext import csv_frame, excel_frame, keep_text, strip_control
+from socialwork.data.spreadsheet import csv_frame, excel_frame, keep_text, strip_control
+from socialwork.present.formatting import as_of_stamp
 
 MAX_SCOPE_IN_NAME = 3
 # openpyxl writes about 30,000 cells a second: a sheet stops at this many rows (a note says so) and the CSV,
@@ -35,7 +35,7 @@ def file_name(stem: str, as_of: date, township_names: tuple[str, ...] | list[str
 def csv_bytes(frame: pd.DataFrame, as_of: date, scope: str) -> bytes:
     """UTF-8 with BOM (Excel opens it with Chinese intact); the as-of date and scope as the first columns.
 
-    Text Excel would run as a formula starts with an apostrophe (plaintext.csv_value)."""
+    Text Excel would run as a formula starts with an apostrophe (spreadsheet.csv_value)."""
     out = frame.copy()
     out.insert(0, "范围", scope)
     out.insert(0, "数据截至", as_of.isoformat())

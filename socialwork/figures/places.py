@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork import db, identity, settings
-from socialwork.store import StoreError, snapshot_dates
+from socialwork.data import identity, settings
+from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.figures import db
 
 
 class FilterError(ValueError):

@@ -1,0 +1,3 @@
+"""What is computed: DuckDB access over the store, the plan's metrics and the figures behind each page.
+Uses data, never present.
+"""

@@ -1,0 +1,43 @@
+"""The import page's steps: the county's template, a preview of uploaded files, and the confirmed write.
+
+Problems come back as lists (never raised) so the page only draws; every message is the import's Chinese one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from socialwork.data.identity import County
+from socialwork.data.importer import (
+    CheckedImport,
+    ImportFailed,
+    ImportResult,
+    check_import,
+    read_uploads,
+    write_checked,
+)
+from socialwork.data.workbook import template_bytes, template_name
+
+
+def template_download(county: County) -> tuple[bytes, str]:
+    """The import template with the county's cover sheet, and its file name."""
+    return template_bytes(county.county_name), template_name(county_name=county.county_name)
+
+
+def preview(files: list[tuple[str, bytes]], as_of: date, data: Path) -> tuple[CheckedImport | None, list]:
+    """What the uploaded files would write, checked against the store; or every problem found."""
+    try:
+        tables, warnings = read_uploads(files)
+        checked = check_import(tables, as_of, data, warnings=warnings)
+    except ImportFailed as failure:
+        return None, list(failure.problems)
+    return checked, list(checked.problems)
+
+
+def confirm(checked: CheckedImport, data: Path, replace: bool) -> tuple[ImportResult | None, list]:
+    """Write a previewed import; (None, problems) when the store refuses it (e.g. another import is writing)."""
+    try:
+        return write_checked(checked, data, replace), []
+    except ImportFailed as failure:
+        return None, list(failure.problems)

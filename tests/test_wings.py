@@ -1,0 +1,64 @@
+"""The three wings: present may use figures and data, figures may use data, data uses neither; pages use
+present and figures only. Every import counts, including one inside a function."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from socialwork.data import settings
+
+PACKAGE = settings.REPO_ROOT / "socialwork"
+ALLOWED = {"data": {"data"}, "figures": {"data", "figures"}, "present": {"data", "figures", "present"}}
+# Modules allowed over about 450 lines: the declarative contract and the demo generator (issue 19).
+LONG_MODULES = {"contract.py", "demo.py"}
+MAX_LINES = 460
+
+
+def imported_wings(path: Path) -> set[str]:
+    """Every wing a file imports from (socialwork.<wing>...), anywhere in the file."""
+    wings = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "socialwork" and len(parts) > 1 and parts[1] in ALLOWED:
+                wings.add(parts[1])
+    return wings
+
+
+@pytest.mark.parametrize("wing", sorted(ALLOWED))
+def test_a_wing_imports_only_the_wings_below_it(wing):
+    wrong = {
+        path.relative_to(PACKAGE).as_posix(): sorted(imported_wings(path) - ALLOWED[wing])
+        for path in (PACKAGE / wing).rglob("*.py")
+        if imported_wings(path) - ALLOWED[wing]
+    }
+    assert wrong == {}
+
+
+def test_pages_use_present_and_figures_only():
+    pages = [*sorted((settings.REPO_ROOT / "pages").glob("*.py")), settings.REPO_ROOT / "dashboard.py"]
+    wrong = {path.name: sorted(imported_wings(path) - {"present", "figures"}) for path in pages}
+    assert {name: wings for name, wings in wrong.items() if wings} == {}
+
+
+def test_the_check_sees_a_wrong_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from socialwork.present import ui\n", encoding="utf-8")
+    assert imported_wings(bad) == {"present"}
+
+
+def test_no_module_is_too_long_to_read():
+    long = {
+        path.relative_to(PACKAGE).as_posix(): lines
+        for path in PACKAGE.rglob("*.py")
+        if path.name not in LONG_MODULES and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
