@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from socialwork.present import ui
+from socialwork.present import filtering
 from socialwork.present.auth import login_configured
 
-workspace = ui.page_config()  # the browser tab names the store's county
-filters = ui.sidebar_filters(workspace)  # None while the store holds no snapshot yet
+workspace = filtering.page_config()  # the browser tab names the store's county
+filters = filtering.sidebar_filters(workspace)  # None while the store holds no snapshot yet
 if filters is None:
     pages = [st.Page("pages/welcome.py", title="开始使用", icon=":material/waving_hand:", default=True)]
 else:
@@ -24,4 +24,4 @@ if login_configured():  # data staff only: without a login file the import page 
     pages.append(
         st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import")
     )
-ui.run_page(st.navigation(pages))
+filtering.run_page(st.navigation(pages))

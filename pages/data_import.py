@@ -4,15 +4,15 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from socialwork.present import ui, uploads
+from socialwork.present import cards, filtering, login, uploads
 from socialwork.present.formatting import date_stamp, import_preview_table
 from socialwork.present.plaintext import markdown_text
 
-ui.ensure_entrypoint()
-workspace = ui.current_workspace()  # also before the first snapshot, when there are no filters
+filtering.ensure_entrypoint()
+workspace = filtering.current_workspace()  # also before the first snapshot, when there are no filters
 county = workspace.county
 st.title("数据导入")
-ui.login_gate()
+login.login_gate()
 
 st.markdown(f"导入到：**{markdown_text(county.county_name)}**（数据目录 `{workspace.data}`）")
 template, template_file = uploads.template_download(county)
@@ -42,7 +42,7 @@ if checked.warnings:  # plain text: sheet names and headers come from the file
         st.text("\n".join(f"· {w}" for w in checked.warnings))
 since = f"（对比 {date_stamp(checked.previous_date)} 快照）" if checked.previous_date else "（这是第一期快照）"
 st.subheader(f"导入预览{since}")
-ui.table(import_preview_table(checked))
+cards.table(import_preview_table(checked))
 st.markdown(f"人员：新增 **{checked.people_joined}** 人，减少 **{checked.people_left}** 人")
 replace = False
 if checked.exists:

@@ -5,14 +5,14 @@ import streamlit as st
 from socialwork.figures import measures, metrics
 from socialwork.figures.measures import AWARD_WAN_PER_PERSON
 from socialwork.figures.parallel import together
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
 from socialwork.present.meeting import incentives_chart_title
 from socialwork.present.plaintext import markdown_text
 
-ui.ensure_entrypoint()
-filters = ui.current_filters()
-ui.page_header("激励与培训", filters)
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+cards.page_header("激励与培训", filters)
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
 report, incentives, levels, kinds, by_month, townships = together(  # at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(as_of, codes, data),
@@ -22,7 +22,7 @@ report, incentives, levels, kinds, by_month, townships = together(  # at once (s
     lambda: measures.activities_by_month(as_of, codes, data),
     lambda: measures.supervision_training_by_township(as_of, codes, data),
 )
-ui.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detailed=False)
+cards.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detailed=False)
 
 st.header("激励措施")
 left, right = st.columns(2)
@@ -35,8 +35,8 @@ left.plotly_chart(
 wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
 series = {label: label for label in levels["certificate_level_label"].unique()}
 right.plotly_chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), width="stretch")
-cards = incentives_table(incentives)
-ui.table(cards)
+yearly = incentives_table(incentives)
+cards.table(yearly)
 st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")
 
 st.header("考前辅导、督导与培训（本年）")
@@ -45,7 +45,7 @@ monthly = by_month.pivot(index="month", columns="activity_kind_label", values="s
 monthly["month"] = monthly["month"].astype(str) + "月"
 left, right = st.columns([2, 3])
 with left:
-    ui.table(by_kind)
+    cards.table(by_kind)
 right.plotly_chart(
     charts.grouped_bars(monthly, "month", {c: c for c in by_month["activity_kind_label"].unique()}, "每月活动场次",
                         "场次", stacked=True),
@@ -55,6 +55,6 @@ none = townships[townships["supervision_sessions"] + townships["training_session
 if len(none):
     st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{markdown_text(names_text(none, noun='乡镇（街道）'))}")
 by_township = township_activity_table(townships)
-ui.table(by_township)
-ui.download_sheets({"激励": cards, "活动类型": by_kind, "各乡镇督导培训": by_township}, "激励与培训", filters,
+cards.table(by_township)
+cards.download_sheets({"激励": yearly, "活动类型": by_kind, "各乡镇督导培训": by_township}, "激励与培训", filters,
                    "激励与培训", key="incentives")  # fmt: skip

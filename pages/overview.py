@@ -3,21 +3,21 @@
 import streamlit as st
 
 from socialwork.figures import metrics
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import kpi_frame
 
-ui.ensure_entrypoint()
-filters = ui.current_filters()
-ui.page_header(f"{filters.county.title} · 总览", filters)
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+cards.page_header(f"{filters.county.title} · 总览", filters)
 
 report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
-ui.report_summary(report)
+cards.report_summary(report)
 
-ui.kpi_cards([k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS], detailed=False)
+cards.kpi_cards([k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS], detailed=False)
 
 st.subheader(f"{report.plan_year}年度全部目标")
 table = kpi_frame(report)
-st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(len(table)))
+st.dataframe(table, hide_index=True, width="stretch", height=cards.table_height(len(table)))
 
 trend = metrics.figures_by_snapshot(
     metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data

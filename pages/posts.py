@@ -4,12 +4,12 @@ import streamlit as st
 
 from socialwork.figures import posts
 from socialwork.figures.parallel import together
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import funding_table, post_summary_items, sector_group_table, sector_table
 
-ui.ensure_entrypoint()
-filters = ui.current_filters()
-ui.page_header("岗位开发", filters)
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+cards.page_header("岗位开发", filters)
 
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
 summary, by_sector, by_funding, trend, by_group = together(  # every read at once (socialwork/figures/parallel.py)
@@ -19,7 +19,7 @@ summary, by_sector, by_funding, trend, by_group = together(  # every read at onc
     lambda: posts.posts_trend(as_of, codes, data),
     lambda: posts.posts_by_sector_group(as_of, codes, data),
 )
-ui.summary_metrics(post_summary_items(summary))
+cards.summary_metrics(post_summary_items(summary))
 if filters.township_codes and summary["county_level_posts"]:
     excluded = int(summary["county_level_posts"])
     st.info(f"已按乡镇筛选：县直部门的 {excluded} 个岗位（无所属乡镇）不计入，取消筛选可查看全县。")
@@ -35,11 +35,11 @@ right.plotly_chart(charts.posts_trend_lines(trend, "岗位数量变化"), width=
 
 st.header("岗位明细")
 groups = sector_group_table(by_group)
-ui.table(groups)
+cards.table(groups)
 sectors, funding = sector_table(by_sector), funding_table(by_funding)
-st.dataframe(sectors, hide_index=True, width="stretch", height=ui.table_height(len(sectors)))
-st.dataframe(funding, hide_index=True, width="stretch", height=ui.table_height(len(funding)))
-ui.download_sheets(
+st.dataframe(sectors, hide_index=True, width="stretch", height=cards.table_height(len(sectors)))
+st.dataframe(funding, hide_index=True, width="stretch", height=cards.table_height(len(funding)))
+cards.download_sheets(
     {"按类别": groups, "按领域": sectors, "按经费来源": funding},
     "社工岗位开发",
     filters,

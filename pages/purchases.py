@@ -4,13 +4,13 @@ import streamlit as st
 
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import purchase_tables
 from socialwork.present.plaintext import markdown_text
 
-ui.ensure_entrypoint()
-filters = ui.current_filters()
-ui.page_header("政府购买社会工作服务", filters)
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+cards.page_header("政府购买社会工作服务", filters)
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
 report, by_year, by_department, by_township = together(  # at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(as_of, codes, data),
@@ -18,7 +18,7 @@ report, by_year, by_department, by_township = together(  # at once (socialwork/f
     lambda: measures.purchases_by_department(as_of, codes, data),
     lambda: measures.purchases_by_township(as_of, codes, data),
 )
-ui.kpi_cards(metrics.kpis_in_groups(report, "purchase"), detailed=True)
+cards.kpi_cards(metrics.kpis_in_groups(report, "purchase"), detailed=True)
 if filters.township_codes:
     st.info("已按乡镇筛选：县级统筹项目（无服务乡镇）不计入。")
 
@@ -40,9 +40,9 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown(f"#### {filters.as_of.year}年各乡镇（街道）")
-    ui.table(townships)
+    cards.table(townships)
 with right:
     st.markdown("#### 各年度")
-    ui.table(years)
-ui.download_sheets({"各年度": years, "各部门": departments, "各乡镇": townships}, "政府购买社工服务", filters,
+    cards.table(years)
+cards.download_sheets({"各年度": years, "各部门": departments, "各乡镇": townships}, "政府购买社工服务", filters,
                    "政府购买社会工作服务", key="purchases")  # fmt: skip

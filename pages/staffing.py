@@ -5,7 +5,7 @@ import streamlit as st
 from socialwork.figures import metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import (
     community_table,
     names_text,
@@ -16,11 +16,11 @@ from socialwork.present.formatting import (
 )
 from socialwork.present.plaintext import markdown_text
 
-ui.ensure_entrypoint()
-filters = ui.current_filters()
-as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, ui.TABLE_MAX_ROWS
-ui.page_header("社区社工配备", filters)
-ui.breadcrumb(filters)
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, cards.TABLE_MAX_ROWS
+cards.page_header("社区社工配备", filters)
+filtering.breadcrumb(filters)
 # Every read of the page at once (socialwork/figures/parallel.py); the township chart's only with no township chosen.
 report, summary, communities, by_township, distribution, trend, shortfalls, unserved_list = together(
     lambda: metrics.kpi_report(as_of, codes, data),
@@ -37,7 +37,7 @@ average_goal = metrics.kpi_goal(report, "certified_per_urban_community") or GOAL
 share_goal = metrics.kpi_goal(report, "urban_communities_2plus_share") or 100
 
 # Counts and sums come from the summary, over every community; the lists below may be capped.
-ui.summary_metrics(staffing_summary_items(summary))
+cards.summary_metrics(staffing_summary_items(summary))
 
 if summary["urban_communities"] == 0:
     st.info(
@@ -46,7 +46,7 @@ if summary["urban_communities"] == 0:
 elif not filters.township_codes:
     st.plotly_chart(
         charts.township_staffing_bars(by_township, average_goal, "各乡镇（街道）城市社区平均持证社工"),
-        key="staffing_township_chart", on_select=lambda: ui.township_from_chart("staffing_township_chart"),
+        key="staffing_township_chart", on_select=lambda: filtering.township_from_chart("staffing_township_chart"),
         selection_mode="points", width="stretch",
     )  # fmt: skip
     without = by_township[by_township["urban_communities"] == 0]["township_name"]
@@ -55,8 +55,8 @@ elif not filters.township_codes:
     if len(by_township) > charts.MAX_BARS:  # the chart shows some townships: all of them in a table
         with st.expander(f"全部 {len(by_township):,} 个乡镇（街道）的城市社区配备（与目标差距大者在前）"):
             every = township_staffing_table(by_township)
-            ui.table(every, max_rows=15)
-            ui.download_buttons(every, "乡镇城市社区配备", filters, "各乡镇（街道）城市社区配备", key="townships")
+            cards.table(every, max_rows=15)
+            cards.download_buttons(every, "乡镇城市社区配备", filters, "各乡镇（街道）城市社区配备", key="townships")
 else:
     st.plotly_chart(
         charts.community_staffing_bars(communities, average_goal, f"{filters.scope}各城市社区持证社工",
@@ -77,18 +77,18 @@ gaps, uncovered = shortfall_table(shortfalls), uncovered_table(unserved_list)
 left, right = st.columns(2)
 with left:
     st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall']):,} 人）")
-    ui.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12)
+    cards.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12)
 with right:
     st.markdown(f"#### 无社工服务的村（社区）（{unserved:,} 个）")
-    ui.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12)
-ui.download_sheets(
+    cards.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12)
+cards.download_sheets(
     {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, codes, data)),
      "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, codes, data))},
     "社区社工缺口清单", filters, "社区社工缺口清单", key="gaps",
 )  # fmt: skip
 
 st.header("各村（社区）社工配备")
-ui.capped_table(community_table(communities), int(summary["communities"]), "村（社区）", "最需关注的",
+cards.capped_table(community_table(communities), int(summary["communities"]), "村（社区）", "最需关注的",
                 "城市社区缺口大者、无社工服务者在前", max_rows=15)  # fmt: skip
-ui.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data)), "村社区社工配备",
+cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data)), "村社区社工配备",
                     filters, "各村（社区）社工配备", key="communities")  # fmt: skip

@@ -4,13 +4,13 @@ import streamlit as st
 
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import organisations_table, star_frame, station_summary_items, stations_table
 from socialwork.present.plaintext import markdown_text
 
-ui.ensure_entrypoint()
-filters = ui.current_filters()
-ui.page_header("社工站与机构", filters)
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+cards.page_header("社工站与机构", filters)
 as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
 report, summary, by_stars, by_township, trend, organisations = together(  # at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(as_of, codes, data),
@@ -20,15 +20,15 @@ report, summary, by_stars, by_township, trend, organisations = together(  # at o
     lambda: metrics.figures_by_snapshot(metrics.first_date(data), as_of, codes, data),
     lambda: measures.organisations(as_of, codes, data),
 )
-ui.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
+cards.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
 
 st.header("乡镇（街道）社工站")
-ui.summary_metrics(station_summary_items(summary))
+cards.summary_metrics(station_summary_items(summary))
 stars = star_frame(by_stars)
 st.plotly_chart(charts.bar_chart(stars, "星级", "社工站", "运营社工站的星级分布", "社工站（个）"), width="stretch")
 stations = stations_table(by_township)
-ui.table(stations)
-ui.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
+cards.table(stations)
+cards.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
 
 st.header("社会工作服务机构")
 left, right = st.columns(2)
@@ -49,5 +49,5 @@ else:
         width="stretch",
     )  # fmt: skip
 orgs = organisations_table(organisations)
-ui.table(orgs)
-ui.download_buttons(orgs, "社工机构", filters, "社会工作服务机构", key="organisations")
+cards.table(orgs)
+cards.download_buttons(orgs, "社工机构", filters, "社会工作服务机构", key="organisations")

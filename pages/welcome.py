@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from socialwork.present import ui, uploads
+from socialwork.present import filtering, uploads
 from socialwork.present.auth import login_configured
 
-ui.ensure_entrypoint()
-workspace = ui.current_workspace()
+filtering.ensure_entrypoint()
+workspace = filtering.current_workspace()
 county, initialised = workspace.county, workspace.warning is None
-st.title(f"欢迎使用{county.app_title if initialised else ui.APP_TITLE}")
-st.markdown(ui.welcome_text(workspace, login_configured()))
+st.title(f"欢迎使用{county.app_title if initialised else filtering.APP_TITLE}")
+st.markdown(filtering.welcome_text(workspace, login_configured()))
 if initialised:
     template, template_file = uploads.template_download(county)
     st.download_button("下载本县导入模板（XLSX）", template, file_name=template_file, icon=":material/download:",

@@ -299,7 +299,7 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[settings.DATA_DIR_ENV] = str(args.data.resolve())
     settings.data_dir()  # fail early, in Chinese, on a bad data dir
     # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
-    # otherwise serve the first session through its legacy page discovery (see ui.ensure_entrypoint).
+    # otherwise serve the first session through its legacy page discovery (see filtering.ensure_entrypoint).
     PagesManager.uses_pages_directory = False
     entrypoint = str(settings.REPO_ROOT / "dashboard.py")
     sys.argv = ["streamlit", "run", entrypoint, "--server.port", str(args.port), "--server.address", args.address]

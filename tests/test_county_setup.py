@@ -223,7 +223,7 @@ def test_every_export_format_names_the_county_and_never_xx(county, kind):
 
 
 def test_downloads_carry_the_county_in_their_name_and_scope(county):
-    from socialwork.present.ui import Filters
+    from socialwork.present.filtering import Filters
 
     filters = Filters(county["store"], LAST, (f"{CODE}001",), ("云峰街道",), identity.load(county["store"]))
     assert filters.file_name("乡镇目标对比", "xlsx") == "云溪县_乡镇目标对比_云峰街道_2025-03-31.xlsx"

@@ -16,7 +16,7 @@ from socialwork.data import settings
 from socialwork.data.contract import TABLES
 from socialwork.data.store import read_table
 from socialwork.data.workbook import template_bytes, workbook_bytes
-from socialwork.present import ui
+from socialwork.present import cards
 from socialwork.present.documents import export_bytes
 from socialwork.present.exports import csv_bytes, xlsx_bytes
 from tests.fixture_county import HOSTILE_TOWNSHIPS, T2
@@ -85,17 +85,17 @@ def test_snapshot_workbook_keeps_stored_text_as_text(hostile_store):
 
 
 def page_downloads(store, monkeypatch) -> dict[str, pd.DataFrame]:
-    """Every table the pages offer for download, as each page hands it to ui.download_buttons/download_sheets."""
+    """Every table the pages offer for download, as each page hands it to cards.download_buttons/download_sheets."""
     offered: dict[str, pd.DataFrame] = {}
 
     def buttons(frame, stem, filters, title, key):
-        offered[key] = ui._frame(frame)
+        offered[key] = cards._frame(frame)
 
     def sheets(tables, stem, filters, title, key):
-        offered.update({f"{key}·{name}": ui._frame(table) for name, table in tables.items()})
+        offered.update({f"{key}·{name}": cards._frame(table) for name, table in tables.items()})
 
-    monkeypatch.setattr(ui, "download_buttons", buttons)
-    monkeypatch.setattr(ui, "download_sheets", sheets)
+    monkeypatch.setattr(cards, "download_buttons", buttons)
+    monkeypatch.setattr(cards, "download_sheets", sheets)
     monkeypatch.setenv("SOCIALWORK_DATA", str(store))
     for page in PAGES:
         at = AppTest.from_file(ENTRYPOINT, default_timeout=60)

@@ -32,7 +32,7 @@ def test_only_the_data_access_module_executes_sql():
 def test_every_page_file_is_guarded_and_navigable():
     entry = (settings.REPO_ROOT / "dashboard.py").read_text(encoding="utf-8")
     for path in PAGES:
-        assert "ui.ensure_entrypoint()" in path.read_text(encoding="utf-8"), path
+        assert "filtering.ensure_entrypoint()" in path.read_text(encoding="utf-8"), path
         assert f'"pages/{path.name}"' in entry, f"{path.name} is not in st.navigation"
         # url_path = file stem: Streamlit's legacy discovery and AppTest resolve pages by the stem
         assert f'url_path="{path.stem}"' in entry or "default=True" in entry.split(path.name)[1].split("\n")[0]

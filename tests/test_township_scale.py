@@ -12,11 +12,11 @@ from streamlit.testing.v1 import AppTest
 from socialwork.bench.synthetic import Scale, write_store
 from socialwork.data import settings
 from socialwork.figures import places, staffing
-from socialwork.present import charts, ui
+from socialwork.present import cards, charts
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 SCALE = Scale("many_townships", townships=60, communities=600, people=3_000, snapshots=2)
-CAP = 50  # rows per table in these tests (ui.TABLE_MAX_ROWS is 1,000): 600 communities and 60 townships exceed it
+CAP = 50  # rows per table in these tests (cards.TABLE_MAX_ROWS is 1,000): 600 communities and 60 townships exceed it
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def many_townships(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def open_page(page: str, store: Path | None, monkeypatch: pytest.MonkeyPatch, **query) -> AppTest:
     if store is not None:
         monkeypatch.setenv(settings.DATA_DIR_ENV, str(store))
-        monkeypatch.setattr(ui, "TABLE_MAX_ROWS", CAP)
+        monkeypatch.setattr(cards, "TABLE_MAX_ROWS", CAP)
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
@@ -90,7 +90,7 @@ def test_many_selected_townships_keep_the_community_chart_short(many_townships, 
     at = open_page("staffing", many_townships, monkeypatch, township=names)
     urban = staffing.staffing_summary(as_of, places.township_codes(names, as_of, many_townships), many_townships)
     assert urban["urban_communities"] > charts.MAX_BARS
-    monkeypatch.setattr(ui, "TABLE_MAX_ROWS", cap)
+    monkeypatch.setattr(cards, "TABLE_MAX_ROWS", cap)
     at.run()
     chart = chart_specs(at)[0]
     # Complete, the 20 with the fewest; from a capped list (urban ones short of the rule first), those it holds.

@@ -51,7 +51,7 @@ def test_pages_use_present_and_figures_only():
 
 def test_the_check_sees_a_wrong_import(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("def f():\n    from socialwork.present import ui\n", encoding="utf-8")
+    bad.write_text("def f():\n    from socialwork.present import charts\n", encoding="utf-8")
     assert imported_wings(bad) == {"present"}
 
 

@@ -116,7 +116,7 @@ IDLE = """() => document.querySelector('[data-testid="stApp"][data-test-script-s
 def settle(page, timeout_ms: int = 30000) -> None:
     """Wait until Streamlit has finished its runs: idle, nothing stale, and the page unchanged half a second later.
 
-    A first session may run the script twice (see ui.ensure_entrypoint); a single idle check can fall
+    A first session may run the script twice (see filtering.ensure_entrypoint); a single idle check can fall
     between the two runs.
     """
     size = "() => document.querySelector('[data-testid=\"stMain\"]').innerText.length"

@@ -50,7 +50,7 @@ def test_many_townships_chart_drills_in_and_capped_list_downloads_complete(fresh
     import io
 
     from socialwork.bench.synthetic import Scale, write_store
-    from socialwork.present import charts, ui
+    from socialwork.present import cards, charts
 
     store = tmp_path / "store"
     write_store(store, Scale("many_townships", townships=60, communities=1_500, people=3_000, snapshots=2))
@@ -64,7 +64,7 @@ def test_many_townships_chart_drills_in_and_capped_list_downloads_complete(fresh
     with page.expect_download() as download:
         page.get_by_role("button", name="下载 CSV").last.click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
-    assert len(rows) - 1 == 1_500 > ui.TABLE_MAX_ROWS
+    assert len(rows) - 1 == 1_500 > cards.TABLE_MAX_ROWS
 
     chart = page.locator(".js-plotly-plot").first
     names = chart.evaluate("el => el.data[1].y")

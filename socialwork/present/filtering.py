@@ -1,0 +1,245 @@
+"""The global filters every page shares: snapshot and townships, mirrored in the URL, the store's workspace and
+the page set-up; chart clicks and the breadcrumb that change the township filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from socialwork.data import identity, settings
+from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.figures.db import QueryError
+from socialwork.figures.places import FilterError, parse_as_of, townships
+from socialwork.present.exports import file_name
+from socialwork.present.formatting import (
+    date_stamp,
+    place_text,
+    scope_text,
+)
+from socialwork.present.plaintext import markdown_text
+
+if TYPE_CHECKING:
+    pass
+
+
+URL_AS_OF = "asof"
+URL_TOWNSHIP = "township"
+_AS_OF_KEY = "filter_as_of"
+_TOWNSHIPS_KEY = "filter_townships"
+_URL_ERRORS_KEY = "filter_url_errors"
+_FILTERS_KEY = "filters"
+_WORKSPACE_KEY = "workspace"
+APP_TITLE = "社会工作人才看板"  # the browser tab's title before the store's county is known
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The store this server shows and the county it belongs to (FALLBACK, with a warning, for an old store)."""
+
+    data: Path
+    county: identity.County
+    warning: str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The chosen snapshot and townships (empty = whole county), as every page receives them."""
+
+    data: Path
+    as_of: date
+    township_codes: tuple[str, ...]
+    township_names: tuple[str, ...]
+    county: identity.County = identity.FALLBACK
+
+    @property
+    def codes_or_none(self) -> list[str] | None:
+        return list(self.township_codes) or None
+
+    @property
+    def scope(self) -> str:
+        return scope_text(self.township_names)
+
+    @property
+    def place(self) -> str:
+        """The county with the chosen townships, for downloaded files: 云溪县, 云溪县城关街道."""
+        return place_text(self.county.county_name, self.township_names)
+
+    def file_name(self, stem: str, extension: str) -> str:
+        """A download's name, the county first: 云溪县_乡镇目标对比_全县_2026-10-31.xlsx."""
+        return file_name(f"{self.county.county_name}_{stem}", self.as_of, self.township_names, extension)
+
+
+def page_config() -> Workspace:
+    """The browser tab titled with the store's county (st.set_page_config may be called again later in a run);
+    an unreadable county.json stops the app with a Chinese message."""
+    data = settings.data_dir()
+    try:
+        county, warning = identity.load_or_fallback(data)
+    except StoreError as err:
+        st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
+        st.error(f"无法读取县域信息：{err}")
+        st.stop()
+    title = county.app_title if warning is None else APP_TITLE  # a county not yet known is not named
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
+    workspace = Workspace(data, county, warning)
+    st.session_state[_WORKSPACE_KEY] = workspace
+    return workspace
+
+
+def current_workspace() -> Workspace:
+    """The store and county of this run (set by page_config in the entrypoint)."""
+    return st.session_state[_WORKSPACE_KEY]
+
+
+def ensure_entrypoint() -> None:
+    """Call first in every page file.
+
+    On a server's first session, Streamlit's legacy pages/ discovery runs a deep-linked page file
+    without the entrypoint (seen on 1.67). Leaving that mode and rerunning lets dashboard.py and
+    st.navigation handle the link; page files keep the same script hash, so the page is the same.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _read_url(dates: list[date], data: Path) -> None:
+    """Seed the filter widgets from the URL once per session; bad values are reported (as plain text), not fatal."""
+    errors = []
+    as_of = dates[-1]
+    raw_date = st.query_params.get(URL_AS_OF)
+    if raw_date:
+        try:
+            as_of = parse_as_of(raw_date, data)
+        except FilterError as err:
+            errors.append(f"链接参数 {URL_AS_OF}={raw_date} 无效：{err}。已改为显示最新一期（{date_stamp(as_of)}）。")
+    known = set(townships(as_of, data)["township_name"])
+    wanted = st.query_params.get_all(URL_TOWNSHIP)
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        errors.append(f"链接参数 {URL_TOWNSHIP} 中有未知乡镇（街道）：{'、'.join(unknown)}，已忽略。")
+    st.session_state[_AS_OF_KEY] = as_of
+    st.session_state[_TOWNSHIPS_KEY] = [n for n in dict.fromkeys(wanted) if n in known]
+    st.session_state[_URL_ERRORS_KEY] = errors
+
+
+def _write_url(filters: Filters) -> None:
+    st.query_params[URL_AS_OF] = filters.as_of.isoformat()
+    if filters.township_names:
+        st.query_params[URL_TOWNSHIP] = list(filters.township_names)
+    elif URL_TOWNSHIP in st.query_params:
+        del st.query_params[URL_TOWNSHIP]
+
+
+def welcome_text(workspace: Workspace, can_upload: bool) -> str:
+    """What to do on a store without snapshots: `init` first where the county is unknown, then the first import."""
+    data, county = workspace.data, workspace.county
+    command = f"python -m socialwork import 文件.xlsx --as-of YYYY-MM-DD --data {data}"
+    if workspace.warning is not None:
+        return (
+            f"数据目录 `{data}` 尚未初始化，还不知道本看板属于哪个县。请在服务器上依次运行：\n\n"
+            f"1. `python -m socialwork init --data {data} --county 县名 --code 县级区划代码`："
+            "写入县域信息，并生成本县的导入模板；\n"
+            "2. 按模板填写第一个月的数据（第一期必须填写“年度目标”）；\n"
+            f"3. `{command}`；\n"
+            "4. 刷新本页，即显示看板。"
+        )
+    upload = (
+        "；或以数据员身份登录后，在左侧“数据导入”页上传"
+        if can_upload
+        else "（如需在网页上导入，请先用 `python -m socialwork add-user` 设置数据员登录，并设置 SOCIALWORK_AUTH_FILE）"
+    )
+    return (
+        f"{county.county_name}的数据目录 `{data}` 已初始化，还没有任何月度数据。导入第一个月的数据：\n\n"
+        "1. 下载本县导入模板（下方按钮，或 init 时生成的文件），每个数据表一个工作表：第 1 行为列名，"
+        "第 2 行为填写说明，从第 3 行起填写数据。第一期必须填写“年度目标”，“实施步骤与举措”可选；"
+        "以后各期如无变化，这两个工作表可以省略，导入时沿用上一期；\n"
+        f"2. 导入：在服务器上运行 `{command}`{upload}；\n"
+        "3. 导入完成后刷新本页，即显示看板。"
+    )
+
+
+def sidebar_filters(workspace: Workspace) -> Filters | None:
+    """Snapshot picker and township multi-filter in the sidebar; the result is kept for the pages.
+
+    None while the store holds no snapshot (a store just made by `init`): the welcome page then explains the
+    first import."""
+    data = workspace.data
+    try:
+        dates = snapshot_dates(data) if data.is_dir() else []
+        if not dates:
+            st.session_state[_FILTERS_KEY] = None
+            return None
+        if _AS_OF_KEY not in st.session_state:
+            _read_url(dates, data)
+        with st.sidebar:
+            as_of = st.selectbox("数据截至", options=dates[::-1], format_func=date_stamp, key=_AS_OF_KEY)
+            known = townships(as_of, data)
+            names = st.multiselect(
+                "乡镇（街道）",
+                options=list(known["township_name"]),
+                key=_TOWNSHIPS_KEY,
+                placeholder="全县 · 输入乡镇名称搜索",
+                help="不选即为全县；输入名称中的字可快速查找，可多选",
+                # Substring matching suits Chinese place names; no English "Select all": empty is the whole
+                # county, and a province's hundreds of matches in one click would flood the URL.
+                filter_mode="contains",
+                select_all=False,
+            )
+    except (StoreError, QueryError) as err:
+        st.error(f"无法读取数据：{markdown_text(err)}")
+        st.stop()
+    codes = dict(zip(known["township_name"], known["township_code"], strict=True))
+    filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names), workspace.county)
+    _write_url(filters)
+    if workspace.warning:
+        st.warning(workspace.warning)
+    for message in st.session_state.pop(_URL_ERRORS_KEY, []):
+        st.error(markdown_text(message))  # it quotes the URL: a hand-edited link must not render as markdown
+    st.session_state[_FILTERS_KEY] = filters
+    return filters
+
+
+def run_page(page) -> None:
+    """Run the chosen page; a data problem met on the way is shown in Chinese, not as a traceback."""
+    try:
+        page.run()
+    except (StoreError, QueryError) as err:
+        st.error(f"无法读取数据：{markdown_text(err)}")
+
+
+def current_filters() -> Filters:
+    """The filters chosen in the sidebar during this run."""
+    return st.session_state[_FILTERS_KEY]
+
+
+def _set_townships(names: list[str]) -> None:
+    st.session_state[_TOWNSHIPS_KEY] = names
+
+
+def township_from_chart(chart_key: str) -> None:
+    """on_select callback of a township chart: the clicked bar becomes the township filter."""
+    points = st.session_state[chart_key]["selection"]["points"]
+    if points:
+        point = points[0]
+        custom = point.get("customdata")
+        name = custom[0] if isinstance(custom, list) else point["y"]
+        if name:  # the bar standing for all other townships carries none
+            _set_townships([name])
+
+
+def breadcrumb(filters: Filters) -> None:
+    """全县 › 城关街道: the county link clears the township filter."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if filters.township_names:
+            st.button("全县", icon=":material/arrow_back:", on_click=_set_townships, args=([],), type="tertiary")
+            st.markdown(f"› **{markdown_text(filters.scope)}**")
+        else:
+            st.markdown("**全县**（点击图中的乡镇查看其社区）")
