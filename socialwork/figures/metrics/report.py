@@ -1,0 +1,240 @@
+"""The KPI report: every target of the snapshot's plan year with value, goal, status, change, trend and pace;
+the single source for cards, the CLI and exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork.data import identity, settings
+from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
+from socialwork.figures import db
+from socialwork.figures.metrics.dates import baseline_date, previous_date
+from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
+from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
+from socialwork.figures.places import available_dates
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One target at one snapshot and filter: value, goal, status and what they were measured against."""
+
+    metric_key: str
+    label: str
+    target_label: str | None
+    unit: str
+    decimals: int
+    value: float | None
+    goal: float | None
+    comparator: str | None
+    scope: str | None
+    status: str
+    status_label: str
+    previous_value: float | None
+    expected_now: float | None
+    baseline_date: date | None
+    note: str
+    gross_value: float | None = None  # certified net increase only: first certificates this year
+    trend: tuple[tuple[date, float | None], ...] = ()  # the plan year's snapshots up to the as-of date
+    projection: Projection | None = None  # annual figures only
+    pace_method: str = ""  # "linear" or "seasonal": how on_track/behind was judged
+    baseline_value: float | None = None  # the figure at the baseline (0 for annual figures)
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["baseline_date"] = self.baseline_date.isoformat() if self.baseline_date else None
+        out["trend"] = [[d.isoformat(), v] for d, v in self.trend]
+        return out
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    as_of: date
+    plan_year: int
+    township_codes: tuple[str, ...] | None
+    baseline_date: date | None
+    previous_date: date | None
+    kpis: tuple[Kpi, ...]
+    note: str
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "plan_year": self.plan_year,
+            "township_codes": list(self.township_codes) if self.township_codes else None,
+            "baseline_date": self.baseline_date.isoformat() if self.baseline_date else None,
+            "previous_date": self.previous_date.isoformat() if self.previous_date else None,
+            "note": self.note,
+            "kpis": [k.as_dict() for k in self.kpis],
+        }
+
+
+def figures_by_snapshot(
+    from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
+) -> pd.DataFrame:
+    """Raw plan figures per snapshot in a date range, indexed by snapshot date (None: the whole county)."""
+    if townships is None:
+        frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
+    else:
+        frame = db.run(
+            "kpi/plan_figures_by_snapshot_in_townships", data=data, from_date=from_date, to_date=to_date,
+            townships=townships,
+        )  # fmt: skip
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
+    # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
+    return frame.set_index("snapshot_date").astype("float64")
+
+
+def _fmt(value: float | None, spec: MetricSpec) -> str:
+    return "—" if value is None else f"{value:,.{spec.decimals}f}{spec.unit}"
+
+
+def _trend(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> tuple[tuple[date, float | None], ...]:
+    return tuple((d, metric_value(spec, figures, d)) for d in figures.index if d.year == as_of.year and d <= as_of)
+
+
+def _previous(spec: MetricSpec, figures: pd.DataFrame, as_of: date, previous: date | None) -> float | None:
+    if previous is None:
+        return None
+    if spec.annual and previous.year != as_of.year:
+        # Annual figures restart each January: at the last snapshot of the old year this year's count was nil.
+        return 0.0 if previous == baseline_date(as_of, list(figures.index)) else None
+    return metric_value(spec, figures, previous)
+
+
+def evaluate(
+    spec: MetricSpec,
+    target: pd.Series | None,
+    figures: pd.DataFrame,
+    as_of: date,
+    previous: date | None,
+    filtered: bool,
+    label: str | None = None,
+) -> Kpi:
+    """One KPI: value at as_of, goal from the target row, status against goal and pace (label: as shown)."""
+    baseline = baseline_date(as_of, list(figures.index))
+    value = metric_value(spec, figures, as_of)
+    goal = comparator = scope = projection = None
+    expected, note, pace_method = None, "", ""
+    if target is None:
+        status = "no_data" if value is None else "no_goal"
+        note = f"{as_of.year}年目标表中没有该指标的目标"
+    else:
+        comparator, scope = target["comparator"], target["scope"]
+        baseline_level = None if spec.net_of_baseline else metric_value(spec, figures, baseline)
+        goal = baseline_level if comparator == "gt_baseline" else _none_if_nan(target["goal_value"])
+        if scope == "county" and filtered:
+            status = "no_data" if value is None else "contribution"
+            note = f"全县总量目标（{_fmt(goal, spec)}），乡镇筛选下显示所选乡镇的贡献，不单独比较目标"
+            goal = None
+        else:
+            if goal is not None and comparator != "gt_baseline":
+                expected = expected_by_now(spec, goal, baseline_level, as_of, comparator)
+            projection = project(spec, figures, as_of, value, still_to_gain(spec, value, goal, comparator))
+            status, pace_method = status_of(value, goal, comparator, expected, as_of), "linear"
+            if status in ("on_track", "behind") and projection and projection.seasonal is not None:
+                # A wave still to come (the exam results) counts: judge by the seasonal projection.
+                status = "on_track" if is_met(projection.seasonal, goal, comparator) else "behind"
+                pace_method = "seasonal"
+            if comparator == "gt_baseline":
+                note = f"目标：高于上年末（{baseline.isoformat() if baseline else '无基线快照'}）水平"
+    if spec.net_of_baseline:
+        note = (note + "；" if note else "") + (
+            f"基线快照：{baseline.isoformat()}" if baseline else "无上年末基线快照，无法计算年度增量"
+        )
+    return Kpi(
+        metric_key=spec.key,
+        label=label or spec.label,
+        target_label=None if target is None else target["target_label"],
+        unit=spec.unit,
+        decimals=spec.decimals,
+        value=value,
+        goal=goal,
+        comparator=comparator,
+        scope=scope,
+        status=status,
+        status_label=KPI_STATUS.label_of(status),
+        previous_value=_previous(spec, figures, as_of, previous),
+        expected_now=expected,
+        baseline_date=baseline,
+        note=note,
+        gross_value=_gross(spec, figures, as_of),
+        trend=_trend(spec, figures, as_of),
+        projection=projection,
+        pace_method=pace_method,
+        baseline_value=(0.0 if spec.annual else metric_value(spec, figures, baseline)) if baseline else None,
+    )
+
+
+def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None:
+    if spec.key != "certified_net_increase" or as_of not in figures.index:
+        return None
+    return float(figures.loc[as_of, "certified_gained_this_year"])
+
+
+def targets_for_year(as_of: date, year: int, data: Path | None = None) -> pd.DataFrame:
+    return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
+
+
+def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> KpiReport:
+    """Every metric of the contract for as_of's plan year, each with its target where the plan year sets one
+    (a metric without one shows as 无目标), for the county or for the given township codes."""
+    dates = available_dates(data)
+    # Every snapshot up to as_of: baselines, the year's trend and earlier years for the seasonal projection.
+    figures = figures_by_snapshot(dates[0], as_of, townships or None, data)
+    targets = targets_for_year(as_of, as_of.year, data)
+    note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
+    rows = {row.metric_key: row for _, row in targets.iterrows()}
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    previous = previous_date(as_of, dates)
+    kpis = tuple(
+        evaluate(SPECS[key], rows.get(key), figures, as_of, previous, bool(townships), county.metric_label(key))
+        for key in SPECS
+    )
+    return KpiReport(
+        as_of=as_of,
+        plan_year=as_of.year,
+        township_codes=tuple(townships) if townships else None,
+        baseline_date=baseline_date(as_of, dates),
+        previous_date=previous,
+        kpis=kpis,
+        note=note,
+    )
+
+
+def status_counts(report: KpiReport) -> dict[str, tuple[str, int]]:
+    """Status -> (label, number of targets), in the order of the status enumeration, zeros left out."""
+    counts = dict.fromkeys(KPI_STATUS.codes, 0)
+    for kpi in report.kpis:
+        counts[kpi.status] += 1
+    return {code: (KPI_STATUS.label_of(code), n) for code, n in counts.items() if n}
+
+
+def kpis_by_group(report: KpiReport) -> dict[str, list[Kpi]]:
+    """The report's KPIs under their group's Chinese label, groups in contract order."""
+    groups: dict[str, list[Kpi]] = {METRIC_GROUP.label_of(g): [] for g in METRIC_GROUP.codes}
+    for kpi in report.kpis:
+        groups[METRIC_GROUP.label_of(METRIC.groups[kpi.metric_key])].append(kpi)
+    return {label: kpis for label, kpis in groups.items() if kpis}
+
+
+def kpis_in_groups(report: KpiReport, *groups: str) -> list[Kpi]:
+    """The report's KPIs whose metric belongs to one of the given groups (codes of METRIC_GROUP)."""
+    return [k for k in report.kpis if METRIC.groups[k.metric_key] in groups]
+
+
+def kpi_goal(report: KpiReport, metric_key: str) -> float | None:
+    """The goal of one metric in the report (None without a target, or under a township filter)."""
+    return next((k.goal for k in report.kpis if k.metric_key == metric_key), None)
+
+
+def milestones(as_of: date, data: Path | None = None) -> pd.DataFrame:
+    """The plan's steps and measures with their standing against as_of (done, overdue, …)."""
+    frame = db.run("kpi/milestones_at_snapshot", data=data, snapshot_date=as_of)
+    for column in ("start_date", "due_date", "done_date"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
