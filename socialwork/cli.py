@@ -133,7 +133,7 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from socialwork.data.demo import DEMO_MARKER
+    from socialwork.data.store import DEMO_MARKER
     from socialwork.data.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from socialwork.data import contract as c
 from socialwork.data import identity
-from socialwork.data.store import StoreError, snapshot_dates, write_snapshot
+from socialwork.data.store import DEMO_MARKER, StoreError, snapshot_dates, write_snapshot
 
 COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real county
 # The demo store's identity, written to its county.json like any store's (the app reads it from there).
@@ -34,7 +34,6 @@ DEMO_COUNTY = identity.County(
 )
 FIRST_SNAPSHOT = date(2022, 12, 31)
 LAST_SNAPSHOT = date(2026, 10, 31)
-DEMO_MARKER = ".socialwork-demo"
 SEED = 2023
 
 # (name, kind); streets first, then towns, then 乡.

@@ -1,8 +1,9 @@
-"""Import a month's registers (the Excel template, or one CSV per table) as a new snapshot.
+"""Import a month's registers (the Excel template, a clerk's own workbook, or one CSV per table) as a snapshot.
 
-Every problem is collected before anything is written, each in Chinese naming sheet, row and
-column; a failed import leaves the store exactly as it was. Names, ID-card numbers and phone
-numbers are dropped on reading; an ID-card number only yields a keyed-hash person id.
+Every problem is collected before anything is written, each in Chinese naming sheet, row and column;
+a failed import leaves the store exactly as it was. Names, ID-card numbers and phone numbers are dropped on
+reading; an ID-card number only yields a keyed-hash person id. Reading files: files.py and sheets.py;
+one cell: cells.py; names for codes: place_names.py; the date and the store: import_checks.py.
 """
 
 from __future__ import annotations
@@ -20,18 +21,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from socialwork.data import files as file_reading
 from socialwork.data import identity, sheets, store
 from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
-from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_REF, Column, Table
-from socialwork.data.demo import DEMO_MARKER
-from socialwork.data.sheets import RawTable
+from socialwork.data.contract import TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.data.import_checks import (
+    as_of_problems,
+    carried_forward,
+    foreign_township_codes,
+    same_as_previous,
+    stale_data_warning,
+)
+from socialwork.data.place_names import resolve_place_names
+from socialwork.data.sheets import RawTable, SheetError
 from socialwork.data.validate import Problem, check_given
 
 log = logging.getLogger("socialwork.import")
 ID_KEY_ENV = "SOCIALWORK_ID_KEY"
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 NO_KEY = f"未配置人员编号密钥（环境变量 {ID_KEY_ENV}），无法由身份证号生成人员编号"
-STALE_DAYS = 92  # newest date in the data this long before the as-of date: the date was probably mistyped
 Progress = Callable[[float, str], None]
 
 
@@ -67,8 +75,8 @@ def pseudonymous_id(id_number: str, key: str) -> str:
 def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:
     """Sheets of a workbook by table name, and notes on what was read past."""
     try:
-        tables, notes = sheets.read_xlsx(content, name)
-    except sheets.SheetError as failure:
+        tables, notes = file_reading.read_xlsx(content, name)
+    except SheetError as failure:
         raise ImportFailed(list(failure.messages)) from failure
     _add_file_months(tables, name)
     return tables, notes
@@ -77,8 +85,8 @@ def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTab
 def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
     """CSV files (name, content) named after their table, UTF-8 or GBK."""
     try:
-        tables = sheets.read_csv_files(files)
-    except sheets.SheetError as failure:
+        tables = file_reading.read_csv_files(files)
+    except SheetError as failure:
         raise ImportFailed(list(failure.messages)) from failure
     for raw in tables.values():
         _add_file_months({raw.name: raw}, raw.sheet)
@@ -183,7 +191,7 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
 
 
 def _id_letter(raw: RawTable) -> str | None:
-    return None if raw.id_number_column is None else sheets._letter(raw.id_number_column)
+    return None if raw.id_number_column is None else sheets.column_letter(raw.id_number_column)
 
 
 def _date_problem(column: Column, value: object, as_of: date) -> str | None:
@@ -271,121 +279,6 @@ def _at_sheet_row(problem: Problem, raw: RawTable) -> Problem:
 # ---------------------------------------------------------------- place names where codes belong
 
 
-def resolve_place_names(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
-    """Township and community names written where the template asks for codes become codes, when unambiguous.
-
-    Changes the frames in place; a name shared by two places is a problem naming both townships.
-    """
-    if "townships" not in frames:
-        return []
-    townships = frames["townships"]
-    township_by_name = _unique_names(townships["township_code"], townships["township_name"])
-    township_name = dict(zip(townships["township_code"], townships["township_name"], strict=True))
-    problems = []
-    for table in TABLES:
-        if table.name not in frames:
-            continue
-        for column in table.columns:
-            if column.references == TOWNSHIP_REF:
-                problems += _codes_for_names(frames[table.name], table, column, raws[table.name], township_by_name)
-    if "communities" in frames and "people" in frames:
-        problems += _community_codes(frames["people"], frames["communities"], raws["people"], township_name)
-    return problems
-
-
-def _unique_names(codes: pd.Series, names: pd.Series) -> dict[str, str | None]:
-    """Normalised name -> code; None where two places share the name."""
-    out: dict[str, str | None] = {}
-    for code, name in zip(codes, names, strict=True):
-        if isinstance(name, str):
-            key = normalised(name)
-            out[key] = None if key in out and out[key] != code else code
-    return out
-
-
-def _codes_for_names(frame: pd.DataFrame, table: Table, column: Column, raw: RawTable,
-                     by_name: dict[str, str | None]) -> list[Problem]:  # fmt: skip
-    known = set(by_name.values())
-    problems = []
-    for index, value in frame[column.name].items():
-        if not isinstance(value, str) or value in known or normalised(value) not in by_name:
-            continue
-        code = by_name[normalised(value)]
-        if code is None:
-            message = f"乡镇名称“{value}”不唯一，请填写乡镇区划代码"
-            letter = raw.letters.get(column.name)
-            problems.append(Problem(table.name, raw.row_numbers[index], column.name, message, letter))
-        else:
-            frame.at[index, column.name] = code
-    return problems
-
-
-def _community_codes(people: pd.DataFrame, communities: pd.DataFrame, raw: RawTable,
-                     township_name: dict[str, str]) -> list[Problem]:  # fmt: skip
-    """A community named instead of coded: found within the person's township first, then in the county."""
-    codes = set(communities["community_code"])
-    within = {(t, normalised(n)): c for c, t, n in communities[["community_code", "township_code", "community_name"]]
-              .itertuples(index=False) if isinstance(n, str)}  # fmt: skip
-    in_county = _unique_names(communities["community_code"], communities["community_name"])
-    problems = []
-    for index, (township, value) in enumerate(zip(people["township_code"], people["community_code"], strict=True)):
-        if not isinstance(value, str) or value in codes:
-            continue
-        key = normalised(value)
-        code = within.get((township, key)) or in_county.get(key)
-        if code:
-            people.at[index, "community_code"] = code
-        elif key in in_county:
-            places = sorted(township_name.get(t, t) for (t, n) in within if n == key)
-            problems.append(Problem("people", raw.row_numbers[index], "community_code",
-                                    f"村（社区）名称“{value}”在多个乡镇都有（{'、'.join(places)}），请填写村社区划代码"
-                                    "或正确的服务乡镇", raw.letters.get("community_code")))  # fmt: skip
-    return problems
-
-
-# ---------------------------------------------------------------- the as-of date against the data
-
-
-def as_of_problems(as_of: date, tables: dict[str, RawTable], frames: dict[str, pd.DataFrame],
-                   today: date | None = None) -> list[str]:  # fmt: skip
-    """A future date, or a month other than the one a title row or the file name names."""
-    today = today or date.today()
-    if as_of > today:
-        return [f"数据日期 {as_of.isoformat()} 晚于今天（{today.isoformat()}）：不能导入未来日期的快照；请核对数据日期"]
-    problems = []
-    for raw in tables.values():
-        months = set(raw.title_months)
-        if months and (as_of.year, as_of.month) not in months:
-            named = "、".join(f"{y}年{m}月" for y, m in sorted(months))
-            problems.append(f"“{raw.sheet}”的标题或文件名写的是 {named}，与数据日期 {as_of.isoformat()} 不符；"
-                            "请核对数据日期或文件")  # fmt: skip
-    return sorted(set(problems), key=problems.index)
-
-
-def stale_data_warning(as_of: date, frames: dict[str, pd.DataFrame]) -> list[str]:
-    """A warning when the newest date the records carry lies long before the as-of date (a mistyped date?).
-
-    Only a warning: a small county may go months without a new person, post or activity.
-    """
-    newest = _newest_date(frames)
-    if newest is None or (as_of - newest[0]).days <= STALE_DAYS:
-        return []
-    return [f"数据中最近的日期是 {newest[0].isoformat()}（“{newest[1]}”），比数据日期 {as_of.isoformat()} "
-            f"早 {(as_of - newest[0]).days} 天；请核对数据日期是否选错"]  # fmt: skip
-
-
-def _newest_date(frames: dict[str, pd.DataFrame]) -> tuple[date, str] | None:
-    """The latest date the records themselves carry (joined, certified, held, set up), and its column."""
-    newest = None
-    for table in TABLES:
-        for column in table.columns:
-            if column.past and table.name in frames and frames[table.name][column.name].notna().any():
-                latest = max(v for v in frames[table.name][column.name] if isinstance(v, date))
-                if newest is None or latest > newest[0]:
-                    newest = (latest, f"{table.label}·{column.label}")
-    return newest
-
-
 def _missing_sheet(table: Table) -> str:
     if table.carried_forward:
         return f"缺少工作表“{table.label}”：第一期数据必须填写（以后各期可省略，导入时沿用上一期）"
@@ -416,7 +309,7 @@ def check_import(
 ) -> CheckedImport:
     """Parse and check every table and compare with the latest other snapshot; writes nothing."""
     id_key = id_key if id_key is not None else os.environ.get(ID_KEY_ENV)
-    if (data / DEMO_MARKER).exists():
+    if (data / store.DEMO_MARKER).exists():
         # `python -m socialwork demo` rewrites that folder: real data there would be lost.
         raise ImportFailed(
             [f"{data} 是内置演示数据目录，不能导入真实数据；请用 --data 或 SOCIALWORK_DATA 指定数据目录"]
@@ -426,13 +319,13 @@ def check_import(
     except store.StoreError as err:
         raise ImportFailed([str(err)]) from err
     existing = store.snapshot_dates(data) if data.exists() else []
-    carried, notes = _carried_forward(tables, as_of, data, existing)
+    carried, notes = carried_forward(tables, as_of, data, existing)
     frames, problems = parse_snapshot(tables, as_of, id_key, carried)
     problems = [*as_of_problems(as_of, tables, frames), *problems]
     notes += [note for raw in tables.values() for note in raw.notes]
     notes += stale_data_warning(as_of, frames)
     if not problems:
-        notes += _foreign_township_codes(frames["townships"], county)
+        notes += foreign_township_codes(frames["townships"], county)
     previous = max((d for d in existing if d != as_of), default=None)
     joined = left = 0
     previous_rows = {}
@@ -442,47 +335,11 @@ def check_import(
         joined, left = len(now - before), len(before - now)
         before_frames = {t.name: store.read_table(data, previous, t) for t in TABLES}
         previous_rows = {name: len(frame) for name, frame in before_frames.items()}
-        notes += _same_as_previous(frames, before_frames, previous)
+        notes += same_as_previous(frames, before_frames, previous)
     elif not problems:
         joined = len(frames["people"])
     return CheckedImport(as_of, frames, problems, as_of in existing, previous, previous_rows, joined, left,
                          [*(warnings or []), *notes])  # fmt: skip
-
-
-def _same_as_previous(frames: dict[str, pd.DataFrame], before: dict[str, pd.DataFrame], previous: date) -> list[str]:
-    """A notice when every register equals the previous snapshot's: last month's file chosen again?"""
-    registers = [t for t in TABLES if not t.carried_forward]
-    if all(store.to_arrow(t, frames[t.name]).equals(store.to_arrow(t, before[t.name])) for t in registers):
-        return [f"各数据表与 {previous.isoformat()} 快照完全相同：请确认没有重复导入上一期的文件"]
-    return []
-
-
-def _carried_forward(
-    tables: dict[str, RawTable], as_of: date, data: Path, existing: list[date]
-) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """The tables the file leaves out that the contract lets it (the plan), from the latest earlier snapshot."""
-    earlier = max((d for d in existing if d < as_of), default=None)
-    carried, notes = {}, []
-    for table in TABLES:
-        if not table.carried_forward or table.name in tables:
-            continue
-        if earlier is not None:
-            carried[table.name] = store.read_table(data, earlier, table)
-            notes.append(f"文件中没有“{table.label}”：沿用 {earlier.isoformat()} 快照中的{table.label}"
-                         f"（{len(carried[table.name])} 行）")  # fmt: skip
-        elif not table.required_rows:
-            carried[table.name] = pd.DataFrame(columns=list(table.column_names))
-            notes.append(f"文件中没有“{table.label}”，也没有更早的快照可沿用：本期{table.label}为空")
-    return carried, notes
-
-
-def _foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> list[str]:
-    """A notice when township codes do not begin with the county's code (another county's file?)."""
-    foreign = sorted(c for c in townships["township_code"].dropna() if not str(c).startswith(county.county_code))
-    if not foreign:
-        return []
-    return [f"{len(foreign)} 个乡镇（街道）的区划代码不以{county.county_name}的县级区划代码 {county.county_code} 开头"
-            f"（如 {foreign[0]}）；请确认导入的是本县数据"]  # fmt: skip
 
 
 def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportResult:

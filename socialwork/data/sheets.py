@@ -1,20 +1,15 @@
-"""A clerk's workbook or CSV files as tables of the contract: which sheet is which table, where its header is.
+"""A clerk's sheet as a table of the contract: which table a name means, where its header is, what to read past.
 
 Registers are laid out for people: a title row and a group-header row above the column names, a 序号
 column, merged cells, a 合计 row and a footer (填表人…) below. This module finds the header row among
-the first rows, fills merged cells, reads past what is not a record and says what it read past.
-Nothing here echoes a cell that may hold personal data: notes name rows and columns, never contents.
+the first rows, reads past what is not a record and says what it read past. Nothing here echoes a cell
+that may hold personal data: notes name rows and columns, never contents. Files are opened in files.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from openpyxl import load_workbook
 
 from socialwork.data.cells import UncachedFormula, clean_text, looks_personal, normalised
 from socialwork.data.contract import (
@@ -32,7 +27,6 @@ from socialwork.data.contract import (
 COVER_SHEET = "说明"  # the template's cover sheet (workbook.py), never a table
 HEADER_SEARCH_ROWS = 15  # the header row is looked for among this many rows at the top
 NOTE_PREFIXES = ("必填", "可空")  # the template's note row under the header
-MAX_CSV_FIELD = 1_000_000  # characters: a larger cell is a damaged file, not a register
 DATE_IN_TITLE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 SUFFIX = re.compile(r"[(（【\[].*?[)）】\]]|\d{4}\s*年?(\s*\d{1,2}\s*月?)?|[-_ ]+$")
 
@@ -141,19 +135,19 @@ def _header_names(grid: list[list[object]], row: int, table: Table) -> list[str]
     return names
 
 
-def _score(grid: list[list[object]], row: int, table: Table) -> int:
+def header_score(grid: list[list[object]], row: int, table: Table) -> int:
     found = {_recognised(table, name) for name in _header_names(grid, row, table)}
     return len(found - {None, "ignored", "personal"})
 
 
 def find_header_row(grid: list[list[object]], table: Table) -> int | None:
     """The row (0-based) among the first rows that names most of the table's columns; None when none does."""
-    scores = [(_score(grid, row, table), row) for row in range(min(HEADER_SEARCH_ROWS, len(grid)))]
+    scores = [(header_score(grid, row, table), row) for row in range(min(HEADER_SEARCH_ROWS, len(grid)))]
     best = max(scores, default=(0, 0))
     return best[1] if best[0] >= 2 else None
 
 
-def _is_empty(cells: list[object]) -> bool:
+def is_empty_row(cells: list[object]) -> bool:
     return all(clean_text(v) is None and not isinstance(v, UncachedFormula) for v in cells)
 
 
@@ -185,7 +179,7 @@ def layout(
         number = start + offset
         cells = list(cells[:width]) + [None] * (width - len(cells))
         first = _first_text(cells)
-        if _is_empty(cells):
+        if is_empty_row(cells):
             skipped["空行"].append(number)
         elif first in TOTAL_ROW_WORDS or first.rstrip(":：") in TOTAL_ROW_WORDS:
             skipped["合计行"].append(number)
@@ -240,14 +234,14 @@ def _map_headers(raw: RawTable, table: Table, names: list[str]) -> None:
             continue
         seen[meaning] = index
         raw.columns[meaning] = index
-        raw.letters[meaning] = _letter(index)
+        raw.letters[meaning] = column_letter(index)
     raw.missing = [c.name for c in table.columns if c.name not in raw.columns]
     if ignored or raw.unknown_headers:
         listed = "、".join(f"“{h}”" for h in [*ignored, *raw.unknown_headers][:10])
         raw.notes.append(f"{raw.place}：未导入的列 {listed}（不属于“{table.label}”表）")
 
 
-def _letter(index: int) -> str:
+def column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
@@ -265,7 +259,7 @@ def _months_in(rows: list[list[object]]) -> list[tuple[int, int]]:
 
 def _no_header_message(table: Table, place: str, grid: list[list[object]]) -> str:
     examples = "“" + "”“".join(c.label for c in table.columns[:3]) + "”"
-    top = next((i for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if not _is_empty(cells)), None)
+    top = next((i for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if not is_empty_row(cells)), None)
     if top is not None and len({clean_text(v) for v in grid[top]} - {None}) == 1:  # one text, maybe merged across
         return (f"{place}：第{top + 1}行像是标题行，但其下没有找到列名行；请确认列名（如{examples}）"
                 f"在同一行，且位于前 {HEADER_SEARCH_ROWS} 行内")  # fmt: skip
@@ -274,205 +268,3 @@ def _no_header_message(table: Table, place: str, grid: list[list[object]]) -> st
 
 
 # ---------------------------------------------------------------- workbooks
-
-
-def _grid(sheet: object, values: object | None) -> tuple[list[list[object]], set[int]]:
-    """A sheet's cells as rows, formulas replaced by their saved values, merged ranges filled."""
-    grid = []
-    for row in sheet.iter_rows():
-        cells = []
-        for cell in row:
-            if cell.data_type == "f":  # keep what Excel computed; a formula never saved with a value is an error
-                saved = values.cell(row=cell.row, column=cell.column).value if values is not None else None
-                cells.append(UncachedFormula(str(cell.value)) if saved is None else saved)
-            else:
-                cells.append(cell.value)
-        grid.append(cells)
-    for merged in sheet.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else None
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            row = grid[r]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(merged.min_col - 1, merged.max_col):
-                row[c] = top
-    hidden = {r for r, dimension in sheet.row_dimensions.items() if dimension.hidden}
-    return grid, hidden
-
-
-def _check_container(content: bytes, name: str) -> None:
-    """Files that are not an .xlsx workbook, each with its own advice."""
-    if content.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE compound file: old .xls, or an encrypted .xlsx
-        if "EncryptedPackage".encode("utf-16-le") in content:
-            raise SheetError(
-                [
-                    f"文件“{displayed(name)}”设有打开密码，无法读取；"
-                    "请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入"
-                ]
-            )
-        raise SheetError(
-            [f"文件“{displayed(name)}”是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 或 WPS 中另存为 .xlsx 后导入"]
-        )
-    head = content[:512].lstrip().lower()
-    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) and not content.startswith(b"PK"):
-        raise SheetError(
-            [
-                f"文件“{displayed(name)}”实际是网页或 XML 格式（常见于业务系统导出的 .xls）；"
-                "请在 Excel 中打开后另存为 .xlsx"
-            ]
-        )
-    if not content.startswith(b"PK"):
-        raise SheetError([f"文件“{displayed(name)}”不是有效的 XLSX 工作簿（Excel 2007 及以上格式）"])
-
-
-def _open(content: bytes, name: str, data_only: bool) -> object:
-    try:
-        return load_workbook(io.BytesIO(content), data_only=data_only)
-    except Exception as err:  # zip, XML and openpyxl errors of many kinds: none may reach a clerk as a traceback
-        if "invalid XML" in str(err) or "xml" in type(err).__module__.lower():
-            message = "文件内部的 XML 已损坏或含有不安全的内容（如实体扩展）"
-        else:
-            message = "文件已损坏或不是 Excel 文件"
-        raise SheetError(
-            [
-                f"无法读取 XLSX 工作簿“{displayed(name)}”：{message}（{type(err).__name__}）；"
-                "请在 Excel 中打开并另存为新文件后再导入"
-            ]
-        ) from err
-
-
-def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:
-    """Sheets of a workbook by table, and notes on what was read past; SheetError lists every problem."""
-    _check_container(content, name)
-    book = _open(content, name, data_only=False)
-    has_formulas = any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
-    values = _open(content, name, data_only=True) if has_formulas else None
-    notes, errors, found = [], [], {}
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible":
-            table = table_named(sheet.title)
-            if table is not None:
-                notes.append(f"隐藏的工作表“{displayed(sheet.title)}”未读取（隐藏的工作表不会代替可见的工作表导入）")
-            continue
-        try:
-            grid, hidden = _grid(sheet, values[sheet.title] if values else None)
-        except Exception as err:  # a damaged sheet raises parser errors of several kinds
-            errors.append(f"工作表“{displayed(sheet.title)}”已损坏，无法读取（{type(err).__name__}）")
-            continue
-        if _is_empty_grid(grid) or sheet.title == COVER_SHEET:
-            continue
-        table = table_named(sheet.title) or _table_by_headers(grid)
-        if table is None:
-            notes.append(f"工作表“{displayed(sheet.title)}”不是数据表（名称和列名都对不上任何数据表），已忽略")
-            continue
-        found.setdefault(table.name, []).append((displayed(sheet.title), grid, hidden))
-    tables = _assign(found, errors, notes)
-    for table_name in {t.name for s in book.worksheets if s.sheet_state != "visible" and (t := table_named(s.title))}:
-        if table_name not in tables and table_name not in found:
-            label = next(t.label for t in TABLES if t.name == table_name)
-            errors.append(f"“{label}”工作表被隐藏：隐藏的工作表不会被导入；请在 Excel 中取消隐藏后再导入")
-    if errors:
-        raise SheetError(errors)
-    return tables, notes
-
-
-def _is_empty_grid(grid: list[list[object]]) -> bool:
-    return all(_is_empty(row) for row in grid)
-
-
-def _table_by_headers(grid: list[list[object]]) -> Table | None:
-    """The one table whose columns most of a sheet's header names; None when no table or two tables fit."""
-    fits = []
-    for table in TABLES:
-        row = find_header_row(grid, table)
-        if row is not None and _score(grid, row, table) >= max(2, (len(table.columns) + 1) // 2):
-            fits.append((_score(grid, row, table) / len(table.columns), table))
-    fits.sort(key=lambda fit: -fit[0])
-    if len(fits) == 1 or (len(fits) > 1 and fits[0][0] > fits[1][0]):
-        return fits[0][1]
-    return None
-
-
-def _assign(found: dict[str, list], errors: list[str], notes: list[str]) -> dict[str, RawTable]:
-    """One sheet per table; two sheets that could be the same table stop the import and ask."""
-    tables = {}
-    for table in TABLES:
-        candidates = found.get(table.name, [])
-        if len(candidates) > 1:
-            names = "”“".join(title for title, _, _ in candidates)
-            errors.append(
-                f"工作表“{names}”都像是“{table.label}”表；请只保留一个，或把其余工作表改名为与数据表无关的名称"
-            )
-            continue
-        if not candidates:
-            continue
-        title, grid, hidden = candidates[0]
-        if table_named(title) is None:
-            notes.append(f"工作表“{title}”按列名识别为“{table.label}”表")
-        try:
-            tables[table.name] = layout(table, title, grid, hidden)
-        except SheetError as failure:
-            errors += failure.messages
-    return tables
-
-
-# ---------------------------------------------------------------- CSV files
-
-
-def decode_csv(content: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030: what Excel on a Chinese Windows saves as “CSV (逗号分隔)”."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030")
-    except UnicodeDecodeError as err:
-        raise SheetError(
-            [f"CSV 文件“{displayed(name)}”的编码无法识别（既不是 UTF-8 也不是 GBK）；请在 Excel 中另存为“CSV UTF-8”"]
-        ) from err
-
-
-def read_csv(name: str, content: bytes) -> tuple[str, RawTable]:
-    """One CSV file named after its table (people.csv, 社会工作人才.csv, 社会工作人才2026年11月.csv)."""
-    table = table_named(Path(name).stem)
-    text = decode_csv(content, name)
-    try:
-        csv.field_size_limit(MAX_CSV_FIELD)
-        grid = [[v if v != "" else None for v in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as err:
-        message = "某个单元格过长" if "field larger" in str(err) else "格式错误"
-        raise SheetError(
-            [f"CSV 文件“{displayed(name)}”无法读取：{message}（{type(err).__name__}）；请在 Excel 中检查后另存"]
-        ) from err
-    if table is None:
-        table = _table_by_headers(grid)
-    if table is None:
-        raise SheetError(
-            [
-                f"无法识别 CSV 文件“{displayed(name)}”："
-                "文件名应为数据表名称，例如 people.csv 或 社会工作人才.csv，且第一行为列名"
-            ]
-        )
-    return table.name, layout(table, displayed(name), grid, kind="CSV 文件")
-
-
-def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
-    """CSV files (name, content), one per table; every file's problem reported together."""
-    tables, errors, names = {}, [], {}
-    for name, content in files:
-        try:
-            table_name, raw = read_csv(name, content)
-        except SheetError as failure:
-            errors += failure.messages
-            continue
-        if table_name in tables:
-            label = next(t.label for t in TABLES if t.name == table_name)
-            errors.append(
-                f"CSV 文件“{displayed(names[table_name])}”和“{displayed(name)}”都像是“{label}”表；"
-                "每个数据表只能有一个文件"
-            )
-            continue
-        tables[table_name], names[table_name] = raw, name
-    if errors:
-        raise SheetError(errors)
-    return tables

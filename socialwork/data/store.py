@@ -41,6 +41,8 @@ STAGING_PREFIX = ".staging-"
 BUSY = "另一个导入正在写入该数据目录，请稍后再试"
 log = logging.getLogger(__name__)
 
+DEMO_MARKER = ".socialwork-demo"  # in the built-in demo folder, which `demo` rewrites: no real data goes there
+
 
 class StoreError(Exception):
     """A problem with the snapshot store, worded in Chinese for the person who sees it."""
