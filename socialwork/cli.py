@@ -261,7 +261,7 @@ def _bench_pages(args: argparse.Namespace) -> int:
     else:
         result = profiling.run(pages, repeats, saved)
         section, body = "profile", profiling.markdown(result)
-        print(profiling.table(result))
+        print(profiling.table(result), profiling.heaviest_table(result), sep="\n")
     print(f"结束时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
     _write_performance(args.out, sections.put(old, section, body))

@@ -124,6 +124,16 @@ def test_c_functions_and_the_standard_library_count_for_their_callers():
     )
 
 
+def test_the_heaviest_calls_are_our_functions_but_wrappers():
+    stats = {
+        (f"{ROOT}/socialwork/metrics.py", 1, "kpi_report"): (1, 1, 0.01, 0.050, {}),
+        (f"{ROOT}/socialwork/ui.py", 1, "run_page"): (1, 1, 0.0, 0.200, {}),
+        (f"{ROOT}/socialwork/charts.py", 1, "bar_chart"): (1, 1, 0.01, 0.030, {}),
+        ("/x/site-packages/plotly/basedatatypes.py", 1, "update"): (1, 1, 0.01, 0.090, {}),
+    }
+    assert profiling.heaviest(stats, 2) == [("metrics.kpi_report", 0.050), ("charts.bar_chart", 0.030)]
+
+
 def test_the_profile_table_gives_milliseconds_and_shares():
     cpu = {"queries": 10, "pandas": 30, "figures": 20, "streamlit": 25, "ours": 10, "other": 5}
     result = {"pages": [{"page": "overview", "wall_ms": 41.0, "cpu_ms": cpu}]}

@@ -311,7 +311,8 @@ def markdown(result: dict[str, Any]) -> str:
             "table's rows and column kinds, each chart's traces, points, shapes and annotations, each metric's "
             "sparkline, each text's length; the county view's elements before a township is picked, the township "
             "view's after. For every repeat and page, the page and its twin (in alternating order) are opened in a "
-            "new browser context (a new session) and timed from navigation to settled (**first render**); then "
+            "new browser context (a new session, and an empty cache: Streamlit's scripts are fetched, as on a "
+            "browser's first visit) and timed from navigation to settled (**first render**); then "
             f"{result['township']} is typed into the sidebar's filter and picked with Enter, and timed from the key "
             'to settled (**township rerun**). Settled: `stApp` has `data-test-script-state="notRunning"`, no '
             '`[data-stale="true"]` and no skeleton remain, and a MutationObserver has seen no DOM change for '

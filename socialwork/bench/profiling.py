@@ -131,6 +131,19 @@ def attribute(stats: dict[Func, tuple]) -> dict[str, float]:
     return totals
 
 
+WRAPPERS = ("<module>", "<lambda>", "<listcomp>", "<genexpr>", "<dictcomp>", "run_page", "_run_as_task", "together")
+
+
+def heaviest(stats: dict[Func, tuple], count: int = 5) -> list[tuple[str, float]]:
+    """Our functions with the most inclusive time (seconds), page scripts and wrappers aside: `module.function`."""
+    ours = []
+    for (path, _, name), (_, _, _, inclusive, _) in stats.items():
+        relative = path.replace(os.sep, "/").removeprefix(ROOT)
+        if relative.startswith("socialwork/") and "/bench/" not in relative and name not in WRAPPERS:
+            ours.append((f"{relative.removeprefix('socialwork/').removesuffix('.py')}.{name}", inclusive))
+    return sorted(ours, key=lambda item: -item[1])[:count]
+
+
 # ---------------------------------------------------------------- profiling every thread of a rerun
 class ThreadProfiles:
     """One cProfile per thread, timed by that thread's CPU clock, merged at the end."""
@@ -217,6 +230,9 @@ def profile_page(page: str, township: str, repeats: int) -> dict[str, Any]:
     """Milliseconds per township rerun of one page: wall time without the profiler, CPU time by bucket with it."""
     from streamlit.testing.v1 import AppTest
 
+    from socialwork.bench.twin import quiet_bare_mode
+
+    quiet_bare_mode()
     at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=300)
     at.switch_page(f"pages/{page}.py").run()
     at.run()  # AppTest re-enters legacy pages/ mode on its first run; the second is a normal session
@@ -233,8 +249,10 @@ def profile_page(page: str, township: str, repeats: int) -> dict[str, Any]:
                 wall.append((time.perf_counter() - started) * 1000)
             profiles.on = False
             _check(at, page, township)
-    cpu = {bucket: seconds * 1000 / repeats for bucket, seconds in attribute(profiles.stats()).items()}
-    return {"page": page, "wall_ms": statistics.median(wall), "cpu_ms": cpu}
+    stats = profiles.stats()
+    cpu = {bucket: seconds * 1000 / repeats for bucket, seconds in attribute(stats).items()}
+    heavy = [(name, seconds * 1000 / repeats) for name, seconds in heaviest(stats)]
+    return {"page": page, "wall_ms": statistics.median(wall), "cpu_ms": cpu, "heaviest": heavy}
 
 
 def _check(at: Any, page: str, township: str) -> None:
@@ -280,6 +298,18 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def heaviest_table(result: dict[str, Any]) -> str:
+    """Each page's heaviest calls into our own modules, inclusive CPU milliseconds per rerun."""
+    lines = [
+        "| page | our heaviest calls, inclusive CPU ms (they overlap: a call includes those it makes) |",
+        "|---|---|",
+    ]
+    for page in result["pages"]:
+        calls = ", ".join(f"`{name}` {ms:.0f}" for name, ms in page.get("heaviest", []))
+        lines.append(f"| {page['page']} | {calls} |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The profile section of docs/performance.md."""
     (l1, l5, _), (e1, e5, _) = result["load"]
@@ -306,5 +336,6 @@ def markdown(result: dict[str, Any]) -> str:
             "The browser's share of a rerun is in the section above, not here.",
             "",
             table(result),
+            heaviest_table(result),
         ]
     )

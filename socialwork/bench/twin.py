@@ -29,12 +29,29 @@ _FILLER = "社会工作人才专项数据示例文字"
 
 
 # ---------------------------------------------------------------- reading a page
+def quiet_bare_mode() -> None:
+    """Silence AppTest's "missing ScriptRunContext" warning, printed on every call outside a script run.
+
+    A filter, not a level: Streamlit sets its loggers' levels again when a script runs.
+    """
+    import logging
+
+    logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    if _not_bare_mode_warning not in logger.filters:
+        logger.addFilter(_not_bare_mode_warning)
+
+
+def _not_bare_mode_warning(record: Any) -> bool:
+    return "missing ScriptRunContext" not in record.getMessage()
+
+
 def page_spec(page: str, township: str | None, timeout: float = 120) -> list[Node]:
     """The main area of a dashboard page as a twin spec, from one AppTest run (county view without township)."""
     from streamlit.testing.v1 import AppTest
 
     from socialwork import settings
 
+    quiet_bare_mode()
     at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=timeout)
     if township:
         at.query_params["township"] = [township]
