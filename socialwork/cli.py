@@ -77,10 +77,20 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="性能基准：县、省、全国三级规模，打印结果并写入 docs/performance.md")
     bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
-    bench.add_argument("--repeats", type=int, default=20, help="每页重复次数（默认 20）")
+    bench.add_argument("--repeats", type=int, help="每页重复次数（默认：查询 20，--browser 与 --profile 5）")
     bench.add_argument("--data-root", type=Path, default=settings.REPO_ROOT / ".bench", help="合成数据目录")
     bench.add_argument("--regenerate", action="store_true", help="重新生成合成数据")
     bench.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "performance.md")
+    mode = bench.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--browser", action="store_true", help="在无头 Chromium 中测量各页面首次渲染与切换乡镇，对照同样元素的空白页面"
+    )
+    mode.add_argument(
+        "--profile",
+        action="store_true",
+        help="剖析各页面切换乡镇后的重新运行：查询、pandas、图表、Streamlit、本项目代码",
+    )
+    bench.add_argument("--pages", help="与 --browser、--profile 一起用：逗号分隔的页面（默认全部）")
 
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
@@ -276,17 +286,60 @@ def _aggregate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from socialwork.bench import report
 
+    if args.browser or args.profile:
+        return _bench_pages(args)
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in report.TARGETS_MS]
     if unknown:
         print(f"错误：未知规模 {'、'.join(unknown)}（可选 county、province、nation）", file=sys.stderr)
         return EXIT_USAGE
-    results = report.run(scales, args.data_root.resolve(), args.repeats, args.regenerate)
+    results = report.run(scales, args.data_root.resolve(), args.repeats or 20, args.regenerate)
     command = "python -m socialwork bench" + ("" if args.scales == BENCH_SCALES else f" --scales {args.scales}")
-    args.out.write_text(report.markdown(results, command), encoding="utf-8")
+    _write_performance(args.out, report.markdown(results, command))
     print("\n".join(report.summary_lines(results)))
     print(f"已写入 {args.out}")
     return 0
+
+
+def _bench_pages(args: argparse.Namespace) -> int:
+    """bench --browser or --profile: every page of the demo county, a section of docs/performance.md."""
+    import os
+
+    from socialwork.bench import browser, profiling, sections
+    from socialwork.bench.runner import PAGES
+
+    pages = [p.strip() for p in (args.pages or ",".join(PAGES)).split(",") if p.strip()]
+    unknown = [p for p in pages if p not in PAGES]
+    if unknown:
+        print(f"错误：未知页面 {'、'.join(unknown)}（可选 {'、'.join(PAGES)}）", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"开始时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
+    saved, repeats = args.data_root.resolve() / "results", args.repeats or 5
+    if args.browser:
+        result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved)
+        section, body = "browser", browser.markdown(result)
+        print(browser.timing_table(result), browser.cpu_table(result), "\n".join(browser.summary(result)), sep="\n")
+    else:
+        result = profiling.run(pages, repeats, saved)
+        section, body = "profile", profiling.markdown(result)
+        print(profiling.table(result), profiling.heaviest_table(result), sep="\n")
+    print(f"结束时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
+    _write_performance(args.out, sections.put(old, section, body))
+    print(f"已写入 {args.out}")
+    return 0
+
+
+def _write_performance(out: Path, text: str) -> None:
+    """docs/performance.md: the new text, the last sections of the benchmarks not run kept, the rerun budget current."""
+    from socialwork.bench import budget, sections
+
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    out.write_text(sections.put(sections.carry(old, text), "budget", budget.markdown()), encoding="utf-8")
+
+
+def _load_text(load: tuple[float, float, float]) -> str:
+    return "（1、5、15 分钟平均）" + " / ".join(f"{v:.2f}" for v in load)
 
 
 def _serve(args: argparse.Namespace) -> int:

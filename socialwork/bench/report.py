@@ -124,7 +124,10 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
         "",
         f"Written {datetime.now():%Y-%m-%d %H:%M} on {machine} by `{command}`. Regenerate it with "
         "`python -m socialwork bench`; `--scales county` re-measures one scale and keeps the others' last results "
-        "(`.bench/results/`). The numbers below are those runs', not edited by hand.",
+        "(`.bench/results/`). The numbers below are those runs', not edited by hand. The sections after the query "
+        "results are written by `bench --browser` (each page in Chromium beside a bare Streamlit page of the same "
+        "elements) and `bench --profile` (where a township rerun's CPU time goes); each run keeps the others' last "
+        "sections. The rerun budget comes from `socialwork/bench/budget.py`.",
         "",
         "## Summary",
         "",

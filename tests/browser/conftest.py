@@ -2,66 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from socialwork.bench.serving import (  # shared with the browser benchmark
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    plain_streamlit_command,
+    serve_command,
+    start_server,
+    stop_server,
+)
 from socialwork.data import settings
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 SCREENSHOTS = settings.REPO_ROOT / "artifacts" / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(command: list[str], port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
-    env = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
-    process = subprocess.Popen(
-        command, cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"dashboard did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def serve_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "socialwork", "serve", "--port", str(port), "--address", "127.0.0.1"]
-
-
-def plain_streamlit_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,63 @@
+"""The dashboard server of the browser benchmark: `python -m socialwork serve`, whose query results the benchmark
+can forget between measurements.
+
+    python -m socialwork.bench.server --port N --address 127.0.0.1     (with $SOCIALWORK_BENCH_FORGET set)
+
+Each measurement is a person opening a page nobody has opened since the server last forgot: the benchmark
+writes a new number into the file $SOCIALWORK_BENCH_FORGET names, and the next query the server runs first
+empties the result cache (the connection, its in-memory tables and DuckDB's Parquet metadata stay, as on a
+server that has run for a while). Without the variable this is exactly `python -m socialwork serve`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+FORGET_ENV = "SOCIALWORK_BENCH_FORGET"
+
+
+def forget_results_when_asked(marker: Path) -> None:
+    """Wrap db.run so that a change of the marker file's content empties the result cache first."""
+    from socialwork.figures import db
+
+    original = db.run
+    seen = {"generation": _generation(marker)}
+
+    def run(name: str, data: Path | None = None, **params: Any):
+        generation = _generation(marker)
+        if generation != seen["generation"]:
+            with db._lock:  # the cache is db's own: emptied as db.clear_cache() does, connections kept
+                db._results.clear()
+            seen["generation"] = generation
+        return original(name, data, **params)
+
+    db.run = run
+
+
+def _generation(marker: Path) -> str:
+    try:
+        return marker.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return ""
+
+
+def ask_to_forget(marker: Path) -> None:
+    """Make the server empty its result cache before its next query."""
+    count = _generation(marker)
+    marker.write_text(str(int(count or 0) + 1), encoding="ascii")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from socialwork import cli
+
+    marker = os.environ.get(FORGET_ENV)
+    if marker:
+        forget_results_when_asked(Path(marker))
+    return cli.main(["serve", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,208 @@
+"""The page benchmarks' own parts, fast: twins of a page's elements, profile buckets, tables, docs sections."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from socialwork.bench import browser, profiling, sections, server, twin
+from socialwork.bench.serving import cpu_seconds
+from socialwork.data import settings
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import db
+
+ROOT = settings.REPO_ROOT.as_posix()
+BARE_APP = str(settings.REPO_ROOT / "socialwork" / "bench" / "bare_app.py")
+
+
+# ---------------------------------------------------------------- twins
+def test_a_figure_spec_counts_points_of_plain_and_base64_arrays():
+    numbers = {"dtype": "i2", "bdata": base64.b64encode(np.arange(7, dtype="i2").tobytes()).decode()}
+    spec = {
+        "data": [
+            {"type": "bar", "orientation": "h", "x": numbers, "y": list("abcdefg"), "texttemplate": "%{x}"},
+            {"x": [1, 2, 3], "y": [4, 5, 6], "mode": "lines"},
+        ],
+        "layout": {"shapes": [{}, {}], "annotations": [{}], "height": 420},
+    }
+    assert twin.figure_spec(json.dumps(spec)) == {
+        "kind": "plotly_chart",
+        "traces": [
+            {"type": "bar", "orientation": "h", "mode": None, "points": 7, "text": True},
+            {"type": "scatter", "orientation": "v", "mode": "lines", "points": 3, "text": False},
+        ],
+        "shapes": 2,
+        "annotations": 1,
+        "height": 420,
+    }
+
+
+def test_elements_are_counted_by_kind_inside_containers():
+    nodes = [
+        {"kind": "title", "chars": 4},
+        {"kind": "columns", "weights": [1, 1], "children": [
+            [{"kind": "container", "border": True, "horizontal": False,
+              "children": [{"kind": "metric"}, {"kind": "badge"}]}],
+            [{"kind": "plotly_chart"}, {"kind": "dataframe"}],
+        ]},
+        {"kind": "expander", "label": "全部", "children": [{"kind": "dataframe"}, {"kind": "download_button"}]},
+        {"kind": "alert", "level": "info", "chars": 3},
+    ]  # fmt: skip
+    assert twin.count_kinds(nodes) == {
+        "metrics": 1, "charts": 1, "tables": 2, "texts": 3, "widgets": 1, "containers": 3
+    }  # fmt: skip
+    assert twin.counts_text(twin.count_kinds(nodes)) == "1 / 1 / 2 / 3 / 1"
+
+
+@pytest.mark.parametrize("page", ["staffing", "targets"])
+def test_a_twin_draws_the_elements_of_its_page(page, tmp_path, monkeypatch):
+    specs = {
+        "dates": [LAST_SNAPSHOT.isoformat()],
+        "townships": ["河口镇", "城关街道"],
+        "navigation": {page: ["页面", ":material/dashboard:"]},
+        "pages": {
+            page: {view: twin.page_spec(page, town) for view, town in (("county", None), ("township", "河口镇"))}
+        },
+    }
+    (tmp_path / "twins.json").write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv(twin.SPECS_ENV, str(tmp_path / "twins.json"))
+    at = AppTest.from_file(BARE_APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert twin.count_kinds(twin.block_spec(at.main)) == twin.count_kinds(specs["pages"][page]["county"])
+    at.multiselect[0].set_value(["河口镇"]).run()
+    drawn = twin.block_spec(at.main)
+    assert twin.count_kinds(drawn) == twin.count_kinds(specs["pages"][page]["township"])
+    assert any("范围：河口镇" in m.value for m in at.markdown)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    wanted = [n for n in _walk(specs["pages"][page]["township"]) if n["kind"] == "plotly_chart"]
+    assert [len(c["data"]) for c in charts] == [len(n["traces"]) for n in wanted]
+
+
+def _walk(nodes: list[dict]) -> list[dict]:
+    found = []
+    for node in nodes:
+        found.append(node)
+        for children in twin._children(node):
+            found += _walk(children)
+    return found
+
+
+# ---------------------------------------------------------------- profile buckets
+def test_files_fall_in_the_issues_buckets():
+    assert profiling.file_bucket(f"{ROOT}/socialwork/figures/db.py") == "queries"
+    assert profiling.file_bucket(f"{ROOT}/socialwork/present/charts.py") == "figures"
+    assert profiling.file_bucket(f"{ROOT}/socialwork/present/cards.py") == "ours"
+    assert profiling.file_bucket(f"{ROOT}/pages/overview.py") == "ours"
+    assert profiling.file_bucket(f"{ROOT}/.venv/lib/python3.11/site-packages/pandas/core/frame.py") == "pandas"
+    assert profiling.file_bucket("/x/site-packages/plotly/basedatatypes.py") == "figures"
+    assert profiling.file_bucket("/x/site-packages/streamlit/elements/metric.py") == "streamlit"
+    assert profiling.file_bucket("/x/site-packages/starlette/routing.py") == "other"
+
+
+def test_c_functions_and_the_standard_library_count_for_their_callers():
+    ours, charts = (
+        (f"{ROOT}/socialwork/data/store.py", 10, "snapshot_dates"),
+        (f"{ROOT}/socialwork/present/charts.py", 5, "bar"),
+    )
+    stat = (profiling.STDLIB + "pathlib.py", 1000, "stat")
+    posix_stat = ("~", 0, "<built-in method posix.stat>")
+    duckdb = ("~", 0, "<method 'execute' of '_duckdb.DuckDBPyConnection' objects>")
+    length = ("~", 0, "<built-in method builtins.len>")
+    stats = {
+        ours: (1, 1, 0.010, 0.1, {}),
+        charts: (1, 1, 0.020, 0.1, {}),
+        stat: (4, 4, 0.004, 0.04, {ours: (4, 4, 0.004, 0.04)}),
+        posix_stat: (4, 4, 0.030, 0.03, {stat: (4, 4, 0.030, 0.03)}),
+        duckdb: (1, 1, 0.050, 0.05, {ours: (1, 1, 0.050, 0.05)}),
+        length: (3, 3, 0.006, 0.006, {ours: (1, 1, 0.002, 0.002), charts: (2, 2, 0.004, 0.004)}),
+    }  # fmt: skip
+    totals = profiling.attribute(stats)
+    assert totals == pytest.approx(
+        {"queries": 0.050, "pandas": 0, "figures": 0.024, "streamlit": 0, "ours": 0.046, "other": 0}
+    )
+
+
+def test_the_heaviest_calls_are_our_functions_but_wrappers():
+    stats = {
+        (f"{ROOT}/socialwork/figures/metrics.py", 1, "kpi_report"): (1, 1, 0.01, 0.050, {}),
+        (f"{ROOT}/socialwork/present/filtering.py", 1, "run_page"): (1, 1, 0.0, 0.200, {}),
+        (f"{ROOT}/socialwork/present/charts.py", 1, "bar_chart"): (1, 1, 0.01, 0.030, {}),
+        ("/x/site-packages/plotly/basedatatypes.py", 1, "update"): (1, 1, 0.01, 0.090, {}),
+    }
+    assert profiling.heaviest(stats, 2) == [("figures.metrics.kpi_report", 0.050), ("present.charts.bar_chart", 0.030)]
+
+
+def test_the_profile_table_gives_milliseconds_and_shares():
+    cpu = {"queries": 10, "pandas": 30, "figures": 20, "streamlit": 25, "ours": 10, "other": 5}
+    result = {"pages": [{"page": "overview", "wall_ms": 41.0, "cpu_ms": cpu}]}
+    assert "| overview | 41 | 100 | 10 (10%) | 30 (30%) | 20 (20%) | 25 (25%) | 10 (10%) | 5 (5%) |" in (
+        profiling.table(result)
+    )
+
+
+# ---------------------------------------------------------------- browser tables
+def _views(first: list[float], rerun: list[float], cpu: float) -> dict:
+    return {"first_ms": first, "rerun_ms": rerun, "cpu_first_s": [cpu] * len(first), "cpu_rerun_s": [cpu / 2] * 3}
+
+
+def test_the_browser_table_sets_each_page_beside_its_twin():
+    counts = dict.fromkeys(twin.SUMMARY_KINDS, 1)
+    result = {
+        "pages": [
+            {"page": "overview", "elements": {"county": counts, "township": counts | {"texts": 2}},
+             "dashboard": _views([5800, 6000, 9000], [900, 800, 1000], 0.4),
+             "bare": _views([5500, 5400, 5000], [600, 700, 500], 0.2)},
+            {"page": "posts", "elements": {"county": counts, "township": counts},
+             "dashboard": _views([7000, 7000, 7000], [700, 700, 700], 0.4),
+             "bare": _views([5000, 5000, 5000], [600, 600, 600], 0.2)},
+        ]
+    }  # fmt: skip
+    table = browser.timing_table(result)
+    assert (
+        "| overview | 1 / 1 / 1 / 1 / 1 → 1 / 1 / 1 / 2 / 1 | 6.00 | 5.40 | +0.60 | ✓ | 0.90 | 0.60 | 1.50× | ✗ |"
+        in table
+    )
+    assert "| posts | 1 / 1 / 1 / 1 / 1 | 7.00 | 5.00 | +2.00 | ✗ | 0.70 | 0.60 | 1.17× | ✓ |" in table
+    assert "| overview | 0.40 | 0.20 | 2.0× | 0.20 | 0.10 | 2.0× |" in browser.cpu_table(result)
+    lines = browser.summary(result)
+    assert "1 of 2 pages (page − bare +0.60 to +2.00 s)" in lines[0]
+    assert "1 of 2 pages (page ÷ bare 1.17× to 1.50×)" in lines[1]
+    assert "0.300 s for the dashboard, 0.150 s for the bare twins (2.0×)" in lines[2]
+
+
+def test_server_cpu_time_is_read_from_proc():
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert cpu_seconds(os.getpid()) > before
+
+
+def test_the_benchmark_server_forgets_cached_results_when_asked(tmp_path, monkeypatch):
+    marker = tmp_path / "forget"
+    monkeypatch.setattr(db, "run", db.run)  # restored after the test
+    server.forget_results_when_asked(marker)
+    db.run("places/townships_at_snapshot", snapshot_date=LAST_SNAPSHOT)
+    assert db._results
+    server.ask_to_forget(marker)
+    db.run("kpi/targets_for_year", snapshot_date=LAST_SNAPSHOT, plan_year=LAST_SNAPSHOT.year)
+    assert [key[2] for key in db._results] == ["kpi/targets_for_year"]
+
+
+# ---------------------------------------------------------------- docs/performance.md
+def test_writing_one_section_keeps_the_text_and_the_others():
+    text = "# Performance\n\nqueries table\n"
+    text = sections.put(text, "profile", "## Profile\nold\n")
+    text = sections.put(text, "browser", "## Browser\nfirst\n")
+    text = sections.put(text, "profile", "## Profile\nnew\n")
+    assert text == (
+        "# Performance\n\nqueries table\n\n<!-- bench:browser -->\n## Browser\nfirst\n<!-- /bench:browser -->\n"
+        "\n<!-- bench:profile -->\n## Profile\nnew\n<!-- /bench:profile -->\n"
+    )
+    rewritten = sections.carry(text, "# Performance\n\nnew queries table\n")
+    assert rewritten.startswith("# Performance\n\nnew queries table\n\n<!-- bench:browser -->\n## Browser\nfirst\n")
+    assert "## Profile\nnew\n" in rewritten and "queries table\n\n" not in rewritten.replace("new queries", "")
