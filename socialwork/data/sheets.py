@@ -164,9 +164,9 @@ def layout(
         raise SheetError([_no_header_message(table, f"{kind}“{sheet}”", grid)])
     raw = RawTable(table.name, sheet, {}, [], [], kind=kind)
     _map_headers(raw, table, _header_names(grid, header_row, table))
+    skipped_rows = []
     if header_row > 0:
-        raw.notes.append(f"{raw.place}：第1至{header_row}行是标题行，已跳过" if header_row > 1
-                         else f"{raw.place}：第1行是标题行，已跳过")  # fmt: skip
+        skipped_rows.append(f"第1至{header_row}行（标题行）" if header_row > 1 else "第1行（标题行）")
         raw.title_months = _months_in(grid[:header_row])
     width = max([*raw.columns.values(), raw.id_number_column or 0, 0]) + 1
     skipped: dict[str, list[int]] = {"空行": [], "合计行": [], "表尾说明": []}
@@ -192,10 +192,13 @@ def layout(
     for what, numbers in skipped.items():
         shown = [n for n in numbers if what != "空行" or n < last]  # trailing empty rows are not worth a note
         if shown:
-            raw.notes.append(f"{raw.place}：第{_row_list(shown)}行是{what}，已跳过")
+            skipped_rows.append(f"第{_row_list(shown)}行（{what}）")
+    parts = ["跳过" + "、".join(skipped_rows)] if skipped_rows else []
     hidden = sorted(n for n in raw.row_numbers if hidden_rows and n in hidden_rows)
     if hidden:
-        raw.notes.append(f"{raw.place}：第{_row_list(hidden)}行是隐藏行（可能被筛选隐藏），已照常导入")
+        parts.append(f"第{_row_list(hidden)}行是隐藏行（可能被筛选隐藏），已照常导入")
+    parts += raw.notes  # from the header: columns left out
+    raw.notes = [f"{raw.place}：{'；'.join(parts)}"] if parts else []
     return raw
 
 
@@ -218,7 +221,7 @@ def _map_headers(raw: RawTable, table: Table, names: list[str]) -> None:
         meaning = _recognised(table, name)
         if meaning in (None, "ignored"):
             if looks_personal(name):
-                raw.notes.append(f"{raw.place}：第{index + 1}列的列名疑似含个人号码，该列已忽略")
+                raw.notes.append(f"第{index + 1}列的列名疑似含个人号码，该列已忽略")
             elif meaning is None:
                 raw.unknown_headers.append(name)
             else:
@@ -238,7 +241,7 @@ def _map_headers(raw: RawTable, table: Table, names: list[str]) -> None:
     raw.missing = [c.name for c in table.columns if c.name not in raw.columns]
     if ignored or raw.unknown_headers:
         listed = "、".join(f"“{h}”" for h in [*ignored, *raw.unknown_headers][:10])
-        raw.notes.append(f"{raw.place}：未导入的列 {listed}（不属于“{table.label}”表）")
+        raw.notes.append(f"未导入的列 {listed}（不属于“{table.label}”表）")
 
 
 def column_letter(index: int) -> str:
