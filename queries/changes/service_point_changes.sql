@@ -1,7 +1,8 @@
 -- Township stations and social-work organisations that changed between $from_date and $to_date: a station
 -- opened or closed, or its star rating rose or fell; an organisation registered (new on the register), closed
 -- (deregistered, or gone from the register), suspended, resumed, or its evaluation grade changed (a change of
--- status wins over a change of grade). Stations first, then organisations, each in township order.
+-- status wins over a change of grade; one already deregistered that leaves the register is no change). Stations
+-- first, then organisations, each in township order.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   organisations registered at county level).
 -- Columns: point_kind, township_code, township_name, point_name, change, change_label, stars_then, stars_now,
@@ -58,7 +59,7 @@ organisations_compared as (
         coalesce(n.organisation_name, t.organisation_name) as point_name,
         case
             when t.organisation_id is null then 'registered'
-            when n.organisation_id is null then 'deregistered'
+            when n.organisation_id is null and t.status <> 'deregistered' then 'deregistered'
             when n.status = 'deregistered' and t.status <> 'deregistered' then 'deregistered'
             when n.status = 'suspended' and t.status = 'active' then 'suspended'
             when n.status = 'active' and t.status = 'suspended' then 'resumed'

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from socialwork.data.followups import (
     DEMO_READ_ONLY,
+    EDITABLE_FIELDS,
     MAX_NOTE,
     MAX_TITLE,
     Change,
@@ -244,7 +245,8 @@ class SqliteFollowups:
     def update_item(self, seen: Item, changes: dict[str, object], editor: Editor) -> Item:
         """Write the fields that differ from `seen` (the item as the editor was shown it); ConflictError, writing
         nothing, when one of them was changed by someone else since."""
-        wanted = {k: v for k, v in checked_fields(changes).items() if getattr(seen, k) != v}
+        checked = checked_fields(changes)  # in the fields' own order, so the audit trail reads the same every time
+        wanted = {k: checked[k] for k in EDITABLE_FIELDS if k in checked and getattr(seen, k) != checked[k]}
         if not wanted:
             return seen
         stamp = self._stamp()

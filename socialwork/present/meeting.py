@@ -208,7 +208,7 @@ def outline(
     """The meeting's slides by key and title, for the snapshot and filter."""
     report = metrics.kpi_report(as_of, townships, data)
     groups = tuple(group for group in METRIC_GROUP.codes if metrics.kpis_in_groups(report, group))
-    keys = (TARGETS_SLIDE, *meeting_slide_keys(as_of, data), *groups, GAPS_SLIDE)
+    keys = (TARGETS_SLIDE, *groups, GAPS_SLIDE, *meeting_slide_keys(as_of, data))
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     return Outline(county, as_of, scope_text(township_names), report, keys)
 
