@@ -16,12 +16,12 @@ st.header("督办事项")
 st.caption(followups_view.summary_caption(view))
 followups_view.items_section(view, filters)
 if writable:
-    with st.expander("新建督办事项", icon=":material/add_task:"):
+    with st.expander("为会议新建督办事项", icon=":material/add_task:"):
         followups_view.new_item_form(view, editor, filters, filters.county.issuer)
 
-item = followups_view.chosen_item(view)
-if item is not None:
+if view.items:
     st.header("事项详情")
+    item = followups_view.chosen_item(view)
     followups_view.item_detail(item, view, editor if writable else None, filters)
 
 st.header("会议记录")

@@ -88,7 +88,7 @@ def test_the_summary_appends_the_items_table():
 def test_the_workbook_has_a_sheet_of_every_item_in_the_filter(fixture_store):
     book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
     sheet = book["会议督办事项"]
-    assert [c.value for c in sheet[4]][:3] == ["编号", "会议", "督办事项"]
+    assert [c.value for c in sheet[4]][:3] == ["编号", "督办事项", "状态"]
     assert sheet.max_row == 4 + 7
     book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", date(2024, 11, 30), [T1], ["甲街道"], fixture_store)))
     assert book["会议督办事项"].max_row == 4  # no meeting recorded: the header alone

@@ -72,13 +72,10 @@ def show(changes: Changes, filters: Filters, default: Since) -> None:
     st.header("乡镇（街道）目标状态变化")
     _listed(township_status_table(changes), "比例类目标（各乡镇可比）的状态均无变化。")
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("城市社区持证社工达标变化")
-        _listed(communities_table(changes), "没有城市社区达到或跌破 2 名持证社工的标准。")
-    with right:
-        st.subheader("村（社区）社工服务变化")
-        _listed(served_table(changes), "没有村（社区）新有或失去社工服务。")
+    st.header("城市社区持证社工达标变化")
+    _listed(communities_table(changes), "没有城市社区达到或跌破 2 名持证社工的标准。")
+    st.header("村（社区）社工服务变化")
+    _listed(served_table(changes), "没有村（社区）新有或失去社工服务。")
 
     st.header("社工站与机构")
     _listed(service_points_table(changes), "社工站与社工机构没有启用、停用、星级或等级变化，也没有新登记或注销。")

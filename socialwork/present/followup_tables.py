@@ -31,7 +31,8 @@ from socialwork.present.formatting import date_stamp
 
 COUNTY_WIDE = "全县"
 MAX_SLIDE_ROWS = 14
-MAX_NOTE_CHARS = 40  # the latest note in a table cell or on a slide; the whole note is on the item
+MAX_NOTE_CHARS = 40  # the latest note in a table cell; the whole note is on the item
+SLIDE_NOTE_CHARS = 24  # on a slide, where six columns share the width
 
 
 @dataclass(frozen=True)
@@ -105,24 +106,24 @@ def note_text(note: Note | None, limit: int | None = MAX_NOTE_CHARS) -> str:
 
 
 def items_table(view: FollowupView, items: list[Item] | tuple[Item, ...] | None = None) -> pd.DataFrame:
-    """One row per item: number, meeting, task, target, township, lead unit, due date, status, latest progress."""
+    """One row per item: number, task, status, due date, township, lead unit, target, latest progress, meeting."""
     rows = [
         {
             "编号": i.item_id,
-            "会议": f"{date_stamp(view.meeting(i.meeting_id).meeting_date)} {view.meeting(i.meeting_id).title}",
             "督办事项": i.task,
-            "对应目标": view.metric_labels.get(i.metric_key, i.metric_key),
+            "状态": status_text(i, view.as_of),
+            "完成时限": i.due_date,
             "乡镇（街道）": view.township(i.township_code),
             "牵头单位": i.lead_unit,
-            "完成时限": i.due_date,
-            "状态": status_text(i, view.as_of),
-            "完成日期": i.done_date,
+            "对应目标": view.metric_labels.get(i.metric_key, i.metric_key),
             "最新进展": note_text(view.latest_note(i)),
+            "完成日期": i.done_date,
+            "会议": f"{date_stamp(view.meeting(i.meeting_id).meeting_date)} {view.meeting(i.meeting_id).title}",
         }
         for i in (view.items if items is None else items)
     ]
-    columns = ["编号", "会议", "督办事项", "对应目标", "乡镇（街道）", "牵头单位", "完成时限", "状态", "完成日期",
-               "最新进展"]  # fmt: skip
+    columns = ["编号", "督办事项", "状态", "完成时限", "乡镇（街道）", "牵头单位", "对应目标", "最新进展", "完成日期",
+               "会议"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -167,6 +168,7 @@ def slide_parts(view: FollowupView) -> tuple[str, pd.DataFrame] | None:
     ordered = sorted(items, key=lambda i: (not i.overdue(view.as_of), i.status == "done", i.due_date, i.item_id))
     table = items_table(view, ordered)[["督办事项", "乡镇（街道）", "牵头单位", "完成时限", "状态", "最新进展"]]
     table["完成时限"] = [date_stamp(d) for d in table["完成时限"]]
+    table["最新进展"] = [note_text(view.latest_note(i), SLIDE_NOTE_CHARS) for i in ordered]
     if len(table) > MAX_SLIDE_ROWS:
         caption += f"（表中列出逾期与未完成在前的 {MAX_SLIDE_ROWS} 项）"
     return caption, table.head(MAX_SLIDE_ROWS)

@@ -66,7 +66,8 @@ def followups_of(items: list[Item], view: FollowupView) -> None:
     with st.expander(label, expanded=bool(overdue), icon=":material/assignment_late:" if overdue else None):
         for item in items:
             st.badge(status_text(item, view.as_of), color=badge_colour(item, view.as_of))
-            where = "" if item.township_code is None else f"{view.township(item.township_code)} · "
+            township = view.township(item.township_code)
+            where = "" if item.township_code is None or township == item.lead_unit else f"{township} · "
             st.markdown(
                 f"{markdown_text(item.task)}  \n{markdown_text(where + item.lead_unit)} · "
                 f"时限 {date_stamp(item.due_date)}"

@@ -59,7 +59,7 @@ class Outline:
     as_of: date
     scope: str
     report: KpiReport
-    keys: tuple[str, ...]  # the targets slide, each metric group, the gaps slide
+    keys: tuple[str, ...]  # the targets slide, each metric group, the gaps slide, then since the last meeting
 
     @property
     def title(self) -> str:
