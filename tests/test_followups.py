@@ -239,6 +239,22 @@ def test_last_meeting_scope_and_what_a_view_of_a_date_sees(store):
     assert seen_by([county, town], meetings, date(2026, 7, 31)) == [county]
 
 
+def test_writing_follow_ups_leaves_the_snapshots_as_they_were(fixture_store, tmp_path):
+    import shutil
+
+    from socialwork.data.store import store_version
+
+    root = tmp_path / "store"
+    shutil.copytree(fixture_store, root)
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*.parquet")}
+    version = store_version(root)
+    store = open_followups(root)
+    new_item(store)
+    store.add_note(1, date(2026, 9, 9), "进展", ZHANG)
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*.parquet")} == before
+    assert store_version(root) == version  # no cached figure is thrown away for an edit
+
+
 def test_the_demo_store_is_read_only(demo_store):
     store = open_followups(demo_store)
     assert store.read_only and len(store.meetings()) == len(DEMO_MEETINGS)
