@@ -19,6 +19,8 @@ else:
         st.Page("pages/incentives.py", title="激励与培训", icon=":material/school:", url_path="incentives"),
         st.Page("pages/purchases.py", title="政府购买服务", icon=":material/payments:", url_path="purchases"),
         st.Page("pages/meeting.py", title="会议演示与导出", icon=":material/slideshow:", url_path="meeting"),
+        st.Page("pages/changes.py", title="变化对比", icon=":material/compare_arrows:", url_path="changes"),
+        st.Page("pages/followups.py", title="会议督办", icon=":material/task_alt:", url_path="followups"),
     ]
 if login_configured():  # data staff only: without a login file the import page does not exist
     pages.append(

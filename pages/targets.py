@@ -4,26 +4,29 @@ import streamlit as st
 
 from socialwork.figures import metrics
 from socialwork.figures.parallel import together
-from socialwork.present import cards, charts, filtering
+from socialwork.present import cards, charts, filtering, followup_tables, followups_view
 from socialwork.present.formatting import PROJECTION_METHOD_NOTE, scorecard_export_frame, scorecard_goal_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header("目标进度", filters)
 
-report, card, steps = together(  # every read at once (socialwork/figures/parallel.py)
+report, card, steps, followups = together(  # every read at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data),
     lambda: metrics.township_scorecard(filters.as_of, filters.codes_or_none, filters.data),
     lambda: metrics.milestones(filters.as_of, filters.data),
+    lambda: followup_tables.load(filters.as_of, filters.codes_or_none, filters.data),
 )
 cards.report_summary(report)
 if filters.township_codes:
     st.caption("已筛选乡镇：全县总量目标（持证社工年度增量、机构数量、政府购买等）显示所选乡镇的贡献，不单独比较目标；"
                "比例类目标（每个城市社区持证社工、覆盖率、持证比例）在乡镇层面同样适用。")  # fmt: skip
 
+if followups.items:  # the meetings' follow-up items sit below their target's card
+    st.caption(f"会议督办事项：{followup_tables.counts_text(followups.items, filters.as_of)}（见各目标下方）")
 for group, kpis in metrics.kpis_by_group(report).items():
     st.subheader(group)
-    cards.kpi_cards(kpis)
+    followups_view.kpi_cards_with_followups(kpis, followups)
 st.caption(PROJECTION_METHOD_NOTE)
 
 st.header("各乡镇（街道）可比目标")

@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     kpis.add_argument("--json", action="store_true", help="以 JSON 输出")
 
+    changes = sub.add_parser("changes", help="两期快照之间的变化（变化对比，与看板同一计算）")
+    changes.add_argument(
+        "--from",
+        dest="from_date",
+        help="较早一期的快照日期 YYYY-MM-DD（默认：上次会议审议的数据，没有会议记录时为上一期）",
+    )
+    changes.add_argument("--to", dest="to_date", help="较晚一期的快照日期 YYYY-MM-DD（默认：最新一期）")
+    changes.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
+    changes.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    changes.add_argument("--json", action="store_true", help="以 JSON 输出")
+
     serve = sub.add_parser("serve", help="启动看板（Streamlit）")
     serve.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
     serve.add_argument("--address", default="localhost", help="监听地址（默认 localhost）")
@@ -139,6 +150,30 @@ def _kpis(args: argparse.Namespace) -> int:
     else:
         names = township_names(codes, as_of, data) if codes else None  # names also when codes were given
         print(kpi_table_text(report, names, county.title))
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from socialwork.figures.changes import compare, since
+    from socialwork.present.change_tables import changes_text
+    from socialwork.present.formatting import scope_text
+
+    data = settings.data_dir(args.data)
+    county = _county(data)
+    to_date = parse_as_of(args.to_date, data)
+    start = since(to_date, data)
+    from_date = parse_as_of(args.from_date, data) if args.from_date else start.from_date
+    if from_date is None:
+        raise FilterError(f"{to_date.isoformat()} 是最早的一期快照，没有可对比的更早快照")
+    codes = township_codes(args.township, to_date, data) if args.township else None
+    changes = compare(from_date, to_date, codes, data)
+    meeting = start.meeting if start.meeting and start.meeting.reviewed_snapshot == from_date else None
+    if args.json:
+        out = changes.as_dict() | {"since_meeting": None if meeting is None else meeting.title}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        names = township_names(codes, to_date, data) if codes else None
+        print(changes_text(changes, scope_text(names), f"{county.title} · 变化对比", meeting))
     return 0
 
 
@@ -363,6 +398,7 @@ COMMANDS = {
     "init": _init,
     "demo": _demo,
     "kpis": _kpis,
+    "changes": _changes,
     "serve": _serve,
     "docs": _docs,
     "aggregate": _aggregate,

@@ -34,6 +34,8 @@ RERUN_BUDGET: dict[str, Budget] = {
     "incentives": Budget(figures=3),
     "purchases": Budget(figures=2),
     "meeting": Budget(figures=0),
+    "changes": Budget(figures=0, kpi_reports=2),  # compares two snapshots: the report of each
+    "followups": Budget(figures=0, kpi_reports=0),
 }
 
 

@@ -104,6 +104,17 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "purchases/purchases_by_department": PURCHASE_INPUTS,
     "purchases/purchase_budget_by_year": PURCHASE_INPUTS,
     "purchases/purchases_by_township": PURCHASE_INPUTS,
+    # Two snapshots each: "every snapshot" is the nearest scope the baselines know (an upper bound on the floor).
+    "changes/urban_communities_crossing_minimum": tuple(Input(i.table, i.columns, ALL) for i in STAFFING_INPUTS),
+    "changes/communities_served_changes": tuple(Input(i.table, i.columns, ALL) for i in STAFFING_INPUTS),
+    "changes/service_point_changes": (
+        Input("townships", ("township_code", "township_name", "has_station", "station_stars"), ALL),
+        Input("organisations", ("organisation_id", "township_code", "status", "evaluation_grade"), ALL),
+    ),
+    "changes/post_changes_by_unit": (
+        Input("posts", ("post_id", "township_code", "unit_name", "sector", "is_filled"), ALL),
+        Input("townships", ("township_code", "township_name"), AS_OF),
+    ),
 }
 
 

@@ -87,8 +87,9 @@ def container_spec(block: Any) -> Node:
     children = block_spec(block)
     if block.type == "column":  # AppTest gives a column the Column message itself
         return {"kind": "column", "weight": block.proto.weight or 1.0, "children": children}
-    if block.type == "expandable":
-        return {"kind": "expander", "label": block.proto.expandable.label, "children": children}
+    if block.type in ("expandable", "expander"):  # AppTest gives st.expander its Expandable message itself
+        expandable = block.proto if block.type == "expander" else block.proto.expandable
+        return {"kind": "expander", "label": expandable.label, "children": children}
     if children and all(c["kind"] == "column" for c in children):
         weights, contents = [c["weight"] for c in children], [c["children"] for c in children]
         return {"kind": "columns", "weights": weights, "children": contents}

@@ -7,6 +7,8 @@ from socialwork.data.contract import (
     COUNTY_FILE,
     DERIVED_TABLES,
     ENUMS,
+    FOLLOWUP_FILE,
+    FOLLOWUP_TABLES,
     METRIC_LOCAL_LABELS,
     SNAPSHOT_PARTITION,
     TABLES,
@@ -70,6 +72,18 @@ def data_markdown() -> str:
         "",
     ]
     for table in DERIVED_TABLES:
+        out += _table_section(table)
+    out += [
+        "# Meetings and follow-up items",
+        "",
+        f"Kept beside the snapshots in one SQLite file, `<data dir>/{FOLLOWUP_FILE}` (socialwork/data/followups.py, "
+        "backend followups_sqlite.py), written by logged-in staff on the 会议督办 page; the snapshot files are never "
+        "written to. Its schema is created and migrated by the program (table `schema_version`, one row per applied "
+        'step). Dates are ISO text; times are Beijing time as ISO text; "who" is a login of the auth file, never '
+        "anyone on the registers. Items, notes and the audit trail are never deleted.",
+        "",
+    ]
+    for table in FOLLOWUP_TABLES:
         out += _table_section(table)
     out += ["## Enumerations", ""]
     for enum in ENUMS:

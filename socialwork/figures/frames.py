@@ -35,6 +35,7 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
     for position, column in enumerate(table.columns):
         if column.null_count and column.type in _NULLABLE:
             frame.isetitem(position, column.to_pandas(types_mapper=_NULLABLE.get).array)
-        elif table.num_rows == 0 and pa.types.is_string(column.type):
-            frame.isetitem(position, frame.iloc[:, position].astype(object))  # as .df() types empty text
+        elif pa.types.is_string(column.type) and column.null_count == table.num_rows:
+            # .df() types text with no value at all (no rows, or every one missing) as objects, each None.
+            frame.isetitem(position, pd.Series([None] * table.num_rows, index=frame.index, dtype=object))
     return frame

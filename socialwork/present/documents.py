@@ -22,6 +22,8 @@ from socialwork.data import identity, settings
 from socialwork.data.spreadsheet import strip_control
 from socialwork.figures import measures, metrics, posts, staffing
 from socialwork.present.exports import xlsx_bytes
+from socialwork.present.followup_tables import export_table, slide_parts
+from socialwork.present.followup_tables import load as load_followups
 from socialwork.present.formatting import (
     as_of_stamp,
     community_table,
@@ -199,6 +201,7 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
         "社工机构": organisations_table(measures.organisations(as_of, townships, data)),
         "激励": incentives_table(measures.incentives_by_year(as_of, townships, data)),
         "督导培训": township_activity_table(measures.supervision_training_by_township(as_of, townships, data)),
+        "会议督办事项": export_table(load_followups(as_of, townships, data)),
     }
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据")
@@ -229,7 +232,9 @@ def _docx_fonts(document) -> None:
         document.styles[name].element.get_or_add_rPr().get_or_add_rFonts().set(docx_qn("w:eastAsia"), EAST_ASIAN_FONT)
 
 
-def summary_docx_bytes(report: metrics.KpiReport, scope: str, county: identity.County) -> bytes:
+def summary_docx_bytes(
+    report: metrics.KpiReport, scope: str, county: identity.County, followups: tuple[str, pd.DataFrame] | None = None
+) -> bytes:
     """The plan year's summary report, in a Chinese government summary's structure, figures filled in."""
     document = Document()
     _docx_fonts(document)
@@ -278,9 +283,26 @@ def summary_docx_bytes(report: metrics.KpiReport, scope: str, county: identity.C
             )
     document.add_heading("四、下一步打算", level=1)
     document.add_paragraph(PLACEHOLDER)
+    if followups is not None:
+        docx_followups_section(document, *followups)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def docx_followups_section(document, caption: str, table: pd.DataFrame) -> None:
+    """附：上次会议督办事项落实情况, a caption (the meeting and the counts) and a table of its items."""
+    document.add_heading("附：上次会议督办事项落实情况", level=1)
+    document.add_paragraph(strip_control(caption))
+    if table.empty:
+        return
+    grid = document.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Table Grid"
+    for cell, header in zip(grid.rows[0].cells, table.columns, strict=True):
+        cell.text = str(header)
+    for row in table.itertuples(index=False):
+        for cell, value in zip(grid.add_row().cells, row, strict=True):
+            cell.text = strip_control(str(value))
 
 
 def export_bytes(
@@ -295,7 +317,8 @@ def export_bytes(
         return tables_workbook_bytes(as_of, townships, scope, data)
     if kind == "docx":
         county, _ = identity.load_or_fallback(data or settings.data_dir())
-        return summary_docx_bytes(metrics.kpi_report(as_of, townships, data), scope, county)
+        followups = slide_parts(load_followups(as_of, townships, data))
+        return summary_docx_bytes(metrics.kpi_report(as_of, townships, data), scope, county, followups)
     content = meeting(as_of, townships, township_names, data)
     return deck_bytes(content) if kind == "pptx" else report_pdf_bytes(content)
 

@@ -15,15 +15,21 @@ import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import measures, metrics, posts, staffing
+from socialwork.figures import changes, measures, metrics, posts, staffing
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
-from socialwork.present import charts
+from socialwork.present import change_tables, charts, followup_tables
 from socialwork.present.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
 
 MAX_TABLE_ROWS = 14
 TARGETS_SLIDE, GAPS_SLIDE = "targets", "gaps"
-SLIDE_TITLES = {TARGETS_SLIDE: "年度目标完成情况", GAPS_SLIDE: "城市社区持证社工缺口清单"} | METRIC_GROUP.labels
+SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting (see meeting_slide_keys)
+SLIDE_TITLES = {
+    TARGETS_SLIDE: "年度目标完成情况",
+    GAPS_SLIDE: "城市社区持证社工缺口清单",
+    SINCE_SLIDE: "自上次会议以来",
+    FOLLOWUPS_SLIDE: "上次会议督办事项落实情况",
+} | METRIC_GROUP.labels
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class Outline:
     as_of: date
     scope: str
     report: KpiReport
-    keys: tuple[str, ...]  # the targets slide, each metric group, the gaps slide
+    keys: tuple[str, ...]  # the targets slide, each metric group, the gaps slide, then since the last meeting
 
     @property
     def title(self) -> str:
@@ -172,13 +178,37 @@ def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> S
     return Slide(GAPS_SLIDE, SLIDE_TITLES[GAPS_SLIDE], caption, table=gaps)
 
 
+def meeting_slide_keys(as_of: date, data: Path | None) -> tuple[str, ...]:
+    """The slides that look back to the last meeting: what changed since (when there is an earlier snapshot) and
+    how its follow-up items stand (when a meeting was recorded before this snapshot's)."""
+    start = changes.since(as_of, data)
+    return (SINCE_SLIDE,) * (start.from_date is not None) + (FOLLOWUPS_SLIDE,) * (start.meeting is not None)
+
+
+def _since_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
+    """自上次会议以来: the changes from the snapshot the last meeting reviewed (or the previous one) to this one."""
+    start = changes.since(as_of, data)
+    compared = changes.compare(start.from_date, as_of, townships, data)
+    caption = change_tables.slide_caption(compared, start.meeting)
+    table = change_tables.slide_table(compared)
+    return Slide(SINCE_SLIDE, SLIDE_TITLES[SINCE_SLIDE], caption, table=table if len(table) else None)
+
+
+def _followups_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
+    """上次会议督办事项落实情况: the last meeting's items in the filter, overdue and open ones first."""
+    view = followup_tables.load(as_of, townships, data)
+    caption, table = followup_tables.slide_parts(view) or ("尚未记录会议。", None)
+    table = table if table is not None and len(table) else None
+    return Slide(FOLLOWUPS_SLIDE, SLIDE_TITLES[FOLLOWUPS_SLIDE], caption, table=table)
+
+
 def outline(
     as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
 ) -> Outline:
     """The meeting's slides by key and title, for the snapshot and filter."""
     report = metrics.kpi_report(as_of, townships, data)
     groups = tuple(group for group in METRIC_GROUP.codes if metrics.kpis_in_groups(report, group))
-    keys = (TARGETS_SLIDE, *groups, GAPS_SLIDE)
+    keys = (TARGETS_SLIDE, *groups, GAPS_SLIDE, *meeting_slide_keys(as_of, data))
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     return Outline(county, as_of, scope_text(township_names), report, keys)
 
@@ -190,6 +220,10 @@ def slide(plan: Outline, index: int, townships: list[str] | None, data: Path | N
         return _summary_slide(plan.report)
     if key == GAPS_SLIDE:
         return _gap_slide(plan.as_of, townships, data)
+    if key == SINCE_SLIDE:
+        return _since_slide(plan.as_of, townships, data)
+    if key == FOLLOWUPS_SLIDE:
+        return _followups_slide(plan.as_of, townships, data)
     caption = _group_caption(metrics.kpis_in_groups(plan.report, key))
     figure = _group_figure(key, plan.as_of, townships, data, plan.county)
     return Slide(key, SLIDE_TITLES[key], caption, figure=figure)

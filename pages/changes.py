@@ -1,0 +1,16 @@
+"""变化对比: what changed between two snapshots (by default since the last meeting), for the county or townships."""
+
+import streamlit as st
+
+from socialwork.figures import changes
+from socialwork.present import cards, changes_view, filtering
+
+filtering.ensure_entrypoint()
+filters = filtering.current_filters()
+cards.page_header("变化对比", filters)
+picked = changes_view.since_picker(filters)
+if picked is None:
+    st.stop()
+since, default = picked
+compared = changes.compare(since, filters.as_of, filters.codes_or_none, filters.data)
+changes_view.show(compared, filters, default)

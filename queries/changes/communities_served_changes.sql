@@ -1,0 +1,51 @@
+-- Villages and communities in scope at $to_date that a social worker serves now and none did at $from_date
+-- (newly served; a community not yet on the register then counts as unserved), and those served then and by
+-- nobody now. Newly served first, then township and community order.
+-- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county).
+-- Columns: township_code, township_name, community_code, community_name, community_kind_label, social_workers_then,
+--   social_workers_now, change, change_label
+with then_staffing as (
+    select community_code, social_workers
+    from community_staffing
+    where snapshot_date = $from_date
+),
+
+now_staffing as (
+    select township_code, community_code, community_name, community_kind, social_workers
+    from community_staffing
+    where snapshot_date = $to_date
+      and ($townships is null or list_contains($townships, township_code))
+),
+
+compared as (
+    select
+        n.township_code,
+        n.community_code,
+        n.community_name,
+        n.community_kind,
+        coalesce(t.social_workers, 0) as social_workers_then,
+        n.social_workers as social_workers_now
+    from now_staffing n
+    left join then_staffing t using (community_code)
+),
+
+final as (
+    select
+        c.township_code,
+        w.township_name,
+        c.community_code,
+        c.community_name,
+        k.label as community_kind_label,
+        c.social_workers_then,
+        c.social_workers_now,
+        case when c.social_workers_now > 0 then 'newly_served' else 'no_longer_served' end as change
+    from compared c
+    join townships w on w.snapshot_date = $to_date and w.township_code = c.township_code
+    join enum_labels k on k.enum_name = 'community_kind' and k.code = c.community_kind
+    where (c.social_workers_now > 0) <> (c.social_workers_then > 0)
+)
+
+select f.*, l.label as change_label
+from final f
+join enum_labels l on l.enum_name = 'community_change' and l.code = f.change
+order by l.sort_order, f.township_code, f.community_code

@@ -1,0 +1,67 @@
+-- Social-work posts that changed between $from_date and $to_date, by township, employing unit and sector:
+-- created (new on the register), filled (in post now, vacant or not yet set up then), vacated (in post then,
+-- vacant now) and removed (gone from the register). Only units with a change; township order, county-level
+-- departments (no township) last.
+-- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
+--   county-level departments).
+-- Columns: township_code, township_name, unit_name, sector, sector_label, created_posts, filled_posts,
+--   vacated_posts, removed_posts
+with then_posts as (
+    select post_id, township_code, unit_name, sector, is_filled
+    from posts
+    where snapshot_date = $from_date
+),
+
+now_posts as (
+    select post_id, township_code, unit_name, sector, is_filled
+    from posts
+    where snapshot_date = $to_date
+),
+
+compared as (
+    select
+        coalesce(n.township_code, t.township_code) as township_code,
+        coalesce(n.unit_name, t.unit_name) as unit_name,
+        coalesce(n.sector, t.sector) as sector,
+        t.post_id is null as created,
+        n.post_id is not null and n.is_filled and not coalesce(t.is_filled, false) as filled,
+        n.post_id is not null and t.post_id is not null and t.is_filled and not n.is_filled as vacated,
+        n.post_id is null as removed
+    from now_posts n
+    full outer join then_posts t on n.post_id = t.post_id
+),
+
+by_unit as (
+    select
+        township_code,
+        unit_name,
+        sector,
+        count(*) filter (where created) as created_posts,
+        count(*) filter (where filled) as filled_posts,
+        count(*) filter (where vacated) as vacated_posts,
+        count(*) filter (where removed) as removed_posts
+    from compared
+    where $townships is null or list_contains($townships, township_code)
+    group by township_code, unit_name, sector
+),
+
+final as (
+    select
+        b.township_code,
+        w.township_name,
+        b.unit_name,
+        b.sector,
+        s.label as sector_label,
+        b.created_posts,
+        b.filled_posts,
+        b.vacated_posts,
+        b.removed_posts,
+        s.sort_order
+    from by_unit b
+    left join townships w on w.snapshot_date = $to_date and w.township_code = b.township_code
+    join enum_labels s on s.enum_name = 'sector' and s.code = b.sector
+    where b.created_posts + b.filled_posts + b.vacated_posts + b.removed_posts > 0
+)
+
+select * exclude (sort_order) from final
+order by township_code nulls last, unit_name, sort_order

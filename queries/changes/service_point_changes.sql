@@ -1,0 +1,111 @@
+-- Township stations and social-work organisations that changed between $from_date and $to_date: a station
+-- opened or closed, or its star rating rose or fell; an organisation registered (new on the register), closed
+-- (deregistered, or gone from the register), suspended, resumed, or its evaluation grade changed (a change of
+-- status wins over a change of grade; one already deregistered that leaves the register is no change). Stations
+-- first, then organisations, each in township order.
+-- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
+--   organisations registered at county level).
+-- Columns: point_kind, township_code, township_name, point_name, change, change_label, stars_then, stars_now,
+--   grade_then_label, grade_now_label
+with stations_then as (
+    select township_code, has_station, station_stars
+    from townships
+    where snapshot_date = $from_date
+),
+
+stations_now as (
+    select township_code, township_name, has_station, station_stars
+    from townships
+    where snapshot_date = $to_date
+      and ($townships is null or list_contains($townships, township_code))
+),
+
+stations as (
+    select
+        'station' as point_kind,
+        n.township_code,
+        n.township_name,
+        n.township_name as point_name,
+        case
+            when n.has_station and not coalesce(t.has_station, false) then 'station_opened'
+            when not n.has_station and coalesce(t.has_station, false) then 'station_closed'
+            when n.has_station and n.station_stars > t.station_stars then 'stars_up'
+            when n.has_station and n.station_stars < t.station_stars then 'stars_down'
+        end as change,
+        case when t.has_station then t.station_stars end as stars_then,
+        case when n.has_station then n.station_stars end as stars_now,
+        null::varchar as grade_then,
+        null::varchar as grade_now
+    from stations_now n
+    left join stations_then t using (township_code)
+),
+
+organisations_then as (
+    select organisation_id, organisation_name, township_code, status, evaluation_grade
+    from organisations
+    where snapshot_date = $from_date
+),
+
+organisations_now as (
+    select organisation_id, organisation_name, township_code, status, evaluation_grade
+    from organisations
+    where snapshot_date = $to_date
+),
+
+organisations_compared as (
+    select
+        'organisation' as point_kind,
+        coalesce(n.township_code, t.township_code) as township_code,
+        coalesce(n.organisation_name, t.organisation_name) as point_name,
+        case
+            when t.organisation_id is null then 'registered'
+            when n.organisation_id is null and t.status <> 'deregistered' then 'deregistered'
+            when n.status = 'deregistered' and t.status <> 'deregistered' then 'deregistered'
+            when n.status = 'suspended' and t.status = 'active' then 'suspended'
+            when n.status = 'active' and t.status = 'suspended' then 'resumed'
+            when n.status <> 'deregistered' and n.evaluation_grade <> t.evaluation_grade then 'grade_changed'
+        end as change,
+        t.evaluation_grade as grade_then,
+        n.evaluation_grade as grade_now
+    from organisations_now n
+    full outer join organisations_then t on n.organisation_id = t.organisation_id
+),
+
+organisations_changed as (
+    select
+        o.point_kind,
+        o.township_code,
+        w.township_name,
+        o.point_name,
+        o.change,
+        null::integer as stars_then,
+        null::integer as stars_now,
+        o.grade_then,
+        o.grade_now
+    from organisations_compared o
+    left join townships w on w.snapshot_date = $to_date and w.township_code = o.township_code
+    where $townships is null or list_contains($townships, o.township_code)
+),
+
+final as (
+    select * from stations where change is not null
+    union all
+    select * from organisations_changed where change is not null
+)
+
+select
+    f.point_kind,
+    f.township_code,
+    f.township_name,
+    f.point_name,
+    f.change,
+    l.label as change_label,
+    f.stars_then,
+    f.stars_now,
+    g0.label as grade_then_label,
+    g1.label as grade_now_label
+from final f
+join enum_labels l on l.enum_name = 'service_point_change' and l.code = f.change
+left join enum_labels g0 on g0.enum_name = 'evaluation_grade' and g0.code = f.grade_then
+left join enum_labels g1 on g1.enum_name = 'evaluation_grade' and g1.code = f.grade_now
+order by f.point_kind = 'organisation', f.township_code nulls last, f.point_name, l.sort_order

@@ -1,0 +1,51 @@
+-- Urban communities in scope at $to_date whose certified social workers crossed the plan's minimum since
+-- $from_date: those that reached $min_certified and those that fell below it (a community not yet on the
+-- register at $from_date counts as having had none). Reached first, then township and community order.
+-- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
+--   $min_certified INTEGER (the 2-per-community rule).
+-- Columns: township_code, township_name, community_code, community_name, certified_then, certified_now,
+--   change, change_label
+with then_staffing as (
+    select community_code, community_kind, certified_workers
+    from community_staffing
+    where snapshot_date = $from_date
+),
+
+now_staffing as (
+    select township_code, community_code, community_name, certified_workers
+    from community_staffing
+    where snapshot_date = $to_date
+      and community_kind = 'urban_community'
+      and ($townships is null or list_contains($townships, township_code))
+),
+
+compared as (
+    select
+        n.township_code,
+        n.community_code,
+        n.community_name,
+        -- A community that was not urban then had no urban standard to meet: it starts below it.
+        case when t.community_kind = 'urban_community' then t.certified_workers else 0 end as certified_then,
+        n.certified_workers as certified_now
+    from now_staffing n
+    left join then_staffing t using (community_code)
+),
+
+final as (
+    select
+        c.township_code,
+        w.township_name,
+        c.community_code,
+        c.community_name,
+        c.certified_then,
+        c.certified_now,
+        case when c.certified_now >= $min_certified then 'reached_minimum' else 'fell_below_minimum' end as change
+    from compared c
+    join townships w on w.snapshot_date = $to_date and w.township_code = c.township_code
+    where (c.certified_now >= $min_certified) <> (c.certified_then >= $min_certified)
+)
+
+select f.*, l.label as change_label
+from final f
+join enum_labels l on l.enum_name = 'community_change' and l.code = f.change
+order by l.sort_order, f.township_code, f.community_code

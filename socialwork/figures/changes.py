@@ -1,0 +1,196 @@
+"""What changed between two snapshots (变化对比), for the county or chosen townships: each target's value and status
+then and now, townships whose status changed on a target, urban communities crossing the plan's 2-certified
+standard, villages and communities newly served or no longer served, stations and organisations, posts.
+
+The same functions feed the 变化对比 page, the meeting's "自上次会议以来" slide and `python -m socialwork changes`.
+Counts and place or organisation names only: no query here reads a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork.data import settings
+from socialwork.data.contract import KPI_STATUS, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.followups import Meeting, last_meeting_before, open_followups
+from socialwork.figures import db, metrics
+from socialwork.figures.metrics import KpiReport, TownshipScorecard
+from socialwork.figures.parallel import together
+from socialwork.figures.places import FilterError, available_dates
+
+# How good a status is, to say whether a change is for the better; other statuses (无目标, 乡镇贡献…) have no rank.
+STATUS_RANK = {"missed": 0, "behind": 1, "on_track": 2, "met": 3}
+
+
+@dataclass(frozen=True)
+class Since:
+    """Where a comparison up to a snapshot starts by default: the snapshot the last meeting reviewed, else the
+    previous snapshot (None when there is none)."""
+
+    from_date: date | None
+    meeting: Meeting | None  # the last meeting before the snapshot, if one was recorded
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Every change between two snapshots, each list a frame (columns documented on the functions below)."""
+
+    from_date: date
+    to_date: date
+    townships: tuple[str, ...] | None
+    targets: pd.DataFrame
+    township_statuses: pd.DataFrame
+    communities: pd.DataFrame
+    served: pd.DataFrame
+    service_points: pd.DataFrame
+    posts: pd.DataFrame
+
+    def count(self, frame: str, change: str) -> int:
+        """Rows of one list with the given change code, e.g. count("communities", "reached_minimum")."""
+        table = getattr(self, frame)
+        return int((table["change"] == change).sum())
+
+    @property
+    def targets_changed(self) -> pd.DataFrame:
+        return self.targets[self.targets["status_changed"]]
+
+    @property
+    def posts_total(self) -> dict[str, int]:
+        """Posts created, filled, vacated and removed in scope."""
+        columns = ("created_posts", "filled_posts", "vacated_posts", "removed_posts")
+        return {c.removesuffix("_posts"): int(self.posts[c].sum()) for c in columns}
+
+    def as_dict(self) -> dict:
+        """For `changes --json`: dates as ISO text, every list as records."""
+        lists = ("targets", "township_statuses", "communities", "served", "service_points", "posts")
+        return {
+            "from_date": self.from_date.isoformat(),
+            "to_date": self.to_date.isoformat(),
+            "township_codes": list(self.townships) if self.townships else None,
+            **{name: _records(getattr(self, name)) for name in lists},
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def since(as_of: date, data: Path | None = None) -> Since:
+    """The default start of a comparison ending at as_of (see Since)."""
+    dates = available_dates(data)
+    meeting = last_meeting_before(open_followups(data or settings.data_dir()).meetings(), as_of)
+    if meeting is not None:
+        reviewed = [d for d in dates if d <= meeting.reviewed_snapshot]
+        if reviewed:
+            return Since(reviewed[-1], meeting)
+    return Since(metrics.previous_date(as_of, dates), meeting)
+
+
+def _direction(then: str, now: str) -> str | None:
+    before, after = STATUS_RANK.get(then), STATUS_RANK.get(now)
+    if before is None or after is None or before == after:
+        return None
+    return "improved" if after > before else "worsened"
+
+
+def target_changes(then: KpiReport, now: KpiReport) -> pd.DataFrame:
+    """Per metric: metric_key, label, unit, decimals, value_then, value_now, change, status_then(_label),
+    status_now(_label), status_changed, direction (improved, worsened or None)."""
+    earlier = {k.metric_key: k for k in then.kpis}
+    rows = []
+    for kpi in now.kpis:
+        old = earlier[kpi.metric_key]
+        change = None if kpi.value is None or old.value is None else kpi.value - old.value
+        rows.append({
+            "metric_key": kpi.metric_key, "label": kpi.label, "unit": kpi.unit, "decimals": kpi.decimals,
+            "value_then": old.value, "value_now": kpi.value, "change": change,
+            "status_then": old.status, "status_then_label": old.status_label,
+            "status_now": kpi.status, "status_now_label": kpi.status_label,
+            "status_changed": old.status != kpi.status, "direction": _direction(old.status, kpi.status),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def township_status_changes(then: TownshipScorecard, now: TownshipScorecard) -> pd.DataFrame:
+    """Townships whose status on a scale-free target changed: township_code, township_name, metric_key, label,
+    value_then, value_now, status_then, status_now, direction; in township order, then the targets' order."""
+    keys = [spec.key for spec in now.metrics if spec in then.metrics]
+    before = then.frame.set_index("township_code")
+    rows = []
+    for _, row in now.frame.sort_values("township_code").iterrows():
+        code = row["township_code"]
+        for key in keys:
+            old = before.loc[code, f"{key}__status"] if code in before.index else "no_data"
+            new = row[f"{key}__status"]
+            if old == new:
+                continue
+            spec = next(s for s in now.metrics if s.key == key)
+            rows.append({
+                "township_code": code, "township_name": row["township_name"], "metric_key": key,
+                "label": now.label(spec), "value_then": before.loc[code, key] if code in before.index else None,
+                "value_now": row[key], "status_then": old, "status_then_label": KPI_STATUS.label_of(old),
+                "status_now": new, "status_now_label": KPI_STATUS.label_of(new), "direction": _direction(old, new),
+            })  # fmt: skip
+    columns = ["township_code", "township_name", "metric_key", "label", "value_then", "value_now", "status_then",
+               "status_then_label", "status_now", "status_now_label", "direction"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def urban_communities_crossing(
+    from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
+) -> pd.DataFrame:
+    """Urban communities that reached the plan's 2 certified social workers, and those that fell below."""
+    return db.run(
+        "changes/urban_communities_crossing_minimum", data=data, from_date=from_date, to_date=to_date,
+        townships=townships, min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
+    )  # fmt: skip
+
+
+def served_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
+    """Villages and communities newly served by a social worker, and those no longer served."""
+    return db.run(
+        "changes/communities_served_changes", data=data, from_date=from_date, to_date=to_date, townships=townships
+    )
+
+
+def service_point_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
+    """Stations opened, closed or re-rated; organisations registered, closed, suspended, resumed or re-graded."""
+    return db.run("changes/service_point_changes", data=data, from_date=from_date, to_date=to_date, townships=townships)
+
+
+def post_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
+    """Posts created, filled, vacated and removed, by township and employing unit."""
+    return db.run("changes/post_changes_by_unit", data=data, from_date=from_date, to_date=to_date, townships=townships)
+
+
+def compare(from_date: date, to_date: date, townships: list[str] | None = None, data: Path | None = None) -> Changes:
+    """Every change from one snapshot to a later one, its reads side by side."""
+    if from_date >= to_date:
+        raise FilterError(f"对比的起点（{from_date.isoformat()}）应早于终点（{to_date.isoformat()}）")
+    codes = townships or None
+    report_then, report_now, card_then, card_now, communities, served, points, posts = together(
+        lambda: metrics.kpi_report(from_date, codes, data),
+        lambda: metrics.kpi_report(to_date, codes, data),
+        lambda: metrics.township_scorecard(from_date, codes, data),
+        lambda: metrics.township_scorecard(to_date, codes, data),
+        lambda: urban_communities_crossing(from_date, to_date, codes, data),
+        lambda: served_changes(from_date, to_date, codes, data),
+        lambda: service_point_changes(from_date, to_date, codes, data),
+        lambda: post_changes(from_date, to_date, codes, data),
+    )
+    return Changes(
+        from_date=from_date,
+        to_date=to_date,
+        townships=tuple(codes) if codes else None,
+        targets=target_changes(report_then, report_now),
+        township_statuses=township_status_changes(card_then, card_now),
+        communities=communities,
+        served=served,
+        service_points=points,
+        posts=posts,
+    )

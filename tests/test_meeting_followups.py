@@ -1,0 +1,94 @@
+"""From meeting to meeting in the meeting's materials: the "自上次会议以来" and "上次会议督办事项落实情况" slides of the
+outline, the deck and the PDF's HTML; the DOCX summary's appended table; the workbook's sheet of items."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+from docx import Document
+
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import changes
+from socialwork.present.change_tables import slide_caption
+from socialwork.present.documents import deck_bytes, export_bytes, report_html
+from socialwork.present.meeting import FOLLOWUPS_SLIDE, SINCE_SLIDE, Meeting, outline, slide
+from tests.fixture_county import T1
+from tests.test_documents import slide_texts
+
+MAPING = "999901201"  # 马坪乡
+
+
+def test_the_outline_ends_with_the_slides_that_look_back(fixture_store, demo_store):
+    assert outline(LAST_SNAPSHOT, None, None).keys[-2:] == (SINCE_SLIDE, FOLLOWUPS_SLIDE)
+    assert outline(date(2026, 6, 30), None, None).keys[-1] == SINCE_SLIDE  # no meeting before June's data
+    assert SINCE_SLIDE not in outline(date(2022, 12, 31), None, None).keys  # nothing earlier to compare with
+    assert outline(date(2024, 11, 30), None, None, fixture_store).keys[-1] == SINCE_SLIDE
+
+
+def test_the_since_slide_speaks_the_changes_since_the_last_meeting():
+    plan = outline(LAST_SNAPSHOT, None, None)
+    since = slide(plan, plan.keys.index(SINCE_SLIDE), None)
+    start = changes.since(LAST_SNAPSHOT)
+    expected = changes.compare(date(2026, 8, 31), LAST_SNAPSHOT)
+    assert since.title == "自上次会议以来"
+    assert since.caption == slide_caption(expected, start.meeting)
+    assert since.caption.startswith("上次会议：2026年8月社会工作人才工作调度会（2026年9月8日）。对比 2026年8月31日与")
+    assert list(since.table.columns) == ["指标", "8月31日", "10月31日", "变化", "状态"]
+    assert list(since.table["状态"][:3]) == ["↑ 进度正常 → 达标", "↑ 进度正常 → 达标", "↓ 达标 → 滞后"]
+
+
+def test_the_followups_slide_lists_the_last_meetings_items_overdue_first():
+    plan = outline(LAST_SNAPSHOT, None, None)
+    view = slide(plan, plan.keys.index(FOLLOWUPS_SLIDE), None)
+    assert view.caption == (
+        "2026年8月社会工作人才工作调度会（2026年9月8日）确定督办事项 4 项：已完成 1 项，推进中 2 项，未开始 1 项；"
+        "其中逾期 1 项。更早会议尚未完成的事项 1 项（逾期 1 项）"
+    )
+    assert list(view.table["状态"]) == ["推进中（逾期）", "推进中", "未开始", "已完成"]
+    assert view.table["督办事项"][0] == "在医务、残疾人等重点领域新开发社工岗位，年内新增不少于5个"
+
+
+def test_under_a_township_the_slide_keeps_to_its_items():
+    plan = outline(LAST_SNAPSHOT, [MAPING], ["马坪乡"])
+    view = slide(plan, plan.keys.index(FOLLOWUPS_SLIDE), [MAPING])
+    assert view.table is None
+    assert view.caption == (
+        "2026年8月社会工作人才工作调度会（2026年9月8日）未确定涉及所选乡镇（街道）的督办事项。"
+        "更早会议尚未完成的事项 1 项（逾期 1 项）"
+    )
+
+
+def test_the_deck_and_the_report_carry_both_slides():
+    plan = outline(LAST_SNAPSHOT, None, None)
+    built = Meeting(plan.county, LAST_SNAPSHOT, plan.scope, tuple(slide(plan, i, None) for i in range(len(plan.keys))))
+    texts = slide_texts(deck_bytes(built))
+    assert texts[-2].startswith("自上次会议以来 上次会议：") and texts[-1].startswith("上次会议督办事项落实情况")
+    html = report_html(built)
+    assert "自上次会议以来" in html and "上次会议督办事项落实情况" in html and "县民政局、县人社局" in html
+
+
+def test_the_summary_appends_the_items_table():
+    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, None, None)))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[-1] == "附：上次会议督办事项落实情况"
+    items = document.tables[-1]
+    assert [c.text for c in items.rows[0].cells] == [
+        "督办事项",
+        "乡镇（街道）",
+        "牵头单位",
+        "完成时限",
+        "状态",
+        "最新进展",
+    ]
+    assert [r.cells[4].text for r in items.rows[1:]] == ["推进中（逾期）", "推进中", "未开始", "已完成"]
+
+
+def test_the_workbook_has_a_sheet_of_every_item_in_the_filter(fixture_store):
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
+    sheet = book["会议督办事项"]
+    assert [c.value for c in sheet[4]][:3] == ["编号", "督办事项", "状态"]
+    assert sheet.max_row == 4 + 7
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", date(2024, 11, 30), [T1], ["甲街道"], fixture_store)))
+    assert book["会议督办事项"].max_row == 4  # no meeting recorded: the header alone
