@@ -171,9 +171,10 @@ def evaluate(
 
 
 def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None:
-    if spec.key != "certified_net_increase" or as_of not in figures.index:
+    """The gross beside a net increase (first certificates this year); None for other metrics or without data."""
+    if spec.gross is None or as_of not in figures.index:
         return None
-    return float(figures.loc[as_of, "certified_gained_this_year"])
+    return _none_if_nan(figures.loc[as_of, spec.gross])
 
 
 def targets_for_year(as_of: date, year: int, data: Path | None = None) -> pd.DataFrame:
