@@ -14,6 +14,7 @@ import pyarrow as pa
 # it and marks the column `since` the new version: snapshots written before read the column as missing (NULL), and
 # a figure counting it shows 无数据 at their dates rather than 0 (docs/adding-a-figure.md).
 CONTRACT_VERSION = 1
+VERSION_KEY = "socialwork_contract_version"  # the Parquet files' key-value metadata holding it
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
     def arrow_schema(self) -> pa.Schema:
-        return pa.schema([pa.field(c.name, ARROW_TYPES[c.type], nullable=c.nullable) for c in self.columns])
+        """The columns' Arrow types, stamped with the contract version (a file written with it records it)."""
+        fields = [pa.field(c.name, ARROW_TYPES[c.type], nullable=c.nullable) for c in self.columns]
+        return pa.schema(fields, metadata={VERSION_KEY: str(CONTRACT_VERSION)})
 
 
 ARROW_TYPES: dict[str, pa.DataType] = {

@@ -325,7 +325,10 @@ def iso_date(value: object) -> str:
     return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def stars_text(stars: int) -> str:
+def stars_text(stars: int | None) -> str:
+    """★★★, 未评星, or a dash where the snapshot has no rating (written before the contract had one)."""
+    if stars is None or pd.isna(stars):
+        return "—"
     return "未评星" if stars == 0 else "★" * int(stars)
 
 
