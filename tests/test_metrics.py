@@ -212,3 +212,13 @@ def test_projection_of_an_annual_target(fixture_store):
     assert projection.seasonal is None  # the fixture has no earlier complete year
     assert projection.remaining == 40  # "> 40" means 41 people; 1 so far
     assert by_key["certified_net_increase"].gross_value == 1
+
+
+def test_a_county_total_named_in_a_township_note_is_worded_as_on_its_card():
+    """One formatter: a province's budget goal reads 126.30亿元 in the note as on the card, not 1,263,047.0万元."""
+    from socialwork.figures.metrics.report import evaluate
+
+    figures = pd.DataFrame({"purchase_budget_wan": [10.0]}, index=[NOV_2024])
+    target = pd.Series({"comparator": "ge", "scope": "county", "goal_value": 1_263_047.0, "target_label": "预算"})
+    kpi = evaluate(metrics.SPECS["purchase_budget_wan"], target, figures, NOV_2024, None, filtered=True)
+    assert kpi.note.startswith("全县总量目标（126.30亿元）")

@@ -24,7 +24,6 @@ from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 LAST_SNAPSHOT = date(2026, 10, 31)
-DATES_BEFORE = date(2018, 1, 1)  # entities present at the first snapshot date from this day on
 
 
 @dataclass(frozen=True)

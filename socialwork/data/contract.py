@@ -270,6 +270,10 @@ URBAN_COMMUNITY_MIN_CERTIFIED = 2
 # The plan: 给予入选者每人0.15万元的一次性奖励. Queries take it as $award_wan.
 AWARD_WAN_PER_PERSON = 0.15
 
+# Resident social workers a township station usually has (two, bought through government purchase of services):
+# the stations page counts the stations below it. Queries take it as $min_residents.
+STATION_MIN_RESIDENT_WORKERS = 2
+
 # ---------------------------------------------------------------- the plan's figures
 # Every figure of the plan is declared here once. From these declarations come: the derived table
 # township_figures and the query that writes it (queries/aggregates/township_figures.sql), the kpi queries

@@ -13,7 +13,6 @@ import time
 import warnings
 from collections import OrderedDict
 from concurrent.futures import Future
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -349,7 +348,3 @@ def clear_cache() -> None:
         for _, store in _connections.values():
             store.con.close()
         _connections.clear()
-
-
-def as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
