@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import METRIC, METRIC_SHORT_LABELS, PLAN_FIGURES, Figure
+from socialwork.data.contract import METRIC, PLAN_FIGURES, Figure
 from socialwork.figures.metrics.dates import baseline_date
 
 Figures = pd.Series | pd.DataFrame  # one row of kpi/plan_figures_by_snapshot, or many (one per township)
@@ -52,11 +52,6 @@ class MetricSpec:
     @property
     def label(self) -> str:
         return METRIC.label_of(self.key)
-
-    @property
-    def short_label(self) -> str:
-        """A wide table's column header (the label itself where none shorter is declared)."""
-        return METRIC_SHORT_LABELS.get(self.key, self.label)
 
 
 def spec_of(figure: Figure) -> MetricSpec:
