@@ -43,8 +43,9 @@ def data_markdown() -> str:
         "Generated from `socialwork/data/contract.py` by `python -m socialwork generate`; do not edit by hand.",
         "",
         f"Contract version {CONTRACT_VERSION}. Every Parquet file a snapshot holds records the version it was written "
-        "under. A column added later says since which version; snapshots written before read it as empty (NULL), and "
-        "a plan figure counting it shows 无数据 at their dates rather than 0.",
+        "under (a file from before versions were recorded counts as version 1). A column added later says since "
+        "which version; snapshots written before read it as empty (NULL), and a plan figure counting it shows 无数据 "
+        "at their dates rather than 0.",
         "",
         "## Snapshot store",
         "",
