@@ -222,3 +222,10 @@ def test_a_county_total_named_in_a_township_note_is_worded_as_on_its_card():
     target = pd.Series({"comparator": "ge", "scope": "county", "goal_value": 1_263_047.0, "target_label": "预算"})
     kpi = evaluate(metrics.SPECS["purchase_budget_wan"], target, figures, NOV_2024, None, filtered=True)
     assert kpi.note.startswith("全县总量目标（126.30亿元）")
+
+
+def test_chosen_townships_without_a_row_at_a_date_count_zero_there(fixture_store):
+    """Every snapshot keeps its row under a township filter: none of anything, not a missing date."""
+    frame = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], ["999999999"], fixture_store)
+    assert list(frame.index) == SNAPSHOTS
+    assert (frame == 0).all().all()
