@@ -170,6 +170,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
 
 
 def _source(glob: str, by_name: bool, nulls: str = "") -> str:
+    """A table's rows over every snapshot's file, the snapshot date from the folder name."""
     union = ", union_by_name = true" if by_name else ""
     return (
         f"select *{nulls} from read_parquet('{glob}', hive_partitioning = true, "
