@@ -6,7 +6,14 @@ from socialwork.figures import measures, metrics
 from socialwork.figures.measures import AWARD_WAN_PER_PERSON
 from socialwork.figures.parallel import together
 from socialwork.present import cards, charts, filtering
-from socialwork.present.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
+from socialwork.present.formatting import (
+    activity_kind_table,
+    incentive_series,
+    incentives_table,
+    names_text,
+    sessions_by_month,
+    township_activity_table,
+)
 from socialwork.present.meeting import incentives_chart_title
 from socialwork.present.plaintext import markdown_text
 
@@ -26,7 +33,7 @@ cards.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detail
 
 st.header("激励措施")
 left, right = st.columns(2)
-series = {"talent_cards_issued": f"发放{filters.county.talent_card}（张）", "awards": "一次性奖励（人）"}
+series = incentive_series(filters.county.talent_card)
 left.plotly_chart(
     charts.grouped_bars(incentives.astype({"year": str}), "year", series, incentives_chart_title(filters.county),
                         "张 / 人"),
@@ -41,16 +48,13 @@ st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方
 
 st.header("考前辅导、督导与培训（本年）")
 by_kind = activity_kind_table(kinds)
-monthly = by_month.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
-monthly["month"] = monthly["month"].astype(str) + "月"
+monthly, kinds_series = sessions_by_month(by_month)
 left, right = st.columns([2, 3])
 with left:
     cards.table(by_kind)
 right.plotly_chart(
-    charts.grouped_bars(monthly, "month", {c: c for c in by_month["activity_kind_label"].unique()}, "每月活动场次",
-                        "场次", stacked=True),
-    width="stretch",
-)  # fmt: skip
+    charts.grouped_bars(monthly, "month", kinds_series, "每月活动场次", "场次", stacked=True), width="stretch"
+)
 none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
 if len(none):
     st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{markdown_text(names_text(none, noun='乡镇（街道）'))}")

@@ -37,7 +37,7 @@ average_goal = metrics.kpi_goal(report, "certified_per_urban_community") or GOAL
 share_goal = metrics.kpi_goal(report, "urban_communities_2plus_share") or 100
 
 # Counts and sums come from the summary, over every community; the lists below may be capped.
-cards.summary_metrics(staffing_summary_items(summary))
+cards.summary_metrics(staffing_summary_items(summary, average_goal))
 
 if summary["urban_communities"] == 0:
     st.info(

@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
+    sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
     return parser
 
 
@@ -307,6 +308,18 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    """Every file written from the contract: docs/data.md and the queries of the plan's figures."""
+    from socialwork.data.datadoc import data_markdown
+    from socialwork.data.figure_sql import write_queries
+
+    docs = settings.REPO_ROOT / "docs" / "data.md"
+    docs.write_text(data_markdown(), encoding="utf-8")
+    for path in [docs, *write_queries(settings.QUERIES_DIR)]:
+        print(f"已写入 {path.relative_to(settings.REPO_ROOT)}")
+    return 0
+
+
 def _aggregate(args: argparse.Namespace) -> int:
     from socialwork.data.store import rewrite_derived
 
@@ -401,6 +414,7 @@ COMMANDS = {
     "changes": _changes,
     "serve": _serve,
     "docs": _docs,
+    "generate": _generate,
     "aggregate": _aggregate,
     "bench": _bench,
     "template": _template,

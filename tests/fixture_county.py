@@ -46,6 +46,30 @@ PEOPLE = [
 ]  # fmt: skip
 
 
+# Every additive figure of the plan (contract.PLAN_FIGURES) for the whole county at 2024-11-30, worked out by hand
+# from the rows in this file; a figure added to the contract fails tests/test_metrics.py until it has its value here.
+NOV_2024 = date(2024, 11, 30)
+COUNTY_FIGURES_NOV_2024 = {
+    # On the register: p1-p5, p7-p10 (p6 left in February); certified: p1 p2 p3 p5 p9 p10 assistants, p4
+    # intermediate (p7 never, p8 only in 2025); first certified this year: p3 p5 p10.
+    "social_workers": 9, "certified_workers": 7, "certified_assistant": 6, "certified_intermediate": 1,
+    "certified_senior": 0, "certified_gained_this_year": 3,
+    "active_organisations": 2,  # O1, O2 (O3 deregistered)
+    # Urban: C11 (p1 p2), C12 (p3 p10), C21 (p4): 2, 2 and 1 certified; C21 lacks one.
+    "urban_communities": 3, "certified_in_urban_communities": 5, "urban_communities_2plus": 2,
+    "urban_communities_0_certified": 0, "urban_communities_1_certified": 1, "urban_communities_3plus_certified": 0,
+    "urban_shortfall": 1,
+    "townships": 3, "townships_served": 3, "communities": 6, "communities_served": 5,  # C32 has no one
+    "stations_operating": 2, "stations_star_rated": 1, "brand_projects": 1, "station_resident_workers": 3,
+    "community_workers": 7, "certified_community_workers": 6,  # p1-p5 p8 p10; p8 not yet certified
+    "posts": 3, "posts_filled": 2, "posts_new_this_year": 2,  # G1 G2 G3; G1 G3 filled; G2 G3 set up in 2024
+    "exam_tutoring_sessions": 1, "exam_tutoring_attendees": 50, "supervision_sessions": 2, "training_sessions": 0,
+    "talent_cards_this_year": 1, "talent_cards_total": 1, "awards_this_year": 1,  # p10
+    "organisation_staff": 15, "organisation_professional_staff": 8,  # O1 10 and 6, O2 5 and 2
+    "purchase_projects": 2, "purchase_budget_wan": 28.5,  # B1 8.0 and B2 20.5 of 2024
+}  # fmt: skip
+
+
 def people_at(on: date) -> pd.DataFrame:
     rows = []
     for pid, township, community, employer, first, upgraded, joined, left, card, award in PEOPLE:

@@ -2,14 +2,57 @@
 
 from __future__ import annotations
 
+import pytest
+
 from socialwork.data import contract, settings
 from socialwork.data.datadoc import data_markdown
+from socialwork.data.figure_sql import GENERATED_QUERIES, figure_reads
 from socialwork.figures import metrics
 
 
 def test_docs_data_md_is_generated_from_the_contract():
     committed = (settings.REPO_ROOT / "docs" / "data.md").read_text(encoding="utf-8")
-    assert committed == data_markdown(), "docs/data.md is stale: run `python -m socialwork docs`"
+    assert committed == data_markdown(), "docs/data.md is stale: run `python -m socialwork generate`"
+
+
+@pytest.mark.parametrize("name", GENERATED_QUERIES)
+def test_generated_queries_are_current(name):
+    committed = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    assert committed == GENERATED_QUERIES[name](), f"queries/{name}.sql is stale: run `python -m socialwork generate`"
+
+
+def test_every_declared_figure_is_documented():
+    committed = (settings.REPO_ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    figures_section = committed.split("## Plan figures", 1)[1].split("\n## ", 1)[0]
+    for figure in contract.PLAN_FIGURES:
+        row = next((line for line in figures_section.splitlines() if line.startswith(f"| `{figure.key}` |")), None)
+        assert row, f"{figure.key} is missing from docs/data.md: run `python -m socialwork generate`"
+        words = figure.description.split()
+        assert len(words) >= 2 and figure.description.endswith("."), f"{figure.key}: describe it in a sentence"
+        assert figure.description in row.replace("\\|", "|")
+
+
+def test_figure_declarations_are_well_formed():
+    keys = [f.key for f in contract.PLAN_FIGURES]
+    assert len(keys) == len(set(keys))
+    for figure in contract.PLAN_FIGURES:
+        kinds = [figure.additive, figure.ratio is not None, figure.of is not None]
+        assert sum(kinds) == 1, f"{figure.key}: additive, a ratio or `of` another figure, exactly one"
+        for part in figure.parts:
+            assert contract.FIGURES[part].additive, f"{figure.key} is computed from {part}, which is not additive"
+        if figure.additive:
+            assert figure.source in contract.FIGURE_SOURCES and figure.type in ("INTEGER", "DOUBLE")
+            assert figure_reads(figure), f"{figure.key} reads nothing from the registers"
+        if figure.is_metric:
+            assert figure.group in contract.METRIC_GROUP.codes and figure.unit, figure.key
+        assert (figure.gross is None or contract.FIGURES[figure.gross].additive) and figure.since >= 1
+
+
+def test_labels_take_the_standard_from_the_contract():
+    """No literal 2 in a label: the plan's standard per urban community is URBAN_COMMUNITY_MIN_CERTIFIED."""
+    standard = str(contract.URBAN_COMMUNITY_MIN_CERTIFIED)
+    share = contract.FIGURES["urban_communities_2plus_share"]
+    assert standard in share.label and standard in share.short_label
 
 
 def test_docs_describe_every_table_and_column():

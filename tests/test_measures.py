@@ -24,7 +24,7 @@ def test_star_distribution_and_station_summary(fixture_store):
         1,
     ]
     assert summary["resident_workers"] == 3 and summary["resident_workers_per_station"] == 1.5
-    assert summary["stations_with_fewer_than_two_residents"] == 1  # 乙镇 has one resident
+    assert summary["stations_below_resident_minimum"] == 1  # 乙镇 has one resident
     one = measures.station_summary(NOV_2024, [T1], fixture_store)
     assert one[["stations_operating", "stations_star_rated", "resident_workers"]].tolist() == [1, 1, 2]
 

@@ -7,12 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork.data.contract import METRIC
+from socialwork.data.contract import ADDITIVE_FIGURES, METRIC
 from socialwork.figures import metrics
 from socialwork.present.formatting import net_and_gross_lines
-from tests.fixture_county import SNAPSHOTS, T1
-
-NOV_2024 = date(2024, 11, 30)
+from tests.fixture_county import COUNTY_FIGURES_NOV_2024, NOV_2024, SNAPSHOTS, T1
 
 
 def kpis(store, as_of, townships=None):
@@ -100,18 +98,8 @@ def test_year_without_targets_shows_values_and_says_why(fixture_store):
 
 def test_county_figures_at_november_2024(fixture_store):
     row = figures(fixture_store, NOV_2024)
-    expected = {
-        "certified_workers": 7, "social_workers": 9, "community_workers": 7, "certified_community_workers": 6,
-        "talent_cards_this_year": 1, "talent_cards_total": 1, "awards_this_year": 1,
-        "townships": 3, "townships_served": 3, "communities": 6, "communities_served": 5,
-        "urban_communities": 3, "certified_in_urban_communities": 5, "urban_communities_2plus": 2,
-        "stations_operating": 2, "stations_star_rated": 1, "brand_projects": 1, "station_resident_workers": 3,
-        "posts": 3, "posts_filled": 2, "posts_new_this_year": 2,
-        "active_organisations": 2, "organisation_staff": 15, "organisation_professional_staff": 8,
-        "exam_tutoring_sessions": 1, "exam_tutoring_attendees": 50, "supervision_sessions": 2,
-        "training_sessions": 0, "purchase_projects": 2, "purchase_budget_wan": 28.5,
-    }  # fmt: skip
-    assert {k: row[k] for k in expected} == expected
+    assert set(COUNTY_FIGURES_NOV_2024) == {f.key for f in ADDITIVE_FIGURES}, "every additive figure, worked by hand"
+    assert {k: row[k] for k in COUNTY_FIGURES_NOV_2024} == COUNTY_FIGURES_NOV_2024
 
 
 def test_township_figures_at_november_2024(fixture_store):
@@ -224,3 +212,20 @@ def test_projection_of_an_annual_target(fixture_store):
     assert projection.seasonal is None  # the fixture has no earlier complete year
     assert projection.remaining == 40  # "> 40" means 41 people; 1 so far
     assert by_key["certified_net_increase"].gross_value == 1
+
+
+def test_a_county_total_named_in_a_township_note_is_worded_as_on_its_card():
+    """One formatter: a province's budget goal reads 126.30亿元 in the note as on the card, not 1,263,047.0万元."""
+    from socialwork.figures.metrics.report import evaluate
+
+    figures = pd.DataFrame({"purchase_budget_wan": [10.0]}, index=[NOV_2024])
+    target = pd.Series({"comparator": "ge", "scope": "county", "goal_value": 1_263_047.0, "target_label": "预算"})
+    kpi = evaluate(metrics.SPECS["purchase_budget_wan"], target, figures, NOV_2024, None, filtered=True)
+    assert kpi.note.startswith("全县总量目标（126.30亿元）")
+
+
+def test_chosen_townships_without_a_row_at_a_date_count_zero_there(fixture_store):
+    """Every snapshot keeps its row under a township filter: none of anything, not a missing date."""
+    frame = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], ["999999999"], fixture_store)
+    assert list(frame.index) == SNAPSHOTS
+    assert (frame == 0).all().all()

@@ -22,6 +22,7 @@ SAMPLE_PARAMETERS = {
     "from_year": 2023,
     "award_wan": 0.15,
     "max_rows": 1000,
+    "min_residents": 2,
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
+from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
 from socialwork.present.formatting import format_value, goal_text
 
@@ -77,8 +78,9 @@ def test_a_metric_without_a_goal_shows_as_no_goal_on_the_page_and_in_kpis(fixtur
 
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(fixture_store))
     at = open_targets(asof="2024-11-30")
-    assert len(at.metric) == 18  # the fixture's 2024 plan sets 6 goals; the other 12 metrics still show
-    assert ":gray-badge[无目标 12 项]" in [m.value for m in at.markdown]
+    goals = 6  # the fixture's 2024 plan; every other metric still shows
+    assert len(at.metric) == len(metrics.SPECS)
+    assert f":gray-badge[无目标 {len(metrics.SPECS) - goals} 项]" in [m.value for m in at.markdown]
     assert card_markdown(at._tree, "运营中的乡镇（街道）社工站") == [":gray-badge[· 无目标]", "目标 —"]
     assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(fixture_store)]) == 0
     assert "运营中的乡镇（街道）社工站\t2个\t目标 —\t· 无目标" in capsys.readouterr().out.splitlines()

@@ -184,3 +184,17 @@ def test_large_sums_of_money_are_shown_in_yi_and_counts_with_separators():
         "new_since_previous": 1_632, "institution_main_professional_share": 30.1,
     }))  # fmt: skip
     assert [value for _, value, _ in items][:2] == ["375,000个", "318,512个"]
+
+
+def test_staffing_labels_take_the_standard_from_the_contract_and_the_goal_from_the_targets(monkeypatch):
+    from socialwork.present import formatting
+
+    monkeypatch.setattr(formatting, "MIN_CERTIFIED", 3)  # a plan asking for three per urban community
+    summary = pd.Series({
+        "average_certified_per_urban_community": 2.5, "urban_communities": 4, "urban_communities_meeting_minimum": 1,
+        "total_shortfall": 3, "communities_without_social_worker": 0,
+    })  # fmt: skip
+    items = {label: help_text for label, _, help_text in staffing_summary_items(summary, average_goal=2.5)}
+    assert "达到3名" in items and "只计不足 3 名" in items["持证缺口"] and "（3 − 持证人数）" in items["持证缺口"]
+    assert items["平均持证"] == "每个城市社区平均持证社工；目标 ≥ 2.5"
+    assert staffing_summary_items(summary)[1][2] == "每个城市社区平均持证社工"  # no goal this year: none claimed

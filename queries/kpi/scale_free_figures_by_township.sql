@@ -1,23 +1,26 @@
--- The figures behind the scale-free targets, one row per township and requested snapshot, read from the
--- derived table township_figures (written with each snapshot; see socialwork/data/aggregates.py).
--- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline),
---   $townships VARCHAR[] (township codes; NULL = every township).
--- Columns: snapshot_date, township_code, township_name, township_kind_label, townships, townships_served,
---   communities, communities_served, urban_communities, certified_in_urban_communities,
---   urban_communities_2plus, community_workers, certified_community_workers, organisation_staff,
+-- The figures behind the scale-free targets (the parts of every ratio figure), one row per township and requested
+-- snapshot, read from the derived table township_figures (written with each snapshot; see
+-- socialwork/data/aggregates.py).
+-- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
+-- change the declarations, not this file.
+-- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL
+--   = every township).
+-- Columns: snapshot_date, township_code, township_name, township_kind_label, urban_communities,
+--   certified_in_urban_communities, urban_communities_2plus, townships, townships_served, communities,
+--   communities_served, community_workers, certified_community_workers, organisation_staff,
 --   organisation_professional_staff
 select
     f.snapshot_date,
     f.township_code,
     t.township_name,
     k.label as township_kind_label,
+    f.urban_communities,
+    f.certified_in_urban_communities,
+    f.urban_communities_2plus,
     f.townships,
     f.townships_served,
     f.communities,
     f.communities_served,
-    f.urban_communities,
-    f.certified_in_urban_communities,
-    f.urban_communities_2plus,
     f.community_workers,
     f.certified_community_workers,
     f.organisation_staff,

@@ -1,7 +1,8 @@
 -- One row on the township stations at $snapshot_date.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
+-- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township),
+--   $min_residents INTEGER (resident social workers a station usually has).
 -- Columns: townships, stations_operating, stations_star_rated, brand_projects, resident_workers,
---   resident_workers_per_station, stations_with_fewer_than_two_residents
+--   resident_workers_per_station, stations_below_resident_minimum
 with scoped as (
     select *
     from townships
@@ -16,7 +17,8 @@ totals as (
         count(*) filter (where has_station and station_stars > 0) as stations_star_rated,
         count(brand_project) filter (where has_station) as brand_projects,
         coalesce(sum(station_resident_workers) filter (where has_station), 0)::integer as resident_workers,
-        count(*) filter (where has_station and station_resident_workers < 2) as stations_with_fewer_than_two_residents
+        count(*) filter (where has_station and station_resident_workers < $min_residents)
+            as stations_below_resident_minimum
     from scoped
 )
 
@@ -27,5 +29,5 @@ select
     brand_projects,
     resident_workers,
     resident_workers / nullif(stations_operating, 0) as resident_workers_per_station,
-    stations_with_fewer_than_two_residents
+    stations_below_resident_minimum
 from totals

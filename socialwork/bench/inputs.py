@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from socialwork.data.contract import ADDITIVE_FIGURES, FIGURES
+from socialwork.data.figure_sql import reads_of, scale_free_parts
+
 ALL = "all"  # every snapshot up to the as-of date (trends, year-on-year baselines)
 AS_OF = "as_of"  # the as-of snapshot only
 
@@ -19,28 +22,15 @@ class Input:
     snapshots: str
 
 
-PLAN_INPUTS = (
-    Input(
-        "people",
-        (
-            "township_code",
-            "community_code",
-            "certificate_level",
-            "first_certified_date",
-            "employer_type",
-            "talent_card_date",
-            "award_year",
-        ),
-        ALL,
-    ),
-    Input("communities", ("community_code", "township_code", "community_kind"), ALL),
-    Input(
-        "townships", ("township_code", "has_station", "station_stars", "brand_project", "station_resident_workers"), ALL
-    ),
-    Input("posts", ("township_code", "is_filled", "created_date"), ALL),
-    Input("organisations", ("township_code", "status", "staff", "professional_staff"), ALL),
-    Input("activities", ("township_code", "activity_date", "activity_kind", "attendees"), ALL),
-    Input("purchases", ("township_code", "plan_year", "budget_wan"), ALL),
+def _inputs(reads: dict[str, set[str]], snapshots: str) -> tuple[Input, ...]:
+    return tuple(Input(table, tuple(sorted(columns)), snapshots) for table, columns in sorted(reads.items()))
+
+
+# Every additive figure of the plan, at every snapshot: read from the figures' declarations.
+PLAN_INPUTS = _inputs(reads_of(ADDITIVE_FIGURES), ALL)
+# The parts of the ratio figures at the as-of date (and its baseline), with the townships' names and kinds.
+SCALE_FREE_INPUTS = _inputs(
+    reads_of([FIGURES[key] for key in scale_free_parts()], {"townships": {"township_name", "township_kind"}}), AS_OF
 )
 
 STAFFING_INPUTS = (
@@ -74,11 +64,7 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
         Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), AS_OF),
     ),
     "kpi/milestones_at_snapshot": (Input("milestones", ("milestone_id", "due_date", "status", "done_date"), AS_OF),),
-    "kpi/scale_free_figures_by_township": (
-        *STAFFING_INPUTS,
-        Input("people", ("township_code", "employer_type", "certificate_level"), AS_OF),
-        Input("organisations", ("township_code", "status", "staff", "professional_staff"), AS_OF),
-    ),
+    "kpi/scale_free_figures_by_township": SCALE_FREE_INPUTS,
     "places/townships_at_snapshot": (Input("townships", ("township_code", "township_name", "township_kind"), AS_OF),),
     "staffing/community_staffing_at_snapshot": STAFFING_INPUTS,
     "staffing/communities_without_social_worker": STAFFING_INPUTS,

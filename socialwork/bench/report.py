@@ -18,9 +18,6 @@ from socialwork.data import settings
 from socialwork.data.store import snapshot_dates
 
 TARGETS_MS = {"county": 50, "province": 100, "nation": 300}
-MEMORY_LIMIT_MB = 2048
-SPEEDUP_GOAL = 10  # at least this many times faster than the pandas baseline
-FLOOR_GOAL = 2  # at most this many times the bare scan
 
 
 def ensure_store(root: Path, scale: Scale, regenerate: bool) -> float | None:

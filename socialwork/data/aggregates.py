@@ -19,9 +19,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from socialwork.data import settings
-from socialwork.data.contract import DERIVED_TABLES, TABLES, URBAN_COMMUNITY_MIN_CERTIFIED, Table
+from socialwork.data.contract import (
+    ADDITIVE_FIGURES,
+    DERIVED_TABLES,
+    TABLES,
+    TOWNSHIP_FIGURES,
+    URBAN_COMMUNITY_MIN_CERTIFIED,
+    Table,
+)
+from socialwork.data.figure_sql import figure_reads
 
 AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql: run here at write time, never by pages
+_CONTRACT = {table.name: table for table in TABLES + DERIVED_TABLES}
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -42,20 +51,45 @@ def write_derived(folder: Path, as_of: date) -> None:
     """Compute and write the derived tables beside the snapshot's contract tables, in contract order:
     a later one may read an earlier one (township_figures reads community_staffing)."""
     files = {table.name: folder / f"{table.name}.parquet" for table in TABLES}
+    absent = absent_columns(files)
     params = {"snapshot_date": as_of, "min_certified": URBAN_COMMUNITY_MIN_CERTIFIED}
     for table in DERIVED_TABLES:
         result = run_on_files(query_name(table), files, **params)
-        result = result.select(list(table.column_names)).cast(table.arrow_schema())
+        result = result.select(list(table.column_names))
+        if table is TOWNSHIP_FIGURES:
+            result = without_data(result, absent)
+        result = result.cast(table.arrow_schema())
         partial = folder / f".{table.name}.parquet.partial"
         pq.write_table(result, partial, row_group_size=ROW_GROUP_ROWS)
         files[table.name] = folder / f"{table.name}.parquet"
         os.replace(partial, files[table.name])
 
 
+def absent_columns(files: dict[str, Path]) -> dict[str, set[str]]:
+    """The contract's columns a snapshot's files lack, by table: columns added to the contract after it was written."""
+    absent = {}
+    for name, path in files.items():
+        missing = set(_CONTRACT[name].column_names) - set(pq.read_schema(path).names)
+        if missing:
+            absent[name] = missing
+    return absent
+
+
+def without_data(figures: pa.Table, absent: dict[str, set[str]]) -> pa.Table:
+    """Township figures counting a column the snapshot lacks, emptied: no data at that date, not 0."""
+    for figure in ADDITIVE_FIGURES:
+        if any(columns & absent.get(table, set()) for table, columns in figure_reads(figure).items()):
+            index = figures.schema.get_field_index(figure.key)
+            empty = pa.nulls(figures.num_rows, figures.schema.field(index).type)
+            figures = figures.set_column(index, figure.key, empty)
+    return figures
+
+
 def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
     """Run queries/<name>.sql over one snapshot's files, each table a view on its own file, on a fresh connection.
 
-    The data wing's own small DuckDB helper: writing a snapshot never goes through the readers' cached store.
+    The data wing's own small DuckDB helper: writing a snapshot never goes through the readers' cached store. A
+    contract column a file lacks (added to the contract after it was written) reads as NULL.
     """
     sql = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     wanted = set(_PARAMETER.findall("\n".join(line.split("--", 1)[0] for line in sql.splitlines())))
@@ -65,7 +99,11 @@ def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
         for table, path in files.items():
             # A path of ours, never a value from a user; quotes are escaped all the same.
             quoted = str(path).replace("'", "''")
-            con.execute(f"create view {table} as select * from read_parquet('{quoted}', hive_partitioning = false)")
+            present = set(pq.read_schema(path).names)
+            nulls = "".join(f", null::{c.type} as {c.name}" for c in _CONTRACT[table].columns if c.name not in present)
+            con.execute(
+                f"create view {table} as select *{nulls} from read_parquet('{quoted}', hive_partitioning = false)"
+            )
         return con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
     except duckdb.Error as err:
         raise AggregateError(f"汇总查询 {name} 执行失败（文件夹 {next(iter(files.values())).parent}）：{err}") from err

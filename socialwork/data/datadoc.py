@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from socialwork.data.contract import (
+    CONTRACT_VERSION,
     COUNTY,
     COUNTY_FILE,
     DERIVED_TABLES,
     ENUMS,
+    FIGURE_SOURCES,
     FOLLOWUP_FILE,
     FOLLOWUP_TABLES,
+    METRIC_GROUP,
     METRIC_LOCAL_LABELS,
+    PLAN_FIGURES,
     SNAPSHOT_PARTITION,
     TABLES,
     Column,
+    Figure,
     Table,
 )
 
@@ -37,7 +42,12 @@ def data_markdown() -> str:
     out = [
         "# Data contract",
         "",
-        "Generated from `socialwork/data/contract.py` by `python -m socialwork docs`; do not edit by hand.",
+        "Generated from `socialwork/data/contract.py` by `python -m socialwork generate`; do not edit by hand.",
+        "",
+        f"Contract version {CONTRACT_VERSION}. Every Parquet file a snapshot holds records the version it was written "
+        "under (a file from before versions were recorded counts as version 1). A column added later says since "
+        "which version; snapshots written before read it as empty (NULL), and a plan figure counting it shows 无数据 "
+        "at their dates rather than 0.",
         "",
         "## Snapshot store",
         "",
@@ -73,6 +83,7 @@ def data_markdown() -> str:
     ]
     for table in DERIVED_TABLES:
         out += _table_section(table)
+    out += _figures_section()
     out += [
         "# Meetings and follow-up items",
         "",
@@ -127,9 +138,53 @@ def _table_section(table: Table) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for col in table.columns:
+        since = f" (since version {col.since})" if col.since > 1 else ""
         out.append(
             f"| `{col.name}` | {col.type} | {'yes' if col.nullable else 'no'} | {col.label} | "
-            f"{_allowed(col)} | {col.description} |"
+            f"{_allowed(col)} | {col.description}{since} |"
+        )
+    out.append("")
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _computed(figure: Figure) -> str:
+    """How a figure is computed, in a table cell."""
+    if figure.additive:
+        where = FIGURE_SOURCES[figure.source].where
+        rows = f"`{figure.source}`" + (f" where `{where}`" if where else "")
+        return _cell(f"`{figure.expression}` over {rows}")
+    if figure.ratio:
+        numerator, denominator = figure.ratio
+        return f"`{numerator}` / `{denominator}`" + (" × 100" if figure.unit == "%" else "")
+    return f"`{figure.of}`" + (", at the date minus at the baseline" if figure.net_of_baseline else "")
+
+
+def _figures_section() -> list[str]:
+    """Every figure of the plan as declared in contract.PLAN_FIGURES: the additive ones are township_figures'
+    columns; those with a group are metrics a target can be set on."""
+    out = [
+        "## Plan figures",
+        "",
+        "Declared once in `PLAN_FIGURES` (see docs/adding-a-figure.md). An additive figure is summed per township "
+        "into `township_figures` (over `township_figures` itself: from the township's other figures); the others "
+        "are computed from additive figures. A figure with a group is a metric: the targets table can set a goal "
+        "on it and it shows as a card. *Annual* figures count from 1 January of the snapshot's year.",
+        "",
+        "| figure | 中文 | computed as | unit | metric group | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for figure in PLAN_FIGURES:
+        group = METRIC_GROUP.label_of(figure.group) if figure.group else ""
+        flags = (("annual", figure.annual), ("net of the baseline", figure.net_of_baseline))
+        notes = [note for note, on in flags if on]
+        description = figure.description + (f" *{', '.join(notes)}*" if notes else "")
+        unit = f"{figure.unit} ({figure.decimals} dp)" if figure.unit else ""
+        out.append(
+            f"| `{figure.key}` | {figure.label} | {_computed(figure)} | {unit} | {group} | {_cell(description)} |"
         )
     out.append("")
     return out

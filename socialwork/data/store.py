@@ -33,7 +33,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from socialwork.data import aggregates
-from socialwork.data.contract import COUNTY_FILE, DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES, Table
+from socialwork.data.contract import (
+    ARROW_TYPES,
+    COUNTY_FILE,
+    DERIVED_TABLES,
+    SNAPSHOT_PARTITION,
+    TABLES,
+    Table,
+)
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 LOCK_FILE = ".write-lock"
@@ -229,9 +236,15 @@ def _keep_replaced(root: Path, folder: Path) -> None:
 
 
 def read_table(root: Path, as_of: date, table: Table) -> pd.DataFrame:
-    """One table of one snapshot as a frame (for tests, checks and exports, not for pages)."""
+    """One table of one snapshot as a frame in the contract's columns, a column added after the snapshot was written
+    empty (for tests, checks, exports and carrying the plan forward, not for pages)."""
     path = table_path(root, as_of, table)
     try:
-        return pq.read_table(path).to_pandas()
+        stored = pq.read_table(path)
     except (OSError, pa.ArrowException) as err:
         raise StoreError(f"无法读取快照文件 {path}：{err}") from err
+    columns = [
+        stored[c.name] if c.name in stored.column_names else pa.nulls(stored.num_rows, ARROW_TYPES[c.type])
+        for c in table.columns
+    ]
+    return pa.table(columns, names=list(table.column_names)).to_pandas()

@@ -13,7 +13,6 @@ import time
 import warnings
 from collections import OrderedDict
 from concurrent.futures import Future
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,7 +22,15 @@ import pandas as pd
 
 from socialwork.data import settings, store
 from socialwork.data.aggregates import AGGREGATES_FOLDER
-from socialwork.data.contract import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES, Table
+from socialwork.data.contract import (
+    CONTRACT_VERSION,
+    DERIVED_TABLES,
+    ENUMS,
+    SNAPSHOT_PARTITION,
+    TABLES,
+    VERSION_KEY,
+    Table,
+)
 from socialwork.data.store import StoreError, remove_stale_staging, snapshot_dates, store_version
 from socialwork.figures.frames import frame_from_arrow
 
@@ -126,14 +133,13 @@ def _rows(con: duckdb.DuckDBPyConnection, glob: str) -> int:
 
 def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
     """The store's tables and views on the connection; whether every table is held in memory."""
+    _refuse_newer_snapshots(con, root)
     everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
         # The glob is a path, never a value from a user; quotes are escaped all the same.
         glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{table.name}.parquet").replace("'", "''")
-        source = (
-            f"select * from read_parquet('{glob}', hive_partitioning = true, "
-            f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}})"
-        )
+        if table in DERIVED_TABLES:
+            _check_derived_columns(table, _columns_by_file(con, glob))
         in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, glob) <= IN_MEMORY_MAX_ROWS
         everything_in_memory = everything_in_memory and in_memory
         if in_memory:
@@ -141,11 +147,11 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
             order = (
                 "township_code, " if table.name in ALWAYS_IN_MEMORY and "township_code" in table.column_names else ""
             )
+            source = _source(glob, by_name=table not in DERIVED_TABLES)
             con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
+            _add_absent_columns(con, table)
         else:
-            con.execute(f"create view {table.name} as {source}")
-        if table in DERIVED_TABLES:
-            _check_derived_columns(con, table)
+            con.execute(f"create view {table.name} as {_view_source(con, table, glob)}")
     if everything_in_memory:
         # A county's queries take milliseconds, most of them planning: a second thread costs more to start
         # than it saves, and statistics propagation (which prunes row groups of large files) a fifth of the time.
@@ -158,15 +164,70 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
     return everything_in_memory
 
 
-def _check_derived_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """A derived table written by an older version lacks columns the queries read: say how to rewrite it."""
+# A table is read across snapshots by column name: a column that older snapshots lack (added to the contract later)
+# reads as NULL at their dates, and everywhere while no snapshot has it yet. Derived tables are checked instead: a
+# missing column there is computed by `python -m socialwork aggregate`.
+
+
+def _source(glob: str, by_name: bool, nulls: str = "") -> str:
+    """A table's rows over every snapshot's file, the snapshot date from the folder name."""
+    union = ", union_by_name = true" if by_name else ""
+    return (
+        f"select *{nulls} from read_parquet('{glob}', hive_partitioning = true, "
+        f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}}{union})"
+    )
+
+
+def _add_absent_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Columns of the contract that no snapshot of an in-memory table holds yet, as NULL."""
     found = {row[0] for row in con.execute(f"describe {table.name}").fetchall()}
-    missing = [name for name in table.column_names if name not in found]
-    if missing:
+    for column in table.columns:
+        if column.name not in found:
+            con.execute(f"alter table {table.name} add column {column.name} {column.type}")
+
+
+def _view_source(con: duckdb.DuckDBPyConnection, table: Table, glob: str) -> str:
+    """A large table's view: union_by_name only where the files differ, since it opens every footer each time a
+    query is planned; columns no file holds as NULL."""
+    columns = _columns_by_file(con, glob)
+    found = set().union(*columns.values()) if columns else set()
+    nulls = "".join(f", null::{c.type} as {c.name}" for c in table.columns if c.name not in found)
+    return _source(glob, by_name=len({frozenset(names) for names in columns.values()}) > 1, nulls=nulls)
+
+
+def _columns_by_file(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, set[str]]:
+    """Each snapshot file's columns, from the Parquet footers alone."""
+    rows = con.execute(
+        f"select file_name, list(name) from parquet_schema('{glob}') where num_children is null group by file_name"
+    ).fetchall()
+    return {file: set(names) for file, names in rows}
+
+
+def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    """A snapshot written under a newer contract than this version knows may mean its columns differently.
+
+    A snapshot's contract tables are written together, so one of them tells its version."""
+    glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{TABLES[0].name}.parquet").replace("'", "''")
+    newest = con.execute(
+        f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata('{glob}') "
+        f"where decode(key) = '{VERSION_KEY}'"
+    ).fetchall()[0][0]
+    if newest is not None and newest > CONTRACT_VERSION:
         raise StoreError(
-            f"汇总文件 {table.name}.parquet 缺少列：{'、'.join(missing)}（由旧版本写入）；"
-            "请运行 python -m socialwork aggregate 重新生成"
+            f"数据目录 {root} 中的快照由较新版本的软件写入（数据契约第 {newest} 版，"
+            f"本软件为第 {CONTRACT_VERSION} 版）；请先更新本软件"
         )
+
+
+def _check_derived_columns(table: Table, columns: dict[str, set[str]]) -> None:
+    """A derived file written by an older version lacks columns the queries read: say how to rewrite it."""
+    for names in columns.values():
+        missing = [name for name in table.column_names if name not in names]
+        if missing:
+            raise StoreError(
+                f"汇总文件 {table.name}.parquet 缺少列：{'、'.join(missing)}（由旧版本写入）；"
+                "请运行 python -m socialwork aggregate 重新生成"
+            )
 
 
 _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query
@@ -288,7 +349,3 @@ def clear_cache() -> None:
         for _, store in _connections.values():
             store.con.close()
         _connections.clear()
-
-
-def as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)

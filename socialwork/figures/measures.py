@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import AWARD_WAN_PER_PERSON
+from socialwork.data.contract import AWARD_WAN_PER_PERSON, STATION_MIN_RESIDENT_WORKERS
 from socialwork.figures import db
 from socialwork.figures.places import available_dates
 
@@ -23,7 +23,10 @@ def stations_by_star_rating(as_of: date, townships: Townships, data: Path | None
 
 
 def station_summary(as_of: date, townships: Townships, data: Path | None = None) -> pd.Series:
-    return db.run("stations/station_summary", data=data, snapshot_date=as_of, townships=townships).iloc[0]
+    return db.run(
+        "stations/station_summary", data=data, snapshot_date=as_of, townships=townships,
+        min_residents=STATION_MIN_RESIDENT_WORKERS,
+    ).iloc[0]  # fmt: skip
 
 
 def organisations(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:

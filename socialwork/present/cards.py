@@ -132,17 +132,25 @@ def download_buttons(frame: Table, stem: str, filters: Filters, title: str, key:
     be a function, so that a table shown capped downloads complete.
     """
     with st.container(horizontal=True):
-        st.download_button(
-            "下载 Excel（XLSX）", lambda: xlsx_bytes(_frame(frame), filters.as_of, filters.place, title),
-            file_name=filters.file_name(stem, "xlsx"),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-            icon=":material/download:", on_click="ignore",
-        )  # fmt: skip
-        st.download_button(
-            "下载 CSV", lambda: csv_bytes(_frame(frame), filters.as_of, filters.place),
-            file_name=filters.file_name(stem, "csv"), mime="text/csv",
-            key=f"{key}_csv", icon=":material/download:", on_click="ignore",
-        )  # fmt: skip
+        _xlsx_button(lambda: xlsx_bytes(_frame(frame), filters.as_of, filters.place, title), stem, filters, key)
+        _csv_button("下载 CSV", frame, stem, filters, f"{key}_csv")
+
+
+def _xlsx_button(make: Callable[[], bytes], stem: str, filters: Filters, key: str) -> None:
+    """The XLSX download of a page's table or tables (made when clicked)."""
+    st.download_button(
+        "下载 Excel（XLSX）", make, file_name=filters.file_name(stem, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+        icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
+
+
+def _csv_button(label: str, table: Table, stem: str, filters: Filters, key: str) -> None:
+    """The CSV download of one table (made when clicked)."""
+    st.download_button(
+        label, lambda: csv_bytes(_frame(table), filters.as_of, filters.place), file_name=filters.file_name(stem, "csv"),
+        mime="text/csv", key=key, icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
 
 
 def milestone_table(steps: pd.DataFrame) -> None:
@@ -177,19 +185,12 @@ def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
 def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title: str, key: str) -> None:
     """One XLSX with a sheet per table, and a CSV per table, made when clicked (see download_buttons)."""
     with st.container(horizontal=True):
-        st.download_button(
-            "下载 Excel（XLSX）",
+        _xlsx_button(
             lambda: xlsx_bytes({n: _frame(t) for n, t in sheets.items()}, filters.as_of, filters.place, title),
-            file_name=filters.file_name(stem, "xlsx"),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-            icon=":material/download:", on_click="ignore",
+            stem, filters, key,
         )  # fmt: skip
         for name, sheet in sheets.items():
-            st.download_button(
-                f"下载 CSV：{name}", lambda sheet=sheet: csv_bytes(_frame(sheet), filters.as_of, filters.place),
-                file_name=filters.file_name(f"{stem}_{name}", "csv"), mime="text/csv",
-                key=f"{key}_{name}_csv", icon=":material/download:", on_click="ignore",
-            )  # fmt: skip
+            _csv_button(f"下载 CSV：{name}", sheet, f"{stem}_{name}", filters, f"{key}_{name}_csv")
 
 
 def report_summary(report: KpiReport) -> None:

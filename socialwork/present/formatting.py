@@ -8,7 +8,10 @@ from datetime import date
 import pandas as pd
 
 from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
+from socialwork.data.contract import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDENTS
+from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
+from socialwork.figures.units import format_value  # the one formatter, shared with the figures' own notes
 
 STATUS_SYMBOL = {
     "met": "✓",
@@ -28,16 +31,6 @@ def date_stamp(day: date) -> str:
 
 def as_of_stamp(day: date) -> str:
     return f"数据截至 {date_stamp(day)}"
-
-
-def format_value(value: float | None, decimals: int, unit: str) -> str:
-    """A figure with its unit: 46人, 68.1%, 2.40人/社区, 126.31亿元 for a province's 1,263,147万元 (which a card
-    cannot hold); a dash when there is no value."""
-    if value is None:
-        return "—"
-    if unit == "万元" and abs(value) >= 10_000:
-        return f"{value / 10_000:,.2f}亿元"
-    return f"{value:,.{decimals}f}{unit}"
 
 
 def goal_text(kpi: Kpi) -> str:
@@ -122,10 +115,6 @@ def kpi_table_text(report: KpiReport, township_names: list[str] | None = None, t
             "\t".join([k.label, format_value(k.value, k.decimals, k.unit), f"目标 {goal_text(k)}", status_text(k)])
         )
     return "\n".join(lines)
-
-
-def number_text(value: float | None, decimals: int) -> str:
-    return "—" if value is None else f"{value:,.{decimals}f}"
 
 
 def pace_lines(kpi: Kpi) -> list[str]:
@@ -229,21 +218,24 @@ def card_count(count: int, unit: str, help_text: str | None = None) -> tuple[str
     return f"{count / 10_000:.1f}万", exact if help_text is None else f"{help_text}；{exact}"
 
 
-def staffing_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
-    """The staffing page's headline figures as (label, value, help), short enough for five columns."""
+def staffing_summary_items(summary: pd.Series, average_goal: float | None = None) -> list[tuple[str, str, str | None]]:
+    """The staffing page's headline figures as (label, value, help), short enough for five columns; the average's
+    goal from the year's targets, the standard per community from the contract."""
     average, urban = summary["average_certified_per_urban_community"], int(summary["urban_communities"])
     meeting = int(summary["urban_communities_meeting_minimum"])
-    meeting_help = "持证社工 ≥ 2 名的城市社区 / 城市社区总数"
+    meeting_help = f"持证社工 ≥ {MIN_CERTIFIED} 名的城市社区 / 城市社区总数"
     if urban >= 1_000:  # "6,438/7,502" no longer fits a fifth of the page: the share, with the counts in the help
         meeting_text, meeting_help = f"{100 * meeting / urban:.1f}%", f"{meeting_help}：{meeting:,} / {urban:,}"
     else:
         meeting_text = f"{meeting}/{urban}" if urban else "—"
-    shortfall = card_count(int(summary["total_shortfall"]), "人", "各城市社区（2 − 持证人数）之和，只计不足 2 名的社区")
+    shortfall_help = f"各城市社区（{MIN_CERTIFIED} − 持证人数）之和，只计不足 {MIN_CERTIFIED} 名的社区"
+    shortfall = card_count(int(summary["total_shortfall"]), "人", shortfall_help)
     unserved = card_count(int(summary["communities_without_social_worker"]), "个", "无社会工作者服务的村（社区）")
+    average_help = "每个城市社区平均持证社工" + ("" if average_goal is None else f"；目标 ≥ {average_goal:g}")
     return [
         ("城市社区", *card_count(urban, "个")),
-        ("平均持证", "—" if pd.isna(average) else f"{average:.2f}人", "每个城市社区平均持证社工；目标 ≥ 2"),
-        ("达到2名", meeting_text, meeting_help),
+        ("平均持证", "—" if pd.isna(average) else f"{average:.2f}人", average_help),
+        (f"达到{MIN_CERTIFIED}名", meeting_text, meeting_help),
         ("持证缺口", *shortfall),
         ("无社工村社", *unserved),
     ]
@@ -273,8 +265,9 @@ def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
     headers = {"township_name": "乡镇（街道）", "urban_communities": "城市社区",
                "average_certified_per_urban_community": "平均持证（人）",
-               "urban_communities_meeting_minimum": "达到2名的城市社区", "total_shortfall": "持证缺口（人）",
-               "communities": "村（社区）", "communities_served": "有社工服务的村（社区）"}  # fmt: skip
+               "urban_communities_meeting_minimum": f"达到{MIN_CERTIFIED}名的城市社区",
+               "total_shortfall": "持证缺口（人）", "communities": "村（社区）",
+               "communities_served": "有社工服务的村（社区）"}  # fmt: skip
     return headed(ordered, headers).round({"平均持证（人）": 2})
 
 
@@ -289,7 +282,7 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "城乡分类": staffing["urban_rural_code"] + " " + staffing["urban_rural_label"],
             "持证社工": staffing["certified_workers"],
             "社工总数": staffing["social_workers"],
-            "达到2名（城市社区）": meets,
+            f"达到{MIN_CERTIFIED}名（城市社区）": meets,
             "持证较上期变化": staffing["certified_change"],
         }
     )
@@ -325,7 +318,10 @@ def iso_date(value: object) -> str:
     return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def stars_text(stars: int) -> str:
+def stars_text(stars: int | None) -> str:
+    """★★★, 未评星, or a dash where the snapshot has no rating (written before the contract had one)."""
+    if stars is None or pd.isna(stars):
+        return "—"
     return "未评星" if stars == 0 else "★" * int(stars)
 
 
@@ -346,8 +342,21 @@ def stations_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def star_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Operating stations per star rating, labelled 未评星, 1星 … 5星 (the stations page and the meeting)."""
     labels = frame["station_stars"].map(lambda s: "未评星" if s == 0 else f"{s}星")
     return pd.DataFrame({"星级": labels, "社工站": frame["stations"]})
+
+
+def sessions_by_month(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """This year's activity sessions per month, a column per kind, and the series to stack (page and meeting)."""
+    wide = frame.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
+    wide["month"] = wide["month"].astype(str) + "月"
+    return wide, {kind: kind for kind in frame["activity_kind_label"].unique()}
+
+
+def incentive_series(talent_card: str) -> dict[str, str]:
+    """The incentives chart's series: cards issued under the county's own card name, and awards."""
+    return {"talent_cards_issued": f"发放{talent_card}（张）", "awards": "一次性奖励（人）"}
 
 
 def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
@@ -355,8 +364,8 @@ def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None
     return [
         ("运营社工站", f"{int(summary['stations_operating'])}/{int(summary['townships'])}", "运营中的社工站 / 乡镇数"),
         ("驻站社工", f"{int(summary['resident_workers'])}人", None),
-        ("站均驻站社工", "—" if pd.isna(per_station) else f"{per_station:.1f}人", "一般每站 2 名"),
-        ("驻站不足2人", f"{int(summary['stations_with_fewer_than_two_residents']):,}个", None),
+        ("站均驻站社工", "—" if pd.isna(per_station) else f"{per_station:.1f}人", f"一般每站 {MIN_RESIDENTS} 名"),
+        (f"驻站不足{MIN_RESIDENTS}人", f"{int(summary['stations_below_resident_minimum']):,}个", None),
     ]  # fmt: skip
 
 

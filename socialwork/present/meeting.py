@@ -19,7 +19,16 @@ from socialwork.figures import changes, measures, metrics, posts, staffing
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
 from socialwork.present import change_tables, charts, followup_tables
-from socialwork.present.formatting import as_of_stamp, format_value, goal_text, scope_text, shortfall_table
+from socialwork.present.formatting import (
+    as_of_stamp,
+    format_value,
+    goal_text,
+    incentive_series,
+    scope_text,
+    sessions_by_month,
+    shortfall_table,
+    star_frame,
+)
 
 MAX_TABLE_ROWS = 14
 TARGETS_SLIDE, GAPS_SLIDE = "targets", "gaps"
@@ -140,20 +149,16 @@ def _group_figure(
         trend = staffing.share_meeting_minimum_trend(as_of, townships, data)
         return charts.share_trend(trend, 100, f"持证社工≥{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区占比")
     if group == "stations":
-        frame = measures.stations_by_star_rating(as_of, townships, data)
-        frame = frame.assign(label=frame["station_stars"].map(lambda s: "未评星" if s == 0 else f"{s}星"))
-        return charts.bar_chart(frame, "label", "stations", "社工站星级分布", "社工站（个）")
+        stars = star_frame(measures.stations_by_star_rating(as_of, townships, data))
+        return charts.bar_chart(stars, "星级", "社工站", "社工站星级分布", "社工站（个）")
     if group == "posts":
         return charts.sector_posts_bars(posts.posts_by_sector(as_of, townships, data), "各领域社会工作岗位")
     if group == "training":
-        frame = measures.activities_by_month(as_of, townships, data)
-        wide = frame.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
-        wide["month"] = wide["month"].astype(str) + "月"
-        series = {c: c for c in frame["activity_kind_label"].unique()}
+        wide, series = sessions_by_month(measures.activities_by_month(as_of, townships, data))
         return charts.grouped_bars(wide, "month", series, "每月活动场次", "场次", stacked=True)
     if group == "incentives":
         frame = measures.incentives_by_year(as_of, townships, data).astype({"year": str})
-        series = {"talent_cards_issued": f"发放{county.talent_card}（张）", "awards": "一次性奖励（人）"}
+        series = incentive_series(county.talent_card)
         return charts.grouped_bars(frame, "year", series, incentives_chart_title(county), "张 / 人")
     frame = measures.purchase_budget_by_year(as_of, townships, data).astype({"plan_year": str})
     return charts.bar_chart(frame, "plan_year", "budget_wan", "各年度购买服务预算", "万元", text_format="{:,.1f}")

@@ -1,5 +1,5 @@
-"""The plan's figures as specs: how each value is computed from the figure tables, its unit, decimals and
-whether it is annual or net of the baseline.
+"""The plan's metrics as specs, read from their declarations (contract.PLAN_FIGURES): how each value is computed
+from the figure tables, its unit, decimals and whether it is annual or net of the baseline.
 """
 
 from __future__ import annotations
@@ -10,22 +10,19 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import METRIC
+from socialwork.data.contract import METRIC, PLAN_FIGURES, Figure
 from socialwork.figures.metrics.dates import baseline_date
 
 Figures = pd.Series | pd.DataFrame  # one row of kpi/plan_figures_by_snapshot, or many (one per township)
 
 
-def _share(numerator: str, denominator: str) -> Callable[[Figures], float | None]:
-    return _ratio(numerator, denominator, scale=100.0)
-
-
 def _ratio(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[Figures], float | None]:
     def compute(figures: Figures):
         above, below = figures[numerator], figures[denominator]
-        if isinstance(below, pd.Series):  # a frame: every row at once, NaN where the denominator is 0
+        if isinstance(below, pd.Series):  # a frame: every row at once, NaN where the denominator is 0 or missing
             return scale * above / below.where(below != 0)
-        return None if below == 0 else scale * above / below
+        # A row: None without a denominator, or where a part has no data at that date (a column added later).
+        return None if below == 0 or pd.isna(below) or pd.isna(above) else scale * above / below
 
     return compute
 
@@ -33,7 +30,9 @@ def _ratio(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[Fi
 def _figure(column: str) -> Callable[[Figures], float | None]:
     def compute(figures: Figures):
         value = figures[column]
-        return value.astype(float) if isinstance(value, pd.Series) else float(value)
+        if isinstance(value, pd.Series):
+            return value.astype(float)
+        return None if pd.isna(value) else float(value)  # no data at that date: not 0
 
     return compute
 
@@ -48,52 +47,27 @@ class MetricSpec:
     annual: bool = False  # counts from zero each plan year (pace starts at 0)
     net_of_baseline: bool = False  # value is the figure at the date minus the figure at the baseline
     decimals: int = 0
+    gross: str | None = None  # the figure shown beside a net increase as its gross (first certificates this year)
 
     @property
     def label(self) -> str:
         return METRIC.label_of(self.key)
 
 
-SPECS: dict[str, MetricSpec] = {
-    s.key: s
-    for s in [
-        MetricSpec("certified_net_increase", "人", _figure("certified_workers"), annual=True, net_of_baseline=True),
-        MetricSpec("active_organisations", "家", _figure("active_organisations")),
-        MetricSpec(
-            "certified_per_urban_community",
-            "人/社区",
-            _ratio("certified_in_urban_communities", "urban_communities"),
-            decimals=2,
-        ),
-        MetricSpec(
-            "urban_communities_2plus_share", "%", _share("urban_communities_2plus", "urban_communities"), decimals=1
-        ),
-        MetricSpec("townships_served_share", "%", _share("townships_served", "townships"), decimals=1),
-        MetricSpec("communities_served_share", "%", _share("communities_served", "communities"), decimals=1),
-        MetricSpec("stations_operating", "个", _figure("stations_operating")),
-        MetricSpec("stations_star_rated", "个", _figure("stations_star_rated")),
-        MetricSpec("brand_projects", "个", _figure("brand_projects")),
-        MetricSpec(
-            "community_worker_certified_share",
-            "%",
-            _share("certified_community_workers", "community_workers"),
-            decimals=1,
-        ),
-        MetricSpec("posts_new_this_year", "个", _figure("posts_new_this_year"), annual=True),
-        MetricSpec("exam_tutoring_sessions", "场", _figure("exam_tutoring_sessions"), annual=True),
-        MetricSpec("supervision_sessions", "场", _figure("supervision_sessions"), annual=True),
-        MetricSpec("training_sessions", "场", _figure("training_sessions"), annual=True),
-        MetricSpec("talent_cards_this_year", "张", _figure("talent_cards_this_year"), annual=True),
-        MetricSpec("awards_this_year", "人", _figure("awards_this_year"), annual=True),
-        MetricSpec(
-            "org_professional_staff_share",
-            "%",
-            _share("organisation_professional_staff", "organisation_staff"),
-            decimals=1,
-        ),
-        MetricSpec("purchase_budget_wan", "万元", _figure("purchase_budget_wan"), annual=True, decimals=1),
-    ]
-}
+def spec_of(figure: Figure) -> MetricSpec:
+    """A metric's spec from its declaration: a ratio (× 100 for a share in %) or one figure's value."""
+    if figure.ratio:
+        compute = _ratio(*figure.ratio, scale=100.0 if figure.unit == "%" else 1.0)
+    else:
+        compute = _figure(figure.of or figure.key)
+    return MetricSpec(
+        figure.key, figure.unit, compute, annual=figure.annual, net_of_baseline=figure.net_of_baseline,
+        decimals=figure.decimals, gross=figure.gross,
+    )  # fmt: skip
+
+
+# Every metric of the contract, in the order cards show them.
+SPECS: dict[str, MetricSpec] = {figure.key: spec_of(figure) for figure in PLAN_FIGURES if figure.is_metric}
 
 
 # The figures the overview page puts first.
@@ -107,15 +81,8 @@ HEADLINE_METRICS = (
 )
 
 
-# Figures comparable at any level; used for the township table when a year has no targets.
-SCALE_FREE_METRICS = (
-    "certified_per_urban_community",
-    "urban_communities_2plus_share",
-    "townships_served_share",
-    "communities_served_share",
-    "community_worker_certified_share",
-    "org_professional_staff_share",
-)
+# Figures comparable at any level (the ratios); used for the township table when a year has no targets.
+SCALE_FREE_METRICS = tuple(figure.key for figure in PLAN_FIGURES if figure.is_metric and figure.ratio)
 
 
 def metric_value(spec: MetricSpec, figures: pd.DataFrame, on: date | None) -> float | None:

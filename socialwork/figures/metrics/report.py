@@ -17,6 +17,7 @@ from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
 from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
 from socialwork.figures.places import available_dates
+from socialwork.figures.units import format_value
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,6 @@ def figures_by_snapshot(
     return frame.set_index("snapshot_date").astype("float64")
 
 
-def _fmt(value: float | None, spec: MetricSpec) -> str:
-    return "—" if value is None else f"{value:,.{spec.decimals}f}{spec.unit}"
-
-
 def _trend(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> tuple[tuple[date, float | None], ...]:
     return tuple((d, metric_value(spec, figures, d)) for d in figures.index if d.year == as_of.year and d <= as_of)
 
@@ -129,7 +126,8 @@ def evaluate(
         goal = baseline_level if comparator == "gt_baseline" else _none_if_nan(target["goal_value"])
         if scope == "county" and filtered:
             status = "no_data" if value is None else "contribution"
-            note = f"全县总量目标（{_fmt(goal, spec)}），乡镇筛选下显示所选乡镇的贡献，不单独比较目标"
+            total = format_value(goal, spec.decimals, spec.unit)
+            note = f"全县总量目标（{total}），乡镇筛选下显示所选乡镇的贡献，不单独比较目标"
             goal = None
         else:
             if goal is not None and comparator != "gt_baseline":
@@ -171,9 +169,10 @@ def evaluate(
 
 
 def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None:
-    if spec.key != "certified_net_increase" or as_of not in figures.index:
+    """The gross beside a net increase (first certificates this year); None for other metrics or without data."""
+    if spec.gross is None or as_of not in figures.index:
         return None
-    return float(figures.loc[as_of, "certified_gained_this_year"])
+    return _none_if_nan(figures.loc[as_of, spec.gross])
 
 
 def targets_for_year(as_of: date, year: int, data: Path | None = None) -> pd.DataFrame:
