@@ -185,10 +185,13 @@ def test_server_cpu_time_is_read_from_proc():
 def test_the_benchmark_server_forgets_cached_results_when_asked(tmp_path, monkeypatch):
     marker = tmp_path / "forget"
     monkeypatch.setattr(db, "run", db.run)  # restored after the test
+    monkeypatch.setattr(db, "cached", db.cached)
     server.forget_results_when_asked(marker)
     db.run("places/townships_at_snapshot", snapshot_date=LAST_SNAPSHOT)
-    assert db._results
+    report = db.cached("bench-test", (), object)
+    assert db._results and db.cached("bench-test", (), object) is report
     server.ask_to_forget(marker)
+    assert db.cached("bench-test", (), object) is not report  # whole figures (the KPI report) are forgotten too
     db.run("kpi/targets_for_year", snapshot_date=LAST_SNAPSHOT, plan_year=LAST_SNAPSHOT.year)
     assert [key[2] for key in db._results] == ["kpi/targets_for_year"]
 

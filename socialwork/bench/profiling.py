@@ -221,11 +221,11 @@ def profiled_threads(profiles: ThreadProfiles) -> Iterator[None]:
 
 
 def forget_results() -> None:
-    """Empty the query result cache, as the browser benchmark's server does before each person's visit."""
+    """Empty the query result and figure caches, as the browser benchmark's server does before each person's visit
+    (the connection, its in-memory tables and the snapshot list stay, as on a running server)."""
     from socialwork.figures import db
 
-    with db._lock:  # db's own cache; the connection and its in-memory tables stay, as on a running server
-        db._results.clear()
+    db.forget_results()
 
 
 def profile_page(page: str, township: str, repeats: int) -> dict[str, Any]:
