@@ -4,7 +4,7 @@ import streamlit as st
 
 from socialwork.figures import metrics
 from socialwork.figures.parallel import together
-from socialwork.present import cards, charts, filtering
+from socialwork.present import cards, charts, filtering, shared
 from socialwork.present.formatting import PROJECTION_METHOD_NOTE, scorecard_export_frame, scorecard_goal_text
 
 filtering.ensure_entrypoint()
@@ -34,5 +34,10 @@ cards.download_buttons(  # the files are made when a button is clicked, not on e
 )
 
 st.header("实施步骤与工作举措")
-st.plotly_chart(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）"), width="stretch")
+timeline = shared.snapshot_figure(  # the plan's steps are the county's: one figure per snapshot, for every township
+    "milestone_timeline",
+    filters,
+    lambda: charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）"),
+)
+st.plotly_chart(timeline, width="stretch")
 cards.milestone_table(steps)

@@ -131,7 +131,10 @@ def attribute(stats: dict[Func, tuple]) -> dict[str, float]:
     return totals
 
 
-WRAPPERS = ("<module>", "<lambda>", "<listcomp>", "<genexpr>", "<dictcomp>", "run_page", "_run_as_task", "together")
+WRAPPERS = (  # calls that only pass the work on: the work shows under its own name
+    "<module>", "<lambda>", "<listcomp>", "<genexpr>", "<dictcomp>", "run_page", "_run_as_task", "together", "_once",
+    "cached", "_figure",
+)  # fmt: skip
 
 
 def heaviest(stats: dict[Func, tuple], count: int = 5) -> list[tuple[str, float]]:

@@ -1,9 +1,7 @@
 """Chart builders: plain functions frame -> plotly Figure, one theme, legible on a projector.
 
-Each figure is made in one construction from trace and layout dicts (`_figure`): plotly validates every property
-it is given, and each later update_* call, add_vline or plotly express call walks the figure again, which cost a
-page rerun tens of milliseconds.
-"""
+Each figure is made in one construction from trace and layout dicts (`_figure`): plotly validates what it is given,
+and every later update_*, add_vline or plotly express call walks the figure again (tens of ms per rerun)."""
 
 from __future__ import annotations
 
@@ -134,26 +132,17 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
     year_end = frame[frame["snapshot_date"].dt.month == 12]
     monthly = {
-        "type": "scatter",
-        "x": frame["snapshot_date"],
-        "y": frame["certified_workers"],
-        "mode": "lines+markers",
-        "name": "持证社工（月末）",
-        "line": {"color": PRIMARY, "width": 4},
-        "marker": {"size": 7},
+        "type": "scatter", "x": frame["snapshot_date"], "y": frame["certified_workers"], "mode": "lines+markers",
+        "name": "持证社工（月末）", "line": {"color": PRIMARY, "width": 4}, "marker": {"size": 7},
         "hovertemplate": "%{x|%Y年%m月}<br>持证社工 %{y} 人<extra></extra>",
-    }
+    }  # fmt: skip
     year_ends = {
-        "type": "scatter",
-        "x": year_end["snapshot_date"],
-        "y": year_end["certified_workers"],
-        "mode": "markers+text",
-        "name": "年末（次年基线）",
+        "type": "scatter", "x": year_end["snapshot_date"], "y": year_end["certified_workers"], "mode": "markers+text",
+        "name": "年末（次年基线）", "textposition": "top center",
         "marker": {"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
         "text": [f"{v:,.0f}" for v in year_end["certified_workers"]],  # head counts, whatever the dtype
-        "textposition": "top center",
         "hovertemplate": "%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
-    }
+    }  # fmt: skip
     layout = {"title": titled(title), "height": 460, "xaxis": {"tickformat": "%Y年%m月"}, "margin": {"t": 100},
               "yaxis": {"title": {"text": "人"}}}  # fmt: skip
     return _figure([monthly, year_ends], layout)
@@ -169,10 +158,8 @@ MILESTONE_COLOURS = {
 
 
 def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
-    """One bar per step or measure from start to due date, coloured by where it stands; ◆ marks completion.
-
-    Drawn as plotly express's timeline draws it (a bar per standing, in order of first appearance, from the start
-    date over the duration in milliseconds on a date axis), without express's overhead."""
+    """One bar per step or measure from start to due date, coloured by where it stands; ◆ marks completion. Drawn as
+    px.timeline drew it (a trace per standing in order of appearance, durations in ms from the start on a date axis)."""
     data = frame.copy()
     data["start"] = pd.to_datetime(data["start_date"].fillna(data["due_date"]))
     data["due"] = pd.to_datetime(data["due_date"]) + pd.Timedelta(days=1)  # the due day itself is inside
@@ -196,8 +183,8 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     })  # fmt: skip
     now = pd.Timestamp(as_of).value / 1e6
     layout = {
-        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "title": {}, "tickformat": "%Y年%m月"},
-        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {}, "autorange": "reversed"},
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "tickformat": "%Y年%m月"},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "autorange": "reversed"},
         "legend": {"title": {"text": ""}, "tracegroupgap": 0}, "margin": {"t": 110}, "barmode": "overlay",
         "shapes": [{"type": "line", "x0": now, "x1": now, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
                     "line": {"color": GOAL_LINE, "dash": "dash", "width": 2}}],
@@ -219,10 +206,8 @@ def _goal_line(value: float, text: str, axis: str = "x") -> dict:
     else:
         shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": value, "y1": value, "yref": "y"}
         note = {"x": 0, "xanchor": "left", "xref": "x domain", "y": value, "yanchor": "bottom", "yref": "y"}
-    return {
-        "shapes": [{**shape, "line": line}],
-        "annotations": [{**note, "text": text, "showarrow": False, "font": font}],
-    }
+    note |= {"text": text, "showarrow": False, "font": font}
+    return {"shapes": [{**shape, "line": line}], "annotations": [note]}
 
 
 def _count_tick(largest: float) -> int | None:
@@ -281,7 +266,7 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
     layout = {
         **_goal_line(goal, f"目标 {goal:g} 人"), "title": titled(title, note), "height": 140 + 44 * len(data),
         "margin": {"r": 220, "t": 130 if note else 100}, "showlegend": False, "barmode": "overlay",
-        "xaxis": {"title": {"text": "平均每个城市社区持证社工（人）"}}, "yaxis": {"title": {}, "autorange": "reversed"},
+        "xaxis": {"title": {"text": "平均每个城市社区持证社工（人）"}}, "yaxis": {"autorange": "reversed"},
     }  # fmt: skip
     return _figure([row, bar], layout)
 
@@ -311,7 +296,7 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_
         "showlegend": False, "margin": {"t": 130 if note else 100},
         "xaxis": {"title": {"text": "持证社工（人）"}, "dtick": 1,
                   "range": [0, max(goal, data["certified_workers"].max()) + 1]},
-        "yaxis": {"title": {}, "autorange": "reversed"},
+        "yaxis": {"autorange": "reversed"},
     }  # fmt: skip
     return _figure([bar], layout)
 
@@ -361,12 +346,8 @@ def _filled_vacant_bars(categories: pd.Series, filled: pd.Series, vacant: pd.Ser
          "textfont": {"color": ["#222" if t else STATUS_COLOURS["missed"] for t in totals], "size": BASE_FONT_SIZE - 2},
          "showlegend": False, "hoverinfo": "skip", "cliponaxis": False},
     ]  # fmt: skip
-    axes = {
-        "barmode": "stack", "yaxis": {"autorange": "reversed", "title": {}},
-        "xaxis": {"title": {"text": "岗位（个）"}, "dtick": _count_tick(totals.max()),
-                  "range": [0, max(1, totals.max()) * 1.18]},
-    }  # fmt: skip
-    return _figure(traces, {**axes, **layout})
+    x = {"title": {"text": "岗位（个）"}, "dtick": _count_tick(totals.max()), "range": [0, max(1, totals.max()) * 1.18]}
+    return _figure(traces, {"barmode": "stack", "yaxis": {"autorange": "reversed"}, "xaxis": x, **layout})
 
 
 def sector_posts_bars(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -403,10 +384,8 @@ def bar_chart(
     goal_text: str = "", horizontal: bool = False, text_format: str = "{:,.0f}", colour: str = PRIMARY,
     note: str | None = None,
 ) -> go.Figure:  # fmt: skip
-    """One bar per row with its value written on it; an optional goal line; a top_n "others" row in grey.
-
-    note (e.g. TopN.note) becomes the subtitle.
-    """
+    """One bar per row with its value written on it; an optional goal line; a top_n "others" row in grey; note (e.g.
+    TopN.note) becomes the subtitle."""
     values, categories = frame[value], labels(frame[category])
     text = [text_format.format(v) if pd.notna(v) else "—" for v in values]
     axis = "y" if horizontal else "x"
@@ -420,10 +399,10 @@ def bar_chart(
     tick = _count_tick(largest) if _whole_numbers(values) else None  # no 0.2, 0.4 … on a count of stations
     value_axis = {"title": {"text": value_title}, "range": [0, largest * 1.2], "dtick": tick}
     if horizontal:
-        axes = {"xaxis": value_axis, "yaxis": {"title": {}, "autorange": "reversed"}}
+        axes = {"xaxis": value_axis, "yaxis": {"autorange": "reversed"}}
         height = 150 + 38 * len(frame)
     else:
-        axes = {"yaxis": value_axis, "xaxis": {"title": {}, "type": "category"}}
+        axes = {"yaxis": value_axis, "xaxis": {"type": "category"}}
         height = 400
     line = _goal_line(goal, goal_text or f"目标 {goal:g}", axis="x" if horizontal else "y") if goal is not None else {}
     layout = {**line, **axes, "title": titled(title, note), "height": height, "showlegend": False,
@@ -449,9 +428,9 @@ def grouped_bars(
         })  # fmt: skip
     value_axis = {"title": {"text": value_title}}
     if horizontal:
-        axes = {"xaxis": value_axis, "yaxis": {"title": {}, "autorange": "reversed", "type": "category"}}
+        axes = {"xaxis": value_axis, "yaxis": {"autorange": "reversed", "type": "category"}}
     else:
-        axes = {"yaxis": value_axis, "xaxis": {"title": {}, "type": "category"}}
+        axes = {"yaxis": value_axis, "xaxis": {"type": "category"}}
     layout = {**axes, "title": titled(title), "barmode": "stack" if stacked else "group",
               "height": 150 + 38 * len(frame) if horizontal else 420}  # fmt: skip
     return _figure(traces, layout)
@@ -473,9 +452,8 @@ def line_chart(
         })  # fmt: skip
     line = _goal_line(goal, goal_text or f"目标 {goal:g}{value_title}", axis="y") if goal is not None else {}
     values = pd.concat([frame[c] for c in series])
-    counts = (
-        {"dtick": _count_tick(max(values.max(), goal or 0)), "rangemode": "tozero"} if _whole_numbers(values) else {}
-    )
+    whole = _whole_numbers(values)
+    counts = {"dtick": _count_tick(max(values.max(), goal or 0)), "rangemode": "tozero"} if whole else {}
     layout = {**line, "title": titled(title), "height": 420, "xaxis": {"tickformat": "%Y年%m月"},
               "showlegend": len(series) > 1, "yaxis": {**counts, "title": {"text": value_title}}}  # fmt: skip
     return _figure(traces, layout)

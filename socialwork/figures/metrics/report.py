@@ -97,21 +97,28 @@ def values_by_date(spec: MetricSpec, figures: pd.DataFrame) -> dict[date, float 
     """metric_value(spec, figures, d) for every snapshot d of figures, equal to it, value for value.
 
     One computation over the whole frame instead of one per row: a report asks for about 240 values, and picking
-    a row out of a frame costs more than the arithmetic. Where the frame-wide result is undefined (NaN: a zero
-    denominator, or a missing figure) the one-row computation says what it is (None or NaN)."""
+    a row out of a frame costs more than the arithmetic. Computed over a frame, a metric is NaN where a row's
+    would be None (a zero denominator, registry._ratio) or NaN (a missing figure): a row with every figure present
+    is None there, and any other is worked out by itself."""
     if figures.empty:
         return {}
     dates = list(figures.index)
     raw = dict(zip(dates, spec.compute(figures).tolist(), strict=True))
+    complete: dict[date, bool] = {}  # rows without a missing figure, looked up at the first NaN
     values: dict[date, float | None] = {}
     for on, value in raw.items():
+        base = baseline_date(on, dates) if spec.net_of_baseline else None
         if spec.net_of_baseline:
-            base = baseline_date(on, dates)
             if base is None:
                 values[on] = None
                 continue
             value = value - raw[base]
-        values[on] = metric_value(spec, figures, on) if value != value else value  # NaN: ask the row
+        if value == value:
+            values[on] = value
+            continue
+        complete = complete or dict(zip(dates, figures.notna().all(axis=1).tolist(), strict=True))
+        whole = complete[on] and (base is None or complete[base])
+        values[on] = None if whole else metric_value(spec, figures, on)
     return values
 
 
