@@ -19,13 +19,15 @@ KPI_REPORTS_TODAY: dict[str, int] = {}
 
 @cache
 def township_rerun(page: str) -> Built:
-    """What one run of the page with a township chosen built (AppTest, the demo county)."""
+    """What the page's rerun built when a township was picked in the sidebar after the county view (AppTest, the
+    demo county), as in the browser benchmark and the profile."""
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=120)
+    at.switch_page(f"pages/{page}.py").run()
+    at.run()  # AppTest re-enters legacy pages/ mode on its first run; the second is a normal session
     with counting() as built:
-        at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=120)
-        at.query_params["township"] = [TOWNSHIP]
-        at.switch_page(f"pages/{page}.py").run()
+        at.multiselect[0].set_value([TOWNSHIP]).run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
-    assert any(TOWNSHIP in m.value for m in at.markdown), f"{page} did not show {TOWNSHIP}"
+    assert any(TOWNSHIP in m.value for m in at.markdown if m.value.startswith("#### ")), f"{page} lost {TOWNSHIP}"
     return built
 
 

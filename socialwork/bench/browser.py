@@ -285,7 +285,16 @@ def summary(result: dict[str, Any]) -> list[str]:
         f"pages (page ÷ bare {min(ratios):.2f}× to {max(ratios):.2f}×).",
         f"- Server CPU per page view (mean of every first render and rerun): {ours:.3f} s for the dashboard, "
         f"{bare:.3f} s for the bare twins ({ours / bare:.1f}×).",
+        f"- Server CPU beyond the twins' (the dashboard's own work: queries, figures, tables; Streamlit's share is "
+        f"the twins'): {ours - bare:.3f} s per page view, {excess_per_rerun(result):.3f} s per township rerun.",
     ]
+
+
+def excess_per_rerun(result: dict[str, Any]) -> float:
+    """Mean server CPU seconds per township rerun beyond the bare twins' over the whole run."""
+    ours = [v for row in result["pages"] for v in row["dashboard"]["cpu_rerun_s"]]
+    bare = [v for row in result["pages"] for v in row["bare"]["cpu_rerun_s"]]
+    return sum(ours) / len(ours) - sum(bare) / len(bare) if ours and bare else float("nan")
 
 
 def markdown(result: dict[str, Any]) -> str:

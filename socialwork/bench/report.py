@@ -190,4 +190,32 @@ bars). DuckDB's `.df()` makes a Python object of every text value one at a time;
 Arrow and converting it with pyarrow is about three times faster (60 → 17 ms for the nation's township
 list). For a county's small results `.df()` is a millisecond quicker, so a store held in memory keeps it.
 `socialwork/figures/frames.py` gives the Arrow path `.df()`'s exact types, and a test compares every query both ways.
+## Why a township rerun is cheap (issue 17)
+
+A rerun's own work, beyond what Streamlit spends drawing the same elements, is what the dashboard can save.
+Four changes took it down:
+- **The snapshot list is kept per store version** (`db.snapshot_dates`): listing the store checked every
+  table file of all 47 snapshots, three or four times per rerun (about 2,000 `stat` calls). The store version
+  covers every snapshot folder's mtime, is looked up at most once a second, and a write by this process is
+  announced (`store.on_write`), so a new or damaged snapshot is still seen at once.
+- **The KPI report is computed once per view and store version** (`db.cached`, shared by pages, the meeting
+  outline, the exports and every session), and computing it works out each metric over all dates at once
+  (`report.values_by_date`) instead of about 240 one-row look-ups: 13 → 4 ms for a township.
+- **Charts are built in one construction from dicts** (`charts._figure`): no plotly express (the milestone
+  timeline took 42 ms, now 15), no `add_vline`/`add_hline` (3–7 ms each), no `update_*` after the fact; the
+  theme is the template object, not its name. A test holds the timeline and the goal lines to what plotly's
+  helpers drew, and in full-page screenshots of seven pages (county and township views) before and after
+  every chart is pixel-identical. The milestone timeline, the same for every township, is one figure per
+  snapshot (`socialwork/present/shared.py`): a township rerun of the targets page builds no figure.
+- **Downloads are made when clicked**: the targets page no longer builds its table export on every rerun.
+
+Measured on the same machine before (commit a8cf115) and after, per township rerun: the process CPU of a
+rerun (the profile's unprofiled column) went from 585 to 406 ms summed over the eight pages (−31 %), the
+profiled CPU from 1,911 to 1,114 ms (−42 %); in the browser, the server's CPU beyond the bare twins' went
+from 0.076 to 0.061–0.063 s per rerun and from 0.112 to 0.085–0.093 s per page view (two runs at load 4–12),
+and every rerun settled within 1.3× of its twin in the second run. The issue's "server CPU per page view
+halved" cannot hold for the total (0.33 → 0.30–0.32 s): the bare twins alone take 0.22 s, Streamlit's own
+work for the same elements. Of the dashboard's share, about a fifth to a quarter went; what is left is the
+new township's own queries (7–31 ms in the profile), the KPI report and township scorecard (5 and 8 ms),
+plotly's validation of each figure (2–5 ms) and the tables' pandas formatting.
 """

@@ -20,21 +20,29 @@ FORGET_ENV = "SOCIALWORK_BENCH_FORGET"
 
 
 def forget_results_when_asked(marker: Path) -> None:
-    """Wrap db.run so that a change of the marker file's content empties the result cache first."""
+    """Wrap db.run and db.cached so that a change of the marker file's content empties the result caches first
+    (query results and whole figures such as the KPI report; connections and snapshot lists stay)."""
     from socialwork.figures import db
 
-    original = db.run
     seen = {"generation": _generation(marker)}
 
-    def run(name: str, data: Path | None = None, **params: Any):
+    def forget_if_asked() -> None:
         generation = _generation(marker)
         if generation != seen["generation"]:
-            with db._lock:  # the cache is db's own: emptied as db.clear_cache() does, connections kept
-                db._results.clear()
+            db.forget_results()
             seen["generation"] = generation
-        return original(name, data, **params)
 
-    db.run = run
+    original_run, original_cached = db.run, db.cached
+
+    def run(name: str, data: Path | None = None, **params: Any):
+        forget_if_asked()
+        return original_run(name, data, **params)
+
+    def cached(kind: str, key: tuple, compute: Any, data: Path | None = None):
+        forget_if_asked()
+        return original_cached(kind, key, compute, data)
+
+    db.run, db.cached = run, cached
 
 
 def _generation(marker: Path) -> str:

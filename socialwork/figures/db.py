@@ -2,7 +2,8 @@
 
 One DuckDB connection per store per process, a cursor per query (one connection shared by
 concurrent sessions fails with "connection is busy"), results cached by query name, parameters
-and store version, so a newly imported snapshot is seen at once.
+and store version, so a newly imported snapshot is seen at once. The store's snapshot list, and
+whole figures built from several queries (`cached`, e.g. the KPI report), are kept by store version too.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import duckdb
 import pandas as pd
@@ -31,7 +34,7 @@ from socialwork.data.contract import (
     VERSION_KEY,
     Table,
 )
-from socialwork.data.store import StoreError, remove_stale_staging, snapshot_dates, store_version
+from socialwork.data.store import StoreError, remove_stale_staging, store_version
 from socialwork.figures.frames import frame_from_arrow
 
 # DuckDB suggests con.sql() instead, which plans the query twice when it has parameters: the copy is cheaper.
@@ -39,11 +42,16 @@ warnings.filterwarnings("ignore", message="Arrow output on a DB-API result makes
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _CACHE_SIZE = 512
+_DERIVED_CACHE_SIZE = 64  # a KPI report per (date, townships) asked for lately; each is a few kilobytes
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _connections: dict[Path, tuple[Any, OpenStore]] = {}
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_running: dict[tuple, Future] = {}  # queries being run now, so that a second asker waits instead of running it again
+_derived: OrderedDict[tuple, Any] = OrderedDict()  # whole figures built from several queries (cached())
+_running: dict[tuple, Future] = {}  # computations running now, so that a second asker waits instead of running again
+_dates: dict[Path, tuple[Any, list[date]]] = {}  # root -> (store version, its snapshot dates)
 
 
 class QueryError(Exception):
@@ -103,7 +111,7 @@ class OpenStore(NamedTuple):
 
 def _connect(root: Path) -> OpenStore:
     remove_stale_staging(root)  # where the server and the CLI open a store: an interrupted import's leftovers go
-    if not snapshot_dates(root):
+    if not store.snapshot_dates(root):
         raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
     con = _new_connection()
     con.execute("set parquet_metadata_cache = true")  # pages read the same few files again and again
@@ -256,6 +264,23 @@ def forget_version(root: Path) -> None:
 store.on_write(forget_version)
 
 
+def snapshot_dates(root: Path) -> list[date]:
+    """The store's snapshot dates (store.snapshot_dates), listed again only when its version changes.
+
+    Listing checks every table file of every snapshot (about 2,000 stat calls for 47 months), and a page asks
+    three or four times per rerun. The version covers every snapshot folder's mtime, so a file removed from a
+    snapshot, or a new snapshot, is listed (and checked) again; a write by this process is seen at once."""
+    version = current_version(root)
+    with _lock:
+        seen = _dates.get(root)
+        if seen is not None and seen[0] == version:
+            return list(seen[1])
+    dates = store.snapshot_dates(root)  # an incomplete snapshot raises, and is not remembered
+    with _lock:
+        _dates[root] = (version, dates)
+    return list(dates)
+
+
 def open_store(root: Path) -> OpenStore:
     """The process-wide connection for a store, created on first use and again after an import, so that
     DuckDB's Parquet metadata cache never outlives the files it describes."""
@@ -293,59 +318,77 @@ def run(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
     root = data or settings.data_dir()
     bound = bind(name, params)
     key = (root, current_version(root), name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
+    return _once(_results, _CACHE_SIZE, key, lambda: execute(name, root, bound)).copy()
+
+
+def cached(kind: str, key: tuple, compute: Callable[[], T], data: Path | None = None) -> T:
+    """compute() once per kind, key and store version, for a figure built from several queries (the KPI report).
+
+    Every caller gets the same object, so it must be immutable (frozen dataclasses, tuples). Forgotten with the
+    query results (forget_results), and a second asker while it is computed waits for the first's answer."""
+    root = data or settings.data_dir()
+    return _once(_derived, _DERIVED_CACHE_SIZE, (kind, root, current_version(root), *key), compute)
+
+
+def _once(cache: OrderedDict[tuple, T], size: int, key: tuple, compute: Callable[[], T]) -> T:
+    """The cached value for key, else compute() once, however many threads ask at the same time."""
     with _lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key].copy()
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
         running = _running.get(key)
         if running is None:
             running = _running[key] = Future()
             mine = True
         else:
             mine = False
-    if not mine:  # the same query is running for another session or read: wait for its answer
-        return running.result().copy()
+    if not mine:  # the same work is running for another session or read: wait for its answer
+        return running.result()
     try:
-        frame = execute(name, root, bound)
+        value = compute()
     except BaseException as err:
-        _finish(key, running, error=err)
+        with _lock:
+            _running.pop(key, None)
+        running.set_exception(err)
         raise
-    _finish(key, running, frame=frame)
-    return frame.copy()
-
-
-def _finish(key: tuple, running: Future, frame: pd.DataFrame | None = None, error: BaseException | None = None):
     with _lock:
         _running.pop(key, None)
-        if frame is not None:
-            _results[key] = frame
-            if len(_results) > _CACHE_SIZE:
-                _results.popitem(last=False)
-    if error is None:
-        running.set_result(frame)
-    else:
-        running.set_exception(error)
+        cache[key] = value
+        if len(cache) > size:
+            cache.popitem(last=False)
+    running.set_result(value)
+    return value
 
 
 def execute(name: str, root: Path, params: dict[str, Any]) -> pd.DataFrame:
     """Run a query on the store's connection, bypassing the result cache (run() caches; the benchmark times this)."""
-    store = open_store(root)
-    cursor = store.con.cursor()
+    opened = open_store(root)
+    cursor = opened.con.cursor()
     try:
         result = cursor.execute(query_text(name), params)
         # Arrow is faster for large results and no slower for a province's small ones; a county's keep .df().
-        return frame_from_arrow(result.to_arrow_table()) if store.through_arrow else result.df()
+        return frame_from_arrow(result.to_arrow_table()) if opened.through_arrow else result.df()
     except duckdb.Error as err:
         raise QueryError(f"查询 {name} 执行失败（数据目录 {root}）：{err}") from err
     finally:
         cursor.close()
 
 
+def forget_results() -> None:
+    """Forget query results and cached figures, keeping connections and snapshot lists (the benchmarks: a person
+    opening a page nobody has opened lately, on a server that has run for a while)."""
+    with _lock:
+        _results.clear()
+        _derived.clear()
+
+
 def clear_cache() -> None:
     """Forget cached results and connections (tests, and after a store is rewritten in place)."""
     with _lock:
         _results.clear()
+        _derived.clear()
+        _dates.clear()
         _versions.clear()
-        for _, store in _connections.values():
-            store.con.close()
+        for _, opened in _connections.values():
+            opened.con.close()
         _connections.clear()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import identity, settings
-from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.data.store import StoreError
 from socialwork.figures import db
 
 
@@ -18,9 +18,9 @@ class FilterError(ValueError):
 
 
 def available_dates(data: Path | None = None) -> list[date]:
-    """Every snapshot date of the store; an empty store is an error."""
+    """Every snapshot date of the store (listed once per store version); an empty store is an error."""
     root = data or settings.data_dir()
-    dates = snapshot_dates(root)
+    dates = db.snapshot_dates(root)
     if not dates:
         county = identity.load(root).county_name if identity.has_identity(root) else ""
         raise StoreError(

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from socialwork.data import identity, settings
-from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.data.store import StoreError
+from socialwork.figures import db
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, townships
 from socialwork.present.exports import file_name
@@ -173,7 +174,7 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
     first import."""
     data = workspace.data
     try:
-        dates = snapshot_dates(data) if data.is_dir() else []
+        dates = db.snapshot_dates(data) if data.is_dir() else []
         if not dates:
             st.session_state[_FILTERS_KEY] = None
             return None

@@ -1,5 +1,5 @@
 """The KPI report: every target of the snapshot's plan year with value, goal, status, change, trend and pace;
-the single source for cards, the CLI and exports.
+the single source for cards, the CLI and exports. Computed once per as-of date, townships and store version.
 """
 
 from __future__ import annotations
@@ -90,17 +90,46 @@ def figures_by_snapshot(
     return frame.set_index("snapshot_date").astype("float64")
 
 
-def _trend(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> tuple[tuple[date, float | None], ...]:
-    return tuple((d, metric_value(spec, figures, d)) for d in figures.index if d.year == as_of.year and d <= as_of)
+def values_by_date(spec: MetricSpec, figures: pd.DataFrame) -> dict[date, float | None]:
+    """metric_value(spec, figures, d) for every snapshot d of figures, equal to it, value for value.
+
+    One computation over the whole frame instead of one per row: a report asks for about 240 values, and picking
+    a row out of a frame costs more than the arithmetic. Computed over a frame, a metric is NaN where a row's
+    would be None (a zero denominator, registry._ratio) or NaN (a missing figure): a row with every figure present
+    is None there, and any other is worked out by itself."""
+    if figures.empty:
+        return {}
+    dates = list(figures.index)
+    raw = dict(zip(dates, spec.compute(figures).tolist(), strict=True))
+    complete: dict[date, bool] = {}  # rows without a missing figure, looked up at the first NaN
+    values: dict[date, float | None] = {}
+    for on, value in raw.items():
+        base = baseline_date(on, dates) if spec.net_of_baseline else None
+        if spec.net_of_baseline:
+            if base is None:
+                values[on] = None
+                continue
+            value = value - raw[base]
+        if value == value:
+            values[on] = value
+            continue
+        complete = complete or dict(zip(dates, figures.notna().all(axis=1).tolist(), strict=True))
+        whole = complete[on] and (base is None or complete[base])
+        values[on] = None if whole else metric_value(spec, figures, on)
+    return values
 
 
-def _previous(spec: MetricSpec, figures: pd.DataFrame, as_of: date, previous: date | None) -> float | None:
+def _trend(values: dict[date, float | None], as_of: date) -> tuple[tuple[date, float | None], ...]:
+    return tuple((d, v) for d, v in values.items() if d.year == as_of.year and d <= as_of)
+
+
+def _previous(spec: MetricSpec, values: dict[date, float | None], as_of: date, previous: date | None) -> float | None:
     if previous is None:
         return None
     if spec.annual and previous.year != as_of.year:
         # Annual figures restart each January: at the last snapshot of the old year this year's count was nil.
-        return 0.0 if previous == baseline_date(as_of, list(figures.index)) else None
-    return metric_value(spec, figures, previous)
+        return 0.0 if previous == baseline_date(as_of, list(values)) else None
+    return values.get(previous)
 
 
 def evaluate(
@@ -114,7 +143,8 @@ def evaluate(
 ) -> Kpi:
     """One KPI: value at as_of, goal from the target row, status against goal and pace (label: as shown)."""
     baseline = baseline_date(as_of, list(figures.index))
-    value = metric_value(spec, figures, as_of)
+    values = values_by_date(spec, figures)
+    value = values.get(as_of)
     goal = comparator = scope = projection = None
     expected, note, pace_method = None, "", ""
     if target is None:
@@ -122,7 +152,7 @@ def evaluate(
         note = f"{as_of.year}年目标表中没有该指标的目标"
     else:
         comparator, scope = target["comparator"], target["scope"]
-        baseline_level = None if spec.net_of_baseline else metric_value(spec, figures, baseline)
+        baseline_level = None if spec.net_of_baseline else values.get(baseline)
         goal = baseline_level if comparator == "gt_baseline" else _none_if_nan(target["goal_value"])
         if scope == "county" and filtered:
             status = "no_data" if value is None else "contribution"
@@ -156,15 +186,15 @@ def evaluate(
         scope=scope,
         status=status,
         status_label=KPI_STATUS.label_of(status),
-        previous_value=_previous(spec, figures, as_of, previous),
+        previous_value=_previous(spec, values, as_of, previous),
         expected_now=expected,
         baseline_date=baseline,
         note=note,
         gross_value=_gross(spec, figures, as_of),
-        trend=_trend(spec, figures, as_of),
+        trend=_trend(values, as_of),
         projection=projection,
         pace_method=pace_method,
-        baseline_value=(0.0 if spec.annual else metric_value(spec, figures, baseline)) if baseline else None,
+        baseline_value=(0.0 if spec.annual else values.get(baseline)) if baseline else None,
     )
 
 
@@ -181,7 +211,15 @@ def targets_for_year(as_of: date, year: int, data: Path | None = None) -> pd.Dat
 
 def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> KpiReport:
     """Every metric of the contract for as_of's plan year, each with its target where the plan year sets one
-    (a metric without one shows as 无目标), for the county or for the given township codes."""
+    (a metric without one shows as 无目标), for the county or for the given township codes.
+
+    Computed once per (as_of, townships, store version) and shared (it is immutable): a page, the meeting
+    outline, the exports and every session asking for the same view get the same report."""
+    key = (as_of, tuple(townships) if townships else None)
+    return db.cached("kpi_report", key, lambda: _kpi_report(as_of, townships, data), data)
+
+
+def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> KpiReport:
     dates = available_dates(data)
     # Every snapshot up to as_of: baselines, the year's trend and earlier years for the seasonal projection.
     figures = figures_by_snapshot(dates[0], as_of, townships or None, data)

@@ -1,0 +1,117 @@
+"""What is worked out once per store version and shared: the snapshot list and the KPI report (issue 17)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from socialwork.data import store as store_module
+from socialwork.data.store import StoreError, write_snapshot
+from socialwork.figures import db, metrics, places
+from socialwork.figures.metrics import report as report_module
+from socialwork.figures.metrics.registry import SPECS, metric_value
+from tests.fixture_county import SNAPSHOTS, T1, snapshot
+
+NEW_DAY = date(2025, 6, 30)
+
+
+@pytest.fixture
+def store(tmp_path, fixture_store):
+    """A copy of the fixture county that a test may write to."""
+    copy = tmp_path / "store"
+    shutil.copytree(fixture_store, copy)
+    return copy
+
+
+def counting(monkeypatch, module, name: str) -> list:
+    """Count the calls of module.name (still calling it)."""
+    calls, original = [], getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_the_snapshot_list_is_read_once_per_store_version(store, monkeypatch):
+    listings = counting(monkeypatch, store_module, "snapshot_dates")
+    for _ in range(4):
+        assert places.available_dates(store) == SNAPSHOTS
+    assert len(listings) == 1
+
+
+def test_a_new_snapshot_is_listed_at_once_after_a_write(store):
+    assert NEW_DAY not in places.available_dates(store)
+    write_snapshot(store, NEW_DAY, snapshot(NEW_DAY))  # the store announces the write: no second's wait
+    assert places.available_dates(store) == [*SNAPSHOTS, NEW_DAY]
+
+
+def test_a_snapshot_damaged_later_is_refused_when_the_version_is_looked_up_again(store, monkeypatch):
+    places.available_dates(store)
+    (store / "snapshot_date=2023-12-31" / "people.parquet").unlink()  # changes the folder's mtime
+    monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)  # as after a second
+    with pytest.raises(StoreError, match="不完整，缺少数据表文件：people"):
+        places.available_dates(store)
+
+
+@pytest.mark.parametrize("townships", [None, [T1], ["999999999"]], ids=["county", "township", "no township"])
+def test_values_by_date_equal_metric_value_for_every_metric_and_date(fixture_store, townships):
+    figures = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], townships, fixture_store)
+    for spec in SPECS.values():
+        values = report_module.values_by_date(spec, figures)
+        expected = {d: metric_value(spec, figures, d) for d in figures.index}
+        assert values.keys() == expected.keys()
+        for day, value in values.items():
+            assert same(value, expected[day]), (spec.key, day, value, expected[day])
+
+
+def test_values_by_date_are_worked_out_row_by_row_where_a_figure_is_missing_or_divides_by_zero():
+    days = [date(2023, 12, 31), date(2024, 6, 30), date(2024, 12, 31)]
+    figures = pd.DataFrame(
+        {"certified_in_urban_communities": [3.0, np.nan, 4.0], "urban_communities": [2.0, 2.0, 0.0],
+         "certified_workers": [np.nan, 5.0, 7.0]},
+        index=pd.Index(days, name="snapshot_date"),
+    )  # fmt: skip
+    for key in ("certified_per_urban_community", "certified_net_increase"):
+        values = report_module.values_by_date(SPECS[key], figures)
+        assert all(same(values[d], metric_value(SPECS[key], figures, d)) for d in days), key
+    assert report_module.values_by_date(SPECS["certified_per_urban_community"], figures)[days[2]] is None
+
+
+def same(a, b) -> bool:
+    """Equal, both None, or both NaN."""
+    if a is None or b is None:
+        return a is b
+    return (a != a and b != b) or a == b
+
+
+def test_the_kpi_report_is_computed_once_per_view_and_store_version(store, monkeypatch):
+    computed = counting(monkeypatch, report_module, "_kpi_report")
+    day = SNAPSHOTS[-1]
+    first = metrics.kpi_report(day, None, store)
+    assert metrics.kpi_report(day, None, store) is first
+    assert metrics.kpi_report(day, [T1], store) is not first  # another view, another report
+    assert len(computed) == 2
+    write_snapshot(store, NEW_DAY, snapshot(NEW_DAY))  # a new store version
+    assert metrics.kpi_report(day, None, store) == first
+    assert len(computed) == 3
+    db.forget_results()
+    metrics.kpi_report(day, None, store)
+    assert len(computed) == 4
+
+
+def test_an_error_is_not_remembered(store, monkeypatch):
+    def failing(*args):
+        raise StoreError("坏了")
+
+    monkeypatch.setattr(report_module, "_kpi_report", failing)
+    with pytest.raises(StoreError):
+        metrics.kpi_report(SNAPSHOTS[-1], None, store)
+    monkeypatch.undo()
+    assert metrics.kpi_report(SNAPSHOTS[-1], None, store).as_of == SNAPSHOTS[-1]

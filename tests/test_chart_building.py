@@ -1,0 +1,82 @@
+"""Charts are built in one construction from dicts (issue 17), and look as plotly's helpers drew them before."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from socialwork.figures import metrics, places
+from socialwork.present import charts
+
+
+def shown(fig: go.Figure) -> dict:
+    """The figure as Streamlit sends it, without empty objects (an axis title cleared by update_*(title=None))."""
+
+    def prune(value):
+        if isinstance(value, dict):
+            kept = {k: prune(v) for k, v in value.items()}
+            return {k: v for k, v in kept.items() if v != {}}
+        return [prune(v) for v in value] if isinstance(value, list) else value
+
+    return prune(json.loads(pio.to_json(fig, validate=False)))
+
+
+def express_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
+    """The milestone timeline as it was drawn with plotly express before issue 17."""
+    data = frame.copy()
+    data["start"] = pd.to_datetime(data["start_date"].fillna(data["due_date"]))
+    data["due"] = pd.to_datetime(data["due_date"]) + pd.Timedelta(days=1)
+    data["row"] = charts.labels(data["title"])
+    colours = dict(zip(data["timeline_label"], data["timeline_status"].map(charts.MILESTONE_COLOURS), strict=True))
+    fig = px.timeline(
+        data, x_start="start", x_end="due", y="row", color="timeline_label", color_discrete_map=colours,
+        custom_data=["lead_department", "due_date", "timeline_label"],
+    )  # fmt: skip
+    fig.update_traces(hovertemplate="%{y}<br>截止 %{customdata[1]}<br>%{customdata[2]}<extra></extra>")
+    done = data[data["done_date"].notna()]
+    fig.add_scatter(
+        x=pd.to_datetime(done["done_date"]), y=done["row"], mode="markers", name="完成日期",
+        marker={"symbol": "diamond", "size": 14, "color": "#222"},
+        hovertemplate="%{y}<br>完成于 %{x|%Y年%m月%d日}<extra></extra>",
+    )  # fmt: skip
+    fig.add_vline(x=pd.Timestamp(as_of).value / 1e6, line={"color": charts.GOAL_LINE, "dash": "dash", "width": 2})
+    fig.add_annotation(x=pd.Timestamp(as_of), y=1.02, yref="paper", text="数据截至", showarrow=False,
+                       font={"color": charts.GOAL_LINE})  # fmt: skip
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=None, tickformat="%Y年%m月")
+    fig.update_layout(template=charts.TEMPLATE, title=charts.titled(title), height=120 + 44 * len(data),
+                      legend_title_text="", margin_t=110)  # fmt: skip
+    return fig
+
+
+@pytest.mark.parametrize("store", ["demo_store", "hostile_store"])
+def test_the_milestone_timeline_is_the_one_plotly_express_drew(store, request):
+    data = request.getfixturevalue(store)
+    as_of = places.available_dates(data)[-1]
+    steps = metrics.milestones(as_of, data)
+    assert len(steps) > 1 and steps["timeline_label"].nunique() > 1
+    title = "方案实施进度（截至数据日期）"
+    assert shown(charts.milestone_timeline(steps, as_of, title)) == shown(express_timeline(steps, as_of, title))
+
+
+@pytest.mark.parametrize(("axis", "add"), [("x", "add_vline"), ("y", "add_hline")])
+def test_a_goal_line_is_the_one_add_vline_and_add_hline_drew(axis, add):
+    fig = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"))
+    getattr(fig, add)(
+        2.5, line={"color": charts.GOAL_LINE, "dash": "dash", "width": 3}, annotation_text="目标 2.5 人",
+        annotation_position="top" if axis == "x" else "top left",
+        annotation_font={"color": charts.GOAL_LINE, "size": charts.BASE_FONT_SIZE - 2},
+    )  # fmt: skip
+    built = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"),
+                      layout=charts._goal_line(2.5, "目标 2.5 人", axis=axis))  # fmt: skip
+    assert shown(built) == shown(fig)
+
+
+def test_the_theme_is_the_named_template():
+    named = go.Figure(layout={"template": charts.TEMPLATE})
+    assert shown(charts._figure([], {})) == shown(named)
