@@ -27,14 +27,14 @@ cards.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detail
 st.header("激励措施")
 left, right = st.columns(2)
 series = {"talent_cards_issued": f"发放{filters.county.talent_card}（张）", "awards": "一次性奖励（人）"}
-left.plotly_chart(
+cards.chart(
     charts.grouped_bars(incentives.astype({"year": str}), "year", series, incentives_chart_title(filters.county),
                         "张 / 人"),
-    width="stretch",
+    left,
 )  # fmt: skip
 wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
 series = {label: label for label in levels["certificate_level_label"].unique()}
-right.plotly_chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), width="stretch")
+cards.chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), right)
 yearly = incentives_table(incentives)
 cards.table(yearly)
 st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")
@@ -45,11 +45,11 @@ monthly = by_month.pivot(index="month", columns="activity_kind_label", values="s
 monthly["month"] = monthly["month"].astype(str) + "月"
 left, right = st.columns([2, 3])
 with left:
-    cards.table(by_kind)
-right.plotly_chart(
+    cards.table(by_kind, phone=["活动类型", "形式", "场次"])
+cards.chart(
     charts.grouped_bars(monthly, "month", {c: c for c in by_month["activity_kind_label"].unique()}, "每月活动场次",
                         "场次", stacked=True),
-    width="stretch",
+    right,
 )  # fmt: skip
 none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
 if len(none):

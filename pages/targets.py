@@ -27,10 +27,10 @@ for group, kpis in metrics.kpis_by_group(report).items():
 st.caption(PROJECTION_METHOD_NOTE)
 
 st.header("各乡镇（街道）可比目标")
-st.caption(f"未达标项多者在前；点击列名可排序。目标：{scorecard_goal_text(card) or '本年度无比例类目标'}")
+st.caption(f"未达标项多者在前（下载 Excel 可按任一列排序）。目标：{scorecard_goal_text(card) or '本年度无比例类目标'}")
 cards.scorecard_table(card)
 cards.download_buttons(scorecard_export_frame(card), "乡镇目标对比", filters, "各乡镇（街道）可比目标", key="scorecard")
 
 st.header("实施步骤与工作举措")
-st.plotly_chart(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）"), width="stretch")
+cards.chart(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）"))
 cards.milestone_table(steps)

@@ -7,57 +7,21 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from socialwork.present.plaintext import html_text
-
-# Chinese fonts first: Debian's Noto CJK / WenQuanYi, then what Windows and macOS viewers have.
-FONT_FAMILY = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
-BASE_FONT_SIZE = 18
-
-# Status colours differ in lightness too, so they still separate in greyscale; the symbol says it again.
-STATUS_COLOURS = {
-    "met": "#1b7837",
-    "on_track": "#74add1",
-    "behind": "#f4a040",
-    "missed": "#a50026",
-    "contribution": "#9e9e9e",
-    "no_goal": "#9e9e9e",
-    "no_data": "#d0d0d0",
-}
-STATUS_BADGE_COLOURS = {
-    "met": "green",
-    "on_track": "blue",
-    "behind": "orange",
-    "missed": "red",
-    "contribution": "gray",
-    "no_goal": "gray",
-    "no_data": "gray",
-}
-PRIMARY = "#2b5c8a"
-GOAL_LINE = "#a50026"
-OTHERS_COLOUR = "#9e9e9e"
-
-pio.templates["socialwork"] = go.layout.Template(
-    layout=go.Layout(
-        font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": "#222"},
-        title={"font": {"size": BASE_FONT_SIZE + 4}, "x": 0, "xanchor": "left"},
-        colorway=[PRIMARY, "#f4a040", "#1b7837", "#a50026", "#74add1", "#8c6bb1"],
-        margin={"l": 60, "r": 30, "t": 100, "b": 50},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        xaxis={"gridcolor": "#e5e5e5", "linecolor": "#888", "tickfont": {"size": BASE_FONT_SIZE - 2}},
-        yaxis={
-            "gridcolor": "#e5e5e5",
-            "linecolor": "#888",
-            "tickfont": {"size": BASE_FONT_SIZE - 2},
-            "rangemode": "tozero",
-        },
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": BASE_FONT_SIZE - 2}},
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": BASE_FONT_SIZE - 2}},
-    )
+from socialwork.present.theme import (  # noqa: F401  (the palette and template, re-exported for the builders' users)
+    BASE_FONT_SIZE,
+    FONT_FAMILY,
+    GOAL_LINE,
+    MILESTONE_STATUS,
+    OTHERS_COLOUR,
+    PRIMARY,
+    SERIES_COLOURS,
+    SMALL_FONT_SIZE,
+    STATUS_COLOURS,
+    TEMPLATE,
+    VACANT_COLOUR,
 )
-TEMPLATE = "socialwork"
 
 # A county has a dozen to thirty townships: up to MAX_BARS a chart keeps one bar each, as before. A province
 # has thousands, so beyond MAX_BARS a chart shows the TOP_BARS that matter most (about a projector screen and
@@ -109,7 +73,7 @@ def titled(title: str, note: str | None = None) -> str | dict:
     as its subtitle."""
     if note is None:
         return html_text(title)
-    return {"text": html_text(title), "subtitle": {"text": html_text(note), "font": {"size": BASE_FONT_SIZE - 3}}}
+    return {"text": html_text(title), "subtitle": {"text": html_text(note), "font": {"size": SMALL_FONT_SIZE}}}
 
 
 def labels(values: pd.Series) -> pd.Series:
@@ -140,6 +104,7 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
         marker={"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
         text=[f"{v:,.0f}" for v in year_end["certified_workers"]],  # head counts, whatever the dtype
         textposition="top center",
+        cliponaxis=False,  # the last year-end label may stand above the plot area
         hovertemplate="%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
     )
     fig.update_layout(template=TEMPLATE, title=titled(title), height=460, xaxis_tickformat="%Y年%m月", margin_t=100)
@@ -147,13 +112,7 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-MILESTONE_COLOURS = {
-    "done": "#1b7837",
-    "done_late": "#7fbf7b",
-    "overdue": "#a50026",
-    "on_time": "#74add1",
-    "not_started": "#bdbdbd",
-}
+MILESTONE_COLOURS = {timeline: STATUS_COLOURS[status] for timeline, status in MILESTONE_STATUS.items()}
 
 
 def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
@@ -190,10 +149,35 @@ def _goal_line(fig: go.Figure, value: float, text: str, axis: str = "x") -> None
     line = {"color": GOAL_LINE, "dash": "dash", "width": 3}
     if axis == "x":
         fig.add_vline(x=value, line=line, annotation_text=text, annotation_position="top",
-                      annotation_font={"color": GOAL_LINE, "size": BASE_FONT_SIZE - 2})  # fmt: skip
+                      annotation_font={"color": GOAL_LINE, "size": SMALL_FONT_SIZE})  # fmt: skip
     else:
         fig.add_hline(y=value, line=line, annotation_text=text, annotation_position="top left",
-                      annotation_font={"color": GOAL_LINE, "size": BASE_FONT_SIZE - 2})  # fmt: skip
+                      annotation_font={"color": GOAL_LINE, "size": SMALL_FONT_SIZE})  # fmt: skip
+
+
+LABEL_COLUMN_PX = 150  # right margin holding the value labels of bars drawn against a goal line
+
+
+def _label_column(fig: go.Figure, rows: Sequence[str], texts: Sequence[str]) -> None:
+    """Each bar's value written in a column right of the plot, where no goal line can cross it (a label at
+    the bar's end sits on the line whenever the bar ends near the goal)."""
+    for row, text in zip(rows, texts, strict=True):
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=row, yref="y", text=text,
+                           showarrow=False, font={"size": SMALL_FONT_SIZE}, align="left")  # fmt: skip
+    fig.update_layout(margin_r=LABEL_COLUMN_PX)
+
+
+def goal_colour(value: float, goal: float) -> str:
+    """A bar measured against its goal: green when it meets it, red when behind."""
+    return STATUS_COLOURS["met"] if value >= goal else STATUS_COLOURS["behind"]
+
+
+def township_colour(average: float, meeting: int, communities: int, goal: float) -> str:
+    """A township is green only when every urban community meets the rule, amber when its average does but some
+    communities do not (at risk), red when its average is below the goal."""
+    if average < goal:
+        return STATUS_COLOURS["behind"]
+    return STATUS_COLOURS["met"] if meeting >= communities else STATUS_COLOURS["at_risk"]
 
 
 def _count_tick(largest: float) -> int | None:
@@ -221,18 +205,16 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
     data = top.frame
     others = data[OTHERS]
     average = data["certified_in_urban_communities"] / data["urban_communities"]  # the others' too
-    bar_text = [
-        f"{avg:.2f}（{m:,}/{n:,}个社区达标）"
-        for avg, m, n in zip(average, data["urban_communities_meeting_minimum"], data["urban_communities"], strict=True)
-    ]
+    meeting, urban = data["urban_communities_meeting_minimum"], data["urban_communities"]
+    bar_text = [f"{avg:.2f}（{m:,}/{n:,}达标）" for avg, m, n in zip(average, meeting, urban, strict=True)]
     names = labels(data["township_name"])
     hover = [
         f"{name}{'（合计）' if other else ''}<br>平均 {avg:.2f} 人/城市社区{'' if other else '<br>点击查看该乡镇'}"
         for name, avg, other in zip(names, average, others, strict=True)
     ]
     colours = [
-        OTHERS_COLOUR if other else STATUS_COLOURS["met"] if avg >= goal else STATUS_COLOURS["behind"]
-        for avg, other in zip(average, others, strict=True)
+        OTHERS_COLOUR if other else township_colour(avg, m, n, goal)
+        for avg, m, n, other in zip(average, meeting, urban, others, strict=True)
     ]
     townships = [[None if other else name] for name, other in zip(data["township_name"], others, strict=True)]
     # Worst first means bars of length 0 at the top: a transparent bar behind each township's whole row
@@ -245,15 +227,15 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
         hovertemplate="%{hovertext}<extra></extra>",
     )  # fmt: skip
     fig.add_bar(
-        x=average, y=names, orientation="h", marker={"color": colours}, text=bar_text,
-        textposition="outside", cliponaxis=False, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        customdata=townships,
+        x=average, y=names, orientation="h", marker={"color": colours}, hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>", customdata=townships,
     )  # fmt: skip
     _goal_line(fig, goal, f"目标 {goal:g} 人")
+    _label_column(fig, names, bar_text)
     note = top.note("与目标差距最大", "乡镇（街道）")
-    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 44 * len(data), margin_r=220,
+    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 44 * len(data),
                       showlegend=False, margin_t=130 if note else 100, barmode="overlay")  # fmt: skip
-    fig.update_xaxes(title="平均每个城市社区持证社工（人）")
+    fig.update_xaxes(title="人 / 城市社区", range=[0, max(average.max(), goal) * 1.05])
     fig.update_yaxes(title=None, autorange="reversed")
     return fig
 
@@ -273,17 +255,17 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_
     ))  # fmt: skip
     fig = go.Figure(
         go.Bar(
-            x=data["certified_workers"], y=names, orientation="h", text=data["certified_workers"],
-            textposition="outside", cliponaxis=False,
-            marker={"color": [STATUS_COLOURS["met"] if m else STATUS_COLOURS["behind"] for m in data["meets_minimum"]]},
+            x=data["certified_workers"], y=names, orientation="h",
+            marker={"color": [goal_colour(v, goal) for v in data["certified_workers"]]},
             hovertemplate="%{y}<br>持证社工 %{x} 人<extra></extra>",
         )
     )  # fmt: skip
     _goal_line(fig, goal, f"目标 {goal:g} 人")
+    _label_column(fig, names, [f"{v:,} 人" for v in data["certified_workers"]])
     note = top.note("持证社工最少", "城市社区")
     fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 40 * len(data), showlegend=False,
                       margin_t=130 if note else 100)  # fmt: skip
-    fig.update_xaxes(title="持证社工（人）", dtick=1, range=[0, max(goal, data["certified_workers"].max()) + 1])
+    fig.update_xaxes(title="持证社工（人）", dtick=1, range=[0, max(goal, data["certified_workers"].max()) + 0.5])
     fig.update_yaxes(title=None, autorange="reversed")
     return fig
 
@@ -294,7 +276,7 @@ def certified_distribution_bars(frame: pd.DataFrame, goal: float, title: str) ->
     fig = go.Figure(
         go.Bar(
             x=[f"{b}名" for b in frame["certified_bucket"]], y=frame["urban_communities"],
-            text=frame["urban_communities"], textposition="outside", cliponaxis=False,
+            text=frame["urban_communities"], textposition="outside", cliponaxis=False, constraintext="none",
             marker={"color": [STATUS_COLOURS["behind"] if b else STATUS_COLOURS["met"] for b in below]},
             hovertemplate="持证社工 %{x}<br>%{y} 个城市社区<extra></extra>",
         )
@@ -322,15 +304,16 @@ def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
 def _filled_vacant_bars(categories: pd.Series, filled: pd.Series, vacant: pd.Series) -> go.Figure:
     fig = go.Figure()
     categories = labels(categories)
-    fig.add_bar(y=categories, x=filled, name="在岗", orientation="h", marker_color=STATUS_COLOURS["met"],
+    # Filled and vacant are no statuses: blue and a light blue; only a sector with no post at all is red.
+    fig.add_bar(y=categories, x=filled, name="在岗", orientation="h", marker_color=PRIMARY,
                 hovertemplate="%{y}<br>在岗 %{x}<extra></extra>")  # fmt: skip
-    fig.add_bar(y=categories, x=vacant, name="空缺", orientation="h", marker_color=STATUS_COLOURS["behind"],
+    fig.add_bar(y=categories, x=vacant, name="空缺", orientation="h", marker_color=VACANT_COLOUR,
                 hovertemplate="%{y}<br>空缺 %{x}<extra></extra>")  # fmt: skip
     totals = filled + vacant
     fig.add_scatter(
         y=categories, x=totals, mode="text", text=[f"{t}" if t else "0 无岗位" for t in totals],
         textposition="middle right",
-        textfont={"color": ["#222" if t else STATUS_COLOURS["missed"] for t in totals], "size": BASE_FONT_SIZE - 2},
+        textfont={"color": ["#222" if t else STATUS_COLOURS["behind"] for t in totals], "size": SMALL_FONT_SIZE},
         showlegend=False, hoverinfo="skip", cliponaxis=False,
     )  # fmt: skip
     fig.update_layout(barmode="stack")
@@ -343,7 +326,7 @@ def sector_posts_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Posts per sector (filled and vacant stacked); a sector without posts says so in red."""
     sectors = frame["sector_group_label"] + "｜" + frame["sector_label"]
     fig = _filled_vacant_bars(sectors, frame["filled_posts"], frame["vacant_posts"])
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=150 + 34 * len(frame), margin_r=60)
+    fig.update_layout(template=TEMPLATE, title=titled(title), height=150 + 40 * len(frame), margin_r=60)
     return fig
 
 
@@ -357,12 +340,12 @@ def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
     """Posts set up and filled at each month-end, new posts of the year as bars."""
     x = pd.to_datetime(frame["snapshot_date"])
     fig = go.Figure()
-    fig.add_bar(x=x, y=frame["posts_new_this_year"], name="本年新设（累计）", marker_color="#c6dbef",
+    fig.add_bar(x=x, y=frame["posts_new_this_year"], name="本年新设（累计）", marker_color=VACANT_COLOUR,
                 hovertemplate="%{x|%Y年%m月}<br>本年新设 %{y}<extra></extra>")  # fmt: skip
     fig.add_scatter(x=x, y=frame["posts"], name="岗位总数", mode="lines", line={"color": PRIMARY, "width": 4},
                     hovertemplate="%{x|%Y年%m月}<br>岗位 %{y}<extra></extra>")  # fmt: skip
     fig.add_scatter(x=x, y=frame["posts_filled"], name="在岗", mode="lines",
-                    line={"color": STATUS_COLOURS["met"], "width": 3, "dash": "dot"},
+                    line={"color": SERIES_COLOURS[1], "width": 3, "dash": "dot"},
                     hovertemplate="%{x|%Y年%m月}<br>在岗 %{y}<extra></extra>")  # fmt: skip
     fig.update_layout(template=TEMPLATE, title=titled(title), height=420, xaxis_tickformat="%Y年%m月", margin_t=100)
     fig.update_yaxes(title="岗位（个）")
@@ -381,19 +364,27 @@ def bar_chart(
     values, categories = frame[value], labels(frame[category])
     text = [text_format.format(v) if pd.notna(v) else "—" for v in values]
     axis = "y" if horizontal else "x"
-    colours = [OTHERS_COLOUR if o else colour for o in frame[OTHERS]] if OTHERS in frame else colour
+    others = frame[OTHERS] if OTHERS in frame else pd.Series(False, index=frame.index)
+    against_goal = goal is not None and horizontal  # bars measured against a goal line: coloured by it
+    colours = [
+        OTHERS_COLOUR if other else goal_colour(v, goal) if against_goal and pd.notna(v) else colour
+        for v, other in zip(values, others, strict=True)
+    ]
     bar = go.Bar(
         x=values if horizontal else categories, y=categories if horizontal else values,
-        orientation="h" if horizontal else "v", text=text, textposition="outside", cliponaxis=False,
-        marker_color=colours, hovertemplate=f"%{{{axis}}}<br>{value_title} %{{text}}<extra></extra>",
+        orientation="h" if horizontal else "v", text=None if against_goal else text, textposition="outside",
+        cliponaxis=False, constraintext="none", marker_color=colours, customdata=text,
+        hovertemplate=f"%{{{axis}}}<br>{value_title} %{{customdata}}<extra></extra>",
     )  # fmt: skip
     fig = go.Figure(bar)
     if goal is not None:
         _goal_line(fig, goal, goal_text or f"目标 {goal:g}", axis="x" if horizontal else "y")
+    if against_goal:
+        _label_column(fig, categories, text)
     largest = max([v for v in values if pd.notna(v)] + [goal or 0, 1])
     tick = _count_tick(largest) if _whole_numbers(values) else None  # no 0.2, 0.4 … on a count of stations
     if horizontal:
-        fig.update_xaxes(title=value_title, range=[0, largest * 1.2], dtick=tick)
+        fig.update_xaxes(title=value_title, range=[0, largest * (1.05 if against_goal else 1.2)], dtick=tick)
         fig.update_yaxes(title=None, autorange="reversed")
         height = 150 + 38 * len(frame)
     else:
@@ -411,9 +402,8 @@ def grouped_bars(
 ) -> go.Figure:  # fmt: skip
     """Several values per category, side by side or stacked; series maps column -> legend label."""
     fig = go.Figure()
-    palette = [PRIMARY, "#f4a040", STATUS_COLOURS["met"], "#8c6bb1", "#74add1"]
     categories = labels(frame[category])
-    for (column, label), colour in zip(series.items(), palette, strict=False):
+    for (column, label), colour in zip(series.items(), SERIES_COLOURS, strict=False):
         label = html_text(label)
         fig.add_bar(
             x=frame[column] if horizontal else categories, y=categories if horizontal else frame[column],
@@ -438,8 +428,7 @@ def line_chart(
 ) -> go.Figure:  # fmt: skip
     """Lines over snapshot dates; series maps column -> legend label."""
     fig = go.Figure()
-    palette = [PRIMARY, "#f4a040", STATUS_COLOURS["met"], "#8c6bb1"]
-    for (column, label), colour in zip(series.items(), palette, strict=False):
+    for (column, label), colour in zip(series.items(), SERIES_COLOURS, strict=False):
         label = html_text(label)
         fig.add_scatter(
             x=pd.to_datetime(frame[x]), y=frame[column], name=label, mode="lines", line={"color": colour, "width": 4},

@@ -13,6 +13,7 @@ from socialwork.figures.metrics import Kpi, KpiReport
 STATUS_SYMBOL = {
     "met": "✓",
     "on_track": "→",
+    "at_risk": "△",
     "behind": "!",
     "missed": "✗",
     "contribution": "·",
@@ -291,6 +292,21 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "社工总数": staffing["social_workers"],
             "达到2名（城市社区）": meets,
             "持证较上期变化": staffing["certified_change"],
+        }
+    )
+
+
+def milestone_frame(steps: pd.DataFrame) -> pd.DataFrame:
+    """The plan's steps and measures worded for display and export: dates stay dates."""
+    return pd.DataFrame(
+        {
+            "事项": steps["title"],
+            "类型": steps["kind_label"],
+            "牵头部门": steps["lead_department"],
+            "截止日期": steps["due_date"],
+            "完成日期": steps["done_date"],
+            "进度": steps["timeline_label"],
+            "逾期天数": steps["days_overdue"],
         }
     )
 
