@@ -7,8 +7,8 @@ from socialwork.figures.measures import AWARD_WAN_PER_PERSON
 from socialwork.figures.parallel import together
 from socialwork.present import cards, charts, filtering
 from socialwork.present.formatting import activity_kind_table, incentives_table, names_text, township_activity_table
-from socialwork.present.meeting import incentives_chart_title
 from socialwork.present.plaintext import markdown_text
+from socialwork.present.slides import incentives_chart_title
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

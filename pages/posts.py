@@ -35,10 +35,10 @@ cards.chart(charts.posts_trend_lines(trend, "岗位数量变化"), right)
 
 st.header("岗位明细")
 groups = sector_group_table(by_group)
-cards.table(groups, phone=["类别", "岗位", "空缺"])
+cards.table(groups, phone=["类别", "岗位（个）", "空缺（个）"])
 sectors, funding = sector_table(by_sector), funding_table(by_funding)
-cards.table(sectors, max_rows=30, phone=["领域", "岗位", "空缺"])
-cards.table(funding, phone=["经费来源", "岗位", "空缺"])
+cards.table(sectors, max_rows=30, phone=["领域", "岗位（个）", "空缺（个）"])
+cards.table(funding, phone=["经费来源", "岗位（个）", "空缺（个）"])
 cards.download_sheets(
     {"按类别": groups, "按领域": sectors, "按经费来源": funding},
     "社工岗位开发",

@@ -74,7 +74,8 @@ gaps, uncovered = shortfall_table(shortfalls), uncovered_table(unserved_list)
 left, right = st.columns(2)
 with left:
     st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall']):,} 人）")
-    cards.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12, phone=["城市社区", "持证社工", "缺口（人）"])
+    cards.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12,
+                       phone=["城市社区", "持证社工（人）", "缺口（人）"])  # fmt: skip
 with right:
     st.markdown(f"#### 无社工服务的村（社区）（{unserved:,} 个）")
     cards.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12,
@@ -88,7 +89,7 @@ cards.download_sheets(
 st.header("各村（社区）社工配备")
 listed, meets = community_table(communities), "达到2名（城市社区）"
 cards.capped_table(listed, int(summary["communities"]), "村（社区）", "最需关注的",
-                   "城市社区缺口大者、无社工服务者在前", max_rows=15, phone=["村（社区）", "持证社工", meets],
+                   "城市社区缺口大者、无社工服务者在前", max_rows=15, phone=["村（社区）", "持证社工（人）", meets],
                    statuses={meets: cards.yes_no_statuses(listed[meets])})  # fmt: skip
 cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data)), "村社区社工配备",
                     filters, "各村（社区）社工配备", key="communities")  # fmt: skip

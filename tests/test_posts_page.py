@@ -48,8 +48,8 @@ def test_county_figures_equal_the_queries():
     shown = {m.label: m.value for m in at.metric}
     assert shown["岗位总数"] == f"{int(summary['posts'])}个"
     assert shown["空缺"] == f"{int(summary['vacant_posts'])}个"
-    assert tables(at)[1]["岗位"].sum() == summary["posts"]
-    assert tables(at)[0]["岗位"].sum() == summary["posts"]  # by platform / institution / key sector
+    assert tables(at)[1]["岗位（个）"].sum() == summary["posts"]
+    assert tables(at)[0]["岗位（个）"].sum() == summary["posts"]  # by platform / institution / key sector
 
 
 @pytest.mark.parametrize("name", ["城关街道", "太平乡"])
@@ -57,6 +57,6 @@ def test_township_filter_says_county_posts_are_left_out(name):
     at = open_posts(township=[name])
     codes = places.township_codes([name], LAST_SNAPSHOT)
     summary = posts.post_summary(LAST_SNAPSHOT, codes)
-    assert tables(at)[1]["岗位"].sum() == summary["posts"]
-    assert tables(at)[0]["岗位"].sum() == summary["posts"]  # by platform / institution / key sector
+    assert tables(at)[1]["岗位（个）"].sum() == summary["posts"]
+    assert tables(at)[0]["岗位（个）"].sum() == summary["posts"]  # by platform / institution / key sector
     assert any(f"县直部门的 {int(summary['county_level_posts'])} 个岗位" in i.value for i in at.info)

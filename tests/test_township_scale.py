@@ -81,7 +81,7 @@ def test_community_lists_are_capped_but_totals_count_every_community(many_townsh
     assert next(m.value for m in at.metric if m.label == "持证缺口") == f"{int(summary['total_shortfall'])}人"
     assert f"共 {SCALE.communities} 个村（社区），表中列出最需关注的 {CAP} 个" in captions(at)
     # The communities listed first are those furthest from the rule.
-    assert communities["持证社工"].head(3).tolist() == [0, 0, 0]
+    assert communities["持证社工（人）"].head(3).tolist() == [0, 0, 0]
 
 
 @pytest.mark.parametrize("cap", [1_000, CAP], ids=["complete list", "capped list"])

@@ -20,6 +20,7 @@ from socialwork.present.theme import pill_class
 
 ROW_REM = 2.2  # the height of a table row, for the scroll box of a long table
 PHONE_COLUMNS = 3  # columns a phone shows before the tap: name, value, status
+SHORT_TEXT = 11  # characters of the longest value in a column kept on one line
 
 
 def decimals_of(column: pd.Series) -> int:
@@ -82,17 +83,20 @@ def table_html(
     columns = list(frame.columns)
     numeric = {c: _is_number(frame[c]) for c in columns}
     places = {c: decimals_of(frame[c]) if numeric[c] else 0 for c in columns}
+    texts = {c: [cell_text(v, places[c]) for v in frame[c]] for c in columns}
+    # Short values (dates, 2.40人/社区, ≥ 250.0万元) stay on one line; names and sentences wrap.
+    short = {c: not numeric[c] and max(map(len, texts[c]), default=0) <= SHORT_TEXT for c in columns}
 
     def classes(column: str) -> str:
-        names = ["sw-num"] if numeric[column] else []
+        names = ["sw-num"] if numeric[column] else ["sw-short"] if short[column] else []
         return " ".join(names + ([] if column in shown else ["sw-x"]))
 
     head = "".join(f'<th class="{classes(c)}">{html.escape(str(c))}</th>' for c in columns)
     rows = []
-    for i, row in enumerate(frame.itertuples(index=False, name=None)):
+    for i in range(len(frame)):
         cells = []
-        for column, value in zip(columns, row, strict=True):
-            text = cell_text(value, places[column])
+        for column in columns:
+            text = texts[column][i]
             status = statuses[column][i] if column in statuses else None
             content = pill(text, status) if status and text != "—" else html.escape(text)
             cells.append(f'<td class="{classes(column)}">{content}</td>')

@@ -144,7 +144,7 @@ PAGE_CSS = f"""<style>
   position: sticky; top: 0; z-index: 1;}}
 .sw-table td {{border-bottom: 1px solid #e2e2e2; padding: 0.3rem 0.5rem; vertical-align: top;}}
 .sw-table .sw-num {{text-align: right; font-variant-numeric: tabular-nums;}}
-.sw-table td.sw-num {{white-space: nowrap;}}
+.sw-table td.sw-num, .sw-table td.sw-short {{white-space: nowrap;}}
 .sw-more {{display: none;}}
 /* Side-by-side charts and tables need a wide screen: below 1280 pixels (a projector's 1024 with the sidebar
    leaves about 660) each takes the whole width instead of half of it. */
