@@ -326,6 +326,8 @@ def sector_posts_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Posts per sector (filled and vacant stacked); a sector without posts says so in red."""
     sectors = frame["sector_group_label"] + "｜" + frame["sector_label"]
     fig = _filled_vacant_bars(sectors, frame["filled_posts"], frame["vacant_posts"])
+    # The axis names the sector only (short enough for one line on a phone); the group shows in the hover text.
+    fig.update_yaxes(tickvals=labels(sectors), ticktext=labels(frame["sector_label"]))
     fig.update_layout(template=TEMPLATE, title=titled(title), height=150 + 40 * len(frame), margin_r=60)
     return fig
 

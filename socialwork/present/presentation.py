@@ -35,7 +35,7 @@ PRESENTATION_CSS = f"""<style>
   flex: 1 1 0 !important; min-height: 0 !important;}}
 .st-key-{SLIDE_CHART_KEY} {{height: 100% !important;}}
 [data-testid="stMain"] h1 {{font-size: max(26px, min(5.2vh, 6vw)); padding: 0; line-height: 1.2;}}
-[data-testid="stMain"] h3 {{font-size: max(24px, min(3.4vh, 3.2vw)); line-height: 1.35; padding: 0;}}
+[data-testid="stMain"] h3 {{font-size: max(18px, min(3.4vh, 4.6vw)); line-height: 1.35; padding: 0;}}
 [data-testid="stMain"] p {{font-size: max(16px, min(2.4vh, 2.6vw)); margin: 0;}}
 .sw-slide-table {{font-size: max(16px, min(2.7vh, 2.2vw));}}
 .sw-slide-table th, .sw-slide-table td {{padding: 0.45vh 0.8vw;}}

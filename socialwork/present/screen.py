@@ -49,7 +49,23 @@ def for_screen(fig: go.Figure) -> go.Figure:
     rows = [
         y for trace in fig.data if getattr(trace, "orientation", None) == "h" and trace.y is not None for y in trace.y
     ]
-    names = list(dict.fromkeys(y for y in rows if isinstance(y, str)))
-    if any(len(html.unescape(name)) > TICK_CHARS for name in names):
-        fig.update_yaxes(tickvals=names, ticktext=[wrap_text(name, TICK_CHARS) for name in names])
+    given, texts = fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext  # a builder's own names for the rows
+    names = list(given) if given is not None else list(dict.fromkeys(y for y in rows if isinstance(y, str)))
+    shown = list(texts) if texts is not None else names
+    if any(len(html.unescape(str(name))) > TICK_CHARS for name in shown):
+        wrapped = [wrap_text(str(name), TICK_CHARS) for name in shown]
+        fig.update_yaxes(tickvals=names, ticktext=wrapped)
+        _room_for_lines(fig, max(name.count("<br>") + 1 for name in wrapped), len(names))
     return fig
+
+
+LINE_PX = 21  # a line of 16-pixel axis text
+
+
+def _room_for_lines(fig: go.Figure, lines: int, rows: int) -> None:
+    """A taller chart when category names take several lines, so that each row holds its name."""
+    height = fig.layout.height or 450
+    margins = (fig.layout.margin.t or 100) + (fig.layout.margin.b or 50) + 40  # the axis ticks and title below
+    pitch, needed = (height - margins) / max(rows, 1), LINE_PX * lines + 6
+    if pitch < needed:
+        fig.update_layout(height=round(height + rows * (needed - pitch)))

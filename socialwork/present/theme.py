@@ -140,9 +140,9 @@ PAGE_CSS = f"""<style>
 .sw-table-wrap {{overflow-x: auto; margin: 0.25rem 0 0.75rem;}}
 .sw-table-wrap .sw-scroll {{overflow-y: auto;}}
 .sw-table {{border-collapse: collapse; width: 100%; font-size: 1rem; line-height: 1.4;}}
-.sw-table th {{background: #e8eef5; text-align: left; padding: 0.35rem 0.5rem; font-weight: 700;
+.sw-table th {{background: #e8eef5; text-align: left; padding: 0.35rem 0.4rem; font-weight: 700;
   position: sticky; top: 0; z-index: 1;}}
-.sw-table td {{border-bottom: 1px solid #e2e2e2; padding: 0.3rem 0.5rem; vertical-align: top;}}
+.sw-table td {{border-bottom: 1px solid #e2e2e2; padding: 0.3rem 0.4rem; vertical-align: top;}}
 .sw-table .sw-num {{text-align: right; font-variant-numeric: tabular-nums;}}
 .sw-table td.sw-num, .sw-table td.sw-short {{white-space: nowrap;}}
 .sw-more {{display: none;}}

@@ -60,6 +60,12 @@ MEASURE = r"""
         problems.push(`chart text cut: "${t.textContent.slice(0, 20)}"`);
       }
     }
+    // Category names on the y axis, one under the other: none may run into the next.
+    const ticks = [...chart.querySelectorAll('.yaxislayer-above .ytick text, .yaxislayer-above .ytick2 text')]
+      .map((t) => t.getBoundingClientRect()).filter((r) => r.height > 0).sort((a, b) => a.top - b.top);
+    for (let i = 1; i < ticks.length; i++) {
+      if (ticks[i].top < ticks[i - 1].bottom - 2) { problems.push('axis labels overlap'); break; }
+    }
     if (chart.querySelector('.modebar-container') && shown(chart.querySelector('.modebar-container'))) {
       problems.push('plotly toolbar shown');
     }
