@@ -215,7 +215,7 @@ def export_text(kind: str, content: bytes) -> str:
 def test_every_export_format_names_the_county_and_never_xx(county, kind):
     text = export_text(kind, export_bytes(kind, LAST, None, None, county["store"]))
     title = {"pptx": f"{NAME}{PLAN}推进情况", "pdf": f"{NAME}{PLAN}推进情况", "xlsx": f"{NAME}{PLAN}数据",
-             "docx": f"{NAME}{PLAN}2025年阶段性进展报告"}[kind]  # fmt: skip  (March: a part of the year)
+             "docx": f"{NAME}{PLAN}2025年阶段性进展报告"}[kind]  # fmt: skip
     assert title in text.replace(" ", ""), kind
     assert FORBIDDEN not in text and "XX" not in text, kind
     if kind in ("pptx", "docx", "pdf"):
