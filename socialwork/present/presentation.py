@@ -15,13 +15,14 @@ import streamlit as st
 from socialwork.present.plaintext import markdown_text
 from socialwork.present.screen import for_screen
 from socialwork.present.tables import table_html
-from socialwork.present.theme import CHART_CONFIG
+from socialwork.present.theme import CHART_CONFIG, SMALL_FONT_SIZE
 
 if TYPE_CHECKING:
     from socialwork.present.filtering import Filters
     from socialwork.present.meeting import Outline, Slide
 
 SLIDE_CHART_KEY = "sw_slide_chart"
+MANY_ROWS = 12
 
 PRESENTATION_CSS = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -54,7 +55,12 @@ def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
         figure = for_screen(slide.figure).update_layout(
             font_size=22, height=None, autosize=True, title_text="", legend_font_size=20, margin_t=50
         )
-        figure.update_xaxes(tickfont_size=20, title_font_size=20).update_yaxes(tickfont_size=20, title_font_size=20)
+        rows = max((len(t.y) for t in figure.data if getattr(t, "orientation", None) == "h" and t.y is not None),
+                   default=0)  # fmt: skip
+        # Many bars one under the other (every sector of the plan) keep the 16-pixel names: 20 at 20 pixels would
+        # run into each other in the height a 768-pixel screen leaves.
+        figure.update_xaxes(tickfont_size=20, title_font_size=20)
+        figure.update_yaxes(tickfont_size=20 if rows <= MANY_ROWS else SMALL_FONT_SIZE, title_font_size=20)
         with st.container(key=SLIDE_CHART_KEY):
             st.plotly_chart(figure, width="stretch", height="stretch", theme=None, config=CHART_CONFIG)
     elif slide.table is not None:

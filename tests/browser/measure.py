@@ -60,11 +60,16 @@ MEASURE = r"""
         problems.push(`chart text cut: "${t.textContent.slice(0, 20)}"`);
       }
     }
-    // Category names on the y axis, one under the other: none may run into the next.
-    const ticks = [...chart.querySelectorAll('.yaxislayer-above .ytick text, .yaxislayer-above .ytick2 text')]
-      .map((t) => t.getBoundingClientRect()).filter((r) => r.height > 0).sort((a, b) => a.top - b.top);
+    // Category names on the y axis, one under the other: the ink of none may run into the next. A Chinese
+    // font's line box is about 1.45 em; the glyphs fill the middle em of it.
+    const ticks = [...chart.querySelectorAll('.yaxislayer-above .ytick text')].map((t) => {
+      const r = t.getBoundingClientRect();
+      const lines = Math.max(1, t.querySelectorAll('tspan.line').length);
+      const pad = Math.max(0, (r.height / lines - parseFloat(getComputedStyle(t).fontSize)) / 2);
+      return {top: r.top + pad, bottom: r.bottom - pad, height: r.height};
+    }).filter((r) => r.height > 0).sort((a, b) => a.top - b.top);
     for (let i = 1; i < ticks.length; i++) {
-      if (ticks[i].top < ticks[i - 1].bottom - 2) { problems.push('axis labels overlap'); break; }
+      if (ticks[i].top < ticks[i - 1].bottom - 1) { problems.push('axis labels overlap'); break; }
     }
     if (chart.querySelector('.modebar-container') && shown(chart.querySelector('.modebar-container'))) {
       problems.push('plotly toolbar shown');
