@@ -84,8 +84,6 @@ def number_format(column: pd.Series) -> str | None:
         present = column.dropna()
         return "yyyy-mm-dd" if len(present) and all(isinstance(v, date) for v in present) else None
     places = decimals_of(column)
-    if isinstance(column.name, str) and ("万元" in column.name or "%" in column.name):
-        places = max(places, 1)  # money and shares keep their decimal even when every value is whole
     return "#,##0" if places == 0 else f"#,##0.{'0' * places}"
 
 

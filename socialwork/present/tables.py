@@ -24,11 +24,13 @@ SHORT_TEXT = 11  # characters of the longest value in a column kept on one line
 
 
 def decimals_of(column: pd.Series) -> int:
-    """How many decimals a float column needs (0 for whole numbers, at most 2)."""
+    """How many decimals a float column needs (0 for whole numbers, at most 2); money (万元) and shares (%) keep
+    at least one, as the app shows them, even when every value is whole."""
     present = pd.to_numeric(column, errors="coerce").dropna()
+    least = 1 if isinstance(column.name, str) and ("万元" in column.name or "%" in column.name) else 0
     for places in (0, 1):
         if ((present * 10**places).round(6) % 1 == 0).all():
-            return places
+            return max(places, least)
     return 2
 
 
