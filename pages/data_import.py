@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from socialwork.present import cards, filtering, login, uploads
-from socialwork.present.formatting import date_stamp, import_preview_table
+from socialwork.present.formatting import date_stamp
 from socialwork.present.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
@@ -42,7 +42,7 @@ if checked.warnings:  # plain text: sheet names and headers come from the file
         st.text("\n".join(f"· {w}" for w in checked.warnings))
 since = f"（对比 {date_stamp(checked.previous_date)} 快照）" if checked.previous_date else "（这是第一期快照）"
 st.subheader(f"导入预览{since}")
-cards.table(import_preview_table(checked))
+cards.table(uploads.import_preview_table(checked))
 st.markdown(f"人员：新增 **{checked.people_joined}** 人，减少 **{checked.people_left}** 人")
 replace = False
 if checked.exists:

@@ -14,8 +14,8 @@ from socialwork.present.formatting import (
     sessions_by_month,
     township_activity_table,
 )
-from socialwork.present.meeting import incentives_chart_title
 from socialwork.present.plaintext import markdown_text
+from socialwork.present.slides import incentives_chart_title
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
@@ -34,14 +34,14 @@ cards.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detail
 st.header("激励措施")
 left, right = st.columns(2)
 series = incentive_series(filters.county.talent_card)
-left.plotly_chart(
+cards.chart(
     charts.grouped_bars(incentives.astype({"year": str}), "year", series, incentives_chart_title(filters.county),
                         "张 / 人"),
-    width="stretch",
+    left,
 )  # fmt: skip
 wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
 series = {label: label for label in levels["certificate_level_label"].unique()}
-right.plotly_chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), width="stretch")
+cards.chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), right)
 yearly = incentives_table(incentives)
 cards.table(yearly)
 st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")
@@ -51,10 +51,8 @@ by_kind = activity_kind_table(kinds)
 monthly, kinds_series = sessions_by_month(by_month)
 left, right = st.columns([2, 3])
 with left:
-    cards.table(by_kind)
-right.plotly_chart(
-    charts.grouped_bars(monthly, "month", kinds_series, "每月活动场次", "场次", stacked=True), width="stretch"
-)
+    cards.table(by_kind, phone=["活动类型", "形式", "场次"])
+cards.chart(charts.grouped_bars(monthly, "month", kinds_series, "每月活动场次", "场次", stacked=True), right)
 none = townships[townships["supervision_sessions"] + townships["training_sessions"] == 0]["township_name"]
 if len(none):
     st.warning(f"本年尚未开展督导或培训的乡镇（街道）：{markdown_text(names_text(none, noun='乡镇（街道）'))}")

@@ -16,10 +16,9 @@ cards.report_summary(report)
 cards.kpi_cards([k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS], detailed=False)
 
 st.subheader(f"{report.plan_year}年度全部目标")
-table = kpi_frame(report)
-st.dataframe(table, hide_index=True, width="stretch", height=cards.table_height(len(table)))
+cards.table(kpi_frame(report), phone=["指标", "当前值", "状态"], statuses={"状态": [k.status for k in report.kpis]})
 
 trend = metrics.figures_by_snapshot(
     metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data
 )
-st.plotly_chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）"), width="stretch")
+cards.chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）"))

@@ -27,18 +27,18 @@ if filters.township_codes and summary["county_level_posts"]:
 empty = posts.sectors_without_posts(by_sector)
 if empty:
     st.warning(f"以下 {len(empty)} 个领域尚无社会工作岗位：{'、'.join(empty)}")
-st.plotly_chart(charts.sector_posts_bars(by_sector, "各领域社会工作岗位（在岗 / 空缺）"), width="stretch")
+cards.chart(charts.sector_posts_bars(by_sector, "各领域社会工作岗位（在岗 / 空缺）"))
 
 left, right = st.columns(2)
-left.plotly_chart(charts.funding_bars(by_funding, "按经费来源"), width="stretch")
-right.plotly_chart(charts.posts_trend_lines(trend, "岗位数量变化"), width="stretch")
+cards.chart(charts.funding_bars(by_funding, "按经费来源"), left)
+cards.chart(charts.posts_trend_lines(trend, "岗位数量变化"), right)
 
 st.header("岗位明细")
 groups = sector_group_table(by_group)
-cards.table(groups)
+cards.table(groups, phone=["类别", "岗位（个）", "空缺（个）"])
 sectors, funding = sector_table(by_sector), funding_table(by_funding)
-st.dataframe(sectors, hide_index=True, width="stretch", height=cards.table_height(len(sectors)))
-st.dataframe(funding, hide_index=True, width="stretch", height=cards.table_height(len(funding)))
+cards.table(sectors, max_rows=30, phone=["领域", "岗位（个）", "空缺（个）"])
+cards.table(funding, phone=["经费来源", "岗位（个）", "空缺（个）"])
 cards.download_sheets(
     {"按类别": groups, "按领域": sectors, "按经费来源": funding},
     "社工岗位开发",

@@ -26,16 +26,16 @@ years, departments, townships = purchase_tables(by_year, by_department, by_towns
 
 left, right = st.columns(2)
 budget_chart = charts.bar_chart(years, "年度", "预算（万元）", "各年度购买服务预算", "万元", text_format="{:,.1f}")
-left.plotly_chart(budget_chart, width="stretch")
+cards.chart(budget_chart, left)
 if departments.empty:
     right.info(f"{filters.as_of.year}年{markdown_text(filters.scope)}暂无政府购买社会工作服务项目。")
 else:
     largest = charts.top_n(departments, ["预算（万元）"], label="购买部门", others="其他 {count:,} 个部门",
                            summed=["项目数", "预算（万元）"])  # fmt: skip
-    right.plotly_chart(
+    cards.chart(
         charts.bar_chart(largest.frame, "购买部门", "预算（万元）", f"{filters.as_of.year}年各部门购买预算", "万元",
                          horizontal=True, text_format="{:,.1f}", note=largest.note("预算最多", "部门")),
-        width="stretch",
+        right,
     )  # fmt: skip
 left, right = st.columns(2)
 with left:

@@ -44,10 +44,10 @@ if summary["urban_communities"] == 0:
         f"{markdown_text(filters.scope)}没有城市社区，“每个城市社区{GOAL}名以上持证社工”的目标不适用；下方仍列出村（社区）的社工覆盖情况。"
     )
 elif not filters.township_codes:
-    st.plotly_chart(
+    cards.chart(
         charts.township_staffing_bars(by_township, average_goal, "各乡镇（街道）城市社区平均持证社工"),
         key="staffing_township_chart", on_select=lambda: filtering.township_from_chart("staffing_township_chart"),
-        selection_mode="points", width="stretch",
+        selection_mode="points",
     )  # fmt: skip
     without = by_township[by_township["urban_communities"] == 0]["township_name"]
     if len(without):
@@ -55,21 +55,18 @@ elif not filters.township_codes:
     if len(by_township) > charts.MAX_BARS:  # the chart shows some townships: all of them in a table
         with st.expander(f"全部 {len(by_township):,} 个乡镇（街道）的城市社区配备（与目标差距大者在前）"):
             every = township_staffing_table(by_township)
-            cards.table(every, max_rows=15)
+            cards.table(every, max_rows=15, phone=["乡镇（街道）", "平均持证（人）", "持证缺口（人）"])
             cards.download_buttons(every, "乡镇城市社区配备", filters, "各乡镇（街道）城市社区配备", key="townships")
 else:
-    st.plotly_chart(
+    cards.chart(
         charts.community_staffing_bars(communities, average_goal, f"{filters.scope}各城市社区持证社工",
                                        urban_total=int(summary["urban_communities"])),
-        width="stretch",
     )  # fmt: skip
 
 if summary["urban_communities"] > 0:
     left, right = st.columns(2)
-    left.plotly_chart(
-        charts.certified_distribution_bars(distribution, GOAL, "城市社区持证社工人数分布"), width="stretch"
-    )
-    right.plotly_chart(charts.share_trend(trend, share_goal, f"持证社工≥{GOAL}名的城市社区占比"), width="stretch")
+    cards.chart(charts.certified_distribution_bars(distribution, GOAL, "城市社区持证社工人数分布"), left)
+    cards.chart(charts.share_trend(trend, share_goal, f"持证社工≥{GOAL}名的城市社区占比"), right)
 
 st.header("缺口清单")
 below, unserved = int(summary["urban_communities_below_minimum"]), int(summary["communities_without_social_worker"])
@@ -77,10 +74,12 @@ gaps, uncovered = shortfall_table(shortfalls), uncovered_table(unserved_list)
 left, right = st.columns(2)
 with left:
     st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall']):,} 人）")
-    cards.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12)
+    cards.capped_table(gaps, below, "城市社区", "缺口最大的", max_rows=12,
+                       phone=["城市社区", "持证社工（人）", "缺口（人）"])  # fmt: skip
 with right:
     st.markdown(f"#### 无社工服务的村（社区）（{unserved:,} 个）")
-    cards.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12)
+    cards.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12,
+                       phone=["乡镇（街道）", "村（社区）", "类型"])  # fmt: skip
 cards.download_sheets(
     {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, codes, data)),
      "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, codes, data))},
@@ -88,7 +87,9 @@ cards.download_sheets(
 )  # fmt: skip
 
 st.header("各村（社区）社工配备")
-cards.capped_table(community_table(communities), int(summary["communities"]), "村（社区）", "最需关注的",
-                "城市社区缺口大者、无社工服务者在前", max_rows=15)  # fmt: skip
+listed, meets = community_table(communities), "达到2名（城市社区）"
+cards.capped_table(listed, int(summary["communities"]), "村（社区）", "最需关注的",
+                   "城市社区缺口大者、无社工服务者在前", max_rows=15, phone=["村（社区）", "持证社工（人）", meets],
+                   statuses={meets: cards.yes_no_statuses(listed[meets])})  # fmt: skip
 cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data)), "村社区社工配备",
                     filters, "各村（社区）社工配备", key="communities")  # fmt: skip

@@ -25,29 +25,29 @@ cards.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
 st.header("乡镇（街道）社工站")
 cards.summary_metrics(station_summary_items(summary))
 stars = star_frame(by_stars)
-st.plotly_chart(charts.bar_chart(stars, "星级", "社工站", "运营社工站的星级分布", "社工站（个）"), width="stretch")
+cards.chart(charts.bar_chart(stars, "星级", "社工站", "运营社工站的星级分布", "社工站（个）"))
 stations = stations_table(by_township)
-cards.table(stations)
+cards.table(stations, phone=["乡镇（街道）", "社工站", "星级"])
 cards.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
 
 st.header("社会工作服务机构")
 left, right = st.columns(2)
-left.plotly_chart(
+cards.chart(
     charts.line_chart(trend.reset_index(), "snapshot_date", {"active_organisations": "正常运营的机构"}, "社工机构数量",
                       "机构（家）", goal=metrics.kpi_goal(report, "active_organisations")),
-    width="stretch",
+    left,
 )  # fmt: skip
 active = organisations[organisations["status"] == "active"]
 if active.empty:
     right.info(f"{markdown_text(filters.scope)}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
 else:
     lowest = charts.top_n(active, ["professional_share"], ascending=True)  # the query's order breaks ties
-    right.plotly_chart(
+    cards.chart(
         charts.bar_chart(lowest.frame, "organisation_name", "professional_share", "各机构持证或社工学历人员占比", "%",
                          goal=metrics.kpi_goal(report, "org_professional_staff_share"), horizontal=True,
                          text_format="{:.1f}%", note=lowest.note("占比最低", "机构", "家")),
-        width="stretch",
+        right,
     )  # fmt: skip
 orgs = organisations_table(organisations)
-cards.table(orgs)
+cards.table(orgs, phone=["机构", "专业人员占比（%）", "状态"])
 cards.download_buttons(orgs, "社工机构", filters, "社会工作服务机构", key="organisations")

@@ -6,6 +6,7 @@ from socialwork.figures import metrics
 from socialwork.figures.parallel import together
 from socialwork.present import cards, charts, filtering, followup_tables, followups_view, shared
 from socialwork.present.formatting import PROJECTION_METHOD_NOTE, scorecard_export_frame, scorecard_goal_text
+from socialwork.present.screen import for_screen
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
@@ -30,7 +31,7 @@ for group, kpis in metrics.kpis_by_group(report).items():
 st.caption(PROJECTION_METHOD_NOTE)
 
 st.header("各乡镇（街道）可比目标")
-st.caption(f"未达标项多者在前；点击列名可排序。目标：{scorecard_goal_text(card) or '本年度无比例类目标'}")
+st.caption(f"未达标项多者在前（下载 Excel 可按任一列排序）。目标：{scorecard_goal_text(card) or '本年度无比例类目标'}")
 cards.scorecard_table(card)
 cards.download_buttons(  # the files are made when a button is clicked, not on every rerun
     lambda: scorecard_export_frame(card), "乡镇目标对比", filters, "各乡镇（街道）可比目标", key="scorecard"
@@ -40,7 +41,7 @@ st.header("实施步骤与工作举措")
 timeline = shared.snapshot_figure(  # the plan's steps are the county's: one figure per snapshot, for every township
     "milestone_timeline",
     filters,
-    lambda: charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）"),
+    lambda: for_screen(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）")),
 )
-st.plotly_chart(timeline, width="stretch")
+cards.chart(timeline)
 cards.milestone_table(steps)

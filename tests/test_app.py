@@ -11,6 +11,7 @@ from socialwork.data import settings
 from socialwork.data.demo import LAST_SNAPSHOT
 from socialwork.figures import metrics, places
 from socialwork.present.formatting import format_value
+from tests.html_tables import tables
 from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -48,7 +49,7 @@ def test_overview_for_the_county_shows_the_stamp_and_headline_figures():
     at = open_app()
     assert any("数据截至 2026年10月31日 · 范围：全县" in m.value for m in at.markdown)
     assert shown_metrics(at) == expected_metrics(LAST_SNAPSHOT, None)
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     assert len(table) == len(metrics.SPECS)  # every metric, with a goal or 无目标
 
 

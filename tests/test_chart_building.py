@@ -62,21 +62,3 @@ def test_the_milestone_timeline_is_the_one_plotly_express_drew(store, request):
     assert len(steps) > 1 and steps["timeline_label"].nunique() > 1
     title = "方案实施进度（截至数据日期）"
     assert shown(charts.milestone_timeline(steps, as_of, title)) == shown(express_timeline(steps, as_of, title))
-
-
-@pytest.mark.parametrize(("axis", "add"), [("x", "add_vline"), ("y", "add_hline")])
-def test_a_goal_line_is_the_one_add_vline_and_add_hline_drew(axis, add):
-    fig = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"))
-    getattr(fig, add)(
-        2.5, line={"color": charts.GOAL_LINE, "dash": "dash", "width": 3}, annotation_text="目标 2.5 人",
-        annotation_position="top" if axis == "x" else "top left",
-        annotation_font={"color": charts.GOAL_LINE, "size": charts.BASE_FONT_SIZE - 2},
-    )  # fmt: skip
-    built = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"),
-                      layout=charts._goal_line(2.5, "目标 2.5 人", axis=axis))  # fmt: skip
-    assert shown(built) == shown(fig)
-
-
-def test_the_theme_is_the_named_template():
-    named = go.Figure(layout={"template": charts.TEMPLATE})
-    assert shown(charts._figure([], {})) == shown(named)

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.demo import LAST_SNAPSHOT
 from socialwork.present.meeting import meeting, outline, slide
+from socialwork.present.plaintext import markdown_text
 from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -36,7 +37,7 @@ def test_the_outline_lists_the_slides_the_exports_build_and_builds_each_alone():
     plan = outline(LAST_SNAPSHOT, ["999901101"], ["河口镇"])
     assert plan.titles == tuple(s.title for s in content.slides) and plan.stamp == content.stamp
     for i, built in enumerate(content.slides):
-        alone = slide(plan, i, ["999901101"])
+        alone = slide(plan, i)
         assert (alone.key, alone.title, alone.caption) == (built.key, built.title, built.caption)
         if built.table is not None:
             assert alone.table.equals(built.table)
@@ -45,7 +46,7 @@ def test_the_outline_lists_the_slides_the_exports_build_and_builds_each_alone():
 def test_the_page_lists_every_slide_by_title():
     content = meeting(LAST_SNAPSHOT, None, None)
     at = open_meeting()
-    listed = f"共 {len(content.slides)} 页：" + "、".join(s.title for s in content.slides)
+    listed = f"共 {len(content.slides)} 页：" + markdown_text("、".join(s.title for s in content.slides))
     assert any(m.value == listed for m in at.markdown)
 
 
@@ -64,5 +65,5 @@ def test_bad_page_number_in_the_url_is_reported():
 def test_export_panel_offers_every_format():
     at = open_meeting()
     labels = [b.label for b in at.button]
-    for label in ("生成演示文稿（PPTX）", "生成报告（PDF）", "生成全部数据表（XLSX）", "生成年度总结（DOCX）"):
+    for label in ("生成演示文稿（PPTX）", "生成报告（PDF）", "生成全部数据表（XLSX）", "生成阶段性进展报告（DOCX）"):
         assert label in labels

@@ -11,6 +11,7 @@ from socialwork.data import settings
 from socialwork.data.contract import SECTOR
 from socialwork.data.demo import LAST_SNAPSHOT
 from socialwork.figures import places, posts
+from tests.html_tables import tables
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 # The sectors named in shared/DOMAIN.md, as the plan writes them.
@@ -33,7 +34,7 @@ def open_posts(**query) -> AppTest:
 def test_every_domain_sector_appears_in_chart_and_table():
     assert sorted(DOMAIN_SECTORS) == sorted(SECTOR.labels.values())
     at = open_posts()
-    table = at.dataframe[1].value
+    table = tables(at)[1]
     assert sorted(table["领域"]) == sorted(DOMAIN_SECTORS)
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     drawn = {label.split("｜")[1] for label in chart["data"][0]["y"]}
@@ -47,8 +48,8 @@ def test_county_figures_equal_the_queries():
     shown = {m.label: m.value for m in at.metric}
     assert shown["岗位总数"] == f"{int(summary['posts'])}个"
     assert shown["空缺"] == f"{int(summary['vacant_posts'])}个"
-    assert at.dataframe[1].value["岗位"].sum() == summary["posts"]
-    assert at.dataframe[0].value["岗位"].sum() == summary["posts"]  # by platform / institution / key sector
+    assert tables(at)[1]["岗位（个）"].sum() == summary["posts"]
+    assert tables(at)[0]["岗位（个）"].sum() == summary["posts"]  # by platform / institution / key sector
 
 
 @pytest.mark.parametrize("name", ["城关街道", "太平乡"])
@@ -56,6 +57,6 @@ def test_township_filter_says_county_posts_are_left_out(name):
     at = open_posts(township=[name])
     codes = places.township_codes([name], LAST_SNAPSHOT)
     summary = posts.post_summary(LAST_SNAPSHOT, codes)
-    assert at.dataframe[1].value["岗位"].sum() == summary["posts"]
-    assert at.dataframe[0].value["岗位"].sum() == summary["posts"]  # by platform / institution / key sector
+    assert tables(at)[1]["岗位（个）"].sum() == summary["posts"]
+    assert tables(at)[0]["岗位（个）"].sum() == summary["posts"]  # by platform / institution / key sector
     assert any(f"县直部门的 {int(summary['county_level_posts'])} 个岗位" in i.value for i in at.info)

@@ -13,6 +13,7 @@ from socialwork.data import settings
 from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
 from socialwork.present.formatting import format_value, goal_text
+from tests.html_tables import tables, text_of
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 AS_OF = "2026-10-31"
@@ -51,7 +52,7 @@ def _defaults() -> dict:
 def test_every_target_shows_the_cli_value_and_goal(townships):
     at = open_targets(asof=AS_OF, township=townships) if townships else open_targets(asof=AS_OF)
     shown = {m.label: m.value for m in at.metric}
-    markdown = " ".join(m.value for m in at.markdown)
+    markdown = " ".join(text_of(m.value) for m in at.markdown)
     expected = cli_kpis(*townships)
     assert len(shown) == len(expected)
     for kpi in expected:
@@ -61,16 +62,16 @@ def test_every_target_shows_the_cli_value_and_goal(townships):
 
 def test_township_table_lists_every_township_worst_first():
     at = open_targets(asof=AS_OF)
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     assert len(table) == 17
     assert list(table["未达标项"]) == sorted(table["未达标项"], reverse=True)
 
 
 def test_milestones_show_the_overdue_measure():
     at = open_targets(asof=AS_OF)
-    steps = at.dataframe[1].value.set_index("事项")
-    assert steps.loc["推进社会工作专业人才基地建设", "进度"] == "已逾期"
-    assert steps.loc["研究部署：制定实施方案，报送市民政局", "进度"] == "按期完成"
+    steps = tables(at)[1].set_index("事项")
+    assert steps.loc["推进社会工作专业人才基地建设", "进度"] == "! 已逾期"  # a red pill with its symbol
+    assert steps.loc["研究部署：制定实施方案，报送市民政局", "进度"] == "✓ 按期完成"
 
 
 def test_a_metric_without_a_goal_shows_as_no_goal_on_the_page_and_in_kpis(fixture_store, monkeypatch, capsys):
@@ -80,8 +81,9 @@ def test_a_metric_without_a_goal_shows_as_no_goal_on_the_page_and_in_kpis(fixtur
     at = open_targets(asof="2024-11-30")
     goals = 6  # the fixture's 2024 plan; every other metric still shows
     assert len(at.metric) == len(metrics.SPECS)
-    assert f":gray-badge[无目标 {len(metrics.SPECS) - goals} 项]" in [m.value for m in at.markdown]
-    assert card_markdown(at._tree, "运营中的乡镇（街道）社工站") == [":gray-badge[· 无目标]", "目标 —"]
+    assert any(f"· 无目标 {len(metrics.SPECS) - goals} 项" in text_of(m.value) for m in at.markdown)
+    [card] = card_markdown(at._tree, "运营中的乡镇（街道）社工站")
+    assert text_of(card) == "· 无目标 目标 — 2024年目标表中没有该指标的目标" and 'class="sw-pill sw-no-goal"' in card
     assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(fixture_store)]) == 0
     assert "运营中的乡镇（街道）社工站\t2个\t目标 —\t· 无目标" in capsys.readouterr().out.splitlines()
 

@@ -4,14 +4,17 @@ and their downloads.
 
 from __future__ import annotations
 
+import html
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
-from socialwork.present.charts import STATUS_BADGE_COLOURS, STATUS_COLOURS
 from socialwork.present.exports import csv_bytes, xlsx_bytes
 from socialwork.present.formatting import (
     as_of_stamp,
@@ -19,17 +22,18 @@ from socialwork.present.formatting import (
     change_text,
     format_value,
     goal_text,
+    milestone_frame,
     pace_lines,
     scorecard_frames,
-    scorecard_header,
     status_text,
 )
 from socialwork.present.plaintext import markdown_text
+from socialwork.present.screen import for_screen
+from socialwork.present.tables import pill, table_html
+from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
 
 if TYPE_CHECKING:
     from socialwork.present.filtering import Filters
-
-    pass
 
 
 # Rows of one table sent to the browser: a province lists 30,000 villages and communities, the nation 620,000.
@@ -44,15 +48,10 @@ def page_header(title: str, filters: Filters) -> None:
     st.markdown(f"#### {county} · {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
 
 
-def status_badge(kpi: Kpi) -> None:
-    st.badge(status_text(kpi), color=STATUS_BADGE_COLOURS[kpi.status])
-
-
-def status_summary(counts: dict[str, tuple[str, int]]) -> None:
-    """One badge per status with its count of targets, e.g. "✓ 达标 8 项"."""
-    with st.container(horizontal=True, gap="small"):
-        for status, (label, n) in counts.items():
-            st.badge(f"{label} {n} 项", color=STATUS_BADGE_COLOURS[status])
+def pills_html(counts: dict[str, tuple[str, int]]) -> str:
+    """One solid pill per status with its count of targets, e.g. "✓ 达标 8 项", as one HTML block."""
+    pills = "".join(pill(f"{label} {n} 项", status) for status, (label, n) in counts.items())
+    return f'<div class="sw-summary">{pills}</div>'
 
 
 def table_height(rows: int) -> int:
@@ -60,10 +59,23 @@ def table_height(rows: int) -> int:
     return 38 + 35 * rows
 
 
+def card_foot_html(kpi: Kpi, detailed: bool) -> str:
+    """Under a card's figure, as one block: the status pill and goal, then pace lines and the note (escaped)."""
+    lines = pace_lines(kpi) if detailed else []
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    note = f'<div class="sw-note">{html.escape(kpi.note)}</div>' if kpi.note else ""
+    return (
+        f'<div class="sw-foot">{pill(status_text(kpi), kpi.status)}<span class="sw-goal">目标 '
+        f"{html.escape(goal_text(kpi))}</span>{f'<ul>{items}</ul>' if items else ''}{note}</div>"
+    )
+
+
 def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     """A bordered card: value, change since the previous snapshot, goal and status.
 
-    Detailed cards add the year's trend line and, for annual targets, pace and projection.
+    Detailed cards add the year's trend line and, for annual targets, pace and projection. The change and the
+    trend line take the status's colour (red behind, green met …); everything under the figure is one block,
+    since each Streamlit element costs a rerun time (docs/performance.md).
     """
     change = change_text(kpi)
     unchanged = kpi.value is not None and kpi.value == kpi.previous_value
@@ -71,49 +83,25 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     with st.container(border=True):
         st.metric(
             kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit), delta=None if change == "—" else change,
-            delta_arrow="off" if unchanged else "auto", delta_color="off" if unchanged else "normal",
+            delta_arrow="off" if unchanged else "auto", delta_color=STATUS_NAMED_COLOURS.get(kpi.status, "off"),
             delta_description="较上期", help=kpi.target_label and markdown_text(kpi.target_label),
-            chart_data=trend if len(trend) > 1 else None,
-            chart_type="line",
+            chart_data=trend if len(trend) > 1 else None, chart_type="line",
         )  # fmt: skip
-        with st.container(horizontal=True, vertical_alignment="center"):
-            status_badge(kpi)
-            st.markdown(f"目标 {goal_text(kpi)}")
-        lines = pace_lines(kpi) if detailed else []
-        if lines:
-            st.markdown("\n".join(f"- {line}" for line in lines))
-        if kpi.note:
-            st.caption(kpi.note)
-
-
-def _status_css(statuses: pd.DataFrame) -> pd.DataFrame:
-    fills = {s: f"background-color: {c}33" for s, c in STATUS_COLOURS.items()}  # 20 % tint keeps text legible
-    return statuses.map(lambda s: fills.get(s, ""))
+        st.markdown(card_foot_html(kpi, detailed), unsafe_allow_html=True)
 
 
 def scorecard_table(card: TownshipScorecard, max_rows: int | None = None) -> None:
-    """The per-township table, cells tinted by status, sortable by any column; at most max_rows (TABLE_MAX_ROWS).
-
-    Tinting goes through pandas' Styler, whose cost grows with the cells (about 1 s per 1,000 townships) and
-    which refuses more than 262,144 cells: a province or the nation is cut to its first rows, worst first.
-    """
+    """The per-township table, each target's cell a status pill, worst townships first; at most max_rows
+    (TABLE_MAX_ROWS), the rest in the download."""
     values, statuses = scorecard_frames(card)
     total, max_rows = len(values), max_rows or TABLE_MAX_ROWS
     values, statuses = values.head(max_rows), statuses.head(max_rows)
-    styled = values.style.apply(lambda _: _status_css(statuses), axis=None)
-    config = {
-        scorecard_header(s, card.label(s)): st.column_config.NumberColumn(
-            help=card.label(s), format=f"%.{s.decimals}f", width="small"
-        )
-        for s in card.metrics
-    }
-    st.dataframe(
-        styled, hide_index=True, width="stretch", height=table_height(min(len(values), 20)), column_config=config,
-        placeholder="—",
-    )  # fmt: skip
+    pills = {column: list(statuses[column]) for column in values.columns[3:]}
+    phone = [values.columns[0], values.columns[2], *values.columns[3:4]]
+    st.html(table_html(values, statuses=pills, phone=phone))
     if total > len(values):
         st.caption(
-            f"共 {total:,} 个乡镇（街道），表中列出未达标项最多的 {len(values):,} 个（点击列名只在这些行内排序）。"
+            f"共 {total:,} 个乡镇（街道），表中列出未达标项最多的 {len(values):,} 个。"
             "完整表请下载，或在侧栏选择乡镇（街道）。"
         )
 
@@ -154,32 +142,22 @@ def _csv_button(label: str, table: Table, stem: str, filters: Filters, key: str)
 
 
 def milestone_table(steps: pd.DataFrame) -> None:
-    """Steps and measures with lead department, dates and where each stands."""
-    table = pd.DataFrame(
-        {
-            "事项": steps["title"],
-            "类型": steps["kind_label"],
-            "牵头部门": steps["lead_department"],
-            "截止日期": steps["due_date"],
-            "完成日期": steps["done_date"],
-            "进度": steps["timeline_label"],
-            "逾期天数": steps["days_overdue"],
-        }
-    )
-    narrow = st.column_config.Column(width="small")
-    config = {"事项": st.column_config.Column(width="large"), **dict.fromkeys(list(table.columns)[1:], narrow)}
-    st.dataframe(
-        table, hide_index=True, width="stretch", height=table_height(len(table)), placeholder="—", column_config=config
-    )
+    """Steps and measures with lead department, dates and where each stands (overdue in red)."""
+    table = milestone_frame(steps)
+    statuses = {"进度": [MILESTONE_STATUS[s] for s in steps["timeline_status"]]}
+    st.html(table_html(table, statuses=statuses, phone=["事项", "截止日期", "进度"]))
+
+
+def grid_key(labels: list[str]) -> str:
+    """A card grid's key: its CSS class (st-key-sw_grid_…) lays the cards out (theme.PAGE_CSS)."""
+    return f"sw_grid_{zlib.crc32('|'.join(labels).encode()):08x}"
 
 
 def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
-    """Bordered metrics, (label, value, help) each: one row of up to five, else rows of three."""
-    per_row = len(items) if len(items) <= 5 else 3
-    for start in range(0, len(items), per_row):
-        row = items[start : start + per_row]
-        for column, (label, value, help_text) in zip(st.columns(per_row), row, strict=False):
-            column.metric(label, value, help=help_text, border=True)
+    """Bordered metrics, (label, value, help) each, as many to a row as fit (two on a phone)."""
+    with st.container(horizontal=True, key=grid_key([label for label, _, _ in items])):
+        for label, value, help_text in items:
+            st.metric(label, value, help=help_text, border=True)
 
 
 def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title: str, key: str) -> None:
@@ -197,27 +175,42 @@ def report_summary(report: KpiReport) -> None:
     """The KPI report's note and the count of targets per status."""
     if report.note:
         st.info(report.note)
-    status_summary(status_counts(report))
-    return report
+    st.markdown(pills_html(status_counts(report)), unsafe_allow_html=True)
 
 
 def kpi_cards(kpis: list[Kpi], detailed: bool = True) -> None:
-    """KPI cards, three to a row."""
-    for start in range(0, len(kpis), 3):
-        for column, kpi in zip(st.columns(3), kpis[start : start + 3], strict=False):
-            with column:
-                kpi_card(kpi, detailed=detailed)
+    """KPI cards in a grid: as many to a row as fit, two on a phone."""
+    if not kpis:
+        return
+    with st.container(horizontal=True, key=grid_key([k.metric_key for k in kpis])):
+        for kpi in kpis:
+            kpi_card(kpi, detailed=detailed)
 
 
-def table(frame: pd.DataFrame, max_rows: int = 20) -> None:
-    """A read-only table sized to its rows (scrolling beyond max_rows)."""
-    st.dataframe(frame, hide_index=True, width="stretch", height=table_height(min(len(frame), max_rows)),
-                 placeholder="—")  # fmt: skip
+def table(
+    frame: pd.DataFrame, max_rows: int = 20, *, phone: list[str] | None = None,
+    statuses: dict[str, list[str]] | None = None,
+) -> None:  # fmt: skip
+    """A read-only table (scrolling beyond max_rows); phone names the columns a phone shows before a tap."""
+    st.html(table_html(frame, phone=phone, statuses=statuses, scroll_rows=max_rows))
 
 
-def capped_table(frame: pd.DataFrame, total: int, noun: str, which: str, order: str = "", max_rows: int = 20) -> None:
+def capped_table(
+    frame: pd.DataFrame, total: int, noun: str, which: str, order: str = "", max_rows: int = 20,
+    phone: list[str] | None = None, statuses: dict[str, list[str]] | None = None,
+) -> None:  # fmt: skip
     """A table that may hold only the first rows of a longer list (total rows); a caption says so then."""
-    table(frame, max_rows)
+    table(frame, max_rows, phone=phone, statuses=statuses)
     note = capped_list_note(len(frame), total, noun, which, order)
     if note:
         st.caption(note)
+
+
+def yes_no_statuses(column: pd.Series) -> list[str]:
+    """是 as met, 否 as behind (a rule a row meets or not), anything else without a status."""
+    return [{"是": "met", "否": "behind"}.get(value, "") for value in column]
+
+
+def chart(figure: go.Figure, where: DeltaGenerator | None = None, **options) -> None:
+    """A plotly chart in the page's width with its own template (not Streamlit's theme) and no toolbar."""
+    (where or st).plotly_chart(for_screen(figure), width="stretch", theme=None, config=CHART_CONFIG, **options)

@@ -1,326 +1,380 @@
-"""Meeting documents: the PPTX deck, the PDF report, the XLSX workbook of every table, the DOCX summary."""
+"""Meeting documents: the PPTX deck, the PDF report, the XLSX workbook of every table and the DOCX report.
+
+The PDF report and the DOCX report are written from one outline, REPORT_SECTIONS: each section is a heading and
+blocks (paragraphs, lists, tables with status columns, charts, and the one marked space for what data cannot
+say), written from the figures. A new section is one more ReportSectionSpec in that list; report_pdf.py and
+report_docx.py draw any block.
+"""
 
 from __future__ import annotations
 
-import base64
-import html
-import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from docx import Document
-from docx.oxml.ns import qn as docx_qn
-from docx.shared import Pt
-from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.oxml.ns import qn
-from pptx.util import Inches
-from pptx.util import Pt as PptPt
+import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
-from socialwork.data.spreadsheet import strip_control
-from socialwork.figures import measures, metrics, posts, staffing
-from socialwork.present.exports import xlsx_bytes
-from socialwork.present.followup_tables import export_table, slide_parts
-from socialwork.present.followup_tables import load as load_followups
+from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.figures import changes, metrics, staffing
+from socialwork.figures.metrics import KpiReport, TownshipScorecard
+from socialwork.figures.parallel import together
+from socialwork.present import change_tables, followup_tables
 from socialwork.present.formatting import (
     as_of_stamp,
-    community_table,
+    change_text,
     date_stamp,
     format_value,
-    funding_table,
     goal_text,
-    incentives_table,
-    organisations_table,
-    scorecard_export_frame,
-    sector_table,
+    milestone_frame,
+    names_text,
+    scope_text,
+    scorecard_frames,
+    scorecard_goal_text,
     shortfall_table,
-    stations_table,
-    township_activity_table,
+    status_text,
     uncovered_table,
+    year_end_value,
 )
-from socialwork.present.meeting import Meeting, Slide
-from socialwork.present.rendering import figure_png, html_to_pdf
+from socialwork.present.theme import MILESTONE_STATUS
 
-EAST_ASIAN_FONT = "Microsoft YaHei"  # what Chinese office PCs have; elsewhere the system substitutes a CJK font
-LATIN_FONT = "Arial"
-SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
+REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
 
 
-# ---------------------------------------------------------------- PPTX
+# ---------------------------------------------------------------- blocks
 
 
-def _ea(run, size: int, bold: bool = False, colour: tuple[int, int, int] = (34, 34, 34)) -> None:
-    """Font of a run: size, weight, colour, and the East Asian typeface (without it Chinese falls back)."""
-    run.font.size, run.font.bold, run.font.name = PptPt(size), bold, LATIN_FONT
-    run.font.color.rgb = RGBColor(*colour)
-    properties = run._r.get_or_add_rPr()
-    for old in properties.findall(qn("a:ea")):
-        properties.remove(old)
-    properties.append(properties.makeelement(qn("a:ea"), {"typeface": EAST_ASIAN_FONT}))
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    strong: bool = False
 
 
-def _text(slide, text: str, left, top, width, height, size: int, bold: bool = False, colour=(34, 34, 34)):
-    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
-    frame.word_wrap = True
-    run = frame.paragraphs[0].add_run()
-    run.text = text
-    _ea(run, size, bold, colour)
-    return frame
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
 
 
-def _footer(slide, meeting: Meeting, number: int, total: int) -> None:
-    _text(slide, meeting.stamp, Inches(0.5), Inches(7.0), Inches(9), Inches(0.4), 12, colour=(102, 102, 102))
-    _text(slide, f"{number} / {total}", Inches(11.8), Inches(7.0), Inches(1.2), Inches(0.4), 12, colour=(102, 102, 102))
+@dataclass(frozen=True)
+class Table:
+    frame: pd.DataFrame
+    statuses: dict[str, list[str]] = field(default_factory=dict)  # column -> status code per row
+    title: str = ""
 
 
-def _table(slide, frame: pd.DataFrame, top) -> None:
-    """A table that fits between caption and footer (5.1 inches): rows shrink to at most 0.36 inch."""
-    rows, cols = len(frame) + 1, len(frame.columns)
-    row_height = min(Inches(0.36), int(Inches(5.1) / rows))
-    size = 14 if rows <= 13 else 11
-    shape = slide.shapes.add_table(rows, cols, Inches(0.5), top, Inches(12.3), row_height * rows)
-    for row in shape.table.rows:
-        row.height = row_height
-    for r in range(rows):
-        for c in range(cols):
-            cell = shape.table.cell(r, c)
-            cell.margin_top = cell.margin_bottom = Inches(0.02)
-            if r == 0:
-                text = str(frame.columns[c])
-            else:
-                value = frame.iat[r - 1, c]
-                text = "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            run = cell.text_frame.paragraphs[0].add_run()
-            run.text = text
-            _ea(run, size, bold=r == 0, colour=(255, 255, 255) if r == 0 else (34, 34, 34))
+@dataclass(frozen=True)
+class Figure:
+    figure: go.Figure
+    caption: str
 
 
-def deck_bytes(meeting: Meeting) -> bytes:
-    """16:9 deck: a title slide, one slide per view with its caption and chart image or table."""
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    blank = deck.slide_layouts[6]
-    total = len(meeting.slides) + 1
-    title = deck.slides.add_slide(blank)
-    _text(
-        title, meeting.title, Inches(0.8), Inches(2.3), Inches(11.7), Inches(1.4), 40, bold=True, colour=(43, 92, 138)
-    )
-    _text(title, meeting.stamp, Inches(0.8), Inches(3.9), Inches(11.7), Inches(0.8), 24)
-    _text(title, meeting.county.issuer, Inches(0.8), Inches(4.7), Inches(11.7), Inches(0.8), 24)
-    _footer(title, meeting, 1, total)
-    for number, view in enumerate(meeting.slides, start=2):
-        slide = deck.slides.add_slide(blank)
-        _text(
-            slide, view.title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), 32, bold=True, colour=(43, 92, 138)
-        )
-        _text(slide, view.caption, Inches(0.5), Inches(1.05), Inches(12.3), Inches(0.8), 20)
-        if view.figure is not None:
-            picture = io.BytesIO(figure_png(view.figure))  # 2:1, so 10 × 5 inches between caption and footer
-            slide.shapes.add_picture(picture, Inches(1.67), Inches(1.85), width=Inches(10), height=Inches(5))
-        elif view.table is not None:
-            _table(slide, view.table, Inches(1.8))
-        _footer(slide, meeting, number, total)
-    out = io.BytesIO()
-    deck.save(out)
-    return out.getvalue()
+@dataclass(frozen=True)
+class Narrative:
+    """A marked space for staff to write what no figure can say (plans, causes, measures)."""
+
+    prompt: str
 
 
-# ---------------------------------------------------------------- PDF
-
-PDF_STYLE = """
-@page { size: A4 landscape; margin: 12mm 14mm; }
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: #222; margin: 0; }
-section { page-break-after: always; height: 180mm; position: relative; overflow: hidden; }
-section:last-child { page-break-after: auto; }
-h1 { color: #2b5c8a; font-size: 26pt; margin: 0 0 6mm; }
-.title { padding-top: 50mm; box-sizing: border-box; }
-.title h1 { font-size: 34pt; }
-.caption { font-size: 15pt; margin-bottom: 5mm; }
-img { width: 100%; max-height: 125mm; object-fit: contain; }
-table { border-collapse: collapse; width: 100%; font-size: 11pt; }
-th { background: #2b5c8a; color: white; text-align: left; padding: 4px 6px; }
-td { border-bottom: 1px solid #ddd; padding: 3px 6px; }
-footer { position: absolute; bottom: 0; left: 0; right: 0; font-size: 10pt; color: #666; display: flex;
-         justify-content: space-between; }
-"""
+Block = Paragraph | Bullets | Table | Figure | Narrative
 
 
-def _html_table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('—' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+@dataclass(frozen=True)
+class ReportSection:
+    heading: str
+    blocks: tuple[Block, ...]
 
 
-def _html_slide(view: Slide, meeting: Meeting, number: int, total: int) -> str:
-    if view.figure is not None:
-        content = f'<img src="data:image/png;base64,{base64.b64encode(figure_png(view.figure)).decode()}">'
-    else:
-        content = _html_table(view.table) if view.table is not None else ""
-    return (
-        f"<section><h1>{html.escape(view.title)}</h1><div class='caption'>{html.escape(view.caption)}</div>{content}"
-        f"<footer><span>{html.escape(meeting.stamp)}</span><span>{number} / {total}</span></footer></section>"
-    )
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report is written from, read once for the snapshot and filter."""
+
+    county: identity.County
+    as_of: date
+    scope: str
+    report: KpiReport
+    scorecard: TownshipScorecard
+    steps: pd.DataFrame
+    summary: pd.Series  # staffing.staffing_summary
+    shortfalls: pd.DataFrame
+    unserved: pd.DataFrame
+    figures: tuple[Figure, ...] = ()  # each metric group's chart with its slide's caption (PDF only)
+    since: tuple[str, pd.DataFrame] | None = None  # 自上次会议以来: caption and changed targets
+    followups: tuple[str, pd.DataFrame] | None = None  # 上次会议督办事项: caption and the last meeting's items
+
+    @property
+    def complete_year(self) -> bool:
+        """The snapshot closes its plan year (31 December): a year's summary; otherwise a progress report."""
+        return (self.as_of.month, self.as_of.day) == (12, 31)
+
+    @property
+    def period(self) -> str:
+        """2025年度, or 2026年1—10月 for a part of the year."""
+        year = self.as_of.year
+        return f"{year}年度" if self.complete_year else f"{year}年1—{self.as_of.month}月"
+
+    @property
+    def stamp(self) -> str:
+        return f"{as_of_stamp(self.as_of)} · 范围：{self.scope}"
 
 
-def report_html(meeting: Meeting) -> str:
-    total = len(meeting.slides) + 1
-    sections = [
-        f"<section class='title'><h1>{html.escape(meeting.title)}</h1><div class='caption'>"
-        f"{html.escape(meeting.stamp)}</div><div class='caption'>{html.escape(meeting.county.issuer)}</div>"
-        f"<footer><span>{html.escape(meeting.stamp)}</span><span>1 / {total}</span></footer></section>"
+def report_title(county: identity.County, as_of: date, kind: str) -> str:
+    """The document's title: the PDF 推进情况报告; the DOCX a 年度总结 only for a complete plan year, else a
+    阶段性进展报告 for the months so far."""
+    if kind == "pdf":
+        return f"{county.title}推进情况报告"
+    if (as_of.month, as_of.day) == (12, 31):
+        return f"{county.title}{as_of.year}年度总结"
+    return f"{county.title}{as_of.year}年阶段性进展报告"
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _status_counts_sentence(report: KpiReport) -> str:
+    counts = metrics.status_counts(report)
+    return f"{len(report.kpis)} 项目标中，" + "、".join(f"{label} {n} 项" for label, n in counts.values()) + "。"
+
+
+def _unmet(report: KpiReport) -> list[metrics.Kpi]:
+    return [k for k in report.kpis if k.status in ("behind", "missed")]
+
+
+def _overdue(steps: pd.DataFrame) -> list[str]:
+    late = steps[steps["timeline_status"] == "overdue"]
+    return [
+        f"{row.title}（{row.lead_department}，截止 {date_stamp(row.due_date)}，已逾期 {int(row.days_overdue)} 天）"
+        for row in late.itertuples()
     ]
-    sections += [_html_slide(v, meeting, n, total) for n, v in enumerate(meeting.slides, start=2)]
-    return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{PDF_STYLE}</style></head>" + (
-        f"<body>{''.join(sections)}</body></html>"
+
+
+def _gap_sentence(data: ReportData) -> str:
+    s = data.summary
+    return (
+        f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区 {int(s['urban_communities_below_minimum'])} 个"
+        f"（合计缺口 {int(s['total_shortfall'])} 人），无社会工作者服务的村（社区）"
+        f"{int(s['communities_without_social_worker'])} 个。"
     )
 
 
-def report_pdf_bytes(meeting: Meeting) -> bytes:
-    return html_to_pdf(report_html(meeting))
+def summary_section(data: ReportData) -> tuple[Block, ...]:
+    """One page: how many targets stand where, the year-end projection of each annual target, what is overdue."""
+    report = data.report
+    base = f"（基线为 {date_stamp(report.baseline_date)} 快照）" if report.baseline_date else ""
+    blocks: list[Block] = [
+        Paragraph(f"截至 {date_stamp(data.as_of)}，{data.scope}{report.plan_year}年度{base}"
+                  + _status_counts_sentence(report), strong=True),
+    ]  # fmt: skip
+    unmet = _unmet(report)
+    if unmet:
+        blocks.append(
+            Paragraph(f"{'未达标' if data.complete_year else '滞后'}的目标：{names_text([k.label for k in unmet])}。")
+        )
+    annual = [k for k in report.kpis if k.projection is not None]
+    if annual:
+        end = "年末值" if data.complete_year else "年末预测"
+        frame = pd.DataFrame(
+            {
+                "年度目标": [k.label for k in annual],
+                "当前值": [format_value(k.value, k.decimals, k.unit) for k in annual],
+                "目标": [goal_text(k) for k in annual],
+                end: [format_value(year_end_value(k), k.decimals, k.unit) for k in annual],
+                "状态": [status_text(k) for k in annual],
+            }
+        )
+        title = "年度目标完成情况" if data.complete_year else "年度目标的年末预测"
+        blocks.append(Table(frame, {"状态": [k.status for k in annual]}, title))
+    overdue = _overdue(data.steps)
+    blocks.append(Paragraph(f"逾期未完成的事项 {len(overdue)} 项{'：' if overdue else '。'}", strong=True))
+    if overdue:
+        blocks.append(Bullets(tuple(overdue)))
+    blocks.append(Paragraph("缺口：" + _gap_sentence(data)))
+    return tuple(blocks)
 
 
-# ---------------------------------------------------------------- XLSX
-
-
-def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, data: Path | None = None) -> bytes:
-    """Every table behind the pages, one sheet each, with the as-of date and filter above each table."""
-    sheets = {
-        "目标": _targets_sheet(metrics.kpi_report(as_of, townships, data)),
-        "乡镇可比目标": scorecard_export_frame(metrics.township_scorecard(as_of, townships, data)),
-        "村社区社工配备": community_table(staffing.community_staffing(as_of, townships, data)),
-        "城市社区缺口": shortfall_table(staffing.shortfall_list(as_of, townships, data)),
-        "无社工村社区": uncovered_table(staffing.uncovered_list(as_of, townships, data)),
-        "岗位按领域": sector_table(posts.posts_by_sector(as_of, townships, data)),
-        "岗位按经费": funding_table(posts.posts_by_funding(as_of, townships, data)),
-        "社工站": stations_table(measures.stations_by_township(as_of, townships, data)),
-        "社工机构": organisations_table(measures.organisations(as_of, townships, data)),
-        "激励": incentives_table(measures.incentives_by_year(as_of, townships, data)),
-        "督导培训": township_activity_table(measures.supervision_training_by_township(as_of, townships, data)),
-        "会议督办事项": export_table(load_followups(as_of, townships, data)),
-    }
-    county, _ = identity.load_or_fallback(data or settings.data_dir())
-    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据")
-
-
-def _targets_sheet(report: metrics.KpiReport) -> pd.DataFrame:
-    return pd.DataFrame(
+def targets_section(data: ReportData) -> tuple[Block, ...]:
+    """Every target with value, goal, status, change and year-end projection; then each group's chart."""
+    kpis = data.report.kpis
+    frame = pd.DataFrame(
         {
-            "指标": [k.label for k in report.kpis],
-            "方案目标": [k.target_label or "—" for k in report.kpis],
-            "当前值": [format_value(k.value, k.decimals, k.unit) for k in report.kpis],
-            "目标值": [goal_text(k) for k in report.kpis],
-            "状态": [k.status_label for k in report.kpis],
+            "类别": [METRIC_GROUP.label_of(METRIC.groups[k.metric_key]) for k in kpis],
+            "指标": [k.label for k in kpis],
+            "当前值": [format_value(k.value, k.decimals, k.unit) for k in kpis],
+            "目标": [goal_text(k) for k in kpis],
+            "状态": [status_text(k) for k in kpis],
+            "较上期": [change_text(k) for k in kpis],
+            "年末预测": [format_value(year_end_value(k), k.decimals, k.unit) if k.projection else "—" for k in kpis],
         }
     )
+    note = "年末预测：有往年数据时按往年同期规律，否则按线性外推；“进度正常/滞后”按同一方法判断。"
+    return (Table(frame, {"状态": [k.status for k in kpis]}), Paragraph(note), *data.figures)
 
 
-# ---------------------------------------------------------------- DOCX
+def milestones_section(data: ReportData) -> tuple[Block, ...]:
+    """The plan's steps and measures, overdue ones first named."""
+    steps = data.steps
+    counts = steps["timeline_label"].value_counts()
+    sentence = f"方案共 {len(steps)} 项实施步骤与工作举措：" + "、".join(
+        f"{label} {n} 项" for label, n in counts.items()
+    )
+    overdue = _overdue(steps)
+    blocks: list[Block] = [Paragraph(sentence + "。")]
+    if overdue:
+        blocks += [Paragraph("已逾期：", strong=True), Bullets(tuple(overdue))]
+    statuses = {"进度": [MILESTONE_STATUS[s] for s in steps["timeline_status"]]}
+    return (*blocks, Table(milestone_frame(steps).drop(columns=["类型"]), statuses))
 
-PLACEHOLDER = "（此处由工作人员填写。）"
+
+def townships_section(data: ReportData) -> tuple[Block, ...]:
+    """Every township against every target comparable at township level, each cell with its status."""
+    values, statuses = scorecard_frames(data.scorecard)
+    if values.empty or len(values.columns) <= 3:
+        return (Paragraph("本年度没有可在乡镇（街道）层面比较的目标。"),)
+    unmet = int((values["未达标项"] > 0).sum())
+    goals = scorecard_goal_text(data.scorecard)
+    sentence = (
+        f"{len(values)} 个乡镇（街道）中，{unmet} 个有未达标项（未达标项多者在前）。"
+        f"可比目标：{goals}。全县总量目标（持证社工年度增量、机构数量等）不分解到乡镇。"
+    )
+    pills = {column: list(statuses[column]) for column in values.columns[3:]}
+    return (Paragraph(sentence), Table(values.drop(columns=["类型"]), pills))
 
 
-def _docx_fonts(document) -> None:
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = LATIN_FONT, Pt(12)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(docx_qn("w:eastAsia"), EAST_ASIAN_FONT)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        document.styles[name].element.get_or_add_rPr().get_or_add_rFonts().set(docx_qn("w:eastAsia"), EAST_ASIAN_FONT)
-
-
-def summary_docx_bytes(
-    report: metrics.KpiReport, scope: str, county: identity.County, followups: tuple[str, pd.DataFrame] | None = None
-) -> bytes:
-    """The plan year's summary report, in a Chinese government summary's structure, figures filled in."""
-    document = Document()
-    _docx_fonts(document)
-    scope = strip_control(scope)  # python-docx raises on a control character in a stored name
-    year = report.plan_year
-    title = f"{county.title}{year}年度总结报告"
-    document.core_properties.title, document.core_properties.author = title, county.issuer
-    document.add_heading(title, level=0)
-    document.add_paragraph(county.issuer)
-    base = f"，基线为 {date_stamp(report.baseline_date)} 快照" if report.baseline_date else ""
-    document.add_paragraph(f"{as_of_stamp(report.as_of)}；范围：{scope}{base}。")
-    document.add_heading("一、工作开展情况", level=1)
-    document.add_paragraph(PLACEHOLDER)
-    document.add_heading("二、目标完成情况", level=1)
-    targeted = [k for k in report.kpis if k.target_label is not None]
-    met = [k for k in targeted if k.status == "met"]
-    document.add_paragraph(f"{year}年度共 {len(targeted)} 项目标，已完成 {len(met)} 项。")
-    table = document.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, header in zip(
-        table.rows[0].cells, ["序号", "目标", "目标值", "完成值", "是否完成", "较基线变化"], strict=True
-    ):
-        cell.text = header
-    for number, kpi in enumerate(targeted or report.kpis, start=1):  # a year without targets lists every value
-        change = None if kpi.value is None or kpi.baseline_value is None else kpi.value - kpi.baseline_value
-        values = [
-            str(number), strip_control(kpi.target_label or kpi.label),
-            goal_text(kpi),
-            format_value(kpi.value, kpi.decimals, kpi.unit),
-            {"met": "是", "contribution": "（乡镇贡献）", "no_goal": "—", "no_data": "—"}.get(kpi.status, "否"),
-            "—" if change is None else f"{change:+,.{kpi.decimals}f}{kpi.unit}",
-        ]  # fmt: skip
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = value
-    untargeted = [k.label for k in report.kpis if k.target_label is None]
-    if untargeted and targeted:
-        document.add_paragraph(f"本年度未设目标的指标（{len(untargeted)} 项）：{'、'.join(untargeted)}。")
-    document.add_heading("三、存在问题", level=1)
-    document.add_paragraph(PLACEHOLDER)
-    unmet = [k for k in report.kpis if k.status in ("behind", "missed")]
+def gaps_section(data: ReportData) -> tuple[Block, ...]:
+    """The complete gap lists: every urban community short of certified social workers, every unserved village."""
+    shortfalls, unserved = data.shortfalls, data.unserved
+    blocks: list[Block] = [Paragraph(_gap_sentence(data))]
+    unmet = _unmet(data.report)
     if unmet:
-        document.add_paragraph("未完成的目标（供参考）：")
-        for kpi in unmet:
-            document.add_paragraph(
-                f"{kpi.label}：{format_value(kpi.value, kpi.decimals, kpi.unit)}", style="List Bullet"
-            )
-    document.add_heading("四、下一步打算", level=1)
-    document.add_paragraph(PLACEHOLDER)
-    if followups is not None:
-        docx_followups_section(document, *followups)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+        named = [f"{k.label}（{format_value(k.value, k.decimals, k.unit)}，目标 {goal_text(k)}）" for k in unmet]
+        which = "未完成的目标：" if data.complete_year else "未达到进度的目标："
+        blocks += [Paragraph(which, strong=True), Bullets(tuple(named))]
+    below = int(data.summary["urban_communities_below_minimum"])
+    blocks.append(
+        Table(
+            shortfall_table(shortfalls), title=f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区（{below} 个）"
+        )
+    )
+    without = int(data.summary["communities_without_social_worker"])
+    blocks.append(Table(uncovered_table(unserved), title=f"无社会工作者服务的村（社区）（{without} 个）"))
+    if max(below, without) > REPORT_MAX_ROWS:
+        blocks.append(Paragraph(f"清单各列出前 {REPORT_MAX_ROWS:,} 个；完整清单见数据表（XLSX）。"))
+    return tuple(blocks)
 
 
-def docx_followups_section(document, caption: str, table: pd.DataFrame) -> None:
-    """附：上次会议督办事项落实情况, a caption (the meeting and the counts) and a table of its items."""
-    document.add_heading("附：上次会议督办事项落实情况", level=1)
-    document.add_paragraph(strip_control(caption))
-    if table.empty:
-        return
-    grid = document.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
-    for cell, header in zip(grid.rows[0].cells, table.columns, strict=True):
-        cell.text = str(header)
-    for row in table.itertuples(index=False):
-        for cell, value in zip(grid.add_row().cells, row, strict=True):
-            cell.text = strip_control(str(value))
+def next_steps_section(data: ReportData) -> tuple[Block, ...]:
+    """The one part only people can write: the measures planned for what is behind."""
+    unmet = "、".join(k.label for k in _unmet(data.report)) or "各项目标"
+    return (
+        Narrative(
+            f"【此处由工作人员填写：针对{unmet}及上述缺口清单拟采取的措施、责任单位和完成时限。"
+            "本节内容无法由数据生成，请在报送前补充。】"
+        ),
+    )
+
+
+def since_section(data: ReportData) -> tuple[Block, ...]:
+    """What changed since the snapshot the last meeting reviewed (or the previous one): the same as its slide."""
+    if data.since is None:
+        return (Paragraph("没有更早的快照可供对比。"),)
+    caption, table = data.since
+    return (Paragraph(caption), *((Table(table),) if len(table) else ()))
+
+
+def followups_section(data: ReportData) -> tuple[Block, ...]:
+    """The last meeting's follow-up items and how each stands, overdue and open ones first."""
+    if data.followups is None:
+        return (Paragraph("尚未记录会议，没有督办事项。"),)
+    caption, table = data.followups
+    return (Paragraph(caption), *((Table(table),) if table is not None and len(table) else ()))
+
+
+@dataclass(frozen=True)
+class ReportSectionSpec:
+    heading: str
+    build: Callable[[ReportData], tuple[Block, ...]]
+    documents: frozenset[str] = frozenset({"pdf", "docx"})
+
+
+REPORT_SECTIONS: list[ReportSectionSpec] = [
+    ReportSectionSpec("总体情况", summary_section),
+    ReportSectionSpec("各项目标完成情况", targets_section),
+    ReportSectionSpec("实施步骤推进情况", milestones_section),
+    ReportSectionSpec("各乡镇（街道）目标完成情况", townships_section),
+    ReportSectionSpec("存在问题与缺口清单", gaps_section),
+    ReportSectionSpec("自上次会议以来", since_section),
+    ReportSectionSpec("上次会议督办事项落实情况", followups_section),
+    ReportSectionSpec("下一步工作打算", next_steps_section, frozenset({"docx"})),
+]
+
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+def report_sections(data: ReportData, kind: str) -> list[ReportSection]:
+    """The sections of one document (pdf or docx), numbered 一、二、… in order."""
+    specs = [spec for spec in REPORT_SECTIONS if kind in spec.documents]
+    return [ReportSection(f"{CHINESE_NUMBERS[i]}、{spec.heading}", spec.build(data)) for i, spec in enumerate(specs)]
+
+
+def report_data(
+    as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None,
+    with_figures: bool = False,
+) -> ReportData:  # fmt: skip
+    """The figures of the report, read side by side; with_figures adds each metric group's chart (the PDF)."""
+    from socialwork.present.meeting import meeting
+
+    report, card, steps, summary, shortfalls, unserved = together(
+        lambda: metrics.kpi_report(as_of, townships, data),
+        lambda: metrics.township_scorecard(as_of, townships, data),
+        lambda: metrics.milestones(as_of, data),
+        lambda: staffing.staffing_summary(as_of, townships, data),
+        lambda: staffing.shortfall_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),
+        lambda: staffing.uncovered_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),
+    )
+    figures: tuple[Figure, ...] = ()
+    if with_figures:
+        slides = meeting(as_of, townships, township_names, data).slides
+        figures = tuple(Figure(s.figure, f"{s.title}：{s.caption}") for s in slides if s.figure is not None)
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    return ReportData(county, as_of, scope_text(township_names), report, card, steps, summary, shortfalls, unserved,
+                      figures, *_looking_back(as_of, townships, data))  # fmt: skip
+
+
+def _looking_back(as_of: date, townships: list[str] | None, data: Path | None) -> tuple:
+    """(since, followups) for the report: the changes since the last meeting and its items, or None each."""
+    start = changes.since(as_of, data)
+    since = None
+    if start.from_date is not None:
+        compared = changes.compare(start.from_date, as_of, townships, data)
+        since = (change_tables.slide_caption(compared, start.meeting), change_tables.slide_table(compared))
+    return since, followup_tables.slide_parts(followup_tables.load(as_of, townships, data))
+
+
+# ---------------------------------------------------------------- the exports
 
 
 def export_bytes(
     kind: str, as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
 ) -> bytes:
     """One meeting document for the snapshot and township filter: pptx, pdf, xlsx or docx."""
-    from socialwork.present.formatting import scope_text
-    from socialwork.present.meeting import meeting
-
-    scope = scope_text(township_names)
     if kind == "xlsx":
-        return tables_workbook_bytes(as_of, townships, scope, data)
-    if kind == "docx":
-        county, _ = identity.load_or_fallback(data or settings.data_dir())
-        followups = slide_parts(load_followups(as_of, townships, data))
-        return summary_docx_bytes(metrics.kpi_report(as_of, townships, data), scope, county, followups)
-    content = meeting(as_of, townships, township_names, data)
-    return deck_bytes(content) if kind == "pptx" else report_pdf_bytes(content)
+        from socialwork.present.databook import tables_workbook_bytes
+
+        return tables_workbook_bytes(as_of, townships, scope_text(township_names), data)
+    if kind == "pptx":
+        from socialwork.present.deck import deck_bytes
+        from socialwork.present.meeting import meeting
+
+        return deck_bytes(meeting(as_of, townships, township_names, data))
+    content = report_data(as_of, townships, township_names, data, with_figures=kind == "pdf")
+    if kind == "pdf":
+        from socialwork.present.report_pdf import report_pdf_bytes
+
+        return report_pdf_bytes(content)
+    from socialwork.present.report_docx import report_docx_bytes
+
+    return report_docx_bytes(content)
 
 
 EXPORT_KINDS = {
@@ -329,3 +383,10 @@ EXPORT_KINDS = {
     "xlsx": ("全部数据表（XLSX）", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "docx": ("年度总结（DOCX）", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
+
+
+def export_label(kind: str, as_of: date) -> str:
+    """The button's name of a document: the DOCX is a 年度总结 only on 31 December, else a 阶段性进展报告."""
+    if kind == "docx" and (as_of.month, as_of.day) != (12, 31):
+        return "阶段性进展报告（DOCX）"
+    return EXPORT_KINDS[kind][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import date
 
 import pandas as pd
@@ -12,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from socialwork.data.spreadsheet import csv_frame, excel_frame, keep_text, strip_control
 from socialwork.present.formatting import as_of_stamp
+from socialwork.present.tables import decimals_of
 
 MAX_SCOPE_IN_NAME = 3
 # openpyxl writes about 30,000 cells a second: a sheet stops at this many rows (a note says so) and the CSV,
@@ -43,18 +45,28 @@ def csv_bytes(frame: pd.DataFrame, as_of: date, scope: str) -> bytes:
     return csv_frame(out).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def xlsx_bytes(sheets: pd.DataFrame | dict[str, pd.DataFrame], as_of: date, scope: str, title: str) -> bytes:
+Formats = dict[str, str | list[str]]  # column -> one Excel number format, or one per row
+
+
+def xlsx_bytes(
+    sheets: pd.DataFrame | dict[str, pd.DataFrame], as_of: date, scope: str, title: str,
+    formats: dict[str, Formats] | None = None,
+) -> bytes:  # fmt: skip
     """One sheet per table: a title row, a row with the as-of date and scope, then the table, header frozen.
 
-    Every text cell is stored as text, never as a formula, and without the control characters Excel refuses."""
+    Numbers stay numbers with an Excel number format (decimals as shown, thousands separators; formats may give a
+    sheet's columns their own, per column or per row), dates stay dates, columns are as wide as their text. Every
+    text cell is stored as text, never as a formula, and without the control characters Excel refuses."""
     if isinstance(sheets, pd.DataFrame):
         sheets = {"数据": sheets}
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+    with pd.ExcelWriter(buffer, engine="openpyxl", date_format="YYYY-MM-DD") as writer:
         for name, frame in sheets.items():
             excel_frame(frame.head(XLSX_MAX_ROWS)).to_excel(writer, sheet_name=name, index=False, startrow=3)
-            _decorate(writer.sheets[name], frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope)
-            keep_text(writer.sheets[name])
+            sheet = writer.sheets[name]
+            _decorate(sheet, frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope)
+            _number_formats(sheet, frame.head(XLSX_MAX_ROWS), (formats or {}).get(name, {}))
+            keep_text(sheet)
     return buffer.getvalue()
 
 
@@ -63,6 +75,32 @@ def xlsx_cut_note(rows: int) -> str | None:
     if rows <= XLSX_MAX_ROWS:
         return None
     return f"共 {rows:,} 行，Excel 文件只含前 {XLSX_MAX_ROWS:,} 行；完整数据请下载 CSV，或按乡镇（街道）筛选后下载。"
+
+
+def number_format(column: pd.Series) -> str | None:
+    """The Excel format of a column as the app shows it: #,##0 for counts, #,##0.0 for one decimal, dates as
+    dates; None for text."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        present = column.dropna()
+        return "yyyy-mm-dd" if len(present) and all(isinstance(v, date) for v in present) else None
+    places = decimals_of(column)
+    return "#,##0" if places == 0 else f"#,##0.{'0' * places}"
+
+
+def _number_formats(sheet, frame: pd.DataFrame, given: Formats) -> None:
+    for index, column in enumerate(frame.columns, start=1):
+        chosen = given.get(column) or number_format(frame[column])
+        if chosen is None:
+            continue
+        per_row = chosen if isinstance(chosen, list) else [chosen] * len(frame)
+        for row, fmt in enumerate(per_row, start=5):
+            sheet.cell(row=row, column=index).number_format = fmt
+
+
+def text_width(value: object) -> float:
+    """Excel's column width for a value: a Chinese character is two of its units, a digit or letter one."""
+    text = str(value)
+    return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
 
 
 def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str) -> None:
@@ -79,6 +117,7 @@ def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str) -
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for index, column in enumerate(frame.columns, start=1):
-        width = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))]) * 1.6 + 2
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
+        shown = [f"{v:,.2f}" if isinstance(v, float) else v for v in frame[column].head(500) if v is not None]
+        width = max([text_width(column) * 0.6, *(text_width(v) for v in shown)], default=8) + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
     sheet.freeze_panes = "A5"

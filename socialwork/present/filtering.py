@@ -23,6 +23,7 @@ from socialwork.present.formatting import (
     scope_text,
 )
 from socialwork.present.plaintext import markdown_text
+from socialwork.present.theme import PAGE_CSS
 
 if TYPE_CHECKING:
     pass
@@ -32,6 +33,7 @@ URL_AS_OF = "asof"
 URL_TOWNSHIP = "township"
 _AS_OF_KEY = "filter_as_of"
 _TOWNSHIPS_KEY = "filter_townships"
+_PHONE_TOWNSHIPS_KEY = "filter_townships_phone"
 _URL_ERRORS_KEY = "filter_url_errors"
 _FILTERS_KEY = "filters"
 _WORKSPACE_KEY = "workspace"
@@ -87,6 +89,7 @@ def page_config() -> Workspace:
         st.stop()
     title = county.app_title if warning is None else APP_TITLE  # a county not yet known is not named
     st.set_page_config(page_title=title, page_icon="📊", layout="wide")
+    st.html(PAGE_CSS)  # styles only: Streamlit puts them out of the page's flow
     workspace = Workspace(data, county, warning)
     st.session_state[_WORKSPACE_KEY] = workspace
     return workspace
@@ -199,6 +202,7 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
         st.stop()
     codes = dict(zip(known["township_name"], known["township_code"], strict=True))
     filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names), workspace.county)
+    phone_filter(list(known["township_name"]), filters)
     _write_url(filters)
     if workspace.warning:
         st.warning(workspace.warning)
@@ -206,6 +210,24 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
         st.error(markdown_text(message))  # it quotes the URL: a hand-edited link must not render as markdown
     st.session_state[_FILTERS_KEY] = filters
     return filters
+
+
+def _copy_phone_choice() -> None:
+    st.session_state[_TOWNSHIPS_KEY] = st.session_state[_PHONE_TOWNSHIPS_KEY]
+
+
+def phone_filter(options: list[str], filters: Filters) -> None:
+    """The township filter again at the top of the page, shown on a phone only (theme.PAGE_CSS), where the
+    sidebar is folded away: a button naming the scope opens it. Both filters hold the same choice."""
+    st.session_state[_PHONE_TOWNSHIPS_KEY] = list(filters.township_names)  # the sidebar's, before it is drawn
+    with (
+        st.container(key="sw_phone_filter"),
+        st.popover(f"乡镇（街道）：{markdown_text(filters.scope)}", icon=":material/filter_alt:", width="stretch"),
+    ):
+        st.multiselect(
+            "乡镇（街道）", options=options, key=_PHONE_TOWNSHIPS_KEY, on_change=_copy_phone_choice,
+            placeholder="全县 · 输入乡镇名称搜索", filter_mode="contains", select_all=False,
+        )  # fmt: skip
 
 
 def run_page(page) -> None:

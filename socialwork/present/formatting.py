@@ -16,6 +16,7 @@ from socialwork.figures.units import format_value  # the one formatter, shared w
 STATUS_SYMBOL = {
     "met": "✓",
     "on_track": "→",
+    "at_risk": "△",
     "behind": "!",
     "missed": "✗",
     "contribution": "·",
@@ -130,12 +131,27 @@ def pace_lines(kpi: Kpi) -> list[str]:
         return lines
     if projection.remaining is not None:
         lines.append(f"距目标尚差 {format_value(projection.remaining, decimals, unit)}")
-    forecast = f"年末预测：线性外推 {format_value(projection.linear, decimals, unit)}"
+    lines.append(projection_text(kpi))
+    return lines
+
+
+def projection_text(kpi: Kpi) -> str:
+    """年末预测：线性外推 …；按往年同期规律 …（参照 … 年） for an annual target, else empty."""
+    projection = kpi.projection
+    if projection is None:
+        return ""
+    forecast = f"年末预测：线性外推 {format_value(projection.linear, kpi.decimals, kpi.unit)}"
     if projection.seasonal is not None:
         years = "、".join(str(y) for y in projection.seasonal_years)
-        forecast += f"；按往年同期规律 {format_value(projection.seasonal, decimals, unit)}（参照 {years} 年）"
-    lines.append(forecast)
-    return lines
+        forecast += f"；按往年同期规律 {format_value(projection.seasonal, kpi.decimals, kpi.unit)}（参照 {years} 年）"
+    return forecast
+
+
+def year_end_value(kpi: Kpi) -> float | None:
+    """The projection a status is judged by: the seasonal one where earlier years allow, else the linear one."""
+    if kpi.projection is None:
+        return None
+    return kpi.projection.seasonal if kpi.projection.seasonal is not None else kpi.projection.linear
 
 
 def net_and_gross_lines(kpi: Kpi) -> list[str]:
@@ -247,7 +263,7 @@ def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
 
 
 def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
-    headers = {"township_name": "乡镇（街道）", "community_name": "城市社区", "certified_workers": "持证社工",
+    headers = {"township_name": "乡镇（街道）", "community_name": "城市社区", "certified_workers": "持证社工（人）",
                "shortfall": "缺口（人）"}  # fmt: skip
     return headed(shortfall, headers)
 
@@ -263,11 +279,11 @@ def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
         ["average_certified_per_urban_community", "total_shortfall", "township_code"], ascending=[True, False, True],
         kind="stable", na_position="last",
     )  # fmt: skip
-    headers = {"township_name": "乡镇（街道）", "urban_communities": "城市社区",
+    headers = {"township_name": "乡镇（街道）", "urban_communities": "城市社区（个）",
                "average_certified_per_urban_community": "平均持证（人）",
-               "urban_communities_meeting_minimum": f"达到{MIN_CERTIFIED}名的城市社区",
-               "total_shortfall": "持证缺口（人）", "communities": "村（社区）",
-               "communities_served": "有社工服务的村（社区）"}  # fmt: skip
+               "urban_communities_meeting_minimum": f"达到{MIN_CERTIFIED}名的城市社区（个）",
+               "total_shortfall": "持证缺口（人）", "communities": "村（社区）（个）",
+               "communities_served": "有社工服务的村（社区）（个）"}  # fmt: skip
     return headed(ordered, headers).round({"平均持证（人）": 2})
 
 
@@ -280,10 +296,25 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "村（社区）": staffing["community_name"],
             "类型": staffing["community_kind_label"],
             "城乡分类": staffing["urban_rural_code"] + " " + staffing["urban_rural_label"],
-            "持证社工": staffing["certified_workers"],
-            "社工总数": staffing["social_workers"],
+            "持证社工（人）": staffing["certified_workers"],
+            "社工总数（人）": staffing["social_workers"],
             f"达到{MIN_CERTIFIED}名（城市社区）": meets,
-            "持证较上期变化": staffing["certified_change"],
+            "持证较上期变化（人）": staffing["certified_change"],
+        }
+    )
+
+
+def milestone_frame(steps: pd.DataFrame) -> pd.DataFrame:
+    """The plan's steps and measures worded for display and export: dates stay dates."""
+    return pd.DataFrame(
+        {
+            "事项": steps["title"],
+            "类型": steps["kind_label"],
+            "牵头部门": steps["lead_department"],
+            "截止日期": steps["due_date"],
+            "完成日期": steps["done_date"],
+            "进度": steps["timeline_label"],
+            "逾期天数（天）": steps["days_overdue"],
         }
     )
 
@@ -301,21 +332,23 @@ def post_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None]]:
     ]  # fmt: skip
 
 
+POST_COUNTS = {"posts": "岗位（个）", "filled_posts": "在岗（个）", "vacant_posts": "空缺（个）"}
+
+
 def sector_table(frame: pd.DataFrame) -> pd.DataFrame:
-    headers = {"sector_group_label": "类别", "sector_label": "领域", "posts": "岗位", "filled_posts": "在岗",
-               "vacant_posts": "空缺", "new_this_year": "本年新设", "new_since_previous": "较上期新设",
-               "main_professional_posts": "主体专业技术岗位"}  # fmt: skip
+    headers = {"sector_group_label": "类别", "sector_label": "领域", **POST_COUNTS,
+               "new_this_year": "本年新设（个）", "new_since_previous": "较上期新设（个）",
+               "main_professional_posts": "主体专业技术岗位（个）"}  # fmt: skip
     return headed(frame, headers)
 
 
 def funding_table(frame: pd.DataFrame) -> pd.DataFrame:
-    headers = {"funding_label": "经费来源", "posts": "岗位", "filled_posts": "在岗", "vacant_posts": "空缺"}
-    return headed(frame, headers)
+    return headed(frame, {"funding_label": "经费来源", **POST_COUNTS})
 
 
-def iso_date(value: object) -> str:
-    """YYYY-MM-DD for a date or timestamp; a dash when missing."""
-    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+def as_date(value: object) -> date | None:
+    """A date or timestamp as a date (a spreadsheet cell keeps it as a date); None when missing."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def stars_text(stars: int | None) -> str:
@@ -331,10 +364,10 @@ def stations_table(frame: pd.DataFrame) -> pd.DataFrame:
             "乡镇（街道）": frame["township_name"],
             "类型": frame["township_kind_label"],
             "社工站": frame["has_station"].map({True: "已建", False: "未建"}),
-            "启用日期": frame["station_opened_date"].map(iso_date),
+            "启用日期": frame["station_opened_date"].map(as_date),
             "星级": [stars_text(s) if has else "—" for s, has in zip(frame["station_stars"], frame["has_station"],
                                                                       strict=True)],
-            "驻站社工": frame["station_resident_workers"],
+            "驻站社工（人）": frame["station_resident_workers"],
             "一站一亮点": frame["brand_project"].fillna("—"),
             "本年督导（场）": frame["supervision_sessions_this_year"],
         }
@@ -374,12 +407,12 @@ def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "机构": frame["organisation_name"],
             "注册地": frame["township_name"].fillna("县级"),
-            "登记日期": frame["registered_date"].map(iso_date),
+            "登记日期": frame["registered_date"].map(as_date),
             "状态": frame["status_label"],
-            "从业人员": frame["staff"],
-            "持证": frame["certified_staff"],
-            "社工专业学历": frame["sw_educated_staff"],
-            "持证或社工学历": frame["professional_staff"],
+            "从业人员（人）": frame["staff"],
+            "持证（人）": frame["certified_staff"],
+            "社工专业学历（人）": frame["sw_educated_staff"],
+            "持证或社工学历（人）": frame["professional_staff"],
             "专业人员占比（%）": frame["professional_share"].round(1),
             "评估等级": frame["evaluation_grade_label"],
         }
@@ -387,47 +420,34 @@ def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def incentives_table(frame: pd.DataFrame) -> pd.DataFrame:
-    headers = {"year": "年度", "talent_cards_issued": "发放英才卡（张）", "awards": "奖励人数",
+    headers = {"year": "年度", "talent_cards_issued": "发放英才卡（张）", "awards": "奖励人数（人）",
                "award_sum_wan": "奖励金额（万元）"}  # fmt: skip
     return headed(frame.astype({"year": str}), headers)
 
 
 def activity_kind_table(frame: pd.DataFrame) -> pd.DataFrame:
-    headers = {"activity_kind_label": "活动类型", "mode_label": "形式", "sessions": "场次", "attendees": "参加人次",
-               "hours": "时长（小时）"}  # fmt: skip
+    headers = {"activity_kind_label": "活动类型", "mode_label": "形式", "sessions": "场次（场）",
+               "attendees": "参加人次（人次）", "hours": "时长（小时）"}  # fmt: skip
     return headed(frame, headers)
 
 
 def township_activity_table(frame: pd.DataFrame) -> pd.DataFrame:
     headers = {"township_name": "乡镇（街道）", "supervision_sessions": "督导（场）", "training_sessions": "培训（场）",
-               "attendees": "参加人次", "hours": "时长（小时）"}  # fmt: skip
+               "attendees": "参加人次（人次）", "hours": "时长（小时）"}  # fmt: skip
     return headed(frame, headers)
 
 
 def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame):
     """(by year, by department, by township) worded for display and export."""
-    years = headed(by_year.astype({"plan_year": str}), {"plan_year": "年度", "projects": "项目数",
+    years = headed(by_year.astype({"plan_year": str}), {"plan_year": "年度", "projects": "项目数（个）",
                    "budget_wan": "预算（万元）", "county_wide_budget_wan": "其中县级统筹（万元）"})  # fmt: skip
-    money = {"projects": "项目数", "budget_wan": "预算（万元）"}
+    money = {"projects": "项目数（个）", "budget_wan": "预算（万元）"}
     departments = headed(by_department, {"department": "购买部门", **money})
     townships = headed(by_township, {"township_name": "乡镇（街道）", **money})
     return years, departments, townships
 
 
-def import_preview_table(checked) -> pd.DataFrame:
-    """Rows per table in the upload against the latest other snapshot."""
-    from socialwork.data.contract import TABLES
-
-    rows = []
-    for table in TABLES:
-        now, before = checked.rows.get(table.name, 0), checked.previous_rows.get(table.name)
-        rows.append({"数据表": table.label, "本次行数": now, "上一期行数": before,
-                     "变化": None if before is None else now - before})  # fmt: skip
-    return pd.DataFrame(rows)
-
-
 def sector_group_table(frame: pd.DataFrame) -> pd.DataFrame:
-    headers = {"sector_group_label": "类别", "posts": "岗位", "filled_posts": "在岗", "vacant_posts": "空缺",
-               "main_professional_posts": "主体专业技术岗位",
+    headers = {"sector_group_label": "类别", **POST_COUNTS, "main_professional_posts": "主体专业技术岗位（个）",
                "main_professional_share": "主体岗位占比（%）"}  # fmt: skip
     return headed(frame, headers).round({"主体岗位占比（%）": 1})

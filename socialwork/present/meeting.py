@@ -1,12 +1,16 @@
-"""What a review meeting sees: the same slides for presentation mode, the PPTX deck and the PDF report.
+"""What a review meeting sees: the same slides for presentation mode, the PPTX deck and the PDF report's charts.
 
-Each slide is a title, a one-line caption written from the figures, and a chart or a table, so the
-presentation view, the deck and the report always say the same thing.
+Each slide is a title, a caption written from the figures, and a chart or a table, so the presentation view,
+the deck and the report always say the same thing. The slides come from SECTIONS, in order: a section says how
+many slides it takes (a long table continues on the next slide) and builds each. A new kind of slide is one more
+Section in that list.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -15,30 +19,25 @@ import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import changes, measures, metrics, posts, staffing
+from socialwork.figures import changes, metrics, staffing
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
-from socialwork.present import change_tables, charts, followup_tables
+from socialwork.present import change_tables, followup_tables
 from socialwork.present.formatting import (
     as_of_stamp,
     format_value,
     goal_text,
-    incentive_series,
+    projection_text,
     scope_text,
-    sessions_by_month,
     shortfall_table,
-    star_frame,
+    status_text,
+    uncovered_table,
 )
+from socialwork.present.slides import ChartData, group_chart
 
-MAX_TABLE_ROWS = 14
-TARGETS_SLIDE, GAPS_SLIDE = "targets", "gaps"
-SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting (see meeting_slide_keys)
-SLIDE_TITLES = {
-    TARGETS_SLIDE: "年度目标完成情况",
-    GAPS_SLIDE: "城市社区持证社工缺口清单",
-    SINCE_SLIDE: "自上次会议以来",
-    FOLLOWUPS_SLIDE: "上次会议督办事项落实情况",
-} | METRIC_GROUP.labels
+ROWS_PER_SLIDE = 9  # table rows a slide holds in the large type, at 1024×768 as at 1920×1080
+MAX_TABLE_SLIDES = 3  # a list longer than this many slides says where the rest is
+UNMET = ("behind", "missed")
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,9 @@ class Slide:
     caption: str
     figure: go.Figure | None = None
     table: pd.DataFrame | None = None
+    chart: ChartData | None = None  # the figure's numbers, for a native PowerPoint chart
+    statuses: dict[str, list[str]] = field(default_factory=dict)  # table column -> status code per row
+    notes: str = ""  # speaker notes: the figures behind the slide
 
 
 def meeting_title(county: identity.County) -> str:
@@ -61,14 +63,21 @@ def stamp_text(as_of: date, scope: str) -> str:
 
 @dataclass(frozen=True)
 class Outline:
-    """The meeting without its slides' charts and tables: what the page lists, from the KPI report alone.
-    Presentation mode builds only the slide on screen (slide())."""
+    """The meeting without its slides' charts and tables: what the page lists and presentation mode pages
+    through (slide() builds the one on screen)."""
 
     county: identity.County
     as_of: date
     scope: str
     report: KpiReport
-    keys: tuple[str, ...]  # the targets slide, each metric group, the gaps slide, then since the last meeting
+    townships: list[str] | None
+    data: Path | None
+    summary: pd.Series  # staffing.staffing_summary: how long the gap lists are
+    pages: tuple[tuple[str, int, int], ...]  # (section key, part, parts) for every slide
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _, _ in self.pages)
 
     @property
     def title(self) -> str:
@@ -76,7 +85,7 @@ class Outline:
 
     @property
     def titles(self) -> tuple[str, ...]:
-        return tuple(SLIDE_TITLES[key] for key in self.keys)
+        return tuple(part_title(SECTION_BY_KEY[key].title, part, parts) for key, part, parts in self.pages)
 
     @property
     def stamp(self) -> str:
@@ -89,6 +98,7 @@ class Meeting:
     as_of: date
     scope: str
     slides: tuple[Slide, ...]
+    report: KpiReport | None = None
 
     @property
     def title(self) -> str:
@@ -99,8 +109,16 @@ class Meeting:
         return stamp_text(self.as_of, self.scope)
 
 
+def part_title(title: str, part: int, parts: int) -> str:
+    """年度目标完成情况（续 2/3） for the second of three slides of one table."""
+    return title if parts == 1 else f"{title}（{part}/{parts}）"
+
+
+# ---------------------------------------------------------------- captions
+
+
 def caption_for(kpi: Kpi) -> str:
-    """One sentence from the figures, e.g. 持证社工年度净增 36人，距目标 41人尚差 5人."""
+    """One sentence from the figures, e.g. 持证社工年度净增 36人，距目标 41人 尚差 5人."""
     value = format_value(kpi.value, kpi.decimals, kpi.unit)
     if kpi.value is None:
         return f"{kpi.label}暂无数据"
@@ -118,120 +136,187 @@ def caption_for(kpi: Kpi) -> str:
     return f"{kpi.label} {value}，距目标 {goal} 尚差 {gap}"
 
 
-def _group_caption(kpis: list[Kpi]) -> str:
-    with_goal = [k for k in kpis if k.goal is not None or k.status == "contribution"] or kpis
-    return "；".join(caption_for(k) for k in with_goal[:2])
+def unmet_text(kpis: list[Kpi]) -> str:
+    """Every target of a group behind or missed, by name, value and goal; or that none is."""
+    unmet = [k for k in kpis if k.status in UNMET]
+    if not unmet:
+        counted = [k for k in kpis if k.goal is not None]
+        return f"本组 {len(counted)} 项目标均已达标或进度正常" if counted else ""
+    named = "；".join(f"{k.label} {format_value(k.value, k.decimals, k.unit)}（目标 {goal_text(k)}）" for k in unmet)
+    return f"{KPI_WORD[unmet[0].status] if len({k.status for k in unmet}) == 1 else '滞后或未达标'}：{named}"
 
 
-def _summary_slide(report: KpiReport) -> Slide:
-    counts = metrics.status_counts(report)
-    caption = f"{report.plan_year}年度 {len(report.kpis)} 项目标：" + "，".join(
+KPI_WORD = {"behind": "滞后", "missed": "未达标"}
+
+
+def kpi_notes(kpis: list[Kpi]) -> str:
+    """Speaker notes: each target with value, goal, status, change and year-end projection."""
+    lines = []
+    for k in kpis:
+        line = f"{k.label}：{format_value(k.value, k.decimals, k.unit)}；目标 {goal_text(k)}；{status_text(k)}"
+        projection = projection_text(k)
+        lines.append(line + (f"；{projection}" if projection else ""))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class Section:
+    """Slides of one kind: how many it takes for an outline, and the one for a part (1 … parts)."""
+
+    key: str
+    title: str
+    parts: Callable[[Outline], int]
+    build: Callable[[Outline, int, int], Slide]
+
+
+def _rows(part: int) -> slice:
+    return slice((part - 1) * ROWS_PER_SLIDE, part * ROWS_PER_SLIDE)
+
+
+def _table_parts(rows: int) -> int:
+    return max(1, min(MAX_TABLE_SLIDES, math.ceil(rows / ROWS_PER_SLIDE)))
+
+
+def _rest_note(total: int, part: int, parts: int, noun: str) -> str:
+    """On the last slide of a list cut at MAX_TABLE_SLIDES: how many are left out and where they are."""
+    shown = min(total, parts * ROWS_PER_SLIDE)
+    if part < parts or shown >= total:
+        return ""
+    return f"；另有 {total - shown:,} 个{noun}未列出，完整清单见报告（PDF）和数据表（XLSX）"
+
+
+def _targets(plan: Outline, part: int, parts: int) -> Slide:
+    kpis = list(plan.report.kpis)
+    counts = metrics.status_counts(plan.report)
+    caption = f"{plan.report.plan_year}年度 {len(kpis)} 项目标：" + "，".join(
         f"{label} {n} 项" for label, n in counts.values()
     )
+    rows = kpis[_rows(part)]
     table = pd.DataFrame(
         {
-            "指标": [k.label for k in report.kpis],
-            "当前值": [format_value(k.value, k.decimals, k.unit) for k in report.kpis],
-            "目标": [goal_text(k) for k in report.kpis],
-            "状态": [k.status_label for k in report.kpis],
+            "指标": [k.label for k in rows],
+            "当前值": [format_value(k.value, k.decimals, k.unit) for k in rows],
+            "目标": [goal_text(k) for k in rows],
+            "状态": [status_text(k) for k in rows],
         }
     )
-    return Slide(TARGETS_SLIDE, SLIDE_TITLES[TARGETS_SLIDE], caption, table=table)
+    key = TARGETS_SLIDE
+    return Slide(key, part_title(SECTION_BY_KEY[key].title, part, parts), caption, table=table,
+                 statuses={"状态": [k.status for k in rows]}, notes=kpi_notes(rows))  # fmt: skip
 
 
-def _group_figure(
-    group: str, as_of: date, townships: list[str] | None, data: Path | None, county: identity.County
-) -> go.Figure:
-    if group == "talent":
-        trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, townships, data)
-        return charts.certified_trend(trend, "持证社会工作者人数")
-    if group == "coverage":
-        trend = staffing.share_meeting_minimum_trend(as_of, townships, data)
-        return charts.share_trend(trend, 100, f"持证社工≥{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区占比")
-    if group == "stations":
-        stars = star_frame(measures.stations_by_star_rating(as_of, townships, data))
-        return charts.bar_chart(stars, "星级", "社工站", "社工站星级分布", "社工站（个）")
-    if group == "posts":
-        return charts.sector_posts_bars(posts.posts_by_sector(as_of, townships, data), "各领域社会工作岗位")
-    if group == "training":
-        wide, series = sessions_by_month(measures.activities_by_month(as_of, townships, data))
-        return charts.grouped_bars(wide, "month", series, "每月活动场次", "场次", stacked=True)
-    if group == "incentives":
-        frame = measures.incentives_by_year(as_of, townships, data).astype({"year": str})
-        series = incentive_series(county.talent_card)
-        return charts.grouped_bars(frame, "year", series, incentives_chart_title(county), "张 / 人")
-    frame = measures.purchase_budget_by_year(as_of, townships, data).astype({"plan_year": str})
-    return charts.bar_chart(frame, "plan_year", "budget_wan", "各年度购买服务预算", "万元", text_format="{:,.1f}")
+def _group(group: str) -> Section:
+    def build(plan: Outline, part: int, parts: int) -> Slide:
+        kpis = metrics.kpis_in_groups(plan.report, group)
+        drawn = group_chart(group, plan.report, plan.as_of, plan.townships, plan.data, plan.county)
+        caption = "。".join(text for text in (drawn.sentence, unmet_text(kpis)) if text)
+        return Slide(group, METRIC_GROUP.label_of(group), caption, figure=drawn.figure, chart=drawn.chart,
+                     notes=drawn.sentence + "\n" + kpi_notes(kpis))  # fmt: skip
+
+    def parts(plan: Outline) -> int:
+        return 1 if metrics.kpis_in_groups(plan.report, group) else 0
+
+    return Section(group, METRIC_GROUP.label_of(group), parts, build)
 
 
-def incentives_chart_title(county: identity.County) -> str:
-    """e.g. “云溪英才卡”与人才奖励"""
-    return f"“{county.talent_card}”与人才奖励"
-
-
-def _gap_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
-    gaps = shortfall_table(staffing.shortfall_list(as_of, townships, data, max_rows=MAX_TABLE_ROWS))
-    summary = staffing.staffing_summary(as_of, townships, data)
+def _shortfall(plan: Outline, part: int, parts: int) -> Slide:
+    summary = plan.summary
     below = int(summary["urban_communities_below_minimum"])
+    rows = staffing.shortfall_list(plan.as_of, plan.townships, plan.data, max_rows=parts * ROWS_PER_SLIDE)
+    table = shortfall_table(rows.iloc[_rows(part)])
+    shortfall = int(summary["total_shortfall"])
     caption = (
-        f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区 {below} 个，"
-        f"合计缺口 {int(summary['total_shortfall'])} 人；无社工服务的村（社区）"
-        f"{int(summary['communities_without_social_worker'])} 个"
+        f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区 {below} 个，合计缺口 {shortfall} 人"
+        + _rest_note(below, part, parts, "城市社区")
     )
-    if below > MAX_TABLE_ROWS:
-        caption += f"（表中列出缺口最大的 {MAX_TABLE_ROWS} 个）"
-    return Slide(GAPS_SLIDE, SLIDE_TITLES[GAPS_SLIDE], caption, table=gaps)
+    notes = (
+        caption
+        + "\n"
+        + "\n".join(f"{r[0]} {r[1]}：持证 {r[2]} 人，缺 {r[3]} 人" for r in table.itertuples(index=False))
+    )
+    return Slide(GAPS_SLIDE, part_title(SECTION_BY_KEY[GAPS_SLIDE].title, part, parts), caption, table=table,
+                 notes=notes)  # fmt: skip
 
 
-def meeting_slide_keys(as_of: date, data: Path | None) -> tuple[str, ...]:
-    """The slides that look back to the last meeting: what changed since (when there is an earlier snapshot) and
-    how its follow-up items stand (when a meeting was recorded before this snapshot's)."""
-    start = changes.since(as_of, data)
-    return (SINCE_SLIDE,) * (start.from_date is not None) + (FOLLOWUPS_SLIDE,) * (start.meeting is not None)
+def _unserved(plan: Outline, part: int, parts: int) -> Slide:
+    total = int(plan.summary["communities_without_social_worker"])
+    rows = staffing.uncovered_list(plan.as_of, plan.townships, plan.data, max_rows=parts * ROWS_PER_SLIDE)
+    table = uncovered_table(rows.iloc[_rows(part)])
+    caption = f"尚无社会工作者服务的村（社区）{total} 个" + _rest_note(total, part, parts, "村（社区）")
+    notes = caption + "\n" + "、".join(f"{r[0]}{r[1]}" for r in table.itertuples(index=False))
+    return Slide(UNSERVED_SLIDE, part_title(SECTION_BY_KEY[UNSERVED_SLIDE].title, part, parts), caption, table=table,
+                 notes=notes)  # fmt: skip
 
 
-def _since_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
+def _since(plan: Outline, part: int, parts: int) -> Slide:
     """自上次会议以来: the changes from the snapshot the last meeting reviewed (or the previous one) to this one."""
-    start = changes.since(as_of, data)
-    compared = changes.compare(start.from_date, as_of, townships, data)
-    caption = change_tables.slide_caption(compared, start.meeting)
+    start = changes.since(plan.as_of, plan.data)
+    compared = changes.compare(start.from_date, plan.as_of, plan.townships, plan.data)
+    full = change_tables.slide_caption(compared, start.meeting)  # every change named: the speaker notes
+    counts = "，".join(f"{label} {value}" for label, value, _ in change_tables.summary_items(compared))
+    caption = f"{full.split('对比')[0]}{change_tables.period_text(compared, None)}：{counts}"  # fits the slide
     table = change_tables.slide_table(compared)
-    return Slide(SINCE_SLIDE, SLIDE_TITLES[SINCE_SLIDE], caption, table=table if len(table) else None)
+    return Slide(SINCE_SLIDE, SECTION_BY_KEY[SINCE_SLIDE].title, caption, table=table if len(table) else None,
+                 notes=full)  # fmt: skip
 
 
-def _followups_slide(as_of: date, townships: list[str] | None, data: Path | None) -> Slide:
+def _followups(plan: Outline, part: int, parts: int) -> Slide:
     """上次会议督办事项落实情况: the last meeting's items in the filter, overdue and open ones first."""
-    view = followup_tables.load(as_of, townships, data)
+    view = followup_tables.load(plan.as_of, plan.townships, plan.data)
     caption, table = followup_tables.slide_parts(view) or ("尚未记录会议。", None)
     table = table if table is not None and len(table) else None
-    return Slide(FOLLOWUPS_SLIDE, SLIDE_TITLES[FOLLOWUPS_SLIDE], caption, table=table)
+    return Slide(FOLLOWUPS_SLIDE, SECTION_BY_KEY[FOLLOWUPS_SLIDE].title, caption, table=table, notes=caption)
+
+
+def _looks_back(what: str) -> Callable[[Outline], int]:
+    """One slide when there is something to look back to: an earlier snapshot, or a meeting before this one."""
+
+    def parts(plan: Outline) -> int:
+        start = changes.since(plan.as_of, plan.data)
+        return int((start.from_date if what == "snapshot" else start.meeting) is not None)
+
+    return parts
+
+
+TARGETS_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "gaps", "unserved"
+SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
+SECTIONS: list[Section] = [
+    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(plan.report.kpis)), _targets),
+    *(_group(group) for group in METRIC_GROUP.codes),
+    Section(GAPS_SLIDE, "城市社区持证社工缺口清单",
+            lambda plan: _table_parts(int(plan.summary["urban_communities_below_minimum"])), _shortfall),
+    Section(UNSERVED_SLIDE, "无社工服务的村（社区）",
+            lambda plan: _table_parts(int(plan.summary["communities_without_social_worker"])), _unserved),
+    Section(SINCE_SLIDE, "自上次会议以来", _looks_back("snapshot"), _since),
+    Section(FOLLOWUPS_SLIDE, "上次会议督办事项落实情况", _looks_back("meeting"), _followups),
+]  # fmt: skip
+SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+SLIDE_TITLES = {section.key: section.title for section in SECTIONS}
+
+
+# ---------------------------------------------------------------- building
 
 
 def outline(
     as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
 ) -> Outline:
     """The meeting's slides by key and title, for the snapshot and filter."""
-    report = metrics.kpi_report(as_of, townships, data)
-    groups = tuple(group for group in METRIC_GROUP.codes if metrics.kpis_in_groups(report, group))
-    keys = (TARGETS_SLIDE, *groups, GAPS_SLIDE, *meeting_slide_keys(as_of, data))
+    report, summary = together(
+        lambda: metrics.kpi_report(as_of, townships, data), lambda: staffing.staffing_summary(as_of, townships, data)
+    )
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    return Outline(county, as_of, scope_text(township_names), report, keys)
+    plan = Outline(county, as_of, scope_text(township_names), report, townships, data, summary, ())
+    pages = tuple((s.key, part, n) for s in SECTIONS for n in [s.parts(plan)] for part in range(1, n + 1))
+    return Outline(county, as_of, plan.scope, report, townships, data, summary, pages)
 
 
-def slide(plan: Outline, index: int, townships: list[str] | None, data: Path | None = None) -> Slide:
+def slide(plan: Outline, index: int) -> Slide:
     """One slide of the outline, with its chart or table."""
-    key = plan.keys[index]
-    if key == TARGETS_SLIDE:
-        return _summary_slide(plan.report)
-    if key == GAPS_SLIDE:
-        return _gap_slide(plan.as_of, townships, data)
-    if key == SINCE_SLIDE:
-        return _since_slide(plan.as_of, townships, data)
-    if key == FOLLOWUPS_SLIDE:
-        return _followups_slide(plan.as_of, townships, data)
-    caption = _group_caption(metrics.kpis_in_groups(plan.report, key))
-    figure = _group_figure(key, plan.as_of, townships, data, plan.county)
-    return Slide(key, SLIDE_TITLES[key], caption, figure=figure)
+    key, part, parts = plan.pages[index]
+    return SECTION_BY_KEY[key].build(plan, part, parts)
 
 
 def meeting(
@@ -239,5 +324,5 @@ def meeting(
 ) -> Meeting:
     """Every slide of the meeting for the snapshot and filter (the exports), built side by side."""
     plan = outline(as_of, townships, township_names, data)
-    slides = together(*(lambda i=i: slide(plan, i, townships, data) for i in range(len(plan.keys))))
-    return Meeting(plan.county, as_of, plan.scope, tuple(slides))
+    slides = together(*(lambda i=i: slide(plan, i) for i in range(len(plan.pages))))
+    return Meeting(plan.county, as_of, plan.scope, tuple(slides), plan.report)

@@ -1,5 +1,9 @@
-"""Presentation mode for review meetings: one slide at a time, large, ← → keys, `?view=N` links, and the
-export panel for the deck, report, workbook and summary.
+"""Presentation mode for review meetings: one slide at a time, fitted to the screen it is shown on, ← → keys,
+`?view=N` links, and the export panel for the deck, report, workbook and summary.
+
+A slide fills the viewport and never scrolls: every size is a share of the screen's height (vh), capped by its
+width (vw) for a narrow screen, and the chart takes whatever height the title and caption leave. A table holds at
+most meeting.ROWS_PER_SLIDE rows in that type; a longer one continues on the next slide.
 """
 
 from __future__ import annotations
@@ -8,43 +12,66 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from socialwork.present.cards import table_height
 from socialwork.present.plaintext import markdown_text
+from socialwork.present.screen import for_screen
+from socialwork.present.tables import table_html
+from socialwork.present.theme import CHART_CONFIG, SMALL_FONT_SIZE
 
 if TYPE_CHECKING:
     from socialwork.present.filtering import Filters
     from socialwork.present.meeting import Outline, Slide
 
+SLIDE_CHART_KEY = "sw_slide_chart"
+MANY_ROWS = 12
 
-PRESENTATION_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display: none;}
-[data-testid="stMainBlockContainer"] {padding-top: 1.5rem; max-width: 100%;}
-[data-testid="stMain"] h1 {font-size: 3.2rem;}
-[data-testid="stMain"] p, [data-testid="stMain"] li {font-size: 1.7rem;}
-[data-testid="stDataFrame"] * {font-size: 1.15rem;}
-</style>
-"""
+PRESENTATION_CSS = f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+.st-key-sw_phone_filter {{display: none !important;}}
+[data-testid="stMain"] {{overflow: hidden;}}
+[data-testid="stMainBlockContainer"] {{padding: 2vh 3vw 1.5vh !important; max-width: 100%; height: 100vh;
+  box-sizing: border-box;}}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {{height: 100%; gap: 1.2vh;}}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:has(.st-key-{SLIDE_CHART_KEY}),
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:has(.sw-slide-table) {{
+  flex: 1 1 0 !important; min-height: 0 !important;}}
+.st-key-{SLIDE_CHART_KEY} {{height: 100% !important;}}
+[data-testid="stMain"] h1 {{font-size: max(26px, min(5.2vh, 6vw)); padding: 0; line-height: 1.2;}}
+[data-testid="stMain"] h3 {{font-size: max(18px, min(3.4vh, 4.6vw)); line-height: 1.35; padding: 0;}}
+[data-testid="stMain"] p {{font-size: max(16px, min(2.4vh, 2.6vw)); margin: 0;}}
+.sw-slide-table {{font-size: max(16px, min(2.7vh, 2.2vw));}}
+.sw-slide-table th, .sw-slide-table td {{padding: 0.45vh 0.8vw;}}
+[data-testid="stMain"] button p {{font-size: max(16px, min(2vh, 3vw));}}
+</style>"""
 
 
 def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
-    """One slide of the meeting's outline, large, with previous/next controls (← → keys) and the stamp."""
+    """One slide of the meeting's outline, fitted to the screen, with previous/next controls (← → keys)."""
     st.html(PRESENTATION_CSS)
     stamp = markdown_text(f"{plan.county.county_name} · {plan.stamp}")
-    st.markdown(f"**{stamp}**　·　{index + 1} / {len(plan.keys)}")
+    st.markdown(f"**{stamp}**　·　{index + 1} / {len(plan.pages)}")
     st.title(markdown_text(slide.title))
     st.markdown(f"### {markdown_text(slide.caption)}")
     if slide.figure is not None:
-        figure = slide.figure.update_layout(font_size=22, height=620, title_text="", legend_font_size=20)
-        figure.update_xaxes(tickfont_size=20, title_font_size=20).update_yaxes(tickfont_size=20, title_font_size=20)
-        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+        figure = for_screen(slide.figure).update_layout(
+            font_size=22, height=None, autosize=True, title_text="", legend_font_size=20, margin_t=50
+        )
+        rows = max((len(t.y) for t in figure.data if getattr(t, "orientation", None) == "h" and t.y is not None),
+                   default=0)  # fmt: skip
+        # Many bars one under the other (every sector of the plan) keep the 16-pixel names: 20 at 20 pixels would
+        # run into each other in the height a 768-pixel screen leaves.
+        figure.update_xaxes(tickfont_size=20, title_font_size=20)
+        figure.update_yaxes(tickfont_size=20 if rows <= MANY_ROWS else SMALL_FONT_SIZE, title_font_size=20)
+        with st.container(key=SLIDE_CHART_KEY):
+            st.plotly_chart(figure, width="stretch", height="stretch", theme=None, config=CHART_CONFIG)
     elif slide.table is not None:
-        st.dataframe(slide.table, hide_index=True, width="stretch", height=table_height(len(slide.table)))
+        columns = list(slide.table.columns)
+        st.html(table_html(slide.table, statuses=slide.statuses, phone=columns, scroll_rows=None,
+                           css_class="sw-slide-table"))  # fmt: skip
     with st.container(horizontal=True):
         st.button("上一页", icon=":material/arrow_back:", shortcut="ArrowLeft", disabled=index == 0,
                   on_click=set_view, args=(index - 1,))  # fmt: skip
         st.button("下一页", icon=":material/arrow_forward:", shortcut="ArrowRight",
-                  disabled=index == len(plan.keys) - 1, on_click=set_view, args=(index + 1,))  # fmt: skip
+                  disabled=index == len(plan.pages) - 1, on_click=set_view, args=(index + 1,))  # fmt: skip
         st.button("退出演示", icon=":material/close:", shortcut="Escape", on_click=set_view, args=(None,))
 
 
@@ -72,11 +99,12 @@ def presentation_index(slide_count: int) -> int | None:
 
 def export_panel(filters: Filters) -> None:
     """A button per meeting document; each is generated on demand, with progress, then offered for download."""
-    from socialwork.present.documents import EXPORT_KINDS, export_bytes
+    from socialwork.present.documents import EXPORT_KINDS, export_bytes, export_label
     from socialwork.present.rendering import RenderError
 
     columns = st.columns(len(EXPORT_KINDS))
-    for column, (kind, (label, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):
+    for column, (kind, (_, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):
+        label = export_label(kind, filters.as_of)
         key = ("export", kind, filters.as_of, filters.township_codes)
         with column:
             if st.button(f"生成{label}", key=f"make_{kind}", icon=":material/description:"):

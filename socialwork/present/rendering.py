@@ -49,6 +49,14 @@ def figure_png(figure: go.Figure, width: int = IMAGE_WIDTH, height: int = IMAGE_
         return figure.to_image(format="png", width=width, height=height, scale=2)
 
 
+def figure_svg(figure: go.Figure, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
+    """The chart as SVG (vector: sharp in print, its text searchable once printed to PDF)."""
+    _ensure_server()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")  # plotly's, harmless
+        return figure.to_image(format="svg", width=width, height=height or figure.layout.height or IMAGE_HEIGHT)
+
+
 def html_to_pdf(html: str) -> bytes:
     """Print an HTML page to PDF with headless Chromium (fonts embedded)."""
     with tempfile.TemporaryDirectory() as folder:

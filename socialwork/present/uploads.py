@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
+from socialwork.data.contract import TABLES
 from socialwork.data.identity import County
 from socialwork.data.importer import (
     CheckedImport,
@@ -41,3 +44,13 @@ def confirm(checked: CheckedImport, data: Path, replace: bool) -> tuple[ImportRe
         return write_checked(checked, data, replace), []
     except ImportFailed as failure:
         return None, list(failure.problems)
+
+
+def import_preview_table(checked: CheckedImport) -> pd.DataFrame:
+    """Rows per table in the upload against the latest other snapshot."""
+    rows = []
+    for table in TABLES:
+        now, before = checked.rows.get(table.name, 0), checked.previous_rows.get(table.name)
+        rows.append({"数据表": table.label, "本次行数": now, "上一期行数": before,
+                     "变化": None if before is None else now - before})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -1,0 +1,111 @@
+"""The XLSX workbook of every table the app shows, for staff to sum, sort and filter: numbers are numbers with
+their units in the headers, dates are dates, each sheet has its title, stamp and frozen header row."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork.data import identity, settings
+from socialwork.data.contract import METRIC, METRIC_GROUP
+from socialwork.figures import measures, metrics, posts, staffing
+from socialwork.figures.metrics import KpiReport
+from socialwork.figures.parallel import together
+from socialwork.present import followup_tables
+from socialwork.present.exports import xlsx_bytes
+from socialwork.present.formatting import (
+    activity_kind_table,
+    community_table,
+    funding_table,
+    goal_text,
+    incentives_table,
+    milestone_frame,
+    organisations_table,
+    purchase_tables,
+    scorecard_export_frame,
+    sector_group_table,
+    sector_table,
+    shortfall_table,
+    stations_table,
+    township_activity_table,
+    township_staffing_table,
+    uncovered_table,
+)
+
+COMPARATORS = {"gt": ">", "ge": "≥", "gt_baseline": "> 上年末"}
+
+
+def _number_format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else f"#,##0.{'0' * decimals}"
+
+
+def targets_sheet(report: KpiReport) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Every target as numbers (value, goal, change, pace, projections) with its unit, status as in the app; and
+    each number column's format row by row (a share has one decimal, a count none)."""
+    kpis = report.kpis
+    projections = [k.projection for k in kpis]
+    change = [None if k.value is None or k.previous_value is None else k.value - k.previous_value for k in kpis]
+    frame = pd.DataFrame(
+        {
+            "类别": [METRIC_GROUP.label_of(METRIC.groups[k.metric_key]) for k in kpis],
+            "指标": [k.label for k in kpis],
+            "方案目标": [k.target_label for k in kpis],
+            "单位": [k.unit for k in kpis],
+            "当前值": [k.value for k in kpis],
+            "比较": [COMPARATORS.get(k.comparator or "") for k in kpis],
+            "目标值": [k.goal for k in kpis],
+            "状态": [k.status_label for k in kpis],
+            "较上期变化": change,
+            "按时间进度应达": [k.expected_now for k in kpis],
+            "年末预测（线性外推）": [p.linear if p else None for p in projections],
+            "年末预测（往年同期规律）": [p.seasonal if p else None for p in projections],
+            "目标（文字）": [goal_text(k) for k in kpis],
+        }
+    ).astype({c: "float64" for c in ("当前值", "目标值", "较上期变化", "按时间进度应达")})
+    formats = [_number_format(k.decimals) for k in kpis]
+    numbers = ["当前值", "目标值", "较上期变化", "按时间进度应达", "年末预测（线性外推）", "年末预测（往年同期规律）"]
+    return frame, dict.fromkeys(numbers, formats)
+
+
+def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, data: Path | None = None) -> bytes:
+    """Every table behind the pages, one sheet each, with the as-of date and filter above each table."""
+    a, t, d = as_of, townships, data
+    (report, card, steps, communities, by_township, shortfalls, unserved, groups, sectors, funding, stations, orgs,
+     incentives, kinds, activity, by_year, by_department, purchase_townships) = together(
+        lambda: metrics.kpi_report(a, t, d), lambda: metrics.township_scorecard(a, t, d),
+        lambda: metrics.milestones(a, d), lambda: staffing.community_staffing(a, t, d),
+        lambda: staffing.staffing_by_township(a, t, d), lambda: staffing.shortfall_list(a, t, d),
+        lambda: staffing.uncovered_list(a, t, d), lambda: posts.posts_by_sector_group(a, t, d),
+        lambda: posts.posts_by_sector(a, t, d), lambda: posts.posts_by_funding(a, t, d),
+        lambda: measures.stations_by_township(a, t, d), lambda: measures.organisations(a, t, d),
+        lambda: measures.incentives_by_year(a, t, d), lambda: measures.activities_by_kind_and_mode(a, t, d),
+        lambda: measures.supervision_training_by_township(a, t, d), lambda: measures.purchase_budget_by_year(a, t, d),
+        lambda: measures.purchases_by_department(a, t, d), lambda: measures.purchases_by_township(a, t, d),
+    )  # fmt: skip
+    targets, target_formats = targets_sheet(report)
+    years, departments, purchase_by_township = purchase_tables(by_year, by_department, purchase_townships)
+    sheets = {
+        "年度目标": targets,
+        "乡镇可比目标": scorecard_export_frame(card),
+        "实施步骤": milestone_frame(steps),
+        "各乡镇城市社区配备": township_staffing_table(by_township),
+        "村社区社工配备": community_table(communities),
+        "城市社区缺口": shortfall_table(shortfalls),
+        "无社工村社区": uncovered_table(unserved),
+        "岗位按类别": sector_group_table(groups),
+        "岗位按领域": sector_table(sectors),
+        "岗位按经费": funding_table(funding),
+        "社工站": stations_table(stations),
+        "社工机构": organisations_table(orgs),
+        "激励": incentives_table(incentives),
+        "活动类型": activity_kind_table(kinds),
+        "各乡镇督导培训": township_activity_table(activity),
+        "购买服务各年度": years,
+        "购买服务各部门": departments,
+        "购买服务各乡镇": purchase_by_township,
+        "会议督办事项": followup_tables.export_table(followup_tables.load(as_of, townships, data)),
+    }
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据", formats={"年度目标": target_formats})

@@ -1,0 +1,170 @@
+"""One look for every screen and document: colours that mean a status, the plotly template, and the page CSS
+that keeps figures legible on a 1024×768 projector and a 390-pixel phone.
+
+Colours mean the same everywhere: green met, blue on track (not yet met, on pace), amber at risk, red behind,
+dark red missed at year end, grey where no goal applies. A status is never colour alone: a symbol and a word go
+with it (formatting.STATUS_SYMBOL), and fills are solid, since a projector washes out a pale tint.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+GREEN, BLUE, AMBER, RED, DARK_RED = "#1a7f37", "#1f5fa8", "#f0a800", "#c62828", "#8b1a1a"
+GREY, LIGHT_GREY, INK = "#666666", "#d0d0d0", "#1f1f1f"
+PRIMARY = "#2b5c8a"
+GOAL_LINE = DARK_RED
+OTHERS_COLOUR = "#9e9e9e"
+# Series that are not statuses (kinds of activity, years, talent cards and awards) never take a status colour.
+SERIES_COLOURS = [PRIMARY, "#8c6bb1", "#4f9a9a", "#b0855a", "#7fa7cf"]
+VACANT_COLOUR = "#9ecae1"  # a vacant post, or this year's new posts behind the total: light, not a status
+
+# Fill of each status; "at_risk" is for bars that meet a goal on average while some of their parts do not.
+STATUS_COLOURS = {
+    "met": GREEN,
+    "on_track": BLUE,
+    "at_risk": AMBER,
+    "behind": RED,
+    "missed": DARK_RED,
+    "contribution": GREY,
+    "no_goal": GREY,
+    "no_data": GREY,
+}
+DARK_TEXT_FILLS = {AMBER, LIGHT_GREY}  # fills light enough that black text reads better than white
+
+# st.metric's named colours for the delta and sparkline of a card, by the card's status.
+STATUS_NAMED_COLOURS = {"met": "green", "on_track": "blue", "at_risk": "orange", "behind": "red", "missed": "red"}
+
+# A plan step's timeline standing shown as the status it amounts to.
+MILESTONE_STATUS = {
+    "done": "met",
+    "done_late": "at_risk",
+    "overdue": "behind",
+    "on_time": "on_track",
+    "not_started": "no_goal",
+}
+
+# Chinese fonts first: Debian's Noto CJK / WenQuanYi, then what Windows and macOS viewers have.
+FONT_FAMILY = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+BASE_FONT_SIZE = 18
+SMALL_FONT_SIZE = 16  # the least any chart text may be: ticks, legend, bar labels, notes (issue 16)
+
+pio.templates["socialwork"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": BASE_FONT_SIZE, "color": INK},
+        # The title at the very top, so that a legend wrapped onto more lines on a narrow screen stays below it.
+        title={
+            "font": {"size": BASE_FONT_SIZE + 4},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 12},
+        },
+        colorway=[PRIMARY, AMBER, GREEN, RED, BLUE, "#8c6bb1"],
+        margin={"l": 60, "r": 30, "t": 100, "b": 50},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        # automargin: long category names and slanted dates get the room they need instead of being cut off.
+        xaxis={
+            "gridcolor": "#e5e5e5",
+            "linecolor": "#888",
+            "tickfont": {"size": SMALL_FONT_SIZE, "color": INK},
+            "automargin": True,
+        },
+        yaxis={
+            "gridcolor": "#e5e5e5",
+            "linecolor": "#888",
+            "tickfont": {"size": SMALL_FONT_SIZE, "color": INK},
+            "rangemode": "tozero",
+            "automargin": True,
+        },
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": SMALL_FONT_SIZE}},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": SMALL_FONT_SIZE}},
+        # Bar labels plotly would shrink to fit stay at the least legible size (or are hidden) instead.
+        uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},
+    )
+)
+TEMPLATE = "socialwork"
+
+# Streamlit's own chart theme would replace the template's fonts (12-pixel grey ticks): charts are drawn with
+# theme=None. No plotly toolbar: it covers the title on a phone and means nothing on a projector.
+CHART_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def pill_class(status: str) -> str:
+    """The CSS class of a status pill: sw-met, sw-behind, …"""
+    return f"sw-{status.replace('_', '-')}"
+
+
+def _pill_rules() -> str:
+    return "\n".join(
+        f".{pill_class(s)} {{background: {c}; color: {INK if c in DARK_TEXT_FILLS else '#fff'};}}"
+        for s, c in STATUS_COLOURS.items()
+    )
+
+
+PHONE = "(max-width: 640px)"  # Streamlit stacks columns below this width
+
+PAGE_CSS = f"""<style>
+/* Room for figures: less empty margin around the page on a 1024-pixel projector and a phone. */
+[data-testid="stMainBlockContainer"] {{padding: 3.5rem 2rem 4rem; max-width: 100%;}}
+/* A status: a solid pill with a symbol and a word, legible on a projector. */
+.sw-pill {{display: inline-block; padding: 0.05em 0.5em; border-radius: 0.35em; font-weight: 700;
+  white-space: nowrap; line-height: 1.45;}}
+{_pill_rules()}
+/* Card and metric text wraps, never ends in "…"; values shrink with a narrow card (container units). */
+[data-testid="stMetric"] {{container-type: inline-size;}}
+[data-testid="stMetricValue"] {{font-size: clamp(1.75rem, 16cqi, 2.25rem);}}
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p,
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;}}
+[data-testid="stMetric"] [data-testid="stCaptionContainer"],
+[data-testid="stMetric"] [data-testid="stCaptionContainer"] p {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}}
+/* Streamlit pulls a markdown block's end up by 1rem (meant for a paragraph's margin): give it back. */
+.sw-foot {{line-height: 1.5; margin-bottom: 1rem;}}
+.sw-foot .sw-goal {{margin-left: 0.4em;}}
+.sw-foot ul {{margin: 0.35rem 0 0 1.1rem; padding: 0;}}
+.sw-foot li {{margin: 0;}}
+.sw-foot .sw-note {{color: #555; font-size: 0.9rem; margin-top: 0.3rem;}}
+.sw-summary {{display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0.2rem 0 1rem;}}
+/* Card grids: as many ~12rem cards as fit (three at 1024 pixels, six at 1920), two to a row on a phone. */
+[class*="st-key-sw_grid"] {{display: grid !important; gap: 0.75rem;
+  grid-template-columns: repeat(auto-fill, minmax(11.5rem, 1fr));}}
+/* Tables: one HTML table (tables.py), numbers right-aligned, text wraps, status cells as pills. */
+.sw-table-wrap {{overflow-x: auto; margin: 0.25rem 0 0.75rem;}}
+.sw-table-wrap .sw-scroll {{overflow-y: auto;}}
+.sw-table {{border-collapse: collapse; width: 100%; font-size: 1rem; line-height: 1.4;}}
+.sw-table th {{background: #e8eef5; text-align: left; padding: 0.35rem 0.4rem; font-weight: 700;
+  position: sticky; top: 0; z-index: 1;}}
+.sw-table td {{border-bottom: 1px solid #e2e2e2; padding: 0.3rem 0.4rem; vertical-align: top;}}
+.sw-table .sw-num {{text-align: right; font-variant-numeric: tabular-nums;}}
+.sw-table td.sw-num, .sw-table td.sw-short {{white-space: nowrap;}}
+.sw-more {{display: none;}}
+/* Side-by-side charts and tables need a wide screen: below 1280 pixels (a projector's 1024 with the sidebar
+   leaves about 660) each takes the whole width instead of half of it. */
+@media (max-width: 1279px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {{flex-wrap: wrap;}}
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
+    min-width: 100% !important; flex: 1 1 100% !important;}}
+}}
+/* The township filter at the top of the page, for a phone (the sidebar is folded away there). */
+.st-key-sw_phone_filter {{display: none;}}
+@media {PHONE} {{
+  [data-testid="stMainBlockContainer"] {{padding: 3rem 0.75rem 3rem;}}
+  [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
+  [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],
+  [class*="st-key-sw_grid"] [data-testid="stMetric"] {{padding: 0.6rem;}}
+  .st-key-sw_phone_filter {{display: block;}}
+  .sw-more {{display: block; margin: 0.2rem 0;}}
+  .sw-more summary {{cursor: pointer; color: {PRIMARY}; font-weight: 600;}}
+  .sw-table .sw-x {{display: none;}}
+  .sw-more[open] + .sw-scroll .sw-x {{display: table-cell;}}
+  .js-plotly-plot .modebar-container {{display: none;}}
+}}
+</style>"""
