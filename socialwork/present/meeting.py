@@ -50,6 +50,7 @@ class Slide:
     chart: ChartData | None = None  # the figure's numbers, for a native PowerPoint chart
     statuses: dict[str, list[str]] = field(default_factory=dict)  # table column -> status code per row
     notes: str = ""  # speaker notes: the figures behind the slide
+    phone: tuple[str, ...] = ()  # the table's columns a phone shows (the rest one tap away); empty: every column
 
 
 def meeting_title(county: identity.County) -> str:
@@ -268,7 +269,8 @@ def _followups(plan: Outline, part: int, parts: int) -> Slide:
     view = followup_tables.load(plan.as_of, plan.townships, plan.data)
     caption, table = followup_tables.slide_parts(view) or ("尚未记录会议。", None)
     table = table if table is not None and len(table) else None
-    return Slide(FOLLOWUPS_SLIDE, SECTION_BY_KEY[FOLLOWUPS_SLIDE].title, caption, table=table, notes=caption)
+    return Slide(FOLLOWUPS_SLIDE, SECTION_BY_KEY[FOLLOWUPS_SLIDE].title, caption, table=table, notes=caption,
+                 phone=("督办事项", "状态"))  # fmt: skip
 
 
 def _looks_back(what: str) -> Callable[[Outline], int]:

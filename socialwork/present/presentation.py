@@ -64,7 +64,7 @@ def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
         with st.container(key=SLIDE_CHART_KEY):
             st.plotly_chart(figure, width="stretch", height="stretch", theme=None, config=CHART_CONFIG)
     elif slide.table is not None:
-        columns = list(slide.table.columns)
+        columns = list(slide.phone) or list(slide.table.columns)
         st.html(table_html(slide.table, statuses=slide.statuses, phone=columns, scroll_rows=None,
                            css_class="sw-slide-table"))  # fmt: skip
     with st.container(horizontal=True):
