@@ -11,7 +11,7 @@ import plotly.io as pio
 import pytest
 
 from socialwork.figures import metrics, places
-from socialwork.present import charts
+from socialwork.present import charts, theme
 
 
 def shown(fig: go.Figure) -> dict:
@@ -62,3 +62,39 @@ def test_the_milestone_timeline_is_the_one_plotly_express_drew(store, request):
     assert len(steps) > 1 and steps["timeline_label"].nunique() > 1
     title = "方案实施进度（截至数据日期）"
     assert shown(charts.milestone_timeline(steps, as_of, title)) == shown(express_timeline(steps, as_of, title))
+
+
+@pytest.mark.parametrize(("axis", "add"), [("x", "add_vline"), ("y", "add_hline")])
+def test_a_goal_line_is_the_one_add_vline_and_add_hline_drew(axis, add):
+    fig = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"))
+    getattr(fig, add)(
+        2.5, line={"color": charts.GOAL_LINE, "dash": "dash", "width": 3}, annotation_text="目标 2.5 人",
+        annotation_position="top" if axis == "x" else "top left",
+        annotation_font={"color": charts.GOAL_LINE, "size": charts.SMALL_FONT_SIZE},
+    )  # fmt: skip
+    built = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"),
+                      layout=charts._goal_line(2.5, "目标 2.5 人", axis=axis))  # fmt: skip
+    assert shown(built) == shown(fig)
+
+
+def test_bars_against_a_goal_have_the_line_and_the_value_column_add_vline_and_add_annotation_drew():
+    rows, texts = ["甲", "乙&lt;b&gt;"], ["1 人", "3 人"]
+    fig = go.Figure(go.Bar(x=[1, 3], y=rows, orientation="h"))
+    fig.add_vline(
+        x=2, line={"color": charts.GOAL_LINE, "dash": "dash", "width": 3}, annotation_text="目标 2 人",
+        annotation_position="top", annotation_font={"color": charts.GOAL_LINE, "size": charts.SMALL_FONT_SIZE},
+    )  # fmt: skip
+    for row, text in zip(rows, texts, strict=True):
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=row, yref="y", text=text,
+                           showarrow=False, font={"size": charts.SMALL_FONT_SIZE}, align="left")  # fmt: skip
+    built = go.Figure(
+        go.Bar(x=[1, 3], y=rows, orientation="h"), layout=charts._against_goal(2, "目标 2 人", rows, texts)
+    )
+    assert shown(built) == shown(fig)
+    assert len(shown(built)["layout"]["annotations"]) == 3
+
+
+def test_the_theme_is_the_named_template():
+    named = go.Figure(layout={"template": charts.TEMPLATE})
+    assert shown(charts._figure([], {})) == shown(named)
+    assert shown(named)["layout"]["template"]["layout"]["font"]["size"] == theme.BASE_FONT_SIZE

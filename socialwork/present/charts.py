@@ -1,4 +1,7 @@
-"""Chart builders: plain functions frame -> plotly Figure, one theme, legible on a projector."""
+"""Chart builders: plain functions frame -> plotly Figure, one theme, legible on a projector.
+
+Each figure is made in one construction from trace and layout dicts (`_figure`): plotly validates what it is given,
+and every later update_*, add_vline or plotly express call walks the figure again (tens of ms per rerun)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from socialwork.present.plaintext import html_text
-from socialwork.present.theme import (  # noqa: F401  (the palette and template, re-exported for the builders' users)
-    BASE_FONT_SIZE,
-    FONT_FAMILY,
+from socialwork.present.theme import (  # the palette and template, also read as charts.X
     GOAL_LINE,
     MILESTONE_STATUS,
     OTHERS_COLOUR,
@@ -21,7 +23,9 @@ from socialwork.present.theme import (  # noqa: F401  (the palette and template,
     STATUS_COLOURS,
     TEMPLATE,
     VACANT_COLOUR,
-)
+)  # fmt: skip
+
+_THEME = pio.templates[TEMPLATE]  # the template object: a name is looked up and copied again for every figure
 
 # A county has a dozen to thirty townships: up to MAX_BARS a chart keeps one bar each, as before. A province
 # has thousands, so beyond MAX_BARS a chart shows the TOP_BARS that matter most (about a projector screen and
@@ -81,90 +85,103 @@ def labels(values: pd.Series) -> pd.Series:
     return values.map(lambda v: html_text(v) if isinstance(v, str) else v)
 
 
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """A themed figure built at once: traces as dicts with their "type", the layout without the template."""
+    return go.Figure(data=traces, layout={"template": _THEME, **layout})
+
+
 def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
     """Certified social workers at each month-end; year-end points marked (they are the baselines)."""
     frame = figures.reset_index()
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
     year_end = frame[frame["snapshot_date"].dt.month == 12]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=frame["snapshot_date"],
-        y=frame["certified_workers"],
-        mode="lines+markers",
-        name="持证社工（月末）",
-        line={"color": PRIMARY, "width": 4},
-        marker={"size": 7},
-        hovertemplate="%{x|%Y年%m月}<br>持证社工 %{y} 人<extra></extra>",
-    )
-    fig.add_scatter(
-        x=year_end["snapshot_date"],
-        y=year_end["certified_workers"],
-        mode="markers+text",
-        name="年末（次年基线）",
-        marker={"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
-        text=[f"{v:,.0f}" for v in year_end["certified_workers"]],  # head counts, whatever the dtype
-        textposition="top center",
-        cliponaxis=False,  # the last year-end label may stand above the plot area
-        hovertemplate="%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
-    )
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=460, xaxis_tickformat="%Y年%m月", margin_t=100)
-    fig.update_yaxes(title="人")
-    return fig
+    monthly = {
+        "type": "scatter", "x": frame["snapshot_date"], "y": frame["certified_workers"], "mode": "lines+markers",
+        "name": "持证社工（月末）", "line": {"color": PRIMARY, "width": 4}, "marker": {"size": 7},
+        "hovertemplate": "%{x|%Y年%m月}<br>持证社工 %{y} 人<extra></extra>",
+    }  # fmt: skip
+    year_ends = {
+        "type": "scatter", "x": year_end["snapshot_date"], "y": year_end["certified_workers"], "mode": "markers+text",
+        "name": "年末（次年基线）", "textposition": "top center",
+        "marker": {"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
+        "text": [f"{v:,.0f}" for v in year_end["certified_workers"]],  # head counts, whatever the dtype
+        "cliponaxis": False,  # the last year-end label may stand above the plot area
+        "hovertemplate": "%{x|%Y年%m月}<br>年末持证社工 %{y} 人<extra></extra>",
+    }  # fmt: skip
+    layout = {"title": titled(title), "height": 460, "xaxis": {"tickformat": "%Y年%m月"}, "margin": {"t": 100},
+              "yaxis": {"title": {"text": "人"}}}  # fmt: skip
+    return _figure([monthly, year_ends], layout)
 
 
 MILESTONE_COLOURS = {timeline: STATUS_COLOURS[status] for timeline, status in MILESTONE_STATUS.items()}
 
 
 def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
-    """One bar per step or measure from start to due date, coloured by where it stands; ◆ marks completion."""
-    import plotly.express as px
-
+    """One bar per step or measure from start to due date, coloured by where it stands; ◆ marks completion. Drawn as
+    px.timeline drew it (a trace per standing in order of appearance, durations in ms from the start on a date axis)."""
     data = frame.copy()
     data["start"] = pd.to_datetime(data["start_date"].fillna(data["due_date"]))
     data["due"] = pd.to_datetime(data["due_date"]) + pd.Timedelta(days=1)  # the due day itself is inside
     data["row"] = labels(data["title"])
+    data["duration_ms"] = (data["due"] - data["start"]) // pd.Timedelta(milliseconds=1)
     colours = dict(zip(data["timeline_label"], data["timeline_status"].map(MILESTONE_COLOURS), strict=True))
-    fig = px.timeline(
-        data, x_start="start", x_end="due", y="row", color="timeline_label", color_discrete_map=colours,
-        custom_data=["lead_department", "due_date", "timeline_label"],
-    )  # fmt: skip
-    fig.update_traces(hovertemplate="%{y}<br>截止 %{customdata[1]}<br>%{customdata[2]}<extra></extra>")
+    traces = [
+        {"type": "bar", "base": rows["start"], "x": rows["duration_ms"], "y": rows["row"], "orientation": "h",
+         "name": label, "legendgroup": label, "showlegend": True, "textposition": "auto", "xaxis": "x", "yaxis": "y",
+         "marker": {"color": colours[label], "pattern": {"shape": ""}},
+         "customdata": rows[["lead_department", "due_date", "timeline_label"]].to_numpy(),
+         "hovertemplate": "%{y}<br>截止 %{customdata[1]}<br>%{customdata[2]}<extra></extra>"}
+        for label, rows in data.groupby("timeline_label", sort=False)
+    ]  # fmt: skip
     done = data[data["done_date"].notna()]
-    fig.add_scatter(
-        x=pd.to_datetime(done["done_date"]), y=done["row"], mode="markers", name="完成日期",
-        marker={"symbol": "diamond", "size": 14, "color": "#222"},
-        hovertemplate="%{y}<br>完成于 %{x|%Y年%m月%d日}<extra></extra>",
-    )  # fmt: skip
-    fig.add_vline(x=pd.Timestamp(as_of).value / 1e6, line={"color": GOAL_LINE, "dash": "dash", "width": 2})
-    fig.add_annotation(x=pd.Timestamp(as_of), y=1.02, yref="paper", text="数据截至", showarrow=False,
-                       font={"color": GOAL_LINE})  # fmt: skip
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, tickformat="%Y年%m月")
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=120 + 44 * len(data), legend_title_text="",
-                      margin_t=110)  # fmt: skip
-    return fig
+    traces.append({
+        "type": "scatter", "x": pd.to_datetime(done["done_date"]), "y": done["row"], "mode": "markers",
+        "name": "完成日期", "marker": {"symbol": "diamond", "size": 14, "color": "#222"},
+        "hovertemplate": "%{y}<br>完成于 %{x|%Y年%m月%d日}<extra></extra>",
+    })  # fmt: skip
+    now = pd.Timestamp(as_of).value / 1e6
+    layout = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "tickformat": "%Y年%m月"},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "autorange": "reversed"},
+        "legend": {"title": {"text": ""}, "tracegroupgap": 0}, "margin": {"t": 110}, "barmode": "overlay",
+        "shapes": [{"type": "line", "x0": now, "x1": now, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                    "line": {"color": GOAL_LINE, "dash": "dash", "width": 2}}],
+        "annotations": [{"x": pd.Timestamp(as_of), "y": 1.02, "yref": "paper", "text": "数据截至", "showarrow": False,
+                         "font": {"color": GOAL_LINE}}],
+        "title": titled(title), "height": 120 + 44 * len(data),
+    }  # fmt: skip
+    return _figure(traces, layout)
 
 
-def _goal_line(fig: go.Figure, value: float, text: str, axis: str = "x") -> None:
+def _goal_line(value: float, text: str, axis: str = "x") -> dict:
+    """A dashed goal line across the plot with its label, as layout entries (what add_vline/add_hline would add,
+    at a tenth of their cost): vertical at x=value, labelled on top, or horizontal at y=value, labelled top left."""
     line = {"color": GOAL_LINE, "dash": "dash", "width": 3}
+    font = {"color": GOAL_LINE, "size": SMALL_FONT_SIZE}
     if axis == "x":
-        fig.add_vline(x=value, line=line, annotation_text=text, annotation_position="top",
-                      annotation_font={"color": GOAL_LINE, "size": SMALL_FONT_SIZE})  # fmt: skip
+        shape = {"type": "line", "x0": value, "x1": value, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+        note = {"x": value, "xanchor": "center", "xref": "x", "y": 1, "yanchor": "bottom", "yref": "y domain"}
     else:
-        fig.add_hline(y=value, line=line, annotation_text=text, annotation_position="top left",
-                      annotation_font={"color": GOAL_LINE, "size": SMALL_FONT_SIZE})  # fmt: skip
+        shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": value, "y1": value, "yref": "y"}
+        note = {"x": 0, "xanchor": "left", "xref": "x domain", "y": value, "yanchor": "bottom", "yref": "y"}
+    note |= {"text": text, "showarrow": False, "font": font}
+    return {"shapes": [{**shape, "line": line}], "annotations": [note]}
 
 
 LABEL_COLUMN_PX = 150  # right margin holding the value labels of bars drawn against a goal line
 
 
-def _label_column(fig: go.Figure, rows: Sequence[str], texts: Sequence[str]) -> None:
-    """Each bar's value written in a column right of the plot, where no goal line can cross it (a label at
-    the bar's end sits on the line whenever the bar ends near the goal)."""
-    for row, text in zip(rows, texts, strict=True):
-        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=row, yref="y", text=text,
-                           showarrow=False, font={"size": SMALL_FONT_SIZE}, align="left")  # fmt: skip
-    fig.update_layout(margin_r=LABEL_COLUMN_PX)
+def _against_goal(goal: float, text: str, rows: Sequence[str], texts: Sequence[str]) -> dict:
+    """Layout entries of horizontal bars against a vertical goal line, each bar's value written in a column right
+    of the plot (margin r LABEL_COLUMN_PX), where no goal line can cross it (a label at the bar's end sits on the
+    line whenever the bar ends near the goal)."""
+    values = [
+        {"x": 1, "xref": "paper", "xanchor": "left", "xshift": 8, "y": row, "yref": "y", "text": value,
+         "showarrow": False, "font": {"size": SMALL_FONT_SIZE}, "align": "left"}
+        for row, value in zip(rows, texts, strict=True)
+    ]  # fmt: skip
+    line = _goal_line(goal, text)
+    return {"shapes": line["shapes"], "annotations": line["annotations"] + values}
 
 
 def goal_colour(value: float, goal: float) -> str:
@@ -220,24 +237,24 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
     # Worst first means bars of length 0 at the top: a transparent bar behind each township's whole row
     # makes the row clickable (the others bar has none, there is nothing to drill into). A click reads the
     # township's name from customdata, unescaped.
-    fig = go.Figure()
-    fig.add_bar(
-        x=[None if other else max(average.max(), goal) for other in others], y=names, orientation="h",
-        marker={"color": "rgba(0, 0, 0, 0)"}, customdata=townships, hovertext=hover,
-        hovertemplate="%{hovertext}<extra></extra>",
-    )  # fmt: skip
-    fig.add_bar(
-        x=average, y=names, orientation="h", marker={"color": colours}, hovertext=hover,
-        hovertemplate="%{hovertext}<extra></extra>", customdata=townships,
-    )  # fmt: skip
-    _goal_line(fig, goal, f"目标 {goal:g} 人")
-    _label_column(fig, names, bar_text)
+    row = {
+        "type": "bar", "x": [None if other else max(average.max(), goal) for other in others], "y": names,
+        "orientation": "h", "marker": {"color": "rgba(0, 0, 0, 0)"}, "customdata": townships, "hovertext": hover,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }  # fmt: skip
+    bar = {
+        "type": "bar", "x": average, "y": names, "orientation": "h", "marker": {"color": colours},
+        "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "customdata": townships,
+    }  # fmt: skip
     note = top.note("与目标差距最大", "乡镇（街道）")
-    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 44 * len(data),
-                      showlegend=False, margin_t=130 if note else 100, barmode="overlay")  # fmt: skip
-    fig.update_xaxes(title="人 / 城市社区", range=[0, max(average.max(), goal) * 1.05])
-    fig.update_yaxes(title=None, autorange="reversed")
-    return fig
+    layout = {
+        **_against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
+        "height": 140 + 44 * len(data), "showlegend": False, "barmode": "overlay",
+        "margin": {"r": LABEL_COLUMN_PX, "t": 130 if note else 100},
+        "xaxis": {"title": {"text": "人 / 城市社区"}, "range": [0, max(average.max(), goal) * 1.05]},
+        "yaxis": {"autorange": "reversed"},
+    }  # fmt: skip
+    return _figure([row, bar], layout)
 
 
 def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_total: int | None = None) -> go.Figure:
@@ -253,105 +270,104 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_
     names = labels(data["community_name"] if data["township_name"].nunique() == 1 else (
         data["township_name"] + "·" + data["community_name"]
     ))  # fmt: skip
-    fig = go.Figure(
-        go.Bar(
-            x=data["certified_workers"], y=names, orientation="h",
-            marker={"color": [goal_colour(v, goal) for v in data["certified_workers"]]},
-            hovertemplate="%{y}<br>持证社工 %{x} 人<extra></extra>",
-        )
-    )  # fmt: skip
-    _goal_line(fig, goal, f"目标 {goal:g} 人")
-    _label_column(fig, names, [f"{v:,} 人" for v in data["certified_workers"]])
+    bar = {
+        "type": "bar", "x": data["certified_workers"], "y": names, "orientation": "h",
+        "marker": {"color": [goal_colour(v, goal) for v in data["certified_workers"]]},
+        "hovertemplate": "%{y}<br>持证社工 %{x} 人<extra></extra>",
+    }  # fmt: skip
     note = top.note("持证社工最少", "城市社区")
-    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=140 + 40 * len(data), showlegend=False,
-                      margin_t=130 if note else 100)  # fmt: skip
-    fig.update_xaxes(title="持证社工（人）", dtick=1, range=[0, max(goal, data["certified_workers"].max()) + 0.5])
-    fig.update_yaxes(title=None, autorange="reversed")
-    return fig
+    layout = {
+        **_against_goal(goal, f"目标 {goal:g} 人", names, [f"{v:,} 人" for v in data["certified_workers"]]),
+        "title": titled(title, note), "height": 140 + 40 * len(data), "showlegend": False,
+        "margin": {"r": LABEL_COLUMN_PX, "t": 130 if note else 100},
+        "xaxis": {"title": {"text": "持证社工（人）"}, "dtick": 1,
+                  "range": [0, max(goal, data["certified_workers"].max()) + 0.5]},
+        "yaxis": {"autorange": "reversed"},
+    }  # fmt: skip
+    return _figure([bar], layout)
 
 
 def certified_distribution_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
     """How many urban communities have 0, 1, 2, 3+ certified social workers."""
     below = [int(b.rstrip("+")) < goal for b in frame["certified_bucket"]]
-    fig = go.Figure(
-        go.Bar(
-            x=[f"{b}名" for b in frame["certified_bucket"]], y=frame["urban_communities"],
-            text=frame["urban_communities"], textposition="outside", cliponaxis=False, constraintext="none",
-            marker={"color": [STATUS_COLOURS["behind"] if b else STATUS_COLOURS["met"] for b in below]},
-            hovertemplate="持证社工 %{x}<br>%{y} 个城市社区<extra></extra>",
-        )
-    )  # fmt: skip
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=380, showlegend=False)
-    fig.update_xaxes(title="城市社区持证社工人数")
-    fig.update_yaxes(title="城市社区（个）", dtick=_count_tick(frame["urban_communities"].max()))
-    return fig
+    bar = {
+        "type": "bar", "x": [f"{b}名" for b in frame["certified_bucket"]], "y": frame["urban_communities"],
+        "text": frame["urban_communities"], "textposition": "outside", "cliponaxis": False, "constraintext": "none",
+        "marker": {"color": [STATUS_COLOURS["behind"] if b else STATUS_COLOURS["met"] for b in below]},
+        "hovertemplate": "持证社工 %{x}<br>%{y} 个城市社区<extra></extra>",
+    }  # fmt: skip
+    layout = {
+        "title": titled(title), "height": 380, "showlegend": False,
+        "xaxis": {"title": {"text": "城市社区持证社工人数"}},
+        "yaxis": {"title": {"text": "城市社区（个）"}, "dtick": _count_tick(frame["urban_communities"].max())},
+    }  # fmt: skip
+    return _figure([bar], layout)
 
 
 def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
     """A share over the snapshots, with its goal."""
-    fig = go.Figure(
-        go.Scatter(
-            x=pd.to_datetime(frame["snapshot_date"]), y=frame["share_meeting_minimum"], mode="lines+markers",
-            line={"color": PRIMARY, "width": 4}, hovertemplate="%{x|%Y年%m月}<br>%{y:.1f}%<extra></extra>",
-        )
-    )  # fmt: skip
-    _goal_line(fig, goal, f"目标 {goal:g}%", axis="y")
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=380, showlegend=False, xaxis_tickformat="%Y年%m月")
-    fig.update_yaxes(title="%", range=[0, 105])
-    return fig
+    line = {
+        "type": "scatter", "x": pd.to_datetime(frame["snapshot_date"]), "y": frame["share_meeting_minimum"],
+        "mode": "lines+markers", "line": {"color": PRIMARY, "width": 4},
+        "hovertemplate": "%{x|%Y年%m月}<br>%{y:.1f}%<extra></extra>",
+    }  # fmt: skip
+    layout = {
+        **_goal_line(goal, f"目标 {goal:g}%", axis="y"), "title": titled(title), "height": 380, "showlegend": False,
+        "xaxis": {"tickformat": "%Y年%m月"}, "yaxis": {"title": {"text": "%"}, "range": [0, 105]},
+    }  # fmt: skip
+    return _figure([line], layout)
 
 
-def _filled_vacant_bars(categories: pd.Series, filled: pd.Series, vacant: pd.Series) -> go.Figure:
-    fig = go.Figure()
+def _filled_vacant_bars(categories: pd.Series, filled: pd.Series, vacant: pd.Series, layout: dict) -> go.Figure:
+    """Filled and vacant posts stacked per category, the total written after each bar; layout adds to the axes'."""
     categories = labels(categories)
-    # Filled and vacant are no statuses: blue and a light blue; only a sector with no post at all is red.
-    fig.add_bar(y=categories, x=filled, name="在岗", orientation="h", marker_color=PRIMARY,
-                hovertemplate="%{y}<br>在岗 %{x}<extra></extra>")  # fmt: skip
-    fig.add_bar(y=categories, x=vacant, name="空缺", orientation="h", marker_color=VACANT_COLOUR,
-                hovertemplate="%{y}<br>空缺 %{x}<extra></extra>")  # fmt: skip
     totals = filled + vacant
-    fig.add_scatter(
-        y=categories, x=totals, mode="text", text=[f"{t}" if t else "0 无岗位" for t in totals],
-        textposition="middle right",
-        textfont={"color": ["#222" if t else STATUS_COLOURS["behind"] for t in totals], "size": SMALL_FONT_SIZE},
-        showlegend=False, hoverinfo="skip", cliponaxis=False,
-    )  # fmt: skip
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="岗位（个）", dtick=_count_tick(totals.max()), range=[0, max(1, totals.max()) * 1.18])
-    return fig
+    # Filled and vacant are no statuses: blue and a light blue; only a sector with no post at all is red.
+    traces = [
+        {"type": "bar", "y": categories, "x": filled, "name": "在岗", "orientation": "h", "marker": {"color": PRIMARY},
+         "hovertemplate": "%{y}<br>在岗 %{x}<extra></extra>"},
+        {"type": "bar", "y": categories, "x": vacant, "name": "空缺", "orientation": "h",
+         "marker": {"color": VACANT_COLOUR}, "hovertemplate": "%{y}<br>空缺 %{x}<extra></extra>"},
+        {"type": "scatter", "y": categories, "x": totals, "mode": "text",
+         "text": [f"{t}" if t else "0 无岗位" for t in totals], "textposition": "middle right",
+         "textfont": {"color": ["#222" if t else STATUS_COLOURS["behind"] for t in totals], "size": SMALL_FONT_SIZE},
+         "showlegend": False, "hoverinfo": "skip", "cliponaxis": False},
+    ]  # fmt: skip
+    x = {"title": {"text": "岗位（个）"}, "dtick": _count_tick(totals.max()), "range": [0, max(1, totals.max()) * 1.18]}
+    y = {"autorange": "reversed", **layout.pop("yaxis", {})}
+    return _figure(traces, {"barmode": "stack", "yaxis": y, "xaxis": x, **layout})
 
 
 def sector_posts_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Posts per sector (filled and vacant stacked); a sector without posts says so in red."""
     sectors = frame["sector_group_label"] + "｜" + frame["sector_label"]
-    fig = _filled_vacant_bars(sectors, frame["filled_posts"], frame["vacant_posts"])
     # The axis names the sector only (short enough for one line on a phone); the group shows in the hover text.
-    fig.update_yaxes(tickvals=labels(sectors), ticktext=labels(frame["sector_label"]))
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=150 + 40 * len(frame), margin_r=60)
-    return fig
+    layout = {"title": titled(title), "height": 150 + 40 * len(frame), "margin": {"r": 60},
+              "yaxis": {"tickvals": labels(sectors), "ticktext": labels(frame["sector_label"])}}  # fmt: skip
+    return _filled_vacant_bars(sectors, frame["filled_posts"], frame["vacant_posts"], layout)
 
 
 def funding_bars(frame: pd.DataFrame, title: str) -> go.Figure:
-    fig = _filled_vacant_bars(frame["funding_label"], frame["filled_posts"], frame["vacant_posts"])
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=320)
-    return fig
+    """Posts by funding source (filled and vacant stacked)."""
+    layout = {"title": titled(title), "height": 320}
+    return _filled_vacant_bars(frame["funding_label"], frame["filled_posts"], frame["vacant_posts"], layout)
 
 
 def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
     """Posts set up and filled at each month-end, new posts of the year as bars."""
     x = pd.to_datetime(frame["snapshot_date"])
-    fig = go.Figure()
-    fig.add_bar(x=x, y=frame["posts_new_this_year"], name="本年新设（累计）", marker_color=VACANT_COLOUR,
-                hovertemplate="%{x|%Y年%m月}<br>本年新设 %{y}<extra></extra>")  # fmt: skip
-    fig.add_scatter(x=x, y=frame["posts"], name="岗位总数", mode="lines", line={"color": PRIMARY, "width": 4},
-                    hovertemplate="%{x|%Y年%m月}<br>岗位 %{y}<extra></extra>")  # fmt: skip
-    fig.add_scatter(x=x, y=frame["posts_filled"], name="在岗", mode="lines",
-                    line={"color": SERIES_COLOURS[1], "width": 3, "dash": "dot"},
-                    hovertemplate="%{x|%Y年%m月}<br>在岗 %{y}<extra></extra>")  # fmt: skip
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=420, xaxis_tickformat="%Y年%m月", margin_t=100)
-    fig.update_yaxes(title="岗位（个）")
-    return fig
+    traces = [
+        {"type": "bar", "x": x, "y": frame["posts_new_this_year"], "name": "本年新设（累计）",
+         "marker": {"color": VACANT_COLOUR}, "hovertemplate": "%{x|%Y年%m月}<br>本年新设 %{y}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": frame["posts"], "name": "岗位总数", "mode": "lines",
+         "line": {"color": PRIMARY, "width": 4}, "hovertemplate": "%{x|%Y年%m月}<br>岗位 %{y}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": frame["posts_filled"], "name": "在岗", "mode": "lines",
+         "line": {"color": SERIES_COLOURS[1], "width": 3, "dash": "dot"},
+         "hovertemplate": "%{x|%Y年%m月}<br>在岗 %{y}<extra></extra>"},
+    ]  # fmt: skip
+    layout = {"title": titled(title), "height": 420, "xaxis": {"tickformat": "%Y年%m月"}, "margin": {"t": 100},
+              "yaxis": {"title": {"text": "岗位（个）"}}}  # fmt: skip
+    return _figure(traces, layout)
 
 
 def bar_chart(
@@ -372,30 +388,27 @@ def bar_chart(
         OTHERS_COLOUR if other else goal_colour(v, goal) if against_goal and pd.notna(v) else colour
         for v, other in zip(values, others, strict=True)
     ]
-    bar = go.Bar(
-        x=values if horizontal else categories, y=categories if horizontal else values,
-        orientation="h" if horizontal else "v", text=None if against_goal else text, textposition="outside",
-        cliponaxis=False, constraintext="none", marker_color=colours, customdata=text,
-        hovertemplate=f"%{{{axis}}}<br>{value_title} %{{customdata}}<extra></extra>",
-    )  # fmt: skip
-    fig = go.Figure(bar)
-    if goal is not None:
-        _goal_line(fig, goal, goal_text or f"目标 {goal:g}", axis="x" if horizontal else "y")
-    if against_goal:
-        _label_column(fig, categories, text)
+    bar = {
+        "type": "bar", "x": values if horizontal else categories, "y": categories if horizontal else values,
+        "orientation": "h" if horizontal else "v", "text": None if against_goal else text, "textposition": "outside",
+        "cliponaxis": False, "constraintext": "none", "marker": {"color": colours}, "customdata": text,
+        "hovertemplate": f"%{{{axis}}}<br>{value_title} %{{customdata}}<extra></extra>",
+    }  # fmt: skip
     largest = max([v for v in values if pd.notna(v)] + [goal or 0, 1])
     tick = _count_tick(largest) if _whole_numbers(values) else None  # no 0.2, 0.4 … on a count of stations
+    top = largest * (1.05 if against_goal else 1.2)
+    value_axis = {"title": {"text": value_title}, "range": [0, top], "dtick": tick}
     if horizontal:
-        fig.update_xaxes(title=value_title, range=[0, largest * (1.05 if against_goal else 1.2)], dtick=tick)
-        fig.update_yaxes(title=None, autorange="reversed")
-        height = 150 + 38 * len(frame)
+        axes, height = {"xaxis": value_axis, "yaxis": {"autorange": "reversed"}}, 150 + 38 * len(frame)
     else:
-        fig.update_yaxes(title=value_title, range=[0, largest * 1.2], dtick=tick)
-        fig.update_xaxes(title=None, type="category")
-        height = 400
-    fig.update_layout(template=TEMPLATE, title=titled(title, note), height=height, showlegend=False,
-                      **({"margin_t": 130} if note else {}))  # fmt: skip
-    return fig
+        axes, height = {"yaxis": value_axis, "xaxis": {"type": "category"}}, 400
+    goal_text = (goal_text or f"目标 {goal:g}") if goal is not None else ""
+    lines = _goal_line(goal, goal_text, axis="y") if goal is not None and not horizontal else {}
+    lines = _against_goal(goal, goal_text, categories, text) if against_goal else lines
+    margin = ({"r": LABEL_COLUMN_PX} if against_goal else {}) | ({"t": 130} if note else {})
+    layout = {**lines, **axes, "title": titled(title, note), "height": height, "showlegend": False,
+              **({"margin": margin} if margin else {})}  # fmt: skip
+    return _figure([bar], layout)
 
 
 def grouped_bars(
@@ -403,25 +416,24 @@ def grouped_bars(
     stacked: bool = False, horizontal: bool = False,
 ) -> go.Figure:  # fmt: skip
     """Several values per category, side by side or stacked; series maps column -> legend label."""
-    fig = go.Figure()
     categories = labels(frame[category])
+    traces = []
     for (column, label), colour in zip(series.items(), SERIES_COLOURS, strict=False):
         label = html_text(label)
-        fig.add_bar(
-            x=frame[column] if horizontal else categories, y=categories if horizontal else frame[column],
-            name=label, orientation="h" if horizontal else "v", marker_color=colour,
-            text=frame[column], textposition="inside" if stacked else "outside",
-            hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{label} %{{text}}<extra></extra>",
-        )  # fmt: skip
-    fig.update_layout(template=TEMPLATE, title=titled(title), barmode="stack" if stacked else "group",
-                      height=150 + 38 * len(frame) if horizontal else 420)  # fmt: skip
+        traces.append({
+            "type": "bar", "x": frame[column] if horizontal else categories,
+            "y": categories if horizontal else frame[column], "name": label, "orientation": "h" if horizontal else "v",
+            "marker": {"color": colour}, "text": frame[column], "textposition": "inside" if stacked else "outside",
+            "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{label} %{{text}}<extra></extra>",
+        })  # fmt: skip
+    value_axis = {"title": {"text": value_title}}
     if horizontal:
-        fig.update_xaxes(title=value_title)
-        fig.update_yaxes(title=None, autorange="reversed", type="category")
+        axes = {"xaxis": value_axis, "yaxis": {"autorange": "reversed", "type": "category"}}
     else:
-        fig.update_yaxes(title=value_title)
-        fig.update_xaxes(title=None, type="category")
-    return fig
+        axes = {"yaxis": value_axis, "xaxis": {"type": "category"}}
+    layout = {**axes, "title": titled(title), "barmode": "stack" if stacked else "group",
+              "height": 150 + 38 * len(frame) if horizontal else 420}  # fmt: skip
+    return _figure(traces, layout)
 
 
 def line_chart(
@@ -429,19 +441,18 @@ def line_chart(
     goal: float | None = None, goal_text: str = "",
 ) -> go.Figure:  # fmt: skip
     """Lines over snapshot dates; series maps column -> legend label."""
-    fig = go.Figure()
+    dates = pd.to_datetime(frame[x])
+    traces = []
     for (column, label), colour in zip(series.items(), SERIES_COLOURS, strict=False):
         label = html_text(label)
-        fig.add_scatter(
-            x=pd.to_datetime(frame[x]), y=frame[column], name=label, mode="lines", line={"color": colour, "width": 4},
-            hovertemplate=f"%{{x|%Y年%m月}}<br>{label} %{{y}}<extra></extra>",
-        )  # fmt: skip
-    if goal is not None:
-        _goal_line(fig, goal, goal_text or f"目标 {goal:g}{value_title}", axis="y")
+        traces.append({
+            "type": "scatter", "x": dates, "y": frame[column], "name": label, "mode": "lines",
+            "line": {"color": colour, "width": 4}, "hovertemplate": f"%{{x|%Y年%m月}}<br>{label} %{{y}}<extra></extra>",
+        })  # fmt: skip
+    line = _goal_line(goal, goal_text or f"目标 {goal:g}{value_title}", axis="y") if goal is not None else {}
     values = pd.concat([frame[c] for c in series])
-    if _whole_numbers(values):
-        fig.update_yaxes(dtick=_count_tick(max(values.max(), goal or 0)), rangemode="tozero")
-    fig.update_layout(template=TEMPLATE, title=titled(title), height=420, xaxis_tickformat="%Y年%m月",
-                      showlegend=len(series) > 1)  # fmt: skip
-    fig.update_yaxes(title=value_title)
-    return fig
+    whole = _whole_numbers(values)
+    counts = {"dtick": _count_tick(max(values.max(), goal or 0)), "rangemode": "tozero"} if whole else {}
+    layout = {**line, "title": titled(title), "height": 420, "xaxis": {"tickformat": "%Y年%m月"},
+              "showlegend": len(series) > 1, "yaxis": {**counts, "title": {"text": value_title}}}  # fmt: skip
+    return _figure(traces, layout)
