@@ -61,10 +61,6 @@ class RawTable:
     def place(self) -> str:
         return f"{self.kind}“{self.sheet}”"
 
-    @property
-    def first_row(self) -> int:
-        return self.row_numbers[0] if self.row_numbers else 1
-
 
 # ---------------------------------------------------------------- names of tables and columns
 

@@ -16,17 +16,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from socialwork.data.contract import ENUMS, TABLES, Column, Table
-from socialwork.data.sheets import COVER_SHEET  # the first sheet of a county's template; the import passes over it
+from socialwork.data.contract import ENUMS, ID_NUMBER_HEADERS, TABLES, Column, Table
+from socialwork.data.sheets import (
+    COVER_SHEET,
+    NOTE_PREFIXES,
+)  # the first sheet of a county's template; the import passes over it
 from socialwork.data.spreadsheet import keep_text_in_workbook, strip_control
 
 NOTE_ROW = 2
 FIRST_DATA_ROW = 3
-NOTE_PREFIXES = ("必填", "可空")
 OPTIONS_SHEET = "选项"
 YES, NO = "是", "否"
 # People sheets may carry the ID-card number instead of 人员编号: the import hashes it with a secret key.
-ID_NUMBER_HEADER = "身份证号"
+ID_NUMBER_HEADER = ID_NUMBER_HEADERS[0]  # 身份证号; the import also reads the other spellings
 ID_NUMBER_NOTE = "可空；填写后系统用密钥生成人员编号，身份证号本身不保存"
 MAX_ROWS_WITH_LISTS = 5000
 
