@@ -101,7 +101,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="剖析各页面切换乡镇后的重新运行：查询、pandas、图表、Streamlit、本项目代码",
     )
-    bench.add_argument("--pages", help="与 --browser、--profile 一起用：逗号分隔的页面（默认全部）")
+    mode.add_argument(
+        "--views",
+        action="store_true",
+        help="每次页面访问的服务器 CPU：本版本（文件监视开/关）、HAProxy 缓存静态文件、可选的旧版本对照",
+    )
+    bench.add_argument("--pages", help="与 --browser、--profile、--views 一起用：逗号分隔的页面（默认全部）")
+    bench.add_argument("--baseline-checkout", type=Path, help="与 --views 一起用：作对照的旧版本目录（git worktree）")
 
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
@@ -334,7 +340,7 @@ def _aggregate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from socialwork.bench import report
 
-    if args.browser or args.profile:
+    if args.browser or args.profile or args.views:
         return _bench_pages(args)
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in report.TARGETS_MS]
@@ -353,7 +359,7 @@ def _bench_pages(args: argparse.Namespace) -> int:
     """bench --browser or --profile: every page of the demo county, a section of docs/performance.md."""
     import os
 
-    from socialwork.bench import browser, profiling, sections
+    from socialwork.bench import browser, profiling, sections, views
     from socialwork.bench.runner import PAGES
 
     pages = [p.strip() for p in (args.pages or ",".join(PAGES)).split(",") if p.strip()]
@@ -363,7 +369,17 @@ def _bench_pages(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"开始时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
     saved, repeats = args.data_root.resolve() / "results", args.repeats or 5
-    if args.browser:
+    if args.views:
+        if args.baseline_checkout and not (args.baseline_checkout / "socialwork").is_dir():
+            print(f"错误：{args.baseline_checkout} 不是本项目的版本目录（其中没有 socialwork 文件夹）", file=sys.stderr)
+            return EXIT_USAGE
+        result = views.run(pages, args.repeats or 3, args.baseline_checkout)
+        command = "python -m socialwork bench --views" + (
+            f" --baseline-checkout <{args.baseline_checkout.name}>" if args.baseline_checkout else ""
+        )
+        section, body = "views", views.markdown(result, command)
+        print(views.table(result))
+    elif args.browser:
         result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved)
         section, body = "browser", browser.markdown(result)
         print(browser.timing_table(result), browser.cpu_table(result), "\n".join(browser.summary(result)), sep="\n")

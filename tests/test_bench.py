@@ -98,3 +98,20 @@ def test_percentile_and_table_marks_targets():
     assert "| overview | county | 3 | 30.0 | 40.0 | 20.0 | 900 | 30.0× faster | 1.50× | ✓ |" in table
     assert "| overview | township | 3 | 60.0 | 40.0 | 20.0 | 900 | 15.0× faster | 3.00× | ✗ |" in table
     assert report.summary_lines([result])[-1] == "| county | 60.0 | 50 | 15× | 3.00× | 300 |"
+
+
+def test_the_views_benchmark_haproxy_configuration_is_valid_and_caches_only_static_files(tmp_path):
+    import shutil
+    import subprocess
+
+    from socialwork.bench.views import haproxy_config
+
+    text = haproxy_config(8501, [8601, 8602])
+    assert "cache-use streamlit_static if { path_beg /static/ }" in text
+    assert "server app2 127.0.0.1:8602 check cookie app2" in text
+    haproxy = shutil.which("haproxy")
+    assert haproxy, "the test command installs Debian's haproxy"
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(text)
+    checked = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
