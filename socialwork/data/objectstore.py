@@ -161,18 +161,20 @@ def snapshot_dates(bucket: Bucket) -> list[date]:
 
 def local_files(bucket: Bucket) -> dict[date, dict[str, Path]]:
     """Every published snapshot's files in this server's local copy, downloaded first where missing."""
-    state = synced(bucket)
+    state = synced(bucket, check_files=True)
     root = settings.cache_dir(bucket)
     return {d: {t: root / p for t, p in m.files.items()} for d, m in state.snapshots.items()}
 
 
-def synced(bucket: Bucket) -> Published:
-    """The published state, every file it lists (and county.json) present in the local copy."""
+def synced(bucket: Bucket, check_files: bool = False) -> Published:
+    """The published state, every file it lists (and county.json) present in the local copy; check_files looks
+    for each file again even when this version was copied before (someone may have emptied the copy)."""
     state = published(bucket)
-    with _lock:
-        if _synced.get(bucket) == state.version:
-            return state
     root = settings.cache_dir(bucket)
+    county_as_expected = (root / COUNTY_FILE).is_file() == (state.county_etag is not None)
+    with _lock:
+        if _synced.get(bucket) == state.version and county_as_expected and not check_files:
+            return state
     wanted = {p for m in state.snapshots.values() for p in m.files.values()}
     missing = sorted(p for p in wanted if not (root / p).is_file())
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
