@@ -9,6 +9,7 @@ from pathlib import Path
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
+from socialwork.data.location import Bucket
 from socialwork.data.store import StoreError, snapshot_dates
 from socialwork.data.store import exists as store_exists
 from socialwork.figures.db import QueryError
@@ -69,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     load = sub.add_parser("import", help="导入一期数据（XLSX 模板，或每表一个 CSV）为新快照")
     load.add_argument("files", type=Path, nargs="+", help="XLSX 文件，或 CSV 文件/文件夹")
     load.add_argument("--as-of", required=True, help="数据日期 YYYY-MM-DD（通常为月末）")
-    load.add_argument("--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/）")
+    load.add_argument(
+        "--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/ 或对象存储的旧版本中）"
+    )
     load.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     export = sub.add_parser("export", help="导出会议材料：PPTX 演示文稿、PDF 报告、XLSX 数据表、DOCX 年度总结")
@@ -239,16 +242,17 @@ def _import(args: argparse.Namespace) -> int:
         for problem in failure.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
-    print(import_summary_text(result, identity.load(data).county_name))
+    kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
+    print(import_summary_text(result, identity.load(data).county_name, kept))
     return 0
 
 
-def import_summary_text(result, county_name: str = "") -> str:
+def import_summary_text(result, county_name: str = "", kept: str = "保留在 .replaced/") -> str:
     from socialwork.data.contract import TABLES
 
     lines = [
         f"已导入{county_name} {result.as_of.isoformat()} 快照"
-        + ("（替换原快照，原快照保留在 .replaced/）" if result.replaced else "")
+        + (f"（替换原快照，原快照{kept}）" if result.replaced else "")
     ]
     for table in TABLES:
         now, before = result.rows[table.name], result.previous_rows.get(table.name)
@@ -306,7 +310,6 @@ def _add_user(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from socialwork.data.location import Bucket
     from socialwork.data.publishing import publish_store
 
     source, target = settings.data_dir(args.data), settings.data_dir(args.to)

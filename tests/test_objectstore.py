@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 
 import pytest
 
@@ -17,6 +18,7 @@ from socialwork.data.contract import TABLES_BY_NAME
 from socialwork.data.location import Bucket, parse
 from socialwork.data.publishing import publish_store
 from socialwork.data.store import StoreError, read_table, remove_stale_staging, snapshot_dates, write_snapshot
+from socialwork.data.workbook import workbook_bytes
 from socialwork.figures import db
 from socialwork.figures.metrics import kpi_report
 from tests.fixture_county import FIXTURE_COUNTY, SNAPSHOTS, snapshot
@@ -58,6 +60,23 @@ def test_import_publish_read_round_trip(bucket_store, fixture_store):
     manifest = objectstore.published(bucket_store).snapshots[LATER]
     assert manifest.key == f"manifests/{LATER.isoformat()}/v000001.json"
     assert all(p.startswith("uploads/") and f"/snapshot_date={LATER}/" in p for p in manifest.files.values())
+
+
+def test_the_cli_imports_a_workbook_into_the_bucket(bucket_store, fixture_store, tmp_path, capsys):
+    """init, import and --replace through the command line, as data staff would on one of the servers."""
+    upload, data = tmp_path / "2025-06.xlsx", ["--data", str(bucket_store)]
+    upload.write_bytes(workbook_bytes(snapshot(date(2025, 6, 30))))
+    assert cli.main(["init", "--county", "测试县", "--code", "999999", "-o", str(tmp_path / "模板.xlsx"), *data]) == 0
+    lines = list(publish_store(fixture_store, bucket_store))
+    assert lines[0] == "  county.json：对象存储中已有（测试县），未改动"
+    assert cli.main(["import", str(upload), "--as-of", "2025-06-30", *data]) == 0
+    assert "已导入测试县 2025-06-30 快照" in capsys.readouterr().out
+    assert snapshot_dates(bucket_store) == [*SNAPSHOTS, date(2025, 6, 30)]
+    assert cli.main(["import", str(upload), "--as-of", "2025-06-30", *data]) == 2
+    assert "已存在" in capsys.readouterr().err
+    assert cli.main(["import", str(upload), "--as-of", "2025-06-30", "--replace", *data]) == 0
+    assert "原快照对象存储中保留为旧版本" in capsys.readouterr().out
+    assert [m.version for m in objectstore.versions(bucket_store, date(2025, 6, 30))] == [1, 2]
 
 
 def test_an_existing_date_needs_replace_and_the_old_version_stays_listed(bucket_store):
