@@ -15,7 +15,7 @@ import pytest
 from socialwork import cli
 from socialwork.data import identity, objectstore, settings
 from socialwork.data.contract import TABLES_BY_NAME
-from socialwork.data.location import Bucket, parse
+from socialwork.data.location import Bucket, client, parse
 from socialwork.data.publishing import publish_store
 from socialwork.data.store import StoreError, read_table, remove_stale_staging, snapshot_dates, write_snapshot
 from socialwork.data.workbook import workbook_bytes
@@ -209,3 +209,15 @@ def test_an_empty_bucket_store_and_bad_credentials_are_chinese_errors(bucket_sto
     objectstore.forget(bucket_store)
     assert cli.main(["kpis", "--as-of", "2025-03-31", "--data", str(bucket_store)]) == 2
     assert "对象存储" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [({"people": "uploads/x/people.parquet"}, "缺少数据表"), ({"people": "../../etc/passwd"}, "存储根目录以外")],
+)
+def test_a_manifest_that_lists_too_little_or_outside_the_store_is_refused(bucket_store, files, message):
+    body = json.dumps({"format": 1, "files": files}).encode()
+    key = bucket_store.key(f"manifests/{DAY.isoformat()}/v000001.json")
+    client().put_object(Bucket=bucket_store.bucket, Key=key, Body=body)
+    with pytest.raises(StoreError, match=message):
+        snapshot_dates(bucket_store)

@@ -147,6 +147,9 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
         manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]))
     except (ValueError, KeyError, TypeError) as err:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
+    outside = [p for p in manifest.files.values() if p.startswith("/") or ".." in p.split("/")]
+    if outside:  # the local copy must stay in its folder, whatever a manifest says
+        raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 列出了存储根目录以外的文件：{outside[0]}")
     missing = [t.name for t in TABLES + DERIVED_TABLES if t.name not in manifest.files]
     if missing:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 缺少数据表：{'、'.join(missing)}")
