@@ -8,13 +8,13 @@ from a generated identities file. Everything it keeps is under the folder it is 
 from __future__ import annotations
 
 import json
-import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,17 +121,24 @@ def _wait_until_writable(seaweed: Seaweed, buckets: tuple[str, ...]) -> None:
     raise RuntimeError(f"SeaweedFS did not start ({last}); its log ends:\n{tail}")
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def main() -> int:
-    """python -m socialwork.bench.seaweed FOLDER [BUCKET...]: serve until interrupted, printing the environment."""
+    """python -m socialwork.bench.seaweed FOLDER [BUCKET...]: serve until interrupted (Ctrl-C or kill), printing the
+    environment; SeaweedFS stops with it."""
     folder, buckets = Path(sys.argv[1]).resolve(), tuple(sys.argv[2:]) or ("socialwork",)
+    # Also when started in the background, where a shell has SIGINT ignored: the block below must end normally.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     with running(folder, buckets) as seaweed:
         for name, value in seaweed.environment().items():
             print(f"export {name}={value}")
         print(f"# SeaweedFS in {folder}; buckets {', '.join(buckets)}; Ctrl-C stops it", flush=True)
-        with suppress(KeyboardInterrupt):
-            seaweed.process.wait()
+        seaweed.process.wait()
     return 0
 
 
 if __name__ == "__main__":
-    os._exit(main())
+    raise SystemExit(main())
