@@ -9,7 +9,9 @@ from pathlib import Path
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
+from socialwork.data.location import Bucket
 from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.data.store import exists as store_exists
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
@@ -25,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     init = sub.add_parser("init", help="为本县新建数据目录（县名、区划代码等），并生成本县的导入模板")
-    init.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
+    init.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
     init.add_argument("--county", required=True, help="县（市、区）名称，例如 云溪县")
     init.add_argument("--code", required=True, help="6 位县级区划代码")
     init.add_argument("--plan-title", help=f"专项工作名称，不含县名（默认 {DEFAULT_PLAN_TITLE}）")
@@ -42,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     kpis = sub.add_parser("kpis", help="打印某期快照的全部年度目标及完成情况")
     kpis.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
     kpis.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
-    kpis.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    kpis.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     kpis.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     changes = sub.add_parser("changes", help="两期快照之间的变化（变化对比，与看板同一计算）")
@@ -53,29 +55,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     changes.add_argument("--to", dest="to_date", help="较晚一期的快照日期 YYYY-MM-DD（默认：最新一期）")
     changes.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
-    changes.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    changes.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     changes.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     serve = sub.add_parser("serve", help="启动看板（Streamlit）")
     serve.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
     serve.add_argument("--address", default="localhost", help="监听地址（默认 localhost）")
-    serve.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    serve.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     template = sub.add_parser("template", help="生成数据导入模板（XLSX，封面写明本县名称）")
     template.add_argument("-o", "--out", type=Path, help="输出文件（默认 <县名>社工人才数据导入模板.xlsx）")
-    template.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    template.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     load = sub.add_parser("import", help="导入一期数据（XLSX 模板，或每表一个 CSV）为新快照")
     load.add_argument("files", type=Path, nargs="+", help="XLSX 文件，或 CSV 文件/文件夹")
     load.add_argument("--as-of", required=True, help="数据日期 YYYY-MM-DD（通常为月末）")
-    load.add_argument("--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/）")
-    load.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    load.add_argument(
+        "--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/ 或对象存储的旧版本中）"
+    )
+    load.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     export = sub.add_parser("export", help="导出会议材料：PPTX 演示文稿、PDF 报告、XLSX 数据表、DOCX 年度总结")
     export.add_argument("--format", required=True, choices=["pptx", "pdf", "xlsx", "docx"], help="导出格式")
     export.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
     export.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
-    export.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    export.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     export.add_argument("-o", "--out", type=Path, required=True, help="输出文件")
 
     user = sub.add_parser("add-user", help="添加或修改数据导入用户（密码以 bcrypt 哈希保存）")
@@ -84,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--auth-file", type=Path, help="登录配置文件（默认 $SOCIALWORK_AUTH_FILE）")
 
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
-    aggregate.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     bench = sub.add_parser("bench", help="性能基准：县、省、全国三级规模，打印结果并写入 docs/performance.md")
     bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
@@ -108,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--pages", help="与 --browser、--profile、--views 一起用：逗号分隔的页面（默认全部）")
     bench.add_argument("--baseline-checkout", type=Path, help="与 --views 一起用：作对照的旧版本目录（git worktree）")
+
+    publish = sub.add_parser("publish", help="把本地数据目录的县域信息和全部快照发布到对象存储（s3://存储桶/前缀）")
+    publish.add_argument("--to", required=True, help="对象存储地址 s3://存储桶/前缀（端点与密钥取自 AWS_* 环境变量）")
+    publish.add_argument("--data", type=str, help=f"本地数据目录（默认 ${settings.DATA_DIR_ENV}）")
+    publish.add_argument("--replace", action="store_true", help="对象存储中已有的日期也重新发布（旧版本保留）")
 
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
@@ -185,11 +194,11 @@ def _changes(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from socialwork.data.store import DEMO_MARKER
+    from socialwork.data.store import is_demo
     from socialwork.data.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
-    if (data / DEMO_MARKER).exists():
+    if is_demo(data):
         raise StoreError(f"{data} 是内置演示数据目录；请用 --data 指定本县的数据目录")
     county = identity.new_county(args.county, args.code, args.plan_title, args.talent_card, args.issuer)
     identity.write(data, county, replace=args.replace)
@@ -211,7 +220,7 @@ def _template(args: argparse.Namespace) -> int:
     from socialwork.data.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
-    county = _county(data) if data.is_dir() else identity.FALLBACK
+    county = _county(data) if store_exists(data) else identity.FALLBACK
     name = None if county is identity.FALLBACK else county.county_name
     out = args.out or Path(template_name(county_name=name))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -239,16 +248,17 @@ def _import(args: argparse.Namespace) -> int:
         for problem in failure.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
-    print(import_summary_text(result, identity.load(data).county_name))
+    kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
+    print(import_summary_text(result, identity.load(data).county_name, kept))
     return 0
 
 
-def import_summary_text(result, county_name: str = "") -> str:
+def import_summary_text(result, county_name: str = "", kept: str = "保留在 .replaced/") -> str:
     from socialwork.data.contract import TABLES
 
     lines = [
         f"已导入{county_name} {result.as_of.isoformat()} 快照"
-        + ("（替换原快照，原快照保留在 .replaced/）" if result.replaced else "")
+        + (f"（替换原快照，原快照{kept}）" if result.replaced else "")
     ]
     for table in TABLES:
         now, before = result.rows[table.name], result.previous_rows.get(table.name)
@@ -305,6 +315,17 @@ def _add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from socialwork.data.publishing import publish_store
+
+    source, target = settings.data_dir(args.data), settings.data_dir(args.to)
+    if isinstance(source, Bucket) or not isinstance(target, Bucket):
+        raise StoreError("publish 把本地数据目录（--data）发布到对象存储（--to s3://存储桶/前缀）")
+    for line in publish_store(source, target, replace=args.replace):
+        print(line)
+    return 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     from socialwork.data.datadoc import data_markdown
 
@@ -329,8 +350,8 @@ def _generate(args: argparse.Namespace) -> int:
 def _aggregate(args: argparse.Namespace) -> int:
     from socialwork.data.store import rewrite_derived
 
-    root = args.data.resolve() if args.data else settings.data_dir()
-    if not root.is_dir():
+    root = settings.data_dir(args.data)
+    if not store_exists(root):
         raise StoreError(f"数据目录不存在：{root}")
     written = rewrite_derived(root)
     print(f"已重新生成 {len(written)} 期快照的汇总文件：{root}")
@@ -413,7 +434,7 @@ def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
     if args.data:
-        os.environ[settings.DATA_DIR_ENV] = str(args.data.resolve())
+        os.environ[settings.DATA_DIR_ENV] = str(settings.data_dir(args.data))
     settings.data_dir()  # fail early, in Chinese, on a bad data dir
     # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
     # otherwise serve the first session through its legacy page discovery (see filtering.ensure_entrypoint).
@@ -434,6 +455,7 @@ COMMANDS = {
     "aggregate": _aggregate,
     "bench": _bench,
     "template": _template,
+    "publish": _publish,
     "import": _import,
     "add-user": _add_user,
     "export": _export,

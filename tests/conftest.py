@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from socialwork.bench import seaweed as seaweedfs
 from socialwork.data import settings
+from socialwork.data.location import Bucket
 from tests.fixture_county import write_fixture_store, write_hostile_store
 
 
@@ -23,3 +27,23 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store() -> Path:
     return settings.DEMO_DATA_DIR
+
+
+TEST_BUCKET = "socialwork"
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[seaweedfs.Seaweed]:
+    """SeaweedFS's S3 gateway on a loopback port (one per test process), with the bucket TEST_BUCKET."""
+    with seaweedfs.running(tmp_path_factory.mktemp("seaweedfs"), (TEST_BUCKET,)) as server:
+        yield server
+
+
+@pytest.fixture
+def bucket_store(seaweed: seaweedfs.Seaweed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bucket:
+    """An empty store under a prefix of its own in the bucket, the environment pointing at SeaweedFS and this
+    test's own local copy (SOCIALWORK_CACHE)."""
+    for name, value in seaweed.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv(settings.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    return Bucket(TEST_BUCKET, f"county-{uuid.uuid4().hex[:8]}")

@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Protocol
 
 from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
 from socialwork.data.contract import FOLLOWUP_FILE, FOLLOWUP_STATUS, METRIC
+from socialwork.data.location import Bucket, Location
+from socialwork.data.settings import cache_dir
 from socialwork.data.store import DEMO_MARKER
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
@@ -151,11 +152,16 @@ class FollowupStore(Protocol):
     def history(self, item_id: int) -> list[Change]: ...
 
 
-def open_followups(data: Path) -> FollowupStore:
+def open_followups(data: Location) -> FollowupStore:
     """The follow-up store of a snapshot store: SQLite at <data>/followups.sqlite (read-only for the built-in
-    demo, which `python -m socialwork demo` rewrites)."""
+    demo, which `python -m socialwork demo` rewrites). A bucket store keeps it in this server's local folder
+    (settings.cache_dir): objects cannot hold a database that is written to."""
     from socialwork.data.followups_sqlite import SqliteFollowups
 
+    if isinstance(data, Bucket):
+        folder = cache_dir(data)
+        folder.mkdir(parents=True, exist_ok=True)
+        return SqliteFollowups(folder / FOLLOWUP_FILE, read_only=False)
     return SqliteFollowups(data / FOLLOWUP_FILE, read_only=(data / DEMO_MARKER).exists())
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from socialwork.data.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
+from socialwork.data.location import Bucket, Location
 from socialwork.data.store import StoreError, announce_write
 
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
@@ -101,15 +102,20 @@ def _rule(name: str) -> str:
     return "长度不合适，或含有空格、引号、斜杠等不能用于标题和文件名的字符"
 
 
-def identity_path(root: Path) -> Path:
+def identity_path(root: Location) -> Path:
+    """county.json of a folder store; of a bucket store, this server's copy of it as the bucket holds it now."""
+    if isinstance(root, Bucket):
+        from socialwork.data import objectstore
+
+        return objectstore.county_path(root)
     return root / COUNTY_FILE
 
 
-def has_identity(root: Path) -> bool:
+def has_identity(root: Location) -> bool:
     return identity_path(root).is_file()
 
 
-def load(root: Path) -> County:
+def load(root: Location) -> County:
     """The store's county; a missing or invalid county.json is a StoreError naming how to fix it."""
     path = identity_path(root)
     if not path.is_file():
@@ -126,7 +132,7 @@ def load(root: Path) -> County:
     return County(**{f.name: values[f.name].strip() for f in fields(County)})
 
 
-def load_or_fallback(root: Path) -> tuple[County, str | None]:
+def load_or_fallback(root: Location) -> tuple[County, str | None]:
     """The store's county, or (FALLBACK, a warning naming `init`) for a store written before county.json."""
     if not has_identity(root):
         return FALLBACK, (
@@ -137,23 +143,30 @@ def load_or_fallback(root: Path) -> tuple[County, str | None]:
     return load(root), None
 
 
-def missing_message(root: Path) -> str:
+def missing_message(root: Location) -> str:
     return f"数据目录 {root} 尚未初始化（没有县域信息文件 {COUNTY_FILE}）；{_fix(root)}"
 
 
-def _fix(root: Path) -> str:
+def _fix(root: Location) -> str:
     return f"请运行 python -m socialwork init --data {root} --county 县名 --code 县级区划代码"
 
 
-def write(root: Path, county: County, replace: bool = False) -> Path:
-    """Write county.json atomically (a temporary file renamed into place); an existing one needs replace=True and
-    is kept under .replaced/, as a replaced snapshot is."""
+def write(root: Location, county: County, replace: bool = False) -> Path:
+    """Write county.json atomically (a temporary file renamed into place, or one object); an existing one needs
+    replace=True and is kept under .replaced/, as a replaced snapshot is."""
     path = identity_path(root)
     if path.exists() and not replace:
         raise StoreError(f"数据目录 {root} 已初始化为“{load(root).county_name}”；如需修改县域信息，请加 --replace")
     problems = check(asdict(county))
     if problems:
         raise StoreError("县域信息有误：" + "；".join(problems))
+    text = json.dumps(asdict(county), ensure_ascii=False, indent=2) + "\n"
+    if isinstance(root, Bucket):
+        from socialwork.data import objectstore
+
+        objectstore.write_county(root, text, replace=path.exists())
+        announce_write(root)
+        return identity_path(root)
     root.mkdir(parents=True, exist_ok=True)
     if path.exists():
         keep = root / ".replaced"
@@ -161,7 +174,7 @@ def write(root: Path, county: County, replace: bool = False) -> Path:
         shutil.copy2(path, keep / f"{COUNTY_FILE}@{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
     staging = root / f".{COUNTY_FILE}.{uuid.uuid4().hex}"
     try:
-        staging.write_text(json.dumps(asdict(county), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        staging.write_text(text, encoding="utf-8")
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)

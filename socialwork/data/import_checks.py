@@ -6,12 +6,12 @@ forward from the previous snapshot.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
 from socialwork.data import identity, store
 from socialwork.data.contract import TABLES
+from socialwork.data.location import Location
 from socialwork.data.sheets import RawTable
 
 STALE_DAYS = 92  # newest date in the data this long before the as-of date: the date was probably mistyped
@@ -66,7 +66,7 @@ def same_as_previous(frames: dict[str, pd.DataFrame], before: dict[str, pd.DataF
 
 
 def carried_forward(
-    tables: dict[str, RawTable], as_of: date, data: Path, existing: list[date]
+    tables: dict[str, RawTable], as_of: date, data: Location, existing: list[date]
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The tables the file leaves out that the contract lets it (the plan), from the latest earlier snapshot."""
     earlier = max((d for d in existing if d < as_of), default=None)

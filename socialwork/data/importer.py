@@ -32,6 +32,7 @@ from socialwork.data.import_checks import (
     same_as_previous,
     stale_data_warning,
 )
+from socialwork.data.location import Location
 from socialwork.data.place_names import resolve_place_names
 from socialwork.data.sheets import RawTable, SheetError
 from socialwork.data.validate import Problem, check_given
@@ -305,11 +306,15 @@ class CheckedImport:
 
 
 def check_import(
-    tables: dict[str, RawTable], as_of: date, data: Path, id_key: str | None = None, warnings: list[str] | None = None
+    tables: dict[str, RawTable],
+    as_of: date,
+    data: Location,
+    id_key: str | None = None,
+    warnings: list[str] | None = None,
 ) -> CheckedImport:
     """Parse and check every table and compare with the latest other snapshot; writes nothing."""
     id_key = id_key if id_key is not None else os.environ.get(ID_KEY_ENV)
-    if (data / store.DEMO_MARKER).exists():
+    if store.is_demo(data):
         # `python -m socialwork demo` rewrites that folder: real data there would be lost.
         raise ImportFailed(
             [f"{data} 是内置演示数据目录，不能导入真实数据；请用 --data 或 SOCIALWORK_DATA 指定数据目录"]
@@ -318,7 +323,7 @@ def check_import(
         county = identity.load(data)  # a store gets its county from `init` before any month is imported
     except store.StoreError as err:
         raise ImportFailed([str(err)]) from err
-    existing = store.snapshot_dates(data) if data.exists() else []
+    existing = store.snapshot_dates(data) if store.exists(data) else []
     carried, notes = carried_forward(tables, as_of, data, existing)
     frames, problems = parse_snapshot(tables, as_of, id_key, carried)
     problems = [*as_of_problems(as_of, tables, frames), *problems]
@@ -342,7 +347,7 @@ def check_import(
                          [*(warnings or []), *notes])  # fmt: skip
 
 
-def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportResult:
+def write_checked(checked: CheckedImport, data: Location, replace: bool) -> ImportResult:
     """Write a checked import as a snapshot (atomically); refuses one with problems or an unconfirmed date."""
     if checked.problems:
         raise ImportFailed(checked.problems)
@@ -361,7 +366,7 @@ def write_checked(checked: CheckedImport, data: Path, replace: bool) -> ImportRe
 
 
 def import_snapshot(
-    source: Path | list[Path], as_of: date, data: Path, replace: bool = False, id_key: str | None = None,
+    source: Path | list[Path], as_of: date, data: Location, replace: bool = False, id_key: str | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:  # fmt: skip
     """Read, check and write one snapshot; raises ImportFailed (store untouched) on any problem."""

@@ -13,6 +13,10 @@ A snapshot is written to a temporary folder beside the others and renamed into p
 every table is written, so readers never see half a snapshot. One write at a time: a second import
 while one is writing is refused at once, not queued. A temporary folder left by an interrupted write
 is removed the next time the store is opened (remove_stale_staging).
+
+A store in a bucket (location.Bucket, `SOCIALWORK_DATA=s3://…`) is published by manifests instead
+(objectstore.py); the functions here that readers and the import call take either, so the rest of the
+program asks this module, never the layout, which files a snapshot has (snapshot_files).
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -41,6 +47,7 @@ from socialwork.data.contract import (
     TABLES,
     Table,
 )
+from socialwork.data.location import Bucket, Location
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 LOCK_FILE = ".write-lock"
@@ -63,8 +70,35 @@ def table_path(root: Path, as_of: date, table: Table) -> Path:
     return snapshot_folder(root, as_of) / f"{table.name}.parquet"
 
 
-def snapshot_dates(root: Path) -> list[date]:
+def _objects() -> Any:
+    """The bucket store's module, which imports this one (for StoreError and announce_write)."""
+    from socialwork.data import objectstore
+
+    return objectstore
+
+
+def exists(root: Location) -> bool:
+    """Whether the store is there at all (a folder; a bucket is always asked)."""
+    return isinstance(root, Bucket) or root.is_dir()
+
+
+def is_demo(root: Location) -> bool:
+    """The built-in demo folder, which `demo` rewrites: no real data may go there."""
+    return not isinstance(root, Bucket) and (root / DEMO_MARKER).exists()
+
+
+def snapshot_files(root: Location) -> dict[date, dict[str, Path]]:
+    """Every snapshot's files by date and table name, as local paths DuckDB reads (for a bucket, this server's
+    copy of what its manifests list): readers build views from these, never from a pattern of the layout."""
+    if isinstance(root, Bucket):
+        return _objects().local_files(root)
+    return {d: {t.name: table_path(root, d, t) for t in TABLES + DERIVED_TABLES} for d in snapshot_dates(root)}
+
+
+def snapshot_dates(root: Location) -> list[date]:
     """Every as-of date in the store, oldest first; a snapshot missing a table is an error, not a gap."""
+    if isinstance(root, Bucket):
+        return _objects().snapshot_dates(root)
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
     found = []
@@ -88,9 +122,11 @@ def snapshot_dates(root: Path) -> list[date]:
     return sorted(found)
 
 
-def store_version(root: Path) -> tuple[tuple[str, int], ...]:
+def store_version(root: Location) -> tuple:
     """Changes whenever a snapshot is added or replaced, or the county's identity rewritten; part of every query
-    cache key."""
+    cache key. For a bucket: its newest manifests and county.json's ETag (listed at most once a second)."""
+    if isinstance(root, Bucket):
+        return _objects().published(root).version
     if not root.is_dir():
         return ()
     return tuple(
@@ -123,7 +159,7 @@ def _column_array(values: pd.Series, arrow_type: pa.DataType) -> pa.Array:
         return pa.array(values.tolist(), type=arrow_type, from_pandas=True)
 
 
-def write_snapshot(root: Path, as_of: date, frames: dict[str, pd.DataFrame], replace: bool = False) -> Path:
+def write_snapshot(root: Location, as_of: date, frames: dict[str, pd.DataFrame], replace: bool = False) -> Path:
     """Write every contract table for as_of atomically; an existing date needs replace=True."""
     missing = [t.name for t in TABLES if t.name not in frames]
     if missing:
@@ -150,9 +186,11 @@ def write_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], replace: bool = False) -> Path:
+def write_snapshot_tables(root: Location, as_of: date, tables: dict[str, pa.Table], replace: bool = False) -> Path:
     """Write Arrow tables already in the contract's schema, and their derived tables, atomically, under the
-    store's write lock (a second write at the same time is refused with BUSY)."""
+    store's write lock (a second write at the same time is refused with BUSY); to a bucket, publish them."""
+    if isinstance(root, Bucket):
+        return _publish(root, as_of, tables, replace)
     with write_lock(root):
         final = snapshot_folder(root, as_of)
         if final.exists() and not replace:  # checked under the lock: another import may just have written it
@@ -172,28 +210,45 @@ def write_snapshot_tables(root: Path, as_of: date, tables: dict[str, pa.Table], 
     return final
 
 
+def _publish(bucket: Bucket, as_of: date, tables: dict[str, pa.Table], replace: bool) -> Path:
+    """Write the snapshot's files in a local temporary folder, derived tables included, and publish them to the
+    bucket; the bucket's conditional write, not a lock, keeps two servers from publishing one date twice."""
+    with tempfile.TemporaryDirectory(prefix="socialwork-publish-") as temporary:
+        folder = Path(temporary)
+        for table in TABLES:
+            pq.write_table(tables[table.name].cast(table.arrow_schema()), folder / f"{table.name}.parquet")
+        _write_derived(folder, as_of)
+        manifest = _objects().publish(bucket, as_of, folder, replace)
+    announce_write(bucket)
+    return Path(manifest.key)
+
+
 def _write_derived(folder: Path, as_of: date) -> None:
     aggregates.write_derived(folder, as_of)
 
 
 # Readers that cache by store version (figures.db) ask to hear of each write, so that this process sees a new
 # snapshot at once rather than at its next version check: the data wing never imports the readers.
-_write_listeners: list[Callable[[Path], None]] = []
+_write_listeners: list[Callable[[Location], None]] = []
 
 
-def on_write(listener: Callable[[Path], None]) -> None:
+def on_write(listener: Callable[[Location], None]) -> None:
     """Call listener(root) after every write to a store (snapshot, derived tables, identity)."""
     if listener not in _write_listeners:
         _write_listeners.append(listener)
 
 
-def announce_write(root: Path) -> None:
+def announce_write(root: Location) -> None:
     for listener in _write_listeners:
         listener(root)
 
 
-def rewrite_derived(root: Path) -> list[date]:
+def rewrite_derived(root: Location) -> list[date]:
     """Recompute every snapshot's derived tables in place (a store written before they existed), under the lock."""
+    if isinstance(root, Bucket):  # published files never change: rewrite a local copy, then publish it again
+        raise StoreError(
+            f"对象存储 {root} 中的快照不能原地重写；请在本地数据目录运行 aggregate 后用 publish --replace 重新发布"
+        )
     written = []
     with write_lock(root):
         for child in sorted(root.iterdir()):
@@ -204,12 +259,15 @@ def rewrite_derived(root: Path) -> list[date]:
     return written
 
 
-def remove_stale_staging(root: Path) -> int:
+def remove_stale_staging(root: Location) -> int:
     """Remove the temporary folders interrupted writes left in the store; how many were removed.
 
     None is removed while a write holds the lock (its own folder is in use), and without any there is
-    nothing to lock: a read-only store, such as the demo, stays untouched.
+    nothing to lock: a read-only store, such as the demo, stays untouched. In a bucket: uploads no manifest
+    lists, once older than objectstore.STALE_SECONDS.
     """
+    if isinstance(root, Bucket):
+        return _objects().remove_stale_uploads(root)
     if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):
         return 0
     try:
@@ -235,10 +293,13 @@ def _keep_replaced(root: Path, folder: Path) -> None:
     os.replace(folder, keep / f"{folder.name}@{stamp}")
 
 
-def read_table(root: Path, as_of: date, table: Table) -> pd.DataFrame:
+def read_table(root: Location, as_of: date, table: Table) -> pd.DataFrame:
     """One table of one snapshot as a frame in the contract's columns, a column added after the snapshot was written
     empty (for tests, checks, exports and carrying the plan forward, not for pages)."""
-    path = table_path(root, as_of, table)
+    if isinstance(root, Bucket):
+        path = snapshot_files(root).get(as_of, {}).get(table.name, Path(f"{root}/{as_of}/{table.name}.parquet"))
+    else:
+        path = table_path(root, as_of, table)
     try:
         stored = pq.read_table(path)
     except (OSError, pa.ArrowException) as err:

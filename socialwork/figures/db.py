@@ -34,6 +34,7 @@ from socialwork.data.contract import (
     VERSION_KEY,
     Table,
 )
+from socialwork.data.location import Bucket, Location
 from socialwork.data.store import StoreError, remove_stale_staging, store_version
 from socialwork.figures.frames import frame_from_arrow
 
@@ -47,11 +48,11 @@ _DERIVED_CACHE_SIZE = 64  # a KPI report per (date, townships) asked for lately;
 T = TypeVar("T")
 
 _lock = threading.Lock()
-_connections: dict[Path, tuple[Any, OpenStore]] = {}
+_connections: dict[Location, tuple[Any, OpenStore]] = {}
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _derived: OrderedDict[tuple, Any] = OrderedDict()  # whole figures built from several queries (cached())
 _running: dict[tuple, Future] = {}  # computations running now, so that a second asker waits instead of running again
-_dates: dict[Path, tuple[Any, list[date]]] = {}  # root -> (store version, its snapshot dates)
+_dates: dict[Location, tuple[Any, list[date]]] = {}  # root -> (store version, its snapshot dates)
 
 
 class QueryError(Exception):
@@ -109,9 +110,11 @@ class OpenStore(NamedTuple):
     through_arrow: bool
 
 
-def _connect(root: Path) -> OpenStore:
+def _connect(root: Location) -> OpenStore:
     remove_stale_staging(root)  # where the server and the CLI open a store: an interrupted import's leftovers go
     if not store.snapshot_dates(root):
+        if isinstance(root, Bucket):
+            raise StoreError(f"对象存储 {root} 尚未发布任何快照")
         raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
     con = _new_connection()
     con.execute("set parquet_metadata_cache = true")  # pages read the same few files again and again
@@ -134,32 +137,39 @@ ALWAYS_IN_MEMORY = ("county_figures", "township_figures")
 IN_MEMORY_MAX_ROWS = 2_000_000
 
 
-def _rows(con: duckdb.DuckDBPyConnection, glob: str) -> int:
+def _rows(con: duckdb.DuckDBPyConnection, files: str) -> int:
     """Rows over every snapshot, from the Parquet footers alone."""
-    return con.execute(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata('{glob}')").fetchall()[0][0]
+    return con.execute(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata({files})").fetchall()[0][0]
 
 
-def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
+def _file_list(paths: list[Path]) -> str:
+    """Paths as a DuckDB list literal: the store lists its files (store.snapshot_files), the layout is never globbed.
+    The paths are the store's, never a value from a user; quotes are escaped all the same."""
+    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
     """The store's tables and views on the connection; whether every table is held in memory."""
-    _refuse_newer_snapshots(con, root)
+    snapshots = store.snapshot_files(root)
+    by_table = {t.name: _file_list([files[t.name] for files in snapshots.values()]) for t in TABLES + DERIVED_TABLES}
+    _refuse_newer_snapshots(con, root, by_table[TABLES[0].name])
     everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
-        # The glob is a path, never a value from a user; quotes are escaped all the same.
-        glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{table.name}.parquet").replace("'", "''")
+        files = by_table[table.name]
         if table in DERIVED_TABLES:
-            _check_derived_columns(table, _columns_by_file(con, glob))
-        in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, glob) <= IN_MEMORY_MAX_ROWS
+            _check_derived_columns(table, _columns_by_file(con, files))
+        in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, files) <= IN_MEMORY_MAX_ROWS
         everything_in_memory = everything_in_memory and in_memory
         if in_memory:
             # Sorted so that a filter on the date (or the township) skips most row groups.
             order = (
                 "township_code, " if table.name in ALWAYS_IN_MEMORY and "township_code" in table.column_names else ""
             )
-            source = _source(glob, by_name=table not in DERIVED_TABLES)
+            source = _source(files, by_name=table not in DERIVED_TABLES)
             con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
             _add_absent_columns(con, table)
         else:
-            con.execute(f"create view {table.name} as {_view_source(con, table, glob)}")
+            con.execute(f"create view {table.name} as {_view_source(con, table, files)}")
     if everything_in_memory:
         # A county's queries take milliseconds, most of them planning: a second thread costs more to start
         # than it saves, and statistics propagation (which prunes row groups of large files) a fifth of the time.
@@ -177,11 +187,11 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path) -> bool:
 # missing column there is computed by `python -m socialwork aggregate`.
 
 
-def _source(glob: str, by_name: bool, nulls: str = "") -> str:
+def _source(files: str, by_name: bool, nulls: str = "") -> str:
     """A table's rows over every snapshot's file, the snapshot date from the folder name."""
     union = ", union_by_name = true" if by_name else ""
     return (
-        f"select *{nulls} from read_parquet('{glob}', hive_partitioning = true, "
+        f"select *{nulls} from read_parquet({files}, hive_partitioning = true, "
         f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}}{union})"
     )
 
@@ -194,30 +204,30 @@ def _add_absent_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             con.execute(f"alter table {table.name} add column {column.name} {column.type}")
 
 
-def _view_source(con: duckdb.DuckDBPyConnection, table: Table, glob: str) -> str:
+def _view_source(con: duckdb.DuckDBPyConnection, table: Table, files: str) -> str:
     """A large table's view: union_by_name only where the files differ, since it opens every footer each time a
     query is planned; columns no file holds as NULL."""
-    columns = _columns_by_file(con, glob)
+    columns = _columns_by_file(con, files)
     found = set().union(*columns.values()) if columns else set()
     nulls = "".join(f", null::{c.type} as {c.name}" for c in table.columns if c.name not in found)
-    return _source(glob, by_name=len({frozenset(names) for names in columns.values()}) > 1, nulls=nulls)
+    return _source(files, by_name=len({frozenset(names) for names in columns.values()}) > 1, nulls=nulls)
 
 
-def _columns_by_file(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, set[str]]:
+def _columns_by_file(con: duckdb.DuckDBPyConnection, files: str) -> dict[str, set[str]]:
     """Each snapshot file's columns, from the Parquet footers alone."""
     rows = con.execute(
-        f"select file_name, list(name) from parquet_schema('{glob}') where num_children is null group by file_name"
+        f"select file_name, list(name) from parquet_schema({files}) where num_children is null group by file_name"
     ).fetchall()
     return {file: set(names) for file, names in rows}
 
 
-def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Location, files: str) -> None:
     """A snapshot written under a newer contract than this version knows may mean its columns differently.
 
-    A snapshot's contract tables are written together, so one of them tells its version."""
-    glob = str(root / f"{SNAPSHOT_PARTITION}=*" / f"{TABLES[0].name}.parquet").replace("'", "''")
+    A snapshot's contract tables are written together, so one of them (files: its file at every date) tells its
+    version."""
     newest = con.execute(
-        f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata('{glob}') "
+        f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata({files}) "
         f"where decode(key) = '{VERSION_KEY}'"
     ).fetchall()[0][0]
     if newest is not None and newest > CONTRACT_VERSION:
@@ -239,10 +249,10 @@ def _check_derived_columns(table: Table, columns: dict[str, set[str]]) -> None:
 
 
 _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query
-_versions: dict[Path, tuple[float, Any]] = {}
+_versions: dict[Location, tuple[float, Any]] = {}
 
 
-def current_version(root: Path) -> Any:
+def current_version(root: Location) -> Any:
     """The store's version (store.store_version), looked up at most once a second."""
     now = time.monotonic()
     with _lock:
@@ -255,7 +265,7 @@ def current_version(root: Path) -> Any:
     return version
 
 
-def forget_version(root: Path) -> None:
+def forget_version(root: Location) -> None:
     """Called by the store after writing: this process sees the new snapshot at once."""
     with _lock:
         _versions.pop(root, None)
@@ -264,7 +274,7 @@ def forget_version(root: Path) -> None:
 store.on_write(forget_version)
 
 
-def snapshot_dates(root: Path) -> list[date]:
+def snapshot_dates(root: Location) -> list[date]:
     """The store's snapshot dates (store.snapshot_dates), listed again only when its version changes.
 
     Listing checks every table file of every snapshot (about 2,000 stat calls for 47 months), and a page asks
@@ -281,7 +291,7 @@ def snapshot_dates(root: Path) -> list[date]:
     return list(dates)
 
 
-def open_store(root: Path) -> OpenStore:
+def open_store(root: Location) -> OpenStore:
     """The process-wide connection for a store, created on first use and again after an import, so that
     DuckDB's Parquet metadata cache never outlives the files it describes."""
     version = current_version(root)
@@ -293,7 +303,7 @@ def open_store(root: Path) -> OpenStore:
         return _connections[root][1]
 
 
-def connection(root: Path) -> duckdb.DuckDBPyConnection:
+def connection(root: Location) -> duckdb.DuckDBPyConnection:
     return open_store(root).con
 
 
@@ -312,7 +322,7 @@ def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in wanted}
 
 
-def run(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
+def run(name: str, data: Location | None = None, **params: Any) -> pd.DataFrame:
     """Run queries/<name>.sql with bound parameters; a cached copy when nothing changed, and the same answer
     when the same query is already running (thirty leaders opening one page, or two reads of one page)."""
     root = data or settings.data_dir()
@@ -321,7 +331,7 @@ def run(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
     return _once(_results, _CACHE_SIZE, key, lambda: execute(name, root, bound)).copy()
 
 
-def cached(kind: str, key: tuple, compute: Callable[[], T], data: Path | None = None) -> T:
+def cached(kind: str, key: tuple, compute: Callable[[], T], data: Location | None = None) -> T:
     """compute() once per kind, key and store version, for a figure built from several queries (the KPI report).
 
     Every caller gets the same object, so it must be immutable (frozen dataclasses, tuples). Forgotten with the
@@ -360,7 +370,7 @@ def _once(cache: OrderedDict[tuple, T], size: int, key: tuple, compute: Callable
     return value
 
 
-def execute(name: str, root: Path, params: dict[str, Any]) -> pd.DataFrame:
+def execute(name: str, root: Location, params: dict[str, Any]) -> pd.DataFrame:
     """Run a query on the store's connection, bypassing the result cache (run() caches; the benchmark times this)."""
     opened = open_store(root)
     cursor = opened.con.cursor()

@@ -13,6 +13,7 @@ import streamlit as st
 
 from socialwork.data import identity, settings
 from socialwork.data.store import StoreError
+from socialwork.data.store import exists as store_exists
 from socialwork.figures import db
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, townships
@@ -177,7 +178,7 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
     first import."""
     data = workspace.data
     try:
-        dates = db.snapshot_dates(data) if data.is_dir() else []
+        dates = db.snapshot_dates(data) if store_exists(data) else []
         if not dates:
             st.session_state[_FILTERS_KEY] = None
             return None
