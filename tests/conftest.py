@@ -23,3 +23,30 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store() -> Path:
     return settings.DEMO_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on a loopback port, one per test process (socialwork/cluster/postgres.py)."""
+    from socialwork.bench.serving import free_port
+    from socialwork.cluster.postgres import LocalPostgres
+
+    cluster = LocalPostgres(free_port()).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db(request, tmp_path) -> str:
+    """The URL of an empty server database: an SQLite file, or a fresh database of the test cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server.sqlite'}"
+        return
+    from socialwork.data import serverdb
+
+    cluster = request.getfixturevalue("postgres")
+    name = f"t{abs(hash(request.node.nodeid)) % 10**12}"
+    url = cluster.create(name)
+    yield url
+    serverdb.engine(url).dispose()  # its pooled connections closed, so that the database can go
+    cluster.drop(name)

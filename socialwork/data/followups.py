@@ -4,9 +4,9 @@ A review meeting is recorded with its date, title and the snapshot it reviewed; 
 plan target it serves, the township it concerns (or the whole county), the lead unit (a department or township,
 never a person), a due date, a status and dated progress notes; every change keeps who and when.
 
-Pages, exports and the CLI talk to `FollowupStore` only, opened with `open_followups(data)`. Today there is one
-backend, SQLite beside the snapshots (followups_sqlite.py); a PostgreSQL one for several servers is a second
-class with the same methods, chosen here. The snapshot Parquet files are never written to.
+Pages, exports and the CLI talk to `FollowupStore` only, opened with `open_followups(data)`: the server database
+(followups_sql.py on serverdb.py), PostgreSQL when $SOCIALWORK_DB is set, else SQLite beside the snapshots. The
+snapshot Parquet files are never written to.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.contract import FOLLOWUP_FILE, FOLLOWUP_STATUS, METRIC
+from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
 from socialwork.data.store import DEMO_MARKER
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
@@ -152,11 +152,12 @@ class FollowupStore(Protocol):
 
 
 def open_followups(data: Path) -> FollowupStore:
-    """The follow-up store of a snapshot store: SQLite at <data>/followups.sqlite (read-only for the built-in
-    demo, which `python -m socialwork demo` rewrites)."""
-    from socialwork.data.followups_sqlite import SqliteFollowups
+    """The follow-up store of a snapshot store: the server database, $SOCIALWORK_DB or <data>/followups.sqlite
+    (read-only for the built-in demo, which `python -m socialwork demo` rewrites)."""
+    from socialwork.data.followups_sql import SqlFollowups
+    from socialwork.data.serverdb import server_url
 
-    return SqliteFollowups(data / FOLLOWUP_FILE, read_only=(data / DEMO_MARKER).exists())
+    return SqlFollowups(server_url(data), read_only=(data / DEMO_MARKER).exists())
 
 
 # ---------------------------------------------------------------- checks shared by every backend
