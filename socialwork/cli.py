@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from socialwork.cluster import commands as cluster_commands
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
 from socialwork.data.store import StoreError, snapshot_dates
@@ -106,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
+    cluster_commands.add_parsers(sub)
     return parser
 
 
@@ -421,4 +423,5 @@ COMMANDS = {
     "import": _import,
     "add-user": _add_user,
     "export": _export,
+    **cluster_commands.COMMANDS,
 }
