@@ -15,6 +15,7 @@ with an empty cache.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from collections.abc import Callable
@@ -175,7 +176,7 @@ def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered), max(1, math.ceil(share * len(ordered) - 1e-9))) - 1]
 
 
 @dataclass(frozen=True)
