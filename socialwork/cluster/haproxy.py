@@ -2,8 +2,10 @@
 
 - Sticky sessions by cookie (`SWREPLICA`): a browser's page, its uploads and downloads (`/_stcore/upload_file`,
   `/media/…`) and its websocket reach the replica that holds its Streamlit session.
-- Health checks on `/_stcore/health` every second; a replica that fails two is taken out, and `option redispatch`
-  sends a browser whose cookie names a dead replica to a live one (it starts a new session there).
+- Health checks on `/_stcore/health` every 2 s, each given 5 s: a replica that fails three in a row is taken out
+  (a busy replica answers late: with 1 s and two failures a saturated lone replica was taken out, and everyone got
+  503). A dead replica refuses connections at once, and `retries` with `option redispatch` send those, and a browser
+  whose cookie names it, to a live one (it starts a new session there) before the checks have noticed.
 - Websockets pass through (HTTP mode handles the Upgrade); `timeout tunnel` keeps an idle session's socket open
   for a working day, as long as Streamlit itself keeps it.
 - `leastconn`: a new session goes to the replica holding fewest websockets, not the next in turn.
@@ -36,7 +38,7 @@ def executable() -> str:
 def config(port: int, replica_ports: list[int], cache: bool = True, address: str = "127.0.0.1") -> str:
     """The haproxy.cfg text: one frontend on address:port, one backend of the replicas on loopback."""
     servers = [
-        f"    server r{n} 127.0.0.1:{p} cookie r{n} check inter 1s fall 2 rise 2"
+        f"    server r{n} 127.0.0.1:{p} cookie r{n} check inter 2s fall 3 rise 2"
         for n, p in enumerate(replica_ports, 1)
     ]
     cache_section = [
@@ -65,6 +67,7 @@ def config(port: int, replica_ports: list[int], cache: bool = True, address: str
         "    timeout server 120s",  # a first render of a province's page can take seconds
         f"    timeout tunnel {TUNNEL_TIMEOUT}",
         "    timeout http-request 30s",
+        "    timeout check 5s",  # a replica busy with reruns answers its health check late, not never
         "",
         *(cache_section if cache else []),
         "frontend dashboard",

@@ -80,6 +80,10 @@ def first_visits(cache: bool, visits: int, page: str = "") -> float:
     return ordered[len(ordered) // 2]
 
 
+def _errors(summary: load.Summary) -> str:
+    return f"{summary.errors} ({', '.join(summary.error_kinds)})" if summary.errors else "0"
+
+
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value * 1000:,.0f}"
 
@@ -99,14 +103,14 @@ def markdown(runs: list[CrowdRun], visits: dict[bool, float], settings: dict[str
         "",
         "| replicas | sessions | held, no error | errors | first render p50 / p95 (ms) | rerun p50 / p95 (ms) | reruns "
         "| server CPU per first render (s) | server CPU per rerun (s) | generator CPU (s) | wall (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         s = run.summary
         per_first = run.cpu_first_s / max(s.sessions, 1)
         per_rerun = run.cpu_reruns_s / max(s.reruns, 1)
         lines.append(
-            f"| {run.replicas} | {s.sessions} | {s.held} | {s.errors} | {_ms(s.first_p50)} / {_ms(s.first_p95)} | "
+            f"| {run.replicas} | {s.sessions} | {s.held} | {_errors(s)} | {_ms(s.first_p50)} / {_ms(s.first_p95)} | "
             f"{_ms(s.rerun_p50)} / {_ms(s.rerun_p95)} | {s.reruns} | {per_first:.3f} | {per_rerun:.3f} | "
             f"{run.generator_cpu_s:.1f} | {run.seconds:.0f} |"
         )

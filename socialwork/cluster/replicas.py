@@ -8,6 +8,7 @@ Logs go to files in a work folder (a replica's log would otherwise fill a pipe a
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -32,6 +33,7 @@ class Replicas:
     balancer: subprocess.Popen
     workdir: Path
     logs: list = field(default_factory=list)
+    owns_workdir: bool = False  # made by start(): removed by stop() unless the logs are to be kept
 
     @property
     def url(self) -> str:
@@ -45,19 +47,22 @@ class Replicas:
         self.processes[n].kill()
         self.processes[n].wait()
 
-    def stop(self) -> None:
+    def stop(self, keep_logs: bool = False) -> None:
         stop_server(self.balancer)
         for process in self.processes:
             if process.poll() is None:
                 stop_server(process)
         for log in self.logs:
             log.close()
+        if self.owns_workdir and not keep_logs:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def start(count: int, port: int | None = None, data: Path | None = None, db_url: str | None = None,
           cache: bool = True, address: str = "127.0.0.1", env: dict[str, str] | None = None,
           workdir: Path | None = None) -> Replicas:  # fmt: skip
     """Start `count` replicas (side by side) and HAProxy on address:port; every one answers its health check."""
+    owns_workdir = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="socialwork-replicas-"))
     extra = dict(env or {})
     if data is not None:
@@ -74,7 +79,7 @@ def start(count: int, port: int | None = None, data: Path | None = None, db_url:
         processes = list(pool.map(one, range(count)))
     port = port or free_port()
     balancer = haproxy.start(workdir, port, ports, cache=cache, address=address)
-    return Replicas(port, ports, processes, balancer, workdir, logs)
+    return Replicas(port, ports, processes, balancer, workdir, logs, owns_workdir)
 
 
 def run(count: int, port: int, data: Path | None, cache: bool, address: str) -> int:
@@ -99,5 +104,6 @@ def run(count: int, port: int, data: Path | None, cache: bool, address: str) -> 
                 break
     except KeyboardInterrupt:
         pass
-    replicas.stop()
+    replicas.stop(keep_logs=True)
+    print(f"已停止；日志保留在 {replicas.workdir}")
     return 0
