@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from socialwork.bench import commands as bench_commands
+from socialwork.cluster import commands as cluster_commands
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
 from socialwork.data.location import Bucket
@@ -16,7 +18,6 @@ from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
 EXIT_USAGE = 2
-BENCH_SCALES = "county,province,nation"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,29 +91,6 @@ def _parser() -> argparse.ArgumentParser:
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
-    bench = sub.add_parser("bench", help="性能基准：县、省、全国三级规模，打印结果并写入 docs/performance.md")
-    bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
-    bench.add_argument("--repeats", type=int, help="每页重复次数（默认：查询 20，--browser 与 --profile 5）")
-    bench.add_argument("--data-root", type=Path, default=settings.REPO_ROOT / ".bench", help="合成数据目录")
-    bench.add_argument("--regenerate", action="store_true", help="重新生成合成数据")
-    bench.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "performance.md")
-    mode = bench.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--browser", action="store_true", help="在无头 Chromium 中测量各页面首次渲染与切换乡镇，对照同样元素的空白页面"
-    )
-    mode.add_argument(
-        "--profile",
-        action="store_true",
-        help="剖析各页面切换乡镇后的重新运行：查询、pandas、图表、Streamlit、本项目代码",
-    )
-    mode.add_argument(
-        "--views",
-        action="store_true",
-        help="每次页面访问的服务器 CPU：本版本（文件监视开/关）、HAProxy 缓存静态文件、可选的旧版本对照",
-    )
-    bench.add_argument("--pages", help="与 --browser、--profile、--views 一起用：逗号分隔的页面（默认全部）")
-    bench.add_argument("--baseline-checkout", type=Path, help="与 --views 一起用：作对照的旧版本目录（git worktree）")
-
     publish = sub.add_parser("publish", help="把本地数据目录的县域信息和全部快照发布到对象存储（s3://存储桶/前缀）")
     publish.add_argument("--to", required=True, help="对象存储地址 s3://存储桶/前缀（端点与密钥取自 AWS_* 环境变量）")
     publish.add_argument("--data", type=str, help=f"本地数据目录（默认 ${settings.DATA_DIR_ENV}）")
@@ -121,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
+    cluster_commands.add_parsers(sub)
+    bench_commands.add_parsers(sub)
     return parser
 
 
@@ -358,75 +338,6 @@ def _aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from socialwork.bench import report
-
-    if args.browser or args.profile or args.views:
-        return _bench_pages(args)
-    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
-    unknown = [s for s in scales if s not in report.TARGETS_MS]
-    if unknown:
-        print(f"错误：未知规模 {'、'.join(unknown)}（可选 county、province、nation）", file=sys.stderr)
-        return EXIT_USAGE
-    results = report.run(scales, args.data_root.resolve(), args.repeats or 20, args.regenerate)
-    command = "python -m socialwork bench" + ("" if args.scales == BENCH_SCALES else f" --scales {args.scales}")
-    _write_performance(args.out, report.markdown(results, command))
-    print("\n".join(report.summary_lines(results)))
-    print(f"已写入 {args.out}")
-    return 0
-
-
-def _bench_pages(args: argparse.Namespace) -> int:
-    """bench --browser or --profile: every page of the demo county, a section of docs/performance.md."""
-    import os
-
-    from socialwork.bench import browser, profiling, sections, views
-    from socialwork.bench.runner import PAGES
-
-    pages = [p.strip() for p in (args.pages or ",".join(PAGES)).split(",") if p.strip()]
-    unknown = [p for p in pages if p not in PAGES]
-    if unknown:
-        print(f"错误：未知页面 {'、'.join(unknown)}（可选 {'、'.join(PAGES)}）", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"开始时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
-    saved, repeats = args.data_root.resolve() / "results", args.repeats or 5
-    if args.views:
-        if args.baseline_checkout and not (args.baseline_checkout / "socialwork").is_dir():
-            print(f"错误：{args.baseline_checkout} 不是本项目的版本目录（其中没有 socialwork 文件夹）", file=sys.stderr)
-            return EXIT_USAGE
-        result = views.run(pages, args.repeats or 3, args.baseline_checkout)
-        command = "python -m socialwork bench --views" + (
-            f" --baseline-checkout <{args.baseline_checkout.name}>" if args.baseline_checkout else ""
-        )
-        section, body = "views", views.markdown(result, command)
-        print(views.table(result))
-    elif args.browser:
-        result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved)
-        section, body = "browser", browser.markdown(result)
-        print(browser.timing_table(result), browser.cpu_table(result), "\n".join(browser.summary(result)), sep="\n")
-    else:
-        result = profiling.run(pages, repeats, saved)
-        section, body = "profile", profiling.markdown(result)
-        print(profiling.table(result), profiling.heaviest_table(result), sep="\n")
-    print(f"结束时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
-    old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
-    _write_performance(args.out, sections.put(old, section, body))
-    print(f"已写入 {args.out}")
-    return 0
-
-
-def _write_performance(out: Path, text: str) -> None:
-    """docs/performance.md: the new text, the last sections of the benchmarks not run kept, the rerun budget current."""
-    from socialwork.bench import budget, sections
-
-    old = out.read_text(encoding="utf-8") if out.exists() else ""
-    out.write_text(sections.put(sections.carry(old, text), "budget", budget.markdown()), encoding="utf-8")
-
-
-def _load_text(load: tuple[float, float, float]) -> str:
-    return "（1、5、15 分钟平均）" + " / ".join(f"{v:.2f}" for v in load)
-
-
 def _serve(args: argparse.Namespace) -> int:
     import os
 
@@ -453,10 +364,11 @@ COMMANDS = {
     "docs": _docs,
     "generate": _generate,
     "aggregate": _aggregate,
-    "bench": _bench,
     "template": _template,
     "publish": _publish,
     "import": _import,
     "add-user": _add_user,
     "export": _export,
+    **cluster_commands.COMMANDS,
+    **bench_commands.COMMANDS,
 }

@@ -47,3 +47,30 @@ def bucket_store(seaweed: seaweedfs.Seaweed, tmp_path: Path, monkeypatch: pytest
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(settings.CACHE_DIR_ENV, str(tmp_path / "cache"))
     return Bucket(TEST_BUCKET, f"county-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on a loopback port, one per test process (socialwork/cluster/postgres.py)."""
+    from socialwork.bench.serving import free_port
+    from socialwork.cluster.postgres import LocalPostgres
+
+    cluster = LocalPostgres(free_port()).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db(request, tmp_path) -> str:
+    """The URL of an empty server database: an SQLite file, or a fresh database of the test cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server.sqlite'}"
+        return
+    from socialwork.data import serverdb
+
+    cluster = request.getfixturevalue("postgres")
+    name = f"t{abs(hash(request.node.nodeid)) % 10**12}"
+    url = cluster.create(name)
+    yield url
+    serverdb.engine(url).dispose()  # its pooled connections closed, so that the database can go
+    cluster.drop(name)

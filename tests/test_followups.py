@@ -1,5 +1,6 @@
 """The follow-up store: an item's lifecycle with its audit trail, what may be typed, the schema's migrations,
-edits from many threads and processes at once (nothing lost), and the built-in demo's meetings."""
+edits from many threads and processes at once (nothing lost), and the built-in demo's meetings. The store's tests
+run on both server databases, SQLite and PostgreSQL (`server_db` in conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from socialwork.data.contract import FOLLOWUP_FILE, FOLLOWUP_TABLES
 from socialwork.data.demo import DEMO_ITEMS, DEMO_MEETINGS, write_demo_followups
@@ -23,7 +25,8 @@ from socialwork.data.followups import (
     open_followups,
     seen_by,
 )
-from socialwork.data.followups_sqlite import BEIJING, MIGRATIONS, SqliteFollowups
+from socialwork.data.followups_sql import BEIJING, SqlFollowups
+from socialwork.data.serverdb import MIGRATIONS, engine
 
 ZHANG, LI = Editor("zhang", "数据员小张"), Editor("li", "数据员小李")
 
@@ -44,11 +47,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path, clock) -> SqliteFollowups:
-    return SqliteFollowups(tmp_path / FOLLOWUP_FILE, clock=clock)
+def store(server_db, clock) -> SqlFollowups:
+    return SqlFollowups(server_db, clock=clock)
 
 
-def new_item(store: SqliteFollowups, **fields):
+def new_item(store: SqlFollowups, **fields):
     meeting = store.meetings()[0] if store.meetings() else store.add_meeting(
         date(2026, 9, 8), "2026年8月调度会", date(2026, 8, 31), ZHANG
     )  # fmt: skip
@@ -136,25 +139,27 @@ def test_a_meeting_cannot_review_a_later_snapshot(store):
         store.add_meeting(date(2026, 9, 8), "调度会", date(2026, 9, 30), ZHANG)
 
 
-def test_the_schema_is_migrated_in_order_and_recorded(tmp_path, clock):
-    path = tmp_path / FOLLOWUP_FILE
-    old = SqliteFollowups(path, clock=clock, migrations=MIGRATIONS[:1])
+def _due_date_index(con) -> None:
+    con.execute(sa.text("create index followup_items_by_due_date on followup_items (due_date)"))
+
+
+def test_the_schema_is_migrated_in_order_and_recorded(server_db, clock):
+    old = SqlFollowups(server_db, clock=clock, migrations=MIGRATIONS[:1])
     item = new_item(old)
-    step = ["create index followup_items_by_due_date on followup_items (due_date)"]
-    newer = SqliteFollowups(path, clock=clock, migrations=[*MIGRATIONS, step])
+    newer = SqlFollowups(server_db, clock=clock, migrations=[*MIGRATIONS, _due_date_index])
     assert newer.item(item.item_id) == item  # what was stored survives the migration
-    with sqlite3.connect(path) as con:
-        assert [v for (v,) in con.execute("select version from schema_version")] == [1, 2]
-        assert con.execute("select 1 from sqlite_master where name = 'followup_items_by_due_date'").fetchone()
+    with engine(server_db).connect() as con:
+        assert con.execute(sa.text("select version from schema_version order by 1")).scalars().all() == [1, 2, 3]
+        assert "followup_items_by_due_date" in {i["name"] for i in sa.inspect(con).get_indexes("followup_items")}
     with pytest.raises(FollowupError, match="由更新版本的程序写入"):
-        SqliteFollowups(path, clock=clock).meetings()  # a program that knows one step less leaves it alone
+        SqlFollowups(server_db, clock=clock).meetings()  # a program that knows one step less leaves it alone
 
 
 def test_the_stored_columns_are_the_contracts(store):
     new_item(store)
-    with sqlite3.connect(store.path) as con:
+    with engine(store.url).connect() as con:
         for table in FOLLOWUP_TABLES:
-            assert tuple(row[1] for row in con.execute(f"pragma table_info({table.name})")) == table.column_names
+            assert tuple(c["name"] for c in sa.inspect(con).get_columns(table.name)) == table.column_names
 
 
 def test_sixteen_threads_at_once_lose_nothing(store):
@@ -190,8 +195,8 @@ def test_sixteen_threads_at_once_lose_nothing(store):
     assert len(store.history(shared.item_id)) == 1 + 16 * 5 + 2
 
 
-def _process_work(path: str, n: int, item_id: int, start) -> None:
-    store = SqliteFollowups(Path(path))
+def _process_work(url: str, n: int, item_id: int, start) -> None:
+    store = SqlFollowups(url)
     editor = Editor(f"proc{n}", f"进程{n}")
     start.wait()
     for k in range(10):
@@ -207,7 +212,7 @@ def test_four_processes_at_once_lose_nothing(store):
     shared = new_item(store)
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(4)
-    workers = [context.Process(target=_process_work, args=(str(store.path), n, shared.item_id, start))
+    workers = [context.Process(target=_process_work, args=(store.url, n, shared.item_id, start))
                for n in range(4)]  # fmt: skip
     for worker in workers:
         worker.start()

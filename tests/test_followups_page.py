@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.contract import FOLLOWUP_FILE
 from socialwork.data.followups import DEMO_READ_ONLY, Editor
-from socialwork.data.followups_sqlite import SqliteFollowups
+from socialwork.data.followups_sql import SqlFollowups
 from socialwork.figures import changes
 from socialwork.present.auth import load_users, save_user
 from socialwork.present.change_tables import summary_items
@@ -43,7 +43,7 @@ def meeting_store(tmp_path, fixture_store):
     """The fixture county with one meeting (reviewing 2024-06-30) and two items: one of 甲街道, one county-wide."""
     root = tmp_path / "store"
     shutil.copytree(fixture_store, root)
-    store = SqliteFollowups(root / FOLLOWUP_FILE)
+    store = SqlFollowups.sqlite(root / FOLLOWUP_FILE)
     meeting = store.add_meeting(date(2024, 7, 10), "2024年年中推进会", date(2024, 6, 30), Editor("li", "小李"))
     store.add_item(meeting.meeting_id, MARKUP_TASK, "certified_per_urban_community", T1, "甲街道", date(2024, 9, 30),
                    Editor("li", "小李"))  # fmt: skip

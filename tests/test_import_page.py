@@ -66,10 +66,10 @@ def test_auth_file_edge_cases(tmp_path):
         load_users(tmp_path / "odd.toml")
 
 
-def test_too_many_failed_logins_lock_the_username(auth_file, monkeypatch):
+def test_too_many_failed_logins_lock_the_username(auth_file, monkeypatch, tmp_path):
     from socialwork.present import auth
 
-    monkeypatch.setattr(auth, "_failures", {})
+    monkeypatch.setenv("SOCIALWORK_DB", f"sqlite:///{tmp_path / 'server.sqlite'}")
     users = load_users(auth_file)
     for _ in range(auth.LOCKOUT_AFTER):
         assert auth.login(users, "zhang", "wrong") is None

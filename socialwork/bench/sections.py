@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-SECTIONS = ("browser", "views", "profile", "budget")
+SECTIONS = ("browser", "views", "profile", "load", "budget")
 
 
 def _pattern(name: str) -> re.Pattern[str]:

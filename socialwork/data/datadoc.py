@@ -87,9 +87,11 @@ def data_markdown() -> str:
     out += [
         "# Meetings and follow-up items",
         "",
-        f"Kept beside the snapshots in one SQLite file, `<data dir>/{FOLLOWUP_FILE}` (socialwork/data/followups.py, "
-        "backend followups_sqlite.py), written by logged-in staff on the 会议督办 page; the snapshot files are never "
-        "written to. Its schema is created and migrated by the program (table `schema_version`, one row per applied "
+        f"Kept in the server database: one SQLite file beside the snapshots, `<data dir>/{FOLLOWUP_FILE}`, or "
+        "PostgreSQL when `SOCIALWORK_DB` names one (socialwork/data/followups.py, backend followups_sql.py on "
+        "serverdb.py), written by logged-in staff on the 会议督办 page; the snapshot files are never written to. The "
+        "same database counts failed logins (`login_failures`). Its schema is created and migrated by the program "
+        "(table `schema_version`, one row per applied "
         'step). Dates are ISO text; times are Beijing time as ISO text; "who" is a login of the auth file, never '
         "anyone on the registers. Items, notes and the audit trail are never deleted.",
         "",

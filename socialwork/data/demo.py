@@ -24,7 +24,7 @@ import pandas as pd
 from socialwork.data import contract as c
 from socialwork.data import identity
 from socialwork.data.followups import Editor
-from socialwork.data.followups_sqlite import BEIJING, SqliteFollowups
+from socialwork.data.followups_sql import BEIJING, SqlFollowups
 from socialwork.data.store import DEMO_MARKER, StoreError, snapshot_dates, write_snapshot
 
 COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real county
@@ -904,10 +904,10 @@ class _DemoClock:
         return datetime.combine(self.day, time(10), BEIJING)
 
 
-def write_demo_followups(path: Path, township_codes: dict[str, str]) -> SqliteFollowups:
+def write_demo_followups(path: Path, township_codes: dict[str, str]) -> SqlFollowups:
     """The demo's meetings and follow-up items, written in the order they happened."""
     clock = _DemoClock()
-    store = SqliteFollowups(path, clock=clock)
+    store = SqlFollowups.sqlite(path, clock=clock)
     meetings = []
     for day, title, reviewed in DEMO_MEETINGS:
         clock.day = day

@@ -4,9 +4,9 @@ A review meeting is recorded with its date, title and the snapshot it reviewed; 
 plan target it serves, the township it concerns (or the whole county), the lead unit (a department or township,
 never a person), a due date, a status and dated progress notes; every change keeps who and when.
 
-Pages, exports and the CLI talk to `FollowupStore` only, opened with `open_followups(data)`. Today there is one
-backend, SQLite beside the snapshots (followups_sqlite.py); a PostgreSQL one for several servers is a second
-class with the same methods, chosen here. The snapshot Parquet files are never written to.
+Pages, exports and the CLI talk to `FollowupStore` only, opened with `open_followups(data)`: the server database
+(followups_sql.py on serverdb.py), PostgreSQL when $SOCIALWORK_DB is set, else SQLite beside the snapshots. The
+snapshot Parquet files are never written to.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from datetime import date
 from typing import Protocol
 
 from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.contract import FOLLOWUP_FILE, FOLLOWUP_STATUS, METRIC
-from socialwork.data.location import Bucket, Location
-from socialwork.data.settings import cache_dir
-from socialwork.data.store import DEMO_MARKER
+from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
+from socialwork.data.location import Location
+from socialwork.data.store import is_demo
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
 MAX_TASK, MAX_NOTE, MAX_TITLE, MAX_UNIT = 200, 500, 60, 60
@@ -153,16 +152,13 @@ class FollowupStore(Protocol):
 
 
 def open_followups(data: Location) -> FollowupStore:
-    """The follow-up store of a snapshot store: SQLite at <data>/followups.sqlite (read-only for the built-in
-    demo, which `python -m socialwork demo` rewrites). A bucket store keeps it in this server's local folder
-    (settings.cache_dir): objects cannot hold a database that is written to."""
-    from socialwork.data.followups_sqlite import SqliteFollowups
+    """The follow-up store of a snapshot store: the server database, $SOCIALWORK_DB or an SQLite file
+    (serverdb.server_url: beside the snapshots, read-only for the built-in demo, which `python -m socialwork demo`
+    rewrites; for a bucket store, in this server's local folder, since objects cannot hold a database)."""
+    from socialwork.data.followups_sql import SqlFollowups
+    from socialwork.data.serverdb import server_url
 
-    if isinstance(data, Bucket):
-        folder = cache_dir(data)
-        folder.mkdir(parents=True, exist_ok=True)
-        return SqliteFollowups(folder / FOLLOWUP_FILE, read_only=False)
-    return SqliteFollowups(data / FOLLOWUP_FILE, read_only=(data / DEMO_MARKER).exists())
+    return SqlFollowups(server_url(data), read_only=is_demo(data))
 
 
 # ---------------------------------------------------------------- checks shared by every backend

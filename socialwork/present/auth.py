@@ -13,14 +13,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
-import time
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import bcrypt
+
+from socialwork.data import lockouts, serverdb, settings
+from socialwork.data.lockouts import LockedOut, LoginAttempts
+from socialwork.data.store import is_demo
 
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
 USERNAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key: no dots, no quotes
@@ -101,49 +103,36 @@ def authenticate(users: dict[str, User], username: str, password: str) -> User |
     return user if user and matches else None
 
 
-LOCKOUT_AFTER = 5  # failed logins in a row for one username …
-LOCKOUT_SECONDS = 300  # … lock it for this long (per server process)
-_failures: dict[str, tuple[int, float]] = {}
-_failures_lock = threading.Lock()
+LOCKOUT_AFTER = lockouts.LOCKOUT_AFTER  # failed logins in a row for one username …
+LOCKOUT_SECONDS = lockouts.LOCKOUT_SECONDS  # … lock it for this long, on every replica (read at each login)
 
 
-def _wait(count: int, since: float, now: float) -> int:
-    """Seconds still to wait after `count` attempts, the last at `since` (0 = may try)."""
-    remaining = since + LOCKOUT_SECONDS - now
-    return int(remaining) + 1 if count >= LOCKOUT_AFTER and remaining > 0 else 0
+def login_attempts() -> LoginAttempts:
+    """The failed-login counts of the store being served: in the server database ($SOCIALWORK_DB, else SQLite
+    beside the snapshots), so that every replica sees every attempt."""
+    data = settings.data_dir()
+    url = serverdb.login_url(data, read_only=is_demo(data))
+    return LoginAttempts(url, after=LOCKOUT_AFTER, seconds=LOCKOUT_SECONDS)
 
 
 def locked_for(username: str) -> int:
     """Seconds the username must still wait after too many failed logins (0 = may try)."""
-    with _failures_lock:
-        count, since = _failures.get(username.strip(), (0, 0.0))
-    return _wait(count, since, time.monotonic())
-
-
-def _reserve_attempt(name: str) -> None:
-    """Count an attempt as failed before its password is checked, atomically; AuthError while locked.
-
-    Counting after the (slow) bcrypt check would let twenty attempts sent at once all pass the check for
-    a lockout before the first one is counted; reserved first, at most LOCKOUT_AFTER reach bcrypt.
-    """
-    with _failures_lock:
-        now = time.monotonic()
-        count, since = _failures.get(name, (0, 0.0))
-        wait = _wait(count, since, now)
-        if wait:
-            raise AuthError(f"登录失败次数过多，请 {wait} 秒后再试")
-        _failures[name] = (1 if count >= LOCKOUT_AFTER else count + 1, now)  # a lockout over starts a new count
+    return login_attempts().locked_for(username.strip())
 
 
 def login(users: dict[str, User], username: str, password: str) -> User | None:
     """authenticate, counting failures: after LOCKOUT_AFTER in a row the username waits LOCKOUT_SECONDS, and
-    during the wait even the right password is refused (AuthError)."""
+    during the wait even the right password is refused (AuthError). Each attempt is counted before its password
+    is checked (lockouts.LoginAttempts.reserve)."""
     name = username.strip()
-    _reserve_attempt(name)
+    attempts = login_attempts()
+    try:
+        attempts.reserve(name)
+    except LockedOut as err:
+        raise AuthError(str(err)) from err
     user = authenticate(users, name, password)
     if user:
-        with _failures_lock:
-            _failures.pop(name, None)
+        attempts.clear(name)
     return user
 
 

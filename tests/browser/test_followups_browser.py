@@ -10,7 +10,7 @@ from pptx import Presentation
 
 from socialwork.data.contract import FOLLOWUP_FILE
 from socialwork.data.followups import Editor
-from socialwork.data.followups_sqlite import SqliteFollowups
+from socialwork.data.followups_sql import SqlFollowups
 from socialwork.data.store import DEMO_MARKER
 from socialwork.present.auth import save_user
 from tests.browser.conftest import full_page_screenshot, settle
@@ -56,14 +56,14 @@ def test_log_in_create_an_item_and_see_it_by_its_target_and_in_the_deck(fresh_se
     page.wait_for_selector("text=已新建督办事项 #8")
     settle(page)
     full_page_screenshot(page, "followups_created")
-    [item] = [i for i in SqliteFollowups(store / FOLLOWUP_FILE).items() if i.task == TASK]
+    [item] = [i for i in SqlFollowups.sqlite(store / FOLLOWUP_FILE).items() if i.task == TASK]
     assert (item.metric_key, item.township_code, item.created_by, item.status) == (
         "active_organisations", "999901100", "zhang", "not_started"
     )  # fmt: skip
 
     # Another session changes the item while this page shows it: an edit of another field keeps both, an edit of
     # the same field is refused and says so (the form sends the item as it showed it).
-    followups, li = SqliteFollowups(store / FOLLOWUP_FILE), Editor("li", "数据员小李")
+    followups, li = SqlFollowups.sqlite(store / FOLLOWUP_FILE), Editor("li", "数据员小李")
     followups.update_item(item, {"status": "in_progress"}, li)
     edit = page.locator('[data-testid="stForm"]').filter(has_text="更新事项")
     edit.get_by_label("牵头单位").fill("XX县民政局、城北镇")

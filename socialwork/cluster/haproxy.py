@@ -1,0 +1,107 @@
+"""HAProxy (Debian's `haproxy`) in front of the app replicas: the configuration, and running it.
+
+- Sticky sessions by cookie (`SWREPLICA`): a browser's page, its uploads and downloads (`/_stcore/upload_file`,
+  `/media/…`) and its websocket reach the replica that holds its Streamlit session.
+- Health checks on `/_stcore/health` every 2 s, each given 5 s: a replica that fails three in a row is taken out
+  (a busy replica answers late: with 1 s and two failures a saturated lone replica was taken out, and everyone got
+  503). A dead replica refuses connections at once, and `retries` with `option redispatch` send those, and a browser
+  whose cookie names it, to a live one (it starts a new session there) before the checks have noticed.
+- Websockets pass through (HTTP mode handles the Upgrade); `timeout tunnel` keeps an idle session's socket open
+  for a working day, as long as Streamlit itself keeps it.
+- `leastconn`: a new session goes to the replica holding fewest websockets, not the next in turn.
+- Optionally the `cache` section keeps Streamlit's hashed static files (`/static/…`, marked immutable by
+  Streamlit) in HAProxy's memory, so a replica no longer serves ~9 MB of JavaScript to each new browser.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+COOKIE = "SWREPLICA"
+CACHE_MB = 64  # HAProxy's memory for static files: Streamlit's whole frontend is about 10 MB
+MAX_OBJECT_BYTES = 16 * 1024 * 1024  # the largest JavaScript chunk is a few MB; must be under half of CACHE_MB
+TUNNEL_TIMEOUT = "8h"  # an open session's websocket, idle between reruns
+
+
+def executable() -> str:
+    """Debian installs haproxy in /usr/sbin, which a non-root PATH may lack."""
+    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
+    if not found:
+        raise RuntimeError("HAProxy is not installed: apt-get install haproxy (scripts/system-packages.sh)")
+    return found
+
+
+def config(port: int, replica_ports: list[int], cache: bool = True, address: str = "127.0.0.1") -> str:
+    """The haproxy.cfg text: one frontend on address:port, one backend of the replicas on loopback."""
+    servers = [
+        f"    server r{n} 127.0.0.1:{p} cookie r{n} check inter 2s fall 3 rise 2"
+        for n, p in enumerate(replica_ports, 1)
+    ]
+    cache_section = [
+        "cache static",
+        f"    total-max-size {CACHE_MB}",
+        f"    max-object-size {MAX_OBJECT_BYTES}",
+        "    max-age 86400",
+        "",
+    ]
+    cache_rules = [  # a response knows no path: the request's verdict travels in a variable
+        "    acl static_file path_beg /static/",
+        "    http-request set-var(txn.static) bool(true) if static_file",
+        "    http-request cache-use static if static_file",
+        "    http-response cache-store static if { var(txn.static) -m bool }",
+    ]
+    return "\n".join([
+        "global",
+        "    maxconn 4096",
+        "",
+        "defaults",
+        "    mode http",
+        "    option redispatch",  # a dead replica's cookie: to a live one
+        "    retries 3",
+        "    timeout connect 5s",
+        "    timeout client 60s",
+        "    timeout server 120s",  # a first render of a province's page can take seconds
+        f"    timeout tunnel {TUNNEL_TIMEOUT}",
+        "    timeout http-request 30s",
+        "    timeout check 5s",  # a replica busy with reruns answers its health check late, not never
+        "",
+        *(cache_section if cache else []),
+        "frontend dashboard",
+        f"    bind {address}:{port}",
+        "    default_backend replicas",
+        "",
+        "backend replicas",
+        "    balance leastconn",
+        f"    cookie {COOKIE} insert indirect nocache httponly",
+        "    option httpchk GET /_stcore/health",
+        "    http-check expect status 200",
+        *(cache_rules if cache else []),
+        *servers,
+        "",
+    ])  # fmt: skip
+
+
+def start(workdir: Path, port: int, replica_ports: list[int], cache: bool = True, address: str = "127.0.0.1",
+          output=subprocess.DEVNULL) -> subprocess.Popen:  # fmt: skip
+    """Write the configuration into workdir, check it, run haproxy in the foreground (-db) and wait until it answers
+    a health check through to a replica."""
+    path = workdir / "haproxy.cfg"
+    path.write_text(config(port, replica_ports, cache, address), encoding="utf-8")
+    subprocess.run([executable(), "-c", "-q", "-f", str(path)], check=True)
+    process = subprocess.Popen([executable(), "-db", "-f", str(path)], stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"haproxy exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("haproxy did not answer in 30 s")

@@ -1,0 +1,109 @@
+"""N app replicas on loopback ports and HAProxy in front: `python -m socialwork replicas --count N`.
+
+Each replica is `python -m socialwork serve` (what run.sh runs) on 127.0.0.1; every one reads the same snapshot
+store and writes to the same server database (`SOCIALWORK_DB`, PostgreSQL), so a browser may land on any of them.
+Logs go to files in a work folder (a replica's log would otherwise fill a pipe and stall it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from socialwork.bench.serving import free_port, serve_command, start_server, stop_server
+from socialwork.cluster import haproxy
+from socialwork.data import settings
+from socialwork.data.serverdb import DB_ENV
+
+
+@dataclass
+class Replicas:
+    """Running replicas and the HAProxy in front of them."""
+
+    port: int  # HAProxy's
+    replica_ports: list[int]
+    processes: list[subprocess.Popen]
+    balancer: subprocess.Popen
+    workdir: Path
+    logs: list = field(default_factory=list)
+    owns_workdir: bool = False  # made by start(): removed by stop() unless the logs are to be kept
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def replica_url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.replica_ports[n]}"
+
+    def kill(self, n: int) -> None:
+        """End replica n at once (SIGKILL), as a crashed server."""
+        self.processes[n].kill()
+        self.processes[n].wait()
+
+    def stop(self, keep_logs: bool = False) -> None:
+        stop_server(self.balancer)
+        for process in self.processes:
+            if process.poll() is None:
+                stop_server(process)
+        for log in self.logs:
+            log.close()
+        if self.owns_workdir and not keep_logs:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start(count: int, port: int | None = None, data: Path | None = None, db_url: str | None = None,
+          cache: bool = True, address: str = "127.0.0.1", env: dict[str, str] | None = None,
+          workdir: Path | None = None) -> Replicas:  # fmt: skip
+    """Start `count` replicas (side by side) and HAProxy on address:port; every one answers its health check."""
+    owns_workdir = workdir is None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="socialwork-replicas-"))
+    extra = dict(env or {})
+    if data is not None:
+        extra[settings.DATA_DIR_ENV] = str(Path(data).resolve())
+    if db_url:
+        extra[DB_ENV] = db_url
+    ports = [free_port() for _ in range(count)]
+    logs = [open(workdir / f"replica-{n + 1}.log", "wb") for n in range(count)]  # noqa: SIM115 (closed in stop)
+
+    def one(n: int) -> subprocess.Popen:
+        return start_server(serve_command(ports[n]), ports[n], env=extra, output=logs[n])
+
+    with ThreadPoolExecutor(count) as pool:
+        processes = list(pool.map(one, range(count)))
+    port = port or free_port()
+    balancer = haproxy.start(workdir, port, ports, cache=cache, address=address)
+    return Replicas(port, ports, processes, balancer, workdir, logs, owns_workdir)
+
+
+def run(count: int, port: int, data: Path | None, cache: bool, address: str) -> int:
+    """The CLI: start, say where, wait for Ctrl-C or SIGTERM, stop everything."""
+    db_url = os.environ.get(DB_ENV)
+    if not db_url:
+        print(f"提示：未设置 {DB_ENV}，各副本的督办事项与登录失败计数写入数据目录中的 SQLite 文件；"
+              "多台服务器请使用 PostgreSQL（见 README“Run for many users”）")  # fmt: skip
+    replicas = start(count, port, data, db_url, cache, address)
+    print(f"已启动 {count} 个副本（端口 {', '.join(map(str, replicas.replica_ports))}），"
+          f"HAProxy 监听 http://{address}:{port}；日志在 {replicas.workdir}；按 Ctrl-C 停止")  # fmt: skip
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(1):
+            dead = [n + 1 for n, p in enumerate(replicas.processes) if p.poll() is not None]
+            if replicas.balancer.poll() is not None:
+                print("HAProxy 已退出，正在停止各副本")
+                break
+            if dead and len(dead) == count:
+                print("所有副本均已退出")
+                break
+    except KeyboardInterrupt:
+        pass
+    replicas.stop(keep_logs=True)
+    print(f"已停止；日志保留在 {replicas.workdir}")
+    return 0
