@@ -3,9 +3,9 @@ published into a bucket, each replica with its own local copy), PostgreSQL as th
 behind HAProxy, all spoken to at the protocol level (socialwork/cluster/load.py, tests/servers/session.py). A month
 imported through one replica's 数据导入 page is offered by the other within seconds; a follow-up item created
 through one replica's 会议督办 forms is in PostgreSQL and shown by the other; five wrong passwords through one
-replica lock the user on the other; and when a replica dies mid-session HAProxy sends every new session, and a browser whose cookie
-names the dead replica, to the survivor without an error. Marker `servers`: test.sh runs these alone, after the
-rest."""
+replica lock the user on the other; and when a replica dies mid-session HAProxy sends every new session, and a
+browser whose cookie names the dead replica, to the survivor without an error. Marker `servers`: test.sh runs these
+alone, after the rest."""
 
 from __future__ import annotations
 
