@@ -91,7 +91,9 @@ def run(count: int, port: int, data: str | None, cache: bool, address: str) -> i
     """The CLI: start, say where, wait for Ctrl-C or SIGTERM, stop everything."""
     db_url = os.environ.get(DB_ENV)
     if not db_url:
-        print(f"提示：未设置 {DB_ENV}，各副本的督办事项与登录失败计数写入数据目录中的 SQLite 文件；"
+        bucket = isinstance(settings.data_dir(data), location.Bucket)
+        where = f"本机的对象存储本地副本目录（{settings.CACHE_DIR_ENV}）" if bucket else "数据目录"
+        print(f"提示：未设置 {DB_ENV}，各副本的督办事项与登录失败计数写入{where}中的 SQLite 文件；"
               "多台服务器请使用 PostgreSQL（见 README“Run for many users”）")  # fmt: skip
     replicas = start(count, port, data, db_url, cache, address)
     print(f"已启动 {count} 个副本（端口 {', '.join(map(str, replicas.replica_ports))}），"
