@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every check: ruff (lint and format), the unit and AppTest tests, the browser tests, then the crowd test and
-# the servers test (PostgreSQL, two replicas, HAProxy). Creates .venv with requirements-dev.txt and, as root,
-# installs Debian's chromium, a CJK font, postgresql and haproxy.
+# the servers test (SeaweedFS, PostgreSQL, two replicas, HAProxy). Creates .venv with requirements-dev.txt (which
+# brings SeaweedFS) and, as root, installs Debian's chromium, a CJK font, postgresql and haproxy.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh requirements-dev.txt

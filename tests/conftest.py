@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,18 @@ from socialwork.bench import seaweed as seaweedfs
 from socialwork.data import settings
 from socialwork.data.location import Bucket
 from tests.fixture_county import write_fixture_store, write_hostile_store
+
+
+@pytest.fixture(autouse=True)
+def _pytests_own_main_module() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) installs the script it ran as sys.modules["__main__"] and leaves it there;
+    a later test in the same process that starts processes with "spawn" (whose children import the parent's
+    __main__) would then run that script in them (bench/bare_app.py failing on its missing environment variable).
+    Put pytest's own back after each test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+import http.server
+import threading
+import urllib.request
 from datetime import date
+from typing import ClassVar
 
 import pytest
 
@@ -100,18 +105,43 @@ def test_percentile_and_table_marks_targets():
     assert report.summary_lines([result])[-1] == "| county | 60.0 | 50 | 15× | 3.00× | 300 |"
 
 
-def test_the_views_benchmark_haproxy_configuration_is_valid_and_caches_only_static_files(tmp_path):
-    import shutil
-    import subprocess
+class _App(http.server.BaseHTTPRequestHandler):
+    """A stand-in app server: counts the requests that reach it; its static file and its page both cacheable."""
 
-    from socialwork.bench.views import haproxy_config
+    protocol_version = "HTTP/1.1"
+    hits: ClassVar[collections.Counter] = collections.Counter()
 
-    text = haproxy_config(8501, [8601, 8602])
-    assert "cache-use streamlit_static if { path_beg /static/ }" in text
-    assert "server app2 127.0.0.1:8602 check cookie app2" in text
-    haproxy = shutil.which("haproxy")
-    assert haproxy, "the test command installs Debian's haproxy"
-    config = tmp_path / "haproxy.cfg"
-    config.write_text(text)
-    checked = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    def do_GET(self) -> None:
+        self.hits[self.path] += 1
+        body = b"ok"
+        self.send_response(200)
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_the_views_benchmark_is_served_through_the_deployments_haproxy_caching_only_static_files(tmp_path):
+    """bench --views puts socialwork/cluster/haproxy.py's configuration in front: a static file is fetched from the
+    app once however often it is asked for, a page every time (though the app marks both cacheable)."""
+    from socialwork.bench.serving import stop_server
+    from socialwork.bench.views import front
+
+    _App.hits.clear()
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    with (tmp_path / "haproxy.log").open("wb") as log:
+        proxy, base = front(tmp_path, app.server_address[1], log)
+    try:
+        for _ in range(3):
+            for path in ("/static/js/index.abc123.js", "/overview"):
+                request = urllib.request.Request(base + path, headers={"Cookie": "SWREPLICA=r1"})
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    assert answer.read() == b"ok"
+    finally:
+        stop_server(proxy)
+        app.shutdown()
+    assert (_App.hits["/static/js/index.abc123.js"], _App.hits["/overview"]) == (1, 3)

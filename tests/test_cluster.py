@@ -76,6 +76,36 @@ def test_a_run_is_read_to_its_end_across_a_rerun_the_page_asked_for():
     assert len(socket.frames) == 1
 
 
+def _form_field(element, label: str, widget_id: str, form: str) -> None:
+    element.date_input.label, element.date_input.id, element.date_input.form_id = label, widget_id, form
+
+
+def _as_of_picker(element) -> None:
+    element.selectbox.label, element.selectbox.id = "数据截至", "as-of"
+    element.selectbox.options.extend(["2025年4月30日", "2025年3月31日"])
+
+
+def test_a_run_records_widgets_by_form_cards_choices_and_successes():
+    frames = [
+        _delta(lambda e: _form_field(e, "完成时限", "due-new", "followup_new_item")),
+        _delta(lambda e: _form_field(e, "完成时限", "due-edit", "followup_edit_1")),
+        _delta(_as_of_picker),
+        _delta(lambda e: (setattr(e.metric, "label", "持证社工年度净增"), setattr(e.metric, "body", "2人"))),
+        _delta(lambda e: (setattr(e.alert, "body", "导入完成"), setattr(e.alert, "format", Alert.SUCCESS))),
+        _finished(ForwardMsg.FINISHED_SUCCESSFULLY),
+    ]
+    page = asyncio.run(load.read_run(Recorded(frames), load.Page()))
+    assert page.form_inputs == {
+        "followup_new_item": {"完成时限": "due-new"},
+        "followup_edit_1": {"完成时限": "due-edit"},
+    }
+    assert page.inputs == {"完成时限": "due-edit", "数据截至": "as-of"}  # by label alone, the last one shown
+    assert page.choices == {"数据截至": ["2025年4月30日", "2025年3月31日"]} and page.metrics == {
+        "持证社工年度净增": "2人"
+    }
+    assert page.successes == ["导入完成"] and page.alerts == []
+
+
 def test_an_exception_on_the_page_is_an_error():
     frames = [_delta(lambda e: setattr(e.exception, "type", "KeyError")), _finished(ForwardMsg.FINISHED_SUCCESSFULLY)]
     assert asyncio.run(load.read_run(Recorded(frames), load.Page())).exceptions == ["KeyError"]
@@ -83,9 +113,10 @@ def test_an_exception_on_the_page_is_an_error():
 
 def test_a_township_change_is_a_rerun_naming_the_page_and_the_widget():
     sent = BackMsg()
-    sent.ParseFromString(load.rerun_message("staffing", "page-hash", [load.township_choice(WIDGET, ["马坪乡"])]))
+    widgets = [load.township_choice(WIDGET, ["马坪乡"])]
+    sent.ParseFromString(load.rerun_message("staffing", "page-hash", widgets, query="asof=2025-04-30"))
     state = sent.rerun_script
-    assert (state.page_name, state.page_script_hash) == ("staffing", "page-hash")
+    assert (state.page_name, state.page_script_hash, state.query_string) == ("staffing", "page-hash", "asof=2025-04-30")
     [widget] = state.widget_states.widgets
     assert (widget.id, list(widget.string_array_value.data)) == (WIDGET, ["马坪乡"])
 

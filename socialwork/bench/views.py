@@ -10,7 +10,8 @@ question is what one more person costs a server that others already use.
 
 Setups: an older checkout (`--baseline-checkout`, e.g. the commit where issue 17 was filed, in a git worktree),
 this checkout with Streamlit's file watcher on (its default), this checkout as configured, and the same behind
-HAProxy with its cache holding Streamlit's static files (`haproxy_config`).
+HAProxy with its cache holding Streamlit's static files (the deployment's configuration,
+socialwork/cluster/haproxy.py).
 """
 
 from __future__ import annotations
@@ -39,44 +40,21 @@ from socialwork.bench.serving import (
     start_server,
     stop_server,
 )
+from socialwork.cluster import haproxy
 from socialwork.data import settings
 
-HAPROXY = shutil.which("haproxy")
 FILE_WATCHER_ON = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto"}  # Streamlit's default, overriding config.toml
 
 
-def haproxy_config(front_port: int, app_ports: list[int]) -> str:
-    """HAProxy in front of app servers: websockets tunnelled, sticky sessions, Streamlit's static files cached.
+def front(work: Path, app_port: int, log) -> tuple[subprocess.Popen, str]:
+    """The deployment's HAProxy (socialwork/cluster/haproxy.py, the project's one configuration) in front of one app
+    server, its cache holding Streamlit's static files: the process and the address a browser opens.
 
     The static files (/static/…) are content-hashed and served "immutable": cached once, they are never asked of
     the app again, which otherwise spends ~0.13 CPU-s sending ~8 MB of scripts to each browser with an empty cache.
     """
-    servers = "\n".join(
-        f"    server app{i} 127.0.0.1:{port} check cookie app{i}" for i, port in enumerate(app_ports, start=1)
-    )
-    return f"""global
-    maxconn 4000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 1h
-    timeout server 1h
-    timeout tunnel 1h
-cache streamlit_static
-    total-max-size 64
-    max-object-size 8000000
-    max-age 31536000
-frontend dashboard
-    bind 127.0.0.1:{front_port}
-    default_backend apps
-backend apps
-    balance roundrobin
-    cookie SOCIALWORK_SERVER insert indirect nocache
-    option httpchk GET /_stcore/health
-    http-request cache-use streamlit_static if {{ path_beg /static/ }}
-    http-response cache-store streamlit_static
-{servers}
-"""
+    port = free_port()
+    return haproxy.start(work, port, [app_port], cache=True, output=log), f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)
@@ -93,7 +71,7 @@ def setups(baseline: Path | None) -> list[Setup]:
     here = settings.REPO_ROOT
     found = [Setup(f"checkout {baseline.name} (baseline)", baseline.resolve())] if baseline else []
     found += [Setup("this checkout, file watcher on", here, FILE_WATCHER_ON), Setup("this checkout", here)]
-    if HAPROXY:
+    if shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists():  # as haproxy.executable() finds it
         found.append(Setup("this checkout behind HAProxy (static cache)", here, behind_haproxy=True))
     return found
 
@@ -119,12 +97,8 @@ def start(setup: Setup, work: Path) -> Running:
     app = _start_in(setup.checkout, command, port, env, log)
     if not setup.behind_haproxy:
         return Running(setup, f"http://127.0.0.1:{port}", [app])
-    front = free_port()
-    config = work / f"haproxy-{front}.cfg"
-    config.write_text(haproxy_config(front, [port]))
-    proxy = subprocess.Popen([HAPROXY, "-f", str(config), "-db"], stdout=log, stderr=subprocess.STDOUT)
-    time.sleep(1)
-    return Running(setup, f"http://127.0.0.1:{front}", [app, proxy])
+    proxy, base = front(work, port, log)
+    return Running(setup, base, [app, proxy])
 
 
 def _start_in(checkout: Path, command: list[str], port: int, env: dict[str, str], log) -> subprocess.Popen:
@@ -257,6 +231,6 @@ def markdown(result: dict, command: str) -> str:
         "from `/proc/<pid>/stat` (the app server, and HAProxy where it is in front); the browser's is not counted. "
         "Caches stay warm between sessions (the question is what one more person costs a server others use). "
         "The file watcher row runs this checkout with `STREAMLIT_SERVER_FILE_WATCHER_TYPE=auto`, Streamlit's "
-        "default, which `.streamlit/config.toml` turns off; HAProxy's configuration is "
-        "`socialwork/bench/views.py:haproxy_config`.\n"
+        "default, which `.streamlit/config.toml` turns off; HAProxy's configuration is the deployment's "
+        "(`socialwork/cluster/haproxy.py`, static cache on).\n"
     )

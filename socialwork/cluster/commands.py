@@ -14,7 +14,9 @@ def add_parsers(sub) -> None:
     replicas.add_argument("--count", type=int, default=2, help="副本数（默认 2）")
     replicas.add_argument("--port", type=int, default=8500, help="HAProxy 的端口（默认 8500）")
     replicas.add_argument("--address", default="127.0.0.1", help="HAProxy 的监听地址（默认 127.0.0.1）")
-    replicas.add_argument("--data", type=Path, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    replicas.add_argument(
+        "--data", type=str, help=f"数据目录或 s3://存储桶/前缀（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）"
+    )
     replicas.add_argument("--no-cache", action="store_true", help="不在 HAProxy 中缓存静态文件")
 
     load = sub.add_parser("load", help="协议级负载测试：不用浏览器，模拟多个会话切换乡镇筛选，测量重新运行延迟")

@@ -29,6 +29,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 TOWNSHIP_KEY = "filter_townships"  # present/filtering.py's sidebar multiselect (the phone's copy ends otherwise)
 RUN_TIMEOUT_S = 120.0
+INPUTS = ("text_input", "text_area", "button", "date_input", "selectbox", "checkbox", "file_uploader")
 
 
 @dataclass
@@ -45,21 +46,34 @@ class SessionResult:
 @dataclass
 class Page:
     """What a run told the client: the page's script hash, the township filter's widget id and options, the ids of
-    text inputs and buttons by label, the errors (st.error) and texts (markdown, HTML) shown."""
+    input widgets by label (and by form and label: a label may recur in several forms), a selectbox's options, the
+    metric cards, the errors (st.error) and successes (st.success) and the texts (markdown, HTML) shown."""
 
     script_hash: str = ""
     widget_id: str | None = None
     options: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)
+    form_inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    choices: dict[str, list[str]] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
+    successes: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
 
+    def note_input(self, widget) -> None:
+        """An input widget's id under its label, and under its form's id when it is in a form."""
+        self.inputs[widget.label] = widget.id
+        if widget.form_id:
+            self.form_inputs.setdefault(widget.form_id, {})[widget.label] = widget.id
 
-def rerun_message(page_name: str = "", script_hash: str = "", widgets: list[WidgetState] | None = None) -> bytes:
-    """A `rerun_script` BackMsg as the frontend sends it."""
+
+def rerun_message(page_name: str = "", script_hash: str = "", widgets: list[WidgetState] | None = None,
+                  query: str = "") -> bytes:  # fmt: skip
+    """A `rerun_script` BackMsg as the frontend sends it (`query`: the URL's query string, without "?")."""
     message = BackMsg()
     state = message.rerun_script
+    state.query_string = query
     state.page_name = page_name
     state.page_script_hash = script_hash
     state.widget_states.SetInParent()
@@ -89,10 +103,16 @@ async def read_run(ws, page: Page) -> Page:
                 page.widget_id, page.options = element.multiselect.id, list(element.multiselect.options)
             elif which == "exception":
                 page.exceptions.append(element.exception.type or "exception")
-            elif which in ("text_input", "button"):
-                page.inputs[getattr(element, which).label] = getattr(element, which).id
+            elif which in INPUTS:
+                page.note_input(getattr(element, which))
+                if which == "selectbox":
+                    page.choices[element.selectbox.label] = list(element.selectbox.options)
+            elif which == "metric":
+                page.metrics[element.metric.label] = element.metric.body
             elif which == "alert" and element.alert.format == Alert.ERROR:
                 page.alerts.append(element.alert.body)
+            elif which == "alert" and element.alert.format == Alert.SUCCESS:
+                page.successes.append(element.alert.body)
             elif which in ("markdown", "html"):
                 page.texts.append(getattr(element, which).body)
         elif kind == "script_finished":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from socialwork.bench.serving import free_port, serve_command, start_server, stop_server
 from socialwork.cluster import haproxy
-from socialwork.data import settings
+from socialwork.data import location, settings
 from socialwork.data.serverdb import DB_ENV
 
 
@@ -58,22 +58,27 @@ class Replicas:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start(count: int, port: int | None = None, data: Path | None = None, db_url: str | None = None,
+def start(count: int, port: int | None = None, data: str | Path | None = None, db_url: str | None = None,
           cache: bool = True, address: str = "127.0.0.1", env: dict[str, str] | None = None,
-          workdir: Path | None = None) -> Replicas:  # fmt: skip
-    """Start `count` replicas (side by side) and HAProxy on address:port; every one answers its health check."""
+          workdir: Path | None = None, own_copies: bool = False) -> Replicas:  # fmt: skip
+    """Start `count` replicas (side by side) and HAProxy on address:port; every one answers its health check.
+
+    `data` is a folder or an s3://bucket/prefix (the endpoint and keys in the environment or `env`). With
+    `own_copies`, each replica keeps its copy of a bucket store's files in a folder of its own under the work folder
+    (SOCIALWORK_CACHE), as replicas on separate machines do; otherwise they share this machine's one copy."""
     owns_workdir = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="socialwork-replicas-"))
     extra = dict(env or {})
     if data is not None:
-        extra[settings.DATA_DIR_ENV] = str(Path(data).resolve())
+        extra[settings.DATA_DIR_ENV] = str(location.parse(data))  # a folder resolved, or the bucket's URL as given
     if db_url:
         extra[DB_ENV] = db_url
     ports = [free_port() for _ in range(count)]
     logs = [open(workdir / f"replica-{n + 1}.log", "wb") for n in range(count)]  # noqa: SIM115 (closed in stop)
 
     def one(n: int) -> subprocess.Popen:
-        return start_server(serve_command(ports[n]), ports[n], env=extra, output=logs[n])
+        copy = {settings.CACHE_DIR_ENV: str(workdir / f"replica-{n + 1}-copy")} if own_copies else {}
+        return start_server(serve_command(ports[n]), ports[n], env=extra | copy, output=logs[n])
 
     with ThreadPoolExecutor(count) as pool:
         processes = list(pool.map(one, range(count)))
@@ -82,11 +87,13 @@ def start(count: int, port: int | None = None, data: Path | None = None, db_url:
     return Replicas(port, ports, processes, balancer, workdir, logs, owns_workdir)
 
 
-def run(count: int, port: int, data: Path | None, cache: bool, address: str) -> int:
+def run(count: int, port: int, data: str | None, cache: bool, address: str) -> int:
     """The CLI: start, say where, wait for Ctrl-C or SIGTERM, stop everything."""
     db_url = os.environ.get(DB_ENV)
     if not db_url:
-        print(f"提示：未设置 {DB_ENV}，各副本的督办事项与登录失败计数写入数据目录中的 SQLite 文件；"
+        bucket = isinstance(settings.data_dir(data), location.Bucket)
+        where = f"本机的对象存储本地副本目录（{settings.CACHE_DIR_ENV}）" if bucket else "数据目录"
+        print(f"提示：未设置 {DB_ENV}，各副本的督办事项与登录失败计数写入{where}中的 SQLite 文件；"
               "多台服务器请使用 PostgreSQL（见 README“Run for many users”）")  # fmt: skip
     replicas = start(count, port, data, db_url, cache, address)
     print(f"已启动 {count} 个副本（端口 {', '.join(map(str, replicas.replica_ports))}），"
