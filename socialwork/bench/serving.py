@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import IO
 
 from socialwork.data import settings
@@ -30,7 +31,11 @@ def free_port() -> int:
 
 
 def start_server(
-    command: list[str], port: int, env: dict[str, str] | None = None, output: int | IO = subprocess.PIPE
+    command: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    output: int | IO = subprocess.PIPE,
+    cwd: Path | None = None,
 ) -> subprocess.Popen:
     """Start a Streamlit server and wait until it answers its health check.
 
@@ -38,18 +43,27 @@ def start_server(
     would otherwise fill the pipe and stall the server.
     """
     env = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
-    process = subprocess.Popen(command, cwd=settings.REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
+    process = subprocess.Popen(command, cwd=cwd or settings.REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    if wait_until_healthy(process, f"http://127.0.0.1:{port}", START_TIMEOUT_S):
+        return process
     process.kill()
     log = process.stdout.read().decode(errors="replace")[-2000:] if process.stdout else "(see its log file)"
     raise RuntimeError(f"server did not start: {log}")
+
+
+def wait_until_healthy(process: subprocess.Popen, base: str, timeout_s: float) -> bool:
+    """Whether base/_stcore/health answered 200 within timeout_s (False at once if the process has ended)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 def stop_server(process: subprocess.Popen) -> None:

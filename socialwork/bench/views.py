@@ -9,8 +9,8 @@ views; the table gives medians over repeats and the ratio to the first setup. Ca
 question is what one more person costs a server that others already use.
 
 Setups: an older checkout (`--baseline-checkout`, e.g. the commit where issue 17 was filed, in a git worktree),
-this checkout with Streamlit's file watcher on (its default), this checkout as configured, and the same behind
-HAProxy with its cache holding Streamlit's static files (the deployment's configuration,
+this checkout with Streamlit's file watcher and post-run garbage collection on (its defaults), this checkout as
+configured, and the same behind HAProxy with its cache holding Streamlit's static files (the deployment's configuration,
 socialwork/cluster/haproxy.py).
 """
 
@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +42,8 @@ from socialwork.bench.serving import (
 from socialwork.cluster import haproxy
 from socialwork.data import settings
 
-FILE_WATCHER_ON = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto"}  # Streamlit's default, overriding config.toml
+# Streamlit's defaults, which .streamlit/config.toml turns off (environment variables override the file).
+STREAMLIT_DEFAULTS = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto", "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
 
 
 def front(work: Path, app_port: int, log) -> tuple[subprocess.Popen, str]:
@@ -70,7 +70,10 @@ class Setup:
 def setups(baseline: Path | None) -> list[Setup]:
     here = settings.REPO_ROOT
     found = [Setup(f"checkout {baseline.name} (baseline)", baseline.resolve())] if baseline else []
-    found += [Setup("this checkout, file watcher on", here, FILE_WATCHER_ON), Setup("this checkout", here)]
+    found += [
+        Setup("this checkout, Streamlit's file watcher and post-run GC on", here, STREAMLIT_DEFAULTS),
+        Setup("this checkout", here),
+    ]
     if shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists():  # as haproxy.executable() finds it
         found.append(Setup("this checkout behind HAProxy (static cache)", here, behind_haproxy=True))
     return found
@@ -87,6 +90,11 @@ class Running:
     def cpu(self) -> float:
         return sum(cpu_seconds(p.pid) for p in self.processes)
 
+    def app_memory_mb(self) -> float:
+        """The app server's resident memory (VmRSS), in MB."""
+        status = Path(f"/proc/{self.processes[0].pid}/status").read_text()
+        return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")) / 1024
+
 
 def start(setup: Setup, work: Path) -> Running:
     port = free_port()
@@ -102,27 +110,8 @@ def start(setup: Setup, work: Path) -> Running:
 
 
 def _start_in(checkout: Path, command: list[str], port: int, env: dict[str, str], log) -> subprocess.Popen:
-    """start_server, run from another checkout's folder (its pages, its .streamlit/config.toml, its demo data)."""
-    here = settings.REPO_ROOT
-    if checkout == here:
-        return start_server(command, port, env, output=log)
-    env = os.environ | {"PYTHONUNBUFFERED": "1"} | env
-    process = subprocess.Popen(command, cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return _wait_healthy(process, port)
-
-
-def _wait_healthy(process: subprocess.Popen, port: int) -> subprocess.Popen:
-    import urllib.request
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"server on port {port} did not start")
+    """start_server, run from a checkout's folder (its pages, its .streamlit/config.toml, its demo data)."""
+    return start_server(command, port, env, output=log, cwd=checkout)
 
 
 def session(browser, running: Running, page: str) -> tuple[float, float]:
@@ -181,6 +170,7 @@ def run(pages: list[str], repeats: int, baseline: Path | None, progress: Callabl
                         into.rerun_s.append(statistics.fmean(v[1] for v in views))
                     progress(f"repeat {repeat + 1}/{repeats} done")
                 browser.close()
+            memory = {each.setup.name: each.app_memory_mb() for each in running}
         finally:
             for each in running:
                 for process in reversed(each.processes):
@@ -197,6 +187,7 @@ def run(pages: list[str], repeats: int, baseline: Path | None, progress: Callabl
                 "first_s": statistics.median(measured[s.name].first_s),
                 "rerun_s": statistics.median(measured[s.name].rerun_s),
                 "view_s": statistics.median(measured[s.name].per_view()),
+                "memory_mb": memory[s.name],
             }
             for s in chosen
         ],
@@ -207,11 +198,12 @@ def table(result: dict) -> str:
     rows = result["setups"]
     first = rows[0]["view_s"]
     lines = [
-        "| setup | first render CPU s | township rerun CPU s | per page view CPU s | ÷ first setup |",
-        "|---|--:|--:|--:|--:|",
+        "| setup | first render CPU s | township rerun CPU s | per page view CPU s | ÷ first setup | app memory MB |",
+        "|---|--:|--:|--:|--:|--:|",
     ]
     lines += [
-        f"| {r['name']} | {r['first_s']:.3f} | {r['rerun_s']:.3f} | {r['view_s']:.3f} | {r['view_s'] / first:.2f}× |"
+        f"| {r['name']} | {r['first_s']:.3f} | {r['rerun_s']:.3f} | {r['view_s']:.3f} | {r['view_s'] / first:.2f}× "
+        f"| {r['memory_mb']:.0f} |"
         for r in rows
     ]
     return "\n".join(lines)
@@ -230,7 +222,9 @@ def markdown(result: dict, command: str) -> str:
         "other work on the machine falls on all of them alike. CPU is the setup's processes' user + system time "
         "from `/proc/<pid>/stat` (the app server, and HAProxy where it is in front); the browser's is not counted. "
         "Caches stay warm between sessions (the question is what one more person costs a server others use). "
-        "The file watcher row runs this checkout with `STREAMLIT_SERVER_FILE_WATCHER_TYPE=auto`, Streamlit's "
-        "default, which `.streamlit/config.toml` turns off; HAProxy's configuration is the deployment's "
+        "The row with Streamlit's defaults runs this checkout with `STREAMLIT_SERVER_FILE_WATCHER_TYPE=auto` and "
+        "`STREAMLIT_RUNNER_POST_SCRIPT_GC=true`, which `.streamlit/config.toml` turns off (watching every module "
+        "for changes, registered again for each new session; a full garbage collection after every script run). "
+        "App memory is the app server's resident memory after the run. HAProxy's configuration is the deployment's "
         "(`socialwork/cluster/haproxy.py`, static cache on).\n"
     )

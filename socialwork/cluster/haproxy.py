@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
+
+from socialwork.bench.serving import wait_until_healthy
 
 COOKIE = "SWREPLICA"
 CACHE_MB = 64  # HAProxy's memory for static files: Streamlit's whole frontend is about 10 MB
@@ -93,15 +93,7 @@ def start(workdir: Path, port: int, replica_ports: list[int], cache: bool = True
     path.write_text(config(port, replica_ports, cache, address), encoding="utf-8")
     subprocess.run([executable(), "-c", "-q", "-f", str(path)], check=True)
     process = subprocess.Popen([executable(), "-db", "-f", str(path)], stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"haproxy exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
+    if wait_until_healthy(process, f"http://127.0.0.1:{port}", 30):
+        return process
     process.kill()
-    raise RuntimeError("haproxy did not answer in 30 s")
+    raise RuntimeError(f"haproxy did not answer in 30 s (exit code {process.poll()})")
