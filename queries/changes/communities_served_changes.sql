@@ -2,6 +2,7 @@
 -- (newly served; a community not yet on the register then counts as unserved), and those served then and by
 -- nobody now. Newly served first, then township and community order.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, community_code, community_name, community_kind_label, social_workers_then,
 --   social_workers_now, change, change_label
 with then_staffing as (
@@ -15,6 +16,7 @@ now_staffing as (
     from community_staffing
     where snapshot_date = $to_date
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 compared as (

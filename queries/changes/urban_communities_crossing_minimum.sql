@@ -3,6 +3,7 @@
 -- register at $from_date counts as having had none). Reached first, then township and community order.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, community_code, community_name, certified_then, certified_now,
 --   change, change_label
 with then_staffing as (
@@ -17,6 +18,7 @@ now_staffing as (
     where snapshot_date = $to_date
       and community_kind = 'urban_community'
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 compared as (

@@ -1,12 +1,19 @@
 -- Certified social workers by certificate level at every snapshot from $from_date to $to_date, read from the
--- derived tables (one certified_<level> column per level): county_figures for the whole county,
--- township_figures summed for chosen townships.
+-- derived tables (one certified_<level> column per level): county_figures summed over the counties of the scope
+-- (one row per date for a single county's store), township_figures summed for chosen townships.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (NULL = whole county).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: snapshot_date, certificate_level, certificate_level_label, people
 with county as (
-    select snapshot_date, certified_assistant, certified_intermediate, certified_senior
+    select
+        snapshot_date,
+        sum(certified_assistant) as certified_assistant,
+        sum(certified_intermediate) as certified_intermediate,
+        sum(certified_senior) as certified_senior
     from county_figures
     where $townships is null and snapshot_date between $from_date and $to_date
+      and ($scope is null or starts_with(county_code, $scope))
+    group by snapshot_date
 ),
 
 chosen_townships as (
@@ -15,7 +22,7 @@ chosen_townships as (
         coalesce(sum(t.certified_assistant), 0) as certified_assistant,
         coalesce(sum(t.certified_intermediate), 0) as certified_intermediate,
         coalesce(sum(t.certified_senior), 0) as certified_senior
-    from county_figures d
+    from (select distinct snapshot_date from county_figures) d
     left join township_figures t
         on t.snapshot_date = d.snapshot_date and list_contains($townships, t.township_code)
     where $townships is not null and d.snapshot_date between $from_date and $to_date

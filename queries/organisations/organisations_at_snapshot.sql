@@ -1,6 +1,7 @@
 -- Every registered social-work organisation at $snapshot_date with its professional staff share;
 -- active ones first, lowest share first. Organisations registered at county level have no township.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level included).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: organisation_id, organisation_name, township_name, registered_date, status, status_label, staff,
 --   certified_staff, sw_educated_staff, professional_staff, professional_share, evaluation_grade_label
 select
@@ -23,4 +24,5 @@ join enum_labels s on s.enum_name = 'organisation_status' and s.code = o.status
 join enum_labels g on g.enum_name = 'evaluation_grade' and g.code = o.evaluation_grade
 where o.snapshot_date = $snapshot_date
   and ($townships is null or list_contains($townships, o.township_code))
+  and ($scope is null or starts_with(coalesce(o.township_code, o.county_code), $scope))
 order by o.status <> 'active', professional_share nulls last, o.organisation_id

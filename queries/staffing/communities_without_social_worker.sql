@@ -2,6 +2,7 @@
 -- at most $max_rows of them (the count is in urban_staffing_summary).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $max_rows BIGINT (NULL = every one).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, community_code, community_name, community_kind, community_kind_label
 with unserved as (
     select snapshot_date, township_code, community_code, community_name, community_kind
@@ -9,6 +10,7 @@ with unserved as (
     where snapshot_date = $snapshot_date
       and social_workers = 0
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
     order by township_code, community_code
     limit $max_rows
 ),

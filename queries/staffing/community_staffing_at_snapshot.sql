@@ -5,6 +5,7 @@
 -- Parameters: $snapshot_date DATE, $previous_date DATE (NULL = no earlier snapshot),
 --   $townships VARCHAR[] (township codes; NULL = whole county), $min_certified INTEGER (the 2-per-community rule),
 --   $max_rows BIGINT (NULL = every village/community).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, community_code, community_name, community_kind, community_kind_label,
 --   urban_rural_code, urban_rural_label, certified_workers, social_workers, certified_change,
 --   meets_minimum, shortfall
@@ -14,6 +15,7 @@ with in_scope as (
     from township_figures
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 listed as (
@@ -23,6 +25,7 @@ listed as (
     from community_staffing
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
     order by need_rank
     limit coalesce($max_rows, 9223372036854775807)
 ),

@@ -3,6 +3,7 @@
 -- (community_staffing.need_rank); at most $max_rows of them (the totals are in urban_staffing_summary).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule), $max_rows BIGINT (NULL = every one).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, community_code, community_name, certified_workers, shortfall
 with below_minimum as (
     -- The file is written in need order and these communities are its first rows: the scan stops early.
@@ -19,6 +20,7 @@ with below_minimum as (
       and community_kind = 'urban_community'
       and certified_workers < $min_certified
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
     order by need_rank
     limit $max_rows
 ),

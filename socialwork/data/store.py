@@ -9,6 +9,12 @@ Layout::
     <data dir>/.write-lock        held (flock) by the one write at a time
     <data dir>/county.json        the county the store belongs to (socialwork/data/identity.py)
 
+A store of many counties (a city's, a province's) is a folder holding divisions.parquet and one such store per
+county, each written on its own (`import --county CODE`)::
+
+    <root>/divisions.parquet
+    <root>/county=530524/county.json, snapshot_date=2023-01-31/..., .write-lock
+
 A snapshot is written to a temporary folder beside the others and renamed into place only when
 every table is written, so readers never see half a snapshot. One write at a time: a second import
 while one is writing is refused at once, not queued. A temporary folder left by an interrupted write
@@ -36,13 +42,17 @@ from socialwork.data import aggregates
 from socialwork.data.contract import (
     ARROW_TYPES,
     COUNTY_FILE,
+    COUNTY_PARTITION,
     DERIVED_TABLES,
+    DIVISION_TARGETS_FILE,
+    DIVISIONS_FILE,
     SNAPSHOT_PARTITION,
     TABLES,
     Table,
 )
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
+_COUNTY_FOLDER = re.compile(rf"^{COUNTY_PARTITION}=(\d{{6}})$")
 LOCK_FILE = ".write-lock"
 STAGING_PREFIX = ".staging-"
 BUSY = "另一个导入正在写入该数据目录，请稍后再试"
@@ -64,9 +74,12 @@ def table_path(root: Path, as_of: date, table: Table) -> Path:
 
 
 def snapshot_dates(root: Path) -> list[date]:
-    """Every as-of date in the store, oldest first; a snapshot missing a table is an error, not a gap."""
+    """Every as-of date in the store (of any of its counties), oldest first; a snapshot missing a table is an error,
+    not a gap."""
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
+    if is_multi_county(root):
+        return sorted({d for folder in county_folders(root).values() for d in snapshot_dates(folder)})
     found = []
     for child in root.iterdir():
         match = _FOLDER.match(child.name)
@@ -93,6 +106,9 @@ def store_version(root: Path) -> tuple[tuple[str, int], ...]:
     cache key."""
     if not root.is_dir():
         return ()
+    if is_multi_county(root):
+        own = tuple((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if c.name in _MULTI_FILES and c.is_file())
+        return own + tuple((code, store_version(folder)) for code, folder in county_folders(root).items())
     return tuple(
         sorted(
             (c.name, c.stat().st_mtime_ns)
@@ -100,6 +116,28 @@ def store_version(root: Path) -> tuple[tuple[str, int], ...]:
             if (_FOLDER.match(c.name) and c.is_dir()) or (c.name == COUNTY_FILE and c.is_file())
         )
     )
+
+
+# ---------------------------------------------------------------- many counties: one single-county store each
+_MULTI_FILES = (DIVISIONS_FILE, DIVISION_TARGETS_FILE)
+
+
+def is_multi_county(root: Path) -> bool:
+    """A store of many counties holds divisions.parquet; a single county's store never does."""
+    return (root / DIVISIONS_FILE).is_file()
+
+
+def county_folder(root: Path, county_code: str) -> Path:
+    """Where a county's own store lies in a store of many counties."""
+    return root / f"{COUNTY_PARTITION}={county_code}"
+
+
+def county_folders(root: Path) -> dict[str, Path]:
+    """Each county's own store in a store of many counties, by county code (empty for a single county's)."""
+    if not is_multi_county(root):
+        return {}
+    found = ((_COUNTY_FOLDER.match(c.name), c) for c in root.iterdir() if c.is_dir())
+    return {m.group(1): c for m, c in sorted(found, key=lambda mc: mc[1].name) if m}
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
@@ -210,6 +248,8 @@ def remove_stale_staging(root: Path) -> int:
     None is removed while a write holds the lock (its own folder is in use), and without any there is
     nothing to lock: a read-only store, such as the demo, stays untouched.
     """
+    if is_multi_county(root):
+        return sum(remove_stale_staging(folder) for folder in county_folders(root).values())
     if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):
         return 0
     try:
@@ -248,3 +288,16 @@ def read_table(root: Path, as_of: date, table: Table) -> pd.DataFrame:
         for c in table.columns
     ]
     return pa.table(columns, names=list(table.column_names)).to_pandas()
+
+
+def table_files(root: Path, table_name: str) -> list[Path]:
+    """Every snapshot's file of a table, of every county in a store of many counties: the list readers build their
+    views from (a list, not a glob, so that a store listed elsewhere, e.g. in a manifest, reads the same way)."""
+    pattern = f"{SNAPSHOT_PARTITION}=*/{table_name}.parquet"
+    if is_multi_county(root):
+        return sorted(f for folder in county_folders(root).values() for f in folder.glob(pattern) if _dated(f))
+    return sorted(f for f in root.glob(pattern) if _dated(f))
+
+
+def _dated(file: Path) -> bool:
+    return bool(_FOLDER.match(file.parent.name))

@@ -49,7 +49,7 @@ def scale_free_figures_by_township(
 def township_scorecard(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> TownshipScorecard:
     """Scale-free targets per township at as_of, with each township's own baseline for "above baseline"."""
     baseline = baseline_date(as_of, available_dates(data))
-    targets = targets_for_year(as_of, as_of.year, data)
+    targets = targets_for_year(as_of, as_of.year, data, townships)
     scale_free = targets[targets["scope"] == "scale_free"]
     keys = list(scale_free["metric_key"]) if not targets.empty else list(SCALE_FREE_METRICS)
     target_rows = {row.metric_key: row for _, row in scale_free.iterrows()}
