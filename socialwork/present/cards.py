@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from socialwork.figures import hierarchy
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.present.exports import csv_bytes, xlsx_bytes
 from socialwork.present.formatting import (
@@ -46,6 +47,10 @@ def page_header(title: str, filters: Filters) -> None:
     st.title(markdown_text(title))
     county = markdown_text(filters.county.county_name)
     st.markdown(f"#### {county} · {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
+    if filters.multi_county:  # a leader must never read a sum that silently lacks a county
+        missing = hierarchy.reporting(filters.as_of, filters.codes_or_none, filters.data).note
+        if missing:
+            st.warning(f"报送情况：{markdown_text(missing)}", icon=":material/report:")
 
 
 def pills_html(counts: dict[str, tuple[str, int]]) -> str:
