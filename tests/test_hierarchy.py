@@ -201,3 +201,15 @@ def test_queries_empty_in_one_county_find_rows_in_the_city(city, name):
     params = {"snapshot_date": BOTH, "scope": CITY, "plan_year": 2025}
     frame = db.run(name, data=root, **{k: v for k, v in params.items() if k in db.query_parameters(name)})
     assert len(frame) == 1
+
+
+def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_path):
+    from socialwork.bench.synthetic import CITY_CODE, Scale, write_store
+
+    root = tmp_path / "city"
+    dates = write_store(root, Scale("tiny_city", 3, 20, 60, 2, counties=3))
+    assert set(store.county_folders(root)) == {f"{CITY_CODE}0{k}" for k in (1, 2, 3)}
+    whole = _parts(dates[-1], root)
+    counties = [_parts(dates[-1], root, [code]) for code in store.county_folders(root)]
+    assert whole.to_dict() == sum(counties[1:], counties[0]).to_dict()
+    assert whole["townships"] == 9

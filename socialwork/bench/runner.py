@@ -28,6 +28,7 @@ import pandas as pd
 from socialwork.bench.inputs import ALL, Input, page_inputs
 from socialwork.data import settings
 from socialwork.data.contract import SNAPSHOT_PARTITION
+from socialwork.data.store import county_folders
 from socialwork.figures import db, parallel
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
@@ -138,7 +139,11 @@ def replay(root: Path, steps: list[list[list[Call]]]) -> None:
 # ---------------------------------------------------------------- baselines
 def input_files(root: Path, item: Input, as_of: date, dates: list[date]) -> list[tuple[date, Path]]:
     chosen = [d for d in dates if d <= as_of] if item.snapshots == ALL else [as_of]
-    return [(d, root / f"{SNAPSHOT_PARTITION}={d.isoformat()}" / f"{item.table}.parquet") for d in chosen]
+    folders = list(county_folders(root).values()) or [root]  # a city: every county's file of the date
+    files = [
+        (d, f / f"{SNAPSHOT_PARTITION}={d.isoformat()}" / f"{item.table}.parquet") for d in chosen for f in folders
+    ]
+    return [(d, path) for d, path in files if len(folders) == 1 or path.is_file()]
 
 
 def bare_scan(con: duckdb.DuckDBPyConnection, files: list[Path], columns: tuple[str, ...], township: str | None):
