@@ -48,6 +48,7 @@ class Changes:
     served: pd.DataFrame
     service_points: pd.DataFrame
     posts: pd.DataFrame
+    place_level: str = "township"  # whose statuses township_statuses lists: a city's counties (ranking.py)
 
     def count(self, frame: str, change: str) -> int:
         """Rows of one list with the given change code, e.g. count("communities", "reached_minimum")."""
@@ -176,8 +177,8 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
     report_then, report_now, card_then, card_now, communities, served, points, posts = together(
         lambda: metrics.kpi_report(from_date, codes, data),
         lambda: metrics.kpi_report(to_date, codes, data),
-        lambda: metrics.township_scorecard(from_date, codes, data),
-        lambda: metrics.township_scorecard(to_date, codes, data),
+        lambda: metrics.place_scorecard(from_date, codes, data),  # a city: its counties
+        lambda: metrics.place_scorecard(to_date, codes, data),
         lambda: urban_communities_crossing(from_date, to_date, codes, data),
         lambda: served_changes(from_date, to_date, codes, data),
         lambda: service_point_changes(from_date, to_date, codes, data),
@@ -193,4 +194,5 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
         served=served,
         service_points=points,
         posts=posts,
+        place_level=card_now.level,
     )

@@ -43,6 +43,14 @@ def by_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = 
     return townships is None and (scope is not None or store.is_multi_county(data or settings.data_dir()))
 
 
+def level_below(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> str:
+    """What a view breaks down into on charts and tables: "county" above the county in a store of many counties (a
+    city, a province, the whole store), else "township" (a county's townships, or the chosen townships)."""
+    scope, townships = db.split_places(places)
+    one_county = townships is not None or (scope is not None and len(scope) >= DIVISION_DIGITS["county"])
+    return "township" if one_county or not by_counties(places, data) else "county"
+
+
 def divisions(as_of: date, scope: str | None = None, data: Path | None = None) -> pd.DataFrame:
     """The scope and every division under it (townships from the snapshot), in code order."""
     return db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=scope)
@@ -134,6 +142,11 @@ def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Pat
         missing_names=names,
         missing_townships=tuple(absent["township_name"]),
     )
+
+
+def reporting_label(has_snapshot: bool, latest: object) -> str:
+    """已报送, or 未报送（最新 2024-06-30） for a county in a table of counties."""
+    return "已报送" if has_snapshot else f"未报送（{_latest(latest)}）"
 
 
 def _latest(on: object) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
-from socialwork.figures.metrics.levels import figures_by_county
+from socialwork.figures.metrics.levels import county_figures
 from socialwork.figures.places import available_dates
 
 MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
@@ -77,13 +77,13 @@ def uncovered_list(
 def staffing_by_county(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
     """Urban-community staffing per county of a scope that has the snapshot, in the columns of staffing_by_township
     (county code and name in township_code and township_name), for the same chart one level up."""
-    parts = figures_by_county(as_of, as_of, scope, data)
-    names = hierarchy.counties_reporting(as_of, scope, data).set_index("county_code")["county_name"]
+    parts = county_figures(as_of, scope, data)
+    parts = parts[parts["has_snapshot"]]
     urban = parts["urban_communities"]
     return pd.DataFrame(
         {
             "township_code": parts["county_code"],
-            "township_name": parts["county_code"].map(names).fillna(parts["county_code"]),
+            "township_name": parts["county_name"],
             "urban_communities": urban,
             "certified_in_urban_communities": parts["certified_in_urban_communities"],
             "average_certified_per_urban_community": parts["certified_in_urban_communities"] / urban.where(urban > 0),
@@ -96,14 +96,9 @@ def staffing_by_county(as_of: date, scope: str | None, data: Path | None = None)
     ).reset_index(drop=True)
 
 
-def by_county(scope_code: str | None, data: Path | None = None) -> bool:
-    """Whether a scope breaks down by county (a city, or the whole of a store of many counties) or by township."""
-    one_county = scope_code is not None and len(scope_code) >= 6
-    return not one_county and hierarchy.by_counties([scope_code] if scope_code else None, data)
-
-
 def staffing_by_place(scope_code: str | None, as_of: date, data: Path | None = None) -> pd.DataFrame:
-    """Urban-community staffing by the level below the scope: by county above the county, else by township."""
-    if by_county(scope_code, data):
+    """Urban-community staffing by the level below the scope (hierarchy.level_below): by county or by township."""
+    places = [scope_code] if scope_code else None
+    if hierarchy.level_below(places, data) == "county":
         return staffing_by_county(as_of, scope_code, data)
-    return staffing_by_township(as_of, [scope_code] if scope_code else None, data)
+    return staffing_by_township(as_of, places, data)

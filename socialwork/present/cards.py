@@ -25,9 +25,9 @@ from socialwork.present.formatting import (
     goal_text,
     milestone_frame,
     pace_lines,
-    scorecard_frames,
     status_text,
 )
+from socialwork.present.place_tables import PLACE_NOUN, scorecard_frames
 from socialwork.present.plaintext import markdown_text
 from socialwork.present.screen import for_screen
 from socialwork.present.tables import pill, table_html
@@ -106,8 +106,8 @@ def scorecard_table(card: TownshipScorecard, max_rows: int | None = None) -> Non
     st.html(table_html(values, statuses=pills, phone=phone))
     if total > len(values):
         st.caption(
-            f"共 {total:,} 个乡镇（街道），表中列出未达标项最多的 {len(values):,} 个。"
-            "完整表请下载，或在侧栏选择乡镇（街道）。"
+            f"共 {total:,} 个{PLACE_NOUN[card.level]}，表中列出未达标项最多的 {len(values):,} 个。"
+            "完整表请下载，或在侧栏缩小范围。"
         )
 
 

@@ -7,7 +7,6 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
 from socialwork.data.contract import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDENTS
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
@@ -179,50 +178,6 @@ PROJECTION_METHOD_NOTE = (
     "（持证人数在考试成绩公布后集中增加，直线外推会低估年末值）。"
     "“进度正常/滞后”有往年数据时按往年同期规律判断，否则按时间进度判断。"
 )
-
-
-def scorecard_frames(card) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The township table for display (numbers, Chinese headers) and its status codes, cell for cell."""
-    values = pd.DataFrame(
-        {
-            "乡镇（街道）": card.frame["township_name"],
-            "类型": card.frame["township_kind_label"],
-            "未达标项": card.frame["unmet_targets"],
-        }
-    )
-    statuses = pd.DataFrame(index=values.index, columns=values.columns, data="")
-    for spec in card.metrics:
-        header = scorecard_header(spec, card.label(spec))
-        values[header] = card.frame[spec.key].round(spec.decimals)
-        statuses[header] = card.frame[f"{spec.key}__status"]
-    return values, statuses
-
-
-def scorecard_header(spec, label: str | None = None) -> str:
-    """A short column header with the unit, e.g. 村社有社工（%）."""
-    return f"{METRIC_SHORT_LABELS.get(spec.key, label or spec.label)}（{spec.unit}）"
-
-
-def scorecard_export_frame(card) -> pd.DataFrame:
-    """The township table with a worded status column after each figure, for CSV and XLSX."""
-    values, statuses = scorecard_frames(card)
-    out = values[["乡镇（街道）", "类型", "未达标项"]].copy()
-    for spec in card.metrics:
-        header = scorecard_header(spec, card.label(spec))
-        out[header] = values[header]
-        out[f"{card.label(spec)}·状态"] = statuses[header].map(KPI_STATUS.label_of)
-    return out
-
-
-def scorecard_goal_text(card) -> str:
-    parts = []
-    for spec in card.metrics:
-        goal, comparator = card.goals[spec.key]
-        if comparator == "gt_baseline":
-            parts.append(f"{card.label(spec)}：高于本乡镇上年末")
-        elif goal is not None:
-            parts.append(f"{card.label(spec)}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
-    return "；".join(parts)
 
 
 def card_count(count: int, unit: str, help_text: str | None = None) -> tuple[str, str | None]:
@@ -437,13 +392,13 @@ def township_activity_table(frame: pd.DataFrame) -> pd.DataFrame:
     return headed(frame, headers)
 
 
-def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame):
-    """(by year, by department, by township) worded for display and export."""
+def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame | None):
+    """(by year, by department, by township) worded for display and export (no township table above the county)."""
     years = headed(by_year.astype({"plan_year": str}), {"plan_year": "年度", "projects": "项目数（个）",
                    "budget_wan": "预算（万元）", "county_wide_budget_wan": "其中县级统筹（万元）"})  # fmt: skip
     money = {"projects": "项目数（个）", "budget_wan": "预算（万元）"}
     departments = headed(by_department, {"department": "购买部门", **money})
-    townships = headed(by_township, {"township_name": "乡镇（街道）", **money})
+    townships = None if by_township is None else headed(by_township, {"township_name": "乡镇（街道）", **money})
     return years, departments, townships
 
 

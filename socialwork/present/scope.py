@@ -92,6 +92,6 @@ def county_from_chart(chart_key: str, names_to_codes: dict[str, str], township_k
     points = st.session_state[chart_key]["selection"]["points"]
     if points:
         custom = points[0].get("customdata")
-        name = custom[0] if isinstance(custom, list) else points[0]["y"]
+        name = custom[0] if isinstance(custom, list) else str(points[0]["y"]).replace("<br>", "")
         if name in names_to_codes:
             go_to(names_to_codes[name], township_key)

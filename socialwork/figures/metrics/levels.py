@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.figures import db
+from socialwork.figures import db, hierarchy
 
 TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "sort_order"]
 
@@ -27,6 +27,15 @@ def figures_by_county(from_date: date, to_date: date, scope: str | None, data: P
     )
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     return frame
+
+
+def county_figures(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """Every county of the scope with its additive figures at as_of, the level below a city (hierarchy.level_below):
+    county_code, county_name, city_code, has_snapshot, latest_snapshot_date, then the figures of
+    plan_figures_by_snapshot_and_county (empty for a county without the month: it is listed, never counted as 0)."""
+    status = hierarchy.counties_reporting(as_of, scope, data)
+    parts = figures_by_county(as_of, as_of, scope, data).drop(columns="snapshot_date")
+    return status.merge(parts, on="county_code", how="left")
 
 
 def figures_over_counties(from_date: date, to_date: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
@@ -44,7 +53,8 @@ def figures_over_counties(from_date: date, to_date: date, scope: str | None, dat
         for _, rows in frame[frame["county_code"].isin(reporting)].groupby("county_code")
     ]
     if not filled:
-        return frame.drop(columns=["county_code", "snapshot_date"]).set_index(pd.Index([], name="snapshot_date"))
+        # No county of the scope has the month (one county's view of a month it missed): no figures, not zeros.
+        return frame.iloc[:0].drop(columns="county_code").set_index("snapshot_date").astype("float64")
     stacked = pd.concat(filled).astype("float64")
     grouped = stacked.groupby(level=0)
     sums = grouped.sum().mask(grouped.agg(lambda column: column.isna().any()).astype(bool))
