@@ -14,6 +14,7 @@ from tests.fixture_county import T1
 SAMPLE_PARAMETERS = {
     "snapshot_date": date(2024, 11, 30),
     "from_date": date(2023, 12, 31),
+    "from_dates": [date(2023, 12, 31)],
     "to_date": date(2024, 11, 30),
     "plan_year": 2024,
     "townships": None,

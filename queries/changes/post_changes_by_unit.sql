@@ -5,12 +5,25 @@
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   county-level departments).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
+--   stated so that only those partitions are read.
 -- Columns: township_code, township_name, unit_name, sector, sector_label, created_posts, filled_posts,
 --   vacated_posts, removed_posts
-with then_posts as (
+with then_dates as (
+    -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
+    -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
+    select county_code, max(snapshot_date) as snapshot_date
+    from county_figures
+    where snapshot_date <= $from_date
+    group by county_code
+),
+
+then_posts as (
     select county_code, post_id, township_code, unit_name, sector, is_filled
-    from posts
-    where snapshot_date = $from_date
+    from posts x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 now_posts as (

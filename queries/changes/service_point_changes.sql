@@ -6,12 +6,25 @@
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   organisations registered at county level).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
+--   stated so that only those partitions are read.
 -- Columns: point_kind, township_code, township_name, point_name, change, change_label, stars_then, stars_now,
 --   grade_then_label, grade_now_label
-with stations_then as (
+with then_dates as (
+    -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
+    -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
+    select county_code, max(snapshot_date) as snapshot_date
+    from county_figures
+    where snapshot_date <= $from_date
+    group by county_code
+),
+
+stations_then as (
     select township_code, has_station, station_stars
-    from townships
-    where snapshot_date = $from_date
+    from townships x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 stations_now as (
@@ -44,8 +57,10 @@ stations as (
 
 organisations_then as (
     select county_code, organisation_id, organisation_name, township_code, status, evaluation_grade
-    from organisations
-    where snapshot_date = $from_date
+    from organisations x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 organisations_now as (

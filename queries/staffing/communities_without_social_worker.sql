@@ -3,9 +3,11 @@
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $max_rows BIGINT (NULL = every one).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
--- Columns: township_code, township_name, community_code, community_name, community_kind, community_kind_label
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: county_name, township_code, township_name, community_code, community_name, community_kind,
+--   community_kind_label
 with unserved as (
-    select snapshot_date, township_code, community_code, community_name, community_kind
+    select snapshot_date, county_code, township_code, community_code, community_name, community_kind
     from community_staffing
     where snapshot_date = $snapshot_date
       and social_workers = 0
@@ -17,6 +19,7 @@ with unserved as (
 
 final as (
     select
+        coalesce(d.division_name, u.county_code) as county_name,
         u.township_code,
         t.township_name,
         u.community_code,
@@ -27,6 +30,7 @@ final as (
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = u.snapshot_date and t.township_code = u.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = u.community_kind
+    left join divisions d on d.division_code = u.county_code
 )
 
 select * from final

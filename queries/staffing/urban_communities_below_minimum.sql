@@ -4,11 +4,13 @@
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule), $max_rows BIGINT (NULL = every one).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
--- Columns: township_code, township_name, community_code, community_name, certified_workers, shortfall
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: county_name, township_code, township_name, community_code, community_name, certified_workers, shortfall
 with below_minimum as (
     -- The file is written in need order and these communities are its first rows: the scan stops early.
     select
         snapshot_date,
+        county_code,
         township_code,
         community_code,
         community_name,
@@ -27,6 +29,7 @@ with below_minimum as (
 
 final as (
     select
+        coalesce(d.division_name, b.county_code) as county_name,
         b.township_code,
         t.township_name,
         b.community_code,
@@ -37,6 +40,7 @@ final as (
     from below_minimum b
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = b.snapshot_date and t.township_code = b.township_code
+    left join divisions d on d.division_code = b.county_code
 )
 
 select * exclude (need_rank) from final

@@ -91,7 +91,6 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "organisations/organisations_at_snapshot": (
         Input("organisations", ("organisation_id", "township_code", "status", "staff", "professional_staff"), AS_OF),
     ),
-    "incentives/certified_by_level_and_snapshot": (Input("people", ("township_code", "certificate_level"), ALL),),
     "incentives/incentives_by_year": (Input("people", ("township_code", "talent_card_date", "award_year"), AS_OF),),
     "activities/activities_by_kind_and_mode": ACTIVITY_INPUTS,
     "activities/activities_by_month": ACTIVITY_INPUTS,

@@ -87,7 +87,8 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     with st.container(border=True):
         st.metric(
-            kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit), delta=None if change == "—" else change,
+            kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit),
+            delta=None if kpi.value is None or kpi.previous_value is None else change,
             delta_arrow="off" if unchanged else "auto", delta_color=STATUS_NAMED_COLOURS.get(kpi.status, "off"),
             delta_description="较上期", help=kpi.target_label and markdown_text(kpi.target_label),
             chart_data=trend if len(trend) > 1 else None, chart_type="line",

@@ -46,7 +46,7 @@ def status_text(kpi: Kpi) -> str:
 
 def change_text(kpi: Kpi) -> str:
     if kpi.value is None or kpi.previous_value is None:
-        return "—"
+        return kpi.no_previous or "—"
     delta = kpi.value - kpi.previous_value
     return f"{delta:+,.{kpi.decimals}f}{kpi.unit}"
 
@@ -217,15 +217,26 @@ def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     return frame[list(headers)].rename(columns=headers)
 
 
+COUNTY_COLUMN = "县（市、区）"
+
+
+def with_county(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """A list of places with its county first when its rows span more than one county (a city's lists): township
+    names repeat across counties."""
+    if "county_name" not in rows or rows["county_name"].nunique() < 2:
+        return table
+    return table.assign(**{COUNTY_COLUMN: rows["county_name"].to_numpy()})[[COUNTY_COLUMN, *table.columns]]
+
+
 def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
     headers = {"township_name": "乡镇（街道）", "community_name": "城市社区", "certified_workers": "持证社工（人）",
                "shortfall": "缺口（人）"}  # fmt: skip
-    return headed(shortfall, headers)
+    return with_county(headed(shortfall, headers), shortfall)
 
 
 def uncovered_table(uncovered: pd.DataFrame) -> pd.DataFrame:
-    return headed(uncovered, {"township_name": "乡镇（街道）", "community_name": "村（社区）",
-                              "community_kind_label": "类型"})  # fmt: skip
+    headers = {"township_name": "乡镇（街道）", "community_name": "村（社区）", "community_kind_label": "类型"}
+    return with_county(headed(uncovered, headers), uncovered)
 
 
 def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
@@ -245,7 +256,7 @@ def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
 def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
     """Every village/community with its staffing, worded for display and export."""
     meets = staffing["meets_minimum"].map({True: "是", False: "否"})
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "乡镇（街道）": staffing["township_name"],
             "村（社区）": staffing["community_name"],
@@ -254,9 +265,20 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "持证社工（人）": staffing["certified_workers"],
             "社工总数（人）": staffing["social_workers"],
             f"达到{MIN_CERTIFIED}名（城市社区）": meets,
-            "持证较上期变化（人）": staffing["certified_change"],
+            "持证较上期变化（人）": certified_change(staffing),
         }
     )
+    return with_county(table, staffing)
+
+
+def certified_change(staffing: pd.DataFrame) -> pd.Series:
+    """The change since the previous snapshot; where the community's county has no previous snapshot (a county late
+    with that month), why there is no number: 乙县无上期数据."""
+    missing = staffing["county_has_previous"].eq(False)
+    if not missing.any():
+        return staffing["certified_change"]
+    reason = staffing["county_name"].astype(str) + "无上期数据"
+    return staffing["certified_change"].astype(object).where(~missing, reason)
 
 
 def milestone_frame(steps: pd.DataFrame) -> pd.DataFrame:
@@ -358,7 +380,7 @@ def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None
 
 
 def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "机构": frame["organisation_name"],
             "注册地": frame["township_name"].fillna("县级"),
@@ -372,6 +394,7 @@ def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
             "评估等级": frame["evaluation_grade_label"],
         }
     )
+    return with_county(table, frame)
 
 
 def incentives_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -45,6 +45,7 @@ class Kpi:
     projection: Projection | None = None  # annual figures only
     pace_method: str = ""  # "linear" or "seasonal": how on_track/behind was judged
     baseline_value: float | None = None  # the figure at the baseline (0 for annual figures)
+    no_previous: str = ""  # why there is no previous value: 乙县无上期数据 (the view's county missed that month)
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -241,6 +242,7 @@ def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> 
     figures = figures_by_snapshot(dates[0], as_of, townships or None, data)
     targets = targets_for_year(as_of, as_of.year, data, townships)
     missing = hierarchy.reporting(as_of, townships, data).note  # every figure of the view says what it lacks
+    no_previous = _no_previous(previous_date(as_of, dates), townships, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
     rows = {row.metric_key: row for _, row in targets.iterrows()}
     county, _ = identity.load_or_fallback(data or settings.data_dir())
@@ -250,7 +252,7 @@ def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> 
         evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
-    kpis = tuple(_noted(kpi, missing) for kpi in kpis)
+    kpis = tuple(_noted(kpi, missing, no_previous) for kpi in kpis)
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
@@ -263,9 +265,25 @@ def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> 
     )
 
 
-def _noted(kpi: Kpi, missing: str) -> Kpi:
-    """A KPI whose scope lacks a county's (or township's) month says so on its card."""
+def _noted(kpi: Kpi, missing: str, no_previous: str) -> Kpi:
+    """A KPI whose scope lacks a county's (or township's) month says so on its card; one whose county lacks the
+    previous month says why it has no change."""
+    if no_previous and kpi.previous_value is None and kpi.value is not None:
+        kpi = replace(kpi, no_previous=no_previous)
+        missing = "；".join(part for part in (missing, f"{no_previous}，无法计算较上期变化") if part)
     return replace(kpi, note=f"{kpi.note}；{missing}" if kpi.note else missing) if missing else kpi
+
+
+def _no_previous(previous: date | None, places: list[str] | None, data: Path | None) -> str:
+    """乙县无上期数据 when the view lies within one county of a store of many that has no snapshot at the previous
+    date (a city counts such a county with its latest earlier snapshot, levels.py, and has a change)."""
+    scope, townships = db.split_places(places)
+    county = townships[0][:6] if townships else scope
+    if previous is None or county is None or len(county) != 6 or not store.is_multi_county(data or settings.data_dir()):
+        return ""
+    status = hierarchy.counties_reporting(previous, county, data)
+    late = status[~status["has_snapshot"]]
+    return f"{late['county_name'].iloc[0]}无上期数据" if len(late) else ""
 
 
 def status_counts(report: KpiReport) -> dict[str, tuple[str, int]]:
