@@ -39,9 +39,12 @@ cards.chart(
                         "张 / 人"),
     left,
 )  # fmt: skip
-wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
-series = {label: label for label in levels["certificate_level_label"].unique()}
-cards.chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), right)
+if levels.empty:  # a county's view of a month it has not reported
+    right.info(f"{markdown_text(filters.scope)}本期无数据。")
+else:
+    wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
+    series = {label: label for label in levels["certificate_level_label"].unique()}
+    cards.chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), right)
 yearly = incentives_table(incentives)
 cards.table(yearly)
 st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")

@@ -22,14 +22,17 @@ with in_scope as (
 ),
 
 listed as (
-    -- The file is written in need order (community_staffing.need_rank), so ORDER BY need_rank LIMIT stops
-    -- after its first row groups: the county's most-in-need list never reads the rest of the snapshot.
-    select *
+    -- Most in need first: community_staffing.need_rank's terms, since the rank itself is each county's own (a city's
+    -- list interleaves its counties by shortfall, not by rank).
+    select
+        *,
+        case when community_kind = 'urban_community' then greatest($min_certified - certified_workers, 0) else 0 end
+            as need_shortfall
     from community_staffing
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
       and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
-    order by need_rank
+    order by need_shortfall desc, social_workers = 0 desc, township_code, community_code
     limit coalesce($max_rows, 9223372036854775807)
 ),
 
@@ -67,7 +70,9 @@ final as (
             as shortfall,
         -- Worst first only when the list is cut, else plain township and community order.
         case when $previous_date is not null then c.county_code is not null end as county_has_previous,
-        case when i.communities > $max_rows then s.need_rank else 0 end as order_key
+        case when i.communities > $max_rows then row_number() over (
+            order by s.need_shortfall desc, s.social_workers = 0 desc, s.township_code, s.community_code
+        ) else 0 end as order_key
     from listed s
     cross join in_scope i
     join townships t

@@ -58,14 +58,14 @@ def scorecard_export_frame(card: TownshipScorecard) -> pd.DataFrame:
         header = scorecard_header(spec, card.label(spec))
         out[header] = values[header]
         if card.level == "county":
-            out[f"{card.label(spec)}·本县目标"] = card.frame[f"{spec.key}__goal"].round(spec.decimals)
+            out[f"{card.label(spec)}·本县目标（{spec.unit}）"] = card.frame[f"{spec.key}__goal"].round(spec.decimals)
         out[f"{card.label(spec)}·状态"] = statuses[header].map(KPI_STATUS.label_of)
     return out
 
 
 def scorecard_goal_text(card: TownshipScorecard) -> str:
     """The goals the table is judged against; for counties whose goals differ, that they do."""
-    parts = []
+    parts, differing = [], []
     own = "本县" if card.level == "county" else "本乡镇"
     for spec in card.metrics:
         goal, comparator = card.goals[spec.key]
@@ -74,7 +74,9 @@ def scorecard_goal_text(card: TownshipScorecard) -> str:
         elif goal is not None:
             parts.append(f"{card.label(spec)}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
         elif card.level == "county":
-            parts.append(f"{card.label(spec)}：各县目标不同（见下载表“本县目标”列）")
+            differing.append(card.label(spec))
+    if differing:
+        parts.append(f"{'、'.join(differing)}：各县目标不同（见下载表“本县目标”列）")
     return "；".join(parts)
 
 
