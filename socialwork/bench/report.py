@@ -175,7 +175,9 @@ METHOD = """## What is measured
   social workers at every snapshot both ways and compares them.
 - **Peak memory**: the measuring process's maximum resident set size (each scale runs in its own process),
   read after the dashboard's queries, before the pandas baseline.
-- **Data**: `county` is the built-in demo county; `province` (1,800 townships, 30,000 communities,
+- **Data**: `county` is the built-in demo county; `city` (10 counties of 15 townships, 190 communities and
+  2,000 people each, 36 snapshots, in a store of many counties: its top view is the whole city, its township view
+  a township of the first county); `province` (1,800 townships, 30,000 communities,
   300,000 people, 36 snapshots) and `nation` (41,000 townships, 620,000 communities, 1,500,000 people,
   36 snapshots) are synthetic stores in the contract's schema, written through the same store code as an
   import (`socialwork/bench/synthetic.py`) into `.bench/`.
