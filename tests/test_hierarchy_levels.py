@@ -178,3 +178,17 @@ def test_every_page_renders_at_city_and_late_county_scope(city, monkeypatch):
             if scope is None and page in BREAKDOWNS:
                 titles = [json.loads(c.proto.spec)["layout"]["title"] for c in at.get("plotly_chart")]
                 assert any(BREAKDOWNS[page].title in json.dumps(t, ensure_ascii=False) for t in titles), page
+
+
+def test_the_workbook_and_the_report_of_a_city_rank_its_counties(city):
+    import io
+
+    from openpyxl import load_workbook
+
+    from socialwork.present import databook, documents
+
+    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, [CITY], "测试市", city)))
+    assert "各县目标排名" in book.sheetnames and "乡镇可比目标" not in book.sheetnames
+    report = documents.report_data(BOTH, [CITY], None, city)
+    headings = [section.heading for section in documents.report_sections(report, "docx")]
+    assert "四、各县（市、区）目标完成情况" in headings

@@ -300,13 +300,17 @@ class ReportSectionSpec:
     heading: str
     build: Callable[[ReportData], tuple[Block, ...]]
     documents: frozenset[str] = frozenset({"pdf", "docx"})
+    county_heading: str = ""  # the heading when the report's places are a city's counties (ranking.py)
+
+    def heading_for(self, data: ReportData) -> str:
+        return self.county_heading if self.county_heading and data.scorecard.level == "county" else self.heading
 
 
 REPORT_SECTIONS: list[ReportSectionSpec] = [
     ReportSectionSpec("总体情况", summary_section),
     ReportSectionSpec("各项目标完成情况", targets_section),
     ReportSectionSpec("实施步骤推进情况", milestones_section),
-    ReportSectionSpec("各乡镇（街道）目标完成情况", townships_section),
+    ReportSectionSpec("各乡镇（街道）目标完成情况", townships_section, county_heading="各县（市、区）目标完成情况"),
     ReportSectionSpec("存在问题与缺口清单", gaps_section),
     ReportSectionSpec("自上次会议以来", since_section),
     ReportSectionSpec("上次会议督办事项落实情况", followups_section),
@@ -319,7 +323,8 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 def report_sections(data: ReportData, kind: str) -> list[ReportSection]:
     """The sections of one document (pdf or docx), numbered 一、二、… in order."""
     specs = [spec for spec in REPORT_SECTIONS if kind in spec.documents]
-    return [ReportSection(f"{CHINESE_NUMBERS[i]}、{spec.heading}", spec.build(data)) for i, spec in enumerate(specs)]
+    numbered = enumerate(specs)
+    return [ReportSection(f"{CHINESE_NUMBERS[i]}、{spec.heading_for(data)}", spec.build(data)) for i, spec in numbered]
 
 
 def report_data(
