@@ -41,6 +41,8 @@ cards.chart(
     left,
 )  # fmt: skip
 active = organisations[organisations["status"] == "active"]
+if active["county_name"].nunique() > 1:  # a city: names repeat across counties, so each bar names its county
+    active = active.assign(organisation_name=active["county_name"] + "·" + active["organisation_name"])
 if active.empty:
     right.info(f"{markdown_text(filters.scope)}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
 else:

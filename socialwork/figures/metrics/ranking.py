@@ -100,6 +100,8 @@ def _ranked(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     month last (its row says so)."""
     frame = frame.astype({k: "float64" for k in keys} | {f"{k}__goal": "float64" for k in keys})
     frame["unmet_targets"] = frame[[f"{k}__status" for k in keys]].isin(UNMET).sum(axis=1) if keys else 0
+    # A county without the month has no count of unmet targets (not 0): its row says it has not reported.
+    frame["unmet_targets"] = frame["unmet_targets"].astype("Int64").where(frame["reporting"], pd.NA)
     frame["_attainment"] = attainment(frame, keys).fillna(1.0)
     ordered = frame.sort_values(
         ["reporting", "unmet_targets", "_attainment", "township_code"], ascending=[False, False, True, True]
