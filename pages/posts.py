@@ -4,7 +4,7 @@ import streamlit as st
 
 from socialwork.figures import posts
 from socialwork.figures.parallel import together
-from socialwork.present import cards, charts, filtering
+from socialwork.present import breakdown, cards, charts, filtering
 from socialwork.present.formatting import funding_table, post_summary_items, sector_group_table, sector_table
 
 filtering.ensure_entrypoint()
@@ -28,6 +28,8 @@ empty = posts.sectors_without_posts(by_sector)
 if empty:
     st.warning(f"以下 {len(empty)} 个领域尚无社会工作岗位：{'、'.join(empty)}")
 cards.chart(charts.sector_posts_bars(by_sector, "各领域社会工作岗位（在岗 / 空缺）"))
+if breakdown.by_county(filters):  # a city: by county, a bar a county (click to see its townships)
+    breakdown.county_section("posts", filters)
 
 left, right = st.columns(2)
 cards.chart(charts.funding_bars(by_funding, "按经费来源"), left)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
-from socialwork.present import cards, charts, filtering
+from socialwork.present import breakdown, cards, charts, filtering
 from socialwork.present.formatting import purchase_tables
 from socialwork.present.plaintext import markdown_text
 
@@ -16,7 +16,7 @@ report, by_year, by_department, by_township = together(  # at once (socialwork/f
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: measures.purchase_budget_by_year(as_of, codes, data),
     lambda: measures.purchases_by_department(as_of, codes, data),
-    lambda: measures.purchases_by_township(as_of, codes, data),
+    lambda: None if breakdown.by_county(filters) else measures.purchases_by_township(as_of, codes, data),
 )
 cards.kpi_cards(metrics.kpis_in_groups(report, "purchase"), detailed=True)
 if filters.township_codes:
@@ -37,12 +37,19 @@ else:
                          horizontal=True, text_format="{:,.1f}", note=largest.note("预算最多", "部门")),
         right,
     )  # fmt: skip
-left, right = st.columns(2)
-with left:
-    st.markdown(f"#### {filters.as_of.year}年各乡镇（街道）")
-    cards.table(townships)
-with right:
+if by_township is None:  # a city: by county, a bar a county (click to see its townships)
+    breakdown.county_section("purchases", filters)
     st.markdown("#### 各年度")
     cards.table(years)
-cards.download_sheets({"各年度": years, "各部门": departments, "各乡镇": townships}, "政府购买社工服务", filters,
-                   "政府购买社会工作服务", key="purchases")  # fmt: skip
+    cards.download_sheets({"各年度": years, "各部门": departments}, "政府购买社工服务", filters, "政府购买社会工作服务",
+                       key="purchases")  # fmt: skip
+else:
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {filters.as_of.year}年各乡镇（街道）")
+        cards.table(townships)
+    with right:
+        st.markdown("#### 各年度")
+        cards.table(years)
+    cards.download_sheets({"各年度": years, "各部门": departments, "各乡镇": townships}, "政府购买社工服务", filters,
+                       "政府购买社会工作服务", key="purchases")  # fmt: skip

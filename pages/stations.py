@@ -4,7 +4,7 @@ import streamlit as st
 
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
-from socialwork.present import cards, charts, filtering
+from socialwork.present import breakdown, cards, charts, filtering
 from socialwork.present.formatting import organisations_table, star_frame, station_summary_items, stations_table
 from socialwork.present.plaintext import markdown_text
 
@@ -16,19 +16,22 @@ report, summary, by_stars, by_township, trend, organisations = together(  # at o
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: measures.station_summary(as_of, codes, data),
     lambda: measures.stations_by_star_rating(as_of, codes, data),
-    lambda: measures.stations_by_township(as_of, codes, data),
+    lambda: None if breakdown.by_county(filters) else measures.stations_by_township(as_of, codes, data),
     lambda: metrics.figures_by_snapshot(metrics.first_date(data), as_of, codes, data),
     lambda: measures.organisations(as_of, codes, data),
 )
 cards.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
 
-st.header("乡镇（街道）社工站")
+st.header("社工站" if by_township is None else "乡镇（街道）社工站")
 cards.summary_metrics(station_summary_items(summary))
 stars = star_frame(by_stars)
 cards.chart(charts.bar_chart(stars, "星级", "社工站", "运营社工站的星级分布", "社工站（个）"))
-stations = stations_table(by_township)
-cards.table(stations, phone=["乡镇（街道）", "社工站", "星级"])
-cards.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
+if by_township is None:  # a city: by county, a bar a county (click to see its townships)
+    breakdown.county_section("stations", filters)
+else:
+    stations = stations_table(by_township)
+    cards.table(stations, phone=["乡镇（街道）", "社工站", "星级"])
+    cards.download_buttons(stations, "乡镇社工站", filters, "乡镇（街道）社工站", key="stations")
 
 st.header("社会工作服务机构")
 left, right = st.columns(2)
@@ -38,6 +41,8 @@ cards.chart(
     left,
 )  # fmt: skip
 active = organisations[organisations["status"] == "active"]
+if active["county_name"].nunique() > 1:  # a city: names repeat across counties, so each bar names its county
+    active = active.assign(organisation_name=active["county_name"] + "·" + active["organisation_name"])
 if active.empty:
     right.info(f"{markdown_text(filters.scope)}没有正常运营的社工机构（县级登记的机构在乡镇筛选下不显示）。")
 else:

@@ -5,7 +5,13 @@ import streamlit as st
 from socialwork.figures import metrics
 from socialwork.figures.parallel import together
 from socialwork.present import cards, charts, filtering, followup_tables, followups_view, shared
-from socialwork.present.formatting import PROJECTION_METHOD_NOTE, scorecard_export_frame, scorecard_goal_text
+from socialwork.present.formatting import PROJECTION_METHOD_NOTE
+from socialwork.present.place_tables import (
+    scorecard_export_frame,
+    scorecard_goal_text,
+    scorecard_order_text,
+    scorecard_title,
+)
 from socialwork.present.screen import for_screen
 
 filtering.ensure_entrypoint()
@@ -14,7 +20,7 @@ cards.page_header("目标进度", filters)
 
 report, card, steps, followups = together(  # every read at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data),
-    lambda: metrics.township_scorecard(filters.as_of, filters.codes_or_none, filters.data),
+    lambda: metrics.place_scorecard(filters.as_of, filters.codes_or_none, filters.data),  # counties above the county
     lambda: metrics.milestones(filters.as_of, filters.data),
     lambda: followup_tables.load(filters.as_of, filters.codes_or_none, filters.data),
 )
@@ -30,11 +36,16 @@ for group, kpis in metrics.kpis_by_group(report).items():
     followups_view.kpi_cards_with_followups(kpis, followups)
 st.caption(PROJECTION_METHOD_NOTE)
 
-st.header("各乡镇（街道）可比目标")
-st.caption(f"未达标项多者在前（下载 Excel 可按任一列排序）。目标：{scorecard_goal_text(card) or '本年度无比例类目标'}")
+st.header(scorecard_title(card))
+goals = scorecard_goal_text(card) or "本年度无比例类目标"
+st.caption(f"{scorecard_order_text(card)}（下载 Excel 可按任一列排序）。目标：{goals}")
 cards.scorecard_table(card)
 cards.download_buttons(  # the files are made when a button is clicked, not on every rerun
-    lambda: scorecard_export_frame(card), "乡镇目标对比", filters, "各乡镇（街道）可比目标", key="scorecard"
+    lambda: scorecard_export_frame(card),
+    "县目标排名" if card.level == "county" else "乡镇目标对比",
+    filters,
+    scorecard_title(card),
+    key="scorecard",
 )
 
 st.header("实施步骤与工作举措")

@@ -11,7 +11,7 @@ from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
-from socialwork.data.location import Bucket
+from socialwork.data.location import Bucket, Location
 from socialwork.data.store import StoreError, snapshot_dates
 from socialwork.data.store import exists as store_exists
 from socialwork.figures.db import QueryError
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     kpis = sub.add_parser("kpis", help="打印某期快照的全部年度目标及完成情况")
     kpis.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
     kpis.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
+    kpis.add_argument("--scope", help="市、县的区划代码（4 或 6 位，多县数据目录），例如 530524")
     kpis.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     kpis.add_argument("--json", action="store_true", help="以 JSON 输出")
 
@@ -75,11 +76,13 @@ def _parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="替换同一日期的已有快照（旧快照保留在 .replaced/ 或对象存储的旧版本中）"
     )
     load.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    load.add_argument("--county", help="多县数据目录中本期数据所属的县：6 位县级区划代码（只写入该县的文件夹）")
 
     export = sub.add_parser("export", help="导出会议材料：PPTX 演示文稿、PDF 报告、XLSX 数据表、DOCX 年度总结")
     export.add_argument("--format", required=True, choices=["pptx", "pdf", "xlsx", "docx"], help="导出格式")
     export.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
     export.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
+    export.add_argument("--scope", help="市、县的区划代码（4 或 6 位，多县数据目录），例如 530524")
     export.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     export.add_argument("-o", "--out", type=Path, required=True, help="输出文件")
 
@@ -139,14 +142,29 @@ def _kpis(args: argparse.Namespace) -> int:
     data = settings.data_dir(args.data)
     county = _county(data)
     as_of = parse_as_of(args.as_of, data)
-    codes = township_codes(args.township, as_of, data) if args.township else None
+    codes, names = _places(args, as_of, data)
     report = kpi_report(as_of, codes, data)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        names = township_names(codes, as_of, data) if codes else None  # names also when codes were given
         print(kpi_table_text(report, names, county.title))
+        if report.missing:
+            print(f"注意：{report.missing}")
     return 0
+
+
+def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[list[str] | None, list[str] | None]:
+    """The place filter of --scope (a city's or county's code) or --township (names or codes), and its names."""
+    from socialwork.figures import hierarchy
+    from socialwork.figures.places import parse_scope
+
+    if args.scope:
+        if args.township:
+            raise FilterError("--scope 与 --township 只能选一个")
+        scope = parse_scope(args.scope, as_of, data)
+        return [scope], [hierarchy.name_of(scope, as_of, data)]
+    codes = township_codes(args.township, as_of, data) if args.township else None
+    return codes, (township_names(codes, as_of, data) if codes else None)  # names also when codes were given
 
 
 def _changes(args: argparse.Namespace) -> int:
@@ -220,7 +238,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"错误：日期格式无效：“{args.as_of}”，应为 YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
     source = args.files if len(args.files) > 1 else args.files[0]
-    data = settings.data_dir(args.data)
+    data = _import_target(settings.data_dir(args.data), args.county)
     try:
         result = import_snapshot(source, as_of, data, replace=args.replace)
     except ImportFailed as failure:
@@ -231,6 +249,20 @@ def _import(args: argparse.Namespace) -> int:
     kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
     print(import_summary_text(result, identity.load(data).county_name, kept))
     return 0
+
+
+def _import_target(data: Location, county_code: str | None) -> Location:
+    """The store an import writes to: the county's own folder in a store of many counties (which --county names)."""
+    from socialwork.data.store import county_folder, is_multi_county
+
+    if not is_multi_county(data):
+        if county_code:
+            raise StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
+        return data
+    if not county_code:
+        raise StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
+    identity.county_identity(data, county_code)
+    return county_folder(data, county_code)
 
 
 def import_summary_text(result, county_name: str = "", kept: str = "保留在 .replaced/") -> str:
@@ -256,8 +288,7 @@ def _export(args: argparse.Namespace) -> int:
     data = settings.data_dir(args.data)
     county = _county(data)
     as_of = parse_as_of(args.as_of, data)
-    codes = township_codes(args.township, as_of, data) if args.township else None
-    names = township_names(codes, as_of, data) if codes else None
+    codes, names = _places(args, as_of, data)
     try:
         content = export_bytes(args.format, as_of, codes, names, data)
     except RenderError as err:

@@ -69,10 +69,12 @@ def test_every_query_says_what_it_reads_from_the_registers():
 
 
 def test_page_inputs_merge_columns_and_let_every_snapshot_cover_the_latest():
-    merged = inputs.page_inputs(["incentives/certified_by_level_and_snapshot", "incentives/incentives_by_year"])
-    assert merged == [
-        inputs.Input("people", ("award_year", "certificate_level", "talent_card_date", "township_code"), inputs.ALL)
-    ]
+    merged = inputs.page_inputs(["changes/service_point_changes", "stations/stations_by_township"])
+    assert merged[1] == inputs.Input(
+        "townships",
+        ("brand_project", "has_station", "station_resident_workers", "station_stars", "township_code", "township_name"),
+        inputs.ALL,
+    )
 
 
 def test_repeated_calls_are_replayed_once():

@@ -10,7 +10,7 @@ import pandas as pd
 
 from socialwork.figures import metrics
 from socialwork.present.exports import csv_bytes, file_name, xlsx_bytes
-from socialwork.present.formatting import scorecard_export_frame
+from socialwork.present.place_tables import scorecard_export_frame
 
 DAY = date(2024, 11, 30)
 

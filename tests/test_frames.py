@@ -9,6 +9,7 @@ import pytest
 from socialwork.data.aggregates import AGGREGATES_FOLDER
 from socialwork.figures import db, places
 from socialwork.figures.frames import frame_from_arrow
+from tests.fixture_city import EMPTY_IN_ONE_COUNTY
 from tests.fixture_county import T1
 from tests.test_queries import SAMPLE_PARAMETERS
 
@@ -42,7 +43,7 @@ def test_every_query_gives_the_same_frame_either_way_on_the_demo(demo_store, nam
         "snapshot_dates": dates[-3:], "previous_date": dates[-2], "from_year": dates[0].year,
     }  # fmt: skip
     by_duckdb, through_arrow = _both_ways(demo_store, name, params)
-    assert len(by_duckdb) > 0
+    assert len(by_duckdb) > 0 or name in EMPTY_IN_ONE_COUNTY
     pd.testing.assert_frame_equal(through_arrow, by_duckdb, check_exact=True)
 
 

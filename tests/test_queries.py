@@ -8,14 +8,17 @@ from datetime import date
 import pytest
 
 from socialwork.figures import db
+from tests.fixture_city import EMPTY_IN_ONE_COUNTY
 from tests.fixture_county import T1
 
 SAMPLE_PARAMETERS = {
     "snapshot_date": date(2024, 11, 30),
     "from_date": date(2023, 12, 31),
+    "from_dates": [date(2023, 12, 31)],
     "to_date": date(2024, 11, 30),
     "plan_year": 2024,
     "townships": None,
+    "scope": None,
     "snapshot_dates": [date(2023, 12, 31), date(2024, 11, 30)],
     "previous_date": date(2024, 6, 30),
     "min_certified": 2,
@@ -38,7 +41,7 @@ def test_query_returns_documented_columns(fixture_store, name):
     params = {p: SAMPLE_PARAMETERS[p] for p in db.query_parameters(name)}
     frame = db.run(name, data=fixture_store, **params)
     assert list(frame.columns) == documented_columns(name)
-    assert len(frame) > 0
+    assert len(frame) > 0 or name in EMPTY_IN_ONE_COUNTY  # those are run on a city in tests/test_hierarchy.py
 
 
 @pytest.mark.parametrize("name", db.query_names())

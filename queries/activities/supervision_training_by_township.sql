@@ -1,6 +1,7 @@
 -- Supervision and training held in each township this year up to $snapshot_date; townships with none
 -- show zeros (county-level events have no township and are not counted here).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, supervision_sessions, training_sessions, attendees, hours
 with held as (
     select *
@@ -33,6 +34,7 @@ final as (
     left join per_township p using (township_code)
     where t.snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, t.township_code))
+      and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
 )
 
 select * from final

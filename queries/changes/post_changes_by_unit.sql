@@ -4,22 +4,37 @@
 -- departments (no township) last.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   county-level departments).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
+--   stated so that only those partitions are read.
 -- Columns: township_code, township_name, unit_name, sector, sector_label, created_posts, filled_posts,
 --   vacated_posts, removed_posts
-with then_posts as (
-    select post_id, township_code, unit_name, sector, is_filled
-    from posts
-    where snapshot_date = $from_date
+with then_dates as (
+    -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
+    -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
+    select county_code, max(snapshot_date) as snapshot_date
+    from county_figures
+    where snapshot_date <= $from_date
+    group by county_code
+),
+
+then_posts as (
+    select county_code, post_id, township_code, unit_name, sector, is_filled
+    from posts x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 now_posts as (
-    select post_id, township_code, unit_name, sector, is_filled
+    select county_code, post_id, township_code, unit_name, sector, is_filled
     from posts
     where snapshot_date = $to_date
 ),
 
 compared as (
     select
+        coalesce(n.county_code, t.county_code) as county_code,
         coalesce(n.township_code, t.township_code) as township_code,
         coalesce(n.unit_name, t.unit_name) as unit_name,
         coalesce(n.sector, t.sector) as sector,
@@ -28,11 +43,12 @@ compared as (
         n.post_id is not null and t.post_id is not null and t.is_filled and not n.is_filled as vacated,
         n.post_id is null as removed
     from now_posts n
-    full outer join then_posts t on n.post_id = t.post_id
+    full outer join then_posts t on n.county_code is not distinct from t.county_code and n.post_id = t.post_id
 ),
 
 by_unit as (
     select
+        county_code,
         township_code,
         unit_name,
         sector,
@@ -41,8 +57,9 @@ by_unit as (
         count(*) filter (where vacated) as vacated_posts,
         count(*) filter (where removed) as removed_posts
     from compared
-    where $townships is null or list_contains($townships, township_code)
-    group by township_code, unit_name, sector
+    where ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+    group by county_code, township_code, unit_name, sector
 ),
 
 final as (

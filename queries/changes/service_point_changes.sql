@@ -5,12 +5,26 @@
 -- first, then organisations, each in township order.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   organisations registered at county level).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
+--   stated so that only those partitions are read.
 -- Columns: point_kind, township_code, township_name, point_name, change, change_label, stars_then, stars_now,
 --   grade_then_label, grade_now_label
-with stations_then as (
+with then_dates as (
+    -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
+    -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
+    select county_code, max(snapshot_date) as snapshot_date
+    from county_figures
+    where snapshot_date <= $from_date
+    group by county_code
+),
+
+stations_then as (
     select township_code, has_station, station_stars
-    from townships
-    where snapshot_date = $from_date
+    from townships x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 stations_now as (
@@ -18,6 +32,7 @@ stations_now as (
     from townships
     where snapshot_date = $to_date
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 stations as (
@@ -41,13 +56,15 @@ stations as (
 ),
 
 organisations_then as (
-    select organisation_id, organisation_name, township_code, status, evaluation_grade
-    from organisations
-    where snapshot_date = $from_date
+    select county_code, organisation_id, organisation_name, township_code, status, evaluation_grade
+    from organisations x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 organisations_now as (
-    select organisation_id, organisation_name, township_code, status, evaluation_grade
+    select county_code, organisation_id, organisation_name, township_code, status, evaluation_grade
     from organisations
     where snapshot_date = $to_date
 ),
@@ -55,6 +72,7 @@ organisations_now as (
 organisations_compared as (
     select
         'organisation' as point_kind,
+        coalesce(n.county_code, t.county_code) as county_code,
         coalesce(n.township_code, t.township_code) as township_code,
         coalesce(n.organisation_name, t.organisation_name) as point_name,
         case
@@ -68,7 +86,8 @@ organisations_compared as (
         t.evaluation_grade as grade_then,
         n.evaluation_grade as grade_now
     from organisations_now n
-    full outer join organisations_then t on n.organisation_id = t.organisation_id
+    full outer join organisations_then t
+        on n.county_code is not distinct from t.county_code and n.organisation_id = t.organisation_id
 ),
 
 organisations_changed as (
@@ -84,7 +103,8 @@ organisations_changed as (
         o.grade_now
     from organisations_compared o
     left join townships w on w.snapshot_date = $to_date and w.township_code = o.township_code
-    where $townships is null or list_contains($townships, o.township_code)
+    where ($townships is null or list_contains($townships, o.township_code))
+      and ($scope is null or starts_with(coalesce(o.township_code, o.county_code), $scope))
 ),
 
 final as (

@@ -3,12 +3,26 @@
 -- register at $from_date counts as having had none). Reached first, then township and community order.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
+--   stated so that only those partitions are read.
 -- Columns: township_code, township_name, community_code, community_name, certified_then, certified_now,
 --   change, change_label
-with then_staffing as (
+with then_dates as (
+    -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
+    -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
+    select county_code, max(snapshot_date) as snapshot_date
+    from county_figures
+    where snapshot_date <= $from_date
+    group by county_code
+),
+
+then_staffing as (
     select community_code, community_kind, certified_workers
-    from community_staffing
-    where snapshot_date = $from_date
+    from community_staffing x
+    semi join then_dates d
+        on d.county_code is not distinct from x.county_code and d.snapshot_date = x.snapshot_date
+    where list_contains($from_dates, x.snapshot_date)
 ),
 
 now_staffing as (
@@ -17,6 +31,7 @@ now_staffing as (
     where snapshot_date = $to_date
       and community_kind = 'urban_community'
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 compared as (

@@ -14,20 +14,35 @@
 --   exam_tutoring_attendees, supervision_sessions, training_sessions, talent_cards_this_year, talent_cards_total,
 --   awards_this_year, organisation_staff, organisation_professional_staff, purchase_projects, purchase_budget_wan
 with chosen_townships as (
-    select snapshot_date, true as found, sum(columns(* exclude (snapshot_date, township_code)))
+    select snapshot_date, true as found, sum(columns(* exclude (snapshot_date, township_code, county_code)))
     from township_figures
     where snapshot_date between $from_date and $to_date
       and list_contains($townships, township_code)
     group by snapshot_date
 ),
 
+their_counties as (
+    select distinct county_code
+    from township_figures
+    where snapshot_date between $from_date and $to_date
+      and list_contains($townships, township_code)
+),
+
+their_dates as (
+    -- The dates their counties have a snapshot (in a store of many counties each has its own).
+    select distinct snapshot_date
+    from county_figures
+    where snapshot_date between $from_date and $to_date
+      and (county_code in (select county_code from their_counties)
+        or not exists (select 1 from their_counties where county_code is not null))
+),
+
 every_date as (
     -- A date where the chosen townships have no row counts 0; a figure without data at a date (its register
     -- column came later) stays empty there.
     select d.snapshot_date, if(t.found, columns(t.* exclude (snapshot_date, found)), 0)
-    from county_figures d
+    from their_dates d
     left join chosen_townships t using (snapshot_date)
-    where d.snapshot_date between $from_date and $to_date
 )
 
 select

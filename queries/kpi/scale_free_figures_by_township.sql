@@ -4,7 +4,7 @@
 -- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
 -- change the declarations, not this file.
 -- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL
---   = every township).
+--   = every township), $scope VARCHAR (a division code prefix; NULL = everywhere).
 -- Columns: snapshot_date, township_code, township_name, township_kind_label, urban_communities,
 --   certified_in_urban_communities, urban_communities_2plus, townships, townships_served, communities,
 --   communities_served, community_workers, certified_community_workers, organisation_staff,
@@ -32,4 +32,5 @@ join townships t
 join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind
 where list_contains($snapshot_dates, f.snapshot_date)
   and ($townships is null or list_contains($townships, f.township_code))
+  and ($scope is null or starts_with(f.township_code, $scope))
 order by f.snapshot_date, f.township_code

@@ -1,11 +1,15 @@
 -- Every registered social-work organisation at $snapshot_date with its professional staff share;
 -- active ones first, lowest share first. Organisations registered at county level have no township.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level included).
--- Columns: organisation_id, organisation_name, township_name, registered_date, status, status_label, staff,
---   certified_staff, sw_educated_staff, professional_staff, professional_share, evaluation_grade_label
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: organisation_id, organisation_name, county_name, township_name, registered_date, status,
+--   status_label, staff, certified_staff, sw_educated_staff, professional_staff, professional_share,
+--   evaluation_grade_label
 select
     o.organisation_id,
     o.organisation_name,
+    coalesce(d.division_name, o.county_code) as county_name,
     t.township_name,
     o.registered_date,
     o.status,
@@ -19,8 +23,10 @@ select
 from organisations o
 left join townships t
     on t.snapshot_date = $snapshot_date and t.snapshot_date = o.snapshot_date and t.township_code = o.township_code
+left join divisions d on d.division_code = o.county_code
 join enum_labels s on s.enum_name = 'organisation_status' and s.code = o.status
 join enum_labels g on g.enum_name = 'evaluation_grade' and g.code = o.evaluation_grade
 where o.snapshot_date = $snapshot_date
   and ($townships is null or list_contains($townships, o.township_code))
+  and ($scope is null or starts_with(coalesce(o.township_code, o.county_code), $scope))
 order by o.status <> 'active', professional_share nulls last, o.organisation_id

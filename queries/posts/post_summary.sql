@@ -1,6 +1,7 @@
 -- One row of post figures at $snapshot_date for the filter, plus the county-level posts a township
 -- filter leaves out (posts of county departments have no township).
 -- Parameters: $snapshot_date DATE, $previous_date DATE (NULL = no earlier snapshot), $townships VARCHAR[].
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: posts, filled_posts, vacant_posts, new_this_year, new_since_previous, institution_posts,
 --   institution_main_professional_posts, institution_main_professional_share, county_level_posts
 with all_posts as (
@@ -12,7 +13,8 @@ with all_posts as (
 
 scoped as (
     select * from all_posts
-    where $townships is null or list_contains($townships, township_code)
+    where ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 totals as (
@@ -33,7 +35,10 @@ final as (
         totals.*,
         100.0 * institution_main_professional_posts / nullif(institution_posts, 0)
             as institution_main_professional_share,
-        (select count(*) from all_posts where township_code is null) as county_level_posts
+        (
+            select count(*) from all_posts
+            where township_code is null and ($scope is null or starts_with(county_code, $scope))
+        ) as county_level_posts
     from totals
 )
 

@@ -1,11 +1,13 @@
 -- Social-work posts by funding at $snapshot_date: every funding kind, zeros included.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: funding, funding_label, posts, filled_posts, vacant_posts
 with scoped_posts as (
     select *
     from posts
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 per_funding as (

@@ -1,6 +1,7 @@
 -- Social-work posts by kind of setting at $snapshot_date: township/community platforms, institutions where
 -- social work is the main professional post, key sectors; every kind listed, zeros included.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level posts included).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: sector_group, sector_group_label, posts, filled_posts, vacant_posts, main_professional_posts,
 --   main_professional_share
 with scoped_posts as (
@@ -9,6 +10,7 @@ with scoped_posts as (
     join enum_labels s on s.enum_name = 'sector' and s.code = p.sector
     where p.snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, p.township_code))
+      and ($scope is null or starts_with(coalesce(p.township_code, p.county_code), $scope))
 ),
 
 per_group as (

@@ -2,19 +2,24 @@
 -- at most $max_rows of them (the count is in urban_staffing_summary).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $max_rows BIGINT (NULL = every one).
--- Columns: township_code, township_name, community_code, community_name, community_kind, community_kind_label
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: county_name, township_code, township_name, community_code, community_name, community_kind,
+--   community_kind_label
 with unserved as (
-    select snapshot_date, township_code, community_code, community_name, community_kind
+    select snapshot_date, county_code, township_code, community_code, community_name, community_kind
     from community_staffing
     where snapshot_date = $snapshot_date
       and social_workers = 0
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
     order by township_code, community_code
     limit $max_rows
 ),
 
 final as (
     select
+        coalesce(d.division_name, u.county_code) as county_name,
         u.township_code,
         t.township_name,
         u.community_code,
@@ -25,6 +30,7 @@ final as (
     join townships t
         on t.snapshot_date = $snapshot_date and t.snapshot_date = u.snapshot_date and t.township_code = u.township_code
     join enum_labels k on k.enum_name = 'community_kind' and k.code = u.community_kind
+    left join divisions d on d.division_code = u.county_code
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- One row on the township stations at $snapshot_date.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township),
 --   $min_residents INTEGER (resident social workers a station usually has).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: townships, stations_operating, stations_star_rated, brand_projects, resident_workers,
 --   resident_workers_per_station, stations_below_resident_minimum
 with scoped as (
@@ -8,6 +9,7 @@ with scoped as (
     from townships
     where snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, township_code))
+      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
 ),
 
 totals as (

@@ -1,5 +1,6 @@
 -- Each township's social-work station at $snapshot_date, with this year's supervision.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
+-- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- Columns: township_code, township_name, township_kind_label, has_station, station_opened_date, station_stars,
 --   station_resident_workers, brand_project, supervision_sessions_this_year, supervision_hours_this_year
 with supervision as (
@@ -28,6 +29,7 @@ final as (
     left join supervision s on s.township_code = t.township_code
     where t.snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, t.township_code))
+      and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
 )
 
 select * from final

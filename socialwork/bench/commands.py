@@ -46,11 +46,12 @@ def _bench(args: argparse.Namespace) -> int:
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in report.TARGETS_MS]
     if unknown:
-        print(f"错误：未知规模 {'、'.join(unknown)}（可选 county、province、nation）", file=sys.stderr)
+        print(f"错误：未知规模 {'、'.join(unknown)}（可选 county、city、province、nation）", file=sys.stderr)
         return EXIT_USAGE
     results = report.run(scales, args.data_root.resolve(), args.repeats or 20, args.regenerate)
     command = "python -m socialwork bench" + ("" if args.scales == BENCH_SCALES else f" --scales {args.scales}")
-    _write_performance(args.out, report.markdown(results, command))
+    earlier = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    _write_performance(args.out, report.markdown(results, command, earlier))
     print("\n".join(report.summary_lines(results)))
     print(f"已写入 {args.out}")
     return 0

@@ -60,9 +60,18 @@ PURCHASE_INPUTS = (Input("purchases", ("township_code", "plan_year", "department
 QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "kpi/plan_figures_by_snapshot": PLAN_INPUTS,
     "kpi/plan_figures_by_snapshot_in_townships": PLAN_INPUTS,
+    "kpi/plan_figures_by_snapshot_and_county": PLAN_INPUTS,
     "kpi/targets_for_year": (
         Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), AS_OF),
     ),
+    # A county's latest targets on or before the as-of date: every snapshot's targets may be read.
+    "kpi/targets_by_county_for_year": (
+        Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), ALL),
+    ),
+    "kpi/division_targets_for_year": (),  # beside the registers, not in them
+    "places/counties_reporting": (Input("townships", ("township_code",), ALL),),
+    "places/townships_reporting": (Input("townships", ("township_code",), AS_OF),),
+    "places/divisions_in_scope": (Input("townships", ("township_code", "township_name"), AS_OF),),
     "kpi/milestones_at_snapshot": (Input("milestones", ("milestone_id", "due_date", "status", "done_date"), AS_OF),),
     "kpi/scale_free_figures_by_township": SCALE_FREE_INPUTS,
     "places/townships_at_snapshot": (Input("townships", ("township_code", "township_name", "township_kind"), AS_OF),),
@@ -82,7 +91,6 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "organisations/organisations_at_snapshot": (
         Input("organisations", ("organisation_id", "township_code", "status", "staff", "professional_staff"), AS_OF),
     ),
-    "incentives/certified_by_level_and_snapshot": (Input("people", ("township_code", "certificate_level"), ALL),),
     "incentives/incentives_by_year": (Input("people", ("township_code", "talent_card_date", "award_year"), AS_OF),),
     "activities/activities_by_kind_and_mode": ACTIVITY_INPUTS,
     "activities/activities_by_month": ACTIVITY_INPUTS,

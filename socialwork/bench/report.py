@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -17,7 +18,8 @@ from socialwork.bench.synthetic import MARKER, SCALES, Scale, write_store
 from socialwork.data import settings
 from socialwork.data.store import snapshot_dates
 
-TARGETS_MS = {"county": 50, "province": 100, "nation": 300}
+# A city (10 counties in a store of many counties) is held to the province's target: it is far smaller.
+TARGETS_MS = {"county": 50, "city": 100, "province": 100, "nation": 300}
 
 
 def ensure_store(root: Path, scale: Scale, regenerate: bool) -> float | None:
@@ -99,22 +101,40 @@ def scale_table(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_lines(results: list[dict[str, Any]]) -> list[str]:
-    lines = ["| scale | slowest page median ms | target ms | min speed-up vs pandas | max vs bare scan | peak MB |",
-             "|---|--:|--:|--:|--:|--:|"]  # fmt: skip
+SUMMARY_HEAD = ["| scale | slowest page median ms | target ms | min speed-up vs pandas | max vs bare scan | peak MB |",
+                "|---|--:|--:|--:|--:|--:|"]  # fmt: skip
+
+
+def earlier_results(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The summary row and the results section of each scale in an earlier docs/performance.md, by scale: a checkout
+    without that scale's `.bench/results/` keeps them when it measures another scale."""
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| (\w+) \| [\d.]+ \|.*$", text, re.M)}
+    sections = {
+        m.group(1): m.group(0).rstrip() + "\n"
+        for m in re.finditer(r"^### (\w+) \(measured.*?(?=^### |^## |^<!-- |\Z)", text, re.M | re.S)
+    }
+    return {k: v for k, v in rows.items() if k in TARGETS_MS}, {k: v for k, v in sections.items() if k in TARGETS_MS}
+
+
+def summary_lines(results: list[dict[str, Any]], earlier: dict[str, str] | None = None) -> list[str]:
+    """The summary table: the scales measured now, and earlier runs' rows of the others (in TARGETS_MS order)."""
+    rows = dict(earlier or {})
     for result in results:
         pages = result["pages"]
         slowest = max(p["median_ms"] for p in pages)
         speedup = min(p["pandas_median_ms"] / p["median_ms"] for p in pages)
         floor = max(p["median_ms"] / p["floor_median_ms"] for p in pages)
-        lines.append(
+        rows[result["scale"]] = (
             f"| {result['scale']} | {slowest:.1f} | {TARGETS_MS[result['scale']]} | {speedup:.0f}× | {floor:.2f}× "
             f"| {result['duckdb_peak_mb']:,.0f} |"
         )
-    return lines
+    return SUMMARY_HEAD + [rows[scale] for scale in TARGETS_MS if scale in rows]
 
 
-def markdown(results: list[dict[str, Any]], command: str) -> str:
+def markdown(results: list[dict[str, Any]], command: str, earlier: str = "") -> str:
+    """The query benchmark's text; scales without results here keep their rows and sections from `earlier`."""
+    rows, sections = earlier_results(earlier)
+    sections |= {result["scale"]: scale_table(result) for result in results}
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     parts = [
         "# Performance",
@@ -128,13 +148,13 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
         "",
         "## Summary",
         "",
-        *summary_lines(results),
+        *summary_lines(results, rows),
         "",
         METHOD,
         "## Results",
         "",
     ]
-    parts += [scale_table(result) for result in results]
+    parts += [sections[scale] for scale in TARGETS_MS if scale in sections]
     return "\n".join(parts)
 
 
@@ -155,7 +175,9 @@ METHOD = """## What is measured
   social workers at every snapshot both ways and compares them.
 - **Peak memory**: the measuring process's maximum resident set size (each scale runs in its own process),
   read after the dashboard's queries, before the pandas baseline.
-- **Data**: `county` is the built-in demo county; `province` (1,800 townships, 30,000 communities,
+- **Data**: `county` is the built-in demo county; `city` (10 counties of 15 townships, 190 communities and
+  2,000 people each, 36 snapshots, in a store of many counties: its top view is the whole city, its township view
+  a township of the first county); `province` (1,800 townships, 30,000 communities,
   300,000 people, 36 snapshots) and `nation` (41,000 townships, 620,000 communities, 1,500,000 people,
   36 snapshots) are synthetic stores in the contract's schema, written through the same store code as an
   import (`socialwork/bench/synthetic.py`) into `.bench/`.

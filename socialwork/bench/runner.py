@@ -4,7 +4,9 @@ Run by `python -m socialwork bench` in a fresh process per scale, so that peak m
     python -m socialwork.bench.runner --data DIR --scale NAME --repeats N   (prints one JSON document)
 
 The queries a page runs are recorded by running the page itself (Streamlit's AppTest) against the store
-for the county view and a one-township view; they are then replayed with the result cache bypassed.
+for the whole store's view (a county, or a city of many counties) and a one-township view (in a store of many
+counties, the township within its county, as a person picks it); they are then replayed with the result cache
+bypassed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pandas as pd
 from socialwork.bench.inputs import ALL, Input, page_inputs
 from socialwork.data import settings
 from socialwork.data.contract import SNAPSHOT_PARTITION
+from socialwork.data.store import county_folders
 from socialwork.figures import db, parallel
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
@@ -39,7 +42,7 @@ Call = tuple[str, dict[str, Any], parallel.Task | None]  # query, parameters, re
 @dataclass
 class PageTiming:
     page: str
-    view: str  # "county" or "township"
+    view: str  # "county" (a city's store: "city") or "township"
     queries: int
     median_ms: float
     p95_ms: float
@@ -69,7 +72,7 @@ def peak_memory_mb() -> float:
 
 
 # ---------------------------------------------------------------- the product's queries
-def record_page_queries(page: str, township: str | None) -> list[Call]:
+def record_page_queries(page: str, township: str | None, scope: str | None = None) -> list[Call]:
     """Run the page as Streamlit would and note every query it asks for, with its parameters and, for a
     query asked within parallel.together(), which read of which batch asked."""
     from streamlit.testing.v1 import AppTest
@@ -84,6 +87,8 @@ def record_page_queries(page: str, township: str | None) -> list[Call]:
     db.run = recording
     try:
         at = AppTest.from_file(str(ENTRYPOINT), default_timeout=600)
+        if scope:  # a store of many counties offers a county's townships once the county is chosen
+            at.query_params["scope"] = scope
         if township:
             at.query_params["township"] = [township]
         at.switch_page(f"pages/{page}.py").run()
@@ -138,7 +143,11 @@ def replay(root: Path, steps: list[list[list[Call]]]) -> None:
 # ---------------------------------------------------------------- baselines
 def input_files(root: Path, item: Input, as_of: date, dates: list[date]) -> list[tuple[date, Path]]:
     chosen = [d for d in dates if d <= as_of] if item.snapshots == ALL else [as_of]
-    return [(d, root / f"{SNAPSHOT_PARTITION}={d.isoformat()}" / f"{item.table}.parquet") for d in chosen]
+    folders = list(county_folders(root).values()) or [root]  # a city: every county's file of the date
+    files = [
+        (d, f / f"{SNAPSHOT_PARTITION}={d.isoformat()}" / f"{item.table}.parquet") for d in chosen for f in folders
+    ]
+    return [(d, path) for d, path in files if len(folders) == 1 or path.is_file()]
 
 
 def bare_scan(con: duckdb.DuckDBPyConnection, files: list[Path], columns: tuple[str, ...], township: str | None):
@@ -171,7 +180,7 @@ def pandas_certified_by_snapshot(root: Path, as_of: date, dates: list[date], tow
         people = pd.read_parquet(path, columns=list(item.columns))
         if township:
             people = people[people["township_code"] == township]
-        counts[on] = int((people["certificate_level"] != "none").sum())
+        counts[on] = counts.get(on, 0) + int((people["certificate_level"] != "none").sum())  # a city: every county
     return pd.Series(counts)
 
 
@@ -185,11 +194,16 @@ def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -
     as_of = dates[-1]
     first = places.townships(as_of, root).iloc[0]
     township, township_name = str(first["township_code"]), str(first["township_name"])
-    views = {"county": None, "township": township}
-    names = {"county": None, "township": township_name}  # the URL names townships as people do
+    many = bool(county_folders(root))
+    top = "city" if many else "county"
+    views = {top: None, "township": township}
+    names = {top: None, "township": township_name}  # the URL names townships as people do
+    scopes = {top: None, "township": township[:6] if many else None}
     started = time.perf_counter()
     recorded = {
-        (page, view): distinct_calls(record_page_queries(page, names[view])) for page in PAGES for view in views
+        (page, view): distinct_calls(record_page_queries(page, names[view], scopes[view]))
+        for page in PAGES
+        for view in views
     }
     recording_s = time.perf_counter() - started
 
@@ -246,11 +260,11 @@ def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -
 
 def store_rows(root: Path, as_of: date) -> dict[str, int]:
     """Rows of the main registers at the as-of date, and Parquet bytes on disk for the whole store."""
-    folder = root / f"{SNAPSHOT_PARTITION}={as_of.isoformat()}"
+    folders = [f / f"{SNAPSHOT_PARTITION}={as_of.isoformat()}" for f in (list(county_folders(root).values()) or [root])]
     con = duckdb.connect()
     rows = {
         name: con.execute(
-            "select count(*) from read_parquet($file)", {"file": str(folder / f"{name}.parquet")}
+            "select count(*) from read_parquet($files)", {"files": [str(f / f"{name}.parquet") for f in folders]}
         ).fetchall()[0][0]
         for name in ("townships", "communities", "people", "posts", "activities")
     }

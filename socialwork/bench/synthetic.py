@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialwork.data import contract as c
-from socialwork.data import identity
+from socialwork.data import divisions, identity
 from socialwork.data.demo import milestones_at, month_ends, targets_frame
-from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
+from socialwork.data.store import StoreError, county_folder, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 LAST_SNAPSHOT = date(2026, 10, 31)
@@ -33,10 +34,12 @@ class Scale:
     communities: int
     people: int  # on the register at the last snapshot
     snapshots: int
+    counties: int = 1  # more than one: a store of many counties, each of the sizes above (a city of 10)
 
 
 SCALES = {
     "tiny": Scale("tiny", 12, 150, 1_500, 3),
+    "city": Scale("city", 15, 190, 2_000, 36, counties=10),
     "province": Scale("province", 1_800, 30_000, 300_000, 36),
     "nation": Scale("nation", 41_000, 620_000, 1_500_000, 36),
 }
@@ -100,8 +103,9 @@ def _contract_table(table: c.Table, columns: dict) -> pa.Table:
 class SyntheticCounty:
     """Every entity of a synthetic store, drawn once; snapshot(i) cuts out one month."""
 
-    def __init__(self, scale: Scale, seed: int = 20261125) -> None:
+    def __init__(self, scale: Scale, seed: int = 20261125, county_code: str | None = None) -> None:
         self.scale = scale
+        self.county_code = county_code  # a county of a city: its townships' codes begin with it
         self.dates = snapshot_dates(scale)
         self.date_days = _days(self.dates)
         self.draw = _Draw(seed)
@@ -117,7 +121,9 @@ class SyntheticCounty:
     def _townships(self) -> None:
         n, draw = self.scale.townships, self.draw
         numbers = np.arange(n)
-        self.township_codes = _strings("9", numbers + 10_000_000, 8)
+        self.township_codes = (
+            _strings(self.county_code, numbers + 1, 3) if self.county_code else _strings("9", numbers + 10_000_000, 8)
+        )
         has_station = draw.rng.random(n) < 0.9
         brand = has_station & (draw.rng.random(n) < 0.4)
         opened = draw.days_before(np.full(n, self.date_days[0]), 900)
@@ -337,10 +343,32 @@ def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text(f"{scale}\nWritten by `python -m socialwork bench`; safe to regenerate.\n")
+    if scale.counties > 1:
+        return _write_city(out, scale, progress)
     identity.write(out, identity.new_county("基准测试县", "990000"))
     county = SyntheticCounty(scale)
     for i, on in enumerate(county.dates):
         write_snapshot_tables(out, on, county.snapshot(i))
         if progress:
             progress(i + 1, len(county.dates))
+    return county.dates
+
+
+CITY_CODE = "9901"
+
+
+def _write_city(out: Path, scale: Scale, progress=None) -> list[date]:
+    """A city of scale.counties counties (99010 1…), each its own store under county=<code>/, and its divisions."""
+    codes = [f"{CITY_CODE}{k + 1:02d}" for k in range(scale.counties)]
+    rows = [(CITY_CODE, "基准测试市", "city", None)] + [(code, f"基准{k + 1}县", "county", CITY_CODE)
+                                                     for k, code in enumerate(codes)]  # fmt: skip
+    divisions.write(out, pd.DataFrame(rows, columns=list(c.DIVISIONS.column_names)))
+    for k, code in enumerate(codes):
+        folder = county_folder(out, code)
+        identity.write(folder, identity.new_county(f"基准{k + 1}县", code))
+        county = SyntheticCounty(scale, seed=20261125 + k, county_code=code)
+        for i, on in enumerate(county.dates):
+            write_snapshot_tables(folder, on, county.snapshot(i))
+        if progress:
+            progress(k + 1, len(codes))
     return county.dates

@@ -565,6 +565,13 @@ SERVICE_POINT_CHANGE = Enum(
     },
 )
 
+# The levels of the official division codes above the village (12 digits: 2+2+2+3+3), for a store of many counties.
+DIVISION_LEVEL = Enum(
+    "division_level", "区划级别", {"province": "省", "city": "市", "county": "县", "township": "乡镇（街道）"}
+)
+# How many leading digits of a village/community's code name its division at each level.
+DIVISION_DIGITS: dict[str, int] = {"province": 2, "city": 4, "county": 6, "township": 9}
+
 ENUMS: tuple[Enum, ...] = (
     TOWNSHIP_KIND,
     COMMUNITY_KIND,
@@ -591,6 +598,7 @@ ENUMS: tuple[Enum, ...] = (
     FOLLOWUP_STATUS,
     COMMUNITY_CHANGE,
     SERVICE_POINT_CHANGE,
+    DIVISION_LEVEL,
 )
 
 # ---------------------------------------------------------------- tables
@@ -1151,6 +1159,45 @@ COUNTY = Table(
         ),
     ),
     key=(),
+)
+
+# ---------------------------------------------------------------- many counties in one store
+# A city's or province's bureau sees its counties side by side. Such a store is a folder holding DIVISIONS_FILE and
+# one complete single-county store per county, `<root>/county=<6-digit code>/` (its own county.json, snapshots, write
+# lock), so a county's import never touches another's files (socialwork/data/store.py, divisions.py).
+
+COUNTY_PARTITION = "county"
+DIVISIONS_FILE = "divisions.parquet"
+DIVISION_TARGETS_FILE = "division_targets.parquet"
+
+DIVISIONS = Table(
+    "divisions",
+    "行政区划",
+    f"The divisions a store of many counties covers, in `<root>/{DIVISIONS_FILE}`: its province(s), cities and "
+    "counties, and optionally their townships (a township listed here and absent from its county's snapshot is "
+    "reported missing). A division's code is the leading digits of its villages' 12-digit codes: 2 for a province, "
+    "4 a city, 6 a county, 9 a township. The store's title is its top division's name.",
+    (
+        Column("division_code", "VARCHAR", "区划代码", "2, 4, 6 or 9 digits.", pattern=r"\d{2}|\d{4}|\d{6}|\d{9}"),
+        Column("division_name", "VARCHAR", "区划名称", "As shown, e.g. 云溪县."),
+        Column("division_level", "VARCHAR", "级别", "省, 市, 县 or 乡镇（街道）.", enum=DIVISION_LEVEL),
+        Column("parent_code", "VARCHAR", "上级区划代码", "Empty for the top division.", nullable=True),
+    ),
+    key=("division_code",),
+    required_rows=True,
+)
+
+DIVISION_TARGETS = Table(
+    "division_targets",
+    "上级区划目标",
+    f"A city's or province's own goals, in `<root>/{DIVISION_TARGETS_FILE}` (optional). Where a division has no "
+    "row for a metric and year, its goal is worked out from its counties' targets: the sum of their goals for a "
+    "county-wide total (scope `county`), their common standard for a scale-free one.",
+    (
+        Column("division_code", "VARCHAR", "区划代码", "A province's or city's code (2 or 4 digits)."),
+        *(column for column in TARGETS.columns),
+    ),
+    key=("division_code", "plan_year", "metric_key"),
 )
 
 # ---------------------------------------------------------------- meetings and their follow-up items

@@ -6,7 +6,11 @@ from socialwork.data.contract import (
     CONTRACT_VERSION,
     COUNTY,
     COUNTY_FILE,
+    COUNTY_PARTITION,
     DERIVED_TABLES,
+    DIVISION_TARGETS,
+    DIVISIONS,
+    DIVISIONS_FILE,
     ENUMS,
     FIGURE_SOURCES,
     FOLLOWUP_FILE,
@@ -97,6 +101,19 @@ def data_markdown() -> str:
         "",
     ]
     for table in FOLLOWUP_TABLES:
+        out += _table_section(table)
+    out += [
+        "# A store of many counties",
+        "",
+        f"A city's or province's store is a folder holding `{DIVISIONS_FILE}` and one complete single-county store "
+        f"per county, `<root>/{COUNTY_PARTITION}=<6-digit code>/` (its own `{COUNTY_FILE}`, snapshots and write lock; "
+        "`python -m socialwork import --county CODE` writes only there). Readers see every county's snapshots as one "
+        "table with a `county_code` column (the folder's code; in a single county's store, its own code). A county "
+        "has a month only when its folder holds that very date; a scope's figures at a date sum the counties that "
+        "have it and name the others.",
+        "",
+    ]
+    for table in (DIVISIONS, DIVISION_TARGETS):
         out += _table_section(table)
     out += ["## Enumerations", ""]
     for enum in ENUMS:

@@ -173,20 +173,35 @@ def plan_figures_in_townships_sql() -> str:
     )
     lines += [
         "with chosen_townships as (",
-        "    select snapshot_date, true as found, sum(columns(* exclude (snapshot_date, township_code)))",
+        "    select snapshot_date, true as found, sum(columns(* exclude (snapshot_date, township_code, county_code)))",
         "    from township_figures",
         "    where snapshot_date between $from_date and $to_date",
         "      and list_contains($townships, township_code)",
         "    group by snapshot_date",
         ")",
         ",",
+        "their_counties as (",
+        "    select distinct county_code",
+        "    from township_figures",
+        "    where snapshot_date between $from_date and $to_date",
+        "      and list_contains($townships, township_code)",
+        ")",
+        ",",
+        "their_dates as (",
+        "    -- The dates their counties have a snapshot (in a store of many counties each has its own).",
+        "    select distinct snapshot_date",
+        "    from county_figures",
+        "    where snapshot_date between $from_date and $to_date",
+        "      and (county_code in (select county_code from their_counties)",
+        "        or not exists (select 1 from their_counties where county_code is not null))",
+        ")",
+        ",",
         "every_date as (",
         "    -- A date where the chosen townships have no row counts 0; a figure without data at a date (its register",
         "    -- column came later) stays empty there.",
         "    select d.snapshot_date, if(t.found, columns(t.* exclude (snapshot_date, found)), 0)",
-        "    from county_figures d",
+        "    from their_dates d",
         "    left join chosen_townships t using (snapshot_date)",
-        "    where d.snapshot_date between $from_date and $to_date",
         ")",
         "",
         "select",
@@ -194,6 +209,26 @@ def plan_figures_in_townships_sql() -> str:
         *_select_list(keys),
         "from every_date",
         "order by snapshot_date",
+    ]
+    return _join(lines)
+
+
+def plan_figures_by_county_sql() -> str:
+    """queries/kpi/plan_figures_by_snapshot_and_county.sql: every additive figure per county and snapshot."""
+    keys = _figure_keys()
+    lines = _header(
+        "The plan's additive figures of every county within $scope, one row per county and snapshot between "
+        "$from_date and $to_date, from county_figures: a city's or province's figures are the sum over the counties "
+        "that have the snapshot, worked out by socialwork/figures/metrics/report.py, which says which are missing "
+        "rather than counting them as 0.",
+        "$from_date DATE, $to_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = every county).",
+        ["snapshot_date", "county_code", *keys],
+    )
+    lines += ["select", "    snapshot_date,", "    county_code,", *_select_list(keys), "from county_figures"]
+    lines += [
+        "where snapshot_date between $from_date and $to_date",
+        "  and ($scope is null or starts_with(county_code, left($scope, 6)))",
+        "order by snapshot_date, county_code",
     ]
     return _join(lines)
 
@@ -212,7 +247,7 @@ def scale_free_sql() -> str:
         "requested snapshot, read from the derived table township_figures (written with each snapshot; see "
         "socialwork/data/aggregates.py).",
         "$snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL = "
-        "every township).",
+        "every township), $scope VARCHAR (a division code prefix; NULL = everywhere).",
         ["snapshot_date", "township_code", "township_name", "township_kind_label", *parts],
     )
     lines += [
@@ -229,6 +264,7 @@ def scale_free_sql() -> str:
         "join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind",
         "where list_contains($snapshot_dates, f.snapshot_date)",
         "  and ($townships is null or list_contains($townships, f.township_code))",
+        "  and ($scope is null or starts_with(f.township_code, $scope))",
         "order by f.snapshot_date, f.township_code",
     ]
     return _join(lines)
@@ -239,6 +275,7 @@ GENERATED_QUERIES: dict[str, Callable[[], str]] = {
     "aggregates/township_figures": township_figures_sql,
     "kpi/plan_figures_by_snapshot": plan_figures_sql,
     "kpi/plan_figures_by_snapshot_in_townships": plan_figures_in_townships_sql,
+    "kpi/plan_figures_by_snapshot_and_county": plan_figures_by_county_sql,
     "kpi/scale_free_figures_by_township": scale_free_sql,
 }
 

@@ -16,9 +16,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
+from socialwork.data import divisions
 from socialwork.data.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
 from socialwork.data.location import Bucket, Location
-from socialwork.data.store import StoreError, announce_write
+from socialwork.data.store import StoreError, announce_write, county_folder, is_multi_county
 
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
 FALLBACK_NAME = "本县"  # a store written before county.json existed
@@ -133,7 +134,10 @@ def load(root: Location) -> County:
 
 
 def load_or_fallback(root: Location) -> tuple[County, str | None]:
-    """The store's county, or (FALLBACK, a warning naming `init`) for a store written before county.json."""
+    """The store's county, or (FALLBACK, a warning naming `init`) for a store written before county.json; for a
+    store of many counties, its top division (a city, a province) in the county's place."""
+    if is_multi_county(root):
+        return division_identity(root), None
     if not has_identity(root):
         return FALLBACK, (
             f"数据目录 {root} 中没有县域信息文件 {COUNTY_FILE}（可能由旧版本写入），"
@@ -141,6 +145,28 @@ def load_or_fallback(root: Location) -> tuple[County, str | None]:
             "--county 县名 --code 县级区划代码（已有快照不受影响）。"
         )
     return load(root), None
+
+
+def division_identity(root: Path) -> County:
+    """A store of many counties titled by its top division: 云岭市社会工作人才看板, documents from 云岭市民政局."""
+    top = divisions.top(divisions.read(root))
+    name = str(top["division_name"])
+    return County(name, str(top["division_code"]), DEFAULT_PLAN_TITLE, f"{short_name(name)}英才卡", f"{name}民政局")
+
+
+def county_identity(root: Path, county_code: str) -> County:
+    """A county's identity in a store of many counties: its own county.json, else made from its divisions row (and
+    written, so its store is complete before its first import)."""
+    folder = county_folder(root, county_code)
+    if has_identity(folder):
+        return load(folder)
+    known = divisions.read(root)
+    row = known[(known["division_code"] == county_code) & (known["division_level"] == "county")]
+    if row.empty:
+        raise StoreError(f"区划表中没有县级区划代码 {county_code}；请先在 {root} 的行政区划表中加入该县")
+    county = new_county(str(row["division_name"].iloc[0]), county_code)
+    write(folder, county)
+    return county
 
 
 def missing_message(root: Location) -> str:

@@ -9,6 +9,12 @@ Layout::
     <data dir>/.write-lock        held (flock) by the one write at a time
     <data dir>/county.json        the county the store belongs to (socialwork/data/identity.py)
 
+A store of many counties (a city's, a province's) is a folder holding divisions.parquet and one such store per
+county, each written on its own (`import --county CODE`)::
+
+    <root>/divisions.parquet
+    <root>/county=530524/county.json, snapshot_date=2023-01-31/..., .write-lock
+
 A snapshot is written to a temporary folder beside the others and renamed into place only when
 every table is written, so readers never see half a snapshot. One write at a time: a second import
 while one is writing is refused at once, not queued. A temporary folder left by an interrupted write
@@ -42,7 +48,10 @@ from socialwork.data import aggregates
 from socialwork.data.contract import (
     ARROW_TYPES,
     COUNTY_FILE,
+    COUNTY_PARTITION,
     DERIVED_TABLES,
+    DIVISION_TARGETS_FILE,
+    DIVISIONS_FILE,
     SNAPSHOT_PARTITION,
     TABLES,
     Table,
@@ -50,6 +59,7 @@ from socialwork.data.contract import (
 from socialwork.data.location import Bucket, Location
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
+_COUNTY_FOLDER = re.compile(rf"^{COUNTY_PARTITION}=(\d{{6}})$")
 LOCK_FILE = ".write-lock"
 STAGING_PREFIX = ".staging-"
 BUSY = "另一个导入正在写入该数据目录，请稍后再试"
@@ -96,11 +106,14 @@ def snapshot_files(root: Location) -> dict[date, dict[str, Path]]:
 
 
 def snapshot_dates(root: Location) -> list[date]:
-    """Every as-of date in the store, oldest first; a snapshot missing a table is an error, not a gap."""
+    """Every as-of date in the store (of any of its counties), oldest first; a snapshot missing a table is an error,
+    not a gap."""
     if isinstance(root, Bucket):
         return _objects().snapshot_dates(root)
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
+    if is_multi_county(root):
+        return sorted({d for folder in county_folders(root).values() for d in snapshot_dates(folder)})
     found = []
     for child in root.iterdir():
         match = _FOLDER.match(child.name)
@@ -129,6 +142,9 @@ def store_version(root: Location) -> tuple:
         return _objects().published(root).version
     if not root.is_dir():
         return ()
+    if is_multi_county(root):
+        own = tuple((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if c.name in _MULTI_FILES and c.is_file())
+        return own + tuple((code, store_version(folder)) for code, folder in county_folders(root).items())
     return tuple(
         sorted(
             (c.name, c.stat().st_mtime_ns)
@@ -136,6 +152,29 @@ def store_version(root: Location) -> tuple:
             if (_FOLDER.match(c.name) and c.is_dir()) or (c.name == COUNTY_FILE and c.is_file())
         )
     )
+
+
+# ---------------------------------------------------------------- many counties: one single-county store each
+_MULTI_FILES = (DIVISIONS_FILE, DIVISION_TARGETS_FILE)
+
+
+def is_multi_county(root: Location) -> bool:
+    """A store of many counties holds divisions.parquet; a single county's store never does (nor, for now, a bucket:
+    its manifests list one county's snapshots)."""
+    return not isinstance(root, Bucket) and (root / DIVISIONS_FILE).is_file()
+
+
+def county_folder(root: Path, county_code: str) -> Path:
+    """Where a county's own store lies in a store of many counties."""
+    return root / f"{COUNTY_PARTITION}={county_code}"
+
+
+def county_folders(root: Path) -> dict[str, Path]:
+    """Each county's own store in a store of many counties, by county code (empty for a single county's)."""
+    if not is_multi_county(root):
+        return {}
+    found = ((_COUNTY_FOLDER.match(c.name), c) for c in root.iterdir() if c.is_dir())
+    return {m.group(1): c for m, c in sorted(found, key=lambda mc: mc[1].name) if m}
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
@@ -268,6 +307,8 @@ def remove_stale_staging(root: Location) -> int:
     """
     if isinstance(root, Bucket):
         return _objects().remove_stale_uploads(root)
+    if is_multi_county(root):
+        return sum(remove_stale_staging(folder) for folder in county_folders(root).values())
     if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):
         return 0
     try:
@@ -309,3 +350,18 @@ def read_table(root: Location, as_of: date, table: Table) -> pd.DataFrame:
         for c in table.columns
     ]
     return pa.table(columns, names=list(table.column_names)).to_pandas()
+
+
+def table_files(root: Location, table_name: str) -> list[Path]:
+    """Every snapshot's file of a table, of every county in a store of many counties: the list readers build their
+    views from (a list, not a glob: a bucket's are this server's copies of what its manifests list)."""
+    if isinstance(root, Bucket):
+        return [files[table_name] for _, files in sorted(snapshot_files(root).items())]
+    pattern = f"{SNAPSHOT_PARTITION}=*/{table_name}.parquet"
+    if is_multi_county(root):
+        return sorted(f for folder in county_folders(root).values() for f in folder.glob(pattern) if _dated(f))
+    return sorted(f for f in root.glob(pattern) if _dated(f))
+
+
+def _dated(file: Path) -> bool:
+    return bool(_FOLDER.match(file.parent.name))

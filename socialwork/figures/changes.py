@@ -17,7 +17,7 @@ import pandas as pd
 from socialwork.data import settings
 from socialwork.data.contract import KPI_STATUS, URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.followups import Meeting, last_meeting_before, open_followups
-from socialwork.figures import db, metrics
+from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.figures.places import FilterError, available_dates
@@ -48,6 +48,7 @@ class Changes:
     served: pd.DataFrame
     service_points: pd.DataFrame
     posts: pd.DataFrame
+    place_level: str = "township"  # whose statuses township_statuses lists: a city's counties (ranking.py)
 
     def count(self, frame: str, change: str) -> int:
         """Rows of one list with the given change code, e.g. count("communities", "reached_minimum")."""
@@ -141,31 +142,43 @@ def township_status_changes(then: TownshipScorecard, now: TownshipScorecard) -> 
     return pd.DataFrame(rows, columns=columns)
 
 
+def from_dates(from_date: date, townships: list[str] | None, data: Path | None = None) -> list[date]:
+    """The snapshots a comparison starts from: each county's latest on or before from_date (a county that missed
+    that month is compared from its previous one, as levels.py counts it), [from_date] in a single county's store."""
+    scope, codes = db.split_places(townships)
+    scope = codes[0][:6] if codes else scope
+    latest = hierarchy.counties_reporting(from_date, scope, data)["latest_snapshot_date"].dropna()
+    return sorted({pd.Timestamp(on).date() for on in latest} | {from_date})
+
+
+def _changes(name: str, from_date: date, to_date: date, townships: list[str] | None, data: Path | None, **params):
+    return db.run(
+        name, data=data, from_date=from_date, from_dates=from_dates(from_date, townships, data), to_date=to_date,
+        townships=townships, **params,
+    )  # fmt: skip
+
+
 def urban_communities_crossing(
     from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
     """Urban communities that reached the plan's 2 certified social workers, and those that fell below."""
-    return db.run(
-        "changes/urban_communities_crossing_minimum", data=data, from_date=from_date, to_date=to_date,
-        townships=townships, min_certified=URBAN_COMMUNITY_MIN_CERTIFIED,
-    )  # fmt: skip
+    return _changes("changes/urban_communities_crossing_minimum", from_date, to_date, townships, data,
+                    min_certified=URBAN_COMMUNITY_MIN_CERTIFIED)  # fmt: skip
 
 
 def served_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
     """Villages and communities newly served by a social worker, and those no longer served."""
-    return db.run(
-        "changes/communities_served_changes", data=data, from_date=from_date, to_date=to_date, townships=townships
-    )
+    return _changes("changes/communities_served_changes", from_date, to_date, townships, data)
 
 
 def service_point_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
     """Stations opened, closed or re-rated; organisations registered, closed, suspended, resumed or re-graded."""
-    return db.run("changes/service_point_changes", data=data, from_date=from_date, to_date=to_date, townships=townships)
+    return _changes("changes/service_point_changes", from_date, to_date, townships, data)
 
 
 def post_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
     """Posts created, filled, vacated and removed, by township and employing unit."""
-    return db.run("changes/post_changes_by_unit", data=data, from_date=from_date, to_date=to_date, townships=townships)
+    return _changes("changes/post_changes_by_unit", from_date, to_date, townships, data)
 
 
 def compare(from_date: date, to_date: date, townships: list[str] | None = None, data: Path | None = None) -> Changes:
@@ -176,8 +189,8 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
     report_then, report_now, card_then, card_now, communities, served, points, posts = together(
         lambda: metrics.kpi_report(from_date, codes, data),
         lambda: metrics.kpi_report(to_date, codes, data),
-        lambda: metrics.township_scorecard(from_date, codes, data),
-        lambda: metrics.township_scorecard(to_date, codes, data),
+        lambda: metrics.place_scorecard(from_date, codes, data),  # a city: its counties
+        lambda: metrics.place_scorecard(to_date, codes, data),
         lambda: urban_communities_crossing(from_date, to_date, codes, data),
         lambda: served_changes(from_date, to_date, codes, data),
         lambda: service_point_changes(from_date, to_date, codes, data),
@@ -193,4 +206,5 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
         served=served,
         service_points=points,
         posts=posts,
+        place_level=card_now.level,
     )

@@ -23,11 +23,13 @@ from typing import Any, NamedTuple, TypeVar
 import duckdb
 import pandas as pd
 
-from socialwork.data import settings, store
+from socialwork.data import divisions, identity, settings, store
 from socialwork.data.aggregates import AGGREGATES_FOLDER
 from socialwork.data.contract import (
     CONTRACT_VERSION,
+    COUNTY_PARTITION,
     DERIVED_TABLES,
+    DIVISIONS,
     ENUMS,
     SNAPSHOT_PARTITION,
     TABLES,
@@ -142,20 +144,36 @@ def _rows(con: duckdb.DuckDBPyConnection, files: str) -> int:
     return con.execute(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata({files})").fetchall()[0][0]
 
 
-def _file_list(paths: list[Path]) -> str:
-    """Paths as a DuckDB list literal: the store lists its files (store.snapshot_files), the layout is never globbed.
-    The paths are the store's, never a value from a user; quotes are escaped all the same."""
-    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
+class Layout(NamedTuple):
+    """How a store's files are laid out: one county's, or many counties' each in its own folder (store.py)."""
+
+    multi_county: bool
+    county_code: str | None  # a single county's code (county.json), given to its rows as county_code
+
+
+def _layout(root: Location) -> Layout:
+    if store.is_multi_county(root):
+        return Layout(True, None)
+    county, warning = identity.load_or_fallback(root)
+    return Layout(False, None if warning else county.county_code)
+
+
+def _file_list(root: Location, table_name: str) -> str:
+    """The table's files as a DuckDB list literal (paths from the store's own listing, never from a user; quotes
+    are escaped all the same)."""
+    files = store.table_files(root, table_name)
+    if not files:
+        raise StoreError(f"数据目录 {root} 中没有 {table_name}.parquet 文件")
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
     """The store's tables and views on the connection; whether every table is held in memory."""
-    snapshots = store.snapshot_files(root)
-    by_table = {t.name: _file_list([files[t.name] for files in snapshots.values()]) for t in TABLES + DERIVED_TABLES}
-    _refuse_newer_snapshots(con, root, by_table[TABLES[0].name])
+    layout = _layout(root)
+    _refuse_newer_snapshots(con, root)
     everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
-        files = by_table[table.name]
+        files = _file_list(root, table.name)
         if table in DERIVED_TABLES:
             _check_derived_columns(table, _columns_by_file(con, files))
         in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, files) <= IN_MEMORY_MAX_ROWS
@@ -165,34 +183,58 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
             order = (
                 "township_code, " if table.name in ALWAYS_IN_MEMORY and "township_code" in table.column_names else ""
             )
-            source = _source(files, by_name=table not in DERIVED_TABLES)
+            source = _source(files, layout, by_name=table not in DERIVED_TABLES)
             con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
             _add_absent_columns(con, table)
         else:
-            con.execute(f"create view {table.name} as {_view_source(con, table, files)}")
+            con.execute(f"create view {table.name} as {_view_source(con, table, files, layout)}")
     if everything_in_memory:
         # A county's queries take milliseconds, most of them planning: a second thread costs more to start
         # than it saves, and statistics propagation (which prunes row groups of large files) a fifth of the time.
         con.execute("set threads = 1")
         con.execute("set disabled_optimizers = 'statistics_propagation'")
 
-    con.register("enum_labels_source", enum_labels_frame())
-    con.execute("create table enum_labels as select * from enum_labels_source")
-    con.unregister("enum_labels_source")
+    _add_frame(con, "enum_labels", enum_labels_frame())
+    _add_frame(con, "divisions", store_divisions(root, layout))
+    _add_frame(con, "division_targets", divisions.read_targets(root))
     return everything_in_memory
+
+
+def _add_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """A small frame as a table of the connection."""
+    con.register(f"{name}_source", frame)
+    con.execute(f"create table {name} as select * from {name}_source")
+    con.unregister(f"{name}_source")
+
+
+def store_divisions(root: Path, layout: Layout) -> pd.DataFrame:
+    """The divisions table; a single county's store has one row, its county (when county.json names it)."""
+    if layout.multi_county:
+        return divisions.read(root)
+    frame = pd.DataFrame(columns=list(DIVISIONS.column_names), dtype="object")
+    if layout.county_code:
+        county = identity.load(root)
+        frame.loc[0] = [county.county_code, county.county_name, "county", None]
+    return frame
 
 
 # A table is read across snapshots by column name: a column that older snapshots lack (added to the contract later)
 # reads as NULL at their dates, and everywhere while no snapshot has it yet. Derived tables are checked instead: a
-# missing column there is computed by `python -m socialwork aggregate`.
+# missing column there is computed by `python -m socialwork aggregate`. Every table has a county_code column: the
+# county folder's code in a store of many counties (hive partitioning), else the store's own county's.
 
 
-def _source(files: str, by_name: bool, nulls: str = "") -> str:
-    """A table's rows over every snapshot's file, the snapshot date from the folder name."""
+def _source(files: str, layout: Layout, by_name: bool, nulls: str = "") -> str:
+    """A table's rows over every snapshot's file, the snapshot date (and county) from the folder names."""
     union = ", union_by_name = true" if by_name else ""
+    if layout.multi_county:
+        columns, county = f"* rename ({COUNTY_PARTITION} as county_code)", f", '{COUNTY_PARTITION}': 'VARCHAR'"
+    else:
+        code = "null" if layout.county_code is None else f"'{layout.county_code}'"  # six digits, checked on writing
+        columns, county = f"*, {code}::VARCHAR as county_code", ""
     return (
-        f"select *{nulls} from read_parquet({files}, hive_partitioning = true, "
-        f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'}}{union})"
+        f"select {columns}{nulls} from read_parquet({files}, hive_partitioning = true, "
+        f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'{county}}}{union})"
     )
 
 
@@ -204,13 +246,13 @@ def _add_absent_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             con.execute(f"alter table {table.name} add column {column.name} {column.type}")
 
 
-def _view_source(con: duckdb.DuckDBPyConnection, table: Table, files: str) -> str:
+def _view_source(con: duckdb.DuckDBPyConnection, table: Table, files: str, layout: Layout) -> str:
     """A large table's view: union_by_name only where the files differ, since it opens every footer each time a
     query is planned; columns no file holds as NULL."""
     columns = _columns_by_file(con, files)
     found = set().union(*columns.values()) if columns else set()
     nulls = "".join(f", null::{c.type} as {c.name}" for c in table.columns if c.name not in found)
-    return _source(files, by_name=len({frozenset(names) for names in columns.values()}) > 1, nulls=nulls)
+    return _source(files, layout, by_name=len({frozenset(names) for names in columns.values()}) > 1, nulls=nulls)
 
 
 def _columns_by_file(con: duckdb.DuckDBPyConnection, files: str) -> dict[str, set[str]]:
@@ -221,13 +263,12 @@ def _columns_by_file(con: duckdb.DuckDBPyConnection, files: str) -> dict[str, se
     return {file: set(names) for file, names in rows}
 
 
-def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Location, files: str) -> None:
+def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Location) -> None:
     """A snapshot written under a newer contract than this version knows may mean its columns differently.
 
-    A snapshot's contract tables are written together, so one of them (files: its file at every date) tells its
-    version."""
+    A snapshot's contract tables are written together, so one of them tells its version."""
     newest = con.execute(
-        f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata({files}) "
+        f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata({_file_list(root, TABLES[0].name)}) "
         f"where decode(key) = '{VERSION_KEY}'"
     ).fetchall()[0][0]
     if newest is not None and newest > CONTRACT_VERSION:
@@ -313,9 +354,24 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+SCOPE_DIGITS = (2, 4, 6)  # a province's, a city's or a county's code
+
+
+def split_places(places: list[str] | tuple[str, ...] | None) -> tuple[str | None, list[str] | None]:
+    """A place filter as ($scope, $townships): one division code above the township is a scope, matched as a prefix
+    (a city is never expanded into its thousands of township codes); township codes are a township filter."""
+    if places and len(places) == 1 and len(places[0]) in SCOPE_DIGITS:
+        return places[0], None
+    return None, (list(places) if places else None)
+
+
 def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters a query binds, checked: a missing one is an error, extra ones are dropped."""
+    """The parameters a query binds, checked: a missing one is an error, extra ones are dropped. Figures pass one
+    place filter as `townships` (split_places): a query with $scope gets its scope from there."""
     wanted = query_parameters(name)
+    if "scope" in wanted and "scope" not in params and "townships" in params:
+        scope, townships = split_places(params["townships"])
+        params = {**params, "scope": scope, "townships": townships}
     missing = wanted - params.keys()
     if missing:
         raise QueryError(f"查询 {name} 缺少参数：{', '.join(sorted(missing))}")

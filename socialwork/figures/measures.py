@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import AWARD_WAN_PER_PERSON, STATION_MIN_RESIDENT_WORKERS
+from socialwork.data.contract import AWARD_WAN_PER_PERSON, CERTIFICATE_LEVEL, STATION_MIN_RESIDENT_WORKERS
 from socialwork.figures import db
+from socialwork.figures.metrics import figures_by_snapshot
 from socialwork.figures.places import available_dates
 
 Townships = list[str] | None
@@ -43,10 +44,18 @@ def incentives_by_year(as_of: date, townships: Townships, data: Path | None = No
 
 
 def certified_by_level(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run(
-        "incentives/certified_by_level_and_snapshot", data=data, from_date=available_dates(data)[0], to_date=as_of,
-        townships=townships,
-    )  # fmt: skip
+    """Certified social workers per level at every snapshot up to as_of: snapshot_date, certificate_level,
+    certificate_level_label, people. From the plan figures per snapshot (metrics.figures_by_snapshot), so a city's
+    trend follows the rule of every multi-county trend: each reporting county with its latest snapshot on or before
+    the date, never a dip at a month one county missed."""
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    levels = [code for code in CERTIFICATE_LEVEL.codes if code != "none"]
+    rows = [
+        {"snapshot_date": on, "certificate_level": code, "certificate_level_label": CERTIFICATE_LEVEL.label_of(code),
+         "people": int(figures.loc[on, f"certified_{code}"])}
+        for on in figures.index for code in levels if pd.notna(figures.loc[on, f"certified_{code}"])
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["snapshot_date", "certificate_level", "certificate_level_label", "people"])
 
 
 def activities_by_kind_and_mode(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:

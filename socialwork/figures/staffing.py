@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import db
+from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
+from socialwork.figures.metrics.levels import county_figures
 from socialwork.figures.places import available_dates
 
 MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
@@ -71,3 +72,33 @@ def uncovered_list(
         "staffing/communities_without_social_worker", data=data, snapshot_date=as_of, townships=townships,
         max_rows=max_rows,
     )  # fmt: skip
+
+
+def staffing_by_county(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """Urban-community staffing per county of a scope that has the snapshot, in the columns of staffing_by_township
+    (county code and name in township_code and township_name), for the same chart one level up."""
+    parts = county_figures(as_of, scope, data)
+    parts = parts[parts["has_snapshot"]]
+    urban = parts["urban_communities"]
+    return pd.DataFrame(
+        {
+            "township_code": parts["county_code"],
+            "township_name": parts["county_name"],
+            "urban_communities": urban,
+            "certified_in_urban_communities": parts["certified_in_urban_communities"],
+            "average_certified_per_urban_community": parts["certified_in_urban_communities"] / urban.where(urban > 0),
+            "urban_communities_meeting_minimum": parts["urban_communities_2plus"],
+            "share_meeting_minimum": 100.0 * parts["urban_communities_2plus"] / urban.where(urban > 0),
+            "total_shortfall": parts["urban_shortfall"],
+            "communities": parts["communities"],
+            "communities_served": parts["communities_served"],
+        }
+    ).reset_index(drop=True)
+
+
+def staffing_by_place(scope_code: str | None, as_of: date, data: Path | None = None) -> pd.DataFrame:
+    """Urban-community staffing by the level below the scope (hierarchy.level_below): by county or by township."""
+    places = [scope_code] if scope_code else None
+    if hierarchy.level_below(places, data) == "county":
+        return staffing_by_county(as_of, scope_code, data)
+    return staffing_by_township(as_of, places, data)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from socialwork.figures import hierarchy
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.present.exports import csv_bytes, xlsx_bytes
 from socialwork.present.formatting import (
@@ -24,9 +25,9 @@ from socialwork.present.formatting import (
     goal_text,
     milestone_frame,
     pace_lines,
-    scorecard_frames,
     status_text,
 )
+from socialwork.present.place_tables import PLACE_NOUN, scorecard_frames
 from socialwork.present.plaintext import markdown_text
 from socialwork.present.screen import for_screen
 from socialwork.present.tables import pill, table_html
@@ -46,6 +47,10 @@ def page_header(title: str, filters: Filters) -> None:
     st.title(markdown_text(title))
     county = markdown_text(filters.county.county_name)
     st.markdown(f"#### {county} · {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
+    if filters.multi_county:  # a leader must never read a sum that silently lacks a county
+        missing = hierarchy.reporting(filters.as_of, filters.codes_or_none, filters.data).note
+        if missing:
+            st.warning(f"报送情况：{markdown_text(missing)}", icon=":material/report:")
 
 
 def pills_html(counts: dict[str, tuple[str, int]]) -> str:
@@ -82,7 +87,8 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     with st.container(border=True):
         st.metric(
-            kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit), delta=None if change == "—" else change,
+            kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit),
+            delta=None if kpi.value is None or kpi.previous_value is None else change,
             delta_arrow="off" if unchanged else "auto", delta_color=STATUS_NAMED_COLOURS.get(kpi.status, "off"),
             delta_description="较上期", help=kpi.target_label and markdown_text(kpi.target_label),
             chart_data=trend if len(trend) > 1 else None, chart_type="line",
@@ -101,8 +107,8 @@ def scorecard_table(card: TownshipScorecard, max_rows: int | None = None) -> Non
     st.html(table_html(values, statuses=pills, phone=phone))
     if total > len(values):
         st.caption(
-            f"共 {total:,} 个乡镇（街道），表中列出未达标项最多的 {len(values):,} 个。"
-            "完整表请下载，或在侧栏选择乡镇（街道）。"
+            f"共 {total:,} 个{PLACE_NOUN[card.level]}，表中列出未达标项最多的 {len(values):,} 个。"
+            "完整表请下载，或在侧栏缩小范围。"
         )
 
 

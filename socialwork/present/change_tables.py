@@ -11,6 +11,7 @@ from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MINIMUM
 from socialwork.data.followups import Meeting
 from socialwork.figures.changes import Changes
 from socialwork.present.formatting import date_stamp, format_value, headed, names_text, stars_text
+from socialwork.present.place_tables import PLACE_NOUN
 
 COUNTY_LEVEL = "县直"  # posts and organisations without a township
 MAX_SLIDE_ROWS = 14
@@ -67,12 +68,13 @@ def _value(value: object) -> float | None:
 
 def township_status_table(changes: Changes) -> pd.DataFrame:
     then, now = period_headers(changes)
+    noun = PLACE_NOUN[changes.place_level]
     rows = [
-        {"乡镇（街道）": r.township_name, "目标": r.label, f"{then}状态": r.status_then_label,
+        {noun: r.township_name, "目标": r.label, f"{then}状态": r.status_then_label,
          f"{now}状态": r.status_now_label, "变化": {"improved": "↑ 好转", "worsened": "↓ 变差"}.get(r.direction, "—")}
         for r in changes.township_statuses.itertuples(index=False)
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["乡镇（街道）", "目标", f"{then}状态", f"{now}状态", "变化"])
+    return pd.DataFrame(rows, columns=[noun, "目标", f"{then}状态", f"{now}状态", "变化"])
 
 
 def communities_table(changes: Changes) -> pd.DataFrame:
@@ -128,7 +130,7 @@ def changes_sheets(changes: Changes) -> dict[str, pd.DataFrame]:
     """Every list of the comparison, one sheet each (the page's XLSX and CSV downloads)."""
     return {
         "目标": targets_table(changes),
-        "乡镇目标状态": township_status_table(changes),
+        "县目标状态" if changes.place_level == "county" else "乡镇目标状态": township_status_table(changes),
         "城市社区达标变化": communities_table(changes),
         "村社区服务变化": served_table(changes),
         "社工站与机构": service_points_table(changes),
@@ -149,8 +151,9 @@ def summary_items(changes: Changes) -> list[tuple[str, str, str | None]]:
          " 个"),
         ("村社新有社工服务", f"{changes.count('served', 'newly_served')}个",
          f"不再有社工服务的 {changes.count('served', 'no_longer_served')} 个"),
-        ("乡镇目标状态变化", f"{changes.township_statuses['township_code'].nunique()}个",
-         f"比例类目标状态变化 {len(changes.township_statuses)} 项"),
+        ("县目标状态变化" if changes.place_level == "county" else "乡镇目标状态变化",
+         f"{changes.township_statuses['township_code'].nunique()}个",
+         f"{'各县' if changes.place_level == 'county' else '比例类'}目标状态变化 {len(changes.township_statuses)} 项"),
         ("社工站与机构变动", f"{len(changes.service_points)}处", "启用、停用、星级或等级变化、新登记、注销等"),
         ("新设岗位", f"{posts['created']}个", f"新上岗 {posts['filled']} 个，新空缺 {posts['vacated']} 个"),
     ]  # fmt: skip

@@ -69,8 +69,12 @@ def show(changes: Changes, filters: Filters, default: Since) -> None:
     st.caption("“↑”为状态好转（如 滞后 → 达标），“↓”为变差；乡镇筛选下全县总量目标显示所选乡镇的贡献。")
     cards.table(targets_table(changes), max_rows=20)
 
-    st.header("乡镇（街道）目标状态变化")
-    _listed(township_status_table(changes), "比例类目标（各乡镇可比）的状态均无变化。")
+    if changes.place_level == "county":
+        st.header("各县（市、区）目标状态变化")
+        _listed(township_status_table(changes), "各县的目标状态均无变化。")
+    else:
+        st.header("乡镇（街道）目标状态变化")
+        _listed(township_status_table(changes), "比例类目标（各乡镇可比）的状态均无变化。")
 
     st.header("城市社区持证社工达标变化")
     _listed(communities_table(changes), "没有城市社区达到或跌破 2 名持证社工的标准。")

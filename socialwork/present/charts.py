@@ -209,14 +209,14 @@ def _whole_numbers(values: pd.Series) -> bool:
     return len(present) > 0 and bool((present % 1 == 0).all())
 
 
-def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
+def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str, noun: str = "乡镇（街道）") -> go.Figure:
     """Average certified social workers per urban community by township, furthest below the goal first; click
     a bar to drill in. Beyond MAX_BARS townships: the TOP_BARS lowest and one bar for all the others together."""
     counts = ["urban_communities", "certified_in_urban_communities", "urban_communities_meeting_minimum",
               "total_shortfall"]  # fmt: skip
     top = top_n(
         frame[frame["urban_communities"] > 0], ["average_certified_per_urban_community", "total_shortfall",
-        "township_code"], ascending=[True, False, True], label="township_name", others="其他 {count:,} 个乡镇（街道）",
+        "township_code"], ascending=[True, False, True], label="township_name", others=f"其他 {{count:,}} 个{noun}",
         summed=counts,
     )  # fmt: skip
     data = top.frame
@@ -226,7 +226,7 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
     bar_text = [f"{avg:.2f}（{m:,}/{n:,}达标）" for avg, m, n in zip(average, meeting, urban, strict=True)]
     names = labels(data["township_name"])
     hover = [
-        f"{name}{'（合计）' if other else ''}<br>平均 {avg:.2f} 人/城市社区{'' if other else '<br>点击查看该乡镇'}"
+        f"{name}{'（合计）' if other else ''}<br>平均 {avg:.2f} 人/城市社区{'' if other else f'<br>点击查看该{noun}'}"
         for name, avg, other in zip(names, average, others, strict=True)
     ]
     colours = [
@@ -246,7 +246,7 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str) -> go.F
         "type": "bar", "x": average, "y": names, "orientation": "h", "marker": {"color": colours},
         "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "customdata": townships,
     }  # fmt: skip
-    note = top.note("与目标差距最大", "乡镇（街道）")
+    note = top.note("与目标差距最大", noun)
     layout = {
         **_against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
         "height": 140 + 44 * len(data), "showlegend": False, "barmode": "overlay",

@@ -24,7 +24,6 @@ from socialwork.present.formatting import (
     milestone_frame,
     organisations_table,
     purchase_tables,
-    scorecard_export_frame,
     sector_group_table,
     sector_table,
     shortfall_table,
@@ -33,6 +32,7 @@ from socialwork.present.formatting import (
     township_staffing_table,
     uncovered_table,
 )
+from socialwork.present.place_tables import scorecard_export_frame
 
 COMPARATORS = {"gt": ">", "ge": "≥", "gt_baseline": "> 上年末"}
 
@@ -74,7 +74,7 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
     a, t, d = as_of, townships, data
     (report, card, steps, communities, by_township, shortfalls, unserved, groups, sectors, funding, stations, orgs,
      incentives, kinds, activity, by_year, by_department, purchase_townships) = together(
-        lambda: metrics.kpi_report(a, t, d), lambda: metrics.township_scorecard(a, t, d),
+        lambda: metrics.kpi_report(a, t, d), lambda: metrics.place_scorecard(a, t, d),
         lambda: metrics.milestones(a, d), lambda: staffing.community_staffing(a, t, d),
         lambda: staffing.staffing_by_township(a, t, d), lambda: staffing.shortfall_list(a, t, d),
         lambda: staffing.uncovered_list(a, t, d), lambda: posts.posts_by_sector_group(a, t, d),
@@ -88,7 +88,7 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
     years, departments, purchase_by_township = purchase_tables(by_year, by_department, purchase_townships)
     sheets = {
         "年度目标": targets,
-        "乡镇可比目标": scorecard_export_frame(card),
+        "各县目标排名" if card.level == "county" else "乡镇可比目标": scorecard_export_frame(card),
         "实施步骤": milestone_frame(steps),
         "各乡镇城市社区配备": township_staffing_table(by_township),
         "村社区社工配备": community_table(communities),

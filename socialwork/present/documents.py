@@ -31,13 +31,12 @@ from socialwork.present.formatting import (
     milestone_frame,
     names_text,
     scope_text,
-    scorecard_frames,
-    scorecard_goal_text,
     shortfall_table,
     status_text,
     uncovered_table,
     year_end_value,
 )
+from socialwork.present.place_tables import PLACE_NOUN, scorecard_frames, scorecard_goal_text
 from socialwork.present.theme import MILESTONE_STATUS
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
@@ -227,18 +226,24 @@ def milestones_section(data: ReportData) -> tuple[Block, ...]:
 
 
 def townships_section(data: ReportData) -> tuple[Block, ...]:
-    """Every township against every target comparable at township level, each cell with its status."""
-    values, statuses = scorecard_frames(data.scorecard)
+    """Every place of the level below (townships, or a city's counties) against its comparable targets, each cell
+    with its status."""
+    card = data.scorecard
+    noun = PLACE_NOUN[card.level]
+    values, statuses = scorecard_frames(card)
     if values.empty or len(values.columns) <= 3:
-        return (Paragraph("本年度没有可在乡镇（街道）层面比较的目标。"),)
+        return (Paragraph(f"本年度没有可在{noun}层面比较的目标。"),)
     unmet = int((values["未达标项"] > 0).sum())
-    goals = scorecard_goal_text(data.scorecard)
-    sentence = (
-        f"{len(values)} 个乡镇（街道）中，{unmet} 个有未达标项（未达标项多者在前）。"
-        f"可比目标：{goals}。全县总量目标（持证社工年度增量、机构数量等）不分解到乡镇。"
-    )
+    goals = scorecard_goal_text(card)
+    sentence = f"{len(values)} 个{noun}中，{unmet} 个有未达标项（未达标项多者在前）。"
+    if card.level == "county":
+        late = int((~card.frame["reporting"]).sum())
+        sentence += f"各县按本县目标比较：{goals}。" + (f"{late} 个县未报送本月数据，列在最后。" if late else "")
+    else:
+        sentence += f"可比目标：{goals}。全县总量目标（持证社工年度增量、机构数量等）不分解到乡镇。"
     pills = {column: list(statuses[column]) for column in values.columns[3:]}
-    return (Paragraph(sentence), Table(values.drop(columns=["类型"]), pills))
+    kept = values if card.level == "county" else values.drop(columns=["类型"])
+    return (Paragraph(sentence), Table(kept, pills))
 
 
 def gaps_section(data: ReportData) -> tuple[Block, ...]:
@@ -295,13 +300,17 @@ class ReportSectionSpec:
     heading: str
     build: Callable[[ReportData], tuple[Block, ...]]
     documents: frozenset[str] = frozenset({"pdf", "docx"})
+    county_heading: str = ""  # the heading when the report's places are a city's counties (ranking.py)
+
+    def heading_for(self, data: ReportData) -> str:
+        return self.county_heading if self.county_heading and data.scorecard.level == "county" else self.heading
 
 
 REPORT_SECTIONS: list[ReportSectionSpec] = [
     ReportSectionSpec("总体情况", summary_section),
     ReportSectionSpec("各项目标完成情况", targets_section),
     ReportSectionSpec("实施步骤推进情况", milestones_section),
-    ReportSectionSpec("各乡镇（街道）目标完成情况", townships_section),
+    ReportSectionSpec("各乡镇（街道）目标完成情况", townships_section, county_heading="各县（市、区）目标完成情况"),
     ReportSectionSpec("存在问题与缺口清单", gaps_section),
     ReportSectionSpec("自上次会议以来", since_section),
     ReportSectionSpec("上次会议督办事项落实情况", followups_section),
@@ -314,7 +323,8 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 def report_sections(data: ReportData, kind: str) -> list[ReportSection]:
     """The sections of one document (pdf or docx), numbered 一、二、… in order."""
     specs = [spec for spec in REPORT_SECTIONS if kind in spec.documents]
-    return [ReportSection(f"{CHINESE_NUMBERS[i]}、{spec.heading}", spec.build(data)) for i, spec in enumerate(specs)]
+    numbered = enumerate(specs)
+    return [ReportSection(f"{CHINESE_NUMBERS[i]}、{spec.heading_for(data)}", spec.build(data)) for i, spec in numbered]
 
 
 def report_data(
@@ -326,7 +336,7 @@ def report_data(
 
     report, card, steps, summary, shortfalls, unserved = together(
         lambda: metrics.kpi_report(as_of, townships, data),
-        lambda: metrics.township_scorecard(as_of, townships, data),
+        lambda: metrics.place_scorecard(as_of, townships, data),
         lambda: metrics.milestones(as_of, data),
         lambda: staffing.staffing_summary(as_of, townships, data),
         lambda: staffing.shortfall_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from socialwork.data import identity, settings
-from socialwork.data.store import StoreError
+from socialwork.data.store import StoreError, is_multi_county
 from socialwork.data.store import exists as store_exists
-from socialwork.figures import db
+from socialwork.figures import db, hierarchy
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, townships
+from socialwork.present import scope
 from socialwork.present.exports import file_name
 from socialwork.present.formatting import (
     date_stamp,
@@ -59,23 +60,38 @@ class Filters:
     township_codes: tuple[str, ...]
     township_names: tuple[str, ...]
     county: identity.County = identity.FALLBACK
+    # A store of many counties: the chosen city or county (None: all of the store), and its name.
+    scope_code: str | None = None
+    scope_name: str = ""
+    multi_county: bool = False
 
     @property
     def codes_or_none(self) -> list[str] | None:
-        return list(self.township_codes) or None
+        """The place filter every figure takes: township codes, else the scope's code (db.split_places)."""
+        if self.township_codes:
+            return list(self.township_codes)
+        return [self.scope_code] if self.scope_code else None
+
+    @property
+    def scope_places(self) -> list[str] | None:
+        """The scope without the township filter: what a chart breaks down by the level below."""
+        return [self.scope_code] if self.scope_code else None
 
     @property
     def scope(self) -> str:
-        return scope_text(self.township_names)
+        if self.township_names or not self.multi_county:
+            return scope_text(self.township_names)
+        return self.scope_name or "全部"
 
     @property
     def place(self) -> str:
-        """The county with the chosen townships, for downloaded files: 云溪县, 云溪县城关街道."""
-        return place_text(self.county.county_name, self.township_names)
+        """The county with the chosen townships, for downloaded files: 云溪县, 云溪县城关街道, 云岭市甲县."""
+        return place_text(self.county.county_name + self.scope_name, self.township_names)
 
     def file_name(self, stem: str, extension: str) -> str:
         """A download's name, the county first: 云溪县_乡镇目标对比_全县_2026-10-31.xlsx."""
-        return file_name(f"{self.county.county_name}_{stem}", self.as_of, self.township_names, extension)
+        names = self.township_names or ((self.scope_name,) if self.scope_name else ())
+        return file_name(f"{self.county.county_name}_{stem}", self.as_of, names, extension)
 
 
 def page_config() -> Workspace:
@@ -125,7 +141,8 @@ def _read_url(dates: list[date], data: Path) -> None:
             as_of = parse_as_of(raw_date, data)
         except FilterError as err:
             errors.append(f"链接参数 {URL_AS_OF}={raw_date} 无效：{err}。已改为显示最新一期（{date_stamp(as_of)}）。")
-    known = set(townships(as_of, data)["township_name"])
+    errors += scope.read_url(as_of, data)
+    known = set(_townships_in(as_of, data, st.session_state[scope.COUNTY_KEY])["township_name"])
     wanted = st.query_params.get_all(URL_TOWNSHIP)
     unknown = [n for n in wanted if n not in known]
     if unknown:
@@ -135,7 +152,17 @@ def _read_url(dates: list[date], data: Path) -> None:
     st.session_state[_URL_ERRORS_KEY] = errors
 
 
+def _townships_in(as_of: date, data: Path, county_code: str | None):
+    """The townships a leader may pick: every one of a single county's store, a chosen county's in a store of many
+    (none before a county is chosen: names repeat across counties)."""
+    known = townships(as_of, data)
+    if not is_multi_county(data):
+        return known
+    return known[known["township_code"].str.startswith(county_code)] if county_code else known.iloc[:0]
+
+
 def _write_url(filters: Filters) -> None:
+    scope.write_url(filters.scope_code)
     st.query_params[URL_AS_OF] = filters.as_of.isoformat()
     if filters.township_names:
         st.query_params[URL_TOWNSHIP] = list(filters.township_names)
@@ -186,23 +213,34 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
             _read_url(dates, data)
         with st.sidebar:
             as_of = st.selectbox("数据截至", options=dates[::-1], format_func=date_stamp, key=_AS_OF_KEY)
-            known = townships(as_of, data)
-            names = st.multiselect(
-                "乡镇（街道）",
-                options=list(known["township_name"]),
-                key=_TOWNSHIPS_KEY,
-                placeholder="全县 · 输入乡镇名称搜索",
-                help="不选即为全县；输入名称中的字可快速查找，可多选",
-                # Substring matching suits Chinese place names; no English "Select all": empty is the whole
-                # county, and a province's hundreds of matches in one click would flood the URL.
-                filter_mode="contains",
-                select_all=False,
+            multi = is_multi_county(data)
+            scope_code = scope.picker(as_of, data) if multi else None
+            known = _townships_in(as_of, data, scope_code if scope_code and len(scope_code) == 6 else None)
+            # A township chosen in another county (before the county changed) is no longer on offer.
+            offered = set(known["township_name"])
+            st.session_state[_TOWNSHIPS_KEY] = [n for n in st.session_state.get(_TOWNSHIPS_KEY, []) if n in offered]
+            names = (
+                []
+                if multi and known.empty
+                else st.multiselect(
+                    "乡镇（街道）",
+                    options=list(known["township_name"]),
+                    key=_TOWNSHIPS_KEY,
+                    placeholder="全县 · 输入乡镇名称搜索",
+                    help="不选即为全县；输入名称中的字可快速查找，可多选",
+                    # Substring matching suits Chinese place names; no English "Select all": empty is the whole
+                    # county, and a province's hundreds of matches in one click would flood the URL.
+                    filter_mode="contains",
+                    select_all=False,
+                )
             )
     except (StoreError, QueryError) as err:
         st.error(f"无法读取数据：{markdown_text(err)}")
         st.stop()
     codes = dict(zip(known["township_name"], known["township_code"], strict=True))
-    filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names), workspace.county)
+    scope_name = hierarchy.name_of(scope_code, as_of, data) if scope_code else ""
+    filters = Filters(data, as_of, tuple(codes[n] for n in names), tuple(names), workspace.county, scope_code,
+                      scope_name, multi)  # fmt: skip
     phone_filter(list(known["township_name"]), filters)
     _write_url(filters)
     if workspace.warning:
@@ -260,10 +298,34 @@ def township_from_chart(chart_key: str) -> None:
 
 
 def breadcrumb(filters: Filters) -> None:
-    """全县 › 城关街道: the county link clears the township filter."""
+    """全县 › 城关街道: the county link clears the township filter; in a store of many counties, 测试市 › 甲县 ›
+    甲街道, each a link one level up."""
+    if filters.multi_county:
+        _division_breadcrumb(filters)
+        return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         if filters.township_names:
             st.button("全县", icon=":material/arrow_back:", on_click=_set_townships, args=([],), type="tertiary")
             st.markdown(f"› **{markdown_text(filters.scope)}**")
         else:
             st.markdown("**全县**（点击图中的乡镇查看其社区）")
+
+
+def _division_breadcrumb(filters: Filters) -> None:
+    below = hierarchy.path_to(filters.scope_code, filters.as_of, filters.data)
+    # The store's top division (its city) is the store itself: named once, first.
+    path = [(None, filters.county.county_name), *[(c, n) for c, n in below if c != filters.county.county_code]]
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="sw_breadcrumb"):
+        for i, (code, name) in enumerate(path):
+            if i < len(path) - 1 or filters.township_names:
+                st.button(markdown_text(name), key=f"sw_crumb_{i}", on_click=scope.go_to, args=(code, _TOWNSHIPS_KEY),
+                          icon=":material/arrow_back:" if i == 0 else None, type="tertiary")  # fmt: skip
+            else:
+                st.markdown(f"**{markdown_text(name)}**")
+        if filters.township_names:
+            st.markdown(f"› **{markdown_text(filters.scope)}**")
+
+
+def county_from_chart(chart_key: str, names_to_codes: dict[str, str]) -> None:
+    """on_select callback of a county chart: the clicked county becomes the scope."""
+    scope.county_from_chart(chart_key, names_to_codes, _TOWNSHIPS_KEY)

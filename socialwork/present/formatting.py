@@ -7,7 +7,6 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
 from socialwork.data.contract import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDENTS
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
@@ -47,7 +46,7 @@ def status_text(kpi: Kpi) -> str:
 
 def change_text(kpi: Kpi) -> str:
     if kpi.value is None or kpi.previous_value is None:
-        return "—"
+        return kpi.no_previous or "—"
     delta = kpi.value - kpi.previous_value
     return f"{delta:+,.{kpi.decimals}f}{kpi.unit}"
 
@@ -181,50 +180,6 @@ PROJECTION_METHOD_NOTE = (
 )
 
 
-def scorecard_frames(card) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The township table for display (numbers, Chinese headers) and its status codes, cell for cell."""
-    values = pd.DataFrame(
-        {
-            "乡镇（街道）": card.frame["township_name"],
-            "类型": card.frame["township_kind_label"],
-            "未达标项": card.frame["unmet_targets"],
-        }
-    )
-    statuses = pd.DataFrame(index=values.index, columns=values.columns, data="")
-    for spec in card.metrics:
-        header = scorecard_header(spec, card.label(spec))
-        values[header] = card.frame[spec.key].round(spec.decimals)
-        statuses[header] = card.frame[f"{spec.key}__status"]
-    return values, statuses
-
-
-def scorecard_header(spec, label: str | None = None) -> str:
-    """A short column header with the unit, e.g. 村社有社工（%）."""
-    return f"{METRIC_SHORT_LABELS.get(spec.key, label or spec.label)}（{spec.unit}）"
-
-
-def scorecard_export_frame(card) -> pd.DataFrame:
-    """The township table with a worded status column after each figure, for CSV and XLSX."""
-    values, statuses = scorecard_frames(card)
-    out = values[["乡镇（街道）", "类型", "未达标项"]].copy()
-    for spec in card.metrics:
-        header = scorecard_header(spec, card.label(spec))
-        out[header] = values[header]
-        out[f"{card.label(spec)}·状态"] = statuses[header].map(KPI_STATUS.label_of)
-    return out
-
-
-def scorecard_goal_text(card) -> str:
-    parts = []
-    for spec in card.metrics:
-        goal, comparator = card.goals[spec.key]
-        if comparator == "gt_baseline":
-            parts.append(f"{card.label(spec)}：高于本乡镇上年末")
-        elif goal is not None:
-            parts.append(f"{card.label(spec)}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
-    return "；".join(parts)
-
-
 def card_count(count: int, unit: str, help_text: str | None = None) -> tuple[str, str | None]:
     """A count for a metric card: from 10,000 on in 万 with one decimal and no unit (a fifth of the page holds
     about five characters: "155,641个" and even "15.6万个" are cut), the exact count then added to the help."""
@@ -262,15 +217,26 @@ def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     return frame[list(headers)].rename(columns=headers)
 
 
+COUNTY_COLUMN = "县（市、区）"
+
+
+def with_county(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """A list of places with its county first when its rows span more than one county (a city's lists): township
+    names repeat across counties."""
+    if "county_name" not in rows or rows["county_name"].nunique() < 2:
+        return table
+    return table.assign(**{COUNTY_COLUMN: rows["county_name"].to_numpy()})[[COUNTY_COLUMN, *table.columns]]
+
+
 def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
     headers = {"township_name": "乡镇（街道）", "community_name": "城市社区", "certified_workers": "持证社工（人）",
                "shortfall": "缺口（人）"}  # fmt: skip
-    return headed(shortfall, headers)
+    return with_county(headed(shortfall, headers), shortfall)
 
 
 def uncovered_table(uncovered: pd.DataFrame) -> pd.DataFrame:
-    return headed(uncovered, {"township_name": "乡镇（街道）", "community_name": "村（社区）",
-                              "community_kind_label": "类型"})  # fmt: skip
+    headers = {"township_name": "乡镇（街道）", "community_name": "村（社区）", "community_kind_label": "类型"}
+    return with_county(headed(uncovered, headers), uncovered)
 
 
 def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
@@ -290,7 +256,7 @@ def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
 def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
     """Every village/community with its staffing, worded for display and export."""
     meets = staffing["meets_minimum"].map({True: "是", False: "否"})
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "乡镇（街道）": staffing["township_name"],
             "村（社区）": staffing["community_name"],
@@ -299,9 +265,20 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "持证社工（人）": staffing["certified_workers"],
             "社工总数（人）": staffing["social_workers"],
             f"达到{MIN_CERTIFIED}名（城市社区）": meets,
-            "持证较上期变化（人）": staffing["certified_change"],
+            "持证较上期变化（人）": certified_change(staffing),
         }
     )
+    return with_county(table, staffing)
+
+
+def certified_change(staffing: pd.DataFrame) -> pd.Series:
+    """The change since the previous snapshot; where the community's county has no previous snapshot (a county late
+    with that month), why there is no number: 乙县无上期数据."""
+    missing = staffing["county_has_previous"].eq(False)
+    if not missing.any():
+        return staffing["certified_change"]
+    reason = staffing["county_name"].astype(str) + "无上期数据"
+    return staffing["certified_change"].astype(object).where(~missing, reason)
 
 
 def milestone_frame(steps: pd.DataFrame) -> pd.DataFrame:
@@ -403,7 +380,7 @@ def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None
 
 
 def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "机构": frame["organisation_name"],
             "注册地": frame["township_name"].fillna("县级"),
@@ -417,6 +394,7 @@ def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
             "评估等级": frame["evaluation_grade_label"],
         }
     )
+    return with_county(table, frame)
 
 
 def incentives_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -437,13 +415,13 @@ def township_activity_table(frame: pd.DataFrame) -> pd.DataFrame:
     return headed(frame, headers)
 
 
-def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame):
-    """(by year, by department, by township) worded for display and export."""
+def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_township: pd.DataFrame | None):
+    """(by year, by department, by township) worded for display and export (no township table above the county)."""
     years = headed(by_year.astype({"plan_year": str}), {"plan_year": "年度", "projects": "项目数（个）",
                    "budget_wan": "预算（万元）", "county_wide_budget_wan": "其中县级统筹（万元）"})  # fmt: skip
     money = {"projects": "项目数（个）", "budget_wan": "预算（万元）"}
     departments = headed(by_department, {"department": "购买部门", **money})
-    townships = headed(by_township, {"township_name": "乡镇（街道）", **money})
+    townships = None if by_township is None else headed(by_township, {"township_name": "乡镇（街道）", **money})
     return years, departments, townships
 
 

@@ -2,11 +2,12 @@
 
 The same functions feed the pages and `python -m socialwork kpis`, so both always agree. One module per concern:
 registry (the figures as specs), dates (baseline and previous snapshot), pace (goal, pace, projection, status),
-report (the KPI report) and scorecard (every township at once).
+report (the KPI report), scorecard (every township at once) and ranking (every county of a city).
 """
 
 from socialwork.figures.metrics.dates import baseline_date, first_date, previous_date, year_fraction
 from socialwork.figures.metrics.pace import Projection, status_of
+from socialwork.figures.metrics.ranking import county_ranking, place_scorecard
 from socialwork.figures.metrics.registry import HEADLINE_METRICS, SCALE_FREE_METRICS, SPECS, Figures, MetricSpec
 from socialwork.figures.metrics.report import (
     Kpi,
@@ -33,6 +34,7 @@ __all__ = [
     "Projection",
     "TownshipScorecard",
     "baseline_date",
+    "county_ranking",
     "figures_by_snapshot",
     "first_date",
     "kpi_goal",
@@ -40,6 +42,7 @@ __all__ = [
     "kpis_by_group",
     "kpis_in_groups",
     "milestones",
+    "place_scorecard",
     "previous_date",
     "status_counts",
     "status_of",

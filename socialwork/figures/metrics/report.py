@@ -4,15 +4,16 @@ the single source for cards, the CLI and exports. Computed once per as-of date, 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
+from socialwork.data import identity, settings, store
 from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
-from socialwork.figures import db
+from socialwork.figures import db, hierarchy
+from socialwork.figures.metrics import levels
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
 from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
@@ -44,6 +45,7 @@ class Kpi:
     projection: Projection | None = None  # annual figures only
     pace_method: str = ""  # "linear" or "seasonal": how on_track/behind was judged
     baseline_value: float | None = None  # the figure at the baseline (0 for annual figures)
+    no_previous: str = ""  # why there is no previous value: 乙县无上期数据 (the view's county missed that month)
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -61,15 +63,18 @@ class KpiReport:
     previous_date: date | None
     kpis: tuple[Kpi, ...]
     note: str
+    missing: str = ""  # which counties or townships of the scope lack the month (hierarchy.Reporting.note)
 
     def as_dict(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
             "plan_year": self.plan_year,
             "township_codes": list(self.township_codes) if self.township_codes else None,
+            "scope_code": hierarchy.scope_of(self.township_codes),
             "baseline_date": self.baseline_date.isoformat() if self.baseline_date else None,
             "previous_date": self.previous_date.isoformat() if self.previous_date else None,
             "note": self.note,
+            "missing": self.missing,
             "kpis": [k.as_dict() for k in self.kpis],
         }
 
@@ -77,7 +82,10 @@ class KpiReport:
 def figures_by_snapshot(
     from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
-    """Raw plan figures per snapshot in a date range, indexed by snapshot date (None: the whole county)."""
+    """Raw plan figures per snapshot in a date range, indexed by snapshot date (None: the whole county or store; a
+    scope above the township: the sum over its counties that have to_date's snapshot, levels.py)."""
+    if hierarchy.by_counties(townships, data):
+        return levels.figures_over_counties(from_date, to_date, hierarchy.scope_of(townships), data)
     if townships is None:
         frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
     else:
@@ -205,8 +213,17 @@ def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None
     return _none_if_nan(figures.loc[as_of, spec.gross])
 
 
-def targets_for_year(as_of: date, year: int, data: Path | None = None) -> pd.DataFrame:
-    return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
+def targets_for_year(
+    as_of: date, year: int, data: Path | None = None, places: list[str] | tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """The plan year's targets of the view: the county's; a scope's (or a township's in a store of many counties)
+    worked out from its counties that have the snapshot (levels.scope_targets)."""
+    scope, townships = db.split_places(places)
+    if not store.is_multi_county(data or settings.data_dir()) and scope is None:
+        return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
+    scope = townships[0][:6] if townships else scope
+    counties = hierarchy.reporting(as_of, [scope] if scope else None, data).reporting
+    return levels.scope_targets(as_of, year, scope, counties, data)
 
 
 def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> KpiReport:
@@ -223,15 +240,19 @@ def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> 
     dates = available_dates(data)
     # Every snapshot up to as_of: baselines, the year's trend and earlier years for the seasonal projection.
     figures = figures_by_snapshot(dates[0], as_of, townships or None, data)
-    targets = targets_for_year(as_of, as_of.year, data)
+    targets = targets_for_year(as_of, as_of.year, data, townships)
+    missing = hierarchy.reporting(as_of, townships, data).note  # every figure of the view says what it lacks
+    no_previous = _no_previous(previous_date(as_of, dates), townships, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
     rows = {row.metric_key: row for _, row in targets.iterrows()}
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     previous = previous_date(as_of, dates)
+    filtered = db.split_places(townships)[1] is not None  # township contributions; a scope compares with its goals
     kpis = tuple(
-        evaluate(SPECS[key], rows.get(key), figures, as_of, previous, bool(townships), county.metric_label(key))
+        evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
+    kpis = tuple(_noted(kpi, missing, no_previous) for kpi in kpis)
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
@@ -240,7 +261,29 @@ def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> 
         previous_date=previous,
         kpis=kpis,
         note=note,
+        missing=missing,
     )
+
+
+def _noted(kpi: Kpi, missing: str, no_previous: str) -> Kpi:
+    """A KPI whose scope lacks a county's (or township's) month says so on its card; one whose county lacks the
+    previous month says why it has no change."""
+    if no_previous and kpi.previous_value is None and kpi.value is not None:
+        kpi = replace(kpi, no_previous=no_previous)
+        missing = "；".join(part for part in (missing, f"{no_previous}，无法计算较上期变化") if part)
+    return replace(kpi, note=f"{kpi.note}；{missing}" if kpi.note else missing) if missing else kpi
+
+
+def _no_previous(previous: date | None, places: list[str] | None, data: Path | None) -> str:
+    """乙县无上期数据 when the view lies within one county of a store of many that has no snapshot at the previous
+    date (a city counts such a county with its latest earlier snapshot, levels.py, and has a change)."""
+    scope, townships = db.split_places(places)
+    county = townships[0][:6] if townships else scope
+    if previous is None or county is None or len(county) != 6 or not store.is_multi_county(data or settings.data_dir()):
+        return ""
+    status = hierarchy.counties_reporting(previous, county, data)
+    late = status[~status["has_snapshot"]]
+    return f"{late['county_name'].iloc[0]}无上期数据" if len(late) else ""
 
 
 def status_counts(report: KpiReport) -> dict[str, tuple[str, int]]:

@@ -1,4 +1,5 @@
-"""The township scorecard: every scale-free target for every township at once, most unmet first."""
+"""The township scorecard: every scale-free target for every township at once, most unmet first (ranking.py: the
+same table for the counties of a city)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class TownshipScorecard:
     goals: dict[str, tuple[float | None, str | None]]  # key -> (goal, comparator); per-township baselines aside
     frame: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)  # key -> label as shown (the local talent card's name)
+    # "county" for the county ranking of a city (ranking.py): every target, the county's own goal in `<key>__goal`,
+    # its reporting status in township_kind_label, the county's code and name in township_code and township_name.
+    level: str = "township"
 
     def label(self, spec: MetricSpec) -> str:
         return self.labels.get(spec.key, spec.label)
@@ -49,7 +53,7 @@ def scale_free_figures_by_township(
 def township_scorecard(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> TownshipScorecard:
     """Scale-free targets per township at as_of, with each township's own baseline for "above baseline"."""
     baseline = baseline_date(as_of, available_dates(data))
-    targets = targets_for_year(as_of, as_of.year, data)
+    targets = targets_for_year(as_of, as_of.year, data, townships)
     scale_free = targets[targets["scope"] == "scale_free"]
     keys = list(scale_free["metric_key"]) if not targets.empty else list(SCALE_FREE_METRICS)
     target_rows = {row.metric_key: row for _, row in scale_free.iterrows()}

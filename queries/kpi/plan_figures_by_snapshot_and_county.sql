@@ -1,0 +1,59 @@
+-- The plan's additive figures of every county within $scope, one row per county and snapshot between $from_date and
+-- $to_date, from county_figures: a city's or province's figures are the sum over the counties that have the snapshot,
+-- worked out by socialwork/figures/metrics/report.py, which says which are missing rather than counting them as 0.
+-- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
+-- change the declarations, not this file.
+-- Parameters: $from_date DATE, $to_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = every county).
+-- Columns: snapshot_date, county_code, social_workers, certified_workers, certified_assistant, certified_intermediate,
+--   certified_senior, certified_gained_this_year, active_organisations, urban_communities,
+--   certified_in_urban_communities, urban_communities_2plus, urban_communities_0_certified,
+--   urban_communities_1_certified, urban_communities_3plus_certified, urban_shortfall, townships, townships_served,
+--   communities, communities_served, stations_operating, stations_star_rated, brand_projects, station_resident_workers,
+--   community_workers, certified_community_workers, posts, posts_filled, posts_new_this_year, exam_tutoring_sessions,
+--   exam_tutoring_attendees, supervision_sessions, training_sessions, talent_cards_this_year, talent_cards_total,
+--   awards_this_year, organisation_staff, organisation_professional_staff, purchase_projects, purchase_budget_wan
+select
+    snapshot_date,
+    county_code,
+    social_workers,
+    certified_workers,
+    certified_assistant,
+    certified_intermediate,
+    certified_senior,
+    certified_gained_this_year,
+    active_organisations,
+    urban_communities,
+    certified_in_urban_communities,
+    urban_communities_2plus,
+    urban_communities_0_certified,
+    urban_communities_1_certified,
+    urban_communities_3plus_certified,
+    urban_shortfall,
+    townships,
+    townships_served,
+    communities,
+    communities_served,
+    stations_operating,
+    stations_star_rated,
+    brand_projects,
+    station_resident_workers,
+    community_workers,
+    certified_community_workers,
+    posts,
+    posts_filled,
+    posts_new_this_year,
+    exam_tutoring_sessions,
+    exam_tutoring_attendees,
+    supervision_sessions,
+    training_sessions,
+    talent_cards_this_year,
+    talent_cards_total,
+    awards_this_year,
+    organisation_staff,
+    organisation_professional_staff,
+    purchase_projects,
+    purchase_budget_wan
+from county_figures
+where snapshot_date between $from_date and $to_date
+  and ($scope is null or starts_with(county_code, left($scope, 6)))
+order by snapshot_date, county_code

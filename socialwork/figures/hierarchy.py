@@ -1,0 +1,153 @@
+"""Places above the township: a scope (a province, city or county code), the divisions under it, and which of its
+counties reported a month, so that no figure silently lacks a county.
+
+A place filter is one list everywhere (pages, figures, CLI): township codes, or one division code above the township
+(db.split_places). A scope is matched as a code prefix in the queries, never expanded into its townships.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork.data import settings, store
+from socialwork.data.contract import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.figures import db
+
+# The level each scope breaks down into on charts: a province by city, a city by county, a county by township.
+LEVEL_BELOW = {"province": "city", "city": "county", "county": "township", "township": "community"}
+
+
+def scope_of(places: list[str] | tuple[str, ...] | None) -> str | None:
+    """The division code a place filter names (None for the whole store or a township filter)."""
+    return db.split_places(places)[0]
+
+
+def level_of(code: str | None) -> str | None:
+    """province, city, county or township, by the code's length (None for the whole store)."""
+    return next((level for level, digits in DIVISION_DIGITS.items() if code and len(code) == digits), None)
+
+
+def level_label(code: str | None) -> str:
+    """省, 市, 县, 乡镇（街道） for a code."""
+    level = level_of(code)
+    return DIVISION_LEVEL.label_of(level) if level else ""
+
+
+def by_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> bool:
+    """Whether a view sums county rows: a scope above the township, or the whole of a store of many counties."""
+    scope, townships = db.split_places(places)
+    return townships is None and (scope is not None or store.is_multi_county(data or settings.data_dir()))
+
+
+def level_below(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> str:
+    """What a view breaks down into on charts and tables: "county" above the county in a store of many counties (a
+    city, a province, the whole store), else "township" (a county's townships, or the chosen townships)."""
+    scope, townships = db.split_places(places)
+    one_county = townships is not None or (scope is not None and len(scope) >= DIVISION_DIGITS["county"])
+    return "township" if one_county or not by_counties(places, data) else "county"
+
+
+def divisions(as_of: date, scope: str | None = None, data: Path | None = None) -> pd.DataFrame:
+    """The scope and every division under it (townships from the snapshot), in code order."""
+    return db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=scope)
+
+
+def children(as_of: date, code: str | None, data: Path | None = None) -> pd.DataFrame:
+    """The divisions one level below code (the top level of the store for None), in code order."""
+    known = divisions(as_of, code, data)
+    if code is None:
+        top = known[~known["parent_code"].isin(known["division_code"])]
+        # A store's top division (its city) is the scope; its children are what a leader picks from.
+        return known[known["parent_code"].isin(top["division_code"])] if len(top) == 1 else top
+    return known[known["parent_code"] == code].reset_index(drop=True)
+
+
+def name_of(code: str, as_of: date, data: Path | None = None) -> str:
+    """A division's name (the code itself when the store does not know it)."""
+    known = divisions(as_of, code, data)
+    found = known[known["division_code"] == code]["division_name"]
+    return str(found.iloc[0]) if len(found) else code
+
+
+def path_to(code: str | None, as_of: date, data: Path | None = None) -> list[tuple[str, str]]:
+    """(code, name) of every division from the store's top down to code, for a breadcrumb."""
+    if not code:
+        return []
+    known = divisions(as_of, None, data).set_index("division_code")
+    path = []
+    while code in known.index:
+        path.append((code, str(known.loc[code, "division_name"])))
+        code = known.loc[code, "parent_code"]
+    return path[::-1]
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Which counties of a scope have the month's snapshot: a sum over the scope covers `reporting` only."""
+
+    as_of: date
+    counties: tuple[str, ...]  # codes, every county of the scope
+    reporting: tuple[str, ...]  # codes of those with the snapshot
+    missing_names: tuple[str, ...]  # names of those without, each with its latest snapshot
+    missing_townships: tuple[str, ...] = ()  # townships listed in divisions but absent from their county's month
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_names and not self.missing_townships
+
+    @property
+    def note(self) -> str:
+        """缺 2 个县数据（乙县：最新 2024-06-30；丙县：无数据）, said on every figure of the scope."""
+        parts = []
+        if self.missing_names:
+            parts.append(
+                f"缺 {len(self.missing_names)} 个县数据（{'；'.join(self.missing_names)}），"
+                f"合计与目标只含已报送的 {len(self.reporting)} 个县"
+            )
+        if self.missing_townships:
+            parts.append(f"缺 {len(self.missing_townships)} 个乡镇（街道）数据（{'、'.join(self.missing_townships)}）")
+        return "；".join(parts)
+
+
+def counties_reporting(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """Every county of the scope with whether it has the snapshot, and its latest one on or before it."""
+    return db.run("places/counties_reporting", data=data, snapshot_date=as_of, scope=scope)
+
+
+def missing_townships(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """Townships the divisions table lists under the scope that their county's snapshot lacks."""
+    return db.run("places/townships_reporting", data=data, snapshot_date=as_of, scope=scope)
+
+
+def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> Reporting:
+    """The reporting status of a view's scope at a snapshot (every county reports in a single county's store)."""
+    scope, townships = db.split_places(places)
+    if townships:
+        scope = townships[0][:6]  # a township filter lies within one county: that county's status
+    counties = counties_reporting(as_of, scope, data)
+    missing = counties[~counties["has_snapshot"]]
+    names = tuple(f"{row.county_name}：{_latest(row.latest_snapshot_date)}" for row in missing.itertuples(index=False))
+    absent = missing_townships(as_of, scope, data)
+    absent = absent[absent["county_has_snapshot"]]  # a missing county is reported as a county
+    if townships:
+        absent = absent[absent["township_code"].isin(townships)]
+    return Reporting(
+        as_of=as_of,
+        counties=tuple(counties["county_code"]),
+        reporting=tuple(counties[counties["has_snapshot"]]["county_code"]),
+        missing_names=names,
+        missing_townships=tuple(absent["township_name"]),
+    )
+
+
+def reporting_label(has_snapshot: bool, latest: object) -> str:
+    """已报送, or 未报送（最新 2024-06-30） for a county in a table of counties."""
+    return "已报送" if has_snapshot else f"未报送（{_latest(latest)}）"
+
+
+def _latest(on: object) -> str:
+    return "无数据" if on is None or pd.isna(on) else f"最新 {pd.Timestamp(on).date().isoformat()}"

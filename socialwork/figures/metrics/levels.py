@@ -1,0 +1,106 @@
+"""Figures and goals above the county: a city's or province's figures summed over its counties, and its goals.
+
+A scope's additive figures are the sum over the counties that have the as-of snapshot; a date where one of those lacks
+a snapshot is left out (as a single county's missing month is), never summed as if that county had 0. Its goals are
+its own rows in division_targets where set, else worked out from the same counties' targets: the sum of their goals
+for a county-wide total (TARGET_SCOPE `county`), their common standard (the most frequent goal, the higher on a tie)
+for a scale-free one, whose figure is a ratio recomputed from the summed parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork.figures import db, hierarchy
+
+TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "sort_order"]
+
+
+def figures_by_county(from_date: date, to_date: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """Every additive figure per county and snapshot within the scope (rows, not summed)."""
+    frame = db.run(
+        "kpi/plan_figures_by_snapshot_and_county", data=data, from_date=from_date, to_date=to_date, scope=scope
+    )
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
+    return frame
+
+
+def county_figures(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """Every county of the scope with its additive figures at as_of, the level below a city (hierarchy.level_below):
+    county_code, county_name, city_code, has_snapshot, latest_snapshot_date, then the figures of
+    plan_figures_by_snapshot_and_county (empty for a county without the month: it is listed, never counted as 0)."""
+    status = hierarchy.counties_reporting(as_of, scope, data)
+    parts = figures_by_county(as_of, as_of, scope, data).drop(columns="snapshot_date")
+    return status.merge(parts, on="county_code", how="left")
+
+
+def figures_over_counties(from_date: date, to_date: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
+    """The scope's additive figures per snapshot, indexed by date: summed over the counties reporting at to_date.
+
+    At an earlier date a county without that month counts with its latest snapshot before it, the rule a single
+    county's baseline follows (a missing December falls back to November), so each county's net increase is measured
+    from its own baseline; a date before a county's first snapshot is left out. A figure empty in any county (its
+    register column came later) is empty in the sum."""
+    frame = figures_by_county(from_date, to_date, scope, data)
+    reporting = sorted(set(frame.loc[frame["snapshot_date"] == to_date, "county_code"]))
+    dates = sorted(set(frame["snapshot_date"]))
+    filled = [
+        rows.drop(columns="county_code").assign(present=1.0).set_index("snapshot_date").reindex(dates, method="ffill")
+        for _, rows in frame[frame["county_code"].isin(reporting)].groupby("county_code")
+    ]
+    if not filled:
+        # No county of the scope has the month (one county's view of a month it missed): no figures, not zeros.
+        return frame.iloc[:0].drop(columns="county_code").set_index("snapshot_date").astype("float64")
+    stacked = pd.concat(filled).astype("float64")
+    grouped = stacked.groupby(level=0)
+    sums = grouped.sum().mask(grouped.agg(lambda column: column.isna().any()).astype(bool))
+    complete = grouped["present"].count() == len(reporting)
+    sums = sums[complete].drop(columns="present")
+    sums.index.name = "snapshot_date"
+    return sums
+
+
+def scope_targets(
+    as_of: date, year: int, scope: str | None, counties: Iterable[str], data: Path | None = None
+) -> pd.DataFrame:
+    """The scope's goals for a plan year, from the given counties' targets unless the division sets its own."""
+    parts = db.run("kpi/targets_by_county_for_year", data=data, snapshot_date=as_of, plan_year=year, scope=scope)
+    parts = parts[parts["county_code"].isin(set(counties))]
+    if scope is not None and len(scope) >= 6:  # one county: its own targets
+        return parts[TARGET_COLUMNS].reset_index(drop=True)
+    own = (
+        db.run("kpi/division_targets_for_year", data=data, scope=scope, plan_year=year)
+        if scope
+        else pd.DataFrame(columns=TARGET_COLUMNS)
+    )
+    worked_out = [
+        combined(group) for key, group in parts.groupby("metric_key", sort=False) if key not in set(own["metric_key"])
+    ]
+    rows = [frame for frame in (own, pd.DataFrame(worked_out, columns=TARGET_COLUMNS)) if not frame.empty]
+    if not rows:
+        return pd.DataFrame(columns=TARGET_COLUMNS)
+    return pd.concat(rows, ignore_index=True).sort_values("sort_order", ignore_index=True)
+
+
+def combined(group: pd.DataFrame) -> dict:
+    """One metric's goal over several counties: their sum for a total, their common standard for a scale-free one."""
+    first = group.iloc[0]
+    if first["scope"] == "county":
+        comparators = set(group["comparator"])
+        goals = group["goal_value"]
+        return {
+            "metric_key": first["metric_key"],
+            "target_label": f"{len(group)}个县目标之和（{first['target_label']}）",
+            "goal_value": None if goals.isna().any() else float(goals.sum()),
+            "comparator": first["comparator"] if len(comparators) == 1 else "ge",
+            "scope": "county",
+            "sort_order": first["sort_order"],
+        }
+    counts = group.groupby("goal_value", dropna=False).size()
+    standard = counts[counts == counts.max()].index.max()
+    chosen = group[group["goal_value"].eq(standard) | (group["goal_value"].isna() & pd.isna(standard))].iloc[0]
+    return {column: chosen[column] for column in TARGET_COLUMNS}

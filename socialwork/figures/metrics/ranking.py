@@ -1,0 +1,109 @@
+"""The county ranking: every county of a city or province against each of its targets, worst first, the level below
+a scope above the county (hierarchy.level_below), in the shape of the township scorecard so that pages, documents and
+exports show either."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from socialwork.data import identity, settings
+from socialwork.figures import db, hierarchy
+from socialwork.figures.metrics import levels
+from socialwork.figures.metrics.dates import baseline_date, previous_date
+from socialwork.figures.metrics.registry import SPECS
+from socialwork.figures.metrics.report import evaluate
+from socialwork.figures.metrics.scorecard import UNMET, TownshipScorecard, township_scorecard
+from socialwork.figures.places import available_dates
+
+Places = list[str] | tuple[str, ...] | None
+
+
+def place_scorecard(as_of: date, places: Places = None, data: Path | None = None) -> TownshipScorecard:
+    """The table of the level below the view: counties ranked against every target above the county, else townships
+    against the scale-free targets."""
+    if hierarchy.level_below(places, data) == "county":
+        return county_ranking(as_of, places, data)
+    return township_scorecard(as_of, list(places) if places else None, data)
+
+
+def county_ranking(as_of: date, places: Places = None, data: Path | None = None) -> TownshipScorecard:
+    """Every county of the scope against each of its own targets, as on that county's own pages; worst first."""
+    key = (as_of, tuple(places) if places else None)
+    return db.cached("county_ranking", key, lambda: _county_ranking(as_of, places, data), data)
+
+
+def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipScorecard:
+    scope = hierarchy.scope_of(places)
+    dates = available_dates(data)
+    status = hierarchy.counties_reporting(as_of, scope, data)
+    figures = levels.figures_by_county(dates[0], as_of, scope, data)
+    targets = db.run("kpi/targets_by_county_for_year", data=data, snapshot_date=as_of, plan_year=as_of.year,
+                     scope=scope)  # fmt: skip
+    targets = targets[targets["county_code"].isin(set(status.loc[status["has_snapshot"], "county_code"]))]
+    keys = [k for k in dict.fromkeys(targets.sort_values("sort_order")["metric_key"]) if k in SPECS]
+    county, _ = identity.load_or_fallback(data or settings.data_dir())
+    labels = {k: county.metric_label(k) for k in keys}
+    previous = previous_date(as_of, dates)
+    rows = []
+    for place in status.itertuples(index=False):
+        own = figures[figures["county_code"] == place.county_code].drop(columns="county_code")
+        own = own.set_index("snapshot_date").astype("float64")  # as the county's own report reads it (levels.py)
+        goals = {row.metric_key: row for _, row in targets[targets["county_code"] == place.county_code].iterrows()}
+        reported = hierarchy.reporting_label(place.has_snapshot, place.latest_snapshot_date)
+        row = {"township_code": place.county_code, "township_name": place.county_name, "township_kind_label": reported}
+        for key in keys:
+            kpi = None
+            if place.has_snapshot:
+                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key])
+            row[key] = None if kpi is None else kpi.value
+            row[f"{key}__status"] = "no_data" if kpi is None else kpi.status
+            row[f"{key}__goal"] = None if kpi is None else kpi.goal
+        row["reporting"] = bool(place.has_snapshot)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=_columns(keys))
+    return TownshipScorecard(
+        as_of, baseline_date(as_of, dates), tuple(SPECS[k] for k in keys), _common_goals(targets, keys),
+        _ranked(frame, keys), labels, level="county",
+    )  # fmt: skip
+
+
+def _columns(keys: list[str]) -> list[str]:
+    per_key = [f"{k}{suffix}" for k in keys for suffix in ("", "__status", "__goal")]
+    return ["township_code", "township_name", "township_kind_label", *per_key, "reporting"]
+
+
+def _common_goals(targets: pd.DataFrame, keys: list[str]) -> dict[str, tuple[float | None, str | None]]:
+    """key -> (goal, comparator) where every reporting county has the same goal; (None, comparator) where they
+    differ (each county's goal is in the frame's <key>__goal column)."""
+    out = {}
+    for key in keys:
+        rows = targets[targets["metric_key"] == key]
+        goals = set(rows["goal_value"].dropna())
+        comparators = set(rows["comparator"])
+        comparator = comparators.pop() if len(comparators) == 1 else None
+        out[key] = (goals.pop() if len(goals) == 1 and rows["goal_value"].notna().all() else None, comparator)
+    return out
+
+
+def attainment(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """How far each county is from its goals, for the order: the mean over targets of value ÷ goal, each capped at 1
+    (a target exceeded does not make up for one missed); targets without a positive goal are left out."""
+    shares = [(frame[key] / frame[f"{key}__goal"].where(frame[f"{key}__goal"] > 0)).clip(upper=1.0) for key in keys]
+    return pd.concat(shares, axis=1).mean(axis=1) if shares else pd.Series(1.0, index=frame.index)
+
+
+def _ranked(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Reporting counties first, most unmet targets first, then furthest from their goals; a county without the
+    month last (its row says so)."""
+    frame = frame.astype({k: "float64" for k in keys} | {f"{k}__goal": "float64" for k in keys})
+    frame["unmet_targets"] = frame[[f"{k}__status" for k in keys]].isin(UNMET).sum(axis=1) if keys else 0
+    # A county without the month has no count of unmet targets (not 0): its row says it has not reported.
+    frame["unmet_targets"] = frame["unmet_targets"].astype("Int64").where(frame["reporting"], pd.NA)
+    frame["_attainment"] = attainment(frame, keys).fillna(1.0)
+    ordered = frame.sort_values(
+        ["reporting", "unmet_targets", "_attainment", "township_code"], ascending=[False, False, True, True]
+    )
+    return ordered.drop(columns="_attainment").reset_index(drop=True)

@@ -1,0 +1,128 @@
+"""The level below a view as tables (figures.hierarchy.level_below): the township scorecard or the county ranking of
+a city, and each page's by-county table, worded in Chinese for display and export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
+from socialwork.figures import hierarchy
+from socialwork.figures.metrics import TownshipScorecard
+
+PLACE_NOUN = {"county": "县（市、区）", "township": "乡镇（街道）"}
+
+
+def scorecard_title(card: TownshipScorecard) -> str:
+    """The heading over the table, and the sheet's and the file's name."""
+    return "各县（市、区）目标排名" if card.level == "county" else "各乡镇（街道）可比目标"
+
+
+def scorecard_order_text(card: TownshipScorecard) -> str:
+    """How the rows are ordered, for the caption."""
+    if card.level == "county":
+        return "未达标项多者在前，其次按各目标完成程度（现值 ÷ 本县目标）低者在前；未报送本月数据的县列在最后"
+    return "未达标项多者在前"
+
+
+def scorecard_frames(card: TownshipScorecard) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table for display (numbers, Chinese headers) and its status codes, cell for cell."""
+    county = card.level == "county"
+    values = pd.DataFrame(
+        {
+            PLACE_NOUN[card.level]: card.frame["township_name"],
+            "报送情况" if county else "类型": card.frame["township_kind_label"],
+            "未达标项": card.frame["unmet_targets"],
+        }
+    )
+    statuses = pd.DataFrame(index=values.index, columns=values.columns, data="")
+    for spec in card.metrics:
+        header = scorecard_header(spec, card.label(spec))
+        values[header] = card.frame[spec.key].round(spec.decimals)
+        statuses[header] = card.frame[f"{spec.key}__status"]
+    return values, statuses
+
+
+def scorecard_header(spec, label: str | None = None) -> str:
+    """A short column header with the unit, e.g. 村社有社工（%）."""
+    return f"{METRIC_SHORT_LABELS.get(spec.key, label or spec.label)}（{spec.unit}）"
+
+
+def scorecard_export_frame(card: TownshipScorecard) -> pd.DataFrame:
+    """The table with a worded status column after each figure (and, for counties, each one's own goal), for CSV
+    and XLSX."""
+    values, statuses = scorecard_frames(card)
+    out = values[list(values.columns[:3])].copy()
+    for spec in card.metrics:
+        header = scorecard_header(spec, card.label(spec))
+        out[header] = values[header]
+        if card.level == "county":
+            out[f"{card.label(spec)}·本县目标（{spec.unit}）"] = card.frame[f"{spec.key}__goal"].round(spec.decimals)
+        out[f"{card.label(spec)}·状态"] = statuses[header].map(KPI_STATUS.label_of)
+    return out
+
+
+def scorecard_goal_text(card: TownshipScorecard) -> str:
+    """The goals the table is judged against; for counties whose goals differ, that they do."""
+    parts, differing = [], []
+    own = "本县" if card.level == "county" else "本乡镇"
+    for spec in card.metrics:
+        goal, comparator = card.goals[spec.key]
+        if comparator == "gt_baseline":
+            parts.append(f"{card.label(spec)}：高于{own}上年末")
+        elif goal is not None:
+            parts.append(f"{card.label(spec)}：{'>' if comparator == 'gt' else '≥'}{goal:g}{spec.unit}")
+        elif card.level == "county":
+            differing.append(card.label(spec))
+    if differing:
+        parts.append(f"{'、'.join(differing)}：各县目标不同（见下载表“本县目标”列）")
+    return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A page's figures by county (levels.county_figures): the chart's column and title, the table's columns."""
+
+    title: str
+    chart: str  # the figure each county's bar shows
+    unit: str
+    columns: dict[str, str]  # figure -> Chinese header with unit
+    text_format: str = "{:,.0f}"
+
+
+BREAKDOWNS = {
+    "stations": Breakdown(
+        "各县（市、区）运营社工站", "stations_operating", "个",
+        {"townships": "乡镇（街道）（个）", "stations_operating": "运营社工站（个）",
+         "stations_star_rated": "星级社工站（个）", "brand_projects": "品牌项目（个）",
+         "station_resident_workers": "驻站社工（人）", "active_organisations": "社工机构（家）"},
+    ),
+    "training": Breakdown(
+        "各县（市、区）本年督导与培训场次", "supervision_sessions", "场",
+        {"exam_tutoring_sessions": "考前辅导（场）", "exam_tutoring_attendees": "辅导人次",
+         "supervision_sessions": "督导（场）", "training_sessions": "培训（场）",
+         "talent_cards_this_year": "本年人才卡（张）", "awards_this_year": "本年奖励（人）"},
+    ),
+    "purchases": Breakdown(
+        "各县（市、区）本年购买服务预算", "purchase_budget_wan", "万元",
+        {"purchase_projects": "项目（个）", "purchase_budget_wan": "预算（万元）"}, "{:,.1f}",
+    ),
+    "posts": Breakdown(
+        "各县（市、区）社会工作岗位", "posts", "个",
+        {"posts": "岗位（个）", "posts_filled": "在岗（个）", "posts_new_this_year": "本年新设（个）"},
+    ),
+}  # fmt: skip
+
+
+def county_table(figures: pd.DataFrame, breakdown: Breakdown) -> pd.DataFrame:
+    """One row per county of the scope with the breakdown's figures; a county without the month says so and has no
+    figures (never zeros)."""
+    status = [
+        hierarchy.reporting_label(has, latest)
+        for has, latest in zip(figures["has_snapshot"], figures["latest_snapshot_date"], strict=True)
+    ]
+    out = pd.DataFrame({PLACE_NOUN["county"]: figures["county_name"], "报送情况": status})
+    for column, header in breakdown.columns.items():
+        out[header] = figures[column].astype("Float64")
+    return out.reset_index(drop=True)

@@ -1,0 +1,215 @@
+"""A city of two counties in one store (tests/fixture_city.py): every figure at city scope is the sum (or the ratio
+recomputed from the sums) of the counties' own figures, read from each county's own store; a county missing a month
+is reported and never summed as 0; goals at the city level; the store's layout."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from socialwork import cli
+from socialwork.data import divisions, store
+from socialwork.data.contract import FIGURES
+from socialwork.figures import db, hierarchy, measures, metrics, posts, staffing
+from tests.fixture_city import (
+    BOTH,
+    CITY,
+    COUNTY_A,
+    COUNTY_B,
+    EMPTY_IN_ONE_COUNTY,
+    LISTED_ONLY,
+    MISSING_MONTH,
+    write_city_store,
+    write_county_store,
+)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    return write_city_store(tmp_path_factory.mktemp("city"))
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory):
+    """Each county as a store of its own, read through the single-county path."""
+    return {code: write_county_store(tmp_path_factory.mktemp(code), code) for code in (COUNTY_A, COUNTY_B)}
+
+
+def _values(report: metrics.KpiReport) -> dict[str, float | None]:
+    return {k.metric_key: k.value for k in report.kpis}
+
+
+def _parts(on: date, root, places=None) -> pd.Series:
+    return metrics.figures_by_snapshot(on, on, places, root).loc[on]
+
+
+def test_the_store_lists_every_countys_months(city):
+    assert store.snapshot_dates(city) == [date(2023, 12, 31), date(2024, 6, 30), MISSING_MONTH, BOTH]
+    assert set(store.county_folders(city)) == {COUNTY_A, COUNTY_B}
+    assert store.table_files(city, "people")[0].parent.parent.name == f"county={COUNTY_A}"
+
+
+@pytest.mark.parametrize("places", [None, [CITY]])
+def test_city_figures_are_the_sum_of_the_counties(city, alone, places):
+    city_parts = _parts(BOTH, city, places)
+    a, b = (_parts(BOTH, alone[code]) for code in (COUNTY_A, COUNTY_B))
+    assert city_parts.to_dict() == (a + b).to_dict()
+    assert city_parts["certified_workers"] == 8 + 6  # 甲县: 7 in Nov 2024 and p8 since 2025; 乙县 without p1, p2
+
+
+def test_every_metric_at_city_scope_is_the_sum_or_the_recomputed_ratio(city, alone):
+    ours = _values(metrics.kpi_report(BOTH, [CITY], city))
+    a, b = (_parts(BOTH, alone[code]) for code in (COUNTY_A, COUNTY_B))
+    a_net, b_net = (_values(metrics.kpi_report(BOTH, None, alone[code])) for code in (COUNTY_A, COUNTY_B))
+    for key, value in ours.items():
+        figure = FIGURES[key]
+        if figure.ratio:
+            numerator, denominator = figure.ratio
+            expected = (
+                (a[numerator] + b[numerator]) / (a[denominator] + b[denominator]) * (100 if figure.unit == "%" else 1)
+            )
+        else:  # an additive figure, or a net increase: the counties' own values add up
+            expected = a_net[key] + b_net[key]
+        assert value == pytest.approx(expected), key
+
+
+def test_a_county_missing_the_month_is_reported_not_counted_as_zero(city, alone):
+    report = metrics.kpi_report(MISSING_MONTH, [CITY], city)
+    assert "缺 1 个县数据（乙县：最新 2024-06-30）" in report.missing
+    assert all(report.missing in k.note for k in report.kpis)
+    # The city's figures are 甲县's alone, and say so: not 甲县 plus a 乙县 of zeros, nor 乙县's older month.
+    alone_a = _values(metrics.kpi_report(MISSING_MONTH, None, alone[COUNTY_A]))
+    assert _values(report) == alone_a
+    goals = {k.metric_key: k.goal for k in report.kpis}
+    assert goals["certified_net_increase"] == 40  # 甲县's goal only: the sum covers the reporting counties
+
+
+def test_reporting_status_names_the_late_county_and_a_missing_township(city):
+    status = hierarchy.counties_reporting(MISSING_MONTH, CITY, city)
+    assert status[["county_code", "has_snapshot"]].values.tolist() == [[COUNTY_A, True], [COUNTY_B, False]]
+    assert status["latest_snapshot_date"].iloc[1].date() == date(2024, 6, 30)
+    both = hierarchy.reporting(BOTH, [CITY], city)
+    assert both.reporting == (COUNTY_A, COUNTY_B) and both.missing_names == ()
+    assert both.missing_townships == ("辛乡",) and "缺 1 个乡镇（街道）数据（辛乡）" in both.note
+    assert hierarchy.reporting(BOTH, [COUNTY_A], city).complete  # 辛乡 lies in 乙县
+
+
+def test_city_goals_sum_the_counties_totals_and_keep_the_standard(city):
+    goals = {k.metric_key: (k.goal, k.comparator, k.status) for k in metrics.kpi_report(BOTH, [CITY], city).kpis}
+    assert goals["certified_net_increase"][:2] == (50, "gt")  # 40 + 10
+    assert goals["active_organisations"][:2] == (3, "ge")  # 2 + 1
+    assert goals["certified_per_urban_community"][:2] == (2, "ge")  # the same standard, not 4
+    assert goals["certified_net_increase"][2] != "contribution"  # a scope compares with its own goal
+
+
+def test_a_city_target_row_of_its_own_wins(city, tmp_path):
+    import shutil
+
+    root = shutil.copytree(city, tmp_path / "city")
+    own = pd.DataFrame([{"division_code": CITY, "plan_year": 2025, "metric_key": "certified_net_increase",
+                         "target_label": "全市净增超过100人", "goal_value": 100.0, "comparator": "gt",
+                         "scope": "county"}])  # fmt: skip
+    divisions.write_targets(root, own)
+    kpi = next(k for k in metrics.kpi_report(BOTH, [CITY], root).kpis if k.metric_key == "certified_net_increase")
+    assert (kpi.goal, kpi.target_label) == (100, "全市净增超过100人")
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [staffing.staffing_summary, measures.station_summary, posts.post_summary],
+    ids=["staffing", "stations", "posts"],
+)
+def test_page_summaries_at_city_scope_add_up(city, figure):
+    both = figure(BOTH, [CITY], city)
+    a, b = figure(BOTH, [COUNTY_A], city), figure(BOTH, [COUNTY_B], city)
+    for column in both.index:
+        if column.endswith(("_share", "share_meeting_minimum", "average_certified")) or "per_" in column:
+            continue  # ratios: checked through the metrics above
+        assert both[column] == pytest.approx(a[column] + b[column]), column
+
+
+def test_a_township_filter_in_a_city_store_reads_its_county_only(city):
+    township = f"{COUNTY_B}001"  # 乙县's 甲街道
+    report = metrics.kpi_report(BOTH, [township], city)
+    kpi = {k.metric_key: k for k in report.kpis}
+    assert kpi["certified_net_increase"].status == "contribution"
+    assert kpi["certified_per_urban_community"].value == pytest.approx(1.0)  # C11 0 (p1, p2 gone), C12 2
+
+
+def test_divisions_and_the_breadcrumb_path(city):
+    assert list(hierarchy.children(BOTH, None, city)["division_code"]) == [COUNTY_A, COUNTY_B]
+    assert list(hierarchy.children(BOTH, COUNTY_A, city)["division_name"]) == ["甲街道", "乙镇", "丙乡"]
+    assert hierarchy.path_to(f"{COUNTY_A}101", BOTH, city) == [
+        (CITY, "测试市"), (COUNTY_A, "甲县"), (f"{COUNTY_A}101", "乙镇")
+    ]  # fmt: skip
+    assert LISTED_ONLY not in set(hierarchy.divisions(BOTH, COUNTY_B, city)["division_code"])
+
+
+def test_the_store_is_titled_by_its_city(city):
+    from socialwork.data import identity
+
+    county, warning = identity.load_or_fallback(city)
+    assert (county.county_name, county.issuer, warning) == ("测试市", "测试市民政局", None)
+
+
+def test_import_with_county_writes_into_that_county_only(city, tmp_path, capsys):
+    import shutil
+
+    root = shutil.copytree(city, tmp_path / "city")
+    before = store.store_version(store.county_folder(root, COUNTY_A))
+    assert cli._import_target(root, COUNTY_B) == store.county_folder(root, COUNTY_B)
+    with pytest.raises(store.StoreError, match="--county"):
+        cli._import_target(root, None)
+    with pytest.raises(store.StoreError, match="区划表中没有"):
+        cli._import_target(root, "999903")
+    from tests.fixture_city import county_snapshot
+
+    store.write_snapshot(store.county_folder(root, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
+    assert store.store_version(store.county_folder(root, COUNTY_A)) == before
+    db.clear_cache()
+    assert hierarchy.reporting(MISSING_MONTH, [CITY], root).missing_names == ()
+
+
+def test_kpis_cli_takes_a_scope(city, capsys):
+    assert cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", COUNTY_B, "--data", str(city), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"scope_code": "999902"' in out
+    assert cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", "12", "--data", str(city)]) == 2
+    assert "未知区划代码：12" in capsys.readouterr().err
+
+
+def test_divisions_table_is_checked():
+    bad = pd.DataFrame([("99", "省", "province", None), ("999", "市", "city", "99")],
+                       columns=["division_code", "division_name", "division_level", "parent_code"])  # fmt: skip
+    problems = divisions.check(bad)
+    assert "区划 999：市级代码应为 4 位" in problems and "区划表中没有县级区划" in problems
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_IN_ONE_COUNTY))
+def test_queries_empty_in_one_county_find_rows_in_the_city(city, name):
+    root = city
+    if name == "kpi/division_targets_for_year":
+        import shutil
+
+        root = shutil.copytree(city, city.parent / "city_with_targets", dirs_exist_ok=True)
+        own = pd.DataFrame([{"division_code": CITY, "plan_year": 2025, "metric_key": "active_organisations",
+                             "target_label": "全市机构5家", "goal_value": 5.0, "comparator": "ge",
+                             "scope": "county"}])  # fmt: skip
+        divisions.write_targets(root, own)
+    params = {"snapshot_date": BOTH, "scope": CITY, "plan_year": 2025}
+    frame = db.run(name, data=root, **{k: v for k, v in params.items() if k in db.query_parameters(name)})
+    assert len(frame) == 1
+
+
+def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_path):
+    from socialwork.bench.synthetic import CITY_CODE, Scale, write_store
+
+    root = tmp_path / "city"
+    dates = write_store(root, Scale("tiny_city", 3, 20, 60, 2, counties=3))
+    assert set(store.county_folders(root)) == {f"{CITY_CODE}0{k}" for k in (1, 2, 3)}
+    whole = _parts(dates[-1], root)
+    counties = [_parts(dates[-1], root, [code]) for code in store.county_folders(root)]
+    assert whole.to_dict() == sum(counties[1:], counties[0]).to_dict()
+    assert whole["townships"] == 9

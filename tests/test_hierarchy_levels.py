@@ -1,0 +1,194 @@
+"""The level below a city on the two-county fixture (tests/fixture_city.py): the county ranking against hand-worked
+values, every page's by-county figures, a county column in a city's lists, why a late county has no change, and
+trends and comparisons that never dip at a month one county missed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from socialwork.data import settings
+from socialwork.figures import changes, hierarchy, measures, metrics, staffing
+from socialwork.figures.metrics import levels
+from socialwork.present.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
+from socialwork.present.place_tables import (
+    BREAKDOWNS,
+    county_table,
+    scorecard_export_frame,
+    scorecard_frames,
+    scorecard_goal_text,
+)
+from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
+
+JUNE = date(2024, 6, 30)  # 乙县's latest snapshot before the month it missed
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    return write_city_store(tmp_path_factory.mktemp("city_levels"))
+
+
+def test_the_level_below(city):
+    assert hierarchy.level_below(None, city) == "county"  # the whole store: its city
+    assert hierarchy.level_below([CITY], city) == "county"
+    assert hierarchy.level_below([COUNTY_A], city) == "township"
+    assert hierarchy.level_below([f"{COUNTY_A}001"], city) == "township"
+
+
+def test_county_ranking_against_hand_worked_values(city):
+    """At 2025-03-31, each county against its own goals (甲县 net > 40 and 2 organisations, 乙县 > 10 and 1):
+    甲县: 8 certified, 7 at its baseline 2024-11-30 → net 1; urban C11 2, C12 2, C21 1 → 5/3, 2 of 3 with two;
+        5 of 6 villages/communities served (C32 not); 7 of 7 community workers certified, 6 of 7 at the baseline.
+    乙县 (no p1, p2): 6 certified, 3 at its baseline 2024-06-30 (p3 p4 p9) → net 3; C11 0, C12 2, C21 1 → 3/3 = 1,
+        1 of 3 with two; 4 of 6 served (C11 and C32 not); 5 of 5 certified, 2 of 4 at the baseline (50 %)."""
+    card = metrics.place_scorecard(BOTH, [CITY], city)
+    assert card.level == "county"
+    frame = card.frame.set_index("township_name")
+    assert list(frame.index) == ["甲县", "乙县"]  # 甲县 misses four targets, 乙县 one: 甲县 first
+    expected = {
+        "certified_net_increase": ({"甲县": 1, "乙县": 3}, {"甲县": 40, "乙县": 10}),
+        "active_organisations": ({"甲县": 2, "乙县": 2}, {"甲县": 2, "乙县": 1}),
+        "certified_per_urban_community": ({"甲县": 5 / 3, "乙县": 1.0}, {"甲县": 2, "乙县": 2}),
+        "urban_communities_2plus_share": ({"甲县": 200 / 3, "乙县": 100 / 3}, {"甲县": 100, "乙县": 100}),
+        "communities_served_share": ({"甲县": 500 / 6, "乙县": 400 / 6}, {"甲县": 100, "乙县": 100}),
+        "community_worker_certified_share": ({"甲县": 100.0, "乙县": 100.0}, {"甲县": 600 / 7, "乙县": 50.0}),
+    }
+    assert [spec.key for spec in card.metrics] == list(expected)
+    for key, (values, goals) in expected.items():
+        assert frame[key].to_dict() == pytest.approx(values), key
+        assert frame[f"{key}__goal"].to_dict() == pytest.approx(goals), key
+    assert frame["unmet_targets"].to_dict() == {"甲县": 4, "乙县": 1}
+    assert card.goals["certified_net_increase"] == (None, "gt")  # the counties' goals differ
+    assert card.goals["certified_per_urban_community"] == (2.0, "ge")
+    assert scorecard_goal_text(card).endswith("；持证社工年度净增、社工机构数量：各县目标不同（见下载表“本县目标”列）")
+
+
+def test_each_county_of_the_ranking_is_its_own_report(city):
+    """Value and status of every cell are the county's own page's (kpi_report for that county)."""
+    card = metrics.county_ranking(BOTH, [CITY], city)
+    for row in card.frame.itertuples(index=False):
+        own = {k.metric_key: k for k in metrics.kpi_report(BOTH, [row.township_code], city).kpis}
+        for spec in card.metrics:
+            assert getattr(row, spec.key) == pytest.approx(own[spec.key].value)
+            assert getattr(row, f"{spec.key}__status") == own[spec.key].status
+
+
+def test_a_county_that_has_not_reported_is_ranked_last_and_says_so(city):
+    card = metrics.place_scorecard(MISSING_MONTH, [CITY], city)
+    last = card.frame.iloc[-1]
+    assert (last["township_name"], last["township_kind_label"]) == ("乙县", "未报送（最新 2024-06-30）")
+    assert pd.isna(last["unmet_targets"]) and pd.isna(last["certified_net_increase"])
+    assert {last[f"{spec.key}__status"] for spec in card.metrics} == {"no_data"}
+    values, _ = scorecard_frames(card)
+    assert list(values.columns[:3]) == ["县（市、区）", "报送情况", "未达标项"]
+    export = scorecard_export_frame(card).set_index("县（市、区）")
+    assert export.loc["甲县", ["持证社工年度净增（人）", "持证社工年度净增·本县目标（人）"]].tolist() == [3, 40]
+    assert export.loc["乙县", "持证社工年度净增·状态"] == "无数据"
+
+
+def test_county_figures_list_every_county_and_never_count_a_late_one_as_zero(city):
+    figures = levels.county_figures(MISSING_MONTH, CITY, city)
+    assert list(figures["county_code"]) == [COUNTY_A, COUNTY_B]
+    assert figures["has_snapshot"].tolist() == [True, False]
+    assert figures.loc[0, "stations_operating"] == 2 and pd.isna(figures.loc[1, "stations_operating"])
+    table = county_table(figures, BREAKDOWNS["stations"])
+    assert table["报送情况"].tolist() == ["已报送", "未报送（最新 2024-06-30）"]
+    assert table["运营社工站（个）"].tolist()[0] == 2 and pd.isna(table["运营社工站（个）"].tolist()[1])
+
+
+@pytest.mark.parametrize("page", sorted(BREAKDOWNS))
+def test_every_breakdown_sums_to_the_city(city, page):
+    """Each page's county figures add up to the city's own (both counties report 2025-03-31)."""
+    figures = levels.county_figures(BOTH, CITY, city)
+    whole = metrics.figures_by_snapshot(BOTH, BOTH, [CITY], city).loc[BOTH]
+    for column in BREAKDOWNS[page].columns:
+        assert figures[column].sum() == pytest.approx(whole[column]), column
+
+
+def test_staffing_by_county_is_the_staffing_chart_one_level_up(city):
+    frame = staffing.staffing_by_place(CITY, BOTH, city).set_index("township_name")
+    assert frame.loc["甲县", "average_certified_per_urban_community"] == pytest.approx(5 / 3)
+    assert frame.loc["乙县", "total_shortfall"] == 2 + 1  # 甲一社区 lacks two, 乙一社区 one
+
+
+def test_a_citys_lists_name_the_county(city):
+    shortfalls = shortfall_table(staffing.shortfall_list(BOTH, [CITY], city))
+    assert shortfalls[COUNTY_COLUMN].tolist() == ["乙县", "甲县", "乙县"]  # 乙县's 甲一社区 lacks two: first
+    assert shortfalls["乡镇（街道）"].tolist() == ["甲街道", "乙镇", "乙镇"]  # 乙镇 twice: only the county tells
+    one_county = shortfall_table(staffing.shortfall_list(BOTH, [COUNTY_A], city))
+    assert COUNTY_COLUMN not in one_county.columns
+
+
+def test_a_county_without_the_previous_month_says_why_it_has_no_change(city):
+    """乙县 has no 2024-11-30: at 2025-03-31 its change since the previous snapshot is not a bare dash."""
+    listed = community_table(staffing.community_staffing(BOTH, [CITY], city))
+    by_county = listed.groupby(COUNTY_COLUMN)["持证较上期变化（人）"].apply(list).to_dict()
+    assert set(by_county["乙县"]) == {"乙县无上期数据"}
+    assert by_county["甲县"] == [0, 0, 0, 0, 1, 0]  # p8 certified in January in 丙一村
+    report = metrics.kpi_report(BOTH, [COUNTY_B], city)
+    assert set(kpi_frame(report)["较上期"]) == {"乙县无上期数据"}
+    assert "乙县无上期数据，无法计算较上期变化" in report.kpis[0].note
+    assert kpi_frame(metrics.kpi_report(BOTH, [COUNTY_A], city))["较上期"].iloc[0] == "+1人"
+
+
+def test_a_county_view_of_a_month_it_missed_shows_no_figures(city):
+    report = metrics.kpi_report(MISSING_MONTH, [COUNTY_B], city)
+    assert {k.status for k in report.kpis} == {"no_data"}
+    assert "乙县：最新 2024-06-30" in report.missing
+
+
+def test_the_certificate_trend_never_dips_at_a_month_a_county_missed(city):
+    """At 2024-11-30 乙县 counts with its June snapshot (3 certified: two assistants, one intermediate) beside
+    甲县's own November (6 assistants, 1 intermediate): 9 and 2, not 甲县 alone."""
+    frame = measures.certified_by_level(BOTH, [CITY], city)
+    at = frame.set_index(["snapshot_date", "certificate_level"])["people"]
+    assert at[(MISSING_MONTH, "assistant")] == 6 + 2 and at[(MISSING_MONTH, "intermediate")] == 1 + 1
+    totals = frame.groupby("snapshot_date")["people"].sum()
+    assert totals.is_monotonic_increasing  # people only gain certificates in the fixture after 2024-02
+    whole = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, [CITY], city)["certified_workers"]
+    assert totals.to_dict() == whole.to_dict()
+
+
+def test_a_comparison_starts_each_county_from_its_own_latest_month(city):
+    """From 2024-11-30 (乙县 missing) to 2025-03-31: 乙县 is compared from June, so its communities are not all
+    'newly served'; 乙县's 甲二社区 goes from 1 certified (p3) to 2 (p10 joined in July)."""
+    assert changes.from_dates(MISSING_MONTH, [CITY], city) == [JUNE, MISSING_MONTH]
+    compared = changes.compare(MISSING_MONTH, BOTH, [CITY], city)
+    assert compared.served.empty
+    crossing = compared.communities[["community_code", "certified_then", "certified_now"]].values.tolist()
+    assert crossing == [[f"{COUNTY_B}001002", 1, 2]]
+    assert compared.posts["sector"].tolist() == ["drug_control"]  # 乙县's G3, set up in September
+    assert compared.place_level == "county"
+
+
+def test_every_page_renders_at_city_and_late_county_scope(city, monkeypatch):
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(city))
+    for scope, on in [(None, MISSING_MONTH), (COUNTY_B, MISSING_MONTH)]:
+        for page in ("targets", "stations", "incentives", "purchases", "posts", "changes", "staffing"):
+            at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+            at.query_params["asof"] = on.isoformat()
+            if scope:
+                at.query_params["scope"] = scope
+            at.switch_page(f"pages/{page}.py").run()
+            assert not at.exception and not at.error, (scope, page, [e.value for e in [*at.exception, *at.error]])
+            if scope is None and page in BREAKDOWNS:
+                titles = [json.loads(c.proto.spec)["layout"]["title"] for c in at.get("plotly_chart")]
+                assert any(BREAKDOWNS[page].title in json.dumps(t, ensure_ascii=False) for t in titles), page
+
+
+def test_the_workbook_and_the_report_of_a_city_rank_its_counties(city):
+    import io
+
+    from openpyxl import load_workbook
+
+    from socialwork.present import databook, documents
+
+    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, [CITY], "测试市", city)))
+    assert "各县目标排名" in book.sheetnames and "乡镇可比目标" not in book.sheetnames
+    report = documents.report_data(BOTH, [CITY], None, city)
+    headings = [section.heading for section in documents.report_sections(report, "docx")]
+    assert "四、各县（市、区）目标完成情况" in headings
