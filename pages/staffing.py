@@ -5,7 +5,7 @@ import streamlit as st
 from socialwork.figures import hierarchy, metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
-from socialwork.present import cards, charts, filtering
+from socialwork.present import breakdown, cards, charts, filtering
 from socialwork.present.formatting import (
     community_table,
     names_text,
@@ -19,6 +19,7 @@ from socialwork.present.plaintext import markdown_text
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, cards.TABLE_MAX_ROWS
+counties = breakdown.by_county(filters)  # a city's lists name each row's county, even while one county reports
 cards.page_header("社区社工配备", filters)
 filtering.breadcrumb(filters)
 # Every read of the page at once (socialwork/figures/parallel.py); the township chart's only with no township chosen.
@@ -77,7 +78,7 @@ if summary["urban_communities"] > 0:
 
 st.header("缺口清单")
 below, unserved = int(summary["urban_communities_below_minimum"]), int(summary["communities_without_social_worker"])
-gaps, uncovered = shortfall_table(shortfalls), uncovered_table(unserved_list)
+gaps, uncovered = shortfall_table(shortfalls, counties), uncovered_table(unserved_list, counties)
 left, right = st.columns(2)
 with left:
     st.markdown(f"#### 持证社工不足{GOAL}名的城市社区（缺口 {int(summary['total_shortfall']):,} 人）")
@@ -88,15 +89,15 @@ with right:
     cards.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12,
                        phone=["乡镇（街道）", "村（社区）", "类型"])  # fmt: skip
 cards.download_sheets(
-    {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, codes, data)),
-     "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, codes, data))},
+    {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, codes, data), counties),
+     "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, codes, data), counties)},
     "社区社工缺口清单", filters, "社区社工缺口清单", key="gaps",
 )  # fmt: skip
 
 st.header("各村（社区）社工配备")
-listed, meets = community_table(communities), "达到2名（城市社区）"
+listed, meets = community_table(communities, counties), "达到2名（城市社区）"
 cards.capped_table(listed, int(summary["communities"]), "村（社区）", "最需关注的",
                    "城市社区缺口大者、无社工服务者在前", max_rows=15, phone=["村（社区）", "持证社工（人）", meets],
                    statuses={meets: cards.yes_no_statuses(listed[meets])})  # fmt: skip
-cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data)), "村社区社工配备",
-                    filters, "各村（社区）社工配备", key="communities")  # fmt: skip
+cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data), counties),
+                       "村社区社工配备", filters, "各村（社区）社工配备", key="communities")  # fmt: skip

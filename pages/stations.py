@@ -53,6 +53,6 @@ else:
                          text_format="{:.1f}%", note=lowest.note("占比最低", "机构", "家")),
         right,
     )  # fmt: skip
-orgs = organisations_table(organisations)
+orgs = organisations_table(organisations, breakdown.by_county(filters))
 cards.table(orgs, phone=["机构", "专业人员占比（%）", "状态"])
 cards.download_buttons(orgs, "社工机构", filters, "社会工作服务机构", key="organisations")

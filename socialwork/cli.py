@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     changes.add_argument("--to", dest="to_date", help="较晚一期的快照日期 YYYY-MM-DD（默认：最新一期）")
     changes.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
+    changes.add_argument("--scope", help="市、县的区划代码（4 或 6 位，多县数据目录），例如 530524")
     changes.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     changes.add_argument("--json", action="store_true", help="以 JSON 输出")
 
@@ -170,7 +171,7 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[list[str] | No
 def _changes(args: argparse.Namespace) -> int:
     from socialwork.figures.changes import compare, since
     from socialwork.present.change_tables import changes_text
-    from socialwork.present.formatting import scope_text
+    from socialwork.present.place_tables import scope_name
 
     data = settings.data_dir(args.data)
     county = _county(data)
@@ -179,15 +180,15 @@ def _changes(args: argparse.Namespace) -> int:
     from_date = parse_as_of(args.from_date, data) if args.from_date else start.from_date
     if from_date is None:
         raise FilterError(f"{to_date.isoformat()} 是最早的一期快照，没有可对比的更早快照")
-    codes = township_codes(args.township, to_date, data) if args.township else None
+    codes, names = _places(args, to_date, data)
     changes = compare(from_date, to_date, codes, data)
     meeting = start.meeting if start.meeting and start.meeting.reviewed_snapshot == from_date else None
+    scope = scope_name(to_date, codes, names, data)
     if args.json:
-        out = changes.as_dict() | {"since_meeting": None if meeting is None else meeting.title}
+        out = changes.as_dict() | {"scope": scope, "since_meeting": None if meeting is None else meeting.title}
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        names = township_names(codes, to_date, data) if codes else None
-        print(changes_text(changes, scope_text(names), f"{county.title} · 变化对比", meeting))
+        print(changes_text(changes, scope, f"{county.title} · 变化对比", meeting))
     return 0
 
 

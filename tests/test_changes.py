@@ -178,7 +178,7 @@ def test_changes_json_equals_the_functions(quarter_store, capsys):
                      "--data", str(quarter_store), "--json"]) == 0  # fmt: skip
     payload = json.loads(capsys.readouterr().out)
     expected = changes.compare(BEFORE, AFTER, [T3], quarter_store).as_dict()
-    assert payload == json.loads(json.dumps(expected, ensure_ascii=False)) | {"since_meeting": None}
+    assert payload == json.loads(json.dumps(expected, ensure_ascii=False)) | {"scope": "丙乡", "since_meeting": None}
     assert [p["point_name"] for p in payload["service_points"]] == ["丙乡", "机构O4"]
 
 

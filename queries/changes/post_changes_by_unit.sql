@@ -1,13 +1,14 @@
 -- Social-work posts that changed between $from_date and $to_date, by township, employing unit and sector:
 -- created (new on the register), filled (in post now, vacant or not yet set up then), vacated (in post then,
--- vacant now) and removed (gone from the register). Only units with a change; township order, county-level
--- departments (no township) last.
+-- vacant now) and removed (gone from the register). Only units with a change; county, then township order, each
+-- county's county-level departments (no township) last.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   county-level departments).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
--- Columns: township_code, township_name, unit_name, sector, sector_label, created_posts, filled_posts,
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: county_name, township_code, township_name, unit_name, sector, sector_label, created_posts, filled_posts,
 --   vacated_posts, removed_posts
 with then_dates as (
     -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
@@ -64,6 +65,8 @@ by_unit as (
 
 final as (
     select
+        b.county_code,
+        coalesce(d.division_name, b.county_code) as county_name,
         b.township_code,
         w.township_name,
         b.unit_name,
@@ -77,8 +80,9 @@ final as (
     from by_unit b
     left join townships w on w.snapshot_date = $to_date and w.township_code = b.township_code
     join enum_labels s on s.enum_name = 'sector' and s.code = b.sector
+    left join divisions d on d.division_code = b.county_code
     where b.created_posts + b.filled_posts + b.vacated_posts + b.removed_posts > 0
 )
 
-select * exclude (sort_order) from final
-order by township_code nulls last, unit_name, sort_order
+select * exclude (county_code, sort_order) from final
+order by county_code, township_code nulls last, unit_name, sort_order

@@ -2,14 +2,15 @@
 -- opened or closed, or its star rating rose or fell; an organisation registered (new on the register), closed
 -- (deregistered, or gone from the register), suspended, resumed, or its evaluation grade changed (a change of
 -- status wins over a change of grade; one already deregistered that leaves the register is no change). Stations
--- first, then organisations, each in township order.
+-- first, then organisations, each in county and township order.
 -- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
 --   organisations registered at county level).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
--- Columns: point_kind, township_code, township_name, point_name, change, change_label, stars_then, stars_now,
---   grade_then_label, grade_now_label
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: point_kind, county_name, township_code, township_name, point_name, change, change_label, stars_then,
+--   stars_now, grade_then_label, grade_now_label
 with then_dates as (
     -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
     -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
@@ -28,7 +29,7 @@ stations_then as (
 ),
 
 stations_now as (
-    select township_code, township_name, has_station, station_stars
+    select county_code, township_code, township_name, has_station, station_stars
     from townships
     where snapshot_date = $to_date
       and ($townships is null or list_contains($townships, township_code))
@@ -38,6 +39,7 @@ stations_now as (
 stations as (
     select
         'station' as point_kind,
+        n.county_code,
         n.township_code,
         n.township_name,
         n.township_name as point_name,
@@ -93,6 +95,7 @@ organisations_compared as (
 organisations_changed as (
     select
         o.point_kind,
+        o.county_code,
         o.township_code,
         w.township_name,
         o.point_name,
@@ -115,6 +118,7 @@ final as (
 
 select
     f.point_kind,
+    coalesce(d.division_name, f.county_code) as county_name,
     f.township_code,
     f.township_name,
     f.point_name,
@@ -128,4 +132,5 @@ from final f
 join enum_labels l on l.enum_name = 'service_point_change' and l.code = f.change
 left join enum_labels g0 on g0.enum_name = 'evaluation_grade' and g0.code = f.grade_then
 left join enum_labels g1 on g1.enum_name = 'evaluation_grade' and g1.code = f.grade_now
-order by f.point_kind = 'organisation', f.township_code nulls last, f.point_name, l.sort_order
+left join divisions d on d.division_code = f.county_code
+order by f.point_kind = 'organisation', f.county_code, f.township_code nulls last, f.point_name, l.sort_order

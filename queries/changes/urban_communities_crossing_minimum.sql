@@ -6,8 +6,9 @@
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
--- Columns: township_code, township_name, community_code, community_name, certified_then, certified_now,
---   change, change_label
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: county_name, township_code, township_name, community_code, community_name, certified_then,
+--   certified_now, change, change_label
 with then_dates as (
     -- Each county's latest snapshot on or before $from_date: a county that missed that month is compared from its
     -- previous one, the rule of every figure over many counties (socialwork/figures/metrics/levels.py).
@@ -48,6 +49,7 @@ compared as (
 
 final as (
     select
+        coalesce(d.division_name, w.county_code) as county_name,
         c.township_code,
         w.township_name,
         c.community_code,
@@ -57,6 +59,7 @@ final as (
         case when c.certified_now >= $min_certified then 'reached_minimum' else 'fell_below_minimum' end as change
     from compared c
     join townships w on w.snapshot_date = $to_date and w.township_code = c.township_code
+    left join divisions d on d.division_code = w.county_code
     where (c.certified_now >= $min_certified) <> (c.certified_then >= $min_certified)
 )
 

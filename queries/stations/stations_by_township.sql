@@ -1,8 +1,10 @@
 -- Each township's social-work station at $snapshot_date, with this year's supervision.
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
--- Columns: township_code, township_name, township_kind_label, has_station, station_opened_date, station_stars,
---   station_resident_workers, brand_project, supervision_sessions_this_year, supervision_hours_this_year
+-- county_name is the county's name from the divisions table: township names repeat across counties.
+-- Columns: county_name, township_code, township_name, township_kind_label, has_station, station_opened_date,
+--   station_stars, station_resident_workers, brand_project, supervision_sessions_this_year,
+--   supervision_hours_this_year
 with supervision as (
     select township_code, count(*) as sessions, sum(hours) as hours
     from activities
@@ -14,6 +16,7 @@ with supervision as (
 
 final as (
     select
+        coalesce(d.division_name, t.county_code) as county_name,
         t.township_code,
         t.township_name,
         k.label as township_kind_label,
@@ -27,6 +30,7 @@ final as (
     from townships t
     join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind
     left join supervision s on s.township_code = t.township_code
+    left join divisions d on d.division_code = t.county_code
     where t.snapshot_date = $snapshot_date
       and ($townships is null or list_contains($townships, t.township_code))
       and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))

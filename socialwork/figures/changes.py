@@ -49,6 +49,9 @@ class Changes:
     service_points: pd.DataFrame
     posts: pd.DataFrame
     place_level: str = "township"  # whose statuses township_statuses lists: a city's counties (ranking.py)
+    # Which counties of the scope lack each end's month: a late county is compared from its latest earlier month.
+    reporting_then: hierarchy.Reporting | None = None
+    reporting_now: hierarchy.Reporting | None = None
 
     def count(self, frame: str, change: str) -> int:
         """Rows of one list with the given change code, e.g. count("communities", "reached_minimum")."""
@@ -72,6 +75,8 @@ class Changes:
             "from_date": self.from_date.isoformat(),
             "to_date": self.to_date.isoformat(),
             "township_codes": list(self.townships) if self.townships else None,
+            "missing_then": self.reporting_then.note if self.reporting_then else "",
+            "missing_now": self.reporting_now.note if self.reporting_now else "",
             **{name: _records(getattr(self, name)) for name in lists},
         }
 
@@ -118,13 +123,15 @@ def target_changes(then: KpiReport, now: KpiReport) -> pd.DataFrame:
 
 
 def township_status_changes(then: TownshipScorecard, now: TownshipScorecard) -> pd.DataFrame:
-    """Townships whose status on a scale-free target changed: township_code, township_name, metric_key, label,
-    value_then, value_now, status_then, status_now, direction; in township order, then the targets' order."""
+    """Townships (a city's counties) whose status on a target changed: township_code, township_name, metric_key,
+    label, value_then, value_now, status_then, status_now, direction; in township order, then the targets' order."""
     keys = [spec.key for spec in now.metrics if spec in then.metrics]
     before = then.frame.set_index("township_code")
     rows = []
     for _, row in now.frame.sort_values("township_code").iterrows():
         code = row["township_code"]
+        if not row.get("reporting", True) or (code in before.index and not before.loc[code].get("reporting", True)):
+            continue  # a county without the month at one end has no status to compare (its reporting status says so)
         for key in keys:
             old = before.loc[code, f"{key}__status"] if code in before.index else "no_data"
             new = row[f"{key}__status"]
@@ -186,8 +193,8 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
     if from_date >= to_date:
         raise FilterError(f"对比的起点（{from_date.isoformat()}）应早于终点（{to_date.isoformat()}）")
     codes = townships or None
-    report_then, report_now, card_then, card_now, communities, served, points, posts = together(
-        lambda: metrics.kpi_report(from_date, codes, data),
+    report_then, report_now, card_then, card_now, communities, served, points, posts, then, now = together(
+        lambda: metrics.kpi_report_from(from_date, to_date, codes, data),  # the same counties at both ends
         lambda: metrics.kpi_report(to_date, codes, data),
         lambda: metrics.place_scorecard(from_date, codes, data),  # a city: its counties
         lambda: metrics.place_scorecard(to_date, codes, data),
@@ -195,6 +202,8 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
         lambda: served_changes(from_date, to_date, codes, data),
         lambda: service_point_changes(from_date, to_date, codes, data),
         lambda: post_changes(from_date, to_date, codes, data),
+        lambda: hierarchy.reporting(from_date, codes, data),
+        lambda: hierarchy.reporting(to_date, codes, data),
     )
     return Changes(
         from_date=from_date,
@@ -207,4 +216,6 @@ def compare(from_date: date, to_date: date, townships: list[str] | None = None, 
         service_points=points,
         posts=posts,
         place_level=card_now.level,
+        reporting_then=then,
+        reporting_now=now,
     )

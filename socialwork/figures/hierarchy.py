@@ -112,6 +112,13 @@ class Reporting:
             parts.append(f"缺 {len(self.missing_townships)} 个乡镇（街道）数据（{'、'.join(self.missing_townships)}）")
         return "；".join(parts)
 
+    @property
+    def short_note(self) -> str:
+        """缺 1 个县数据, for a stamp or a footer that has no room for the names."""
+        parts = [f"缺 {len(names)} 个{noun}数据" for names, noun in
+                 ((self.missing_names, "县"), (self.missing_townships, "乡镇（街道）")) if names]  # fmt: skip
+        return "，".join(parts)
+
 
 def counties_reporting(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
     """Every county of the scope with whether it has the snapshot, and its latest one on or before it."""

@@ -10,7 +10,7 @@ import pandas as pd
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MINIMUM
 from socialwork.data.followups import Meeting
 from socialwork.figures.changes import Changes
-from socialwork.present.formatting import date_stamp, format_value, headed, names_text, stars_text
+from socialwork.present.formatting import date_stamp, format_value, headed, names_text, stars_text, with_county
 from socialwork.present.place_tables import PLACE_NOUN
 
 COUNTY_LEVEL = "县直"  # posts and organisations without a township
@@ -77,11 +77,16 @@ def township_status_table(changes: Changes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[noun, "目标", f"{then}状态", f"{now}状态", "变化"])
 
 
+def _county_first(changes: Changes, table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """A list of a city's comparison with its county first (township names repeat across counties)."""
+    return with_county(table, rows, counties=changes.place_level == "county")
+
+
 def communities_table(changes: Changes) -> pd.DataFrame:
     then, now = period_headers(changes)
     headers = {"change_label": "变化", "township_name": "乡镇（街道）", "community_name": "城市社区",
                "certified_then": f"{then}持证社工", "certified_now": f"{now}持证社工"}  # fmt: skip
-    return headed(changes.communities, headers)
+    return _county_first(changes, headed(changes.communities, headers), changes.communities)
 
 
 def served_table(changes: Changes) -> pd.DataFrame:
@@ -89,7 +94,7 @@ def served_table(changes: Changes) -> pd.DataFrame:
     headers = {"change_label": "变化", "township_name": "乡镇（街道）", "community_name": "村（社区）",
                "community_kind_label": "类型", "social_workers_then": f"{then}社工",
                "social_workers_now": f"{now}社工"}  # fmt: skip
-    return headed(changes.served, headers)
+    return _county_first(changes, headed(changes.served, headers), changes.served)
 
 
 def _rating(row) -> tuple[str, str]:
@@ -111,7 +116,8 @@ def service_points_table(changes: Changes) -> pd.DataFrame:
             "乡镇（街道）": _township(row.township_name),
             f"{then}星级/等级": rating_then, f"{now}星级/等级": rating_now,
         })  # fmt: skip
-    return pd.DataFrame(rows, columns=["类别", "变化", "名称", "乡镇（街道）", f"{then}星级/等级", f"{now}星级/等级"])
+    table = pd.DataFrame(rows, columns=["类别", "变化", "名称", "乡镇（街道）", f"{then}星级/等级", f"{now}星级/等级"])
+    return _county_first(changes, table, changes.service_points)
 
 
 def _township(name: object) -> str:
@@ -123,7 +129,7 @@ def posts_table(changes: Changes) -> pd.DataFrame:
     headers = {"township_name": "乡镇（街道）", "unit_name": "设岗单位", "sector_label": "领域",
                "created_posts": "新设岗位", "filled_posts": "新上岗", "vacated_posts": "新空缺",
                "removed_posts": "撤销岗位"}  # fmt: skip
-    return headed(frame, headers)
+    return _county_first(changes, headed(frame, headers), frame)
 
 
 def changes_sheets(changes: Changes) -> dict[str, pd.DataFrame]:
@@ -164,6 +170,23 @@ def period_text(changes: Changes, meeting: Meeting | None) -> str:
     reviewed = meeting is not None and meeting.reviewed_snapshot == changes.from_date
     since = f"（{meeting.title}审议的数据）" if reviewed else ""
     return f"对比 {date_stamp(changes.from_date)}{since}与 {date_stamp(changes.to_date)}"
+
+
+def start_missing_text(changes: Changes) -> str:
+    """2024年11月30日缺 1 个县数据（乙县：最新 2024-06-30），该县按其此前最新一期数据对比; empty when none lacks it."""
+    then = changes.reporting_then
+    if then is None or not then.missing_names:
+        return ""
+    count, names = len(then.missing_names), "；".join(then.missing_names)
+    return f"{date_stamp(changes.from_date)}缺 {count} 个县数据（{names}），该县按其此前最新一期数据对比"
+
+
+def reporting_sentence(changes: Changes) -> str:
+    """Which counties lack either end's month, and how they are compared; empty when every county reported both."""
+    now = changes.reporting_now
+    end = f"{date_stamp(changes.to_date)}{now.note}" if now is not None and now.note else ""
+    parts = [part for part in (end, start_missing_text(changes)) if part]
+    return "报送情况：" + "；".join(parts) if parts else ""
 
 
 def summary_sentence(changes: Changes) -> str:
@@ -208,7 +231,9 @@ def slide_table(changes: Changes) -> pd.DataFrame:
 
 def changes_text(changes: Changes, scope: str, title: str, meeting: Meeting | None) -> str:
     """Every list of the comparison as tab-separated lines for a terminal (`python -m socialwork changes`)."""
-    lines = [title, period_text(changes, meeting), f"范围：{scope}", "", summary_sentence(changes)]
+    missing = reporting_sentence(changes)
+    lines = [title, period_text(changes, meeting), f"范围：{scope}", *([missing] if missing else []), "",
+             summary_sentence(changes)]  # fmt: skip
     for name, table in changes_sheets(changes).items():
         lines += ["", f"【{name}】（{len(table)} 行）"]
         if len(table):

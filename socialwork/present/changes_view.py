@@ -19,6 +19,7 @@ from socialwork.present.change_tables import (
     posts_table,
     served_table,
     service_points_table,
+    start_missing_text,
     summary_items,
     targets_table,
     township_status_table,
@@ -61,6 +62,9 @@ def _since_label(day: date, default: Since) -> str:
 def show(changes: Changes, filters: Filters, default: Since) -> None:
     """Headline counts, then each list with a short explanation, then the downloads."""
     st.markdown(markdown_text(f"{period_text(changes, default.meeting)} · 范围：{filters.scope}"))
+    start = start_missing_text(changes)
+    if start:  # the page's header says which counties lack the end's month; the start's is said here
+        st.caption(markdown_text(f"对比起点：{start}。"))
     cards.summary_metrics(summary_items(changes))
     if changes.from_date.year != changes.to_date.year:
         st.caption("两期数据不在同一年度：本年增量、场次等年度指标各按其年度计算，目标也按各自年度的目标表判断。")

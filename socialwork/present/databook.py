@@ -10,8 +10,8 @@ import pandas as pd
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC, METRIC_GROUP
-from socialwork.figures import measures, metrics, posts, staffing
-from socialwork.figures.metrics import KpiReport
+from socialwork.figures import hierarchy, measures, metrics, posts, staffing
+from socialwork.figures.metrics import KpiReport, levels
 from socialwork.figures.parallel import together
 from socialwork.present import followup_tables
 from socialwork.present.exports import xlsx_bytes
@@ -24,6 +24,7 @@ from socialwork.present.formatting import (
     milestone_frame,
     organisations_table,
     purchase_tables,
+    purchase_township_table,
     sector_group_table,
     sector_table,
     shortfall_table,
@@ -32,7 +33,13 @@ from socialwork.present.formatting import (
     township_staffing_table,
     uncovered_table,
 )
-from socialwork.present.place_tables import scorecard_export_frame
+from socialwork.present.place_tables import (
+    BREAKDOWNS,
+    county_staffing_table,
+    county_table,
+    reporting_text,
+    scorecard_export_frame,
+)
 
 COMPARATORS = {"gt": ">", "ge": "≥", "gt_baseline": "> 上年末"}
 
@@ -70,42 +77,74 @@ def targets_sheet(report: KpiReport) -> tuple[pd.DataFrame, dict[str, list[str]]
 
 
 def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, data: Path | None = None) -> bytes:
-    """Every table behind the pages, one sheet each, with the as-of date and filter above each table."""
+    """Every table behind the pages, one sheet each, with the as-of date and filter above each table; a city's
+    sheets by county where a county's are by township, and which counties lack the month above every table."""
     a, t, d = as_of, townships, data
-    (report, card, steps, communities, by_township, shortfalls, unserved, groups, sectors, funding, stations, orgs,
-     incentives, kinds, activity, by_year, by_department, purchase_townships) = together(
+    (report, card, steps, communities, shortfalls, unserved, groups, sectors, funding, stations, orgs, incentives,
+     kinds, by_year, by_department, reporting) = together(
         lambda: metrics.kpi_report(a, t, d), lambda: metrics.place_scorecard(a, t, d),
         lambda: metrics.milestones(a, d), lambda: staffing.community_staffing(a, t, d),
-        lambda: staffing.staffing_by_township(a, t, d), lambda: staffing.shortfall_list(a, t, d),
-        lambda: staffing.uncovered_list(a, t, d), lambda: posts.posts_by_sector_group(a, t, d),
-        lambda: posts.posts_by_sector(a, t, d), lambda: posts.posts_by_funding(a, t, d),
-        lambda: measures.stations_by_township(a, t, d), lambda: measures.organisations(a, t, d),
-        lambda: measures.incentives_by_year(a, t, d), lambda: measures.activities_by_kind_and_mode(a, t, d),
-        lambda: measures.supervision_training_by_township(a, t, d), lambda: measures.purchase_budget_by_year(a, t, d),
-        lambda: measures.purchases_by_department(a, t, d), lambda: measures.purchases_by_township(a, t, d),
+        lambda: staffing.shortfall_list(a, t, d), lambda: staffing.uncovered_list(a, t, d),
+        lambda: posts.posts_by_sector_group(a, t, d), lambda: posts.posts_by_sector(a, t, d),
+        lambda: posts.posts_by_funding(a, t, d), lambda: measures.stations_by_township(a, t, d),
+        lambda: measures.organisations(a, t, d), lambda: measures.incentives_by_year(a, t, d),
+        lambda: measures.activities_by_kind_and_mode(a, t, d), lambda: measures.purchase_budget_by_year(a, t, d),
+        lambda: measures.purchases_by_department(a, t, d), lambda: hierarchy.reporting(a, t, d),
     )  # fmt: skip
+    counties = card.level == "county"
     targets, target_formats = targets_sheet(report)
-    years, departments, purchase_by_township = purchase_tables(by_year, by_department, purchase_townships)
+    years, departments, _ = purchase_tables(by_year, by_department, None)
+    places = _county_sheets(as_of, townships, data) if counties else _township_sheets(as_of, townships, data)
     sheets = {
         "年度目标": targets,
-        "各县目标排名" if card.level == "county" else "乡镇可比目标": scorecard_export_frame(card),
+        "各县目标排名" if counties else "乡镇可比目标": scorecard_export_frame(card),
         "实施步骤": milestone_frame(steps),
-        "各乡镇城市社区配备": township_staffing_table(by_township),
-        "村社区社工配备": community_table(communities),
-        "城市社区缺口": shortfall_table(shortfalls),
-        "无社工村社区": uncovered_table(unserved),
+        **places["staffing"],
+        "村社区社工配备": community_table(communities, counties),
+        "城市社区缺口": shortfall_table(shortfalls, counties),
+        "无社工村社区": uncovered_table(unserved, counties),
         "岗位按类别": sector_group_table(groups),
         "岗位按领域": sector_table(sectors),
         "岗位按经费": funding_table(funding),
-        "社工站": stations_table(stations),
-        "社工机构": organisations_table(orgs),
+        **places["posts"],
+        **places["stations"],
+        "社工站": stations_table(stations, counties),
+        "社工机构": organisations_table(orgs, counties),
         "激励": incentives_table(incentives),
         "活动类型": activity_kind_table(kinds),
-        "各乡镇督导培训": township_activity_table(activity),
+        **places["training"],
         "购买服务各年度": years,
         "购买服务各部门": departments,
-        "购买服务各乡镇": purchase_by_township,
+        **places["purchases"],
         "会议督办事项": followup_tables.export_table(followup_tables.load(as_of, townships, data)),
     }
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据", formats={"年度目标": target_formats})
+    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据", formats={"年度目标": target_formats},
+                      note=reporting_text(reporting))  # fmt: skip
+
+
+def _township_sheets(as_of: date, townships: list[str] | None, data: Path | None) -> dict[str, dict]:
+    """A county's (or its townships') sheets by township."""
+    by_township, activity, purchase_townships = together(
+        lambda: staffing.staffing_by_township(as_of, townships, data),
+        lambda: measures.supervision_training_by_township(as_of, townships, data),
+        lambda: measures.purchases_by_township(as_of, townships, data),
+    )
+    return {
+        "staffing": {"各乡镇城市社区配备": township_staffing_table(by_township)}, "posts": {}, "stations": {},
+        "training": {"各乡镇督导培训": township_activity_table(activity)},
+        "purchases": {"购买服务各乡镇": purchase_township_table(purchase_townships)},
+    }  # fmt: skip
+
+
+def _county_sheets(as_of: date, places: list[str] | None, data: Path | None) -> dict[str, dict]:
+    """A city's sheets by county, one row per county of the scope: a county without the month says so and has no
+    figures (the pages' county tables, place_tables.BREAKDOWNS)."""
+    figures = levels.county_figures(as_of, hierarchy.scope_of(places), data)
+    return {
+        "staffing": {"各县城市社区配备": county_staffing_table(figures)},
+        "posts": {"各县岗位": county_table(figures, BREAKDOWNS["posts"])},
+        "stations": {"各县社工站": county_table(figures, BREAKDOWNS["stations"])},
+        "training": {"各县督导培训": county_table(figures, BREAKDOWNS["training"])},
+        "purchases": {"购买服务各县": county_table(figures, BREAKDOWNS["purchases"])},
+    }

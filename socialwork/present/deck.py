@@ -21,6 +21,7 @@ from pptx.util import Emu, Inches, Pt
 from socialwork.data.spreadsheet import strip_control
 from socialwork.figures import metrics
 from socialwork.present.meeting import Meeting, Slide
+from socialwork.present.place_tables import reporting_text
 from socialwork.present.slides import ChartData
 from socialwork.present.tables import cell_text
 from socialwork.present.theme import DARK_TEXT_FILLS, GOAL_LINE, STATUS_COLOURS
@@ -33,7 +34,7 @@ TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(0.75)
 CAPTION_TOP, CAPTION_HEIGHT = Inches(1.05), Inches(1.05)
 BODY_TOP, BODY_HEIGHT = Inches(2.2), Inches(4.65)
 FOOTER_TOP, FOOTER_HEIGHT = Inches(7.0), Inches(0.35)
-INK, MUTED, BLUE = (31, 31, 31), (102, 102, 102), (43, 92, 138)
+INK, MUTED, BLUE, ALERT = (31, 31, 31), (102, 102, 102), (43, 92, 138), (165, 0, 38)
 CHART_TYPES = {
     "line": XL_CHART_TYPE.LINE_MARKERS,
     "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -206,6 +207,9 @@ def deck_bytes(meeting: Meeting) -> bytes:
     _text(cover, meeting.title, Inches(2.2), Inches(1.4), 40, 28, bold=True, colour=BLUE)
     _text(cover, meeting.stamp, Inches(3.8), Inches(0.7), 24, 18)
     _text(cover, meeting.county.issuer, Inches(4.6), Inches(0.7), 24, 18)
+    missing = reporting_text(meeting.reporting) if meeting.reporting is not None else ""
+    if missing:  # the sums of every slide lack a county: said on the cover, in full
+        _text(cover, missing, Inches(5.4), Inches(1.2), 22, 14, colour=ALERT)
     _footer(cover, meeting, 1, total)
     if meeting.report is not None:
         cover.notes_slide.notes_text_frame.text = strip_control(_cover_notes(meeting))

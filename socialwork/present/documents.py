@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import changes, metrics, staffing
+from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.present import change_tables, followup_tables
@@ -30,13 +30,18 @@ from socialwork.present.formatting import (
     goal_text,
     milestone_frame,
     names_text,
-    scope_text,
     shortfall_table,
     status_text,
     uncovered_table,
     year_end_value,
 )
-from socialwork.present.place_tables import PLACE_NOUN, scorecard_frames, scorecard_goal_text
+from socialwork.present.place_tables import (
+    PLACE_NOUN,
+    reporting_text,
+    scope_name,
+    scorecard_frames,
+    scorecard_goal_text,
+)
 from socialwork.present.theme import MILESTONE_STATUS
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
@@ -101,6 +106,17 @@ class ReportData:
     figures: tuple[Figure, ...] = ()  # each metric group's chart with its slide's caption (PDF only)
     since: tuple[str, pd.DataFrame] | None = None  # 自上次会议以来: caption and changed targets
     followups: tuple[str, pd.DataFrame] | None = None  # 上次会议督办事项: caption and the last meeting's items
+    reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
+
+    @property
+    def by_counties(self) -> bool:
+        """A city's report: its places are counties, its lists carry a county column."""
+        return self.scorecard.level == "county"
+
+    @property
+    def missing(self) -> str:
+        """报送情况：缺 1 个县数据（…）, or empty when every county and township of the scope reported."""
+        return reporting_text(self.reporting) if self.reporting is not None else ""
 
     @property
     def complete_year(self) -> bool:
@@ -115,7 +131,8 @@ class ReportData:
 
     @property
     def stamp(self) -> str:
-        return f"{as_of_stamp(self.as_of)} · 范围：{self.scope}"
+        short = self.reporting.short_note if self.reporting is not None else ""
+        return f"{as_of_stamp(self.as_of)} · 范围：{self.scope}" + (f" · {short}" if short else "")
 
 
 def report_title(county: identity.County, as_of: date, kind: str) -> str:
@@ -164,6 +181,7 @@ def summary_section(data: ReportData) -> tuple[Block, ...]:
     blocks: list[Block] = [
         Paragraph(f"截至 {date_stamp(data.as_of)}，{data.scope}{report.plan_year}年度{base}"
                   + _status_counts_sentence(report), strong=True),
+        *((Paragraph(data.missing, strong=True),) if data.missing else ()),  # the sums lack a county: said first
     ]  # fmt: skip
     unmet = _unmet(report)
     if unmet:
@@ -258,11 +276,13 @@ def gaps_section(data: ReportData) -> tuple[Block, ...]:
     below = int(data.summary["urban_communities_below_minimum"])
     blocks.append(
         Table(
-            shortfall_table(shortfalls), title=f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区（{below} 个）"
+            shortfall_table(shortfalls, data.by_counties),
+            title=f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区（{below} 个）",
         )
     )
     without = int(data.summary["communities_without_social_worker"])
-    blocks.append(Table(uncovered_table(unserved), title=f"无社会工作者服务的村（社区）（{without} 个）"))
+    title = f"无社会工作者服务的村（社区）（{without} 个）"
+    blocks.append(Table(uncovered_table(unserved, data.by_counties), title=title))
     if max(below, without) > REPORT_MAX_ROWS:
         blocks.append(Paragraph(f"清单各列出前 {REPORT_MAX_ROWS:,} 个；完整清单见数据表（XLSX）。"))
     return tuple(blocks)
@@ -347,8 +367,9 @@ def report_data(
         slides = meeting(as_of, townships, township_names, data).slides
         figures = tuple(Figure(s.figure, f"{s.title}：{s.caption}") for s in slides if s.figure is not None)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    return ReportData(county, as_of, scope_text(township_names), report, card, steps, summary, shortfalls, unserved,
-                      figures, *_looking_back(as_of, townships, data))  # fmt: skip
+    scope = scope_name(as_of, townships, township_names, data)
+    return ReportData(county, as_of, scope, report, card, steps, summary, shortfalls, unserved, figures,
+                      *_looking_back(as_of, townships, data), hierarchy.reporting(as_of, townships, data))  # fmt: skip
 
 
 def _looking_back(as_of: date, townships: list[str] | None, data: Path | None) -> tuple:
@@ -371,7 +392,7 @@ def export_bytes(
     if kind == "xlsx":
         from socialwork.present.databook import tables_workbook_bytes
 
-        return tables_workbook_bytes(as_of, townships, scope_text(township_names), data)
+        return tables_workbook_bytes(as_of, townships, scope_name(as_of, townships, township_names, data), data)
     if kind == "pptx":
         from socialwork.present.deck import deck_bytes
         from socialwork.present.meeting import meeting

@@ -50,9 +50,10 @@ Formats = dict[str, str | list[str]]  # column -> one Excel number format, or on
 
 def xlsx_bytes(
     sheets: pd.DataFrame | dict[str, pd.DataFrame], as_of: date, scope: str, title: str,
-    formats: dict[str, Formats] | None = None,
+    formats: dict[str, Formats] | None = None, note: str = "",
 ) -> bytes:  # fmt: skip
-    """One sheet per table: a title row, a row with the as-of date and scope, then the table, header frozen.
+    """One sheet per table: a title row, a row with the as-of date and scope, a note (the reporting status of a scope
+    that lacks a county), then the table, header frozen.
 
     Numbers stay numbers with an Excel number format (decimals as shown, thousands separators; formats may give a
     sheet's columns their own, per column or per row), dates stay dates, columns are as wide as their text. Every
@@ -64,7 +65,7 @@ def xlsx_bytes(
         for name, frame in sheets.items():
             excel_frame(frame.head(XLSX_MAX_ROWS)).to_excel(writer, sheet_name=name, index=False, startrow=3)
             sheet = writer.sheets[name]
-            _decorate(sheet, frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope)
+            _decorate(sheet, frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope, note)
             _number_formats(sheet, frame.head(XLSX_MAX_ROWS), (formats or {}).get(name, {}))
             keep_text(sheet)
     return buffer.getvalue()
@@ -103,13 +104,13 @@ def text_width(value: object) -> float:
     return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
 
 
-def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str) -> None:
+def _decorate(sheet, frame: pd.DataFrame, title: str, as_of: date, scope: str, note: str = "") -> None:
     sheet["A1"] = strip_control(title)
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A2"] = strip_control(f"{as_of_stamp(as_of)}　范围：{scope}")
-    note = xlsx_cut_note(len(frame))
+    note = "；".join(part for part in (note, xlsx_cut_note(len(frame))) if part)
     if note:
-        sheet["A3"] = note
+        sheet["A3"] = strip_control(note)
         sheet["A3"].font = Font(bold=True, color="A50026")
     header_fill = PatternFill("solid", fgColor="DCE6F1")
     for cell in sheet[4]:

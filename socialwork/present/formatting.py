@@ -220,23 +220,23 @@ def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
 COUNTY_COLUMN = "县（市、区）"
 
 
-def with_county(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """A list of places with its county first when its rows span more than one county (a city's lists): township
-    names repeat across counties."""
-    if "county_name" not in rows or rows["county_name"].nunique() < 2:
+def with_county(table: pd.DataFrame, rows: pd.DataFrame, counties: bool = False) -> pd.DataFrame:
+    """A list of places with its county first when its rows span more than one county, or always when the view is
+    above the county (counties: a city's lists, even while one county alone reports): township names repeat."""
+    if "county_name" not in rows or not (counties or rows["county_name"].nunique() > 1):
         return table
     return table.assign(**{COUNTY_COLUMN: rows["county_name"].to_numpy()})[[COUNTY_COLUMN, *table.columns]]
 
 
-def shortfall_table(shortfall: pd.DataFrame) -> pd.DataFrame:
+def shortfall_table(shortfall: pd.DataFrame, counties: bool = False) -> pd.DataFrame:
     headers = {"township_name": "乡镇（街道）", "community_name": "城市社区", "certified_workers": "持证社工（人）",
                "shortfall": "缺口（人）"}  # fmt: skip
-    return with_county(headed(shortfall, headers), shortfall)
+    return with_county(headed(shortfall, headers), shortfall, counties)
 
 
-def uncovered_table(uncovered: pd.DataFrame) -> pd.DataFrame:
+def uncovered_table(uncovered: pd.DataFrame, counties: bool = False) -> pd.DataFrame:
     headers = {"township_name": "乡镇（街道）", "community_name": "村（社区）", "community_kind_label": "类型"}
-    return with_county(headed(uncovered, headers), uncovered)
+    return with_county(headed(uncovered, headers), uncovered, counties)
 
 
 def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +253,7 @@ def township_staffing_table(by_township: pd.DataFrame) -> pd.DataFrame:
     return headed(ordered, headers).round({"平均持证（人）": 2})
 
 
-def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
+def community_table(staffing: pd.DataFrame, counties: bool = False) -> pd.DataFrame:
     """Every village/community with its staffing, worded for display and export."""
     meets = staffing["meets_minimum"].map({True: "是", False: "否"})
     table = pd.DataFrame(
@@ -268,7 +268,7 @@ def community_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "持证较上期变化（人）": certified_change(staffing),
         }
     )
-    return with_county(table, staffing)
+    return with_county(table, staffing, counties)
 
 
 def certified_change(staffing: pd.DataFrame) -> pd.Series:
@@ -335,8 +335,8 @@ def stars_text(stars: int | None) -> str:
     return "未评星" if stars == 0 else "★" * int(stars)
 
 
-def stations_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def stations_table(frame: pd.DataFrame, counties: bool = False) -> pd.DataFrame:
+    table = pd.DataFrame(
         {
             "乡镇（街道）": frame["township_name"],
             "类型": frame["township_kind_label"],
@@ -349,6 +349,7 @@ def stations_table(frame: pd.DataFrame) -> pd.DataFrame:
             "本年督导（场）": frame["supervision_sessions_this_year"],
         }
     )  # fmt: skip
+    return with_county(table, frame, counties)
 
 
 def star_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -379,7 +380,7 @@ def station_summary_items(summary: pd.Series) -> list[tuple[str, str, str | None
     ]  # fmt: skip
 
 
-def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
+def organisations_table(frame: pd.DataFrame, counties: bool = False) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "机构": frame["organisation_name"],
@@ -394,7 +395,7 @@ def organisations_table(frame: pd.DataFrame) -> pd.DataFrame:
             "评估等级": frame["evaluation_grade_label"],
         }
     )
-    return with_county(table, frame)
+    return with_county(table, frame, counties)
 
 
 def incentives_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -419,10 +420,15 @@ def purchase_tables(by_year: pd.DataFrame, by_department: pd.DataFrame, by_towns
     """(by year, by department, by township) worded for display and export (no township table above the county)."""
     years = headed(by_year.astype({"plan_year": str}), {"plan_year": "年度", "projects": "项目数（个）",
                    "budget_wan": "预算（万元）", "county_wide_budget_wan": "其中县级统筹（万元）"})  # fmt: skip
-    money = {"projects": "项目数（个）", "budget_wan": "预算（万元）"}
-    departments = headed(by_department, {"department": "购买部门", **money})
-    townships = None if by_township is None else headed(by_township, {"township_name": "乡镇（街道）", **money})
-    return years, departments, townships
+    departments = headed(by_department, {"department": "购买部门", **PURCHASE_MONEY})
+    return years, departments, None if by_township is None else purchase_township_table(by_township)
+
+
+PURCHASE_MONEY = {"projects": "项目数（个）", "budget_wan": "预算（万元）"}
+
+
+def purchase_township_table(by_township: pd.DataFrame) -> pd.DataFrame:
+    return headed(by_township, {"township_name": "乡镇（街道）", **PURCHASE_MONEY})
 
 
 def sector_group_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import changes, metrics, staffing
+from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
 from socialwork.present import change_tables, followup_tables
@@ -28,10 +28,18 @@ from socialwork.present.formatting import (
     format_value,
     goal_text,
     projection_text,
-    scope_text,
     shortfall_table,
     status_text,
     uncovered_table,
+)
+from socialwork.present.place_tables import (
+    PLACE_NOUN,
+    reporting_text,
+    scope_name,
+    scorecard_frames,
+    scorecard_goal_text,
+    scorecard_order_text,
+    scorecard_text_frame,
 )
 from socialwork.present.slides import ChartData, group_chart
 
@@ -58,8 +66,10 @@ def meeting_title(county: identity.County) -> str:
     return f"{county.title}推进情况"
 
 
-def stamp_text(as_of: date, scope: str) -> str:
-    return f"{as_of_stamp(as_of)} · 范围：{scope}"
+def stamp_text(as_of: date, scope: str, reporting: hierarchy.Reporting | None = None) -> str:
+    """数据截至 … · 范围：测试市, and 缺 1 个县数据 when a county of the scope has not reported the month."""
+    short = reporting.short_note if reporting is not None else ""
+    return f"{as_of_stamp(as_of)} · 范围：{scope}" + (f" · {short}" if short else "")
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,8 @@ class Outline:
     data: Path | None
     summary: pd.Series  # staffing.staffing_summary: how long the gap lists are
     pages: tuple[tuple[str, int, int], ...]  # (section key, part, parts) for every slide
+    reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
+    level: str = "township"  # what the view breaks down into: a city's counties (hierarchy.level_below)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -90,7 +102,7 @@ class Outline:
 
     @property
     def stamp(self) -> str:
-        return stamp_text(self.as_of, self.scope)
+        return stamp_text(self.as_of, self.scope, self.reporting)
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class Meeting:
     scope: str
     slides: tuple[Slide, ...]
     report: KpiReport | None = None
+    reporting: hierarchy.Reporting | None = None
 
     @property
     def title(self) -> str:
@@ -107,7 +120,7 @@ class Meeting:
 
     @property
     def stamp(self) -> str:
-        return stamp_text(self.as_of, self.scope)
+        return stamp_text(self.as_of, self.scope, self.reporting)
 
 
 def part_title(title: str, part: int, parts: int) -> str:
@@ -195,6 +208,8 @@ def _targets(plan: Outline, part: int, parts: int) -> Slide:
     caption = f"{plan.report.plan_year}年度 {len(kpis)} 项目标：" + "，".join(
         f"{label} {n} 项" for label, n in counts.values()
     )
+    missing = reporting_text(plan.reporting) if plan.reporting is not None else ""
+    caption += f"。{missing}" if missing else ""  # a sum that lacks a county says so where the sums are
     rows = kpis[_rows(part)]
     table = pd.DataFrame(
         {
@@ -227,17 +242,14 @@ def _shortfall(plan: Outline, part: int, parts: int) -> Slide:
     summary = plan.summary
     below = int(summary["urban_communities_below_minimum"])
     rows = staffing.shortfall_list(plan.as_of, plan.townships, plan.data, max_rows=parts * ROWS_PER_SLIDE)
-    table = shortfall_table(rows.iloc[_rows(part)])
+    table = shortfall_table(rows.iloc[_rows(part)], counties=plan.level == "county")
     shortfall = int(summary["total_shortfall"])
     caption = (
         f"持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名的城市社区 {below} 个，合计缺口 {shortfall} 人"
         + _rest_note(below, part, parts, "城市社区")
     )
-    notes = (
-        caption
-        + "\n"
-        + "\n".join(f"{r[0]} {r[1]}：持证 {r[2]} 人，缺 {r[3]} 人" for r in table.itertuples(index=False))
-    )
+    lines = [f"{' '.join(map(str, r[:-2]))}：持证 {r[-2]} 人，缺 {r[-1]} 人" for r in table.itertuples(index=False)]
+    notes = "\n".join([caption, *lines])
     return Slide(GAPS_SLIDE, part_title(SECTION_BY_KEY[GAPS_SLIDE].title, part, parts), caption, table=table,
                  notes=notes)  # fmt: skip
 
@@ -245,11 +257,34 @@ def _shortfall(plan: Outline, part: int, parts: int) -> Slide:
 def _unserved(plan: Outline, part: int, parts: int) -> Slide:
     total = int(plan.summary["communities_without_social_worker"])
     rows = staffing.uncovered_list(plan.as_of, plan.townships, plan.data, max_rows=parts * ROWS_PER_SLIDE)
-    table = uncovered_table(rows.iloc[_rows(part)])
+    table = uncovered_table(rows.iloc[_rows(part)], counties=plan.level == "county")
     caption = f"尚无社会工作者服务的村（社区）{total} 个" + _rest_note(total, part, parts, "村（社区）")
-    notes = caption + "\n" + "、".join(f"{r[0]}{r[1]}" for r in table.itertuples(index=False))
+    notes = caption + "\n" + "、".join("".join(map(str, r[:-1])) for r in table.itertuples(index=False))
     return Slide(UNSERVED_SLIDE, part_title(SECTION_BY_KEY[UNSERVED_SLIDE].title, part, parts), caption, table=table,
                  notes=notes)  # fmt: skip
+
+
+def _ranking(plan: Outline, part: int, parts: int) -> Slide:
+    """各县（市、区）目标排名: every county of a city against its own goals, worst first, a late one last."""
+    card = metrics.place_scorecard(plan.as_of, plan.townships, plan.data)
+    values, statuses = scorecard_frames(card)
+    shown, rows = scorecard_text_frame(card), _rows(part)
+    reported = card.frame["reporting"]
+    caption = (f"{len(values)} 个{PLACE_NOUN['county']}中，{int((values['未达标项'] > 0).sum())} 个有未达标项，"
+               f"{int(reported.sum())} 个已报送本月数据；{scorecard_order_text(card)}")  # fmt: skip
+    notes = caption + "\n各县按本县目标比较：" + scorecard_goal_text(card)
+    notes += "".join(f"\n{r[0]}（{r[1]}）：未达标 {r[2]} 项" for r in values.itertuples(index=False))
+    return Slide(RANKING_SLIDE, part_title(SECTION_BY_KEY[RANKING_SLIDE].title, part, parts), caption,
+                 table=shown.iloc[rows].reset_index(drop=True), notes=notes,
+                 statuses={c: list(statuses[c].iloc[rows]) for c in values.columns[3:]},
+                 phone=tuple(values.columns[:3]))  # fmt: skip
+
+
+def _ranking_parts(plan: Outline) -> int:
+    """The county ranking's slides: above the county only (a county's townships have the pages and the report)."""
+    if plan.level != "county":
+        return 0
+    return _table_parts(len(hierarchy.counties_reporting(plan.as_of, hierarchy.scope_of(plan.townships), plan.data)))
 
 
 def _since(plan: Outline, part: int, parts: int) -> Slide:
@@ -283,11 +318,12 @@ def _looks_back(what: str) -> Callable[[Outline], int]:
     return parts
 
 
-TARGETS_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "gaps", "unserved"
+TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking", "gaps", "unserved"
 SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
 SECTIONS: list[Section] = [
     Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(plan.report.kpis)), _targets),
     *(_group(group) for group in METRIC_GROUP.codes),
+    Section(RANKING_SLIDE, "各县（市、区）目标排名", _ranking_parts, _ranking),
     Section(GAPS_SLIDE, "城市社区持证社工缺口清单",
             lambda plan: _table_parts(int(plan.summary["urban_communities_below_minimum"])), _shortfall),
     Section(UNSERVED_SLIDE, "无社工服务的村（社区）",
@@ -310,9 +346,11 @@ def outline(
         lambda: metrics.kpi_report(as_of, townships, data), lambda: staffing.staffing_summary(as_of, townships, data)
     )
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    plan = Outline(county, as_of, scope_text(township_names), report, townships, data, summary, ())
+    scope = scope_name(as_of, townships, township_names, data)
+    status, level = hierarchy.reporting(as_of, townships, data), hierarchy.level_below(townships, data)
+    plan = Outline(county, as_of, scope, report, townships, data, summary, (), status, level)
     pages = tuple((s.key, part, n) for s in SECTIONS for n in [s.parts(plan)] for part in range(1, n + 1))
-    return Outline(county, as_of, plan.scope, report, townships, data, summary, pages)
+    return replace(plan, pages=pages)
 
 
 def slide(plan: Outline, index: int) -> Slide:
@@ -327,4 +365,4 @@ def meeting(
     """Every slide of the meeting for the snapshot and filter (the exports), built side by side."""
     plan = outline(as_of, townships, township_names, data)
     slides = together(*(lambda i=i: slide(plan, i) for i in range(len(plan.pages))))
-    return Meeting(plan.county, as_of, plan.scope, tuple(slides), plan.report)
+    return Meeting(plan.county, as_of, plan.scope, tuple(slides), plan.report, plan.reporting)

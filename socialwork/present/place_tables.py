@@ -4,14 +4,37 @@ a city, and each page's by-county table, worded in Chinese for display and expor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
+from socialwork.data import identity, settings, store
 from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
-from socialwork.figures import hierarchy
+from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import TownshipScorecard
+from socialwork.present.formatting import scope_text
 
 PLACE_NOUN = {"county": "县（市、区）", "township": "乡镇（街道）"}
+
+
+def scope_name(
+    as_of: date, places: list[str] | None, township_names: list[str] | None, data: Path | None = None
+) -> str:
+    """What a document covers, by name: 全县 or the chosen townships in a county's store; in a store of many counties
+    the city's or county's name (the store's top division for the whole store), townships under their county's."""
+    root = data or settings.data_dir()
+    if not store.is_multi_county(root):
+        return scope_text(township_names)
+    scope, townships = db.split_places(places)
+    if townships:
+        return hierarchy.name_of(townships[0][:6], as_of, data) + scope_text(township_names)
+    return hierarchy.name_of(scope, as_of, data) if scope else identity.load_or_fallback(root)[0].county_name
+
+
+def reporting_text(reporting: hierarchy.Reporting) -> str:
+    """报送情况：缺 1 个县数据（乙县：最新 2024-06-30），合计与目标只含已报送的 1 个县; empty when all reported."""
+    return f"报送情况：{reporting.note}" if reporting.note else ""
 
 
 def scorecard_title(card: TownshipScorecard) -> str:
@@ -42,6 +65,18 @@ def scorecard_frames(card: TownshipScorecard) -> tuple[pd.DataFrame, pd.DataFram
         values[header] = card.frame[spec.key].round(spec.decimals)
         statuses[header] = card.frame[f"{spec.key}__status"]
     return values, statuses
+
+
+def scorecard_text_frame(card: TownshipScorecard) -> pd.DataFrame:
+    """The display table with each figure as text in its own decimals (1.67, 3), a dash where there is none: a slide
+    shows numbers as the pages do."""
+    values, _ = scorecard_frames(card)
+    text = values.copy()
+    text["未达标项"] = [("—" if pd.isna(n) else f"{int(n)}") for n in values["未达标项"]]
+    for spec in card.metrics:
+        header = scorecard_header(spec, card.label(spec))
+        text[header] = [("—" if pd.isna(v) else f"{v:,.{spec.decimals}f}") for v in values[header]]
+    return text
 
 
 def scorecard_header(spec, label: str | None = None) -> str:
@@ -113,6 +148,23 @@ BREAKDOWNS = {
         {"posts": "岗位（个）", "posts_filled": "在岗（个）", "posts_new_this_year": "本年新设（个）"},
     ),
 }  # fmt: skip
+
+
+# Urban-community staffing by county, for the workbook (the staffing page draws its county bars itself).
+COUNTY_STAFFING = Breakdown(
+    "各县（市、区）城市社区配备", "certified_in_urban_communities", "人",
+    {"urban_communities": "城市社区（个）", "certified_in_urban_communities": "城市社区持证社工（人）",
+     "urban_communities_2plus": "达到2名的城市社区（个）", "urban_shortfall": "持证缺口（人）",
+     "communities": "村（社区）（个）", "communities_served": "有社工服务的村（社区）（个）"},
+)  # fmt: skip
+
+
+def county_staffing_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """Every county's urban-community staffing with its average per urban community (a late county: no figures)."""
+    table = county_table(figures, COUNTY_STAFFING)
+    urban = table["城市社区（个）"]
+    average = (table["城市社区持证社工（人）"] / urban.where(urban > 0)).round(2)
+    return table.assign(**{"平均持证（人）": average})
 
 
 def county_table(figures: pd.DataFrame, breakdown: Breakdown) -> pd.DataFrame:

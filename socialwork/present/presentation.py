@@ -105,7 +105,7 @@ def export_panel(filters: Filters) -> None:
     columns = st.columns(len(EXPORT_KINDS))
     for column, (kind, (_, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):
         label = export_label(kind, filters.as_of)
-        key = ("export", kind, filters.as_of, filters.township_codes)
+        key = ("export", kind, filters.as_of, tuple(filters.codes_or_none or ()))  # a city and its county differ
         with column:
             if st.button(f"生成{label}", key=f"make_{kind}", icon=":material/description:"):
                 with st.status(f"正在生成{label}…", expanded=False) as status:

@@ -214,15 +214,16 @@ def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None
 
 
 def targets_for_year(
-    as_of: date, year: int, data: Path | None = None, places: list[str] | tuple[str, ...] | None = None
-) -> pd.DataFrame:
+    as_of: date, year: int, data: Path | None = None, places: list[str] | tuple[str, ...] | None = None,
+    counted_at: date | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The plan year's targets of the view: the county's; a scope's (or a township's in a store of many counties)
-    worked out from its counties that have the snapshot (levels.scope_targets)."""
+    worked out from its counties that have the snapshot (of counted_at, when given: a comparison's end)."""
     scope, townships = db.split_places(places)
     if not store.is_multi_county(data or settings.data_dir()) and scope is None:
         return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
     scope = townships[0][:6] if townships else scope
-    counties = hierarchy.reporting(as_of, [scope] if scope else None, data).reporting
+    counties = hierarchy.reporting(counted_at or as_of, [scope] if scope else None, data).reporting
     return levels.scope_targets(as_of, year, scope, counties, data)
 
 
@@ -236,12 +237,26 @@ def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | Non
     return db.cached("kpi_report", key, lambda: _kpi_report(as_of, townships, data), data)
 
 
-def _kpi_report(as_of: date, townships: list[str] | None, data: Path | None) -> KpiReport:
+def kpi_report_from(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None) -> KpiReport:
+    """The start of a comparison ending at to_date: the report at from_date over the counties that have to_date's
+    snapshot, each counted with its latest snapshot on or before from_date (levels.figures_over_counties), so that a
+    county late at either end is counted at both ends or at neither; a county's own store: kpi_report(from_date)."""
+    if not hierarchy.by_counties(townships, data):
+        return kpi_report(from_date, townships, data)
+    key = (from_date, to_date, tuple(townships) if townships else None)
+    return db.cached("kpi_report_from", key, lambda: _kpi_report(from_date, townships, data, to_date), data)
+
+
+def _kpi_report(
+    as_of: date, townships: list[str] | None, data: Path | None, counted_at: date | None = None
+) -> KpiReport:
     dates = available_dates(data)
+    counted_at = counted_at or as_of  # whose counties are summed: those with this snapshot
     # Every snapshot up to as_of: baselines, the year's trend and earlier years for the seasonal projection.
-    figures = figures_by_snapshot(dates[0], as_of, townships or None, data)
-    targets = targets_for_year(as_of, as_of.year, data, townships)
-    missing = hierarchy.reporting(as_of, townships, data).note  # every figure of the view says what it lacks
+    figures = figures_by_snapshot(dates[0], counted_at, townships or None, data)
+    figures = figures[figures.index <= as_of]
+    targets = targets_for_year(as_of, as_of.year, data, townships, counted_at)
+    missing = hierarchy.reporting(counted_at, townships, data).note  # every figure of the view says what it lacks
     no_previous = _no_previous(previous_date(as_of, dates), townships, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
     rows = {row.metric_key: row for _, row in targets.iterrows()}
