@@ -81,7 +81,7 @@ class Filters:
     def scope(self) -> str:
         if self.township_names or not self.multi_county:
             return scope_text(self.township_names)
-        return self.scope_name or "全部"
+        return self.scope_name or self.county.county_name  # the top division: 云岭市
 
     @property
     def place(self) -> str:
@@ -256,17 +256,22 @@ def _copy_phone_choice() -> None:
 
 
 def phone_filter(options: list[str], filters: Filters) -> None:
-    """The township filter again at the top of the page, shown on a phone only (theme.PAGE_CSS), where the
-    sidebar is folded away: a button naming the scope opens it. Both filters hold the same choice."""
+    """The place filter again at the top of the page, shown on a phone only (theme.PAGE_CSS), where the
+    sidebar is folded away: a button naming the scope opens it. Both filters hold the same choice; in a store of many
+    counties the county comes first, and townships once a county is chosen."""
     st.session_state[_PHONE_TOWNSHIPS_KEY] = list(filters.township_names)  # the sidebar's, before it is drawn
+    label = "范围" if filters.multi_county else "乡镇（街道）"
     with (
         st.container(key="sw_phone_filter"),
-        st.popover(f"乡镇（街道）：{markdown_text(filters.scope)}", icon=":material/filter_alt:", width="stretch"),
+        st.popover(f"{label}：{markdown_text(filters.scope)}", icon=":material/filter_alt:", width="stretch"),
     ):
-        st.multiselect(
-            "乡镇（街道）", options=options, key=_PHONE_TOWNSHIPS_KEY, on_change=_copy_phone_choice,
-            placeholder="全县 · 输入乡镇名称搜索", filter_mode="contains", select_all=False,
-        )  # fmt: skip
+        if filters.multi_county:
+            scope.phone_picker(filters.as_of, filters.data)
+        if options:
+            st.multiselect(
+                "乡镇（街道）", options=options, key=_PHONE_TOWNSHIPS_KEY, on_change=_copy_phone_choice,
+                placeholder="全县 · 输入乡镇名称搜索", filter_mode="contains", select_all=False,
+            )  # fmt: skip
 
 
 def run_page(page) -> None:

@@ -70,6 +70,25 @@ def picker(as_of: date, data: Path) -> str | None:
     return county or city
 
 
+_PHONE_COUNTY_KEY = "filter_county_phone"
+
+
+def _copy_phone_county() -> None:
+    st.session_state[COUNTY_KEY] = st.session_state[_PHONE_COUNTY_KEY]
+
+
+def phone_picker(as_of: date, data: Path) -> None:
+    """The county box again, for the phone's filter at the top of the page (the sidebar is folded away there); both
+    boxes hold the same choice."""
+    _, counties = cities_and_counties(as_of, data)
+    names = dict(zip(counties["division_code"], counties["division_name"], strict=True))
+    st.session_state[_PHONE_COUNTY_KEY] = st.session_state.get(COUNTY_KEY)  # the sidebar's, drawn before
+    st.selectbox(
+        "县（市、区）", options=list(counties["division_code"]), key=_PHONE_COUNTY_KEY, format_func=names.get,
+        placeholder="全部 · 输入县名搜索", on_change=_copy_phone_county,
+    )  # fmt: skip
+
+
 def write_url(scope_code: str | None) -> None:
     if scope_code:
         st.query_params[URL_SCOPE] = scope_code

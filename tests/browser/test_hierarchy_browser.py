@@ -38,7 +38,7 @@ def test_drill_city_county_township_and_back(fresh_server, browser, tmp_path):
     page = context.new_page()
     page.goto(f"{url}/staffing?asof=2025-03-31")
     settle(page)
-    assert "测试市" in heading(page) and "范围：全部" in heading(page)
+    assert "范围：测试市" in heading(page)
     assert "缺 1 个乡镇（街道）数据（辛乡）" in page.locator('[data-testid="stAlert"]').first.inner_text()
     full_page_screenshot(page, "hierarchy_city")
 
@@ -60,7 +60,7 @@ def test_drill_city_county_township_and_back(fresh_server, browser, tmp_path):
     _wait_for_scope(page, "范围：甲县")
     assert "township=" not in page.url
     breadcrumb.get_by_role("button", name="测试市").click()
-    _wait_for_scope(page, "范围：全部")
+    _wait_for_scope(page, "范围：测试市")
     assert "scope=" not in page.url
     context.close()
 
@@ -72,4 +72,22 @@ def test_a_bad_scope_in_the_url_is_named(fresh_server, browser, tmp_path):
     settle(page)
     alerts = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts()).replace("\u2060", "")  # markdown_text
     assert "链接参数 scope=123456 无效：未知区划代码“123456”" in alerts
+    page.close()
+
+
+def test_a_phone_picks_the_county_in_the_filter_at_the_top(fresh_server, browser, tmp_path):
+    """On a phone the sidebar is folded away: the filter at the top names the scope and offers the county first."""
+    url = fresh_server("serve", {"SOCIALWORK_DATA": str(write_city_store(tmp_path / "city"))})
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page.goto(f"{url}/?asof=2025-03-31")
+    settle(page)
+    opener = page.locator(".st-key-sw_phone_filter button").first
+    assert "范围：测试市" in opener.inner_text()
+    opener.click()
+    page.get_by_role("dialog").locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("甲县")
+    page.keyboard.press("Enter")
+    _wait_for_scope(page, "范围：甲县")
+    assert f"scope={COUNTY_A}" in page.url
+    assert page.get_by_role("dialog").get_by_text("乡镇（街道）").count() == 1  # townships once a county is chosen
     page.close()
