@@ -31,8 +31,9 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 
 SESSIONS = 30
 # The crowd is bound by the browsers' CPU: a session costs Chromium ~8 CPU-seconds (loading Streamlit's
-# 9 MB of script, drawing the charts twice) and the server ~1.5. Alone on 2 cores the thirty take
-# ~180 s (headless shell) to ~230 s (chromium); the deadline leaves room for a slower machine.
+# 9 MB of script, drawing the charts twice) and the server ~0.3. Alone on 2 cores the thirty took ~180 s
+# (headless shell) before the server's settings of issue 17 and ~70 s after; the deadline leaves room for a
+# slower machine.
 DEADLINE_S = 420
 STEP_TIMEOUT_MS = 360_000
 BROWSER_NICENESS = 10  # the server goes first: what is measured is the dashboard, not the thirty browsers
