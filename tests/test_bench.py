@@ -147,3 +147,12 @@ def test_the_views_benchmark_is_served_through_the_deployments_haproxy_caching_o
         stop_server(proxy)
         app.shutdown()
     assert (_App.hits["/static/js/index.abc123.js"], _App.hits["/overview"]) == (1, 3)
+
+
+def test_every_recorded_page_lists_the_kpi_reports_queries_though_another_page_computed_it_first():
+    """The KPI report is kept per store version (db.cached): without forgetting it, only the first page recorded in a
+    process would list its queries, and the benchmark would time the later pages without them."""
+    first = {name for name, _, _ in runner.record_page_queries("overview", None)}
+    second = {name for name, _, _ in runner.record_page_queries("targets", None)}
+    assert "kpi/plan_figures_by_snapshot" in first
+    assert "kpi/plan_figures_by_snapshot" in second

@@ -79,6 +79,9 @@ def record_page_queries(page: str, township: str | None, scope: str | None = Non
 
     calls: list[Call] = []
     original = db.run
+    # Figures kept per store version (db.cached: the KPI report, the scorecard) would otherwise be computed by the
+    # first page recorded and their queries missing from every later page's list.
+    db.forget_results()
 
     def recording(name: str, data: Path | None = None, **params: Any) -> pd.DataFrame:
         calls.append((name, params, parallel.current_task()))
