@@ -97,21 +97,19 @@ class Running:
 
 
 def start(setup: Setup, work: Path) -> Running:
+    """The setup's app server, run from its checkout's folder (its pages, .streamlit/config.toml and demo data), and
+    HAProxy in front where the setup has it."""
     port = free_port()
     command = [sys.executable, "-m", "socialwork", "serve", "--port", str(port), "--address", "127.0.0.1"]
     env = {"PYTHONPATH": str(setup.checkout), **setup.env}
-    # A server's log is not read here: a file keeps a long run from stalling on a full pipe.
-    log = open(work / f"{len(list(work.iterdir()))}.log", "w")  # noqa: SIM115 - closed with the process
-    app = _start_in(setup.checkout, command, port, env, log)
-    if not setup.behind_haproxy:
-        return Running(setup, f"http://127.0.0.1:{port}", [app])
-    proxy, base = front(work, port, log)
+    # A server's log is not read here: a file keeps a long run from stalling on a full pipe. The processes write
+    # to their own copies of it, so this process's handle is closed once they have started.
+    with open(work / f"{len(list(work.iterdir()))}.log", "w") as log:
+        app = start_server(command, port, env, output=log, cwd=setup.checkout)
+        if not setup.behind_haproxy:
+            return Running(setup, f"http://127.0.0.1:{port}", [app])
+        proxy, base = front(work, port, log)
     return Running(setup, base, [app, proxy])
-
-
-def _start_in(checkout: Path, command: list[str], port: int, env: dict[str, str], log) -> subprocess.Popen:
-    """start_server, run from a checkout's folder (its pages, its .streamlit/config.toml, its demo data)."""
-    return start_server(command, port, env, output=log, cwd=checkout)
 
 
 def session(browser, running: Running, page: str) -> tuple[float, float]:

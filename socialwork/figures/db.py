@@ -149,13 +149,14 @@ class Layout(NamedTuple):
 
     multi_county: bool
     county_code: str | None  # a single county's code (county.json), given to its rows as county_code
+    county_name: str | None = None  # and its name, the one row of its divisions table
 
 
 def _layout(root: Location) -> Layout:
     if store.is_multi_county(root):
         return Layout(True, None)
     county, warning = identity.load_or_fallback(root)
-    return Layout(False, None if warning else county.county_code)
+    return Layout(False, None, None) if warning else Layout(False, county.county_code, county.county_name)
 
 
 def _file_list(root: Location, table_name: str) -> str:
@@ -213,8 +214,7 @@ def store_divisions(root: Path, layout: Layout) -> pd.DataFrame:
         return divisions.read(root)
     frame = pd.DataFrame(columns=list(DIVISIONS.column_names), dtype="object")
     if layout.county_code:
-        county = identity.load(root)
-        frame.loc[0] = [county.county_code, county.county_name, "county", None]
+        frame.loc[0] = [layout.county_code, layout.county_name, "county", None]
     return frame
 
 
