@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
 
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    combine = sub.add_parser("combine", help="重新生成多县数据目录的月度合并文件（各县数据的只读汇编，可随时重建）")
+    combine.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
 
     publish = sub.add_parser("publish", help="把本地数据目录的县域信息和全部快照发布到对象存储（s3://存储桶/前缀）")
     publish.add_argument("--to", required=True, help="对象存储地址 s3://存储桶/前缀（端点与密钥取自 AWS_* 环境变量）")
@@ -370,6 +372,15 @@ def _aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _combine(args: argparse.Namespace) -> int:
+    from socialwork.data.combined import rebuild
+
+    root = settings.data_dir(args.data)
+    written = rebuild(root)
+    print(f"已重新生成 {len(written)} 个月的多县合并文件：{root}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import os
 
@@ -396,6 +407,7 @@ COMMANDS = {
     "docs": _docs,
     "generate": _generate,
     "aggregate": _aggregate,
+    "combine": _combine,
     "template": _template,
     "publish": _publish,
     "import": _import,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import divisions, identity
+from socialwork.data import combined, divisions, identity
 from socialwork.data.store import county_folder, write_snapshot
 from tests import fixture_county
 
@@ -73,9 +73,12 @@ def write_county_store(root: Path, county: str) -> Path:
     return root
 
 
-def write_city_store(root: Path) -> Path:
-    """The city: divisions.parquet and one county folder per county."""
+def write_city_store(root: Path, combine: bool = True) -> Path:
+    """The city: divisions.parquet and one county folder per county, and (unless combine is False) its combined
+    months, as after each county's import (socialwork/data/combined.py)."""
     divisions.write(root, divisions_frame())
     for county in (COUNTY_A, COUNTY_B):
         write_county_store(county_folder(root, county), county)
+    if combine:
+        combined.rebuild(root)
     return root

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from socialwork.data.aggregates import AGGREGATES_FOLDER
-from socialwork.figures import db, places
+from socialwork.figures import db, places, store_views
 from socialwork.figures.frames import frame_from_arrow
 from tests.fixture_city import EMPTY_IN_ONE_COUNTY
 from tests.fixture_county import T1
@@ -71,7 +71,7 @@ def test_a_store_read_from_its_files_answers_every_query_as_the_in_memory_one(fi
     params = {name: {p: SAMPLE_PARAMETERS[p] for p in db.query_parameters(name)} for name in PAGE_QUERIES}
     db.clear_cache()
     in_memory = {name: db.run(name, data=fixture_store, **params[name]) for name in PAGE_QUERIES}
-    monkeypatch.setattr(db, "IN_MEMORY_MAX_ROWS", 0)
+    monkeypatch.setattr(store_views, "IN_MEMORY_MAX_ROWS", 0)
     db.clear_cache()
     assert db.open_store(fixture_store).through_arrow
     for name in PAGE_QUERIES:

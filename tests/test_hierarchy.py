@@ -26,9 +26,10 @@ from tests.fixture_city import (
 )
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    return write_city_store(tmp_path_factory.mktemp("city"))
+@pytest.fixture(scope="module", params=["combined", "county folders"])
+def city(tmp_path_factory, request):
+    """The city read through its combined months, and read from its county folders alone: every test holds both."""
+    return write_city_store(tmp_path_factory.mktemp("city"), combine=request.param == "combined")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,9 @@ def _parts(on: date, root, places=None) -> pd.Series:
 def test_the_store_lists_every_countys_months(city):
     assert store.snapshot_dates(city) == [date(2023, 12, 31), date(2024, 6, 30), MISSING_MONTH, BOTH]
     assert set(store.county_folders(city)) == {COUNTY_A, COUNTY_B}
-    assert store.table_files(city, "people")[0].parent.parent.name == f"county={COUNTY_A}"
+    combined_months = (city / "combined").is_dir()
+    first = store.table_files(city, "people")[0]
+    assert first.parent.parent.name == ("combined" if combined_months else f"county={COUNTY_A}")
 
 
 @pytest.mark.parametrize("places", [None, [CITY]])

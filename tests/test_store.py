@@ -26,7 +26,7 @@ from socialwork.data.store import (
     write_snapshot,
 )
 from socialwork.data.workbook import workbook_bytes
-from socialwork.figures import db
+from socialwork.figures import db, store_views
 from tests.fixture_county import hostile_snapshot, snapshot
 
 DAY = date(2024, 11, 30)
@@ -75,7 +75,7 @@ def test_store_version_changes_when_a_snapshot_is_added(tmp_path):
 def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixture_store, monkeypatch):
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
-    monkeypatch.setattr(db, "IN_MEMORY_MAX_ROWS", 0)  # as for a province's registers: read from the files per query
+    monkeypatch.setattr(store_views, "IN_MEMORY_MAX_ROWS", 0)  # as for a province: registers read per query
     db.connection(store)  # opened while sound; the file goes bad afterwards
     (store / "snapshot_date=2024-11-30" / "people.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(db.QueryError, match="查询 incentives/incentives_by_year 执行失败"):

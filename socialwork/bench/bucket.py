@@ -34,7 +34,7 @@ from socialwork.data import location, settings
 from socialwork.data import store as store_module
 from socialwork.data.location import Bucket
 from socialwork.data.publishing import publish_store
-from socialwork.figures import db
+from socialwork.figures import db, store_views
 
 MODES = ("local", "copy", "direct")
 
@@ -103,9 +103,9 @@ def measure(local: Path, bucket: Bucket, repeats: int) -> dict[str, Any]:
     steps = {(p, v): replay_steps(distinct_calls(record_page_queries(p, t))) for p in PAGES for v, t in views.items()}
     roots = {"local": local, "copy": bucket, "direct": bucket}
     result: dict[str, Any] = {"pages": {}, "open": {}}
-    original = db.IN_MEMORY_MAX_ROWS
+    original = store_views.IN_MEMORY_MAX_ROWS
     for policy, limit in (("memory", original), ("files", 0)):
-        db.IN_MEMORY_MAX_ROWS = limit
+        store_views.IN_MEMORY_MAX_ROWS = limit
         for mode in MODES:
             with ExitStack() as stack:
                 if mode == "direct":
@@ -119,7 +119,7 @@ def measure(local: Path, bucket: Bucket, repeats: int) -> dict[str, Any]:
                 if mode == "copy":
                     empty = lambda: shutil.rmtree(settings.cache_dir(bucket), ignore_errors=True)  # noqa: E731
                     result["open"][(policy, "copy, a new server")] = open_ms(root, 3, empty)
-    db.IN_MEMORY_MAX_ROWS = original
+    store_views.IN_MEMORY_MAX_ROWS = original
     return result
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,18 +53,21 @@ def write_derived(folder: Path, as_of: date) -> None:
     """Compute and write the derived tables beside the snapshot's contract tables, in contract order:
     a later one may read an earlier one (township_figures reads community_staffing)."""
     files = {table.name: folder / f"{table.name}.parquet" for table in TABLES}
-    absent = absent_columns(files)
+    schemas = {name: set(pq.read_schema(path).names) for name, path in files.items()}
+    absent = {name: set(_CONTRACT[name].column_names) - names for name, names in schemas.items()}
     params = {"snapshot_date": as_of, "min_certified": URBAN_COMMUNITY_MIN_CERTIFIED}
-    for table in DERIVED_TABLES:
-        result = run_on_files(query_name(table), files, **params)
-        result = result.select(list(table.column_names))
-        if table is TOWNSHIP_FIGURES:
-            result = without_data(result, absent)
-        result = result.cast(table.arrow_schema())
-        partial = folder / f".{table.name}.parquet.partial"
-        pq.write_table(result, partial, row_group_size=ROW_GROUP_ROWS)
-        files[table.name] = folder / f"{table.name}.parquet"
-        os.replace(partial, files[table.name])
+    # One connection for the snapshot: opening one per derived table cost more than the queries on a county's data.
+    with _snapshot_connection(files, schemas) as con:
+        for table in DERIVED_TABLES:
+            result = _run(con, query_name(table), folder, params)
+            result = result.select(list(table.column_names))
+            if table is TOWNSHIP_FIGURES:
+                result = without_data(result, {name: columns for name, columns in absent.items() if columns})
+            result = result.cast(table.arrow_schema())
+            partial = folder / f".{table.name}.parquet.partial"
+            pq.write_table(result, partial, row_group_size=ROW_GROUP_ROWS)
+            os.replace(partial, folder / f"{table.name}.parquet")
+            _add_view(con, table.name, folder / f"{table.name}.parquet", set(table.column_names))
 
 
 def absent_columns(files: dict[str, Path]) -> dict[str, set[str]]:
@@ -91,21 +96,48 @@ def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
     The data wing's own small DuckDB helper: writing a snapshot never goes through the readers' cached store. A
     contract column a file lacks (added to the contract after it was written) reads as NULL.
     """
-    sql = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    wanted = set(_PARAMETER.findall("\n".join(line.split("--", 1)[0] for line in sql.splitlines())))
-    con = duckdb.connect()
+    schemas = {name: set(pq.read_schema(path).names) for name, path in files.items()}
+    with _snapshot_connection(files, schemas) as con:
+        return _run(con, name, next(iter(files.values())).parent, params)
+
+
+_shared: list[duckdb.DuckDBPyConnection] = []
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """One in-memory database per process: a cursor on it (its own connection, its temporary views its own, so
+    threads writing two snapshots at once never see each other's) opens far faster than a new database."""
+    if not _shared:
+        con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")
+        _shared.append(con)
+    return _shared[0]
+
+
+@contextmanager
+def _snapshot_connection(files: dict[str, Path], schemas: dict[str, set[str]]) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = _database().cursor()
     try:
         con.execute("set enable_progress_bar = false")
         for table, path in files.items():
-            # A path of ours, never a value from a user; quotes are escaped all the same.
-            quoted = str(path).replace("'", "''")
-            present = set(pq.read_schema(path).names)
-            nulls = "".join(f", null::{c.type} as {c.name}" for c in _CONTRACT[table].columns if c.name not in present)
-            con.execute(
-                f"create view {table} as select *{nulls} from read_parquet('{quoted}', hive_partitioning = false)"
-            )
-        return con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
-    except duckdb.Error as err:
-        raise AggregateError(f"汇总查询 {name} 执行失败（文件夹 {next(iter(files.values())).parent}）：{err}") from err
+            _add_view(con, table, path, schemas[table])
+        yield con
     finally:
         con.close()
+
+
+def _add_view(con: duckdb.DuckDBPyConnection, table: str, path: Path, present: set[str]) -> None:
+    """A view of one snapshot's file of a table; contract columns the file lacks read as NULL."""
+    quoted = str(path).replace("'", "''")  # a path of ours, never a value from a user; quotes escaped all the same
+    nulls = "".join(f", null::{c.type} as {c.name}" for c in _CONTRACT[table].columns if c.name not in present)
+    source = f"read_parquet('{quoted}', hive_partitioning = false)"
+    con.execute(f"create or replace temp view {table} as select *{nulls} from {source}")
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, folder: Path, params: dict[str, Any]) -> pa.Table:
+    sql = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    wanted = set(_PARAMETER.findall("\n".join(line.split("--", 1)[0] for line in sql.splitlines())))
+    try:
+        return con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
+    except duckdb.Error as err:
+        raise AggregateError(f"汇总查询 {name} 执行失败（文件夹 {folder}）：{err}") from err

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from socialwork.data import combined, identity, sheets, store
 from socialwork.data import files as file_reading
-from socialwork.data import identity, sheets, store
 from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
 from socialwork.data.contract import TABLES, TABLES_BY_NAME, Column, Table
 from socialwork.data.import_checks import (
@@ -32,7 +32,7 @@ from socialwork.data.import_checks import (
     same_as_previous,
     stale_data_warning,
 )
-from socialwork.data.location import Location
+from socialwork.data.location import Bucket, Location
 from socialwork.data.place_names import resolve_place_names
 from socialwork.data.sheets import RawTable, SheetError
 from socialwork.data.validate import Problem, check_given
@@ -358,10 +358,11 @@ def write_checked(checked: CheckedImport, data: Location, replace: bool) -> Impo
     except store.StoreError as err:  # another import holds the store, or the date appeared meanwhile
         raise ImportFailed([str(err)]) from err
     log.info("imported snapshot %s of %s: %s", checked.as_of, identity.load(data).county_name, checked.rows)
+    combining = None if isinstance(data, Bucket) else combined.after_county_write(data, checked.as_of)
     return ImportResult(
         as_of=checked.as_of, rows=checked.rows, previous_date=checked.previous_date,
         previous_rows=checked.previous_rows, people_joined=checked.people_joined, people_left=checked.people_left,
-        replaced=checked.exists, warnings=checked.warnings,
+        replaced=checked.exists, warnings=[*checked.warnings, *([combining] if combining else [])],
     )  # fmt: skip
 
 

@@ -80,6 +80,30 @@ def table_path(root: Path, as_of: date, table: Table) -> Path:
     return snapshot_folder(root, as_of) / f"{table.name}.parquet"
 
 
+def snapshot_date_of(name: str) -> date | None:
+    """The as-of date a snapshot folder's name holds (None for any other name, or an impossible date)."""
+    match = _FOLDER.match(name)
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+def county_code_of(name: str) -> str | None:
+    """The county code a county folder's name in a store of many counties holds (None for any other name)."""
+    match = _COUNTY_FOLDER.match(name)
+    return match.group(1) if match else None
+
+
+def _combined() -> Any:
+    """The combined months' module, which imports this one."""
+    from socialwork.data import combined
+
+    return combined
+
+
 def _objects() -> Any:
     """The bucket store's module, which imports this one (for StoreError and announce_write)."""
     from socialwork.data import objectstore
@@ -113,7 +137,7 @@ def snapshot_dates(root: Location) -> list[date]:
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
     if is_multi_county(root):
-        return sorted({d for folder in county_folders(root).values() for d in snapshot_dates(folder)})
+        return _multi_county_dates(root)
     found = []
     for child in root.iterdir():
         match = _FOLDER.match(child.name)
@@ -135,6 +159,18 @@ def snapshot_dates(root: Location) -> list[date]:
     return sorted(found)
 
 
+def _multi_county_dates(root: Path) -> list[date]:
+    """Every month any county has. A combined month was checked whole when it was written; the other months'
+    county snapshots are checked here as a single county's are."""
+    combined = _combined()
+    snapshots = combined.county_snapshots(root)
+    fresh = combined.fresh_months(root, snapshots)
+    stale = {code for on, stamps in snapshots.items() if on not in fresh for code in stamps}
+    for code in sorted(stale):
+        snapshot_dates(county_folder(root, code))
+    return list(snapshots)
+
+
 def store_version(root: Location) -> tuple:
     """Changes whenever a snapshot is added or replaced, or the county's identity rewritten; part of every query
     cache key. For a bucket: its newest manifests and county.json's ETag (listed at most once a second)."""
@@ -144,7 +180,9 @@ def store_version(root: Location) -> tuple:
         return ()
     if is_multi_county(root):
         own = tuple((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if c.name in _MULTI_FILES and c.is_file())
-        return own + tuple((code, store_version(folder)) for code, folder in county_folders(root).items())
+        combined = root / _combined().COMBINED_FOLDER
+        months = tuple(sorted((c.name, c.stat().st_mtime_ns) for c in combined.iterdir())) if combined.is_dir() else ()
+        return own + months + tuple((code, store_version(folder)) for code, folder in county_folders(root).items())
     return tuple(
         sorted(
             (c.name, c.stat().st_mtime_ns)
@@ -288,6 +326,10 @@ def rewrite_derived(root: Location) -> list[date]:
         raise StoreError(
             f"对象存储 {root} 中的快照不能原地重写；请在本地数据目录运行 aggregate 后用 publish --replace 重新发布"
         )
+    if is_multi_county(root):  # each county under its own lock, then the months combined again
+        written = sorted({d for folder in county_folders(root).values() for d in rewrite_derived(folder)})
+        _combined().rebuild(root)
+        return written
     written = []
     with write_lock(root):
         for child in sorted(root.iterdir()):
@@ -359,8 +401,20 @@ def table_files(root: Location, table_name: str) -> list[Path]:
         return [files[table_name] for _, files in sorted(snapshot_files(root).items())]
     pattern = f"{SNAPSHOT_PARTITION}=*/{table_name}.parquet"
     if is_multi_county(root):
-        return sorted(f for folder in county_folders(root).values() for f in folder.glob(pattern) if _dated(f))
+        return [f for _, files in sorted(_combined().reader_files(root).items()) for f in files[table_name]]
     return sorted(f for f in root.glob(pattern) if _dated(f))
+
+
+def files_of_date(root: Location, as_of: date, table_name: str) -> list[Path]:
+    """The files of one table at one date that readers read: for a store of many counties the combined month's while
+    it is fresh, else each reporting county's (combined.py)."""
+    if is_multi_county(root):
+        return _combined().reader_files(root).get(as_of, {}).get(table_name, [])
+    if isinstance(root, Bucket):
+        path = snapshot_files(root).get(as_of, {}).get(table_name)
+        return [] if path is None else [path]
+    path = snapshot_folder(root, as_of) / f"{table_name}.parquet"
+    return [path] if path.is_file() else []
 
 
 def _dated(file: Path) -> bool:

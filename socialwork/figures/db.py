@@ -17,27 +17,19 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import duckdb
 import pandas as pd
 
-from socialwork.data import divisions, identity, settings, store
+from socialwork.data import settings, store
 from socialwork.data.aggregates import AGGREGATES_FOLDER
 from socialwork.data.contract import (
-    CONTRACT_VERSION,
-    COUNTY_PARTITION,
-    DERIVED_TABLES,
-    DIVISIONS,
-    ENUMS,
     SNAPSHOT_PARTITION,
-    TABLES,
-    VERSION_KEY,
-    Table,
 )
 from socialwork.data.location import Bucket, Location
 from socialwork.data.store import StoreError, remove_stale_staging, store_version
+from socialwork.figures import store_views
 from socialwork.figures.frames import frame_from_arrow
 
 # DuckDB suggests con.sql() instead, which plans the query twice when it has parameters: the copy is cheaper.
@@ -90,16 +82,6 @@ def _without_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
-def enum_labels_frame() -> pd.DataFrame:
-    """Every enumeration of the contract as rows, so queries can list all codes and their labels."""
-    rows = [
-        {"enum_name": e.name, "code": code, "label": label, "group_code": e.groups.get(code), "sort_order": i}
-        for e in ENUMS
-        for i, (code, label) in enumerate(e.labels.items())
-    ]
-    return pd.DataFrame(rows)
-
-
 def _new_connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")  # a long query would print bars into the server's log
@@ -121,7 +103,7 @@ def _connect(root: Location) -> OpenStore:
     con = _new_connection()
     con.execute("set parquet_metadata_cache = true")  # pages read the same few files again and again
     try:
-        in_memory = _create_views(con, root)
+        in_memory = store_views.create_views(con, root)
     except duckdb.Error as err:
         con.close()
         raise StoreError(f"无法读取数据目录 {root} 中的快照文件（文件可能已损坏）：{err}") from err
@@ -129,164 +111,6 @@ def _connect(root: Location) -> OpenStore:
         con.close()
         raise
     return OpenStore(con, through_arrow=not in_memory)
-
-
-# Tables held in memory for the connection's life (a connection lasts one store version, see connection()):
-# the derived figure tables always (trends read every date, and opening one small file per date costs more
-# than the sums), and any table whose rows over all dates are few enough that a copy is cheap, which for
-# a county is every table. The rest (a province's or the nation's registers) stay in their Parquet files.
-ALWAYS_IN_MEMORY = ("county_figures", "township_figures")
-IN_MEMORY_MAX_ROWS = 2_000_000
-
-
-def _rows(con: duckdb.DuckDBPyConnection, files: str) -> int:
-    """Rows over every snapshot, from the Parquet footers alone."""
-    return con.execute(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata({files})").fetchall()[0][0]
-
-
-class Layout(NamedTuple):
-    """How a store's files are laid out: one county's, or many counties' each in its own folder (store.py)."""
-
-    multi_county: bool
-    county_code: str | None  # a single county's code (county.json), given to its rows as county_code
-    county_name: str | None = None  # and its name, the one row of its divisions table
-
-
-def _layout(root: Location) -> Layout:
-    if store.is_multi_county(root):
-        return Layout(True, None)
-    county, warning = identity.load_or_fallback(root)
-    return Layout(False, None, None) if warning else Layout(False, county.county_code, county.county_name)
-
-
-def _file_list(root: Location, table_name: str) -> str:
-    """The table's files as a DuckDB list literal (paths from the store's own listing, never from a user; quotes
-    are escaped all the same)."""
-    files = store.table_files(root, table_name)
-    if not files:
-        raise StoreError(f"数据目录 {root} 中没有 {table_name}.parquet 文件")
-    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
-
-
-def _create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
-    """The store's tables and views on the connection; whether every table is held in memory."""
-    layout = _layout(root)
-    _refuse_newer_snapshots(con, root)
-    everything_in_memory = True
-    for table in TABLES + DERIVED_TABLES:
-        files = _file_list(root, table.name)
-        if table in DERIVED_TABLES:
-            _check_derived_columns(table, _columns_by_file(con, files))
-        in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, files) <= IN_MEMORY_MAX_ROWS
-        everything_in_memory = everything_in_memory and in_memory
-        if in_memory:
-            # Sorted so that a filter on the date (or the township) skips most row groups.
-            order = (
-                "township_code, " if table.name in ALWAYS_IN_MEMORY and "township_code" in table.column_names else ""
-            )
-            source = _source(files, layout, by_name=table not in DERIVED_TABLES)
-            con.execute(f"create table {table.name} as {source} order by {order}{SNAPSHOT_PARTITION}")
-            _add_absent_columns(con, table)
-        else:
-            con.execute(f"create view {table.name} as {_view_source(con, table, files, layout)}")
-    if everything_in_memory:
-        # A county's queries take milliseconds, most of them planning: a second thread costs more to start
-        # than it saves, and statistics propagation (which prunes row groups of large files) a fifth of the time.
-        con.execute("set threads = 1")
-        con.execute("set disabled_optimizers = 'statistics_propagation'")
-
-    _add_frame(con, "enum_labels", enum_labels_frame())
-    _add_frame(con, "divisions", store_divisions(root, layout))
-    _add_frame(con, "division_targets", divisions.read_targets(root))
-    return everything_in_memory
-
-
-def _add_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
-    """A small frame as a table of the connection."""
-    con.register(f"{name}_source", frame)
-    con.execute(f"create table {name} as select * from {name}_source")
-    con.unregister(f"{name}_source")
-
-
-def store_divisions(root: Path, layout: Layout) -> pd.DataFrame:
-    """The divisions table; a single county's store has one row, its county (when county.json names it)."""
-    if layout.multi_county:
-        return divisions.read(root)
-    frame = pd.DataFrame(columns=list(DIVISIONS.column_names), dtype="object")
-    if layout.county_code:
-        frame.loc[0] = [layout.county_code, layout.county_name, "county", None]
-    return frame
-
-
-# A table is read across snapshots by column name: a column that older snapshots lack (added to the contract later)
-# reads as NULL at their dates, and everywhere while no snapshot has it yet. Derived tables are checked instead: a
-# missing column there is computed by `python -m socialwork aggregate`. Every table has a county_code column: the
-# county folder's code in a store of many counties (hive partitioning), else the store's own county's.
-
-
-def _source(files: str, layout: Layout, by_name: bool, nulls: str = "") -> str:
-    """A table's rows over every snapshot's file, the snapshot date (and county) from the folder names."""
-    union = ", union_by_name = true" if by_name else ""
-    if layout.multi_county:
-        columns, county = f"* rename ({COUNTY_PARTITION} as county_code)", f", '{COUNTY_PARTITION}': 'VARCHAR'"
-    else:
-        code = "null" if layout.county_code is None else f"'{layout.county_code}'"  # six digits, checked on writing
-        columns, county = f"*, {code}::VARCHAR as county_code", ""
-    return (
-        f"select {columns}{nulls} from read_parquet({files}, hive_partitioning = true, "
-        f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE'{county}}}{union})"
-    )
-
-
-def _add_absent_columns(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """Columns of the contract that no snapshot of an in-memory table holds yet, as NULL."""
-    found = {row[0] for row in con.execute(f"describe {table.name}").fetchall()}
-    for column in table.columns:
-        if column.name not in found:
-            con.execute(f"alter table {table.name} add column {column.name} {column.type}")
-
-
-def _view_source(con: duckdb.DuckDBPyConnection, table: Table, files: str, layout: Layout) -> str:
-    """A large table's view: union_by_name only where the files differ, since it opens every footer each time a
-    query is planned; columns no file holds as NULL."""
-    columns = _columns_by_file(con, files)
-    found = set().union(*columns.values()) if columns else set()
-    nulls = "".join(f", null::{c.type} as {c.name}" for c in table.columns if c.name not in found)
-    return _source(files, layout, by_name=len({frozenset(names) for names in columns.values()}) > 1, nulls=nulls)
-
-
-def _columns_by_file(con: duckdb.DuckDBPyConnection, files: str) -> dict[str, set[str]]:
-    """Each snapshot file's columns, from the Parquet footers alone."""
-    rows = con.execute(
-        f"select file_name, list(name) from parquet_schema({files}) where num_children is null group by file_name"
-    ).fetchall()
-    return {file: set(names) for file, names in rows}
-
-
-def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Location) -> None:
-    """A snapshot written under a newer contract than this version knows may mean its columns differently.
-
-    A snapshot's contract tables are written together, so one of them tells its version."""
-    newest = con.execute(
-        f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata({_file_list(root, TABLES[0].name)}) "
-        f"where decode(key) = '{VERSION_KEY}'"
-    ).fetchall()[0][0]
-    if newest is not None and newest > CONTRACT_VERSION:
-        raise StoreError(
-            f"数据目录 {root} 中的快照由较新版本的软件写入（数据契约第 {newest} 版，"
-            f"本软件为第 {CONTRACT_VERSION} 版）；请先更新本软件"
-        )
-
-
-def _check_derived_columns(table: Table, columns: dict[str, set[str]]) -> None:
-    """A derived file written by an older version lacks columns the queries read: say how to rewrite it."""
-    for names in columns.values():
-        missing = [name for name in table.column_names if name not in names]
-        if missing:
-            raise StoreError(
-                f"汇总文件 {table.name}.parquet 缺少列：{'、'.join(missing)}（由旧版本写入）；"
-                "请运行 python -m socialwork aggregate 重新生成"
-            )
 
 
 _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query
