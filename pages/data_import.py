@@ -14,7 +14,16 @@ county = workspace.county
 st.title("数据导入")
 login.login_gate()
 
-st.markdown(f"导入到：**{markdown_text(county.county_name)}**（数据目录 `{workspace.data}`）")
+target = workspace.data
+counties = uploads.counties_to_import(workspace.data)
+if counties:  # a store of many counties: each county's registers go into its own folder
+    code = st.selectbox("导入哪个县（市、区）的数据", list(counties), format_func=counties.get, index=None,
+                        key="import_county", placeholder="请选择县（市、区）")  # fmt: skip
+    if code is None:
+        st.info(f"{markdown_text(county.county_name)}的数据按县分别导入：请先选择本次上传数据所属的县（市、区）。")
+        st.stop()
+    target, county = uploads.import_destination(workspace.data, code)
+st.markdown(f"导入到：**{markdown_text(county.county_name)}**（数据目录 `{target}`）")
 template, template_file = uploads.template_download(county)
 st.download_button("下载导入模板（XLSX）", template, file_name=template_file, icon=":material/download:",
                    on_click="ignore")  # fmt: skip
@@ -31,7 +40,7 @@ files = st.file_uploader(
 if not files:
     st.stop()
 
-checked, problems = uploads.preview([(f.name, f.getvalue()) for f in files], as_of, workspace.data)
+checked, problems = uploads.preview([(f.name, f.getvalue()) for f in files], as_of, target)
 if problems:
     st.error(f"文件中有 {len(problems)} 个问题，未导入任何数据。请修改后重新上传：")
     st.text("\n".join(f"· {p}" for p in problems[:200]))  # plain text: a cell's content is never rendered
@@ -50,7 +59,7 @@ if checked.exists:
 if st.button("确认导入", type="primary", disabled=checked.exists and not replace):
     with st.status("正在导入…", expanded=True) as status:
         st.write("写入快照文件…")
-        result, problems = uploads.confirm(checked, workspace.data, replace)
+        result, problems = uploads.confirm(checked, target, replace)
         if result is None:  # e.g. another import is writing this store
             status.update(label="导入失败，未写入任何数据", state="error")
             st.error("\n\n".join(markdown_text(p) for p in problems))

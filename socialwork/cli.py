@@ -11,7 +11,7 @@ from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
-from socialwork.data.location import Bucket, Location
+from socialwork.data.location import Bucket
 from socialwork.data.store import StoreError, snapshot_dates
 from socialwork.data.store import exists as store_exists
 from socialwork.figures.db import QueryError
@@ -233,7 +233,7 @@ def _template(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from socialwork.data.importer import ImportFailed, import_snapshot
+    from socialwork.data.importer import ImportFailed, import_snapshot, import_target
 
     try:
         as_of = date.fromisoformat(args.as_of)
@@ -241,7 +241,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"错误：日期格式无效：“{args.as_of}”，应为 YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
     source = args.files if len(args.files) > 1 else args.files[0]
-    data = _import_target(settings.data_dir(args.data), args.county)
+    data = import_target(settings.data_dir(args.data), args.county)
     try:
         result = import_snapshot(source, as_of, data, replace=args.replace)
     except ImportFailed as failure:
@@ -252,20 +252,6 @@ def _import(args: argparse.Namespace) -> int:
     kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
     print(import_summary_text(result, identity.load(data).county_name, kept))
     return 0
-
-
-def _import_target(data: Location, county_code: str | None) -> Location:
-    """The store an import writes to: the county's own folder in a store of many counties (which --county names)."""
-    from socialwork.data.store import county_folder, is_multi_county
-
-    if not is_multi_county(data):
-        if county_code:
-            raise StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
-        return data
-    if not county_code:
-        raise StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
-    identity.county_identity(data, county_code)
-    return county_folder(data, county_code)
 
 
 def import_summary_text(result, county_name: str = "", kept: str = "保留在 .replaced/") -> str:

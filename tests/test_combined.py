@@ -174,3 +174,20 @@ def test_replaced_combined_months_are_removed_once_old(city, monkeypatch):
     combined.rebuild(city, [BOTH])
     old_now = [c for c in (city / combined.COMBINED_FOLDER).iterdir() if c.name.startswith(combined.OLD_PREFIX)]
     assert len(old_now) == 1 and old_now != old
+
+
+def test_the_stores_version_changes_with_a_countys_import_and_with_combining(city):
+    versions = [store.store_version(city)]
+    store.write_snapshot(store.county_folder(city, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
+    versions.append(store.store_version(city))
+    combined.rebuild(city, [MISSING_MONTH])
+    versions.append(store.store_version(city))
+    assert len(set(versions)) == 3
+
+
+def test_rewriting_one_countys_derived_files_combines_its_months_again(city):
+    stamps = json.loads((combined.month_folder(city, BOTH) / combined.SOURCES_FILE).read_text())
+    assert store.rewrite_derived(store.county_folder(city, COUNTY_A))
+    assert _read_from(city, BOTH) == ["combined"]
+    now = json.loads((combined.month_folder(city, BOTH) / combined.SOURCES_FILE).read_text())
+    assert now[COUNTY_A] != stamps[COUNTY_A] and now[COUNTY_B] == stamps[COUNTY_B]

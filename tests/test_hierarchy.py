@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data import divisions, store
+from socialwork.data import divisions, importer, store
 from socialwork.data.contract import FIGURES
 from socialwork.figures import db, hierarchy, measures, metrics, posts, staffing
 from tests.fixture_city import (
@@ -162,11 +162,11 @@ def test_import_with_county_writes_into_that_county_only(city, tmp_path, capsys)
 
     root = shutil.copytree(city, tmp_path / "city")
     before = store.store_version(store.county_folder(root, COUNTY_A))
-    assert cli._import_target(root, COUNTY_B) == store.county_folder(root, COUNTY_B)
+    assert importer.import_target(root, COUNTY_B) == store.county_folder(root, COUNTY_B)
     with pytest.raises(store.StoreError, match="--county"):
-        cli._import_target(root, None)
+        importer.import_target(root, None)
     with pytest.raises(store.StoreError, match="区划表中没有"):
-        cli._import_target(root, "999903")
+        importer.import_target(root, "999903")
     from tests.fixture_city import county_snapshot
 
     store.write_snapshot(store.county_folder(root, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))

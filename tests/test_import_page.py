@@ -77,3 +77,21 @@ def test_too_many_failed_logins_lock_the_username(auth_file, monkeypatch, tmp_pa
         auth.login(users, "zhang", "correct horse")
     monkeypatch.setattr(auth, "LOCKOUT_SECONDS", 0)
     assert auth.login(users, "zhang", "correct horse").username == "zhang"
+
+
+def test_a_store_of_many_counties_asks_which_county_before_the_upload(auth_file, tmp_path, monkeypatch):
+    from tests.fixture_city import COUNTY_B, write_city_store
+
+    city = write_city_store(tmp_path / "city")
+    monkeypatch.setenv("SOCIALWORK_DATA", str(city))
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    at.session_state["logged_in_user"] = load_users()["zhang"]
+    at.switch_page("pages/data_import.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="import_county")
+    assert picker.label == "导入哪个县（市、区）的数据" and picker.options == ["甲县", "乙县"]
+    assert not at.get("file_uploader") and "按县分别导入" in at.info[0].value
+    picker.select(COUNTY_B).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("file_uploader")
+    assert any(f"county={COUNTY_B}" in m.value and "乙县" in m.value for m in at.markdown)

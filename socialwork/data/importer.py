@@ -366,6 +366,19 @@ def write_checked(checked: CheckedImport, data: Location, replace: bool) -> Impo
     )  # fmt: skip
 
 
+def import_target(data: Location, county_code: str | None) -> Location:
+    """The store an import writes to: the county's own folder in a store of many counties (which county_code names;
+    its county.json is written from the divisions table before its first import)."""
+    if not store.is_multi_county(data):
+        if county_code:
+            raise store.StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
+        return data
+    if not county_code:
+        raise store.StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
+    identity.county_identity(data, county_code)
+    return store.county_folder(data, county_code)
+
+
 def import_snapshot(
     source: Path | list[Path], as_of: date, data: Location, replace: bool = False, id_key: str | None = None,
     progress: Progress | None = None,

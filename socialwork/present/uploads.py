@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from socialwork.data import divisions, identity, store
 from socialwork.data.contract import TABLES
 from socialwork.data.identity import County
 from socialwork.data.importer import (
@@ -17,10 +18,26 @@ from socialwork.data.importer import (
     ImportFailed,
     ImportResult,
     check_import,
+    import_target,
     read_uploads,
     write_checked,
 )
+from socialwork.data.location import Location
 from socialwork.data.workbook import template_bytes, template_name
+
+
+def counties_to_import(data: Location) -> dict[str, str]:
+    """A store of many counties' counties (code -> name), each imported on its own; empty for a single county's."""
+    if not store.is_multi_county(data):
+        return {}
+    frame = divisions.counties(divisions.read(data))
+    return dict(zip(frame["division_code"], frame["division_name"], strict=True))
+
+
+def import_destination(data: Location, county_code: str) -> tuple[Location, County]:
+    """Where a county's import goes in a store of many counties (its own folder), and that county."""
+    target = import_target(data, county_code)
+    return target, identity.load(target)
 
 
 def template_download(county: County) -> tuple[bytes, str]:
