@@ -223,12 +223,12 @@ def _combined_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[st
     """Every county's rows of one table, with county_code, in the contract's columns (one a county's file lacks is
     empty, as a reader reads it), ordered by township so that a filter on places skips row groups."""
     order = "township_code nulls last, " if "township_code" in table.column_names else ""
-    rows = con.execute(
+    rows = con.sql(
         f"select * exclude ({SNAPSHOT_PARTITION}) rename ({COUNTY_PARTITION} as county_code) "
         "from read_parquet($files, hive_partitioning = true, union_by_name = true, "
         f"hive_types = {{'{SNAPSHOT_PARTITION}': 'DATE', '{COUNTY_PARTITION}': 'VARCHAR'}}) "
         f"order by {order}county_code",
-        {"files": files},
+        params={"files": files},
     ).to_arrow_table()
     fields = [pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns] + [pa.field("county_code", pa.string())]
     schema = pa.schema(fields, metadata={VERSION_KEY: str(version)})
