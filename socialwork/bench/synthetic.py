@@ -1,14 +1,21 @@
-"""Synthetic stores at province and nation scale, in the contract's schema, for the benchmark.
+"""Synthetic stores for the benchmark, in the contract's schema: one county, or a store of many counties with the
+division hierarchy (a city of 10 counties, a province of 12 cities × 10, the nation of 31 provinces × 10 × 9).
 
 Vectorised with NumPy and Arrow: every entity (township, community, person, post, ...) is drawn once,
 with the snapshot at which it appears and, for people, when they gain a certificate; each snapshot
 is then the entities present by its date, written through the store like any import (so the derived
-tables are computed the same way). The figures are plausible, not realistic: the point is the volume.
+tables are computed the same way). A store of many counties is written county by county, each into its own
+county=<code>/ store as its imports would be, in as many worker processes as the machine has cores.
+The figures are plausible, not realistic: the point is the volume.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,30 +25,57 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from socialwork.data import combined, divisions, identity
 from socialwork.data import contract as c
-from socialwork.data import divisions, identity
 from socialwork.data.demo import milestones_at, month_ends, targets_frame
 from socialwork.data.store import StoreError, county_folder, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
+FIRST_PROVINCE = 61  # a nation's provinces have the synthetic codes 61, 62, ...
 LAST_SNAPSHOT = date(2026, 10, 31)
+Progress = Callable[[int, int], None]  # (done, of): snapshots of one county, or counties of many
 
 
 @dataclass(frozen=True)
 class Scale:
+    """A synthetic store's size: one county, or a store of many counties (provinces × cities × counties)."""
+
     name: str
-    townships: int
-    communities: int
-    people: int  # on the register at the last snapshot
+    townships: int  # per county
+    communities: int  # per county
+    people: int  # per county, on the register at the last snapshot
     snapshots: int
-    counties: int = 1  # more than one: a store of many counties, each of the sizes above (a city of 10)
+    counties: int = 1  # per city; more than one (or more than one city): a store of many counties
+    cities: int = 1  # per province
+    provinces: int = 1  # more than one: a nation of provinces
+
+    def __post_init__(self) -> None:
+        # Each level's codes have two digits (a nation's provinces start at FIRST_PROVINCE), a township's three.
+        too_many = self.county_count > 1 and self.townships > 999
+        if too_many or max(self.counties, self.cities, self.provinces + FIRST_PROVINCE - 1) > 99:
+            raise ValueError(f"{self} does not fit the division codes")
+
+    @property
+    def top(self) -> str:
+        """The store's top level, which names its whole-store view: county, city, province or nation."""
+        if self.provinces > 1:
+            return "nation"
+        if self.cities > 1:
+            return "province"
+        return "city" if self.counties > 1 else "county"
+
+    @property
+    def county_count(self) -> int:
+        return self.provinces * self.cities * self.counties
 
 
 SCALES = {
     "tiny": Scale("tiny", 12, 150, 1_500, 3),
     "city": Scale("city", 15, 190, 2_000, 36, counties=10),
-    "province": Scale("province", 1_800, 30_000, 300_000, 36),
-    "nation": Scale("nation", 41_000, 620_000, 1_500_000, 36),
+    # 120 counties: 1,800 townships, 30,000 villages/communities, 300,000 people.
+    "province": Scale("province", 15, 250, 2_500, 36, counties=10, cities=12),
+    # 2,790 counties: 41,850 townships, 619,380 villages/communities, 1,501,020 people.
+    "nation": Scale("nation", 15, 222, 538, 36, counties=9, cities=10, provinces=31),
 }
 
 
@@ -335,7 +369,7 @@ class SyntheticCounty:
         }
 
 
-def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
+def write_store(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
     """Write every snapshot of a synthetic store into out (emptied first if it holds one already)."""
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise StoreError(f"目录 {out} 不是空目录，也不是基准测试数据目录；为免覆盖真实数据，已停止")
@@ -343,8 +377,8 @@ def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text(f"{scale}\nWritten by `python -m socialwork bench`; safe to regenerate.\n")
-    if scale.counties > 1:
-        return _write_city(out, scale, progress)
+    if scale.county_count > 1:
+        return _write_counties(out, scale, progress)
     identity.write(out, identity.new_county("基准测试县", "990000"))
     county = SyntheticCounty(scale)
     for i, on in enumerate(county.dates):
@@ -354,21 +388,56 @@ def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
     return county.dates
 
 
-CITY_CODE = "9901"
+# ---------------------------------------------------------------- a store of many counties
+CITY_CODE = "9901"  # a city's store: its one city
+PROVINCE_CODE = "99"  # a province's store: its one province
+SEED = 20261125  # the k-th county (in code order) draws with SEED + k
 
 
-def _write_city(out: Path, scale: Scale, progress=None) -> list[date]:
-    """A city of scale.counties counties (99010 1…), each its own store under county=<code>/, and its divisions."""
-    codes = [f"{CITY_CODE}{k + 1:02d}" for k in range(scale.counties)]
-    rows = [(CITY_CODE, "基准测试市", "city", None)] + [(code, f"基准{k + 1}县", "county", CITY_CODE)
-                                                     for k, code in enumerate(codes)]  # fmt: skip
+def division_rows(scale: Scale) -> list[tuple[str, str, str, str | None]]:
+    """(code, name, level, parent) of every province, city and county of a store of many counties, in code order:
+    a city's store has no province; cities and counties are numbered through the store (基准12市, 基准120县)."""
+    if scale.top == "city":
+        provinces, cities = [], [CITY_CODE]
+        rows = [(CITY_CODE, "基准测试市", "city", None)]
+    else:
+        one = scale.top == "province"
+        provinces = [PROVINCE_CODE] if one else [f"{FIRST_PROVINCE + p}" for p in range(scale.provinces)]
+        rows = [(code, "基准测试省" if one else f"基准{p + 1}省", "province", None) for p, code in enumerate(provinces)]
+        cities = [f"{province}{k + 1:02d}" for province in provinces for k in range(scale.cities)]
+        rows += [(code, f"基准{n + 1}市", "city", code[:2]) for n, code in enumerate(cities)]
+    counties = [f"{city}{k + 1:02d}" for city in cities for k in range(scale.counties)]
+    rows += [(code, f"基准{n + 1}县", "county", code[:4]) for n, code in enumerate(counties)]
+    return sorted(rows)
+
+
+def write_county(out: Path, scale: Scale, code: str, name: str, seed: int) -> str:
+    """One county's own store under out (county.json and every snapshot, each through the import's write); its code."""
+    folder = county_folder(out, code)
+    identity.write(folder, identity.new_county(name, code))
+    county = SyntheticCounty(scale, seed=seed, county_code=code)
+    for i, on in enumerate(county.dates):
+        write_snapshot_tables(folder, on, county.snapshot(i))
+    return code
+
+
+def _write_counties(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
+    """The divisions and one county=<code>/ store per county, counties written side by side in worker processes,
+    then the combined monthly files."""
+    rows = division_rows(scale)
     divisions.write(out, pd.DataFrame(rows, columns=list(c.DIVISIONS.column_names)))
-    for k, code in enumerate(codes):
-        folder = county_folder(out, code)
-        identity.write(folder, identity.new_county(f"基准{k + 1}县", code))
-        county = SyntheticCounty(scale, seed=20261125 + k, county_code=code)
-        for i, on in enumerate(county.dates):
-            write_snapshot_tables(folder, on, county.snapshot(i))
-        if progress:
-            progress(k + 1, len(codes))
-    return county.dates
+    counties = [(code, name) for code, name, level, _ in rows if level == "county"]
+    # Spawned, not forked: a fork copies the parent's DuckDB and pool threads' locks in whatever state they are.
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(write_county, out, scale, code, name, SEED + k) for k, (code, name) in
+                   enumerate(counties)]  # fmt: skip
+        try:
+            for done, future in enumerate(as_completed(futures), 1):
+                future.result()
+                if progress:
+                    progress(done, len(futures))
+        finally:  # on a failure or Ctrl-C, counties not started yet are not written
+            for future in futures:
+                future.cancel()
+    combined.rebuild(out)
+    return snapshot_dates(scale)
