@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import http.server
+import shutil
 import threading
 import urllib.request
 from datetime import date
@@ -14,8 +15,9 @@ import pytest
 
 from socialwork.bench import inputs, report, runner
 from socialwork.bench.synthetic import SCALES, Scale, division_rows, snapshot_dates, write_store
+from socialwork.cli import main
 from socialwork.data import divisions, identity, store
-from socialwork.data.contract import TABLES, TABLES_BY_NAME
+from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.store import StoreError, read_table
 from socialwork.data.validate import check_snapshot
 from socialwork.figures import db, metrics
@@ -125,6 +127,17 @@ def test_a_store_of_many_counties_is_measured_whole_by_county_and_by_township(sm
         theirs = runner.pandas_certified_by_snapshot(view.folder, dates[-1], dates, view.township)
         assert ours.astype(int).to_dict() == theirs.to_dict(), view.name
     db.clear_cache()
+
+
+def test_the_aggregate_command_rewrites_every_countys_derived_tables(small_nation, tmp_path, capsys):
+    root = shutil.copytree(small_nation, tmp_path / "copy")
+    on = snapshot_dates(SMALL_NATION)[-1]
+    figures = TOWNSHIP_FIGURES
+    before = read_table(root / "county=620202", on, figures)
+    store.table_path(root / "county=620202", on, figures).unlink()
+    assert main(["aggregate", "--data", str(root)]) == 0
+    assert "已重新生成 24 期快照的汇总文件（8 个县）" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(read_table(root / "county=620202", on, figures), before)
 
 
 def test_write_store_refuses_a_folder_that_is_not_synthetic(tmp_path):
