@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from socialwork.bench import inputs, report, runner
-from socialwork.bench.synthetic import SCALES, Scale, division_rows, snapshot_dates, write_store
+from socialwork.bench.many_counties import division_rows
+from socialwork.bench.synthetic import COMPLETE, MARKER, SCALES, Scale, is_complete, snapshot_dates, write_store
 from socialwork.cli import main
 from socialwork.data import divisions, identity, store
 from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
@@ -138,6 +139,15 @@ def test_the_aggregate_command_rewrites_every_countys_derived_tables(small_natio
     assert main(["aggregate", "--data", str(root)]) == 0
     assert "已重新生成 24 期快照的汇总文件（8 个县）" in capsys.readouterr().out
     pd.testing.assert_frame_equal(read_table(root / "county=620202", on, figures), before)
+
+
+def test_a_store_whose_writing_was_interrupted_is_not_taken_for_complete(tiny_store, tmp_path):
+    assert is_complete(tiny_store, TINY)
+    assert not is_complete(tiny_store, Scale("tiny", 12, 150, 1_500, 4))
+    marker = (tiny_store / MARKER).read_text()
+    (tmp_path / MARKER).write_text(marker.replace(COMPLETE, ""))  # as written before the first snapshot
+    assert not is_complete(tmp_path, TINY)
+    assert not is_complete(tmp_path / "absent", TINY)
 
 
 def test_write_store_refuses_a_folder_that_is_not_synthetic(tmp_path):

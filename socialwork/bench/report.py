@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialwork.bench.synthetic import MARKER, SCALES, Scale, write_store
+from socialwork.bench.synthetic import SCALES, Scale, is_complete, write_store
 from socialwork.data import settings
 from socialwork.data.store import snapshot_dates
 
@@ -24,9 +24,7 @@ TARGETS_MS = {"county": 50, "city": 100, "province": 100, "nation": 300}
 
 def ensure_store(root: Path, scale: Scale, regenerate: bool) -> float | None:
     """Write the synthetic store unless a complete one is there; the seconds it took, or None."""
-    marker = root / MARKER
-    complete = marker.is_file() and marker.read_text().startswith(str(scale))
-    if not regenerate and complete and len(snapshot_dates(root)) == scale.snapshots:
+    if not regenerate and is_complete(root, scale) and len(snapshot_dates(root)) == scale.snapshots:
         return None
     started = time.perf_counter()
     unit = "县" if scale.county_count > 1 else "快照"  # a store of many counties is written county by county

@@ -11,26 +11,23 @@ The figures are plausible, not realistic: the point is the volume.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialwork.data import combined, divisions, identity
 from socialwork.data import contract as c
+from socialwork.data import identity
 from socialwork.data.demo import milestones_at, month_ends, targets_frame
-from socialwork.data.store import StoreError, county_folder, to_arrow, write_snapshot_tables
+from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
+COMPLETE = "complete"  # the marker's last line once every snapshot is written
 FIRST_PROVINCE = 61  # a nation's provinces have the synthetic codes 61, 62, ...
 LAST_SNAPSHOT = date(2026, 10, 31)
 Progress = Callable[[int, int], None]  # (done, of): snapshots of one county, or counties of many
@@ -378,7 +375,25 @@ def write_store(out: Path, scale: Scale, progress: Progress | None = None) -> li
     out.mkdir(parents=True)
     (out / MARKER).write_text(f"{scale}\nWritten by `python -m socialwork bench`; safe to regenerate.\n")
     if scale.county_count > 1:
-        return _write_counties(out, scale, progress)
+        from socialwork.bench import many_counties  # which draws its counties with this module
+
+        dates = many_counties.write_counties(out, scale, progress)
+    else:
+        dates = _write_county_store(out, scale, progress)
+    with (out / MARKER).open("a") as marker:  # an interrupted build (some counties written, not all) lacks it
+        marker.write(f"{COMPLETE}\n")
+    return dates
+
+
+def is_complete(out: Path, scale: Scale) -> bool:
+    """Whether out holds a synthetic store of this scale whose writing finished."""
+    marker = out / MARKER
+    lines = marker.read_text().splitlines() if marker.is_file() else []
+    return lines[:1] == [str(scale)] and COMPLETE in lines
+
+
+def _write_county_store(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
+    """A single county's store (township codes beginning with 9, one county.json)."""
     identity.write(out, identity.new_county("基准测试县", "990000"))
     county = SyntheticCounty(scale)
     for i, on in enumerate(county.dates):
@@ -386,58 +401,3 @@ def write_store(out: Path, scale: Scale, progress: Progress | None = None) -> li
         if progress:
             progress(i + 1, len(county.dates))
     return county.dates
-
-
-# ---------------------------------------------------------------- a store of many counties
-CITY_CODE = "9901"  # a city's store: its one city
-PROVINCE_CODE = "99"  # a province's store: its one province
-SEED = 20261125  # the k-th county (in code order) draws with SEED + k
-
-
-def division_rows(scale: Scale) -> list[tuple[str, str, str, str | None]]:
-    """(code, name, level, parent) of every province, city and county of a store of many counties, in code order:
-    a city's store has no province; cities and counties are numbered through the store (基准12市, 基准120县)."""
-    if scale.top == "city":
-        provinces, cities = [], [CITY_CODE]
-        rows = [(CITY_CODE, "基准测试市", "city", None)]
-    else:
-        one = scale.top == "province"
-        provinces = [PROVINCE_CODE] if one else [f"{FIRST_PROVINCE + p}" for p in range(scale.provinces)]
-        rows = [(code, "基准测试省" if one else f"基准{p + 1}省", "province", None) for p, code in enumerate(provinces)]
-        cities = [f"{province}{k + 1:02d}" for province in provinces for k in range(scale.cities)]
-        rows += [(code, f"基准{n + 1}市", "city", code[:2]) for n, code in enumerate(cities)]
-    counties = [f"{city}{k + 1:02d}" for city in cities for k in range(scale.counties)]
-    rows += [(code, f"基准{n + 1}县", "county", code[:4]) for n, code in enumerate(counties)]
-    return sorted(rows)
-
-
-def write_county(out: Path, scale: Scale, code: str, name: str, seed: int) -> str:
-    """One county's own store under out (county.json and every snapshot, each through the import's write); its code."""
-    folder = county_folder(out, code)
-    identity.write(folder, identity.new_county(name, code))
-    county = SyntheticCounty(scale, seed=seed, county_code=code)
-    for i, on in enumerate(county.dates):
-        write_snapshot_tables(folder, on, county.snapshot(i))
-    return code
-
-
-def _write_counties(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
-    """The divisions and one county=<code>/ store per county, counties written side by side in worker processes,
-    then the combined monthly files."""
-    rows = division_rows(scale)
-    divisions.write(out, pd.DataFrame(rows, columns=list(c.DIVISIONS.column_names)))
-    counties = [(code, name) for code, name, level, _ in rows if level == "county"]
-    # Spawned, not forked: a fork copies the parent's DuckDB and pool threads' locks in whatever state they are.
-    with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(write_county, out, scale, code, name, SEED + k) for k, (code, name) in
-                   enumerate(counties)]  # fmt: skip
-        try:
-            for done, future in enumerate(as_completed(futures), 1):
-                future.result()
-                if progress:
-                    progress(done, len(futures))
-        finally:  # on a failure or Ctrl-C, counties not started yet are not written
-            for future in futures:
-                future.cancel()
-    combined.rebuild(out)
-    return snapshot_dates(scale)
