@@ -348,13 +348,14 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from socialwork.data.store import rewrite_derived
+    from socialwork.data.store import county_folders, rewrite_derived
 
     root = settings.data_dir(args.data)
     if not store_exists(root):
         raise StoreError(f"数据目录不存在：{root}")
-    written = rewrite_derived(root)
-    print(f"已重新生成 {len(written)} 期快照的汇总文件：{root}")
+    written = rewrite_derived(root)  # in a store of many counties, every county's, then the months combined again
+    counties = county_folders(root)
+    print(f"已重新生成 {len(written)} 期快照的汇总文件{f'（{len(counties)} 个县）' if counties else ''}：{root}")
     return 0
 
 

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import collections
 import http.server
+import shutil
 import threading
 import urllib.request
 from datetime import date
 from typing import ClassVar
 
+import pandas as pd
 import pytest
 
 from socialwork.bench import inputs, report, runner
-from socialwork.bench.synthetic import SCALES, Scale, snapshot_dates, write_store
-from socialwork.data.contract import TABLES, TABLES_BY_NAME
+from socialwork.bench.many_counties import division_rows
+from socialwork.bench.synthetic import COMPLETE, MARKER, SCALES, Scale, is_complete, snapshot_dates, write_store
+from socialwork.cli import main
+from socialwork.data import divisions, identity, store
+from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.store import StoreError, read_table
 from socialwork.data.validate import check_snapshot
 from socialwork.figures import db, metrics
 
 TINY = SCALES["tiny"]
+# The nation's shape, cut down: 2 provinces × 2 cities × 2 counties of 2 townships.
+SMALL_NATION = Scale("small_nation", 2, 6, 30, 3, counties=2, cities=2, provinces=2)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +60,95 @@ def test_plan_figures_on_synthetic_data_equal_an_independent_pandas_count(tiny_s
         theirs = runner.pandas_certified_by_snapshot(tiny_store, dates[-1], dates, township)
         assert ours["certified_workers"].astype(int).to_dict() == theirs.to_dict()
     db.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def small_nation(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench") / "small_nation"
+    write_store(root, SMALL_NATION)
+    return root
+
+
+def test_a_nation_shaped_store_lists_every_division_under_its_parent_and_holds_every_county(small_nation):
+    known = divisions.read(small_nation)
+    assert divisions.check(known) == []
+    levels = dict(zip(known["division_code"], known["division_level"], strict=True))
+    pairs = zip(known["division_level"], known["parent_code"], strict=True)
+    parents = {(level, levels.get(parent)) for level, parent in pairs}
+    assert parents == {("province", None), ("city", "province"), ("county", "city")}
+    assert known.groupby("division_level").size().to_dict() == {"province": 2, "city": 4, "county": 8}
+    assert list(known["division_name"][known["division_level"] == "county"]) == [f"基准{n}县" for n in range(1, 9)]
+    counties = list(known["division_code"][known["division_level"] == "county"])
+    assert counties[:3] == ["610101", "610102", "610201"] and counties[-1] == "620202"
+    assert list(store.county_folders(small_nation)) == counties
+    dates = snapshot_dates(SMALL_NATION)
+    for code, folder in store.county_folders(small_nation).items():
+        assert identity.load(folder).county_code == code
+        assert store.snapshot_dates(folder) == dates
+        townships = read_table(folder, dates[-1], TABLES_BY_NAME["townships"])["township_code"]
+        assert list(townships) == [f"{code}001", f"{code}002"]
+        villages = read_table(folder, dates[-1], TABLES_BY_NAME["communities"])["community_code"]
+        assert villages.str.fullmatch(rf"{code}00[12]\d{{3}}").all()
+
+
+def test_the_province_and_nation_scales_have_the_sizes_of_the_issue():
+    province, nation = SCALES["province"], SCALES["nation"]
+    sizes = [(s.top, s.county_count, s.county_count * s.townships, s.county_count * s.communities,
+              s.county_count * s.people) for s in (province, nation)]  # fmt: skip
+    assert sizes == [("province", 120, 1_800, 30_000, 300_000), ("nation", 2_790, 41_850, 619_380, 1_501_020)]
+    assert (SCALES["city"].top, SCALES["city"].county_count, SCALES["tiny"].top) == ("city", 10, "county")
+    for scale in (province, nation):
+        rows = pd.DataFrame(division_rows(scale), columns=["division_code", "division_name", "division_level",
+                                                            "parent_code"])  # fmt: skip
+        assert divisions.check(rows) == []
+    assert division_rows(province)[:2] == [("99", "基准测试省", "province", None), ("9901", "基准1市", "city", "99")]
+    last = division_rows(nation)[-10:]  # the last city and its 9 counties, numbered through the nation
+    assert (last[0], last[-1]) == (("9110", "基准310市", "city", "91"), ("911009", "基准2790县", "county", "9110"))
+    with pytest.raises(ValueError, match="does not fit"):
+        Scale("too_many", 2, 4, 10, 1, counties=100)
+
+
+def test_a_store_of_many_counties_is_measured_whole_by_county_and_by_township(small_nation):
+    dates = snapshot_dates(SMALL_NATION)
+    views = runner.views_of(small_nation, dates[-1])
+    county = store.county_folder(small_nation, "610101")
+    assert [(v.name, v.places, v.scope, v.folder, v.township) for v in views] == [
+        ("nation", None, None, small_nation, None),
+        ("county", ["610101"], "610101", county, None),
+        ("township", ["610101001"], "610101", county, "610101001"),
+    ]
+    assert views[2].township_name == "乡镇00001"
+    people = inputs.Input("people", ("township_code",), inputs.AS_OF)
+    assert [p for _, p in runner.input_files(county, people, dates[-1], dates)] == [
+        county / f"snapshot_date={dates[-1]}" / "people.parquet"
+    ]
+    # The whole store: the combined month's one file, as the readers read it (every county's 8 without it).
+    assert [p.parent.parent.name for _, p in runner.input_files(small_nation, people, dates[-1], dates)] == ["combined"]
+    for view in views:  # the benchmark's check: the figures equal an independent pandas count in every view
+        ours = metrics.figures_by_snapshot(dates[0], dates[-1], view.places, small_nation)["certified_workers"]
+        theirs = runner.pandas_certified_by_snapshot(view.folder, dates[-1], dates, view.township)
+        assert ours.astype(int).to_dict() == theirs.to_dict(), view.name
+    db.clear_cache()
+
+
+def test_the_aggregate_command_rewrites_every_countys_derived_tables(small_nation, tmp_path, capsys):
+    root = shutil.copytree(small_nation, tmp_path / "copy")
+    on = snapshot_dates(SMALL_NATION)[-1]
+    figures = TOWNSHIP_FIGURES
+    before = read_table(root / "county=620202", on, figures)
+    store.table_path(root / "county=620202", on, figures).unlink()
+    assert main(["aggregate", "--data", str(root)]) == 0
+    assert "已重新生成 3 期快照的汇总文件（8 个县）" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(read_table(root / "county=620202", on, figures), before)
+
+
+def test_a_store_whose_writing_was_interrupted_is_not_taken_for_complete(tiny_store, tmp_path):
+    assert is_complete(tiny_store, TINY)
+    assert not is_complete(tiny_store, Scale("tiny", 12, 150, 1_500, 4))
+    marker = (tiny_store / MARKER).read_text()
+    (tmp_path / MARKER).write_text(marker.replace(COMPLETE, ""))  # as written before the first snapshot
+    assert not is_complete(tmp_path, TINY)
+    assert not is_complete(tmp_path / "absent", TINY)
 
 
 def test_write_store_refuses_a_folder_that_is_not_synthetic(tmp_path):

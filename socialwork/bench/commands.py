@@ -1,4 +1,4 @@
-"""The benchmark's command line: `python -m socialwork bench` (queries at three scales), `--browser`, `--views` and
+"""The benchmark's command line: `python -m socialwork bench` (queries at four scales), `--browser`, `--views` and
 `--profile` (pages of the demo county), each writing its part of docs/performance.md."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 from socialwork.data import settings
 
 EXIT_USAGE = 2
-BENCH_SCALES = "county,province,nation"
+BENCH_SCALES = "county,city,province,nation"
 
 
 def add_parsers(sub) -> None:
-    bench = sub.add_parser("bench", help="性能基准：县、省、全国三级规模，打印结果并写入 docs/performance.md")
+    bench = sub.add_parser("bench", help="性能基准：县、市、省、全国四级规模，打印结果并写入 docs/performance.md")
     bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
     bench.add_argument("--repeats", type=int, help="每页重复次数（默认：查询 20，--browser 与 --profile 5）")
     bench.add_argument("--data-root", type=Path, default=settings.REPO_ROOT / ".bench", help="合成数据目录")

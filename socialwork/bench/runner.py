@@ -3,10 +3,10 @@
 Run by `python -m socialwork bench` in a fresh process per scale, so that peak memory is the scale's own:
     python -m socialwork.bench.runner --data DIR --scale NAME --repeats N   (prints one JSON document)
 
-The queries a page runs are recorded by running the page itself (Streamlit's AppTest) against the store
-for the whole store's view (a county, or a city of many counties) and a one-township view (in a store of many
-counties, the township within its county, as a person picks it); they are then replayed with the result cache
-bypassed.
+The queries a page runs are recorded by running the page itself (Streamlit's AppTest) against the store, in each of
+its views (a county's store: the county and one township; a store of many counties: the whole store, named by its
+top level city, province or nation, its first county, and a township within that county, picked as a person does);
+they are then replayed with the result cache bypassed.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ import duckdb
 import pandas as pd
 
 from socialwork.bench.inputs import ALL, Input, page_inputs
-from socialwork.data import settings
-from socialwork.data.contract import SNAPSHOT_PARTITION
-from socialwork.data.store import county_folders
+from socialwork.data import divisions, settings
+from socialwork.data.store import county_folders, files_of_date
 from socialwork.figures import db, parallel
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
@@ -42,12 +41,52 @@ Call = tuple[str, dict[str, Any], parallel.Task | None]  # query, parameters, re
 @dataclass
 class PageTiming:
     page: str
-    view: str  # "county" (a city's store: "city") or "township"
+    view: str  # "county" or "township", and for a store of many counties its whole: "city", "province" or "nation"
     queries: int
     median_ms: float
     p95_ms: float
     floor_median_ms: float
     pandas_median_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of a store a page is measured in: how a person asks for it, and what the baselines read."""
+
+    name: str  # "county", "township", or a store of many counties' whole: "city", "province", "nation"
+    places: list[str] | None  # the place filter the figures take (None: the whole store)
+    scope: str | None  # ?scope= (a county of a store of many counties)
+    township_name: str | None  # ?township= (the URL names townships as people do)
+    folder: Path  # the store, or the county's own store within it, whose files the baselines read
+    township: str | None = None  # the township the baselines keep
+
+
+def whole_store_name(root: Path) -> str:
+    """A store of many counties' whole view is named by its top level: city, province, or nation (several provinces)."""
+    known = divisions.read(root)
+    tops = known[known["parent_code"].isna()]
+    return "nation" if len(tops) > 1 else str(tops["division_level"].iloc[0])
+
+
+def views_of(root: Path, as_of: date) -> list[View]:
+    """The views a store is measured in: a county and its first township, or a store of many counties' whole, its first
+    county and that county's first township."""
+    from socialwork.figures import places
+
+    known = places.townships(as_of, root).sort_values("township_code")
+    counties = county_folders(root)
+    if not counties:
+        first = known.iloc[0]
+        township, name = str(first["township_code"]), str(first["township_name"])
+        return [View("county", None, None, None, root), View("township", [township], None, name, root, township)]
+    county, folder = next(iter(counties.items()))
+    first = known[known["township_code"].str.startswith(county)].iloc[0]
+    township, name = str(first["township_code"]), str(first["township_name"])
+    return [
+        View(whole_store_name(root), None, None, None, root),
+        View("county", [county], county, None, folder),
+        View("township", [township], county, name, folder, township),
+    ]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -145,12 +184,9 @@ def replay(root: Path, steps: list[list[list[Call]]]) -> None:
 
 # ---------------------------------------------------------------- baselines
 def input_files(root: Path, item: Input, as_of: date, dates: list[date]) -> list[tuple[date, Path]]:
+    """The files of every snapshot an input needs, each with its date."""
     chosen = [d for d in dates if d <= as_of] if item.snapshots == ALL else [as_of]
-    folders = list(county_folders(root).values()) or [root]  # a city: every county's file of the date
-    files = [
-        (d, f / f"{SNAPSHOT_PARTITION}={d.isoformat()}" / f"{item.table}.parquet") for d in chosen for f in folders
-    ]
-    return [(d, path) for d, path in files if len(folders) == 1 or path.is_file()]
+    return [(d, path) for d in chosen for path in files_of_date(root, d, item.table)]
 
 
 def bare_scan(con: duckdb.DuckDBPyConnection, files: list[Path], columns: tuple[str, ...], township: str | None):
@@ -195,62 +231,56 @@ def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -
     db.clear_cache()
     dates = places.available_dates(root)
     as_of = dates[-1]
-    first = places.townships(as_of, root).iloc[0]
-    township, township_name = str(first["township_code"]), str(first["township_name"])
-    many = bool(county_folders(root))
-    top = "city" if many else "county"
-    views = {top: None, "township": township}
-    names = {top: None, "township": township_name}  # the URL names townships as people do
-    scopes = {top: None, "township": township[:6] if many else None}
+    views = {view.name: view for view in views_of(root, as_of)}
     started = time.perf_counter()
     recorded = {
-        (page, view): distinct_calls(record_page_queries(page, names[view], scopes[view]))
+        (page, view.name): distinct_calls(record_page_queries(page, view.township_name, view.scope))
         for page in PAGES
-        for view in views
+        for view in views.values()
     }
     recording_s = time.perf_counter() - started
 
     timings: list[PageTiming] = []
     floor_con = duckdb.connect()
-    for (page, view), calls in recorded.items():
+    for (page, name), calls in recorded.items():
         steps = replay_steps(calls)
         times = timed(lambda steps=steps: replay(root, steps), repeats)
-        inputs = page_inputs([name for name, _, _ in calls])
-        code = views[view]
+        inputs = page_inputs([query for query, _, _ in calls])
 
-        def floor(inputs=inputs, code=code):
+        def floor(inputs=inputs, view=views[name]):
             for item in inputs:
-                bare_scan(floor_con, [p for _, p in input_files(root, item, as_of, dates)], item.columns, code)
+                files = [p for _, p in input_files(view.folder, item, as_of, dates)]
+                bare_scan(floor_con, files, item.columns, view.township)
 
         floor_times = timed(floor, floor_repeats)
         timings.append(
-            PageTiming(page, view, len(calls), statistics.median(times), percentile(times, 0.95),
+            PageTiming(page, name, len(calls), statistics.median(times), percentile(times, 0.95),
                        statistics.median(floor_times))
         )  # fmt: skip
     duckdb_peak_mb = peak_memory_mb()
 
     for timing in timings:
-        inputs = page_inputs([name for name, _, _ in recorded[(timing.page, timing.view)]])
-        code = views[timing.view]
+        inputs = page_inputs([query for query, _, _ in recorded[(timing.page, timing.view)]])
 
-        def by_pandas(inputs=inputs, code=code):
+        def by_pandas(inputs=inputs, view=views[timing.view]):
             for item in inputs:
-                pandas_page(input_files(root, item, as_of, dates), item.columns, code)
+                pandas_page(input_files(view.folder, item, as_of, dates), item.columns, view.township)
 
         # No warm-up: the files are in the OS cache already, and a nation-scale run takes tens of seconds.
         timing.pandas_median_ms = statistics.median(timed(by_pandas, pandas_repeats, warm_up=False))
     pandas_peak_mb = peak_memory_mb()
 
     checks = {}
-    for view, code in views.items():
-        ours = metrics.figures_by_snapshot(dates[0], as_of, [code] if code else None, root)["certified_workers"]
-        theirs = pandas_certified_by_snapshot(root, as_of, dates, code)
-        checks[view] = ours.astype(int).to_dict() == theirs.to_dict()
+    for name, view in views.items():
+        ours = metrics.figures_by_snapshot(dates[0], as_of, view.places, root)["certified_workers"]
+        theirs = pandas_certified_by_snapshot(view.folder, as_of, dates, view.township)
+        checks[name] = ours.astype(int).to_dict() == theirs.to_dict()
     return {
         "store": str(root),
         "as_of": as_of.isoformat(),
         "snapshots": len(dates),
-        "township": township,
+        "township": views["township"].township,
+        "county": views["county"].scope,
         "rows": store_rows(root, as_of),
         "recording_s": recording_s,
         "duckdb_peak_mb": duckdb_peak_mb,
@@ -262,15 +292,15 @@ def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -
 
 
 def store_rows(root: Path, as_of: date) -> dict[str, int]:
-    """Rows of the main registers at the as-of date, and Parquet bytes on disk for the whole store."""
-    folders = [f / f"{SNAPSHOT_PARTITION}={as_of.isoformat()}" for f in (list(county_folders(root).values()) or [root])]
+    """Counties, rows of the main registers at the as-of date, and Parquet bytes on disk for the whole store."""
     con = duckdb.connect()
     rows = {
         name: con.execute(
-            "select count(*) from read_parquet($files)", {"files": [str(f / f"{name}.parquet") for f in folders]}
+            "select count(*) from read_parquet($files)", {"files": [str(f) for f in files_of_date(root, as_of, name)]}
         ).fetchall()[0][0]
         for name in ("townships", "communities", "people", "posts", "activities")
     }
+    rows["counties"] = len(county_folders(root)) or 1
     rows["store_mb"] = round(sum(p.stat().st_size for p in root.rglob("*.parquet")) / 2**20)
     return rows
 

@@ -1,47 +1,78 @@
-"""Synthetic stores at province and nation scale, in the contract's schema, for the benchmark.
+"""Synthetic stores for the benchmark, in the contract's schema: one county, or a store of many counties with the
+division hierarchy (a city of 10 counties, a province of 12 cities × 10, the nation of 31 provinces × 10 × 9).
 
 Vectorised with NumPy and Arrow: every entity (township, community, person, post, ...) is drawn once,
 with the snapshot at which it appears and, for people, when they gain a certificate; each snapshot
 is then the entities present by its date, written through the store like any import (so the derived
-tables are computed the same way). The figures are plausible, not realistic: the point is the volume.
+tables are computed the same way). A store of many counties is written county by county, each into its own
+county=<code>/ store as its imports would be, in as many worker processes as the machine has cores.
+The figures are plausible, not realistic: the point is the volume.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialwork.data import contract as c
-from socialwork.data import divisions, identity
+from socialwork.data import identity
 from socialwork.data.demo import milestones_at, month_ends, targets_frame
-from socialwork.data.store import StoreError, county_folder, to_arrow, write_snapshot_tables
+from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
+COMPLETE = "complete"  # the marker's last line once every snapshot is written
+FIRST_PROVINCE = 61  # a nation's provinces have the synthetic codes 61, 62, ...
 LAST_SNAPSHOT = date(2026, 10, 31)
+Progress = Callable[[int, int], None]  # (done, of): snapshots of one county, or counties of many
 
 
 @dataclass(frozen=True)
 class Scale:
+    """A synthetic store's size: one county, or a store of many counties (provinces × cities × counties)."""
+
     name: str
-    townships: int
-    communities: int
-    people: int  # on the register at the last snapshot
+    townships: int  # per county
+    communities: int  # per county
+    people: int  # per county, on the register at the last snapshot
     snapshots: int
-    counties: int = 1  # more than one: a store of many counties, each of the sizes above (a city of 10)
+    counties: int = 1  # per city; more than one (or more than one city): a store of many counties
+    cities: int = 1  # per province
+    provinces: int = 1  # more than one: a nation of provinces
+
+    def __post_init__(self) -> None:
+        # Each level's codes have two digits (a nation's provinces start at FIRST_PROVINCE), a township's three.
+        too_many = self.county_count > 1 and self.townships > 999
+        if too_many or max(self.counties, self.cities, self.provinces + FIRST_PROVINCE - 1) > 99:
+            raise ValueError(f"{self} does not fit the division codes")
+
+    @property
+    def top(self) -> str:
+        """The store's top level, which names its whole-store view: county, city, province or nation."""
+        if self.provinces > 1:
+            return "nation"
+        if self.cities > 1:
+            return "province"
+        return "city" if self.counties > 1 else "county"
+
+    @property
+    def county_count(self) -> int:
+        return self.provinces * self.cities * self.counties
 
 
 SCALES = {
     "tiny": Scale("tiny", 12, 150, 1_500, 3),
     "city": Scale("city", 15, 190, 2_000, 36, counties=10),
-    "province": Scale("province", 1_800, 30_000, 300_000, 36),
-    "nation": Scale("nation", 41_000, 620_000, 1_500_000, 36),
+    # 120 counties: 1,800 townships, 30,000 villages/communities, 300,000 people.
+    "province": Scale("province", 15, 250, 2_500, 36, counties=10, cities=12),
+    # 2,790 counties: 41,850 townships, 619,380 villages/communities, 1,501,020 people.
+    "nation": Scale("nation", 15, 222, 538, 36, counties=9, cities=10, provinces=31),
 }
 
 
@@ -335,7 +366,7 @@ class SyntheticCounty:
         }
 
 
-def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
+def write_store(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
     """Write every snapshot of a synthetic store into out (emptied first if it holds one already)."""
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise StoreError(f"目录 {out} 不是空目录，也不是基准测试数据目录；为免覆盖真实数据，已停止")
@@ -343,32 +374,30 @@ def write_store(out: Path, scale: Scale, progress=None) -> list[date]:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text(f"{scale}\nWritten by `python -m socialwork bench`; safe to regenerate.\n")
-    if scale.counties > 1:
-        return _write_city(out, scale, progress)
+    if scale.county_count > 1:
+        from socialwork.bench import many_counties  # which draws its counties with this module
+
+        dates = many_counties.write_counties(out, scale, progress)
+    else:
+        dates = _write_county_store(out, scale, progress)
+    with (out / MARKER).open("a") as marker:  # an interrupted build (some counties written, not all) lacks it
+        marker.write(f"{COMPLETE}\n")
+    return dates
+
+
+def is_complete(out: Path, scale: Scale) -> bool:
+    """Whether out holds a synthetic store of this scale whose writing finished."""
+    marker = out / MARKER
+    lines = marker.read_text().splitlines() if marker.is_file() else []
+    return lines[:1] == [str(scale)] and COMPLETE in lines
+
+
+def _write_county_store(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
+    """A single county's store (township codes beginning with 9, one county.json)."""
     identity.write(out, identity.new_county("基准测试县", "990000"))
     county = SyntheticCounty(scale)
     for i, on in enumerate(county.dates):
         write_snapshot_tables(out, on, county.snapshot(i))
         if progress:
             progress(i + 1, len(county.dates))
-    return county.dates
-
-
-CITY_CODE = "9901"
-
-
-def _write_city(out: Path, scale: Scale, progress=None) -> list[date]:
-    """A city of scale.counties counties (99010 1…), each its own store under county=<code>/, and its divisions."""
-    codes = [f"{CITY_CODE}{k + 1:02d}" for k in range(scale.counties)]
-    rows = [(CITY_CODE, "基准测试市", "city", None)] + [(code, f"基准{k + 1}县", "county", CITY_CODE)
-                                                     for k, code in enumerate(codes)]  # fmt: skip
-    divisions.write(out, pd.DataFrame(rows, columns=list(c.DIVISIONS.column_names)))
-    for k, code in enumerate(codes):
-        folder = county_folder(out, code)
-        identity.write(folder, identity.new_county(f"基准{k + 1}县", code))
-        county = SyntheticCounty(scale, seed=20261125 + k, county_code=code)
-        for i, on in enumerate(county.dates):
-            write_snapshot_tables(folder, on, county.snapshot(i))
-        if progress:
-            progress(k + 1, len(codes))
     return county.dates

@@ -326,7 +326,8 @@ def announce_write(root: Location) -> None:
 
 
 def rewrite_derived(root: Location) -> list[date]:
-    """Recompute every snapshot's derived tables in place (a store written before they existed), under the lock."""
+    """Recompute every snapshot's derived tables in place (a store written before they existed), under the lock (in a
+    store of many counties, every county's); the date of each snapshot rewritten."""
     if isinstance(root, Bucket):  # published files never change: rewrite a local copy, then publish it again
         raise StoreError(
             f"对象存储 {root} 中的快照不能原地重写；请在本地数据目录运行 aggregate 后用 publish --replace 重新发布"
