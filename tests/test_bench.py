@@ -252,3 +252,30 @@ def test_every_recorded_page_lists_the_kpi_reports_queries_though_another_page_c
     second = {name for name, _, _ in runner.record_page_queries("targets", None)}
     assert "kpi/plan_figures_by_snapshot" in first
     assert "kpi/plan_figures_by_snapshot" in second
+
+
+def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
+    scale = Scale("copied", 2, 6, 30, 2, counties=2, cities=2, provinces=1, drawn_counties=3)
+    root = tmp_path / "copied"
+    write_store(root, scale)
+    on = snapshot_dates(scale)[-1]
+    codes = sorted(store.county_folders(root))
+    assert len(codes) == 4
+    source, copy = codes[0], codes[3]  # the fourth county copies the first
+    for table in ("communities", "people", "township_figures", "community_staffing"):
+        ours = read_table(store.county_folder(root, copy), on, store_table(table))
+        theirs = read_table(store.county_folder(root, source), on, store_table(table))
+        assert len(ours) == len(theirs) > 0
+        for column in [c for c in ours.columns if c.endswith("_code") and c != "urban_rural_code"]:
+            values = ours[column].dropna()
+            assert values.str.startswith(copy).all(), (table, column)
+            assert values.str[6:].tolist() == theirs[column].dropna().str[6:].tolist(), (table, column)
+    figures = metrics.figures_by_snapshot(on, on, [copy], root)["certified_workers"]
+    assert figures.iloc[0] == metrics.figures_by_snapshot(on, on, [source], root)["certified_workers"].iloc[0]
+    db.clear_cache()
+
+
+def store_table(name: str):
+    from socialwork.data.contract import DERIVED_TABLES, TABLES
+
+    return next(t for t in TABLES + DERIVED_TABLES if t.name == name)

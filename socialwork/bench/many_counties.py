@@ -13,10 +13,13 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from socialwork.bench.synthetic import FIRST_PROVINCE, Progress, Scale, SyntheticCounty, snapshot_dates
 from socialwork.data import combined, divisions, identity
-from socialwork.data.contract import DIVISIONS
+from socialwork.data.contract import DIVISIONS, SNAPSHOT_PARTITION
 from socialwork.data.store import county_folder, write_snapshot_tables
 
 CITY_CODE = "9901"  # a city's store: its one city
@@ -51,6 +54,45 @@ def write_county(out: Path, scale: Scale, code: str, name: str, seed: int) -> st
     return code
 
 
+def copy_county(out: Path, source_code: str, code: str, name: str) -> str:
+    """A county's store made from a drawn county's: the same files with the source's code replaced by code in every
+    *_code column (townships, communities), so that the copy's rows are its own places; its code."""
+    folder = county_folder(out, code)
+    identity.write(folder, identity.new_county(name, code))
+    for snapshot in sorted(county_folder(out, source_code).glob(f"{SNAPSHOT_PARTITION}=*")):
+        staging = folder / f".copy-{snapshot.name}"
+        staging.mkdir()
+        for file in sorted(snapshot.glob("*.parquet")):
+            row_group = pq.ParquetFile(file).metadata.row_group(0).num_rows  # as written: small for derived tables
+            pq.write_table(_recoded(pq.read_table(file), source_code, code), staging / file.name,
+                           row_group_size=max(row_group, 1))  # fmt: skip
+        os.replace(staging, folder / snapshot.name)
+    return code
+
+
+def _recoded(table: pa.Table, source_code: str, code: str) -> pa.Table:
+    for index, field in enumerate(table.schema):
+        if field.name.endswith("_code") and pa.types.is_string(field.type):
+            values = table.column(index)
+            moved = pc.binary_join_element_wise(code, pc.utf8_slice_codeunits(values, len(code)), "")
+            table = table.set_column(index, field, pc.if_else(pc.starts_with(values, source_code), moved, values))
+    return table
+
+
+def _run_all(pool: ProcessPoolExecutor, tasks: list[tuple], progress: Progress | None, total: int, before: int = 0):
+    """Run (function, *arguments) tasks in the pool, counting them off; on a failure or Ctrl-C, tasks not started yet
+    are not run."""
+    futures = [pool.submit(*task) for task in tasks]
+    try:
+        for done, future in enumerate(as_completed(futures), before + 1):
+            future.result()
+            if progress:
+                progress(done, total)
+    finally:
+        for future in futures:
+            future.cancel()
+
+
 def write_counties(out: Path, scale: Scale, progress: Progress | None = None) -> list[date]:
     """The divisions and one county=<code>/ store per county, counties written side by side in worker processes,
     then the combined monthly files."""
@@ -59,16 +101,12 @@ def write_counties(out: Path, scale: Scale, progress: Progress | None = None) ->
     counties = [(code, name) for code, name, level, _ in rows if level == "county"]
     # Spawned, not forked: a fork copies the parent's DuckDB and pool threads' locks in whatever state they are. (So a
     # script that calls this needs the usual `if __name__ == "__main__":` guard.)
+    drawn = counties[: scale.drawn_counties or len(counties)]
     with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(write_county, out, scale, code, name, SEED + k) for k, (code, name) in
-                   enumerate(counties)]  # fmt: skip
-        try:
-            for done, future in enumerate(as_completed(futures), 1):
-                future.result()
-                if progress:
-                    progress(done, len(futures))
-        finally:  # on a failure or Ctrl-C, counties not started yet are not written
-            for future in futures:
-                future.cancel()
+        _run_all(pool, [(write_county, out, scale, code, name, SEED + k) for k, (code, name) in enumerate(drawn)],
+                 progress, len(counties))  # fmt: skip
+        copies = [(copy_county, out, drawn[k % len(drawn)][0], code, name) for k, (code, name) in
+                  enumerate(counties[len(drawn):])]  # fmt: skip
+        _run_all(pool, copies, progress, len(counties), before=len(drawn))
     combined.rebuild(out)
     return snapshot_dates(scale)

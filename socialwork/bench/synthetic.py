@@ -45,6 +45,9 @@ class Scale:
     counties: int = 1  # per city; more than one (or more than one city): a store of many counties
     cities: int = 1  # per province
     provinces: int = 1  # more than one: a nation of provinces
+    # Counties drawn and written through the import's write; the others are recoded copies of them (many_counties.py).
+    # None: every county drawn.
+    drawn_counties: int | None = None
 
     def __post_init__(self) -> None:
         # Each level's codes have two digits (a nation's provinces start at FIRST_PROVINCE), a township's three.
@@ -72,7 +75,8 @@ SCALES = {
     # 120 counties: 1,800 townships, 30,000 villages/communities, 300,000 people.
     "province": Scale("province", 15, 250, 2_500, 36, counties=10, cities=12),
     # 2,790 counties: 41,850 townships, 619,380 villages/communities, 1,501,020 people.
-    "nation": Scale("nation", 15, 222, 538, 36, counties=9, cities=10, provinces=31),
+    # Drawing and writing 100,000 county-snapshots would take 1.5 hours on 2 cores: 120 are drawn, the rest copied.
+    "nation": Scale("nation", 15, 222, 538, 36, counties=9, cities=10, provinces=31, drawn_counties=120),
 }
 
 
