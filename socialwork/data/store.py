@@ -410,12 +410,19 @@ def read_table(root: Location, as_of: date, table: Table) -> pd.DataFrame:
 def table_files(root: Location, table_name: str) -> list[Path]:
     """Every snapshot's file of a table, of every county in a store of many counties: the list readers build their
     views from (a list, not a glob: a bucket's are this server's copies of what its manifests list)."""
+    return files_by_table(root)[table_name]
+
+
+def files_by_table(root: Location) -> dict[str, list[Path]]:
+    """table_files of every table, the store listed once (a nation's 2,800 county folders take a quarter second)."""
+    names = [t.name for t in TABLES + DERIVED_TABLES]
     if isinstance(root, Bucket):
-        return [files[table_name] for _, files in sorted(snapshot_files(root).items())]
-    pattern = f"{SNAPSHOT_PARTITION}=*/{table_name}.parquet"
+        listed = sorted(snapshot_files(root).items())
+        return {name: [files[name] for _, files in listed] for name in names}
     if is_multi_county(root):
-        return [f for _, files in sorted(_combined().reader_files(root).items()) for f in files[table_name]]
-    return sorted(f for f in root.glob(pattern) if _dated(f))
+        months = sorted(_combined().reader_files(root).items())
+        return {name: [f for _, files in months for f in files[name]] for name in names}
+    return {name: sorted(f for f in root.glob(f"{SNAPSHOT_PARTITION}=*/{name}.parquet") if _dated(f)) for name in names}
 
 
 def files_of_date(root: Location, as_of: date, table_name: str) -> list[Path]:

@@ -72,9 +72,9 @@ class Files(NamedTuple):
     combined: str | None
 
 
-def _file_list(root: Location, table_name: str) -> Files:
+def _file_list(root: Location, table_name: str, listed: dict[str, list[Path]]) -> Files:
     """The table's files (paths from the store's own listing, never from a user; quotes are escaped all the same)."""
-    files = store.table_files(root, table_name)
+    files = listed[table_name]
     if not files:
         raise StoreError(f"数据目录 {root} 中没有 {table_name}.parquet 文件")
     own = [f for f in files if not combined.is_combined(f)]
@@ -89,10 +89,11 @@ def _literal(files: list[Path]) -> str:
 def create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
     """The store's tables and views on the connection; whether every table is held in memory."""
     layout = _layout(root)
-    _refuse_newer_snapshots(con, root)
+    listed = store.files_by_table(root)
+    _refuse_newer_snapshots(con, root, _file_list(root, TABLES[0].name, listed))
     everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
-        files = _file_list(root, table.name)
+        files = _file_list(root, table.name, listed)
         if table in DERIVED_TABLES:
             _check_derived_columns(table, _columns_by_file(con, files.every))
         in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, files.every) <= IN_MEMORY_MAX_ROWS
@@ -191,11 +192,11 @@ def _columns_by_file(con: duckdb.DuckDBPyConnection, files: str) -> dict[str, se
     return {file: set(names) for file, names in rows}
 
 
-def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Location) -> None:
+def _refuse_newer_snapshots(con: duckdb.DuckDBPyConnection, root: Location, first_table: Files) -> None:
     """A snapshot written under a newer contract than this version knows may mean its columns differently.
 
-    A snapshot's contract tables are written together, so one of them tells its version."""
-    files = _file_list(root, TABLES[0].name).every
+    A snapshot's contract tables are written together, so one of them (first_table's files) tells its version."""
+    files = first_table.every
     newest = con.execute(
         f"select max(try_cast(decode(value) as integer)) from parquet_kv_metadata({files}) "
         f"where decode(key) = '{VERSION_KEY}'"
