@@ -209,9 +209,11 @@ def _whole_numbers(values: pd.Series) -> bool:
     return len(present) > 0 and bool((present % 1 == 0).all())
 
 
-def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str, noun: str = "乡镇（街道）") -> go.Figure:
-    """Average certified social workers per urban community by township, furthest below the goal first; click
-    a bar to drill in. Beyond MAX_BARS townships: the TOP_BARS lowest and one bar for all the others together."""
+def township_staffing_bars(
+    frame: pd.DataFrame, goal: float, title: str, noun: str = "乡镇（街道）", note: str | None = None
+) -> go.Figure:
+    """Average certified social workers per urban community by township, furthest below the goal first; click a bar
+    to drill in. Beyond MAX_BARS townships: the TOP_BARS lowest and one bar for the others (subtitled after note)."""
     counts = ["urban_communities", "certified_in_urban_communities", "urban_communities_meeting_minimum",
               "total_shortfall"]  # fmt: skip
     top = top_n(
@@ -246,7 +248,7 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str, noun: s
         "type": "bar", "x": average, "y": names, "orientation": "h", "marker": {"color": colours},
         "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "customdata": townships,
     }  # fmt: skip
-    note = top.note("与目标差距最大", noun)
+    note = "；".join(n for n in (note, top.note("与目标差距最大", noun)) if n) or None
     layout = {
         **_against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
         "height": 140 + 44 * len(data), "showlegend": False, "barmode": "overlay",

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.figures import db, hierarchy
+from socialwork.data.contract import DIVISION_DIGITS
+from socialwork.figures import db
 
 TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "sort_order"]
 
@@ -29,13 +30,14 @@ def figures_by_county(from_date: date, to_date: date, scope: str | None, data: P
     return frame
 
 
-def county_figures(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
-    """Every county of the scope with its additive figures at as_of, the level below a city (hierarchy.level_below):
-    county_code, county_name, city_code, has_snapshot, latest_snapshot_date, then the figures of
-    plan_figures_by_snapshot_and_county (empty for a county without the month: it is listed, never counted as 0)."""
-    status = hierarchy.counties_reporting(as_of, scope, data)
-    parts = figures_by_county(as_of, as_of, scope, data).drop(columns="snapshot_date")
-    return status.merge(parts, on="county_code", how="left")
+def division_figures(as_of: date, scope: str | None, level: str, data: Path | None = None) -> pd.DataFrame:
+    """Every division of a level (province, city or county) within the scope, the level below it
+    (hierarchy.level_below), with its additive figures at as_of summed over its counties that have the month:
+    division_code, division_name, counties, counties_reporting, latest_snapshot_date, missing_counties (names), then
+    the figures of plan_figures_by_snapshot_and_county (empty where none of its counties has the month: the division
+    is listed, never counted as 0)."""
+    digits = DIVISION_DIGITS[level]
+    return db.run("kpi/plan_figures_by_division", data=data, snapshot_date=as_of, scope=scope, digits=digits)
 
 
 def figures_over_counties(from_date: date, to_date: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:

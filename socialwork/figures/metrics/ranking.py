@@ -1,6 +1,6 @@
-"""The county ranking: every county of a city or province against each of its targets, worst first, the level below
-a scope above the county (hierarchy.level_below), in the shape of the township scorecard so that pages, documents and
-exports show either."""
+"""The county ranking: every county of a city, province or nation against each of its targets, worst first (a view
+above the county ranks its counties whatever level its charts break down by: hierarchy.spans_counties), in the shape
+of the township scorecard so that pages, documents and exports show either."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ Places = list[str] | tuple[str, ...] | None
 def place_scorecard(as_of: date, places: Places = None, data: Path | None = None) -> TownshipScorecard:
     """The table of the level below the view: counties ranked against every target above the county, else townships
     against the scale-free targets."""
-    if hierarchy.level_below(places, data) == "county":
+    if hierarchy.spans_counties(places, data):
         return county_ranking(as_of, places, data)
     return township_scorecard(as_of, list(places) if places else None, data)
 
@@ -48,10 +48,14 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     labels = {k: county.metric_label(k) for k in keys}
     previous = previous_date(as_of, dates)
     rows = []
+    # Each county's rows picked by a dictionary: a nation's 2,800 counties would otherwise scan every row each.
+    by_county = dict(list(figures.groupby("county_code", sort=False)))
+    goals_by_county = dict(list(targets.groupby("county_code", sort=False)))
+    empty_figures, no_goals = figures.iloc[:0], targets.iloc[:0]
     for place in status.itertuples(index=False):
-        own = figures[figures["county_code"] == place.county_code].drop(columns="county_code")
+        own = by_county.get(place.county_code, empty_figures).drop(columns="county_code")
         own = own.set_index("snapshot_date").astype("float64")  # as the county's own report reads it (levels.py)
-        goals = {row.metric_key: row for _, row in targets[targets["county_code"] == place.county_code].iterrows()}
+        goals = {row.metric_key: row for _, row in goals_by_county.get(place.county_code, no_goals).iterrows()}
         reported = hierarchy.reporting_label(place.has_snapshot, place.latest_snapshot_date)
         row = {"township_code": place.county_code, "township_name": place.county_name, "township_kind_label": reported}
         for key in keys:
