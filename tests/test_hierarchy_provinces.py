@@ -232,7 +232,8 @@ def test_the_whole_store_breaks_down_by_province_on_every_page(nation, monkeypat
     at = _open(nation, monkeypatch, page="staffing", asof=MISSING_MONTH.isoformat())
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert charts[0]["layout"]["title"]["text"] == "各省城市社区平均持证社工"
-    assert "标“缺N县”者只计已报送本月数据的县" in charts[0]["layout"]["title"]["subtitle"]["text"]
+    subtitle = charts[0]["layout"]["title"]["subtitle"]["text"].replace("<br>", "")  # wrapped to fit
+    assert "标“缺N县”的省（区、市）只合计已报送本月数据的县" in subtitle
     assert charts[0]["data"][1]["y"] == ["测试省（缺1县）"]  # 另一省 has no bar: none of its counties reported
     for page in ("stations", "incentives", "purchases", "posts"):
         at = _open(nation, monkeypatch, page=page)
@@ -250,3 +251,10 @@ def test_the_breadcrumb_goes_up_through_every_level(nation, monkeypatch):
     assert (at.selectbox(key="filter_province").value, at.selectbox(key="filter_city").value) == (PROVINCE, None)
     next(b for b in at.button if b.key == "sw_crumb_0").click().run()
     assert "scope" not in at.query_params
+
+
+def test_a_long_list_of_late_counties_is_named_then_counted():
+    """A province's or nation's card names the first 30 counties that lack the month, then counts them all."""
+    late = tuple(f"{i}县：最新 2024-06-30" for i in range(35))
+    note = hierarchy.Reporting(BOTH, ("1",) * 40, ("1",) * 5, late).note
+    assert "29县：最新 2024-06-30…等 35 个县），合计与目标只含已报送的 5 个县" in note and "30县" not in note

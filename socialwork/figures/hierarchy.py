@@ -104,6 +104,9 @@ def path_to(code: str | None, as_of: date, data: Path | None = None) -> list[tup
     return path[::-1]
 
 
+MAX_NAMED = 30  # missing counties named in a sentence, then counted (as lists of names are everywhere)
+
+
 @dataclass(frozen=True)
 class Reporting:
     """Which counties of a scope have the month's snapshot: a sum over the scope covers `reporting` only."""
@@ -123,8 +126,10 @@ class Reporting:
         """缺 2 个县数据（乙县：最新 2024-06-30；丙县：无数据）, said on every figure of the scope."""
         parts = []
         if self.missing_names:
+            named = "；".join(self.missing_names[:MAX_NAMED])  # a province's or nation's missing ones: the first
+            more = f"…等 {len(self.missing_names):,} 个县" if len(self.missing_names) > MAX_NAMED else ""
             parts.append(
-                f"缺 {len(self.missing_names)} 个县数据（{'；'.join(self.missing_names)}），"
+                f"缺 {len(self.missing_names)} 个县数据（{named}{more}），"
                 f"合计与目标只含已报送的 {len(self.reporting)} 个县"
             )
         if self.missing_townships:

@@ -16,7 +16,7 @@ from socialwork.present.place_tables import BREAKDOWNS, PLACE_NOUN, SHORT_NOUN, 
 if TYPE_CHECKING:
     from socialwork.present.filtering import Filters
 
-PARTIAL_NOTE = "标“缺N县”者只计已报送本月数据的县"
+PARTIAL_NOTE = "标“缺N县”的{noun}只合计已报送本月数据的县"
 
 
 def by_county(filters: Filters) -> bool:
@@ -56,7 +56,7 @@ def county_section(page: str, filters: Filters) -> None:
 def chart_note(top: charts.TopN, figures: pd.DataFrame, noun: str) -> str | None:
     """The subtitle: what a capped chart leaves out, and that a bar marked 缺N县 is a partial sum."""
     reporting = figures["counties_reporting"]
-    partial = PARTIAL_NOTE if ((reporting > 0) & (reporting < figures["counties"])).any() else None
+    partial = PARTIAL_NOTE.format(noun=noun) if ((reporting > 0) & (reporting < figures["counties"])).any() else None
     notes = [note for note in (top.note("最多", noun), partial) if note]
     return "；".join(notes) or None
 
@@ -67,7 +67,8 @@ def staffing_chart(by_division: pd.DataFrame, goal: float, below: str) -> None:
     names = labelled_names(by_division["township_name"], by_division["counties"], by_division["counties_reporting"])
     codes = dict(zip(names, by_division["township_code"], strict=True))
     short = SHORT_NOUN[below]
-    partial = PARTIAL_NOTE if (by_division["counties_reporting"] < by_division["counties"]).any() else None
+    partial = by_division["counties_reporting"] < by_division["counties"]
+    partial = PARTIAL_NOTE.format(noun=PLACE_NOUN[below]) if partial.any() else None
     cards.chart(
         charts.township_staffing_bars(by_division.assign(township_name=names), goal,
                                       f"各{short}城市社区平均持证社工", noun=short, note=partial),

@@ -47,21 +47,20 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     labels = {k: county.metric_label(k) for k in keys}
     previous = previous_date(as_of, dates)
+    own_figures, own_values = _per_county(figures, keys)
+    goals_by_county: dict[str, dict[str, dict]] = {}
+    for target in targets.to_dict("records"):
+        goals_by_county.setdefault(target["county_code"], {})[target["metric_key"]] = target
     rows = []
-    # Each county's rows picked by a dictionary: a nation's 2,800 counties would otherwise scan every row each.
-    by_county = dict(list(figures.groupby("county_code", sort=False)))
-    goals_by_county = dict(list(targets.groupby("county_code", sort=False)))
-    empty_figures, no_goals = figures.iloc[:0], targets.iloc[:0]
     for place in status.itertuples(index=False):
-        own = by_county.get(place.county_code, empty_figures).drop(columns="county_code")
-        own = own.set_index("snapshot_date").astype("float64")  # as the county's own report reads it (levels.py)
-        goals = {row.metric_key: row for _, row in goals_by_county.get(place.county_code, no_goals).iterrows()}
         reported = hierarchy.reporting_label(place.has_snapshot, place.latest_snapshot_date)
         row = {"township_code": place.county_code, "township_name": place.county_name, "township_kind_label": reported}
+        goals = goals_by_county.get(place.county_code, {})
         for key in keys:
             kpi = None
             if place.has_snapshot:
-                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key])
+                own, values = own_figures[place.county_code], own_values[place.county_code][key]
+                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key], values)
             row[key] = None if kpi is None else kpi.value
             row[f"{key}__status"] = "no_data" if kpi is None else kpi.status
             row[f"{key}__goal"] = None if kpi is None else kpi.goal
@@ -72,6 +71,15 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
         as_of, baseline_date(as_of, dates), tuple(SPECS[k] for k in keys), _common_goals(targets, keys),
         _ranked(frame, keys), labels, level="county",
     )  # fmt: skip
+
+
+def _per_county(figures: pd.DataFrame, keys: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Each county's figures by date, as its own report reads them (levels.py), and its metrics' values by date,
+    computed for every county at once: a nation's 2,800 counties one at a time would cost seconds."""
+    stacked = figures.set_index(["county_code", "snapshot_date"]).astype("float64")
+    values = pd.DataFrame({key: SPECS[key].compute(stacked) for key in keys}, index=stacked.index)
+    by_county = {code: rows.droplevel(0) for code, rows in stacked.groupby(level=0, sort=False)}
+    return by_county, {code: rows.droplevel(0) for code, rows in values.groupby(level=0, sort=False)}
 
 
 def _columns(keys: list[str]) -> list[str]:

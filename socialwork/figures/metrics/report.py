@@ -4,6 +4,7 @@ the single source for cards, the CLI and exports. Computed once per as-of date, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -98,17 +99,21 @@ def figures_by_snapshot(
     return frame.set_index("snapshot_date").astype("float64")
 
 
-def values_by_date(spec: MetricSpec, figures: pd.DataFrame) -> dict[date, float | None]:
+def values_by_date(
+    spec: MetricSpec, figures: pd.DataFrame, computed: pd.Series | None = None
+) -> dict[date, float | None]:
     """metric_value(spec, figures, d) for every snapshot d of figures, equal to it, value for value.
 
     One computation over the whole frame instead of one per row: a report asks for about 240 values, and picking
     a row out of a frame costs more than the arithmetic. Computed over a frame, a metric is NaN where a row's
     would be None (a zero denominator, registry._ratio) or NaN (a missing figure): a row with every figure present
-    is None there, and any other is worked out by itself."""
+    is None there, and any other is worked out by itself. `computed` is spec.compute(figures) when already known
+    (the county ranking computes every county's at once)."""
     if figures.empty:
         return {}
     dates = list(figures.index)
-    raw = dict(zip(dates, spec.compute(figures).tolist(), strict=True))
+    computed = spec.compute(figures) if computed is None else computed
+    raw = dict(zip(dates, computed.tolist(), strict=True))
     complete: dict[date, bool] = {}  # rows without a missing figure, looked up at the first NaN
     values: dict[date, float | None] = {}
     for on, value in raw.items():
@@ -142,16 +147,18 @@ def _previous(spec: MetricSpec, values: dict[date, float | None], as_of: date, p
 
 def evaluate(
     spec: MetricSpec,
-    target: pd.Series | None,
+    target: Mapping | None,
     figures: pd.DataFrame,
     as_of: date,
     previous: date | None,
     filtered: bool,
     label: str | None = None,
+    computed: pd.Series | None = None,
 ) -> Kpi:
-    """One KPI: value at as_of, goal from the target row, status against goal and pace (label: as shown)."""
+    """One KPI: value at as_of, goal from the target row (a Series or a dict), status against goal and pace (label:
+    as shown; computed: see values_by_date)."""
     baseline = baseline_date(as_of, list(figures.index))
-    values = values_by_date(spec, figures)
+    values = values_by_date(spec, figures, computed)
     value = values.get(as_of)
     goal = comparator = scope = projection = None
     expected, note, pace_method = None, "", ""
