@@ -251,7 +251,7 @@ def township_staffing_bars(
     note = "；".join(n for n in (note, top.note("与目标差距最大", noun)) if n) or None
     layout = {
         **_against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
-        "height": 140 + 44 * len(data), "showlegend": False, "barmode": "overlay",
+        "height": 140 + 44 * len(data) + (40 if note else 0), "showlegend": False, "barmode": "overlay",
         "margin": {"r": LABEL_COLUMN_PX, "t": 130 if note else 100},
         "xaxis": {"title": {"text": "人 / 城市社区"}, "range": [0, max(average.max(), goal) * 1.05]},
         "yaxis": {"autorange": "reversed"},
@@ -408,7 +408,7 @@ def bar_chart(
     lines = _goal_line(goal, goal_text, axis="y") if goal is not None and not horizontal else {}
     lines = _against_goal(goal, goal_text, categories, text) if against_goal else lines
     margin = ({"r": LABEL_COLUMN_PX} if against_goal else {}) | ({"t": 130} if note else {})
-    layout = {**lines, **axes, "title": titled(title, note), "height": height, "showlegend": False,
+    layout = {**lines, **axes, "title": titled(title, note), "height": height + 40 * bool(note), "showlegend": False,
               **({"margin": margin} if margin else {})}  # fmt: skip
     return _figure([bar], layout)
 

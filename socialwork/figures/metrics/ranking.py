@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from socialwork.data import identity, settings
@@ -73,13 +74,22 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     )  # fmt: skip
 
 
-def _per_county(figures: pd.DataFrame, keys: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Each county's figures by date, as its own report reads them (levels.py), and its metrics' values by date,
-    computed for every county at once: a nation's 2,800 counties one at a time would cost seconds."""
-    stacked = figures.set_index(["county_code", "snapshot_date"]).astype("float64")
-    values = pd.DataFrame({key: SPECS[key].compute(stacked) for key in keys}, index=stacked.index)
-    by_county = {code: rows.droplevel(0) for code, rows in stacked.groupby(level=0, sort=False)}
-    return by_county, {code: rows.droplevel(0) for code, rows in values.groupby(level=0, sort=False)}
+def _per_county(
+    figures: pd.DataFrame, keys: list[str]
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
+    """Each county's figures by date, as its own report reads them (levels.py), and each of its metrics' values by
+    date, computed for every county at once and sliced by position: a nation's 2,800 counties one at a time, or
+    grouped, would cost seconds."""
+    ordered = figures.sort_values(["county_code", "snapshot_date"], kind="stable")
+    codes = ordered["county_code"].to_numpy()
+    frame = ordered.drop(columns="county_code").set_index("snapshot_date").astype("float64")
+    values = {key: SPECS[key].compute(frame).to_numpy() for key in keys}
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
+    spans = list(zip(starts.tolist(), [*starts[1:].tolist(), len(codes)], strict=True))
+    return (
+        {codes[start]: frame.iloc[start:end] for start, end in spans},
+        {codes[start]: {key: column[start:end] for key, column in values.items()} for start, end in spans},
+    )
 
 
 def _columns(keys: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from socialwork.data import identity, settings, store
@@ -100,7 +101,7 @@ def figures_by_snapshot(
 
 
 def values_by_date(
-    spec: MetricSpec, figures: pd.DataFrame, computed: pd.Series | None = None
+    spec: MetricSpec, figures: pd.DataFrame, computed: pd.Series | np.ndarray | None = None
 ) -> dict[date, float | None]:
     """metric_value(spec, figures, d) for every snapshot d of figures, equal to it, value for value.
 
@@ -153,7 +154,7 @@ def evaluate(
     previous: date | None,
     filtered: bool,
     label: str | None = None,
-    computed: pd.Series | None = None,
+    computed: pd.Series | np.ndarray | None = None,
 ) -> Kpi:
     """One KPI: value at as_of, goal from the target row (a Series or a dict), status against goal and pace (label:
     as shown; computed: see values_by_date)."""
