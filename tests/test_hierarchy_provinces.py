@@ -258,3 +258,13 @@ def test_a_long_list_of_late_counties_is_named_then_counted():
     late = tuple(f"{i}县：最新 2024-06-30" for i in range(35))
     note = hierarchy.Reporting(BOTH, ("1",) * 40, ("1",) * 5, late).note
     assert "29县：最新 2024-06-30…等 35 个县），合计与目标只含已报送的 5 个县" in note and "30县" not in note
+
+
+def test_the_cli_takes_a_province_and_names_the_levels_of_an_unknown_code(nation, capsys):
+    from socialwork import cli
+
+    assert cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", PROVINCE, "--data", str(nation), "--json"]) == 0
+    assert '"scope_code": "99"' in capsys.readouterr().out
+    assert cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", "12", "--data", str(nation)]) == 2
+    listed = "未知区划代码：12。本数据目录中的省、市、县有：98 另一省、9801 丁市、980101 丁县、99 测试省"
+    assert listed in capsys.readouterr().err
