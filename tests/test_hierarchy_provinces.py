@@ -254,10 +254,16 @@ def test_the_breadcrumb_goes_up_through_every_level(nation, monkeypatch):
 
 
 def test_a_long_list_of_late_counties_is_named_then_counted():
-    """A province's or nation's card names the first 30 counties that lack the month, then counts them all."""
+    """A province's or nation's page names the first 30 counties that lack the month; its cards name up to three,
+    else count them."""
     late = tuple(f"{i}县：最新 2024-06-30" for i in range(35))
-    note = hierarchy.Reporting(BOTH, ("1",) * 40, ("1",) * 5, late).note
-    assert "29县：最新 2024-06-30…等 35 个县），合计与目标只含已报送的 5 个县" in note and "30县" not in note
+    status = hierarchy.Reporting(BOTH, ("1",) * 40, ("1",) * 5, late)
+    assert status.note.startswith("缺 35 个县数据（0县：最新 2024-06-30；")
+    assert "29县：最新 2024-06-30…），合计与目标只含已报送的 5 个县" in status.note and "30县" not in status.note
+    assert status.card_note == "缺 35 个县数据（名单见报送情况），合计与目标只含已报送的 5 个县"
+    few = hierarchy.Reporting(BOTH, ("1",) * 4, ("1",), late[:3])
+    named = "0县：最新 2024-06-30；1县：最新 2024-06-30；2县：最新 2024-06-30"
+    assert few.card_note == few.note == f"缺 3 个县数据（{named}），合计与目标只含已报送的 1 个县"
 
 
 def test_the_cli_takes_a_province_and_names_the_levels_of_an_unknown_code(nation, capsys):

@@ -105,6 +105,7 @@ def path_to(code: str | None, as_of: date, data: Path | None = None) -> list[tup
 
 
 MAX_NAMED = 30  # missing counties named in a sentence, then counted (as lists of names are everywhere)
+NAMED_MISSING = 3  # late counties named on a card, or beside a division's count in its status, up to this many
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,23 @@ class Reporting:
 
     @property
     def note(self) -> str:
-        """缺 2 个县数据（乙县：最新 2024-06-30；丙县：无数据）, said on every figure of the scope."""
+        """缺 2 个县数据（乙县：最新 2024-06-30；丙县：无数据）, said above every page of the scope (the first MAX_NAMED
+        counties named)."""
+        return self._note(named=True)
+
+    @property
+    def card_note(self) -> str:
+        """The note on each card: the same while it names up to NAMED_MISSING counties; beyond, the count only (a
+        province's card repeating a dozen names is a column of text on a phone; the page's note has them)."""
+        return self._note(named=len(self.missing_names) <= NAMED_MISSING)
+
+    def _note(self, named: bool) -> str:
         parts = []
         if self.missing_names:
-            named = "；".join(self.missing_names[:MAX_NAMED])  # a province's or nation's missing ones: the first
-            more = f"…等 {len(self.missing_names):,} 个县" if len(self.missing_names) > MAX_NAMED else ""
-            parts.append(
-                f"缺 {len(self.missing_names)} 个县数据（{named}{more}），"
-                f"合计与目标只含已报送的 {len(self.reporting)} 个县"
-            )
+            names = self.missing_names
+            listed = "；".join(names[:MAX_NAMED]) + ("…" if len(names) > MAX_NAMED else "")
+            listed = listed if named else "名单见报送情况"
+            parts.append(f"缺 {len(names):,} 个县数据（{listed}），合计与目标只含已报送的 {len(self.reporting):,} 个县")
         if self.missing_townships:
             parts.append(f"缺 {len(self.missing_townships)} 个乡镇（街道）数据（{'、'.join(self.missing_townships)}）")
         return "；".join(parts)
@@ -178,9 +187,6 @@ def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Pat
 def reporting_label(has_snapshot: bool, latest: object) -> str:
     """已报送, or 未报送（最新 2024-06-30） for a county in a table of counties."""
     return "已报送" if has_snapshot else f"未报送（{_latest(latest)}）"
-
-
-NAMED_MISSING = 3  # a division's late counties named in its status beside the count, up to this many
 
 
 def division_reporting_label(counties: int, reporting: int, latest: object, missing: object = None) -> str:

@@ -264,7 +264,7 @@ def _kpi_report(
     figures = figures_by_snapshot(dates[0], counted_at, townships or None, data)
     figures = figures[figures.index <= as_of]
     targets = targets_for_year(as_of, as_of.year, data, townships, counted_at)
-    missing = hierarchy.reporting(counted_at, townships, data).note  # every figure of the view says what it lacks
+    status = hierarchy.reporting(counted_at, townships, data)  # every figure of the view says what it lacks
     no_previous = _no_previous(previous_date(as_of, dates), townships, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
     rows = {row.metric_key: row for _, row in targets.iterrows()}
@@ -275,7 +275,7 @@ def _kpi_report(
         evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
-    kpis = tuple(_noted(kpi, missing, no_previous) for kpi in kpis)
+    kpis = tuple(_noted(kpi, status.card_note, no_previous) for kpi in kpis)
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
@@ -284,7 +284,7 @@ def _kpi_report(
         previous_date=previous,
         kpis=kpis,
         note=note,
-        missing=missing,
+        missing=status.note,
     )
 
 
