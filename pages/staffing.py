@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from socialwork.figures import hierarchy, metrics, staffing
+from socialwork.figures import metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
 from socialwork.present import breakdown, cards, charts, filtering
@@ -44,13 +44,8 @@ if summary["urban_communities"] == 0:
     st.info(
         f"{markdown_text(filters.scope)}没有城市社区，“每个城市社区{GOAL}名以上持证社工”的目标不适用；下方仍列出村（社区）的社工覆盖情况。"
     )
-elif not filters.township_codes and hierarchy.level_below(codes, data) == "county":
-    counties = dict(zip(by_township["township_name"], by_township["township_code"], strict=True))
-    cards.chart(
-        charts.township_staffing_bars(by_township, average_goal, "各县城市社区平均持证社工", noun="县"),
-        key="staffing_county_chart", selection_mode="points",
-        on_select=lambda: filtering.county_from_chart("staffing_county_chart", counties),
-    )  # fmt: skip
+elif not filters.township_codes and breakdown.level(filters) != "township":  # by province, city or county
+    breakdown.staffing_chart(by_township, average_goal, breakdown.level(filters))
 elif not filters.township_codes:
     cards.chart(
         charts.township_staffing_bars(by_township, average_goal, "各乡镇（街道）城市社区平均持证社工"),

@@ -17,7 +17,7 @@ from socialwork.figures.metrics import levels
 from socialwork.present.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
 from socialwork.present.place_tables import (
     BREAKDOWNS,
-    county_table,
+    division_table,
     scorecard_export_frame,
     scorecard_frames,
     scorecard_goal_text,
@@ -91,11 +91,11 @@ def test_a_county_that_has_not_reported_is_ranked_last_and_says_so(city):
 
 
 def test_county_figures_list_every_county_and_never_count_a_late_one_as_zero(city):
-    figures = levels.county_figures(MISSING_MONTH, CITY, city)
-    assert list(figures["county_code"]) == [COUNTY_A, COUNTY_B]
-    assert figures["has_snapshot"].tolist() == [True, False]
+    figures = levels.division_figures(MISSING_MONTH, CITY, "county", city)
+    assert list(figures["division_code"]) == [COUNTY_A, COUNTY_B]
+    assert figures["counties_reporting"].tolist() == [1, 0]
     assert figures.loc[0, "stations_operating"] == 2 and pd.isna(figures.loc[1, "stations_operating"])
-    table = county_table(figures, BREAKDOWNS["stations"])
+    table = division_table(figures, BREAKDOWNS["stations"], "county")
     assert table["报送情况"].tolist() == ["已报送", "未报送（最新 2024-06-30）"]
     assert table["运营社工站（个）"].tolist()[0] == 2 and pd.isna(table["运营社工站（个）"].tolist()[1])
 
@@ -103,7 +103,7 @@ def test_county_figures_list_every_county_and_never_count_a_late_one_as_zero(cit
 @pytest.mark.parametrize("page", sorted(BREAKDOWNS))
 def test_every_breakdown_sums_to_the_city(city, page):
     """Each page's county figures add up to the city's own (both counties report 2025-03-31)."""
-    figures = levels.county_figures(BOTH, CITY, city)
+    figures = levels.division_figures(BOTH, CITY, "county", city)
     whole = metrics.figures_by_snapshot(BOTH, BOTH, [CITY], city).loc[BOTH]
     for column in BREAKDOWNS[page].columns:
         assert figures[column].sum() == pytest.approx(whole[column]), column

@@ -26,6 +26,7 @@ SAMPLE_PARAMETERS = {
     "award_wan": 0.15,
     "max_rows": 1000,
     "min_residents": 2,
+    "digits": 6,
 }
 
 

@@ -61,6 +61,11 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "kpi/plan_figures_by_snapshot": PLAN_INPUTS,
     "kpi/plan_figures_by_snapshot_in_townships": PLAN_INPUTS,
     "kpi/plan_figures_by_snapshot_and_county": PLAN_INPUTS,
+    # The month's figures of every county, and which months each has (its latest before the as-of date).
+    "kpi/plan_figures_by_division": (
+        *_inputs(reads_of(ADDITIVE_FIGURES), AS_OF),
+        Input("townships", ("township_code",), ALL),
+    ),
     "kpi/targets_for_year": (
         Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), AS_OF),
     ),
@@ -69,6 +74,7 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
         Input("targets", ("plan_year", "metric_key", "goal_value", "comparator", "scope"), ALL),
     ),
     "kpi/division_targets_for_year": (),  # beside the registers, not in them
+    "places/divisions_by_level": (),
     "places/counties_reporting": (Input("townships", ("township_code",), ALL),),
     "places/townships_reporting": (Input("townships", ("township_code",), AS_OF),),
     "places/divisions_in_scope": (Input("townships", ("township_code", "township_name"), AS_OF),),

@@ -103,10 +103,16 @@ def _write_atomic(root: Path, name: str, table: pa.Table) -> Path:
     return root / name
 
 
+def tops(frame: pd.DataFrame) -> pd.DataFrame:
+    """The divisions without a parent in the table, shortest code first: one for a city's or a province's store,
+    every province for a store of several (the nation's)."""
+    found = frame[frame["parent_code"].isna() | ~frame["parent_code"].isin(frame["division_code"])]
+    return found.sort_values("division_code", key=lambda codes: codes.str.len(), kind="stable")
+
+
 def top(frame: pd.DataFrame) -> pd.Series:
     """The division every other lies under (the shortest code without a parent in the table)."""
-    tops = frame[frame["parent_code"].isna() | ~frame["parent_code"].isin(frame["division_code"])]
-    return tops.sort_values("division_code", key=lambda codes: codes.str.len()).iloc[0]
+    return tops(frame).iloc[0]
 
 
 def counties(frame: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:

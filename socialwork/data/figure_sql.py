@@ -233,6 +233,74 @@ def plan_figures_by_county_sql() -> str:
     return _join(lines)
 
 
+def plan_figures_by_division_sql() -> str:
+    """queries/kpi/plan_figures_by_division.sql: every additive figure per division of one level, summed over its
+    counties that have the month."""
+    keys = _figure_keys()
+    types = {figure.key: figure.type for figure in ADDITIVE_FIGURES}
+    lines = _header(
+        "The plan's additive figures of every division of one level within $scope (the provinces, cities or counties, "
+        "whose codes have $digits digits), each the sum over its counties that have the snapshot $snapshot_date: "
+        "the level below a province or a store of many counties (socialwork/figures/hierarchy.py). A division some "
+        "of whose counties lack the month says how many (counties_reporting < counties) and which "
+        "(missing_counties); one where none has it has empty figures, never zeros, and its counties' latest "
+        "snapshot. A figure empty in a reporting county (its register column came later) is empty in the sum.",
+        "$snapshot_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = the whole store), $digits "
+        "INTEGER (the level's code length: 2 provinces, 4 cities, 6 counties).",
+        ["division_code", "division_name", "counties", "counties_reporting", "latest_snapshot_date",
+         "missing_counties", *keys],
+    )  # fmt: skip
+    lines += [
+        "with places as (",
+        "    select division_code, division_name",
+        "    from divisions",
+        "    where length(division_code) = $digits and division_level <> 'township'",
+        "      and ($scope is null or starts_with(division_code, $scope))",
+        ")",
+        ",",
+        "counties as (",
+        "    select division_code as county_code, division_name as county_name, left(division_code, $digits) as "
+        "place_code",
+        "    from divisions",
+        "    where division_level = 'county'",
+        "      and ($scope is null or starts_with(division_code, $scope))",
+        ")",
+        ",",
+        "latest as (",
+        "    select county_code, max(snapshot_date) as latest_snapshot_date",
+        "    from county_figures",
+        "    where snapshot_date <= $snapshot_date",
+        "    group by county_code",
+        ")",
+        ",",
+        "reported as (",
+        "    select *",
+        "    from county_figures",
+        "    where snapshot_date = $snapshot_date",
+        ")",
+        "",
+        "select",
+        "    p.division_code,",
+        "    p.division_name,",
+        "    count(c.county_code) as counties,",
+        "    count(r.county_code) as counties_reporting,",
+        "    max(l.latest_snapshot_date) as latest_snapshot_date,",
+        "    string_agg(c.county_name, '、' order by c.county_code) filter (where c.county_code is not null and "
+        "r.county_code is null) as missing_counties,",
+        # Summed in the figure's own type, as county_figures holds it (a count stays a whole number).
+        *_select_list(
+            keys, lambda key: f"if(count(r.{key}) = count(r.county_code), sum(r.{key})::{types[key]}, null) as {key}"
+        ),
+        "from places p",
+        "left join counties c on c.place_code = p.division_code",
+        "left join reported r on r.county_code = c.county_code",
+        "left join latest l on l.county_code = c.county_code",
+        "group by p.division_code, p.division_name",
+        "order by p.division_code",
+    ]
+    return _join(lines)
+
+
 def scale_free_parts() -> list[str]:
     """The additive figures behind the ratio figures (which compare at any level), in township_figures order."""
     parts = {part for figure in PLAN_FIGURES if figure.ratio for part in figure.ratio}
@@ -276,6 +344,7 @@ GENERATED_QUERIES: dict[str, Callable[[], str]] = {
     "kpi/plan_figures_by_snapshot": plan_figures_sql,
     "kpi/plan_figures_by_snapshot_in_townships": plan_figures_in_townships_sql,
     "kpi/plan_figures_by_snapshot_and_county": plan_figures_by_county_sql,
+    "kpi/plan_figures_by_division": plan_figures_by_division_sql,
     "kpi/scale_free_figures_by_township": scale_free_sql,
 }
 

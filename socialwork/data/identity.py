@@ -147,9 +147,16 @@ def load_or_fallback(root: Location) -> tuple[County, str | None]:
     return load(root), None
 
 
+NATION = County("全国", "", DEFAULT_PLAN_TITLE, "人才卡", "民政部")  # a store of several provinces
+
+
 def division_identity(root: Path) -> County:
-    """A store of many counties titled by its top division: 云岭市社会工作人才看板, documents from 云岭市民政局."""
-    top = divisions.top(divisions.read(root))
+    """A store of many counties titled by its top division: 云岭市社会工作人才看板, documents from 云岭市民政局; a store
+    of several provinces by the nation (全国, from 民政部: no one province names it)."""
+    tops = divisions.tops(divisions.read(root))
+    if len(tops) > 1 and (tops["division_level"] == "province").all():
+        return NATION
+    top = tops.iloc[0]
     name = str(top["division_name"])
     return County(name, str(top["division_code"]), DEFAULT_PLAN_TITLE, f"{short_name(name)}英才卡", f"{name}民政局")
 

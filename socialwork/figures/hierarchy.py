@@ -17,8 +17,9 @@ from socialwork.data import settings, store
 from socialwork.data.contract import DIVISION_DIGITS, DIVISION_LEVEL
 from socialwork.figures import db
 
-# The level each scope breaks down into on charts: a province by city, a city by county, a county by township.
-LEVEL_BELOW = {"province": "city", "city": "county", "county": "township", "township": "community"}
+# The levels a view above the county may break down into, top down (level_below skips one that holds a single
+# division: a store of one province is broken down by city).
+ABOVE_COUNTY = ("province", "city")
 
 
 def scope_of(places: list[str] | tuple[str, ...] | None) -> str | None:
@@ -44,11 +45,29 @@ def by_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = 
 
 
 def level_below(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> str:
-    """What a view breaks down into on charts and tables: "county" above the county in a store of many counties (a
-    city, a province, the whole store), else "township" (a county's townships, or the chosen townships)."""
+    """What a view breaks down into on charts and tables: above the county in a store of many counties, the first
+    level under the scope that holds more than one division (the whole of a store of provinces: "province"; a
+    province, or a store of one province: "city"; a city: "county", also a province of one city); else "township"
+    (a county's townships, or the chosen townships)."""
     scope, townships = db.split_places(places)
     one_county = townships is not None or (scope is not None and len(scope) >= DIVISION_DIGITS["county"])
-    return "township" if one_county or not by_counties(places, data) else "county"
+    if one_county or not by_counties(places, data):
+        return "township"
+    counts = division_counts(scope, data)
+    under = [level for level in ABOVE_COUNTY if DIVISION_DIGITS[level] > len(scope or "")]
+    return next((level for level in under if counts.get(level, 0) > 1), "county")
+
+
+def spans_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> bool:
+    """Whether a view holds several counties (a city, a province, the whole of a store of many counties): it ranks
+    its counties, and its lists name each row's county."""
+    return level_below(places, data) != "township"
+
+
+def division_counts(scope: str | None, data: Path | None = None) -> dict[str, int]:
+    """How many provinces, cities and counties lie within the scope (the scope itself at its own level)."""
+    frame = db.run("places/divisions_by_level", data=data, scope=scope)
+    return dict(zip(frame["division_level"], frame["divisions"].astype(int), strict=True))
 
 
 def divisions(as_of: date, scope: str | None = None, data: Path | None = None) -> pd.DataFrame:
@@ -85,6 +104,10 @@ def path_to(code: str | None, as_of: date, data: Path | None = None) -> list[tup
     return path[::-1]
 
 
+MAX_NAMED = 30  # missing counties named in a sentence, then counted (as lists of names are everywhere)
+NAMED_MISSING = 3  # late counties named on a card, or beside a division's count in its status, up to this many
+
+
 @dataclass(frozen=True)
 class Reporting:
     """Which counties of a scope have the month's snapshot: a sum over the scope covers `reporting` only."""
@@ -101,13 +124,23 @@ class Reporting:
 
     @property
     def note(self) -> str:
-        """缺 2 个县数据（乙县：最新 2024-06-30；丙县：无数据）, said on every figure of the scope."""
+        """缺 2 个县数据（乙县：最新 2024-06-30；丙县：无数据）, said above every page of the scope (the first MAX_NAMED
+        counties named)."""
+        return self._note(named=True)
+
+    @property
+    def card_note(self) -> str:
+        """The note on each card: the same while it names up to NAMED_MISSING counties; beyond, the count only (a
+        province's card repeating a dozen names is a column of text on a phone; the page's note has them)."""
+        return self._note(named=len(self.missing_names) <= NAMED_MISSING)
+
+    def _note(self, named: bool) -> str:
         parts = []
         if self.missing_names:
-            parts.append(
-                f"缺 {len(self.missing_names)} 个县数据（{'；'.join(self.missing_names)}），"
-                f"合计与目标只含已报送的 {len(self.reporting)} 个县"
-            )
+            names = self.missing_names
+            listed = "；".join(names[:MAX_NAMED]) + ("…" if len(names) > MAX_NAMED else "")
+            listed = listed if named else "名单见报送情况"
+            parts.append(f"缺 {len(names):,} 个县数据（{listed}），合计与目标只含已报送的 {len(self.reporting):,} 个县")
         if self.missing_townships:
             parts.append(f"缺 {len(self.missing_townships)} 个乡镇（街道）数据（{'、'.join(self.missing_townships)}）")
         return "；".join(parts)
@@ -154,6 +187,18 @@ def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Pat
 def reporting_label(has_snapshot: bool, latest: object) -> str:
     """已报送, or 未报送（最新 2024-06-30） for a county in a table of counties."""
     return "已报送" if has_snapshot else f"未报送（{_latest(latest)}）"
+
+
+def division_reporting_label(counties: int, reporting: int, latest: object, missing: object = None) -> str:
+    """A province's, city's or county's status in a table of divisions: 已报送 when every county of it has the month,
+    未报送（最新 2024-06-30） when none has, else 缺 1 个县（乙县） (its sum covers the others only)."""
+    if reporting == 0:
+        return reporting_label(False, latest)
+    if reporting >= counties:
+        return "已报送"
+    names = str(missing).split("、") if isinstance(missing, str) else []
+    named = f"（{'、'.join(names)}）" if 0 < len(names) <= NAMED_MISSING else ""
+    return f"缺 {counties - reporting} 个县{named}"
 
 
 def _latest(on: object) -> str:

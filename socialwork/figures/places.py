@@ -83,12 +83,17 @@ def township_names(codes: Iterable[str], as_of: date, data: Path | None = None) 
     return [by_code.get(code, code) for code in codes]
 
 
+MAX_LISTED = 30  # divisions named in an error, then counted (a nation has 3,000)
+
+
 def parse_scope(code: str, as_of: date, data: Path | None = None) -> str:
     """A division code a user gave (2, 4 or 6 digits) that the store knows; FilterError naming it otherwise."""
     code = code.strip()
     known = db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=None)
     above = known[known["division_level"] != "township"]
     if len(code) not in db.SCOPE_DIGITS or code not in set(above["division_code"]):
-        listed = "、".join(f"{c} {n}" for c, n in zip(above["division_code"], above["division_name"], strict=True))
-        raise FilterError(f"未知区划代码：{code}。本数据目录中的市、县有：{listed or '（无）'}")
+        named = [f"{c} {n}" for c, n in zip(above["division_code"], above["division_name"], strict=True)]
+        listed = "、".join(named[:MAX_LISTED]) + (f"…等 {len(named):,} 个" if len(named) > MAX_LISTED else "")
+        levels = "省、市、县" if (above["division_level"] == "province").any() else "市、县"
+        raise FilterError(f"未知区划代码：{code}。本数据目录中的{levels}有：{listed or '（无）'}")
     return code

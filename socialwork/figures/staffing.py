@@ -10,7 +10,7 @@ import pandas as pd
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
-from socialwork.figures.metrics.levels import county_figures
+from socialwork.figures.metrics.levels import division_figures
 from socialwork.figures.places import available_dates
 
 MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
@@ -74,16 +74,18 @@ def uncovered_list(
     )  # fmt: skip
 
 
-def staffing_by_county(as_of: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
-    """Urban-community staffing per county of a scope that has the snapshot, in the columns of staffing_by_township
-    (county code and name in township_code and township_name), for the same chart one level up."""
-    parts = county_figures(as_of, scope, data)
-    parts = parts[parts["has_snapshot"]]
+def staffing_by_division(as_of: date, scope: str | None, level: str, data: Path | None = None) -> pd.DataFrame:
+    """Urban-community staffing per division of a level (province, city or county) within the scope where at least
+    one of its counties has the snapshot, in the columns of staffing_by_township (the division's code and name in
+    township_code and township_name) for the same chart one level up, and how many of its counties report. Averages
+    and shares are recomputed from the division's summed parts."""
+    parts = division_figures(as_of, scope, level, data)
+    parts = parts[parts["counties_reporting"] > 0]
     urban = parts["urban_communities"]
     return pd.DataFrame(
         {
-            "township_code": parts["county_code"],
-            "township_name": parts["county_name"],
+            "township_code": parts["division_code"],
+            "township_name": parts["division_name"],
             "urban_communities": urban,
             "certified_in_urban_communities": parts["certified_in_urban_communities"],
             "average_certified_per_urban_community": parts["certified_in_urban_communities"] / urban.where(urban > 0),
@@ -92,13 +94,17 @@ def staffing_by_county(as_of: date, scope: str | None, data: Path | None = None)
             "total_shortfall": parts["urban_shortfall"],
             "communities": parts["communities"],
             "communities_served": parts["communities_served"],
+            "counties": parts["counties"],
+            "counties_reporting": parts["counties_reporting"],
         }
     ).reset_index(drop=True)
 
 
 def staffing_by_place(scope_code: str | None, as_of: date, data: Path | None = None) -> pd.DataFrame:
-    """Urban-community staffing by the level below the scope (hierarchy.level_below): by county or by township."""
+    """Urban-community staffing by the level below the scope (hierarchy.level_below): by province, city, county or
+    township."""
     places = [scope_code] if scope_code else None
-    if hierarchy.level_below(places, data) == "county":
-        return staffing_by_county(as_of, scope_code, data)
+    level = hierarchy.level_below(places, data)
+    if level != "township":
+        return staffing_by_division(as_of, scope_code, level, data)
     return staffing_by_township(as_of, places, data)

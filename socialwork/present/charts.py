@@ -209,9 +209,11 @@ def _whole_numbers(values: pd.Series) -> bool:
     return len(present) > 0 and bool((present % 1 == 0).all())
 
 
-def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str, noun: str = "乡镇（街道）") -> go.Figure:
-    """Average certified social workers per urban community by township, furthest below the goal first; click
-    a bar to drill in. Beyond MAX_BARS townships: the TOP_BARS lowest and one bar for all the others together."""
+def township_staffing_bars(
+    frame: pd.DataFrame, goal: float, title: str, noun: str = "乡镇（街道）", note: str | None = None
+) -> go.Figure:
+    """Average certified social workers per urban community by township, furthest below the goal first; click a bar
+    to drill in. Beyond MAX_BARS townships: the TOP_BARS lowest and one bar for the others (subtitled after note)."""
     counts = ["urban_communities", "certified_in_urban_communities", "urban_communities_meeting_minimum",
               "total_shortfall"]  # fmt: skip
     top = top_n(
@@ -246,10 +248,10 @@ def township_staffing_bars(frame: pd.DataFrame, goal: float, title: str, noun: s
         "type": "bar", "x": average, "y": names, "orientation": "h", "marker": {"color": colours},
         "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "customdata": townships,
     }  # fmt: skip
-    note = top.note("与目标差距最大", noun)
+    note = "；".join(n for n in (note, top.note("与目标差距最大", noun)) if n) or None
     layout = {
         **_against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
-        "height": 140 + 44 * len(data), "showlegend": False, "barmode": "overlay",
+        "height": 140 + 44 * len(data) + (40 if note else 0), "showlegend": False, "barmode": "overlay",
         "margin": {"r": LABEL_COLUMN_PX, "t": 130 if note else 100},
         "xaxis": {"title": {"text": "人 / 城市社区"}, "range": [0, max(average.max(), goal) * 1.05]},
         "yaxis": {"autorange": "reversed"},
@@ -406,7 +408,7 @@ def bar_chart(
     lines = _goal_line(goal, goal_text, axis="y") if goal is not None and not horizontal else {}
     lines = _against_goal(goal, goal_text, categories, text) if against_goal else lines
     margin = ({"r": LABEL_COLUMN_PX} if against_goal else {}) | ({"t": 130} if note else {})
-    layout = {**lines, **axes, "title": titled(title, note), "height": height, "showlegend": False,
+    layout = {**lines, **axes, "title": titled(title, note), "height": height + 40 * bool(note), "showlegend": False,
               **({"margin": margin} if margin else {})}  # fmt: skip
     return _figure([bar], layout)
 

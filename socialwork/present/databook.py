@@ -35,8 +35,9 @@ from socialwork.present.formatting import (
 )
 from socialwork.present.place_tables import (
     BREAKDOWNS,
-    county_staffing_table,
-    county_table,
+    SHORT_NOUN,
+    division_staffing_table,
+    division_table,
     reporting_text,
     scorecard_export_frame,
 )
@@ -78,7 +79,8 @@ def targets_sheet(report: KpiReport) -> tuple[pd.DataFrame, dict[str, list[str]]
 
 def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, data: Path | None = None) -> bytes:
     """Every table behind the pages, one sheet each, with the as-of date and filter above each table; a city's
-    sheets by county where a county's are by township, and which counties lack the month above every table."""
+    sheets by county (a province's by city, a nation's by province) where a county's are by township, and which
+    counties lack the month above every table."""
     a, t, d = as_of, townships, data
     (report, card, steps, communities, shortfalls, unserved, groups, sectors, funding, stations, orgs, incentives,
      kinds, by_year, by_department, reporting) = together(
@@ -94,7 +96,7 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
     counties = card.level == "county"
     targets, target_formats = targets_sheet(report)
     years, departments, _ = purchase_tables(by_year, by_department, None)
-    places = _county_sheets(as_of, townships, data) if counties else _township_sheets(as_of, townships, data)
+    places = _division_sheets(as_of, townships, data) if counties else _township_sheets(as_of, townships, data)
     sheets = {
         "年度目标": targets,
         "各县目标排名" if counties else "乡镇可比目标": scorecard_export_frame(card),
@@ -137,14 +139,17 @@ def _township_sheets(as_of: date, townships: list[str] | None, data: Path | None
     }  # fmt: skip
 
 
-def _county_sheets(as_of: date, places: list[str] | None, data: Path | None) -> dict[str, dict]:
-    """A city's sheets by county, one row per county of the scope: a county without the month says so and has no
-    figures (the pages' county tables, place_tables.BREAKDOWNS)."""
-    figures = levels.county_figures(as_of, hierarchy.scope_of(places), data)
+def _division_sheets(as_of: date, places: list[str] | None, data: Path | None) -> dict[str, dict]:
+    """A city's sheets by county, a province's by city, a nation's by province (the level below,
+    hierarchy.level_below), one row per division of the scope: one lacking some counties says so beside its partial
+    sum, one lacking all has no figures (the pages' tables, place_tables.BREAKDOWNS)."""
+    level = hierarchy.level_below(places, data)
+    figures = levels.division_figures(as_of, hierarchy.scope_of(places), level, data)
+    short = SHORT_NOUN[level]
     return {
-        "staffing": {"各县城市社区配备": county_staffing_table(figures)},
-        "posts": {"各县岗位": county_table(figures, BREAKDOWNS["posts"])},
-        "stations": {"各县社工站": county_table(figures, BREAKDOWNS["stations"])},
-        "training": {"各县督导培训": county_table(figures, BREAKDOWNS["training"])},
-        "purchases": {"购买服务各县": county_table(figures, BREAKDOWNS["purchases"])},
+        "staffing": {f"各{short}城市社区配备": division_staffing_table(figures, level)},
+        "posts": {f"各{short}岗位": division_table(figures, BREAKDOWNS["posts"], level)},
+        "stations": {f"各{short}社工站": division_table(figures, BREAKDOWNS["stations"], level)},
+        "training": {f"各{short}督导培训": division_table(figures, BREAKDOWNS["training"], level)},
+        "purchases": {f"购买服务各{short}": division_table(figures, BREAKDOWNS["purchases"], level)},
     }

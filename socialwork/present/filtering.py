@@ -331,6 +331,6 @@ def _division_breadcrumb(filters: Filters) -> None:
             st.markdown(f"› **{markdown_text(filters.scope)}**")
 
 
-def county_from_chart(chart_key: str, names_to_codes: dict[str, str]) -> None:
-    """on_select callback of a county chart: the clicked county becomes the scope."""
-    scope.county_from_chart(chart_key, names_to_codes, _TOWNSHIPS_KEY)
+def division_from_chart(chart_key: str, names_to_codes: dict[str, str]) -> None:
+    """on_select callback of a chart by province, city or county: the clicked division becomes the scope."""
+    scope.division_from_chart(chart_key, names_to_codes, _TOWNSHIPS_KEY)

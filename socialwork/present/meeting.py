@@ -86,7 +86,7 @@ class Outline:
     summary: pd.Series  # staffing.staffing_summary: how long the gap lists are
     pages: tuple[tuple[str, int, int], ...]  # (section key, part, parts) for every slide
     reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
-    level: str = "township"  # what the view breaks down into: a city's counties (hierarchy.level_below)
+    level: str = "township"  # a view spanning counties ranks and lists them: "county" (hierarchy.spans_counties)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -347,7 +347,8 @@ def outline(
     )
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     scope = scope_name(as_of, townships, township_names, data)
-    status, level = hierarchy.reporting(as_of, townships, data), hierarchy.level_below(townships, data)
+    status = hierarchy.reporting(as_of, townships, data)
+    level = "county" if hierarchy.spans_counties(townships, data) else "township"  # ranked and listed by county
     plan = Outline(county, as_of, scope, report, townships, data, summary, (), status, level)
     pages = tuple((s.key, part, n) for s in SECTIONS for n in [s.parts(plan)] for part in range(1, n + 1))
     return replace(plan, pages=pages)

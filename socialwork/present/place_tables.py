@@ -1,5 +1,5 @@
 """The level below a view as tables (figures.hierarchy.level_below): the township scorecard or the county ranking of
-a city, and each page's by-county table, worded in Chinese for display and export."""
+a city or province, and each page's table by province, city or county, worded in Chinese for display and export."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.present.formatting import scope_text
 
-PLACE_NOUN = {"county": "县（市、区）", "township": "乡镇（街道）"}
+PLACE_NOUN = {"province": "省（区、市）", "city": "市（州）", "county": "县（市、区）", "township": "乡镇（街道）"}
+# The same, short, for sheet and file names: 各市岗位, 各县社工站.
+SHORT_NOUN = {"province": "省", "city": "市", "county": "县", "township": "乡镇"}
 
 
 def scope_name(
@@ -117,64 +119,94 @@ def scorecard_goal_text(card: TownshipScorecard) -> str:
 
 @dataclass(frozen=True)
 class Breakdown:
-    """A page's figures by county (levels.county_figures): the chart's column and title, the table's columns."""
+    """A page's figures by the level below a province or city (levels.division_figures): the chart's column and
+    subject, the table's columns."""
 
-    title: str
-    chart: str  # the figure each county's bar shows
+    subject: str  # 运营社工站: the title is 各县（市、区）运营社工站, 各市（州）运营社工站 …
+    chart: str  # the figure each division's bar shows
     unit: str
     columns: dict[str, str]  # figure -> Chinese header with unit
     text_format: str = "{:,.0f}"
 
+    def title_at(self, level: str) -> str:
+        """The chart's and table's title at a level: 各市（州）运营社工站."""
+        return f"各{PLACE_NOUN[level]}{self.subject}"
+
+    def file_stem(self, level: str) -> str:
+        """The download's name at a level: 各市运营社工站."""
+        return f"各{SHORT_NOUN[level]}{self.subject}"
+
+    @property
+    def title(self) -> str:
+        """The title at a city, by county."""
+        return self.title_at("county")
+
 
 BREAKDOWNS = {
     "stations": Breakdown(
-        "各县（市、区）运营社工站", "stations_operating", "个",
+        "运营社工站", "stations_operating", "个",
         {"townships": "乡镇（街道）（个）", "stations_operating": "运营社工站（个）",
          "stations_star_rated": "星级社工站（个）", "brand_projects": "品牌项目（个）",
          "station_resident_workers": "驻站社工（人）", "active_organisations": "社工机构（家）"},
     ),
     "training": Breakdown(
-        "各县（市、区）本年督导与培训场次", "supervision_sessions", "场",
+        "本年督导与培训场次", "supervision_sessions", "场",
         {"exam_tutoring_sessions": "考前辅导（场）", "exam_tutoring_attendees": "辅导人次",
          "supervision_sessions": "督导（场）", "training_sessions": "培训（场）",
          "talent_cards_this_year": "本年人才卡（张）", "awards_this_year": "本年奖励（人）"},
     ),
     "purchases": Breakdown(
-        "各县（市、区）本年购买服务预算", "purchase_budget_wan", "万元",
+        "本年购买服务预算", "purchase_budget_wan", "万元",
         {"purchase_projects": "项目（个）", "purchase_budget_wan": "预算（万元）"}, "{:,.1f}",
     ),
     "posts": Breakdown(
-        "各县（市、区）社会工作岗位", "posts", "个",
+        "社会工作岗位", "posts", "个",
         {"posts": "岗位（个）", "posts_filled": "在岗（个）", "posts_new_this_year": "本年新设（个）"},
     ),
 }  # fmt: skip
 
 
-# Urban-community staffing by county, for the workbook (the staffing page draws its county bars itself).
+# Urban-community staffing by division, for the workbook (the staffing page draws its division bars itself).
 COUNTY_STAFFING = Breakdown(
-    "各县（市、区）城市社区配备", "certified_in_urban_communities", "人",
+    "城市社区配备", "certified_in_urban_communities", "人",
     {"urban_communities": "城市社区（个）", "certified_in_urban_communities": "城市社区持证社工（人）",
      "urban_communities_2plus": "达到2名的城市社区（个）", "urban_shortfall": "持证缺口（人）",
      "communities": "村（社区）（个）", "communities_served": "有社工服务的村（社区）（个）"},
 )  # fmt: skip
 
 
-def county_staffing_table(figures: pd.DataFrame) -> pd.DataFrame:
-    """Every county's urban-community staffing with its average per urban community (a late county: no figures)."""
-    table = county_table(figures, COUNTY_STAFFING)
+def division_staffing_table(figures: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Every division's urban-community staffing with its average per urban community, recomputed from its summed
+    parts (a division where no county reports: no figures)."""
+    table = division_table(figures, COUNTY_STAFFING, level)
     urban = table["城市社区（个）"]
     average = (table["城市社区持证社工（人）"] / urban.where(urban > 0)).round(2)
     return table.assign(**{"平均持证（人）": average})
 
 
-def county_table(figures: pd.DataFrame, breakdown: Breakdown) -> pd.DataFrame:
-    """One row per county of the scope with the breakdown's figures; a county without the month says so and has no
-    figures (never zeros)."""
-    status = [
-        hierarchy.reporting_label(has, latest)
-        for has, latest in zip(figures["has_snapshot"], figures["latest_snapshot_date"], strict=True)
-    ]
-    out = pd.DataFrame({PLACE_NOUN["county"]: figures["county_name"], "报送情况": status})
+def division_table(figures: pd.DataFrame, breakdown: Breakdown, level: str) -> pd.DataFrame:
+    """One row per division of the level (levels.division_figures) with the breakdown's figures and whether its
+    counties reported: a division lacking some says how many beside its partial sum, one lacking all has no figures
+    (never zeros)."""
+    out = pd.DataFrame({PLACE_NOUN[level]: figures["division_name"], "报送情况": reporting_labels(figures)})
     for column, header in breakdown.columns.items():
         out[header] = figures[column].astype("Float64")
     return out.reset_index(drop=True)
+
+
+def reporting_labels(figures: pd.DataFrame) -> list[str]:
+    """已报送; 缺 1 个县（乙县） where a division's sum lacks some of its counties; 未报送（最新 2024-06-30) where it
+    lacks all."""
+    return [
+        hierarchy.division_reporting_label(row.counties, row.counties_reporting, row.latest_snapshot_date,
+                                           row.missing_counties)
+        for row in figures.itertuples(index=False)
+    ]  # fmt: skip
+
+
+def labelled_names(names: pd.Series, counties: pd.Series, reporting: pd.Series) -> pd.Series:
+    """Each division's name for a chart's bar, with （缺 N 县） where its sum lacks some of its counties: a bar never
+    passes a partial sum off as complete."""
+    partial = (reporting > 0) & (reporting < counties)
+    missing = (counties - reporting).astype(int).astype(str)
+    return names.where(~partial, names + "（缺" + missing + "县）")

@@ -1,6 +1,6 @@
-"""The scope picker of a store of many counties: city → county (searchable select boxes) in the sidebar and in the URL
-(`?scope=CODE`), the breadcrumb that goes back up, and the county bar a click drills into. A single county's store
-shows none of it.
+"""The scope picker of a store of many counties: province → city → county (searchable select boxes, each shown when
+there is more than one to choose from) in the sidebar and in the URL (`?scope=CODE`), the breadcrumb that goes back
+up, and the division bar a click drills into. A single county's store shows none of it.
 """
 
 from __future__ import annotations
@@ -11,76 +11,129 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.data.store import is_multi_county
 from socialwork.figures import hierarchy
 
 URL_SCOPE = "scope"
+PROVINCE_KEY = "filter_province"
 CITY_KEY = "filter_city"
 COUNTY_KEY = "filter_county"
+# The box of each level above the township, top down: its session key and its label.
+KEYS = {"province": PROVINCE_KEY, "city": CITY_KEY, "county": COUNTY_KEY}
+LABELS = {"province": "省（自治区、直辖市）", "city": "市（州）", "county": "县（市、区）"}
 
 
-def cities_and_counties(as_of: date, data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The store's cities and counties (code, name, parent) at the snapshot."""
+def divisions_above(as_of: date, data: Path) -> dict[str, pd.DataFrame]:
+    """The store's provinces, cities and counties (code, name, parent) at the snapshot, by level."""
     known = hierarchy.divisions(as_of, None, data)
-    return known[known["division_level"] == "city"], known[known["division_level"] == "county"]
+    return {level: known[known["division_level"] == level] for level in KEYS}
+
+
+def _names(levels: dict[str, pd.DataFrame]) -> dict[str, str]:
+    every = pd.concat(list(levels.values()))
+    return dict(zip(every["division_code"], every["division_name"], strict=True))
+
+
+def _set_scope(code: str | None) -> None:
+    """Every box set to the division and its parents (the parents' boxes, hidden or not, are reconciled by picker)."""
+    for level, key in KEYS.items():
+        digits = DIVISION_DIGITS[level]
+        st.session_state[key] = code[:digits] if code and len(code) >= digits else None
 
 
 def read_url(as_of: date, data: Path) -> list[str]:
-    """Seed the city and county boxes from `?scope=` once per session; the problems, in Chinese, for the page."""
+    """Seed the province, city and county boxes from `?scope=` once per session; the problems, in Chinese, for the
+    page."""
     raw = st.query_params.get(URL_SCOPE)
-    st.session_state[CITY_KEY], st.session_state[COUNTY_KEY] = None, None
+    _set_scope(None)
     if not raw or not is_multi_county(data):
         return [f"链接参数 {URL_SCOPE}={raw} 无效：本数据目录只有一个县。"] if raw else []
-    cities, counties = cities_and_counties(as_of, data)
-    if raw in set(counties["division_code"]):
-        st.session_state[COUNTY_KEY] = raw
-        raw = raw[:4]
-    if raw in set(cities["division_code"]):
-        st.session_state[CITY_KEY] = raw
+    levels = divisions_above(as_of, data)
+    if any(raw in set(frame["division_code"]) for frame in levels.values()):
+        _set_scope(raw)
         return []
-    if st.session_state[COUNTY_KEY]:
-        return []
-    problem = f"未知区划代码“{raw}”（应为本数据目录中市或县的区划代码），已改为显示全部。"
+    kinds = "省、市或县" if len(levels["province"]) > 1 else "市或县"
+    problem = f"未知区划代码“{raw}”（应为本数据目录中{kinds}的区划代码），已改为显示全部。"
     return [f"链接参数 {URL_SCOPE}={raw} 无效：{problem}"]
+
+
+def _clear_below_province() -> None:
+    st.session_state[CITY_KEY], st.session_state[COUNTY_KEY] = None, None
 
 
 def _clear_county() -> None:
     st.session_state[COUNTY_KEY] = None
 
 
+def _set_county(code: str | None) -> None:
+    """A county picked (before its province or city, too): those boxes show where it lies; none: the box above stays."""
+    if code:
+        _set_scope(code)
+    else:
+        st.session_state[COUNTY_KEY] = None
+
+
+def _county_chosen() -> None:
+    _set_county(st.session_state[COUNTY_KEY])
+
+
+def _within(frame: pd.DataFrame, code: str | None) -> pd.DataFrame:
+    return frame[frame["division_code"].str.startswith(code)] if code else frame
+
+
 def picker(as_of: date, data: Path) -> str | None:
-    """City and county boxes in the sidebar (the city only when the store holds more than one); the chosen scope."""
-    cities, counties = cities_and_counties(as_of, data)
-    names = dict(zip(cities["division_code"], cities["division_name"], strict=True))
-    names |= dict(zip(counties["division_code"], counties["division_name"], strict=True))
-    city = None
-    if len(cities) > 1:
+    """Province, city and county boxes in the sidebar, cascading (a province's cities, a city's counties); a box
+    only where there is a choice at its level: the province with more than one province, the city with more than one
+    city in the province. The chosen scope."""
+    levels = divisions_above(as_of, data)
+    names = _names(levels)
+    province = city = None
+    provinces = levels["province"]
+    if len(provinces) > 1:
+        province = st.selectbox(
+            LABELS["province"], options=list(provinces["division_code"]), key=PROVINCE_KEY, format_func=names.get,
+            index=None, placeholder="全部 · 输入名称搜索", on_change=_clear_below_province,
+        )  # fmt: skip
+    elif st.session_state.get(PROVINCE_KEY) is not None:
+        st.session_state[PROVINCE_KEY] = None
+    cities = _within(levels["city"], province)
+    if len(cities) > 1 and (province or len(provinces) <= 1):  # a nation's 300 cities wait for the province
         city = st.selectbox(
-            "市（州）", options=list(cities["division_code"]), key=CITY_KEY, format_func=names.get,
-            index=None, placeholder="全部 · 输入名称搜索", on_change=_clear_county,
+            LABELS["city"], options=list(cities["division_code"]), key=CITY_KEY, format_func=names.get, index=None,
+            placeholder=f"{_whole(province, None, levels)} · 输入名称搜索", on_change=_clear_county,
         )  # fmt: skip
     elif st.session_state.get(CITY_KEY) is not None:
         st.session_state[CITY_KEY] = None
-    options = counties[counties["division_code"].str.startswith(city)] if city else counties
+    counties = _within(levels["county"], city or province)
     county = st.selectbox(
-        "县（市、区）", options=list(options["division_code"]), key=COUNTY_KEY, format_func=names.get, index=None,
-        placeholder=f"{'全市' if city or len(cities) == 1 else '全部'} · 输入县名搜索",
+        LABELS["county"], options=list(counties["division_code"]), key=COUNTY_KEY, format_func=names.get, index=None,
+        placeholder=f"{_whole(province, city, levels)} · 输入县名搜索", on_change=_county_chosen,
         help="不选即为上一级全部；选定县后可再选乡镇（街道）",
     )  # fmt: skip
-    return county or city
+    return county or city or province
+
+
+def _whole(province: str | None, city: str | None, levels: dict[str, pd.DataFrame]) -> str:
+    """What an empty box stands for: 全市, 全省 or 全部 (the whole store)."""
+    if city or len(levels["city"]) == 1:
+        return "全市"
+    if province or len(levels["province"]) == 1:
+        return "全省"
+    return "全部"
 
 
 _PHONE_COUNTY_KEY = "filter_county_phone"
 
 
 def _copy_phone_county() -> None:
-    st.session_state[COUNTY_KEY] = st.session_state[_PHONE_COUNTY_KEY]
+    _set_county(st.session_state[_PHONE_COUNTY_KEY])
 
 
 def phone_picker(as_of: date, data: Path) -> None:
-    """The county box again, for the phone's filter at the top of the page (the sidebar is folded away there); both
-    boxes hold the same choice."""
-    _, counties = cities_and_counties(as_of, data)
+    """The county box again, over every county of the store, for the phone's filter at the top of the page (the
+    sidebar is folded away there); both boxes hold the same choice."""
+    counties = divisions_above(as_of, data)["county"]
     names = dict(zip(counties["division_code"], counties["division_name"], strict=True))
     st.session_state[_PHONE_COUNTY_KEY] = st.session_state.get(COUNTY_KEY)  # the sidebar's, drawn before
     st.selectbox(
@@ -97,17 +150,14 @@ def write_url(scope_code: str | None) -> None:
 
 
 def go_to(code: str | None, township_key: str) -> None:
-    """Breadcrumb and chart callback: show a division (None: the whole store), township filter cleared."""
+    """Breadcrumb and chart callback: show a division, a province's, city's or county's (None: the whole store),
+    township filter cleared."""
     st.session_state[township_key] = []
-    st.session_state[COUNTY_KEY] = code if code and len(code) == 6 else None
-    if code and len(code) == 4:
-        st.session_state[CITY_KEY] = code
-    elif code is None:
-        st.session_state[CITY_KEY] = None
+    _set_scope(code)
 
 
-def county_from_chart(chart_key: str, names_to_codes: dict[str, str], township_key: str) -> None:
-    """on_select callback of a county chart: the clicked county becomes the scope."""
+def division_from_chart(chart_key: str, names_to_codes: dict[str, str], township_key: str) -> None:
+    """on_select callback of a chart by province, city or county: the clicked division becomes the scope."""
     points = st.session_state[chart_key]["selection"]["points"]
     if points:
         custom = points[0].get("customdata")

@@ -1,5 +1,6 @@
 """A city of two counties in a real browser: click a county bar, then a township bar (its communities), and go back
-up with the breadcrumb; the URL carries the scope."""
+up with the breadcrumb; the URL carries the scope. Two provinces: click a province's bar, then a city's, then a
+county's, and back up through every level."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 from tests.browser.conftest import full_page_screenshot, settle
 from tests.browser.test_overview_browser import heading
-from tests.fixture_city import COUNTY_A, write_city_store
+from tests.fixture_city import CITY, COUNTY_A, write_city_store
+from tests.fixture_nation import PROVINCE, write_nation_store
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +93,41 @@ def test_a_phone_picks_the_county_in_the_filter_at_the_top(fresh_server, browser
     assert f"scope={COUNTY_A}" in page.url
     assert page.get_by_role("dialog").get_by_text("乡镇（街道）").count() == 1  # townships once a county is chosen
     page.close()
+
+
+def test_drill_province_city_county_and_back(fresh_server, browser, tmp_path):
+    """The whole of two provinces by province → 测试省 by city → 测试市 by county → 甲县 by township, by clicking bars;
+    then the breadcrumb back to the province and to the whole store."""
+    url = fresh_server("serve", {"SOCIALWORK_DATA": str(write_nation_store(tmp_path / "nation"))})
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{url}/staffing?asof=2025-03-31")
+    settle(page)
+    assert "范围：全国" in heading(page)
+    assert sorted(page.locator(".js-plotly-plot").first.evaluate("el => el.data[0].y")) == ["另一省", "测试省"]
+
+    _click_bar(page, "测试省")  # the whole store → a province: a bar per city
+    _wait_for_scope(page, "范围：测试省")
+    assert f"scope={PROVINCE}" in page.url
+    assert sorted(page.locator(".js-plotly-plot").first.evaluate("el => el.data[0].y")) == ["丙市", "测试市"]
+
+    _click_bar(page, "测试市")  # → a city: a bar per county
+    _wait_for_scope(page, "范围：测试市")
+    assert f"scope={CITY}" in page.url
+
+    _click_bar(page, "甲县")  # → a county: a bar per township
+    _wait_for_scope(page, "范围：甲县")
+    assert f"scope={COUNTY_A}" in page.url
+    breadcrumb = page.locator(".st-key-sw_breadcrumb")
+    crumbs = [b.inner_text().split()[-1] for b in breadcrumb.get_by_role("button").all()]  # after the icon
+    assert crumbs == ["全国", "测试省", "测试市"]
+
+    breadcrumb.get_by_role("button", name="测试省").click()  # two levels up
+    _wait_for_scope(page, "范围：测试省")
+    assert f"scope={PROVINCE}" in page.url
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator(".st-key-filter_province input").input_value() == "测试省"  # the box shows it too
+    breadcrumb.get_by_role("button", name="全国").click()
+    _wait_for_scope(page, "范围：全国")
+    assert "scope=" not in page.url
+    context.close()

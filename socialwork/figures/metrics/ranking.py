@@ -1,12 +1,13 @@
-"""The county ranking: every county of a city or province against each of its targets, worst first, the level below
-a scope above the county (hierarchy.level_below), in the shape of the township scorecard so that pages, documents and
-exports show either."""
+"""The county ranking: every county of a city, province or nation against each of its targets, worst first (a view
+above the county ranks its counties whatever level its charts break down by: hierarchy.spans_counties), in the shape
+of the township scorecard so that pages, documents and exports show either."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from socialwork.data import identity, settings
@@ -24,7 +25,7 @@ Places = list[str] | tuple[str, ...] | None
 def place_scorecard(as_of: date, places: Places = None, data: Path | None = None) -> TownshipScorecard:
     """The table of the level below the view: counties ranked against every target above the county, else townships
     against the scale-free targets."""
-    if hierarchy.level_below(places, data) == "county":
+    if hierarchy.spans_counties(places, data):
         return county_ranking(as_of, places, data)
     return township_scorecard(as_of, list(places) if places else None, data)
 
@@ -47,17 +48,20 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     labels = {k: county.metric_label(k) for k in keys}
     previous = previous_date(as_of, dates)
+    own_figures, own_values = _per_county(figures, keys)
+    goals_by_county: dict[str, dict[str, dict]] = {}
+    for target in targets.to_dict("records"):
+        goals_by_county.setdefault(target["county_code"], {})[target["metric_key"]] = target
     rows = []
     for place in status.itertuples(index=False):
-        own = figures[figures["county_code"] == place.county_code].drop(columns="county_code")
-        own = own.set_index("snapshot_date").astype("float64")  # as the county's own report reads it (levels.py)
-        goals = {row.metric_key: row for _, row in targets[targets["county_code"] == place.county_code].iterrows()}
         reported = hierarchy.reporting_label(place.has_snapshot, place.latest_snapshot_date)
         row = {"township_code": place.county_code, "township_name": place.county_name, "township_kind_label": reported}
+        goals = goals_by_county.get(place.county_code, {})
         for key in keys:
             kpi = None
             if place.has_snapshot:
-                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key])
+                own, values = own_figures[place.county_code], own_values[place.county_code][key]
+                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key], values)
             row[key] = None if kpi is None else kpi.value
             row[f"{key}__status"] = "no_data" if kpi is None else kpi.status
             row[f"{key}__goal"] = None if kpi is None else kpi.goal
@@ -68,6 +72,24 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
         as_of, baseline_date(as_of, dates), tuple(SPECS[k] for k in keys), _common_goals(targets, keys),
         _ranked(frame, keys), labels, level="county",
     )  # fmt: skip
+
+
+def _per_county(
+    figures: pd.DataFrame, keys: list[str]
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
+    """Each county's figures by date, as its own report reads them (levels.py), and each of its metrics' values by
+    date, computed for every county at once and sliced by position: a nation's 2,800 counties one at a time, or
+    grouped, would cost seconds."""
+    ordered = figures.sort_values(["county_code", "snapshot_date"], kind="stable")
+    codes = ordered["county_code"].to_numpy()
+    frame = ordered.drop(columns="county_code").set_index("snapshot_date").astype("float64")
+    values = {key: SPECS[key].compute(frame).to_numpy() for key in keys}
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
+    spans = list(zip(starts.tolist(), [*starts[1:].tolist(), len(codes)], strict=True))
+    return (
+        {codes[start]: frame.iloc[start:end] for start, end in spans},
+        {codes[start]: {key: column[start:end] for key, column in values.items()} for start, end in spans},
+    )
 
 
 def _columns(keys: list[str]) -> list[str]:

@@ -4,10 +4,12 @@ the single source for cards, the CLI and exports. Computed once per as-of date, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from socialwork.data import identity, settings, store
@@ -98,17 +100,21 @@ def figures_by_snapshot(
     return frame.set_index("snapshot_date").astype("float64")
 
 
-def values_by_date(spec: MetricSpec, figures: pd.DataFrame) -> dict[date, float | None]:
+def values_by_date(
+    spec: MetricSpec, figures: pd.DataFrame, computed: pd.Series | np.ndarray | None = None
+) -> dict[date, float | None]:
     """metric_value(spec, figures, d) for every snapshot d of figures, equal to it, value for value.
 
     One computation over the whole frame instead of one per row: a report asks for about 240 values, and picking
     a row out of a frame costs more than the arithmetic. Computed over a frame, a metric is NaN where a row's
     would be None (a zero denominator, registry._ratio) or NaN (a missing figure): a row with every figure present
-    is None there, and any other is worked out by itself."""
+    is None there, and any other is worked out by itself. `computed` is spec.compute(figures) when already known
+    (the county ranking computes every county's at once)."""
     if figures.empty:
         return {}
     dates = list(figures.index)
-    raw = dict(zip(dates, spec.compute(figures).tolist(), strict=True))
+    computed = spec.compute(figures) if computed is None else computed
+    raw = dict(zip(dates, computed.tolist(), strict=True))
     complete: dict[date, bool] = {}  # rows without a missing figure, looked up at the first NaN
     values: dict[date, float | None] = {}
     for on, value in raw.items():
@@ -142,16 +148,18 @@ def _previous(spec: MetricSpec, values: dict[date, float | None], as_of: date, p
 
 def evaluate(
     spec: MetricSpec,
-    target: pd.Series | None,
+    target: Mapping | None,
     figures: pd.DataFrame,
     as_of: date,
     previous: date | None,
     filtered: bool,
     label: str | None = None,
+    computed: pd.Series | np.ndarray | None = None,
 ) -> Kpi:
-    """One KPI: value at as_of, goal from the target row, status against goal and pace (label: as shown)."""
+    """One KPI: value at as_of, goal from the target row (a Series or a dict), status against goal and pace (label:
+    as shown; computed: see values_by_date)."""
     baseline = baseline_date(as_of, list(figures.index))
-    values = values_by_date(spec, figures)
+    values = values_by_date(spec, figures, computed)
     value = values.get(as_of)
     goal = comparator = scope = projection = None
     expected, note, pace_method = None, "", ""
@@ -256,7 +264,7 @@ def _kpi_report(
     figures = figures_by_snapshot(dates[0], counted_at, townships or None, data)
     figures = figures[figures.index <= as_of]
     targets = targets_for_year(as_of, as_of.year, data, townships, counted_at)
-    missing = hierarchy.reporting(counted_at, townships, data).note  # every figure of the view says what it lacks
+    status = hierarchy.reporting(counted_at, townships, data)  # every figure of the view says what it lacks
     no_previous = _no_previous(previous_date(as_of, dates), townships, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
     rows = {row.metric_key: row for _, row in targets.iterrows()}
@@ -267,7 +275,7 @@ def _kpi_report(
         evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
-    kpis = tuple(_noted(kpi, missing, no_previous) for kpi in kpis)
+    kpis = tuple(_noted(kpi, status.card_note, no_previous) for kpi in kpis)
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
@@ -276,7 +284,7 @@ def _kpi_report(
         previous_date=previous,
         kpis=kpis,
         note=note,
-        missing=missing,
+        missing=status.note,
     )
 
 
