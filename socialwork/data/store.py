@@ -428,13 +428,14 @@ def files_by_table(root: Location) -> dict[str, list[Path]]:
 def files_of_date(root: Location, as_of: date, table_name: str) -> list[Path]:
     """The files of one table at one date that readers read: for a store of many counties the combined month's while
     it is fresh, else each reporting county's (combined.py)."""
+    return files_by_date(root).get(as_of, {}).get(table_name, [])
+
+
+def files_by_date(root: Location) -> dict[date, dict[str, list[Path]]]:
+    """files_of_date of every date and table, the store listed once."""
     if is_multi_county(root):
-        return _combined().reader_files(root).get(as_of, {}).get(table_name, [])
-    if isinstance(root, Bucket):
-        path = snapshot_files(root).get(as_of, {}).get(table_name)
-        return [] if path is None else [path]
-    path = snapshot_folder(root, as_of) / f"{table_name}.parquet"
-    return [path] if path.is_file() else []
+        return _combined().reader_files(root)
+    return {on: {name: [path] for name, path in files.items()} for on, files in snapshot_files(root).items()}
 
 
 def _dated(file: Path) -> bool:
