@@ -190,8 +190,9 @@ METHOD = """## What is measured
   store's combined monthly files: `city` one city of 10 counties (15 townships, 190 villages/communities and
   2,000 people each); `province` one province of 12 cities × 10 counties (15 townships, 250 villages/communities
   and 2,500 people each: 1,800 / 30,000 / 300,000); `nation` 31 provinces × 10 cities × 9 counties (15 townships,
-  222 villages/communities and 538 people each: 41,850 / 619,380 / 1,501,020). The baselines of a county's or a
-  township's view read that county's own files; those of the whole store read the files its readers read
+  222 villages/communities and 538 people each: 41,850 / 619,380 / 1,501,020; its first 120 counties
+  drawn and written so, the other 2,670 recoded copies of them, each under its own codes). The baselines of a
+  county's or a township's view read that county's own files; those of the whole store read the files its readers read
   (every county's, or the combined monthly file).
 
 ## Why it is fast: derived tables written with each snapshot
