@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork.bench import browser, profiling, sections, server, twin
+from socialwork.bench import browser, browser_store, profiling, sections, server, twin
 from socialwork.bench.serving import cpu_seconds
 from socialwork.data import settings
 from socialwork.data.demo import LAST_SNAPSHOT
 from socialwork.figures import db
+from tests import fixture_city, fixture_county
+from tests.fixture_city import BOTH
+from tests.fixture_nation import COUNTY_D, write_nation_store
 
 ROOT = settings.REPO_ROOT.as_posix()
 BARE_APP = str(settings.REPO_ROOT / "socialwork" / "bench" / "bare_app.py")
@@ -64,6 +67,9 @@ def test_a_twin_draws_the_elements_of_its_page(page, tmp_path, monkeypatch):
     specs = {
         "dates": [LAST_SNAPSHOT.isoformat()],
         "townships": ["河口镇", "城关街道"],
+        "boxes": [],
+        "whole": "全县",
+        "first_view": "county",
         "navigation": {page: ["页面", ":material/dashboard:"]},
         "pages": {
             page: {view: twin.page_spec(page, town) for view, town in (("county", None), ("township", "河口镇"))}
@@ -82,6 +88,57 @@ def test_a_twin_draws_the_elements_of_its_page(page, tmp_path, monkeypatch):
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     wanted = [n for n in _walk(specs["pages"][page]["township"]) if n["kind"] == "plotly_chart"]
     assert [len(c["data"]) for c in charts] == [len(n["traces"]) for n in wanted]
+
+
+def _captions(count: int) -> list[dict]:
+    return [{"kind": "markdown", "chars": 20, "scope": True, "bullets": 0}] + [{"kind": "caption", "chars": 3}] * count
+
+
+def test_a_nation_twin_picks_a_county_in_its_boxes_then_a_township(tmp_path, monkeypatch):
+    """The bare app's sidebar for a store of many counties: no township filter before a county is picked; the whole
+    store's twin, then the county's, then the township's."""
+    root = write_nation_store(tmp_path / "nation")
+    store = browser_store.store_of(root, False, BOTH)
+    specs = {
+        "dates": [BOTH.isoformat()],
+        **browser_store.sidebar_spec(store, BOTH),
+        "first_view": store.views[0],
+        "navigation": {"overview": ["总览", ":material/dashboard:"]},
+        "pages": {"overview": {view: _captions(i + 1) for i, view in enumerate(store.views)}},
+    }
+    (tmp_path / "twins.json").write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv(twin.SPECS_ENV, str(tmp_path / "twins.json"))
+    at = AppTest.from_file(BARE_APP, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (len(at.caption), len(at.multiselect)) == (1, 0)
+    assert any("范围：全部" in m.value for m in at.markdown)
+    at.selectbox(key="twin_box_1").set_value("丁县").run()  # the county box, after the province box
+    assert (len(at.caption), len(at.multiselect)) == (2, 1)
+    assert any("范围：丁县" in m.value for m in at.markdown)
+    at.multiselect[0].set_value([store.township]).run()
+    assert len(at.caption) == 3 and any(f"范围：{store.township}" in m.value for m in at.markdown)
+
+
+def test_the_browser_benchmark_picks_a_stores_first_county_and_its_first_township(tmp_path):
+    nation = browser_store.store_of(write_nation_store(tmp_path / "nation"), False, BOTH)
+    first = COUNTY_D + fixture_county.T1[6:]  # 丁县 (980101) is the fixture county recoded: T1 甲街道 comes first
+    assert (nation.name, nation.county, nation.county_code) == ("nation", "丁县", COUNTY_D)
+    assert (nation.township, nation.township_code) == ("甲街道", first)
+    assert nation.views == ("nation", "county", "township")
+    assert [nation.query(view) for view in nation.views] == [(None, None), (None, COUNTY_D), ("甲街道", COUNTY_D)]
+    sidebar = browser_store.sidebar_spec(nation, BOTH)
+    assert [(box["label"], box["options"]) for box in sidebar["boxes"]] == [
+        ("省（自治区、直辖市）", ["另一省", "测试省"]),
+        ("县（市、区）", ["丁县", "丙县", "甲县", "乙县"]),
+    ]
+    assert sidebar["whole"] == "全部" and sidebar["townships"] == ["甲街道", "乙镇", "丙乡"]
+    city = browser_store.store_of(fixture_city.write_city_store(tmp_path / "city"), False, BOTH)
+    assert (city.name, city.county_code) == ("city", fixture_city.COUNTY_A)
+    assert [box["label"] for box in browser_store.sidebar_spec(city, BOTH)["boxes"]] == ["县（市、区）"]
+    demo = browser_store.store_of(settings.data_dir(), True, LAST_SNAPSHOT)
+    assert (demo.name, demo.township, demo.views) == ("demo", "河口镇", ("county", "township"))
+    assert demo.query("township") == ("河口镇", None) and browser.section_name(demo) == "browser"
+    assert browser.section_name(nation) == "browser-nation"
 
 
 def _walk(nodes: list[dict]) -> list[dict]:
@@ -175,6 +232,26 @@ def test_the_browser_table_sets_each_page_beside_its_twin():
     assert "1 of 2 pages (page ÷ bare 1.17× to 1.50×)" in lines[1]
     assert "0.300 s for the dashboard, 0.150 s for the bare twins (2.0×)" in lines[2]
     assert "0.150 s per page view, 0.100 s per township rerun" in lines[3]
+
+
+def test_a_store_of_many_counties_adds_the_county_pick_to_the_tables():
+    counts = dict.fromkeys(twin.SUMMARY_KINDS, 1)
+    ours = _views([3000, 3200, 3100], [500, 500, 500], 0.4) | {"county_ms": [900, 1000, 800], "cpu_county_s": [0.3] * 3}
+    bare = _views([2500, 2500, 2500], [400, 400, 400], 0.2) | {"county_ms": [500, 500, 500], "cpu_county_s": [0.1] * 3}
+    result = {"pages": [{"page": "overview", "elements": {"nation": counts, "county": counts,
+                                                          "township": counts | {"texts": 2}},
+                         "dashboard": ours, "bare": bare}]}  # fmt: skip
+    table = browser.timing_table(result)
+    assert "| page | elements (nation → county → township) | first render s |" in table
+    assert (
+        "| overview | 1 / 1 / 1 / 1 / 1 → 1 / 1 / 1 / 2 / 1 | 3.10 | 2.50 | +0.60 | ✓ | 0.90 | 0.50 | 1.80× | ✗ "
+        "| 0.50 | 0.40 | 1.25× | ✓ |" in table
+    )
+    assert "| overview | 0.40 | 0.20 | 2.0× | 0.30 | 0.10 | 3.0× | 0.20 | 0.10 | 2.0× |" in browser.cpu_table(result)
+    lines = browser.summary(result)
+    assert lines[1] == "- County pick within 1.3× the bare page: 0 of 1 pages (page ÷ bare 1.80× to 1.80×)."
+    assert lines[2] == "- Township rerun within 1.3× the bare page: 1 of 1 pages (page ÷ bare 1.25× to 1.25×)."
+    assert "0.300 s for the dashboard, 0.133 s for the bare twins" in lines[3]  # (3×0.4 + 3×0.3 + 3×0.2) / 9
 
 
 def test_server_cpu_time_is_read_from_proc():

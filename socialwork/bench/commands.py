@@ -35,6 +35,9 @@ def add_parsers(sub) -> None:
         help="每次页面访问的服务器 CPU：本版本（文件监视开/关）、HAProxy 缓存静态文件、可选的旧版本对照",
     )
     bench.add_argument("--pages", help="与 --browser、--profile、--views 一起用：逗号分隔的页面（默认全部）")
+    bench.add_argument(
+        "--data", type=Path, help="与 --browser 一起用：测量的数据目录（默认内置示例县；如 .bench/province 为多县数据）"
+    )
     bench.add_argument("--baseline-checkout", type=Path, help="与 --views 一起用：作对照的旧版本目录（git worktree）")
 
 
@@ -82,8 +85,12 @@ def _bench_pages(args: argparse.Namespace) -> int:
         section, body = "views", views.markdown(result, command)
         print(views.table(result))
     elif args.browser:
-        result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved)
-        section, body = "browser", browser.markdown(result)
+        store = _browser_store(args.data)
+        if store is None:
+            return EXIT_USAGE
+        result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved, store)
+        command = "python -m socialwork bench --browser" + (f" --data {args.data}" if args.data else "")
+        section, body = browser.section_name(store), browser.markdown(result, command)
         print(browser.timing_table(result), browser.cpu_table(result), "\n".join(browser.summary(result)), sep="\n")
     else:
         result = profiling.run(pages, repeats, saved)
@@ -94,6 +101,20 @@ def _bench_pages(args: argparse.Namespace) -> int:
     _write_performance(args.out, sections.put(old, section, body))
     print(f"已写入 {args.out}")
     return 0
+
+
+def _browser_store(data: Path | None):
+    """The store `bench --browser` measures: --data, or the demo county; None (said why) when it cannot be read."""
+    from socialwork.bench import browser_store
+    from socialwork.data.store import StoreError
+    from socialwork.figures import places
+
+    root = data.resolve() if data else settings.data_dir()
+    try:
+        return browser_store.store_of(root, data is None, places.available_dates(root)[-1])
+    except (StoreError, OSError) as err:
+        print(f"错误：无法读取数据目录 {root}：{err}", file=sys.stderr)
+        return None
 
 
 def _write_performance(out: Path, text: str) -> None:

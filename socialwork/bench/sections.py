@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-SECTIONS = ("browser", "views", "profile", "load", "budget")
+BROWSER_SECTIONS = ("browser", "browser-county", "browser-city", "browser-province", "browser-nation")
+SECTIONS = (*BROWSER_SECTIONS, "views", "profile", "load", "budget")
 
 
 def _pattern(name: str) -> re.Pattern[str]:

@@ -45,20 +45,23 @@ def _not_bare_mode_warning(record: Any) -> bool:
     return "missing ScriptRunContext" not in record.getMessage()
 
 
-def page_spec(page: str, township: str | None, timeout: float = 120) -> list[Node]:
-    """The main area of a dashboard page as a twin spec, from one AppTest run (county view without township)."""
+def page_spec(page: str, township: str | None, timeout: float = 120, scope: str | None = None) -> list[Node]:
+    """The main area of a dashboard page as a twin spec, from one AppTest run (county view without township; in a
+    store of many counties, the whole store's view without scope, a county's with its code)."""
     from streamlit.testing.v1 import AppTest
 
     from socialwork.data import settings
 
     quiet_bare_mode()
     at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=timeout)
+    if scope:
+        at.query_params["scope"] = scope
     if township:
         at.query_params["township"] = [township]
     at.switch_page(f"pages/{page}.py").run()
     problems = [e.value for e in at.exception] + [e.value for e in at.error]
     if problems:
-        raise RuntimeError(f"page {page} ({township or 'county'}) failed: {problems}")
+        raise RuntimeError(f"page {page} ({township or scope or 'county'}) failed: {problems}")
     return block_spec(at.main)
 
 
