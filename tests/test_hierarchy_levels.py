@@ -192,3 +192,27 @@ def test_the_workbook_and_the_report_of_a_city_rank_its_counties(city):
     report = documents.report_data(BOTH, [CITY], None, city)
     headings = [section.heading for section in documents.report_sections(report, "docx")]
     assert "四、各县（市、区）目标完成情况" in headings
+
+
+def test_the_divisions_file_is_read_again_only_when_it_is_rewritten(tmp_path):
+    """divisions.read and the store's title are kept per file version (every page run asks several times); a rewrite
+    (a new file) is seen at once."""
+    from socialwork.data import divisions, identity
+
+    root = write_city_store(tmp_path / "city")
+    first = divisions.read(root)
+    first.loc[0, "division_name"] = "改过的副本"  # a caller's change never reaches the kept frame
+    assert divisions.read(root)["division_name"].tolist() == ["测试市", "甲县", "乙县", "辛乡"]
+    assert identity.division_identity(root).county_name == "测试市"
+    renamed = divisions.read(root).replace({"测试市": "新名市"})
+    divisions.write(root, renamed)
+    assert divisions.read(root)["division_name"].iloc[0] == "新名市"
+    assert identity.division_identity(root).county_name == "新名市"
+
+
+def test_a_county_alone_sums_to_its_own_figures(city):
+    """figures_over_counties for one county's scope is that county's own row at every date it reported."""
+    own = levels.figures_by_county(date(2020, 1, 1), BOTH, COUNTY_B, city)
+    summed = levels.figures_over_counties(date(2020, 1, 1), BOTH, COUNTY_B, city)
+    assert list(summed.index) == sorted(own["snapshot_date"]) and MISSING_MONTH not in summed.index
+    assert summed["certified_workers"].tolist() == own.sort_values("snapshot_date")["certified_workers"].tolist()

@@ -35,16 +35,35 @@ def level_of(code: str) -> str | None:
     return LEVEL_OF_DIGITS.get(len(code)) if code.isdigit() else None
 
 
+_read: dict[Path, tuple[tuple[int, ...], pd.DataFrame]] = {}  # path: (file_version, frame), the last one read
+
+
+def file_version(root: Location) -> tuple[int, ...] | None:
+    """The divisions file's inode, size and mtime: a rewrite (always a new file, os.replace) changes it."""
+    try:
+        found = os.stat(root / DIVISIONS_FILE)
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
 def read(root: Location) -> pd.DataFrame:
-    """The store's divisions in code order (empty for a single county's store)."""
+    """The store's divisions in code order (empty for a single county's store); read again only when the file
+    changes (every rerun of a page asks for it several times: 2 ms each for a province's)."""
     if not is_multi_county(root):
         return pd.DataFrame(columns=list(DIVISIONS.column_names))
-    path = root / DIVISIONS_FILE
+    path, version = root / DIVISIONS_FILE, file_version(root)
+    seen = _read.get(path)
+    if seen is not None and version is not None and seen[0] == version:
+        return seen[1].copy()
     try:
         frame = pq.read_table(path).to_pandas()
     except (OSError, pa.ArrowException) as err:
         raise StoreError(f"无法读取行政区划文件 {path}：{err}") from err
-    return frame[list(DIVISIONS.column_names)].sort_values("division_code", ignore_index=True)
+    frame = frame[list(DIVISIONS.column_names)].sort_values("division_code", ignore_index=True)
+    if version is not None:
+        _read[path] = (version, frame.copy())
+    return frame
 
 
 def check(frame: pd.DataFrame) -> list[str]:

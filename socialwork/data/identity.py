@@ -150,9 +150,23 @@ def load_or_fallback(root: Location) -> tuple[County, str | None]:
 NATION = County("全国", "", DEFAULT_PLAN_TITLE, "人才卡", "民政部")  # a store of several provinces
 
 
+_division_identities: dict[Path, tuple[tuple[int, ...] | None, County]] = {}  # root: (divisions file version, county)
+
+
 def division_identity(root: Path) -> County:
     """A store of many counties titled by its top division: 云岭市社会工作人才看板, documents from 云岭市民政局; a store
-    of several provinces by the nation (全国, from 民政部: no one province names it)."""
+    of several provinces by the nation (全国, from 民政部: no one province names it). Kept while the divisions file
+    stays the same: every page run asks."""
+    version = divisions.file_version(root)
+    seen = _division_identities.get(root)
+    if seen is not None and version is not None and seen[0] == version:
+        return seen[1]
+    county = _top_division(root)
+    _division_identities[root] = (version, county)
+    return county
+
+
+def _top_division(root: Path) -> County:
     tops = divisions.tops(divisions.read(root))
     if len(tops) > 1 and (tops["division_level"] == "province").all():
         return NATION

@@ -94,9 +94,9 @@ class OpenStore(NamedTuple):
     through_arrow: bool
 
 
-def _connect(root: Location) -> OpenStore:
+def _connect(root: Location, dates: list[date]) -> OpenStore:
     remove_stale_staging(root)  # where the server and the CLI open a store: an interrupted import's leftovers go
-    if not store.snapshot_dates(root):
+    if not dates:
         if isinstance(root, Bucket):
             raise StoreError(f"对象存储 {root} 尚未发布任何快照")
         raise StoreError(f"数据目录 {root} 中没有任何快照（应为 {SNAPSHOT_PARTITION}=YYYY-MM-DD 文件夹）")
@@ -162,9 +162,15 @@ def open_store(root: Location) -> OpenStore:
     version = current_version(root)
     with _lock:
         current = _connections.get(root)
+        if current is not None and current[0] == version:
+            return current[1]
+    # Listed outside the lock, once per version and shared with the sidebar's (a nation's store: a quarter second).
+    dates = snapshot_dates(root)
+    with _lock:
+        current = _connections.get(root)
         if current is None or current[0] != version:
             # The old connection is dropped, not closed: a session may still be reading through it.
-            _connections[root] = (version, _connect(root))
+            _connections[root] = (version, _connect(root, dates))
         return _connections[root][1]
 
 

@@ -164,7 +164,13 @@ def missing_townships(as_of: date, scope: str | None, data: Path | None = None) 
 
 
 def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> Reporting:
-    """The reporting status of a view's scope at a snapshot (every county reports in a single county's store)."""
+    """The reporting status of a view's scope at a snapshot (every county reports in a single county's store); worked
+    out once per store version (a page's header, cards and KPI report each ask)."""
+    chosen = tuple(places or ())
+    return db.cached("reporting", (as_of, chosen), lambda: _reporting(as_of, chosen, data), data)
+
+
+def _reporting(as_of: date, places: tuple[str, ...], data: Path | None) -> Reporting:
     scope, townships = db.split_places(places)
     if townships:
         scope = townships[0][:6]  # a township filter lies within one county: that county's status

@@ -53,6 +53,10 @@ def figures_over_counties(from_date: date, to_date: date, scope: str | None, dat
     if not reporting:
         # No county of the scope has the month (one county's view of a month it missed): no figures, not zeros.
         return frame.iloc[:0].drop(columns="county_code").set_index("snapshot_date").astype("float64")
+    if len(reporting) == 1 and (frame["county_code"] == reporting[0]).all():
+        # One county (a county's view): every date is its own row, nothing to carry forward.
+        own = frame.drop(columns="county_code").set_index("snapshot_date").sort_index().astype("float64")
+        return own.rename_axis("snapshot_date")
     dates = sorted(set(frame["snapshot_date"]))
     rows = frame[frame["county_code"].isin(reporting)].reset_index(drop=True)
     values = rows.drop(columns=["county_code", "snapshot_date"]).astype("float64")
