@@ -5,6 +5,7 @@ import streamlit as st
 from socialwork.figures import metrics
 from socialwork.figures.parallel import together
 from socialwork.present import cards, charts, filtering, followup_tables, followups_view, shared
+from socialwork.present.breakdown import by_county
 from socialwork.present.formatting import PROJECTION_METHOD_NOTE
 from socialwork.present.place_tables import (
     scorecard_export_frame,
@@ -21,7 +22,9 @@ cards.page_header("目标进度", filters)
 report, card, steps, followups = together(  # every read at once (socialwork/figures/parallel.py)
     lambda: metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data),
     lambda: metrics.place_scorecard(filters.as_of, filters.codes_or_none, filters.data),  # counties above the county
-    lambda: metrics.milestones(filters.as_of, filters.data),
+    lambda: (metrics.milestone_counts if by_county(filters) else metrics.milestones)(  # every county's: counted
+        filters.as_of, filters.data, filters.codes_or_none
+    ),
     lambda: followup_tables.load(filters.as_of, filters.codes_or_none, filters.data),
 )
 cards.report_summary(report)
@@ -49,10 +52,16 @@ cards.download_buttons(  # the files are made when a button is clicked, not on e
 )
 
 st.header("实施步骤与工作举措")
-timeline = shared.snapshot_figure(  # the plan's steps are the county's: one figure per snapshot, for every township
-    "milestone_timeline",
-    filters,
-    lambda: for_screen(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）")),
-)
-cards.chart(timeline)
-cards.milestone_table(steps)
+if by_county(filters):  # each county's plan has its own steps: how many counties stand where on each
+    st.caption(
+        f"{filters.scope}各县方案的实施步骤和工作举措：每项有多少个县按期完成、逾期、进行中；选择县可查看其方案的时间线。"
+    )
+    cards.milestone_counts_table(steps)
+else:
+    timeline = shared.snapshot_figure(  # the county's plan: one figure per snapshot, for every township
+        "milestone_timeline",
+        filters,
+        lambda: for_screen(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）")),
+    )
+    cards.chart(timeline)
+    cards.milestone_table(steps)

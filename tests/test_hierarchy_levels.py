@@ -216,3 +216,48 @@ def test_a_county_alone_sums_to_its_own_figures(city):
     summed = levels.figures_over_counties(date(2020, 1, 1), BOTH, COUNTY_B, city)
     assert list(summed.index) == sorted(own["snapshot_date"]) and MISSING_MONTH not in summed.index
     assert summed["certified_workers"].tolist() == own.sort_values("snapshot_date")["certified_workers"].tolist()
+
+
+def test_each_step_of_the_plan_is_counted_over_the_reporting_counties(city):
+    """Both counties' plans hold M1 (done 2023-08-09, due 2023-08-10) and M2 (due 2024-06-30, not done): at BOTH each
+    counts 2 counties (M1 done, M2 overdue); at MISSING_MONTH 乙县 has no snapshot, so 1."""
+    counts = metrics.milestone_counts(BOTH, city).set_index("milestone_id")
+    assert counts.loc["M1", ["counties", "done", "overdue"]].tolist() == [2, 2, 0]
+    assert counts.loc["M2", ["counties", "done", "overdue", "on_time"]].tolist() == [2, 0, 2, 0]
+    late = metrics.milestone_counts(MISSING_MONTH, city, [CITY]).set_index("milestone_id")
+    assert late["counties"].tolist() == [1, 1] and late.loc["M2", "overdue"] == 1
+    assert len(metrics.milestones(BOTH, city)) == 4  # every county's steps, without a scope
+    own = metrics.milestones(BOTH, city, [COUNTY_A])
+    assert own["milestone_id"].tolist() == ["M1", "M2"]  # one county's plan, not both counties' rows
+    assert metrics.milestones(BOTH, city, [f"{COUNTY_B}001"])["milestone_id"].tolist() == ["M1", "M2"]
+
+
+def test_the_targets_page_counts_the_steps_above_a_county_and_draws_a_countys_own_timeline(city, monkeypatch):
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(city))
+    for scope, timeline in ((None, False), (COUNTY_A, True)):
+        at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+        if scope:
+            at.query_params["scope"] = scope
+        at.switch_page("pages/targets.py").run()
+        assert not at.exception and not at.error
+        titles = [json.loads(c.proto.spec)["layout"].get("title") for c in at.get("plotly_chart")]
+        assert ("方案实施进度" in json.dumps(titles, ensure_ascii=False)) is timeline
+        tables = " ".join(str(h.proto.body) for h in at.get("html"))
+        assert ("已逾期（县）" in tables) is not timeline
+
+
+def test_a_table_longer_than_the_cap_shows_its_first_rows_and_says_so():
+    from socialwork.present import cards
+
+    def page():
+        import pandas as pd
+
+        from socialwork.present import cards
+
+        cards.table(pd.DataFrame({"机构": [f"机构{i}" for i in range(cards.TABLE_MAX_ROWS + 5)]}))
+
+    at = AppTest.from_function(page).run()
+    body = str(at.get("html")[0].proto.body)
+    assert f"机构{cards.TABLE_MAX_ROWS - 1}<" in body and f"机构{cards.TABLE_MAX_ROWS}<" not in body
+    shown, total = f"{cards.TABLE_MAX_ROWS:,}", f"{cards.TABLE_MAX_ROWS + 5:,}"
+    assert at.caption[0].value == f"共 {total} 行，表中列出前 {shown} 行。完整表请下载，或在侧栏缩小范围。"

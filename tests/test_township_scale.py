@@ -61,8 +61,9 @@ def test_township_chart_shows_the_worst_and_one_bar_for_the_others(many_township
     assert [c[0] for c in bars["customdata"][:-1]] == bars["y"][:-1]  # a click on these drills in
     assert bars["customdata"][-1] == [None]  # the others bar carries no township
     assert f"共{len(with_urban)}个" in layout["title"]["subtitle"]["text"].replace("<br>", "")
-    every = tables(at)[0]  # every township, in the expander below the chart
-    assert len(every) == SCALE.townships
+    every = tables(at)[0]  # every township, in the expander below the chart: its first CAP, and the count of all
+    captions = " ".join(c.value for c in at.caption)
+    assert len(every) == CAP and f"共 {SCALE.townships} 行，表中列出前 {CAP} 行。" in captions
 
 
 def test_community_lists_are_capped_but_totals_count_every_community(many_townships, monkeypatch):

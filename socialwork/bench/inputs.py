@@ -79,6 +79,9 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "places/townships_reporting": (Input("townships", ("township_code",), AS_OF),),
     "places/divisions_in_scope": (Input("townships", ("township_code", "township_name"), AS_OF),),
     "kpi/milestones_at_snapshot": (Input("milestones", ("milestone_id", "due_date", "status", "done_date"), AS_OF),),
+    "kpi/milestone_counts_by_step": (
+        Input("milestones", ("milestone_id", "title", "due_date", "status", "done_date"), AS_OF),
+    ),
     "kpi/scale_free_figures_by_township": SCALE_FREE_INPUTS,
     "places/townships_at_snapshot": (Input("townships", ("township_code", "township_name", "township_kind"), AS_OF),),
     "staffing/community_staffing_at_snapshot": STAFFING_INPUTS,

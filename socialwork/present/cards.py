@@ -23,6 +23,7 @@ from socialwork.present.formatting import (
     change_text,
     format_value,
     goal_text,
+    milestone_counts_frame,
     milestone_frame,
     pace_lines,
     status_text,
@@ -154,6 +155,11 @@ def milestone_table(steps: pd.DataFrame) -> None:
     st.html(table_html(table, statuses=statuses, phone=["事项", "截止日期", "进度"]))
 
 
+def milestone_counts_table(counts: pd.DataFrame) -> None:
+    """Each step over a view's counties: how many counties stand where on it."""
+    st.html(table_html(milestone_counts_frame(counts), phone=["事项", "县数", "已逾期（县）"]))
+
+
 def grid_key(labels: list[str]) -> str:
     """A card grid's key: its CSS class (st-key-sw_grid_…) lays the cards out (theme.PAGE_CSS)."""
     return f"sw_grid_{zlib.crc32('|'.join(labels).encode()):08x}"
@@ -197,8 +203,15 @@ def table(
     frame: pd.DataFrame, max_rows: int = 20, *, phone: list[str] | None = None,
     statuses: dict[str, list[str]] | None = None,
 ) -> None:  # fmt: skip
-    """A read-only table (scrolling beyond max_rows); phone names the columns a phone shows before a tap."""
+    """A read-only table (scrolling beyond max_rows); phone names the columns a phone shows before a tap. Its first
+    TABLE_MAX_ROWS rows at most: a nation's 20,000 organisations were 7 MB of HTML and ten seconds in a browser."""
+    total = len(frame)
+    if total > TABLE_MAX_ROWS:
+        frame = frame.head(TABLE_MAX_ROWS)
+        statuses = {column: values[:TABLE_MAX_ROWS] for column, values in (statuses or {}).items()} or None
     st.html(table_html(frame, phone=phone, statuses=statuses, scroll_rows=max_rows))
+    if total > len(frame):
+        st.caption(f"共 {total:,} 行，表中列出前 {len(frame):,} 行。完整表请下载，或在侧栏缩小范围。")
 
 
 def capped_table(

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from socialwork.data.contract import MILESTONE_TIMELINE
 from socialwork.data.contract import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDENTS
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
@@ -292,6 +293,20 @@ def milestone_frame(steps: pd.DataFrame) -> pd.DataFrame:
             "完成日期": steps["done_date"],
             "进度": steps["timeline_label"],
             "逾期天数（天）": steps["days_overdue"],
+        }
+    )
+
+
+def milestone_counts_frame(counts: pd.DataFrame) -> pd.DataFrame:
+    """Each step over the counties of a view above the county, worded for display: counties by where they stand."""
+    labels = MILESTONE_TIMELINE.labels
+    return pd.DataFrame(
+        {
+            "事项": counts["title"],
+            "类型": counts["kind_label"],
+            "最早截止日期": counts["due_date"],
+            "县数": counts["counties"].astype(int),
+            **{f"{labels[code]}（县）": counts[code].astype(int) for code in MILESTONE_TIMELINE.codes},
         }
     )
 
