@@ -17,7 +17,7 @@ from tests.html_tables import tables
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 SCALE = Scale("many_townships", townships=60, communities=600, people=3_000, snapshots=2)
-CAP = 50  # rows per table in these tests (cards.TABLE_MAX_ROWS is 1,000): 600 communities and 60 townships exceed it
+CAP = 50  # rows per table in these tests (cards: 1,000 and the scorecard 300): 600 communities, 60 townships exceed it
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,7 @@ def open_page(page: str, store: Path | None, monkeypatch: pytest.MonkeyPatch, **
     if store is not None:
         monkeypatch.setenv(settings.DATA_DIR_ENV, str(store))
         monkeypatch.setattr(cards, "TABLE_MAX_ROWS", CAP)
+        monkeypatch.setattr(cards, "SCORECARD_MAX_ROWS", CAP)
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 # Rows of one table sent to the browser: a province lists 30,000 villages and communities, the nation 620,000.
 # Longer lists show their first TABLE_MAX_ROWS in a meaningful order, say so, and download complete.
 TABLE_MAX_ROWS = 1_000
+# The ranking's rows carry a status pill per target: a nation's first 1,000 counties were 1.4 MB of HTML.
+SCORECARD_MAX_ROWS = 300
 
 
 def page_header(title: str, filters: Filters) -> None:
@@ -99,9 +101,9 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
 
 def scorecard_table(card: TownshipScorecard, max_rows: int | None = None) -> None:
     """The per-township table, each target's cell a status pill, worst townships first; at most max_rows
-    (TABLE_MAX_ROWS), the rest in the download."""
+    (SCORECARD_MAX_ROWS), the rest in the download."""
     values, statuses = scorecard_frames(card)
-    total, max_rows = len(values), max_rows or TABLE_MAX_ROWS
+    total, max_rows = len(values), max_rows or SCORECARD_MAX_ROWS
     values, statuses = values.head(max_rows), statuses.head(max_rows)
     pills = {column: list(statuses[column]) for column in values.columns[3:]}
     phone = [values.columns[0], values.columns[2], *values.columns[3:4]]
