@@ -261,3 +261,24 @@ def test_a_table_longer_than_the_cap_shows_its_first_rows_and_says_so():
     assert f"机构{cards.TABLE_MAX_ROWS - 1}<" in body and f"机构{cards.TABLE_MAX_ROWS}<" not in body
     shown, total = f"{cards.TABLE_MAX_ROWS:,}", f"{cards.TABLE_MAX_ROWS + 5:,}"
     assert at.caption[0].value == f"共 {total} 行，表中列出前 {shown} 行。完整表请下载，或在侧栏缩小范围。"
+
+
+def test_a_citys_report_and_workbook_count_each_step_over_its_counties(city):
+    """At BOTH both counties have M2 (基地建设, due 2024-06-30) overdue and M1 done."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from socialwork.present import databook, documents
+
+    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, [CITY], "测试市", city)))
+    cells = [[c.value for c in row] for row in book["实施步骤"].iter_rows()]
+    header = next(i for i, row in enumerate(cells) if row[0] == "事项")
+    assert cells[header][:4] == ["事项", "类型", "最早截止日期", "县数"]
+    assert [row[0] for row in cells[header + 1 :] if row[0]] == ["方案报送", "基地建设"]
+    report = documents.report_data(BOTH, [CITY], None, city)
+    section = next(s for s in documents.report_sections(report, "docx") if "实施步骤" in s.heading)
+    texts = [b.text for b in section.blocks if isinstance(b, documents.Paragraph)]
+    items = [i for b in section.blocks if isinstance(b, documents.Bullets) for i in b.items]
+    assert texts == ["各县方案共 2 项实施步骤与工作举措，有县逾期的 1 项。"]
+    assert items == ["基地建设（2 个县逾期，最早截止 2024年6月30日）"]

@@ -21,6 +21,7 @@ from socialwork.present.formatting import (
     funding_table,
     goal_text,
     incentives_table,
+    milestone_counts_frame,
     milestone_frame,
     organisations_table,
     purchase_tables,
@@ -82,10 +83,12 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
     sheets by county (a province's by city, a nation's by province) where a county's are by township, and which
     counties lack the month above every table."""
     a, t, d = as_of, townships, data
+    spans = hierarchy.spans_counties(t, d)  # each county's plan has its own steps: counted over the counties
     (report, card, steps, communities, shortfalls, unserved, groups, sectors, funding, stations, orgs, incentives,
      kinds, by_year, by_department, reporting) = together(
         lambda: metrics.kpi_report(a, t, d), lambda: metrics.place_scorecard(a, t, d),
-        lambda: metrics.milestones(a, d), lambda: staffing.community_staffing(a, t, d),
+        lambda: (metrics.milestone_counts if spans else metrics.milestones)(a, d, t),
+        lambda: staffing.community_staffing(a, t, d),
         lambda: staffing.shortfall_list(a, t, d), lambda: staffing.uncovered_list(a, t, d),
         lambda: posts.posts_by_sector_group(a, t, d), lambda: posts.posts_by_sector(a, t, d),
         lambda: posts.posts_by_funding(a, t, d), lambda: measures.stations_by_township(a, t, d),
@@ -100,7 +103,7 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
     sheets = {
         "年度目标": targets,
         "各县目标排名" if counties else "乡镇可比目标": scorecard_export_frame(card),
-        "实施步骤": milestone_frame(steps),
+        "实施步骤": milestone_counts_frame(steps) if spans else milestone_frame(steps),
         **places["staffing"],
         "村社区社工配备": community_table(communities, counties),
         "城市社区缺口": shortfall_table(shortfalls, counties),

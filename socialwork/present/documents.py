@@ -28,6 +28,7 @@ from socialwork.present.formatting import (
     date_stamp,
     format_value,
     goal_text,
+    milestone_counts_frame,
     milestone_frame,
     names_text,
     shortfall_table,
@@ -158,6 +159,9 @@ def _unmet(report: KpiReport) -> list[metrics.Kpi]:
 
 
 def _overdue(steps: pd.DataFrame) -> list[str]:
+    if "counties" in steps:  # above the county: each step counted over the counties (metrics.milestone_counts)
+        late = steps[steps["overdue"] > 0].sort_values("overdue", ascending=False, kind="stable")
+        return [f"{r.title}（{int(r.overdue)} 个县逾期，最早截止 {date_stamp(r.due_date)}）" for r in late.itertuples()]
     late = steps[steps["timeline_status"] == "overdue"]
     return [
         f"{row.title}（{row.lead_department}，截止 {date_stamp(row.due_date)}，已逾期 {int(row.days_overdue)} 天）"
@@ -229,8 +233,13 @@ def targets_section(data: ReportData) -> tuple[Block, ...]:
 
 
 def milestones_section(data: ReportData) -> tuple[Block, ...]:
-    """The plan's steps and measures, overdue ones first named."""
+    """The plan's steps and measures, overdue ones first named; above the county, each step's counties by where they
+    stand."""
     steps = data.steps
+    if "counties" in steps:
+        overdue = _overdue(steps)
+        blocks = [Paragraph(f"各县方案共 {len(steps)} 项实施步骤与工作举措，有县逾期的 {len(overdue)} 项。")]
+        return (*blocks, *([Bullets(tuple(overdue))] if overdue else []), Table(milestone_counts_frame(steps)))
     counts = steps["timeline_label"].value_counts()
     sentence = f"方案共 {len(steps)} 项实施步骤与工作举措：" + "、".join(
         f"{label} {n} 项" for label, n in counts.items()
@@ -357,7 +366,9 @@ def report_data(
     report, card, steps, summary, shortfalls, unserved = together(
         lambda: metrics.kpi_report(as_of, townships, data),
         lambda: metrics.place_scorecard(as_of, townships, data),
-        lambda: metrics.milestones(as_of, data),
+        lambda: (metrics.milestone_counts if hierarchy.spans_counties(townships, data) else metrics.milestones)(
+            as_of, data, townships
+        ),
         lambda: staffing.staffing_summary(as_of, townships, data),
         lambda: staffing.shortfall_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),
         lambda: staffing.uncovered_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),
