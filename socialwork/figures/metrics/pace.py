@@ -4,6 +4,7 @@ given the seasons of earlier years, the year-end projection and the status.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,30 +50,39 @@ def expected_by_now(
     return start + (target - start) * year_fraction(as_of)
 
 
-def seasonal_gains(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> dict[int, float]:
+def seasonal_gains(
+    spec: MetricSpec, figures: pd.DataFrame, as_of: date, values: Mapping[date, float | None] | None = None
+) -> dict[int, float]:
     """For each earlier complete year: how much the figure grew after as_of's month to the year's end.
 
     Certificates arrive in waves after the national exam, so what earlier years gained after the
-    same month is a better guide to the rest of this year than a straight line.
+    same month is a better guide to the rest of this year than a straight line. `values`: the metric by date when
+    already worked out (report.values_by_date, equal to metric_value date for date; a nation's ranking asks 50,000
+    times, and picking a row out of a frame is what costs).
     """
     dates = list(figures.index)
+    if values is None:
+        values = {on: metric_value(spec, figures, on) for on in dates}
     gains = {}
     for year in sorted({d.year for d in dates if d.year < as_of.year}):
         same_month = [d for d in dates if (d.year, d.month) == (year, as_of.month)]
         year_end = [d for d in dates if d.year == year and d.month == 12]
         if not same_month or not year_end:
             continue
-        at_month, at_end = metric_value(spec, figures, same_month[-1]), metric_value(spec, figures, year_end[-1])
+        at_month, at_end = values.get(same_month[-1]), values.get(year_end[-1])
         if at_month is not None and at_end is not None:
             gains[year] = at_end - at_month
     return gains
 
 
-def project(spec: MetricSpec, figures: pd.DataFrame, as_of: date, value: float | None, remaining: float | None):
+def project(
+    spec: MetricSpec, figures: pd.DataFrame, as_of: date, value: float | None, remaining: float | None,
+    values: Mapping[date, float | None] | None = None,
+):  # fmt: skip
     """Year-end projection of an annual figure: linear, and seasonal when earlier years allow."""
     if not spec.annual or value is None:
         return None
-    gains = seasonal_gains(spec, figures, as_of)
+    gains = seasonal_gains(spec, figures, as_of, values)
     return Projection(
         linear=value / year_fraction(as_of),
         seasonal=value + sum(gains.values()) / len(gains) if gains else None,

@@ -117,8 +117,11 @@ def values_by_date(
     raw = dict(zip(dates, computed.tolist(), strict=True))
     complete: dict[date, bool] = {}  # rows without a missing figure, looked up at the first NaN
     values: dict[date, float | None] = {}
+    baselines: dict[int, date | None] = {}  # by year: every snapshot of a year has the same baseline
     for on, value in raw.items():
-        base = baseline_date(on, dates) if spec.net_of_baseline else None
+        if spec.net_of_baseline and on.year not in baselines:
+            baselines[on.year] = baseline_date(on, dates)
+        base = baselines[on.year] if spec.net_of_baseline else None
         if spec.net_of_baseline:
             if base is None:
                 values[on] = None
@@ -178,7 +181,7 @@ def evaluate(
         else:
             if goal is not None and comparator != "gt_baseline":
                 expected = expected_by_now(spec, goal, baseline_level, as_of, comparator)
-            projection = project(spec, figures, as_of, value, still_to_gain(spec, value, goal, comparator))
+            projection = project(spec, figures, as_of, value, still_to_gain(spec, value, goal, comparator), values)
             status, pace_method = status_of(value, goal, comparator, expected, as_of), "linear"
             if status in ("on_track", "behind") and projection and projection.seasonal is not None:
                 # A wave still to come (the exam results) counts: judge by the seasonal projection.
