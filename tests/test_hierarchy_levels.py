@@ -216,6 +216,9 @@ def test_a_county_alone_sums_to_its_own_figures(city):
     summed = levels.figures_over_counties(date(2020, 1, 1), BOTH, COUNTY_B, city)
     assert list(summed.index) == sorted(own["snapshot_date"]) and MISSING_MONTH not in summed.index
     assert summed["certified_workers"].tolist() == own.sort_values("snapshot_date")["certified_workers"].tolist()
+    summed["certified_workers"] = -1.0  # kept once per store version: a caller's change never reaches the next
+    again = levels.figures_over_counties(date(2020, 1, 1), BOTH, COUNTY_B, city)
+    assert again["certified_workers"].tolist() == own.sort_values("snapshot_date")["certified_workers"].tolist()
 
 
 def test_each_step_of_the_plan_is_counted_over_the_reporting_counties(city):
