@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.figures import changes, hierarchy, measures, metrics, staffing
+from socialwork.figures import changes, hierarchy, measures, metrics, places, staffing
 from socialwork.figures.metrics import levels
 from socialwork.present.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
 from socialwork.present.place_tables import (
@@ -233,6 +233,18 @@ def test_each_step_of_the_plan_is_counted_over_the_reporting_counties(city):
     own = metrics.milestones(BOTH, city, [COUNTY_A])
     assert own["milestone_id"].tolist() == ["M1", "M2"]  # one county's plan, not both counties' rows
     assert metrics.milestones(BOTH, city, [f"{COUNTY_B}001"])["milestone_id"].tolist() == ["M1", "M2"]
+
+
+def test_the_step_counts_follow_the_same_timeline_rule_as_each_countys_steps(city):
+    """milestone_counts_by_step repeats milestones_at_snapshot's timeline rule (one query per file): at every month,
+    each step's counts equal its statuses summed over the counties' own lists."""
+    for on in places.available_dates(city):
+        own = pd.concat([metrics.milestones(on, city, [county]) for county in (COUNTY_A, COUNTY_B)])
+        expected = own.groupby(["milestone_id", "timeline_status"]).size().unstack(fill_value=0)
+        counts = metrics.milestone_counts(on, city).set_index("milestone_id")
+        for status in expected.columns:
+            assert counts[status].tolist() == expected[status].tolist(), (on, status)
+        assert counts["counties"].tolist() == expected.sum(axis=1).tolist(), on
 
 
 def test_the_targets_page_counts_the_steps_above_a_county_and_draws_a_countys_own_timeline(city, monkeypatch):

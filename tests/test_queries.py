@@ -19,7 +19,6 @@ SAMPLE_PARAMETERS = {
     "plan_year": 2024,
     "townships": None,
     "scope": None,
-    "county": None,
     "snapshot_dates": [date(2023, 12, 31), date(2024, 11, 30)],
     "previous_date": date(2024, 6, 30),
     "min_certified": 2,

@@ -1,7 +1,7 @@
 -- Each step or measure of the plan over the counties within $scope at $snapshot_date: how many counties have it and
--- how many stand where (done, done_late, overdue, on_time, not_started; the rules of milestones_at_snapshot), for a
--- city's or province's view, where every county's steps one by one would be thousands of rows. A step is known by its
--- id and title; its due date is the earliest any county set.
+-- how many stand where (done, done_late, overdue, on_time, not_started; the rule of milestones_at_snapshot, held
+-- equal by tests/test_hierarchy_levels.py), for a city's or province's view, where every county's steps one by one
+-- would be thousands of rows. A step is known by its id and title; its due date is the earliest any county set.
 -- Parameters: $snapshot_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = every county).
 -- Columns: milestone_id, title, kind_label, due_date, counties, done, done_late, overdue, on_time, not_started
 with steps as (

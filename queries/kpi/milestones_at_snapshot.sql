@@ -1,7 +1,8 @@
 -- The plan's steps and measures at $snapshot_date, with where each stands against that date:
 -- done (on or before its due date), done_late, overdue (not done, due date passed), on_time, not_started.
--- Parameters: $snapshot_date DATE, $county VARCHAR (a county's code: its own plan's steps, in a store of many
---   counties; NULL = every step of the store, as in a single county's store).
+-- The timeline rule is also milestone_counts_by_step's (tests/test_hierarchy_levels.py holds the two equal).
+-- Parameters: $snapshot_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits: the steps of its counties' plans,
+--   in a store of many counties; NULL = every step of the store, as in a single county's store).
 -- Columns: milestone_id, title, kind, kind_label, lead_department, start_date, due_date, status,
 --   status_label, done_date, timeline_status, timeline_label, days_overdue
 with milestones_at_date as (
@@ -16,7 +17,7 @@ with milestones_at_date as (
         end as timeline_status
     from milestones m
     where m.snapshot_date = $snapshot_date
-      and ($county is null or m.county_code = $county)
+      and ($scope is null or starts_with(m.county_code, left($scope, 6)))
 ),
 
 final as (

@@ -27,6 +27,13 @@ def scope_of(places: list[str] | tuple[str, ...] | None) -> str | None:
     return db.split_places(places)[0]
 
 
+def county_scope(places: list[str] | tuple[str, ...] | None) -> str | None:
+    """The division code a place filter lies in: its scope, or for a township filter the townships' county (a
+    township filter lies within one county)."""
+    scope, townships = db.split_places(places)
+    return townships[0][:6] if townships else scope
+
+
 def level_of(code: str | None) -> str | None:
     """province, city, county or township, by the code's length (None for the whole store)."""
     return next((level for level, digits in DIVISION_DIGITS.items() if code and len(code) == digits), None)
@@ -171,9 +178,7 @@ def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Pat
 
 
 def _reporting(as_of: date, places: tuple[str, ...], data: Path | None) -> Reporting:
-    scope, townships = db.split_places(places)
-    if townships:
-        scope = townships[0][:6]  # a township filter lies within one county: that county's status
+    scope, townships = county_scope(places), db.split_places(places)[1]
     counties = counties_reporting(as_of, scope, data)
     missing = counties[~counties["has_snapshot"]]
     names = tuple(f"{row.county_name}：{_latest(row.latest_snapshot_date)}" for row in missing.itertuples(index=False))

@@ -339,21 +339,14 @@ def kpi_goal(report: KpiReport, metric_key: str) -> float | None:
 
 
 def milestones(as_of: date, data: Path | None = None, places: list[str] | None = None) -> pd.DataFrame:
-    """The plan's steps and measures with their standing against as_of (done, overdue, …): a county's own plan's,
-    the county of the places in a store of many counties (every step of the store without places)."""
+    """The plan's steps and measures with their standing against as_of (done, overdue, …); in a store of many
+    counties, those of the counties the places lie in (each county's plan has its own steps)."""
     many = store.is_multi_county(data or settings.data_dir())
-    frame = db.run(
-        "kpi/milestones_at_snapshot", data=data, snapshot_date=as_of, county=_county_of(places) if many else None
-    )
+    scope = hierarchy.county_scope(places) if many else None
+    frame = db.run("kpi/milestones_at_snapshot", data=data, snapshot_date=as_of, scope=scope)
     for column in ("start_date", "due_date", "done_date"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
-
-
-def _county_of(places: list[str] | None) -> str | None:
-    """The one county a place filter lies in (a county's, a township's or several townships' of it), else None."""
-    counties = {code[:6] if len(code) >= 6 else None for code in places or ()}
-    return counties.pop() if len(counties) == 1 else None
 
 
 def milestone_counts(as_of: date, data: Path | None = None, places: list[str] | None = None) -> pd.DataFrame:
