@@ -24,6 +24,7 @@ from tests.fixture_city import (
     write_city_store,
     write_county_store,
 )
+from tests.fixture_county import T1
 
 
 @pytest.fixture(scope="module", params=["combined", "county folders"])
@@ -217,3 +218,12 @@ def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_
     counties = [_parts(dates[-1], root, [code]) for code in store.county_folders(root)]
     assert whole.to_dict() == sum(counties[1:], counties[0]).to_dict()
     assert whole["townships"] == 9
+
+
+def test_a_township_views_county_level_posts_are_its_countys(city, alone):
+    """The posts page says how many county-level posts a township filter leaves out: its county's, not the city's."""
+    township = COUNTY_A + T1[6:]
+    in_city = posts.post_summary(BOTH, [township], city)["county_level_posts"]
+    assert in_city == posts.post_summary(BOTH, [township], alone[COUNTY_A])["county_level_posts"] > 0
+    whole_city = sum(posts.post_summary(BOTH, None, alone[c])["county_level_posts"] for c in (COUNTY_A, COUNTY_B))
+    assert in_city < whole_city

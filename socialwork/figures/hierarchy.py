@@ -92,22 +92,58 @@ def children(as_of: date, code: str | None, data: Path | None = None) -> pd.Data
     return known[known["parent_code"] == code].reset_index(drop=True)
 
 
+LEVELS_ABOVE = ("province", "city", "county")
+
+
+@dataclass(frozen=True)
+class Above:
+    """The store's provinces, cities and counties at a snapshot: shared by every session (db.cached), read only."""
+
+    by_level: dict[str, pd.DataFrame]  # province, city, county: code, name, level and parent code
+    names: dict[str, str]  # code -> name, every level above the township
+    parents: dict[str, str | None]  # code -> its parent's code
+
+
+def divisions_above(as_of: date, data: Path | None = None) -> Above:
+    """The divisions above the township, kept per store version: the sidebar's boxes and the breadcrumb ask on every
+    rerun, and the nation's divisions are 45,000 rows with its townships (30 ms to split each time)."""
+    return db.cached("divisions_above", (as_of,), lambda: _divisions_above(as_of, data), data)
+
+
+def _divisions_above(as_of: date, data: Path | None) -> Above:
+    known = divisions(as_of, None, data)
+    above = known[known["division_level"] != "township"]
+    codes = list(above["division_code"])
+    return Above(
+        by_level={level: above[above["division_level"] == level].reset_index(drop=True) for level in LEVELS_ABOVE},
+        names=dict(zip(codes, above["division_name"], strict=True)),
+        parents=dict(zip(codes, above["parent_code"].where(above["parent_code"].notna(), None), strict=True)),
+    )
+
+
 def name_of(code: str, as_of: date, data: Path | None = None) -> str:
     """A division's name (the code itself when the store does not know it)."""
-    known = divisions(as_of, code, data)
+    named = divisions_above(as_of, data).names.get(code)
+    if named is not None:
+        return named
+    known = divisions(as_of, code, data)  # a township
     found = known[known["division_code"] == code]["division_name"]
     return str(found.iloc[0]) if len(found) else code
 
 
 def path_to(code: str | None, as_of: date, data: Path | None = None) -> list[tuple[str, str]]:
-    """(code, name) of every division from the store's top down to code, for a breadcrumb."""
-    if not code:
-        return []
-    known = divisions(as_of, None, data).set_index("division_code")
+    """(code, name) of every division from the store's top down to code, for a breadcrumb (none for a code the store
+    does not know)."""
+    above = divisions_above(as_of, data)
     path = []
-    while code in known.index:
-        path.append((code, str(known.loc[code, "division_name"])))
-        code = known.loc[code, "parent_code"]
+    if code and code not in above.names:  # a township: named by its snapshot, under its county
+        name = name_of(code, as_of, data)
+        if name == code:
+            return []
+        path, code = [(code, name)], code[: DIVISION_DIGITS["county"]]
+    while code in above.names:
+        path.append((code, above.names[code]))
+        code = above.parents[code]
     return path[::-1]
 
 

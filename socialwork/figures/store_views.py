@@ -86,17 +86,23 @@ def _literal(files: list[Path]) -> str:
     return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
-def create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
-    """The store's tables and views on the connection; whether every table is held in memory."""
-    layout = _layout(root)
-    listed = store.files_by_table(root)
+def create_views(con: duckdb.DuckDBPyConnection, root: Location, county: str | None = None) -> bool:
+    """The store's tables and views on the connection; whether every table is held in memory.
+
+    With a county of a store of many counties: that county's rows alone, read from its own folder (the files its
+    combined months were made from) and held in memory, beside the whole store's divisions and their goals."""
+    source = root if county is None else store.county_folder(root, county)
+    layout = _layout(source) if county is None else Layout(False, county)
+    listed = store.files_by_table(source)
     _refuse_newer_snapshots(con, root, _file_list(root, TABLES[0].name, listed))
     everything_in_memory = True
     for table in TABLES + DERIVED_TABLES:
         files = _file_list(root, table.name, listed)
         if table in DERIVED_TABLES:
             _check_derived_columns(table, _columns_by_file(con, files.every))
-        in_memory = table.name in ALWAYS_IN_MEMORY or _rows(con, files.every) <= IN_MEMORY_MAX_ROWS
+        in_memory = (
+            county is not None or table.name in ALWAYS_IN_MEMORY or _rows(con, files.every) <= IN_MEMORY_MAX_ROWS
+        )
         everything_in_memory = everything_in_memory and in_memory
         if in_memory:
             # Sorted so that a filter on the date (or the township) skips most row groups.
@@ -115,7 +121,7 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Location) -> bool:
         con.execute("set disabled_optimizers = 'statistics_propagation'")
 
     _add_frame(con, "enum_labels", enum_labels_frame())
-    _add_frame(con, "divisions", store_divisions(root, layout))
+    _add_frame(con, "divisions", divisions.read(root) if county else store_divisions(root, layout))
     _add_frame(con, "division_targets", divisions.read_targets(root))
     return everything_in_memory
 

@@ -26,13 +26,7 @@ LABELS = {"province": "省（自治区、直辖市）", "city": "市（州）", 
 
 def divisions_above(as_of: date, data: Path) -> dict[str, pd.DataFrame]:
     """The store's provinces, cities and counties (code, name, parent) at the snapshot, by level."""
-    known = hierarchy.divisions(as_of, None, data)
-    return {level: known[known["division_level"] == level] for level in KEYS}
-
-
-def _names(levels: dict[str, pd.DataFrame]) -> dict[str, str]:
-    every = pd.concat(list(levels.values()))
-    return dict(zip(every["division_code"], every["division_name"], strict=True))
+    return hierarchy.divisions_above(as_of, data).by_level
 
 
 def _set_scope(code: str | None) -> None:
@@ -87,7 +81,7 @@ def picker(as_of: date, data: Path) -> str | None:
     only where there is a choice at its level: the province with more than one province, the city with more than one
     city in the province. The chosen scope."""
     levels = divisions_above(as_of, data)
-    names = _names(levels)
+    names = hierarchy.divisions_above(as_of, data).names
     province = city = None
     provinces = levels["province"]
     if len(provinces) > 1:
@@ -133,8 +127,8 @@ def _copy_phone_county() -> None:
 def phone_picker(as_of: date, data: Path) -> None:
     """The county box again, over every county of the store, for the phone's filter at the top of the page (the
     sidebar is folded away there); both boxes hold the same choice."""
-    counties = divisions_above(as_of, data)["county"]
-    names = dict(zip(counties["division_code"], counties["division_name"], strict=True))
+    above = hierarchy.divisions_above(as_of, data)
+    counties, names = above.by_level["county"], above.names
     st.session_state[_PHONE_COUNTY_KEY] = st.session_state.get(COUNTY_KEY)  # the sidebar's, drawn before
     st.selectbox(
         "县（市、区）", options=list(counties["division_code"]), key=_PHONE_COUNTY_KEY, format_func=names.get,
