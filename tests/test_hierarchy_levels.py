@@ -23,6 +23,7 @@ from socialwork.present.place_tables import (
     scorecard_goal_text,
 )
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
+from tests.fixture_county import SNAPSHOTS
 
 JUNE = date(2024, 6, 30)  # 乙县's latest snapshot before the month it missed
 
@@ -67,14 +68,22 @@ def test_county_ranking_against_hand_worked_values(city):
     assert scorecard_goal_text(card).endswith("；持证社工年度净增、社工机构数量：各县目标不同（见下载表“本县目标”列）")
 
 
-def test_each_county_of_the_ranking_is_its_own_report(city):
-    """Value and status of every cell are the county's own page's (kpi_report for that county)."""
-    card = metrics.county_ranking(BOTH, [CITY], city)
-    for row in card.frame.itertuples(index=False):
-        own = {k.metric_key: k for k in metrics.kpi_report(BOTH, [row.township_code], city).kpis}
+def _number(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+@pytest.mark.parametrize("on", SNAPSHOTS)
+def test_each_county_of_the_ranking_is_its_own_report(city, on):
+    """Value, goal and status of every cell are the county's own page's (kpi_report for that county), at every month:
+    a year's end (met or missed), mid-year (on track or behind, by pace or by the seasons of earlier years)."""
+    card = metrics.county_ranking(on, [CITY], city)
+    for row in card.frame[card.frame["reporting"]].itertuples(index=False):
+        own = {k.metric_key: k for k in metrics.kpi_report(on, [row.township_code], city).kpis}
         for spec in card.metrics:
-            assert getattr(row, spec.key) == pytest.approx(own[spec.key].value)
-            assert getattr(row, f"{spec.key}__status") == own[spec.key].status
+            kpi = own[spec.key]
+            assert getattr(row, spec.key) == pytest.approx(_number(kpi.value), nan_ok=True), (on, spec.key)
+            assert getattr(row, f"{spec.key}__goal") == pytest.approx(_number(kpi.goal), nan_ok=True), (on, spec.key)
+            assert getattr(row, f"{spec.key}__status") == own[spec.key].status, (on, spec.key)
 
 
 def test_a_county_that_has_not_reported_is_ranked_last_and_says_so(city):

@@ -54,6 +54,16 @@ def townships(as_of: date, data: Path | None = None) -> pd.DataFrame:
     return db.run("places/townships_at_snapshot", data=data, snapshot_date=as_of)
 
 
+def townships_of_county(as_of: date, county_code: str, data: Path | None = None) -> pd.DataFrame:
+    """Code and name of every township of one county of a store of many at the snapshot (read within the county,
+    db.county_store: not a nation's 41,000 filtered)."""
+    known = db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=county_code)
+    known = known[known["division_level"] == "township"]
+    return known.rename(columns={"division_code": "township_code", "division_name": "township_name"})[
+        ["township_code", "township_name"]
+    ].reset_index(drop=True)
+
+
 def township_codes(names: Iterable[str], as_of: date, data: Path | None = None) -> list[str]:
     """Division codes for township names (or codes); an unknown one raises FilterError naming it."""
     known = townships(as_of, data)

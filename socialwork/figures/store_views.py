@@ -121,7 +121,8 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Location, county: str | N
         con.execute("set disabled_optimizers = 'statistics_propagation'")
 
     _add_frame(con, "enum_labels", enum_labels_frame())
-    _add_frame(con, "divisions", divisions.read(root) if county else store_divisions(root, layout))
+    known = store_divisions(root, layout) if county is None else _lineage(divisions.read(root), county)
+    _add_frame(con, "divisions", known)
     _add_frame(con, "division_targets", divisions.read_targets(root))
     return everything_in_memory
 
@@ -141,6 +142,13 @@ def store_divisions(root: Path, layout: Layout) -> pd.DataFrame:
     if layout.county_code:
         frame.loc[0] = [layout.county_code, layout.county_name, "county", None]
     return frame
+
+
+def _lineage(frame: pd.DataFrame, county: str) -> pd.DataFrame:
+    """The divisions a county's own connection needs: the county, those above it and those under it (its queries lie
+    within it; a nation's 45,000 divisions would be scanned by each of them)."""
+    codes = frame["division_code"]
+    return frame[codes.str.startswith(county) | codes.map(county.startswith)].reset_index(drop=True)
 
 
 # A table is read across snapshots by column name: a column that older snapshots lack (added to the contract later)

@@ -16,7 +16,7 @@ from socialwork.data.store import StoreError, is_multi_county
 from socialwork.data.store import exists as store_exists
 from socialwork.figures import db, hierarchy
 from socialwork.figures.db import QueryError
-from socialwork.figures.places import FilterError, parse_as_of, townships
+from socialwork.figures.places import FilterError, parse_as_of, townships, townships_of_county
 from socialwork.present import scope
 from socialwork.present.exports import file_name
 from socialwork.present.formatting import (
@@ -155,10 +155,9 @@ def _read_url(dates: list[date], data: Path) -> None:
 def _townships_in(as_of: date, data: Path, county_code: str | None):
     """The townships a leader may pick: every one of a single county's store, a chosen county's in a store of many
     (none before a county is chosen: names repeat across counties)."""
-    known = townships(as_of, data)
     if not is_multi_county(data):
-        return known
-    return known[known["township_code"].str.startswith(county_code)] if county_code else known.iloc[:0]
+        return townships(as_of, data)
+    return townships_of_county(as_of, county_code, data) if county_code else townships(as_of, data).iloc[:0]
 
 
 def _write_url(filters: Filters) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
@@ -60,19 +61,28 @@ def seasonal_gains(
     already worked out (report.values_by_date, equal to metric_value date for date; a nation's ranking asks 50,000
     times, and picking a row out of a frame is what costs).
     """
-    dates = list(figures.index)
+    dates = tuple(figures.index.tolist())
     if values is None:
         values = {on: metric_value(spec, figures, on) for on in dates}
     gains = {}
-    for year in sorted({d.year for d in dates if d.year < as_of.year}):
-        same_month = [d for d in dates if (d.year, d.month) == (year, as_of.month)]
-        year_end = [d for d in dates if d.year == year and d.month == 12]
-        if not same_month or not year_end:
-            continue
-        at_month, at_end = values.get(same_month[-1]), values.get(year_end[-1])
+    for year, same_month, year_end in _seasons(as_of, dates):
+        at_month, at_end = values.get(same_month), values.get(year_end)
         if at_month is not None and at_end is not None:
             gains[year] = at_end - at_month
     return gains
+
+
+@lru_cache(maxsize=1024)
+def _seasons(as_of: date, dates: tuple[date, ...]) -> tuple[tuple[int, date, date], ...]:
+    """Each earlier year with a snapshot in as_of's month and one in December: (year, the month's last, December's
+    last). Kept per list of dates: a nation's county ranking asks 20,000 times, of a few lists."""
+    seasons = []
+    for year in sorted({d.year for d in dates if d.year < as_of.year}):
+        same_month = [d for d in dates if (d.year, d.month) == (year, as_of.month)]
+        year_end = [d for d in dates if d.year == year and d.month == 12]
+        if same_month and year_end:
+            seasons.append((year, same_month[-1], year_end[-1]))
+    return tuple(seasons)
 
 
 def project(

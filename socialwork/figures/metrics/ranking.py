@@ -50,7 +50,7 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     previous = previous_date(as_of, dates)
     own_figures, own_values = _per_county(figures, keys)
     goals_by_county: dict[str, dict[str, dict]] = {}
-    for target in targets.to_dict("records"):
+    for target in _records(targets):
         goals_by_county.setdefault(target["county_code"], {})[target["metric_key"]] = target
     rows = []
     for place in status.itertuples(index=False):
@@ -61,7 +61,7 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
             kpi = None
             if place.has_snapshot:
                 own, values = own_figures[place.county_code], own_values[place.county_code][key]
-                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key], values)
+                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key], values, brief=True)
             row[key] = None if kpi is None else kpi.value
             row[f"{key}__status"] = "no_data" if kpi is None else kpi.status
             row[f"{key}__goal"] = None if kpi is None else kpi.goal
@@ -90,6 +90,12 @@ def _per_county(
         {codes[start]: frame.iloc[start:end] for start, end in spans},
         {codes[start]: {key: column[start:end] for key, column in values.items()} for start, end in spans},
     )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The frame's rows as dicts, column by column (DataFrame.to_dict boxes each of a nation's 300,000 values)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
 
 
 def _columns(keys: list[str]) -> list[str]:

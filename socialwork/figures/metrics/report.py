@@ -100,40 +100,58 @@ def figures_by_snapshot(
     return frame.set_index("snapshot_date").astype("float64")
 
 
+class DatedValues(Mapping[date, "float | None"]):
+    """metric_value(spec, figures, d) for every snapshot d of figures, equal to it value for value, each worked out
+    when first asked: a report reads them all (its trend), a cell of a nation's county ranking five or six of 36
+    (the value, its baseline, the seasons of earlier years), 50,000 cells.
+
+    From one computation over the whole frame instead of one per row: picking a row out of a frame costs more than
+    the arithmetic. Computed over a frame, a metric is NaN where a row's would be None (a zero denominator,
+    registry._ratio) or NaN (a missing figure): a row with every figure present is None there, and any other is
+    worked out by itself. `computed` is spec.compute(figures) when already known (the county ranking computes every
+    county's at once)."""
+
+    def __init__(self, spec: MetricSpec, figures: pd.DataFrame, computed: pd.Series | np.ndarray | None = None):
+        self.spec, self.figures = spec, figures
+        self.dates = tuple(figures.index.tolist())
+        computed = spec.compute(figures) if computed is None and len(self.dates) else computed
+        self._raw = dict(zip(self.dates, [] if computed is None else computed.tolist(), strict=True))
+        self._values: dict[date, float | None] = {}
+        self._complete: dict[date, bool] | None = None  # rows without a missing figure, looked up at the first NaN
+
+    def baseline(self, on: date) -> date | None:
+        return baseline_date(on, self.dates)
+
+    def __getitem__(self, on: date) -> float | None:
+        if on not in self._values:
+            self._values[on] = self._work_out(on, self._raw[on])  # KeyError for a date the figures lack
+        return self._values[on]
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def _work_out(self, on: date, value: float) -> float | None:
+        base = self.baseline(on) if self.spec.net_of_baseline else None
+        if self.spec.net_of_baseline:
+            if base is None:
+                return None
+            value = value - self._raw[base]
+        if value == value:
+            return value
+        if self._complete is None:
+            self._complete = dict(zip(self.dates, self.figures.notna().all(axis=1).tolist(), strict=True))
+        whole = self._complete[on] and (base is None or self._complete[base])
+        return None if whole else metric_value(self.spec, self.figures, on)
+
+
 def values_by_date(
     spec: MetricSpec, figures: pd.DataFrame, computed: pd.Series | np.ndarray | None = None
 ) -> dict[date, float | None]:
-    """metric_value(spec, figures, d) for every snapshot d of figures, equal to it, value for value.
-
-    One computation over the whole frame instead of one per row: a report asks for about 240 values, and picking
-    a row out of a frame costs more than the arithmetic. Computed over a frame, a metric is NaN where a row's
-    would be None (a zero denominator, registry._ratio) or NaN (a missing figure): a row with every figure present
-    is None there, and any other is worked out by itself. `computed` is spec.compute(figures) when already known
-    (the county ranking computes every county's at once)."""
-    if figures.empty:
-        return {}
-    dates = list(figures.index)
-    computed = spec.compute(figures) if computed is None else computed
-    raw = dict(zip(dates, computed.tolist(), strict=True))
-    complete: dict[date, bool] = {}  # rows without a missing figure, looked up at the first NaN
-    values: dict[date, float | None] = {}
-    baselines: dict[int, date | None] = {}  # by year: every snapshot of a year has the same baseline
-    for on, value in raw.items():
-        if spec.net_of_baseline and on.year not in baselines:
-            baselines[on.year] = baseline_date(on, dates)
-        base = baselines[on.year] if spec.net_of_baseline else None
-        if spec.net_of_baseline:
-            if base is None:
-                values[on] = None
-                continue
-            value = value - raw[base]
-        if value == value:
-            values[on] = value
-            continue
-        complete = complete or dict(zip(dates, figures.notna().all(axis=1).tolist(), strict=True))
-        whole = complete[on] and (base is None or complete[base])
-        values[on] = None if whole else metric_value(spec, figures, on)
-    return values
+    """metric_value(spec, figures, d) for every snapshot d of figures (DatedValues, every one worked out)."""
+    return dict(DatedValues(spec, figures, computed))
 
 
 def _trend(values: dict[date, float | None], as_of: date) -> tuple[tuple[date, float | None], ...]:
@@ -158,11 +176,13 @@ def evaluate(
     filtered: bool,
     label: str | None = None,
     computed: pd.Series | np.ndarray | None = None,
+    brief: bool = False,
 ) -> Kpi:
     """One KPI: value at as_of, goal from the target row (a Series or a dict), status against goal and pace (label:
-    as shown; computed: see values_by_date)."""
-    baseline = baseline_date(as_of, list(figures.index))
-    values = values_by_date(spec, figures, computed)
+    as shown; computed: see DatedValues). Brief (a cell of the county ranking): without the trend, the gross value
+    and the previous value, which nobody reads there."""
+    values = DatedValues(spec, figures, computed)
+    baseline = values.baseline(as_of)
     value = values.get(as_of)
     goal = comparator = scope = projection = None
     expected, note, pace_method = None, "", ""
@@ -205,12 +225,12 @@ def evaluate(
         scope=scope,
         status=status,
         status_label=KPI_STATUS.label_of(status),
-        previous_value=_previous(spec, values, as_of, previous),
+        previous_value=None if brief else _previous(spec, values, as_of, previous),
         expected_now=expected,
         baseline_date=baseline,
         note=note,
-        gross_value=_gross(spec, figures, as_of),
-        trend=_trend(values, as_of),
+        gross_value=None if brief else _gross(spec, figures, as_of),
+        trend=() if brief else _trend(values, as_of),
         projection=projection,
         pace_method=pace_method,
         baseline_value=(0.0 if spec.annual else values.get(baseline)) if baseline else None,
