@@ -115,3 +115,55 @@ def test_an_error_is_not_remembered(store, monkeypatch):
         metrics.kpi_report(SNAPSHOTS[-1], None, store)
     monkeypatch.undo()
     assert metrics.kpi_report(SNAPSHOTS[-1], None, store).as_of == SNAPSHOTS[-1]
+
+
+def test_the_version_is_a_number_that_changes_with_the_store(store, monkeypatch):
+    first = db.current_version(store)
+    monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)  # as after a second
+    assert db.current_version(store) == first  # listed again, unchanged
+    (store / "snapshot_date=2023-12-31" / "people.parquet").rename(store / "people.parquet")
+    assert db.current_version(store) != first
+
+
+def test_a_store_of_many_counties_is_listed_again_in_the_background(tmp_path, monkeypatch):
+    """Past the second, readers go on with the last listing while it is made again; past _VERSION_STALE_SECONDS, or
+    after a write of this process, they wait for it."""
+    from tests.fixture_city import COUNTY_A, write_city_store
+
+    root = write_city_store(tmp_path / "city")
+    first = db.current_version(root)
+    listings = counting(monkeypatch, db, "store_version")
+    monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)
+    (store_module.county_folder(root, COUNTY_A) / "note.txt").write_text("a change", encoding="utf-8")
+    assert db.current_version(root) == first  # the last listing, while the new one is made
+    db._version_checker.submit(lambda: None).result()  # the listing done
+    assert len(listings) == 1 and db.current_version(root) != first
+    second = db.current_version(root)
+    db._version_checker.submit(lambda: None).result()
+    monkeypatch.setattr(db, "_VERSION_STALE_SECONDS", 0.0)
+    (store_module.county_folder(root, COUNTY_A) / "note.txt").unlink()
+    assert db.current_version(root) != second  # too old to go on with: listed while the reader waits
+
+
+def test_a_write_of_this_process_is_seen_at_once_even_while_a_listing_is_under_way(tmp_path, monkeypatch):
+    import threading
+
+    from tests.fixture_city import write_city_store
+
+    root = write_city_store(tmp_path / "city")
+    first = db.current_version(root)
+    release, original = threading.Event(), db.store_version
+
+    def slow(location):
+        listed = original(location)
+        release.wait(5)
+        return listed
+
+    monkeypatch.setattr(db, "store_version", slow)
+    monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)
+    assert db.current_version(root) == first  # a background listing starts, made before the write below
+    monkeypatch.setattr(db, "_VERSION_SECONDS", 60.0)
+    db.forget_version(root)  # what the store calls after a write
+    release.set()
+    db._version_checker.submit(lambda: None).result()
+    assert db.current_version(root) != first  # listed again, not the listing made before the write

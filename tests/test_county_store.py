@@ -105,3 +105,8 @@ def test_a_county_that_cannot_be_opened_leaves_the_whole_store_answering(tmp_pat
     assert db.county_store(root, COUNTY_A) is None
     assert db._store_for(root, {"scope": COUNTY_A}) is whole
     assert "its own connection could not be opened" in caplog.text
+
+
+def test_a_county_without_a_folder_is_answered_by_the_whole_store(city, files_only, caplog):
+    assert db.county_store(city, "999903") is None  # listed nowhere, never imported
+    assert "could not be opened" not in caplog.text

@@ -8,6 +8,7 @@ whole figures built from several queries (`cached`, e.g. the KPI report), are ke
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -120,20 +121,46 @@ def _connect(root: Location, dates: list[date]) -> OpenStore:
 
 
 _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query
-_versions: dict[Location, tuple[float, Any]] = {}
+# A store of many counties lists one folder time per county (a nation's: 13 ms): past the second, the listing is
+# refreshed in the background while readers go on with the last one, and done while they wait only once it is older
+# than this. A write by this process is seen at once (forget_version).
+_VERSION_STALE_SECONDS = 10.0
+_versions: dict[Location, tuple[float, Any, int]] = {}  # root -> (when listed, the listing, its number)
+_version_numbers = itertools.count(1)
+_refreshing: set[Location] = set()
+_version_checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-version")
 
 
-def current_version(root: Location) -> Any:
-    """The store's version (store.store_version), looked up at most once a second."""
+def current_version(root: Location) -> int:
+    """The store's version (store.store_version) as a number that changes whenever the version does: it is part of
+    every cache key, and a nation's version is 2,800 folder times, slower to hash than some queries are to run."""
     now = time.monotonic()
     with _lock:
         seen = _versions.get(root)
-        if seen is not None and now - seen[0] < _VERSION_SECONDS:
-            return seen[1]
-    version = store_version(root)
+        if seen is not None and (now - seen[0] < _VERSION_SECONDS or root in _refreshing):
+            return seen[2]
+    if seen is not None and now - seen[0] < _VERSION_STALE_SECONDS and is_multi_county(root):
+        with _lock:
+            if root not in _refreshing:
+                _refreshing.add(root)
+                _version_checker.submit(_list_version, root)
+        return seen[2]
+    return _list_version(root)
+
+
+def _list_version(root: Location) -> int:
+    """List the store's version; a listing made before a write of this process (forget_version) is stored with a new
+    number all the same, so the write is seen at once."""
+    try:
+        listed = store_version(root)
+    finally:
+        with _lock:
+            _refreshing.discard(root)
     with _lock:
-        _versions[root] = (now, version)
-    return version
+        seen = _versions.get(root)
+        number = seen[2] if seen is not None and seen[1] == listed else next(_version_numbers)
+        _versions[root] = (time.monotonic(), listed, number)
+    return number
 
 
 def forget_version(root: Location) -> None:
@@ -337,6 +364,8 @@ def county_store(root: Location, county: str, wait: bool = True) -> OpenStore | 
 
 
 def _connect_county(root: Location, county: str) -> OpenStore:
+    if not store.county_folder(root, county).is_dir():  # a county that has not reported yet: nothing to hold
+        raise StoreError(f"{county} 尚无数据")
     con = _new_connection()
     try:
         store_views.create_views(con, root, county)

@@ -7,7 +7,7 @@ A place filter is one list everywhere (pages, figures, CLI): township codes, or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -102,6 +102,16 @@ class Above:
     by_level: dict[str, pd.DataFrame]  # province, city, county: code, name, level and parent code
     names: dict[str, str]  # code -> name, every level above the township
     parents: dict[str, str | None]  # code -> its parent's code
+    _codes_within: dict[tuple[str, str | None], list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def codes_within(self, level: str, code: str | None) -> list[str]:
+        """The codes of a level under a division (all of them for None), in code order; kept, as the sidebar's boxes
+        ask on every rerun (a nation's 2,800 counties filtered by prefix: 4 ms)."""
+        key = (level, code)
+        if key not in self._codes_within:
+            codes = self.by_level[level]["division_code"]
+            self._codes_within[key] = list(codes[codes.str.startswith(code)] if code else codes)
+        return self._codes_within[key]
 
 
 def divisions_above(as_of: date, data: Path | None = None) -> Above:

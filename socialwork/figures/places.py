@@ -56,12 +56,16 @@ def townships(as_of: date, data: Path | None = None) -> pd.DataFrame:
 
 def townships_of_county(as_of: date, county_code: str, data: Path | None = None) -> pd.DataFrame:
     """Code and name of every township of one county of a store of many at the snapshot (read within the county,
-    db.county_store: not a nation's 41,000 filtered)."""
+    db.county_store: not a nation's 41,000 filtered), kept per store version: the sidebar asks on every rerun."""
+    key = (as_of, county_code)
+    return db.cached("townships_of_county", key, lambda: _townships_of_county(as_of, county_code, data), data).copy()
+
+
+def _townships_of_county(as_of: date, county_code: str, data: Path | None) -> pd.DataFrame:
     known = db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=county_code)
     known = known[known["division_level"] == "township"]
-    return known.rename(columns={"division_code": "township_code", "division_name": "township_name"})[
-        ["township_code", "township_name"]
-    ].reset_index(drop=True)
+    columns = {"division_code": "township_code", "division_name": "township_name"}
+    return known.rename(columns=columns)[list(columns.values())].reset_index(drop=True)
 
 
 def township_codes(names: Iterable[str], as_of: date, data: Path | None = None) -> list[str]:

@@ -72,38 +72,33 @@ def _county_chosen() -> None:
     _set_county(st.session_state[COUNTY_KEY])
 
 
-def _within(frame: pd.DataFrame, code: str | None) -> pd.DataFrame:
-    return frame[frame["division_code"].str.startswith(code)] if code else frame
-
-
 def picker(as_of: date, data: Path) -> str | None:
     """Province, city and county boxes in the sidebar, cascading (a province's cities, a city's counties); a box
     only where there is a choice at its level: the province with more than one province, the city with more than one
     city in the province. The chosen scope."""
-    levels = divisions_above(as_of, data)
-    names = hierarchy.divisions_above(as_of, data).names
+    above = hierarchy.divisions_above(as_of, data)
+    levels, names = above.by_level, above.names
     province = city = None
-    provinces = levels["province"]
+    provinces = above.codes_within("province", None)
     if len(provinces) > 1:
         province = st.selectbox(
-            LABELS["province"], options=list(provinces["division_code"]), key=PROVINCE_KEY, format_func=names.get,
+            LABELS["province"], options=provinces, key=PROVINCE_KEY, format_func=names.get,
             index=None, placeholder="全部 · 输入名称搜索", on_change=_clear_below_province,
         )  # fmt: skip
     elif st.session_state.get(PROVINCE_KEY) is not None:
         st.session_state[PROVINCE_KEY] = None
-    cities = _within(levels["city"], province)
+    cities = above.codes_within("city", province)
     if len(cities) > 1 and (province or len(provinces) <= 1):  # a nation's 300 cities wait for the province
         city = st.selectbox(
-            LABELS["city"], options=list(cities["division_code"]), key=CITY_KEY, format_func=names.get, index=None,
+            LABELS["city"], options=cities, key=CITY_KEY, format_func=names.get, index=None,
             placeholder=f"{_whole(province, None, levels)} · 输入名称搜索", on_change=_clear_county,
         )  # fmt: skip
     elif st.session_state.get(CITY_KEY) is not None:
         st.session_state[CITY_KEY] = None
-    counties = _within(levels["county"], city or province)
     county = st.selectbox(
-        LABELS["county"], options=list(counties["division_code"]), key=COUNTY_KEY, format_func=names.get, index=None,
-        placeholder=f"{_whole(province, city, levels)} · 输入县名搜索", on_change=_county_chosen,
-        help="不选即为上一级全部；选定县后可再选乡镇（街道）",
+        LABELS["county"], options=above.codes_within("county", city or province), key=COUNTY_KEY,
+        format_func=names.get, index=None, placeholder=f"{_whole(province, city, levels)} · 输入县名搜索",
+        on_change=_county_chosen, help="不选即为上一级全部；选定县后可再选乡镇（街道）",
     )  # fmt: skip
     return county or city or province
 
@@ -128,10 +123,9 @@ def phone_picker(as_of: date, data: Path) -> None:
     """The county box again, over every county of the store, for the phone's filter at the top of the page (the
     sidebar is folded away there); both boxes hold the same choice."""
     above = hierarchy.divisions_above(as_of, data)
-    counties, names = above.by_level["county"], above.names
     st.session_state[_PHONE_COUNTY_KEY] = st.session_state.get(COUNTY_KEY)  # the sidebar's, drawn before
     st.selectbox(
-        "县（市、区）", options=list(counties["division_code"]), key=_PHONE_COUNTY_KEY, format_func=names.get,
+        "县（市、区）", options=above.codes_within("county", None), key=_PHONE_COUNTY_KEY, format_func=above.names.get,
         placeholder="全部 · 输入县名搜索", on_change=_copy_phone_county,
     )  # fmt: skip
 
