@@ -306,3 +306,29 @@ def test_a_citys_report_and_workbook_count_each_step_over_its_counties(city):
     items = [i for b in section.blocks if isinstance(b, documents.Bullets) for i in b.items]
     assert texts == ["各县方案共 2 项实施步骤与工作举措，有县逾期的 1 项。"]
     assert items == ["基地建设（2 个县逾期，最早截止 2024年6月30日）"]
+
+
+@pytest.fixture(scope="module")
+def synthetic_city(tmp_path_factory):
+    from socialwork.bench.synthetic import Scale, write_store
+
+    root = tmp_path_factory.mktemp("synthetic_city")
+    write_store(root, Scale("ranking_city", 3, 12, 40, 27, counties=4))
+    return root
+
+
+def test_the_counties_judged_together_are_judged_as_each_alone(synthetic_city, monkeypatch):
+    """Every cell of the ranking, at every month of a synthetic city of four counties (the seasons of two earlier years,
+    a year's end, goals met, missed and behind): the same judged a metric at a time for all counties
+    (ranking_cells.py) as judged county by county by report.evaluate."""
+    from socialwork.figures.metrics import ranking
+
+    months = places.available_dates(synthetic_city)
+    together = {on: metrics.county_ranking(on, None, synthetic_city).frame for on in months}
+    monkeypatch.setattr(ranking, "_judged_together", lambda *args: {})
+    seen = set()
+    for on in months:
+        alone = ranking._county_ranking(on, None, synthetic_city).frame
+        pd.testing.assert_frame_equal(together[on], alone, check_exact=True, obj=str(on))
+        seen |= set(alone.filter(like="__status").stack())
+    assert {"met", "missed", "on_track", "behind"} <= seen

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from socialwork.data import identity, settings
 from socialwork.figures import db, hierarchy
-from socialwork.figures.metrics import levels
+from socialwork.figures.metrics import levels, ranking_cells
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.registry import SPECS
 from socialwork.figures.metrics.report import evaluate
@@ -48,23 +49,28 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     labels = {k: county.metric_label(k) for k in keys}
     previous = previous_date(as_of, dates)
-    own_figures, own_values = _per_county(figures, keys)
     goals_by_county: dict[str, dict[str, dict]] = {}
     for target in _records(targets):
         goals_by_county.setdefault(target["county_code"], {})[target["metric_key"]] = target
+    counties = _per_county(figures, keys)
+    together = _judged_together(counties, keys, goals_by_county, as_of)
+
+    def judged(code: str, key: str) -> ranking_cells.Cell:
+        """A cell the counties together could not judge, by evaluate (its figures missing somewhere, other dates)."""
+        own, values = counties.frame_of(code), counties.values[code][key]
+        kpi = evaluate(SPECS[key], goals_by_county.get(code, {}).get(key), own, as_of, previous, False, labels[key],
+                       values, brief=True)  # fmt: skip
+        return kpi.value, kpi.status, kpi.goal
+
     rows = []
     for place in status.itertuples(index=False):
         reported = hierarchy.reporting_label(place.has_snapshot, place.latest_snapshot_date)
         row = {"township_code": place.county_code, "township_name": place.county_name, "township_kind_label": reported}
-        goals = goals_by_county.get(place.county_code, {})
         for key in keys:
-            kpi = None
+            cell = None
             if place.has_snapshot:
-                own, values = own_figures[place.county_code], own_values[place.county_code][key]
-                kpi = evaluate(SPECS[key], goals.get(key), own, as_of, previous, False, labels[key], values, brief=True)
-            row[key] = None if kpi is None else kpi.value
-            row[f"{key}__status"] = "no_data" if kpi is None else kpi.status
-            row[f"{key}__goal"] = None if kpi is None else kpi.goal
+                cell = together.get((place.county_code, key)) or judged(place.county_code, key)
+            row[key], row[f"{key}__status"], row[f"{key}__goal"] = cell or (None, "no_data", None)
         row["reporting"] = bool(place.has_snapshot)
         rows.append(row)
     frame = pd.DataFrame(rows, columns=_columns(keys))
@@ -74,22 +80,58 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     )  # fmt: skip
 
 
-def _per_county(
-    figures: pd.DataFrame, keys: list[str]
-) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, np.ndarray]]]:
-    """Each county's figures by date, as its own report reads them (levels.py), and each of its metrics' values by
-    date, computed for every county at once and sliced by position: a nation's 2,800 counties one at a time, or
+class PerCounty(NamedTuple):
+    """Every county's figures by date (one frame, a span of rows each), each of its metrics' values by date, and its
+    dates."""
+
+    frame: pd.DataFrame
+    spans: dict[str, tuple[int, int]]
+    values: dict[str, dict[str, np.ndarray]]
+    dates: dict[str, tuple[date, ...]]
+
+    def frame_of(self, code: str) -> pd.DataFrame:
+        """A county's figures by date, as its own report reads them (levels.py)."""
+        start, end = self.spans[code]
+        return self.frame.iloc[start:end]
+
+
+def _per_county(figures: pd.DataFrame, keys: list[str]) -> PerCounty:
+    """Every county's metrics computed at once and sliced by position: a nation's 2,800 counties one at a time, or
     grouped, would cost seconds."""
     ordered = figures.sort_values(["county_code", "snapshot_date"], kind="stable")
     codes = ordered["county_code"].to_numpy()
     frame = ordered.drop(columns="county_code").set_index("snapshot_date").astype("float64")
     values = {key: SPECS[key].compute(frame).to_numpy() for key in keys}
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
-    spans = list(zip(starts.tolist(), [*starts[1:].tolist(), len(codes)], strict=True))
-    return (
-        {codes[start]: frame.iloc[start:end] for start, end in spans},
-        {codes[start]: {key: column[start:end] for key, column in values.items()} for start, end in spans},
+    spans = {codes[start]: (start, end) for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(codes)],
+                                                                 strict=True)}  # fmt: skip
+    on = frame.index.tolist()
+    return PerCounty(
+        frame,
+        spans,
+        {code: {key: column[start:end] for key, column in values.items()} for code, (start, end) in spans.items()},
+        {code: tuple(on[start:end]) for code, (start, end) in spans.items()},
     )
+
+
+def _judged_together(
+    counties: PerCounty, keys: list[str], goals: dict[str, dict[str, dict]], as_of: date
+) -> dict[tuple[str, str], ranking_cells.Cell]:
+    """The cells of the counties whose snapshots are the most common dates, judged a metric at a time for all of them
+    (ranking_cells.py); a cell left out is judged by evaluate."""
+    shared = ranking_cells.common_dates(counties.dates, as_of)
+    codes = [code for code, dates in counties.dates.items() if dates == shared]
+    if not codes:
+        return {}
+    cells = {}
+    for key in keys:
+        grid = np.vstack([counties.values[code][key] for code in codes])
+        targets = [goals.get(code, {}).get(key) for code in codes]
+        for code, cell in zip(codes, ranking_cells.judged_together(SPECS[key], grid, shared, as_of, targets),
+                              strict=True):  # fmt: skip
+            if cell is not None:
+                cells[code, key] = cell
+    return cells
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -106,9 +148,10 @@ def _columns(keys: list[str]) -> list[str]:
 def _common_goals(targets: pd.DataFrame, keys: list[str]) -> dict[str, tuple[float | None, str | None]]:
     """key -> (goal, comparator) where every reporting county has the same goal; (None, comparator) where they
     differ (each county's goal is in the frame's <key>__goal column)."""
+    by_key = dict(iter(targets.groupby("metric_key", sort=False)))
     out = {}
     for key in keys:
-        rows = targets[targets["metric_key"] == key]
+        rows = by_key.get(key, targets.iloc[:0])
         goals = set(rows["goal_value"].dropna())
         comparators = set(rows["comparator"])
         comparator = comparators.pop() if len(comparators) == 1 else None
