@@ -65,23 +65,22 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
         own = frame.drop(columns="county_code").set_index("snapshot_date").sort_index().astype("float64")
         return own.rename_axis("snapshot_date")
     dates = sorted(set(frame["snapshot_date"]))
-    rows = frame[frame["county_code"].isin(reporting)].reset_index(drop=True)
-    values = rows.drop(columns=["county_code", "snapshot_date"]).astype("float64")
-    # The row each county counts with at each date, its own or its latest before: row positions carried forward, at
-    # once for every county (a nation's 2,800 one by one took seconds), and never a figure from another row.
-    grid = pd.MultiIndex.from_product([reporting, dates], names=["county_code", "snapshot_date"])
-    own = pd.MultiIndex.from_frame(rows[["county_code", "snapshot_date"]])
-    position = pd.Series(np.arange(len(rows), dtype="float64"), index=own).reindex(grid).groupby(level=0).ffill()
-    found = position.notna().to_numpy()
-    taken = values.to_numpy()[np.where(found, position.fillna(0).to_numpy(), 0).astype(int)]
-    taken[~found] = np.nan  # a date before the county's first snapshot
-    stacked = pd.DataFrame(taken, columns=values.columns, index=grid.get_level_values("snapshot_date"))
-    grouped = stacked.groupby(level=0)
-    sums = grouped.sum().mask(stacked.isna().groupby(level=0).any())
-    complete = pd.Series(found, index=stacked.index).groupby(level=0).sum() == len(reporting)
-    sums = sums[complete]
-    sums.index.name = "snapshot_date"
-    return sums
+    columns = [c for c in frame.columns if c not in ("county_code", "snapshot_date")]
+    # The row each county counts with at each date, its own or its latest before: row positions in a county × date
+    # grid, carried forward along the dates at once for every county (a nation's 2,800 one by one took seconds; as
+    # frames, 170 ms), and never a figure from another row. A county not reporting has no place in the grid (-1).
+    county = pd.Index(reporting).get_indexer(frame["county_code"])
+    day = pd.Index(dates).get_indexer(frame["snapshot_date"])
+    counted = county >= 0
+    position = np.full((len(reporting), len(dates)), -1)
+    position[county[counted], day[counted]] = np.flatnonzero(counted)
+    latest = np.maximum.accumulate(np.where(position >= 0, np.arange(len(dates)), -1), axis=1)
+    complete = (latest >= 0).all(axis=0)  # a date every reporting county has a row for, its own or an earlier one
+    rows = position[np.arange(len(reporting))[:, None], latest[:, complete]]
+    # Summed county by county, in code order; a figure empty in any county (NaN) stays empty in the sum.
+    sums = frame[columns].to_numpy(dtype="float64")[rows].sum(axis=0)
+    kept = [on for on, whole in zip(dates, complete, strict=True) if whole]
+    return pd.DataFrame(sums, columns=columns, index=pd.Index(kept, name="snapshot_date"))
 
 
 def scope_targets(
