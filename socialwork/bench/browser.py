@@ -370,7 +370,10 @@ def markdown_many_counties(result: dict[str, Any], command: str) -> str:
             f"settled), then {store['township'][:TYPED]} into the township filter for {store['township']} "
             "(**township rerun**). The bare app's sidebar has the dashboard's division boxes as they stand before a "
             "county is picked (each with as many names) and, once its county box is set, the county's townships; "
-            "its twins are the dashboard's whole, county and township views, read by AppTest from this store.",
+            "its twins are the dashboard's whole, county and township views, read by AppTest from this store. "
+            "The untimed warm-up's county pick opens that county's own connection where the store is read from its "
+            "files (`db.county_store`), so the timed picks read it; the first pick of a county since the server "
+            "started, or since an import, is answered from the whole store while the county's connection opens.",
             "",
             timing_table(result),
             "Server CPU per view, medians:",
