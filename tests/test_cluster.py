@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.proto.Alert_pb2 import Alert
@@ -27,6 +28,13 @@ def test_the_haproxy_configuration_is_valid_and_sticky(tmp_path, cache):
     assert "cookie SWREPLICA insert" in text and "option httpchk GET /_stcore/health" in text
     assert "server r2 127.0.0.1:8602 cookie r2 check" in text and "option redispatch" in text
     assert ("cache-store static" in text) == cache
+
+
+def _in_a_thread(coroutine):
+    """asyncio.run in a thread of its own: a browser test run before in this worker leaves Playwright's event loop
+    running in the main thread, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _delta(build) -> bytes:
@@ -70,7 +78,7 @@ def test_a_run_is_read_to_its_end_across_a_rerun_the_page_asked_for():
         _finished(ForwardMsg.FINISHED_SUCCESSFULLY),  # the next run's: never read
     ]
     socket = Recorded(frames)
-    page = asyncio.run(load.read_run(socket, load.Page()))
+    page = _in_a_thread(load.read_run(socket, load.Page()))
     assert (page.script_hash, page.widget_id, page.options) == ("page-hash", WIDGET, ["城关街道", "马坪乡"])
     assert page.alerts == ["用户名或密码不正确"] and page.texts == ["已登录：数据员小张"] and page.exceptions == []
     assert len(socket.frames) == 1
@@ -94,7 +102,7 @@ def test_a_run_records_widgets_by_form_cards_choices_and_successes():
         _delta(lambda e: (setattr(e.alert, "body", "导入完成"), setattr(e.alert, "format", Alert.SUCCESS))),
         _finished(ForwardMsg.FINISHED_SUCCESSFULLY),
     ]
-    page = asyncio.run(load.read_run(Recorded(frames), load.Page()))
+    page = _in_a_thread(load.read_run(Recorded(frames), load.Page()))
     assert page.form_inputs == {
         "followup_new_item": {"完成时限": "due-new"},
         "followup_edit_1": {"完成时限": "due-edit"},
@@ -108,7 +116,7 @@ def test_a_run_records_widgets_by_form_cards_choices_and_successes():
 
 def test_an_exception_on_the_page_is_an_error():
     frames = [_delta(lambda e: setattr(e.exception, "type", "KeyError")), _finished(ForwardMsg.FINISHED_SUCCESSFULLY)]
-    assert asyncio.run(load.read_run(Recorded(frames), load.Page())).exceptions == ["KeyError"]
+    assert _in_a_thread(load.read_run(Recorded(frames), load.Page())).exceptions == ["KeyError"]
 
 
 def test_a_township_change_is_a_rerun_naming_the_page_and_the_widget():

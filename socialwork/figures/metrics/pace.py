@@ -65,7 +65,7 @@ def seasonal_gains(
     if values is None:
         values = {on: metric_value(spec, figures, on) for on in dates}
     gains = {}
-    for year, same_month, year_end in _seasons(as_of, dates):
+    for year, same_month, year_end in earlier_seasons(as_of, dates):
         at_month, at_end = values.get(same_month), values.get(year_end)
         if at_month is not None and at_end is not None:
             gains[year] = at_end - at_month
@@ -73,7 +73,7 @@ def seasonal_gains(
 
 
 @lru_cache(maxsize=1024)
-def _seasons(as_of: date, dates: tuple[date, ...]) -> tuple[tuple[int, date, date], ...]:
+def earlier_seasons(as_of: date, dates: tuple[date, ...]) -> tuple[tuple[int, date, date], ...]:
     """Each earlier year with a snapshot in as_of's month and one in December: (year, the month's last, December's
     last). Kept per list of dates: a nation's county ranking asks 20,000 times, of a few lists."""
     seasons = []

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from socialwork.figures.metrics.dates import baseline_date, year_fraction
-from socialwork.figures.metrics.pace import _seasons
+from socialwork.figures.metrics.pace import earlier_seasons
 from socialwork.figures.metrics.registry import MetricSpec
 
 Cell = tuple[float | None, str, float | None]  # value, status, goal
@@ -48,7 +48,7 @@ def judged_together(
     needed = [value] + ([level] if level is not None else [])
     gains = []
     if spec.annual:
-        for _, same_month, year_end in _seasons(as_of, dates):
+        for _, same_month, year_end in earlier_seasons(as_of, dates):
             at_month, at_end = at(same_month), at(year_end)
             if at_month is not None and at_end is not None:
                 needed += [at_month, at_end]
