@@ -359,8 +359,8 @@ def county_store(root: Location, county: str, wait: bool = True) -> OpenStore | 
         return None
     try:
         return building.result()
-    except (StoreError, duckdb.Error, OSError):
-        return None  # logged once, by _connect_county
+    except Exception:  # whatever kept it from opening, the whole store answers (logged by _connect_county)
+        return None
 
 
 def _connect_county(root: Location, county: str) -> OpenStore:
@@ -369,7 +369,7 @@ def _connect_county(root: Location, county: str) -> OpenStore:
     con = _new_connection()
     try:
         store_views.create_views(con, root, county)
-    except (StoreError, duckdb.Error, OSError) as err:
+    except Exception as err:
         con.close()
         log.warning("county %s of %s: its own connection could not be opened (%s)", county, root, err)
         raise

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import streamlit as st
 
 from socialwork.data import identity, settings
@@ -157,7 +158,9 @@ def _townships_in(as_of: date, data: Path, county_code: str | None):
     (none before a county is chosen: names repeat across counties)."""
     if not is_multi_county(data):
         return townships(as_of, data)
-    return townships_of_county(as_of, county_code, data) if county_code else townships(as_of, data).iloc[:0]
+    if county_code:
+        return townships_of_county(as_of, county_code, data)
+    return pd.DataFrame(columns=["township_code", "township_name"])  # not the nation's 41,000 read to be left out
 
 
 def _write_url(filters: Filters) -> None:
