@@ -85,3 +85,18 @@ def test_hand_edited_url_values_are_reported_in_chinese_and_ignored():
 def test_a_year_without_targets_says_so():
     at = open_app(asof="2022-12-31")
     assert any("2022年在目标表中没有任何目标" in i.value for i in at.info)
+
+
+def test_the_phone_filter_builds_its_boxes_only_while_open_and_they_hold_the_sidebars_choice():
+    """On a screen the phone's filter is never shown: closed, it costs no box; open, it offers the townships."""
+    at = open_app(township=["城关街道"])
+    at.run()  # AppTest re-enters legacy pages/ mode on its first run; the second is a normal session
+    assert [m.key for m in at.multiselect] == ["filter_townships"]  # the sidebar's alone
+    at.session_state["filter_phone_open"] = True  # as the phone's button does
+    at.run()
+    phone = at.multiselect(key="filter_townships_phone")
+    assert phone.value == ["城关街道"] and len(phone.options) == len(at.multiselect(key="filter_townships").options)
+    phone.set_value(["河口镇"]).run()
+    assert at.multiselect(key="filter_townships").value == ["河口镇"]
+    assert url_values(at, "township") == ["河口镇"]
+    assert at.session_state["filter_phone_open"]  # the scope's new name is a new button: it stays open

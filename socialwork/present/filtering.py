@@ -255,18 +255,24 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
 
 def _copy_phone_choice() -> None:
     st.session_state[_TOWNSHIPS_KEY] = st.session_state[_PHONE_TOWNSHIPS_KEY]
+    st.session_state[scope.PHONE_POPOVER_KEY] = True  # the button's label names the new scope: a new popover, kept open
 
 
 def phone_filter(options: list[str], filters: Filters) -> None:
     """The place filter again at the top of the page, shown on a phone only (theme.PAGE_CSS), where the
     sidebar is folded away: a button naming the scope opens it. Both filters hold the same choice; in a store of many
-    counties the county comes first, and townships once a county is chosen."""
-    st.session_state[_PHONE_TOWNSHIPS_KEY] = list(filters.township_names)  # the sidebar's, before it is drawn
+    counties the county comes first, and townships once a county is chosen.
+
+    Its boxes are drawn only while it is open (a lazy popover: opening it reruns the page, from cached figures): on
+    a screen it is never shown, and a nation's box of 2,800 counties would otherwise be built and sent on every run."""
     label = "范围" if filters.multi_county else "乡镇（街道）"
-    with (
-        st.container(key="sw_phone_filter"),
-        st.popover(f"{label}：{markdown_text(filters.scope)}", icon=":material/filter_alt:", width="stretch"),
-    ):
+    with st.container(key="sw_phone_filter"):
+        popover = st.popover(f"{label}：{markdown_text(filters.scope)}", icon=":material/filter_alt:", width="stretch",
+                             key=scope.PHONE_POPOVER_KEY, on_change="rerun")  # fmt: skip
+    if not popover.open:
+        return
+    st.session_state[_PHONE_TOWNSHIPS_KEY] = list(filters.township_names)  # the sidebar's, before it is drawn
+    with popover:
         if filters.multi_county:
             scope.phone_picker(filters.as_of, filters.data)
         if options:

@@ -19,6 +19,7 @@ URL_SCOPE = "scope"
 PROVINCE_KEY = "filter_province"
 CITY_KEY = "filter_city"
 COUNTY_KEY = "filter_county"
+PHONE_POPOVER_KEY = "filter_phone_open"  # whether the phone's filter at the top of the page is open (filtering.py)
 # The box of each level above the township, top down: its session key and its label.
 KEYS = {"province": PROVINCE_KEY, "city": CITY_KEY, "county": COUNTY_KEY}
 LABELS = {"province": "省（自治区、直辖市）", "city": "市（州）", "county": "县（市、区）"}
@@ -117,6 +118,7 @@ _PHONE_COUNTY_KEY = "filter_county_phone"
 
 def _copy_phone_county() -> None:
     _set_county(st.session_state[_PHONE_COUNTY_KEY])
+    st.session_state[PHONE_POPOVER_KEY] = True  # the button's label names the new scope: a new popover, kept open
 
 
 def phone_picker(as_of: date, data: Path) -> None:
