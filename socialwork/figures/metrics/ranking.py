@@ -45,54 +45,129 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     targets = db.run("kpi/targets_by_county_for_year", data=data, snapshot_date=as_of, plan_year=as_of.year,
                      scope=scope)  # fmt: skip
     targets = targets[targets["county_code"].isin(set(status.loc[status["has_snapshot"], "county_code"]))]
-    keys = [k for k in dict.fromkeys(targets.sort_values("sort_order")["metric_key"]) if k in SPECS]
+    keys = [k for k in targets.sort_values("sort_order")["metric_key"].unique().tolist() if k in SPECS]
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     labels = {k: county.metric_label(k) for k in keys}
-    previous = previous_date(as_of, dates)
-    goals_by_county: dict[str, dict[str, dict]] = {}
-    for target in _records(targets):
-        goals_by_county.setdefault(target["county_code"], {})[target["metric_key"]] = target
+    codes = status["county_code"].tolist()
+    reporting = status["has_snapshot"].to_numpy(dtype=bool)
     counties = _per_county(figures, keys)
-    together = _judged_together(counties, keys, goals_by_county, as_of)
+    target_grid = _TargetGrid(targets, keys, codes)
+    together = _judged_together(counties, keys, target_grid, codes, as_of)
+    previous = previous_date(as_of, dates)
 
-    def judged(code: str, key: str) -> ranking_cells.Cell:
-        """A cell the counties together could not judge, by evaluate (its figures missing somewhere, other dates)."""
-        own, values = counties.frame_of(code), counties.values[code][key]
-        kpi = evaluate(SPECS[key], goals_by_county.get(code, {}).get(key), own, as_of, previous, False, labels[key],
-                       values, brief=True)  # fmt: skip
-        return kpi.value, kpi.status, kpi.goal
-
-    rows = []
-    for place in status.itertuples(index=False):
-        reported = hierarchy.reporting_label(place.has_snapshot, place.latest_snapshot_date)
-        row = {"township_code": place.county_code, "township_name": place.county_name, "township_kind_label": reported}
-        for key in keys:
-            cell = None
-            if place.has_snapshot:
-                cell = together.get((place.county_code, key)) or judged(place.county_code, key)
-            row[key], row[f"{key}__status"], row[f"{key}__goal"] = cell or (None, "no_data", None)
-        row["reporting"] = bool(place.has_snapshot)
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=_columns(keys))
+    columns: dict[str, list | np.ndarray] = {
+        "township_code": codes,
+        "township_name": status["county_name"].tolist(),
+        "township_kind_label": [hierarchy.reporting_label(has, latest) for has, latest
+                                in zip(status["has_snapshot"].tolist(), status["latest_snapshot_date"].tolist(),
+                                       strict=True)],
+    }  # fmt: skip
+    for key in keys:
+        cells = together.get(key)
+        values, statuses, goals, judged = cells if cells is not None else _unjudged(len(codes))
+        for i in np.flatnonzero(reporting & ~judged).tolist():  # a cell the counties together could not judge
+            code = codes[i]
+            kpi = evaluate(SPECS[key], target_grid.record(key, i), counties.frame_of(code), as_of, previous, False,
+                           labels[key], counties.values_of(code, key), brief=True)  # fmt: skip
+            values[i], statuses[i], goals[i] = _nan_if_none(kpi.value), kpi.status, _nan_if_none(kpi.goal)
+        values[~reporting], statuses[~reporting], goals[~reporting] = np.nan, "no_data", np.nan
+        columns[key], columns[f"{key}__status"], columns[f"{key}__goal"] = values, statuses, goals
+    columns["reporting"] = reporting.tolist()
+    frame = pd.DataFrame(columns, columns=_columns(keys))
     return TownshipScorecard(
-        as_of, baseline_date(as_of, dates), tuple(SPECS[k] for k in keys), _common_goals(targets, keys),
+        as_of, baseline_date(as_of, dates), tuple(SPECS[k] for k in keys), target_grid.common_goals(),
         _ranked(frame, keys), labels, level="county",
     )  # fmt: skip
 
 
+class _TargetGrid:
+    """The target rows by metric and ranked county: which row of the targets each (metric, county) has, -1 none."""
+
+    def __init__(self, targets: pd.DataFrame, keys: list[str], codes: list[str]) -> None:
+        self.targets, self.keys = targets, {key: i for i, key in enumerate(keys)}
+        metric = pd.Index(keys).get_indexer(targets["metric_key"])
+        county = pd.Index(codes).get_indexer(targets["county_code"])
+        known = (metric >= 0) & (county >= 0)
+        self.metric_of_row = metric
+        self.rows = np.full((len(keys), len(codes)), -1)
+        self.rows[metric[known], county[known]] = np.flatnonzero(known)
+        # Each row's comparator and goal, and a last entry for -1 (no row): "" and NaN.
+        self.comparators = np.append(targets["comparator"].to_numpy(dtype=object, na_value=""), "")
+        self.goal_values = np.append(targets["goal_value"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+
+    def goals(self, key: str, counties: np.ndarray) -> ranking_cells.Goals:
+        """The targets of some of the ranked counties (their positions), as ranking_cells judges them."""
+        rows = self.rows[self.keys[key], counties]
+        comparators = self.comparators[rows]
+        set_goals = np.where(comparators == "gt_baseline", np.nan, self.goal_values[rows])
+        return ranking_cells.Goals(rows >= 0, comparators, set_goals)
+
+    def record(self, key: str, county: int) -> dict | None:
+        """The target row of a ranked county (its position) as report.evaluate reads it, None without one."""
+        row = self.rows[self.keys[key], county]
+        if row < 0:
+            return None
+        return {column: values[0] for column, values in self.targets.iloc[[row]].to_dict("list").items()}
+
+    def common_goals(self) -> dict[str, tuple[float | None, str | None]]:
+        """key -> (goal, comparator) where every reporting county has the same goal; (None, comparator) where they
+        differ (each county's goal is in the frame's <key>__goal column)."""
+        out = {}
+        for key, i in self.keys.items():
+            mine = self.metric_of_row == i
+            goals = self.goal_values[:-1][mine]
+            distinct = np.unique(goals[~np.isnan(goals)])
+            comparators = set(self.comparators[:-1][mine].tolist())
+            comparator = comparators.pop() if len(comparators) == 1 else None
+            out[key] = (float(distinct[0]) if len(distinct) == 1 and not np.isnan(goals).any() else None, comparator)
+        return out
+
+
+def _nan_if_none(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+def _unjudged(count: int) -> ranking_cells.Cells:
+    return ranking_cells.Cells(np.full(count, np.nan), np.full(count, "no_data", dtype=object), np.full(count, np.nan),
+                               np.zeros(count, dtype=bool))  # fmt: skip
+
+
 class PerCounty(NamedTuple):
-    """Every county's figures by date (one frame, a span of rows each), each of its metrics' values by date, and its
-    dates."""
+    """Every county's figures by date (one frame, a span of rows each), each metric's values by row of the frame, and
+    the most common list of dates with the counties that have it."""
 
     frame: pd.DataFrame
     spans: dict[str, tuple[int, int]]
-    values: dict[str, dict[str, np.ndarray]]
-    dates: dict[str, tuple[date, ...]]
+    values: dict[str, np.ndarray]
+    dates: np.ndarray  # the frame's dates as day numbers, to compare counties' lists of dates
 
     def frame_of(self, code: str) -> pd.DataFrame:
         """A county's figures by date, as its own report reads them (levels.py)."""
         start, end = self.spans[code]
         return self.frame.iloc[start:end]
+
+    def values_of(self, code: str, key: str) -> np.ndarray:
+        start, end = self.spans[code]
+        return self.values[key][start:end]
+
+    def sharing(self, codes: list[str], as_of: date) -> tuple[tuple[date, ...] | None, list[int]]:
+        """The list of dates most counties with the as-of snapshot share, and those counties (their positions in
+        codes)."""
+        lists = {}  # a county's dates as bytes -> positions of the counties that have them
+        for i, code in enumerate(codes):
+            if code in self.spans:
+                start, end = self.spans[code]
+                lists.setdefault(self.dates[start:end].tobytes(), []).append(i)
+        day = (as_of - _EPOCH).days
+        having = [(len(ids), key) for key, ids in lists.items() if day in np.frombuffer(key, dtype=self.dates.dtype)]
+        if not having:
+            return None, []
+        key = max(having, key=lambda item: item[0])[1]
+        start, end = self.spans[codes[lists[key][0]]]
+        return tuple(self.frame.index[start:end].tolist()), lists[key]
+
+
+_EPOCH = date(1970, 1, 1)
 
 
 def _per_county(figures: pd.DataFrame, keys: list[str]) -> PerCounty:
@@ -103,60 +178,39 @@ def _per_county(figures: pd.DataFrame, keys: list[str]) -> PerCounty:
     frame = ordered.drop(columns="county_code").set_index("snapshot_date").astype("float64")
     values = {key: SPECS[key].compute(frame).to_numpy() for key in keys}
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
-    spans = {codes[start]: (start, end) for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(codes)],
-                                                                 strict=True)}  # fmt: skip
+    ends = [*starts[1:].tolist(), len(codes)]
+    spans = {code: (start, end) for code, start, end in zip(codes[starts].tolist(), starts.tolist(), ends, strict=True)}
     on = frame.index.tolist()
-    return PerCounty(
-        frame,
-        spans,
-        {code: {key: column[start:end] for key, column in values.items()} for code, (start, end) in spans.items()},
-        {code: tuple(on[start:end]) for code, (start, end) in spans.items()},
-    )
+    day_of = {day: (day - _EPOCH).days for day in set(on)}
+    return PerCounty(frame, spans, values, np.asarray([day_of[day] for day in on], dtype="int64"))
 
 
 def _judged_together(
-    counties: PerCounty, keys: list[str], goals: dict[str, dict[str, dict]], as_of: date
-) -> dict[tuple[str, str], ranking_cells.Cell]:
-    """The cells of the counties whose snapshots are the most common dates, judged a metric at a time for all of them
-    (ranking_cells.py); a cell left out is judged by evaluate."""
-    shared = ranking_cells.common_dates(counties.dates, as_of)
-    codes = [code for code, dates in counties.dates.items() if dates == shared]
-    if not codes:
+    counties: PerCounty, keys: list[str], targets: _TargetGrid, codes: list[str], as_of: date
+) -> dict[str, ranking_cells.Cells]:
+    """Each metric's cells for every ranked county (codes), judged a metric at a time for the counties whose
+    snapshots are the most common dates (ranking_cells.py); a cell left unjudged is judged by evaluate."""
+    shared, rows = counties.sharing(codes, as_of)
+    if not rows:
         return {}
+    rows = np.asarray(rows)
+    # The shared counties' rows of the frame, a row of dates each: [first row of each + 0..dates-1].
+    firsts = np.asarray([counties.spans[codes[i]][0] for i in rows.tolist()])
+    positions = firsts[:, None] + np.arange(len(shared))[None, :]
     cells = {}
     for key in keys:
-        grid = np.vstack([counties.values[code][key] for code in codes])
-        targets = [goals.get(code, {}).get(key) for code in codes]
-        for code, cell in zip(codes, ranking_cells.judged_together(SPECS[key], grid, shared, as_of, targets),
-                              strict=True):  # fmt: skip
-            if cell is not None:
-                cells[code, key] = cell
+        judged = ranking_cells.judged_together(SPECS[key], counties.values[key][positions], shared, as_of,
+                                               targets.goals(key, rows))  # fmt: skip
+        whole = _unjudged(len(codes))
+        for column, part in zip(whole, judged, strict=True):
+            column[rows] = part
+        cells[key] = whole
     return cells
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """The frame's rows as dicts, column by column (DataFrame.to_dict boxes each of a nation's 300,000 values)."""
-    columns = list(frame.columns)
-    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
 
 
 def _columns(keys: list[str]) -> list[str]:
     per_key = [f"{k}{suffix}" for k in keys for suffix in ("", "__status", "__goal")]
     return ["township_code", "township_name", "township_kind_label", *per_key, "reporting"]
-
-
-def _common_goals(targets: pd.DataFrame, keys: list[str]) -> dict[str, tuple[float | None, str | None]]:
-    """key -> (goal, comparator) where every reporting county has the same goal; (None, comparator) where they
-    differ (each county's goal is in the frame's <key>__goal column)."""
-    by_key = dict(iter(targets.groupby("metric_key", sort=False)))
-    out = {}
-    for key in keys:
-        rows = by_key.get(key, targets.iloc[:0])
-        goals = set(rows["goal_value"].dropna())
-        comparators = set(rows["comparator"])
-        comparator = comparators.pop() if len(comparators) == 1 else None
-        out[key] = (goals.pop() if len(goals) == 1 and rows["goal_value"].notna().all() else None, comparator)
-    return out
 
 
 def attainment(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
