@@ -85,7 +85,7 @@ def load(as_of: date, townships: list[str] | None, data: Path | None = None) -> 
         all_meetings=tuple(meetings),
         items=tuple(items),
         notes={k: tuple(v) for k, v in notes.items()},
-        township_names=dict(zip(places["township_code"], places["township_name"], strict=True)),
+        township_names=dict(zip(places["township_code"].tolist(), places["township_name"].tolist(), strict=True)),
         metric_labels={key: county.metric_label(key) for key in METRIC.codes},
         read_only=store.read_only,
         filtered=bool(townships),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.figures import db
+from socialwork.figures.frames import among
 
 TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "sort_order"]
 
@@ -56,7 +57,7 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
     from its own baseline; a date before a county's first snapshot is left out. A figure empty in any county (its
     register column came later) is empty in the sum."""
     frame = figures_by_county(from_date, to_date, scope, data)
-    reporting = sorted(set(frame.loc[frame["snapshot_date"] == to_date, "county_code"]))
+    reporting = sorted(frame.loc[frame["snapshot_date"] == to_date, "county_code"].unique().tolist())
     if not reporting:
         # No county of the scope has the month (one county's view of a month it missed): no figures, not zeros.
         return frame.iloc[:0].drop(columns="county_code").set_index("snapshot_date").astype("float64")
@@ -78,7 +79,14 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
     complete = (latest >= 0).all(axis=0)  # a date every reporting county has a row for, its own or an earlier one
     rows = position[np.arange(len(reporting))[:, None], latest[:, complete]]
     # Summed county by county, in code order; a figure empty in any county (NaN) stays empty in the sum.
-    sums = frame[columns].to_numpy(dtype="float64")[rows].sum(axis=0)
+    values = frame[columns].to_numpy(dtype="float64")
+    # A date at a time: gathering every date's rows at once makes an array of counties × dates × figures (a nation's
+    # 30 MB), slower to fill than to sum.
+    sums = (
+        np.vstack([values[rows[:, j]].sum(axis=0) for j in range(rows.shape[1])])
+        if rows.size
+        else np.zeros((rows.shape[1], len(columns)))
+    )
     kept = [on for on, whole in zip(dates, complete, strict=True) if whole]
     return pd.DataFrame(sums, columns=columns, index=pd.Index(kept, name="snapshot_date"))
 
@@ -88,7 +96,7 @@ def scope_targets(
 ) -> pd.DataFrame:
     """The scope's goals for a plan year, from the given counties' targets unless the division sets its own."""
     parts = db.run("kpi/targets_by_county_for_year", data=data, snapshot_date=as_of, plan_year=year, scope=scope)
-    parts = parts[parts["county_code"].isin(set(counties))]
+    parts = parts[among(parts["county_code"], counties)]
     if scope is not None and len(scope) >= 6:  # one county: its own targets
         return parts[TARGET_COLUMNS].reset_index(drop=True)
     own = (
@@ -109,7 +117,7 @@ def combined(group: pd.DataFrame) -> dict:
     """One metric's goal over several counties: their sum for a total, their common standard for a scale-free one."""
     first = group.iloc[0]
     if first["scope"] == "county":
-        comparators = set(group["comparator"])
+        comparators = group["comparator"].unique()
         goals = group["goal_value"]
         return {
             "metric_key": first["metric_key"],

@@ -13,6 +13,7 @@ import pandas as pd
 
 from socialwork.data import identity, settings
 from socialwork.figures import db, hierarchy
+from socialwork.figures.frames import among
 from socialwork.figures.metrics import levels, ranking_cells
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.registry import SPECS
@@ -44,7 +45,7 @@ def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipS
     figures = levels.figures_by_county(dates[0], as_of, scope, data)
     targets = db.run("kpi/targets_by_county_for_year", data=data, snapshot_date=as_of, plan_year=as_of.year,
                      scope=scope)  # fmt: skip
-    targets = targets[targets["county_code"].isin(set(status.loc[status["has_snapshot"], "county_code"]))]
+    targets = targets[among(targets["county_code"], status.loc[status["has_snapshot"], "county_code"].tolist())]
     keys = [k for k in targets.sort_values("sort_order")["metric_key"].unique().tolist() if k in SPECS]
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     labels = {k: county.metric_label(k) for k in keys}
