@@ -8,7 +8,7 @@ import pytest
 
 from socialwork.data.aggregates import AGGREGATES_FOLDER
 from socialwork.figures import db, places, store_views
-from socialwork.figures.frames import frame_from_arrow
+from socialwork.figures.frames import among, as_dates, frame_from_arrow
 from tests.fixture_city import EMPTY_IN_ONE_COUNTY
 from tests.fixture_county import T1
 from tests.test_queries import SAMPLE_PARAMETERS
@@ -77,3 +77,23 @@ def test_a_store_read_from_its_files_answers_every_query_as_the_in_memory_one(fi
     for name in PAGE_QUERIES:
         pd.testing.assert_frame_equal(db.run(name, data=fixture_store, **params[name]), in_memory[name], obj=name)
     db.clear_cache()
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(["610101", "610102", None, "620101"], dtype="str"),
+        pd.Series(["610101", "610102", None, "620101"], dtype=object),
+        pd.Series([None, None], dtype=object),  # no value at all
+        pd.Series([], dtype="str"),
+    ],
+)
+@pytest.mark.parametrize("codes", [{"610101", "620101"}, ["610102"], (), ["999999"]])
+def test_among_is_isin(column, codes):
+    assert among(column, codes).tolist() == column.isin(list(codes)).tolist()
+
+
+def test_as_dates_is_dt_date():
+    stamps = pd.Series(pd.to_datetime(["2024-01-31", "2024-02-29", None, "2024-01-31"]), index=[3, 1, 2, 0], name="d")
+    for column in (stamps, stamps.iloc[:0]):
+        pd.testing.assert_series_equal(as_dates(column), pd.to_datetime(column).dt.date)

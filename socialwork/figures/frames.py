@@ -53,3 +53,11 @@ def among(column: pd.Series, codes: Iterable[str]) -> np.ndarray:
         return column.isin(list(codes)).to_numpy(dtype=bool)  # not text (no value at all): pandas' own
     wanted = pa.array(list(codes), type=values.type)
     return np.asarray(pc.is_in(values, value_set=wanted).fill_null(False), dtype=bool)
+
+
+def as_dates(column: pd.Series) -> pd.Series:
+    """column's timestamps as datetime.date objects, as .dt.date gives them, one object per distinct day: a nation's
+    figures by county and month are 100,000 rows of 36 dates, and making a date for each row took 10-80 ms."""
+    codes, days = pd.factorize(pd.to_datetime(column))
+    dates = np.array([*(day.date() for day in days), pd.NaT], dtype=object)  # -1, a missing day: NaT as .dt.date
+    return pd.Series(dates[codes], index=column.index, dtype=object, name=column.name)

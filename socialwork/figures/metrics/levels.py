@@ -18,7 +18,7 @@ import pandas as pd
 
 from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.figures import db
-from socialwork.figures.frames import among
+from socialwork.figures.frames import among, as_dates
 
 TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "sort_order"]
 
@@ -28,7 +28,7 @@ def figures_by_county(from_date: date, to_date: date, scope: str | None, data: P
     frame = db.run(
         "kpi/plan_figures_by_snapshot_and_county", data=data, from_date=from_date, to_date=to_date, scope=scope
     )
-    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
+    frame["snapshot_date"] = as_dates(frame["snapshot_date"])
     return frame
 
 
@@ -57,7 +57,10 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
     from its own baseline; a date before a county's first snapshot is left out. A figure empty in any county (its
     register column came later) is empty in the sum."""
     frame = figures_by_county(from_date, to_date, scope, data)
-    reporting = sorted(frame.loc[frame["snapshot_date"] == to_date, "county_code"].unique().tolist())
+    day, dates = pd.factorize(frame["snapshot_date"], sort=True)  # each row's date as a position in dates
+    dates = dates.tolist()
+    last = dates.index(to_date) if to_date in dates else -2  # no row has it: matches no position
+    reporting = sorted(frame.loc[day == last, "county_code"].unique().tolist())
     if not reporting:
         # No county of the scope has the month (one county's view of a month it missed): no figures, not zeros.
         return frame.iloc[:0].drop(columns="county_code").set_index("snapshot_date").astype("float64")
@@ -65,13 +68,11 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
         # One county (a county's view): every date is its own row, nothing to carry forward.
         own = frame.drop(columns="county_code").set_index("snapshot_date").sort_index().astype("float64")
         return own.rename_axis("snapshot_date")
-    dates = sorted(set(frame["snapshot_date"]))
     columns = [c for c in frame.columns if c not in ("county_code", "snapshot_date")]
     # The row each county counts with at each date, its own or its latest before: row positions in a county × date
     # grid, carried forward along the dates at once for every county (a nation's 2,800 one by one took seconds; as
     # frames, 170 ms), and never a figure from another row. A county not reporting has no place in the grid (-1).
     county = pd.Index(reporting).get_indexer(frame["county_code"])
-    day = pd.Index(dates).get_indexer(frame["snapshot_date"])
     counted = county >= 0
     position = np.full((len(reporting), len(dates)), -1)
     position[county[counted], day[counted]] = np.flatnonzero(counted)

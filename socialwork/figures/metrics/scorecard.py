@@ -11,6 +11,7 @@ import pandas as pd
 
 from socialwork.data import identity, settings
 from socialwork.figures import db
+from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics.dates import baseline_date
 from socialwork.figures.metrics.pace import expected_by_now, status_of
 from socialwork.figures.metrics.registry import SCALE_FREE_METRICS, SPECS, MetricSpec, _none_if_nan
@@ -46,7 +47,7 @@ def scale_free_figures_by_township(
     snapshot_dates: list[date], townships: list[str] | None, data: Path | None = None
 ) -> pd.DataFrame:
     frame = db.run("kpi/scale_free_figures_by_township", data=data, snapshot_dates=snapshot_dates, townships=townships)
-    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
+    frame["snapshot_date"] = as_dates(frame["snapshot_date"])
     return frame
 
 
