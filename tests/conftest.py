@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -10,7 +11,12 @@ import pytest
 from socialwork.bench import seaweed as seaweedfs
 from socialwork.data import settings
 from socialwork.data.location import Bucket
+from socialwork.present import theme
 from tests.fixture_county import write_fixture_store, write_hostile_store
+
+# Every chart built in the tests (and by the servers they start) has each property checked by plotly: a misspelt one
+# fails here, where a served chart skips the check (theme.themed_figure).
+os.environ.setdefault(theme.CHECK_CHARTS_ENV, "1")
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -49,7 +51,7 @@ def express_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
                        font={"color": charts.GOAL_LINE})  # fmt: skip
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=None, tickformat="%Y年%m月")
-    fig.update_layout(template=charts.TEMPLATE, title=charts.titled(title), height=120 + 44 * len(data),
+    fig.update_layout(template=theme.TEMPLATE, title=charts.titled(title), height=120 + 44 * len(data),
                       legend_title_text="", margin_t=110)  # fmt: skip
     return fig
 
@@ -95,6 +97,38 @@ def test_bars_against_a_goal_have_the_line_and_the_value_column_add_vline_and_ad
 
 
 def test_the_theme_is_the_named_template():
-    named = go.Figure(layout={"template": charts.TEMPLATE})
+    named = go.Figure(layout={"template": theme.TEMPLATE})
     assert shown(charts._figure([], {})) == shown(named)
     assert shown(named)["layout"]["template"]["layout"]["font"]["size"] == theme.BASE_FONT_SIZE
+
+
+PAGES_WITH_CHARTS = ["overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "changes"]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CHARTS)
+def test_a_page_sends_the_same_charts_whether_plotly_checks_them_or_not(page, monkeypatch):
+    """Served, charts skip plotly's check of every property (charts._figure): what the browser gets is the same."""
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork.data import settings
+
+    sent = {}
+    for checked in ("1", "0"):
+        monkeypatch.setenv(theme.CHECK_CHARTS_ENV, checked)
+        at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        at.multiselect[0].set_value(["河口镇"]).run()  # the county's charts, then a township's
+        sent[checked] = [_numbers(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+    assert sent["0"] == sent["1"]
+    assert sent["1"] or page == "changes"
+
+
+def _numbers(value):
+    """A figure's JSON with each typed array (plotly's {"dtype", "bdata"}) as its numbers: the browser reads an
+    array of 3, 12 the same whether sent as integers or as floats (plotly's check makes some floats)."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).astype("float64").tolist()
+    if isinstance(value, dict):
+        return {key: _numbers(item) for key, item in value.items()}
+    return [_numbers(item) for item in value] if isinstance(value, list) else value

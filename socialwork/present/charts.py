@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from socialwork.present.plaintext import html_text
 from socialwork.present.theme import (  # the palette and template, also read as charts.X
@@ -21,11 +20,9 @@ from socialwork.present.theme import (  # the palette and template, also read as
     SERIES_COLOURS,
     SMALL_FONT_SIZE,
     STATUS_COLOURS,
-    TEMPLATE,
     VACANT_COLOUR,
 )  # fmt: skip
-
-_THEME = pio.templates[TEMPLATE]  # the template object: a name is looked up and copied again for every figure
+from socialwork.present.theme import themed_figure as _figure
 
 # A county has a dozen to thirty townships: up to MAX_BARS a chart keeps one bar each, as before. A province
 # has thousands, so beyond MAX_BARS a chart shows the TOP_BARS that matter most (about a projector screen and
@@ -72,22 +69,18 @@ def top_n(
     return TopN(kept.reset_index(drop=True), len(frame), n)
 
 
-def titled(title: str, note: str | None = None) -> str | dict:
+def titled(title: str, note: str | None = None) -> dict:
     """A chart title as plain text (it may hold township names), with the note (e.g. what a top-N chart leaves out)
-    as its subtitle."""
+    as its subtitle. An object, never a bare string: an unchecked figure (_figure) keeps a string as it is given, and
+    a title's padding set later would be lost."""
     if note is None:
-        return html_text(title)
+        return {"text": html_text(title)}
     return {"text": html_text(title), "subtitle": {"text": html_text(note), "font": {"size": SMALL_FONT_SIZE}}}
 
 
 def labels(values: pd.Series) -> pd.Series:
     """Category labels (township, community, organisation names …) as plain text: plotly renders tags in them."""
     return values.map(lambda v: html_text(v) if isinstance(v, str) else v)
-
-
-def _figure(traces: list[dict], layout: dict) -> go.Figure:
-    """A themed figure built at once: traces as dicts with their "type", the layout without the template."""
-    return go.Figure(data=traces, layout={"template": _THEME, **layout})
 
 
 def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:

@@ -46,7 +46,9 @@ def for_screen(fig: go.Figure) -> go.Figure:
         lines = wrapped.count("<br>")
         extra = 30 * lines + 20 * (wrapped_note or "").count("<br>")
         # plotly anchors a title's first line, not its block: each further line needs as much padding above.
-        fig.update_layout(title_text=wrapped, title_subtitle_text=wrapped_note, title_pad_t=12 + 28 * lines)
+        fig.update_layout(title_text=wrapped, title_pad_t=12 + 28 * lines)
+        if note:
+            fig.update_layout(title_subtitle_text=wrapped_note)
         if extra:
             fig.update_layout(margin_t=(fig.layout.margin.t or 100) + extra)
     rows = [
