@@ -29,9 +29,6 @@ class Goals(NamedTuple):
     comparators: np.ndarray  # object: str
     set_goals: np.ndarray  # float64
 
-    def take(self, rows: np.ndarray) -> Goals:
-        return Goals(self.present[rows], self.comparators[rows], self.set_goals[rows])
-
 
 class Cells(NamedTuple):
     """One metric's cells for a row of counties: value, status and goal (NaN for none), and whether each was judged
