@@ -290,7 +290,7 @@ def _kpi_report(
     status = hierarchy.reporting(counted_at, townships, data)  # every figure of the view says what it lacks
     no_previous = _no_previous(previous_date(as_of, dates), townships, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
-    rows = {row.metric_key: row for _, row in targets.iterrows()}
+    rows = {row["metric_key"]: row for row in targets.to_dict("records")}  # not iterrows: a Series a row
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     previous = previous_date(as_of, dates)
     filtered = db.split_places(townships)[1] is not None  # township contributions; a scope compares with its goals
