@@ -167,3 +167,25 @@ def test_a_write_of_this_process_is_seen_at_once_even_while_a_listing_is_under_w
     release.set()
     db._version_checker.submit(lambda: None).result()
     assert db.current_version(root) != first  # listed again, not the listing made before the write
+
+
+def test_a_store_of_many_counties_is_listed_five_times_less_often(tmp_path, fixture_store, monkeypatch):
+    """A nation's listing is 13 ms of CPU: a store of many counties is listed again after 5 s, a county's after 1 s."""
+    import types
+
+    from tests.fixture_city import write_city_store
+
+    city = write_city_store(tmp_path / "city")
+    now = [1000.0]
+    monkeypatch.setattr(db, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+    db.forget_version(city), db.forget_version(fixture_store)
+    db.current_version(city), db.current_version(fixture_store)  # listed at 1000 s
+    listings = counting(monkeypatch, db, "store_version")
+    now[0] += 2.0
+    db.current_version(city), db.current_version(fixture_store)
+    db._version_checker.submit(lambda: None).result()
+    assert [args[0] for args in listings] == [fixture_store]  # the county's listing was over a second old
+    now[0] += 4.0  # the city's, 6 s old: listed again, in the background
+    db.current_version(city)
+    db._version_checker.submit(lambda: None).result()
+    assert [args[0] for args in listings] == [fixture_store, city]

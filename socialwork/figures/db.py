@@ -121,11 +121,13 @@ def _connect(root: Location, dates: list[date]) -> OpenStore:
 
 
 _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing the store on every query
-# A store of many counties lists one folder time per county (a nation's: 13 ms): past the second, the listing is
-# refreshed in the background while readers go on with the last one, and done while they wait only once it is older
-# than this. A write by this process is seen at once (forget_version).
+# A store of many counties lists one folder time per county (a nation's: 13 ms of CPU, every second a dozen reruns
+# of its users compete with): it is listed at most every 5 s, in the background while readers go on with the last
+# listing, and while they wait only once that is older than _VERSION_STALE_SECONDS. Another process's import is seen
+# within 5 s; a write by this process at once (forget_version).
+_MANY_COUNTIES_SLOWER = 5
 _VERSION_STALE_SECONDS = 10.0
-_versions: dict[Location, tuple[float, Any, int]] = {}  # root -> (when listed, the listing, its number)
+_versions: dict[Location, tuple[float, Any, int, bool]] = {}  # root -> (when listed, the listing, its number, many)
 _version_numbers = itertools.count(1)
 _refreshing: set[Location] = set()
 _version_checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-version")
@@ -137,9 +139,10 @@ def current_version(root: Location) -> int:
     now = time.monotonic()
     with _lock:
         seen = _versions.get(root)
-        if seen is not None and (now - seen[0] < _VERSION_SECONDS or root in _refreshing):
+        fresh_for = _VERSION_SECONDS * (_MANY_COUNTIES_SLOWER if seen is not None and seen[3] else 1)
+        if seen is not None and (now - seen[0] < fresh_for or root in _refreshing):
             return seen[2]
-    if seen is not None and now - seen[0] < _VERSION_STALE_SECONDS and is_multi_county(root):
+    if seen is not None and now - seen[0] < _VERSION_STALE_SECONDS and seen[3]:
         with _lock:
             if root not in _refreshing:
                 _refreshing.add(root)
@@ -152,14 +155,14 @@ def _list_version(root: Location) -> int:
     """List the store's version; a listing made before a write of this process (forget_version) is stored with a new
     number all the same, so the write is seen at once."""
     try:
-        listed = store_version(root)
+        listed, many = store_version(root), is_multi_county(root)
     finally:
         with _lock:
             _refreshing.discard(root)
     with _lock:
         seen = _versions.get(root)
         number = seen[2] if seen is not None and seen[1] == listed else next(_version_numbers)
-        _versions[root] = (time.monotonic(), listed, number)
+        _versions[root] = (time.monotonic(), listed, number, many)
     return number
 
 
