@@ -179,15 +179,19 @@ def store_version(root: Location) -> tuple:
     if not root.is_dir():
         return ()
     if is_multi_county(root):
-        own = tuple((c.name, c.stat().st_mtime_ns) for c in root.iterdir() if c.name in _MULTI_FILES and c.is_file())
         combined = root / _combined().COMBINED_FOLDER
         months = tuple(sorted((c.name, c.stat().st_mtime_ns) for c in combined.iterdir())) if combined.is_dir() else ()
         # A county folder's own mtime, not its snapshots': an import or a replacement renames a snapshot folder in or
         # out of it, and a derived rewrite combines the county's months again. Listing every county's snapshots each
-        # second would cost the nation's 2,800 counties a quarter of a second.
+        # second would cost the nation's 2,800 counties a quarter of a second. One pass over the store's folder: its
+        # own files and its county folders.
         with os.scandir(root) as entries:
-            counties = tuple(sorted((e.name, e.stat().st_mtime_ns) for e in entries if _COUNTY_FOLDER.match(e.name)))
-        return own + months + counties
+            own_and_counties = sorted(
+                (e.name, e.stat().st_mtime_ns)
+                for e in entries
+                if _COUNTY_FOLDER.match(e.name) or (e.name in _MULTI_FILES and e.is_file())
+            )
+        return months + tuple(own_and_counties)
     return tuple(
         sorted(
             (c.name, c.stat().st_mtime_ns)

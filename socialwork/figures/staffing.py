@@ -11,6 +11,7 @@ from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
 from socialwork.figures.metrics.levels import division_figures
+from socialwork.figures.metrics.report import values_by_date
 from socialwork.figures.places import available_dates
 
 MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
@@ -48,10 +49,8 @@ def certified_distribution(as_of: date, townships: list[str] | None, data: Path 
 def share_meeting_minimum_trend(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
     """Share of urban communities meeting the minimum at every snapshot up to as_of."""
     figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
-    share = SPECS["urban_communities_2plus_share"].compute
-    return pd.DataFrame(
-        {"snapshot_date": list(figures.index), "share_meeting_minimum": [share(row) for _, row in figures.iterrows()]}
-    )
+    shares = values_by_date(SPECS["urban_communities_2plus_share"], figures)  # metric_value at each date, at once
+    return pd.DataFrame({"snapshot_date": list(shares), "share_meeting_minimum": list(shares.values())})
 
 
 def shortfall_list(

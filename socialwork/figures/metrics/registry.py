@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from socialwork.data.contract import METRIC, PLAN_FIGURES, Figure
@@ -20,7 +21,9 @@ def _ratio(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[Fi
     def compute(figures: Figures):
         above, below = figures[numerator], figures[denominator]
         if isinstance(below, pd.Series):  # a frame: every row at once, NaN where the denominator is 0 or missing
-            return scale * above / below.where(below != 0)
+            # In numpy: pandas' where and arithmetic cost a few hundred µs a ratio, every KPI report 18 times.
+            top, bottom = (part.to_numpy(dtype="float64", na_value=np.nan) for part in (above, below))
+            return pd.Series(scale * top / np.where(bottom != 0, bottom, np.nan), index=below.index)
         # A row: None without a denominator, or where a part has no data at that date (a column added later).
         return None if below == 0 or pd.isna(below) or pd.isna(above) else scale * above / below
 
