@@ -46,11 +46,12 @@ def for_screen(fig: go.Figure) -> go.Figure:
         lines = wrapped.count("<br>")
         extra = 30 * lines + 20 * (wrapped_note or "").count("<br>")
         # plotly anchors a title's first line, not its block: each further line needs as much padding above.
-        fig.update_layout(title_text=wrapped, title_pad_t=12 + 28 * lines)
+        # Set as attributes: update_layout(title_text=…) parses its magic underscores, a millisecond a call.
+        title.text, title.pad.t = wrapped, 12 + 28 * lines
         if note:
-            fig.update_layout(title_subtitle_text=wrapped_note)
+            title.subtitle.text = wrapped_note
         if extra:
-            fig.update_layout(margin_t=(fig.layout.margin.t or 100) + extra)
+            fig.layout.margin.t = (fig.layout.margin.t or 100) + extra
     rows = [
         y for trace in fig.data if getattr(trace, "orientation", None) == "h" and trace.y is not None for y in trace.y
     ]
@@ -61,7 +62,7 @@ def for_screen(fig: go.Figure) -> go.Figure:
         wrapped = [wrap_text(str(name), TICK_CHARS) for name in shown]
         fig.update_yaxes(tickvals=names, ticktext=wrapped)
         _room_for_lines(fig, max(name.count("<br>") + 1 for name in wrapped), len(names))
-    fig.update_layout(meta={**(fig.layout.meta if isinstance(fig.layout.meta, dict) else {}), PREPARED: True})
+    fig.layout.meta = {**(fig.layout.meta if isinstance(fig.layout.meta, dict) else {}), PREPARED: True}
     return fig
 
 
