@@ -127,7 +127,18 @@ _VERSION_SECONDS = 1.0  # a new import is seen within a second; saves listing th
 # within 5 s; a write by this process at once (forget_version).
 _MANY_COUNTIES_SLOWER = 5
 _VERSION_STALE_SECONDS = 10.0
-_versions: dict[Location, tuple[float, Any, int, bool]] = {}  # root -> (when listed, the listing, its number, many)
+
+
+class _Listing(NamedTuple):
+    """A store's version as last listed."""
+
+    when: float  # time.monotonic() of the listing
+    listed: Any  # store.store_version
+    number: int  # what cache keys hold
+    many_counties: bool  # listed less often (_MANY_COUNTIES_SLOWER)
+
+
+_versions: dict[Location, _Listing] = {}
 _version_numbers = itertools.count(1)
 _refreshing: set[Location] = set()
 _version_checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-version")
@@ -139,15 +150,15 @@ def current_version(root: Location) -> int:
     now = time.monotonic()
     with _lock:
         seen = _versions.get(root)
-        fresh_for = _VERSION_SECONDS * (_MANY_COUNTIES_SLOWER if seen is not None and seen[3] else 1)
-        if seen is not None and (now - seen[0] < fresh_for or root in _refreshing):
-            return seen[2]
-    if seen is not None and now - seen[0] < _VERSION_STALE_SECONDS and seen[3]:
+        fresh_for = _VERSION_SECONDS * (_MANY_COUNTIES_SLOWER if seen is not None and seen.many_counties else 1)
+        if seen is not None and (now - seen.when < fresh_for or root in _refreshing):
+            return seen.number
+    if seen is not None and now - seen.when < _VERSION_STALE_SECONDS and seen.many_counties:
         with _lock:
             if root not in _refreshing:
                 _refreshing.add(root)
                 _version_checker.submit(_list_version, root)
-        return seen[2]
+        return seen.number
     return _list_version(root)
 
 
@@ -161,8 +172,8 @@ def _list_version(root: Location) -> int:
             _refreshing.discard(root)
     with _lock:
         seen = _versions.get(root)
-        number = seen[2] if seen is not None and seen[1] == listed else next(_version_numbers)
-        _versions[root] = (time.monotonic(), listed, number, many)
+        number = seen.number if seen is not None and seen.listed == listed else next(_version_numbers)
+        _versions[root] = _Listing(time.monotonic(), listed, number, many)
     return number
 
 

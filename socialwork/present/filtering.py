@@ -255,7 +255,7 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
 
 def _copy_phone_choice() -> None:
     st.session_state[_TOWNSHIPS_KEY] = st.session_state[_PHONE_TOWNSHIPS_KEY]
-    st.session_state[scope.PHONE_POPOVER_KEY] = True  # the button's label names the new scope: a new popover, kept open
+    scope.keep_phone_filter_open()
 
 
 def phone_filter(options: list[str], filters: Filters) -> None:

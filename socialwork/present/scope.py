@@ -116,9 +116,14 @@ def _whole(province: str | None, city: str | None, levels: dict[str, pd.DataFram
 _PHONE_COUNTY_KEY = "filter_county_phone"
 
 
+def keep_phone_filter_open() -> None:
+    """After a pick in the phone's filter: its button's label names the new scope, a new popover, opened again."""
+    st.session_state[PHONE_POPOVER_KEY] = True
+
+
 def _copy_phone_county() -> None:
     _set_county(st.session_state[_PHONE_COUNTY_KEY])
-    st.session_state[PHONE_POPOVER_KEY] = True  # the button's label names the new scope: a new popover, kept open
+    keep_phone_filter_open()
 
 
 def phone_picker(as_of: date, data: Path) -> None:

@@ -83,11 +83,7 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
     values = frame[columns].to_numpy(dtype="float64")
     # A date at a time: gathering every date's rows at once makes an array of counties × dates × figures (a nation's
     # 30 MB), slower to fill than to sum.
-    sums = (
-        np.vstack([values[rows[:, j]].sum(axis=0) for j in range(rows.shape[1])])
-        if rows.size
-        else np.zeros((rows.shape[1], len(columns)))
-    )
+    sums = np.array([values[rows[:, j]].sum(axis=0) for j in range(rows.shape[1])]).reshape(-1, len(columns))
     kept = [on for on, whole in zip(dates, complete, strict=True) if whole]
     return pd.DataFrame(sums, columns=columns, index=pd.Index(kept, name="snapshot_date"))
 
