@@ -142,6 +142,16 @@ def test_a_township_filter_in_a_city_store_reads_its_county_only(city):
     assert kpi["certified_per_urban_community"].value == pytest.approx(1.0)  # C11 0 (p1, p2 gone), C12 2
 
 
+def test_follow_ups_under_a_township_name_its_countys_townships_only(city):
+    from socialwork.present import followup_tables
+
+    under_b = followup_tables.load(BOTH, [f"{COUNTY_B}001"], city).township_names
+    everywhere = followup_tables.load(BOTH, None, city).township_names
+    assert {code[:6] for code in under_b} == {COUNTY_B}
+    assert under_b == {code: name for code, name in everywhere.items() if code.startswith(COUNTY_B)}
+    assert {code[:6] for code in everywhere} == {COUNTY_A, COUNTY_B}
+
+
 def test_divisions_and_the_breadcrumb_path(city):
     assert list(hierarchy.children(BOTH, None, city)["division_code"]) == [COUNTY_A, COUNTY_B]
     assert list(hierarchy.children(BOTH, COUNTY_A, city)["division_name"]) == ["甲街道", "乙镇", "丙乡"]

@@ -26,7 +26,9 @@ from socialwork.data.followups import (
     open_followups,
     seen_by,
 )
+from socialwork.data.store import is_multi_county
 from socialwork.figures.places import townships as townships_at
+from socialwork.figures.places import townships_of_county
 from socialwork.present.formatting import date_stamp
 
 COUNTY_WIDE = "全县"
@@ -77,7 +79,6 @@ def load(as_of: date, townships: list[str] | None, data: Path | None = None) -> 
     for note in store.notes():
         if note.item_id in wanted:
             notes[note.item_id].append(note)
-    places = townships_at(as_of, data)
     county, _ = identity.load_or_fallback(root)
     return FollowupView(
         as_of=as_of,
@@ -85,11 +86,23 @@ def load(as_of: date, townships: list[str] | None, data: Path | None = None) -> 
         all_meetings=tuple(meetings),
         items=tuple(items),
         notes={k: tuple(v) for k, v in notes.items()},
-        township_names=dict(zip(places["township_code"].tolist(), places["township_name"].tolist(), strict=True)),
+        township_names=_township_names(as_of, townships, data),
         metric_labels={key: county.metric_label(key) for key in METRIC.codes},
         read_only=store.read_only,
         filtered=bool(townships),
     )
+
+
+def _township_names(as_of: date, townships: list[str] | None, data: Path | None) -> dict[str, str]:
+    """Code → name of the townships a view can name. With a filter in a store of many counties: every township of
+    the chosen townships' counties (their items' and the new-item form's), not the whole store's: a nation's 41,850
+    names cost 20 ms on every rerun."""
+    if townships and is_multi_county(data or settings.data_dir()):
+        counties = dict.fromkeys(code[:6] for code in townships)
+        places = pd.concat([townships_of_county(as_of, county, data) for county in counties], ignore_index=True)
+    else:
+        places = townships_at(as_of, data)
+    return dict(zip(places["township_code"].tolist(), places["township_name"].tolist(), strict=True))
 
 
 def status_text(item: Item, as_of: date) -> str:
