@@ -142,6 +142,13 @@ def test_a_township_filter_in_a_city_store_reads_its_county_only(city):
     assert kpi["certified_per_urban_community"].value == pytest.approx(1.0)  # C11 0 (p1, p2 gone), C12 2
 
 
+def test_a_township_without_rows_counts_zero_at_its_own_countys_months(city):
+    """辛乡 is listed but never reported: 0 at each of 乙县's months, and no row at the month only 甲县 has."""
+    frame = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, [LISTED_ONLY], city)
+    assert MISSING_MONTH not in frame.index
+    assert len(frame) > 1 and (frame["social_workers"] == 0).all()
+
+
 def test_follow_ups_under_a_township_name_its_countys_townships_only(city):
     from socialwork.present import followup_tables
 

@@ -59,7 +59,7 @@ PURCHASE_INPUTS = (Input("purchases", ("township_code", "plan_year", "department
 
 QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "kpi/plan_figures_by_snapshot": PLAN_INPUTS,
-    "kpi/plan_figures_by_snapshot_in_townships": PLAN_INPUTS,
+    "kpi/plan_figures_by_snapshot_and_township": PLAN_INPUTS,
     "kpi/plan_figures_by_snapshot_and_county": PLAN_INPUTS,
     # The month's figures of every county, and which months each has (its latest before the as-of date).
     "kpi/plan_figures_by_division": (

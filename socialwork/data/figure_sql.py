@@ -148,9 +148,8 @@ def plan_figures_sql() -> str:
     lines = _header(
         "The plan's additive figures for the whole county, one row per snapshot between $from_date and $to_date, "
         "from county_figures, the derived table written with each snapshot (socialwork/data/aggregates.py). "
-        "County-level units (no township) count here. A filter on townships reads "
-        "plan_figures_by_snapshot_in_townships instead: two plain queries plan in a fraction of the time one "
-        "query with both branches takes.",
+        "County-level units (no township) count here. A filter on townships sums rows of "
+        "plan_figures_by_snapshot_and_township instead.",
         "$from_date DATE, $to_date DATE.",
         ["snapshot_date", *keys],
     )
@@ -159,56 +158,44 @@ def plan_figures_sql() -> str:
     return _join(lines)
 
 
-def plan_figures_in_townships_sql() -> str:
-    """queries/kpi/plan_figures_by_snapshot_in_townships.sql: every additive figure summed over chosen townships."""
+def plan_figures_by_township_sql() -> str:
+    """queries/kpi/plan_figures_by_snapshot_and_township.sql: every additive figure per township and snapshot."""
     keys = _figure_keys()
     lines = _header(
-        "The plan's additive figures summed over the chosen townships, one row per snapshot between $from_date and "
-        "$to_date, from township_figures, the derived table written with each snapshot "
-        "(socialwork/data/aggregates.py). Every snapshot keeps its row (zeros when the chosen townships have none "
-        "at a date); county-level units (no township) never count. The whole county reads "
+        "The plan's additive figures of every township within $scope, one row per township and snapshot between "
+        "$from_date and $to_date, from township_figures, the derived table written with each snapshot "
+        "(socialwork/data/aggregates.py); county-level units (no township) left out. Every snapshot of the scope's "
+        "county has a row, with an empty township_code where no township has one. A township filter sums the "
+        "chosen townships' rows (socialwork/figures/metrics/levels.py: a date without any counts 0): read once per "
+        "county, each township picked in it is a sum, not a query to plan. The whole county reads "
         "plan_figures_by_snapshot.",
-        "$from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes).",
-        ["snapshot_date", *keys],
+        "$from_date DATE, $to_date DATE, $scope VARCHAR (a county's code; NULL in a single county's store).",
+        ["snapshot_date", "township_code", *keys],
     )
     lines += [
-        "with chosen_townships as (",
-        "    select snapshot_date, true as found, sum(columns(* exclude (snapshot_date, township_code, county_code)))",
-        "    from township_figures",
-        "    where snapshot_date between $from_date and $to_date",
-        "      and list_contains($townships, township_code)",
-        "    group by snapshot_date",
-        ")",
-        ",",
-        "their_counties as (",
-        "    select distinct county_code",
-        "    from township_figures",
-        "    where snapshot_date between $from_date and $to_date",
-        "      and list_contains($townships, township_code)",
-        ")",
-        ",",
-        "their_dates as (",
-        "    -- The dates their counties have a snapshot (in a store of many counties each has its own).",
+        "with county_dates as (",
+        "    -- The dates the county has a snapshot (in a store of many counties each has its own).",
         "    select distinct snapshot_date",
         "    from county_figures",
         "    where snapshot_date between $from_date and $to_date",
-        "      and (county_code in (select county_code from their_counties)",
-        "        or not exists (select 1 from their_counties where county_code is not null))",
+        "      and ($scope is null or starts_with(county_code, left($scope, 6)))",
         ")",
         ",",
-        "every_date as (",
-        "    -- A date where the chosen townships have no row counts 0; a figure without data at a date (its register",
-        "    -- column came later) stays empty there.",
-        "    select d.snapshot_date, if(t.found, columns(t.* exclude (snapshot_date, found)), 0)",
-        "    from their_dates d",
-        "    left join chosen_townships t using (snapshot_date)",
+        "its_townships as (",
+        "    select *",
+        "    from township_figures",
+        "    where snapshot_date between $from_date and $to_date",
+        "      and township_code is not null",
+        "      and ($scope is null or starts_with(township_code, $scope))",
         ")",
         "",
         "select",
         "    snapshot_date,",
-        *_select_list(keys),
-        "from every_date",
-        "order by snapshot_date",
+        "    t.township_code,",
+        *_select_list(keys, lambda key: f"t.{key}"),
+        "from county_dates",
+        "left join its_townships t using (snapshot_date)",
+        "order by snapshot_date, t.township_code",
     ]
     return _join(lines)
 
@@ -342,7 +329,7 @@ def scale_free_sql() -> str:
 GENERATED_QUERIES: dict[str, Callable[[], str]] = {
     "aggregates/township_figures": township_figures_sql,
     "kpi/plan_figures_by_snapshot": plan_figures_sql,
-    "kpi/plan_figures_by_snapshot_in_townships": plan_figures_in_townships_sql,
+    "kpi/plan_figures_by_snapshot_and_township": plan_figures_by_township_sql,
     "kpi/plan_figures_by_snapshot_and_county": plan_figures_by_county_sql,
     "kpi/plan_figures_by_division": plan_figures_by_division_sql,
     "kpi/scale_free_figures_by_township": scale_free_sql,

@@ -51,6 +51,16 @@ def cell_text(value: object, decimals: int = 0) -> str:
     return str(value)
 
 
+def _cells(opening: str, texts: list[str], statuses: Sequence[str] | None) -> list[str]:
+    """One column's cells: escaped text, or a pill where the column has a status for the row."""
+    if statuses is None:
+        return [f"{opening}{html.escape(text)}</td>" for text in texts]
+    return [
+        f"{opening}{pill(text, status) if status and text != '—' else html.escape(text)}</td>"
+        for text, status in zip(texts, statuses, strict=False)
+    ]
+
+
 def pill(text: str, status: str) -> str:
     """A status as a solid pill with its symbol (escaped text)."""
     symbol = STATUS_SYMBOL.get(status, "")
@@ -85,7 +95,8 @@ def table_html(
     columns = list(frame.columns)
     numeric = {c: _is_number(frame[c]) for c in columns}
     places = {c: decimals_of(frame[c]) if numeric[c] else 0 for c in columns}
-    texts = {c: [cell_text(v, places[c]) for v in frame[c]] for c in columns}
+    # tolist(): iterating an Arrow-backed column makes a Series per value (a nation's 1,000-row lists: 4× slower).
+    texts = {c: [cell_text(v, places[c]) for v in frame[c].tolist()] for c in columns}
     # Short values (dates, 2.40人/社区, ≥ 250.0万元) stay on one line; names and sentences wrap.
     short = {c: not numeric[c] and max(map(len, texts[c]), default=0) <= SHORT_TEXT for c in columns}
 
@@ -93,16 +104,10 @@ def table_html(
         names = ["sw-num"] if numeric[column] else ["sw-short"] if short[column] else []
         return " ".join(names + ([] if column in shown else ["sw-x"]))
 
+    opening = {c: f'<td class="{classes(c)}">' for c in columns}
     head = "".join(f'<th class="{classes(c)}">{html.escape(str(c))}</th>' for c in columns)
-    rows = []
-    for i in range(len(frame)):
-        cells = []
-        for column in columns:
-            text = texts[column][i]
-            status = statuses[column][i] if column in statuses else None
-            content = pill(text, status) if status and text != "—" else html.escape(text)
-            cells.append(f'<td class="{classes(column)}">{content}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cells_by_column = [_cells(opening[c], texts[c], statuses.get(c)) for c in columns]
+    rows = ["<tr>" + "".join(cells) + "</tr>" for cells in zip(*cells_by_column, strict=True)]
     table = f'<table class="sw-table {css_class}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     hidden = len(columns) - len([c for c in columns if c in shown])
     toggle = f'<details class="sw-more"><summary>显示全部 {len(columns)} 列</summary></details>' if hidden else ""

@@ -91,10 +91,8 @@ def figures_by_snapshot(
     if townships is None:
         frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
     else:
-        frame = db.run(
-            "kpi/plan_figures_by_snapshot_in_townships", data=data, from_date=from_date, to_date=to_date,
-            townships=townships,
-        )  # fmt: skip
+        county = hierarchy.county_scope(townships) if store.is_multi_county(data or settings.data_dir()) else None
+        frame = levels.figures_in_townships(from_date, to_date, townships, county, data)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
     return frame.set_index("snapshot_date").astype("float64")
