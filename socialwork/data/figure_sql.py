@@ -164,38 +164,19 @@ def plan_figures_by_township_sql() -> str:
     lines = _header(
         "The plan's additive figures of every township within $scope, one row per township and snapshot between "
         "$from_date and $to_date, from township_figures, the derived table written with each snapshot "
-        "(socialwork/data/aggregates.py); county-level units (no township) left out. Every snapshot of the scope's "
-        "county has a row, with an empty township_code where no township has one. A township filter sums the "
-        "chosen townships' rows (socialwork/figures/metrics/levels.py: a date without any counts 0): read once per "
-        "county, each township picked in it is a sum, not a query to plan. The whole county reads "
-        "plan_figures_by_snapshot.",
+        "(socialwork/data/aggregates.py); county-level units (no township) left out. A township filter sums the "
+        "chosen townships' rows at each of their county's snapshots (socialwork/figures/metrics/levels.py: a date "
+        "where none of them has a row counts 0): read once per county, each township picked in it is a sum, not a "
+        "query to plan. The whole county reads plan_figures_by_snapshot.",
         "$from_date DATE, $to_date DATE, $scope VARCHAR (a county's code; NULL in a single county's store).",
         ["snapshot_date", "township_code", *keys],
     )
+    lines += ["select", "    snapshot_date,", "    township_code,", *_select_list(keys), "from township_figures"]
     lines += [
-        "with county_dates as (",
-        "    -- The dates the county has a snapshot (in a store of many counties each has its own).",
-        "    select distinct snapshot_date",
-        "    from county_figures",
-        "    where snapshot_date between $from_date and $to_date",
-        "      and ($scope is null or starts_with(county_code, left($scope, 6)))",
-        ")",
-        ",",
-        "its_townships as (",
-        "    select *",
-        "    from township_figures",
-        "    where snapshot_date between $from_date and $to_date",
-        "      and township_code is not null",
-        "      and ($scope is null or starts_with(township_code, $scope))",
-        ")",
-        "",
-        "select",
-        "    snapshot_date,",
-        "    t.township_code,",
-        *_select_list(keys, lambda key: f"t.{key}"),
-        "from county_dates",
-        "left join its_townships t using (snapshot_date)",
-        "order by snapshot_date, t.township_code",
+        "where snapshot_date between $from_date and $to_date",
+        "  and township_code is not null",
+        "  and ($scope is null or starts_with(township_code, $scope))",
+        "order by snapshot_date, township_code",
     ]
     return _join(lines)
 

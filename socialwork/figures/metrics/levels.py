@@ -33,18 +33,19 @@ def figures_by_county(from_date: date, to_date: date, scope: str | None, data: P
 
 
 def figures_in_townships(
-    from_date: date, to_date: date, townships: list[str], county: str | None, data: Path | None = None
-) -> pd.DataFrame:
-    """The chosen townships' additive figures per snapshot of their county (county: its code in a store of many, else
-    None): their rows summed, a figure empty in every one of them empty in the sum, a date where none of them has a
-    row 0. From the county's rows read once per store version: each township picked in a county is then a sum, where
-    one query per pick spent 13 ms planning (most of a township rerun's reads)."""
+    from_date: date, to_date: date, townships: list[str], dates: Iterable[date], county: str | None,
+    data: Path | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The chosen townships' additive figures at each of their county's snapshot dates (county: its code in a store
+    of many, else None): their rows summed, a figure empty in every one of them empty in the sum, a date where none
+    of them has a row 0. From the county's rows read once per store version: each township picked in a county is
+    then a sum, where a query per pick spent 13 ms planning (most of a township rerun's reads)."""
     rows = db.run("kpi/plan_figures_by_snapshot_and_township", data=data, from_date=from_date, to_date=to_date,
                   scope=county)  # fmt: skip
-    dates = rows["snapshot_date"].drop_duplicates()
     chosen = rows[among(rows["township_code"], townships)].drop(columns="township_code")
-    summed = chosen.groupby("snapshot_date").sum(min_count=1)
-    return summed.reindex(dates, fill_value=0).reset_index()
+    summed = chosen.groupby(pd.to_datetime(chosen.pop("snapshot_date"))).sum(min_count=1)
+    every_date = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(dates))).unique(), name="snapshot_date")
+    return summed.reindex(every_date, fill_value=0).reset_index()
 
 
 def division_figures(as_of: date, scope: str | None, level: str, data: Path | None = None) -> pd.DataFrame:

@@ -91,11 +91,21 @@ def figures_by_snapshot(
     if townships is None:
         frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
     else:
-        county = hierarchy.county_scope(townships) if store.is_multi_county(data or settings.data_dir()) else None
-        frame = levels.figures_in_townships(from_date, to_date, townships, county, data)
+        frame = _township_sums(from_date, to_date, townships, data)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
     return frame.set_index("snapshot_date").astype("float64")
+
+
+def _township_sums(from_date: date, to_date: date, townships: list[str], data: Path | None) -> pd.DataFrame:
+    """A township filter's figures at each snapshot of its county, whose dates its county's view has read."""
+    if store.is_multi_county(data or settings.data_dir()):
+        county = hierarchy.county_scope(townships)
+        dates = levels.figures_by_county(from_date, to_date, county, data)["snapshot_date"]
+    else:
+        county = None
+        dates = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)["snapshot_date"]
+    return levels.figures_in_townships(from_date, to_date, townships, dates, county, data)
 
 
 class DatedValues(Mapping[date, "float | None"]):
