@@ -50,3 +50,17 @@ def test_a_long_table_scrolls_inside_its_box():
     frame = pd.DataFrame({"村（社区）": [f"村{i}" for i in range(30)]})
     assert "max-height" in table_html(frame, scroll_rows=20)
     assert "max-height" not in table_html(frame, scroll_rows=None)
+
+
+def test_arrow_backed_columns_read_as_their_plain_twins_row_by_row():
+    """Cells are built a column at a time from tolist(): each row keeps its own values, whatever backs the column."""
+    on = date(2026, 10, 31)
+    plain = pd.DataFrame({"乡镇（街道）": ["甲", None, "丙"], "人数": [1234.0, None, 3.0], "日期": [on] * 3})
+    arrow = plain.astype({"乡镇（街道）": "string[pyarrow]", "人数": "Int64"})
+    arrow["日期"] = arrow["日期"].astype("date32[pyarrow]")
+    statuses = {"人数": ["met", "behind", "behind"]}
+    assert table_html(arrow, statuses=statuses) == table_html(plain, statuses=statuses)
+    assert '<td class="sw-num">1,234</td>' in table_html(arrow)
+    read = frames_in(table_html(arrow))[0]
+    assert read["乡镇（街道）"].tolist()[::2] == ["甲", "丙"] and read["人数"].tolist()[::2] == [1234.0, 3.0]
+    assert read.iloc[1, :2].isna().all() and (read["日期"] == "2026-10-31").all()

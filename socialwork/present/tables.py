@@ -57,7 +57,7 @@ def _cells(opening: str, texts: list[str], statuses: Sequence[str] | None) -> li
         return [f"{opening}{html.escape(text)}</td>" for text in texts]
     return [
         f"{opening}{pill(text, status) if status and text != '—' else html.escape(text)}</td>"
-        for text, status in zip(texts, statuses, strict=False)
+        for text, status in zip(texts, statuses, strict=True)
     ]
 
 
@@ -95,7 +95,8 @@ def table_html(
     columns = list(frame.columns)
     numeric = {c: _is_number(frame[c]) for c in columns}
     places = {c: decimals_of(frame[c]) if numeric[c] else 0 for c in columns}
-    # tolist(): iterating an Arrow-backed column makes a Series per value (a nation's 1,000-row lists: 4× slower).
+    # tolist() and cells built a column at a time: iterating an Arrow-backed column boxes each value through pandas
+    # (a nation's two 1,000-row lists of communities: 10 → 7 and 9 → 5 ms).
     texts = {c: [cell_text(v, places[c]) for v in frame[c].tolist()] for c in columns}
     # Short values (dates, 2.40人/社区, ≥ 250.0万元) stay on one line; names and sentences wrap.
     short = {c: not numeric[c] and max(map(len, texts[c]), default=0) <= SHORT_TEXT for c in columns}
