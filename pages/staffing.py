@@ -23,16 +23,16 @@ counties = breakdown.by_county(filters)  # a city's lists name each row's county
 cards.page_header("社区社工配备", filters)
 filtering.breadcrumb(filters)
 # Every read of the page at once (socialwork/figures/parallel.py); the township chart's only with no township chosen.
-report, summary, communities, by_township, distribution, trend, shortfalls, unserved_list = together(
+report, summary, communities, by_township, distribution, trend, unserved_list = together(
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: staffing.staffing_summary(as_of, codes, data),
     lambda: staffing.community_staffing(as_of, codes, data, max_rows=cap),
     lambda: None if filters.township_codes else staffing.staffing_by_place(filters.scope_code, as_of, data),
     lambda: staffing.certified_distribution(as_of, codes, data),
     lambda: staffing.share_meeting_minimum_trend(as_of, codes, data),
-    lambda: staffing.shortfall_list(as_of, codes, data, max_rows=cap),
     lambda: staffing.uncovered_list(as_of, codes, data, max_rows=cap),
 )
+shortfalls = staffing.shortfalls_among(communities, cap)  # the neediest communities come first in both lists
 # Goal lines come from the year's targets; the plan's 2-per-community rule stands in without one.
 average_goal = metrics.kpi_goal(report, "certified_per_urban_community") or GOAL
 share_goal = metrics.kpi_goal(report, "urban_communities_2plus_share") or 100

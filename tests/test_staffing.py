@@ -161,3 +161,17 @@ def test_among_equal_shortfalls_a_community_nobody_serves_comes_first(tmp_path):
     assert list(staffing.shortfall_list(NOV_2024, None, tmp_path)["community_code"]) == [C21, C11]
     capped = staffing.community_staffing(NOV_2024, None, tmp_path, max_rows=2)
     assert list(capped["community_code"]) == [C21, C11]
+
+
+@pytest.mark.parametrize("cap", [None, 1, 2, 3, 6])
+def test_the_shortfall_list_cut_from_the_community_list_is_the_querys(fixture_store, demo_store, cap):
+    """The staffing page takes its list of gaps from the community list read with the same cap (no second scan):
+    every row and its order as urban_communities_below_minimum gives them, capped or not, filtered or not."""
+    from socialwork.data.demo import LAST_SNAPSHOT
+
+    for on, places, store in [(NOV_2024, None, fixture_store), (NOV_2024, [T2], fixture_store),
+                              (LAST_SNAPSHOT, None, demo_store)]:  # fmt: skip
+        communities = staffing.community_staffing(on, places, store, max_rows=cap)
+        expected = staffing.shortfall_list(on, places, store, max_rows=cap)
+        assert len(expected)  # something to compare
+        pd.testing.assert_frame_equal(staffing.shortfalls_among(communities, cap), expected, check_dtype=False)

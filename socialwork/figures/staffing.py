@@ -63,6 +63,21 @@ def shortfall_list(
     )  # fmt: skip
 
 
+SHORTFALL_COLUMNS = ["county_name", "township_code", "township_name", "community_code", "community_name",
+                     "certified_workers", "shortfall"]  # fmt: skip
+
+
+def shortfalls_among(communities: pd.DataFrame, max_rows: int | None) -> pd.DataFrame:
+    """shortfall_list's rows out of community_staffing's read with the same max_rows, without a second scan of the
+    communities (a nation's 619,380: 65 ms). Those lists share the need order, whose first rows are the urban
+    communities below the minimum, so a capped list of communities holds the first max_rows of them."""
+    below = communities[communities["shortfall"].fillna(0) > 0]
+    order = below[["shortfall", "township_code", "community_code"]].assign(unserved=below["social_workers"] == 0)
+    order = order[["shortfall", "unserved", "township_code", "community_code"]]
+    ranked = order.sort_values(list(order.columns), ascending=[False, False, True, True], kind="stable").index
+    return below.loc[ranked, SHORTFALL_COLUMNS].head(max_rows).reset_index(drop=True)
+
+
 def uncovered_list(
     as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
 ) -> pd.DataFrame:
