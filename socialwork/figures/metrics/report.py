@@ -15,6 +15,7 @@ import pandas as pd
 from socialwork.data import identity, settings, store
 from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
 from socialwork.figures import db, hierarchy
+from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics import levels
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
@@ -88,10 +89,9 @@ def figures_by_snapshot(
     scope above the township: the sum over its counties that have to_date's snapshot, levels.py)."""
     if hierarchy.by_counties(townships, data):
         return levels.figures_over_counties(from_date, to_date, hierarchy.scope_of(townships), data)
-    if townships is None:
-        frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
-    else:
-        frame = _township_sums(from_date, to_date, townships, data)
+    if townships is not None:
+        return _township_sums(from_date, to_date, townships, data)
+    frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
     return frame.set_index("snapshot_date").astype("float64")
@@ -105,7 +105,8 @@ def _township_sums(from_date: date, to_date: date, townships: list[str], data: P
     else:
         county = None
         dates = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)["snapshot_date"]
-    return levels.figures_in_townships(from_date, to_date, townships, dates, county, data)
+    days = list(dict.fromkeys(as_dates(dates).tolist()))
+    return levels.figures_in_townships(from_date, to_date, townships, days, county, data)
 
 
 class DatedValues(Mapping[date, "float | None"]):
