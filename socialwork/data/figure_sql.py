@@ -142,6 +142,14 @@ def _select_list(keys: list[str], expression: Callable[[str], str] = lambda key:
     return [f"    {expression(key)}{',' if i < len(keys) - 1 else ''}" for i, key in enumerate(keys)]
 
 
+def _rows_by_snapshot(place: str | None, table: str, conditions: list[str]) -> list[str]:
+    """select snapshot_date (and place), every additive figure, from table between $from_date and $to_date."""
+    columns = ["snapshot_date", *([place] if place else [])]
+    lines = ["select", *(f"    {column}," for column in columns), *_select_list(_figure_keys()), f"from {table}"]
+    lines += ["where snapshot_date between $from_date and $to_date", *(f"  and {c}" for c in conditions)]
+    return [*lines, f"order by {', '.join(columns)}"]
+
+
 def plan_figures_sql() -> str:
     """queries/kpi/plan_figures_by_snapshot.sql: every additive figure for the whole county, per snapshot."""
     keys = _figure_keys()
@@ -153,9 +161,7 @@ def plan_figures_sql() -> str:
         "$from_date DATE, $to_date DATE.",
         ["snapshot_date", *keys],
     )
-    lines += ["select", "    snapshot_date,", *_select_list(keys), "from county_figures"]
-    lines += ["where snapshot_date between $from_date and $to_date", "order by snapshot_date"]
-    return _join(lines)
+    return _join(lines + _rows_by_snapshot(None, "county_figures", []))
 
 
 def plan_figures_by_township_sql() -> str:
@@ -171,14 +177,8 @@ def plan_figures_by_township_sql() -> str:
         "$from_date DATE, $to_date DATE, $scope VARCHAR (a county's code; NULL in a single county's store).",
         ["snapshot_date", "township_code", *keys],
     )
-    lines += ["select", "    snapshot_date,", "    township_code,", *_select_list(keys), "from township_figures"]
-    lines += [
-        "where snapshot_date between $from_date and $to_date",
-        "  and township_code is not null",
-        "  and ($scope is null or starts_with(township_code, $scope))",
-        "order by snapshot_date, township_code",
-    ]
-    return _join(lines)
+    conditions = ["township_code is not null", "($scope is null or starts_with(township_code, $scope))"]
+    return _join(lines + _rows_by_snapshot("township_code", "township_figures", conditions))
 
 
 def plan_figures_by_county_sql() -> str:
@@ -192,13 +192,8 @@ def plan_figures_by_county_sql() -> str:
         "$from_date DATE, $to_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = every county).",
         ["snapshot_date", "county_code", *keys],
     )
-    lines += ["select", "    snapshot_date,", "    county_code,", *_select_list(keys), "from county_figures"]
-    lines += [
-        "where snapshot_date between $from_date and $to_date",
-        "  and ($scope is null or starts_with(county_code, left($scope, 6)))",
-        "order by snapshot_date, county_code",
-    ]
-    return _join(lines)
+    conditions = ["($scope is null or starts_with(county_code, left($scope, 6)))"]
+    return _join(lines + _rows_by_snapshot("county_code", "county_figures", conditions))
 
 
 def plan_figures_by_division_sql() -> str:

@@ -62,7 +62,9 @@ class _TownshipRows:
                       scope=county)  # fmt: skip
         columns = [c for c in rows.columns if c not in ("snapshot_date", "township_code")]
         day = pd.Index(dates).get_indexer(as_dates(rows["snapshot_date"]))
-        known = day >= 0  # a row at a date the county's figures lack cannot happen: both are written together
+        # Both tables are written with each snapshot, so every row's date is the county's; a row at any other date
+        # would land on the last date in np.add.at (position -1): left out instead.
+        known = day >= 0
         values = rows[columns].to_numpy(dtype="float64", na_value=np.nan)[known]
         return cls(rows["township_code"][known].reset_index(drop=True), day[known], values, list(dates), columns)
 
