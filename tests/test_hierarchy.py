@@ -4,6 +4,7 @@ is reported and never summed as 0; goals at the city level; the store's layout."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -147,6 +148,45 @@ def test_a_township_without_rows_counts_zero_at_its_own_countys_months(city):
     frame = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, [LISTED_ONLY], city)
     assert MISSING_MONTH not in frame.index
     assert len(frame) > 1 and (frame["social_workers"] == 0).all()
+
+
+@pytest.mark.parametrize("store_of", ["city", "alone"])
+def test_a_countys_whole_view_reads_its_township_rows_ahead_for_a_pick(store_of, city, alone, monkeypatch):
+    """After 乙县's whole view (of the city's store, or of its own), a township picked in it is summed from rows read
+    in the background meanwhile: no query, and the figures a fresh read gives."""
+    from socialwork.figures.places import available_dates
+    from socialwork.present.filtering import Filters, _read_ahead
+
+    root, scope = (city, COUNTY_B) if store_of == "city" else (alone[COUNTY_B], None)
+    first, township = available_dates(root)[0], [f"{COUNTY_B}001"]
+    db.forget_results()
+    view = Filters(data=root, as_of=BOTH, township_codes=(), township_names=(), scope_code=scope,
+                   multi_county=store_of == "city")  # fmt: skip
+    _read_ahead(view).result(timeout=60)
+    ran, execute = [], db.execute
+    monkeypatch.setattr(db, "execute", lambda name, *rest: ran.append(name) or execute(name, *rest))
+    summed = metrics.figures_by_snapshot(first, BOTH, township, root)
+    assert ran == []
+    db.forget_results()
+    pd.testing.assert_frame_equal(summed, metrics.figures_by_snapshot(first, BOTH, township, root))
+    assert "kpi/plan_figures_by_snapshot_and_township" in ran  # the spy saw the read the view saved
+    assert _read_ahead(replace(view, township_codes=tuple(township))) is None  # a township's view: nothing ahead
+
+
+def test_nothing_is_read_ahead_for_a_citys_view(city):
+    from socialwork.present.filtering import Filters, _read_ahead
+
+    view = Filters(data=city, as_of=BOTH, township_codes=(), township_names=(), scope_code=CITY, multi_county=True)
+    assert _read_ahead(view) is None
+
+
+def test_a_read_ahead_that_fails_is_logged_not_raised(caplog):
+    def broken():
+        raise db.QueryError("查询 x 执行失败")
+
+    with caplog.at_level("INFO", logger=db.log.name):
+        assert db.in_background(broken).result(timeout=10) is None
+    assert "查询 x 执行失败" in caplog.text
 
 
 def test_follow_ups_under_a_township_name_its_countys_townships_only(city):

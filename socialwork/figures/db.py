@@ -48,6 +48,7 @@ _lock = threading.Lock()
 _connections: dict[Location, tuple[Any, OpenStore]] = {}
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _derived: OrderedDict[tuple, Any] = OrderedDict()  # whole figures built from several queries (cached())
+_reader_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")  # in_background()
 _running: dict[tuple, Future] = {}  # computations running now, so that a second asker waits instead of running again
 _dates: dict[Location, tuple[Any, list[date]]] = {}  # root -> (store version, its snapshot dates)
 
@@ -275,6 +276,20 @@ def cached(kind: str, key: tuple, compute: Callable[[], T], data: Location | Non
     query results (forget_results), and a second asker while it is computed waits for the first's answer."""
     root = data or settings.data_dir()
     return _once(_derived, _DERIVED_CACHE_SIZE, (kind, root, current_version(root), *key), compute)
+
+
+def in_background(read: Callable[[], Any]) -> Future:
+    """read() in the read-ahead thread, for what a person's next step is likely to ask (through cached() or run(), so
+    that step finds it done, or waits for it rather than reading again). A failure is only logged: whoever asks for
+    it later reads it again and meets the error there."""
+    return _reader_ahead.submit(_logged, read)
+
+
+def _logged(read: Callable[[], Any]) -> None:
+    try:
+        read()
+    except Exception as err:  # a read ahead of time never stops the thread
+        log.info("a read ahead of time failed: %s", err)
 
 
 def _once(cache: OrderedDict[tuple, T], size: int, key: tuple, compute: Callable[[], T]) -> T:

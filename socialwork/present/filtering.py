@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import gc
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,9 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from socialwork.data import identity, settings
+from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.data.store import StoreError, is_multi_county
 from socialwork.data.store import exists as store_exists
-from socialwork.figures import db, hierarchy
+from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, townships, townships_of_county
 from socialwork.present import scope
@@ -290,7 +292,20 @@ def run_page(page) -> None:
         page.run()
     except (StoreError, QueryError) as err:
         st.error(f"无法读取数据：{markdown_text(err)}")
+        return
     _freeze_what_stays()
+    _read_ahead(st.session_state.get(_FILTERS_KEY))
+
+
+def _read_ahead(filters: Filters | None) -> Future | None:
+    """A county's whole view drawn: its township rows read while the person looks at it, for a township pick."""
+    if filters is None or filters.township_codes:
+        return None
+    if not filters.multi_county:
+        return metrics.read_township_rows_ahead(filters.as_of, None, filters.data)
+    if filters.scope_code is not None and len(filters.scope_code) == DIVISION_DIGITS["county"]:
+        return metrics.read_township_rows_ahead(filters.as_of, filters.scope_code, filters.data)
+    return None  # a city's or province's view: which county comes next is anyone's guess
 
 
 @functools.cache

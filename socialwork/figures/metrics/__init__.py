@@ -20,6 +20,7 @@ from socialwork.figures.metrics.report import (
     kpis_in_groups,
     milestone_counts,
     milestones,
+    read_township_rows_ahead,
     status_counts,
     targets_for_year,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "milestones",
     "place_scorecard",
     "previous_date",
+    "read_township_rows_ahead",
     "status_counts",
     "status_of",
     "targets_for_year",

@@ -42,12 +42,18 @@ def figures_in_townships(
 
     From the county's township rows, read and laid out once per store version: each township picked in a county is
     then a sum over a few arrays, where a query per pick spent 13 ms planning (most of a township rerun's reads)."""
+    return township_rows(from_date, to_date, dates, county, data).summed(townships)
+
+
+def township_rows(
+    from_date: date, to_date: date, dates: list[date], county: str | None, data: Path | None = None
+) -> TownshipRows:
+    """Every township's rows of the county (None: of a single county's store), once per store version."""
     key = (from_date, to_date, county)
-    rows = db.cached("township_rows", key, lambda: _TownshipRows.read(from_date, to_date, county, dates, data), data)
-    return rows.summed(townships)
+    return db.cached("township_rows", key, lambda: TownshipRows.read(from_date, to_date, county, dates, data), data)
 
 
-class _TownshipRows:
+class TownshipRows:
     """A county's township_figures rows as arrays: each row's township code, its date's position in the county's
     dates, and its figures (NaN where empty). Immutable once read (shared through db.cached)."""
 

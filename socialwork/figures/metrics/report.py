@@ -5,6 +5,7 @@ the single source for cards, the CLI and exports. Computed once per as-of date, 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -99,14 +100,26 @@ def figures_by_snapshot(
 
 def _township_sums(from_date: date, to_date: date, townships: list[str], data: Path | None) -> pd.DataFrame:
     """A township filter's figures at each snapshot of its county, whose dates its county's view has read."""
-    if store.is_multi_county(data or settings.data_dir()):
-        county = hierarchy.county_scope(townships)
+    county = hierarchy.county_scope(townships) if store.is_multi_county(data or settings.data_dir()) else None
+    return _township_rows(from_date, to_date, county, data).summed(townships)
+
+
+def _township_rows(from_date: date, to_date: date, county: str | None, data: Path | None) -> levels.TownshipRows:
+    """The county's township rows (county None: a single county's store) at its snapshots in the date range."""
+    if county is not None:
         dates = levels.figures_by_county(from_date, to_date, county, data)["snapshot_date"]
     else:
-        county = None
         dates = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)["snapshot_date"]
     days = list(dict.fromkeys(as_dates(dates).tolist()))
-    return levels.figures_in_townships(from_date, to_date, townships, days, county, data)
+    return levels.township_rows(from_date, to_date, days, county, data)
+
+
+def read_township_rows_ahead(as_of: date, county: str | None, data: Path | None = None) -> Future:
+    """In the background, the township rows a township picked in this county's view will be summed from (the KPI
+    report's and the share trend's date range): read while the person looks at the county, the pick then sums
+    (at a nation's size the read is 8-10 ms of a 30 ms township rerun). county: None in a single county's store."""
+    first = available_dates(data)[0]
+    return db.in_background(lambda: _township_rows(first, as_of, county, data))
 
 
 class DatedValues(Mapping[date, "float | None"]):
