@@ -1,5 +1,5 @@
 -- Villages and communities in scope at $snapshot_date that no social worker serves, in township order;
--- at most $max_rows of them (the count is in urban_staffing_summary).
+-- at most $max_rows of them (the count: staffing.staffing_summary).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $max_rows BIGINT (NULL = every one).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.

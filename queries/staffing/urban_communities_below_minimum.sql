@@ -1,6 +1,6 @@
 -- Urban communities in scope at $snapshot_date with fewer than $min_certified certified social workers,
 -- largest shortfall first, then those no social worker serves, then township and community order
--- (the terms of community_staffing.need_rank); at most $max_rows of them (the totals are in urban_staffing_summary).
+-- (the terms of community_staffing.need_rank); at most $max_rows of them (the totals: staffing.staffing_summary).
 -- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule), $max_rows BIGINT (NULL = every one).
 -- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.

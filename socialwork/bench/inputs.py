@@ -89,7 +89,6 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "staffing/urban_communities_below_minimum": STAFFING_INPUTS,
     "staffing/urban_communities_by_certified_count": STAFFING_INPUTS,
     "staffing/urban_staffing_by_township": STAFFING_INPUTS,
-    "staffing/urban_staffing_summary": STAFFING_INPUTS,
     "posts/post_summary": POST_INPUTS,
     "posts/posts_by_funding": POST_INPUTS,
     "posts/posts_by_sector": POST_INPUTS,

@@ -90,8 +90,9 @@ def figures_by_snapshot(
     scope above the township: the sum over its counties that have to_date's snapshot, levels.py)."""
     if hierarchy.by_counties(townships, data):
         return levels.figures_over_counties(from_date, to_date, hierarchy.scope_of(townships), data)
-    if townships is not None:
-        return _township_sums(from_date, to_date, townships, data)
+    if townships is not None:  # the KPI report and the staffing summary of a view ask at once: summed once
+        key = (from_date, to_date, tuple(townships))
+        return db.cached("township_sums", key, lambda: _township_sums(from_date, to_date, townships, data), data).copy()
     frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
