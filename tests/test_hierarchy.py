@@ -135,6 +135,15 @@ def test_page_summaries_at_city_scope_add_up(city, figure):
         assert both[column] == pytest.approx(a[column] + b[column]), column
 
 
+def test_a_staffing_summary_where_the_county_lacks_the_month_counts_nothing(city):
+    """乙县 has no MISSING_MONTH: its view and its township's count no community, as the query they replace did."""
+    for places in ([COUNTY_B], [f"{COUNTY_B}001"]):
+        summary = staffing.staffing_summary(MISSING_MONTH, places, city)
+        assert (summary["urban_communities"], summary["communities"], summary["total_shortfall"]) == (0, 0, 0)
+        assert pd.isna(summary["average_certified_per_urban_community"])
+    assert staffing.staffing_summary(MISSING_MONTH, [COUNTY_A], city)["communities"] > 0
+
+
 def test_a_township_filter_in_a_city_store_reads_its_county_only(city):
     township = f"{COUNTY_B}001"  # 乙县's 甲街道
     report = metrics.kpi_report(BOTH, [township], city)
