@@ -182,6 +182,22 @@ def test_a_countys_whole_view_reads_its_township_rows_ahead_for_a_pick(store_of,
     assert _read_ahead(replace(view, township_codes=tuple(township))) is None  # a township's view: nothing ahead
 
 
+def test_a_countys_page_reads_ahead_once_drawn_and_its_townships_page_does_not(city, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork.data import settings
+
+    asked, real = [], metrics.read_township_rows_ahead
+    monkeypatch.setattr(metrics, "read_township_rows_ahead", lambda *args: asked.append(args[1]) or real(*args))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(city))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["scope"] = COUNTY_B
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception and asked == [COUNTY_B]
+    at.multiselect(key="filter_townships").set_value(["甲街道"]).run()
+    assert not at.exception and asked == [COUNTY_B]  # a township's view: nothing more ahead
+
+
 def test_nothing_is_read_ahead_for_a_citys_view(city):
     from socialwork.present.filtering import Filters, _read_ahead
 

@@ -292,9 +292,9 @@ def run_page(page) -> None:
         page.run()
     except (StoreError, QueryError) as err:
         st.error(f"无法读取数据：{markdown_text(err)}")
-        return
+    else:
+        _read_ahead(st.session_state.get(_FILTERS_KEY))
     _freeze_what_stays()
-    _read_ahead(st.session_state.get(_FILTERS_KEY))
 
 
 def _read_ahead(filters: Filters | None) -> Future | None:
