@@ -141,6 +141,7 @@ def test_a_staffing_summary_where_the_county_lacks_the_month_counts_nothing(city
         summary = staffing.staffing_summary(MISSING_MONTH, places, city)
         assert (summary["urban_communities"], summary["communities"], summary["total_shortfall"]) == (0, 0, 0)
         assert pd.isna(summary["average_certified_per_urban_community"])
+        assert staffing.certified_distribution(MISSING_MONTH, places, city)["urban_communities"].tolist() == [0] * 4
     assert staffing.staffing_summary(MISSING_MONTH, [COUNTY_A], city)["communities"] > 0
 
 

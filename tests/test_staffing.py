@@ -74,6 +74,9 @@ def test_distribution_lists_every_bucket(fixture_store):
     assert dict(zip(frame["certified_bucket"], frame["urban_communities"], strict=True)) == {
         "0": 0, "1": 1, "2": 2, "3+": 0,
     }  # fmt: skip
+    township = staffing.certified_distribution(NOV_2024, [T2], fixture_store)  # C21 alone, with one certified
+    assert township["urban_communities"].tolist() == [0, 1, 0, 0]
+    assert staffing.certified_distribution(NOV_2024, [T3], fixture_store)["urban_communities"].tolist() == [0] * 4
 
 
 def test_per_township_drill_figures(fixture_store):

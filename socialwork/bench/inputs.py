@@ -87,7 +87,6 @@ QUERY_INPUTS: dict[str, tuple[Input, ...]] = {
     "staffing/community_staffing_at_snapshot": STAFFING_INPUTS,
     "staffing/communities_without_social_worker": STAFFING_INPUTS,
     "staffing/urban_communities_below_minimum": STAFFING_INPUTS,
-    "staffing/urban_communities_by_certified_count": STAFFING_INPUTS,
     "staffing/urban_staffing_by_township": STAFFING_INPUTS,
     "posts/post_summary": POST_INPUTS,
     "posts/posts_by_funding": POST_INPUTS,

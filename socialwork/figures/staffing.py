@@ -34,19 +34,10 @@ def community_staffing(
 
 
 def staffing_summary(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.Series:
-    """Urban communities, average, meeting the minimum, total shortfall and coverage, in one row.
-
-    From the plan's figures at as_of (township_figures' sums), which the KPI report of the same view reads: a
-    township's summed from its county's rows, a scope's over its counties that have the month. Not a query of its
-    own: at a nation's size that query took 13 ms of a township rerun, beside the report. A view without the month
-    (a county that missed it) counts nothing."""
-    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
-    at = figures.loc[as_of].fillna(0) if as_of in figures.index else pd.Series(0.0, index=figures.columns)
-    urban, certified, meeting = (
-        at["urban_communities"],
-        at["certified_in_urban_communities"],
-        at["urban_communities_2plus"],
-    )
+    """Urban communities, average, meeting the minimum, total shortfall and coverage, in one row (_figures_at)."""
+    at = _figures_at(as_of, townships, data)
+    urban, meeting = at["urban_communities"], at["urban_communities_2plus"]
+    certified = at["certified_in_urban_communities"]
     return pd.Series(
         {
             "urban_communities": urban,
@@ -63,13 +54,30 @@ def staffing_summary(as_of: date, townships: list[str] | None, data: Path | None
     )
 
 
+def certified_distribution(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+    """Urban communities with 0, 1, 2 and 3+ certified social workers, every bucket listed (_figures_at)."""
+    at = _figures_at(as_of, townships, data)
+    none, one = at["urban_communities_0_certified"], at["urban_communities_1_certified"]
+    three = at["urban_communities_3plus_certified"]
+    two = at["urban_communities"] - none - one - three  # exactly two: the urban communities in no other bucket
+    return pd.DataFrame({
+        "certified_bucket": ["0", "1", "2", "3+"],
+        "bucket_order": np.arange(4, dtype="int32"),
+        "urban_communities": np.array([none, one, two, three]).astype("int64"),
+    })  # fmt: skip
+
+
+def _figures_at(as_of: date, townships: list[str] | None, data: Path | None) -> pd.Series:
+    """The view's plan figures at as_of (township_figures' sums), which its KPI report reads too: a township's summed
+    from its county's rows, a scope's over its counties that have the month. Not queries of their own: at a nation's
+    size the summary's took 13 ms of a township rerun, beside the report. A view without the month (a county that
+    missed it) counts nothing, and so does a figure no row has."""
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    return figures.loc[as_of].fillna(0) if as_of in figures.index else pd.Series(0.0, index=figures.columns)
+
+
 def staffing_by_township(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
     return db.run("staffing/urban_staffing_by_township", data=data, snapshot_date=as_of, townships=townships)
-
-
-def certified_distribution(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
-    """Urban communities with 0, 1, 2 and 3+ certified social workers."""
-    return db.run("staffing/urban_communities_by_certified_count", data=data, snapshot_date=as_of, townships=townships)
 
 
 def share_meeting_minimum_trend(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
