@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from socialwork.figures import staffing
-from tests.fixture_county import C11, C12, C21, C22, C31, C32, T2, T3
+from tests.fixture_county import C11, C12, C21, C22, C31, C32, T1, T2, T3
 
 NOV_2024 = date(2024, 11, 30)
 
@@ -55,6 +55,23 @@ def test_coverage_and_gap_lists_for_the_county(fixture_store):
     gaps = staffing.shortfall_list(NOV_2024, None, fixture_store)
     assert list(gaps["community_code"]) == [C21] and gaps["shortfall"].sum() == 1
     assert staffing.uncovered_list(NOV_2024, None, fixture_store, max_rows=0).empty
+
+
+@pytest.mark.parametrize("cap", [None, 2, 6, 7, 1000])
+def test_a_townships_communities_cut_from_the_countys_list_are_its_query(fixture_store, cap, monkeypatch):
+    """A township's list is taken out of the county's when that holds all six communities (cap None, 7, 1000), else
+    read by its own query (2, 6): the same frame, types included, either way."""
+    from socialwork.figures import db
+
+    staffing.community_staffing(NOV_2024, None, fixture_store, cap)  # the county's view, read first
+    ran, execute = [], db.execute
+    monkeypatch.setattr(db, "execute", lambda name, *rest: ran.append(name) or execute(name, *rest))
+    views = [[T1], [T2], [T3], [T1, T3]]
+    lists = [staffing.community_staffing(NOV_2024, townships, fixture_store, cap) for townships in views]
+    assert ran.count("staffing/community_staffing_at_snapshot") == (4 if cap in (2, 6) else 0)
+    for townships, listed in zip(views, lists, strict=True):
+        pd.testing.assert_frame_equal(listed, staffing._community_list(NOV_2024, townships, fixture_store, cap))
+    assert lists[1]["community_code"].tolist() == [C21, C22]
 
 
 def test_a_capped_community_list_puts_those_furthest_from_the_rule_first(fixture_store):

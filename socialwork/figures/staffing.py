@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from socialwork.data import settings, store
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import db, hierarchy
+from socialwork.figures.frames import among
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
 from socialwork.figures.metrics.levels import division_figures
 from socialwork.figures.metrics.report import values_by_date
@@ -25,7 +27,32 @@ def community_staffing(
 
     With max_rows and more communities than that in scope, only max_rows of them: the largest shortfalls
     first, then those no social worker serves (township and community order otherwise).
+
+    A township filter takes its rows out of its county's list, which the county's view has read, when that list holds
+    every community of the county: both are then in township and community order. Its own query spent 17 ms of a
+    township rerun at a nation's size, most of it planning.
     """
+    _, chosen = db.split_places(townships)
+    if chosen and len({code[:6] for code in chosen}) == 1:
+        many = store.is_multi_county(data or settings.data_dir())
+        county = _community_list(as_of, [chosen[0][:6]] if many else None, data, max_rows)
+        if max_rows is None or len(county) < max_rows:
+            return _as_read(county[among(county["township_code"], chosen)].reset_index(drop=True))
+    return _community_list(as_of, townships, data, max_rows)
+
+
+_NUMPY_TYPE = {"boolean": "bool", "Int32": "int32", "Int64": "int64"}
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """The types a query of these rows gives: a nullable column (boolean, Int32) without an empty cell comes as numpy's
+    (bool, int32), so a township's list is typed the same however it was read."""
+    plain = {column: _NUMPY_TYPE[str(dtype)] for column, dtype in frame.dtypes.items()
+             if str(dtype) in _NUMPY_TYPE and not frame[column].isna().any()}  # fmt: skip
+    return frame.astype(plain) if plain else frame
+
+
+def _community_list(as_of: date, townships: list[str] | None, data: Path | None, max_rows: int | None) -> pd.DataFrame:
     return db.run(
         "staffing/community_staffing_at_snapshot", data=data, snapshot_date=as_of,
         previous_date=previous_date(as_of, available_dates(data)), townships=townships,
