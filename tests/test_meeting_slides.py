@@ -89,3 +89,19 @@ def test_a_new_kind_of_slide_is_one_more_section(monkeypatch):
     monkeypatch.setitem(meeting_module.SECTION_BY_KEY, "since_last", extra)
     plan = outline(LAST_SNAPSHOT, None, None)
     assert plan.titles[-1] == "自上次会议以来" and slide(plan, len(plan.pages) - 1).key == "since_last"
+
+
+def test_the_list_of_slides_needs_no_kpi_report_and_the_slides_get_the_views(monkeypatch):
+    """The page lists the slides without the KPI report (a township rerun of it is the quicker): the contract fixes
+    how many targets and groups there are; a slide that shows targets reads the view's report."""
+    from socialwork.figures import db
+
+    db.forget_results()
+    asked, real = [], metrics.kpi_report
+    monkeypatch.setattr(metrics, "kpi_report", lambda *args: asked.append(args) or real(*args))
+    plan = outline(LAST_SNAPSHOT, None, None)
+    assert asked == []
+    groups = [g for g in METRIC_GROUP.codes if metrics.kpis_in_groups(real(LAST_SNAPSHOT), g)]
+    assert [key for key in plan.keys if key in METRIC_GROUP.codes] == groups
+    assert plan.keys.count("targets") == math.ceil(len(real(LAST_SNAPSHOT).kpis) / ROWS_PER_SLIDE)
+    assert plan.report is real(LAST_SNAPSHOT) and len(asked) == 1

@@ -12,13 +12,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
-from socialwork.data.contract import METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
@@ -80,13 +81,18 @@ class Outline:
     county: identity.County
     as_of: date
     scope: str
-    report: KpiReport
     townships: list[str] | None
     data: Path | None
     summary: pd.Series  # staffing.staffing_summary: how long the gap lists are
     pages: tuple[tuple[str, int, int], ...]  # (section key, part, parts) for every slide
     reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
     level: str = "township"  # a view spanning counties ranks and lists them: "county" (hierarchy.spans_counties)
+
+    @cached_property
+    def report(self) -> KpiReport:
+        """The KPI report, for the slides that show it: the page's list of slides needs none (the contract fixes how
+        many targets and groups there are), and a township rerun of it is the quicker."""
+        return metrics.kpi_report(self.as_of, self.townships, self.data)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -232,8 +238,8 @@ def _group(group: str) -> Section:
         return Slide(group, METRIC_GROUP.label_of(group), caption, figure=drawn.figure, chart=drawn.chart,
                      notes=drawn.sentence + "\n" + kpi_notes(kpis))  # fmt: skip
 
-    def parts(plan: Outline) -> int:
-        return 1 if metrics.kpis_in_groups(plan.report, group) else 0
+    def parts(plan: Outline) -> int:  # a report has one KPI per metric of the contract
+        return int(any(METRIC.groups[key] == group for key in metrics.SPECS))
 
     return Section(group, METRIC_GROUP.label_of(group), parts, build)
 
@@ -321,7 +327,7 @@ def _looks_back(what: str) -> Callable[[Outline], int]:
 TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking", "gaps", "unserved"
 SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
 SECTIONS: list[Section] = [
-    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(plan.report.kpis)), _targets),
+    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS)), _targets),
     *(_group(group) for group in METRIC_GROUP.codes),
     Section(RANKING_SLIDE, "各县（市、区）目标排名", _ranking_parts, _ranking),
     Section(GAPS_SLIDE, "城市社区持证社工缺口清单",
@@ -342,14 +348,12 @@ def outline(
     as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
 ) -> Outline:
     """The meeting's slides by key and title, for the snapshot and filter."""
-    report, summary = together(
-        lambda: metrics.kpi_report(as_of, townships, data), lambda: staffing.staffing_summary(as_of, townships, data)
-    )
+    summary = staffing.staffing_summary(as_of, townships, data)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     scope = scope_name(as_of, townships, township_names, data)
     status = hierarchy.reporting(as_of, townships, data)
     level = "county" if hierarchy.spans_counties(townships, data) else "township"  # ranked and listed by county
-    plan = Outline(county, as_of, scope, report, townships, data, summary, (), status, level)
+    plan = Outline(county, as_of, scope, townships, data, summary, (), status, level)
     pages = tuple((s.key, part, n) for s in SECTIONS for n in [s.parts(plan)] for part in range(1, n + 1))
     return replace(plan, pages=pages)
 
@@ -365,5 +369,6 @@ def meeting(
 ) -> Meeting:
     """Every slide of the meeting for the snapshot and filter (the exports), built side by side."""
     plan = outline(as_of, townships, township_names, data)
+    report = plan.report  # once, before the slides read it side by side
     slides = together(*(lambda i=i: slide(plan, i) for i in range(len(plan.pages))))
-    return Meeting(plan.county, as_of, plan.scope, tuple(slides), plan.report, plan.reporting)
+    return Meeting(plan.county, as_of, plan.scope, tuple(slides), report, plan.reporting)
