@@ -33,9 +33,10 @@ def community_staffing(
     township rerun at a nation's size, most of it planning.
     """
     _, chosen = db.split_places(townships)
-    if chosen and len({code[:6] for code in chosen}) == 1:
+    county_code = db.county_of({"townships": chosen}) if chosen else None  # the townships lie in one county
+    if county_code is not None:
         many = store.is_multi_county(data or settings.data_dir())
-        county = _community_list(as_of, [chosen[0][:6]] if many else None, data, max_rows)
+        county = _community_list(as_of, [county_code] if many else None, data, max_rows)
         if max_rows is None or len(county) < max_rows:
             return _as_read(county[among(county["township_code"], chosen)].reset_index(drop=True))
     return _community_list(as_of, townships, data, max_rows)

@@ -16,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from socialwork.data import identity, settings
-from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.data.store import StoreError, is_multi_county
 from socialwork.data.store import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
@@ -303,7 +302,7 @@ def _read_ahead(filters: Filters | None) -> Future | None:
         return None
     if not filters.multi_county:
         return metrics.read_township_rows_ahead(filters.as_of, None, filters.data)
-    if filters.scope_code is not None and len(filters.scope_code) == DIVISION_DIGITS["county"]:
+    if hierarchy.level_of(filters.scope_code) == "county":
         return metrics.read_township_rows_ahead(filters.as_of, filters.scope_code, filters.data)
     return None  # a city's or province's view: which county comes next is anyone's guess
 
