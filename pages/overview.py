@@ -1,22 +1,30 @@
-"""总览: the plan's key figures for the chosen snapshot and townships."""
+"""总览: the leader's one screen: the five answers (behind by how much, which townships, what changed and what is
+overdue, will the year be made, against last year), the headline targets, every target, and the trend."""
 
 import streamlit as st
 
 from socialwork.figures import metrics
-from socialwork.present import cards, charts, filtering
+from socialwork.present import cards, charts, filtering, leader
 from socialwork.present.formatting import kpi_frame
+from socialwork.present.target_words import FORECAST_NOTE
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header(f"{filters.county.title} · 总览", filters)
 
-report = metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data)
+answers = leader.answers(filters.as_of, filters.codes_or_none, filters.data)
+report = answers.report
+leader.draw(answers)
 cards.report_summary(report)
 
-cards.kpi_cards([k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS], detailed=False)
+headline = [k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS]
+cards.kpi_cards(headline, detailed=False, key="sw_grid_headline")  # three to a row: never one alone on a second
 
 st.subheader(f"{report.plan_year}年度全部目标")
-cards.table(kpi_frame(report), phone=["指标", "当前值", "状态"], statuses={"状态": [k.status for k in report.kpis]})
+cards.table(
+    kpi_frame(report), phone=["指标", "当前值", "差距", "状态"], statuses={"状态": [k.status for k in report.kpis]}
+)
+st.caption(FORECAST_NOTE)
 
 trend = metrics.figures_by_snapshot(
     metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data

@@ -19,7 +19,13 @@ from socialwork.data import identity
 from socialwork.data.store import write_snapshot
 from socialwork.figures import changes, metrics
 from socialwork.figures.places import FilterError
-from socialwork.present.change_tables import changes_text, slide_caption, summary_sentence
+from socialwork.present.change_tables import (
+    changes_text,
+    meeting_sentence,
+    served_sentence,
+    slide_caption,
+    summary_sentence,
+)
 from tests.fixture_county import C11, C12, C21, C22, C31, C32, FIXTURE_COUNTY, T1, T2, T3, snapshot
 
 BEFORE, AFTER = date(2024, 11, 30), date(2025, 3, 31)
@@ -209,3 +215,61 @@ def test_the_default_start_is_the_last_meetings_snapshot_else_the_previous(demo_
     assert changes.since(date(2026, 6, 30), demo_store) == changes.Since(date(2026, 5, 31), None)
     assert changes.since(BEFORE, fixture_store) == changes.Since(date(2024, 6, 30), None)
     assert changes.since(date(2023, 12, 31), fixture_store) == changes.Since(None, None)
+
+
+C33 = f"{T3}003"
+
+
+def merged_quarter() -> dict[str, pd.DataFrame]:
+    """The fixture at 2025-03-31 after villages and communities merged since 2024-11-30: 甲二社区 (C12) into 甲一社区
+    (C11), 乙二村 (C22) into 乙一社区 (C21), and 丙一村 with 丙二村 (C31, C32) into a new 丙村 (C33); their people
+    moved with them."""
+    frames = snapshot(AFTER)
+    moved = {C12: C11, C22: C21, C31: C33, C32: C33}
+    frames["people"] = frames["people"].assign(community_code=frames["people"]["community_code"].replace(moved))
+    places = frames["communities"]
+    new = places[places["community_code"] == C31].assign(community_code=C33, community_name="丙村")
+    frames["communities"] = pd.concat([places[~places["community_code"].isin(moved)], new], ignore_index=True)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def merged_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("merged")
+    identity.write(root, FIXTURE_COUNTY)
+    write_snapshot(root, BEFORE, snapshot(BEFORE))
+    write_snapshot(root, AFTER, merged_quarter())
+    return root
+
+
+def test_places_gone_by_merging_are_named_and_the_lists_add_up(merged_store):
+    found = changes.compare(BEFORE, AFTER, None, merged_store)
+    assert rows(found.communities, "community_code", "certified_then", "certified_now", "change") == [
+        (C21, 1, 2, "reached_minimum"),
+        (C12, 2, 0, "gone_met"),
+    ]
+    assert rows(found.served, "community_code", "social_workers_then", "social_workers_now", "change") == [
+        (C33, 0, 1, "newly_served"),
+        (C12, 2, 0, "gone_served"),
+        (C22, 1, 0, "gone_served"),
+        (C31, 1, 0, "gone_served"),
+        (C32, 0, 0, "gone_unserved"),
+    ]
+    # Counted by hand: served 5 (C11 C12 C21 C22 C31) → 3 (C11 C21 C33); meeting the minimum 2 (C11 C12) → 2 (C11 C21).
+    assert found.served_balance == {"newly_served": 1, "no_longer_served": 0, "gone_served": 3, "net": -2}
+    assert found.meeting_balance["net"] == 0
+    # And against the plan's own figures at both dates.
+    figures = metrics.figures_by_snapshot(BEFORE, AFTER, None, merged_store)
+    served = figures["communities_served"]
+    assert found.served_balance["net"] == served.loc[AFTER] - served.loc[BEFORE]
+    meeting = figures["urban_communities_2plus"]
+    assert found.meeting_balance["net"] == meeting.loc[AFTER] - meeting.loc[BEFORE]
+    assert set(found.served["change_label"]) >= {"已撤并（原有社工服务）", "已撤并（原无社工服务）"}
+
+
+def test_the_changes_page_says_how_the_counts_moved(merged_store):
+    found = changes.compare(BEFORE, AFTER, None, merged_store)
+    assert served_sentence(found) == (
+        "有社工服务的村（社区）净变化 −2 个：新有 1 个，不再有 0 个，原有服务的已撤并 3 个"
+    )
+    assert "净变化 0 个：新达标 1 个，降至不足 0 个，原达标的已撤并 1 个" in meeting_sentence(found)

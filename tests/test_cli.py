@@ -47,7 +47,7 @@ def test_kpis_json_equals_the_metric_functions(fixture_store, capsys):
 def test_kpis_text_names_the_scope_and_baseline(fixture_store, capsys):
     assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(fixture_store)]) == 0
     out = capsys.readouterr().out
-    assert "数据截至 2024年11月30日" in out and "范围：全县" in out and "基线快照：2023-12-31" in out
+    assert "数据截至 2024年11月30日" in out and "范围：全县" in out and "上年末数据：2023-12-31" in out
 
 
 @pytest.mark.parametrize(

@@ -58,9 +58,9 @@ def second_plan() -> pd.DataFrame:
     rows = []
     for year in (2024, 2025):
         rows += [
-            (year, "certified_net_increase", "持证社工年度净增3人以上", 3.0, "gt", "county"),
-            (year, "talent_cards_this_year", f"发放“{CARD}”", 1.0, "ge", "county"),
-            (year, "communities_served_share", "村（社区）社工服务全覆盖", 100.0, "ge", "scale_free"),
+            (year, "certified_net_increase", "持证社工年度净增3人以上", 3.0, "gt", "county", "县民政局"),
+            (year, "talent_cards_this_year", f"发放“{CARD}”", 1.0, "ge", "county", None),
+            (year, "communities_served_share", "村（社区）社工服务全覆盖", 100.0, "ge", "scale_free", None),
         ]
     return pd.DataFrame(rows, columns=list(TABLES_BY_NAME["targets"].column_names))
 

@@ -124,13 +124,13 @@ def test_items_sit_below_their_targets_card(monkeypatch):
 
 
 def _expanders_by_card(node):
-    """(metric label, expander label) for every column holding one KPI card and an expander of follow-ups."""
+    """(metric label, expander label as read) for every block of the card grid holding one KPI card and an expander
+    of follow-ups (the overdue count is red: its markup is left out)."""
     for child in getattr(node, "children", {}).values():
-        if getattr(child, "type", None) == "column":
-            metrics = list(_elements(child, "metric"))
-            expanders = [e for e in _elements(child, "expander") if e.label.startswith("督办事项")]
-            if len(metrics) == 1 and expanders:
-                yield metrics[0].label, expanders[0].label
+        metrics = list(_elements(child, "metric"))
+        expanders = [e for e in _elements(child, "expander") if e.label.startswith("督办事项")]
+        if len(metrics) == 1 and expanders:
+            yield metrics[0].label, re.sub(r":red\[\*\*(.*?)\*\*\]", r"\1", expanders[0].label)
         else:
             yield from _expanders_by_card(child)
 

@@ -60,15 +60,15 @@ def test_net_and_gross_are_explained_without_asserting_a_cause():
 
     # A November baseline: a December certificate counts in the net increase, not in this year's first certificates.
     assert net_and_gross_lines(kpi(5.0, 3.0, NOV_2024)) == [
-        "净增 5人（持证人数较基线快照的变化）；本年首次取证 3人（本年内首次取得证书的人数）",
-        "两者相差 2人，可能来自持证人员进出名册（调入、调出、离职等），或基线快照（2024年11月30日）之后至上年末取得的"
+        "净增 5人（持证人数较上年末的变化）；本年首次取证 3人（本年内首次取得证书的人数）",
+        "两者相差 2人，可能来自持证人员进出名册（调入、调出、离职等），或2024年11月30日之后至上年末取得的"
         "证书；名册不记录具体原因",
     ]
     assert net_and_gross_lines(kpi(1.0, 3.0, date(2024, 12, 31)))[1] == (
         "两者相差 2人，可能来自持证人员进出名册（调入、调出、离职等）；名册不记录具体原因"
     )
     assert net_and_gross_lines(kpi(3.0, 3.0, date(2024, 12, 31))) == [
-        "净增 3人（持证人数较基线快照的变化）；本年首次取证 3人（本年内首次取得证书的人数）"
+        "净增 3人（持证人数较上年末的变化）；本年首次取证 3人（本年内首次取得证书的人数）"
     ]
 
 

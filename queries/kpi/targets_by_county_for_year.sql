@@ -3,7 +3,7 @@
 -- are worked out from (socialwork/figures/metrics/levels.py).
 -- Parameters: $snapshot_date DATE, $plan_year INTEGER, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL =
 --   every county).
--- Columns: county_code, metric_key, target_label, goal_value, comparator, scope, sort_order
+-- Columns: county_code, metric_key, target_label, goal_value, comparator, scope, responsible_unit, sort_order
 with latest as (
     -- Each county's latest snapshot from county_figures (one row per county and month, held in memory): finding it in
     -- targets itself would read every month's targets of every county (the nation's: 4 million rows, 200 ms).
@@ -21,6 +21,7 @@ select
     t.goal_value,
     t.comparator,
     t.scope,
+    t.responsible_unit,
     m.sort_order
 from targets t
 join latest l on l.county_code is not distinct from t.county_code and l.snapshot_date = t.snapshot_date

@@ -1,12 +1,13 @@
 -- The targets of one plan year, as recorded in the snapshot $snapshot_date.
 -- Parameters: $snapshot_date DATE, $plan_year INTEGER.
--- Columns: metric_key, target_label, goal_value, comparator, scope, sort_order
+-- Columns: metric_key, target_label, goal_value, comparator, scope, responsible_unit, sort_order
 select
     t.metric_key,
     t.target_label,
     t.goal_value,
     t.comparator,
     t.scope,
+    t.responsible_unit,
     m.sort_order
 from targets t
 join enum_labels m on m.enum_name = 'metric' and m.code = t.metric_key

@@ -13,7 +13,7 @@ import pyarrow as pa
 # The contract's version, written into every Parquet file of a snapshot. Adding a column (or a plan figure) raises
 # it and marks the column `since` the new version: snapshots written before read the column as missing (NULL), and
 # a figure counting it shows 无数据 at their dates rather than 0 (docs/adding-a-figure.md).
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2  # 2: targets.responsible_unit
 VERSION_KEY = "socialwork_contract_version"  # the Parquet files' key-value metadata holding it
 
 
@@ -521,7 +521,7 @@ KPI_STATUS = Enum(
         "on_track": "进度正常",
         "behind": "滞后",
         "missed": "未达标",
-        "contribution": "乡镇贡献",
+        "contribution": "不单独考核",
         "no_goal": "无目标",
         "no_data": "无数据",
     },
@@ -539,8 +539,16 @@ COMMUNITY_CHANGE = Enum(
     {
         "reached_minimum": f"达到{URBAN_COMMUNITY_MIN_CERTIFIED}名以上持证社工",
         "fell_below_minimum": f"降至不足{URBAN_COMMUNITY_MIN_CERTIFIED}名持证社工",
+        "gone_met": f"已撤并（原有{URBAN_COMMUNITY_MIN_CERTIFIED}名以上持证社工）",
+        "reclassified_met": f"不再是城市社区（原有{URBAN_COMMUNITY_MIN_CERTIFIED}名以上持证社工）",
+        "new_urban_unmet": f"新列为城市社区（持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名）",
+        "gone_unmet": f"已撤并（原持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名）",
+        "reclassified_unmet": f"不再是城市社区（原持证社工不足{URBAN_COMMUNITY_MIN_CERTIFIED}名）",
         "newly_served": "新有社工服务",
         "no_longer_served": "不再有社工服务",
+        "gone_served": "已撤并（原有社工服务）",
+        "new_unserved": "新设（尚无社工服务）",
+        "gone_unserved": "已撤并（原无社工服务）",
     },
 )
 
@@ -836,6 +844,15 @@ TARGETS = Table(
         ),
         Column("comparator", "VARCHAR", "比较方式", "How value and goal compare.", enum=COMPARATOR),
         Column("scope", "VARCHAR", "目标范围", "County-wide total or scale-free.", enum=TARGET_SCOPE),
+        Column(
+            "responsible_unit",
+            "VARCHAR",
+            "责任单位",
+            "The unit that answers for the target (e.g. 县民政局、县人社局); shown beside it on every surface. "
+            "Optional: a workbook without the column imports as before.",
+            nullable=True,
+            since=2,
+        ),
     ),
     key=("plan_year", "metric_key"),
     required_rows=True,

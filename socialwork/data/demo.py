@@ -729,6 +729,29 @@ TARGET_ROWS = [
 ]
 
 
+# 责任单位: who answers for each target, as the plan's 组织保障 assigns the work (县民政局 leads, departments help).
+RESPONSIBLE_UNITS = {
+    "certified_net_increase": "县民政局、县人社局",
+    "active_organisations": "县民政局",
+    "certified_per_urban_community": "各街道办事处",
+    "urban_communities_2plus_share": "各街道办事处",
+    "townships_served_share": "各乡镇（街道）",
+    "communities_served_share": "各乡镇（街道）",
+    "stations_operating": "县民政局、各乡镇（街道）",
+    "stations_star_rated": "县民政局",
+    "brand_projects": "各乡镇（街道）",
+    "community_worker_certified_share": "县民政局、各乡镇（街道）",
+    "posts_new_this_year": "县委社会工作部、县人社局",
+    "exam_tutoring_sessions": "县社会工作指导中心",
+    "supervision_sessions": "县社会工作指导中心",
+    "training_sessions": "县社会工作指导中心",
+    "talent_cards_this_year": "县委人才办",
+    "awards_this_year": "县委人才办、县财政局",
+    "org_professional_staff_share": "县民政局",
+    "purchase_budget_wan": "县财政局、县民政局",
+}
+
+
 def targets_frame() -> pd.DataFrame:
     rows = []
     for year in (2023, 2024, 2025, 2026):
@@ -742,6 +765,7 @@ def targets_frame() -> pd.DataFrame:
                     "goal_value": None if value is None else float(value),
                     "comparator": comparator,
                     "scope": scope,
+                    "responsible_unit": RESPONSIBLE_UNITS[key],
                 }
             )
     return pd.DataFrame(rows)

@@ -234,7 +234,8 @@ def _map_headers(raw: RawTable, table: Table, names: list[str]) -> None:
         seen[meaning] = index
         raw.columns[meaning] = index
         raw.letters[meaning] = column_letter(index)
-    raw.missing = [c.name for c in table.columns if c.name not in raw.columns]
+    # A column the contract gained later and may leave empty is optional in a workbook: older templates still import.
+    raw.missing = [c.name for c in table.columns if c.name not in raw.columns and not (c.nullable and c.since > 1)]
     if ignored or raw.unknown_headers:
         listed = "、".join(f"“{h}”" for h in [*ignored, *raw.unknown_headers][:10])
         raw.notes.append(f"未导入的列 {listed}（不属于“{table.label}”表）")

@@ -59,6 +59,21 @@ class Changes:
         return int((table["change"] == change).sum())
 
     @property
+    def served_balance(self) -> dict[str, int]:
+        """How the count of villages and communities with a social worker moved, by cause; "net" is their sum and
+        equals the count now minus the count then (queries/changes/communities_served_changes.sql)."""
+        parts = {code: self.count("served", code) for code in ("newly_served", "no_longer_served", "gone_served")}
+        return parts | {"net": parts["newly_served"] - parts["no_longer_served"] - parts["gone_served"]}
+
+    @property
+    def meeting_balance(self) -> dict[str, int]:
+        """How the count of urban communities meeting the minimum moved, by cause, and the net change."""
+        codes = ("reached_minimum", "fell_below_minimum", "gone_met", "reclassified_met")
+        parts = {code: self.count("communities", code) for code in codes}
+        lost = parts["fell_below_minimum"] + parts["gone_met"] + parts["reclassified_met"]
+        return parts | {"net": parts["reached_minimum"] - lost}
+
+    @property
     def targets_changed(self) -> pd.DataFrame:
         return self.targets[self.targets["status_changed"]]
 

@@ -20,18 +20,22 @@ from socialwork.present.exports import csv_bytes, xlsx_bytes
 from socialwork.present.formatting import (
     as_of_stamp,
     capped_list_note,
-    change_text,
-    format_value,
-    goal_text,
     milestone_counts_frame,
     milestone_frame,
     pace_lines,
-    status_text,
 )
 from socialwork.present.place_tables import PLACE_NOUN, scorecard_frames
 from socialwork.present.plaintext import markdown_text
 from socialwork.present.screen import for_screen
 from socialwork.present.tables import pill, table_html
+from socialwork.present.target_words import (
+    change_text,
+    goal_text,
+    is_unchanged,
+    status_text,
+    target_lines,
+    value_text,
+)
 from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
 
 if TYPE_CHECKING:
@@ -68,8 +72,9 @@ def table_height(rows: int) -> int:
 
 
 def card_foot_html(kpi: Kpi, detailed: bool) -> str:
-    """Under a card's figure, as one block: the status pill and goal, then pace lines and the note (escaped)."""
-    lines = pace_lines(kpi) if detailed else []
+    """Under a card's figure, as one block: the status pill and goal; the gap, year-end forecast, 同比 and 责任单位
+    (every card); a detailed card's pace lines; then the note (escaped)."""
+    lines = target_lines(kpi) + (pace_lines(kpi) if detailed else [])
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     note = f'<div class="sw-note">{html.escape(kpi.note)}</div>' if kpi.note else ""
     return (
@@ -86,13 +91,14 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     since each Streamlit element costs a rerun time (docs/performance.md).
     """
     change = change_text(kpi)
-    unchanged = kpi.value is not None and kpi.value == kpi.previous_value
+    unchanged = is_unchanged(kpi)  # a change that rounds to nothing is shown grey, never as a red 0
     trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     with st.container(border=True):
         st.metric(
-            kpi.label, format_value(kpi.value, kpi.decimals, kpi.unit),
+            kpi.label, value_text(kpi),
             delta=None if kpi.value is None or kpi.previous_value is None else change,
-            delta_arrow="off" if unchanged else "auto", delta_color=STATUS_NAMED_COLOURS.get(kpi.status, "off"),
+            delta_arrow="off" if unchanged else "auto",
+            delta_color="off" if unchanged else STATUS_NAMED_COLOURS.get(kpi.status, "off"),
             delta_description="较上期", help=kpi.target_label and markdown_text(kpi.target_label),
             chart_data=trend if len(trend) > 1 else None, chart_type="line",
         )  # fmt: skip
@@ -192,11 +198,11 @@ def report_summary(report: KpiReport) -> None:
     st.markdown(pills_html(status_counts(report)), unsafe_allow_html=True)
 
 
-def kpi_cards(kpis: list[Kpi], detailed: bool = True) -> None:
-    """KPI cards in a grid: as many to a row as fit, two on a phone."""
+def kpi_cards(kpis: list[Kpi], detailed: bool = True, key: str | None = None) -> None:
+    """KPI cards in a grid: as many to a row as fit, two on a phone (key: a grid of its own CSS, sw_grid_…)."""
     if not kpis:
         return
-    with st.container(horizontal=True, key=grid_key([k.metric_key for k in kpis])):
+    with st.container(horizontal=True, key=key or grid_key([k.metric_key for k in kpis])):
         for kpi in kpis:
             kpi_card(kpi, detailed=detailed)
 

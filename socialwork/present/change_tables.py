@@ -152,17 +152,37 @@ def summary_items(changes: Changes) -> list[tuple[str, str, str | None]]:
     posts = changes.posts_total
     return [
         ("目标状态变化", f"{len(changed)}项", f"好转 {better} 项，变差 {worse} 项"),
-        ("城市社区新达标", f"{changes.count('communities', 'reached_minimum')}个",
-         f"持证社工达到 {MINIMUM} 名以上；降至不足 {MINIMUM} 名的 {changes.count('communities', 'fell_below_minimum')}"
-         " 个"),
-        ("村社新有社工服务", f"{changes.count('served', 'newly_served')}个",
-         f"不再有社工服务的 {changes.count('served', 'no_longer_served')} 个"),
+        ("城市社区新达标", f"{changes.count('communities', 'reached_minimum')}个", meeting_sentence(changes)),
+        ("村（社区）新有社工服务", f"{changes.count('served', 'newly_served')}个", served_sentence(changes)),
         ("县目标状态变化" if changes.place_level == "county" else "乡镇目标状态变化",
          f"{changes.township_statuses['township_code'].nunique()}个",
          f"{'各县' if changes.place_level == 'county' else '比例类'}目标状态变化 {len(changes.township_statuses)} 项"),
         ("社工站与机构变动", f"{len(changes.service_points)}处", "启用、停用、星级或等级变化、新登记、注销等"),
         ("新设岗位", f"{posts['created']}个", f"新上岗 {posts['filled']} 个，新空缺 {posts['vacated']} 个"),
     ]  # fmt: skip
+
+
+def _signed(count: int) -> str:
+    return f"{count:+d}".replace("-", "−") if count else "0"
+
+
+def served_sentence(changes: Changes) -> str:
+    """有社工服务的村（社区）净变化 −1 个：新有 0 个，不再有 0 个，撤并 1 个 — the list's rows, adding up."""
+    b = changes.served_balance
+    return (
+        f"有社工服务的村（社区）净变化 {_signed(b['net'])} 个：新有 {b['newly_served']} 个，"
+        f"不再有 {b['no_longer_served']} 个，原有服务的已撤并 {b['gone_served']} 个"
+    )
+
+
+def meeting_sentence(changes: Changes) -> str:
+    """达标城市社区净变化 +1 个：新达标 2 个，跌破 1 个，撤并 0 个，改为非城市社区 0 个 — adding up."""
+    b = changes.meeting_balance
+    return (
+        f"持证社工{MINIMUM}名以上的城市社区净变化 {_signed(b['net'])} 个：新达标 {b['reached_minimum']} 个，"
+        f"降至不足 {b['fell_below_minimum']} 个，原达标的已撤并 {b['gone_met']} 个、不再是城市社区 "
+        f"{b['reclassified_met']} 个"
+    )
 
 
 def period_text(changes: Changes, meeting: Meeting | None) -> str:

@@ -15,8 +15,10 @@ from socialwork.present import cards
 from socialwork.present.change_tables import (
     changes_sheets,
     communities_table,
+    meeting_sentence,
     period_text,
     posts_table,
+    served_sentence,
     served_table,
     service_points_table,
     start_missing_text,
@@ -81,9 +83,11 @@ def show(changes: Changes, filters: Filters, default: Since) -> None:
         _listed(township_status_table(changes), "比例类目标（各乡镇可比）的状态均无变化。")
 
     st.header("城市社区持证社工达标变化")
-    _listed(communities_table(changes), "没有城市社区达到或跌破 2 名持证社工的标准。")
+    st.caption(markdown_text(meeting_sentence(changes) + "。"))
+    _listed(communities_table(changes), "没有城市社区达到或跌破 2 名持证社工的标准，也没有城市社区撤并或新设。")
     st.header("村（社区）社工服务变化")
-    _listed(served_table(changes), "没有村（社区）新有或失去社工服务。")
+    st.caption(markdown_text(served_sentence(changes) + "。"))
+    _listed(served_table(changes), "没有村（社区）新有或失去社工服务，也没有村（社区）撤并或新设。")
 
     st.header("社工站与机构")
     _listed(service_points_table(changes), "社工站与社工机构没有启用、停用、星级或等级变化，也没有新登记或注销。")

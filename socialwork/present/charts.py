@@ -95,7 +95,7 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
     }  # fmt: skip
     year_ends = {
         "type": "scatter", "x": year_end["snapshot_date"], "y": year_end["certified_workers"], "mode": "markers+text",
-        "name": "年末（次年基线）", "textposition": "top center",
+        "name": "年末（次年比较起点）", "textposition": "top center",
         "marker": {"size": 14, "color": "#f4a040", "symbol": "diamond", "line": {"width": 1, "color": "#333"}},
         "text": [f"{v:,.0f}" for v in year_end["certified_workers"]],  # head counts, whatever the dtype
         "cliponaxis": False,  # the last year-end label may stand above the plot area

@@ -19,7 +19,6 @@ from socialwork.present.formatting import (
     activity_kind_table,
     community_table,
     funding_table,
-    goal_text,
     incentives_table,
     milestone_counts_frame,
     milestone_frame,
@@ -41,6 +40,12 @@ from socialwork.present.place_tables import (
     division_table,
     reporting_text,
     scorecard_export_frame,
+)
+from socialwork.present.target_words import (
+    forecast_text,
+    gap_text,
+    goal_text,
+    year_end,
 )
 
 COMPARATORS = {"gt": ">", "ge": "≥", "gt_baseline": "> 上年末"}
@@ -71,10 +76,21 @@ def targets_sheet(report: KpiReport) -> tuple[pd.DataFrame, dict[str, list[str]]
             "年末预测（线性外推）": [p.linear if p else None for p in projections],
             "年末预测（往年同期规律）": [p.seasonal if p else None for p in projections],
             "目标（文字）": [goal_text(k) for k in kpis],
+            "距目标差距": [k.gap for k in kpis],
+            "差距（文字）": [gap_text(k) for k in kpis],
+            "年末预测（判断所用）": [year_end(k) for k in kpis],
+            "年末预测（文字）": [forecast_text(k) for k in kpis],
+            "去年同期值": [k.last_year_value for k in kpis],
+            "同比变化": [None if k.value is None or k.last_year_value is None else k.value - k.last_year_value
+                     for k in kpis],
+            "去年同期日期": [k.last_year_date for k in kpis],
+            "责任单位": [k.responsible_unit for k in kpis],
         }
-    ).astype({c: "float64" for c in ("当前值", "目标值", "较上期变化", "按时间进度应达")})
+    ).astype({c: "float64" for c in ("当前值", "目标值", "较上期变化", "按时间进度应达", "距目标差距", "去年同期值",
+                                     "同比变化", "年末预测（判断所用）")})  # fmt: skip
     formats = [_number_format(k.decimals) for k in kpis]
-    numbers = ["当前值", "目标值", "较上期变化", "按时间进度应达", "年末预测（线性外推）", "年末预测（往年同期规律）"]
+    numbers = ["当前值", "目标值", "较上期变化", "按时间进度应达", "年末预测（线性外推）", "年末预测（往年同期规律）",
+               "距目标差距", "年末预测（判断所用）", "去年同期值", "同比变化"]  # fmt: skip
     return frame, dict.fromkeys(numbers, formats)
 
 

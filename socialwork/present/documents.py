@@ -18,23 +18,19 @@ import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import changes, hierarchy, metrics, staffing
+from socialwork.figures import changes, db, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.present import change_tables, followup_tables
 from socialwork.present.formatting import (
     as_of_stamp,
-    change_text,
     date_stamp,
     format_value,
-    goal_text,
     milestone_counts_frame,
     milestone_frame,
     names_text,
     shortfall_table,
-    status_text,
     uncovered_table,
-    year_end_value,
 )
 from socialwork.present.place_tables import (
     PLACE_NOUN,
@@ -43,9 +39,12 @@ from socialwork.present.place_tables import (
     scorecard_frames,
     scorecard_goal_text,
 )
+from socialwork.present.target_words import FORECAST_NOTE, goal_text, target_table
 from socialwork.present.theme import MILESTONE_STATUS
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
+# Every target in the documents: the answers of target_words.TARGET_COLUMNS (较上期 too: a report is read alone).
+DOCUMENT_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "较上期", "责任单位")
 
 
 # ---------------------------------------------------------------- blocks
@@ -108,6 +107,8 @@ class ReportData:
     since: tuple[str, pd.DataFrame] | None = None  # 自上次会议以来: caption and changed targets
     followups: tuple[str, pd.DataFrame] | None = None  # 上次会议督办事项: caption and the last meeting's items
     reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
+    overdue_followups: tuple[str, ...] = ()  # the view's follow-up items past due, by name (followup_tables)
+    townships_chosen: bool = False  # a township's document: the county's plan steps are not its own
 
     @property
     def by_counties(self) -> bool:
@@ -181,7 +182,7 @@ def _gap_sentence(data: ReportData) -> str:
 def summary_section(data: ReportData) -> tuple[Block, ...]:
     """One page: how many targets stand where, the year-end projection of each annual target, what is overdue."""
     report = data.report
-    base = f"（基线为 {date_stamp(report.baseline_date)} 快照）" if report.baseline_date else ""
+    base = f"（与 {date_stamp(report.baseline_date)} 的数据相比）" if report.baseline_date else ""
     blocks: list[Block] = [
         Paragraph(f"截至 {date_stamp(data.as_of)}，{data.scope}{report.plan_year}年度{base}"
                   + _status_counts_sentence(report), strong=True),
@@ -195,40 +196,39 @@ def summary_section(data: ReportData) -> tuple[Block, ...]:
     annual = [k for k in report.kpis if k.projection is not None]
     if annual:
         end = "年末值" if data.complete_year else "年末预测"
-        frame = pd.DataFrame(
-            {
-                "年度目标": [k.label for k in annual],
-                "当前值": [format_value(k.value, k.decimals, k.unit) for k in annual],
-                "目标": [goal_text(k) for k in annual],
-                end: [format_value(year_end_value(k), k.decimals, k.unit) for k in annual],
-                "状态": [status_text(k) for k in annual],
-            }
+        frame = target_table(annual, ("指标", "当前值", "目标", "差距", "年末预测", "状态")).rename(
+            columns={"指标": "年度目标", "年末预测": end}
         )
         title = "年度目标完成情况" if data.complete_year else "年度目标的年末预测"
         blocks.append(Table(frame, {"状态": [k.status for k in annual]}, title))
-    overdue = _overdue(data.steps)
-    blocks.append(Paragraph(f"逾期未完成的事项 {len(overdue)} 项{'：' if overdue else '。'}", strong=True))
-    if overdue:
-        blocks.append(Bullets(tuple(overdue)))
+    blocks += overdue_blocks(data)
     blocks.append(Paragraph("缺口：" + _gap_sentence(data)))
     return tuple(blocks)
+
+
+def overdue_blocks(data: ReportData) -> list[Block]:
+    """What is overdue, in the app's two meanings named apart: the meetings' follow-up items (督办事项) and the plan's
+    steps (实施步骤与工作举措); a township's document lists only its own items (the steps are the county's)."""
+    followups = data.overdue_followups
+    blocks: list[Block] = [Paragraph(f"逾期的督办事项 {len(followups)} 项{'：' if followups else '。'}", strong=True)]
+    if followups:
+        blocks.append(Bullets(followups))
+    if data.townships_chosen:
+        blocks.append(Paragraph("实施步骤与工作举措为全县事项，其逾期情况见全县报告。"))
+        return blocks
+    steps = _overdue(data.steps)
+    blocks.append(Paragraph(f"逾期的实施步骤与工作举措 {len(steps)} 项{'：' if steps else '。'}", strong=True))
+    if steps:
+        blocks.append(Bullets(tuple(steps)))
+    return blocks
 
 
 def targets_section(data: ReportData) -> tuple[Block, ...]:
     """Every target with value, goal, status, change and year-end projection; then each group's chart."""
     kpis = data.report.kpis
-    frame = pd.DataFrame(
-        {
-            "类别": [METRIC_GROUP.label_of(METRIC.groups[k.metric_key]) for k in kpis],
-            "指标": [k.label for k in kpis],
-            "当前值": [format_value(k.value, k.decimals, k.unit) for k in kpis],
-            "目标": [goal_text(k) for k in kpis],
-            "状态": [status_text(k) for k in kpis],
-            "较上期": [change_text(k) for k in kpis],
-            "年末预测": [format_value(year_end_value(k), k.decimals, k.unit) if k.projection else "—" for k in kpis],
-        }
-    )
-    note = "年末预测：有往年数据时按往年同期规律，否则按线性外推；“进度正常/滞后”按同一方法判断。"
+    frame = target_table(kpis, DOCUMENT_TARGET_COLUMNS)
+    frame.insert(0, "类别", [METRIC_GROUP.label_of(METRIC.groups[k.metric_key]) for k in kpis])
+    note = FORECAST_NOTE + "“进度正常/滞后”按年末预测的同一方法判断。"
     return (Table(frame, {"状态": [k.status for k in kpis]}), Paragraph(note), *data.figures)
 
 
@@ -379,18 +379,21 @@ def report_data(
         figures = tuple(Figure(s.figure, f"{s.title}：{s.caption}") for s in slides if s.figure is not None)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     scope = scope_name(as_of, townships, township_names, data)
-    return ReportData(county, as_of, scope, report, card, steps, summary, shortfalls, unserved, figures,
-                      *_looking_back(as_of, townships, data), hierarchy.reporting(as_of, townships, data))  # fmt: skip
+    since, view = _looking_back(as_of, townships, data)
+    return ReportData(county, as_of, scope, report, card, steps, summary, shortfalls, unserved, figures, since,
+                      followup_tables.slide_parts(view), hierarchy.reporting(as_of, townships, data),
+                      tuple(followup_tables.overdue_lines(view)),
+                      townships_chosen=db.split_places(townships)[1] is not None)  # fmt: skip
 
 
 def _looking_back(as_of: date, townships: list[str] | None, data: Path | None) -> tuple:
-    """(since, followups) for the report: the changes since the last meeting and its items, or None each."""
+    """(since, follow-ups) for the report: the changes since the last meeting (or None) and the view's items."""
     start = changes.since(as_of, data)
     since = None
     if start.from_date is not None:
         compared = changes.compare(start.from_date, as_of, townships, data)
         since = (change_tables.slide_caption(compared, start.meeting), change_tables.slide_table(compared))
-    return since, followup_tables.slide_parts(followup_tables.load(as_of, townships, data))
+    return since, followup_tables.load(as_of, townships, data)
 
 
 # ---------------------------------------------------------------- the exports
@@ -409,7 +412,7 @@ def export_bytes(
         from socialwork.present.meeting import meeting
 
         return deck_bytes(meeting(as_of, townships, township_names, data))
-    content = report_data(as_of, townships, township_names, data, with_figures=kind == "pdf")
+    content = report_data(as_of, townships, township_names, data, with_figures=True)  # charts in both
     if kind == "pdf":
         from socialwork.present.report_pdf import report_pdf_bytes
 

@@ -157,6 +157,27 @@ def counts_text(items: list[Item] | tuple[Item, ...], as_of: date) -> str:
     return f"{text}；其中逾期 {n['overdue']} 项" if n["overdue"] else text
 
 
+def overdue_items(view: FollowupView) -> list[Item]:
+    """The view's follow-up items past their due date and not done, longest overdue first."""
+    late = [i for i in view.items if i.overdue(view.as_of)]
+    return sorted(late, key=lambda i: (i.due_date, i.item_id))
+
+
+def days_overdue(item: Item, as_of: date) -> int:
+    return (as_of - item.due_date).days
+
+
+def overdue_lines(view: FollowupView) -> list[str]:
+    """Each overdue follow-up item by name: 任务（城关街道 · 牵头单位，时限 …，已逾期 N 天）."""
+    lines = []
+    for item in overdue_items(view):
+        township = view.township(item.township_code)
+        where = "" if item.township_code is None or township == item.lead_unit else f"{township} · "
+        due = f"时限 {date_stamp(item.due_date)}，已逾期 {days_overdue(item, view.as_of)} 天"
+        lines.append(f"{item.task}（{where}{item.lead_unit}，{due}）")
+    return lines
+
+
 def last_meeting(view: FollowupView) -> Meeting | None:
     """The meeting before the one reviewing as_of: its items are what the next meeting checks."""
     return last_meeting_before(view.all_meetings, view.as_of)

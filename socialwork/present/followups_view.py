@@ -49,21 +49,24 @@ def badge_colour(item: Item, as_of: date) -> str:
 
 
 def kpi_cards_with_followups(kpis: list[Kpi], view: FollowupView) -> None:
-    """KPI cards three to a row (as cards.kpi_cards), each with its target's follow-up items just below it."""
-    for start in range(0, len(kpis), 3):
-        for column, kpi in zip(st.columns(3), kpis[start : start + 3], strict=False):
-            with column:
-                cards.kpi_card(kpi)
+    """Detailed KPI cards in a grid (as many to a row as fit at a card's readable width, two on a phone), each with
+    its target's follow-up items just below it."""
+    key = cards.grid_key([k.metric_key for k in kpis]).replace("sw_grid_", "sw_grid_targets_")
+    with st.container(horizontal=True, key=key):
+        for kpi in kpis:
+            with st.container(gap="small"):
+                cards.kpi_card(kpi, detailed=True)  # the pace, forecast and trend line belong on 目标进度's cards
                 followups_of(view.items_for(kpi.metric_key), view)
 
 
 def followups_of(items: list[Item], view: FollowupView) -> None:
-    """督办事项 2 项（逾期 1 项）, unfolded when one is overdue: each item's status, lead unit, due date, progress."""
+    """督办事项 2 项（逾期 1 项, in red）: each item's status, lead unit, due date, progress."""
     if not items:
         return
     overdue = sum(i.overdue(view.as_of) for i in items)
-    label = f"督办事项 {len(items)} 项" + (f"（逾期 {overdue} 项）" if overdue else "")
-    with st.expander(label, expanded=bool(overdue), icon=":material/assignment_late:" if overdue else None):
+    label = f"督办事项 {len(items)} 项" + (f"（:red[**逾期 {overdue} 项**]）" if overdue else "")
+    # Folded even when overdue (the red words say so): an unfolded box left a hole in the card grid beside it.
+    with st.expander(label, expanded=False, icon=":material/assignment_late:" if overdue else None):
         for item in items:
             st.badge(status_text(item, view.as_of), color=badge_colour(item, view.as_of))
             township = view.township(item.township_code)

@@ -12,17 +12,16 @@ from socialwork.data.contract import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDEN
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.units import format_value  # the one formatter, shared with the figures' own notes
-
-STATUS_SYMBOL = {
-    "met": "✓",
-    "on_track": "→",
-    "at_risk": "△",
-    "behind": "!",
-    "missed": "✗",
-    "contribution": "·",
-    "no_goal": "·",
-    "no_data": "·",
-}
+from socialwork.present.target_words import (
+    forecast_text,
+    gap_text,
+    goal_text,
+    responsible_text,
+    status_text,
+    target_table,
+    value_text,
+    yoy_text,
+)
 
 
 def date_stamp(day: date) -> str:
@@ -32,24 +31,6 @@ def date_stamp(day: date) -> str:
 
 def as_of_stamp(day: date) -> str:
     return f"数据截至 {date_stamp(day)}"
-
-
-def goal_text(kpi: Kpi) -> str:
-    if kpi.goal is None:
-        return "—"
-    sign = {"gt": ">", "ge": "≥", "gt_baseline": ">"}[kpi.comparator or "ge"]
-    return f"{sign} {format_value(kpi.goal, kpi.decimals, kpi.unit)}"
-
-
-def status_text(kpi: Kpi) -> str:
-    return f"{STATUS_SYMBOL[kpi.status]} {kpi.status_label}"
-
-
-def change_text(kpi: Kpi) -> str:
-    if kpi.value is None or kpi.previous_value is None:
-        return kpi.no_previous or "—"
-    delta = kpi.value - kpi.previous_value
-    return f"{delta:+,.{kpi.decimals}f}{kpi.unit}"
 
 
 MAX_NAMES = 30  # names listed in a sentence; a province can have hundreds to list
@@ -84,20 +65,9 @@ def capped_list_note(shown: int, total: int, noun: str, which: str, order: str =
 
 
 def kpi_frame(report: KpiReport) -> pd.DataFrame:
-    """One row per target, every cell already worded for display."""
-    return pd.DataFrame(
-        [
-            {
-                "指标": k.label,
-                "方案目标": k.target_label or "—",
-                "当前值": format_value(k.value, k.decimals, k.unit),
-                "目标": goal_text(k),
-                "状态": status_text(k),
-                "较上期": change_text(k),
-            }
-            for k in report.kpis
-        ]
-    )
+    """One row per target, every cell already worded for display: where it stands, how far from the goal, where the
+    year may end, against last year and who answers for it (target_words.TARGET_COLUMNS)."""
+    return target_table(report.kpis)
 
 
 def kpi_table_text(report: KpiReport, township_names: list[str] | None = None, title: str = "") -> str:
@@ -106,37 +76,31 @@ def kpi_table_text(report: KpiReport, township_names: list[str] | None = None, t
         *([title] if title else []),
         f"{as_of_stamp(report.as_of)}（{report.plan_year}年度目标）",
         f"范围：{scope_text(township_names)}",
-        f"基线快照：{report.baseline_date.isoformat() if report.baseline_date else '无'}",
+        f"上年末数据：{report.baseline_date.isoformat() if report.baseline_date else '无'}",
     ]
     if report.note:
         lines.append(report.note)
     lines.append("")
     for k in report.kpis:
-        lines.append(
-            "\t".join([k.label, format_value(k.value, k.decimals, k.unit), f"目标 {goal_text(k)}", status_text(k)])
-        )
+        cells = [k.label, value_text(k), f"目标 {goal_text(k)}", gap_text(k), status_text(k)]
+        lines.append("\t".join([*cells, f"年末预测 {forecast_text(k)}", f"同比 {yoy_text(k)}", responsible_text(k)]))
     return "\n".join(lines)
 
 
 def pace_lines(kpi: Kpi) -> list[str]:
-    """The pace of an annual target in words: net and gross, expected by now, what remains, projections."""
+    """The pace of an annual target in words on a detailed card: net and gross, what should be reached by now (the
+    gap, forecast and 同比 stand on every card: target_lines)."""
     lines = []
-    unit, decimals = kpi.unit, kpi.decimals
     if kpi.gross_value is not None and kpi.value is not None:
         lines += net_and_gross_lines(kpi)
-    if kpi.expected_now is not None:
-        lines.append(f"按时间进度此时应达 {format_value(kpi.expected_now, decimals, unit)}")
-    projection = kpi.projection
-    if projection is None:
-        return lines
-    if projection.remaining is not None:
-        lines.append(f"距目标尚差 {format_value(projection.remaining, decimals, unit)}")
-    lines.append(projection_text(kpi))
+    if kpi.expected_now is not None and kpi.status not in ("met", "missed"):
+        lines.append(f"按时间进度此时应达 {format_value(kpi.expected_now, kpi.decimals, kpi.unit)}")
     return lines
 
 
 def projection_text(kpi: Kpi) -> str:
-    """年末预测：线性外推 …；按往年同期规律 …（参照 … 年） for an annual target, else empty."""
+    """年末预测：线性外推 …；按往年同期规律 …（参照 … 年） for an annual target (both methods, for the speaker's
+    notes), else empty."""
     projection = kpi.projection
     if projection is None:
         return ""
@@ -147,13 +111,6 @@ def projection_text(kpi: Kpi) -> str:
     return forecast
 
 
-def year_end_value(kpi: Kpi) -> float | None:
-    """The projection a status is judged by: the seasonal one where earlier years allow, else the linear one."""
-    if kpi.projection is None:
-        return None
-    return kpi.projection.seasonal if kpi.projection.seasonal is not None else kpi.projection.linear
-
-
 def net_and_gross_lines(kpi: Kpi) -> list[str]:
     """Net increase against first certificates this year, and what their difference may come from.
 
@@ -161,13 +118,13 @@ def net_and_gross_lines(kpi: Kpi) -> list[str]:
     November baseline) a certificate obtained in December all look alike, so no cause is asserted.
     """
     net, gross = format_value(kpi.value, kpi.decimals, kpi.unit), format_value(kpi.gross_value, 0, kpi.unit)
-    lines = [f"净增 {net}（持证人数较基线快照的变化）；本年首次取证 {gross}（本年内首次取得证书的人数）"]
+    lines = [f"净增 {net}（持证人数较上年末的变化）；本年首次取证 {gross}（本年内首次取得证书的人数）"]
     difference = kpi.value - kpi.gross_value
     if difference:
         sources = "持证人员进出名册（调入、调出、离职等）"
         base = kpi.baseline_date
         if base is not None and (base.month, base.day) != (12, 31):
-            sources += f"，或基线快照（{date_stamp(base)}）之后至上年末取得的证书"
+            sources += f"，或{date_stamp(base)}之后至上年末取得的证书"
         lines.append(
             f"两者相差 {format_value(abs(difference), kpi.decimals, kpi.unit)}，可能来自{sources}；名册不记录具体原因"
         )

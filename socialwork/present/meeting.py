@@ -27,10 +27,8 @@ from socialwork.present import change_tables, followup_tables
 from socialwork.present.formatting import (
     as_of_stamp,
     format_value,
-    goal_text,
     projection_text,
     shortfall_table,
-    status_text,
     uncovered_table,
 )
 from socialwork.present.place_tables import (
@@ -43,10 +41,21 @@ from socialwork.present.place_tables import (
     scorecard_text_frame,
 )
 from socialwork.present.slides import ChartData, group_chart
+from socialwork.present.target_words import (
+    difference_unit,
+    gap_text,
+    goal_text,
+    status_text,
+    target_table,
+    value_text,
+    yoy_text,
+)
 
 ROWS_PER_SLIDE = 9  # table rows a slide holds in the large type, at 1024×768 as at 1920×1080
 MAX_TABLE_SLIDES = 3  # a list longer than this many slides says where the rest is
 UNMET = ("behind", "missed")
+# The targets slide: every answer a leader asks of a target, in the order read (target_words.TARGET_COLUMNS).
+SLIDE_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,7 @@ def caption_for(kpi: Kpi) -> str:
         return f"{kpi.label} {value}，已达到目标 {goal}"
     if threshold - kpi.value <= 0:  # equal to a goal it must exceed (e.g. above last year-end)
         return f"{kpi.label} {value}，需高于 {goal}"
-    gap = format_value(threshold - kpi.value, kpi.decimals, kpi.unit)
+    gap = format_value(threshold - kpi.value, kpi.decimals, difference_unit(kpi.unit))
     return f"{kpi.label} {value}，距目标 {goal} 尚差 {gap}"
 
 
@@ -162,7 +171,7 @@ def unmet_text(kpis: list[Kpi]) -> str:
     if not unmet:
         counted = [k for k in kpis if k.goal is not None]
         return f"本组 {len(counted)} 项目标均已达标或进度正常" if counted else ""
-    named = "；".join(f"{k.label} {format_value(k.value, k.decimals, k.unit)}（目标 {goal_text(k)}）" for k in unmet)
+    named = "；".join(f"{k.label} {value_text(k)}（目标 {goal_text(k)}，{gap_text(k)}）" for k in unmet)
     return f"{KPI_WORD[unmet[0].status] if len({k.status for k in unmet}) == 1 else '滞后或未达标'}：{named}"
 
 
@@ -173,9 +182,11 @@ def kpi_notes(kpis: list[Kpi]) -> str:
     """Speaker notes: each target with value, goal, status, change and year-end projection."""
     lines = []
     for k in kpis:
-        line = f"{k.label}：{format_value(k.value, k.decimals, k.unit)}；目标 {goal_text(k)}；{status_text(k)}"
+        line = f"{k.label}：{value_text(k)}；目标 {goal_text(k)}；{gap_text(k)}；{status_text(k)}"
         projection = projection_text(k)
-        lines.append(line + (f"；{projection}" if projection else ""))
+        line += f"；{projection}" if projection else ""
+        line += f"；同比 {yoy_text(k)}" if k.value is not None else ""
+        lines.append(line + (f"；责任单位 {k.responsible_unit}" if k.responsible_unit else ""))
     return "\n".join(lines)
 
 
@@ -217,17 +228,11 @@ def _targets(plan: Outline, part: int, parts: int) -> Slide:
     missing = reporting_text(plan.reporting) if plan.reporting is not None else ""
     caption += f"。{missing}" if missing else ""  # a sum that lacks a county says so where the sums are
     rows = kpis[_rows(part)]
-    table = pd.DataFrame(
-        {
-            "指标": [k.label for k in rows],
-            "当前值": [format_value(k.value, k.decimals, k.unit) for k in rows],
-            "目标": [goal_text(k) for k in rows],
-            "状态": [status_text(k) for k in rows],
-        }
-    )
+    table = target_table(rows, SLIDE_TARGET_COLUMNS)
     key = TARGETS_SLIDE
     return Slide(key, part_title(SECTION_BY_KEY[key].title, part, parts), caption, table=table,
-                 statuses={"状态": [k.status for k in rows]}, notes=kpi_notes(rows))  # fmt: skip
+                 statuses={"状态": [k.status for k in rows]}, notes=kpi_notes(rows),
+                 phone=("指标", "当前值", "差距", "状态"))  # fmt: skip
 
 
 def _group(group: str) -> Section:
@@ -271,26 +276,42 @@ def _unserved(plan: Outline, part: int, parts: int) -> Slide:
 
 
 def _ranking(plan: Outline, part: int, parts: int) -> Slide:
-    """各县（市、区）目标排名: every county of a city against its own goals, worst first, a late one last."""
+    """目标排名: every county of a city against its own goals, worst first, a late one last; or every township of a
+    county on the targets that hold at its level, the most unmet first (each township answers for its own)."""
     card = metrics.place_scorecard(plan.as_of, plan.townships, plan.data)
     values, statuses = scorecard_frames(card)
     shown, rows = scorecard_text_frame(card), _rows(part)
-    reported = card.frame["reporting"]
-    caption = (f"{len(values)} 个{PLACE_NOUN['county']}中，{int((values['未达标项'] > 0).sum())} 个有未达标项，"
-               f"{int(reported.sum())} 个已报送本月数据；{scorecard_order_text(card)}")  # fmt: skip
-    notes = caption + "\n各县按本县目标比较：" + scorecard_goal_text(card)
+    counties = card.level == "county"
+    key = RANKING_SLIDE if counties else TOWNSHIP_RANKING_SLIDE
+    unmet = int((values["未达标项"] > 0).sum())
+    if counties:
+        reported = int(card.frame["reporting"].sum())
+        caption = (f"{len(values)} 个{PLACE_NOUN['county']}中，{unmet} 个有未达标项，{reported} 个已报送本月数据；"
+                   f"{scorecard_order_text(card)}")  # fmt: skip
+        notes = caption + "\n各县按本县目标比较：" + scorecard_goal_text(card)
+    else:
+        caption = (f"{len(values)} 个{PLACE_NOUN['township']}中，{unmet} 个有未达标项（{scorecard_order_text(card)}）；"
+                   "各乡镇（街道）对本辖区的比例类目标负责")  # fmt: skip
+        notes = caption + "\n目标：" + scorecard_goal_text(card)
     notes += "".join(f"\n{r[0]}（{r[1]}）：未达标 {r[2]} 项" for r in values.itertuples(index=False))
-    return Slide(RANKING_SLIDE, part_title(SECTION_BY_KEY[RANKING_SLIDE].title, part, parts), caption,
+    return Slide(key, part_title(SECTION_BY_KEY[key].title, part, parts), caption,
                  table=shown.iloc[rows].reset_index(drop=True), notes=notes,
                  statuses={c: list(statuses[c].iloc[rows]) for c in values.columns[3:]},
                  phone=tuple(values.columns[:3]))  # fmt: skip
 
 
 def _ranking_parts(plan: Outline) -> int:
-    """The county ranking's slides: above the county only (a county's townships have the pages and the report)."""
+    """The county ranking's slides: above the county only."""
     if plan.level != "county":
         return 0
     return _table_parts(len(hierarchy.counties_reporting(plan.as_of, hierarchy.scope_of(plan.townships), plan.data)))
+
+
+def _township_ranking_parts(plan: Outline) -> int:
+    """The township ranking's slides: a county's view, or several of its townships (one township has no ranking)."""
+    if plan.level == "county" or (plan.townships is not None and len(plan.townships) == 1):
+        return 0
+    return _table_parts(len(metrics.place_scorecard(plan.as_of, plan.townships, plan.data).frame))
 
 
 def _since(plan: Outline, part: int, parts: int) -> Slide:
@@ -310,6 +331,12 @@ def _followups(plan: Outline, part: int, parts: int) -> Slide:
     view = followup_tables.load(plan.as_of, plan.townships, plan.data)
     caption, table = followup_tables.slide_parts(view) or ("尚未记录会议。", None)
     table = table if table is not None and len(table) else None
+    late = followup_tables.overdue_items(view)  # by name, whichever meeting set them
+    if late:
+        named = "；".join(
+            f"{i.task}（{i.lead_unit}，逾期 {followup_tables.days_overdue(i, plan.as_of)} 天）" for i in late
+        )
+        caption += f"。逾期事项 {len(late)} 项：{named}"
     return Slide(FOLLOWUPS_SLIDE, SECTION_BY_KEY[FOLLOWUPS_SLIDE].title, caption, table=table, notes=caption,
                  phone=("督办事项", "状态"))  # fmt: skip
 
@@ -325,11 +352,13 @@ def _looks_back(what: str) -> Callable[[Outline], int]:
 
 
 TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking", "gaps", "unserved"
+TOWNSHIP_RANKING_SLIDE = "township_ranking"
 SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
 SECTIONS: list[Section] = [
     Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS)), _targets),
     *(_group(group) for group in METRIC_GROUP.codes),
     Section(RANKING_SLIDE, "各县（市、区）目标排名", _ranking_parts, _ranking),
+    Section(TOWNSHIP_RANKING_SLIDE, "各乡镇（街道）目标排名", _township_ranking_parts, _ranking),
     Section(GAPS_SLIDE, "城市社区持证社工缺口清单",
             lambda plan: _table_parts(int(plan.summary["urban_communities_below_minimum"])), _shortfall),
     Section(UNSERVED_SLIDE, "无社工服务的村（社区）",

@@ -15,7 +15,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from socialwork.present.formatting import STATUS_SYMBOL
+from socialwork.present.target_words import (
+    STATUS_SYMBOL,
+)
 from socialwork.present.theme import pill_class
 
 ROW_REM = 2.2  # the height of a table row, for the scroll box of a long table

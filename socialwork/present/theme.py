@@ -126,6 +126,9 @@ PHONE = "(max-width: 640px)"  # Streamlit stacks columns below this width
 PAGE_CSS = f"""<style>
 /* Room for figures: less empty margin around the page on a 1024-pixel projector and a phone. */
 [data-testid="stMainBlockContainer"] {{padding: 3.5rem 2rem 4rem; max-width: 100%;}}
+/* The title block stays short: the answers, not the title, fill the first screen (1366×768, a phone). */
+[data-testid="stMainBlockContainer"] h1 {{font-size: 2.1rem; padding: 0 0 0.4rem;}}
+[data-testid="stMainBlockContainer"] h4 {{padding: 0 0 0.5rem;}}
 /* A status: a solid pill with a symbol and a word, legible on a projector. */
 .sw-pill {{display: inline-block; padding: 0.05em 0.5em; border-radius: 0.35em; font-weight: 700;
   white-space: nowrap; line-height: 1.45;}}
@@ -151,6 +154,18 @@ PAGE_CSS = f"""<style>
 /* Card grids: as many ~12rem cards as fit (three at 1024 pixels, six at 1920), two to a row on a phone. */
 [class*="st-key-sw_grid"] {{display: grid !important; gap: 0.75rem;
   grid-template-columns: repeat(auto-fill, minmax(11.5rem, 1fr));}}
+/* The overview's five answers: five to a row where they fit, their answer in large type, the overdue in red. */
+[class*="st-key-sw_grid_targets"] {{grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)) !important;}}
+.st-key-sw_grid_headline {{grid-template-columns: repeat(3, minmax(0, 1fr)) !important;}}
+.st-key-sw_grid_answers {{grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)) !important; gap: 0.5rem;}}
+.st-key-sw_grid_answers [data-testid="stVerticalBlockBorderWrapper"] {{padding: 0.6rem;}}
+.sw-answer .sw-q {{font-size: 0.95rem; color: #444; font-weight: 600;}}
+.sw-answer .sw-a {{font-size: 1.45rem; font-weight: 700; line-height: 1.3; margin: 0.1rem 0 0.2rem;}}
+.sw-answer.sw-bad .sw-a {{color: {STATUS_COLOURS["behind"]};}}
+.sw-answer.sw-good .sw-a {{color: {STATUS_COLOURS["met"]};}}
+.sw-answer ul {{margin: 0 0 0 1.1rem; padding: 0; font-size: 0.9rem; line-height: 1.4;}}
+.sw-answer .sw-who {{font-size: 0.85rem; color: #555;}}
+.sw-answer .sw-overdue {{color: {STATUS_COLOURS["behind"]}; font-weight: 600; font-size: 0.9rem;}}
 /* Tables: one HTML table (tables.py), numbers right-aligned, text wraps, status cells as pills. */
 .sw-table-wrap {{overflow-x: auto; margin: 0.25rem 0 0.75rem;}}
 .sw-table-wrap .sw-scroll {{overflow-y: auto;}}
@@ -172,6 +187,8 @@ PAGE_CSS = f"""<style>
 .st-key-sw_phone_filter {{display: none;}}
 @media {PHONE} {{
   [data-testid="stMainBlockContainer"] {{padding: 3rem 0.75rem 3rem;}}
+  [data-testid="stMainBlockContainer"] h1 {{font-size: 1.5rem;}}
+  [data-testid="stMainBlockContainer"] h4 {{font-size: 1rem;}}
   [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
   [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],
   [class*="st-key-sw_grid"] [data-testid="stMetric"] {{padding: 0.6rem;}}

@@ -20,7 +20,7 @@ from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.figures import db
 from socialwork.figures.frames import among, as_dates
 
-TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "sort_order"]
+TARGET_COLUMNS = ["metric_key", "target_label", "goal_value", "comparator", "scope", "responsible_unit", "sort_order"]
 
 
 def figures_by_county(from_date: date, to_date: date, scope: str | None, data: Path | None = None) -> pd.DataFrame:
@@ -176,9 +176,10 @@ def combined(group: pd.DataFrame) -> dict:
             "goal_value": None if goals.isna().any() else float(goals.sum()),
             "comparator": first["comparator"] if len(comparators) == 1 else "ge",
             "scope": "county",
+            "responsible_unit": None,  # each county's own unit answers for its part
             "sort_order": first["sort_order"],
         }
     counts = group.groupby("goal_value", dropna=False).size()
     standard = counts[counts == counts.max()].index.max()
     chosen = group[group["goal_value"].eq(standard) | (group["goal_value"].isna() & pd.isna(standard))].iloc[0]
-    return {column: chosen[column] for column in TARGET_COLUMNS}
+    return {**{column: chosen[column] for column in TARGET_COLUMNS}, "responsible_unit": None}

@@ -21,7 +21,7 @@ from socialwork.figures.metrics import levels
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
 from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
-from socialwork.figures.places import available_dates
+from socialwork.figures.places import available_dates, township_names
 from socialwork.figures.units import format_value
 
 
@@ -50,11 +50,16 @@ class Kpi:
     pace_method: str = ""  # "linear" or "seasonal": how on_track/behind was judged
     baseline_value: float | None = None  # the figure at the baseline (0 for annual figures)
     no_previous: str = ""  # why there is no previous value: 乙县无上期数据 (the view's county missed that month)
+    gap: float | None = None  # still to gain to meet the goal now ("> 40" from 5: 36); None when met or without goal
+    last_year_value: float | None = None  # 同比: the figure at the same month's snapshot of the year before
+    last_year_date: date | None = None  # that snapshot (None when the store has no snapshot in that month)
+    responsible_unit: str | None = None  # 责任单位 from the year's targets (a township's view: the township)
 
     def as_dict(self) -> dict:
         out = asdict(self)
         out["baseline_date"] = self.baseline_date.isoformat() if self.baseline_date else None
         out["trend"] = [[d.isoformat(), v] for d, v in self.trend]
+        out["last_year_date"] = self.last_year_date.isoformat() if self.last_year_date else None
         return out
 
 
@@ -206,8 +211,9 @@ def evaluate(
     and the previous value, which nobody reads there."""
     values = DatedValues(spec, figures, computed)
     baseline = values.baseline(as_of)
+    last_year = same_month_last_year(as_of, values.dates)
     value = values.get(as_of)
-    goal = comparator = scope = projection = None
+    goal = comparator = scope = projection = gap = None
     expected, note, pace_method = None, "", ""
     if target is None:
         status = "no_data" if value is None else "no_goal"
@@ -225,16 +231,17 @@ def evaluate(
             if goal is not None and comparator != "gt_baseline":
                 expected = expected_by_now(spec, goal, baseline_level, as_of, comparator)
             projection = project(spec, figures, as_of, value, still_to_gain(spec, value, goal, comparator), values)
+            gap = still_to_gain(spec, value, goal, comparator)
             status, pace_method = status_of(value, goal, comparator, expected, as_of), "linear"
             if status in ("on_track", "behind") and projection and projection.seasonal is not None:
                 # A wave still to come (the exam results) counts: judge by the seasonal projection.
                 status = "on_track" if is_met(projection.seasonal, goal, comparator) else "behind"
                 pace_method = "seasonal"
             if comparator == "gt_baseline":
-                note = f"目标：高于上年末（{baseline.isoformat() if baseline else '无基线快照'}）水平"
+                note = f"目标：高于上年末（{baseline.isoformat() if baseline else '无上年末数据'}）水平"
     if spec.net_of_baseline:
         note = (note + "；" if note else "") + (
-            f"基线快照：{baseline.isoformat()}" if baseline else "无上年末基线快照，无法计算年度增量"
+            f"上年末数据：{baseline.isoformat()}" if baseline else "无上年末数据，无法计算年度增量"
         )
     return Kpi(
         metric_key=spec.key,
@@ -257,7 +264,24 @@ def evaluate(
         projection=projection,
         pace_method=pace_method,
         baseline_value=(0.0 if spec.annual else values.get(baseline)) if baseline else None,
+        gap=gap,
+        last_year_value=None if brief or last_year is None else values.get(last_year),
+        last_year_date=None if brief else last_year,
+        responsible_unit=None if target is None else _none_if_blank(target.get("responsible_unit")),
     )
+
+
+def same_month_last_year(as_of: date, dates: tuple[date, ...]) -> date | None:
+    """The latest snapshot in as_of's month of the year before (同比), or None when the store has none there."""
+    earlier = [d for d in dates if (d.year, d.month) == (as_of.year - 1, as_of.month)]
+    return earlier[-1] if earlier else None
+
+
+def _none_if_blank(text: object) -> str | None:
+    """A cell of the targets table's text column: None when empty (an older snapshot's targets lack the column)."""
+    if text is None or text != text or not str(text).strip():
+        return None
+    return str(text).strip()
 
 
 def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None:
@@ -322,6 +346,10 @@ def _kpi_report(
         for key in SPECS
     )
     kpis = tuple(_noted(kpi, status.card_note, no_previous) for kpi in kpis)
+    township = db.split_places(townships)[1]
+    if township is not None and len(township) == 1:  # a township answers for the targets that hold at its level
+        name = township_names(township, as_of, data)[0]
+        kpis = tuple(replace(k, responsible_unit=name) if k.scope == "scale_free" else k for k in kpis)
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
