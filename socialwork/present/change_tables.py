@@ -12,6 +12,7 @@ from socialwork.data.followups import Meeting
 from socialwork.figures.changes import Changes
 from socialwork.present.formatting import date_stamp, format_value, headed, names_text, stars_text, with_county
 from socialwork.present.place_tables import PLACE_NOUN
+from socialwork.present.target_words import change_decimals, signed_difference
 
 COUNTY_LEVEL = "县直"  # posts and organisations without a township
 MAX_SLIDE_ROWS = 14
@@ -44,22 +45,16 @@ def targets_table(changes: Changes, only_changed: bool = False) -> pd.DataFrame:
     then, now = period_headers(changes)
     rows = []
     for row in frame.itertuples(index=False):
-        change = _change_text(row.change, row.decimals, row.unit)
+        before, after = _value(row.value_then), _value(row.value_now)
+        # Decimals at which both values and their change read apart: never 59.5% → 59.5%, 变化 −0.1个百分点.
+        places = row.decimals if before is None or after is None else change_decimals(after, before, row.decimals)
+        change = "—" if before is None or after is None else signed_difference(after - before, places, row.unit)
         rows.append({
-            "指标": row.label, then: format_value(_value(row.value_then), row.decimals, row.unit),
-            now: format_value(_value(row.value_now), row.decimals, row.unit), "变化": change,
+            "指标": row.label, then: format_value(before, places, row.unit),
+            now: format_value(after, places, row.unit), "变化": change,
             "状态": status_change_text(row.status_then_label, row.status_now_label, row.direction),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=["指标", then, now, "变化", "状态"])
-
-
-def _change_text(change: object, decimals: int, unit: str) -> str:
-    """+3人, -0.9%, 持平, or a dash when either value is missing."""
-    if change is None or pd.isna(change):
-        return "—"
-    if round(float(change), decimals) == 0:
-        return "持平"
-    return f"{change:+,.{decimals}f}{unit}"
 
 
 def _value(value: object) -> float | None:
@@ -242,11 +237,20 @@ def slide_caption(changes: Changes, meeting: Meeting | None) -> str:
 
 def slide_table(changes: Changes) -> pd.DataFrame:
     """The targets whose value or status changed, status changes first (at most MAX_SLIDE_ROWS)."""
+    return _slide_rows(changes).drop(columns="_status").reset_index(drop=True)
+
+
+def slide_statuses(changes: Changes) -> list[str]:
+    """The status now of each row of slide_table, for its pills."""
+    return list(_slide_rows(changes)["_status"])
+
+
+def _slide_rows(changes: Changes) -> pd.DataFrame:
     targets = changes.targets
     moved = (targets["status_changed"] | (targets["change"].fillna(0) != 0)).to_numpy()
     later = (~targets["status_changed"]).to_numpy()[moved]  # sorts status changes first, keeping the plan's order
-    picked = targets_table(changes)[moved].assign(_later=later).sort_values("_later", kind="stable")
-    return picked.drop(columns="_later").head(MAX_SLIDE_ROWS).reset_index(drop=True)
+    picked = targets_table(changes)[moved].assign(_later=later, _status=targets["status_now"].to_numpy()[moved])
+    return picked.sort_values("_later", kind="stable").drop(columns="_later").head(MAX_SLIDE_ROWS)
 
 
 def changes_text(changes: Changes, scope: str, title: str, meeting: Meeting | None) -> str:

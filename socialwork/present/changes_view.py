@@ -73,24 +73,37 @@ def show(changes: Changes, filters: Filters, default: Since) -> None:
 
     st.header("各项目标")
     st.caption("“↑”为状态好转（如 滞后 → 达标），“↓”为变差；乡镇筛选下全县总量目标显示所选乡镇的贡献。")
-    cards.table(targets_table(changes), max_rows=20)
+    targets = targets_table(changes)
+    cards.table(targets, max_rows=20, phone=[targets.columns[0], targets.columns[2], "变化"])  # name, now, change
 
     if changes.place_level == "county":
         st.header("各县（市、区）目标状态变化")
-        _listed(township_status_table(changes), "各县的目标状态均无变化。")
+        _listed(township_status_table(changes), "各县的目标状态均无变化。", ["县（市、区）", "目标", "变化"])
     else:
         st.header("乡镇（街道）目标状态变化")
-        _listed(township_status_table(changes), "比例类目标（各乡镇可比）的状态均无变化。")
+        _listed(
+            township_status_table(changes), "比例类目标（各乡镇可比）的状态均无变化。", ["乡镇（街道）", "目标", "变化"]
+        )
 
     st.header("城市社区持证社工达标变化")
     st.caption(markdown_text(meeting_sentence(changes) + "。"))
-    _listed(communities_table(changes), "没有城市社区达到或跌破 2 名持证社工的标准，也没有城市社区撤并或新设。")
+    _listed(
+        communities_table(changes),
+        "没有城市社区达到或跌破 2 名持证社工的标准，也没有城市社区撤并或新设。",
+        ["城市社区", "变化"],
+    )
     st.header("村（社区）社工服务变化")
     st.caption(markdown_text(served_sentence(changes) + "。"))
-    _listed(served_table(changes), "没有村（社区）新有或失去社工服务，也没有村（社区）撤并或新设。")
+    _listed(
+        served_table(changes), "没有村（社区）新有或失去社工服务，也没有村（社区）撤并或新设。", ["村（社区）", "变化"]
+    )
 
     st.header("社工站与机构")
-    _listed(service_points_table(changes), "社工站与社工机构没有启用、停用、星级或等级变化，也没有新登记或注销。")
+    _listed(
+        service_points_table(changes),
+        "社工站与社工机构没有启用、停用、星级或等级变化，也没有新登记或注销。",
+        ["名称", "变化"],
+    )
 
     st.header("岗位")
     posts = changes.posts_total
@@ -98,14 +111,16 @@ def show(changes: Changes, filters: Filters, default: Since) -> None:
         f"新设岗位 **{posts['created']}** 个，新上岗 **{posts['filled']}** 个，"
         f"新空缺 **{posts['vacated']}** 个，撤销 **{posts['removed']}** 个"
     )
-    _listed(posts_table(changes), "岗位没有变化。")
+    _listed(posts_table(changes), "岗位没有变化。", ["设岗单位", "新设岗位", "新上岗"])
     title = f"变化对比（自{date_stamp(changes.from_date)}）"
     cards.download_sheets(changes_sheets(changes), "变化对比", filters, title, key="changes")
 
 
-def _listed(table: pd.DataFrame, empty: str) -> None:
-    """A list of changes, or a line saying there is none; a province's long lists show their first rows."""
+def _listed(table: pd.DataFrame, empty: str, phone: list[str]) -> None:
+    """A list of changes, or a line saying there is none; a province's long lists show their first rows. phone: the
+    columns a phone shows first (the place and what happened to it: the page a leader opens from a forwarded link)."""
     if table.empty:
         st.caption(empty)
     else:
-        cards.capped_table(table.head(cards.TABLE_MAX_ROWS), len(table), "变化", "前", max_rows=12)
+        shown = [c for c in phone if c in table.columns]
+        cards.capped_table(table.head(cards.TABLE_MAX_ROWS), len(table), "变化", "前", max_rows=12, phone=shown)

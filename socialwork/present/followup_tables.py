@@ -183,6 +183,21 @@ def last_meeting(view: FollowupView) -> Meeting | None:
     return last_meeting_before(view.all_meetings, view.as_of)
 
 
+def slide_items(view: FollowupView, meeting: Meeting) -> list[Item]:
+    """The slide's items: the meeting's, and every earlier meeting's item that is overdue (each listed by name);
+    overdue first, then open, then done."""
+    items = [i for i in view.items if i.meeting_id == meeting.meeting_id or i.overdue(view.as_of)]
+    return sorted(items, key=lambda i: (not i.overdue(view.as_of), i.status == "done", i.due_date, i.item_id))
+
+
+# A follow-up item's status as a pill: overdue red, done green, under way blue, not started grey.
+ITEM_PILL = {"done": "met", "in_progress": "on_track", "not_started": "no_data"}
+
+
+def item_statuses(items: list[Item], as_of: date) -> list[str]:
+    return ["behind" if i.overdue(as_of) else ITEM_PILL[i.status] for i in items]
+
+
 def slide_parts(view: FollowupView) -> tuple[str, pd.DataFrame] | None:
     """The "上次会议督办事项落实情况" slide's caption and table; None without a last meeting."""
     meeting = last_meeting(view)
@@ -199,7 +214,7 @@ def slide_parts(view: FollowupView) -> tuple[str, pd.DataFrame] | None:
     if open_earlier:
         overdue = sum(i.overdue(view.as_of) for i in open_earlier)
         caption += f"。更早会议尚未完成的事项 {len(open_earlier)} 项（逾期 {overdue} 项）"
-    ordered = sorted(items, key=lambda i: (not i.overdue(view.as_of), i.status == "done", i.due_date, i.item_id))
+    ordered = slide_items(view, meeting)
     table = items_table(view, ordered)[["督办事项", "乡镇（街道）", "牵头单位", "完成时限", "状态", "最新进展"]]
     table["完成时限"] = [date_stamp(d) for d in table["完成时限"]]
     table["最新进展"] = [note_text(view.latest_note(i), SLIDE_NOTE_CHARS) for i in ordered]

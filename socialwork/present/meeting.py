@@ -56,6 +56,8 @@ MAX_TABLE_SLIDES = 3  # a list longer than this many slides says where the rest 
 UNMET = ("behind", "missed")
 # The targets slide: every answer a leader asks of a target, in the order read (target_words.TARGET_COLUMNS).
 SLIDE_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
+TARGET_ROWS_PER_SLIDE = 6  # eight columns wrap a row to two lines: six rows fill a 1024×768 slide
+FOLLOWUP_ROWS_PER_SLIDE = 3  # an item's task and latest note wrap to four or five lines
 
 
 @dataclass(frozen=True)
@@ -203,12 +205,12 @@ class Section:
     build: Callable[[Outline, int, int], Slide]
 
 
-def _rows(part: int) -> slice:
-    return slice((part - 1) * ROWS_PER_SLIDE, part * ROWS_PER_SLIDE)
+def _rows(part: int, per_slide: int = ROWS_PER_SLIDE) -> slice:
+    return slice((part - 1) * per_slide, part * per_slide)
 
 
-def _table_parts(rows: int) -> int:
-    return max(1, min(MAX_TABLE_SLIDES, math.ceil(rows / ROWS_PER_SLIDE)))
+def _table_parts(rows: int, per_slide: int = ROWS_PER_SLIDE) -> int:
+    return max(1, min(MAX_TABLE_SLIDES, math.ceil(rows / per_slide)))
 
 
 def _rest_note(total: int, part: int, parts: int, noun: str) -> str:
@@ -227,7 +229,7 @@ def _targets(plan: Outline, part: int, parts: int) -> Slide:
     )
     missing = reporting_text(plan.reporting) if plan.reporting is not None else ""
     caption += f"。{missing}" if missing else ""  # a sum that lacks a county says so where the sums are
-    rows = kpis[_rows(part)]
+    rows = kpis[_rows(part, TARGET_ROWS_PER_SLIDE)]
     table = target_table(rows, SLIDE_TARGET_COLUMNS)
     key = TARGETS_SLIDE
     return Slide(key, part_title(SECTION_BY_KEY[key].title, part, parts), caption, table=table,
@@ -322,23 +324,35 @@ def _since(plan: Outline, part: int, parts: int) -> Slide:
     counts = "，".join(f"{label} {value}" for label, value, _ in change_tables.summary_items(compared))
     caption = f"{full.split('对比')[0]}{change_tables.period_text(compared, None)}：{counts}"  # fits the slide
     table = change_tables.slide_table(compared)
+    statuses = {"状态": change_tables.slide_statuses(compared)} if len(table) else {}
     return Slide(SINCE_SLIDE, SECTION_BY_KEY[SINCE_SLIDE].title, caption, table=table if len(table) else None,
-                 notes=full)  # fmt: skip
+                 notes=full, statuses=statuses)  # fmt: skip
 
 
 def _followups(plan: Outline, part: int, parts: int) -> Slide:
-    """上次会议督办事项落实情况: the last meeting's items in the filter, overdue and open ones first."""
+    """上次会议督办事项落实情况: the last meeting's items in the filter and every overdue one, overdue first, each
+    status a pill (overdue in red)."""
     view = followup_tables.load(plan.as_of, plan.townships, plan.data)
     caption, table = followup_tables.slide_parts(view) or ("尚未记录会议。", None)
-    table = table if table is not None and len(table) else None
-    late = followup_tables.overdue_items(view)  # by name, whichever meeting set them
-    if late:
-        named = "；".join(
-            f"{i.task}（{i.lead_unit}，逾期 {followup_tables.days_overdue(i, plan.as_of)} 天）" for i in late
-        )
-        caption += f"。逾期事项 {len(late)} 项：{named}"
-    return Slide(FOLLOWUPS_SLIDE, SECTION_BY_KEY[FOLLOWUPS_SLIDE].title, caption, table=table, notes=caption,
+    last = followup_tables.last_meeting(view)
+    shown = followup_tables.slide_items(view, last)[: len(table)] if table is not None and last else []
+    rows = _rows(part, FOLLOWUP_ROWS_PER_SLIDE)
+    statuses = {"状态": followup_tables.item_statuses(shown[rows], plan.as_of)} if shown else {}
+    table = table.iloc[rows].reset_index(drop=True) if table is not None and len(table) else None
+    notes = "\n".join([caption, *followup_tables.overdue_lines(view)])  # every overdue item by name
+    title = part_title(SECTION_BY_KEY[FOLLOWUPS_SLIDE].title, part, parts)
+    return Slide(FOLLOWUPS_SLIDE, title, caption, table=table, notes=notes, statuses=statuses,
                  phone=("督办事项", "状态"))  # fmt: skip
+
+
+def _followup_parts(plan: Outline) -> int:
+    """The follow-ups' slides: none before the first meeting; three items to a slide (their tasks and notes wrap)."""
+    view = followup_tables.load(plan.as_of, plan.townships, plan.data)
+    last = followup_tables.last_meeting(view)
+    if last is None:
+        return 0
+    items = len(followup_tables.slide_items(view, last)[: followup_tables.MAX_SLIDE_ROWS])
+    return _table_parts(items, FOLLOWUP_ROWS_PER_SLIDE)
 
 
 def _looks_back(what: str) -> Callable[[Outline], int]:
@@ -355,7 +369,8 @@ TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking",
 TOWNSHIP_RANKING_SLIDE = "township_ranking"
 SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
 SECTIONS: list[Section] = [
-    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS)), _targets),
+    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS), TARGET_ROWS_PER_SLIDE),
+            _targets),
     *(_group(group) for group in METRIC_GROUP.codes),
     Section(RANKING_SLIDE, "各县（市、区）目标排名", _ranking_parts, _ranking),
     Section(TOWNSHIP_RANKING_SLIDE, "各乡镇（街道）目标排名", _township_ranking_parts, _ranking),
@@ -364,7 +379,7 @@ SECTIONS: list[Section] = [
     Section(UNSERVED_SLIDE, "无社工服务的村（社区）",
             lambda plan: _table_parts(int(plan.summary["communities_without_social_worker"])), _unserved),
     Section(SINCE_SLIDE, "自上次会议以来", _looks_back("snapshot"), _since),
-    Section(FOLLOWUPS_SLIDE, "上次会议督办事项落实情况", _looks_back("meeting"), _followups),
+    Section(FOLLOWUPS_SLIDE, "上次会议督办事项落实情况", _followup_parts, _followups),
 ]  # fmt: skip
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 SLIDE_TITLES = {section.key: section.title for section in SECTIONS}

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 SLIDE_CHART_KEY = "sw_slide_chart"
 MANY_ROWS = 12
+WIDE_COLUMNS = 7  # a table this wide is set in smaller type
 
 PRESENTATION_CSS = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -40,6 +41,7 @@ PRESENTATION_CSS = f"""<style>
 [data-testid="stMain"] p {{font-size: max(16px, min(2.4vh, 2.6vw)); margin: 0;}}
 .sw-slide-table {{font-size: max(16px, min(2.7vh, 2.2vw));}}
 .sw-slide-table th, .sw-slide-table td {{padding: 0.45vh 0.8vw;}}
+.sw-slide-table.sw-wide {{font-size: max(15px, min(2.3vh, 1.75vw));}}
 [data-testid="stMain"] button p {{font-size: max(16px, min(2vh, 3vw));}}
 </style>"""
 
@@ -65,8 +67,9 @@ def presentation_view(plan: Outline, slide: Slide, index: int) -> None:
             st.plotly_chart(figure, width="stretch", height="stretch", theme=None, config=CHART_CONFIG)
     elif slide.table is not None:
         columns = list(slide.phone) or list(slide.table.columns)
+        wide = " sw-wide" if len(slide.table.columns) >= WIDE_COLUMNS else ""  # smaller type: rows of two lines
         st.html(table_html(slide.table, statuses=slide.statuses, phone=columns, scroll_rows=None,
-                           css_class="sw-slide-table"))  # fmt: skip
+                           css_class="sw-slide-table" + wide))  # fmt: skip
     with st.container(horizontal=True):
         st.button("上一页", icon=":material/arrow_back:", shortcut="ArrowLeft", disabled=index == 0,
                   on_click=set_view, args=(index - 1,))  # fmt: skip

@@ -82,6 +82,7 @@ pio.templates["socialwork"] = go.layout.Template(
             "tickfont": {"size": SMALL_FONT_SIZE, "color": INK},
             "rangemode": "tozero",
             "automargin": True,
+            "ticklabelstandoff": 8,  # the "0" at the foot of the axis clear of the first date below it
         },
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": SMALL_FONT_SIZE}},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": SMALL_FONT_SIZE}},
@@ -90,6 +91,7 @@ pio.templates["socialwork"] = go.layout.Template(
     )
 )
 TEMPLATE = "socialwork"
+UPRIGHT_TITLE_CHARS = 2  # a y-axis title this short is a unit: shown upright above the axis
 _TEMPLATE_OBJECT = pio.templates[TEMPLATE]  # a name would be looked up and copied again for every figure
 CHECK_CHARTS_ENV = "SOCIALWORK_CHECK_CHARTS"  # "1": plotly checks every property of every chart (tests/conftest.py)
 
@@ -101,7 +103,19 @@ def themed_figure(traces: list[dict], layout: dict) -> go.Figure:
     rerun); the tests build every chart checked, where a misspelt property fails, and hold what a page sends the same
     either way (tests/test_chart_building.py)."""
     checked = os.environ.get(CHECK_CHARTS_ENV) == "1"
+    layout = _upright_unit_title(layout)
     return go.Figure(data=traces, layout={"template": _TEMPLATE_OBJECT, **layout}, _validate=checked)
+
+
+def _upright_unit_title(layout: dict) -> dict:
+    """A value axis titled with a unit alone ("人", "%") reads it upright above the axis, not turned on its side."""
+    yaxis = layout.get("yaxis") or {}
+    text = ((yaxis.get("title") or {}).get("text") or "") if isinstance(yaxis, dict) else ""
+    if not text or len(text) > UPRIGHT_TITLE_CHARS:
+        return layout
+    unit = {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "right", "yanchor": "bottom",
+            "showarrow": False, "font": {"size": SMALL_FONT_SIZE}, "xshift": -6}  # fmt: skip
+    return {**layout, "yaxis": {**yaxis, "title": {"text": ""}}, "annotations": [*layout.get("annotations", []), unit]}
 
 
 # Streamlit's own chart theme would replace the template's fonts (12-pixel grey ticks): charts are drawn with
