@@ -269,3 +269,19 @@ def test_docx_follows_the_official_document_format():
     ]  # fmt: skip
     assert coloured and all(str(run.font.color.rgb) == STATUS_COLOURS["behind"].lstrip("#").upper() for run in coloured)
     assert len(document.inline_shapes) >= 5  # each metric group's chart
+
+
+def test_xlsx_years_are_numbers_every_table_filters_and_the_changes_are_there():
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
+    incentives = book["激励"]
+    assert incentives.cell(4, 1).value == "年度" and isinstance(incentives.cell(5, 1).value, int)
+    assert incentives.cell(5, 1).number_format == "0"  # 2022, never "2,022"
+    assert all(sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A4:") for sheet in book.worksheets
+               if sheet.max_row > 4)  # fmt: skip
+    changes_sheet = book["变化对比·目标"]
+    assert [c.value for c in changes_sheet[4]][:1] == ["指标"] and changes_sheet.max_row == 4 + len(demo_kpis())
+
+
+def test_pptx_cover_states_the_date_once():
+    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
+    assert slide_text(deck.slides[0]).count("数据截至") == 1

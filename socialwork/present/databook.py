@@ -10,10 +10,10 @@ import pandas as pd
 
 from socialwork.data import identity, settings
 from socialwork.data.contract import METRIC, METRIC_GROUP
-from socialwork.figures import hierarchy, measures, metrics, posts, staffing
+from socialwork.figures import changes, hierarchy, measures, metrics, posts, staffing
 from socialwork.figures.metrics import KpiReport, levels
 from socialwork.figures.parallel import together
-from socialwork.present import followup_tables
+from socialwork.present import change_tables, followup_tables
 from socialwork.present.exports import xlsx_bytes
 from socialwork.present.formatting import (
     activity_kind_table,
@@ -138,10 +138,40 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
         "购买服务各部门": departments,
         **places["purchases"],
         "会议督办事项": followup_tables.export_table(followup_tables.load(as_of, townships, data)),
+        **_since_sheets(as_of, townships, data),
     }
+    sheets, year_formats = _years_as_numbers(sheets)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据", formats={"年度目标": target_formats},
+    return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据", formats={"年度目标": target_formats, **year_formats},
                       note=reporting_text(reporting))  # fmt: skip
+
+
+def _since_sheets(as_of: date, townships: list[str] | None, data: Path | None) -> dict[str, pd.DataFrame]:
+    """变化对比 since the last meeting (or the previous snapshot): each target then and now, and the places whose
+    service or standard changed; none before the first snapshot."""
+    start = changes.since(as_of, data)
+    if start.from_date is None or start.from_date >= as_of:
+        return {}
+    compared = changes.compare(start.from_date, as_of, townships, data)
+    return {
+        "变化对比·目标": change_tables.targets_table(compared),
+        "变化对比·城市社区": change_tables.communities_table(compared),
+        "变化对比·村社区服务": change_tables.served_table(compared),
+    }
+
+
+YEAR = "年度"
+
+
+def _years_as_numbers(sheets: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
+    """A 年度 column is text on screen (never "2,024"); in Excel a number without separators, to sort and sum by."""
+    out, formats = {}, {}
+    for name, frame in sheets.items():
+        if YEAR in frame.columns and not pd.api.types.is_numeric_dtype(frame[YEAR]):
+            frame = frame.assign(**{YEAR: pd.to_numeric(frame[YEAR], errors="coerce").astype("Int64")})
+            formats[name] = {YEAR: "0"}
+        out[name] = frame
+    return out, formats
 
 
 def _township_sheets(as_of: date, townships: list[str] | None, data: Path | None) -> dict[str, dict]:

@@ -94,8 +94,10 @@ def _text(slide, text: str, top, height, largest: int, smallest: int, *, left=LE
     return frame
 
 
-def _footer(slide, meeting: Meeting, number: int, total: int) -> None:
-    _text(slide, meeting.stamp, FOOTER_TOP, FOOTER_HEIGHT, 12, 10, width=Inches(10.5), colour=MUTED)
+def _footer(slide, meeting: Meeting, number: int, total: int, stamp: bool = True) -> None:
+    """The stamp (数据截至 …, scope) and the page number; the cover, which states the stamp large, only the number."""
+    if stamp:
+        _text(slide, meeting.stamp, FOOTER_TOP, FOOTER_HEIGHT, 12, 10, width=Inches(10.5), colour=MUTED)
     _text(slide, f"{number} / {total}", FOOTER_TOP, FOOTER_HEIGHT, 12, 10, left=Inches(11.6), width=Inches(1.2),
           colour=MUTED)  # fmt: skip
 
@@ -210,7 +212,7 @@ def deck_bytes(meeting: Meeting) -> bytes:
     missing = reporting_text(meeting.reporting) if meeting.reporting is not None else ""
     if missing:  # the sums of every slide lack a county: said on the cover, in full
         _text(cover, missing, Inches(5.4), Inches(1.2), 22, 14, colour=ALERT)
-    _footer(cover, meeting, 1, total)
+    _footer(cover, meeting, 1, total, stamp=False)
     if meeting.report is not None:
         cover.notes_slide.notes_text_frame.text = strip_control(_cover_notes(meeting))
     for number, view in enumerate(meeting.slides, start=2):

@@ -68,6 +68,9 @@ def xlsx_bytes(
             _decorate(sheet, frame, f"{title}·{name}" if len(sheets) > 1 else title, as_of, scope, note)
             _number_formats(sheet, frame.head(XLSX_MAX_ROWS), (formats or {}).get(name, {}))
             keep_text(sheet)
+            if len(frame.columns) and len(frame):  # every table sorts and filters in Excel from its header row
+                last = sheet.cell(4 + min(len(frame), XLSX_MAX_ROWS), len(frame.columns)).coordinate
+                sheet.auto_filter.ref = f"A4:{last}"
     return buffer.getvalue()
 
 
