@@ -68,7 +68,8 @@ def test_deck_has_a_slide_per_view_with_stamp_page_numbers_and_notes(county_deck
     net = next(k for k in report.kpis if k.metric_key == "certified_net_increase")
     talent = slides[1 + [v.key for v in content.slides].index("talent")]
     notes = talent.notes_slide.notes_text_frame.text
-    assert f"持证社工年度净增：{int(net.value)}人；目标 > 40人；{status_text(net)}" in notes  # the figures behind it
+    assert f"持证社工年度净增：{int(net.value)}人；目标 > 40人；差 {int(net.gap)}人" in notes  # the figures behind it
+    assert status_text(net) in notes
 
 
 def test_deck_charts_are_native_with_the_figures_numbers(county_deck):
@@ -132,7 +133,7 @@ def test_deck_for_a_township_respects_the_filter():
     deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, codes, ["城关街道"])))
     texts = [slide_text(s) for s in deck.slides]
     assert all("范围：城关街道" in t for t in texts)
-    assert any("乡镇贡献" in t for t in texts)
+    assert any("不单独考核" in t for t in texts)  # a county-wide total under a township filter
 
 
 # ---------------------------------------------------------------- PDF
@@ -306,7 +307,8 @@ def test_docx_statuses_and_lists_agree_with_the_app():
     document = docx(LAST_SNAPSHOT)
     report = metrics.kpi_report(LAST_SNAPSHOT)
     targets = next(t for t in document.tables if t.rows[0].cells[1].text == "指标")
-    shown_status = {r.cells[1].text: r.cells[4].text for r in targets.rows[1:]}
+    status = [c.text for c in targets.rows[0].cells].index("状态")
+    shown_status = {r.cells[1].text: r.cells[status].text for r in targets.rows[1:]}
     assert shown_status == {k.label: status_text(k) for k in report.kpis}
     assert shown_status["本年发放“XX英才卡”"] == "→ 进度正常"  # never a bare 否 where the app says on track
     texts = {cell.text for table in document.tables for row in table.rows for cell in row.cells}

@@ -12,7 +12,7 @@ from socialwork.data.demo import LAST_SNAPSHOT
 from socialwork.figures import metrics, staffing
 from socialwork.present import meeting as meeting_module
 from socialwork.present.formatting import format_value
-from socialwork.present.meeting import ROWS_PER_SLIDE, Section, Slide, meeting, outline, slide
+from socialwork.present.meeting import ROWS_PER_SLIDE, WIDE_ROWS_PER_SLIDE, Section, Slide, meeting, outline, slide
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,9 @@ def slides_of(content, key: str) -> list[Slide]:
 def test_the_targets_table_continues_on_the_next_slide(county):
     report = metrics.kpi_report(LAST_SNAPSHOT)
     parts = slides_of(county, "targets")
-    assert len(parts) == math.ceil(len(report.kpis) / ROWS_PER_SLIDE) == 2
-    assert [s.title for s in parts] == ["年度目标完成情况（1/2）", "年度目标完成情况（2/2）"]
-    assert all(len(s.table) <= ROWS_PER_SLIDE for s in parts)
+    assert len(parts) == math.ceil(len(report.kpis) / WIDE_ROWS_PER_SLIDE) == 3  # eight columns: six rows a slide
+    assert [s.title for s in parts] == [f"年度目标完成情况（{n}/3）" for n in (1, 2, 3)]
+    assert all(len(s.table) <= WIDE_ROWS_PER_SLIDE for s in parts)
     assert [label for s in parts for label in s.table["指标"]] == [k.label for k in report.kpis]
     assert [code for s in parts for code in s.statuses["状态"]] == [k.status for k in report.kpis]
 
@@ -79,7 +79,7 @@ def test_captions_speak_of_the_chart_beside_them(county):
 def test_every_slide_has_notes_with_its_figures(county):
     assert all(s.notes for s in county.slides)
     [talent] = slides_of(county, "talent")
-    assert "持证社工年度净增：4人；目标 > 40人；! 滞后" in talent.notes
+    assert "持证社工年度净增：4人；目标 > 40人；差 37人（已完成 10%）；! 滞后；" in talent.notes
 
 
 def test_a_new_kind_of_slide_is_one_more_section(monkeypatch):
@@ -103,5 +103,5 @@ def test_the_list_of_slides_needs_no_kpi_report_and_the_slides_get_the_views(mon
     assert asked == []
     groups = [g for g in METRIC_GROUP.codes if metrics.kpis_in_groups(real(LAST_SNAPSHOT), g)]
     assert [key for key in plan.keys if key in METRIC_GROUP.codes] == groups
-    assert plan.keys.count("targets") == math.ceil(len(real(LAST_SNAPSHOT).kpis) / ROWS_PER_SLIDE)
+    assert plan.keys.count("targets") == math.ceil(len(real(LAST_SNAPSHOT).kpis) / WIDE_ROWS_PER_SLIDE)
     assert plan.report is real(LAST_SNAPSHOT) and len(asked) == 1

@@ -211,7 +211,8 @@ def test_cli_json_and_text_carry_the_answers(capsys):
 
 
 def markdown_blocks(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """Every markdown and HTML block of the page, as one text."""
+    return "\n".join([*(m.value for m in at.markdown), *(h.proto.body for h in at.html)])
 
 
 def test_targets_page_cards_show_pace_forecast_and_trend():

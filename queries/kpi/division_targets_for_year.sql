@@ -8,7 +8,7 @@ select
     t.goal_value,
     t.comparator,
     t.scope,
-    null::varchar as responsible_unit,  -- a division names none: its counties' units answer for their parts
+    t.responsible_unit,
     m.sort_order
 from division_targets t
 join enum_labels m on m.enum_name = 'metric' and m.code = t.metric_key

@@ -106,7 +106,9 @@ def read_targets(root: Location) -> pd.DataFrame:
     path = root / DIVISION_TARGETS_FILE
     if not path.is_file():
         return DIVISION_TARGETS.arrow_schema().empty_table().to_pandas()
-    return pq.read_table(path).to_pandas()
+    frame = pq.read_table(path).to_pandas()
+    absent = [c.name for c in DIVISION_TARGETS.columns if c.name not in frame.columns]  # written before they existed
+    return frame.assign(**dict.fromkeys(absent)) if absent else frame
 
 
 def _write_atomic(root: Path, name: str, table: pa.Table) -> Path:

@@ -228,7 +228,11 @@ def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
     """The frame as an Arrow table with exactly the contract's columns and types."""
     schema = table.arrow_schema()
     columns = {}
+    optional = {c.name for c in table.columns if c.nullable and c.since > 1}  # added later: may be left out
     for field in schema:
+        if field.name not in frame.columns and field.name in optional:
+            columns[field.name] = pa.nulls(len(frame), type=field.type)
+            continue
         values = frame[field.name]
         if pa.types.is_date32(field.type):
             values = pd.to_datetime(values)

@@ -153,8 +153,16 @@ def _since_sheets(as_of: date, townships: list[str] | None, data: Path | None) -
     if start.from_date is None or start.from_date >= as_of:
         return {}
     compared = changes.compare(start.from_date, as_of, townships, data)
+    targets = compared.targets
+    then, now = change_tables.period_headers(compared)
+    numbers = pd.DataFrame({  # numbers stay numbers: the page's table words them
+        "指标": targets["label"], "单位": targets["unit"], then: targets["value_then"].astype("float64"),
+        now: targets["value_now"].astype("float64"), "变化": targets["change"].astype("float64"),
+        "状态": [change_tables.status_change_text(a, b, d) for a, b, d in
+               zip(targets["status_then_label"], targets["status_now_label"], targets["direction"], strict=True)],
+    })  # fmt: skip
     return {
-        "变化对比·目标": change_tables.targets_table(compared),
+        "变化对比·目标": numbers,
         "变化对比·城市社区": change_tables.communities_table(compared),
         "变化对比·村社区服务": change_tables.served_table(compared),
     }

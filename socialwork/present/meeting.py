@@ -56,7 +56,7 @@ MAX_TABLE_SLIDES = 3  # a list longer than this many slides says where the rest 
 UNMET = ("behind", "missed")
 # The targets slide: every answer a leader asks of a target, in the order read (target_words.TARGET_COLUMNS).
 SLIDE_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
-TARGET_ROWS_PER_SLIDE = 6  # eight columns wrap a row to two lines: six rows fill a 1024×768 slide
+WIDE_ROWS_PER_SLIDE = 6  # eight columns or more wrap a row to two lines: six rows fill a 1024×768 slide
 FOLLOWUP_ROWS_PER_SLIDE = 3  # an item's task and latest note wrap to four or five lines
 
 
@@ -229,7 +229,7 @@ def _targets(plan: Outline, part: int, parts: int) -> Slide:
     )
     missing = reporting_text(plan.reporting) if plan.reporting is not None else ""
     caption += f"。{missing}" if missing else ""  # a sum that lacks a county says so where the sums are
-    rows = kpis[_rows(part, TARGET_ROWS_PER_SLIDE)]
+    rows = kpis[_rows(part, WIDE_ROWS_PER_SLIDE)]
     table = target_table(rows, SLIDE_TARGET_COLUMNS)
     key = TARGETS_SLIDE
     return Slide(key, part_title(SECTION_BY_KEY[key].title, part, parts), caption, table=table,
@@ -282,7 +282,7 @@ def _ranking(plan: Outline, part: int, parts: int) -> Slide:
     county on the targets that hold at its level, the most unmet first (each township answers for its own)."""
     card = metrics.place_scorecard(plan.as_of, plan.townships, plan.data)
     values, statuses = scorecard_frames(card)
-    shown, rows = scorecard_text_frame(card), _rows(part)
+    shown, rows = scorecard_text_frame(card), _rows(part, WIDE_ROWS_PER_SLIDE)
     counties = card.level == "county"
     key = RANKING_SLIDE if counties else TOWNSHIP_RANKING_SLIDE
     unmet = int((values["未达标项"] > 0).sum())
@@ -306,14 +306,15 @@ def _ranking_parts(plan: Outline) -> int:
     """The county ranking's slides: above the county only."""
     if plan.level != "county":
         return 0
-    return _table_parts(len(hierarchy.counties_reporting(plan.as_of, hierarchy.scope_of(plan.townships), plan.data)))
+    counties = hierarchy.counties_reporting(plan.as_of, hierarchy.scope_of(plan.townships), plan.data)
+    return _table_parts(len(counties), WIDE_ROWS_PER_SLIDE)
 
 
 def _township_ranking_parts(plan: Outline) -> int:
     """The township ranking's slides: a county's view, or several of its townships (one township has no ranking)."""
     if plan.level == "county" or (plan.townships is not None and len(plan.townships) == 1):
         return 0
-    return _table_parts(len(metrics.place_scorecard(plan.as_of, plan.townships, plan.data).frame))
+    return _table_parts(len(metrics.place_scorecard(plan.as_of, plan.townships, plan.data).frame), WIDE_ROWS_PER_SLIDE)
 
 
 def _since(plan: Outline, part: int, parts: int) -> Slide:
@@ -369,7 +370,7 @@ TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking",
 TOWNSHIP_RANKING_SLIDE = "township_ranking"
 SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
 SECTIONS: list[Section] = [
-    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS), TARGET_ROWS_PER_SLIDE),
+    Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS), WIDE_ROWS_PER_SLIDE),
             _targets),
     *(_group(group) for group in METRIC_GROUP.codes),
     Section(RANKING_SLIDE, "各县（市、区）目标排名", _ranking_parts, _ranking),

@@ -41,7 +41,7 @@ PRESENTATION_CSS = f"""<style>
 [data-testid="stMain"] p {{font-size: max(16px, min(2.4vh, 2.6vw)); margin: 0;}}
 .sw-slide-table {{font-size: max(16px, min(2.7vh, 2.2vw));}}
 .sw-slide-table th, .sw-slide-table td {{padding: 0.45vh 0.8vw;}}
-.sw-slide-table.sw-wide {{font-size: max(15px, min(2.3vh, 1.75vw));}}
+.sw-slide-table.sw-wide {{font-size: max(16px, min(2.3vh, 1.75vw));}}
 [data-testid="stMain"] button p {{font-size: max(16px, min(2vh, 3vw));}}
 </style>"""
 

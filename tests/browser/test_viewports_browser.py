@@ -94,9 +94,14 @@ FITS = r"""
     const r = b.getBoundingClientRect();
     if (r.height && r.bottom > height + 1) problems.push(`button below the screen: ${b.innerText}`);
   }
+  const previous = [...main.querySelectorAll('button')].find((b) => b.innerText.includes('上一页'));
+  const navTop = previous ? previous.getBoundingClientRect().top : height;
   for (const e of main.querySelectorAll('td, th, h1, h3, .js-plotly-plot')) {
     const r = e.getBoundingClientRect();
     if (r.height && r.bottom > height + 1) problems.push(`below the screen: ${e.tagName} ${e.innerText || ''}`);
+    else if (r.height && e.tagName !== 'DIV' && r.bottom > navTop + 1) {
+      problems.push(`under the navigation: ${e.tagName} ${e.innerText || ''}`);
+    }
   }
   const chart = main.querySelector('.js-plotly-plot');
   if (chart && chart.getBoundingClientRect().height < 0.35 * height) problems.push('chart squeezed');
@@ -137,3 +142,32 @@ def test_on_a_phone_cards_pair_up_tables_collapse_and_the_township_filter_is_on_
     settle(page)
     assert "范围：河口镇" in heading(page) and "township=河口镇" in unquote(page.url)
     context.close()
+
+
+# The overview's five answers: each question's answer (its large line) on the first screen, no scrolling.
+ANSWERS_ON_FIRST_SCREEN = r"""
+(height) => {
+  const answers = [...document.querySelectorAll('[data-testid="stMain"] .sw-answer .sw-a')];
+  return {count: answers.length, below: answers.filter((a) => a.getBoundingClientRect().bottom > height)
+    .map((a) => a.innerText)};
+}
+"""
+
+
+@pytest.mark.parametrize("viewport", ["laptop", "phone"])
+def test_the_overview_answers_on_the_first_screen(server_url, browser, viewport):
+    """At 1366×768 every one of the five answers is above the fold; on a phone the first answer is on the first
+    screen, not pushed below by the title block."""
+    context = open_context(browser, viewport)
+    page = context.new_page()
+    page.goto(f"{server_url}/?{AS_OF}")
+    settle(page)
+    page.wait_for_function(STYLED, timeout=15000)
+    found = page.evaluate(ANSWERS_ON_FIRST_SCREEN, VIEWPORTS[viewport][1])
+    page.screenshot(path=str(SCREENSHOTS / f"overview_first_screen_{viewport}.png"))
+    context.close()
+    assert found["count"] == 5
+    if viewport == "laptop":
+        assert found["below"] == []
+    else:
+        assert len(found["below"]) < 5, "the first answer is on the phone's first screen"
