@@ -22,7 +22,10 @@ cards.kpi_cards(headline, detailed=False, key="sw_grid_headline")  # three to a 
 
 st.subheader(f"{report.plan_year}年度全部目标")
 cards.table(
-    kpi_frame(report), phone=["指标", "当前值", "差距", "状态"], statuses={"状态": [k.status for k in report.kpis]}
+    kpi_frame(report).drop(columns="较上期"),  # the cards above and 目标进度 carry the change since last month
+    phone=["指标", "当前值", "差距", "状态"],
+    statuses={"状态": [k.status for k in report.kpis]},
+    css_class="sw-wrap",
 )
 st.caption(FORECAST_NOTE)
 

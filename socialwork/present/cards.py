@@ -209,7 +209,7 @@ def kpi_cards(kpis: list[Kpi], detailed: bool = True, key: str | None = None) ->
 
 def table(
     frame: pd.DataFrame, max_rows: int = 20, *, phone: list[str] | None = None,
-    statuses: dict[str, list[str]] | None = None,
+    statuses: dict[str, list[str]] | None = None, css_class: str = "",
 ) -> None:  # fmt: skip
     """A read-only table (scrolling beyond max_rows); phone names the columns a phone shows before a tap. Its first
     TABLE_MAX_ROWS rows at most: a nation's 20,000 organisations were 7 MB of HTML and ten seconds in a browser."""
@@ -217,7 +217,7 @@ def table(
     if total > TABLE_MAX_ROWS:
         frame = frame.head(TABLE_MAX_ROWS)
         statuses = {column: values[:TABLE_MAX_ROWS] for column, values in (statuses or {}).items()} or None
-    st.html(table_html(frame, phone=phone, statuses=statuses, scroll_rows=max_rows))
+    st.html(table_html(frame, phone=phone, statuses=statuses, scroll_rows=max_rows, css_class=css_class))
     if total > len(frame):
         st.caption(f"共 {total:,} 行，表中列出前 {len(frame):,} 行。完整表请下载，或在侧栏缩小范围。")
 

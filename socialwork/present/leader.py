@@ -121,7 +121,7 @@ def _behind_box(a: Answers) -> None:
     behind = a.behind
     headline = f"{len(behind)} 项落后" if behind else "没有落后目标"
     lines = [f"{k.label}：{value_text(k)}，{gap_text(k)}" for k in behind]
-    _box("哪些目标落后，差多少", headline, _tone(bool(behind)), _lines(lines), ("pages/targets.py", "目标进度"))
+    _box("哪些目标落后，差多少", headline, _tone(bool(behind)), _lines(lines), ("pages/targets.py", "查看各项目标"))
 
 
 def _worst_box(a: Answers) -> None:
@@ -129,14 +129,14 @@ def _worst_box(a: Answers) -> None:
     headline = worst[0][0] if worst else f"各{noun}均达标"
     lines = [f"{name}：{len(unmet)} 项未达标" for name, unmet in worst]
     body = _lines(lines) + ('<div class="sw-who">各由本乡镇（街道）负责</div>' if worst and noun != "县" else "")
-    _box(f"哪些{noun}最需关注", headline, _tone(bool(worst)), body, ("pages/targets.py", f"{noun}排名"))
+    _box(f"哪些{noun}最需关注", headline, _tone(bool(worst)), body, ("pages/targets.py", "查看排名"))
 
 
 def _forecast_box(a: Answers) -> None:
     misses = a.forecast_misses
     headline = f"{len(misses)} 项预计难以完成" if misses else "预计均可完成"
     lines = [f"{k.label}：年末预测 {forecast_text(k, brief=True)}" for k in misses]
-    _box("年底能否完成", headline, _tone(bool(misses)), _lines(lines), ("pages/targets.py", "年末预测"))
+    _box("年底能否完成", headline, _tone(bool(misses)), _lines(lines), ("pages/targets.py", "查看年末预测"))
 
 
 def _year_on_year_box(a: Answers) -> None:
@@ -144,7 +144,7 @@ def _year_on_year_box(a: Answers) -> None:
     total = better + worse + level
     headline = f"{better} 项好于去年" if total else "去年同期无数据"
     lines = [f"好于去年同期 {better} 项，不如 {worse} 项，持平 {level} 项"] if total else []
-    _box("与去年同期相比", headline, _tone(worse > better), _lines(lines), ("pages/targets.py", "各目标同比"))
+    _box("与去年同期相比", headline, _tone(worse > better), _lines(lines), ("pages/targets.py", "查看各目标同比"))
 
 
 def since_lines(since: Changes) -> list[str]:
@@ -186,7 +186,7 @@ def _since_box(a: Answers) -> None:
             for i in late[:2]
         )
     headline = f"逾期督办 {count} 项" if count else "无逾期督办事项"
-    links = (("pages/followups.py", "会议督办"), ("pages/changes.py", "变化对比"))
+    links = (("pages/followups.py", "查看督办事项"), ("pages/changes.py", "查看变化"))
     _box("上次会议以来变化与逾期", headline, _tone(bool(count)), overdue_html + since_html + _lines(lines), *links)
 
 

@@ -326,8 +326,9 @@ def _since(plan: Outline, part: int, parts: int) -> Slide:
     caption = f"{full.split('对比')[0]}{change_tables.period_text(compared, None)}：{counts}"  # fits the slide
     table = change_tables.slide_table(compared)
     statuses = {"状态": change_tables.slide_statuses(compared)} if len(table) else {}
+    phone = (table.columns[0], table.columns[2], "变化")  # the target, its value now and the change
     return Slide(SINCE_SLIDE, SECTION_BY_KEY[SINCE_SLIDE].title, caption, table=table if len(table) else None,
-                 notes=full, statuses=statuses)  # fmt: skip
+                 notes=full, statuses=statuses, phone=phone)  # fmt: skip
 
 
 def _followups(plan: Outline, part: int, parts: int) -> Slide:

@@ -189,6 +189,8 @@ PAGE_CSS = f"""<style>
 .sw-table td {{border-bottom: 1px solid #e2e2e2; padding: 0.3rem 0.4rem; vertical-align: top;}}
 .sw-table .sw-num {{text-align: right; font-variant-numeric: tabular-nums;}}
 .sw-table td.sw-num, .sw-table td.sw-short {{white-space: nowrap;}}
+/* A table of many short columns (every target's answers) wraps them on a narrow screen rather than run off it. */
+.sw-table.sw-wrap td.sw-short, .sw-table.sw-wrap th {{white-space: normal;}}
 .sw-more {{display: none;}}
 /* Side-by-side charts and tables need a wide screen: below 1280 pixels (a projector's 1024 with the sidebar
    leaves about 660) each takes the whole width instead of half of it. */
@@ -202,6 +204,7 @@ PAGE_CSS = f"""<style>
 @media {PHONE} {{
   [data-testid="stMainBlockContainer"] {{padding: 3rem 0.75rem 3rem;}}
   [data-testid="stMainBlockContainer"] h1 {{font-size: 1.5rem;}}
+  .st-key-sw_grid_headline {{grid-template-columns: repeat(2, minmax(0, 1fr)) !important;}}
   [data-testid="stMainBlockContainer"] h4 {{font-size: 1rem;}}
   [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
   [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],

@@ -81,8 +81,8 @@ def test_log_in_create_an_item_and_see_it_by_its_target_and_in_the_deck(fresh_se
     page.get_by_role("link", name="目标进度").click()
     page.wait_for_url("**/targets**")
     settle(page)
-    columns = page.locator('[data-testid="stColumn"]').filter(has_text="社工机构数量")
-    card = columns.filter(has_text="督办事项 1 项").last  # the card's own column, not the row around it
+    cells = page.locator('[data-testid="stVerticalBlock"]').filter(has_text="社工机构数量")
+    card = cells.filter(has_text="督办事项 1 项").last  # the card's own cell of the grid, not the grid around it
     card.get_by_text("督办事项 1 项").click()
     assert card.get_by_text(TASK).is_visible()
     full_page_screenshot(page, "targets_with_followups")

@@ -128,7 +128,7 @@ def test_on_a_phone_cards_pair_up_tables_collapse_and_the_township_filter_is_on_
 
     table = page.locator(".sw-table").first
     visible = "t => [...t.querySelectorAll('thead th')].filter(th => th.offsetParent !== null).map(th => th.innerText)"
-    assert table.evaluate(visible) == ["指标", "当前值", "状态"]  # name, value, status
+    assert table.evaluate(visible) == ["指标", "当前值", "差距", "状态"]  # name, value, how far from the goal, status
     page.locator(".sw-more summary").first.click()  # the rest one tap away
     assert len(table.evaluate(visible)) == 6
     assert page.locator(".modebar-container:visible").count() == 0
