@@ -420,8 +420,13 @@ def grouped_bars(
             "y": categories if horizontal else frame[column], "name": label, "orientation": "h" if horizontal else "v",
             "marker": {"color": colour}, "text": frame[column], "textposition": "inside" if stacked else "outside",
             "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{label} %{{text}}<extra></extra>",
+            "cliponaxis": False,  # the tallest bar's label stands above the plot area, not cut at its top
         })  # fmt: skip
     value_axis = {"title": {"text": value_title}}
+    if not stacked:  # room above the tallest bar for its label
+        tallest = pd.to_numeric(frame[list(series)].stack(), errors="coerce").max() if len(frame) else None
+        if tallest is not None and tallest == tallest and tallest > 0:
+            value_axis["range"] = [0, float(tallest) * 1.15]
     if horizontal:
         axes = {"xaxis": value_axis, "yaxis": {"autorange": "reversed", "type": "category"}}
     else:

@@ -75,6 +75,7 @@ pio.templates["socialwork"] = go.layout.Template(
             "linecolor": "#888",
             "tickfont": {"size": SMALL_FONT_SIZE, "color": INK},
             "automargin": True,
+            "ticklabelstandoff": 4,  # the first date clear of the value axis's "0"
         },
         yaxis={
             "gridcolor": "#e5e5e5",
@@ -91,7 +92,7 @@ pio.templates["socialwork"] = go.layout.Template(
     )
 )
 TEMPLATE = "socialwork"
-UPRIGHT_TITLE_CHARS = 2  # a y-axis title this short is a unit: shown upright above the axis
+UPRIGHT_TITLE_CHARS = 3  # a y-axis title this short is a unit ("人", "%", "张/人"): shown upright above the axis
 _TEMPLATE_OBJECT = pio.templates[TEMPLATE]  # a name would be looked up and copied again for every figure
 CHECK_CHARTS_ENV = "SOCIALWORK_CHECK_CHARTS"  # "1": plotly checks every property of every chart (tests/conftest.py)
 
@@ -111,7 +112,7 @@ def _upright_unit_title(layout: dict) -> dict:
     """A value axis titled with a unit alone ("人", "%") reads it upright above the axis, not turned on its side."""
     yaxis = layout.get("yaxis") or {}
     text = ((yaxis.get("title") or {}).get("text") or "") if isinstance(yaxis, dict) else ""
-    if not text or len(text) > UPRIGHT_TITLE_CHARS:
+    if not text or len(text.replace(" ", "")) > UPRIGHT_TITLE_CHARS:
         return layout
     unit = {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "right", "yanchor": "bottom",
             "showarrow": False, "font": {"size": SMALL_FONT_SIZE}, "xshift": -6}  # fmt: skip
