@@ -137,3 +137,34 @@ def test_haproxy_s_cache_hands_each_browser_the_coding_it_asked_for(served, tmp_
         ]  # fmt: skip
     finally:
         stop_server(balancer)
+
+
+def test_the_websocket_offers_per_message_deflate(served):
+    """.streamlit/config.toml's server.enableWebsocketCompression: a rerun's elements travel deflated."""
+    import http.client
+
+    base, _ = served
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=30)
+    connection.request("GET", "/_stcore/stream", headers={
+        "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "streamlit",
+        "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+    })  # fmt: skip
+    response = connection.getresponse()
+    assert response.status == 101
+    assert response.headers["Sec-WebSocket-Extensions"].startswith("permessage-deflate")
+    connection.close()
+
+
+def test_streamlit_s_environment_variables_still_set_its_options():
+    """`serve` starts Streamlit through st.App.run, which reads no STREAMLIT_* variable: they are handed over."""
+    from socialwork.web.app import environment_config
+
+    assert environment_config({
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto", "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",
+        "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION": "false", "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "50",
+        "UNRELATED": "x",
+    }) == {
+        "server.fileWatcherType": "auto", "runner.postScriptGC": True, "server.enableWebsocketCompression": False,
+        "server.maxUploadSize": 50,
+    }  # fmt: skip
