@@ -242,6 +242,41 @@ def tables(result: dict[str, Any]) -> str:
     return "\n".join([*parts, "**Websocket** (desktop, unthrottled)\n", socket_table(result)])
 
 
+HOW = """**What is served, and how (issue 32).** Streamlit 1.67 sends its frontend (26 MB in 370 files; a first visit
+fetches about 100 of them) uncompressed on purpose: its own gzip middleware skips `/static/`, since Starlette's would
+compress every response again, and it counts on a proxy or CDN in front. A county's server has none. Here:
+
+- The files are compressed once per Streamlit version (`socialwork/web/precompress.py`: gzip level 9 and brotli
+  quality 11, only text files at least 10 % smaller; about 40 CPU-s, 13 MB in `~/.cache/socialwork/static/`), by
+  `scripts/venv.sh` after an install, or in the background (one process, `nice`) by a server that finds them
+  missing. Brotli 11 is 25 % smaller than gzip on plotly's chunk (4.72 MB → 1.42 gzip → 1.06 brotli) and takes 17 s
+  for it alone: a job for an install, not for a request.
+- They are served by a middleware given to Streamlit's documented ASGI entry, `st.App(..., middleware=[...])`
+  (`socialwork/web/static_encoding.py`, `socialwork/web/app.py`; `serve` starts it with `App.run`). Streamlit's static
+  handler still answers every request (path checks, 404, `Cache-Control: public, immutable`, ETag, 304); for a 200
+  the middleware asks it for the headers only and sends the variant the request's Accept-Encoding allows (brotli,
+  else gzip), with `Content-Encoding`, its length and the ETag plus `-br`/`-gz`, taken off again when a browser
+  revalidates so that its 304 still comes. Compressible files carry `Vary: Accept-Encoding`; fonts (woff2) and
+  images, compressed already, are sent as they are.
+- Behind HAProxy the replicas compress and HAProxy does not (its `compression` would gzip each response again and
+  has no brotli): its cache keeps one copy per coding (`process-vary on`), Accept-Encoding reduced to `br` or `gzip`
+  first, and never stores the plain bytes of a compressible file, which its cache would hand to every browser.
+- The websocket negotiates per-message deflate (`server.enableWebsocketCompression`; 4 KB windows, as uvicorn's
+  websockets offers them, so a few tens of KB per session): a township rerun's messages 2.2–3.6× smaller, a first
+  render's up to 8× (the second table: baseline against serve).
+"""
+
+
+def plotly_line(result: dict[str, Any]) -> str:
+    """Which pages fetch plotly's chunk on a first visit, and its bytes there."""
+    case = CASES[0].name
+    pages = [p for p in result["samples"] if median(result, p, case, "baseline", "plotly_bytes") > 0]
+    sizes = {m: max(median(result, p, case, m, "plotly_bytes") for p in pages) / 1e6 for m in MODES} if pages else {}
+    shown = ", ".join(f"{m} {mb:.2f} MB" for m, mb in sizes.items())
+    listed = ", ".join(pages) or "none"
+    return f"Pages whose first visit fetches plotly.js: {listed} of {len(result['samples'])} ({shown})."
+
+
 def markdown(result: dict[str, Any], command: str = "python -m socialwork bench --link") -> str:
     load = " → ".join(" / ".join(f"{v:.2f}" for v in pair) for pair in result["load"])
     return "\n".join([
@@ -254,7 +289,10 @@ def markdown(result: dict[str, Any], command: str = "python -m socialwork bench 
         "cache, new session). Bytes: HTTP responses on the wire (Chromium's encodedDataLength); the websocket's are",
         f"apart (second table). Throttled: {MBPS} Mbps each way, {LATENCY_MS} ms latency.",
         "",
+        HOW,
         tables(result),
+        plotly_line(result),
+        "",
         "Goals (issue 32), the slowest page's median:",
         "",
         *[f"- {line}" for line in goal_lines(result)],

@@ -49,6 +49,11 @@ class Relay:
             self._loop.run_forever()
         finally:
             server.close()
+            open_connections = asyncio.all_tasks(self._loop)  # a browser's kept-alive connections, still piping
+            for task in open_connections:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*open_connections, return_exceptions=True))
+            self._loop.close()
 
     async def _serve(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
         try:
