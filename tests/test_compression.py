@@ -168,3 +168,15 @@ def test_streamlit_s_environment_variables_still_set_its_options():
         "server.fileWatcherType": "auto", "runner.postScriptGC": True, "server.enableWebsocketCompression": False,
         "server.maxUploadSize": 50,
     }  # fmt: skip
+
+
+def test_a_base_url_path_is_taken_off_and_no_path_leaves_the_static_folder(tmp_path):
+    from socialwork.web.static_encoding import PrecompressedStatic
+
+    middleware = PrecompressedStatic(None, tmp_path, base_url="/dash/")
+    scope = {"type": "http", "method": "GET"}
+    assert middleware._relative(scope | {"path": "/dash/static/js/a.js"}) == "static/js/a.js"
+    assert middleware._relative(scope | {"path": "/static/js/a.js"}) == "static/js/a.js"
+    assert middleware._relative(scope | {"path": "/dash/static/../../etc/passwd"}) is None
+    assert middleware._relative(scope | {"path": "/dash/targets"}) is None
+    assert middleware._relative(scope | {"method": "POST", "path": "/static/js/a.js"}) is None

@@ -60,7 +60,11 @@ def _variant_etag(tag: bytes, coding: str) -> bytes:
 class PrecompressedStatic:
     """Wraps Streamlit's ASGI app; the cache folder is written by socialwork.web.precompress."""
 
-    def __init__(self, app: Any, cache: Path, base_url: str = "") -> None:
+    def __init__(self, app: Any, cache: Path, base_url: str | None = None) -> None:
+        if base_url is None:  # built at the first request, when Streamlit's configuration is loaded
+            from streamlit import config
+
+            base_url = config.get_option("server.baseUrlPath") or ""
         self.app = app
         self.cache = cache
         self.prefix = "/" + base_url.strip("/") if base_url.strip("/") else ""
