@@ -107,7 +107,7 @@ def visit(chromium, relay: Relay, page: str, case: Case, store: Store, pid: int)
         for visit_name in ("first", "return"):
             traffic.reset()
             socket_before = relay.down["websocket"]
-            tab.goto(url, timeout=browser.STEP_TIMEOUT_MS)
+            tab.goto(url, wait_until="commit", timeout=browser.STEP_TIMEOUT_MS)  # settle() waits for the rest
             measured[f"{visit_name}_ms"] = browser.settle(tab)
             measured[f"{visit_name}_bytes"] = traffic.bytes
             measured[f"{visit_name}_ws_bytes"] = relay.down["websocket"] - socket_before
@@ -147,6 +147,7 @@ def _start(mode: str, stack: ExitStack, work: Path) -> tuple[str, int]:
 
 def run(pages: list[str], repeats: int, store: Store) -> dict[str, Any]:
     """Measure every page, case and way of serving; the result (medians come later) is returned."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     load_start = os.getloadavg()
@@ -168,7 +169,11 @@ def run(pages: list[str], repeats: int, store: Store) -> dict[str, Any]:
                 for page in pages:
                     for case in CASES:
                         for mode in MODES if repeat % 2 == 0 else MODES[::-1]:
-                            measured = visit(chromium, relays[mode], page, case, store, servers[mode][1])
+                            try:
+                                measured = visit(chromium, relays[mode], page, case, store, servers[mode][1])
+                            except PlaywrightError as err:  # one stuck visit costs its sample, not the run
+                                print(f"未完成：{page}、{case.name}、{mode}：{err.message[:200]}", file=sys.stderr)
+                                continue
                             samples[page][case.name][mode].append(measured)
             chromium.close()
     return {
@@ -188,7 +193,9 @@ def median(result: dict[str, Any], page: str, case: str, mode: str, key: str) ->
 
 
 def _worst(result: dict[str, Any], case: str, mode: str, key: str) -> float:
-    return max(median(result, page, case, mode, key) for page in result["samples"])
+    """The largest page median (a page whose visits all failed has none)."""
+    found = [v for page in result["samples"] if (v := median(result, page, case, mode, key)) == v]  # not NaN
+    return max(found) if found else float("nan")
 
 
 def case_table(result: dict[str, Any], case: str) -> str:
