@@ -8,5 +8,7 @@ wanted=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)-$requirements
 if [ "$(cat .venv/.installed 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$requirements"
+  # Streamlit's frontend compressed once for this Streamlit (gzip, brotli): socialwork/web/precompress.py.
+  .venv/bin/python -m socialwork.web.precompress
   echo "$wanted" > .venv/.installed
 fi

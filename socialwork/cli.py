@@ -372,7 +372,8 @@ def _serve(args: argparse.Namespace) -> int:
     import os
 
     from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.web import cli as streamlit_cli
+
+    from socialwork.web import app
 
     if args.data:
         os.environ[settings.DATA_DIR_ENV] = str(settings.data_dir(args.data))
@@ -380,9 +381,8 @@ def _serve(args: argparse.Namespace) -> int:
     # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
     # otherwise serve the first session through its legacy page discovery (see filtering.ensure_entrypoint).
     PagesManager.uses_pages_directory = False
-    entrypoint = str(settings.REPO_ROOT / "dashboard.py")
-    sys.argv = ["streamlit", "run", entrypoint, "--server.port", str(args.port), "--server.address", args.address]
-    return streamlit_cli.main()
+    app.run(settings.REPO_ROOT / "dashboard.py", args.port, args.address)
+    return 0
 
 
 COMMANDS = {

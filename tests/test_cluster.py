@@ -27,7 +27,7 @@ def test_the_haproxy_configuration_is_valid_and_sticky(tmp_path, cache):
     assert "WARNING" not in checked.stdout + checked.stderr  # e.g. a rule that can never match
     assert "cookie SWREPLICA insert" in text and "option httpchk GET /_stcore/health" in text
     assert "server r2 127.0.0.1:8602 cookie r2 check" in text and "option redispatch" in text
-    assert ("cache-store static" in text) == cache
+    assert ("cache-store static" in text) == cache == ("process-vary on" in text)
 
 
 def _in_a_thread(coroutine):

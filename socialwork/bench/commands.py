@@ -1,9 +1,10 @@
-"""The benchmark's command line: `python -m socialwork bench` (queries at four scales), `--browser`, `--views` and
-`--profile` (pages of the demo county), each writing its part of docs/performance.md."""
+"""The benchmark's command line: `python -m socialwork bench` (queries at four scales), `--browser`, `--views`,
+`--profile` and `--link` (pages of the demo county), each writing its part of docs/performance.md."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -34,9 +35,14 @@ def add_parsers(sub) -> None:
         action="store_true",
         help="每次页面访问的服务器 CPU：本版本（文件监视开/关）、HAProxy 缓存静态文件、可选的旧版本对照",
     )
-    bench.add_argument("--pages", help="与 --browser、--profile、--views 一起用：逗号分隔的页面（默认全部）")
+    mode.add_argument(
+        "--link",
+        action="store_true",
+        help="县里的网络与手机：各页面首次与再次访问的传输字节和稳定时间（不限速、4 Mbps、手机），对照未压缩的服务",
+    )
+    bench.add_argument("--pages", help="与 --browser、--profile、--views、--link 一起用：逗号分隔的页面（默认全部）")
     bench.add_argument(
-        "--data", type=Path, help="与 --browser 一起用：测量的数据目录（默认内置示例县；如 .bench/province 为多县数据）"
+        "--data", type=Path, help="与 --browser、--link 一起用：测量的数据目录（默认内置示例县；如 .bench/province）"
     )
     bench.add_argument("--baseline-checkout", type=Path, help="与 --views 一起用：作对照的旧版本目录（git worktree）")
 
@@ -44,7 +50,7 @@ def add_parsers(sub) -> None:
 def _bench(args: argparse.Namespace) -> int:
     from socialwork.bench import report
 
-    if args.browser or args.profile or args.views:
+    if args.browser or args.profile or args.views or args.link:
         return _bench_pages(args)
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in report.TARGETS_MS]
@@ -84,6 +90,19 @@ def _bench_pages(args: argparse.Namespace) -> int:
         )
         section, body = "views", views.markdown(result, command)
         print(views.table(result))
+    elif args.link:
+        from socialwork.bench import link
+
+        store = _browser_store(args.data)
+        if store is None:
+            return EXIT_USAGE
+        os.environ[settings.DATA_DIR_ENV] = str(store.data)  # every server the run starts reads this store
+        result = link.run(pages, args.repeats or 3, store)
+        saved.mkdir(parents=True, exist_ok=True)
+        (saved / "link.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        command = "python -m socialwork bench --link" + (f" --data {args.data}" if args.data else "")
+        section, body = "link", link.markdown(result, command)
+        print(link.tables(result), "\n".join(link.goal_lines(result)), sep="\n")
     elif args.browser:
         store = _browser_store(args.data)
         if store is None:

@@ -11,6 +11,9 @@
 - `leastconn`: a new session goes to the replica holding fewest websockets, not the next in turn.
 - Optionally the `cache` section keeps Streamlit's hashed static files (`/static/…`, marked immutable by
   Streamlit) in HAProxy's memory, so a replica no longer serves ~9 MB of JavaScript to each new browser.
+  The replicas send those files precompressed (socialwork/web/static_encoding.py) with `Vary: Accept-Encoding`:
+  `process-vary on` keeps one copy per content coding (without it HAProxy caches no response carrying Vary), and
+  HAProxy itself compresses nothing, so nothing is compressed twice and brotli, which it lacks, stays.
 """
 
 from __future__ import annotations
@@ -46,13 +49,25 @@ def config(port: int, replica_ports: list[int], cache: bool = True, address: str
         f"    total-max-size {CACHE_MB}",
         f"    max-object-size {MAX_OBJECT_BYTES}",
         "    max-age 86400",
+        "    process-vary on",  # a variant per Accept-Encoding: br, gzip, none
         "",
     ]
     cache_rules = [  # a response knows no path: the request's verdict travels in a variable
         "    acl static_file path_beg /static/",
+        "    acl takes_br req.hdr(accept-encoding) -m sub br",
+        "    acl takes_gzip req.hdr(accept-encoding) -m sub gzip",
+        # One Accept-Encoding per coding the replicas answer in: HAProxy's cache hands a request any stored
+        # variant whose coding it accepts (the plain one to everyone), so a browser taking br could get gzip.
+        "    http-request set-header accept-encoding br if static_file takes_br",
+        "    http-request set-header accept-encoding gzip if static_file !takes_br takes_gzip",
         "    http-request set-var(txn.static) bool(true) if static_file",
         "    http-request cache-use static if static_file",
-        "    http-response cache-store static if { var(txn.static) -m bool }",
+        # Stored: a compressed variant, or a file the same for every browser (no Vary: fonts, images); never the
+        # plain bytes of a compressible file, which would be found for every Accept-Encoding.
+        "    acl compressed res.hdr(content-encoding) -m found",
+        "    acl varies res.hdr(vary) -m found",
+        "    http-response cache-store static if { var(txn.static) -m bool } compressed"
+        " || { var(txn.static) -m bool } !varies",
     ]
     return "\n".join([
         "global",
