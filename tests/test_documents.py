@@ -306,9 +306,9 @@ def test_the_report_is_written_from_the_figures_with_one_marked_space():
 def test_docx_statuses_and_lists_agree_with_the_app():
     document = docx(LAST_SNAPSHOT)
     report = metrics.kpi_report(LAST_SNAPSHOT)
-    targets = next(t for t in document.tables if t.rows[0].cells[1].text == "指标")
+    targets = next(t for t in document.tables if t.rows[0].cells[0].text == "指标")
     status = [c.text for c in targets.rows[0].cells].index("状态")
-    shown_status = {r.cells[1].text: r.cells[status].text for r in targets.rows[1:]}
+    shown_status = {r.cells[0].text: r.cells[status].text for r in targets.rows[1:]}
     assert shown_status == {k.label: status_text(k) for k in report.kpis}
     assert shown_status["本年发放“XX英才卡”"] == "→ 进度正常"  # never a bare 否 where the app says on track
     texts = {cell.text for table in document.tables for row in table.rows for cell in row.cells}

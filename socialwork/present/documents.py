@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from socialwork.data import identity, settings
-from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import changes, db, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
@@ -43,8 +43,9 @@ from socialwork.present.target_words import FORECAST_NOTE, goal_text, target_tab
 from socialwork.present.theme import MILESTONE_STATUS
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
-# Every target in the documents: the answers of target_words.TARGET_COLUMNS (较上期 too: a report is read alone).
-DOCUMENT_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "较上期", "责任单位")
+# Every target in the documents: the answers of target_words.TARGET_COLUMNS, eight columns on an A4 page (the change
+# since last month is the slides' and the workbook's).
+DOCUMENT_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
 
 
 # ---------------------------------------------------------------- blocks
@@ -227,7 +228,6 @@ def targets_section(data: ReportData) -> tuple[Block, ...]:
     """Every target with value, goal, status, change and year-end projection; then each group's chart."""
     kpis = data.report.kpis
     frame = target_table(kpis, DOCUMENT_TARGET_COLUMNS)
-    frame.insert(0, "类别", [METRIC_GROUP.label_of(METRIC.groups[k.metric_key]) for k in kpis])
     note = FORECAST_NOTE + "“进度正常/滞后”按年末预测的同一方法判断。"
     return (Table(frame, {"状态": [k.status for k in kpis]}), Paragraph(note), *data.figures)
 

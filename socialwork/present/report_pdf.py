@@ -25,6 +25,7 @@ from socialwork.present.tables import table_html
 from socialwork.present.theme import STATUS_COLOURS, pill_class
 
 FIGURE_PX = 900  # a chart drawn 900 pixels wide on a 180-millimetre line: its 16-pixel text prints at about 9 pt
+TALL_FIGURE_PX = 600  # taller than this, a chart may fill the page's height
 FONT = '"Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
 
@@ -71,6 +72,7 @@ ul {{ margin: 0 0 2mm 5mm; padding-left: 3mm; }}
 .sw-at-risk {{ color: #1f1f1f; }}
 figure {{ margin: 3mm 0 4mm; break-inside: avoid; }}
 figure img {{ width: 100%; max-height: 92mm; object-fit: contain; }}
+figure.tall img {{ max-height: 225mm; }}
 figcaption {{ font-size: 9.5pt; color: #333; }}
 .narrative {{ border: 1.5pt dashed #c62828; padding: 3mm; min-height: 40mm; color: #c62828; }}
 """
@@ -89,8 +91,11 @@ def block_html(block) -> str:
         )
     if isinstance(block, Figure):
         image = base64.b64encode(figure_svg(block.figure, width=FIGURE_PX)).decode()
+        # A chart of many rows (every sector of the plan) takes the page's height: squeezed into 92 mm its 16-pixel
+        # names printed at about 5 pt.
+        tall = " class='tall'" if (block.figure.layout.height or 0) > TALL_FIGURE_PX else ""
         return (
-            f"<figure><img src='data:image/svg+xml;base64,{image}'>"
+            f"<figure{tall}><img src='data:image/svg+xml;base64,{image}'>"
             f"<figcaption>{html.escape(block.caption)}</figcaption></figure>"
         )
     if isinstance(block, Narrative):
