@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 import uuid
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -67,7 +68,7 @@ def new_county(
     county_name = county_name.strip()
     county = County(
         county_name=county_name,
-        county_code=county_code.strip(),
+        county_code=normalised_code(county_code),
         plan_title=(plan_title or DEFAULT_PLAN_TITLE).strip(),
         talent_card=(talent_card or f"{short_name(county_name)}英才卡").strip(),
         issuer=(issuer or f"{county_name}民政局").strip(),
@@ -76,6 +77,12 @@ def new_county(
     if problems:
         raise StoreError("县域信息有误：" + "；".join(problems))
     return county
+
+
+def normalised_code(text: str) -> str:
+    """A division code as typed, compared and stored: NFKC (full-width ９９９９０１ -> 999901), no spaces around it;
+    whether it is then ASCII digits of the right length is for the caller's pattern to say."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 FALLBACK = County(FALLBACK_NAME, "", DEFAULT_PLAN_TITLE, "人才卡", "")

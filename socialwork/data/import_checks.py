@@ -10,7 +10,8 @@ from datetime import date
 import pandas as pd
 
 from socialwork.data import identity, store
-from socialwork.data.contract import TABLES
+from socialwork.data.cells import Local, normalised
+from socialwork.data.contract import METRIC, METRIC_LOCAL_LABELS, OLD_METRIC_LABELS, TABLES, TABLES_BY_NAME
 from socialwork.data.location import Location
 from socialwork.data.sheets import RawTable
 
@@ -91,3 +92,37 @@ def foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> 
         return []
     return [f"{len(foreign)} 个乡镇（街道）的区划代码不以{county.county_name}的县级区划代码 {county.county_code} 开头"
             f"（如 {foreign[0]}）；请确认导入的是本县数据"]  # fmt: skip
+
+
+def local_spellings(county: identity.County) -> tuple[Local, dict[str, dict[str, str]]]:
+    """Metric labels as this store shows them (本年发放“云溪英才卡”), accepted as written (also without the quotes or
+    with straight ones), and the labels of earlier versions (OLD_METRIC_LABELS); and the labels to show, by code."""
+    shown = {key: county.metric_label(key) for key in METRIC_LOCAL_LABELS}
+    local = dict(OLD_METRIC_LABELS)
+    for key, label in shown.items():
+        for spelling in (label, label.replace("“", "").replace("”", ""), label.replace("“", '"').replace("”", '"')):
+            local[spelling] = key
+    return {METRIC.name: local}, {METRIC.name: shown}
+
+
+def old_label_notes(tables: dict[str, RawTable], county: identity.County) -> list[str]:
+    """A note for each old metric label a sheet still uses, naming its rows and the label it was read as."""
+    old = {normalised(label): key for label, key in OLD_METRIC_LABELS.items()}
+    own = {normalised(county.metric_label(key)) for key in METRIC_LOCAL_LABELS}
+    notes = []
+    for raw in tables.values():
+        for column in TABLES_BY_NAME[raw.name].columns:
+            if column.enum is not METRIC or column.name not in raw.columns:
+                continue
+            found: dict[str, list[int]] = {}
+            for cells, row in zip(raw.rows, raw.row_numbers, strict=True):
+                value = cells[raw.columns[column.name]]
+                key = normalised(value) if isinstance(value, str) else ""
+                if key in old and key not in own:
+                    found.setdefault(value.strip(), []).append(row)
+            for label, rows in found.items():
+                now = county.metric_label(old[normalised(label)])
+                listed = "、".join(map(str, rows[:10]))
+                notes.append(f"{raw.place}第{listed}行：{column.label}“{label}”是旧版本（演示数据）的写法，"
+                             f"已按本县看板显示的“{now}”导入；以后请写“{now}”")  # fmt: skip
+    return notes

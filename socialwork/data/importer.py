@@ -23,12 +23,14 @@ import pandas as pd
 
 from socialwork.data import combined, identity, sheets, store
 from socialwork.data import files as file_reading
-from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
-from socialwork.data.contract import TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, Local, clean_text, normalised, parse_cell
+from socialwork.data.contract import COUNTY, TABLES, TABLES_BY_NAME, Column, Table
 from socialwork.data.import_checks import (
     as_of_problems,
     carried_forward,
     foreign_township_codes,
+    local_spellings,
+    old_label_notes,
     same_as_previous,
     stale_data_warning,
 )
@@ -157,8 +159,12 @@ def _checkmark_columns(table: Table, raw: RawTable) -> set[str]:
     return marked
 
 
-def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) -> tuple[pd.DataFrame, list[Problem]]:
-    """A sheet as a frame of the contract's columns and types, with every cell problem found."""
+def parse_table(
+    table: Table, raw: RawTable, as_of: date, id_key: str | None, local: Local | None = None,
+    shown: dict[str, dict[str, str]] | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:  # fmt: skip
+    """A sheet as a frame of the contract's columns and types, with every cell problem found (local and shown: the
+    store's own spellings and labels, import_checks.local_spellings)."""
     empty = pd.DataFrame(columns=list(table.column_names))
     problems = _header_problems(table, raw)
     if problems:
@@ -172,7 +178,7 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
         for column in table.columns:
             position = raw.columns.get(column.name)
             value, message = parse_cell(None if position is None else cells[position], column,
-                                        checkmarks=column.name in checkmarks)  # fmt: skip
+                                        column.name in checkmarks, local, shown)  # fmt: skip
             message = message or _date_problem(column, value, as_of)
             if message:
                 problems.append(Problem(table.name, row_number, column.name, message, raw.letters.get(column.name)))
@@ -238,8 +244,9 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
 
 
 def parse_snapshot(
-    tables: dict[str, RawTable], as_of: date, id_key: str | None, carried: dict[str, pd.DataFrame] | None = None
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    tables: dict[str, RawTable], as_of: date, id_key: str | None, carried: dict[str, pd.DataFrame] | None = None,
+    county: identity.County | None = None,
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:  # fmt: skip
     """Every table parsed and checked against the contract; problems from all sheets together, once.
 
     `carried` holds the tables a file may leave out (contract: carried_forward), as the latest earlier snapshot
@@ -247,6 +254,7 @@ def parse_snapshot(
     """
     frames, problems, broken = {}, [], set()
     carried = carried or {}
+    local, shown = local_spellings(county) if county is not None else (None, None)
     for table in TABLES:
         if table.name not in tables:
             if table.name in carried:
@@ -254,7 +262,7 @@ def parse_snapshot(
             else:
                 problems.append(Problem(table.name, None, None, _missing_sheet(table)))
             continue
-        frame, found = parse_table(table, tables[table.name], as_of, id_key)
+        frame, found = parse_table(table, tables[table.name], as_of, id_key, local, shown)
         frames[table.name] = frame
         problems += found
         if frame.empty and any(p.row is None for p in found):
@@ -325,13 +333,13 @@ def check_import(
         raise ImportFailed([str(err)]) from err
     existing = store.snapshot_dates(data) if store.exists(data) else []
     carried, notes = carried_forward(tables, as_of, data, existing)
-    frames, problems = parse_snapshot(tables, as_of, id_key, carried)
+    frames, problems = parse_snapshot(tables, as_of, id_key, carried, county)
     problems = [*as_of_problems(as_of, tables, frames), *problems]
-    notes += [note for raw in tables.values() for note in raw.notes]
+    notes += [note for raw in tables.values() for note in raw.notes] + old_label_notes(tables, county)
     notes += stale_data_warning(as_of, frames)
     if not problems:
         notes += foreign_township_codes(frames["townships"], county)
-    previous = max((d for d in existing if d != as_of), default=None)
+    previous = max((d for d in existing if d < as_of), default=None)  # the month before, not the newest
     joined = left = 0
     previous_rows = {}
     if previous and not problems:
@@ -373,8 +381,11 @@ def import_target(data: Location, county_code: str | None) -> Location:
         if county_code:
             raise store.StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
         return data
+    county_code = identity.normalised_code(county_code or "")
     if not county_code:
         raise store.StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
+    if not re.fullmatch(COUNTY.column("county_code").pattern, county_code):
+        raise store.StoreError(f"--county “{county_code[:20]}”应为 6 位数字（0–9）的县级区划代码")
     identity.county_identity(data, county_code)
     return store.county_folder(data, county_code)
 

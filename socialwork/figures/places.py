@@ -102,7 +102,7 @@ MAX_LISTED = 30  # divisions named in an error, then counted (a nation has 3,000
 
 def parse_scope(code: str, as_of: date, data: Path | None = None) -> str:
     """A division code a user gave (2, 4 or 6 digits) that the store knows; FilterError naming it otherwise."""
-    code = code.strip()
+    code = identity.normalised_code(code)
     known = db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=None)
     above = known[known["division_level"] != "township"]
     if len(code) not in db.SCOPE_DIGITS or code not in set(above["division_code"]):

@@ -1,0 +1,190 @@
+"""Real registers, round two (issue 37): each class of file an office or an attacker makes, built with openpyxl (title
+rows, merged cells, full-width characters), refused with its Chinese message and the store unchanged, or accepted
+with exactly the expected rows."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.styles import PatternFill
+
+from socialwork import cli
+from socialwork.data import bounded, identity, store
+from socialwork.data.cells import PERSONAL_NUMBER_MESSAGE
+from socialwork.data.contract import TABLES
+from socialwork.data.files import read_csv_files, read_xlsx
+from socialwork.data.importer import ImportFailed, import_snapshot
+from socialwork.data.sheets import SheetError
+from socialwork.data.workbook import workbook_bytes
+from tests.fixture_county import snapshot
+from tests.test_import import normalise, tree_digest
+from tests.test_import_office import AS_OF, fixture_frames, office_workbook
+
+DASHES = ["—", "–", "‒", "－", "‐", "﹣"]
+
+
+@pytest.fixture
+def county_store(tmp_path, fixture_store) -> Path:
+    copy = tmp_path / "store"
+    shutil.copytree(fixture_store, copy)
+    return copy
+
+
+def write(tmp_path: Path, content: bytes, name: str = "2024年12月花名册.xlsx") -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def refused(path: Path | list[Path], data: Path, as_of: date = AS_OF, **options) -> str:
+    """The problems of an import that must fail, as one text; the store's files are exactly as before."""
+    before = tree_digest(data)
+    with pytest.raises(ImportFailed) as failure:
+        import_snapshot(path, as_of, data, **options)
+    assert tree_digest(data) == before
+    return "\n".join(str(p) for p in failure.value.problems)
+
+
+def edited(content: bytes, edit) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    edit(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def people_sheet(book):
+    return next(s for s in book.worksheets if s.title.startswith("社会工作人才"))
+
+
+def assert_stored_as(data: Path, on: date, frames) -> None:
+    for table in TABLES:
+        stored = store.read_table(data, on, table)
+        assert normalise(stored) == normalise(frames[table.name].reset_index(drop=True)), table.name
+
+
+# ---------------------------------------------------------------- 2. personal data behind any dash
+
+
+@pytest.mark.parametrize("dash", DASHES)
+def test_a_mobile_number_written_with_any_dash_is_refused_in_a_text_field(tmp_path, county_store, dash):
+    frames = fixture_frames()
+    frames["people"].loc[0, "role"] = f"138{dash}0013{dash}8000"
+    text = refused(write(tmp_path, office_workbook(frames)), county_store)
+    assert PERSONAL_NUMBER_MESSAGE in text and "岗位" in text
+    assert "0013" not in text
+
+
+# ---------------------------------------------------------------- 4. codes as typed
+
+
+def test_init_stores_a_full_width_code_as_ascii_digits(tmp_path):
+    data = tmp_path / "s"
+    args = ["init", "--data", str(data), "--county", "云溪县", "--code", "９９９９０１", "-o", str(tmp_path / "t.xlsx")]
+    assert cli.main(args) == 0
+    assert json.loads((data / "county.json").read_text(encoding="utf-8"))["county_code"] == "999901"
+
+
+@pytest.mark.parametrize("code", ["٩٩٩٩٠١", "99990", "９９９９０１０", "99990a"])
+def test_init_refuses_a_code_that_is_not_six_ascii_digits(tmp_path, capsys, code):
+    data = tmp_path / "s"
+    args = ["init", "--data", str(data), "--county", "云溪县", "--code", code, "-o", str(tmp_path / "t.xlsx")]
+    assert cli.main(args) == 2
+    assert "应为 6 位数字的县级区划代码" in capsys.readouterr().err
+    assert not (data / "county.json").exists()
+
+
+def test_a_county_json_with_full_width_digits_is_refused_on_reading(tmp_path):
+    data = tmp_path / "s"
+    identity.write(data, identity.new_county("云溪县", "530524"))
+    path = data / "county.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("530524", "５３０５２４"), encoding="utf-8")
+    with pytest.raises(store.StoreError, match="应为 6 位数字的县级区划代码"):
+        identity.load(data)
+
+
+# ---------------------------------------------------------------- 5. bounded reading
+
+
+def test_a_stray_formatted_cell_at_xfd3000_costs_nothing_and_imports_the_rows(tmp_path, county_store):
+    def stray(book):
+        people_sheet(book)["XFD3000"].fill = PatternFill("solid", fgColor="FFFF00")
+
+    content = edited(office_workbook(fixture_frames()), stray)
+    tables, _ = read_xlsx(content, "花名册.xlsx")
+    assert max(len(row) for row in tables["people"].rows) < 30 and max(tables["people"].row_numbers) < 30
+    import_snapshot(write(tmp_path, content), AS_OF, county_store)
+    assert_stored_as(county_store, AS_OF, fixture_frames())
+
+
+def test_a_value_past_the_column_cap_is_refused_naming_the_cell(tmp_path, county_store):
+    def stray(book):
+        people_sheet(book)["XFD3000"] = "x"
+
+    text = refused(write(tmp_path, edited(office_workbook(fixture_frames()), stray)), county_store)
+    assert "XFD3000 单元格有内容" in text and "最多读取 200 列" in text
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        (bounded.Limits(rows=5), "最多读取 5 行"),
+        (bounded.Limits(columns=10), "最多读取 10 列"),
+        (bounded.Limits(cells=300), "已超过 300 个单元格"),
+        (bounded.Limits(file_bytes=5_000), "超过一次导入的上限 0 MB"),
+        (bounded.Limits(unpacked_bytes=50_000), "解压后有"),
+    ],
+)
+def test_every_cap_is_a_chinese_refusal_and_writes_nothing(tmp_path, county_store, monkeypatch, limits, message):
+    monkeypatch.setattr(bounded, "LIMITS", limits)
+    assert message in refused(write(tmp_path, office_workbook(fixture_frames())), county_store)
+
+
+def test_the_caps_hold_for_csv_files_too(monkeypatch):
+    monkeypatch.setattr(bounded, "LIMITS", bounded.Limits(columns=10))
+    wide = ("乡镇区划代码,乡镇名称" + "," * 30 + "x\n999999001,甲街道\n").encode()
+    with pytest.raises(SheetError, match="AF1 单元格有内容"):
+        read_csv_files([("townships.csv", wide)])
+    trailing = ("乡镇区划代码,乡镇名称" + "," * 30 + "\n999999001,甲街道" + "," * 30 + "\n").encode()
+    assert read_csv_files([("townships.csv", trailing)])["townships"].rows == [["999999001", "甲街道"]]
+
+
+def test_a_document_type_in_the_xml_is_refused_before_it_is_parsed(tmp_path, county_store):
+    import zipfile
+
+    good = workbook_bytes(snapshot(date(2024, 11, 30)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            if name.startswith("xl/worksheets/sheet"):
+                at = part.index(b"<worksheet")
+                part = part[:at] + b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + part[at:]
+            target.writestr(name, part)
+    assert "含有不安全的内容（如实体扩展）" in refused(write(tmp_path, out.getvalue()), county_store)
+
+
+# ---------------------------------------------------------------- 7. small things
+
+
+def test_the_next_import_removes_a_killed_imports_staging_folder(tmp_path, county_store):
+    leftover = county_store / ".staging-killed"
+    leftover.mkdir()
+    (leftover / "people.parquet").write_bytes(b"half")
+    import_snapshot(write(tmp_path, office_workbook(fixture_frames())), AS_OF, county_store)
+    assert not leftover.exists()
+    assert [p.name for p in county_store.iterdir() if p.name.startswith(".staging-")] == []
+
+
+def test_an_import_between_two_snapshots_compares_with_the_month_before(tmp_path, county_store):
+    march = snapshot(date(2025, 3, 31))  # the file of 2025-03-31, imported as 2025-03-20: not last month's again
+    result = import_snapshot(write(tmp_path, workbook_bytes(march), "upload.xlsx"), date(2025, 3, 20), county_store)
+    assert result.previous_date == date(2024, 11, 30)
+    assert not any("完全相同" in w for w in result.warnings)
+    assert result.previous_rows["people"] == len(snapshot(date(2024, 11, 30))["people"])
