@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.styles import PatternFill
 
@@ -188,3 +189,107 @@ def test_an_import_between_two_snapshots_compares_with_the_month_before(tmp_path
     assert result.previous_date == date(2024, 11, 30)
     assert not any("完全相同" in w for w in result.warnings)
     assert result.previous_rows["people"] == len(snapshot(date(2024, 11, 30))["people"])
+
+
+# ---------------------------------------------------------------- 3. refusals that say what to write
+
+
+def replaced_text(old: str, new: str, sheet_prefix: str):
+    """An edit writing `new` wherever a sheet starting with sheet_prefix holds `old`."""
+
+    def edit(book):
+        sheet = next(s for s in book.worksheets if s.title.startswith(sheet_prefix))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value == old:
+                    cell.value = new
+
+    return edit
+
+
+def with_card_target():
+    """The fixture's frames with a goal on talent cards, the metric whose label carries the card's name."""
+    frames = fixture_frames()
+    row = {"plan_year": 2024, "metric_key": "talent_cards_this_year", "target_label": "发放人才卡",
+           "goal_value": 5.0, "comparator": "ge", "scope": "county"}  # fmt: skip
+    frames["targets"] = pd.concat([frames["targets"], pd.DataFrame([row])], ignore_index=True)
+    return frames
+
+
+@pytest.mark.parametrize(
+    "written", ["本年发放“测试英才卡”", '本年发放"测试英才卡"', "本年发放测试英才卡", "本年发放人才卡"]
+)
+def test_the_talent_card_label_as_the_dashboard_shows_it_is_accepted(tmp_path, county_store, written):
+    assert identity.load(county_store).metric_label("talent_cards_this_year") == "本年发放“测试英才卡”"
+    content = edited(office_workbook(with_card_target()), replaced_text("本年发放人才卡", written, "年度目标"))
+    result = import_snapshot(write(tmp_path, content), AS_OF, county_store)
+    assert_stored_as(county_store, AS_OF, with_card_target())
+    assert not any("旧版本" in w for w in result.warnings)
+
+
+def test_the_demos_old_label_is_accepted_with_a_note(tmp_path, county_store):
+    content = edited(
+        office_workbook(with_card_target()), replaced_text("本年发放人才卡", "本年发放“XX英才卡”", "年度目标")
+    )
+    result = import_snapshot(write(tmp_path, content), AS_OF, county_store)
+    assert_stored_as(county_store, AS_OF, with_card_target())
+    note = next(w for w in result.warnings if "旧版本" in w)
+    assert "“本年发放“XX英才卡””是旧版本（演示数据）的写法，已按本县看板显示的“本年发放“测试英才卡””导入" in note
+
+
+@pytest.mark.parametrize(
+    ("sheet", "old", "new", "closest"),
+    [
+        ("年度目标", "本年发放人才卡", "本年发放“云溪英才卡”", "本年发放“测试英才卡”"),  # another county's card
+        ("社会工作人才", "社会工作师", "社会工作帅", "社会工作师"),
+        ("村（社区）", "城市社区", "城市杜区", "城市社区"),
+    ],
+)
+def test_a_refused_value_names_the_closest_allowed_one(tmp_path, county_store, sheet, old, new, closest):
+    content = edited(office_workbook(with_card_target()), replaced_text(old, new, sheet))
+    text = refused(write(tmp_path, content), county_store)
+    assert f"取值“{new}”不在允许范围；最接近的允许值是“{closest}”，如果指的是它，请改为“{closest}”" in text
+
+
+def test_a_missing_column_and_the_files_cell_errors_come_in_one_round(tmp_path, county_store):
+    def damage(book):
+        replaced_text("证书级别", "证书等级别", "社会工作人才")(book)  # the column's header misspelt
+        people = people_sheet(book)
+        joined = next(c.column for c in people[3] if c.value == "入库时间")
+        people.cell(row=4, column=joined, value="昨天")
+        organisations = next(s for s in book.worksheets if s.title.startswith("社工机构"))
+        staff = next(c.column for c in organisations[3] if c.value == "从业人员数")
+        organisations.cell(row=4, column=staff, value="十")
+
+    text = refused(write(tmp_path, edited(office_workbook(fixture_frames()), damage)), county_store)
+    assert "缺少列：证书等级（certificate_level）；表中有“证书等级别”列，如果就是它，请把列名改为“证书等级”" in text
+    assert "第4行" in text and "日期“昨天”无法识别" in text and "“十”应为整数" in text
+    assert "certificate_level）”：不能为空" not in text  # the missing column is one problem, not one per row
+
+
+DAMAGED = '{\n  "county_name": "测试县",\n  "county_code": "999999",\n}\n'
+
+
+def test_a_damaged_county_json_names_the_line_and_the_command_that_repairs_it(tmp_path, county_store, capsys):
+    (county_store / "county.json").write_text(DAMAGED, encoding="utf-8")
+    assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(county_store)]) == 2
+    err = capsys.readouterr().err
+    assert "county.json 第 3 行第 26 列有多余的逗号" in err and "--replace" in err
+    init = [
+        "init",
+        "--data",
+        str(county_store),
+        "--county",
+        "测试县",
+        "--code",
+        "999999",
+        "-o",
+        str(tmp_path / "t.xlsx"),
+    ]
+    assert cli.main(init) == 2  # the advice without --replace fails as it says, and says --replace again
+    assert "--replace" in capsys.readouterr().err
+    assert "有多余的逗号" in refused(write(tmp_path, office_workbook(fixture_frames())), county_store)
+    assert cli.main([*init, "--replace"]) == 0
+    assert [p.read_text(encoding="utf-8") for p in (county_store / ".replaced").glob("county.json@*")] == [DAMAGED]
+    assert identity.load(county_store).county_code == "999999"
+    assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(county_store)]) == 0

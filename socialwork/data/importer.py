@@ -138,14 +138,19 @@ def _header_problems(table: Table, raw: RawTable) -> list[Problem]:
     problems = []
     if raw.repeated_headers:
         problems.append(Problem(table.name, None, None, f"列名重复：{'、'.join(raw.repeated_headers)}"))
-    missing = [table.column(name) for name in raw.missing]
-    if table.name == "people" and raw.id_number_column is not None:
-        missing = [c for c in missing if c.name != "person_id"]
-    for column in missing:
+    for column in _missing(table, raw):
         near = difflib.get_close_matches(column.label, raw.unknown_headers, n=1, cutoff=0.5)
         hint = f"；表中有“{near[0]}”列，如果就是它，请把列名改为“{column.label}”" if near else ""
         problems.append(Problem(table.name, None, None, f"缺少列：{column.label}（{column.name}）{hint}"))
     return problems
+
+
+def _missing(table: Table, raw: RawTable) -> list[Column]:
+    """Columns the sheet lacks (reported once, as missing): person_id not, where ID-card numbers stand for it."""
+    missing = [table.column(name) for name in raw.missing]
+    if table.name == "people" and raw.id_number_column is not None:
+        missing = [c for c in missing if c.name != "person_id"]
+    return missing
 
 
 def _checkmark_columns(table: Table, raw: RawTable) -> set[str]:
@@ -165,10 +170,7 @@ def parse_table(
 ) -> tuple[pd.DataFrame, list[Problem]]:  # fmt: skip
     """A sheet as a frame of the contract's columns and types, with every cell problem found (local and shown: the
     store's own spellings and labels, import_checks.local_spellings)."""
-    empty = pd.DataFrame(columns=list(table.column_names))
-    problems = _header_problems(table, raw)
-    if problems:
-        return empty, problems
+    problems = _header_problems(table, raw)  # and the cells of the columns that are there, in the same round
     if table.required_rows and not raw.rows:
         problems.append(Problem(table.name, None, None, "数据表为空：至少应有一行数据"))
     checkmarks = _checkmark_columns(table, raw)
@@ -271,6 +273,9 @@ def parse_snapshot(
     problems += resolve_place_names(given, tables)
     reported = {(p.table, p.row, p.column) for p in problems}
     whole_columns = {(p.table, p.column) for p in problems if p.row is None and p.column}
+    whole_columns |= {
+        (name, column.name) for name, raw in tables.items() for column in _missing(TABLES_BY_NAME[name], raw)
+    }
     for problem in check_given(given, first_row=0):
         located = _at_sheet_row(problem, tables[problem.table])
         seen = (located.table, located.row, located.column) in reported
