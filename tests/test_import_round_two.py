@@ -293,3 +293,108 @@ def test_a_damaged_county_json_names_the_line_and_the_command_that_repairs_it(tm
     assert [p.read_text(encoding="utf-8") for p in (county_store / ".replaced").glob("county.json@*")] == [DAMAGED]
     assert identity.load(county_store).county_code == "999999"
     assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(county_store)]) == 0
+
+
+# ---------------------------------------------------------------- 1. many counties: nothing lands in the wrong county
+
+
+@pytest.fixture(scope="module")
+def city_store(tmp_path_factory) -> Path:
+    from tests.fixture_city import write_city_store
+
+    return write_city_store(tmp_path_factory.mktemp("city"))
+
+
+@pytest.fixture
+def city(tmp_path, city_store) -> Path:
+    copy = tmp_path / "city"
+    shutil.copytree(city_store, copy)
+    return copy
+
+
+def county_file(tmp_path: Path, county: str) -> Path:
+    """A county's month as its office keeps it (title rows, merged cells, names for codes, full-width digits)."""
+    from tests.fixture_city import county_snapshot
+
+    return write(tmp_path, office_workbook(county_snapshot(county, date(2024, 11, 30))), f"{county}-2024年12月.xlsx")
+
+
+def test_an_import_into_one_county_of_another_countys_townships_is_refused(tmp_path, city, capsys):
+    from tests.fixture_city import COUNTY_A, COUNTY_B
+
+    before = tree_digest(city)
+    command = ["import", str(county_file(tmp_path, COUNTY_A)), "--as-of", "2024-12-31", "--data", str(city)]
+    assert cli.main([*command, "--county", COUNTY_B]) == 2
+    err = capsys.readouterr().err
+    codes = "999901001、999901101、999901201"
+    assert f"文件中全部乡镇（街道）的区划代码（{codes}）不以乙县的县级区划代码 999902 开头" in err
+    assert "属于甲县（999901）：不能导入乙县（--county 999902）" in err
+    assert tree_digest(city) == before
+
+
+def test_a_countys_own_file_under_a_full_width_county_code_imports_into_that_county(tmp_path, city):
+    from tests.fixture_city import COUNTY_B, county_snapshot
+
+    command = ["import", str(county_file(tmp_path, COUNTY_B)), "--as-of", "2024-12-31", "--data", str(city)]
+    assert cli.main([*command, "--county", "９９９９０２"]) == 0
+    assert_stored_as(store.county_folder(city, COUNTY_B), AS_OF, county_snapshot(COUNTY_B, date(2024, 11, 30)))
+    assert AS_OF not in store.snapshot_dates(store.county_folder(city, "999901"))
+
+
+def test_a_township_name_two_counties_share_is_refused_naming_both(tmp_path, city, capsys):
+    for command in (["kpis"], ["export", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]):
+        assert cli.main([*command, "--as-of", "2025-03-31", "--township", "甲街道", "--data", str(city)]) == 2
+        err = capsys.readouterr().err
+        assert "乡镇（街道）名称不唯一：“甲街道”有 2 个：甲县甲街道（999901001）、乙县甲街道（999902001）" in err
+        assert "--scope" in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("places", [["--scope", "999902", "--township", "甲街道"], ["--township", "999902001"]])
+def test_a_township_of_a_city_store_is_scoped_by_its_county(city, capsys, places):
+    assert cli.main(["kpis", "--as-of", "2025-03-31", *places, "--data", str(city)]) == 0
+    assert "范围：乙县甲街道" in capsys.readouterr().out
+
+
+def test_townships_of_two_counties_at_once_are_refused(city, capsys):
+    both = ["--township", "999901001", "--township", "999902001"]
+    assert cli.main(["kpis", "--as-of", "2025-03-31", *both, "--data", str(city)]) == 2
+    assert "所选乡镇（街道）属于不同的县（甲县、乙县）" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- 6. echoes
+
+
+LONG = "9" * 20_000
+
+
+def test_a_long_value_is_echoed_as_a_short_marked_prefix():
+    from socialwork.figures.places import ECHO_CHARACTERS, echoed
+
+    assert echoed(LONG) == "9" * ECHO_CHARACTERS + "…（共 20,000 个字符，只显示前 100 个）"
+    assert echoed("城关街道") == "城关街道"
+    assert echoed("138—0013—8000") == "（疑似个人号码，不予显示）"
+
+
+def test_a_long_scope_in_the_cli_is_not_echoed_whole(city, capsys):
+    assert cli.main(["kpis", "--as-of", "2025-03-31", "--scope", LONG, "--data", str(city)]) == 2
+    err = capsys.readouterr().err
+    assert "共 20,000 个字符，只显示前 100 个" in err and len(err) < 1_000
+
+
+def test_long_url_values_are_echoed_as_short_marked_prefixes(city, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork.data import settings
+    from tests.markdown_text import shown
+
+    monkeypatch.setenv("SOCIALWORK_DATA", str(city))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["scope"] = LONG
+    at.query_params["asof"] = "x" * 20_000
+    at.query_params["township"] = ["y" * 20_000] * 10  # Streamlit ignores a query string over 524,288 characters
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [shown(e.value) for e in at.error]
+    assert len(errors) == 3 and all(len(e) < 1_000 for e in errors), [len(e) for e in errors]
+    assert all("…（共 20,000 个字符，只显示前 100 个）" in e for e in errors)

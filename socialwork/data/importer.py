@@ -30,9 +30,11 @@ from socialwork.data.import_checks import (
     carried_forward,
     foreign_township_codes,
     local_spellings,
+    many_counties_root,
     old_label_notes,
     same_as_previous,
     stale_data_warning,
+    townships_of_another_county,
 )
 from socialwork.data.location import Bucket, Location
 from socialwork.data.place_names import resolve_place_names
@@ -342,7 +344,10 @@ def check_import(
     problems = [*as_of_problems(as_of, tables, frames), *problems]
     notes += [note for raw in tables.values() for note in raw.notes] + old_label_notes(tables, county)
     notes += stale_data_warning(as_of, frames)
-    if not problems:
+    root = many_counties_root(data)
+    if root is not None and "townships" in tables:  # another county's townships would land in its figures
+        problems = [*townships_of_another_county(frames["townships"], county, root), *problems]
+    elif not problems:
         notes += foreign_township_codes(frames["townships"], county)
     previous = max((d for d in existing if d < as_of), default=None)  # the month before, not the newest
     joined = left = 0
