@@ -398,3 +398,21 @@ def test_long_url_values_are_echoed_as_short_marked_prefixes(city, monkeypatch):
     errors = [shown(e.value) for e in at.error]
     assert len(errors) == 3 and all(len(e) < 1_000 for e in errors), [len(e) for e in errors]
     assert all("…（共 20,000 个字符，只显示前 100 个）" in e for e in errors)
+
+
+# ---------------------------------------------------------------- 5. the benchmark's workbooks (bench --import)
+
+
+def test_the_import_benchmark_builds_its_workbooks_within_the_caps(tmp_path):
+    from socialwork.bench import imports
+
+    register, stray, at_cap = imports.cases()
+    assert register.people == stray.people == 100_000 and stray.stray_cell
+    per_person = imports._cells_per_person() + at_cap.extra_columns
+    assert at_cap.people < bounded.LIMITS.rows and 0.9 < at_cap.people * per_person / bounded.LIMITS.cells < 1
+    small = imports.Case("small", 3_010, 3, stray_cell=True)
+    tables, _ = read_xlsx(imports.workbook(small, tmp_path).read_bytes())
+    assert len(tables["people"].rows) == 3_010 and len({r[0] for r in tables["people"].rows}) == 3_010
+    assert max(len(r) for r in tables["people"].rows) < 30  # the formatted cell at XFD3000 is not read
+    text = imports.markdown([imports.Measured(small, 2**20, 2000, 1.5, 1.2, 300 * 2**20)])
+    assert "| small | 3,010 | 2,000 | 1.0 MB | 1.5 s | 1.2 s | 300 MB |" in text

@@ -34,6 +34,12 @@ def add_parsers(sub) -> None:
         action="store_true",
         help="每次页面访问的服务器 CPU：本版本（文件监视开/关）、HAProxy 缓存静态文件、可选的旧版本对照",
     )
+    mode.add_argument(
+        "--import",
+        dest="imports",
+        action="store_true",
+        help="导入的时间与内存峰值：10 万人的花名册，以及达到读取上限的文件（各在新进程中导入）",
+    )
     bench.add_argument("--pages", help="与 --browser、--profile、--views 一起用：逗号分隔的页面（默认全部）")
     bench.add_argument(
         "--data", type=Path, help="与 --browser 一起用：测量的数据目录（默认内置示例县；如 .bench/province 为多县数据）"
@@ -46,6 +52,8 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.browser or args.profile or args.views:
         return _bench_pages(args)
+    if args.imports:
+        return _bench_imports(args)
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in report.TARGETS_MS]
     if unknown:
@@ -99,6 +107,18 @@ def _bench_pages(args: argparse.Namespace) -> int:
     print(f"结束时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
     _write_performance(args.out, sections.put(old, section, body))
+    print(f"已写入 {args.out}")
+    return 0
+
+
+def _bench_imports(args: argparse.Namespace) -> int:
+    """bench --import: a large register and a file at the caps imported, each in a fresh process."""
+    from socialwork.bench import imports, sections
+
+    results = imports.run(args.data_root.resolve() / "import")
+    print(imports.table(results))
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
+    _write_performance(args.out, sections.put(old, "import", imports.markdown(results)))
     print(f"已写入 {args.out}")
     return 0
 

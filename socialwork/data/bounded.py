@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import DATA_TAG, FORMULA_TAG, MERGE_TAG, ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from socialwork.data.cells import UncachedFormula
 from socialwork.data.sheets import SheetError, displayed
@@ -38,6 +39,7 @@ class Limits:
 
 LIMITS = Limits()
 TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
+MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 
 
 def _size(number: int) -> str:
@@ -157,6 +159,36 @@ class _Parser(WorkSheetParser):
     def _next_position(self) -> tuple[int, int]:
         return self.row_counter, self.col_counter + 1
 
+    def parse(self):  # openpyxl's signature
+        """(row number, cells) of each row of sheetData, and the merged ranges' refs; every other part of the sheet
+        (validations, formatting, hyperlinks…) is dropped as it is read, so memory stays that of one row."""
+        self.hidden_rows: set[int] = set()
+        self.merged_refs: list[str] = []
+        depth, section = 0, None
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if depth == 2:
+                    section = element.tag
+                continue
+            depth -= 1
+            if section == DATA_TAG and depth == 2 and element.tag == ROW_TAG:
+                row = self.parse_row(element)
+                element.clear()
+                yield row
+            elif section == MERGE_TAG and depth == 2 and element.tag == MERGE_CELL_TAG:
+                self.merged_refs.append(element.get("ref", ""))
+                element.clear()
+            elif section not in (DATA_TAG, MERGE_TAG) or depth < 2:
+                element.clear()
+
+    def parse_row(self, row):  # openpyxl's signature
+        number, cells = super().parse_row(row)
+        attrs = self.row_dimensions.pop(str(number), None)  # only whether it is hidden is kept
+        if attrs and attrs.get("hidden") in ("1", "true"):
+            self.hidden_rows.add(number)
+        return number, cells
+
 
 @dataclass
 class SheetGrid:
@@ -175,7 +207,7 @@ def read_sheet(book: Book, sheet: Sheet, budget: Budget) -> SheetGrid:
                          date_formats=book.date_formats, timedelta_formats=book.timedelta_formats)  # fmt: skip
         rows: dict[int, list[object]] = {}
         for number, cells in parser.parse():
-            budget.spend(len(cells), sheet.title)
+            budget.spend(len(cells) or 1, sheet.title)  # an empty row costs one: rows alone cannot run on unbounded
             values = [(c["column"], c["value"]) for c in cells if c["value"] is not None]
             if not values:
                 continue
@@ -190,10 +222,9 @@ def read_sheet(book: Book, sheet: Sheet, budget: Budget) -> SheetGrid:
     height = max(rows, default=0)
     width = max((len(row) for row in rows.values()), default=0)
     grid = SheetGrid([rows.get(number, []) for number in range(1, height + 1)])
-    grid.hidden = {int(n) for n, attrs in parser.row_dimensions.items()
-                   if attrs.get("hidden") in ("1", "true") and int(n) <= height}  # fmt: skip
-    for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
-        _fill(grid.rows, merged.ref, width, budget, sheet.title)
+    grid.hidden = {n for n in parser.hidden_rows if n <= height}
+    for ref in parser.merged_refs:
+        _fill(grid.rows, ref, width, budget, sheet.title)
     return grid
 
 
