@@ -267,6 +267,20 @@ def test_a_missing_column_and_the_files_cell_errors_come_in_one_round(tmp_path, 
     assert "certificate_level）”：不能为空" not in text  # the missing column is one problem, not one per row
 
 
+def test_a_sheet_without_its_header_row_and_the_other_sheets_cell_errors_come_in_one_round(tmp_path, county_store):
+    def damage(book):
+        posts = next(s for s in book.worksheets if s.title.startswith("社会工作岗位"))
+        for cell in posts[3]:
+            cell.value = f"列{cell.column}"
+        people = people_sheet(book)
+        joined = next(c.column for c in people[3] if c.value == "入库时间")
+        people.cell(row=4, column=joined, value="昨天")
+
+    text = refused(write(tmp_path, edited(office_workbook(fixture_frames()), damage)), county_store)
+    assert "第1行像是标题行，但其下没有找到列名行" in text and "日期“昨天”无法识别" in text
+    assert "缺少工作表“社会工作岗位”" not in text  # the sheet is there: its header is what is wrong
+
+
 DAMAGED = '{\n  "county_name": "测试县",\n  "county_code": "999999",\n}\n'
 
 

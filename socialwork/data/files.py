@@ -107,12 +107,14 @@ def _read_book(book: bounded.Book, budget: bounded.Budget) -> tuple[dict[str, Ra
             continue
         found.setdefault(table.name, []).append((displayed(sheet.title), grid, hidden))
     tables = _assign(found, errors, notes)
+    failed = set(found) - set(tables)
     for table_name in {t.name for s in book.worksheets if s.sheet_state != "visible" and (t := table_named(s.title))}:
         if table_name not in tables and table_name not in found:
             label = next(t.label for t in TABLES if t.name == table_name)
             errors.append(f"“{label}”工作表被隐藏：隐藏的工作表不会被导入；请在 Excel 中取消隐藏后再导入")
-    if errors:
-        raise SheetError(errors)
+            failed.add(table_name)
+    if errors:  # with what could be read: the import reports these with every other problem, in one round
+        raise SheetError(errors, (tables, notes), frozenset(failed))
     return tables, notes
 
 
@@ -218,5 +220,5 @@ def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
             continue
         tables[table_name], names[table_name] = raw, name
     if errors:
-        raise SheetError(errors)
+        raise SheetError(errors, (tables, []))
     return tables

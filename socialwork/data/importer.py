@@ -77,25 +77,50 @@ def pseudonymous_id(id_number: str, key: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
+class ReadProblem(str):
+    """A sheet or file of an upload that could not be read, carried with the notes to check_import, which reports it
+    with every other problem in one round; `table`: the table it would have been, if known."""
+
+    table: str | None = None
+
+
+def _read_problems(failure: SheetError) -> list[str]:
+    """A reading failure's messages as ReadProblems (the failed tables named on the first), or ImportFailed when
+    nothing of the file could be read."""
+    if failure.partial is None:
+        raise ImportFailed(list(failure.messages)) from failure
+    problems = [ReadProblem(m) for m in failure.messages]
+    for table in failure.failed:
+        marker = ReadProblem("")
+        marker.table = table
+        problems.append(marker)
+    return problems
+
+
 def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:
-    """Sheets of a workbook by table name, and notes on what was read past."""
+    """Sheets of a workbook by table name, and notes on what was read past (sheets that could not be read among
+    them, as ReadProblem)."""
     try:
         tables, notes = file_reading.read_xlsx(content, name)
     except SheetError as failure:
-        raise ImportFailed(list(failure.messages)) from failure
+        problems = _read_problems(failure)
+        tables, notes = failure.partial
+        notes = [*notes, *problems]
     _add_file_months(tables, name)
     return tables, notes
 
 
-def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
-    """CSV files (name, content) named after their table, UTF-8 or GBK."""
+def read_csv_files(files: list[tuple[str, bytes]]) -> tuple[dict[str, RawTable], list[str]]:
+    """CSV files (name, content) named after their table, UTF-8 or GBK; files that could not be read as ReadProblem."""
+    problems = []
     try:
         tables = file_reading.read_csv_files(files)
     except SheetError as failure:
-        raise ImportFailed(list(failure.messages)) from failure
+        problems = _read_problems(failure)
+        tables = failure.partial[0]
     for raw in tables.values():
         _add_file_months({raw.name: raw}, raw.sheet)
-    return tables
+    return tables, problems
 
 
 def _add_file_months(tables: dict[str, RawTable], file_name: str) -> None:
@@ -114,7 +139,7 @@ def read_uploads(files: list[tuple[str, bytes]]) -> tuple[dict[str, RawTable], l
         return read_xlsx(files[0][1], files[0][0])
     if not all(name.lower().endswith(".csv") for name, _ in files):
         raise ImportFailed(["请上传一个 XLSX 工作簿，或一组 CSV 文件（每个数据表一个）"])
-    return read_csv_files(files), []
+    return read_csv_files(files)
 
 
 def read_source(source: Path | list[Path]) -> tuple[dict[str, RawTable], list[str]]:
@@ -329,6 +354,8 @@ def check_import(
 ) -> CheckedImport:
     """Parse and check every table and compare with the latest other snapshot; writes nothing."""
     id_key = id_key if id_key is not None else os.environ.get(ID_KEY_ENV)
+    unread = [w for w in warnings or [] if isinstance(w, ReadProblem)]  # sheets that could not be read: problems
+    warnings = [w for w in warnings or [] if not isinstance(w, ReadProblem)]
     if store.is_demo(data):
         # `python -m socialwork demo` rewrites that folder: real data there would be lost.
         raise ImportFailed(
@@ -341,7 +368,10 @@ def check_import(
     existing = store.snapshot_dates(data) if store.exists(data) else []
     carried, notes = carried_forward(tables, as_of, data, existing)
     frames, problems = parse_snapshot(tables, as_of, id_key, carried, county)
-    problems = [*as_of_problems(as_of, tables, frames), *problems]
+    failed = {w.table for w in unread if w.table}  # their sheet is there: not missing as well
+    problems = [p for p in problems if not (isinstance(p, Problem) and p.table in failed and p.row is None
+                                           and p.message.startswith("缺少工作表"))]  # fmt: skip
+    problems = [*(w for w in unread if w), *as_of_problems(as_of, tables, frames), *problems]
     notes += [note for raw in tables.values() for note in raw.notes] + old_label_notes(tables, county)
     notes += stale_data_warning(as_of, frames)
     root = many_counties_root(data)
