@@ -12,12 +12,14 @@ from socialwork.cluster import commands as cluster_commands
 from socialwork.data import identity, settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
 from socialwork.data.location import Bucket
-from socialwork.data.store import StoreError, snapshot_dates
+from socialwork.data.store import StoreError, is_multi_county, snapshot_dates
 from socialwork.data.store import exists as store_exists
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
 EXIT_USAGE = 2
+COUNTY_DIGITS = 6
+SCOPE_HELP = "市、县的区划代码（4 或 6 位，多县数据目录），例如 530524；与 --township 同用时为乡镇（街道）所在的县"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     kpis = sub.add_parser("kpis", help="打印某期快照的全部年度目标及完成情况")
     kpis.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
     kpis.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
-    kpis.add_argument("--scope", help="市、县的区划代码（4 或 6 位，多县数据目录），例如 530524")
+    kpis.add_argument("--scope", help=SCOPE_HELP)
     kpis.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     kpis.add_argument("--json", action="store_true", help="以 JSON 输出")
 
@@ -57,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     changes.add_argument("--to", dest="to_date", help="较晚一期的快照日期 YYYY-MM-DD（默认：最新一期）")
     changes.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
-    changes.add_argument("--scope", help="市、县的区划代码（4 或 6 位，多县数据目录），例如 530524")
+    changes.add_argument("--scope", help=SCOPE_HELP)
     changes.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     changes.add_argument("--json", action="store_true", help="以 JSON 输出")
 
@@ -83,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["pptx", "pdf", "xlsx", "docx"], help="导出格式")
     export.add_argument("--as-of", required=True, help="快照日期 YYYY-MM-DD")
     export.add_argument("--township", action="append", default=[], help="乡镇（街道）名称或代码，可重复")
-    export.add_argument("--scope", help="市、县的区划代码（4 或 6 位，多县数据目录），例如 530524")
+    export.add_argument("--scope", help=SCOPE_HELP)
     export.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     export.add_argument("-o", "--out", type=Path, required=True, help="输出文件")
 
@@ -141,12 +143,15 @@ def _county(data: Path) -> identity.County:
 def _kpis(args: argparse.Namespace) -> int:
     from socialwork.figures.metrics import kpi_report
     from socialwork.present.formatting import kpi_table_text
+    from socialwork.present.place_tables import scope_name
 
     data = settings.data_dir(args.data)
     county = _county(data)
     as_of = parse_as_of(args.as_of, data)
     codes, names = _places(args, as_of, data)
     report = kpi_report(as_of, codes, data)
+    if is_multi_county(data):  # the scope line names the county a township lies in (乙县甲街道), or the city
+        names = [scope_name(as_of, codes, names, data)]
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -162,11 +167,14 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[list[str] | No
     from socialwork.figures.places import parse_scope
 
     if args.scope:
-        if args.township:
-            raise FilterError("--scope 与 --township 只能选一个")
         scope = parse_scope(args.scope, as_of, data)
-        return [scope], [hierarchy.name_of(scope, as_of, data)]
-    codes = township_codes(args.township, as_of, data) if args.township else None
+        if not args.township:
+            return [scope], [hierarchy.name_of(scope, as_of, data)]
+        if len(scope) != COUNTY_DIGITS:  # a county's townships by name: names repeat across counties, not within one
+            raise FilterError("--scope 与 --township 一起用时，--scope 应为乡镇（街道）所在县的 6 位区划代码")
+        codes = township_codes(args.township, as_of, data, county=scope)
+    else:
+        codes = township_codes(args.township, as_of, data) if args.township else None
     return codes, (township_names(codes, as_of, data) if codes else None)  # names also when codes were given
 
 

@@ -120,7 +120,7 @@ def test_template_has_a_sheet_per_table_with_headers_notes_and_lists():
 def test_import_then_replace_keeps_the_old_snapshot(tmp_path, store, base_workbook):
     path = write(tmp_path, base_workbook)
     result = import_snapshot(path, NEW_DAY, store)
-    assert result.previous_date == date(2025, 3, 31) and not result.replaced
+    assert result.previous_date == DAY and not result.replaced  # the month before, though 2025-03-31 exists
     assert NEW_DAY in snapshot_dates(store)
     with pytest.raises(ImportFailed, match="已存在"):
         import_snapshot(path, NEW_DAY, store)

@@ -40,6 +40,12 @@ def add_parsers(sub) -> None:
         action="store_true",
         help="县里的网络与手机：各页面首次与再次访问的传输字节和稳定时间（不限速、4 Mbps、手机），对照未压缩的服务",
     )
+    mode.add_argument(
+        "--import",
+        dest="imports",
+        action="store_true",
+        help="导入的时间与内存峰值：10 万人的花名册，以及达到读取上限的文件（各在新进程中导入）",
+    )
     bench.add_argument("--pages", help="与 --browser、--profile、--views、--link 一起用：逗号分隔的页面（默认全部）")
     bench.add_argument(
         "--data", type=Path, help="与 --browser、--link 一起用：测量的数据目录（默认内置示例县；如 .bench/province）"
@@ -52,6 +58,8 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.browser or args.profile or args.views or args.link:
         return _bench_pages(args)
+    if args.imports:
+        return _bench_imports(args)
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in report.TARGETS_MS]
     if unknown:
@@ -118,6 +126,18 @@ def _bench_pages(args: argparse.Namespace) -> int:
     print(f"结束时负载 {_load_text(os.getloadavg())}", file=sys.stderr)
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
     _write_performance(args.out, sections.put(old, section, body))
+    print(f"已写入 {args.out}")
+    return 0
+
+
+def _bench_imports(args: argparse.Namespace) -> int:
+    """bench --import: a large register and a file at the caps imported, each in a fresh process."""
+    from socialwork.bench import imports, sections
+
+    results = imports.run(args.data_root.resolve() / "import")
+    print(imports.table(results))
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Performance\n"
+    _write_performance(args.out, sections.put(old, "import", imports.markdown(results)))
     print(f"已写入 {args.out}")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 BROWSER_SECTIONS = ("browser", "browser-county", "browser-city", "browser-province", "browser-nation")
-SECTIONS = (*BROWSER_SECTIONS, "views", "link", "profile", "load", "budget")
+SECTIONS = (*BROWSER_SECTIONS, "views", "link", "profile", "load", "import", "budget")
 
 
 def _pattern(name: str) -> re.Pattern[str]:

@@ -7,6 +7,7 @@ looks like an ID-card or phone number is refused in any column, and its content 
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -31,8 +32,12 @@ ID_CARD = re.compile(
     r"|(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d)"
 )
 MOBILE = re.compile(r"(?<!\d)(?:\+?86|0086)?1[3-9]\d{9}(?!\d)")
+MIN_PERSONAL_DIGITS = 10
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}\d{7,8}(?!\d)")  # area code 0xx(x) + 7–8 digits
-NUMBER_SEPARATORS = re.compile(r"[\s\-_/.·()]")
+# Between the digits of a number written by hand: spaces, dots, slashes, brackets and every dash-like character
+# (hyphen, non-breaking hyphen, figure dash, en and em dash, horizontal bar, minus, small and full-width hyphen-minus).
+DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+NUMBER_SEPARATORS = re.compile(rf"[\s_/.·()（）{DASHES}]")
 DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 # The pseudonymous ids this system writes (importer.pseudonymous_id): hex, never a personal number.
 PSEUDONYM = re.compile(r"^P[0-9a-f]{16}$")
@@ -79,7 +84,9 @@ def looks_personal(value: object) -> bool:
     if isinstance(value, float) and not value.is_integer():
         return False  # 0.30000000000000004 is arithmetic, not an ID
     original = clean_text(value) or ""
-    if not original or PSEUDONYM.match(original):
+    if len(original) < MIN_PERSONAL_DIGITS or sum(c.isdigit() for c in original) < MIN_PERSONAL_DIGITS:
+        return False  # the shortest number below (a landline with its area code) has 10 digits
+    if PSEUDONYM.match(original):
         return False
     text = unicodedata.normalize("NFKC", original).upper()
     if DECIMAL.match(text.replace(",", "")) and "." in text:
@@ -92,13 +99,44 @@ def is_placeholder(text: str) -> bool:
     return normalised(text) in PLACEHOLDER_TEXTS or text in PLACEHOLDER_TEXTS
 
 
-def enum_code(text: str, enum: Enum) -> str | None:
+_SPELLINGS: dict[str, dict[str, str]] = {}  # enum name -> normalised spelling -> code, built once per enumeration
+Local = dict[str, dict[str, str]]  # spellings one store adds (its talent card's name): enum name -> spelling -> code
+
+
+def spellings(enum: Enum) -> dict[str, str]:
+    """Every accepted spelling of an enumeration's values (label, code, ENUM_ALIASES), normalised -> code."""
+    if enum.name not in _SPELLINGS:
+        found = {normalised(label): code for code, label in enum.labels.items()}
+        found |= {normalised(code): code for code in enum.codes}
+        found |= {normalised(alias): code for alias, code in ENUM_ALIASES.get(enum.name, {}).items()}
+        _SPELLINGS[enum.name] = found
+    return _SPELLINGS[enum.name]
+
+
+def enum_code(text: str, enum: Enum, local: Local | None = None) -> str | None:
     """The code for a label, code or known spelling of an enumeration value; None when unknown."""
     wanted = normalised(text)
-    spellings = {normalised(label): code for code, label in enum.labels.items()}
-    spellings |= {normalised(code): code for code in enum.codes}
-    spellings |= {normalised(alias): code for alias, code in ENUM_ALIASES.get(enum.name, {}).items()}
-    return spellings.get(wanted) or spellings.get(wanted.lower())
+    known = spellings(enum)
+    extra = {normalised(s): code for s, code in (local or {}).get(enum.name, {}).items()}
+    return extra.get(wanted) or known.get(wanted) or known.get(wanted.lower())
+
+
+def refused_choice(text: str, enum: Enum, shown: dict[str, str] | None = None) -> str:
+    """A value outside an enumeration: the closest allowed value named (what to write instead), then every one.
+
+    shown: labels as this store shows them (code -> label), where they differ from the contract's."""
+    labels = enum.labels | (shown or {})
+    candidates = {
+        **{s: c for s, c in spellings(enum).items() if not s.isascii()},
+        **{normalised(v): k for k, v in labels.items()},
+    }
+    near = difflib.get_close_matches(normalised(text), list(candidates), n=1, cutoff=0.4)
+    hint = (
+        f"；最接近的允许值是“{labels[candidates[near[0]]]}”，如果指的是它，请改为“{labels[candidates[near[0]]]}”"
+        if near
+        else ""
+    )
+    return f"取值“{text}”不在允许范围{hint}。允许值：{'、'.join(labels.values())}"
 
 
 def parse_boolean(text: str) -> bool | None:
@@ -143,10 +181,14 @@ def parse_number(value: object) -> float | None:
         return None
 
 
-def parse_cell(value: object, column: Column, checkmarks: bool = False) -> tuple[object, str | None]:
+def parse_cell(
+    value: object, column: Column, checkmarks: bool = False, local: Local | None = None,
+    shown: dict[str, dict[str, str]] | None = None,
+) -> tuple[object, str | None]:  # fmt: skip
     """(value in the contract's type, or None; a Chinese message when the cell cannot be read).
 
-    checkmarks: the column marks yes with √ and leaves no empty, so an empty cell there means no.
+    checkmarks: the column marks yes with √ and leaves no empty, so an empty cell there means no. local: spellings
+    the store adds; shown: enumeration labels as the store shows them (enum name -> code -> label).
     """
     if isinstance(value, UncachedFormula):
         return (
@@ -164,12 +206,12 @@ def parse_cell(value: object, column: Column, checkmarks: bool = False) -> tuple
     if value is None or (isinstance(value, str) and text is None):
         return (False if checkmarks and column.type == "BOOLEAN" else None), None
     if column.enum:
-        code = enum_code(text, column.enum)
+        code = enum_code(text, column.enum, local)
         if code is not None:
             return code, None
         if is_placeholder(text):
             return None, None
-        return None, f"取值“{text}”不在允许范围：{'、'.join(column.enum.labels.values())}"
+        return None, refused_choice(text, column.enum, (shown or {}).get(column.enum.name))
     if text is not None and column.type == "BOOLEAN":
         answer = parse_boolean(text)
         if answer is not None:

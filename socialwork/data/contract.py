@@ -1105,6 +1105,14 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "milestone_status": {"推进中": "in_progress", "完成": "done"},
 }
 
+# Metric labels earlier versions showed, accepted in 年度目标 with a note naming the label this store shows now: the
+# demo county's card (XX英才卡) written into the label, and the label before the card had a local name. A store's own
+# label (本年发放“云溪英才卡”, METRIC_LOCAL_LABELS with its talent_card) is accepted as it is.
+OLD_METRIC_LABELS: dict[str, str] = {
+    "本年发放“XX英才卡”": "talent_cards_this_year",
+    "本年发放英才卡": "talent_cards_this_year",
+}
+
 # Cells that mean "nothing here" in a clerk's register: empty, never a value.
 PLACEHOLDER_TEXTS: frozenset[str] = frozenset(
     {"无", "暂无", "空", "/", "\\", "-", "--", "—", "——", "#N/A", "N/A", "n/a", "NA", "不适用", "null", "NULL", "None"}
@@ -1149,7 +1157,7 @@ COUNTY = Table(
             "VARCHAR",
             "县级区划代码",
             "6-digit statistical division code; township codes (9 digits) begin with it, else the import warns.",
-            pattern=r"\d{6}",
+            pattern=r"[0-9]{6}",
         ),
         Column(
             "plan_title",
@@ -1195,7 +1203,13 @@ DIVISIONS = Table(
     "reported missing). A division's code is the leading digits of its villages' 12-digit codes: 2 for a province, "
     "4 a city, 6 a county, 9 a township. The store's title is its top division's name.",
     (
-        Column("division_code", "VARCHAR", "区划代码", "2, 4, 6 or 9 digits.", pattern=r"\d{2}|\d{4}|\d{6}|\d{9}"),
+        Column(
+            "division_code",
+            "VARCHAR",
+            "区划代码",
+            "2, 4, 6 or 9 digits.",
+            pattern=r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}",
+        ),
         Column("division_name", "VARCHAR", "区划名称", "As shown, e.g. 云溪县."),
         Column("division_level", "VARCHAR", "级别", "省, 市, 县 or 乡镇（街道）.", enum=DIVISION_LEVEL),
         Column("parent_code", "VARCHAR", "上级区划代码", "Empty for the top division.", nullable=True),

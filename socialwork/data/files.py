@@ -8,9 +8,7 @@ import csv
 import io
 from pathlib import Path
 
-from openpyxl import load_workbook
-
-from socialwork.data.cells import UncachedFormula
+from socialwork.data import bounded
 from socialwork.data.contract import TABLES, Table
 from socialwork.data.sheets import (
     COVER_SHEET,
@@ -25,29 +23,6 @@ from socialwork.data.sheets import (
 )
 
 MAX_CSV_FIELD = 1_000_000  # characters: a larger cell is a damaged file, not a register
-
-
-def _grid(sheet: object, values: object | None) -> tuple[list[list[object]], set[int]]:
-    """A sheet's cells as rows, formulas replaced by their saved values, merged ranges filled."""
-    grid = []
-    for row in sheet.iter_rows():
-        cells = []
-        for cell in row:
-            if cell.data_type == "f":  # keep what Excel computed; a formula never saved with a value is an error
-                saved = values.cell(row=cell.row, column=cell.column).value if values is not None else None
-                cells.append(UncachedFormula(str(cell.value)) if saved is None else saved)
-            else:
-                cells.append(cell.value)
-        grid.append(cells)
-    for merged in sheet.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else None
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            row = grid[r]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(merged.min_col - 1, merged.max_col):
-                row[c] = top
-    hidden = {r for r, dimension in sheet.row_dimensions.items() if dimension.hidden}
-    return grid, hidden
 
 
 def _check_container(content: bytes, name: str) -> None:
@@ -75,9 +50,10 @@ def _check_container(content: bytes, name: str) -> None:
         raise SheetError([f"文件“{displayed(name)}”不是有效的 XLSX 工作簿（Excel 2007 及以上格式）"])
 
 
-def _open(content: bytes, name: str, data_only: bool) -> object:
+def _open(content: bytes, name: str) -> bounded.Book:
+    """The workbook's list of sheets: each is streamed (bounded.read_sheet), never loaded whole."""
     try:
-        return load_workbook(io.BytesIO(content), data_only=data_only)
+        return bounded.open_book(content)
     except Exception as err:  # zip, XML and openpyxl errors of many kinds: none may reach a clerk as a traceback
         if "invalid XML" in str(err) or "xml" in type(err).__module__.lower():
             message = "文件内部的 XML 已损坏或含有不安全的内容（如实体扩展）"
@@ -91,12 +67,23 @@ def _open(content: bytes, name: str, data_only: bool) -> object:
         ) from err
 
 
-def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:
-    """Sheets of a workbook by table, and notes on what was read past; SheetError lists every problem."""
+def read_xlsx(
+    content: bytes, name: str = "工作簿", limits: bounded.Limits | None = None
+) -> tuple[dict[str, RawTable], list[str]]:
+    """Sheets of a workbook by table, and notes on what was read past; SheetError lists every problem (or the cap
+    passed: bounded.LIMITS unless limits are given)."""
+    limits = limits or bounded.LIMITS
+    bounded.check_file_size(content, name, limits)
     _check_container(content, name)
-    book = _open(content, name, data_only=False)
-    has_formulas = any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
-    values = _open(content, name, data_only=True) if has_formulas else None
+    bounded.check_archive(content, name, limits)
+    book = _open(content, name)
+    try:
+        return _read_book(book, bounded.Budget(limits))
+    finally:
+        book.close()
+
+
+def _read_book(book: bounded.Book, budget: bounded.Budget) -> tuple[dict[str, RawTable], list[str]]:
     notes, errors, found = [], [], {}
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
@@ -105,7 +92,10 @@ def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTab
                 notes.append(f"隐藏的工作表“{displayed(sheet.title)}”未读取（隐藏的工作表不会代替可见的工作表导入）")
             continue
         try:
-            grid, hidden = _grid(sheet, values[sheet.title] if values else None)
+            read = bounded.read_sheet(book, sheet, budget)
+            grid, hidden = read.rows, read.hidden
+        except SheetError:
+            raise  # past a cap: the import stops here
         except Exception as err:  # a damaged sheet raises parser errors of several kinds
             errors.append(f"工作表“{displayed(sheet.title)}”已损坏，无法读取（{type(err).__name__}）")
             continue
@@ -117,12 +107,14 @@ def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTab
             continue
         found.setdefault(table.name, []).append((displayed(sheet.title), grid, hidden))
     tables = _assign(found, errors, notes)
+    failed = set(found) - set(tables)
     for table_name in {t.name for s in book.worksheets if s.sheet_state != "visible" and (t := table_named(s.title))}:
         if table_name not in tables and table_name not in found:
             label = next(t.label for t in TABLES if t.name == table_name)
             errors.append(f"“{label}”工作表被隐藏：隐藏的工作表不会被导入；请在 Excel 中取消隐藏后再导入")
-    if errors:
-        raise SheetError(errors)
+            failed.add(table_name)
+    if errors:  # with what could be read: the import reports these with every other problem, in one round
+        raise SheetError(errors, (tables, notes), frozenset(failed))
     return tables, notes
 
 
@@ -183,13 +175,15 @@ def decode_csv(content: bytes, name: str) -> str:
         ) from err
 
 
-def read_csv(name: str, content: bytes) -> tuple[str, RawTable]:
+def read_csv(name: str, content: bytes, budget: bounded.Budget | None = None) -> tuple[str, RawTable]:
     """One CSV file named after its table (people.csv, 社会工作人才.csv, 社会工作人才2026年11月.csv)."""
+    budget = budget or bounded.Budget(bounded.LIMITS)
+    bounded.check_file_size(content, name, budget.limits)
     table = table_named(Path(name).stem)
     text = decode_csv(content, name)
     try:
         csv.field_size_limit(MAX_CSV_FIELD)
-        grid = [[v if v != "" else None for v in row] for row in csv.reader(io.StringIO(text))]
+        grid = bounded.csv_grid(csv.reader(io.StringIO(text)), name, budget)
     except csv.Error as err:
         message = "某个单元格过长" if "field larger" in str(err) else "格式错误"
         raise SheetError(
@@ -210,9 +204,10 @@ def read_csv(name: str, content: bytes) -> tuple[str, RawTable]:
 def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
     """CSV files (name, content), one per table; every file's problem reported together."""
     tables, errors, names = {}, [], {}
+    budget = bounded.Budget(bounded.LIMITS)
     for name, content in files:
         try:
-            table_name, raw = read_csv(name, content)
+            table_name, raw = read_csv(name, content, budget)
         except SheetError as failure:
             errors += failure.messages
             continue
@@ -225,5 +220,5 @@ def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
             continue
         tables[table_name], names[table_name] = raw, name
     if errors:
-        raise SheetError(errors)
+        raise SheetError(errors, (tables, []))
     return tables

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 import uuid
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -67,7 +68,7 @@ def new_county(
     county_name = county_name.strip()
     county = County(
         county_name=county_name,
-        county_code=county_code.strip(),
+        county_code=normalised_code(county_code),
         plan_title=(plan_title or DEFAULT_PLAN_TITLE).strip(),
         talent_card=(talent_card or f"{short_name(county_name)}英才卡").strip(),
         issuer=(issuer or f"{county_name}民政局").strip(),
@@ -76,6 +77,12 @@ def new_county(
     if problems:
         raise StoreError("县域信息有误：" + "；".join(problems))
     return county
+
+
+def normalised_code(text: str) -> str:
+    """A division code as typed, compared and stored: NFKC (full-width ９９９９０１ -> 999901), no spaces around it;
+    whether it is then ASCII digits of the right length is for the caller's pattern to say."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 FALLBACK = County(FALLBACK_NAME, "", DEFAULT_PLAN_TITLE, "人才卡", "")
@@ -123,13 +130,17 @@ def load(root: Location) -> County:
         raise StoreError(missing_message(root))
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise StoreError(f"县域信息文件 {path} 无法读取（{type(err).__name__}）；{_fix(root)}") from err
+    except json.JSONDecodeError as err:  # a file edited by hand: say where, and how to repair it
+        raise StoreError(f"县域信息文件 {path} {_damage(err)}；请改正该处，或重写该文件：{_repair(root)}") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise StoreError(
+            f"县域信息文件 {path} 无法读取（{type(err).__name__}）；请重写该文件：{_repair(root)}"
+        ) from err
     if not isinstance(values, dict):
-        raise StoreError(f"县域信息文件 {path} 格式错误：应为一个 JSON 对象；{_fix(root)}")
+        raise StoreError(f"县域信息文件 {path} 格式错误：应为一个 JSON 对象；请重写该文件：{_repair(root)}")
     problems = check(values)
     if problems:
-        raise StoreError(f"县域信息文件 {path} 有误：{'；'.join(problems)}；{_fix(root)}")
+        raise StoreError(f"县域信息文件 {path} 有误：{'；'.join(problems)}；请改正，或重写该文件：{_repair(root)}")
     return County(**{f.name: values[f.name].strip() for f in fields(County)})
 
 
@@ -198,12 +209,31 @@ def _fix(root: Location) -> str:
     return f"请运行 python -m socialwork init --data {root} --county 县名 --code 县级区划代码"
 
 
+def _damage(err: json.JSONDecodeError) -> str:
+    """Where a hand-edited JSON file is damaged, in Chinese: a comma before a closing brace named at the comma."""
+    before = err.doc[: err.pos].rstrip()
+    if before.endswith(",") and err.doc[err.pos : err.pos + 1] in ("}", "]"):
+        line, column = before.count("\n") + 1, len(before) - 1 - before.rfind("\n")
+        return f"第 {line} 行第 {column} 列有多余的逗号（最后一项后面不能有逗号）"
+    return f"第 {err.lineno} 行第 {err.colno} 列格式错误（JSON：{err.msg}；常见原因是多余的逗号、缺少引号或括号）"
+
+
+def _repair(root: Location) -> str:
+    """The command that rewrites a damaged county.json (the old file kept under .replaced/)."""
+    return (f"python -m socialwork init --data {root} --county 县名 --code 县级区划代码 --replace"
+            "（原文件保留在 .replaced/ 下；快照不受影响）")  # fmt: skip
+
+
 def write(root: Location, county: County, replace: bool = False) -> Path:
     """Write county.json atomically (a temporary file renamed into place, or one object); an existing one needs
     replace=True and is kept under .replaced/, as a replaced snapshot is."""
     path = identity_path(root)
     if path.exists() and not replace:
         raise StoreError(f"数据目录 {root} 已初始化为“{load(root).county_name}”；如需修改县域信息，请加 --replace")
+    if isinstance(root, Path) and path.exists():  # kept as it was, even damaged, before it is replaced
+        keep = root / ".replaced"
+        keep.mkdir(exist_ok=True)
+        shutil.copy2(path, keep / f"{COUNTY_FILE}@{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
     problems = check(asdict(county))
     if problems:
         raise StoreError("县域信息有误：" + "；".join(problems))
@@ -215,10 +245,6 @@ def write(root: Location, county: County, replace: bool = False) -> Path:
         announce_write(root)
         return identity_path(root)
     root.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        keep = root / ".replaced"
-        keep.mkdir(exist_ok=True)
-        shutil.copy2(path, keep / f"{COUNTY_FILE}@{datetime.now().strftime('%Y%m%dT%H%M%S%f')}")
     staging = root / f".{COUNTY_FILE}.{uuid.uuid4().hex}"
     try:
         staging.write_text(text, encoding="utf-8")

@@ -6,11 +6,13 @@ forward from the previous snapshot.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, store
-from socialwork.data.contract import TABLES
+from socialwork.data import divisions, identity, store
+from socialwork.data.cells import Local, normalised
+from socialwork.data.contract import METRIC, METRIC_LOCAL_LABELS, OLD_METRIC_LABELS, TABLES, TABLES_BY_NAME
 from socialwork.data.location import Location
 from socialwork.data.sheets import RawTable
 
@@ -91,3 +93,62 @@ def foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> 
         return []
     return [f"{len(foreign)} 个乡镇（街道）的区划代码不以{county.county_name}的县级区划代码 {county.county_code} 开头"
             f"（如 {foreign[0]}）；请确认导入的是本县数据"]  # fmt: skip
+
+
+def many_counties_root(data: Location) -> Path | None:
+    """The store of many counties a county's folder lies in (import --county), or None for a county's own store."""
+    if isinstance(data, Path) and store.county_code_of(data.name) and store.is_multi_county(data.parent):
+        return data.parent
+    return None
+
+
+def townships_of_another_county(townships: pd.DataFrame, county: identity.County, root: Path) -> list[str]:
+    """In a store of many counties a township belongs to the county its code begins with: a township whose code does
+    not begin with this county's would be counted there, or nowhere. Refused, naming the county it belongs to."""
+    codes = [str(c) for c in townships["township_code"].dropna()]
+    foreign = sorted(c for c in codes if not c.startswith(county.county_code))
+    if not foreign:
+        return []
+    known = divisions.read(root)
+    names = dict(zip(known["division_code"], known["division_name"], strict=True))
+    owners = sorted({c[:6] for c in foreign})
+    named = "、".join(f"{names.get(code, '区划表中没有的县')}（{code}）" for code in owners[:5])
+    shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
+    whole = "全部" if len(foreign) == len(codes) else f"{len(foreign)} 个"
+    return [f"文件中{whole}乡镇（街道）的区划代码（{shown}）不以{county.county_name}的县级区划代码 "
+            f"{county.county_code} 开头，属于{named}：不能导入{county.county_name}（--county {county.county_code}）；"
+            "请确认选择的县和文件"]  # fmt: skip
+
+
+def local_spellings(county: identity.County) -> tuple[Local, dict[str, dict[str, str]]]:
+    """Metric labels as this store shows them (本年发放“云溪英才卡”), accepted as written (also without the quotes or
+    with straight ones), and the labels of earlier versions (OLD_METRIC_LABELS); and the labels to show, by code."""
+    shown = {key: county.metric_label(key) for key in METRIC_LOCAL_LABELS}
+    local = dict(OLD_METRIC_LABELS)
+    for key, label in shown.items():
+        for spelling in (label, label.replace("“", "").replace("”", ""), label.replace("“", '"').replace("”", '"')):
+            local[spelling] = key
+    return {METRIC.name: local}, {METRIC.name: shown}
+
+
+def old_label_notes(tables: dict[str, RawTable], county: identity.County) -> list[str]:
+    """A note for each old metric label a sheet still uses, naming its rows and the label it was read as."""
+    old = {normalised(label): key for label, key in OLD_METRIC_LABELS.items()}
+    own = {normalised(county.metric_label(key)) for key in METRIC_LOCAL_LABELS}
+    notes = []
+    for raw in tables.values():
+        for column in TABLES_BY_NAME[raw.name].columns:
+            if column.enum is not METRIC or column.name not in raw.columns:
+                continue
+            found: dict[str, list[int]] = {}
+            for cells, row in zip(raw.rows, raw.row_numbers, strict=True):
+                value = cells[raw.columns[column.name]]
+                key = normalised(value) if isinstance(value, str) else ""
+                if key in old and key not in own:
+                    found.setdefault(value.strip(), []).append(row)
+            for label, rows in found.items():
+                now = county.metric_label(old[normalised(label)])
+                listed = "、".join(map(str, rows[:10]))
+                notes.append(f"{raw.place}第{listed}行：{column.label}“{label}”是旧版本（演示数据）的写法，"
+                             f"已按本县看板显示的“{now}”导入；以后请写“{now}”")  # fmt: skip
+    return notes

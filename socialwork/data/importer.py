@@ -23,14 +23,18 @@ import pandas as pd
 
 from socialwork.data import combined, identity, sheets, store
 from socialwork.data import files as file_reading
-from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, clean_text, normalised, parse_cell
-from socialwork.data.contract import TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, Local, clean_text, normalised, parse_cell
+from socialwork.data.contract import COUNTY, TABLES, TABLES_BY_NAME, Column, Table
 from socialwork.data.import_checks import (
     as_of_problems,
     carried_forward,
     foreign_township_codes,
+    local_spellings,
+    many_counties_root,
+    old_label_notes,
     same_as_previous,
     stale_data_warning,
+    townships_of_another_county,
 )
 from socialwork.data.location import Bucket, Location
 from socialwork.data.place_names import resolve_place_names
@@ -73,25 +77,50 @@ def pseudonymous_id(id_number: str, key: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
+class ReadProblem(str):
+    """A sheet or file of an upload that could not be read, carried with the notes to check_import, which reports it
+    with every other problem in one round; `table`: the table it would have been, if known."""
+
+    table: str | None = None
+
+
+def _read_problems(failure: SheetError) -> list[str]:
+    """A reading failure's messages as ReadProblems (the failed tables named on the first), or ImportFailed when
+    nothing of the file could be read."""
+    if failure.partial is None:
+        raise ImportFailed(list(failure.messages)) from failure
+    problems = [ReadProblem(m) for m in failure.messages]
+    for table in failure.failed:
+        marker = ReadProblem("")
+        marker.table = table
+        problems.append(marker)
+    return problems
+
+
 def read_xlsx(content: bytes, name: str = "工作簿") -> tuple[dict[str, RawTable], list[str]]:
-    """Sheets of a workbook by table name, and notes on what was read past."""
+    """Sheets of a workbook by table name, and notes on what was read past (sheets that could not be read among
+    them, as ReadProblem)."""
     try:
         tables, notes = file_reading.read_xlsx(content, name)
     except SheetError as failure:
-        raise ImportFailed(list(failure.messages)) from failure
+        problems = _read_problems(failure)
+        tables, notes = failure.partial
+        notes = [*notes, *problems]
     _add_file_months(tables, name)
     return tables, notes
 
 
-def read_csv_files(files: list[tuple[str, bytes]]) -> dict[str, RawTable]:
-    """CSV files (name, content) named after their table, UTF-8 or GBK."""
+def read_csv_files(files: list[tuple[str, bytes]]) -> tuple[dict[str, RawTable], list[str]]:
+    """CSV files (name, content) named after their table, UTF-8 or GBK; files that could not be read as ReadProblem."""
+    problems = []
     try:
         tables = file_reading.read_csv_files(files)
     except SheetError as failure:
-        raise ImportFailed(list(failure.messages)) from failure
+        problems = _read_problems(failure)
+        tables = failure.partial[0]
     for raw in tables.values():
         _add_file_months({raw.name: raw}, raw.sheet)
-    return tables
+    return tables, problems
 
 
 def _add_file_months(tables: dict[str, RawTable], file_name: str) -> None:
@@ -110,7 +139,7 @@ def read_uploads(files: list[tuple[str, bytes]]) -> tuple[dict[str, RawTable], l
         return read_xlsx(files[0][1], files[0][0])
     if not all(name.lower().endswith(".csv") for name, _ in files):
         raise ImportFailed(["请上传一个 XLSX 工作簿，或一组 CSV 文件（每个数据表一个）"])
-    return read_csv_files(files), []
+    return read_csv_files(files)
 
 
 def read_source(source: Path | list[Path]) -> tuple[dict[str, RawTable], list[str]]:
@@ -136,14 +165,19 @@ def _header_problems(table: Table, raw: RawTable) -> list[Problem]:
     problems = []
     if raw.repeated_headers:
         problems.append(Problem(table.name, None, None, f"列名重复：{'、'.join(raw.repeated_headers)}"))
-    missing = [table.column(name) for name in raw.missing]
-    if table.name == "people" and raw.id_number_column is not None:
-        missing = [c for c in missing if c.name != "person_id"]
-    for column in missing:
+    for column in _missing(table, raw):
         near = difflib.get_close_matches(column.label, raw.unknown_headers, n=1, cutoff=0.5)
         hint = f"；表中有“{near[0]}”列，如果就是它，请把列名改为“{column.label}”" if near else ""
         problems.append(Problem(table.name, None, None, f"缺少列：{column.label}（{column.name}）{hint}"))
     return problems
+
+
+def _missing(table: Table, raw: RawTable) -> list[Column]:
+    """Columns the sheet lacks (reported once, as missing): person_id not, where ID-card numbers stand for it."""
+    missing = [table.column(name) for name in raw.missing]
+    if table.name == "people" and raw.id_number_column is not None:
+        missing = [c for c in missing if c.name != "person_id"]
+    return missing
 
 
 def _checkmark_columns(table: Table, raw: RawTable) -> set[str]:
@@ -157,12 +191,13 @@ def _checkmark_columns(table: Table, raw: RawTable) -> set[str]:
     return marked
 
 
-def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) -> tuple[pd.DataFrame, list[Problem]]:
-    """A sheet as a frame of the contract's columns and types, with every cell problem found."""
-    empty = pd.DataFrame(columns=list(table.column_names))
-    problems = _header_problems(table, raw)
-    if problems:
-        return empty, problems
+def parse_table(
+    table: Table, raw: RawTable, as_of: date, id_key: str | None, local: Local | None = None,
+    shown: dict[str, dict[str, str]] | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:  # fmt: skip
+    """A sheet as a frame of the contract's columns and types, with every cell problem found (local and shown: the
+    store's own spellings and labels, import_checks.local_spellings)."""
+    problems = _header_problems(table, raw)  # and the cells of the columns that are there, in the same round
     if table.required_rows and not raw.rows:
         problems.append(Problem(table.name, None, None, "数据表为空：至少应有一行数据"))
     checkmarks = _checkmark_columns(table, raw)
@@ -172,7 +207,7 @@ def parse_table(table: Table, raw: RawTable, as_of: date, id_key: str | None) ->
         for column in table.columns:
             position = raw.columns.get(column.name)
             value, message = parse_cell(None if position is None else cells[position], column,
-                                        checkmarks=column.name in checkmarks)  # fmt: skip
+                                        column.name in checkmarks, local, shown)  # fmt: skip
             message = message or _date_problem(column, value, as_of)
             if message:
                 problems.append(Problem(table.name, row_number, column.name, message, raw.letters.get(column.name)))
@@ -238,8 +273,9 @@ def _person_id(id_number: object, key: str | None) -> tuple[str | None, str | No
 
 
 def parse_snapshot(
-    tables: dict[str, RawTable], as_of: date, id_key: str | None, carried: dict[str, pd.DataFrame] | None = None
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    tables: dict[str, RawTable], as_of: date, id_key: str | None, carried: dict[str, pd.DataFrame] | None = None,
+    county: identity.County | None = None,
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:  # fmt: skip
     """Every table parsed and checked against the contract; problems from all sheets together, once.
 
     `carried` holds the tables a file may leave out (contract: carried_forward), as the latest earlier snapshot
@@ -247,6 +283,7 @@ def parse_snapshot(
     """
     frames, problems, broken = {}, [], set()
     carried = carried or {}
+    local, shown = local_spellings(county) if county is not None else (None, None)
     for table in TABLES:
         if table.name not in tables:
             if table.name in carried:
@@ -254,7 +291,7 @@ def parse_snapshot(
             else:
                 problems.append(Problem(table.name, None, None, _missing_sheet(table)))
             continue
-        frame, found = parse_table(table, tables[table.name], as_of, id_key)
+        frame, found = parse_table(table, tables[table.name], as_of, id_key, local, shown)
         frames[table.name] = frame
         problems += found
         if frame.empty and any(p.row is None for p in found):
@@ -263,6 +300,9 @@ def parse_snapshot(
     problems += resolve_place_names(given, tables)
     reported = {(p.table, p.row, p.column) for p in problems}
     whole_columns = {(p.table, p.column) for p in problems if p.row is None and p.column}
+    whole_columns |= {
+        (name, column.name) for name, raw in tables.items() for column in _missing(TABLES_BY_NAME[name], raw)
+    }
     for problem in check_given(given, first_row=0):
         located = _at_sheet_row(problem, tables[problem.table])
         seen = (located.table, located.row, located.column) in reported
@@ -314,6 +354,8 @@ def check_import(
 ) -> CheckedImport:
     """Parse and check every table and compare with the latest other snapshot; writes nothing."""
     id_key = id_key if id_key is not None else os.environ.get(ID_KEY_ENV)
+    unread = [w for w in warnings or [] if isinstance(w, ReadProblem)]  # sheets that could not be read: problems
+    warnings = [w for w in warnings or [] if not isinstance(w, ReadProblem)]
     if store.is_demo(data):
         # `python -m socialwork demo` rewrites that folder: real data there would be lost.
         raise ImportFailed(
@@ -325,13 +367,19 @@ def check_import(
         raise ImportFailed([str(err)]) from err
     existing = store.snapshot_dates(data) if store.exists(data) else []
     carried, notes = carried_forward(tables, as_of, data, existing)
-    frames, problems = parse_snapshot(tables, as_of, id_key, carried)
-    problems = [*as_of_problems(as_of, tables, frames), *problems]
-    notes += [note for raw in tables.values() for note in raw.notes]
+    frames, problems = parse_snapshot(tables, as_of, id_key, carried, county)
+    failed = {w.table for w in unread if w.table}  # their sheet is there: not missing as well
+    problems = [p for p in problems if not (isinstance(p, Problem) and p.table in failed and p.row is None
+                                           and p.message.startswith("缺少工作表"))]  # fmt: skip
+    problems = [*(w for w in unread if w), *as_of_problems(as_of, tables, frames), *problems]
+    notes += [note for raw in tables.values() for note in raw.notes] + old_label_notes(tables, county)
     notes += stale_data_warning(as_of, frames)
-    if not problems:
+    root = many_counties_root(data)
+    if root is not None and "townships" in tables:  # another county's townships would land in its figures
+        problems = [*townships_of_another_county(frames["townships"], county, root), *problems]
+    elif not problems:
         notes += foreign_township_codes(frames["townships"], county)
-    previous = max((d for d in existing if d != as_of), default=None)
+    previous = max((d for d in existing if d < as_of), default=None)  # the month before, not the newest
     joined = left = 0
     previous_rows = {}
     if previous and not problems:
@@ -373,8 +421,11 @@ def import_target(data: Location, county_code: str | None) -> Location:
         if county_code:
             raise store.StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
         return data
+    county_code = identity.normalised_code(county_code or "")
     if not county_code:
         raise store.StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
+    if not re.fullmatch(COUNTY.column("county_code").pattern, county_code):
+        raise store.StoreError(f"--county “{county_code[:20]}”应为 6 位数字（0–9）的县级区划代码")
     identity.county_identity(data, county_code)
     return store.county_folder(data, county_code)
 

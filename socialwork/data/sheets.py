@@ -34,8 +34,11 @@ SUFFIX = re.compile(r"[(（【\[].*?[)）】\]]|\d{4}\s*年?(\s*\d{1,2}\s*月?)?
 class SheetError(Exception):
     """A file or sheet that cannot be read as a register; `messages` are in Chinese."""
 
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[str], partial: tuple[dict, list[str]] | None = None,
+                 failed: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.messages = messages
+        self.partial = partial  # (tables, notes) of the sheets that could be read, when the file itself could be
+        self.failed = failed  # tables whose sheet is there but could not be read (not reported again as missing)
         super().__init__("\n".join(messages))
 
 

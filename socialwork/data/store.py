@@ -285,6 +285,7 @@ def write_snapshot_tables(root: Location, as_of: date, tables: dict[str, pa.Tabl
         final = snapshot_folder(root, as_of)
         if final.exists() and not replace:  # checked under the lock: another import may just have written it
             raise StoreError(f"快照 {as_of} 已存在；如需覆盖请使用 --replace")
+        _remove_staging(root)  # an interrupted import's leftovers: this write holds the lock, so none is in use
         staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
         staging.mkdir()
         try:
@@ -376,14 +377,20 @@ def remove_stale_staging(root: Location) -> int:
         return 0
     try:
         with write_lock(root):
-            stale = [c for c in root.iterdir() if c.name.startswith(STAGING_PREFIX) and c.is_dir()]
-            for folder in stale:
-                shutil.rmtree(folder)
+            stale = _remove_staging(root)
     except StoreError:  # an import is writing now: its folder is not stale; the next opening cleans up
         return 0
     except OSError as err:  # e.g. a read-only store: reading it must still work
         log.warning("could not remove staging folders in %s: %s", root, err)
         return 0
+    return stale
+
+
+def _remove_staging(root: Path) -> int:
+    """Remove the staging folders in a store whose write lock the caller holds; how many there were."""
+    stale = [c for c in root.iterdir() if c.name.startswith(STAGING_PREFIX) and c.is_dir()]
+    for folder in stale:
+        shutil.rmtree(folder)
     if stale:
         log.info("removed %d staging folder(s) left by interrupted imports in %s", len(stale), root)
     return len(stale)

@@ -8,13 +8,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
+from socialwork.data import identity, settings, store
+from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
 from socialwork.data.store import StoreError
 from socialwork.figures import db
 
 
 class FilterError(ValueError):
     """A date or township the store does not know, worded in Chinese."""
+
+
+ECHO_CHARACTERS = 100  # of a value a user gave (a URL parameter, a CLI argument) repeated in a message
+
+
+def echoed(value: object, limit: int = ECHO_CHARACTERS) -> str:
+    """A value a user gave as a message may repeat it: at most `limit` characters, a cut marked with the length;
+    control characters dropped; one that looks like an ID-card or phone number not repeated at all. Every message
+    that repeats a URL parameter or a CLI argument goes through here (a 20,000-character ?scope= was echoed whole)."""
+    text = CONTROL.sub("", INVISIBLE.sub("", str(value)))
+    if looks_personal(text[: limit * 2]):
+        return "（疑似个人号码，不予显示）"
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 个字符，只显示前 {limit} 个）"
+
+
+def echoed_list(values: Iterable[object], limit: int = 5) -> str:
+    """Several values a user gave, each echoed, the first `limit` of them and then their count."""
+    values = list(values)
+    shown = "、".join(echoed(v) for v in values[:limit])
+    return shown + (f" 等 {len(values):,} 个" if len(values) > limit else "")
 
 
 def available_dates(data: Path | None = None) -> list[date]:
@@ -38,7 +61,7 @@ def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
     try:
         wanted = text if isinstance(text, date) else date.fromisoformat(str(text).strip())
     except ValueError as err:
-        raise FilterError(f"日期格式无效：“{text}”，应为 YYYY-MM-DD，例如 {dates[-1].isoformat()}") from err
+        raise FilterError(f"日期格式无效：“{echoed(text)}”，应为 YYYY-MM-DD，例如 {dates[-1].isoformat()}") from err
     if wanted not in dates:
         earlier = [d for d in dates if d <= wanted]
         hint = f"；最接近的较早快照是 {earlier[-1].isoformat()}" if earlier else ""
@@ -68,26 +91,55 @@ def _townships_of_county(as_of: date, county_code: str, data: Path | None) -> pd
     return known.rename(columns=columns)[list(columns.values())].reset_index(drop=True)
 
 
-def township_codes(names: Iterable[str], as_of: date, data: Path | None = None) -> list[str]:
-    """Division codes for township names (or codes); an unknown one raises FilterError naming it."""
+def township_codes(names: Iterable[str], as_of: date, data: Path | None = None, county: str | None = None) -> list[str]:
+    """Division codes for township names (or codes), within `county` where given; an unknown name, or in a store of
+    many counties one that two counties share, raises FilterError naming it (and both candidates)."""
     known = townships(as_of, data)
-    by_name = dict(zip(known.township_name, known.township_code, strict=True))
+    if county:
+        known = known[known["township_code"].str.startswith(county)]
+    by_name: dict[str, list[str]] = {}
+    for name, code in zip(known.township_name, known.township_code, strict=True):
+        by_name.setdefault(name, []).append(code)
     by_code = set(known.township_code)
-    codes, unknown = [], []
+    codes, unknown, shared = [], [], []
     for name in names:
-        name = name.strip()
-        if name in by_name:
-            codes.append(by_name[name])
-        elif name in by_code:
+        name = identity.normalised_code(name) if identity.normalised_code(name) in by_code else name.strip()
+        if name in by_code:
             codes.append(name)
+        elif len(by_name.get(name, [])) == 1:
+            codes.append(by_name[name][0])
+        elif name in by_name:
+            shared.append(name)
         else:
             unknown.append(name)
+    if shared:
+        raise FilterError(_shared_names(shared, by_name, as_of, data))
     if unknown:
+        listed = "、".join(list(dict.fromkeys(known.township_name))[:MAX_LISTED])
+        more = f"…等 {known.township_name.nunique():,} 个" if known.township_name.nunique() > MAX_LISTED else ""
         raise FilterError(
-            f"未知乡镇（街道）：{'、'.join(unknown)}。{as_of.isoformat()} 快照中的乡镇（街道）有："
-            f"{'、'.join(known.township_name)}"
+            f"未知乡镇（街道）：{echoed_list(unknown)}。{as_of.isoformat()} 快照中的乡镇（街道）有：{listed}{more}"
         )
-    return sorted(set(codes))
+    codes = sorted(set(codes))
+    if len({code[:6] for code in codes}) > 1 and store.is_multi_county(data or settings.data_dir()):
+        from socialwork.figures import hierarchy
+
+        counties = "、".join(hierarchy.name_of(c, as_of, data) for c in sorted({code[:6] for code in codes}))
+        raise FilterError(f"所选乡镇（街道）属于不同的县（{counties}）：一次只能选一个县的乡镇（街道）；"
+                          "几个县一起看，请用 --scope 指定它们所在的市")  # fmt: skip
+    return codes
+
+
+def _shared_names(shared: list[str], by_name: dict[str, list[str]], as_of: date, data: Path | None) -> str:
+    """Township names several counties share, each with its candidates: 甲县甲街道（999901001）、乙县甲街道（…）."""
+    from socialwork.figures import hierarchy
+
+    parts = []
+    for name in shared:
+        candidates = "、".join(f"{hierarchy.name_of(code[:6], as_of, data)}{name}（{code}）" for code in by_name[name])
+        parts.append(f"“{name}”有 {len(by_name[name])} 个：{candidates}")
+    return (f"乡镇（街道）名称不唯一：{'；'.join(parts)}。请写乡镇（街道）区划代码，"
+            "或用 --scope 县代码 指定县（如 --scope 县级区划代码 --township 名称）")  # fmt: skip
 
 
 def township_names(codes: Iterable[str], as_of: date, data: Path | None = None) -> list[str]:
@@ -102,10 +154,11 @@ MAX_LISTED = 30  # divisions named in an error, then counted (a nation has 3,000
 
 def parse_scope(code: str, as_of: date, data: Path | None = None) -> str:
     """A division code a user gave (2, 4 or 6 digits) that the store knows; FilterError naming it otherwise."""
-    code = code.strip()
+    code = identity.normalised_code(code)
     known = db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=None)
     above = known[known["division_level"] != "township"]
     if len(code) not in db.SCOPE_DIGITS or code not in set(above["division_code"]):
+        code = echoed(code)
         named = [f"{c} {n}" for c, n in zip(above["division_code"], above["division_name"], strict=True)]
         listed = "、".join(named[:MAX_LISTED]) + (f"…等 {len(named):,} 个" if len(named) > MAX_LISTED else "")
         levels = "省、市、县" if (above["division_level"] == "province").any() else "市、县"

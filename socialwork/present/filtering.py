@@ -20,7 +20,7 @@ from socialwork.data.store import StoreError, is_multi_county
 from socialwork.data.store import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
-from socialwork.figures.places import FilterError, parse_as_of, townships, townships_of_county
+from socialwork.figures.places import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county
 from socialwork.present import scope
 from socialwork.present.exports import file_name
 from socialwork.present.formatting import (
@@ -144,13 +144,15 @@ def _read_url(dates: list[date], data: Path) -> None:
         try:
             as_of = parse_as_of(raw_date, data)
         except FilterError as err:
-            errors.append(f"链接参数 {URL_AS_OF}={raw_date} 无效：{err}。已改为显示最新一期（{date_stamp(as_of)}）。")
+            errors.append(
+                f"链接参数 {URL_AS_OF}={echoed(raw_date)} 无效：{err}。已改为显示最新一期（{date_stamp(as_of)}）。"
+            )
     errors += scope.read_url(as_of, data)
     known = set(_townships_in(as_of, data, st.session_state[scope.COUNTY_KEY])["township_name"])
     wanted = st.query_params.get_all(URL_TOWNSHIP)
     unknown = [n for n in wanted if n not in known]
     if unknown:
-        errors.append(f"链接参数 {URL_TOWNSHIP} 中有未知乡镇（街道）：{'、'.join(unknown)}，已忽略。")
+        errors.append(f"链接参数 {URL_TOWNSHIP} 中有未知乡镇（街道）：{echoed_list(unknown)}，已忽略。")
     st.session_state[_AS_OF_KEY] = as_of
     st.session_state[_TOWNSHIPS_KEY] = [n for n in dict.fromkeys(wanted) if n in known]
     st.session_state[_URL_ERRORS_KEY] = errors

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from socialwork.figures.places import echoed
 from socialwork.present.plaintext import markdown_text
 from socialwork.present.screen import for_screen
 from socialwork.present.tables import table_html
@@ -94,7 +95,7 @@ def presentation_index(slide_count: int) -> int | None:
     if raw is None:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= slide_count:
-        shown = markdown_text(raw)  # a hand-edited link: shown as plain text
+        shown = markdown_text(echoed(raw))  # a hand-edited link: shown as plain text, a long one cut
         st.error(f"链接参数 {VIEW_PARAM}={shown} 无效：应为 1 至 {slide_count} 之间的页码，已从第 1 页开始。")
         return 0
     return int(raw) - 1

@@ -14,6 +14,7 @@ import streamlit as st
 from socialwork.data.contract import DIVISION_DIGITS
 from socialwork.data.store import is_multi_county
 from socialwork.figures import hierarchy
+from socialwork.figures.places import echoed
 
 URL_SCOPE = "scope"
 PROVINCE_KEY = "filter_province"
@@ -43,14 +44,14 @@ def read_url(as_of: date, data: Path) -> list[str]:
     raw = st.query_params.get(URL_SCOPE)
     _set_scope(None)
     if not raw or not is_multi_county(data):
-        return [f"链接参数 {URL_SCOPE}={raw} 无效：本数据目录只有一个县。"] if raw else []
+        return [f"链接参数 {URL_SCOPE}={echoed(raw)} 无效：本数据目录只有一个县。"] if raw else []
     levels = divisions_above(as_of, data)
     if any(raw in set(frame["division_code"]) for frame in levels.values()):
         _set_scope(raw)
         return []
     kinds = "省、市或县" if len(levels["province"]) > 1 else "市或县"
-    problem = f"未知区划代码“{raw}”（应为本数据目录中{kinds}的区划代码），已改为显示全部。"
-    return [f"链接参数 {URL_SCOPE}={raw} 无效：{problem}"]
+    problem = f"未知区划代码“{echoed(raw)}”（应为本数据目录中{kinds}的区划代码），已改为显示全部。"
+    return [f"链接参数 {URL_SCOPE}={echoed(raw)} 无效：{problem}"]
 
 
 def _clear_below_province() -> None:
