@@ -5,7 +5,7 @@ import streamlit as st
 from socialwork.figures import metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
-from socialwork.present import breakdown, cards, charts, filtering
+from socialwork.present import breakdown, cards, charts, filtering, maps
 from socialwork.present.formatting import (
     community_table,
     names_text,
@@ -65,6 +65,8 @@ else:
         charts.community_staffing_bars(communities, average_goal, f"{filters.scope}各城市社区持证社工",
                                        urban_total=int(summary["urban_communities"])),
     )  # fmt: skip
+
+maps.draw_map(filters, key="staffing_map", default="certified_per_urban_community")
 
 if summary["urban_communities"] > 0:
     left, right = st.columns(2)
