@@ -36,6 +36,11 @@ class Shapes:
     label_points: dict[str, tuple[float, float]]
     note: str | None = None  # why a county has tiles although it stored something
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of every place."""
+        return geometry.bounds([polygon for feature in self.geojson["features"] for polygon in _polygons(feature)])
+
 
 def map_targets(card: TownshipScorecard) -> dict[str, str]:
     """key -> label of every target the scorecard judges by place, in its order."""
@@ -98,8 +103,11 @@ def label_points(collection: dict) -> dict[str, tuple[float, float]]:
     """Each feature's label point: the centroid of its largest outer ring."""
     out = {}
     for feature in collection["features"]:
-        geom = feature["geometry"]
-        polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
-        largest = max((p[0] for p in polygons), key=lambda ring: abs(geometry.signed_area(ring)))
+        largest = max((p[0] for p in _polygons(feature)), key=lambda ring: abs(geometry.signed_area(ring)))
         out[feature["id"]] = geometry.centroid(largest)
     return out
+
+
+def _polygons(feature: dict) -> list:
+    geom = feature["geometry"]
+    return [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]

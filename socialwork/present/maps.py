@@ -34,6 +34,7 @@ STATUS_WORDS = {**{code: KPI_STATUS.label_of(code) for code in KPI_STATUS.codes}
 VALUE_SCALE = "Blues"  # a value is not a status: a sequential scale (reversed: more is darker), no status colour
 MAP_HEIGHT = 600
 MAX_LABELS = 40  # beyond this many places (a province's counties) names crowd out the map: hover only
+TOWARDS_MIDDLE = 0.12  # how far a name moves from its place's centre towards the map's
 COLOUR_BY = {"status": "按完成状态", "value": "按数值"}
 
 
@@ -107,12 +108,18 @@ def _labels(data: pd.DataFrame, shapes: maps.Shapes, names: pd.Series, values: l
             ) -> dict:  # fmt: skip
     """Each place's name and value where its label point is, white on a dark fill, ink on a light one; not hoverable,
     so that a click on a name reaches the place under it."""
-    points = [shapes.label_points.get(code, (None, None)) for code in data["place_code"]]
+    x0, y0, x1, y1 = shapes.bounds
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    # Names stand a little towards the middle: the view fits the shapes, and a name at the edge would be cut off.
+    points = [
+        (x + (mx - x) * TOWARDS_MIDDLE, y + (my - y) * TOWARDS_MIDDLE)
+        for x, y in (shapes.label_points[code] for code in data["place_code"])
+    ]
+    text = [f"{name}<br>{value}" if shown else "" for name, value in zip(names, values, strict=True)]
+    colours = ["white" if fills.get(i) == "dark" else INK for i in data.index]
     return {
         "type": "scattergeo", "mode": "text", "lon": [p[0] for p in points], "lat": [p[1] for p in points],
-        "text": [f"{name}<br>{value}" if shown else "" for name, value in zip(names, values, strict=True)],
-        "textfont": {"size": SMALL_FONT_SIZE, "color": ["white" if fills.get(i) == "dark" else INK
-                                                        for i in data.index]},
+        "text": text, "textfont": {"size": SMALL_FONT_SIZE, "color": colours},
         "hoverinfo": "skip", "showlegend": False,
     }  # fmt: skip
 
@@ -151,10 +158,12 @@ def draw_map(filters: Filters, key: str = "place_map", default: str | None = Non
     if not targets:
         st.info("本期没有可按地区比较的目标，地图不显示。")
         return
-    with st.container(horizontal=True, vertical_alignment="bottom", key=f"sw_{key}_controls"):
+    choice, colouring = st.columns([3, 1], vertical_alignment="bottom")  # stacked below 1280 pixels (theme.PAGE_CSS)
+    with choice:
         options = list(targets)
         metric = st.selectbox("地图显示的目标", options=options, format_func=targets.get, key=f"{key}_metric",
                               index=options.index(default) if default in targets else 0)  # fmt: skip
+    with colouring:
         colour_by = st.segmented_control("着色", options=list(COLOUR_BY), format_func=COLOUR_BY.get,
                                          default="status", key=f"{key}_colour")  # fmt: skip
     frame = maps.map_frame(card, metric or next(iter(targets)))
