@@ -64,9 +64,10 @@ def map_frame(card: TownshipScorecard, metric_key: str) -> MapFrame:
 def place_map(as_of: date, places: list[str] | None, metric_key: str | None = None, data: Path | None = None
               ) -> tuple[MapFrame, Shapes] | None:  # fmt: skip
     """The map of a view's level below (its scope, without the township filter): a target's figures (the first the
-    scorecard judges when metric_key is None) and the shapes; None when no target is judged by place."""
+    scorecard judges when metric_key is None) and the shapes; None when no target is judged by place, or no place
+    has the month."""
     card = place_scorecard(as_of, places, data)
-    if not card.metrics:
+    if not card.metrics or card.frame.empty:
         return None
     frame = map_frame(card, metric_key if metric_key in map_targets(card) else card.metrics[0].key)
     return frame, shapes_for(frame.frame["place_code"].tolist(), frame.level, places, data)

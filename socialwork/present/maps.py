@@ -133,7 +133,7 @@ def map_figure(
     colour_by: str = "status", chosen: tuple[str, ...] = (),
 ) -> go.Figure | None:  # fmt: skip
     """The map of a view (places: its scope, e.g. Filters.scope_places) for a slide or a document; None when no
-    target is judged by place."""
+    target is judged by place, or no place has the month."""
     found = maps.place_map(as_of, places, metric_key, data)
     if found is None:
         return None
@@ -155,8 +155,8 @@ def draw_map(filters: Filters, key: str = "place_map", default: str | None = Non
     as the bars)."""
     card = metrics.place_scorecard(filters.as_of, filters.scope_places, filters.data)
     targets = maps.map_targets(card)
-    if not targets:
-        st.info("本期没有可按地区比较的目标，地图不显示。")
+    if not targets or card.frame.empty:
+        st.info("本期没有可按地区比较的目标或数据，地图不显示。")
         return
     choice, colouring = st.columns([3, 1], vertical_alignment="bottom")  # stacked below 1280 pixels (theme.PAGE_CSS)
     with choice:
