@@ -17,6 +17,7 @@ import streamlit as st
 
 from socialwork.data.contract import KPI_STATUS
 from socialwork.figures import maps, metrics
+from socialwork.figures.metrics import TownshipScorecard
 from socialwork.present import filtering
 from socialwork.present.charts import labels, titled
 from socialwork.present.formatting import STATUS_SYMBOL
@@ -149,11 +150,14 @@ def _build(frame: maps.MapFrame, shapes: maps.Shapes, colour_by: str, chosen: tu
     )  # fmt: skip
 
 
-def draw_map(filters: Filters, key: str = "place_map", default: str | None = None) -> None:
+def draw_map(
+    filters: Filters, key: str = "place_map", default: str | None = None, card: TownshipScorecard | None = None
+) -> None:
     """The map on a page: a box choosing the target (default: that metric key, where it is judged by place) and how
     to colour, the map, a click filtering to the place (a township, or above the county a county: the same callbacks
-    as the bars)."""
-    card = metrics.place_scorecard(filters.as_of, filters.scope_places, filters.data)
+    as the bars). card: metrics.place_scorecard(filters.as_of, filters.scope_places, filters.data), when the page has
+    read it already (beside its other reads, parallel.together)."""
+    card = card or metrics.place_scorecard(filters.as_of, filters.scope_places, filters.data)
     targets = maps.map_targets(card)
     if not targets or card.frame.empty:
         st.info("本期没有可按地区比较的目标或数据，地图不显示。")
