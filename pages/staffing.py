@@ -5,7 +5,7 @@ import streamlit as st
 from socialwork.figures import metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
-from socialwork.present import breakdown, cards, charts, filtering
+from socialwork.present import breakdown, cards, charts, filtering, maps
 from socialwork.present.formatting import (
     community_table,
     names_text,
@@ -23,7 +23,7 @@ counties = breakdown.by_county(filters)  # a city's lists name each row's county
 cards.page_header("社区社工配备", filters)
 filtering.breadcrumb(filters)
 # Every read of the page at once (socialwork/figures/parallel.py); the township chart's only with no township chosen.
-report, summary, communities, by_township, distribution, trend, unserved_list = together(
+report, summary, communities, by_township, distribution, trend, unserved_list, by_place = together(
     lambda: metrics.kpi_report(as_of, codes, data),
     lambda: staffing.staffing_summary(as_of, codes, data),
     lambda: staffing.community_staffing(as_of, codes, data, max_rows=cap),
@@ -31,6 +31,7 @@ report, summary, communities, by_township, distribution, trend, unserved_list = 
     lambda: staffing.certified_distribution(as_of, codes, data),
     lambda: staffing.share_meeting_minimum_trend(as_of, codes, data),
     lambda: staffing.uncovered_list(as_of, codes, data, max_rows=cap),
+    lambda: metrics.place_scorecard(as_of, filters.scope_places, data),  # the map's
 )
 shortfalls = staffing.shortfalls_among(communities, cap)  # the neediest communities come first in both lists
 # Goal lines come from the year's targets; the plan's 2-per-community rule stands in without one.
@@ -65,6 +66,8 @@ else:
         charts.community_staffing_bars(communities, average_goal, f"{filters.scope}各城市社区持证社工",
                                        urban_total=int(summary["urban_communities"])),
     )  # fmt: skip
+
+maps.draw_map(filters, key="staffing_map", default="certified_per_urban_community", card=by_place)
 
 if summary["urban_communities"] > 0:
     left, right = st.columns(2)

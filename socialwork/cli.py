@@ -41,6 +41,17 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--template", type=Path, help="导入模板的保存位置（默认 当前目录下的 <县名>社工人才数据导入模板.xlsx）"
     )
 
+    init.add_argument(
+        "--boundaries", type=Path, help="本县各乡镇（街道）边界的 GeoJSON 文件（可选，见 boundaries 命令）"
+    )
+    init.add_argument("--crs", choices=["wgs84", "gcj02"], default="wgs84", help="边界文件的坐标系（默认 wgs84）")
+
+    shapes = sub.add_parser("boundaries", help="导入或替换本县各乡镇（街道）的边界（GeoJSON），供地图使用")
+    shapes.add_argument("file", type=Path, help="GeoJSON 文件：每个乡镇一个要素，属性中有 9 位乡镇代码")
+    shapes.add_argument("--crs", choices=["wgs84", "gcj02"], default="wgs84", help="坐标系（默认 wgs84）")
+    shapes.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
+    shapes.add_argument("--county", help="多县数据目录中边界所属的县：6 位县级区划代码")
+
     demo = sub.add_parser("demo", help="生成内置演示县的全部月度快照")
     demo.add_argument("--out", type=Path, default=settings.DEMO_DATA_DIR, help="输出目录（默认 data/demo）")
 
@@ -216,6 +227,9 @@ def _init(args: argparse.Namespace) -> int:
     print(f"  方案：{county.title}；人才卡：{county.talent_card}；发文单位：{county.issuer}")
     if dates:
         print(f"  目录中已有 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}），未作改动")
+    if args.boundaries and _store_boundaries(args.boundaries, data, county.county_code, args.crs):
+        print(f"县域信息已写入；改正边界文件后运行 python -m socialwork boundaries 文件 --data {data}", file=sys.stderr)
+        return EXIT_USAGE
     out = args.template or Path(template_name(county_name=county.county_name))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(template_bytes(county.county_name))
@@ -223,6 +237,36 @@ def _init(args: argparse.Namespace) -> int:
     print("下一步：按模板填写第一个月的数据（含“年度目标”），然后导入：")
     print(f"  python -m socialwork import {out.name} --as-of YYYY-MM-DD --data {data}")
     return 0
+
+
+def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
+    """Check and store a boundaries file; every problem on its own line, and the exit code."""
+    from socialwork.data.boundaries import BoundaryError, import_file, summary_text
+
+    try:
+        collection = import_file(source, data, county_code, crs)
+    except BoundaryError as err:
+        print(
+            f"错误：乡镇边界文件 {source} 未通过检查，原有边界未改动（共 {len(err.problems)} 个问题）：",
+            file=sys.stderr,
+        )
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已写入乡镇边界：{summary_text(collection)}")
+    return 0
+
+
+def _boundaries(args: argparse.Namespace) -> int:
+    from socialwork.data.importer import import_target
+    from socialwork.data.store import is_demo
+
+    data = import_target(settings.data_dir(args.data), args.county)
+    if is_demo(data):
+        raise StoreError(
+            f"{data} 是内置演示数据目录（边界由 python -m socialwork demo 生成）；请用 --data 指定本县的数据目录"
+        )
+    return _store_boundaries(args.file, data, identity.load(data).county_code, args.crs)
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -395,6 +439,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "init": _init,
+    "boundaries": _boundaries,
     "demo": _demo,
     "kpis": _kpis,
     "changes": _changes,

@@ -969,4 +969,13 @@ def write_demo(out: Path) -> list[date]:
     for on in dates:
         write_snapshot(out, on, county.snapshot(on))
     write_demo_followups(out / c.FOLLOWUP_FILE, {t["name"]: t["code"] for t in county.townships})
+    write_demo_boundaries(out, county.townships)
     return snapshot_dates(out)
+
+
+def write_demo_boundaries(out: Path, townships: list[dict]) -> dict:
+    """The demo's synthetic township outlines (demo_shapes), checked and stored as any county's are."""
+    from socialwork.data import boundaries, demo_shapes
+
+    return boundaries.store(demo_shapes.demo_geojson(townships), out, COUNTY_CODE, "wgs84", "demo_shapes.py",
+                            stamp=f"{LAST_SNAPSHOT.isoformat()}T00:00:00+00:00")  # fmt: skip

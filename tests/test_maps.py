@@ -1,0 +1,131 @@
+"""The map: tiles laid out without overlap (in a grid, or from centroids), the figure builder's colours per status
+and value, the shapes a county gets, and the map on 社区社工配备 with every township of the demo county."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from socialwork.data import boundaries, settings, tiles
+from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.figures import maps, places
+from socialwork.present import maps as drawn
+from socialwork.present.theme import STATUS_COLOURS
+
+CODES = [f"999999{n:03d}" for n in range(1, 18)]
+
+
+def squares_overlap(a: list, b: list) -> bool:
+    (ax0, ay0), (ax1, ay1) = a[0], a[2]
+    (bx0, by0), (bx1, by1) = b[0], b[2]
+    return min(ax0, ax1) < max(bx0, bx1) and min(bx0, bx1) < max(ax0, ax1) and \
+        min(ay0, ay1) < max(by0, by1) and min(by0, by1) < max(ay0, ay1)  # fmt: skip
+
+
+def assert_one_square_each(layout: dict, codes: list[str]) -> None:
+    assert sorted(layout) == sorted(codes)
+    assert len(set(layout.values())) == len(codes)  # no two in one cell
+    rings = [f["geometry"]["coordinates"][0] for f in tiles.tile_geojson(layout)["features"]]
+    assert not any(squares_overlap(a, b) for i, a in enumerate(rings) for b in rings[i + 1 :])
+
+
+def test_the_grid_is_compact_and_ordered_by_code():
+    layout = tiles.grid_layout(list(reversed(CODES)))
+    assert_one_square_each(layout, CODES)
+    assert [layout[c] for c in CODES[:6]] == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (0, 1)]  # 17 places: 5 a row
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_centroids_give_each_place_its_own_square_near_where_it_lies(seed):
+    rng = random.Random(seed)
+    centroids = {code: (104 + rng.random(), 29 + rng.random()) for code in CODES}
+    centroids[CODES[1]] = centroids[CODES[0]]  # two places at one point still get a square each
+    layout = tiles.centroid_layout(CODES, centroids)
+    assert_one_square_each(layout, CODES)
+    west, east = min(CODES, key=lambda c: centroids[c][0]), max(CODES, key=lambda c: centroids[c][0])
+    assert layout[west][0] < layout[east][0]
+
+
+def test_places_without_a_centroid_take_the_cells_left():
+    layout = tiles.centroid_layout(CODES, {CODES[0]: (104.0, 29.0), CODES[5]: (105.0, 30.0)})
+    assert_one_square_each(layout, CODES)
+
+
+def frame(statuses: list[str], values: list[float | None]) -> pd.DataFrame:
+    codes = CODES[: len(statuses)]
+    return pd.DataFrame({"place_code": codes, "place_name": [f"乡{i}" for i in range(len(codes))],
+                         "value": values, "status": statuses})  # fmt: skip
+
+
+def tile_shapes(codes: list[str]) -> maps.Shapes:
+    square = tiles.tile_geojson(tiles.grid_layout(codes))
+    return maps.Shapes(square, "tiles", maps.label_points(square))
+
+
+def test_each_status_has_its_colour_and_a_legend_entry():
+    data = frame(["met", "behind", "met", "no_data", "on_track"], [2.5, 1.0, 3.0, None, 1.9])
+    fig = drawn.township_map(data, tile_shapes(list(data["place_code"])), "各乡镇（街道）平均持证")
+    assert fig.data[0].type == "scattergeo" and fig.data[0].locationmode is None  # no world topojson fetched
+    areas = {t.name: t for t in fig.data if t.type == "choropleth"}
+    assert list(areas) == ["✓ 达标", "→ 进度正常", "! 滞后", "· 无数据"]
+    expected = {"✓ 达标": ("met", [CODES[0], CODES[2]]), "→ 进度正常": ("on_track", [CODES[4]]),
+                "! 滞后": ("behind", [CODES[1]]), "· 无数据": ("no_data", [CODES[3]])}  # fmt: skip
+    for name, (status, codes) in expected.items():
+        assert list(areas[name].locations) == codes
+        assert {c for _, c in areas[name].colorscale} == {STATUS_COLOURS[status]}
+    assert fig.layout.geo.visible is False and fig.layout.geo.fitbounds == "locations"
+    assert fig.data[0].text[0] == "乡0<br>2.5"
+
+
+def test_by_value_a_sequential_scale_and_grey_where_there_is_none():
+    data = frame(["met", "behind", "met"], [2.5, 1.0, None])
+    fig = drawn.township_map(data, tile_shapes(list(data["place_code"])), "地图", colour_by="value", unit="人")
+    areas = [t for t in fig.data if t.type == "choropleth"]
+    assert list(areas[0].locations) == CODES[:2] and list(areas[0].z) == [2.5, 1.0] and areas[0].showscale
+    assert not {c for _, c in areas[0].colorscale} & set(STATUS_COLOURS.values())
+    assert list(areas[1].locations) == [CODES[2]] and areas[1].name == "无数据"
+
+
+def test_a_chosen_place_is_outlined_and_clicks_read_its_name():
+    data = frame(["met", "behind"], [2.5, 1.0])
+    fig = drawn.township_map(data, tile_shapes(list(data["place_code"])), "地图", chosen=(CODES[1],))
+    behind = next(t for t in fig.data if t.name == "! 滞后")
+    assert list(behind.marker.line.width) == [4] and behind.customdata[0][0] == "乡1"
+
+
+def test_the_demo_county_is_drawn_from_its_boundaries_and_a_county_without_them_as_tiles(demo_store, fixture_store):
+    _, shapes = maps.place_map(LAST_SNAPSHOT, None, "certified_per_urban_community", demo_store)
+    assert shapes.kind == "boundaries" and shapes.note is None
+    assert {f["id"] for f in shapes.geojson["features"]} == set(
+        places.townships(LAST_SNAPSHOT, demo_store)["township_code"]
+    )
+    assert boundaries.load(fixture_store) is None
+    on = places.available_dates(fixture_store)[-1]
+    _, tiled = maps.place_map(on, None, None, fixture_store)
+    assert tiled.kind == "tiles" and len(tiled.geojson["features"]) == 3
+
+
+def test_boundaries_lacking_a_township_fall_back_to_tiles_and_say_so(demo_store):
+    frame_, _ = maps.place_map(LAST_SNAPSHOT, None, None, demo_store)
+    codes = frame_.frame["place_code"].tolist()
+    shapes = maps.shapes_for([*codes, "999901999"], "township", None, demo_store)
+    assert shapes.kind == "tiles" and shapes.note == "乡镇边界文件缺少 1 个乡镇（街道），暂以方块图显示"
+
+
+def test_the_staffing_page_shows_the_map_of_every_township():
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/staffing.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    figure = next(s for s in specs if any(t["type"] == "choropleth" for t in s["data"]))
+    shown = {code for t in figure["data"] if t["type"] == "choropleth" for code in t["locations"]}
+    assert shown == set(places.townships(LAST_SNAPSHOT)["township_code"])
+    assert figure["layout"]["title"]["text"].replace("<br>", "") == "各乡镇（街道）城市社区平均持证社工"
+    assert at.selectbox(key="staffing_map_metric").value == "certified_per_urban_community"
+    at.selectbox(key="staffing_map_metric").set_value("communities_served_share").run()
+    figure = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "choropleth" in c.proto.spec)
+    assert "有社工服务的村（社区）占比" in figure["layout"]["title"]["text"].replace("<br>", "")
