@@ -4,7 +4,7 @@ overdue, will the year be made, against last year), the headline targets, every 
 import streamlit as st
 
 from socialwork.figures import metrics
-from socialwork.present import cards, charts, filtering, leader
+from socialwork.present import cards, charts, filtering, leader, maps
 from socialwork.present.formatting import kpi_frame
 from socialwork.present.target_words import FORECAST_NOTE
 
@@ -16,6 +16,7 @@ answers = leader.answers(filters.as_of, filters.codes_or_none, filters.data)
 report = answers.report
 leader.draw(answers)
 cards.report_summary(report)
+maps.draw_map(filters, key="overview_map", default="communities_served_share")  # where: each township's status
 
 headline = [k for k in report.kpis if k.metric_key in metrics.HEADLINE_METRICS]
 cards.kpi_cards(headline, detailed=False, key="sw_grid_headline")  # three to a row: never one alone on a second

@@ -31,7 +31,7 @@ from socialwork.present import target_words as words
 from socialwork.present.cards import card_foot_html
 from socialwork.present.documents import export_bytes
 from socialwork.present.formatting import kpi_frame
-from socialwork.present.meeting import TARGETS_SLIDE, meeting
+from socialwork.present.meeting import MAP_SLIDE, TARGETS_SLIDE, meeting
 from socialwork.present.theme import STATUS_COLOURS
 from tests.fixture_county import FIXTURE_COUNTY, T1, snapshot
 from tests.test_documents import shown, slide_text
@@ -286,3 +286,33 @@ def test_xlsx_years_are_numbers_every_table_filters_and_the_changes_are_there():
 def test_pptx_cover_states_the_date_once():
     deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
     assert slide_text(deck.slides[0]).count("数据截至") == 1
+
+
+# ---------------------------------------------------------------- the map, on every surface that shows it
+
+
+def choropleth_ids(spec: dict) -> set[str]:
+    return {code for trace in spec["data"] if trace["type"] == "choropleth" for code in trace["locations"]}
+
+
+def test_overview_has_the_map_of_every_township():
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    at.run()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    townships = set(metrics.township_scorecard(LAST_SNAPSHOT).frame["township_code"])
+    assert any(choropleth_ids(spec) == townships for spec in specs)
+
+
+def test_the_meeting_has_a_map_slide_in_presentation_the_deck_and_the_pdf():
+    slides = meeting(LAST_SNAPSHOT, None, None).slides
+    [view] = [s for s in slides if s.key == MAP_SLIDE]
+    townships = set(metrics.township_scorecard(LAST_SNAPSHOT).frame["township_code"])
+    assert choropleth_ids(view.figure.to_plotly_json()) == townships
+    assert view.caption.startswith("有社工服务的村（社区）占比：17 个乡镇（街道）中")
+    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
+    [map_slide] = [s for s in deck.slides if "地图：社会工作服务覆盖" in slide_text(s)]
+    assert any(shape.shape_type == 13 for shape in map_slide.shapes)  # MSO_SHAPE_TYPE.PICTURE
+    pdf = "".join(
+        shown(p.extract_text()) for p in PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, None, None))).pages
+    )
+    assert shown("地图：社会工作服务覆盖") in pdf

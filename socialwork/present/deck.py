@@ -22,6 +22,7 @@ from socialwork.data.spreadsheet import strip_control
 from socialwork.figures import metrics
 from socialwork.present.meeting import Meeting, Slide
 from socialwork.present.place_tables import reporting_text
+from socialwork.present.rendering import IMAGE_WIDTH, figure_png
 from socialwork.present.slides import ChartData
 from socialwork.present.tables import cell_text
 from socialwork.present.theme import DARK_TEXT_FILLS, GOAL_LINE, STATUS_COLOURS
@@ -113,6 +114,12 @@ def _skip_labels(axis, every: int) -> None:
     skip.set("val", str(every))
     if offset is not None:
         offset.addnext(skip)
+
+
+def _picture(slide, figure) -> None:
+    """A figure as a picture in the body's box, as wide as its height allows."""
+    png = figure_png(figure, width=IMAGE_WIDTH, height=int(IMAGE_WIDTH * BODY_HEIGHT / WIDTH))
+    slide.shapes.add_picture(io.BytesIO(png), LEFT, BODY_TOP, width=WIDTH, height=BODY_HEIGHT)
 
 
 def _chart(slide, data: ChartData) -> None:
@@ -221,6 +228,8 @@ def deck_bytes(meeting: Meeting) -> bytes:
         _text(slide, view.caption, CAPTION_TOP, CAPTION_HEIGHT, 20, 12)
         if view.chart is not None:
             _chart(slide, view.chart)
+        elif view.figure is not None:  # a map: no native PowerPoint chart draws one, so a picture of it
+            _picture(slide, view.figure)
         elif view.table is not None:
             _table(slide, view)
         _footer(slide, meeting, number, total)

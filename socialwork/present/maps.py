@@ -20,10 +20,10 @@ from socialwork.figures import maps, metrics
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.present import filtering
 from socialwork.present.charts import labels, titled
-from socialwork.present.formatting import STATUS_SYMBOL
 from socialwork.present.place_tables import PLACE_NOUN
 from socialwork.present.plaintext import html_text, markdown_text
 from socialwork.present.screen import for_screen
+from socialwork.present.target_words import STATUS_SYMBOL
 from socialwork.present.theme import CHART_CONFIG, DARK_TEXT_FILLS, INK, SMALL_FONT_SIZE, STATUS_COLOURS
 from socialwork.present.theme import themed_figure as _figure
 

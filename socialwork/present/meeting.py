@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.data import identity, settings
+from socialwork.data import identity, settings, store
 from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.figures import changes, hierarchy, metrics, staffing
+from socialwork.figures import changes, db, hierarchy, metrics, staffing
+from socialwork.figures import maps as maps_figures
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
-from socialwork.present import change_tables, followup_tables
+from socialwork.present import change_tables, followup_tables, maps
 from socialwork.present.formatting import (
     as_of_stamp,
     format_value,
@@ -317,6 +318,35 @@ def _township_ranking_parts(plan: Outline) -> int:
     return _table_parts(len(metrics.place_scorecard(plan.as_of, plan.townships, plan.data).frame), WIDE_ROWS_PER_SLIDE)
 
 
+def map_places(plan: Outline) -> list[str] | None:
+    """The places a view's map shows: its scope, or for a township filter the whole county (the chosen outlined)."""
+    townships = db.split_places(plan.townships)[1]
+    if townships is None:
+        return plan.townships
+    return [hierarchy.county_scope(townships)] if store.is_multi_county(plan.data or settings.data_dir()) else None
+
+
+def _map(plan: Outline, part: int, parts: int) -> Slide:
+    """The map: each township (a city's counties) coloured by its status on service coverage, the plan's first
+    question of place (乡镇、村（社区）都有社会工作者提供服务), else on the first target judged by place."""
+    places, title = map_places(plan), SECTION_BY_KEY[MAP_SLIDE].title
+    card = metrics.place_scorecard(plan.as_of, places, plan.data)
+    targets = maps_figures.map_targets(card)
+    metric = MAP_METRIC if MAP_METRIC in targets else next(iter(targets), None)
+    chosen = tuple(db.split_places(plan.townships)[1] or ())
+    figure = maps.map_figure(plan.as_of, places, plan.data, metric, chosen=chosen) if metric else None
+    if figure is None:
+        return Slide(MAP_SLIDE, title, NO_MAP, notes=NO_MAP)
+    mapped = maps_figures.map_frame(card, metric)
+    behind = mapped.frame.loc[mapped.frame["status"].isin(UNMET), "place_name"].tolist()
+    caption = f"{mapped.label}：{len(mapped.frame)} 个{PLACE_NOUN[card.level]}中 {len(behind)} 个未达标"
+    caption += f"（{'、'.join(behind[:8])}{'等' if len(behind) > 8 else ''}）" if behind else ""
+    return Slide(MAP_SLIDE, title, caption, figure=figure, notes=caption + "。" + "、".join(behind))
+
+
+NO_MAP = "本期没有可按地区比较的目标或数据。"
+
+
 def _since(plan: Outline, part: int, parts: int) -> Slide:
     """自上次会议以来: the changes from the snapshot the last meeting reviewed (or the previous one) to this one."""
     start = changes.since(plan.as_of, plan.data)
@@ -368,7 +398,8 @@ def _looks_back(what: str) -> Callable[[Outline], int]:
 
 
 TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking", "gaps", "unserved"
-TOWNSHIP_RANKING_SLIDE = "township_ranking"
+TOWNSHIP_RANKING_SLIDE, MAP_SLIDE = "township_ranking", "map"
+MAP_METRIC = "communities_served_share"  # the map slide's target: every village and community served
 SINCE_SLIDE, FOLLOWUPS_SLIDE = "since", "followups"  # from meeting to meeting, last in the deck
 SECTIONS: list[Section] = [
     Section(TARGETS_SLIDE, "年度目标完成情况", lambda plan: _table_parts(len(metrics.SPECS), WIDE_ROWS_PER_SLIDE),
@@ -376,6 +407,7 @@ SECTIONS: list[Section] = [
     *(_group(group) for group in METRIC_GROUP.codes),
     Section(RANKING_SLIDE, "各县（市、区）目标排名", _ranking_parts, _ranking),
     Section(TOWNSHIP_RANKING_SLIDE, "各乡镇（街道）目标排名", _township_ranking_parts, _ranking),
+    Section(MAP_SLIDE, "地图：社会工作服务覆盖", lambda plan: 1, _map),
     Section(GAPS_SLIDE, "城市社区持证社工缺口清单",
             lambda plan: _table_parts(int(plan.summary["urban_communities_below_minimum"])), _shortfall),
     Section(UNSERVED_SLIDE, "无社工服务的村（社区）",
