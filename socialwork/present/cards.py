@@ -74,8 +74,9 @@ def table_height(rows: int) -> int:
 def card_foot_html(kpi: Kpi, detailed: bool) -> str:
     """Under a card's figure, as one block: the status pill and goal; the gap, year-end forecast, 同比 and 责任单位
     (every card); a detailed card's pace lines; then the note (escaped)."""
-    lines = target_lines(kpi) + (pace_lines(kpi) if detailed else [])
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in target_lines(kpi))
+    # The pace lines stay on a laptop and a projector; a phone shows the answers only (theme.PAGE_CSS).
+    items += "".join(f'<li class="sw-pace">{html.escape(line)}</li>' for line in (pace_lines(kpi) if detailed else []))
     note = f'<div class="sw-note">{html.escape(kpi.note)}</div>' if kpi.note else ""
     return (
         f'<div class="sw-foot">{pill(status_text(kpi), kpi.status)}<span class="sw-goal">目标 '

@@ -134,7 +134,9 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     })  # fmt: skip
     now = pd.Timestamp(as_of).value / 1e6
     layout = {
-        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "tickformat": "%Y年%m月"},
+        # A tick a year, level: on a phone the monthly dates stood vertical (the bars' hover gives the day).
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "tickformat": "%Y", "dtick": "M12",
+                  "tickangle": 0},
         "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "autorange": "reversed"},
         "legend": {"title": {"text": ""}, "tracegroupgap": 0}, "margin": {"t": 110}, "barmode": "overlay",
         "shapes": [{"type": "line", "x0": now, "x1": now, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",

@@ -205,7 +205,9 @@ PAGE_CSS = f"""<style>
 @media {PHONE} {{
   [data-testid="stMainBlockContainer"] {{padding: 3rem 0.75rem 3rem;}}
   [data-testid="stMainBlockContainer"] h1 {{font-size: 1.5rem;}}
-  .st-key-sw_grid_headline {{grid-template-columns: repeat(2, minmax(0, 1fr)) !important;}}
+  .st-key-sw_grid_headline, [class*="st-key-sw_grid_targets"] {{
+    grid-template-columns: repeat(2, minmax(0, 1fr)) !important;}}
+  .sw-foot li.sw-pace {{display: none;}}
   [data-testid="stMainBlockContainer"] h4 {{font-size: 1rem;}}
   [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
   [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],
