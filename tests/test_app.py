@@ -67,7 +67,7 @@ def test_changing_the_filters_updates_figures_and_url():
     at = open_app()
     at.run()  # AppTest re-enters legacy pages/ mode on its first run; the second is a normal session
     at.multiselect[0].set_value(["城关街道"]).run()
-    at.selectbox[0].set_value(date(2025, 6, 30)).run()
+    at.selectbox(key="filter_as_of").set_value(date(2025, 6, 30)).run()
     assert shown_metrics(at) == expected_metrics(date(2025, 6, 30), ["城关街道"])
     assert url_values(at, "township") == ["城关街道"]
     assert url_values(at, "asof") == ["2025-06-30"]
@@ -79,7 +79,7 @@ def test_hand_edited_url_values_are_reported_in_chinese_and_ignored():
     assert "asof=2025-02-30" in errors and "已改为显示最新一期" in errors
     assert "火星镇" in errors
     assert at.multiselect[0].value == ["城关街道"]
-    assert at.selectbox[0].value == LAST_SNAPSHOT
+    assert at.selectbox(key="filter_as_of").value == LAST_SNAPSHOT
 
 
 def test_a_year_without_targets_says_so():
