@@ -128,7 +128,7 @@ def _worst_box(a: Answers) -> None:
     worst, noun = a.worst, PLACE_NOUN[a.card.level]
     headline = worst[0][0] if worst else f"各{noun}均达标"
     lines = [f"{name}：{len(unmet)} 项未达标" for name, unmet in worst]
-    answers_for = worst and a.card.level == "township"  # a township answers for its own; a county for its own too
+    answers_for = worst and a.card.level == "township"  # each township answers for its own targets
     body = _lines(lines) + ('<div class="sw-who">各由本乡镇（街道）负责</div>' if answers_for else "")
     _box(f"哪些{noun}最需关注", headline, _tone(bool(worst)), body, ("pages/targets.py", "查看排名"))
 
