@@ -273,3 +273,12 @@ def test_the_changes_page_says_how_the_counts_moved(merged_store):
         "有社工服务的村（社区）净变化 −2 个：新有 1 个，不再有 0 个，原有服务的已撤并 3 个"
     )
     assert "净变化 0 个：新达标 1 个，降至不足 0 个，原达标的已撤并 1 个" in meeting_sentence(found)
+
+
+def test_the_overviews_headline_counts_as_the_full_comparison(merged_store):
+    full = changes.compare(BEFORE, AFTER, None, merged_store)
+    brief = changes.headline(BEFORE, AFTER, None, merged_store)
+    assert brief.served == full.served_balance and brief.meeting == full.meeting_balance
+    changed = full.targets_changed
+    assert brief.better_and_worse == (int((changed["direction"] == "improved").sum()),
+                                      int((changed["direction"] == "worsened").sum()))  # fmt: skip

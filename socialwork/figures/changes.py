@@ -60,18 +60,11 @@ class Changes:
 
     @property
     def served_balance(self) -> dict[str, int]:
-        """How the count of villages and communities with a social worker moved, by cause; "net" is their sum and
-        equals the count now minus the count then (queries/changes/communities_served_changes.sql)."""
-        parts = {code: self.count("served", code) for code in ("newly_served", "no_longer_served", "gone_served")}
-        return parts | {"net": parts["newly_served"] - parts["no_longer_served"] - parts["gone_served"]}
+        return served_balance(self.served)
 
     @property
     def meeting_balance(self) -> dict[str, int]:
-        """How the count of urban communities meeting the minimum moved, by cause, and the net change."""
-        codes = ("reached_minimum", "fell_below_minimum", "gone_met", "reclassified_met")
-        parts = {code: self.count("communities", code) for code in codes}
-        lost = parts["fell_below_minimum"] + parts["gone_met"] + parts["reclassified_met"]
-        return parts | {"net": parts["reached_minimum"] - lost}
+        return meeting_balance(self.communities)
 
     @property
     def targets_changed(self) -> pd.DataFrame:
@@ -94,6 +87,53 @@ class Changes:
             "missing_now": self.reporting_now.note if self.reporting_now else "",
             **{name: _records(getattr(self, name)) for name in lists},
         }
+
+
+def _counts(frame: pd.DataFrame, codes: tuple[str, ...]) -> dict[str, int]:
+    return {code: int((frame["change"] == code).sum()) for code in codes}
+
+
+def served_balance(served: pd.DataFrame) -> dict[str, int]:
+    """How the count of villages and communities with a social worker moved, by cause; "net" is their sum and equals
+    the count now minus the count then (queries/changes/communities_served_changes.sql)."""
+    parts = _counts(served, ("newly_served", "no_longer_served", "gone_served"))
+    return parts | {"net": parts["newly_served"] - parts["no_longer_served"] - parts["gone_served"]}
+
+
+def meeting_balance(communities: pd.DataFrame) -> dict[str, int]:
+    """How the count of urban communities meeting the minimum moved, by cause, and the net change."""
+    parts = _counts(communities, ("reached_minimum", "fell_below_minimum", "gone_met", "reclassified_met"))
+    lost = parts["fell_below_minimum"] + parts["gone_met"] + parts["reclassified_met"]
+    return parts | {"net": parts["reached_minimum"] - lost}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The comparison in the three counts the overview gives (targets better or worse, places served, urban
+    communities meeting the standard): read without the rankings, stations and posts a full comparison reads."""
+
+    from_date: date
+    targets: pd.DataFrame  # target_changes
+    served: dict[str, int]  # served_balance
+    meeting: dict[str, int]  # meeting_balance
+
+    @property
+    def better_and_worse(self) -> tuple[int, int]:
+        changed = self.targets[self.targets["status_changed"]]
+        return int((changed["direction"] == "improved").sum()), int((changed["direction"] == "worsened").sum())
+
+
+def headline(from_date: date, to_date: date, townships: list[str] | None = None, data: Path | None = None) -> Headline:
+    """The overview's comparison from an earlier snapshot, its reads side by side."""
+    codes = townships or None
+    report_then, report_now, communities, served = together(
+        lambda: metrics.kpi_report_from(from_date, to_date, codes, data),
+        lambda: metrics.kpi_report(to_date, codes, data),
+        lambda: urban_communities_crossing(from_date, to_date, codes, data),
+        lambda: served_changes(from_date, to_date, codes, data),
+    )
+    return Headline(from_date, target_changes(report_then, report_now), served_balance(served),
+                    meeting_balance(communities))  # fmt: skip
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from socialwork.figures import changes, metrics
-from socialwork.figures.changes import Changes
+from socialwork.figures.changes import Headline
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.present import followup_tables
@@ -35,7 +35,7 @@ class Answers:
     as_of: date
     report: KpiReport
     card: TownshipScorecard
-    since: Changes | None  # None: no earlier snapshot to compare with
+    since: Headline | None  # None: no earlier snapshot to compare with
     meeting_title: str | None  # the last meeting the comparison starts from, if one was recorded
     followups: FollowupView | None  # None: the server database could not be read
 
@@ -75,7 +75,7 @@ def answers(as_of: date, places: list[str] | None, data: Path | None) -> Answers
     report, card, compared, view = together(
         lambda: metrics.kpi_report(as_of, places, data),
         lambda: metrics.place_scorecard(as_of, places, data),
-        lambda: changes.compare(start.from_date, as_of, places, data) if _earlier(start.from_date, as_of) else None,
+        lambda: changes.headline(start.from_date, as_of, places, data) if _earlier(start.from_date, as_of) else None,
         lambda: followup_tables.load(as_of, places, data),
     )
     title = start.meeting.title if start.meeting is not None else None
@@ -148,12 +148,10 @@ def _year_on_year_box(a: Answers) -> None:
     _box("与去年同期相比", headline, _tone(worse > better), _lines(lines), ("pages/targets.py", "查看各目标同比"))
 
 
-def since_lines(since: Changes) -> list[str]:
+def since_lines(since: Headline) -> list[str]:
     """The comparison in three short lines: targets better or worse, and how the two place counts moved."""
-    changed = since.targets_changed
-    better = int((changed["direction"] == "improved").sum())
-    worse = int((changed["direction"] == "worsened").sum())
-    served, meeting = since.served_balance["net"], since.meeting_balance["net"]
+    better, worse = since.better_and_worse
+    served, meeting = since.served["net"], since.meeting["net"]
     return [
         f"目标状态好转 {better} 项，变差 {worse} 项",
         f"有社工服务的村（社区）{_moved(served)}",
