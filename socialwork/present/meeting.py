@@ -387,14 +387,9 @@ def _followup_parts(plan: Outline) -> int:
     return _table_parts(items, FOLLOWUP_ROWS_PER_SLIDE)
 
 
-def _looks_back(what: str) -> Callable[[Outline], int]:
-    """One slide when there is something to look back to: an earlier snapshot, or a meeting before this one."""
-
-    def parts(plan: Outline) -> int:
-        start = changes.since(plan.as_of, plan.data)
-        return int((start.from_date if what == "snapshot" else start.meeting) is not None)
-
-    return parts
+def _since_parts(plan: Outline) -> int:
+    """One slide when there is an earlier snapshot to look back to."""
+    return int(changes.since(plan.as_of, plan.data).from_date is not None)
 
 
 TARGETS_SLIDE, RANKING_SLIDE, GAPS_SLIDE, UNSERVED_SLIDE = "targets", "ranking", "gaps", "unserved"
@@ -412,7 +407,7 @@ SECTIONS: list[Section] = [
             lambda plan: _table_parts(int(plan.summary["urban_communities_below_minimum"])), _shortfall),
     Section(UNSERVED_SLIDE, "无社工服务的村（社区）",
             lambda plan: _table_parts(int(plan.summary["communities_without_social_worker"])), _unserved),
-    Section(SINCE_SLIDE, "自上次会议以来", _looks_back("snapshot"), _since),
+    Section(SINCE_SLIDE, "自上次会议以来", _since_parts, _since),
     Section(FOLLOWUPS_SLIDE, "上次会议督办事项落实情况", _followup_parts, _followups),
 ]  # fmt: skip
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
