@@ -7,12 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from socialwork import county_setup
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import identity, settings
-from socialwork.data.contract import DEFAULT_PLAN_TITLE
 from socialwork.data.location import Bucket
-from socialwork.data.store import StoreError, is_multi_county, snapshot_dates
+from socialwork.data.store import StoreError, is_multi_county
 from socialwork.data.store import exists as store_exists
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
@@ -29,28 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    init = sub.add_parser("init", help="为本县新建数据目录（县名、区划代码等），并生成本县的导入模板")
-    init.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
-    init.add_argument("--county", required=True, help="县（市、区）名称，例如 云溪县")
-    init.add_argument("--code", required=True, help="6 位县级区划代码")
-    init.add_argument("--plan-title", help=f"专项工作名称，不含县名（默认 {DEFAULT_PLAN_TITLE}）")
-    init.add_argument("--talent-card", help="人才卡的本地名称（默认 县名去掉“县”加“英才卡”，例如 云溪英才卡）")
-    init.add_argument("--issuer", help="发文单位（默认 县名加“民政局”）")
-    init.add_argument("--replace", action="store_true", help="修改已初始化数据目录的县域信息（快照不受影响）")
-    init.add_argument(
-        "-o", "--template", type=Path, help="导入模板的保存位置（默认 当前目录下的 <县名>社工人才数据导入模板.xlsx）"
-    )
-
-    init.add_argument(
-        "--boundaries", type=Path, help="本县各乡镇（街道）边界的 GeoJSON 文件（可选，见 boundaries 命令）"
-    )
-    init.add_argument("--crs", choices=["wgs84", "gcj02"], default="wgs84", help="边界文件的坐标系（默认 wgs84）")
-
-    shapes = sub.add_parser("boundaries", help="导入或替换本县各乡镇（街道）的边界（GeoJSON），供地图使用")
-    shapes.add_argument("file", type=Path, help="GeoJSON 文件：每个乡镇一个要素，属性中有 9 位乡镇代码")
-    shapes.add_argument("--crs", choices=["wgs84", "gcj02"], default="wgs84", help="坐标系（默认 wgs84）")
-    shapes.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
-    shapes.add_argument("--county", help="多县数据目录中边界所属的县：6 位县级区划代码")
+    county_setup.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="生成内置演示县的全部月度快照")
     demo.add_argument("--out", type=Path, default=settings.DEMO_DATA_DIR, help="输出目录（默认 data/demo）")
@@ -78,10 +57,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
     serve.add_argument("--address", default="localhost", help="监听地址（默认 localhost）")
     serve.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
-
-    template = sub.add_parser("template", help="生成数据导入模板（XLSX，封面写明本县名称）")
-    template.add_argument("-o", "--out", type=Path, help="输出文件（默认 <县名>社工人才数据导入模板.xlsx）")
-    template.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
 
     load = sub.add_parser("import", help="导入一期数据（XLSX 模板，或每表一个 CSV）为新快照")
     load.add_argument("files", type=Path, nargs="+", help="XLSX 文件，或 CSV 文件/文件夹")
@@ -169,6 +144,8 @@ def _kpis(args: argparse.Namespace) -> int:
         print(kpi_table_text(report, names, county.title))
         if report.missing:
             print(f"注意：{report.missing}")
+        if report.baseline_date is None and not is_multi_county(data):
+            print(county_setup.year_start_hint(data, as_of), file=sys.stderr)
     return 0
 
 
@@ -213,75 +190,6 @@ def _changes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _init(args: argparse.Namespace) -> int:
-    from socialwork.data.store import is_demo
-    from socialwork.data.workbook import template_bytes, template_name
-
-    data = settings.data_dir(args.data)
-    if is_demo(data):
-        raise StoreError(f"{data} 是内置演示数据目录；请用 --data 指定本县的数据目录")
-    county = identity.new_county(args.county, args.code, args.plan_title, args.talent_card, args.issuer)
-    identity.write(data, county, replace=args.replace)
-    dates = snapshot_dates(data)
-    print(f"已初始化数据目录：{data}（{county.county_name}，区划代码 {county.county_code}）")
-    print(f"  方案：{county.title}；人才卡：{county.talent_card}；发文单位：{county.issuer}")
-    if dates:
-        print(f"  目录中已有 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}），未作改动")
-    if args.boundaries and _store_boundaries(args.boundaries, data, county.county_code, args.crs):
-        print(f"县域信息已写入；改正边界文件后运行 python -m socialwork boundaries 文件 --data {data}", file=sys.stderr)
-        return EXIT_USAGE
-    out = args.template or Path(template_name(county_name=county.county_name))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(template_bytes(county.county_name))
-    print(f"已写入导入模板：{out}")
-    print("下一步：按模板填写第一个月的数据（含“年度目标”），然后导入：")
-    print(f"  python -m socialwork import {out.name} --as-of YYYY-MM-DD --data {data}")
-    return 0
-
-
-def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
-    """Check and store a boundaries file; every problem on its own line, and the exit code."""
-    from socialwork.data.boundaries import BoundaryError, import_file, summary_text
-
-    try:
-        collection = import_file(source, data, county_code, crs)
-    except BoundaryError as err:
-        print(
-            f"错误：乡镇边界文件 {source} 未通过检查，原有边界未改动（共 {len(err.problems)} 个问题）：",
-            file=sys.stderr,
-        )
-        for problem in err.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"已写入乡镇边界：{summary_text(collection)}")
-    return 0
-
-
-def _boundaries(args: argparse.Namespace) -> int:
-    from socialwork.data.importer import import_target
-    from socialwork.data.store import is_demo
-
-    data = import_target(settings.data_dir(args.data), args.county)
-    if is_demo(data):
-        raise StoreError(
-            f"{data} 是内置演示数据目录（边界由 python -m socialwork demo 生成）；请用 --data 指定本县的数据目录"
-        )
-    return _store_boundaries(args.file, data, identity.load(data).county_code, args.crs)
-
-
-def _template(args: argparse.Namespace) -> int:
-    from socialwork.data.workbook import template_bytes, template_name
-
-    data = settings.data_dir(args.data)
-    county = _county(data) if store_exists(data) else identity.FALLBACK
-    name = None if county is identity.FALLBACK else county.county_name
-    out = args.out or Path(template_name(county_name=name))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(template_bytes(name))
-    print(f"已写入{name or ''}导入模板：{out}")
-    return 0
-
-
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -303,6 +211,9 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
     print(import_summary_text(result, identity.load(data).county_name, kept))
+    hint = county_setup.year_start_hint(data, as_of)
+    if hint:
+        print(hint)
     return 0
 
 
@@ -438,8 +349,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "init": _init,
-    "boundaries": _boundaries,
     "demo": _demo,
     "kpis": _kpis,
     "changes": _changes,
@@ -448,11 +357,11 @@ COMMANDS = {
     "generate": _generate,
     "aggregate": _aggregate,
     "combine": _combine,
-    "template": _template,
     "publish": _publish,
     "import": _import,
     "add-user": _add_user,
     "export": _export,
+    **county_setup.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
 }

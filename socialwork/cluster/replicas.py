@@ -88,29 +88,30 @@ def start(count: int, port: int | None = None, data: str | Path | None = None, d
 
 
 def run(count: int, port: int, data: str | None, cache: bool, address: str) -> int:
-    """The CLI: start, say where, wait for Ctrl-C or SIGTERM, stop everything."""
+    """The CLI: start, say where, wait for Ctrl-C, SIGINT or SIGTERM, stop everything."""
     db_url = os.environ.get(DB_ENV)
     if not db_url:
         bucket = isinstance(settings.data_dir(data), location.Bucket)
         where = f"本机的对象存储本地副本目录（{settings.CACHE_DIR_ENV}）" if bucket else "数据目录"
         print(f"提示：未设置 {DB_ENV}，各副本的督办事项与登录失败计数写入{where}中的 SQLite 文件；"
               "多台服务器请使用 PostgreSQL（见 README“Run for many users”）")  # fmt: skip
+    # Both signals set, before anything starts: a shell starts a background job with SIGINT ignored (so Python's
+    # own KeyboardInterrupt never comes), and a signal during the start must still stop what was started.
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
     replicas = start(count, port, data, db_url, cache, address)
     print(f"已启动 {count} 个副本（端口 {', '.join(map(str, replicas.replica_ports))}），"
-          f"HAProxy 监听 http://{address}:{port}；日志在 {replicas.workdir}；按 Ctrl-C 停止")  # fmt: skip
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
-        while not stopped.wait(1):
-            dead = [n + 1 for n, p in enumerate(replicas.processes) if p.poll() is not None]
-            if replicas.balancer.poll() is not None:
-                print("HAProxy 已退出，正在停止各副本")
-                break
-            if dead and len(dead) == count:
-                print("所有副本均已退出")
-                break
-    except KeyboardInterrupt:
-        pass
+          f"HAProxy 监听 http://{address}:{port}；日志在 {replicas.workdir}；"
+          f"按 Ctrl-C 或在另一终端运行 kill {os.getpid()} 停止", flush=True)  # fmt: skip
+    while not stopped.wait(1):
+        dead = [n + 1 for n, p in enumerate(replicas.processes) if p.poll() is not None]
+        if replicas.balancer.poll() is not None:
+            print("HAProxy 已退出，正在停止各副本")
+            break
+        if dead and len(dead) == count:
+            print("所有副本均已退出")
+            break
     replicas.stop(keep_logs=True)
-    print(f"已停止；日志保留在 {replicas.workdir}")
+    print(f"已停止；日志保留在 {replicas.workdir}", flush=True)
     return 0

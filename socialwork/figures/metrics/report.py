@@ -241,7 +241,9 @@ def evaluate(
                 note = f"目标：高于上年末（{baseline.isoformat() if baseline else '无上年末数据'}）水平"
     if spec.net_of_baseline:
         note = (note + "；" if note else "") + (
-            f"上年末数据：{baseline.isoformat()}" if baseline else "无上年末数据，无法计算年度增量"
+            f"上年末数据：{baseline.isoformat()}"
+            if baseline
+            else f"无上年末数据，无法计算年度增量（请导入 {as_of.year - 1}-12-31 的数据）"  # the way to supply it
         )
     return Kpi(
         metric_key=spec.key,
