@@ -74,3 +74,30 @@ class LocalPostgres:
             self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def main() -> int:
+    """python -m socialwork.cluster.postgres: a throwaway cluster for trying replicas on one machine. Prints
+    `export SOCIALWORK_DB=…`, then serves until SIGINT or SIGTERM (also in the background, where a shell has
+    SIGINT ignored), and removes its folder."""
+    import signal
+    import threading
+
+    from socialwork.bench.serving import free_port
+    from socialwork.data.serverdb import DB_ENV
+
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    cluster = LocalPostgres(free_port()).start()
+    try:
+        print(f"export {DB_ENV}={cluster.url()}")
+        print(f"# PostgreSQL on 127.0.0.1:{cluster.port} in {cluster.root}; kill {os.getpid()} stops it", flush=True)
+        stopped.wait()
+    finally:
+        cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
