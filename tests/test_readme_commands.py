@@ -1,0 +1,70 @@
+"""The README's "Set up for your county", run as written (tests/readme_blocks.py): init, a clerk's login, the
+previous year's end and the month imported, kpis, the dashboard served in the background and stopped from another
+shell by its pid file. Nothing is written into the repository."""
+
+from __future__ import annotations
+
+import subprocess
+import urllib.request
+from datetime import date
+
+import pytest
+
+from socialwork.county_setup import example_frames
+from socialwork.data import settings
+from socialwork.data.workbook import workbook_bytes
+from tests.readme_blocks import (
+    answers,
+    end,
+    free_port,
+    pids_in,
+    run_block,
+    scratch,
+    section,
+    shell_blocks,
+    wait_gone,
+)
+
+# The clerks' workbooks the block imports: the example command's months of the demo in the county's codes (the
+# demo's last month stands in for November).
+WORKBOOKS = {"2025-12.xlsx": date(2025, 12, 31), "2026-11.xlsx": date(2026, 10, 31)}
+COUNTY, CODE = "云溪县", "530524"
+
+
+def repository_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=settings.REPO_ROOT, capture_output=True,
+        text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+@pytest.fixture
+def home(tmp_path):
+    home = tmp_path / "srv"
+    (home / "incoming").mkdir(parents=True)
+    for name, day in WORKBOOKS.items():
+        (home / "incoming" / name).write_bytes(workbook_bytes(example_frames(day, CODE), COUNTY))
+    return home
+
+
+def test_set_up_for_your_county_runs_as_written(home):
+    setup, stop = shell_blocks(section("Set up for your county"))
+    port = free_port()
+    replacements = {"/srv/socialwork": str(home)}
+    before = repository_status()
+    try:
+        done = run_block(scratch(setup, replacements | {"--port 8501": f"--port {port}", "0.0.0.0": "127.0.0.1"}))
+        assert (home / f"{COUNTY}社工人才数据导入模板.xlsx").exists(), "init writes its template beside the store"
+        assert "已保存用户 zhang" in done.stdout and "上年末数据：2025-12-31" in done.stdout
+        assert "持证社工年度净增\t" in done.stdout and "提示：数据目录中没有" not in done.stdout + done.stderr
+        assert answers(f"http://127.0.0.1:{port}/_stcore/health", within_s=90), (home / "serve.log").read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200
+
+        (pid,) = pids_in(home)
+        run_block(scratch(stop, replacements))  # another shell than the one that started it
+        assert wait_gone([pid], within_s=30) == [], "kill with the pid file stops the dashboard"
+        assert not answers(f"http://127.0.0.1:{port}/_stcore/health", within_s=1)
+    finally:
+        end(pids_in(home))
+    assert repository_status() == before, "the README's set-up wrote into the repository"
