@@ -4,16 +4,19 @@ shell by its pid file. Nothing is written into the repository."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import urllib.request
 from datetime import date
 
 import pytest
 
+from socialwork.cli import COMMANDS
 from socialwork.county_setup import example_frames
 from socialwork.data import settings
 from socialwork.data.workbook import workbook_bytes
 from tests.readme_blocks import (
+    README,
     answers,
     end,
     free_port,
@@ -68,3 +71,26 @@ def test_set_up_for_your_county_runs_as_written(home):
     finally:
         end(pids_in(home))
     assert repository_status() == before, "the README's set-up wrote into the repository"
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(p.name for p in (settings.REPO_ROOT / "docs").glob("*.md"))])
+def test_the_commands_and_pages_a_page_names_exist(page):
+    path = settings.REPO_ROOT / page if page == "README.md" else settings.REPO_ROOT / "docs" / page
+    text = path.read_text(encoding="utf-8")
+    commands = set(re.findall(r"python -m socialwork ([a-z][a-z-]*)", text))
+    assert commands <= set(COMMANDS), sorted(commands - set(COMMANDS))
+    links = re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", text)
+    assert not [link for link in links if not (path.parent / link).exists()]
+
+
+def test_the_readme_stays_a_guide():
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 300
+    sections = [
+        "Two commands",
+        "Set up for your county",
+        "Load a month",
+        "The meeting: presenting, documents, follow-up",
+    ]
+    for title in [*sections, "Run for many users", "Command line", "Performance", "For developers"]:
+        assert "](docs/" in section(title), f"the README's {title!r} links to its page in docs/"
