@@ -48,3 +48,23 @@ def test_the_one_machine_trial_runs_as_written_and_stops_from_another_shell(tmp_
         assert "已停止" in said(trial / "replicas.log", "已停止")
     finally:
         end(pids_in(trial))
+
+
+def test_replicas_started_in_the_background_stop_on_sigint_from_another_shell(tmp_path):
+    """A shell starts a background job with SIGINT ignored; replicas sets its own handler, so `kill -INT` (as well
+    as the README's plain `kill`) stops the replicas and HAProxy it started."""
+    port = free_port()
+    start = (
+        f".venv/bin/python -m socialwork replicas --count 1 --port {port} > {tmp_path}/replicas.log 2>&1 &\n"
+        f"echo $! > {tmp_path}/replicas.pid"
+    )
+    try:
+        run_block(start)
+        assert answers(f"http://127.0.0.1:{port}/_stcore/health", within_s=90), (tmp_path / "replicas.log").read_text()
+        said(tmp_path / "replicas.log", "已启动 1 个副本")
+        run_block(f'kill -INT "$(cat {tmp_path}/replicas.pid)"')
+        assert wait_gone(pids_in(tmp_path), within_s=30) == []
+        assert "已停止" in said(tmp_path / "replicas.log", "已停止")
+        assert not answers(f"http://127.0.0.1:{port}/_stcore/health", within_s=1)
+    finally:
+        end(pids_in(tmp_path))
