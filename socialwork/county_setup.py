@@ -20,6 +20,7 @@ from socialwork.data.location import Bucket, Location
 from socialwork.data.store import StoreError, is_demo, read_table, snapshot_dates
 from socialwork.data.store import exists as store_exists
 from socialwork.figures.metrics.dates import baseline_date
+from socialwork.figures.places import parse_as_of
 
 EXIT_USAGE = 2
 DATA_HELP = f"数据目录（默认 ${settings.DATA_DIR_ENV}）"
@@ -178,15 +179,7 @@ def example_name(as_of: date, county_name: str | None) -> str:
 def run_example(args: argparse.Namespace) -> int:
     from socialwork.data.workbook import workbook_bytes
 
-    try:
-        as_of = date.fromisoformat(args.as_of)
-    except ValueError:
-        print(f"错误：日期格式无效：“{args.as_of}”，应为 YYYY-MM-DD", file=sys.stderr)
-        return EXIT_USAGE
-    demo_dates = snapshot_dates(settings.DEMO_DATA_DIR)
-    if as_of not in demo_dates:
-        print(f"错误：演示县没有 {as_of} 的数据；可选 {demo_dates[0]} 至 {demo_dates[-1]} 的各月末", file=sys.stderr)
-        return EXIT_USAGE
+    as_of = parse_as_of(args.as_of, settings.DEMO_DATA_DIR)  # a month of the demo county, or a Chinese error
     data = settings.data_dir(args.data)
     county = _county_or_fallback(data) if not is_demo(data) else identity.load(settings.DEMO_DATA_DIR)
     if county is identity.FALLBACK:

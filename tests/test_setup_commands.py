@@ -87,7 +87,7 @@ def test_a_first_month_alone_says_how_to_give_the_year_its_start_and_the_year_en
 
 def test_the_example_refuses_a_date_the_demo_lacks(store):
     code, _, err = run("example", "--as-of", "2030-01-31", "--data", str(store[0]))
-    assert code == 2 and "演示县没有 2030-01-31 的数据" in err
+    assert code == 2 and "没有 2030-01-31 的数据快照" in err
 
 
 def test_run_sh_prints_its_help_before_it_installs_anything(tmp_path):
