@@ -9,11 +9,12 @@ from pathlib import Path
 
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
-from socialwork.data import identity, settings
+from socialwork.data import settings
 from socialwork.data.contract import DEFAULT_PLAN_TITLE
-from socialwork.data.location import Bucket
-from socialwork.data.store import StoreError, is_multi_county, snapshot_dates
-from socialwork.data.store import exists as store_exists
+from socialwork.data.storage import identity
+from socialwork.data.storage.location import Bucket
+from socialwork.data.storage.store import StoreError, is_multi_county, snapshot_dates
+from socialwork.data.storage.store import exists as store_exists
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from socialwork.data.demo import write_demo
+    from socialwork.data.demo.county import write_demo
 
     dates = write_demo(args.out.resolve())
     print(f"已生成演示数据：{args.out}，共 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}）")
@@ -214,8 +215,8 @@ def _changes(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from socialwork.data.store import is_demo
-    from socialwork.data.workbook import template_bytes, template_name
+    from socialwork.data.importing.workbook import template_bytes, template_name
+    from socialwork.data.storage.store import is_demo
 
     data = settings.data_dir(args.data)
     if is_demo(data):
@@ -241,7 +242,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
     """Check and store a boundaries file; every problem on its own line, and the exit code."""
-    from socialwork.data.boundaries import BoundaryError, import_file, summary_text
+    from socialwork.data.maps.boundaries import BoundaryError, import_file, summary_text
 
     try:
         collection = import_file(source, data, county_code, crs)
@@ -258,8 +259,8 @@ def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
 
 
 def _boundaries(args: argparse.Namespace) -> int:
-    from socialwork.data.importer import import_target
-    from socialwork.data.store import is_demo
+    from socialwork.data.importing.importer import import_target
+    from socialwork.data.storage.store import is_demo
 
     data = import_target(settings.data_dir(args.data), args.county)
     if is_demo(data):
@@ -270,7 +271,7 @@ def _boundaries(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from socialwork.data.workbook import template_bytes, template_name
+    from socialwork.data.importing.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
     county = _county(data) if store_exists(data) else identity.FALLBACK
@@ -285,7 +286,7 @@ def _template(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from socialwork.data.importer import ImportFailed, import_snapshot, import_target
+    from socialwork.data.importing.importer import ImportFailed, import_snapshot, import_target
 
     try:
         as_of = date.fromisoformat(args.as_of)
@@ -368,7 +369,7 @@ def _add_user(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from socialwork.data.publishing import publish_store
+    from socialwork.data.storage.publishing import publish_store
 
     source, target = settings.data_dir(args.data), settings.data_dir(args.to)
     if isinstance(source, Bucket) or not isinstance(target, Bucket):
@@ -379,7 +380,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from socialwork.data.datadoc import data_markdown
+    from socialwork.data.generate.datadoc import data_markdown
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(data_markdown(), encoding="utf-8")
@@ -389,8 +390,8 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     """Every file written from the contract: docs/data.md and the queries of the plan's figures."""
-    from socialwork.data.datadoc import data_markdown
-    from socialwork.data.figure_sql import write_queries
+    from socialwork.data.generate.datadoc import data_markdown
+    from socialwork.data.generate.figure_sql import write_queries
 
     docs = settings.REPO_ROOT / "docs" / "data.md"
     docs.write_text(data_markdown(), encoding="utf-8")
@@ -400,7 +401,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from socialwork.data.store import county_folders, rewrite_derived
+    from socialwork.data.storage.store import county_folders, rewrite_derived
 
     root = settings.data_dir(args.data)
     if not store_exists(root):
@@ -412,7 +413,7 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 
 def _combine(args: argparse.Namespace) -> int:
-    from socialwork.data.combined import rebuild
+    from socialwork.data.storage.combined import rebuild
 
     root = settings.data_dir(args.data)
     written = rebuild(root)

@@ -17,10 +17,10 @@ from socialwork.bench import inputs, report, runner
 from socialwork.bench.many_counties import division_rows
 from socialwork.bench.synthetic import COMPLETE, MARKER, SCALES, Scale, is_complete, snapshot_dates, write_store
 from socialwork.cli import main
-from socialwork.data import divisions, identity, store
 from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
-from socialwork.data.store import StoreError, read_table
-from socialwork.data.validate import check_snapshot
+from socialwork.data.importing.validate import check_snapshot
+from socialwork.data.storage import divisions, identity, store
+from socialwork.data.storage.store import StoreError, read_table
 from socialwork.figures import db, metrics
 
 TINY = SCALES["tiny"]

@@ -1,4 +1,4 @@
-"""Combined months of a store of many counties (socialwork/data/combined.py): read in place of the county folders while
+"""Combined months of a store of many counties (data/storage/combined.py): read in place of the county folders while
 fresh, never when a county's snapshot changed since, rebuilt after a county's import, and refused when unsafe."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from socialwork import cli
-from socialwork.data import combined, importer, store
 from socialwork.data.contract import VERSION_KEY
+from socialwork.data.importing import importer
+from socialwork.data.storage import combined, store
 from socialwork.figures import db
 from tests.fixture_city import BOTH, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
 

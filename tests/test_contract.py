@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from socialwork.data import contract, settings
-from socialwork.data.datadoc import data_markdown
-from socialwork.data.figure_sql import GENERATED_QUERIES, figure_reads
+from socialwork.data.generate.datadoc import data_markdown
+from socialwork.data.generate.figure_sql import GENERATED_QUERIES, figure_reads
 from socialwork.figures import metrics
 
 

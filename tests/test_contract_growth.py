@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.cli import main
 from socialwork.data import settings
 from socialwork.data.contract import CONTRACT_VERSION, TABLES_BY_NAME, VERSION_KEY
-from socialwork.data.store import StoreError, read_table, snapshot_dates
+from socialwork.data.storage.store import StoreError, read_table, snapshot_dates
 from socialwork.figures import db, metrics
 
 NEW_ERA = date(2025, 1, 1)

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data import divisions, importer, store
 from socialwork.data.contract import FIGURES
+from socialwork.data.importing import importer
+from socialwork.data.storage import divisions, store
 from socialwork.figures import db, hierarchy, measures, metrics, posts, staffing
 from tests.fixture_city import (
     BOTH,
@@ -235,7 +236,7 @@ def test_divisions_and_the_breadcrumb_path(city):
 
 
 def test_the_store_is_titled_by_its_city(city):
-    from socialwork.data import identity
+    from socialwork.data.storage import identity
 
     county, warning = identity.load_or_fallback(city)
     assert (county.county_name, county.issuer, warning) == ("测试市", "测试市民政局", None)

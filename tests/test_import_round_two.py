@@ -16,13 +16,14 @@ import pytest
 from openpyxl.styles import PatternFill
 
 from socialwork import cli
-from socialwork.data import bounded, identity, store
-from socialwork.data.cells import PERSONAL_NUMBER_MESSAGE
 from socialwork.data.contract import TABLES
-from socialwork.data.files import read_csv_files, read_xlsx
-from socialwork.data.importer import ImportFailed, import_snapshot
-from socialwork.data.sheets import SheetError
-from socialwork.data.workbook import workbook_bytes
+from socialwork.data.importing import bounded
+from socialwork.data.importing.cells import PERSONAL_NUMBER_MESSAGE
+from socialwork.data.importing.files import read_csv_files, read_xlsx
+from socialwork.data.importing.importer import ImportFailed, import_snapshot
+from socialwork.data.importing.sheets import SheetError
+from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.storage import identity, store
 from tests.fixture_county import snapshot
 from tests.test_import import normalise, tree_digest
 from tests.test_import_office import AS_OF, fixture_frames, office_workbook

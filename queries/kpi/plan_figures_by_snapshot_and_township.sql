@@ -1,5 +1,5 @@
 -- The plan's additive figures of every township within $scope, one row per township and snapshot between $from_date and
--- $to_date, from township_figures, the derived table written with each snapshot (socialwork/data/aggregates.py);
+-- $to_date, from township_figures, the derived table written with each snapshot (data/storage/aggregates.py);
 -- county-level units (no township) left out. A township filter sums the chosen townships' rows at each of their
 -- county's snapshots (socialwork/figures/metrics/levels.py: a date where none of them has a row counts 0): read once
 -- per county, each township picked in it is a sum, not a query to plan. The whole county reads

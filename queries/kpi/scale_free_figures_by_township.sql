@@ -1,6 +1,6 @@
 -- The figures behind the scale-free targets (the parts of every ratio figure), one row per township and requested
 -- snapshot, read from the derived table township_figures (written with each snapshot; see
--- socialwork/data/aggregates.py).
+-- socialwork/data/storage/aggregates.py).
 -- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
 -- change the declarations, not this file.
 -- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL

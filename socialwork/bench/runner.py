@@ -28,8 +28,9 @@ import duckdb
 import pandas as pd
 
 from socialwork.bench.inputs import ALL, Input, page_inputs
-from socialwork.data import divisions, settings
-from socialwork.data.store import county_folders, files_by_date, files_of_date
+from socialwork.data import settings
+from socialwork.data.storage import divisions
+from socialwork.data.storage.store import county_folders, files_by_date, files_of_date
 from socialwork.figures import db, parallel
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")

@@ -22,9 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialwork.data import contract as c
-from socialwork.data import identity
-from socialwork.data.demo import milestones_at, month_ends, targets_frame
-from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
+from socialwork.data.demo.county import milestones_at, month_ends, targets_frame
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import StoreError, to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 COMPLETE = "complete"  # the marker's last line once every snapshot is written

@@ -1130,7 +1130,7 @@ FOOTER_PREFIXES: tuple[str, ...] = ("填表人", "制表人", "审核人", "填�
 
 # ---------------------------------------------------------------- the store's identity
 # One per store, beside the snapshots (not inside one): `init` writes it before the first month is imported,
-# and every page, export, file name and CLI line takes the county's name from it (socialwork/data/identity.py).
+# and every page, export, file name and CLI line takes the county's name from it (socialwork/data/storage/identity.py).
 
 COUNTY_FILE = "county.json"
 DEFAULT_PLAN_TITLE = "社会工作人才支持专项工作"
@@ -1189,7 +1189,7 @@ COUNTY = Table(
 # ---------------------------------------------------------------- many counties in one store
 # A city's or province's bureau sees its counties side by side. Such a store is a folder holding DIVISIONS_FILE and
 # one complete single-county store per county, `<root>/county=<6-digit code>/` (its own county.json, snapshots, write
-# lock), so a county's import never touches another's files (socialwork/data/store.py, divisions.py).
+# lock), so a county's import never touches another's files (socialwork/data/storage/store.py, divisions.py).
 
 COUNTY_PARTITION = "county"
 DIVISIONS_FILE = "divisions.parquet"
@@ -1233,7 +1233,7 @@ DIVISION_TARGETS = Table(
 
 # ---------------------------------------------------------------- meetings and their follow-up items
 # What review meetings (推进会/调度会) decide is kept beside the snapshots, not in them: a small embedded database
-# (`<data dir>/followups.sqlite`, socialwork/data/followups.py) that logged-in staff write to from the app while
+# (`<data dir>/followups.sqlite`, socialwork/data/server/followups.py) that logged-in staff write to from the app while
 # the snapshot files stay as imported. Times are Beijing time as ISO text (2026-11-05T14:03:12+08:00); "who" is
 # the login's user name, never anyone on the registers.
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.contract import KPI_STATUS, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.data.followups import Meeting, last_meeting_before, open_followups
+from socialwork.data.server.followups import Meeting, last_meeting_before, open_followups
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together

@@ -24,13 +24,14 @@ from typing import Any, NamedTuple, TypeVar
 import duckdb
 import pandas as pd
 
-from socialwork.data import settings, store
-from socialwork.data.aggregates import AGGREGATES_FOLDER
+from socialwork.data import settings
 from socialwork.data.contract import (
     SNAPSHOT_PARTITION,
 )
-from socialwork.data.location import Bucket, Location
-from socialwork.data.store import StoreError, is_multi_county, remove_stale_staging, store_version
+from socialwork.data.storage import store
+from socialwork.data.storage.aggregates import AGGREGATES_FOLDER
+from socialwork.data.storage.location import Bucket, Location
+from socialwork.data.storage.store import StoreError, is_multi_county, remove_stale_staging, store_version
 from socialwork.figures import store_views
 from socialwork.figures.frames import frame_from_arrow
 

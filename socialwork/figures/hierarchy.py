@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import settings, store
+from socialwork.data import settings
 from socialwork.data.contract import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.data.storage import store
 from socialwork.figures import db
 
 # The levels a view above the county may break down into, top down (level_below skips one that holds a single

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings, store
-from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.store import StoreError
+from socialwork.data import settings
+from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
+from socialwork.data.storage import identity, store
+from socialwork.data.storage.store import StoreError
 from socialwork.figures import db
 
 

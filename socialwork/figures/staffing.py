@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialwork.data import settings, store
+from socialwork.data import settings
 from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.storage import store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import among
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date

@@ -9,7 +9,6 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from socialwork.data import combined, divisions, identity, store
 from socialwork.data.contract import (
     CONTRACT_VERSION,
     COUNTY_PARTITION,
@@ -21,8 +20,9 @@ from socialwork.data.contract import (
     VERSION_KEY,
     Table,
 )
-from socialwork.data.location import Location
-from socialwork.data.store import StoreError
+from socialwork.data.storage import combined, divisions, identity, store
+from socialwork.data.storage.location import Location
+from socialwork.data.storage.store import StoreError
 
 
 def enum_labels_frame() -> pd.DataFrame:

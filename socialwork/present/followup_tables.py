@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
+from socialwork.data import settings
 from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
-from socialwork.data.followups import (
+from socialwork.data.server.followups import (
     FIELD_LABELS,
     Change,
     Item,
@@ -26,7 +26,8 @@ from socialwork.data.followups import (
     open_followups,
     seen_by,
 )
-from socialwork.data.store import is_multi_county
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import is_multi_county
 from socialwork.figures.places import townships as townships_at
 from socialwork.figures.places import townships_of_county
 from socialwork.present.formatting import date_stamp

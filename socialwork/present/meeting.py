@@ -18,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.data import identity, settings, store
+from socialwork.data import settings
 from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.storage import identity, store
 from socialwork.figures import changes, db, hierarchy, metrics, staffing
 from socialwork.figures import maps as maps_figures
 from socialwork.figures.metrics import Kpi, KpiReport

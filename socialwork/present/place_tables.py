@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings, store
+from socialwork.data import settings
 from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
+from socialwork.data.storage import identity, store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.present.formatting import scope_text

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import divisions, identity, store
 from socialwork.data.contract import TABLES
-from socialwork.data.identity import County
-from socialwork.data.importer import (
+from socialwork.data.importing.importer import (
     CheckedImport,
     ImportFailed,
     ImportResult,
@@ -22,8 +20,10 @@ from socialwork.data.importer import (
     read_uploads,
     write_checked,
 )
-from socialwork.data.location import Location
-from socialwork.data.workbook import template_bytes, template_name
+from socialwork.data.importing.workbook import template_bytes, template_name
+from socialwork.data.storage import divisions, identity, store
+from socialwork.data.storage.identity import County
+from socialwork.data.storage.location import Location
 
 
 def counties_to_import(data: Location) -> dict[str, str]:

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialwork.data import identity, settings, store
+from socialwork.data import settings
 from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
+from socialwork.data.storage import identity, store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics import levels

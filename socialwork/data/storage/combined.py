@@ -33,8 +33,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.data import store
-from socialwork.data.aggregates import ROW_GROUP_ROWS
 from socialwork.data.contract import (
     ARROW_TYPES,
     CONTRACT_VERSION,
@@ -45,6 +43,8 @@ from socialwork.data.contract import (
     VERSION_KEY,
     Table,
 )
+from socialwork.data.storage import store
+from socialwork.data.storage.aggregates import ROW_GROUP_ROWS
 
 COMBINED_FOLDER = "combined"
 SOURCES_FILE = "sources.json"

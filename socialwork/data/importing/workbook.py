@@ -17,11 +17,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from socialwork.data.contract import ENUMS, ID_NUMBER_HEADERS, TABLES, Column, Table
-from socialwork.data.sheets import (
+from socialwork.data.importing.sheets import (
     COVER_SHEET,
     NOTE_PREFIXES,
 )  # the first sheet of a county's template; the import passes over it
-from socialwork.data.spreadsheet import keep_text_in_workbook, strip_control
+from socialwork.data.importing.spreadsheet import keep_text_in_workbook, strip_control
 
 NOTE_ROW = 2
 FIRST_DATA_ROW = 3

@@ -13,8 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from socialwork.data import serverdb
-from socialwork.data.serverdb import LOGIN_FAILURES
+from socialwork.data.server import serverdb
+from socialwork.data.server.serverdb import LOGIN_FAILURES
 
 LOCKOUT_AFTER = 5  # failed logins in a row for one username …
 LOCKOUT_SECONDS = 300  # … lock it for this long, on every replica

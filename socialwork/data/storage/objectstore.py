@@ -3,7 +3,7 @@ publishes them by writing one manifest object last.
 
 Layout under s3://bucket/prefix/::
 
-    county.json                                   the county (socialwork/data/identity.py)
+    county.json                                   the county (socialwork/data/storage/identity.py)
     manifests/2026-11-30/v000001.json             a published snapshot: its files, as paths relative to the prefix
     manifests/2026-11-30/v000002.json             the same date replaced (--replace); v000001 and its files stay
     uploads/<stamp>-<id>/snapshot_date=2026-11-30/<table>.parquet    one import's files
@@ -37,8 +37,8 @@ from typing import Any
 
 from socialwork.data import settings
 from socialwork.data.contract import COUNTY_FILE, DERIVED_TABLES, TABLES
-from socialwork.data.location import Bucket, client
-from socialwork.data.store import StoreError
+from socialwork.data.storage.location import Bucket, client
+from socialwork.data.storage.store import StoreError
 
 MANIFESTS = "manifests"
 UPLOADS = "uploads"

@@ -92,7 +92,7 @@ def data_markdown() -> str:
         "# Meetings and follow-up items",
         "",
         f"Kept in the server database: one SQLite file beside the snapshots, `<data dir>/{FOLLOWUP_FILE}`, or "
-        "PostgreSQL when `SOCIALWORK_DB` names one (socialwork/data/followups.py, backend followups_sql.py on "
+        "PostgreSQL when `SOCIALWORK_DB` names one (socialwork/data/server/followups.py, backend followups_sql.py on "
         "serverdb.py), written by logged-in staff on the 会议督办 page; the snapshot files are never written to. The "
         "same database counts failed logins (`login_failures`). Its schema is created and migrated by the program "
         "(table `schema_version`, one row per applied "

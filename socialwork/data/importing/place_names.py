@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from socialwork.data.cells import normalised
 from socialwork.data.contract import TABLES, TOWNSHIP_REF, Column, Table
-from socialwork.data.sheets import RawTable
-from socialwork.data.validate import Problem
+from socialwork.data.importing.cells import normalised
+from socialwork.data.importing.sheets import RawTable
+from socialwork.data.importing.validate import Problem
 
 
 def resolve_place_names(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:

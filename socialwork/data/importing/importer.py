@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import combined, identity, sheets, store
-from socialwork.data import files as file_reading
-from socialwork.data.cells import CHECK_MARKS, EARLIEST_DATE, Local, clean_text, normalised, parse_cell
 from socialwork.data.contract import COUNTY, TABLES, TABLES_BY_NAME, Column, Table
-from socialwork.data.import_checks import (
+from socialwork.data.importing import files as file_reading
+from socialwork.data.importing import sheets
+from socialwork.data.importing.cells import CHECK_MARKS, EARLIEST_DATE, Local, clean_text, normalised, parse_cell
+from socialwork.data.importing.import_checks import (
     as_of_problems,
     carried_forward,
     foreign_township_codes,
@@ -36,10 +36,11 @@ from socialwork.data.import_checks import (
     stale_data_warning,
     townships_of_another_county,
 )
-from socialwork.data.location import Bucket, Location
-from socialwork.data.place_names import resolve_place_names
-from socialwork.data.sheets import RawTable, SheetError
-from socialwork.data.validate import Problem, check_given
+from socialwork.data.importing.place_names import resolve_place_names
+from socialwork.data.importing.sheets import RawTable, SheetError
+from socialwork.data.importing.validate import Problem, check_given
+from socialwork.data.storage import combined, identity, store
+from socialwork.data.storage.location import Bucket, Location
 
 log = logging.getLogger("socialwork.import")
 ID_KEY_ENV = "SOCIALWORK_ID_KEY"

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from socialwork.data import serverdb
-from socialwork.data.followups import (
+from socialwork.data.server import serverdb
+from socialwork.data.server.followups import (
     DEMO_READ_ONLY,
     EDITABLE_FIELDS,
     MAX_NOTE,
@@ -35,7 +35,7 @@ from socialwork.data.followups import (
     check_text,
     checked_fields,
 )
-from socialwork.data.serverdb import CHANGES, ITEMS, MEETINGS, NOTES
+from socialwork.data.server.serverdb import CHANGES, ITEMS, MEETINGS, NOTES
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # every county keeps Beijing time
 

@@ -32,8 +32,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from socialwork.data.contract import FOLLOWUP_FILE
-from socialwork.data.location import Bucket, Location
 from socialwork.data.settings import cache_dir
+from socialwork.data.storage.location import Bucket, Location
 
 DB_ENV = "SOCIALWORK_DB"
 BUSY_TIMEOUT_S = 30.0

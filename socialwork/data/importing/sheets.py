@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from socialwork.data.cells import UncachedFormula, clean_text, looks_personal, normalised
 from socialwork.data.contract import (
     FOOTER_PREFIXES,
     HEADER_ALIASES,
@@ -23,6 +22,7 @@ from socialwork.data.contract import (
     TOTAL_ROW_WORDS,
     Table,
 )
+from socialwork.data.importing.cells import UncachedFormula, clean_text, looks_personal, normalised
 
 COVER_SHEET = "说明"  # the template's cover sheet (workbook.py), never a table
 HEADER_SEARCH_ROWS = 15  # the header row is looked for among this many rows at the top

@@ -60,7 +60,7 @@ def township_figures_sql() -> str:
         "Derived table township_figures for one snapshot: every additive figure of the plan per township, plus a "
         "row with an empty township_code for county-level units, so pages sum a few rows instead of scanning "
         "registers. Runs at write time over that snapshot's own files (no snapshot_date column), after the derived "
-        "table community_staffing of the same snapshot; see socialwork/data/aggregates.py.",
+        "table community_staffing of the same snapshot; see socialwork/data/storage/aggregates.py.",
         '$snapshot_date DATE (the as-of date: "this year" runs from 1 January of its year to it), '
         "$min_certified INTEGER (certified social workers an urban community should have: the plan's standard).",
         ["township_code", *_figure_keys()],
@@ -155,7 +155,7 @@ def plan_figures_sql() -> str:
     keys = _figure_keys()
     lines = _header(
         "The plan's additive figures for the whole county, one row per snapshot between $from_date and $to_date, "
-        "from county_figures, the derived table written with each snapshot (socialwork/data/aggregates.py). "
+        "from county_figures, the derived table written with each snapshot (socialwork/data/storage/aggregates.py). "
         "County-level units (no township) count here. A filter on townships sums rows of "
         "plan_figures_by_snapshot_and_township instead.",
         "$from_date DATE, $to_date DATE.",
@@ -170,7 +170,7 @@ def plan_figures_by_township_sql() -> str:
     lines = _header(
         "The plan's additive figures of every township within $scope, one row per township and snapshot between "
         "$from_date and $to_date, from township_figures, the derived table written with each snapshot "
-        "(socialwork/data/aggregates.py); county-level units (no township) left out. A township filter sums the "
+        "(data/storage/aggregates.py); county-level units (no township) left out. A township filter sums the "
         "chosen townships' rows at each of their county's snapshots (socialwork/figures/metrics/levels.py: a date "
         "where none of them has a row counts 0): read once per county, each township picked in it is a sum, not a "
         "query to plan. The whole county reads plan_figures_by_snapshot.",
@@ -276,7 +276,7 @@ def scale_free_sql() -> str:
     lines = _header(
         "The figures behind the scale-free targets (the parts of every ratio figure), one row per township and "
         "requested snapshot, read from the derived table township_figures (written with each snapshot; see "
-        "socialwork/data/aggregates.py).",
+        "socialwork/data/storage/aggregates.py).",
         "$snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL = "
         "every township), $scope VARCHAR (a division code prefix; NULL = everywhere).",
         ["snapshot_date", "township_code", "township_name", "township_kind_label", *parts],

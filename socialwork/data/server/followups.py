@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
 from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
-from socialwork.data.location import Location
-from socialwork.data.store import is_demo
+from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
+from socialwork.data.storage.location import Location
+from socialwork.data.storage.store import is_demo
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
 MAX_TASK, MAX_NOTE, MAX_TITLE, MAX_UNIT = 200, 500, 60, 60
@@ -155,8 +155,8 @@ def open_followups(data: Location) -> FollowupStore:
     """The follow-up store of a snapshot store: the server database, $SOCIALWORK_DB or an SQLite file
     (serverdb.server_url: beside the snapshots, read-only for the built-in demo, which `python -m socialwork demo`
     rewrites; for a bucket store, in this server's local folder, since objects cannot hold a database)."""
-    from socialwork.data.followups_sql import SqlFollowups
-    from socialwork.data.serverdb import server_url
+    from socialwork.data.server.followups_sql import SqlFollowups
+    from socialwork.data.server.serverdb import server_url
 
     return SqlFollowups(server_url(data), read_only=is_demo(data))
 

@@ -22,8 +22,8 @@ from openpyxl.worksheet._reader import DATA_TAG, FORMULA_TAG, MERGE_TAG, ROW_TAG
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from socialwork.data.cells import UncachedFormula
-from socialwork.data.sheets import SheetError, displayed
+from socialwork.data.importing.cells import UncachedFormula
+from socialwork.data.importing.sheets import SheetError, displayed
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from socialwork.data.contract import (
     URBAN_COMMUNITY_MIN_CERTIFIED,
     Table,
 )
-from socialwork.data.figure_sql import figure_reads
+from socialwork.data.generate.figure_sql import figure_reads
 
 AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql: run here at write time, never by pages
 _CONTRACT = {table.name: table for table in TABLES + DERIVED_TABLES}

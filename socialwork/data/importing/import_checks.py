@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import divisions, identity, store
-from socialwork.data.cells import Local, normalised
 from socialwork.data.contract import METRIC, METRIC_LOCAL_LABELS, OLD_METRIC_LABELS, TABLES, TABLES_BY_NAME
-from socialwork.data.location import Location
-from socialwork.data.sheets import RawTable
+from socialwork.data.importing.cells import Local, normalised
+from socialwork.data.importing.sheets import RawTable
+from socialwork.data.storage import divisions, identity, store
+from socialwork.data.storage.location import Location
 
 STALE_DAYS = 92  # newest date in the data this long before the as-of date: the date was probably mistyped
 

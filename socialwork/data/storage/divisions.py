@@ -24,8 +24,8 @@ from socialwork.data.contract import (
     DIVISIONS,
     DIVISIONS_FILE,
 )
-from socialwork.data.location import Location
-from socialwork.data.store import StoreError, announce_write, is_multi_county, to_arrow, write_lock
+from socialwork.data.storage.location import Location
+from socialwork.data.storage.store import StoreError, announce_write, is_multi_county, to_arrow, write_lock
 
 LEVEL_OF_DIGITS = {digits: level for level, digits in DIVISION_DIGITS.items()}
 

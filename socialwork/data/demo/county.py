@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import contract as c
-from socialwork.data import identity
-from socialwork.data.followups import Editor
-from socialwork.data.followups_sql import BEIJING, SqlFollowups
-from socialwork.data.store import DEMO_MARKER, StoreError, snapshot_dates, write_snapshot
+from socialwork.data.server.followups import Editor
+from socialwork.data.server.followups_sql import BEIJING, SqlFollowups
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import DEMO_MARKER, StoreError, snapshot_dates, write_snapshot
 
 COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real county
 # The demo store's identity, written to its county.json like any store's (the app reads it from there).
@@ -975,7 +975,8 @@ def write_demo(out: Path) -> list[date]:
 
 def write_demo_boundaries(out: Path, townships: list[dict]) -> dict:
     """The demo's synthetic township outlines (demo_shapes), checked and stored as any county's are."""
-    from socialwork.data import boundaries, demo_shapes
+    from socialwork.data.demo import shapes as demo_shapes
+    from socialwork.data.maps import boundaries
 
     return boundaries.store(demo_shapes.demo_geojson(townships), out, COUNTY_CODE, "wgs84", "demo_shapes.py",
                             stamp=f"{LAST_SNAPSHOT.isoformat()}T00:00:00+00:00")  # fmt: skip

@@ -18,10 +18,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from socialwork.data import geometry
 from socialwork.data.contract import TOWNSHIPS
-from socialwork.data.location import Bucket, Location
-from socialwork.data.store import StoreError, announce_write, read_table, snapshot_dates
+from socialwork.data.maps import geometry
+from socialwork.data.storage.location import Bucket, Location
+from socialwork.data.storage.store import StoreError, announce_write, read_table, snapshot_dates
 
 BOUNDARIES_FILE = "boundaries.geojson"
 MAX_BYTES = 20 * 1024 * 1024  # a county's townships at survey precision are a few MB; more is the wrong file

@@ -8,9 +8,9 @@ import csv
 import io
 from pathlib import Path
 
-from socialwork.data import bounded
 from socialwork.data.contract import TABLES, Table
-from socialwork.data.sheets import (
+from socialwork.data.importing import bounded
+from socialwork.data.importing.sheets import (
     COVER_SHEET,
     RawTable,
     SheetError,

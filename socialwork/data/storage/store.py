@@ -7,7 +7,7 @@ Layout::
     ...
     <data dir>/.replaced/...      snapshots replaced by a later import, kept for recovery
     <data dir>/.write-lock        held (flock) by the one write at a time
-    <data dir>/county.json        the county the store belongs to (socialwork/data/identity.py)
+    <data dir>/county.json        the county the store belongs to (socialwork/data/storage/identity.py)
 
 A store of many counties (a city's, a province's) is a folder holding divisions.parquet and one such store per
 county, each written on its own (`import --county CODE`)::
@@ -44,7 +44,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.data import aggregates
 from socialwork.data.contract import (
     ARROW_TYPES,
     COUNTY_FILE,
@@ -56,7 +55,8 @@ from socialwork.data.contract import (
     TABLES,
     Table,
 )
-from socialwork.data.location import Bucket, Location
+from socialwork.data.storage import aggregates
+from socialwork.data.storage.location import Bucket, Location
 
 _FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 _COUNTY_FOLDER = re.compile(rf"^{COUNTY_PARTITION}=(\d{{6}})$")
@@ -99,14 +99,14 @@ def county_code_of(name: str) -> str | None:
 
 def _combined() -> Any:
     """The combined months' module, which imports this one."""
-    from socialwork.data import combined
+    from socialwork.data.storage import combined
 
     return combined
 
 
 def _objects() -> Any:
     """The bucket store's module, which imports this one (for StoreError and announce_write)."""
-    from socialwork.data import objectstore
+    from socialwork.data.storage import objectstore
 
     return objectstore
 

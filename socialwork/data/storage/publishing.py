@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from socialwork.data import identity, objectstore
 from socialwork.data.contract import COUNTY_FILE
-from socialwork.data.location import Bucket
-from socialwork.data.store import announce_write, snapshot_dates, snapshot_folder
+from socialwork.data.storage import identity, objectstore
+from socialwork.data.storage.location import Bucket
+from socialwork.data.storage.store import announce_write, snapshot_dates, snapshot_folder
 
 
 def publish_store(source: Path, target: Bucket, replace: bool = False) -> Iterator[str]:
