@@ -10,7 +10,7 @@ from pathlib import Path
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
-from socialwork.data.contract import DEFAULT_PLAN_TITLE
+from socialwork.data.contract.county_files import DEFAULT_PLAN_TITLE
 from socialwork.data.storage import identity
 from socialwork.data.storage.location import Bucket
 from socialwork.data.storage.store import StoreError, is_multi_county, snapshot_dates
@@ -308,7 +308,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def import_summary_text(result, county_name: str = "", kept: str = "保留在 .replaced/") -> str:
-    from socialwork.data.contract import TABLES
+    from socialwork.data.contract.tables import TABLES
 
     lines = [
         f"已导入{county_name} {result.as_of.isoformat()} 快照"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import TABLES_BY_NAME
+from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import write_snapshot
 

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from socialwork.cli import main
-from socialwork.data.contract import CERTIFIED_LEVEL_COLUMNS, TABLES_BY_NAME, TOWNSHIP_FIGURES
+from socialwork.data.contract.tables import CERTIFIED_LEVEL_COLUMNS, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.storage import aggregates
 from socialwork.data.storage.store import StoreError, read_table, snapshot_dates
 from socialwork.data.storage.store import write_snapshot as store_write_snapshot

@@ -17,7 +17,7 @@ from socialwork.bench import inputs, report, runner
 from socialwork.bench.many_counties import division_rows
 from socialwork.bench.synthetic import COMPLETE, MARKER, SCALES, Scale, is_complete, snapshot_dates, write_store
 from socialwork.cli import main
-from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.importing.validate import check_snapshot
 from socialwork.data.storage import divisions, identity, store
 from socialwork.data.storage.store import StoreError, read_table
@@ -276,6 +276,6 @@ def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
 
 
 def store_table(name: str):
-    from socialwork.data.contract import DERIVED_TABLES, TABLES
+    from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
 
     return next(t for t in TABLES + DERIVED_TABLES if t.name == name)

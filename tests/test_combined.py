@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from socialwork import cli
-from socialwork.data.contract import VERSION_KEY
+from socialwork.data.contract.schema import VERSION_KEY
 from socialwork.data.importing import importer
 from socialwork.data.storage import combined, store
 from socialwork.figures import db

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.contract import TABLES_BY_NAME
+from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.importing.workbook import COVER_SHEET, FIRST_DATA_ROW, workbook_bytes
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates

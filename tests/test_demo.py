@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork.data.contract import TABLES
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.demo.county import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
 from socialwork.data.importing.validate import check_snapshot
 from socialwork.data.storage import identity

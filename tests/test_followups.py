@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from socialwork.data.contract import FOLLOWUP_FILE, FOLLOWUP_TABLES
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE, FOLLOWUP_TABLES
 from socialwork.data.demo.county import DEMO_ITEMS, DEMO_MEETINGS, write_demo_followups
 from socialwork.data.server.followups import (
     ConflictError,

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.contract import TABLES
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.workbook import template_bytes, workbook_bytes
 from socialwork.data.storage.store import read_table
 from socialwork.present import cards

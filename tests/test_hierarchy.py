@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data.contract import FIGURES
+from socialwork.data.contract.plan_figures import FIGURES
 from socialwork.data.importing import importer
 from socialwork.data.storage import divisions, store
 from socialwork.figures import db, hierarchy, measures, metrics, posts, staffing

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data.contract import TABLES, TABLES_BY_NAME
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.demo.county import LAST_SNAPSHOT
 from socialwork.data.importing.importer import ImportFailed, import_snapshot, pseudonymous_id
 from socialwork.data.importing.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes

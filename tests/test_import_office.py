@@ -18,7 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork.data.contract import HEADER_ALIASES, TABLES, TABLES_BY_NAME
+from socialwork.data.contract.spellings import HEADER_ALIASES
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.importing.importer import (
     ImportFailed,
     as_of_problems,

@@ -16,7 +16,7 @@ import pytest
 from openpyxl.styles import PatternFill
 
 from socialwork import cli
-from socialwork.data.contract import TABLES
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing import bounded
 from socialwork.data.importing.cells import PERSONAL_NUMBER_MESSAGE
 from socialwork.data.importing.files import read_csv_files, read_xlsx

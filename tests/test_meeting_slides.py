@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from socialwork.data.contract import METRIC_GROUP
+from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.demo.county import LAST_SNAPSHOT
 from socialwork.figures import metrics, staffing
 from socialwork.present import meeting as meeting_module

@@ -14,7 +14,7 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.contract import TABLES_BY_NAME
+from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.storage import identity, objectstore
 from socialwork.data.storage.location import Bucket, client, parse

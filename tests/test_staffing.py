@@ -109,7 +109,7 @@ def test_share_meeting_minimum_trend(fixture_store):
 
 
 def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
-    from socialwork.data.contract import TABLES_BY_NAME
+    from socialwork.data.contract.tables import TABLES_BY_NAME
     from socialwork.data.demo.county import LAST_SNAPSHOT
     from socialwork.data.storage.store import read_table
 
@@ -126,7 +126,7 @@ def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
 
 def _demo_need_order(demo_store) -> pd.DataFrame:
     """Every demo community at the last snapshot, most in need first, worked out with pandas from the registers."""
-    from socialwork.data.contract import TABLES_BY_NAME
+    from socialwork.data.contract.tables import TABLES_BY_NAME
     from socialwork.data.demo.county import LAST_SNAPSHOT
     from socialwork.data.storage.store import read_table
 

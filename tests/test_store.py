@@ -14,7 +14,7 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.contract import TABLES_BY_NAME
+from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.storage import store as store_module
 from socialwork.data.storage.store import (

@@ -4,8 +4,8 @@
 -- county's snapshots (socialwork/figures/metrics/levels.py: a date where none of them has a row counts 0): read once
 -- per county, each township picked in it is a sum, not a query to plan. The whole county reads
 -- plan_figures_by_snapshot.
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $from_date DATE, $to_date DATE, $scope VARCHAR (a county's code; NULL in a single county's store).
 -- Columns: snapshot_date, township_code, social_workers, certified_workers, certified_assistant,
 --   certified_intermediate, certified_senior, certified_gained_this_year, active_organisations, urban_communities,

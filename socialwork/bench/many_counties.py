@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from socialwork.bench.synthetic import FIRST_PROVINCE, Progress, Scale, SyntheticCounty, snapshot_dates
-from socialwork.data.contract import DIVISIONS, SNAPSHOT_PARTITION
+from socialwork.data.contract.county_files import DIVISIONS
+from socialwork.data.contract.tables import SNAPSHOT_PARTITION
 from socialwork.data.storage import combined, divisions, identity
 from socialwork.data.storage.store import county_folder, write_snapshot_tables
 

@@ -25,9 +25,7 @@ import duckdb
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import (
-    SNAPSHOT_PARTITION,
-)
+from socialwork.data.contract.tables import SNAPSHOT_PARTITION
 from socialwork.data.storage import store
 from socialwork.data.storage.aggregates import AGGREGATES_FOLDER
 from socialwork.data.storage.location import Bucket, Location

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.data.contract.enums import DIVISION_DIGITS, DIVISION_LEVEL
 from socialwork.data.storage import store
 from socialwork.figures import db
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.storage import store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import among

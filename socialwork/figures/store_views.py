@@ -9,17 +9,9 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from socialwork.data.contract import (
-    CONTRACT_VERSION,
-    COUNTY_PARTITION,
-    DERIVED_TABLES,
-    DIVISIONS,
-    ENUMS,
-    SNAPSHOT_PARTITION,
-    TABLES,
-    VERSION_KEY,
-    Table,
-)
+from socialwork.data.contract.county_files import COUNTY_PARTITION, DIVISIONS
+from socialwork.data.contract.schema import CONTRACT_VERSION, VERSION_KEY, Table
+from socialwork.data.contract.tables import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES
 from socialwork.data.storage import combined, divisions, identity, store
 from socialwork.data.storage.location import Location
 from socialwork.data.storage.store import StoreError

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
+from socialwork.data.contract.enums import FOLLOWUP_STATUS
+from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.server.followups import (
     FIELD_LABELS,
     Change,

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
+from socialwork.data.contract.enums import FOLLOWUP_STATUS
+from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item, open_followups
 from socialwork.figures.metrics import Kpi
 from socialwork.present import cards

@@ -19,7 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from socialwork.data import settings
-from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract.enums import METRIC_GROUP
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.storage import identity, store
 from socialwork.figures import changes, db, hierarchy, metrics, staffing
 from socialwork.figures import maps as maps_figures

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
+from socialwork.data.contract.enums import KPI_STATUS
+from socialwork.data.contract.plan_figures import METRIC_SHORT_LABELS
 from socialwork.data.storage import identity, store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import TownshipScorecard

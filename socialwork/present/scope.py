@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from socialwork.data.contract import DIVISION_DIGITS
+from socialwork.data.contract.enums import DIVISION_DIGITS
 from socialwork.data.storage.store import is_multi_county
 from socialwork.figures import hierarchy
 from socialwork.figures.places import echoed

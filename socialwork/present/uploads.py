@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import TABLES
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.importer import (
     CheckedImport,
     ImportFailed,

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from pptx import Presentation
 
-from socialwork.data.contract import FOLLOWUP_FILE
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.server.followups import Editor
 from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.data.storage.store import DEMO_MARKER

@@ -21,7 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import contract as c
+from socialwork.data.contract.county_files import DEFAULT_PLAN_TITLE
+from socialwork.data.contract.enums import SECTOR, SW_EDUCATION
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
+from socialwork.data.contract.schema import Table
+from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.server.followups import Editor
 from socialwork.data.server.followups_sql import BEIJING, SqlFollowups
 from socialwork.data.storage import identity
@@ -32,7 +36,7 @@ COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real co
 DEMO_COUNTY = identity.County(
     county_name="XX县",
     county_code=COUNTY_CODE,
-    plan_title=c.DEFAULT_PLAN_TITLE,
+    plan_title=DEFAULT_PLAN_TITLE,
     talent_card="XX英才卡",
     issuer="XX县民政局",
 )
@@ -217,7 +221,7 @@ class DemoCounty:
         rng = self.rng
         person = Person(
             person_id=pid,
-            sw_education=rng.choices(list(c.SW_EDUCATION.codes), [70, 12, 15, 3])[0],
+            sw_education=rng.choices(list(SW_EDUCATION.codes), [70, 12, 15, 3])[0],
             **fields,
         )
         self.people.append(person)
@@ -257,7 +261,7 @@ class DemoCounty:
 
     def _person(self, township, community, employer, role, certified, before) -> Person:
         rng = self.rng
-        sector = None if employer in ("community", "station") else rng.choice(c.SECTOR.codes)
+        sector = None if employer in ("community", "station") else rng.choice(SECTOR.codes)
         p = self._new_person(
             township_code=township,
             community_code=community,
@@ -388,7 +392,7 @@ class DemoCounty:
         }
         posts = []
         for sector, count in per_sector.items():
-            group = c.SECTOR.groups[sector]
+            group = SECTOR.groups[sector]
             for _ in range(count):
                 created = _rand_date(rng, date(2019, 6, 1), date(2026, 9, 30))
                 if sector == "trade_union":
@@ -404,7 +408,7 @@ class DemoCounty:
                     {
                         "post_id": f"G{len(posts) + 1:04d}",
                         "sector": sector,
-                        "unit_name": f"{c.SECTOR.label_of(sector)}{'（县级）' if township is None else ''}",
+                        "unit_name": f"{SECTOR.label_of(sector)}{'（县级）' if township is None else ''}",
                         "township_code": township,
                         "funding": funding,
                         "created": created,
@@ -587,7 +591,7 @@ class DemoCounty:
             "targets": targets_frame(),
             "milestones": milestones_at(on),
         }
-        return {name: _with_columns(c.TABLES_BY_NAME[name], frame) for name, frame in frames.items()}
+        return {name: _with_columns(TABLES_BY_NAME[name], frame) for name, frame in frames.items()}
 
     def _townships_at(self, on: date) -> pd.DataFrame:
         present = [p for p in self.people if p.present(on) and p.employer_type == "station"]
@@ -950,7 +954,7 @@ def write_demo_followups(path: Path, township_codes: dict[str, str]) -> SqlFollo
     return store
 
 
-def _with_columns(table: c.Table, frame: pd.DataFrame) -> pd.DataFrame:
+def _with_columns(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with exactly the contract's columns, in order (empty tables keep their columns)."""
     return frame.reindex(columns=list(table.column_names))
 
@@ -968,7 +972,7 @@ def write_demo(out: Path) -> list[date]:
     dates = month_ends(FIRST_SNAPSHOT, LAST_SNAPSHOT)
     for on in dates:
         write_snapshot(out, on, county.snapshot(on))
-    write_demo_followups(out / c.FOLLOWUP_FILE, {t["name"]: t["code"] for t in county.townships})
+    write_demo_followups(out / FOLLOWUP_FILE, {t["name"]: t["code"] for t in county.townships})
     write_demo_boundaries(out, county.townships)
     return snapshot_dates(out)
 

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from socialwork.data.contract import (
-    CONTRACT_VERSION,
+from socialwork.data.contract.county_files import (
     COUNTY,
     COUNTY_FILE,
     COUNTY_PARTITION,
-    DERIVED_TABLES,
     DIVISION_TARGETS,
     DIVISIONS,
     DIVISIONS_FILE,
-    ENUMS,
-    FIGURE_SOURCES,
-    FOLLOWUP_FILE,
-    FOLLOWUP_TABLES,
-    METRIC_GROUP,
-    METRIC_LOCAL_LABELS,
-    PLAN_FIGURES,
-    SNAPSHOT_PARTITION,
-    TABLES,
-    Column,
-    Figure,
-    Table,
 )
+from socialwork.data.contract.enums import METRIC_GROUP
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE, FOLLOWUP_TABLES
+from socialwork.data.contract.plan_figures import FIGURE_SOURCES, METRIC_LOCAL_LABELS, PLAN_FIGURES, Figure
+from socialwork.data.contract.schema import CONTRACT_VERSION, Column, Table
+from socialwork.data.contract.tables import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES
 
 
 def _allowed(column: Column) -> str:
@@ -46,7 +37,7 @@ def data_markdown() -> str:
     out = [
         "# Data contract",
         "",
-        "Generated from `socialwork/data/contract.py` by `python -m socialwork generate`; do not edit by hand.",
+        "Generated from `socialwork/data/contract/` by `python -m socialwork generate`; do not edit by hand.",
         "",
         f"Contract version {CONTRACT_VERSION}. Every Parquet file a snapshot holds records the version it was written "
         "under (a file from before versions were recorded counts as version 1). A column added later says since "

@@ -11,19 +11,19 @@ import textwrap
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from socialwork.data.contract import (
+from socialwork.data.contract.plan_figures import (
     ADDITIVE_FIGURES,
     FIGURE_SOURCES,
     FIGURES,
     OWN_FIGURES,
     PLAN_FIGURES,
-    TABLES_BY_NAME,
     Figure,
 )
+from socialwork.data.contract.tables import TABLES_BY_NAME
 
 GENERATED_NOTE = (
-    "Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork "
-    "generate`: change the declarations, not this file."
+    "Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m "
+    "socialwork generate`: change the declarations, not this file."
 )
 _WIDTH = 120
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")

@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from socialwork.data.contract import ENUM_ALIASES, PLACEHOLDER_TEXTS, Column, Enum
+from socialwork.data.contract.schema import Column, Enum
+from socialwork.data.contract.spellings import ENUM_ALIASES, PLACEHOLDER_TEXTS
 
 INT32 = 2**31 - 1
 EARLIEST_DATE = date(1949, 10, 1)

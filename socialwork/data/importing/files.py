@@ -8,7 +8,8 @@ import csv
 import io
 from pathlib import Path
 
-from socialwork.data.contract import TABLES, Table
+from socialwork.data.contract.schema import Table
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing import bounded
 from socialwork.data.importing.sheets import (
     COVER_SHEET,

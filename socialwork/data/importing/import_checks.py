@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import METRIC, METRIC_LOCAL_LABELS, OLD_METRIC_LABELS, TABLES, TABLES_BY_NAME
+from socialwork.data.contract.plan_figures import METRIC, METRIC_LOCAL_LABELS
+from socialwork.data.contract.spellings import OLD_METRIC_LABELS
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.importing.cells import Local, normalised
 from socialwork.data.importing.sheets import RawTable
 from socialwork.data.storage import divisions, identity, store

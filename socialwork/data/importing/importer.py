@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import COUNTY, TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.data.contract.county_files import COUNTY
+from socialwork.data.contract.schema import Column, Table
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.importing import files as file_reading
 from socialwork.data.importing import sheets
 from socialwork.data.importing.cells import CHECK_MARKS, EARLIEST_DATE, Local, clean_text, normalised, parse_cell

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from socialwork.data.contract import TABLES, TOWNSHIP_REF, Column, Table
+from socialwork.data.contract.schema import Column, Table
+from socialwork.data.contract.tables import TABLES, TOWNSHIP_REF
 from socialwork.data.importing.cells import normalised
 from socialwork.data.importing.sheets import RawTable
 from socialwork.data.importing.validate import Problem

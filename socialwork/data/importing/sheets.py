@@ -11,17 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from socialwork.data.contract import (
+from socialwork.data.contract.schema import Table
+from socialwork.data.contract.spellings import (
     FOOTER_PREFIXES,
     HEADER_ALIASES,
-    ID_NUMBER_HEADERS,
     IGNORED_HEADERS,
-    PERSONAL_COLUMNS,
     TABLE_ALIASES,
-    TABLES,
     TOTAL_ROW_WORDS,
-    Table,
 )
+from socialwork.data.contract.tables import ID_NUMBER_HEADERS, PERSONAL_COLUMNS, TABLES
 from socialwork.data.importing.cells import UncachedFormula, clean_text, looks_personal, normalised
 
 COVER_SHEET = "说明"  # the template's cover sheet (workbook.py), never a table

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from socialwork.data.contract import TABLES, TABLES_BY_NAME, Column, Table
+from socialwork.data.contract.schema import Column, Table
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from socialwork.data.contract import ENUMS, ID_NUMBER_HEADERS, TABLES, Column, Table
+from socialwork.data.contract.schema import Column, Table
+from socialwork.data.contract.tables import ENUMS, ID_NUMBER_HEADERS, TABLES
 from socialwork.data.importing.sheets import (
     COVER_SHEET,
     NOTE_PREFIXES,

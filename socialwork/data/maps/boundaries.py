@@ -18,7 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from socialwork.data.contract import TOWNSHIPS
+from socialwork.data.contract.tables import TOWNSHIPS
 from socialwork.data.maps import geometry
 from socialwork.data.storage.location import Bucket, Location
 from socialwork.data.storage.store import StoreError, announce_write, read_table, snapshot_dates

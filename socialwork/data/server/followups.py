@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
+from socialwork.data.contract.enums import FOLLOWUP_STATUS
+from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
 from socialwork.data.storage.location import Location
 from socialwork.data.storage.store import is_demo

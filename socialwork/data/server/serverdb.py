@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from socialwork.data.contract import FOLLOWUP_FILE
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.settings import cache_dir
 from socialwork.data.storage.location import Bucket, Location
 

@@ -21,14 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from socialwork.data import settings
-from socialwork.data.contract import (
-    ADDITIVE_FIGURES,
-    DERIVED_TABLES,
-    TABLES,
-    TOWNSHIP_FIGURES,
-    URBAN_COMMUNITY_MIN_CERTIFIED,
-    Table,
-)
+from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES
+from socialwork.data.contract.schema import Table
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract.tables import DERIVED_TABLES, TABLES, TOWNSHIP_FIGURES
 from socialwork.data.generate.figure_sql import figure_reads
 
 AGGREGATES_FOLDER = "aggregates"  # queries/aggregates/*.sql: run here at write time, never by pages

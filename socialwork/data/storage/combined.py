@@ -33,16 +33,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.data.contract import (
-    ARROW_TYPES,
-    CONTRACT_VERSION,
-    COUNTY_PARTITION,
-    DERIVED_TABLES,
-    SNAPSHOT_PARTITION,
-    TABLES,
-    VERSION_KEY,
-    Table,
-)
+from socialwork.data.contract.county_files import COUNTY_PARTITION
+from socialwork.data.contract.schema import ARROW_TYPES, CONTRACT_VERSION, VERSION_KEY, Table
+from socialwork.data.contract.tables import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES
 from socialwork.data.storage import store
 from socialwork.data.storage.aggregates import ROW_GROUP_ROWS
 

@@ -16,14 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.data.contract import (
-    DIVISION_DIGITS,
-    DIVISION_LEVEL,
-    DIVISION_TARGETS,
-    DIVISION_TARGETS_FILE,
-    DIVISIONS,
-    DIVISIONS_FILE,
-)
+from socialwork.data.contract.county_files import DIVISION_TARGETS, DIVISION_TARGETS_FILE, DIVISIONS, DIVISIONS_FILE
+from socialwork.data.contract.enums import DIVISION_DIGITS, DIVISION_LEVEL
 from socialwork.data.storage.location import Location
 from socialwork.data.storage.store import StoreError, announce_write, is_multi_county, to_arrow, write_lock
 

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
-from socialwork.data.contract import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE, METRIC, METRIC_LOCAL_LABELS
+from socialwork.data.contract.county_files import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE
+from socialwork.data.contract.plan_figures import METRIC, METRIC_LOCAL_LABELS
 from socialwork.data.storage import divisions
 from socialwork.data.storage.location import Bucket, Location
 from socialwork.data.storage.store import StoreError, announce_write, county_folder, is_multi_county

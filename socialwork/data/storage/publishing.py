@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from socialwork.data.contract import COUNTY_FILE
+from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.storage import identity, objectstore
 from socialwork.data.storage.location import Bucket
 from socialwork.data.storage.store import announce_write, snapshot_dates, snapshot_folder

@@ -44,17 +44,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.data.contract import (
-    ARROW_TYPES,
-    COUNTY_FILE,
-    COUNTY_PARTITION,
-    DERIVED_TABLES,
-    DIVISION_TARGETS_FILE,
-    DIVISIONS_FILE,
-    SNAPSHOT_PARTITION,
-    TABLES,
-    Table,
-)
+from socialwork.data.contract.county_files import COUNTY_FILE, COUNTY_PARTITION, DIVISION_TARGETS_FILE, DIVISIONS_FILE
+from socialwork.data.contract.schema import ARROW_TYPES, Table
+from socialwork.data.contract.tables import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES
 from socialwork.data.storage import aggregates
 from socialwork.data.storage.location import Bucket, Location
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
+from socialwork.data.contract.enums import KPI_STATUS, METRIC_GROUP
+from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.storage import identity, store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import as_dates
