@@ -217,6 +217,8 @@ KPI_STATUS = Enum(
 FOLLOWUP_STATUS = Enum(
     "followup_status", "督办状态", {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
 )
+# What an entry of a follow-up item's audit trail records.
+FOLLOWUP_ACTION = Enum("followup_action", "督办操作", {"created": "创建", "updated": "修改", "note": "填写进展"})
 
 # How a village/community changed between two snapshots (queries/changes/).
 COMMUNITY_CHANGE = Enum(

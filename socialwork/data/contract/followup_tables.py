@@ -3,7 +3,7 @@ its tables from these declarations)."""
 
 from __future__ import annotations
 
-from socialwork.data.contract.enums import FOLLOWUP_STATUS
+from socialwork.data.contract.enums import FOLLOWUP_ACTION, FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.contract.schema import Column, Table
 
@@ -78,7 +78,7 @@ FOLLOWUP_CHANGES = Table(
         Column("changed_at", "VARCHAR", "时间", "When."),
         Column("changed_by", "VARCHAR", "账号", "The login."),
         Column("changed_by_name", "VARCHAR", "显示名称", "The login's display name at the time."),
-        Column("action", "VARCHAR", "操作", "created, updated or note."),
+        Column("action", "VARCHAR", "操作", "created, updated or note.", enum=FOLLOWUP_ACTION),
         Column("field", "VARCHAR", "字段", "The column changed (updated only).", nullable=True),
         Column("old_value", "VARCHAR", "原值", "As stored before (updated only).", nullable=True),
         Column("new_value", "VARCHAR", "新值", "As stored after, or the note's text.", nullable=True),

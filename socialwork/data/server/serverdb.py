@@ -13,7 +13,8 @@ connection would be written to after its deletion); PostgreSQL keeps a small poo
 MIGRATIONS is the schema's history, one function per version, applied in order under a lock (SQLite's write
 lock, PostgreSQL's advisory lock: two replicas starting at once migrate once) and recorded in `schema_version`.
 Never edit a released step; append one. A step creates its tables from the definitions below while they are
-unchanged; a step that changes a table spells its own DDL.
+unchanged; a step that changes a table spells its own DDL. The follow-up tables are derived from their declarations
+in the contract (socialwork/data/contract/followup_tables.py), so a column is declared once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from socialwork.data.contract import followup_tables as contract_tables
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.contract.schema import Column, Table
 from socialwork.data.settings import cache_dir
 from socialwork.data.storage.location import Bucket, Location
 
@@ -39,54 +43,41 @@ DB_ENV = "SOCIALWORK_DB"
 BUSY_TIMEOUT_S = 30.0
 MIGRATION_LOCK = 21_0001  # PostgreSQL advisory lock id held while migrating (any constant shared by every replica)
 
+# What the contract's types are stored as: dates as ISO text (as SQLite would keep them anyway), so both databases
+# hold the same text the app reads and writes.
+_STORED_TYPES = {"INTEGER": sa.Integer, "VARCHAR": sa.Text, "DATE": sa.Text}
+
+
+def _stored_column(table: Table, column: Column) -> sa.Column:
+    """A contract column as the server database keeps it: the key an id it assigns, a reference a foreign key with an
+    index, an enumeration a CHECK, except METRIC: its codes grow with the plan's figures, and a CHECK would need a
+    migration for each new figure, so the program checks it."""
+    constraints: list[sa.SchemaItem] = []
+    if column.references:
+        constraints.append(sa.ForeignKey(column.references))
+    if column.enum is not None and column.enum.name != METRIC.name:
+        codes = ", ".join(f"'{code}'" for code in column.enum.codes)
+        constraints.append(sa.CheckConstraint(f"{column.name} in ({codes})"))
+    if column.name in table.key:
+        return sa.Column(column.name, _STORED_TYPES[column.type], *constraints, primary_key=True)
+    return sa.Column(
+        column.name,
+        _STORED_TYPES[column.type],
+        *constraints,
+        nullable=column.nullable,
+        index=True if column.references else None,
+    )
+
+
+def _stored_table(table: Table) -> sa.Table:
+    return sa.Table(table.name, METADATA, *(_stored_column(table, column) for column in table.columns))
+
+
 METADATA = sa.MetaData()
-MEETINGS = sa.Table(
-    "meetings", METADATA,
-    sa.Column("meeting_id", sa.Integer, primary_key=True),
-    sa.Column("meeting_date", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("reviewed_snapshot", sa.Text, nullable=False),
-    sa.Column("created_at", sa.Text, nullable=False),
-    sa.Column("created_by", sa.Text, nullable=False),
-)  # fmt: skip
-ITEMS = sa.Table(
-    "followup_items", METADATA,
-    sa.Column("item_id", sa.Integer, primary_key=True),
-    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("meetings.meeting_id"), nullable=False, index=True),
-    sa.Column("task", sa.Text, nullable=False),
-    sa.Column("metric_key", sa.Text, nullable=False),
-    sa.Column("township_code", sa.Text),
-    sa.Column("lead_unit", sa.Text, nullable=False),
-    sa.Column("due_date", sa.Text, nullable=False),
-    sa.Column("status", sa.Text, sa.CheckConstraint("status in ('not_started', 'in_progress', 'done')"),
-              nullable=False),
-    sa.Column("done_date", sa.Text),
-    sa.Column("created_at", sa.Text, nullable=False),
-    sa.Column("created_by", sa.Text, nullable=False),
-    sa.Column("updated_at", sa.Text, nullable=False),
-    sa.Column("updated_by", sa.Text, nullable=False),
-)  # fmt: skip
-NOTES = sa.Table(
-    "followup_notes", METADATA,
-    sa.Column("note_id", sa.Integer, primary_key=True),
-    sa.Column("item_id", sa.Integer, sa.ForeignKey("followup_items.item_id"), nullable=False, index=True),
-    sa.Column("note_date", sa.Text, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("written_at", sa.Text, nullable=False),
-    sa.Column("written_by", sa.Text, nullable=False),
-)  # fmt: skip
-CHANGES = sa.Table(
-    "followup_changes", METADATA,
-    sa.Column("change_id", sa.Integer, primary_key=True),
-    sa.Column("item_id", sa.Integer, sa.ForeignKey("followup_items.item_id"), nullable=False, index=True),
-    sa.Column("changed_at", sa.Text, nullable=False),
-    sa.Column("changed_by", sa.Text, nullable=False),
-    sa.Column("changed_by_name", sa.Text, nullable=False),
-    sa.Column("action", sa.Text, sa.CheckConstraint("action in ('created', 'updated', 'note')"), nullable=False),
-    sa.Column("field", sa.Text),
-    sa.Column("old_value", sa.Text),
-    sa.Column("new_value", sa.Text),
-)  # fmt: skip
+MEETINGS = _stored_table(contract_tables.MEETINGS)
+ITEMS = _stored_table(contract_tables.FOLLOWUP_ITEMS)
+NOTES = _stored_table(contract_tables.FOLLOWUP_NOTES)
+CHANGES = _stored_table(contract_tables.FOLLOWUP_CHANGES)
 LOGIN_FAILURES = sa.Table(
     "login_failures", METADATA,
     sa.Column("username", sa.Text, primary_key=True),
