@@ -12,9 +12,10 @@ from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
 from socialwork.data.contract.county_files import DEFAULT_PLAN_TITLE
 from socialwork.data.storage import identity
+from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.layout import exists as store_exists
 from socialwork.data.storage.location import Bucket
-from socialwork.data.storage.store import StoreError, is_multi_county, snapshot_dates
-from socialwork.data.storage.store import exists as store_exists
+from socialwork.data.storage.store import snapshot_dates
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
@@ -216,7 +217,7 @@ def _changes(args: argparse.Namespace) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     from socialwork.data.importing.workbook import template_bytes, template_name
-    from socialwork.data.storage.store import is_demo
+    from socialwork.data.storage.layout import is_demo
 
     data = settings.data_dir(args.data)
     if is_demo(data):
@@ -260,7 +261,7 @@ def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
 
 def _boundaries(args: argparse.Namespace) -> int:
     from socialwork.data.importing.importer import import_target
-    from socialwork.data.storage.store import is_demo
+    from socialwork.data.storage.layout import is_demo
 
     data = import_target(settings.data_dir(args.data), args.county)
     if is_demo(data):
@@ -401,7 +402,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from socialwork.data.storage.store import county_folders, rewrite_derived
+    from socialwork.data.storage.layout import county_folders
+    from socialwork.data.storage.store import rewrite_derived
 
     root = settings.data_dir(args.data)
     if not store_exists(root):

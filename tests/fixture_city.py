@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data.storage import combined, divisions, identity
-from socialwork.data.storage.store import county_folder, write_snapshot
+from socialwork.data.storage.layout import county_folder
+from socialwork.data.storage.store import write_snapshot
 from tests import fixture_county
 
 CITY, COUNTY_A, COUNTY_B = "9999", "999901", "999902"

@@ -12,7 +12,8 @@ import pytest
 from socialwork.cli import main
 from socialwork.data.contract.tables import CERTIFIED_LEVEL_COLUMNS, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.storage import aggregates
-from socialwork.data.storage.store import StoreError, read_table, snapshot_dates
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.data.storage.store import write_snapshot as store_write_snapshot
 from socialwork.figures import db
 

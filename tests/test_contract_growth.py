@@ -20,7 +20,8 @@ from socialwork.cli import main
 from socialwork.data import settings
 from socialwork.data.contract.schema import CONTRACT_VERSION, VERSION_KEY
 from socialwork.data.contract.tables import TABLES_BY_NAME
-from socialwork.data.storage.store import StoreError, read_table, snapshot_dates
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import db, metrics
 
 NEW_ERA = date(2025, 1, 1)

@@ -17,9 +17,10 @@ from socialwork.data import settings
 from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.storage import identity, objectstore
+from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client, parse
 from socialwork.data.storage.publishing import publish_store
-from socialwork.data.storage.store import StoreError, read_table, remove_stale_staging, snapshot_dates, write_snapshot
+from socialwork.data.storage.store import read_table, remove_stale_staging, snapshot_dates, write_snapshot
 from socialwork.figures import db
 from socialwork.figures.metrics import kpi_report
 from tests.fixture_county import FIXTURE_COUNTY, SNAPSHOTS, snapshot

@@ -17,13 +17,12 @@ from socialwork.data import settings
 from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.storage import store as store_module
+from socialwork.data.storage.layout import StoreError, write_lock
 from socialwork.data.storage.store import (
-    StoreError,
     read_table,
     remove_stale_staging,
     snapshot_dates,
     store_version,
-    write_lock,
     write_snapshot,
 )
 from socialwork.figures import db, store_views
@@ -192,7 +191,7 @@ def test_the_lock_keeps_out_a_writer_in_another_process(tmp_path):
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from socialwork.data.storage.store import write_lock
+from socialwork.data.storage.layout import write_lock
 with write_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()

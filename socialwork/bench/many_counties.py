@@ -21,7 +21,8 @@ from socialwork.bench.synthetic import FIRST_PROVINCE, Progress, Scale, Syntheti
 from socialwork.data.contract.county_files import DIVISIONS
 from socialwork.data.contract.tables import SNAPSHOT_PARTITION
 from socialwork.data.storage import combined, divisions, identity
-from socialwork.data.storage.store import county_folder, write_snapshot_tables
+from socialwork.data.storage.layout import county_folder
+from socialwork.data.storage.store import write_snapshot_tables
 
 CITY_CODE = "9901"  # a city's store: its one city
 PROVINCE_CODE = "99"  # a province's store: its one province

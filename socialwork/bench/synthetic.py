@@ -49,7 +49,8 @@ from socialwork.data.contract.tables import (
 )
 from socialwork.data.demo.county import milestones_at, month_ends, targets_frame
 from socialwork.data.storage import identity
-from socialwork.data.storage.store import StoreError, to_arrow, write_snapshot_tables
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 COMPLETE = "complete"  # the marker's last line once every snapshot is written

@@ -13,7 +13,7 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.maps import boundaries, geometry, tiles
-from socialwork.data.storage.store import county_folder, is_multi_county
+from socialwork.data.storage.layout import county_folder, is_multi_county
 from socialwork.figures.metrics import TownshipScorecard, place_scorecard
 from socialwork.figures.metrics.registry import MetricSpec
 

@@ -17,8 +17,8 @@ import streamlit as st
 
 from socialwork.data import settings
 from socialwork.data.storage import identity
-from socialwork.data.storage.store import StoreError, is_multi_county
-from socialwork.data.storage.store import exists as store_exists
+from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county

@@ -28,7 +28,7 @@ from socialwork.data.server.followups import (
     seen_by,
 )
 from socialwork.data.storage import identity
-from socialwork.data.storage.store import is_multi_county
+from socialwork.data.storage.layout import is_multi_county
 from socialwork.figures.places import townships as townships_at
 from socialwork.figures.places import townships_of_county
 from socialwork.present.formatting import date_stamp

@@ -29,7 +29,8 @@ from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.server.followups import Editor
 from socialwork.data.server.followups_sql import BEIJING, SqlFollowups
 from socialwork.data.storage import identity
-from socialwork.data.storage.store import DEMO_MARKER, StoreError, snapshot_dates, write_snapshot
+from socialwork.data.storage.layout import DEMO_MARKER, StoreError
+from socialwork.data.storage.store import snapshot_dates, write_snapshot
 
 COUNTY_CODE = "999901"  # province code 99 does not exist: plainly not a real county
 # The demo store's identity, written to its county.json like any store's (the app reads it from there).

@@ -15,7 +15,7 @@ from socialwork.data.contract.spellings import OLD_METRIC_LABELS
 from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.importing.cells import Local, normalised
 from socialwork.data.importing.sheets import RawTable
-from socialwork.data.storage import divisions, identity, store
+from socialwork.data.storage import divisions, identity, layout, store
 from socialwork.data.storage.location import Location
 
 STALE_DAYS = 92  # newest date in the data this long before the as-of date: the date was probably mistyped
@@ -99,7 +99,7 @@ def foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> 
 
 def many_counties_root(data: Location) -> Path | None:
     """The store of many counties a county's folder lies in (import --county), or None for a county's own store."""
-    if isinstance(data, Path) and store.county_code_of(data.name) and store.is_multi_county(data.parent):
+    if isinstance(data, Path) and layout.county_code_of(data.name) and layout.is_multi_county(data.parent):
         return data.parent
     return None
 

@@ -41,7 +41,7 @@ from socialwork.data.importing.import_checks import (
 from socialwork.data.importing.place_names import resolve_place_names
 from socialwork.data.importing.sheets import RawTable, SheetError
 from socialwork.data.importing.validate import Problem, check_given
-from socialwork.data.storage import combined, identity, store
+from socialwork.data.storage import combined, identity, layout, store
 from socialwork.data.storage.location import Bucket, Location
 
 log = logging.getLogger("socialwork.import")
@@ -359,16 +359,16 @@ def check_import(
     id_key = id_key if id_key is not None else os.environ.get(ID_KEY_ENV)
     unread = [w for w in warnings or [] if isinstance(w, ReadProblem)]  # sheets that could not be read: problems
     warnings = [w for w in warnings or [] if not isinstance(w, ReadProblem)]
-    if store.is_demo(data):
+    if layout.is_demo(data):
         # `python -m socialwork demo` rewrites that folder: real data there would be lost.
         raise ImportFailed(
             [f"{data} 是内置演示数据目录，不能导入真实数据；请用 --data 或 SOCIALWORK_DATA 指定数据目录"]
         )
     try:
         county = identity.load(data)  # a store gets its county from `init` before any month is imported
-    except store.StoreError as err:
+    except layout.StoreError as err:
         raise ImportFailed([str(err)]) from err
-    existing = store.snapshot_dates(data) if store.exists(data) else []
+    existing = store.snapshot_dates(data) if layout.exists(data) else []
     carried, notes = carried_forward(tables, as_of, data, existing)
     frames, problems = parse_snapshot(tables, as_of, id_key, carried, county)
     failed = {w.table for w in unread if w.table}  # their sheet is there: not missing as well
@@ -406,7 +406,7 @@ def write_checked(checked: CheckedImport, data: Location, replace: bool) -> Impo
         raise ImportFailed([f"{checked.as_of.isoformat()} 的快照已存在；如需覆盖，请确认替换（命令行加 --replace）"])
     try:
         store.write_snapshot(data, checked.as_of, checked.frames, replace=replace)
-    except store.StoreError as err:  # another import holds the store, or the date appeared meanwhile
+    except layout.StoreError as err:  # another import holds the store, or the date appeared meanwhile
         raise ImportFailed([str(err)]) from err
     log.info("imported snapshot %s of %s: %s", checked.as_of, identity.load(data).county_name, checked.rows)
     combining = None if isinstance(data, Bucket) else combined.after_county_write(data, checked.as_of)
@@ -420,17 +420,17 @@ def write_checked(checked: CheckedImport, data: Location, replace: bool) -> Impo
 def import_target(data: Location, county_code: str | None) -> Location:
     """The store an import writes to: the county's own folder in a store of many counties (which county_code names;
     its county.json is written from the divisions table before its first import)."""
-    if not store.is_multi_county(data):
+    if not layout.is_multi_county(data):
         if county_code:
-            raise store.StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
+            raise layout.StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
         return data
     county_code = identity.normalised_code(county_code or "")
     if not county_code:
-        raise store.StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
+        raise layout.StoreError(f"{data} 是多县数据目录：请用 --county 指定本期数据所属县的 6 位区划代码")
     if not re.fullmatch(COUNTY.column("county_code").pattern, county_code):
-        raise store.StoreError(f"--county “{county_code[:20]}”应为 6 位数字（0–9）的县级区划代码")
+        raise layout.StoreError(f"--county “{county_code[:20]}”应为 6 位数字（0–9）的县级区划代码")
     identity.county_identity(data, county_code)
-    return store.county_folder(data, county_code)
+    return layout.county_folder(data, county_code)
 
 
 def import_snapshot(

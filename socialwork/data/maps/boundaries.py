@@ -20,8 +20,9 @@ from pathlib import Path
 
 from socialwork.data.contract.tables import TOWNSHIPS
 from socialwork.data.maps import geometry
+from socialwork.data.storage.layout import StoreError, announce_write
 from socialwork.data.storage.location import Bucket, Location
-from socialwork.data.storage.store import StoreError, announce_write, read_table, snapshot_dates
+from socialwork.data.storage.store import read_table, snapshot_dates
 
 BOUNDARIES_FILE = "boundaries.geojson"
 MAX_BYTES = 20 * 1024 * 1024  # a county's townships at survey precision are a few MB; more is the wrong file

@@ -20,8 +20,8 @@ from typing import Protocol
 from socialwork.data.contract.enums import FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
+from socialwork.data.storage.layout import is_demo
 from socialwork.data.storage.location import Location
-from socialwork.data.storage.store import is_demo
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
 MAX_TASK, MAX_NOTE, MAX_TITLE, MAX_UNIT = 200, 500, 60, 60

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 from socialwork.data.contract.county_files import COUNTY_PARTITION
 from socialwork.data.contract.schema import ARROW_TYPES, CONTRACT_VERSION, VERSION_KEY, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES
-from socialwork.data.storage import store
+from socialwork.data.storage import layout
 from socialwork.data.storage.aggregates import ROW_GROUP_ROWS
 
 COMBINED_FOLDER = "combined"
@@ -63,10 +63,10 @@ def is_combined(file: Path) -> bool:
 def county_snapshots(root: Path) -> dict[date, Stamps]:
     """Every county's snapshot folders by date: one directory listing per county, no file opened."""
     found: dict[date, Stamps] = {}
-    for code, folder in store.county_folders(root).items():
+    for code, folder in layout.county_folders(root).items():
         with os.scandir(folder) as entries:
             for entry in entries:
-                on = store.snapshot_date_of(entry.name)
+                on = layout.snapshot_date_of(entry.name)
                 if on is not None and entry.is_dir():
                     found.setdefault(on, {})[code] = str(entry.stat().st_mtime_ns)
     return dict(sorted(found.items()))
@@ -96,7 +96,7 @@ def reader_files(root: Path) -> dict[date, dict[str, list[Path]]]:
         if on in fresh:
             files[on] = {name: [month_folder(root, on) / f"{name}.parquet"] for name in names}
         else:
-            folders = [store.snapshot_folder(store.county_folder(root, code), on) for code in sorted(stamps)]
+            folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in sorted(stamps)]
             files[on] = {name: [folder / f"{name}.parquet" for folder in folders] for name in names}
     return files
 
@@ -106,8 +106,8 @@ def rebuild(root: Path, dates: list[date] | None = None) -> list[date]:
     """Write the combined months of a store of many counties (every month, or those given); the months written.
 
     A month no county has any more loses its combined files; so do all such months when every month is rebuilt."""
-    if not store.is_multi_county(root):
-        raise store.StoreError(f"{root} 不是多县数据目录（没有行政区划表），无需合并月度文件")
+    if not layout.is_multi_county(root):
+        raise layout.StoreError(f"{root} 不是多县数据目录（没有行政区划表），无需合并月度文件")
     written = []
     with _combine_lock(root):
         _remove_old(root)
@@ -121,9 +121,9 @@ def rebuild(root: Path, dates: list[date] | None = None) -> list[date]:
                 _retire(month_folder(root, on))
         if dates is None:
             for folder in _combined_months(root):
-                if store.snapshot_date_of(folder.name) not in snapshots:
+                if layout.snapshot_date_of(folder.name) not in snapshots:
                     _retire(folder)
-    store.announce_write(root)
+    layout.announce_write(root)
     return written
 
 
@@ -131,11 +131,11 @@ def after_county_write(county_store: Path, on: date) -> str | None:
     """Combine the month a county's import just wrote, when that county lies in a store of many counties; a failure
     is a note for the person importing (the import itself stands: readers read the county folders meanwhile)."""
     root = county_store.parent
-    if not (store.county_code_of(county_store.name) and store.is_multi_county(root)):
+    if not (layout.county_code_of(county_store.name) and layout.is_multi_county(root)):
         return None
     try:
         rebuild(root, [on])
-    except (store.StoreError, OSError, duckdb.Error, pa.ArrowException) as err:
+    except (layout.StoreError, OSError, duckdb.Error, pa.ArrowException) as err:
         log.warning("combining %s of %s failed: %s", on, root, err)
         return f"本期数据已导入，但未能生成全市（省）月度合并文件（{err}）；请运行 python -m socialwork combine 重试"
     return None
@@ -153,10 +153,10 @@ def _combine_lock(root: Path) -> Iterator[None]:
 
 
 def _write_month(root: Path, on: date, stamps: Stamps) -> None:
-    folders = [store.snapshot_folder(store.county_folder(root, code), on) for code in sorted(stamps)]
+    folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in sorted(stamps)]
     parent = root / COMBINED_FOLDER
     parent.mkdir(exist_ok=True)
-    staging = parent / f"{store.STAGING_PREFIX}{uuid.uuid4().hex}"
+    staging = parent / f"{layout.STAGING_PREFIX}{uuid.uuid4().hex}"
     staging.mkdir()
     try:
         con = duckdb.connect()
@@ -190,7 +190,7 @@ def _source_version(con: duckdb.DuckDBPyConnection, folders: list[Path]) -> int:
         {"files": files, "key": VERSION_KEY},
     ).fetchall()[0][0]
     if newest is not None and newest > CONTRACT_VERSION:
-        raise store.StoreError(
+        raise layout.StoreError(
             f"数据目录 {folders[0].parent.parent} 中的快照由较新版本的软件写入（数据契约第 {newest} 版）；"
             "请先更新本软件"
         )
@@ -206,7 +206,7 @@ def _check_derived(con: duckdb.DuckDBPyConnection, table: Table, files: list[str
     for file, names in rows:
         missing = [name for name in table.column_names if name not in names]
         if missing:
-            raise store.StoreError(
+            raise layout.StoreError(
                 f"汇总文件 {file} 缺少列：{'、'.join(missing)}（由旧版本写入）；"
                 "请运行 python -m socialwork aggregate 重新生成"
             )
@@ -233,7 +233,7 @@ def _combined_months(root: Path) -> list[Path]:
     parent = root / COMBINED_FOLDER
     if not parent.is_dir():
         return []
-    return [c for c in parent.iterdir() if c.is_dir() and store.snapshot_date_of(c.name) is not None]
+    return [c for c in parent.iterdir() if c.is_dir() and layout.snapshot_date_of(c.name) is not None]
 
 
 def _retire(folder: Path) -> None:
@@ -247,7 +247,7 @@ def _remove_old(root: Path) -> None:
     if not parent.is_dir():
         return
     for child in parent.iterdir():
-        stale = child.name.startswith(store.STAGING_PREFIX)  # a combining that died (the lock is ours now)
+        stale = child.name.startswith(layout.STAGING_PREFIX)  # a combining that died (the lock is ours now)
         if stale or (child.name.startswith(OLD_PREFIX) and _retired_seconds_ago(child.name) > OLD_SECONDS):
             shutil.rmtree(child, ignore_errors=True)
 

@@ -18,8 +18,9 @@ import pyarrow.parquet as pq
 
 from socialwork.data.contract.county_files import DIVISION_TARGETS, DIVISION_TARGETS_FILE, DIVISIONS, DIVISIONS_FILE
 from socialwork.data.contract.enums import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.data.storage.layout import StoreError, announce_write, is_multi_county, write_lock
 from socialwork.data.storage.location import Location
-from socialwork.data.storage.store import StoreError, announce_write, is_multi_county, to_arrow, write_lock
+from socialwork.data.storage.store import to_arrow
 
 LEVEL_OF_DIGITS = {digits: level for level, digits in DIVISION_DIGITS.items()}
 

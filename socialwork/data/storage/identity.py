@@ -19,9 +19,9 @@ from pathlib import Path
 
 from socialwork.data.contract.county_files import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE
 from socialwork.data.contract.plan_figures import METRIC, METRIC_LOCAL_LABELS
-from socialwork.data.storage import divisions
+from socialwork.data.storage import divisions, objectstore
+from socialwork.data.storage.layout import StoreError, announce_write, county_folder, is_multi_county
 from socialwork.data.storage.location import Bucket, Location
-from socialwork.data.storage.store import StoreError, announce_write, county_folder, is_multi_county
 
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
 FALLBACK_NAME = "本县"  # a store written before county.json existed
@@ -114,8 +114,6 @@ def _rule(name: str) -> str:
 def identity_path(root: Location) -> Path:
     """county.json of a folder store; of a bucket store, this server's copy of it as the bucket holds it now."""
     if isinstance(root, Bucket):
-        from socialwork.data.storage import objectstore
-
         return objectstore.county_path(root)
     return root / COUNTY_FILE
 
@@ -240,8 +238,6 @@ def write(root: Location, county: County, replace: bool = False) -> Path:
         raise StoreError("县域信息有误：" + "；".join(problems))
     text = json.dumps(asdict(county), ensure_ascii=False, indent=2) + "\n"
     if isinstance(root, Bucket):
-        from socialwork.data.storage import objectstore
-
         objectstore.write_county(root, text, replace=path.exists())
         announce_write(root)
         return identity_path(root)

@@ -38,8 +38,8 @@ from typing import Any
 from socialwork.data import settings
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
+from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
-from socialwork.data.storage.store import StoreError
 
 MANIFESTS = "manifests"
 UPLOADS = "uploads"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.storage import identity, objectstore
+from socialwork.data.storage.layout import announce_write, snapshot_folder
 from socialwork.data.storage.location import Bucket
-from socialwork.data.storage.store import announce_write, snapshot_dates, snapshot_folder
+from socialwork.data.storage.store import snapshot_dates
 
 
 def publish_store(source: Path, target: Bucket, replace: bool = False) -> Iterator[str]:

@@ -1,19 +1,5 @@
-"""The snapshot store: one folder per as-of date, one Parquet file per contract table.
-
-Layout::
-
-    <data dir>/snapshot_date=2023-01-31/townships.parquet
-    <data dir>/snapshot_date=2023-01-31/people.parquet
-    ...
-    <data dir>/.replaced/...      snapshots replaced by a later import, kept for recovery
-    <data dir>/.write-lock        held (flock) by the one write at a time
-    <data dir>/county.json        the county the store belongs to (socialwork/data/storage/identity.py)
-
-A store of many counties (a city's, a province's) is a folder holding divisions.parquet and one such store per
-county, each written on its own (`import --county CODE`)::
-
-    <root>/divisions.parquet
-    <root>/county=530524/county.json, snapshot_date=2023-01-31/..., .write-lock
+"""The snapshot store: what readers and the import call, for a store in a folder (layout.py), in a bucket
+(objectstore.py) or of many counties (combined.py).
 
 A snapshot is written to a temporary folder beside the others and renamed into place only when
 every table is written, so readers never see half a snapshot. One write at a time: a second import
@@ -27,97 +13,47 @@ program asks this module, never the layout, which files a snapshot has (snapshot
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialwork.data.contract.county_files import COUNTY_FILE, COUNTY_PARTITION, DIVISION_TARGETS_FILE, DIVISIONS_FILE
+from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.schema import ARROW_TYPES, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES
-from socialwork.data.storage import aggregates
+from socialwork.data.storage import aggregates, combined, objectstore
+from socialwork.data.storage.layout import (
+    COUNTY_FOLDER_NAME,
+    MULTI_COUNTY_FILES,
+    SNAPSHOT_FOLDER_NAME,
+    STAGING_PREFIX,
+    StoreError,
+    announce_write,
+    county_code_of,
+    county_folder,
+    county_folders,
+    is_multi_county,
+    snapshot_folder,
+    table_path,
+    write_lock,
+)
 from socialwork.data.storage.location import Bucket, Location
 
-_FOLDER = re.compile(rf"^{SNAPSHOT_PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
-_COUNTY_FOLDER = re.compile(rf"^{COUNTY_PARTITION}=(\d{{6}})$")
-LOCK_FILE = ".write-lock"
-STAGING_PREFIX = ".staging-"
-BUSY = "另一个导入正在写入该数据目录，请稍后再试"
 log = logging.getLogger(__name__)
-
-DEMO_MARKER = ".socialwork-demo"  # in the built-in demo folder, which `demo` rewrites: no real data goes there
-
-
-class StoreError(Exception):
-    """A problem with the snapshot store, worded in Chinese for the person who sees it."""
-
-
-def snapshot_folder(root: Path, as_of: date) -> Path:
-    return root / f"{SNAPSHOT_PARTITION}={as_of.isoformat()}"
-
-
-def table_path(root: Path, as_of: date, table: Table) -> Path:
-    return snapshot_folder(root, as_of) / f"{table.name}.parquet"
-
-
-def snapshot_date_of(name: str) -> date | None:
-    """The as-of date a snapshot folder's name holds (None for any other name, or an impossible date)."""
-    match = _FOLDER.match(name)
-    if not match:
-        return None
-    try:
-        return date.fromisoformat(match.group(1))
-    except ValueError:
-        return None
-
-
-def county_code_of(name: str) -> str | None:
-    """The county code a county folder's name in a store of many counties holds (None for any other name)."""
-    match = _COUNTY_FOLDER.match(name)
-    return match.group(1) if match else None
-
-
-def _combined() -> Any:
-    """The combined months' module, which imports this one."""
-    from socialwork.data.storage import combined
-
-    return combined
-
-
-def _objects() -> Any:
-    """The bucket store's module, which imports this one (for StoreError and announce_write)."""
-    from socialwork.data.storage import objectstore
-
-    return objectstore
-
-
-def exists(root: Location) -> bool:
-    """Whether the store is there at all (a folder; a bucket is always asked)."""
-    return isinstance(root, Bucket) or root.is_dir()
-
-
-def is_demo(root: Location) -> bool:
-    """The built-in demo folder, which `demo` rewrites: no real data may go there."""
-    return not isinstance(root, Bucket) and (root / DEMO_MARKER).exists()
 
 
 def snapshot_files(root: Location) -> dict[date, dict[str, Path]]:
     """Every snapshot's files by date and table name, as local paths DuckDB reads (for a bucket, this server's
     copy of what its manifests list): readers build views from these, never from a pattern of the layout."""
     if isinstance(root, Bucket):
-        return _objects().local_files(root)
+        return objectstore.local_files(root)
     return {d: {t.name: table_path(root, d, t) for t in TABLES + DERIVED_TABLES} for d in snapshot_dates(root)}
 
 
@@ -125,14 +61,14 @@ def snapshot_dates(root: Location) -> list[date]:
     """Every as-of date in the store (of any of its counties), oldest first; a snapshot missing a table is an error,
     not a gap."""
     if isinstance(root, Bucket):
-        return _objects().snapshot_dates(root)
+        return objectstore.snapshot_dates(root)
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
     if is_multi_county(root):
         return _multi_county_dates(root)
     found = []
     for child in root.iterdir():
-        match = _FOLDER.match(child.name)
+        match = SNAPSHOT_FOLDER_NAME.match(child.name)
         if match and child.is_dir():
             try:
                 found.append(date.fromisoformat(match.group(1)))
@@ -154,7 +90,6 @@ def snapshot_dates(root: Location) -> list[date]:
 def _multi_county_dates(root: Path) -> list[date]:
     """Every month any county has. A combined month was checked whole when it was written; the other months'
     county snapshots are checked here as a single county's are."""
-    combined = _combined()
     snapshots = combined.county_snapshots(root)
     fresh = combined.fresh_months(root, snapshots)
     stale = {code for on, stamps in snapshots.items() if on not in fresh for code in stamps}
@@ -167,12 +102,16 @@ def store_version(root: Location) -> tuple:
     """Changes whenever a snapshot is added or replaced, or the county's identity rewritten; part of every query
     cache key. For a bucket: its newest manifests and county.json's ETag (listed at most once a second)."""
     if isinstance(root, Bucket):
-        return _objects().published(root).version
+        return objectstore.published(root).version
     if not root.is_dir():
         return ()
     if is_multi_county(root):
-        combined = root / _combined().COMBINED_FOLDER
-        months = tuple(sorted((c.name, c.stat().st_mtime_ns) for c in combined.iterdir())) if combined.is_dir() else ()
+        months_folder = root / combined.COMBINED_FOLDER
+        months = (
+            tuple(sorted((c.name, c.stat().st_mtime_ns) for c in months_folder.iterdir()))
+            if months_folder.is_dir()
+            else ()
+        )
         # A county folder's own mtime, not its snapshots': an import or a replacement renames a snapshot folder in or
         # out of it, and a derived rewrite combines the county's months again. Listing every county's snapshots each
         # second would cost the nation's 2,800 counties a quarter of a second. One pass over the store's folder: its
@@ -181,39 +120,16 @@ def store_version(root: Location) -> tuple:
             own_and_counties = sorted(
                 (e.name, e.stat().st_mtime_ns)
                 for e in entries
-                if _COUNTY_FOLDER.match(e.name) or (e.name in _MULTI_FILES and e.is_file())
+                if COUNTY_FOLDER_NAME.match(e.name) or (e.name in MULTI_COUNTY_FILES and e.is_file())
             )
         return months + tuple(own_and_counties)
     return tuple(
         sorted(
             (c.name, c.stat().st_mtime_ns)
             for c in root.iterdir()
-            if (_FOLDER.match(c.name) and c.is_dir()) or (c.name == COUNTY_FILE and c.is_file())
+            if (SNAPSHOT_FOLDER_NAME.match(c.name) and c.is_dir()) or (c.name == COUNTY_FILE and c.is_file())
         )
     )
-
-
-# ---------------------------------------------------------------- many counties: one single-county store each
-_MULTI_FILES = (DIVISIONS_FILE, DIVISION_TARGETS_FILE)
-
-
-def is_multi_county(root: Location) -> bool:
-    """A store of many counties holds divisions.parquet; a single county's store never does (nor, for now, a bucket:
-    its manifests list one county's snapshots)."""
-    return not isinstance(root, Bucket) and (root / DIVISIONS_FILE).is_file()
-
-
-def county_folder(root: Path, county_code: str) -> Path:
-    """Where a county's own store lies in a store of many counties."""
-    return root / f"{COUNTY_PARTITION}={county_code}"
-
-
-def county_folders(root: Path) -> dict[str, Path]:
-    """Each county's own store in a store of many counties, by county code (empty for a single county's)."""
-    if not is_multi_county(root):
-        return {}
-    found = ((_COUNTY_FOLDER.match(c.name), c) for c in root.iterdir() if c.is_dir())
-    return {m.group(1): c for m, c in sorted(found, key=lambda mc: mc[1].name) if m}
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
@@ -249,25 +165,6 @@ def write_snapshot(root: Location, as_of: date, frames: dict[str, pd.DataFrame],
     return write_snapshot_tables(root, as_of, {t.name: to_arrow(t, frames[t.name]) for t in TABLES}, replace)
 
 
-@contextmanager
-def write_lock(root: Path) -> Iterator[None]:
-    """Hold the store's write lock for the block; StoreError (BUSY) at once when another write holds it.
-
-    flock is per open file, so it also keeps apart two threads of one server, and the kernel releases it
-    when a writer dies. The lock file stays: removing it would let a waiting writer lock a file no one sees.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as err:
-            raise StoreError(BUSY) from err
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def write_snapshot_tables(root: Location, as_of: date, tables: dict[str, pa.Table], replace: bool = False) -> Path:
     """Write Arrow tables already in the contract's schema, and their derived tables, atomically, under the
     store's write lock (a second write at the same time is refused with BUSY); to a bucket, publish them."""
@@ -301,29 +198,13 @@ def _publish(bucket: Bucket, as_of: date, tables: dict[str, pa.Table], replace: 
         for table in TABLES:
             pq.write_table(tables[table.name].cast(table.arrow_schema()), folder / f"{table.name}.parquet")
         _write_derived(folder, as_of)
-        manifest = _objects().publish(bucket, as_of, folder, replace)
+        manifest = objectstore.publish(bucket, as_of, folder, replace)
     announce_write(bucket)
     return Path(manifest.key)
 
 
 def _write_derived(folder: Path, as_of: date) -> None:
     aggregates.write_derived(folder, as_of)
-
-
-# Readers that cache by store version (figures.db) ask to hear of each write, so that this process sees a new
-# snapshot at once rather than at its next version check: the data wing never imports the readers.
-_write_listeners: list[Callable[[Location], None]] = []
-
-
-def on_write(listener: Callable[[Location], None]) -> None:
-    """Call listener(root) after every write to a store (snapshot, derived tables, identity)."""
-    if listener not in _write_listeners:
-        _write_listeners.append(listener)
-
-
-def announce_write(root: Location) -> None:
-    for listener in _write_listeners:
-        listener(root)
 
 
 def rewrite_derived(root: Location) -> list[date]:
@@ -335,11 +216,11 @@ def rewrite_derived(root: Location) -> list[date]:
         )
     if is_multi_county(root):  # each county under its own lock, then the months combined again
         written = sorted({d for folder in county_folders(root).values() for d in _rewrite_derived_of(folder)})
-        _combined().rebuild(root)
+        combined.rebuild(root)
         return written
     written = _rewrite_derived_of(root)
     if county_code_of(root.name) and is_multi_county(root.parent):  # one county of many: its months combined again
-        _combined().rebuild(root.parent, written)
+        combined.rebuild(root.parent, written)
     return written
 
 
@@ -347,7 +228,7 @@ def _rewrite_derived_of(root: Path) -> list[date]:
     written = []
     with write_lock(root):
         for child in sorted(root.iterdir()):
-            match = _FOLDER.match(child.name)
+            match = SNAPSHOT_FOLDER_NAME.match(child.name)
             if match and child.is_dir():
                 _write_derived(child, date.fromisoformat(match.group(1)))
                 written.append(date.fromisoformat(match.group(1)))
@@ -362,7 +243,7 @@ def remove_stale_staging(root: Location) -> int:
     lists, once older than objectstore.STALE_SECONDS.
     """
     if isinstance(root, Bucket):
-        return _objects().remove_stale_uploads(root)
+        return objectstore.remove_stale_uploads(root)
     if is_multi_county(root):
         return sum(remove_stale_staging(folder) for folder in county_folders(root).values())
     if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):
@@ -427,7 +308,7 @@ def files_by_table(root: Location) -> dict[str, list[Path]]:
         listed = sorted(snapshot_files(root).items())
         return {name: [files[name] for _, files in listed] for name in names}
     if is_multi_county(root):
-        months = sorted(_combined().reader_files(root).items())
+        months = sorted(combined.reader_files(root).items())
         return {name: [f for _, files in months for f in files[name]] for name in names}
     return {name: sorted(f for f in root.glob(f"{SNAPSHOT_PARTITION}=*/{name}.parquet") if _dated(f)) for name in names}
 
@@ -441,9 +322,9 @@ def files_of_date(root: Location, as_of: date, table_name: str) -> list[Path]:
 def files_by_date(root: Location) -> dict[date, dict[str, list[Path]]]:
     """files_of_date of every date and table, the store listed once."""
     if is_multi_county(root):
-        return _combined().reader_files(root)
+        return combined.reader_files(root)
     return {on: {name: [path] for name, path in files.items()} for on, files in snapshot_files(root).items()}
 
 
 def _dated(file: Path) -> bool:
-    return bool(_FOLDER.match(file.parent.name))
+    return bool(SNAPSHOT_FOLDER_NAME.match(file.parent.name))
