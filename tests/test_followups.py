@@ -22,10 +22,9 @@ from socialwork.data.server.followups import (
     FollowupError,
     in_scope,
     last_meeting_before,
-    open_followups,
     seen_by,
 )
-from socialwork.data.server.followups_sql import BEIJING, SqlFollowups
+from socialwork.data.server.followups_sql import BEIJING, SqlFollowups, open_followups
 from socialwork.data.server.serverdb import MIGRATIONS, engine
 
 ZHANG, LI = Editor("zhang", "数据员小张"), Editor("li", "数据员小李")

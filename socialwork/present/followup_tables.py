@@ -24,9 +24,9 @@ from socialwork.data.server.followups import (
     Note,
     in_scope,
     last_meeting_before,
-    open_followups,
     seen_by,
 )
+from socialwork.data.server.followups_sql import open_followups
 from socialwork.data.storage import identity
 from socialwork.data.storage.layout import is_multi_county
 from socialwork.figures.places import townships as townships_at

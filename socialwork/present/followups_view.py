@@ -15,7 +15,8 @@ import streamlit as st
 
 from socialwork.data.contract.enums import FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
-from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item, open_followups
+from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item
+from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures.metrics import Kpi
 from socialwork.present import cards
 from socialwork.present.followup_tables import (

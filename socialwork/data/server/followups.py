@@ -4,9 +4,9 @@ A review meeting is recorded with its date, title and the snapshot it reviewed; 
 plan target it serves, the township it concerns (or the whole county), the lead unit (a department or township,
 never a person), a due date, a status and dated progress notes; every change keeps who and when.
 
-Pages, exports and the CLI talk to `FollowupStore` only, opened with `open_followups(data)`: the server database
-(followups_sql.py on serverdb.py), PostgreSQL when $SOCIALWORK_DB is set, else SQLite beside the snapshots. The
-snapshot Parquet files are never written to.
+Pages, exports and the CLI talk to `FollowupStore` only, opened with `followups_sql.open_followups(data)`: the
+server database (followups_sql.py on serverdb.py), PostgreSQL when $SOCIALWORK_DB is set, else SQLite beside the
+snapshots. The snapshot Parquet files are never written to.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from typing import Protocol
 from socialwork.data.contract.enums import FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage.layout import is_demo
-from socialwork.data.storage.location import Location
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
 MAX_TASK, MAX_NOTE, MAX_TITLE, MAX_UNIT = 200, 500, 60, 60
@@ -150,16 +148,6 @@ class FollowupStore(Protocol):
     def notes(self, item_id: int | None = None) -> list[Note]: ...
 
     def history(self, item_id: int) -> list[Change]: ...
-
-
-def open_followups(data: Location) -> FollowupStore:
-    """The follow-up store of a snapshot store: the server database, $SOCIALWORK_DB or an SQLite file
-    (serverdb.server_url: beside the snapshots, read-only for the built-in demo, which `python -m socialwork demo`
-    rewrites; for a bucket store, in this server's local folder, since objects cannot hold a database)."""
-    from socialwork.data.server.followups_sql import SqlFollowups
-    from socialwork.data.server.serverdb import server_url
-
-    return SqlFollowups(server_url(data), read_only=is_demo(data))
 
 
 # ---------------------------------------------------------------- checks shared by every backend

@@ -29,6 +29,7 @@ from socialwork.data.server.followups import (
     ConflictError,
     Editor,
     FollowupError,
+    FollowupStore,
     Item,
     Meeting,
     Note,
@@ -36,12 +37,21 @@ from socialwork.data.server.followups import (
     checked_fields,
 )
 from socialwork.data.server.serverdb import CHANGES, ITEMS, MEETINGS, NOTES
+from socialwork.data.storage.layout import is_demo
+from socialwork.data.storage.location import Location
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # every county keeps Beijing time
 
 
 def now_in_beijing() -> datetime:
     return datetime.now(BEIJING)
+
+
+def open_followups(data: Location) -> FollowupStore:
+    """The follow-up store of a snapshot store: the server database, $SOCIALWORK_DB or an SQLite file
+    (serverdb.server_url: beside the snapshots, read-only for the built-in demo, which `python -m socialwork demo`
+    rewrites; for a bucket store, in this server's local folder, since objects cannot hold a database)."""
+    return SqlFollowups(serverdb.server_url(data), read_only=is_demo(data))
 
 
 class SqlFollowups:
