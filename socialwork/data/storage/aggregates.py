@@ -66,16 +66,6 @@ def write_derived(folder: Path, as_of: date) -> None:
             _add_view(con, table.name, folder / f"{table.name}.parquet", set(table.column_names))
 
 
-def absent_columns(files: dict[str, Path]) -> dict[str, set[str]]:
-    """The contract's columns a snapshot's files lack, by table: columns added to the contract after it was written."""
-    absent = {}
-    for name, path in files.items():
-        missing = set(_CONTRACT[name].column_names) - set(pq.read_schema(path).names)
-        if missing:
-            absent[name] = missing
-    return absent
-
-
 def without_data(figures: pa.Table, absent: dict[str, set[str]]) -> pa.Table:
     """Township figures counting a column the snapshot lacks, emptied: no data at that date, not 0."""
     for figure in ADDITIVE_FIGURES:
@@ -84,17 +74,6 @@ def without_data(figures: pa.Table, absent: dict[str, set[str]]) -> pa.Table:
             empty = pa.nulls(figures.num_rows, figures.schema.field(index).type)
             figures = figures.set_column(index, figure.key, empty)
     return figures
-
-
-def run_on_files(name: str, files: dict[str, Path], **params: Any) -> pa.Table:
-    """Run queries/<name>.sql over one snapshot's files, each table a view on its own file, on a fresh connection.
-
-    The data wing's own small DuckDB helper: writing a snapshot never goes through the readers' cached store. A
-    contract column a file lacks (added to the contract after it was written) reads as NULL.
-    """
-    schemas = {name: set(pq.read_schema(path).names) for name, path in files.items()}
-    with _snapshot_connection(files, schemas) as con:
-        return _run(con, name, next(iter(files.values())).parent, params)
 
 
 _shared: list[duckdb.DuckDBPyConnection] = []
