@@ -16,8 +16,9 @@ import pytest
 
 from socialwork import cli
 from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
-from socialwork.data.demo.county import LAST_SNAPSHOT
-from socialwork.data.importing.importer import ImportFailed, import_snapshot, pseudonymous_id
+from socialwork.data.demo.story import LAST_SNAPSHOT
+from socialwork.data.importing.id_numbers import pseudonymous_id
+from socialwork.data.importing.importer import ImportFailed, import_snapshot
 from socialwork.data.importing.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates

@@ -40,7 +40,7 @@ LANDLINE = re.compile(r"(?<!\d)0\d{2,3}\d{7,8}(?!\d)")  # area code 0xx(x) + 7�
 DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 NUMBER_SEPARATORS = re.compile(rf"[\s_/.·()（）{DASHES}]")
 DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
-# The pseudonymous ids this system writes (importer.pseudonymous_id): hex, never a personal number.
+# The pseudonymous ids this system writes (id_numbers.pseudonymous_id): hex, never a personal number.
 PSEUDONYM = re.compile(r"^P[0-9a-f]{16}$")
 
 TRUE_WORDS = frozenset({"是", "有", "√", "✓", "✔", "☑", "y", "yes", "true", "t", "1", "对"})
