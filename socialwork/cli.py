@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from socialwork.data.demo.county import write_demo
+    from socialwork.data.demo.writing import write_demo
 
     dates = write_demo(args.out.resolve())
     print(f"已生成演示数据：{args.out}，共 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}）")

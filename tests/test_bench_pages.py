@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.bench import browser, browser_store, profiling, sections, server, twin
 from socialwork.bench.serving import cpu_seconds
 from socialwork.data import settings
-from socialwork.data.demo.county import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import db
 from tests import fixture_city, fixture_county
 from tests.fixture_city import BOTH

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from socialwork.data.contract.tables import TABLES
-from socialwork.data.demo.county import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
+from socialwork.data.demo.county import DemoCounty
+from socialwork.data.demo.story import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, month_ends
 from socialwork.data.importing.validate import check_snapshot
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE, FOLLOWUP_TABLES
-from socialwork.data.demo.county import DEMO_ITEMS, DEMO_MEETINGS, write_demo_followups
+from socialwork.data.demo.followups import DEMO_ITEMS, DEMO_MEETINGS, write_demo_followups
 from socialwork.data.server.followups import (
     ConflictError,
     Editor,

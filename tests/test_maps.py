@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.demo.county import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.maps import boundaries, tiles
 from socialwork.figures import maps, places
 from socialwork.present import maps as drawn

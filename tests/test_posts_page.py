@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.data.contract.enums import SECTOR
-from socialwork.data.demo.county import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import places, posts
 from tests.html_tables import tables
 

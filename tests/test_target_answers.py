@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.demo.county import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import metrics

@@ -73,7 +73,7 @@ def cases(limits: bounded.Limits = bounded.LIMITS) -> list[Case]:
 def _cells_per_person() -> float:
     """Cells a person's row writes in the benchmark's register (an empty field writes none)."""
     from socialwork.data.contract.tables import TABLES_BY_NAME
-    from socialwork.data.demo.county import LAST_SNAPSHOT
+    from socialwork.data.demo.story import LAST_SNAPSHOT
     from socialwork.data.storage.store import read_table
 
     people = read_table(settings.DEMO_DATA_DIR, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
@@ -98,7 +98,7 @@ def _workbook_bytes(case: Case) -> bytes:
     from openpyxl import Workbook
 
     from socialwork.data.contract.tables import TABLES
-    from socialwork.data.demo.county import LAST_SNAPSHOT
+    from socialwork.data.demo.story import LAST_SNAPSHOT
     from socialwork.data.importing.workbook import _cell, headers
     from socialwork.data.storage.store import read_table
 

@@ -47,7 +47,8 @@ from socialwork.data.contract.tables import (
     TARGETS,
     TOWNSHIPS,
 )
-from socialwork.data.demo.county import milestones_at, month_ends, targets_frame
+from socialwork.data.demo.plan import milestones_at, targets_frame
+from socialwork.data.demo.story import month_ends
 from socialwork.data.storage import identity
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.store import to_arrow, write_snapshot_tables

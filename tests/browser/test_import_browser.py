@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from socialwork.data.contract.tables import TABLES
-from socialwork.data.demo.county import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.present.auth import save_user
