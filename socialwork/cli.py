@@ -10,10 +10,11 @@ from pathlib import Path
 from socialwork import county_setup
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
-from socialwork.data import identity, settings
-from socialwork.data.location import Bucket
-from socialwork.data.store import StoreError, is_multi_county
-from socialwork.data.store import exists as store_exists
+from socialwork.data import settings
+from socialwork.data.storage import identity
+from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.layout import exists as store_exists
+from socialwork.data.storage.location import Bucket
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from socialwork.data.demo import write_demo
+    from socialwork.data.demo.writing import write_demo
 
     dates = write_demo(args.out.resolve())
     print(f"已生成演示数据：{args.out}，共 {len(dates)} 期快照（{dates[0]} 至 {dates[-1]}）")
@@ -193,7 +194,7 @@ def _changes(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from socialwork.data.importer import ImportFailed, import_snapshot, import_target
+    from socialwork.data.importing.importer import ImportFailed, import_snapshot, import_target
 
     try:
         as_of = date.fromisoformat(args.as_of)
@@ -218,7 +219,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def import_summary_text(result, county_name: str = "", kept: str = "保留在 .replaced/") -> str:
-    from socialwork.data.contract import TABLES
+    from socialwork.data.contract.tables import TABLES
 
     lines = [
         f"已导入{county_name} {result.as_of.isoformat()} 快照"
@@ -279,7 +280,7 @@ def _add_user(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from socialwork.data.publishing import publish_store
+    from socialwork.data.storage.publishing import publish_store
 
     source, target = settings.data_dir(args.data), settings.data_dir(args.to)
     if isinstance(source, Bucket) or not isinstance(target, Bucket):
@@ -290,7 +291,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from socialwork.data.datadoc import data_markdown
+    from socialwork.data.generate.datadoc import data_markdown
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(data_markdown(), encoding="utf-8")
@@ -300,8 +301,8 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     """Every file written from the contract: docs/data.md and the queries of the plan's figures."""
-    from socialwork.data.datadoc import data_markdown
-    from socialwork.data.figure_sql import write_queries
+    from socialwork.data.generate.datadoc import data_markdown
+    from socialwork.data.generate.figure_sql import write_queries
 
     docs = settings.REPO_ROOT / "docs" / "data.md"
     docs.write_text(data_markdown(), encoding="utf-8")
@@ -311,7 +312,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from socialwork.data.store import county_folders, rewrite_derived
+    from socialwork.data.storage.layout import county_folders
+    from socialwork.data.storage.store import rewrite_derived
 
     root = settings.data_dir(args.data)
     if not store_exists(root):
@@ -323,7 +325,7 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 
 def _combine(args: argparse.Namespace) -> int:
-    from socialwork.data.combined import rebuild
+    from socialwork.data.storage.combined import rebuild
 
     root = settings.data_dir(args.data)
     written = rebuild(root)

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
-from socialwork.data.contract import DEFAULT_PLAN_TITLE, TABLES
-from socialwork.data.location import Bucket, Location
-from socialwork.data.store import StoreError, is_demo, read_table, snapshot_dates
-from socialwork.data.store import exists as store_exists
+from socialwork.data import settings
+from socialwork.data.contract.county_files import DEFAULT_PLAN_TITLE
+from socialwork.data.contract.tables import TABLES
+from socialwork.data.storage import identity
+from socialwork.data.storage.layout import StoreError, is_demo
+from socialwork.data.storage.layout import exists as store_exists
+from socialwork.data.storage.location import Bucket, Location
+from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures.metrics.dates import baseline_date
 from socialwork.figures.places import parse_as_of
 
@@ -81,7 +84,7 @@ def _write(out: Path, content: bytes) -> Path:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from socialwork.data.workbook import template_bytes, template_name
+    from socialwork.data.importing.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
     if is_demo(data):
@@ -107,7 +110,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
     """Check and store a boundaries file; every problem on its own line, and the exit code."""
-    from socialwork.data.boundaries import BoundaryError, import_file, summary_text
+    from socialwork.data.maps.boundaries import BoundaryError, import_file, summary_text
 
     try:
         collection = import_file(source, data, county_code, crs)
@@ -124,7 +127,7 @@ def _store_boundaries(source: Path, data, county_code: str, crs: str) -> int:
 
 
 def run_boundaries(args: argparse.Namespace) -> int:
-    from socialwork.data.importer import import_target
+    from socialwork.data.importing.importer import import_target
 
     data = import_target(settings.data_dir(args.data), args.county)
     if is_demo(data):
@@ -135,7 +138,7 @@ def run_boundaries(args: argparse.Namespace) -> int:
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from socialwork.data.workbook import template_bytes, template_name
+    from socialwork.data.importing.workbook import template_bytes, template_name
 
     data = settings.data_dir(args.data)
     county = _county_or_fallback(data)
@@ -177,7 +180,7 @@ def example_name(as_of: date, county_name: str | None) -> str:
 
 
 def run_example(args: argparse.Namespace) -> int:
-    from socialwork.data.workbook import workbook_bytes
+    from socialwork.data.importing.workbook import workbook_bytes
 
     as_of = parse_as_of(args.as_of, settings.DEMO_DATA_DIR)  # a month of the demo county, or a Chinese error
     data = settings.data_dir(args.data)

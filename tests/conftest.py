@@ -10,7 +10,7 @@ import pytest
 
 from socialwork.bench import seaweed as seaweedfs
 from socialwork.data import settings
-from socialwork.data.location import Bucket
+from socialwork.data.storage.location import Bucket
 from socialwork.present import theme
 from tests.fixture_county import write_fixture_store, write_hostile_store
 
@@ -85,7 +85,7 @@ def server_db(request, tmp_path) -> str:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'server.sqlite'}"
         return
-    from socialwork.data import serverdb
+    from socialwork.data.server import serverdb
 
     cluster = request.getfixturevalue("postgres")
     name = f"t{abs(hash(request.node.nodeid)) % 10**12}"

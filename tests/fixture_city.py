@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import combined, divisions, identity
-from socialwork.data.store import county_folder, write_snapshot
+from socialwork.data.storage import combined, divisions, identity
+from socialwork.data.storage.layout import county_folder
+from socialwork.data.storage.store import write_snapshot
 from tests import fixture_county
 
 CITY, COUNTY_A, COUNTY_B = "9999", "999901", "999902"
@@ -75,7 +76,7 @@ def write_county_store(root: Path, county: str) -> Path:
 
 def write_city_store(root: Path, combine: bool = True) -> Path:
     """The city: divisions.parquet and one county folder per county, and (unless combine is False) its combined
-    months, as after each county's import (socialwork/data/combined.py)."""
+    months, as after each county's import (socialwork/data/storage/combined.py)."""
     divisions.write(root, divisions_frame())
     for county in (COUNTY_A, COUNTY_B):
         write_county_store(county_folder(root, county), county)

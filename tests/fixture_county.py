@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity
-from socialwork.data.contract import TABLES_BY_NAME
-from socialwork.data.store import write_snapshot
+from socialwork.data.contract.tables import TABLES_BY_NAME
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import write_snapshot
 
 SNAPSHOTS = [date(2023, 12, 31), date(2024, 6, 30), date(2024, 11, 30), date(2025, 3, 31)]
 T1, T2, T3 = "999999001", "999999101", "999999201"

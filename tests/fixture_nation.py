@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import combined, divisions, identity
-from socialwork.data.store import county_folder, write_snapshot
+from socialwork.data.storage import combined, divisions, identity
+from socialwork.data.storage.layout import county_folder
+from socialwork.data.storage.store import write_snapshot
 from tests import fixture_city, fixture_county
 from tests.fixture_city import CITY, COUNTY_A, COUNTY_B, MISSING_MONTH
 

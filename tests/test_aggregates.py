@@ -10,10 +10,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from socialwork.cli import main
-from socialwork.data import aggregates
-from socialwork.data.contract import CERTIFIED_LEVEL_COLUMNS, TABLES_BY_NAME, TOWNSHIP_FIGURES
-from socialwork.data.store import StoreError, read_table, snapshot_dates
-from socialwork.data.store import write_snapshot as store_write_snapshot
+from socialwork.data.contract.tables import CERTIFIED_LEVEL_COLUMNS, TABLES_BY_NAME, TOWNSHIP_FIGURES
+from socialwork.data.storage import aggregates
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import read_table, snapshot_dates
+from socialwork.data.storage.store import write_snapshot as store_write_snapshot
 from socialwork.figures import db
 
 DAY = date(2024, 11, 30)

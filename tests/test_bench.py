@@ -17,10 +17,11 @@ from socialwork.bench import inputs, report, runner
 from socialwork.bench.many_counties import division_rows
 from socialwork.bench.synthetic import COMPLETE, MARKER, SCALES, Scale, is_complete, snapshot_dates, write_store
 from socialwork.cli import main
-from socialwork.data import divisions, identity, store
-from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
-from socialwork.data.store import StoreError, read_table
-from socialwork.data.validate import check_snapshot
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
+from socialwork.data.importing.validate import check_snapshot
+from socialwork.data.storage import divisions, identity, layout, store
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import read_table
 from socialwork.figures import db, metrics
 
 TINY = SCALES["tiny"]
@@ -80,9 +81,9 @@ def test_a_nation_shaped_store_lists_every_division_under_its_parent_and_holds_e
     assert list(known["division_name"][known["division_level"] == "county"]) == [f"基准{n}县" for n in range(1, 9)]
     counties = list(known["division_code"][known["division_level"] == "county"])
     assert counties[:3] == ["610101", "610102", "610201"] and counties[-1] == "620202"
-    assert list(store.county_folders(small_nation)) == counties
+    assert list(layout.county_folders(small_nation)) == counties
     dates = snapshot_dates(SMALL_NATION)
-    for code, folder in store.county_folders(small_nation).items():
+    for code, folder in layout.county_folders(small_nation).items():
         assert identity.load(folder).county_code == code
         assert store.snapshot_dates(folder) == dates
         townships = read_table(folder, dates[-1], TABLES_BY_NAME["townships"])["township_code"]
@@ -111,7 +112,7 @@ def test_the_province_and_nation_scales_have_the_sizes_of_the_issue():
 def test_a_store_of_many_counties_is_measured_whole_by_county_and_by_township(small_nation):
     dates = snapshot_dates(SMALL_NATION)
     views = runner.views_of(small_nation, dates[-1])
-    county = store.county_folder(small_nation, "610101")
+    county = layout.county_folder(small_nation, "610101")
     assert [(v.name, v.places, v.scope, v.folder, v.township) for v in views] == [
         ("nation", None, None, small_nation, None),
         ("county", ["610101"], "610101", county, None),
@@ -136,7 +137,7 @@ def test_the_aggregate_command_rewrites_every_countys_derived_tables(small_natio
     on = snapshot_dates(SMALL_NATION)[-1]
     figures = TOWNSHIP_FIGURES
     before = read_table(root / "county=620202", on, figures)
-    store.table_path(root / "county=620202", on, figures).unlink()
+    layout.table_path(root / "county=620202", on, figures).unlink()
     assert main(["aggregate", "--data", str(root)]) == 0
     assert "已重新生成 3 期快照的汇总文件（8 个县）" in capsys.readouterr().out
     pd.testing.assert_frame_equal(read_table(root / "county=620202", on, figures), before)
@@ -259,12 +260,12 @@ def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
     root = tmp_path / "copied"
     write_store(root, scale)
     on = snapshot_dates(scale)[-1]
-    codes = sorted(store.county_folders(root))
+    codes = sorted(layout.county_folders(root))
     assert len(codes) == 4
     source, copy = codes[0], codes[3]  # the fourth county copies the first
     for table in ("communities", "people", "township_figures", "community_staffing"):
-        ours = read_table(store.county_folder(root, copy), on, store_table(table))
-        theirs = read_table(store.county_folder(root, source), on, store_table(table))
+        ours = read_table(layout.county_folder(root, copy), on, store_table(table))
+        theirs = read_table(layout.county_folder(root, source), on, store_table(table))
         assert len(ours) == len(theirs) > 0
         for column in [c for c in ours.columns if c.endswith("_code") and c != "urban_rural_code"]:
             values = ours[column].dropna()
@@ -276,6 +277,6 @@ def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
 
 
 def store_table(name: str):
-    from socialwork.data.contract import DERIVED_TABLES, TABLES
+    from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
 
     return next(t for t in TABLES + DERIVED_TABLES if t.name == name)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.bench import browser, browser_store, profiling, sections, server, twin
 from socialwork.bench.serving import cpu_seconds
 from socialwork.data import settings
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import db
 from tests import fixture_city, fixture_county
 from tests.fixture_city import BOTH
@@ -164,7 +164,7 @@ def test_files_fall_in_the_issues_buckets():
 
 def test_c_functions_and_the_standard_library_count_for_their_callers():
     ours, charts = (
-        (f"{ROOT}/socialwork/data/store.py", 10, "snapshot_dates"),
+        (f"{ROOT}/socialwork/data/storage/store.py", 10, "snapshot_dates"),
         (f"{ROOT}/socialwork/present/charts.py", 5, "bar"),
     )
     stat = (profiling.STDLIB + "pathlib.py", 1000, "stat")

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from socialwork import cli
-from socialwork.data import boundaries, geometry
-from socialwork.data.boundaries import BOUNDARIES_FILE, BoundaryError
-from socialwork.data.demo import DemoCounty, write_demo_boundaries
+from socialwork.data.demo.county import DemoCounty
+from socialwork.data.demo.writing import write_demo_boundaries
+from socialwork.data.maps import boundaries, geometry
+from socialwork.data.maps.boundaries import BOUNDARIES_FILE, BoundaryError
 from tests.fixture_county import T1, T2, T3
 
 COUNTY = "999999"

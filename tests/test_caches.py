@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socialwork.data import store as store_module
-from socialwork.data.store import StoreError, write_snapshot
+from socialwork.data.storage import store as store_module
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import db, metrics, places
 from socialwork.figures.metrics import report as report_module
 from socialwork.figures.metrics.registry import SPECS, metric_value

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data import identity
-from socialwork.data.store import write_snapshot
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import changes, metrics
 from socialwork.figures.places import FilterError
 from socialwork.present.change_tables import (

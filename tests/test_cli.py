@@ -11,7 +11,7 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics
 from tests.fixture_county import T1
 

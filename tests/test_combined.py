@@ -1,4 +1,4 @@
-"""Combined months of a store of many counties (socialwork/data/combined.py): read in place of the county folders while
+"""Combined months of a store of many counties (data/storage/combined.py): read in place of the county folders while
 fresh, never when a county's snapshot changed since, rebuilt after a county's import, and refused when unsafe."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from socialwork import cli
-from socialwork.data import combined, importer, store
-from socialwork.data.contract import VERSION_KEY
+from socialwork.data.contract.schema import VERSION_KEY
+from socialwork.data.importing import importer
+from socialwork.data.storage import combined, layout, store
 from socialwork.figures import db
 from tests.fixture_city import BOTH, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
 
@@ -71,7 +72,7 @@ def test_a_fresh_month_is_read_from_its_combined_files_with_the_same_figures(cit
 
 def test_a_county_reimported_since_makes_its_month_stale_until_combined_again(city):
     before = _certified(city, BOTH)
-    store.write_snapshot(store.county_folder(city, COUNTY_B), BOTH, _fewer_certified(COUNTY_B, BOTH), replace=True)
+    store.write_snapshot(layout.county_folder(city, COUNTY_B), BOTH, _fewer_certified(COUNTY_B, BOTH), replace=True)
     assert _read_from(city, BOTH) == [f"county={COUNTY_A}", f"county={COUNTY_B}"]
     assert _certified(city, BOTH) == {COUNTY_A: before[COUNTY_A], COUNTY_B: before[COUNTY_B] - 1}
     assert combined.rebuild(city, [BOTH]) == [BOTH]
@@ -81,21 +82,21 @@ def test_a_county_reimported_since_makes_its_month_stale_until_combined_again(ci
 
 def test_a_county_reporting_a_month_late_is_read_at_once(city):
     assert set(_certified(city, MISSING_MONTH)) == {COUNTY_A}
-    store.write_snapshot(store.county_folder(city, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
+    store.write_snapshot(layout.county_folder(city, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
     assert set(_certified(city, MISSING_MONTH)) == {COUNTY_A, COUNTY_B}
 
 
 def test_an_import_into_a_county_combines_its_month(city, monkeypatch):
     frames = _fewer_certified(COUNTY_B, BOTH)
     checked = importer.CheckedImport(BOTH, frames, [], True, None, {}, 0, 0, [])
-    result = importer.write_checked(checked, store.county_folder(city, COUNTY_B), replace=True)
+    result = importer.write_checked(checked, layout.county_folder(city, COUNTY_B), replace=True)
     assert result.warnings == []
     assert _read_from(city, BOTH) == ["combined"]
     # A combining that fails leaves the import standing, says so, and the month is read from the county folders.
     monkeypatch.setattr(combined, "_write_month", _fail)
     frames = county_snapshot(COUNTY_B, BOTH)
     result = importer.write_checked(importer.CheckedImport(BOTH, frames, [], True, None, {}, 0, 0, []),
-                                    store.county_folder(city, COUNTY_B), replace=True)  # fmt: skip
+                                    layout.county_folder(city, COUNTY_B), replace=True)  # fmt: skip
     assert len(result.warnings) == 1 and "python -m socialwork combine" in result.warnings[0]
     assert _read_from(city, BOTH) == [f"county={COUNTY_A}", f"county={COUNTY_B}"]
 
@@ -110,7 +111,7 @@ def test_an_import_into_a_single_county_store_combines_nothing(tmp_path):
     alone = write_county_store(tmp_path / "alone", COUNTY_A)
     assert combined.after_county_write(alone, BOTH) is None
     assert not (alone / combined.COMBINED_FOLDER).exists()
-    with pytest.raises(store.StoreError, match="不是多县数据目录"):
+    with pytest.raises(layout.StoreError, match="不是多县数据目录"):
         combined.rebuild(alone)
 
 
@@ -132,22 +133,22 @@ def test_a_copied_store_keeps_its_combined_months_fresh(city, tmp_path):
 
 def test_a_month_no_county_has_any_more_loses_its_combined_files(city):
     for county in (COUNTY_A, COUNTY_B):
-        shutil.rmtree(store.snapshot_folder(store.county_folder(city, county), BOTH))
+        shutil.rmtree(layout.snapshot_folder(layout.county_folder(city, county), BOTH))
     combined.rebuild(city)
     assert not combined.month_folder(city, BOTH).exists()
     assert BOTH not in store.snapshot_dates(city)
 
 
 def test_county_files_from_a_newer_version_are_not_combined(city):
-    path = store.snapshot_folder(store.county_folder(city, COUNTY_B), BOTH) / "townships.parquet"
+    path = layout.snapshot_folder(layout.county_folder(city, COUNTY_B), BOTH) / "townships.parquet"
     table = pq.read_table(path)
     pq.write_table(table.replace_schema_metadata({VERSION_KEY: "999"}), path)
-    with pytest.raises(store.StoreError, match="较新版本"):
+    with pytest.raises(layout.StoreError, match="较新版本"):
         combined.rebuild(city, [BOTH])
 
 
 def test_two_combinings_at_once_both_finish_and_the_last_is_fresh(city):
-    store.write_snapshot(store.county_folder(city, COUNTY_B), BOTH, _fewer_certified(COUNTY_B, BOTH), replace=True)
+    store.write_snapshot(layout.county_folder(city, COUNTY_B), BOTH, _fewer_certified(COUNTY_B, BOTH), replace=True)
     errors = []
 
     def combine() -> None:
@@ -178,7 +179,7 @@ def test_replaced_combined_months_are_removed_once_old(city, monkeypatch):
 
 def test_the_stores_version_changes_with_a_countys_import_and_with_combining(city):
     versions = [store.store_version(city)]
-    store.write_snapshot(store.county_folder(city, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
+    store.write_snapshot(layout.county_folder(city, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
     versions.append(store.store_version(city))
     combined.rebuild(city, [MISSING_MONTH])
     versions.append(store.store_version(city))
@@ -187,7 +188,7 @@ def test_the_stores_version_changes_with_a_countys_import_and_with_combining(cit
 
 def test_rewriting_one_countys_derived_files_combines_its_months_again(city):
     stamps = json.loads((combined.month_folder(city, BOTH) / combined.SOURCES_FILE).read_text())
-    assert store.rewrite_derived(store.county_folder(city, COUNTY_A))
+    assert store.rewrite_derived(layout.county_folder(city, COUNTY_A))
     assert _read_from(city, BOTH) == ["combined"]
     now = json.loads((combined.month_folder(city, BOTH) / combined.SOURCES_FILE).read_text())
     assert now[COUNTY_A] != stamps[COUNTY_A] and now[COUNTY_B] == stamps[COUNTY_B]

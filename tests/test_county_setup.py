@@ -23,10 +23,11 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from socialwork import cli
-from socialwork.data import identity, settings
-from socialwork.data.contract import TABLES_BY_NAME
-from socialwork.data.store import read_table, snapshot_dates
-from socialwork.data.workbook import COVER_SHEET, FIRST_DATA_ROW, workbook_bytes
+from socialwork.data import settings
+from socialwork.data.contract.tables import TABLES_BY_NAME
+from socialwork.data.importing.workbook import COVER_SHEET, FIRST_DATA_ROW, workbook_bytes
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import metrics
 from socialwork.present.auth import load_users, save_user
 from socialwork.present.documents import export_bytes
@@ -260,15 +261,14 @@ CODE_FILES = [
 
 
 def test_no_xx_county_in_code_outside_the_demo_generator():
+    demo = settings.REPO_ROOT / "socialwork" / "data" / "demo"
     found = [
         path.relative_to(settings.REPO_ROOT).as_posix()
         for path in CODE_FILES
-        if path.name != "demo.py" and FORBIDDEN in path.read_text(encoding="utf-8")
+        if path.parent != demo and FORBIDDEN in path.read_text(encoding="utf-8")
     ]
     assert found == []
-    assert FORBIDDEN in (settings.REPO_ROOT / "socialwork" / "data" / "demo.py").read_text(
-        encoding="utf-8"
-    )  # able to fail
+    assert FORBIDDEN in (demo / "story.py").read_text(encoding="utf-8")  # able to fail
 
 
 # ---------------------------------------------------------------- the first day, and stores without an identity
@@ -318,7 +318,7 @@ def test_a_store_without_county_json_opens_as_本县_with_a_warning_and_refuses_
 ):
     import shutil
 
-    from socialwork.data.importer import ImportFailed, import_snapshot
+    from socialwork.data.importing.importer import ImportFailed, import_snapshot
 
     store = tmp_path / "old"
     shutil.copytree(fixture_store, store)

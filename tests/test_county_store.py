@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from socialwork.data import divisions
-from socialwork.data.store import county_folder
+from socialwork.data.storage import divisions
+from socialwork.data.storage.layout import county_folder
 from socialwork.figures import db, store_views
 from socialwork.figures.frames import frame_from_arrow
 from tests.fixture_city import BOTH, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store

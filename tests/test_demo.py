@@ -7,11 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork.data import identity
-from socialwork.data.contract import TABLES
-from socialwork.data.demo import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, DemoCounty, month_ends
-from socialwork.data.store import read_table, snapshot_dates
-from socialwork.data.validate import check_snapshot
+from socialwork.data.contract.tables import TABLES
+from socialwork.data.demo.county import DemoCounty
+from socialwork.data.demo.story import DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, month_ends
+from socialwork.data.importing.validate import check_snapshot
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import metrics
 
 DATES = month_ends(FIRST_SNAPSHOT, LAST_SNAPSHOT)

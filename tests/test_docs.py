@@ -11,7 +11,7 @@ import pytest
 
 from socialwork.cli import COMMANDS
 from socialwork.data import settings
-from socialwork.data.contract import Figure
+from socialwork.data.contract.plan_figures import Figure
 
 DOCS = settings.REPO_ROOT / "docs"
 HAND_WRITTEN = ["adding-a-figure.md", "architecture.md"]

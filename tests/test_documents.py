@@ -19,7 +19,7 @@ from pptx import Presentation
 from pptx.util import Emu
 from pypdf import PdfReader
 
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, places, posts, staffing
 from socialwork.present.documents import export_bytes, export_label, report_data, report_title
 from socialwork.present.formatting import status_text

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import places
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")

@@ -14,19 +14,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from socialwork.data.contract import FOLLOWUP_FILE, FOLLOWUP_TABLES
-from socialwork.data.demo import DEMO_ITEMS, DEMO_MEETINGS, write_demo_followups
-from socialwork.data.followups import (
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE, FOLLOWUP_TABLES
+from socialwork.data.demo.followups import DEMO_ITEMS, DEMO_MEETINGS, write_demo_followups
+from socialwork.data.server.followups import (
     ConflictError,
     Editor,
     FollowupError,
     in_scope,
     last_meeting_before,
-    open_followups,
     seen_by,
 )
-from socialwork.data.followups_sql import BEIJING, SqlFollowups
-from socialwork.data.serverdb import MIGRATIONS, engine
+from socialwork.data.server.followups_sql import BEIJING, SqlFollowups, open_followups
+from socialwork.data.server.serverdb import MIGRATIONS, engine
 
 ZHANG, LI = Editor("zhang", "数据员小张"), Editor("li", "数据员小李")
 
@@ -247,7 +246,7 @@ def test_last_meeting_scope_and_what_a_view_of_a_date_sees(store):
 def test_writing_follow_ups_leaves_the_snapshots_as_they_were(fixture_store, tmp_path):
     import shutil
 
-    from socialwork.data.store import store_version
+    from socialwork.data.storage.store import store_version
 
     root = tmp_path / "store"
     shutil.copytree(fixture_store, root)
@@ -274,7 +273,7 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 
 
 def test_committed_demo_followups_equal_what_the_generator_writes(demo_store, tmp_path):
-    from socialwork.data.demo import DemoCounty
+    from socialwork.data.demo.county import DemoCounty
 
     codes = {t["name"]: t["code"] for t in DemoCounty().townships}
     write_demo_followups(tmp_path / FOLLOWUP_FILE, codes)

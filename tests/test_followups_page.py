@@ -15,9 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.contract import FOLLOWUP_FILE
-from socialwork.data.followups import DEMO_READ_ONLY, Editor
-from socialwork.data.followups_sql import SqlFollowups
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
+from socialwork.data.server.followups import DEMO_READ_ONLY, Editor
+from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.figures import changes
 from socialwork.present.auth import load_users, save_user
 from socialwork.present.change_tables import summary_items

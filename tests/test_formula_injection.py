@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.contract import TABLES
-from socialwork.data.store import read_table
-from socialwork.data.workbook import template_bytes, workbook_bytes
+from socialwork.data.contract.tables import TABLES
+from socialwork.data.importing.workbook import template_bytes, workbook_bytes
+from socialwork.data.storage.store import read_table
 from socialwork.present import cards
 from socialwork.present.documents import export_bytes
 from socialwork.present.exports import csv_bytes, xlsx_bytes

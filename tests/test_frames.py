@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from socialwork.data.aggregates import AGGREGATES_FOLDER
+from socialwork.data.storage.aggregates import AGGREGATES_FOLDER
 from socialwork.figures import db, places, store_views
 from socialwork.figures.frames import among, as_dates, frame_from_arrow
 from tests.fixture_city import EMPTY_IN_ONE_COUNTY

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data import divisions, importer, store
-from socialwork.data.contract import FIGURES
+from socialwork.data.contract.plan_figures import FIGURES
+from socialwork.data.importing import importer
+from socialwork.data.storage import divisions, layout, store
 from socialwork.figures import db, hierarchy, measures, metrics, posts, staffing
 from tests.fixture_city import (
     BOTH,
@@ -50,7 +51,7 @@ def _parts(on: date, root, places=None) -> pd.Series:
 
 def test_the_store_lists_every_countys_months(city):
     assert store.snapshot_dates(city) == [date(2023, 12, 31), date(2024, 6, 30), MISSING_MONTH, BOTH]
-    assert set(store.county_folders(city)) == {COUNTY_A, COUNTY_B}
+    assert set(layout.county_folders(city)) == {COUNTY_A, COUNTY_B}
     combined_months = (city / "combined").is_dir()
     first = store.table_files(city, "people")[0]
     assert first.parent.parent.name == ("combined" if combined_months else f"county={COUNTY_A}")
@@ -235,7 +236,7 @@ def test_divisions_and_the_breadcrumb_path(city):
 
 
 def test_the_store_is_titled_by_its_city(city):
-    from socialwork.data import identity
+    from socialwork.data.storage import identity
 
     county, warning = identity.load_or_fallback(city)
     assert (county.county_name, county.issuer, warning) == ("测试市", "测试市民政局", None)
@@ -245,16 +246,16 @@ def test_import_with_county_writes_into_that_county_only(city, tmp_path, capsys)
     import shutil
 
     root = shutil.copytree(city, tmp_path / "city")
-    before = store.store_version(store.county_folder(root, COUNTY_A))
-    assert importer.import_target(root, COUNTY_B) == store.county_folder(root, COUNTY_B)
-    with pytest.raises(store.StoreError, match="--county"):
+    before = store.store_version(layout.county_folder(root, COUNTY_A))
+    assert importer.import_target(root, COUNTY_B) == layout.county_folder(root, COUNTY_B)
+    with pytest.raises(layout.StoreError, match="--county"):
         importer.import_target(root, None)
-    with pytest.raises(store.StoreError, match="区划表中没有"):
+    with pytest.raises(layout.StoreError, match="区划表中没有"):
         importer.import_target(root, "999903")
     from tests.fixture_city import county_snapshot
 
-    store.write_snapshot(store.county_folder(root, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
-    assert store.store_version(store.county_folder(root, COUNTY_A)) == before
+    store.write_snapshot(layout.county_folder(root, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
+    assert store.store_version(layout.county_folder(root, COUNTY_A)) == before
     db.clear_cache()
     assert hierarchy.reporting(MISSING_MONTH, [CITY], root).missing_names == ()
 
@@ -296,9 +297,9 @@ def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_
 
     root = tmp_path / "city"
     dates = write_store(root, Scale("tiny_city", 3, 20, 60, 2, counties=3))
-    assert set(store.county_folders(root)) == {f"{CITY_CODE}0{k}" for k in (1, 2, 3)}
+    assert set(layout.county_folders(root)) == {f"{CITY_CODE}0{k}" for k in (1, 2, 3)}
     whole = _parts(dates[-1], root)
-    counties = [_parts(dates[-1], root, [code]) for code in store.county_folders(root)]
+    counties = [_parts(dates[-1], root, [code]) for code in layout.county_folders(root)]
     assert whole.to_dict() == sum(counties[1:], counties[0]).to_dict()
     assert whole["townships"] == 9
 

@@ -206,7 +206,7 @@ def test_the_workbook_and_the_report_of_a_city_rank_its_counties(city):
 def test_the_divisions_file_is_read_again_only_when_it_is_rewritten(tmp_path):
     """divisions.read and the store's title are kept per file version (every page run asks several times); a rewrite
     (a new file) is seen at once."""
-    from socialwork.data import divisions, identity
+    from socialwork.data.storage import divisions, identity
 
     root = write_city_store(tmp_path / "city")
     first = divisions.read(root)

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork.data import identity, settings
+from socialwork.data import settings
+from socialwork.data.storage import identity
 from socialwork.figures import hierarchy, metrics, staffing
 from socialwork.figures.metrics import levels
 from socialwork.present.place_tables import BREAKDOWNS, division_staffing_table, division_table, labelled_names

@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 
 from socialwork import cli
-from socialwork.data import identity
-from socialwork.data.contract import TABLES, TABLES_BY_NAME
-from socialwork.data.demo import LAST_SNAPSHOT
-from socialwork.data.importer import ImportFailed, import_snapshot, pseudonymous_id
-from socialwork.data.store import read_table, snapshot_dates
-from socialwork.data.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
+from socialwork.data.demo.story import LAST_SNAPSHOT
+from socialwork.data.importing.id_numbers import pseudonymous_id
+from socialwork.data.importing.importer import ImportFailed, import_snapshot
+from socialwork.data.importing.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import read_table, snapshot_dates
 from tests.fixture_county import snapshot
 
 DAY = date(2024, 11, 30)

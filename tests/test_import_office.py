@@ -18,8 +18,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork.data.contract import HEADER_ALIASES, TABLES, TABLES_BY_NAME
-from socialwork.data.importer import (
+from socialwork.data.contract.spellings import HEADER_ALIASES
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
+from socialwork.data.importing.importer import (
     ImportFailed,
     as_of_problems,
     check_import,
@@ -27,7 +28,7 @@ from socialwork.data.importer import (
     read_uploads,
     write_checked,
 )
-from socialwork.data.store import read_table
+from socialwork.data.storage.store import read_table
 from tests.fixture_county import snapshot
 from tests.test_import import normalise, tree_digest
 

@@ -16,13 +16,14 @@ import pytest
 from openpyxl.styles import PatternFill
 
 from socialwork import cli
-from socialwork.data import bounded, identity, store
-from socialwork.data.cells import PERSONAL_NUMBER_MESSAGE
-from socialwork.data.contract import TABLES
-from socialwork.data.files import read_csv_files, read_xlsx
-from socialwork.data.importer import ImportFailed, import_snapshot
-from socialwork.data.sheets import SheetError
-from socialwork.data.workbook import workbook_bytes
+from socialwork.data.contract.tables import TABLES
+from socialwork.data.importing import bounded
+from socialwork.data.importing.cells import PERSONAL_NUMBER_MESSAGE
+from socialwork.data.importing.files import read_csv_files, read_xlsx
+from socialwork.data.importing.importer import ImportFailed, import_snapshot
+from socialwork.data.importing.sheets import SheetError
+from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.storage import identity, layout, store
 from tests.fixture_county import snapshot
 from tests.test_import import normalise, tree_digest
 from tests.test_import_office import AS_OF, fixture_frames, office_workbook
@@ -106,7 +107,7 @@ def test_a_county_json_with_full_width_digits_is_refused_on_reading(tmp_path):
     identity.write(data, identity.new_county("云溪县", "530524"))
     path = data / "county.json"
     path.write_text(path.read_text(encoding="utf-8").replace("530524", "５３０５２４"), encoding="utf-8")
-    with pytest.raises(store.StoreError, match="应为 6 位数字的县级区划代码"):
+    with pytest.raises(layout.StoreError, match="应为 6 位数字的县级区划代码"):
         identity.load(data)
 
 
@@ -351,8 +352,8 @@ def test_a_countys_own_file_under_a_full_width_county_code_imports_into_that_cou
 
     command = ["import", str(county_file(tmp_path, COUNTY_B)), "--as-of", "2024-12-31", "--data", str(city)]
     assert cli.main([*command, "--county", "９９９９０２"]) == 0
-    assert_stored_as(store.county_folder(city, COUNTY_B), AS_OF, county_snapshot(COUNTY_B, date(2024, 11, 30)))
-    assert AS_OF not in store.snapshot_dates(store.county_folder(city, "999901"))
+    assert_stored_as(layout.county_folder(city, COUNTY_B), AS_OF, county_snapshot(COUNTY_B, date(2024, 11, 30)))
+    assert AS_OF not in store.snapshot_dates(layout.county_folder(city, "999901"))
 
 
 def test_a_township_name_two_counties_share_is_refused_naming_both(tmp_path, city, capsys):

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork.data import boundaries, settings, tiles
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data import settings
+from socialwork.data.demo.story import LAST_SNAPSHOT
+from socialwork.data.maps import boundaries, tiles
 from socialwork.figures import maps, places
 from socialwork.present import maps as drawn
 from socialwork.present.theme import STATUS_COLOURS

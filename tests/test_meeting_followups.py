@@ -10,7 +10,7 @@ import openpyxl
 from docx import Document
 from pptx import Presentation
 
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import changes
 from socialwork.present.change_tables import slide_caption
 from socialwork.present.deck import deck_bytes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.present.meeting import meeting, outline, slide
 from socialwork.present.plaintext import markdown_text
 from tests.markdown_text import shown

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from socialwork.data.contract import METRIC_GROUP
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.contract.enums import METRIC_GROUP
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, staffing
 from socialwork.present import meeting as meeting_module
 from socialwork.present.formatting import format_value

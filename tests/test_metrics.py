@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from socialwork.data.contract import ADDITIVE_FIGURES, METRIC
+from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES, METRIC
 from socialwork.figures import metrics
 from socialwork.present.formatting import net_and_gross_lines
 from tests.fixture_county import COUNTY_FIGURES_NOV_2024, NOV_2024, SNAPSHOTS, T1

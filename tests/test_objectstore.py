@@ -13,12 +13,14 @@ from datetime import date
 import pytest
 
 from socialwork import cli
-from socialwork.data import identity, objectstore, settings
-from socialwork.data.contract import TABLES_BY_NAME
-from socialwork.data.location import Bucket, client, parse
-from socialwork.data.publishing import publish_store
-from socialwork.data.store import StoreError, read_table, remove_stale_staging, snapshot_dates, write_snapshot
-from socialwork.data.workbook import workbook_bytes
+from socialwork.data import settings
+from socialwork.data.contract.tables import TABLES_BY_NAME
+from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.storage import identity, objectstore
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.location import Bucket, client, parse
+from socialwork.data.storage.publishing import publish_store
+from socialwork.data.storage.store import read_table, remove_stale_staging, snapshot_dates, write_snapshot
 from socialwork.figures import db
 from socialwork.figures.metrics import kpi_report
 from tests.fixture_county import FIXTURE_COUNTY, SNAPSHOTS, snapshot
@@ -98,9 +100,9 @@ def test_an_existing_date_needs_replace_and_the_old_version_stays_listed(bucket_
 CRASHING_IMPORT = """
 import os, signal, sys
 from datetime import date
-from socialwork.data import objectstore
-from socialwork.data.location import parse
-from socialwork.data.store import write_snapshot
+from socialwork.data.storage import objectstore
+from socialwork.data.storage.location import parse
+from socialwork.data.storage.store import write_snapshot
 from tests.fixture_county import snapshot
 
 def die(*args, **kwargs):  # the process dies after every file is uploaded, before the manifest

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import SECTOR
+from socialwork.data.contract.enums import SECTOR
 from socialwork.figures import posts
 from tests.fixture_county import T1
 

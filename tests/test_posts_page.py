@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.data.contract import SECTOR
-from socialwork.data.demo import LAST_SNAPSHOT
+from socialwork.data.contract.enums import SECTOR
+from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import places, posts
 from tests.html_tables import tables
 

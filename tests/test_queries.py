@@ -72,7 +72,7 @@ def test_missing_parameter_is_a_clear_error(fixture_store):
 def test_results_are_cached_until_the_store_changes(fixture_store, tmp_path):
     import shutil
 
-    from socialwork.data.store import write_snapshot
+    from socialwork.data.storage.store import write_snapshot
     from tests.fixture_county import snapshot
 
     store = tmp_path / "store"

@@ -14,7 +14,7 @@ import pytest
 from socialwork.cli import COMMANDS
 from socialwork.county_setup import example_frames
 from socialwork.data import settings
-from socialwork.data.workbook import workbook_bytes
+from socialwork.data.importing.workbook import workbook_bytes
 from tests.readme_blocks import (
     README,
     answers,

@@ -12,8 +12,8 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.store import snapshot_dates
-from socialwork.data.workbook import FIRST_DATA_ROW
+from socialwork.data.importing.workbook import FIRST_DATA_ROW
+from socialwork.data.storage.store import snapshot_dates
 from socialwork.figures import metrics
 
 NAME, CODE = "云溪县", "530524"

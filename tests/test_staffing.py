@@ -109,9 +109,9 @@ def test_share_meeting_minimum_trend(fixture_store):
 
 
 def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
-    from socialwork.data.contract import TABLES_BY_NAME
-    from socialwork.data.demo import LAST_SNAPSHOT
-    from socialwork.data.store import read_table
+    from socialwork.data.contract.tables import TABLES_BY_NAME
+    from socialwork.data.demo.story import LAST_SNAPSHOT
+    from socialwork.data.storage.store import read_table
 
     # Independently of the queries: read the Parquet files with pandas and count.
     people = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
@@ -126,9 +126,9 @@ def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
 
 def _demo_need_order(demo_store) -> pd.DataFrame:
     """Every demo community at the last snapshot, most in need first, worked out with pandas from the registers."""
-    from socialwork.data.contract import TABLES_BY_NAME
-    from socialwork.data.demo import LAST_SNAPSHOT
-    from socialwork.data.store import read_table
+    from socialwork.data.contract.tables import TABLES_BY_NAME
+    from socialwork.data.demo.story import LAST_SNAPSHOT
+    from socialwork.data.storage.store import read_table
 
     people = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
     communities = read_table(demo_store, LAST_SNAPSHOT, TABLES_BY_NAME["communities"]).copy()
@@ -145,7 +145,7 @@ def _demo_need_order(demo_store) -> pd.DataFrame:
 
 
 def test_demo_capped_list_is_the_neediest_by_pandas(demo_store):
-    from socialwork.data.demo import LAST_SNAPSHOT
+    from socialwork.data.demo.story import LAST_SNAPSHOT
 
     expected = _demo_need_order(demo_store)
     assert expected["shortfall"].iloc[0] == 2 and (expected["shortfall"] == 0).any()
@@ -154,7 +154,7 @@ def test_demo_capped_list_is_the_neediest_by_pandas(demo_store):
 
 
 def test_demo_shortfall_list_is_in_need_order_by_pandas(demo_store):
-    from socialwork.data.demo import LAST_SNAPSHOT
+    from socialwork.data.demo.story import LAST_SNAPSHOT
 
     expected = _demo_need_order(demo_store)
     expected = expected[expected["shortfall"] > 0]
@@ -168,7 +168,7 @@ def test_demo_shortfall_list_is_in_need_order_by_pandas(demo_store):
 def test_among_equal_shortfalls_a_community_nobody_serves_comes_first(tmp_path):
     """C11 (township 1) keeps its two social workers but neither holds a certificate; C21 (township 2) loses
     its only one. Both lack two: C21, which nobody serves, is listed first although its township comes later."""
-    from socialwork.data.store import write_snapshot
+    from socialwork.data.storage.store import write_snapshot
     from tests.fixture_county import snapshot
 
     frames = snapshot(NOV_2024)
@@ -187,7 +187,7 @@ def test_among_equal_shortfalls_a_community_nobody_serves_comes_first(tmp_path):
 def test_the_shortfall_list_cut_from_the_community_list_is_the_querys(fixture_store, demo_store, cap):
     """The staffing page takes its list of gaps from the community list read with the same cap (no second scan):
     every row and its order as urban_communities_below_minimum gives them, capped or not, filtered or not."""
-    from socialwork.data.demo import LAST_SNAPSHOT
+    from socialwork.data.demo.story import LAST_SNAPSHOT
 
     for on, places, store in [(NOV_2024, None, fixture_store), (NOV_2024, [T2], fixture_store),
                               (LAST_SNAPSHOT, None, demo_store)]:  # fmt: skip

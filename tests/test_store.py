@@ -14,18 +14,17 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data import store as store_module
-from socialwork.data.contract import TABLES_BY_NAME
-from socialwork.data.store import (
-    StoreError,
+from socialwork.data.contract.tables import TABLES_BY_NAME
+from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.storage import store as store_module
+from socialwork.data.storage.layout import StoreError, write_lock
+from socialwork.data.storage.store import (
     read_table,
     remove_stale_staging,
     snapshot_dates,
     store_version,
-    write_lock,
     write_snapshot,
 )
-from socialwork.data.workbook import workbook_bytes
 from socialwork.figures import db, store_views
 from tests.fixture_county import hostile_snapshot, snapshot
 
@@ -192,7 +191,7 @@ def test_the_lock_keeps_out_a_writer_in_another_process(tmp_path):
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from socialwork.data.store import write_lock
+from socialwork.data.storage.layout import write_lock
 with write_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()
@@ -202,7 +201,7 @@ KILLED_WRITE = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from socialwork.data import store
+from socialwork.data.storage import store
 from tests.fixture_county import snapshot
 def stuck(folder, as_of):
     print("writing", flush=True)
@@ -229,10 +228,10 @@ def test_an_interrupted_import_leaves_no_staging_folder_after_the_next_opening(t
     finally:
         writer.kill()
         writer.wait()
-    caplog.set_level(logging.INFO, logger="socialwork.data.store")
+    caplog.set_level(logging.INFO, logger="socialwork.data.storage.store")
     assert cli.main(["kpis", "--as-of", "2024-11-30", "--data", str(store)]) == 0  # the CLI opens the store
     assert staging_folders(store) == []
-    assert [r.getMessage() for r in caplog.records if r.name == "socialwork.data.store"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "socialwork.data.storage.store"] == [
         f"removed 1 staging folder(s) left by interrupted imports in {store}"
     ]
     assert snapshot_dates(store) == snapshot_dates(fixture_store)

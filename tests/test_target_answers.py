@@ -21,9 +21,10 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from socialwork import cli
-from socialwork.data import identity, settings
-from socialwork.data.demo import LAST_SNAPSHOT
-from socialwork.data.store import write_snapshot
+from socialwork.data import settings
+from socialwork.data.demo.story import LAST_SNAPSHOT
+from socialwork.data.storage import identity
+from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
 from socialwork.figures.metrics.pace import Projection

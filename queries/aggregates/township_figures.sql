@@ -1,9 +1,9 @@
 -- Derived table township_figures for one snapshot: every additive figure of the plan per township, plus a row with an
 -- empty township_code for county-level units, so pages sum a few rows instead of scanning registers. Runs at write time
 -- over that snapshot's own files (no snapshot_date column), after the derived table community_staffing of the same
--- snapshot; see socialwork/data/aggregates.py.
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- snapshot; see socialwork/data/storage/aggregates.py.
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $snapshot_date DATE (the as-of date: "this year" runs from 1 January of its year to it), $min_certified
 --   INTEGER (certified social workers an urban community should have: the plan's standard).
 -- Columns: township_code, social_workers, certified_workers, certified_assistant, certified_intermediate,

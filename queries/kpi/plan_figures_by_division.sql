@@ -4,8 +4,8 @@
 -- month says how many (counties_reporting < counties) and which (missing_counties); one where none has it has empty
 -- figures, never zeros, and its counties' latest snapshot. A figure empty in a reporting county (its register column
 -- came later) is empty in the sum.
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $snapshot_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = the whole store), $digits
 --   INTEGER (the level's code length: 2 provinces, 4 cities, 6 counties).
 -- Columns: division_code, division_name, counties, counties_reporting, latest_snapshot_date, missing_counties,

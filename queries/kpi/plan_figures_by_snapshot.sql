@@ -1,8 +1,8 @@
 -- The plan's additive figures for the whole county, one row per snapshot between $from_date and $to_date, from
--- county_figures, the derived table written with each snapshot (socialwork/data/aggregates.py). County-level units (no
--- township) count here. A filter on townships sums rows of plan_figures_by_snapshot_and_township instead.
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- county_figures, the derived table written with each snapshot (socialwork/data/storage/aggregates.py). County-level
+-- units (no township) count here. A filter on townships sums rows of plan_figures_by_snapshot_and_township instead.
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $from_date DATE, $to_date DATE.
 -- Columns: snapshot_date, social_workers, certified_workers, certified_assistant, certified_intermediate,
 --   certified_senior, certified_gained_this_year, active_organisations, urban_communities,

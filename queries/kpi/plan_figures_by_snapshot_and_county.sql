@@ -1,8 +1,8 @@
 -- The plan's additive figures of every county within $scope, one row per county and snapshot between $from_date and
 -- $to_date, from county_figures: a city's or province's figures are the sum over the counties that have the snapshot,
 -- worked out by socialwork/figures/metrics/report.py, which says which are missing rather than counting them as 0.
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $from_date DATE, $to_date DATE, $scope VARCHAR (a division code, 2, 4 or 6 digits; NULL = every county).
 -- Columns: snapshot_date, county_code, social_workers, certified_workers, certified_assistant, certified_intermediate,
 --   certified_senior, certified_gained_this_year, active_organisations, urban_communities,

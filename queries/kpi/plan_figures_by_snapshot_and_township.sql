@@ -1,11 +1,11 @@
 -- The plan's additive figures of every township within $scope, one row per township and snapshot between $from_date and
--- $to_date, from township_figures, the derived table written with each snapshot (socialwork/data/aggregates.py);
+-- $to_date, from township_figures, the derived table written with each snapshot (data/storage/aggregates.py);
 -- county-level units (no township) left out. A township filter sums the chosen townships' rows at each of their
 -- county's snapshots (socialwork/figures/metrics/levels.py: a date where none of them has a row counts 0): read once
 -- per county, each township picked in it is a sum, not a query to plan. The whole county reads
 -- plan_figures_by_snapshot.
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $from_date DATE, $to_date DATE, $scope VARCHAR (a county's code; NULL in a single county's store).
 -- Columns: snapshot_date, township_code, social_workers, certified_workers, certified_assistant,
 --   certified_intermediate, certified_senior, certified_gained_this_year, active_organisations, urban_communities,

@@ -1,8 +1,8 @@
 -- The figures behind the scale-free targets (the parts of every ratio figure), one row per township and requested
 -- snapshot, read from the derived table township_figures (written with each snapshot; see
--- socialwork/data/aggregates.py).
--- Generated from the figures declared in socialwork/data/contract.py (PLAN_FIGURES) by `python -m socialwork generate`:
--- change the declarations, not this file.
+-- socialwork/data/storage/aggregates.py).
+-- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
+-- socialwork generate`: change the declarations, not this file.
 -- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL
 --   = every township), $scope VARCHAR (a division code prefix; NULL = everywhere).
 -- Columns: snapshot_date, township_code, township_name, township_kind_label, urban_communities,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from socialwork.bench.budget import TOWNSHIP
-from socialwork.data import divisions
+from socialwork.data.storage import divisions
 
 COUNTY_VIEW, TOWNSHIP_VIEW = "county", "township"
 

@@ -30,10 +30,11 @@ from typing import Any
 
 from socialwork.bench import seaweed
 from socialwork.bench.runner import PAGES, distinct_calls, record_page_queries, replay, replay_steps, timed
-from socialwork.data import location, settings
-from socialwork.data import store as store_module
-from socialwork.data.location import Bucket
-from socialwork.data.publishing import publish_store
+from socialwork.data import settings
+from socialwork.data.storage import location
+from socialwork.data.storage import store as store_module
+from socialwork.data.storage.location import Bucket
+from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, store_views
 
 MODES = ("local", "copy", "direct")
@@ -60,7 +61,7 @@ def s3_filesystem() -> Any:
 @contextmanager
 def reading_directly(bucket: Bucket):
     """While the block runs, the store's views read the bucket's objects (s3:// paths), not the local copy."""
-    from socialwork.data import objectstore
+    from socialwork.data.storage import objectstore
 
     filesystem, original_files, original_connection = s3_filesystem(), store_module.snapshot_files, db._new_connection
 

@@ -145,7 +145,7 @@ def _bench_imports(args: argparse.Namespace) -> int:
 def _browser_store(data: Path | None):
     """The store `bench --browser` measures: --data, or the demo county; None (said why) when it cannot be read."""
     from socialwork.bench import browser_store
-    from socialwork.data.store import StoreError
+    from socialwork.data.storage.layout import StoreError
     from socialwork.figures import places
 
     root = data.resolve() if data else settings.data_dir()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from socialwork.data import bounded, settings
+from socialwork.data import settings
+from socialwork.data.importing import bounded
 
 REGISTER_PEOPLE = 100_000
 STRAY_ROW = 3000  # the audit's stray formatted cell: XFD3000
@@ -28,8 +29,8 @@ MEASURE = """
 import json, resource, sys, time
 from datetime import date
 from pathlib import Path
-from socialwork.data import identity
-from socialwork.data.importer import import_snapshot
+from socialwork.data.storage import identity
+from socialwork.data.importing.importer import import_snapshot
 store = Path(sys.argv[2])
 identity.write(store, identity.new_county("基准县", "999999"))
 start, cpu = time.perf_counter(), time.process_time()
@@ -71,9 +72,9 @@ def cases(limits: bounded.Limits = bounded.LIMITS) -> list[Case]:
 
 def _cells_per_person() -> float:
     """Cells a person's row writes in the benchmark's register (an empty field writes none)."""
-    from socialwork.data.contract import TABLES_BY_NAME
-    from socialwork.data.demo import LAST_SNAPSHOT
-    from socialwork.data.store import read_table
+    from socialwork.data.contract.tables import TABLES_BY_NAME
+    from socialwork.data.demo.story import LAST_SNAPSHOT
+    from socialwork.data.storage.store import read_table
 
     people = read_table(settings.DEMO_DATA_DIR, LAST_SNAPSHOT, TABLES_BY_NAME["people"])
     return float(people.notna().sum(axis=1).mean())
@@ -96,10 +97,10 @@ def _workbook_bytes(case: Case) -> bytes:
     import pandas as pd
     from openpyxl import Workbook
 
-    from socialwork.data.contract import TABLES
-    from socialwork.data.demo import LAST_SNAPSHOT
-    from socialwork.data.store import read_table
-    from socialwork.data.workbook import _cell, headers
+    from socialwork.data.contract.tables import TABLES
+    from socialwork.data.demo.story import LAST_SNAPSHOT
+    from socialwork.data.importing.workbook import _cell, headers
+    from socialwork.data.storage.store import read_table
 
     frames = {t.name: read_table(settings.DEMO_DATA_DIR, LAST_SNAPSHOT, t) for t in TABLES}
     people = frames["people"]
@@ -184,7 +185,7 @@ def markdown(results: list[Measured]) -> str:
     return "\n".join([
         "## Import: a large register and a file at the caps (`python -m socialwork bench --import`)",
         "",
-        f"Caps per import (`socialwork/data/bounded.py`): {limits.file_bytes // 2**20} MB file, "
+        f"Caps per import (`socialwork/data/importing/bounded.py`): {limits.file_bytes // 2**20} MB file, "
         f"{limits.unpacked_bytes // 2**20} MB unpacked, {limits.rows:,} rows and {limits.columns} columns per sheet "
         f"(to the last cell holding a value), {limits.cells:,} cells written in the sheets' XML. Each import runs in a "
         "fresh process; peak memory is its resident maximum (Python, pandas and the import together).",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socialwork.data.contract import ADDITIVE_FIGURES, FIGURES
-from socialwork.data.figure_sql import reads_of, scale_free_parts
+from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES, FIGURES
+from socialwork.data.generate.figure_sql import reads_of, scale_free_parts
 
 ALL = "all"  # every snapshot up to the as-of date (trends, year-on-year baselines)
 AS_OF = "as_of"  # the as-of snapshot only

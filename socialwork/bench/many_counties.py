@@ -18,9 +18,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from socialwork.bench.synthetic import FIRST_PROVINCE, Progress, Scale, SyntheticCounty, snapshot_dates
-from socialwork.data import combined, divisions, identity
-from socialwork.data.contract import DIVISIONS, SNAPSHOT_PARTITION
-from socialwork.data.store import county_folder, write_snapshot_tables
+from socialwork.data.contract.county_files import DIVISIONS
+from socialwork.data.contract.tables import SNAPSHOT_PARTITION
+from socialwork.data.storage import combined, divisions, identity
+from socialwork.data.storage.layout import county_folder
+from socialwork.data.storage.store import write_snapshot_tables
 
 CITY_CODE = "9901"  # a city's store: its one city
 PROVINCE_CODE = "99"  # a province's store: its one province

@@ -16,7 +16,7 @@ from typing import Any
 
 from socialwork.bench.synthetic import SCALES, Scale, is_complete, write_store
 from socialwork.data import settings
-from socialwork.data.store import snapshot_dates
+from socialwork.data.storage.store import snapshot_dates
 
 # A city (10 counties in a store of many counties) is held to the province's target: it is far smaller.
 TARGETS_MS = {"county": 50, "city": 100, "province": 100, "nation": 300}

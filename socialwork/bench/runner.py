@@ -28,8 +28,10 @@ import duckdb
 import pandas as pd
 
 from socialwork.bench.inputs import ALL, Input, page_inputs
-from socialwork.data import divisions, settings
-from socialwork.data.store import county_folders, files_by_date, files_of_date
+from socialwork.data import settings
+from socialwork.data.storage import divisions
+from socialwork.data.storage.layout import county_folders
+from socialwork.data.storage.store import files_by_date, files_of_date
 from socialwork.figures import db, parallel
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from socialwork.bench.serving import free_port
-from socialwork.data import location
+from socialwork.data.storage import location
 
 START_TIMEOUT_S = 90
 ACCESS_KEY = "socialwork-test"

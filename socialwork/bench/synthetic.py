@@ -21,10 +21,37 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialwork.data import contract as c
-from socialwork.data import identity
-from socialwork.data.demo import milestones_at, month_ends, targets_frame
-from socialwork.data.store import StoreError, to_arrow, write_snapshot_tables
+from socialwork.data.contract.enums import (
+    ACTIVITY_KIND,
+    ACTIVITY_MODE,
+    CERTIFICATE_LEVEL,
+    COMMUNITY_KIND,
+    EMPLOYER_TYPE,
+    EVALUATION_GRADE,
+    FUNDING,
+    ORGANISATION_STATUS,
+    PURCHASE_STATUS,
+    SECTOR,
+    SW_EDUCATION,
+    TOWNSHIP_KIND,
+)
+from socialwork.data.contract.schema import Enum, Table
+from socialwork.data.contract.tables import (
+    ACTIVITIES,
+    COMMUNITIES,
+    MILESTONES,
+    ORGANISATIONS,
+    PEOPLE,
+    POSTS,
+    PURCHASES,
+    TARGETS,
+    TOWNSHIPS,
+)
+from socialwork.data.demo.plan import milestones_at, targets_frame
+from socialwork.data.demo.story import month_ends
+from socialwork.data.storage import identity
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import to_arrow, write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 COMPLETE = "complete"  # the marker's last line once every snapshot is written
@@ -93,7 +120,7 @@ class _Draw:
     def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
 
-    def codes(self, enum: c.Enum, n: int, weights: list[float] | None = None, exclude: tuple[str, ...] = ()):
+    def codes(self, enum: Enum, n: int, weights: list[float] | None = None, exclude: tuple[str, ...] = ()):
         options = np.array([code for code in enum.codes if code not in exclude], dtype=object)
         p = None if weights is None else np.array(weights) / np.sum(weights)
         return options[self.rng.choice(len(options), size=n, p=p)]
@@ -127,7 +154,7 @@ def _nullable(values: np.ndarray | pa.Array, valid: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(valid), strings, pa.scalar(None, pa.string()))
 
 
-def _contract_table(table: c.Table, columns: dict) -> pa.Table:
+def _contract_table(table: Table, columns: dict) -> pa.Table:
     """The drawn columns in the contract's schema; a column not drawn here (added to the contract since) is empty,
     so that the benchmark runs on a grown contract before this file draws its values."""
     rows = len(next(iter(columns.values())))
@@ -163,11 +190,11 @@ class SyntheticCounty:
         brand = has_station & (draw.rng.random(n) < 0.4)
         opened = draw.days_before(np.full(n, self.date_days[0]), 900)
         self.townships = _contract_table(
-            c.TOWNSHIPS,
+            TOWNSHIPS,
             {
                 "township_code": self.township_codes,
                 "township_name": _strings("乡镇", numbers + 1, 5),
-                "township_kind": draw.codes(c.TOWNSHIP_KIND, n, [0.5, 0.3, 0.2]),
+                "township_kind": draw.codes(TOWNSHIP_KIND, n, [0.5, 0.3, 0.2]),
                 "has_station": has_station,
                 "station_opened_date": _date_array(opened, has_station),
                 "station_stars": np.where(has_station, draw.rng.integers(0, 6, n), 0).astype(np.int32),
@@ -180,7 +207,7 @@ class SyntheticCounty:
         n, draw = self.scale.communities, self.draw
         township = np.sort(draw.rng.integers(0, self.scale.townships, n))
         within = np.arange(n) - np.searchsorted(township, township)  # 0, 1, 2 ... inside each township
-        kind = draw.codes(c.COMMUNITY_KIND, n, [0.25, 0.15, 0.6])
+        kind = draw.codes(COMMUNITY_KIND, n, [0.25, 0.15, 0.6])
         urban_rural = np.select([kind == "urban_community", kind == "rural_community"], ["111", "121"], "220")
         self.community_township = township
         self.community_codes = pa.array(
@@ -191,7 +218,7 @@ class SyntheticCounty:
             type=pa.string(),
         )
         self.communities = _contract_table(
-            c.COMMUNITIES,
+            COMMUNITIES,
             {
                 "community_code": self.community_codes,
                 "township_code": self.township_codes.take(township),
@@ -224,26 +251,26 @@ class SyntheticCounty:
         self.card_at = np.maximum(card_at, self.person_appears)
         award_at = np.where(rng.random(n) < 0.05, rng.integers(0, last + 1, n), last + 1)
         self.award_at = np.maximum(award_at, self.person_appears)
-        self.person_level = draw.codes(c.CERTIFICATE_LEVEL, n, [0.7, 0.27, 0.03], exclude=("none",))
+        self.person_level = draw.codes(CERTIFICATE_LEVEL, n, [0.7, 0.27, 0.03], exclude=("none",))
         self.person_certified_days = certified_days
         self.person_card_days = draw.days_before(self.date_days[np.minimum(self.card_at, last)], 25)
         self.person_award_year = np.array([d.year for d in self.dates])[np.minimum(self.award_at, last)]
         sector_valid = rng.random(n) < 0.6
         self.people = _contract_table(
-            c.PEOPLE,
+            PEOPLE,
             {
                 "person_id": _strings("P", np.arange(n), 11),
                 "township_code": _nullable(self.township_codes.take(township), in_township),
                 "community_code": _nullable(self.community_codes.take(community), in_community),
                 "employer_type": np.where(
-                    in_community & (rng.random(n) < 0.6), "community", draw.codes(c.EMPLOYER_TYPE, n)
+                    in_community & (rng.random(n) < 0.6), "community", draw.codes(EMPLOYER_TYPE, n)
                 ),
                 "role": _nullable(np.full(n, "社工", dtype=object), rng.random(n) < 0.5),
                 "certificate_level": np.full(n, "none", dtype=object),  # set per snapshot
                 "certificate_date": _date_array(np.zeros(n, np.int64), np.zeros(n, bool)),
                 "first_certified_date": _date_array(np.zeros(n, np.int64), np.zeros(n, bool)),
-                "sw_education": draw.codes(c.SW_EDUCATION, n, [0.6, 0.2, 0.15, 0.05]),
-                "sector": _nullable(draw.codes(c.SECTOR, n), sector_valid),
+                "sw_education": draw.codes(SW_EDUCATION, n, [0.6, 0.2, 0.15, 0.05]),
+                "sector": _nullable(draw.codes(SECTOR, n), sector_valid),
                 "talent_card_date": _date_array(np.zeros(n, np.int64), np.zeros(n, bool)),
                 "award_year": pa.nulls(n, pa.int32()),
                 "joined_date": _date_array(draw.days_before(appears_days, 1500)),
@@ -255,15 +282,15 @@ class SyntheticCounty:
         self.post_appears = draw.appearances(n, len(self.dates), 0.85)
         appears_days = self.date_days[self.post_appears]
         self.posts = _contract_table(
-            c.POSTS,
+            POSTS,
             {
                 "post_id": _strings("G", np.arange(n), 9),
-                "sector": draw.codes(c.SECTOR, n),
+                "sector": draw.codes(SECTOR, n),
                 "unit_name": np.full(n, "设岗单位", dtype=object),
                 "township_code": _nullable(
                     self.township_codes.take(rng.integers(0, self.scale.townships, n)), rng.random(n) >= 0.1
                 ),
-                "funding": draw.codes(c.FUNDING, n),
+                "funding": draw.codes(FUNDING, n),
                 "is_filled": rng.random(n) < 0.85,
                 "created_date": _date_array(draw.days_before(appears_days, 25)),
                 "is_main_professional": rng.random(n) < 0.3,
@@ -278,7 +305,7 @@ class SyntheticCounty:
         educated = rng.integers(0, staff + 1)
         professional = np.minimum(staff, np.maximum(certified, educated) + rng.integers(0, 3, n))
         self.organisations = _contract_table(
-            c.ORGANISATIONS,
+            ORGANISATIONS,
             {
                 "organisation_id": _strings("52", np.arange(n), 16),
                 "organisation_name": _strings("社会工作服务中心", np.arange(n) + 1, 6),
@@ -286,12 +313,12 @@ class SyntheticCounty:
                     self.township_codes.take(rng.integers(0, self.scale.townships, n)), rng.random(n) >= 0.3
                 ),
                 "registered_date": _date_array(draw.days_before(self.date_days[self.organisation_appears], 25)),
-                "status": draw.codes(c.ORGANISATION_STATUS, n, [0.85, 0.1, 0.05]),
+                "status": draw.codes(ORGANISATION_STATUS, n, [0.85, 0.1, 0.05]),
                 "staff": staff.astype(np.int32),
                 "certified_staff": certified.astype(np.int32),
                 "sw_educated_staff": educated.astype(np.int32),
                 "professional_staff": professional.astype(np.int32),
-                "evaluation_grade": draw.codes(c.EVALUATION_GRADE, n),
+                "evaluation_grade": draw.codes(EVALUATION_GRADE, n),
             },
         )
 
@@ -300,12 +327,12 @@ class SyntheticCounty:
         first = self.date_days[0] - 365
         self.activity_days = np.sort(rng.integers(first, self.date_days[-1] + 1, n))
         self.activities = _contract_table(
-            c.ACTIVITIES,
+            ACTIVITIES,
             {
                 "activity_id": _strings("A", np.arange(n), 9),
                 "activity_date": _date_array(self.activity_days),
-                "activity_kind": draw.codes(c.ACTIVITY_KIND, n),
-                "mode": draw.codes(c.ACTIVITY_MODE, n),
+                "activity_kind": draw.codes(ACTIVITY_KIND, n),
+                "mode": draw.codes(ACTIVITY_MODE, n),
                 "township_code": _nullable(
                     self.township_codes.take(rng.integers(0, self.scale.townships, n)), rng.random(n) >= 0.2
                 ),
@@ -320,17 +347,17 @@ class SyntheticCounty:
         years = np.array(sorted({d.year for d in self.dates}))
         self.purchase_year = years[rng.integers(0, len(years), n)]
         self.purchases = _contract_table(
-            c.PURCHASES,
+            PURCHASES,
             {
                 "purchase_id": _strings("B", np.arange(n), 9),
                 "plan_year": self.purchase_year.astype(np.int32),
-                "department": draw.codes(c.Enum("department", "", {"县民政局": "", "县妇联": "", "团县委": ""}), n),
+                "department": draw.codes(Enum("department", "", {"县民政局": "", "县妇联": "", "团县委": ""}), n),
                 "project_name": np.full(n, "社会工作服务项目", dtype=object),
                 "budget_wan": rng.integers(2, 40, n).astype(np.float64),
                 "township_code": _nullable(
                     self.township_codes.take(rng.integers(0, self.scale.townships, n)), rng.random(n) >= 0.2
                 ),
-                "status": draw.codes(c.PURCHASE_STATUS, n),
+                "status": draw.codes(PURCHASE_STATUS, n),
             },
         )
 
@@ -365,8 +392,8 @@ class SyntheticCounty:
             "organisations": self.organisations.filter(self.organisation_appears <= i),
             "activities": self.activities.filter(self.activity_days <= self.date_days[i]),
             "purchases": self.purchases.filter(self.purchase_year <= on.year),
-            "targets": to_arrow(c.TARGETS, targets_frame()),
-            "milestones": to_arrow(c.MILESTONES, milestones_at(on)),
+            "targets": to_arrow(TARGETS, targets_frame()),
+            "milestones": to_arrow(MILESTONES, milestones_at(on)),
         }
 
 

@@ -84,7 +84,7 @@ def main() -> int:
     import threading
 
     from socialwork.bench.serving import free_port
-    from socialwork.data.serverdb import DB_ENV
+    from socialwork.data.server.serverdb import DB_ENV
 
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

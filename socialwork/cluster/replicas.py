@@ -19,8 +19,9 @@ from pathlib import Path
 
 from socialwork.bench.serving import free_port, serve_command, start_server, stop_server
 from socialwork.cluster import haproxy
-from socialwork.data import location, settings
-from socialwork.data.serverdb import DB_ENV
+from socialwork.data import settings
+from socialwork.data.server.serverdb import DB_ENV
+from socialwork.data.storage import location
 
 
 @dataclass

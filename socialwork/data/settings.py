@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from socialwork.data.location import Bucket, Location, parse
+from socialwork.data.storage.location import Bucket, Location, parse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # socialwork/data/settings.py
 QUERIES_DIR = REPO_ROOT / "queries"

@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract import KPI_STATUS, URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.data.followups import Meeting, last_meeting_before, open_followups
+from socialwork.data.contract.enums import KPI_STATUS
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.server.followups import Meeting, last_meeting_before
+from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together

@@ -24,13 +24,13 @@ from typing import Any, NamedTuple, TypeVar
 import duckdb
 import pandas as pd
 
-from socialwork.data import settings, store
-from socialwork.data.aggregates import AGGREGATES_FOLDER
-from socialwork.data.contract import (
-    SNAPSHOT_PARTITION,
-)
-from socialwork.data.location import Bucket, Location
-from socialwork.data.store import StoreError, is_multi_county, remove_stale_staging, store_version
+from socialwork.data import settings
+from socialwork.data.contract.tables import SNAPSHOT_PARTITION
+from socialwork.data.storage import layout, store
+from socialwork.data.storage.aggregates import AGGREGATES_FOLDER
+from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.location import Bucket, Location
+from socialwork.data.storage.store import remove_stale_staging, store_version
 from socialwork.figures import store_views
 from socialwork.figures.frames import frame_from_arrow
 
@@ -184,7 +184,7 @@ def forget_version(root: Location) -> None:
         _versions.pop(root, None)
 
 
-store.on_write(forget_version)
+layout.on_write(forget_version)
 
 
 def snapshot_dates(root: Location) -> list[date]:
@@ -393,7 +393,7 @@ def county_store(root: Location, county: str, wait: bool = True) -> OpenStore | 
 
 
 def _connect_county(root: Location, county: str) -> OpenStore:
-    if not store.county_folder(root, county).is_dir():  # a county that has not reported yet: nothing to hold
+    if not layout.county_folder(root, county).is_dir():  # a county that has not reported yet: nothing to hold
         raise StoreError(f"{county} 尚无数据")
     con = _new_connection()
     try:

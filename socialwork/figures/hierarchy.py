@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import settings, store
-from socialwork.data.contract import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.data import settings
+from socialwork.data.contract.enums import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.data.storage import layout
 from socialwork.figures import db
 
 # The levels a view above the county may break down into, top down (level_below skips one that holds a single
@@ -48,7 +49,7 @@ def level_label(code: str | None) -> str:
 def by_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> bool:
     """Whether a view sums county rows: a scope above the township, or the whole of a store of many counties."""
     scope, townships = db.split_places(places)
-    return townships is None and (scope is not None or store.is_multi_county(data or settings.data_dir()))
+    return townships is None and (scope is not None or layout.is_multi_county(data or settings.data_dir()))
 
 
 def level_below(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> str:

@@ -1,7 +1,7 @@
 """What a map of the level below a view shows: each township's (or, above the county, each county's) value and
 status against one target, from the scorecard the 目标进度 page shows (metrics.place_scorecard), and the shapes to
-draw them with: the county's stored boundaries (data/boundaries.py) when they cover every township, else one square
-per place (data/tiles.py), laid out from stored centroids when there are some."""
+draw them with: the county's stored boundaries (data/maps/boundaries.py) when they cover every township, else one square
+per place (data/maps/tiles.py), laid out from stored centroids when there are some."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import boundaries, geometry, settings, tiles
-from socialwork.data.store import county_folder, is_multi_county
+from socialwork.data import settings
+from socialwork.data.maps import boundaries, geometry, tiles
+from socialwork.data.storage.layout import county_folder, is_multi_county
 from socialwork.figures.metrics import TownshipScorecard, place_scorecard
 from socialwork.figures.metrics.registry import MetricSpec
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data.contract import AWARD_WAN_PER_PERSON, CERTIFICATE_LEVEL, STATION_MIN_RESIDENT_WORKERS
+from socialwork.data.contract.enums import CERTIFICATE_LEVEL
+from socialwork.data.contract.standards import AWARD_WAN_PER_PERSON, STATION_MIN_RESIDENT_WORKERS
 from socialwork.figures import db
 from socialwork.figures.metrics import figures_by_snapshot
 from socialwork.figures.places import available_dates

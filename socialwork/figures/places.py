@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings, store
-from socialwork.data.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.store import StoreError
+from socialwork.data import settings
+from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
+from socialwork.data.storage import identity, layout
+from socialwork.data.storage.layout import StoreError
 from socialwork.figures import db
 
 
@@ -121,7 +122,7 @@ def township_codes(names: Iterable[str], as_of: date, data: Path | None = None, 
             f"未知乡镇（街道）：{echoed_list(unknown)}。{as_of.isoformat()} 快照中的乡镇（街道）有：{listed}{more}"
         )
     codes = sorted(set(codes))
-    if len({code[:6] for code in codes}) > 1 and store.is_multi_county(data or settings.data_dir()):
+    if len({code[:6] for code in codes}) > 1 and layout.is_multi_county(data or settings.data_dir()):
         from socialwork.figures import hierarchy
 
         counties = "、".join(hierarchy.name_of(c, as_of, data) for c in sorted({code[:6] for code in codes}))

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialwork.data import settings, store
-from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data import settings
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.storage import layout
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import among
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
@@ -35,7 +36,7 @@ def community_staffing(
     _, chosen = db.split_places(townships)
     county_code = db.county_of({"townships": chosen}) if chosen else None  # the townships lie in one county
     if county_code is not None:
-        many = store.is_multi_county(data or settings.data_dir())
+        many = layout.is_multi_county(data or settings.data_dir())
         county = _community_list(as_of, [county_code] if many else None, data, max_rows)
         if max_rows is None or len(county) < max_rows:
             return _as_read(county[among(county["township_code"], chosen)].reset_index(drop=True))

@@ -9,20 +9,12 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from socialwork.data import combined, divisions, identity, store
-from socialwork.data.contract import (
-    CONTRACT_VERSION,
-    COUNTY_PARTITION,
-    DERIVED_TABLES,
-    DIVISIONS,
-    ENUMS,
-    SNAPSHOT_PARTITION,
-    TABLES,
-    VERSION_KEY,
-    Table,
-)
-from socialwork.data.location import Location
-from socialwork.data.store import StoreError
+from socialwork.data.contract.county_files import COUNTY_PARTITION, DIVISIONS
+from socialwork.data.contract.schema import CONTRACT_VERSION, VERSION_KEY, Table
+from socialwork.data.contract.tables import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES
+from socialwork.data.storage import combined, divisions, identity, store
+from socialwork.data.storage.layout import StoreError, county_folder, is_multi_county
+from socialwork.data.storage.location import Location
 
 
 def enum_labels_frame() -> pd.DataFrame:
@@ -57,7 +49,7 @@ class Layout(NamedTuple):
 
 
 def _layout(root: Location) -> Layout:
-    if store.is_multi_county(root):
+    if is_multi_county(root):
         return Layout(True, None)
     county, warning = identity.load_or_fallback(root)
     return Layout(False, None, None) if warning else Layout(False, county.county_code, county.county_name)
@@ -91,7 +83,7 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Location, county: str | N
 
     With a county of a store of many counties: that county's rows alone, read from its own folder (the files its
     combined months were made from) and held in memory, beside the whole store's divisions and their goals."""
-    source = root if county is None else store.county_folder(root, county)
+    source = root if county is None else county_folder(root, county)
     layout = _layout(source) if county is None else Layout(False, county)
     listed = store.files_by_table(source)
     _refuse_newer_snapshots(con, root, _file_list(root, TABLES[0].name, listed))

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import bcrypt
 
-from socialwork.data import lockouts, serverdb, settings
-from socialwork.data.lockouts import LockedOut, LoginAttempts
-from socialwork.data.store import is_demo
+from socialwork.data import settings
+from socialwork.data.server import lockouts, serverdb
+from socialwork.data.server.lockouts import LockedOut, LoginAttempts
+from socialwork.data.storage.layout import is_demo
 
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
 USERNAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key: no dots, no quotes

@@ -7,8 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MINIMUM
-from socialwork.data.followups import Meeting
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED as MINIMUM
+from socialwork.data.server.followups import Meeting
 from socialwork.figures.changes import Changes
 from socialwork.present.formatting import date_stamp, format_value, headed, names_text, stars_text, with_county
 from socialwork.present.place_tables import PLACE_NOUN

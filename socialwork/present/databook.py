@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
-from socialwork.data.contract import METRIC, METRIC_GROUP
+from socialwork.data import settings
+from socialwork.data.contract.enums import METRIC_GROUP
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.storage import identity
 from socialwork.figures import changes, hierarchy, measures, metrics, posts, staffing
 from socialwork.figures.metrics import KpiReport, levels
 from socialwork.figures.parallel import together

@@ -18,7 +18,7 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from socialwork.data.spreadsheet import strip_control
+from socialwork.data.importing.spreadsheet import strip_control
 from socialwork.figures import metrics
 from socialwork.present.meeting import Meeting, Slide
 from socialwork.present.place_tables import reporting_text

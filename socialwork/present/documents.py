@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.data import identity, settings
-from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data import settings
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.storage import identity
 from socialwork.figures import changes, db, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together

@@ -11,7 +11,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from socialwork.data.spreadsheet import csv_frame, excel_frame, keep_text, strip_control
+from socialwork.data.importing.spreadsheet import csv_frame, excel_frame, keep_text, strip_control
 from socialwork.present.formatting import as_of_stamp
 from socialwork.present.tables import decimals_of
 

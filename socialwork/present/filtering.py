@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from socialwork.data import identity, settings
-from socialwork.data.store import StoreError, is_multi_county
-from socialwork.data.store import exists as store_exists
+from socialwork.data import settings
+from socialwork.data.storage import identity
+from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
 from socialwork.figures.places import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
-from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
-from socialwork.data.followups import (
+from socialwork.data import settings
+from socialwork.data.contract.enums import FOLLOWUP_STATUS
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.server.followups import (
     FIELD_LABELS,
     Change,
     Item,
@@ -23,10 +24,11 @@ from socialwork.data.followups import (
     Note,
     in_scope,
     last_meeting_before,
-    open_followups,
     seen_by,
 )
-from socialwork.data.store import is_multi_county
+from socialwork.data.server.followups_sql import open_followups
+from socialwork.data.storage import identity
+from socialwork.data.storage.layout import is_multi_county
 from socialwork.figures.places import townships as townships_at
 from socialwork.figures.places import townships_of_county
 from socialwork.present.formatting import date_stamp

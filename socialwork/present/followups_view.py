@@ -1,7 +1,7 @@
 """Meetings and follow-up items on screen: beside their target on 目标进度, and the 会议督办 page's lists, item
 details with progress notes and the audit trail, and the forms logged-in staff write with (viewers only read).
 
-Every form writes through the follow-up store (socialwork/data/followups.py). An edit is sent with the item as the
+Every form writes through the follow-up store (data/server/followups.py). An edit is sent with the item as the
 form showed it, so that a field someone else changed meanwhile is refused, not overwritten (ConflictError).
 """
 
@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from socialwork.data.contract import FOLLOWUP_STATUS, METRIC
-from socialwork.data.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item, open_followups
+from socialwork.data.contract.enums import FOLLOWUP_STATUS
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item
+from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures.metrics import Kpi
 from socialwork.present import cards
 from socialwork.present.followup_tables import (

@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.data.contract import MILESTONE_TIMELINE
-from socialwork.data.contract import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDENTS
-from socialwork.data.contract import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
+from socialwork.data.contract.enums import MILESTONE_TIMELINE
+from socialwork.data.contract.standards import STATION_MIN_RESIDENT_WORKERS as MIN_RESIDENTS
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.units import format_value  # the one formatter, shared with the figures' own notes
 from socialwork.present.target_words import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from socialwork.data.followups import Editor
+from socialwork.data.server.followups import Editor
 from socialwork.present.plaintext import markdown_text
 
 _USER_KEY = "logged_in_user"

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from socialwork.data.contract import KPI_STATUS
+from socialwork.data.contract.enums import KPI_STATUS
 from socialwork.figures import maps, metrics
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.present import filtering

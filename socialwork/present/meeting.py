@@ -18,8 +18,11 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.data import identity, settings, store
-from socialwork.data.contract import METRIC, METRIC_GROUP, URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data import settings
+from socialwork.data.contract.enums import METRIC_GROUP
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.storage import identity, layout
 from socialwork.figures import changes, db, hierarchy, metrics, staffing
 from socialwork.figures import maps as maps_figures
 from socialwork.figures.metrics import Kpi, KpiReport
@@ -323,7 +326,7 @@ def map_places(plan: Outline) -> list[str] | None:
     townships = db.split_places(plan.townships)[1]
     if townships is None:
         return plan.townships
-    return [hierarchy.county_scope(townships)] if store.is_multi_county(plan.data or settings.data_dir()) else None
+    return [hierarchy.county_scope(townships)] if layout.is_multi_county(plan.data or settings.data_dir()) else None
 
 
 def _map(plan: Outline, part: int, parts: int) -> Slide:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings, store
-from socialwork.data.contract import KPI_STATUS, METRIC_SHORT_LABELS
+from socialwork.data import settings
+from socialwork.data.contract.enums import KPI_STATUS
+from socialwork.data.contract.plan_figures import METRIC_SHORT_LABELS
+from socialwork.data.storage import identity, layout
 from socialwork.figures import db, hierarchy
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.present.formatting import scope_text
@@ -26,7 +28,7 @@ def scope_name(
     """What a document covers, by name: 全县 or the chosen townships in a county's store; in a store of many counties
     the city's or county's name (the store's top division for the whole store), townships under their county's."""
     root = data or settings.data_dir()
-    if not store.is_multi_county(root):
+    if not layout.is_multi_county(root):
         return scope_text(township_names)
     scope, townships = db.split_places(places)
     if townships:

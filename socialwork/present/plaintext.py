@@ -5,7 +5,7 @@ markup or code in three places, each with its one rule here:
 
 - Streamlit's markdown elements (st.markdown, st.error, st.caption, titles, help texts): `markdown_text`;
 - plotly, which renders <b>, <a href> and entities in titles, tick labels, bar text and hover text: `html_text`;
-- spreadsheets: socialwork.data.spreadsheet.
+- spreadsheets: socialwork.data.importing.spreadsheet.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
-from socialwork.data.spreadsheet import strip_control
+from socialwork.data.importing.spreadsheet import strip_control
 from socialwork.present.documents import (
     Bullets,
     Figure,

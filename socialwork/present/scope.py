@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from socialwork.data.contract import DIVISION_DIGITS
-from socialwork.data.store import is_multi_county
+from socialwork.data.contract.enums import DIVISION_DIGITS
+from socialwork.data.storage.layout import is_multi_county
 from socialwork.figures import hierarchy
 from socialwork.figures.places import echoed
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.data import identity
+from socialwork.data.storage import identity
 from socialwork.figures import measures, metrics, posts
 from socialwork.figures.metrics import KpiReport
 from socialwork.present import charts

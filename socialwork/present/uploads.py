@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import divisions, identity, store
-from socialwork.data.contract import TABLES
-from socialwork.data.identity import County
-from socialwork.data.importer import (
+from socialwork.data.contract.tables import TABLES
+from socialwork.data.importing.importer import (
     CheckedImport,
     ImportFailed,
     ImportResult,
@@ -22,13 +20,15 @@ from socialwork.data.importer import (
     read_uploads,
     write_checked,
 )
-from socialwork.data.location import Location
-from socialwork.data.workbook import template_bytes, template_name
+from socialwork.data.importing.workbook import template_bytes, template_name
+from socialwork.data.storage import divisions, identity, layout
+from socialwork.data.storage.identity import County
+from socialwork.data.storage.location import Location
 
 
 def counties_to_import(data: Location) -> dict[str, str]:
     """A store of many counties' counties (code -> name), each imported on its own; empty for a single county's."""
-    if not store.is_multi_county(data):
+    if not layout.is_multi_county(data):
         return {}
     frame = divisions.counties(divisions.read(data))
     return dict(zip(frame["division_code"], frame["division_name"], strict=True))

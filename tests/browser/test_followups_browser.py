@@ -8,10 +8,10 @@ import shutil
 import pytest
 from pptx import Presentation
 
-from socialwork.data.contract import FOLLOWUP_FILE
-from socialwork.data.followups import Editor
-from socialwork.data.followups_sql import SqlFollowups
-from socialwork.data.store import DEMO_MARKER
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
+from socialwork.data.server.followups import Editor
+from socialwork.data.server.followups_sql import SqlFollowups
+from socialwork.data.storage.layout import DEMO_MARKER
 from socialwork.present.auth import save_user
 from tests.browser.conftest import full_page_screenshot, settle
 

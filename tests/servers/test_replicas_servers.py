@@ -20,10 +20,10 @@ import pytest
 import websockets
 
 from socialwork.cluster import haproxy, load, replicas
-from socialwork.data import objectstore, publishing
-from socialwork.data.followups_sql import SqlFollowups
-from socialwork.data.location import Bucket
-from socialwork.data.workbook import workbook_bytes
+from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.server.followups_sql import SqlFollowups
+from socialwork.data.storage import objectstore, publishing
+from socialwork.data.storage.location import Bucket
 from socialwork.present.auth import LOCKOUT_AFTER, save_user
 from tests import fixture_county
 from tests.conftest import TEST_BUCKET

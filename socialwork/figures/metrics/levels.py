@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialwork.data.contract import DIVISION_DIGITS
+from socialwork.data.contract.enums import DIVISION_DIGITS
 from socialwork.figures import db
 from socialwork.figures.frames import among, as_dates
 

@@ -11,7 +11,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from socialwork.data import identity, settings
+from socialwork.data import settings
+from socialwork.data.storage import identity
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import among
 from socialwork.figures.metrics import levels, ranking_cells

@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from socialwork.data.contract import METRIC, PLAN_FIGURES, Figure
+from socialwork.data.contract.plan_figures import METRIC, PLAN_FIGURES, Figure
 from socialwork.figures.metrics.dates import baseline_date
 
 Figures = pd.Series | pd.DataFrame  # one row of kpi/plan_figures_by_snapshot, or many (one per township)

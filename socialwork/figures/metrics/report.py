@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialwork.data import identity, settings, store
-from socialwork.data.contract import KPI_STATUS, METRIC, METRIC_GROUP
+from socialwork.data import settings
+from socialwork.data.contract.enums import KPI_STATUS, METRIC_GROUP
+from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.storage import identity, layout
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics import levels
@@ -106,7 +108,7 @@ def figures_by_snapshot(
 
 def _township_sums(from_date: date, to_date: date, townships: list[str], data: Path | None) -> pd.DataFrame:
     """A township filter's figures at each snapshot of its county, whose dates its county's view has read."""
-    county = hierarchy.county_scope(townships) if store.is_multi_county(data or settings.data_dir()) else None
+    county = hierarchy.county_scope(townships) if layout.is_multi_county(data or settings.data_dir()) else None
     return _township_rows(from_date, to_date, county, data).summed(townships)
 
 
@@ -300,7 +302,7 @@ def targets_for_year(
     """The plan year's targets of the view: the county's; a scope's (or a township's in a store of many counties)
     worked out from its counties that have the snapshot (of counted_at, when given: a comparison's end)."""
     scope, townships = db.split_places(places)
-    if not store.is_multi_county(data or settings.data_dir()) and scope is None:
+    if not layout.is_multi_county(data or settings.data_dir()) and scope is None:
         return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
     scope = townships[0][:6] if townships else scope
     counties = hierarchy.reporting(counted_at or as_of, [scope] if scope else None, data).reporting
@@ -378,7 +380,12 @@ def _no_previous(previous: date | None, places: list[str] | None, data: Path | N
     date (a city counts such a county with its latest earlier snapshot, levels.py, and has a change)."""
     scope, townships = db.split_places(places)
     county = townships[0][:6] if townships else scope
-    if previous is None or county is None or len(county) != 6 or not store.is_multi_county(data or settings.data_dir()):
+    if (
+        previous is None
+        or county is None
+        or len(county) != 6
+        or not layout.is_multi_county(data or settings.data_dir())
+    ):
         return ""
     status = hierarchy.counties_reporting(previous, county, data)
     late = status[~status["has_snapshot"]]
@@ -414,7 +421,7 @@ def kpi_goal(report: KpiReport, metric_key: str) -> float | None:
 def milestones(as_of: date, data: Path | None = None, places: list[str] | None = None) -> pd.DataFrame:
     """The plan's steps and measures with their standing against as_of (done, overdue, …); in a store of many
     counties, those of the counties the places lie in (each county's plan has its own steps)."""
-    many = store.is_multi_county(data or settings.data_dir())
+    many = layout.is_multi_county(data or settings.data_dir())
     scope = hierarchy.county_scope(places) if many else None
     frame = db.run("kpi/milestones_at_snapshot", data=data, snapshot_date=as_of, scope=scope)
     for column in ("start_date", "due_date", "done_date"):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialwork.data import identity, settings
+from socialwork.data import settings
+from socialwork.data.storage import identity
 from socialwork.figures import db
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics.dates import baseline_date

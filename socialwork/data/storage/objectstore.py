@@ -1,0 +1,315 @@
+"""The snapshot store in an S3-compatible bucket: an import uploads its files under a prefix of its own and
+publishes them by writing one manifest object last.
+
+Layout under s3://bucket/prefix/::
+
+    county.json                                   the county (socialwork/data/storage/identity.py)
+    manifests/2026-11-30/v000001.json             a published snapshot: its files, as paths relative to the prefix
+    manifests/2026-11-30/v000002.json             the same date replaced (--replace); v000001 and its files stay
+    uploads/<stamp>-<id>/snapshot_date=2026-11-30/<table>.parquet    one import's files
+    .replaced/county.json@<stamp>                 a county.json replaced by `init --replace`
+
+Readers list manifests/ and nothing else: a snapshot is visible once its manifest exists, and then whole; the
+newest version of a date is the one shown. The manifest is written with `If-None-Match: *`, so the bucket creates
+it only if no import created that key first: of two imports of one date (on two servers, no lock server), exactly
+one publishes and the other is refused in Chinese, its files removed. An import that died before its manifest
+leaves files no manifest lists, which remove_stale_uploads deletes once they are older than STALE_SECONDS.
+
+A server reads through its own copy of the published files (settings.cache_dir): a file never changes once
+uploaded (a replaced date gets new files under a new prefix), so a file downloaded once is good for as long as a
+manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from socialwork.data import settings
+from socialwork.data.contract.county_files import COUNTY_FILE
+from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.location import Bucket, client
+
+MANIFESTS = "manifests"
+UPLOADS = "uploads"
+MANIFEST_FORMAT = 1
+STALE_SECONDS = 3600.0  # an unpublished upload older than this is an import that died (one takes seconds)
+LISTING_SECONDS = 1.0  # the manifests are listed at most once a second per process
+DOWNLOAD_THREADS = 8
+_MANIFEST = re.compile(rf"^{MANIFESTS}/(\d{{4}}-\d{{2}}-\d{{2}})/v(\d{{6}})\.json$")
+LOST_RACE = (
+    "快照 {as_of} 刚刚已由另一个导入发布（可能在另一台服务器上）；本次导入未发布，已上传的文件已删除。"
+    "请刷新后查看该期数据；如需覆盖，请确认替换后重新导入"
+)
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One published version of one snapshot."""
+
+    as_of: date
+    version: int
+    key: str  # relative to the store's root
+    files: dict[str, str] = field(hash=False)  # table name -> path relative to the store's root
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the bucket shows now: the newest manifest of each date, and the county file's ETag."""
+
+    version: tuple  # the cache key of everything read from the store
+    snapshots: dict[date, Manifest] = field(hash=False)
+    county_etag: str | None
+
+
+_lock = threading.Lock()
+_seen: dict[Bucket, tuple[float, Published]] = {}
+_manifests: dict[tuple[Bucket, str], Manifest] = {}  # manifests never change once written: read each once
+_synced: dict[Bucket, tuple] = {}  # bucket -> the version whose files are all in the local copy
+
+
+def _call(bucket: Bucket, what: str, action: Any, *args: Any, **kwargs: Any) -> Any:
+    """A client call whose failure is a StoreError naming the store and the settings to check."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return action(*args, **kwargs)
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        if code == "NoSuchBucket":
+            raise StoreError(f"对象存储中没有存储桶 {bucket.bucket}（{bucket}）；请先在对象存储中创建") from err
+        raise StoreError(f"对象存储 {bucket} {what}失败：{code or err}") from err
+    except BotoCoreError as err:
+        raise StoreError(
+            f"无法访问对象存储 {bucket}（{what}）：{err}；请检查 AWS_ENDPOINT_URL、AWS_ACCESS_KEY_ID、"
+            "AWS_SECRET_ACCESS_KEY 和 AWS_REGION"
+        ) from err
+
+
+def _list(bucket: Bucket, relative_prefix: str) -> list[dict]:
+    """Every object under a prefix of the store (key relative to the root, ETag, size, last modified)."""
+    s3, found = client(), []
+    root = bucket.key("")
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.bucket, Prefix=bucket.key(relative_prefix))
+    for page in _call(bucket, "列出对象", list, pages):
+        for item in page.get("Contents", []):
+            found.append(item | {"Key": item["Key"][len(root) :]})
+    return found
+
+
+def published(bucket: Bucket, fresh: bool = False) -> Published:
+    """The bucket's published snapshots, listed at most once a second (fresh: now)."""
+    now = time.monotonic()
+    with _lock:
+        seen = _seen.get(bucket)
+    if seen is not None and not fresh and now - seen[0] < LISTING_SECONDS:
+        return seen[1]
+    manifests = sorted(m["Key"] for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"]))
+    county = _list(bucket, COUNTY_FILE)
+    etag = next((c["ETag"] for c in county if c["Key"] == COUNTY_FILE), None)
+    newest: dict[date, Manifest] = {}
+    for key in manifests:  # sorted: a later version of a date comes after an earlier one
+        manifest = _manifest(bucket, key)
+        newest[manifest.as_of] = manifest
+    version = (str(bucket), tuple(m.key for m in newest.values()), etag)
+    result = Published(version, dict(sorted(newest.items())), etag)
+    with _lock:
+        _seen[bucket] = (now, result)
+    return result
+
+
+def forget(bucket: Bucket) -> None:
+    """After a write by this process: the next look lists the bucket again."""
+    with _lock:
+        _seen.pop(bucket, None)
+
+
+def _manifest(bucket: Bucket, key: str) -> Manifest:
+    with _lock:
+        known = _manifests.get((bucket, key))
+    if known is not None:
+        return known
+    body = _call(bucket, f"读取 {key} ", client().get_object, Bucket=bucket.bucket, Key=bucket.key(key))["Body"].read()
+    try:
+        values = json.loads(body)
+        match = _MANIFEST.match(key)
+        manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]))
+    except (ValueError, KeyError, TypeError) as err:
+        raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
+    outside = [p for p in manifest.files.values() if p.startswith("/") or ".." in p.split("/")]
+    if outside:  # the local copy must stay in its folder, whatever a manifest says
+        raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 列出了存储根目录以外的文件：{outside[0]}")
+    missing = [t.name for t in TABLES + DERIVED_TABLES if t.name not in manifest.files]
+    if missing:
+        raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 缺少数据表：{'、'.join(missing)}")
+    with _lock:
+        _manifests[(bucket, key)] = manifest
+    return manifest
+
+
+def snapshot_dates(bucket: Bucket) -> list[date]:
+    return list(published(bucket).snapshots)
+
+
+def local_files(bucket: Bucket) -> dict[date, dict[str, Path]]:
+    """Every published snapshot's files in this server's local copy, downloaded first where missing."""
+    state = synced(bucket, check_files=True)
+    root = settings.cache_dir(bucket)
+    return {d: {t: root / p for t, p in m.files.items()} for d, m in state.snapshots.items()}
+
+
+def synced(bucket: Bucket, check_files: bool = False) -> Published:
+    """The published state, every file it lists (and county.json) present in the local copy; check_files looks
+    for each file again even when this version was copied before (someone may have emptied the copy)."""
+    state = published(bucket)
+    root = settings.cache_dir(bucket)
+    county_as_expected = (root / COUNTY_FILE).is_file() == (state.county_etag is not None)
+    with _lock:
+        if _synced.get(bucket) == state.version and county_as_expected and not check_files:
+            return state
+    wanted = {p for m in state.snapshots.values() for p in m.files.values()}
+    missing = sorted(p for p in wanted if not (root / p).is_file())
+    with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
+        list(pool.map(lambda relative: _download(bucket, relative, root / relative), missing))
+    county = root / COUNTY_FILE
+    if state.county_etag is None:
+        county.unlink(missing_ok=True)
+    else:
+        _download(bucket, COUNTY_FILE, county)
+    if missing:
+        log.info("downloaded %d published file(s) of %s to %s", len(missing), bucket, root)
+    with _lock:
+        _synced[bucket] = state.version
+    return state
+
+
+def _download(bucket: Bucket, relative: str, target: Path) -> None:
+    """One object into the local copy, under a temporary name renamed into place: a reader (or another server
+    process sharing the copy) never opens half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    try:
+        _call(bucket, f"下载 {relative} ", client().download_file, bucket.bucket, bucket.key(relative), str(partial))
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def county_path(bucket: Bucket) -> Path:
+    """county.json in the local copy, as the bucket holds it now (absent when the bucket has none)."""
+    synced(bucket)
+    return settings.cache_dir(bucket) / COUNTY_FILE
+
+
+def write_county(bucket: Bucket, text: str, replace: bool) -> None:
+    """Write county.json; a new one only if none exists (If-None-Match), a replaced one kept under .replaced/."""
+    s3 = client()
+    if replace:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        source = {"Bucket": bucket.bucket, "Key": bucket.key(COUNTY_FILE)}
+        keep = bucket.key(f".replaced/{COUNTY_FILE}@{stamp}")
+        _call(bucket, "保留旧县域信息", s3.copy_object, Bucket=bucket.bucket, Key=keep, CopySource=source)
+        _call(bucket, "写入县域信息", s3.put_object, Bucket=bucket.bucket, Key=bucket.key(COUNTY_FILE), Body=text)
+    elif not _put_if_absent(bucket, COUNTY_FILE, text.encode("utf-8")):
+        raise StoreError(f"对象存储 {bucket} 已初始化；如需修改县域信息，请加 --replace")
+    forget(bucket)
+
+
+def _put_if_absent(bucket: Bucket, relative: str, body: bytes) -> bool:
+    """Create the object only if no object has that key (S3 conditional write); whether this call created it."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client().put_object(
+            Bucket=bucket.bucket, Key=bucket.key(relative), Body=body, IfNoneMatch="*", ContentType="application/json"
+        )
+    except ClientError as err:
+        # 412: the key exists; 409: another conditional write of the key was in flight, and won.
+        if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+            return False
+        return _call(bucket, f"写入 {relative} ", _raise, err)
+    return True
+
+
+def _raise(err: Exception) -> None:
+    raise err
+
+
+def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) -> Manifest:
+    """Upload a snapshot's files (contract and derived tables, written in folder) and publish them with a manifest
+    written last; an existing date needs replace (its older versions stay listed under manifests/)."""
+    versions = [m for m in _list(bucket, f"{MANIFESTS}/{as_of.isoformat()}/") if _MANIFEST.match(m["Key"])]
+    if versions and not replace:
+        raise StoreError(f"快照 {as_of} 已存在；如需覆盖请使用 --replace")
+    version = max((int(_MANIFEST.match(m["Key"]).group(2)) for m in versions), default=0) + 1
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    upload = f"{UPLOADS}/{stamp}-{uuid.uuid4().hex[:12]}/snapshot_date={as_of.isoformat()}"
+    files = {t.name: f"{upload}/{t.name}.parquet" for t in TABLES + DERIVED_TABLES}
+    key = f"{MANIFESTS}/{as_of.isoformat()}/v{version:06d}.json"
+    try:
+        with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
+            list(pool.map(lambda name: _upload(bucket, folder / f"{name}.parquet", files[name]), files))
+        body = {"format": MANIFEST_FORMAT, "snapshot_date": as_of.isoformat(), "version": version,
+                "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "files": files}  # fmt: skip
+        won = _write_manifest(bucket, key, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+    except BaseException:
+        _delete(bucket, list(files.values()))
+        raise
+    if not won:
+        _delete(bucket, list(files.values()))
+        raise StoreError(LOST_RACE.format(as_of=as_of.isoformat()))
+    forget(bucket)
+    return Manifest(as_of, version, key, files)
+
+
+def _write_manifest(bucket: Bucket, key: str, body: bytes) -> bool:
+    """The publishing step, on its own so that a test can stop an import right before it."""
+    return _put_if_absent(bucket, key, body)
+
+
+def _upload(bucket: Bucket, path: Path, relative: str) -> None:
+    _call(bucket, f"上传 {relative} ", client().upload_file, str(path), bucket.bucket, bucket.key(relative))
+
+
+def _delete(bucket: Bucket, relatives: list[str]) -> None:
+    """Remove objects, a thousand per request (the S3 limit); failures are logged, the next cleanup retries."""
+    for start in range(0, len(relatives), 1000):
+        batch = [{"Key": bucket.key(r)} for r in relatives[start : start + 1000]]
+        try:
+            client().delete_objects(Bucket=bucket.bucket, Delete={"Objects": batch, "Quiet": True})
+        except Exception as err:  # cleanup is best effort: never hide the error that led here
+            log.warning("could not remove %d object(s) from %s: %s", len(batch), bucket, err)
+
+
+def remove_stale_uploads(bucket: Bucket, older_than: float = STALE_SECONDS) -> int:
+    """Remove uploaded files no manifest lists (imports that died before publishing) once older than older_than
+    seconds, so an import still uploading elsewhere is left alone; how many were removed."""
+    listed = {p for m in _all_manifests(bucket) for p in m.files.values()}
+    cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+    stale = [o["Key"] for o in _list(bucket, f"{UPLOADS}/") if o["Key"] not in listed and o["LastModified"] <= cutoff]
+    _delete(bucket, stale)
+    if stale:
+        log.info("removed %d unpublished upload(s) left by interrupted imports in %s", len(stale), bucket)
+    return len(stale)
+
+
+def _all_manifests(bucket: Bucket) -> list[Manifest]:
+    """Every version of every date: a replaced version's files stay, so that it can be restored."""
+    return [_manifest(bucket, m["Key"]) for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"])]
+
+
+def versions(bucket: Bucket, as_of: date) -> list[Manifest]:
+    """Every published version of a date, oldest first (the last is the one shown)."""
+    return sorted((m for m in _all_manifests(bucket) if m.as_of == as_of), key=lambda m: m.version)
