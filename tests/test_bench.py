@@ -22,6 +22,7 @@ from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.store import StoreError, read_table
 from socialwork.data.validate import check_snapshot
 from socialwork.figures import db, metrics
+from socialwork.figures.place_filter import Places
 
 TINY = SCALES["tiny"]
 # The nation's shape, cut down: 2 provinces × 2 cities × 2 counties of 2 townships.
@@ -56,7 +57,9 @@ def test_plan_figures_on_synthetic_data_equal_an_independent_pandas_count(tiny_s
     dates = snapshot_dates(TINY)
     code = read_table(tiny_store, dates[-1], TABLES_BY_NAME["townships"])["township_code"].iloc[3]
     for township in (None, code):
-        ours = metrics.figures_by_snapshot(dates[0], dates[-1], [township] if township else None, tiny_store)
+        ours = metrics.figures_by_snapshot(
+            dates[0], dates[-1], Places.townships([township] if township else []), tiny_store
+        )
         theirs = runner.pandas_certified_by_snapshot(tiny_store, dates[-1], dates, township)
         assert ours["certified_workers"].astype(int).to_dict() == theirs.to_dict()
     db.clear_cache()
@@ -270,8 +273,11 @@ def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
             values = ours[column].dropna()
             assert values.str.startswith(copy).all(), (table, column)
             assert values.str[6:].tolist() == theirs[column].dropna().str[6:].tolist(), (table, column)
-    figures = metrics.figures_by_snapshot(on, on, [copy], root)["certified_workers"]
-    assert figures.iloc[0] == metrics.figures_by_snapshot(on, on, [source], root)["certified_workers"].iloc[0]
+    figures = metrics.figures_by_snapshot(on, on, Places.townships([copy]), root)["certified_workers"]
+    assert (
+        figures.iloc[0]
+        == metrics.figures_by_snapshot(on, on, Places.townships([source]), root)["certified_workers"].iloc[0]
+    )
     db.clear_cache()
 
 

@@ -351,9 +351,13 @@ _county_builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="county-s
 
 
 def county_of(params: dict[str, Any]) -> str | None:
-    """The county a query's bound place filter lies in, when it lies in one: its $places' (a county, or townships of
-    one county), else its $scope's (a division code). A query without either, or with one above the county: none."""
-    codes = params.get("places") or ([params["scope"]] if params.get("scope") else [])
+    """The county a query's bound place filter lies in, when it lies in one: its $scope's and its $places', or (a
+    query without $scope) its places'. A query whose $scope is NULL reads beyond its places: no county."""
+    if "scope" in params:
+        scope = params["scope"]
+        codes = [scope, *(params.get("places") or [])] if scope else []
+    else:
+        codes = list(params.get("places") or [])
     if not codes or any(not isinstance(code, str) or len(code) < 6 for code in codes):
         return None
     county = codes[0][:6]
