@@ -27,7 +27,7 @@ report, summary, communities, by_township, distribution, trend, unserved_list, b
     lambda: metrics.kpi_report(as_of, places, data),
     lambda: staffing.staffing_summary(as_of, places, data),
     lambda: staffing.community_staffing(as_of, places, data, max_rows=cap),
-    lambda: None if filters.township_codes else staffing.staffing_by_place(filters.scope_code, as_of, data),
+    lambda: None if filters.township_codes else staffing.staffing_by_place(as_of, places, data),
     lambda: staffing.certified_distribution(as_of, places, data),
     lambda: staffing.share_meeting_minimum_trend(as_of, places, data),
     lambda: staffing.uncovered_list(as_of, places, data, max_rows=cap),

@@ -22,7 +22,7 @@ from socialwork.data.contract import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.store import StoreError, read_table
 from socialwork.data.validate import check_snapshot
 from socialwork.figures import db, metrics
-from socialwork.figures.place_filter import Places
+from socialwork.figures.place_filter import EVERYWHERE, Places
 
 TINY = SCALES["tiny"]
 # The nation's shape, cut down: 2 provinces × 2 cities × 2 counties of 2 townships.
@@ -116,9 +116,9 @@ def test_a_store_of_many_counties_is_measured_whole_by_county_and_by_township(sm
     views = runner.views_of(small_nation, dates[-1])
     county = store.county_folder(small_nation, "610101")
     assert [(v.name, v.places, v.scope, v.folder, v.township) for v in views] == [
-        ("nation", None, None, small_nation, None),
-        ("county", ["610101"], "610101", county, None),
-        ("township", ["610101001"], "610101", county, "610101001"),
+        ("nation", EVERYWHERE, None, small_nation, None),
+        ("county", Places.within("610101"), "610101", county, None),
+        ("township", Places.townships(["610101001"]), "610101", county, "610101001"),
     ]
     assert views[2].township_name == "乡镇00001"
     people = inputs.Input("people", ("township_code",), inputs.AS_OF)
@@ -273,10 +273,9 @@ def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
             values = ours[column].dropna()
             assert values.str.startswith(copy).all(), (table, column)
             assert values.str[6:].tolist() == theirs[column].dropna().str[6:].tolist(), (table, column)
-    figures = metrics.figures_by_snapshot(on, on, Places.townships([copy]), root)["certified_workers"]
+    figures = metrics.figures_by_snapshot(on, on, Places.within(copy), root)["certified_workers"]
     assert (
-        figures.iloc[0]
-        == metrics.figures_by_snapshot(on, on, Places.townships([source]), root)["certified_workers"].iloc[0]
+        figures.iloc[0] == metrics.figures_by_snapshot(on, on, Places.within(source), root)["certified_workers"].iloc[0]
     )
     db.clear_cache()
 

@@ -79,7 +79,7 @@ def test_each_county_of_the_ranking_is_its_own_report(city, on):
     a year's end (met or missed), mid-year (on track or behind, by pace or by the seasons of earlier years)."""
     card = metrics.county_ranking(on, Places.within(CITY), city)
     for row in card.frame[card.frame["reporting"]].itertuples(index=False):
-        own = {k.metric_key: k for k in metrics.kpi_report(on, Places.townships([row.township_code]), city).kpis}
+        own = {k.metric_key: k for k in metrics.kpi_report(on, Places.within(row.township_code), city).kpis}
         for spec in card.metrics:
             kpi = own[spec.key]
             assert getattr(row, spec.key) == pytest.approx(_number(kpi.value), nan_ok=True), (on, spec.key)
@@ -120,7 +120,7 @@ def test_every_breakdown_sums_to_the_city(city, page):
 
 
 def test_staffing_by_county_is_the_staffing_chart_one_level_up(city):
-    frame = staffing.staffing_by_place(CITY, BOTH, city).set_index("township_name")
+    frame = staffing.staffing_by_place(BOTH, Places.within(CITY), city).set_index("township_name")
     assert frame.loc["甲县", "average_certified_per_urban_community"] == pytest.approx(5 / 3)
     assert frame.loc["乙县", "total_shortfall"] == 2 + 1  # 甲一社区 lacks two, 乙一社区 one
 
@@ -249,7 +249,7 @@ def test_the_step_counts_follow_the_same_timeline_rule_as_each_countys_steps(cit
     """milestone_counts_by_step repeats milestones_at_snapshot's timeline rule (one query per file): at every month,
     each step's counts equal its statuses summed over the counties' own lists."""
     for on in places.available_dates(city):
-        own = pd.concat([metrics.milestones(on, city, Places.townships([county])) for county in (COUNTY_A, COUNTY_B)])
+        own = pd.concat([metrics.milestones(on, city, Places.within(county)) for county in (COUNTY_A, COUNTY_B)])
         expected = own.groupby(["milestone_id", "timeline_status"]).size().unstack(fill_value=0)
         counts = metrics.milestone_counts(on, city).set_index("milestone_id")
         for status in expected.columns:
@@ -329,7 +329,7 @@ def test_the_counties_judged_together_are_judged_as_each_alone(synthetic_city, m
     monkeypatch.setattr(ranking, "_judged_together", lambda *args: {})
     seen = set()
     for on in months:
-        alone = ranking._county_ranking(on, None, synthetic_city).frame
+        alone = ranking._county_ranking(on, EVERYWHERE, synthetic_city).frame
         pd.testing.assert_frame_equal(together[on], alone, check_exact=True, obj=str(on))
         seen |= set(alone.filter(like="__status").stack())
     assert {"met", "missed", "on_track", "behind"} <= seen

@@ -96,13 +96,13 @@ def test_a_division_equals_its_own_scope(nation):
     """The breakdown's row of a province is the province's own figure (the cards of its page)."""
     figures = levels.division_figures(BOTH, None, "province", nation)
     for code in (PROVINCE, OTHER_PROVINCE):
-        whole = metrics.figures_by_snapshot(BOTH, BOTH, Places.townships([code]), nation).loc[BOTH]
+        whole = metrics.figures_by_snapshot(BOTH, BOTH, Places.within(code), nation).loc[BOTH]
         assert _row(figures, code)[list(whole.index)].astype(float).to_dict() == pytest.approx(whole.to_dict())
 
 
 def test_ratios_by_province_are_recomputed_from_the_summed_parts(nation, own):
     """Average certified per urban community of 测试省: (5 + 3 + 5) / (3 + 3 + 3); share with two: (2 + 1 + 2) / 9."""
-    frame = staffing.staffing_by_place(None, BOTH, nation).set_index("township_code")
+    frame = staffing.staffing_by_place(BOTH, EVERYWHERE, nation).set_index("township_code")
     parts = [own(c) for c in (COUNTY_A, COUNTY_B, COUNTY_C)]
     certified = sum(p["certified_in_urban_communities"] for p in parts)
     urban = sum(p["urban_communities"] for p in parts)

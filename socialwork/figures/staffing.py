@@ -169,11 +169,10 @@ def staffing_by_division(as_of: date, scope: str | None, level: str, data: Path 
     ).reset_index(drop=True)
 
 
-def staffing_by_place(scope_code: str | None, as_of: date, data: Path | None = None) -> pd.DataFrame:
-    """Urban-community staffing by the level below the scope (hierarchy.level_below): by province, city, county or
+def staffing_by_place(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    """Urban-community staffing by the level below the places (hierarchy.level_below): by province, city, county or
     township."""
-    places = [scope_code] if scope_code else None
     level = hierarchy.level_below(places, data)
     if level != "township":
-        return staffing_by_division(as_of, scope_code, level, data)
+        return staffing_by_division(as_of, places.division, level, data)
     return staffing_by_township(as_of, places, data)
