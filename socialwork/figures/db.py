@@ -88,14 +88,20 @@ def _without_comments(sql: str) -> str:
 
 
 # The place filter in SQL (place_filter.Places.bound() as $places): a row is in the places when the filter is NULL
-# (everywhere), when its township is one of the chosen townships (9-digit codes), or when its township's code, or its
-# county's for a county-level row, starts with the one division code. A macro is expanded where it is called and the
-# bound list is folded into a constant, so township codes still reach a Parquet scan as an IN filter.
+# (everywhere), when its township's code, or its county's for a county-level row, starts with the one division code,
+# or when its township is one of the chosen townships (9-digit codes). A macro is expanded where it is called and the
+# bound list is a constant: a CASE on it folds to the one branch that applies, so a township reaches a Parquet scan as
+# `township_code = …` (an OR of the three would leave `… OR false`, which the scan cannot use to skip files). The
+# townships' county prefix changes no answer (they lie in it) but lets a store of many counties skip other counties'
+# files, as the county filter written beside the township list used to.
 PLACES_MACRO = """
 create or replace macro in_places(township_code, county_code, places) as
-    places is null
-    or (len(places[1]) = 9 and list_contains(places, township_code))
-    or (len(places[1]) < 9 and starts_with(coalesce(township_code, county_code), places[1]))
+    case
+        when places is null then true
+        when len(places[1]) < 9 then starts_with(coalesce(township_code, county_code), places[1])
+        else list_contains(places, township_code)
+            and starts_with(coalesce(township_code, county_code), left(places[1], 6))
+    end
 """
 
 
