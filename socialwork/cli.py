@@ -187,8 +187,7 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[s
         codes = township_codes(args.township, as_of, data, county=scope)
     else:
         codes = township_codes(args.township, as_of, data) if args.township else []
-    names = township_names(codes, as_of, data) if codes else None  # names also when codes were given
-    return Places.townships(codes), names
+    return Places.townships(codes), (township_names(codes, as_of, data) if codes else None)  # also for codes
 
 
 def _changes(args: argparse.Namespace) -> int:
