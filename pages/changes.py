@@ -12,5 +12,5 @@ picked = changes_view.since_picker(filters)
 if picked is None:
     st.stop()
 since, default = picked
-compared = changes.compare(since, filters.as_of, filters.codes_or_none, filters.data)
+compared = changes.compare(since, filters.as_of, filters.places, filters.data)
 changes_view.show(compared, filters, default)

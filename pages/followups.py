@@ -9,7 +9,7 @@ filters = filtering.current_filters()
 cards.page_header("会议督办", filters)
 editor = login.login_panel("登录后可记录会议、新建和更新督办事项")
 followups_view.flash()
-view = followup_tables.load(filters.as_of, filters.codes_or_none, filters.data)
+view = followup_tables.load(filters.as_of, filters.places, filters.data)
 writable = followups_view.can_write(view, editor)
 
 st.header("督办事项")

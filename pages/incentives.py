@@ -20,14 +20,14 @@ from socialwork.present.slides import incentives_chart_title
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header("激励与培训", filters)
-as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+as_of, places, data = filters.as_of, filters.places, filters.data
 report, incentives, levels, kinds, by_month, townships = together(  # at once (socialwork/figures/parallel.py)
-    lambda: metrics.kpi_report(as_of, codes, data),
-    lambda: measures.incentives_by_year(as_of, codes, data),
-    lambda: measures.certified_by_level(as_of, codes, data),
-    lambda: measures.activities_by_kind_and_mode(as_of, codes, data),
-    lambda: measures.activities_by_month(as_of, codes, data),
-    lambda: None if breakdown.by_county(filters) else measures.supervision_training_by_township(as_of, codes, data),
+    lambda: metrics.kpi_report(as_of, places, data),
+    lambda: measures.incentives_by_year(as_of, places, data),
+    lambda: measures.certified_by_level(as_of, places, data),
+    lambda: measures.activities_by_kind_and_mode(as_of, places, data),
+    lambda: measures.activities_by_month(as_of, places, data),
+    lambda: None if breakdown.by_county(filters) else measures.supervision_training_by_township(as_of, places, data),
 )
 cards.kpi_cards(metrics.kpis_in_groups(report, "incentives", "training"), detailed=False)
 

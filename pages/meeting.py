@@ -8,7 +8,7 @@ from socialwork.present.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
-plan = outline(filters.as_of, filters.codes_or_none, list(filters.township_names), filters.data)
+plan = outline(filters.as_of, filters.places, list(filters.township_names), filters.data)
 index = presentation.presentation_index(len(plan.pages))
 if index is not None:  # only the slide on screen is built
     presentation.presentation_view(plan, slide(plan, index), index)

@@ -12,7 +12,7 @@ filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header(f"{filters.county.title} · 总览", filters)
 
-answers = leader.answers(filters.as_of, filters.codes_or_none, filters.data)
+answers = leader.answers(filters.as_of, filters.places, filters.data)
 report = answers.report
 leader.draw(answers)
 cards.report_summary(report)
@@ -30,7 +30,5 @@ cards.table(
 )
 st.caption(FORECAST_NOTE)
 
-trend = metrics.figures_by_snapshot(
-    metrics.first_date(filters.data), filters.as_of, filters.codes_or_none, filters.data
-)
+trend = metrics.figures_by_snapshot(metrics.first_date(filters.data), filters.as_of, filters.places, filters.data)
 cards.chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）"))

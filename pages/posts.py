@@ -11,13 +11,13 @@ filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header("岗位开发", filters)
 
-as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+as_of, places, data = filters.as_of, filters.places, filters.data
 summary, by_sector, by_funding, trend, by_group = together(  # every read at once (socialwork/figures/parallel.py)
-    lambda: posts.post_summary(as_of, codes, data),
-    lambda: posts.posts_by_sector(as_of, codes, data),
-    lambda: posts.posts_by_funding(as_of, codes, data),
-    lambda: posts.posts_trend(as_of, codes, data),
-    lambda: posts.posts_by_sector_group(as_of, codes, data),
+    lambda: posts.post_summary(as_of, places, data),
+    lambda: posts.posts_by_sector(as_of, places, data),
+    lambda: posts.posts_by_funding(as_of, places, data),
+    lambda: posts.posts_trend(as_of, places, data),
+    lambda: posts.posts_by_sector_group(as_of, places, data),
 )
 cards.summary_metrics(post_summary_items(summary))
 if filters.township_codes and summary["county_level_posts"]:

@@ -11,12 +11,12 @@ from socialwork.present.plaintext import markdown_text
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header("政府购买社会工作服务", filters)
-as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+as_of, places, data = filters.as_of, filters.places, filters.data
 report, by_year, by_department, by_township = together(  # at once (socialwork/figures/parallel.py)
-    lambda: metrics.kpi_report(as_of, codes, data),
-    lambda: measures.purchase_budget_by_year(as_of, codes, data),
-    lambda: measures.purchases_by_department(as_of, codes, data),
-    lambda: None if breakdown.by_county(filters) else measures.purchases_by_township(as_of, codes, data),
+    lambda: metrics.kpi_report(as_of, places, data),
+    lambda: measures.purchase_budget_by_year(as_of, places, data),
+    lambda: measures.purchases_by_department(as_of, places, data),
+    lambda: None if breakdown.by_county(filters) else measures.purchases_by_township(as_of, places, data),
 )
 cards.kpi_cards(metrics.kpis_in_groups(report, "purchase"), detailed=True)
 if filters.township_codes:

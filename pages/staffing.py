@@ -18,19 +18,19 @@ from socialwork.present.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
-as_of, codes, data, cap = filters.as_of, filters.codes_or_none, filters.data, cards.TABLE_MAX_ROWS
+as_of, places, data, cap = filters.as_of, filters.places, filters.data, cards.TABLE_MAX_ROWS
 counties = breakdown.by_county(filters)  # a city's lists name each row's county, even while one county reports
 cards.page_header("社区社工配备", filters)
 filtering.breadcrumb(filters)
 # Every read of the page at once (socialwork/figures/parallel.py); the township chart's only with no township chosen.
 report, summary, communities, by_township, distribution, trend, unserved_list, by_place = together(
-    lambda: metrics.kpi_report(as_of, codes, data),
-    lambda: staffing.staffing_summary(as_of, codes, data),
-    lambda: staffing.community_staffing(as_of, codes, data, max_rows=cap),
-    lambda: None if filters.township_codes else staffing.staffing_by_place(filters.scope_code, as_of, data),
-    lambda: staffing.certified_distribution(as_of, codes, data),
-    lambda: staffing.share_meeting_minimum_trend(as_of, codes, data),
-    lambda: staffing.uncovered_list(as_of, codes, data, max_rows=cap),
+    lambda: metrics.kpi_report(as_of, places, data),
+    lambda: staffing.staffing_summary(as_of, places, data),
+    lambda: staffing.community_staffing(as_of, places, data, max_rows=cap),
+    lambda: None if filters.township_codes else staffing.staffing_by_place(as_of, places, data),
+    lambda: staffing.certified_distribution(as_of, places, data),
+    lambda: staffing.share_meeting_minimum_trend(as_of, places, data),
+    lambda: staffing.uncovered_list(as_of, places, data, max_rows=cap),
     lambda: metrics.place_scorecard(as_of, filters.scope_places, data),  # the map's
 )
 shortfalls = staffing.shortfalls_among(communities, cap)  # the neediest communities come first in both lists
@@ -87,8 +87,8 @@ with right:
     cards.capped_table(uncovered, unserved, "村（社区）", "按乡镇（街道）顺序的前", max_rows=12,
                        phone=["乡镇（街道）", "村（社区）", "类型"])  # fmt: skip
 cards.download_sheets(
-    {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, codes, data), counties),
-     "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, codes, data), counties)},
+    {"城市社区缺口": lambda: shortfall_table(staffing.shortfall_list(as_of, places, data), counties),
+     "无社工村社区": lambda: uncovered_table(staffing.uncovered_list(as_of, places, data), counties)},
     "社区社工缺口清单", filters, "社区社工缺口清单", key="gaps",
 )  # fmt: skip
 
@@ -97,5 +97,5 @@ listed, meets = community_table(communities, counties), "达到2名（城市社�
 cards.capped_table(listed, int(summary["communities"]), "村（社区）", "最需关注的",
                    "城市社区缺口大者、无社工服务者在前", max_rows=15, phone=["村（社区）", "持证社工（人）", meets],
                    statuses={meets: cards.yes_no_statuses(listed[meets])})  # fmt: skip
-cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, codes, data), counties),
+cards.download_buttons(lambda: community_table(staffing.community_staffing(as_of, places, data), counties),
                        "村社区社工配备", filters, "各村（社区）社工配备", key="communities")  # fmt: skip

@@ -11,14 +11,14 @@ from socialwork.present.plaintext import markdown_text
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header("社工站与机构", filters)
-as_of, codes, data = filters.as_of, filters.codes_or_none, filters.data
+as_of, places, data = filters.as_of, filters.places, filters.data
 report, summary, by_stars, by_township, trend, organisations = together(  # at once (socialwork/figures/parallel.py)
-    lambda: metrics.kpi_report(as_of, codes, data),
-    lambda: measures.station_summary(as_of, codes, data),
-    lambda: measures.stations_by_star_rating(as_of, codes, data),
-    lambda: None if breakdown.by_county(filters) else measures.stations_by_township(as_of, codes, data),
-    lambda: metrics.figures_by_snapshot(metrics.first_date(data), as_of, codes, data),
-    lambda: measures.organisations(as_of, codes, data),
+    lambda: metrics.kpi_report(as_of, places, data),
+    lambda: measures.station_summary(as_of, places, data),
+    lambda: measures.stations_by_star_rating(as_of, places, data),
+    lambda: None if breakdown.by_county(filters) else measures.stations_by_township(as_of, places, data),
+    lambda: metrics.figures_by_snapshot(metrics.first_date(data), as_of, places, data),
+    lambda: measures.organisations(as_of, places, data),
 )
 cards.kpi_cards(metrics.kpis_in_groups(report, "stations"), detailed=False)
 

@@ -20,12 +20,12 @@ filters = filtering.current_filters()
 cards.page_header("目标进度", filters)
 
 report, card, steps, followups = together(  # every read at once (socialwork/figures/parallel.py)
-    lambda: metrics.kpi_report(filters.as_of, filters.codes_or_none, filters.data),
-    lambda: metrics.place_scorecard(filters.as_of, filters.codes_or_none, filters.data),  # counties above the county
+    lambda: metrics.kpi_report(filters.as_of, filters.places, filters.data),
+    lambda: metrics.place_scorecard(filters.as_of, filters.places, filters.data),  # counties above the county
     lambda: (metrics.milestone_counts if by_county(filters) else metrics.milestones)(  # every county's: counted
-        filters.as_of, filters.data, filters.codes_or_none
+        filters.as_of, filters.data, filters.places
     ),
-    lambda: followup_tables.load(filters.as_of, filters.codes_or_none, filters.data),
+    lambda: followup_tables.load(filters.as_of, filters.places, filters.data),
 )
 cards.report_summary(report)
 if filters.township_codes:

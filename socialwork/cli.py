@@ -16,6 +16,7 @@ from socialwork.data.storage.layout import StoreError, is_multi_county
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.data.storage.location import Bucket
 from socialwork.figures.db import QueryError
+from socialwork.figures.place_filter import Places
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
 EXIT_USAGE = 2
@@ -135,10 +136,10 @@ def _kpis(args: argparse.Namespace) -> int:
     data = settings.data_dir(args.data)
     county = _county(data)
     as_of = parse_as_of(args.as_of, data)
-    codes, names = _places(args, as_of, data)
-    report = kpi_report(as_of, codes, data)
+    places, names = _places(args, as_of, data)
+    report = kpi_report(as_of, places, data)
     if is_multi_county(data):  # the scope line names the county a township lies in (乙县甲街道), or the city
-        names = [scope_name(as_of, codes, names, data)]
+        names = [scope_name(as_of, places, names, data)]
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -150,7 +151,7 @@ def _kpis(args: argparse.Namespace) -> int:
     return 0
 
 
-def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[list[str] | None, list[str] | None]:
+def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[str] | None]:
     """The place filter of --scope (a city's or county's code) or --township (names or codes), and its names."""
     from socialwork.figures import hierarchy
     from socialwork.figures.places import parse_scope
@@ -158,13 +159,13 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[list[str] | No
     if args.scope:
         scope = parse_scope(args.scope, as_of, data)
         if not args.township:
-            return [scope], [hierarchy.name_of(scope, as_of, data)]
+            return Places.within(scope), [hierarchy.name_of(scope, as_of, data)]
         if len(scope) != COUNTY_DIGITS:  # a county's townships by name: names repeat across counties, not within one
             raise FilterError("--scope 与 --township 一起用时，--scope 应为乡镇（街道）所在县的 6 位区划代码")
         codes = township_codes(args.township, as_of, data, county=scope)
     else:
-        codes = township_codes(args.township, as_of, data) if args.township else None
-    return codes, (township_names(codes, as_of, data) if codes else None)  # names also when codes were given
+        codes = township_codes(args.township, as_of, data) if args.township else []
+    return Places.townships(codes), (township_names(codes, as_of, data) if codes else None)  # also for codes
 
 
 def _changes(args: argparse.Namespace) -> int:
@@ -179,10 +180,10 @@ def _changes(args: argparse.Namespace) -> int:
     from_date = parse_as_of(args.from_date, data) if args.from_date else start.from_date
     if from_date is None:
         raise FilterError(f"{to_date.isoformat()} 是最早的一期快照，没有可对比的更早快照")
-    codes, names = _places(args, to_date, data)
-    changes = compare(from_date, to_date, codes, data)
+    places, names = _places(args, to_date, data)
+    changes = compare(from_date, to_date, places, data)
     meeting = start.meeting if start.meeting and start.meeting.reviewed_snapshot == from_date else None
-    scope = scope_name(to_date, codes, names, data)
+    scope = scope_name(to_date, places, names, data)
     if args.json:
         out = changes.as_dict() | {"scope": scope, "since_meeting": None if meeting is None else meeting.title}
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -241,9 +242,9 @@ def _export(args: argparse.Namespace) -> int:
     data = settings.data_dir(args.data)
     county = _county(data)
     as_of = parse_as_of(args.as_of, data)
-    codes, names = _places(args, as_of, data)
+    places, names = _places(args, as_of, data)
     try:
-        content = export_bytes(args.format, as_of, codes, names, data)
+        content = export_bytes(args.format, as_of, places, names, data)
     except RenderError as err:
         print(f"错误：{err}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,6 +16,7 @@ from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.data.storage.store import write_snapshot as store_write_snapshot
 from socialwork.figures import db
+from socialwork.figures.place_filter import EVERYWHERE
 
 DAY = date(2024, 11, 30)
 
@@ -85,7 +86,7 @@ def test_derived_file_of_an_older_version_is_an_error_and_the_aggregate_command_
     db.clear_cache()
     message = r"community_staffing.parquet 缺少列：community_name、urban_rural_code.*python -m socialwork aggregate"
     with pytest.raises(StoreError, match=message):
-        db.run("staffing/urban_communities_below_minimum", data=store, snapshot_date=DAY, townships=None,
+        db.run("staffing/urban_communities_below_minimum", data=store, snapshot_date=DAY, places=EVERYWHERE,
                min_certified=2, max_rows=None)  # fmt: skip
     assert main(["aggregate", "--data", str(store)]) == 0
     pd.testing.assert_frame_equal(_derived(store, DAY, "community_staffing"), before)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, places
+from socialwork.figures.place_filter import Places
 from socialwork.present.formatting import format_value
 from tests.html_tables import tables
 from tests.markdown_text import shown
@@ -36,8 +37,8 @@ def shown_metrics(at: AppTest) -> dict[str, str]:
 
 
 def expected_metrics(as_of: date, names: list[str] | None) -> dict[str, str]:
-    codes = places.township_codes(names, as_of) if names else None
-    report = metrics.kpi_report(as_of, codes)
+    codes = places.township_codes(names, as_of) if names else []
+    report = metrics.kpi_report(as_of, Places.townships(codes))
     return {
         k.label: format_value(k.value, k.decimals, k.unit)
         for k in report.kpis

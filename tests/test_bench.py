@@ -23,6 +23,7 @@ from socialwork.data.storage import divisions, identity, layout, store
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.store import read_table
 from socialwork.figures import db, metrics
+from socialwork.figures.place_filter import EVERYWHERE, Places
 
 TINY = SCALES["tiny"]
 # The nation's shape, cut down: 2 provinces × 2 cities × 2 counties of 2 townships.
@@ -57,7 +58,9 @@ def test_plan_figures_on_synthetic_data_equal_an_independent_pandas_count(tiny_s
     dates = snapshot_dates(TINY)
     code = read_table(tiny_store, dates[-1], TABLES_BY_NAME["townships"])["township_code"].iloc[3]
     for township in (None, code):
-        ours = metrics.figures_by_snapshot(dates[0], dates[-1], [township] if township else None, tiny_store)
+        ours = metrics.figures_by_snapshot(
+            dates[0], dates[-1], Places.townships([township] if township else []), tiny_store
+        )
         theirs = runner.pandas_certified_by_snapshot(tiny_store, dates[-1], dates, township)
         assert ours["certified_workers"].astype(int).to_dict() == theirs.to_dict()
     db.clear_cache()
@@ -114,9 +117,9 @@ def test_a_store_of_many_counties_is_measured_whole_by_county_and_by_township(sm
     views = runner.views_of(small_nation, dates[-1])
     county = layout.county_folder(small_nation, "610101")
     assert [(v.name, v.places, v.scope, v.folder, v.township) for v in views] == [
-        ("nation", None, None, small_nation, None),
-        ("county", ["610101"], "610101", county, None),
-        ("township", ["610101001"], "610101", county, "610101001"),
+        ("nation", EVERYWHERE, None, small_nation, None),
+        ("county", Places.within("610101"), "610101", county, None),
+        ("township", Places.townships(["610101001"]), "610101", county, "610101001"),
     ]
     assert views[2].township_name == "乡镇00001"
     people = inputs.Input("people", ("township_code",), inputs.AS_OF)
@@ -271,8 +274,10 @@ def test_a_copied_county_holds_its_sources_rows_under_its_own_codes(tmp_path):
             values = ours[column].dropna()
             assert values.str.startswith(copy).all(), (table, column)
             assert values.str[6:].tolist() == theirs[column].dropna().str[6:].tolist(), (table, column)
-    figures = metrics.figures_by_snapshot(on, on, [copy], root)["certified_workers"]
-    assert figures.iloc[0] == metrics.figures_by_snapshot(on, on, [source], root)["certified_workers"].iloc[0]
+    figures = metrics.figures_by_snapshot(on, on, Places.within(copy), root)["certified_workers"]
+    assert (
+        figures.iloc[0] == metrics.figures_by_snapshot(on, on, Places.within(source), root)["certified_workers"].iloc[0]
+    )
     db.clear_cache()
 
 

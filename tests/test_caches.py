@@ -15,6 +15,7 @@ from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import db, metrics, places
 from socialwork.figures.metrics import report as report_module
 from socialwork.figures.metrics.registry import SPECS, metric_value
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.fixture_county import SNAPSHOTS, T1, snapshot
 
 NEW_DAY = date(2025, 6, 30)
@@ -61,9 +62,9 @@ def test_a_snapshot_damaged_later_is_refused_when_the_version_is_looked_up_again
         places.available_dates(store)
 
 
-@pytest.mark.parametrize("townships", [None, [T1], ["999999999"]], ids=["county", "township", "no township"])
+@pytest.mark.parametrize("townships", [[], [T1], ["999999999"]], ids=["county", "township", "no township"])
 def test_values_by_date_equal_metric_value_for_every_metric_and_date(fixture_store, townships):
-    figures = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], townships, fixture_store)
+    figures = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], Places.townships(townships), fixture_store)
     for spec in SPECS.values():
         values = report_module.values_by_date(spec, figures)
         expected = {d: metric_value(spec, figures, d) for d in figures.index}
@@ -95,15 +96,15 @@ def same(a, b) -> bool:
 def test_the_kpi_report_is_computed_once_per_view_and_store_version(store, monkeypatch):
     computed = counting(monkeypatch, report_module, "_kpi_report")
     day = SNAPSHOTS[-1]
-    first = metrics.kpi_report(day, None, store)
-    assert metrics.kpi_report(day, None, store) is first
-    assert metrics.kpi_report(day, [T1], store) is not first  # another view, another report
+    first = metrics.kpi_report(day, EVERYWHERE, store)
+    assert metrics.kpi_report(day, EVERYWHERE, store) is first
+    assert metrics.kpi_report(day, Places.townships([T1]), store) is not first  # another view, another report
     assert len(computed) == 2
     write_snapshot(store, NEW_DAY, snapshot(NEW_DAY))  # a new store version
-    assert metrics.kpi_report(day, None, store) == first
+    assert metrics.kpi_report(day, EVERYWHERE, store) == first
     assert len(computed) == 3
     db.forget_results()
-    metrics.kpi_report(day, None, store)
+    metrics.kpi_report(day, EVERYWHERE, store)
     assert len(computed) == 4
 
 
@@ -113,9 +114,9 @@ def test_an_error_is_not_remembered(store, monkeypatch):
 
     monkeypatch.setattr(report_module, "_kpi_report", failing)
     with pytest.raises(StoreError):
-        metrics.kpi_report(SNAPSHOTS[-1], None, store)
+        metrics.kpi_report(SNAPSHOTS[-1], EVERYWHERE, store)
     monkeypatch.undo()
-    assert metrics.kpi_report(SNAPSHOTS[-1], None, store).as_of == SNAPSHOTS[-1]
+    assert metrics.kpi_report(SNAPSHOTS[-1], EVERYWHERE, store).as_of == SNAPSHOTS[-1]
 
 
 def test_the_version_is_a_number_that_changes_with_the_store(store, monkeypatch):

@@ -18,6 +18,7 @@ from socialwork import cli
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import changes, metrics
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.places import FilterError
 from socialwork.present.change_tables import (
     changes_text,
@@ -36,7 +37,7 @@ def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
 
 
 def test_the_fixtures_year_changes_counted_by_hand(fixture_store):
-    found = changes.compare(date(2023, 12, 31), BEFORE, None, fixture_store)
+    found = changes.compare(date(2023, 12, 31), BEFORE, EVERYWHERE, fixture_store)
     assert rows(found.communities, "community_code", "certified_then", "certified_now", "change") == [
         (C12, 0, 2, "reached_minimum")
     ]
@@ -54,14 +55,14 @@ def test_the_fixtures_year_changes_counted_by_hand(fixture_store):
 
 
 def test_a_township_filter_keeps_its_own_changes(fixture_store):
-    found = changes.compare(date(2023, 12, 31), BEFORE, [T1], fixture_store)
+    found = changes.compare(date(2023, 12, 31), BEFORE, Places.townships([T1]), fixture_store)
     assert list(found.communities["community_code"]) == [C12]
     assert found.served.empty and found.service_points.empty and found.posts.empty  # O2, G2 are county level
 
 
 def test_targets_then_and_now_are_the_kpi_reports_of_both_dates(fixture_store):
-    found = changes.compare(date(2023, 12, 31), BEFORE, None, fixture_store)
-    then, now = (metrics.kpi_report(d, None, fixture_store) for d in (date(2023, 12, 31), BEFORE))
+    found = changes.compare(date(2023, 12, 31), BEFORE, EVERYWHERE, fixture_store)
+    then, now = (metrics.kpi_report(d, EVERYWHERE, fixture_store) for d in (date(2023, 12, 31), BEFORE))
     by_key = found.targets.set_index("metric_key")
     for old, new in zip(then.kpis, now.kpis, strict=True):
         row = by_key.loc[new.metric_key]
@@ -116,7 +117,7 @@ def quarter_store(tmp_path_factory):
 
 
 def test_every_kind_of_change_counted_by_hand(quarter_store):
-    found = changes.compare(BEFORE, AFTER, None, quarter_store)
+    found = changes.compare(BEFORE, AFTER, EVERYWHERE, quarter_store)
     assert rows(found.communities, "community_code", "certified_then", "certified_now", "change") == [
         (C21, 1, 2, "reached_minimum"),
         (C11, 2, 1, "fell_below_minimum"),
@@ -157,7 +158,7 @@ def test_every_kind_of_change_counted_by_hand(quarter_store):
 
 
 def test_a_township_sees_only_its_own_changes(quarter_store):
-    found = changes.compare(BEFORE, AFTER, [T3], quarter_store)
+    found = changes.compare(BEFORE, AFTER, Places.townships([T3]), quarter_store)
     assert list(found.served["community_code"]) == [C32] and found.communities.empty
     assert rows(found.service_points, "point_name", "change") == [("丙乡", "station_opened"), ("机构O4", "registered")]
     assert rows(found.posts, "sector", "created_posts") == [("school", 1)]
@@ -165,7 +166,7 @@ def test_a_township_sees_only_its_own_changes(quarter_store):
 
 
 def test_the_sentence_the_slide_and_the_cli_say_the_same(quarter_store, capsys):
-    found = changes.compare(BEFORE, AFTER, None, quarter_store)
+    found = changes.compare(BEFORE, AFTER, EVERYWHERE, quarter_store)
     sentence = summary_sentence(found)
     assert "城市社区新达到2名持证社工 1 个、降至不足2名 1 个" in sentence
     assert "村（社区）新有社工服务 1 个、不再有社工服务 1 个" in sentence
@@ -183,7 +184,7 @@ def test_changes_json_equals_the_functions(quarter_store, capsys):
     assert cli.main(["changes", "--from", "2024-11-30", "--to", "2025-03-31", "--township", "丙乡",
                      "--data", str(quarter_store), "--json"]) == 0  # fmt: skip
     payload = json.loads(capsys.readouterr().out)
-    expected = changes.compare(BEFORE, AFTER, [T3], quarter_store).as_dict()
+    expected = changes.compare(BEFORE, AFTER, Places.townships([T3]), quarter_store).as_dict()
     assert payload == json.loads(json.dumps(expected, ensure_ascii=False)) | {"scope": "丙乡", "since_meeting": None}
     assert [p["point_name"] for p in payload["service_points"]] == ["丙乡", "机构O4"]
 
@@ -205,7 +206,7 @@ def test_changes_bad_input_exits_2_with_a_chinese_message(quarter_store, capsys,
 
 def test_compare_refuses_a_backward_period(fixture_store):
     with pytest.raises(FilterError, match="应早于终点"):
-        changes.compare(BEFORE, BEFORE, None, fixture_store)
+        changes.compare(BEFORE, BEFORE, EVERYWHERE, fixture_store)
 
 
 def test_the_default_start_is_the_last_meetings_snapshot_else_the_previous(demo_store, fixture_store):
@@ -243,7 +244,7 @@ def merged_store(tmp_path_factory):
 
 
 def test_places_gone_by_merging_are_named_and_the_lists_add_up(merged_store):
-    found = changes.compare(BEFORE, AFTER, None, merged_store)
+    found = changes.compare(BEFORE, AFTER, EVERYWHERE, merged_store)
     assert rows(found.communities, "community_code", "certified_then", "certified_now", "change") == [
         (C21, 1, 2, "reached_minimum"),
         (C12, 2, 0, "gone_met"),
@@ -259,7 +260,7 @@ def test_places_gone_by_merging_are_named_and_the_lists_add_up(merged_store):
     assert found.served_balance == {"newly_served": 1, "no_longer_served": 0, "gone_served": 3, "net": -2}
     assert found.meeting_balance["net"] == 0
     # And against the plan's own figures at both dates.
-    figures = metrics.figures_by_snapshot(BEFORE, AFTER, None, merged_store)
+    figures = metrics.figures_by_snapshot(BEFORE, AFTER, EVERYWHERE, merged_store)
     served = figures["communities_served"]
     assert found.served_balance["net"] == served.loc[AFTER] - served.loc[BEFORE]
     meeting = figures["urban_communities_2plus"]
@@ -268,7 +269,7 @@ def test_places_gone_by_merging_are_named_and_the_lists_add_up(merged_store):
 
 
 def test_the_changes_page_says_how_the_counts_moved(merged_store):
-    found = changes.compare(BEFORE, AFTER, None, merged_store)
+    found = changes.compare(BEFORE, AFTER, EVERYWHERE, merged_store)
     assert served_sentence(found) == (
         "有社工服务的村（社区）净变化 −2 个：新有 1 个，不再有 0 个，原有服务的已撤并 3 个"
     )
@@ -276,8 +277,8 @@ def test_the_changes_page_says_how_the_counts_moved(merged_store):
 
 
 def test_the_overviews_headline_counts_as_the_full_comparison(merged_store):
-    full = changes.compare(BEFORE, AFTER, None, merged_store)
-    brief = changes.headline(BEFORE, AFTER, None, merged_store)
+    full = changes.compare(BEFORE, AFTER, EVERYWHERE, merged_store)
+    brief = changes.headline(BEFORE, AFTER, EVERYWHERE, merged_store)
     assert brief.served == full.served_balance and brief.meeting == full.meeting_balance
     changed = full.targets_changed
     assert brief.better_and_worse == (int((changed["direction"] == "improved").sum()),

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from socialwork import cli
 from socialwork.figures import changes, metrics
+from socialwork.figures.place_filter import Places
 from socialwork.present.change_tables import changes_sheets
 from socialwork.present.documents import export_bytes
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
@@ -53,7 +54,7 @@ def _table(shape) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def late_book(city):
     # The app passes no names for a city scope: the document names the city itself.
-    return openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", MISSING_MONTH, [CITY], [], city)))
+    return openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", MISSING_MONTH, Places.within(CITY), [], city)))
 
 
 def test_the_workbook_of_a_city_has_county_sheets_and_names_the_late_county(late_book):
@@ -82,7 +83,7 @@ def test_every_list_of_a_city_names_the_county_even_while_one_reports(late_book,
 
 
 def test_the_workbook_of_both_counties_sums_to_the_city(city):
-    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", BOTH, [CITY], [], city)))
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", BOTH, Places.within(CITY), [], city)))
     _, *rows = _rows(book["各县城市社区配备"])
     # 乙县 without p1 p2: C11 0, C12 2, C21 1 certified; 4 of 6 served (C11 and 丙二村 not).
     assert [row[:8] for row in rows] == [["甲县", "已报送", 3, 5, 2, 1, 6, 5], ["乙县", "已报送", 3, 3, 1, 3, 6, 4]]
@@ -96,7 +97,7 @@ def test_the_workbook_of_both_counties_sums_to_the_city(city):
 
 
 def test_the_deck_of_a_city_ranks_its_counties_where_a_county_has_no_such_slide(city):
-    deck = Presentation(io.BytesIO(export_bytes("pptx", BOTH, [CITY], [], city)))
+    deck = Presentation(io.BytesIO(export_bytes("pptx", BOTH, Places.within(CITY), [], city)))
     ranking = [s for s in deck.slides if any(sh.has_text_frame and sh.text_frame.text == "各县（市、区）目标排名"
                                              for sh in s.shapes)]  # fmt: skip
     assert len(ranking) == 1
@@ -107,12 +108,12 @@ def test_the_deck_of_a_city_ranks_its_counties_where_a_county_has_no_such_slide(
         ["甲县", "已报送", "4", "1", "2", "1.67", "66.7", "83.3", "100.0"],  # 甲县 misses four targets: first
         ["乙县", "已报送", "1", "3", "2", "1.00", "33.3", "66.7", "100.0"],
     ]  # fmt: skip
-    one_county = Presentation(io.BytesIO(export_bytes("pptx", BOTH, [COUNTY_A], ["甲县"], city)))
+    one_county = Presentation(io.BytesIO(export_bytes("pptx", BOTH, Places.within(COUNTY_A), ["甲县"], city)))
     assert not any("目标排名" in sh.text_frame.text for s in one_county.slides for sh in s.shapes if sh.has_text_frame)
 
 
 def test_the_deck_of_a_late_month_says_which_county_is_missing(city):
-    deck = Presentation(io.BytesIO(export_bytes("pptx", MISSING_MONTH, [CITY], [], city)))
+    deck = Presentation(io.BytesIO(export_bytes("pptx", MISSING_MONTH, Places.within(CITY), [], city)))
     slides = list(deck.slides)
     cover = [sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame]
     assert MISSING in cover
@@ -137,7 +138,7 @@ def test_the_deck_of_a_late_month_says_which_county_is_missing(city):
 
 
 def test_the_docx_of_a_city_names_it_ranks_its_counties_and_says_who_is_missing(city):
-    document = Document(io.BytesIO(export_bytes("docx", MISSING_MONTH, [CITY], [], city)))
+    document = Document(io.BytesIO(export_bytes("docx", MISSING_MONTH, Places.within(CITY), [], city)))
     paragraphs = [p.text for p in document.paragraphs]
     assert "数据截至 2024年11月30日 · 范围：测试市 · 缺 1 个县数据；统计期间：2024年1—11月。" in paragraphs
     assert MISSING in paragraphs
@@ -152,7 +153,7 @@ def test_the_docx_of_a_city_names_it_ranks_its_counties_and_says_who_is_missing(
 
 
 def test_the_pdf_of_a_city_names_it_and_the_missing_county(city):
-    reader = PdfReader(io.BytesIO(export_bytes("pdf", MISSING_MONTH, [CITY], [], city)))
+    reader = PdfReader(io.BytesIO(export_bytes("pdf", MISSING_MONTH, Places.within(CITY), [], city)))
     pages = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", page.extract_text())) for page in reader.pages]
     assert all("范围:测试市·缺1个县数据" in page for page in pages)  # every page's foot
     text = "".join(pages)
@@ -164,13 +165,13 @@ def test_the_pdf_of_a_city_names_it_and_the_missing_county(city):
 
 
 def test_a_citys_comparison_names_the_county_of_every_row(city):
-    compared = changes.compare(MISSING_MONTH, BOTH, [CITY], city)
+    compared = changes.compare(MISSING_MONTH, BOTH, Places.within(CITY), city)
     sheets = changes_sheets(compared)
     assert sheets["城市社区达标变化"][[COUNTY, "城市社区"]].values.tolist() == [["乙县", "甲二社区"]]
     assert sheets["岗位"][[COUNTY, "乡镇（街道）", "领域"]].values.tolist() == [["乙县", "乙镇", "禁毒"]]
     for name in ("城市社区达标变化", "村社区服务变化", "社工站与机构", "岗位"):
         assert sheets[name].columns[0] == COUNTY, name
-    one = changes_sheets(changes.compare(MISSING_MONTH, BOTH, [COUNTY_A], city))
+    one = changes_sheets(changes.compare(MISSING_MONTH, BOTH, Places.within(COUNTY_A), city))
     assert all(COUNTY not in table.columns for table in one.values())
 
 
@@ -183,10 +184,10 @@ def test_a_citys_comparison_starts_from_the_counties_that_have_its_end(city, sta
     """The start sums the counties that have the end's month, each at its latest snapshot on or before the start:
     from 2024-11-30 甲县 then plus 乙县's June (net 3 + 1, organisations 2 + 2: no jump from 2 to 4 when 乙县 comes
     back); to 2024-11-30 甲县 alone at both ends (not both counties in June against 甲县 in November)."""
-    compared = changes.compare(start, end, [CITY], city).targets.set_index("metric_key")
+    compared = changes.compare(start, end, Places.within(CITY), city).targets.set_index("metric_key")
     for key in ("certified_net_increase", "active_organisations", "urban_communities_2plus_share"):
         own = [
-            next(k for k in metrics.kpi_report(on, [county], city).kpis if k.metric_key == key)
+            next(k for k in metrics.kpi_report(on, Places.within(county), city).kpis if k.metric_key == key)
             for county, on in counted
         ]
         if key.endswith("share"):  # a ratio of the summed parts: 甲县 2 of 3, 乙县 in June 0 of 3 (p3 alone in C12)
@@ -194,12 +195,12 @@ def test_a_citys_comparison_starts_from_the_counties_that_have_its_end(city, sta
         else:
             expected = sum(k.value for k in own)
         assert compared.loc[key, "value_then"] == pytest.approx(expected), key
-    assert changes.compare(start, end, [CITY], city).targets.set_index("metric_key").loc[
+    assert changes.compare(start, end, Places.within(CITY), city).targets.set_index("metric_key").loc[
         "active_organisations", "change"] == 0  # fmt: skip
 
 
 def test_a_county_without_one_ends_month_has_no_status_change(city):
-    compared = changes.compare(MISSING_MONTH, BOTH, [CITY], city)
+    compared = changes.compare(MISSING_MONTH, BOTH, Places.within(CITY), city)
     assert "乙县" not in set(compared.township_statuses["township_name"])
     assert "乙县：最新 2024-06-30" in compared.reporting_then.missing_names
 

@@ -13,6 +13,7 @@ from socialwork import cli
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics
+from socialwork.figures.place_filter import Places
 from tests.fixture_county import T1
 
 
@@ -39,7 +40,7 @@ def test_kpis_json_equals_the_metric_functions(fixture_store, capsys):
         cli.main(["kpis", "--as-of", "2024-11-30", "--township", "甲街道", "--data", str(fixture_store), "--json"]) == 0
     )
     payload = json.loads(capsys.readouterr().out)
-    expected = metrics.kpi_report(date(2024, 11, 30), [T1], fixture_store).as_dict()
+    expected = metrics.kpi_report(date(2024, 11, 30), Places.townships([T1]), fixture_store).as_dict()
     assert payload == json.loads(json.dumps(expected, ensure_ascii=False))
     assert payload["township_codes"] == [T1]
 

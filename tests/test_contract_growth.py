@@ -23,6 +23,7 @@ from socialwork.data.contract.tables import TABLES_BY_NAME
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import db, metrics
+from socialwork.figures.place_filter import EVERYWHERE, Places
 
 NEW_ERA = date(2025, 1, 1)
 OLD_DATE, NEW_DATE = date(2024, 12, 31), date(2026, 10, 31)
@@ -52,8 +53,8 @@ def two_eras(tmp_path_factory):
     db.clear_cache()
 
 
-def _report(store, on: date, townships=None) -> dict[str, metrics.Kpi]:
-    return {k.metric_key: k for k in metrics.kpi_report(on, townships, store).kpis}
+def _report(store, on: date) -> dict[str, metrics.Kpi]:
+    return {k.metric_key: k for k in metrics.kpi_report(on, EVERYWHERE, store).kpis}
 
 
 def test_older_snapshots_read_the_new_column_as_missing_and_newer_ones_keep_theirs(two_eras):
@@ -85,8 +86,8 @@ def test_a_figure_on_the_new_column_is_no_data_before_it_and_counted_after(two_e
 
 def test_the_trend_across_both_eras_has_gaps_not_zeros(two_eras):
     township = read_table(two_eras, NEW_DATE, TABLES_BY_NAME["townships"])["township_code"].iloc[0]
-    for townships in (None, [township]):
-        trend = metrics.figures_by_snapshot(date(2024, 1, 31), NEW_DATE, townships, two_eras)["stations_star_rated"]
+    for places in (EVERYWHERE, Places.townships([township])):
+        trend = metrics.figures_by_snapshot(date(2024, 1, 31), NEW_DATE, places, two_eras)["stations_star_rated"]
         assert trend[trend.index < NEW_ERA].isna().all()
         assert trend[trend.index >= NEW_ERA].notna().all()
 

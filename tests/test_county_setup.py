@@ -29,6 +29,7 @@ from socialwork.data.importing.workbook import COVER_SHEET, FIRST_DATA_ROW, work
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import metrics
+from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present.auth import load_users, save_user
 from socialwork.present.documents import export_bytes
 from tests.fixture_county import SNAPSHOTS, snapshot
@@ -141,7 +142,7 @@ def test_the_plan_is_entered_once_and_carried_forward(county):
 
 
 def test_targets_of_the_second_plan_and_metrics_without_a_goal(county):
-    report = metrics.kpi_report(LAST, None, county["store"])
+    report = metrics.kpi_report(LAST, EVERYWHERE, county["store"])
     by_key = {k.metric_key: k for k in report.kpis}
     assert len(report.kpis) == len(metrics.SPECS)  # a metric without a goal still shows
     assert by_key["certified_net_increase"].goal == 3.0 and by_key["certified_net_increase"].comparator == "gt"
@@ -214,7 +215,7 @@ def export_text(kind: str, content: bytes) -> str:
 
 @pytest.mark.parametrize("kind", ["pptx", "pdf", "xlsx", "docx"])
 def test_every_export_format_names_the_county_and_never_xx(county, kind):
-    text = export_text(kind, export_bytes(kind, LAST, None, None, county["store"]))
+    text = export_text(kind, export_bytes(kind, LAST, EVERYWHERE, None, county["store"]))
     title = {"pptx": f"{NAME}{PLAN}推进情况", "pdf": f"{NAME}{PLAN}推进情况", "xlsx": f"{NAME}{PLAN}数据",
              "docx": f"{NAME}{PLAN}2025年阶段性进展报告"}[kind]  # fmt: skip
     assert title in text.replace(" ", ""), kind

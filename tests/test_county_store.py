@@ -8,13 +8,14 @@ import pytest
 
 from socialwork.data.storage import divisions
 from socialwork.data.storage.layout import county_folder
-from socialwork.figures import db, store_views
+from socialwork.figures import db, hierarchy, store_views
 from socialwork.figures.frames import frame_from_arrow
+from socialwork.figures.place_filter import Places
 from tests.fixture_city import BOTH, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
 from tests.fixture_county import T1, T2
 from tests.test_queries import SAMPLE_PARAMETERS
 
-PLACED_QUERIES = [name for name in db.query_names() if db.query_parameters(name) & {"scope", "townships"}]
+PLACED_QUERIES = [name for name in db.query_names() if db.query_parameters(name) & {"scope", "places"}]
 A1, A2 = COUNTY_A + T1[6:], COUNTY_A + T2[6:]
 B1 = COUNTY_B + T1[6:]
 
@@ -45,13 +46,15 @@ def _on(opened: db.OpenStore, name: str, params: dict) -> pd.DataFrame:
 @pytest.mark.parametrize("name", PLACED_QUERIES)
 def test_every_query_within_a_county_gives_the_whole_stores_frame(city, files_only, name):
     whole = db.open_store(city)
-    for county, places in ((COUNTY_A, [COUNTY_A]), (COUNTY_A, [A1]), (COUNTY_A, [A1, A2]), (COUNTY_B, [B1])):
+    views = (Places.within(COUNTY_A), Places.townships([A1]), Places.townships([A1, A2]), Places.townships([B1]))
+    for county, places in zip((COUNTY_A, COUNTY_A, COUNTY_A, COUNTY_B), views, strict=True):
         own = db.county_store(city, county)
         assert own is not None and not own.through_arrow
         # B has not reported MISSING_MONTH: its own store lacks the date the whole store has.
         for on in (MISSING_MONTH, BOTH):
-            given = SAMPLE_PARAMETERS | {"townships": places, "snapshot_date": on, "to_date": on, "plan_year": on.year}
-            params = db.bind(name, {k: v for k, v in given.items() if k != "scope"}, city)  # as figures pass them
+            scope = hierarchy.scope_in_store(places, city)  # as figures pass it to a query of divisions
+            given = SAMPLE_PARAMETERS | {"places": places, "scope": scope, "snapshot_date": on, "to_date": on}
+            params = db.bind(name, given | {"plan_year": on.year})
             assert db.county_of(params) == county
             expected = _on(whole, name, params)
             pd.testing.assert_frame_equal(_on(own, name, params), expected, check_exact=True, obj=f"{name} {places}")
@@ -63,9 +66,9 @@ def test_a_query_within_one_county_runs_on_its_store_once_open(city, files_only)
     assert db._store_for(city, {"scope": COUNTY_A}) is whole  # the first ask opens it in the background
     own = db.county_store(city, COUNTY_A)  # waits for it
     assert db._store_for(city, {"scope": COUNTY_A}).con is own.con
-    assert db._store_for(city, {"townships": [A1, A2]}).con is own.con
+    assert db._store_for(city, {"places": [A1, A2]}).con is own.con
     assert db._store_for(city, {"scope": COUNTY_A[:4]}) is whole  # the city
-    assert db._store_for(city, {"townships": [A1, B1]}) is whole  # two counties
+    assert db._store_for(city, {"places": [A1, B1]}) is whole  # two counties
     assert db._store_for(city, {"snapshot_date": BOTH}) is whole  # no place filter
 
 
@@ -76,15 +79,15 @@ def test_a_store_held_in_memory_needs_no_county_stores(city):
 
 
 def test_the_county_a_place_filter_lies_in():
-    assert db.county_of({"scope": COUNTY_A, "townships": None}) == COUNTY_A
-    assert db.county_of({"scope": COUNTY_A, "townships": [A1, A2]}) == COUNTY_A
-    assert db.county_of({"scope": None, "townships": [A1, A2]}) is None  # the query reads beyond its townships
-    assert db.county_of({"townships": [A1, A2]}) == COUNTY_A
-    assert db.county_of({"townships": [COUNTY_A]}) == COUNTY_A
+    assert db.county_of({"scope": COUNTY_A, "places": None}) == COUNTY_A
+    assert db.county_of({"scope": COUNTY_A, "places": [A1, A2]}) == COUNTY_A
+    assert db.county_of({"scope": None, "places": [A1, A2]}) is None  # the query reads beyond its townships
+    assert db.county_of({"places": [A1, A2]}) == COUNTY_A
+    assert db.county_of({"places": [COUNTY_A]}) == COUNTY_A
     assert db.county_of({"scope": COUNTY_A[:4]}) is None
-    assert db.county_of({"townships": [A1, B1]}) is None
-    assert db.county_of({"scope": None, "townships": None}) is None
-    assert db.county_of({"townships": []}) is None
+    assert db.county_of({"places": [A1, B1]}) is None
+    assert db.county_of({"scope": None, "places": None}) is None
+    assert db.county_of({"places": []}) is None
 
 
 def test_a_write_to_the_store_opens_the_county_again(tmp_path, files_only):

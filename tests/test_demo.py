@@ -14,6 +14,7 @@ from socialwork.data.importing.validate import check_snapshot
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import metrics
+from socialwork.figures.place_filter import EVERYWHERE
 
 DATES = month_ends(FIRST_SNAPSHOT, LAST_SNAPSHOT)
 
@@ -68,18 +69,18 @@ def test_demo_magnitudes_match_a_real_county(demo_store):
 
 def test_demo_story_some_targets_met_some_not(demo_store):
     def status(on, key):
-        return {k.metric_key: k for k in metrics.kpi_report(on, None, demo_store).kpis}[key]
+        return {k.metric_key: k for k in metrics.kpi_report(on, EVERYWHERE, demo_store).kpis}[key]
 
     assert status(date(2023, 12, 31), "certified_net_increase").status == "met"
     assert status(date(2024, 12, 31), "certified_net_increase").status == "missed"
     assert status(date(2023, 12, 31), "active_organisations").status == "missed"
     assert status(date(2024, 12, 31), "active_organisations").status == "met"
-    latest = metrics.kpi_report(LAST_SNAPSHOT, None, demo_store)
+    latest = metrics.kpi_report(LAST_SNAPSHOT, EVERYWHERE, demo_store)
     statuses = {k.status for k in latest.kpis}
     assert "met" in statuses and statuses & {"behind", "missed"}
     assert status(LAST_SNAPSHOT, "urban_communities_2plus_share").value < 100
 
 
 def test_the_demo_talent_card_label_comes_from_its_identity(demo_store):
-    report = metrics.kpi_report(LAST_SNAPSHOT, None, demo_store)
+    report = metrics.kpi_report(LAST_SNAPSHOT, EVERYWHERE, demo_store)
     assert {k.metric_key: k.label for k in report.kpis}["talent_cards_this_year"] == "本年发放“XX英才卡”"

@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, places, posts, staffing
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.documents import export_bytes, export_label, report_data, report_title
 from socialwork.present.formatting import status_text
 from socialwork.present.meeting import MAP_SLIDE, caption_for, meeting
@@ -48,7 +49,7 @@ def shown(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def county_deck() -> Presentation:
-    return Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
+    return Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, EVERYWHERE, None)))
 
 
 def slide_text(slide) -> str:
@@ -56,7 +57,7 @@ def slide_text(slide) -> str:
 
 
 def test_deck_has_a_slide_per_view_with_stamp_page_numbers_and_notes(county_deck):
-    content = meeting(LAST_SNAPSHOT, None, None)
+    content = meeting(LAST_SNAPSHOT, EVERYWHERE, None)
     slides = list(county_deck.slides)
     assert len(slides) == len(content.slides) + 1
     for number, slide in enumerate(slides, start=1):
@@ -75,7 +76,7 @@ def test_deck_has_a_slide_per_view_with_stamp_page_numbers_and_notes(county_deck
 def test_deck_charts_are_native_with_the_figures_numbers(county_deck):
     """Every chart slide holds a PowerPoint chart (no picture; the map, which no PowerPoint chart draws, aside), its
     series the same numbers as the page's."""
-    content = meeting(LAST_SNAPSHOT, None, None)
+    content = meeting(LAST_SNAPSHOT, EVERYWHERE, None)
     charts = {}
     for slide, view in zip(list(county_deck.slides)[1:], content.slides, strict=True):
         if view.key == MAP_SLIDE:
@@ -85,10 +86,10 @@ def test_deck_charts_are_native_with_the_figures_numbers(county_deck):
         assert bool(found) == (view.figure is not None), view.title
         if found:
             charts[view.key] = found[0]
-    trend = metrics.figures_by_snapshot(metrics.first_date(), LAST_SNAPSHOT, None)
+    trend = metrics.figures_by_snapshot(metrics.first_date(), LAST_SNAPSHOT, EVERYWHERE)
     certified = charts["talent"].plots[0].series[0]
     assert list(certified.values) == list(trend["certified_workers"])
-    by_sector = posts.posts_by_sector(LAST_SNAPSHOT, None)
+    by_sector = posts.posts_by_sector(LAST_SNAPSHOT, EVERYWHERE)
     filled, vacant = charts["posts"].plots[0].series
     assert sum(filled.values) + sum(vacant.values) == by_sector["posts"].sum()
     assert len(charts["posts"].plots[0].categories) == len(by_sector)
@@ -132,7 +133,7 @@ def test_caption_wording():
 
 
 def test_deck_for_a_township_respects_the_filter():
-    codes = places.township_codes(["城关街道"], LAST_SNAPSHOT)
+    codes = Places.townships(places.township_codes(["城关街道"], LAST_SNAPSHOT))
     deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, codes, ["城关街道"])))
     texts = [slide_text(s) for s in deck.slides]
     assert all("范围：城关街道" in t for t in texts)
@@ -144,13 +145,13 @@ def test_deck_for_a_township_respects_the_filter():
 
 @pytest.fixture(scope="module")
 def county_pdf() -> PdfReader:
-    return PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, None, None)))
+    return PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, EVERYWHERE, None)))
 
 
 def test_pdf_is_an_a4_portrait_report_with_identity_stamp_and_page_numbers_on_every_page(county_pdf):
     pages = [shown(page.extract_text()) for page in county_pdf.pages]
     assert len(pages) >= 5
-    title = report_title(report_data(LAST_SNAPSHOT, None, None).county, LAST_SNAPSHOT, "pdf")
+    title = report_title(report_data(LAST_SNAPSHOT, EVERYWHERE, None).county, LAST_SNAPSHOT, "pdf")
     assert county_pdf.metadata.title == title == "XX县社会工作人才支持专项工作推进情况报告"
     for number, (page, text) in enumerate(zip(county_pdf.pages, pages, strict=True), start=1):
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4 portrait
@@ -190,14 +191,17 @@ def test_pdf_holds_every_target_milestone_township_and_the_complete_gap_lists(co
         assert shown(title) in text, title
     for name in metrics.township_scorecard(LAST_SNAPSHOT).frame["township_name"]:
         assert shown(name) in text, name
-    shortfalls, unserved = staffing.shortfall_list(LAST_SNAPSHOT, None), staffing.uncovered_list(LAST_SNAPSHOT, None)
+    shortfalls, unserved = (
+        staffing.shortfall_list(LAST_SNAPSHOT, EVERYWHERE),
+        staffing.uncovered_list(LAST_SNAPSHOT, EVERYWHERE),
+    )
     assert len(unserved) == 26 and len(shortfalls) == 15  # the demo's gaps, every one listed
     for row in [*shortfalls.itertuples(), *unserved.itertuples()]:
         assert shown(f"{row.township_name}{row.community_name}") in text, row.community_name
 
 
 def test_pdf_html_is_offline_and_escapes_names():
-    html = report_html(report_data(LAST_SNAPSHOT, None, None))
+    html = report_html(report_data(LAST_SNAPSHOT, EVERYWHERE, None))
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
     assert "<title>XX县社会工作人才支持专项工作推进情况报告</title>" in html
 
@@ -209,7 +213,7 @@ UNIT_TEXT = re.compile(r"^[-+]?[\d,]+(\.\d+)?\s*(人|个|家|场|张|%|万元|�
 
 @pytest.fixture(scope="module")
 def county_book() -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
+    return openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, EVERYWHERE, None)))
 
 
 def test_workbook_has_every_table_with_stamp_frozen_header_and_widths(county_book):
@@ -263,7 +267,7 @@ def test_workbook_numbers_are_numbers_and_dates_are_dates(county_book):
 
 
 def test_workbook_for_a_township_respects_the_filter():
-    codes = places.township_codes(["白水镇"], LAST_SNAPSHOT)
+    codes = Places.townships(places.township_codes(["白水镇"], LAST_SNAPSHOT))
     book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, codes, ["白水镇"])))
     for sheet in book.worksheets:
         assert "范围：白水镇" in sheet["A2"].value
@@ -275,7 +279,7 @@ def test_workbook_for_a_township_respects_the_filter():
 
 
 def docx(as_of: date) -> Document:
-    return Document(io.BytesIO(export_bytes("docx", as_of, None, None)))
+    return Document(io.BytesIO(export_bytes("docx", as_of, EVERYWHERE, None)))
 
 
 def test_a_part_year_is_a_progress_report_and_a_complete_year_a_summary():
@@ -317,7 +321,7 @@ def test_docx_statuses_and_lists_agree_with_the_app():
     texts = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert set(metrics.milestones(LAST_SNAPSHOT)["title"]) <= texts
     assert set(metrics.township_scorecard(LAST_SNAPSHOT).frame["township_name"]) <= texts
-    assert set(staffing.uncovered_list(LAST_SNAPSHOT, None)["community_name"]) <= texts
+    assert set(staffing.uncovered_list(LAST_SNAPSHOT, EVERYWHERE)["community_name"]) <= texts
 
 
 def test_chart_images_draw_chinese_glyphs():

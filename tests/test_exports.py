@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 
 from socialwork.figures import metrics
+from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present.exports import csv_bytes, file_name, xlsx_bytes
 from socialwork.present.place_tables import scorecard_export_frame
 
@@ -23,7 +24,7 @@ def test_file_names_hold_scope_and_date():
 
 
 def test_scorecard_csv_and_xlsx_round_trip(fixture_store):
-    frame = scorecard_export_frame(metrics.township_scorecard(DAY, None, fixture_store))
+    frame = scorecard_export_frame(metrics.township_scorecard(DAY, EVERYWHERE, fixture_store))
     assert list(frame["乡镇（街道）"]) == ["乙镇", "丙乡", "甲街道"]
     assert "城市社区平均持证社工·状态" in frame.columns
 

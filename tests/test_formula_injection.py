@@ -16,6 +16,7 @@ from socialwork.data import settings
 from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.workbook import template_bytes, workbook_bytes
 from socialwork.data.storage.store import read_table
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present import cards
 from socialwork.present.documents import export_bytes
 from socialwork.present.exports import csv_bytes, xlsx_bytes
@@ -111,8 +112,10 @@ def test_every_xlsx_and_csv_the_project_writes_has_no_formula(hostile_store, mon
     written = {
         f"page download {key}": xlsx_bytes(frame, DAY, HOSTILE_TOWNSHIPS[T2], key) for key, frame in downloads.items()
     }
-    written["export --format xlsx (county)"] = export_bytes("xlsx", DAY, None, None, hostile_store)
-    written["export --format xlsx (+1)"] = export_bytes("xlsx", DAY, [T2], [HOSTILE_TOWNSHIPS[T2]], hostile_store)
+    written["export --format xlsx (county)"] = export_bytes("xlsx", DAY, EVERYWHERE, None, hostile_store)
+    written["export --format xlsx (+1)"] = export_bytes(
+        "xlsx", DAY, Places.townships([T2]), [HOSTILE_TOWNSHIPS[T2]], hostile_store
+    )
     written["template"] = template_bytes()
     for name, content in written.items():
         assert formulas(content) == [], name
@@ -137,6 +140,6 @@ def _number(text: str) -> bool:
 def test_a_stored_name_of_any_kind_never_breaks_the_docx_summary(hostile_store, value):
     from docx import Document
 
-    content = export_bytes("docx", DAY, [T2], [value], hostile_store)
+    content = export_bytes("docx", DAY, Places.townships([T2]), [value], hostile_store)
     paragraphs = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert f"范围：{value.replace(chr(0), '')}" in paragraphs

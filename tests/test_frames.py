@@ -9,6 +9,7 @@ import pytest
 from socialwork.data.storage.aggregates import AGGREGATES_FOLDER
 from socialwork.figures import db, places, store_views
 from socialwork.figures.frames import among, as_dates, frame_from_arrow
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.fixture_city import EMPTY_IN_ONE_COUNTY
 from tests.fixture_county import T1
 from tests.test_queries import SAMPLE_PARAMETERS
@@ -28,9 +29,9 @@ def _both_ways(store, name: str, params: dict) -> tuple[pd.DataFrame, pd.DataFra
 
 
 @pytest.mark.parametrize("name", PAGE_QUERIES)
-@pytest.mark.parametrize("townships", [None, [T1]])
-def test_every_query_gives_the_same_frame_either_way_on_the_fixture(fixture_store, name, townships):
-    params = SAMPLE_PARAMETERS | {"townships": townships}
+@pytest.mark.parametrize("places", [EVERYWHERE, Places.townships([T1])], ids=["county", "township"])
+def test_every_query_gives_the_same_frame_either_way_on_the_fixture(fixture_store, name, places):
+    params = SAMPLE_PARAMETERS | {"places": places}
     by_duckdb, through_arrow = _both_ways(fixture_store, name, params)
     pd.testing.assert_frame_equal(through_arrow, by_duckdb, check_exact=True)
 

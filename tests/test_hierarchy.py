@@ -14,7 +14,9 @@ from socialwork import cli
 from socialwork.data.contract.plan_figures import FIGURES
 from socialwork.data.importing import importer
 from socialwork.data.storage import divisions, layout, store
+from socialwork.data.storage.layout import county_folders
 from socialwork.figures import db, hierarchy, measures, metrics, posts, staffing
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.fixture_city import (
     BOTH,
     CITY,
@@ -45,7 +47,7 @@ def _values(report: metrics.KpiReport) -> dict[str, float | None]:
     return {k.metric_key: k.value for k in report.kpis}
 
 
-def _parts(on: date, root, places=None) -> pd.Series:
+def _parts(on: date, root, places=EVERYWHERE) -> pd.Series:
     return metrics.figures_by_snapshot(on, on, places, root).loc[on]
 
 
@@ -57,7 +59,7 @@ def test_the_store_lists_every_countys_months(city):
     assert first.parent.parent.name == ("combined" if combined_months else f"county={COUNTY_A}")
 
 
-@pytest.mark.parametrize("places", [None, [CITY]])
+@pytest.mark.parametrize("places", [EVERYWHERE, Places.within(CITY)])
 def test_city_figures_are_the_sum_of_the_counties(city, alone, places):
     city_parts = _parts(BOTH, city, places)
     a, b = (_parts(BOTH, alone[code]) for code in (COUNTY_A, COUNTY_B))
@@ -66,9 +68,9 @@ def test_city_figures_are_the_sum_of_the_counties(city, alone, places):
 
 
 def test_every_metric_at_city_scope_is_the_sum_or_the_recomputed_ratio(city, alone):
-    ours = _values(metrics.kpi_report(BOTH, [CITY], city))
+    ours = _values(metrics.kpi_report(BOTH, Places.within(CITY), city))
     a, b = (_parts(BOTH, alone[code]) for code in (COUNTY_A, COUNTY_B))
-    a_net, b_net = (_values(metrics.kpi_report(BOTH, None, alone[code])) for code in (COUNTY_A, COUNTY_B))
+    a_net, b_net = (_values(metrics.kpi_report(BOTH, EVERYWHERE, alone[code])) for code in (COUNTY_A, COUNTY_B))
     for key, value in ours.items():
         figure = FIGURES[key]
         if figure.ratio:
@@ -82,11 +84,11 @@ def test_every_metric_at_city_scope_is_the_sum_or_the_recomputed_ratio(city, alo
 
 
 def test_a_county_missing_the_month_is_reported_not_counted_as_zero(city, alone):
-    report = metrics.kpi_report(MISSING_MONTH, [CITY], city)
+    report = metrics.kpi_report(MISSING_MONTH, Places.within(CITY), city)
     assert "缺 1 个县数据（乙县：最新 2024-06-30）" in report.missing
     assert all(report.missing in k.note for k in report.kpis)
     # The city's figures are 甲县's alone, and say so: not 甲县 plus a 乙县 of zeros, nor 乙县's older month.
-    alone_a = _values(metrics.kpi_report(MISSING_MONTH, None, alone[COUNTY_A]))
+    alone_a = _values(metrics.kpi_report(MISSING_MONTH, EVERYWHERE, alone[COUNTY_A]))
     assert _values(report) == alone_a
     goals = {k.metric_key: k.goal for k in report.kpis}
     assert goals["certified_net_increase"] == 40  # 甲县's goal only: the sum covers the reporting counties
@@ -96,14 +98,16 @@ def test_reporting_status_names_the_late_county_and_a_missing_township(city):
     status = hierarchy.counties_reporting(MISSING_MONTH, CITY, city)
     assert status[["county_code", "has_snapshot"]].values.tolist() == [[COUNTY_A, True], [COUNTY_B, False]]
     assert status["latest_snapshot_date"].iloc[1].date() == date(2024, 6, 30)
-    both = hierarchy.reporting(BOTH, [CITY], city)
+    both = hierarchy.reporting(BOTH, Places.within(CITY), city)
     assert both.reporting == (COUNTY_A, COUNTY_B) and both.missing_names == ()
     assert both.missing_townships == ("辛乡",) and "缺 1 个乡镇（街道）数据（辛乡）" in both.note
-    assert hierarchy.reporting(BOTH, [COUNTY_A], city).complete  # 辛乡 lies in 乙县
+    assert hierarchy.reporting(BOTH, Places.within(COUNTY_A), city).complete  # 辛乡 lies in 乙县
 
 
 def test_city_goals_sum_the_counties_totals_and_keep_the_standard(city):
-    goals = {k.metric_key: (k.goal, k.comparator, k.status) for k in metrics.kpi_report(BOTH, [CITY], city).kpis}
+    goals = {
+        k.metric_key: (k.goal, k.comparator, k.status) for k in metrics.kpi_report(BOTH, Places.within(CITY), city).kpis
+    }
     assert goals["certified_net_increase"][:2] == (50, "gt")  # 40 + 10
     assert goals["active_organisations"][:2] == (3, "ge")  # 2 + 1
     assert goals["certified_per_urban_community"][:2] == (2, "ge")  # the same standard, not 4
@@ -118,7 +122,9 @@ def test_a_city_target_row_of_its_own_wins(city, tmp_path):
                          "target_label": "全市净增超过100人", "goal_value": 100.0, "comparator": "gt",
                          "scope": "county"}])  # fmt: skip
     divisions.write_targets(root, own)
-    kpi = next(k for k in metrics.kpi_report(BOTH, [CITY], root).kpis if k.metric_key == "certified_net_increase")
+    kpi = next(
+        k for k in metrics.kpi_report(BOTH, Places.within(CITY), root).kpis if k.metric_key == "certified_net_increase"
+    )
     assert (kpi.goal, kpi.target_label) == (100, "全市净增超过100人")
 
 
@@ -128,8 +134,8 @@ def test_a_city_target_row_of_its_own_wins(city, tmp_path):
     ids=["staffing", "stations", "posts"],
 )
 def test_page_summaries_at_city_scope_add_up(city, figure):
-    both = figure(BOTH, [CITY], city)
-    a, b = figure(BOTH, [COUNTY_A], city), figure(BOTH, [COUNTY_B], city)
+    both = figure(BOTH, Places.within(CITY), city)
+    a, b = figure(BOTH, Places.within(COUNTY_A), city), figure(BOTH, Places.within(COUNTY_B), city)
     for column in both.index:
         if column.endswith(("_share", "share_meeting_minimum", "average_certified")) or "per_" in column:
             continue  # ratios: checked through the metrics above
@@ -138,17 +144,17 @@ def test_page_summaries_at_city_scope_add_up(city, figure):
 
 def test_a_staffing_summary_where_the_county_lacks_the_month_counts_nothing(city):
     """乙县 has no MISSING_MONTH: its view and its township's count no community, as the query they replace did."""
-    for places in ([COUNTY_B], [f"{COUNTY_B}001"]):
+    for places in (Places.within(COUNTY_B), Places.townships([f"{COUNTY_B}001"])):
         summary = staffing.staffing_summary(MISSING_MONTH, places, city)
         assert (summary["urban_communities"], summary["communities"], summary["total_shortfall"]) == (0, 0, 0)
         assert pd.isna(summary["average_certified_per_urban_community"])
         assert staffing.certified_distribution(MISSING_MONTH, places, city)["urban_communities"].tolist() == [0] * 4
-    assert staffing.staffing_summary(MISSING_MONTH, [COUNTY_A], city)["communities"] > 0
+    assert staffing.staffing_summary(MISSING_MONTH, Places.within(COUNTY_A), city)["communities"] > 0
 
 
 def test_a_township_filter_in_a_city_store_reads_its_county_only(city):
     township = f"{COUNTY_B}001"  # 乙县's 甲街道
-    report = metrics.kpi_report(BOTH, [township], city)
+    report = metrics.kpi_report(BOTH, Places.townships([township]), city)
     kpi = {k.metric_key: k for k in report.kpis}
     assert kpi["certified_net_increase"].status == "contribution"
     assert kpi["certified_per_urban_community"].value == pytest.approx(1.0)  # C11 0 (p1, p2 gone), C12 2
@@ -156,7 +162,7 @@ def test_a_township_filter_in_a_city_store_reads_its_county_only(city):
 
 def test_a_township_without_rows_counts_zero_at_its_own_countys_months(city):
     """辛乡 is listed but never reported: 0 at each of 乙县's months, and no row at the month only 甲县 has."""
-    frame = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, [LISTED_ONLY], city)
+    frame = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, Places.townships([LISTED_ONLY]), city)
     assert MISSING_MONTH not in frame.index
     assert len(frame) > 1 and (frame["social_workers"] == 0).all()
 
@@ -176,10 +182,10 @@ def test_a_countys_whole_view_reads_its_township_rows_ahead_for_a_pick(store_of,
     _read_ahead(view).result(timeout=60)
     ran, execute = [], db.execute
     monkeypatch.setattr(db, "execute", lambda name, *rest: ran.append(name) or execute(name, *rest))
-    summed = metrics.figures_by_snapshot(first, BOTH, township, root)
+    summed = metrics.figures_by_snapshot(first, BOTH, Places.townships(township), root)
     assert ran == []
     db.forget_results()
-    pd.testing.assert_frame_equal(summed, metrics.figures_by_snapshot(first, BOTH, township, root))
+    pd.testing.assert_frame_equal(summed, metrics.figures_by_snapshot(first, BOTH, Places.townships(township), root))
     assert "kpi/plan_figures_by_snapshot_and_township" in ran  # the spy saw the read the view saved
     assert _read_ahead(replace(view, township_codes=tuple(township))) is None  # a township's view: nothing ahead
 
@@ -219,8 +225,8 @@ def test_a_read_ahead_that_fails_is_logged_not_raised(caplog):
 def test_follow_ups_under_a_township_name_its_countys_townships_only(city):
     from socialwork.present import followup_tables
 
-    under_b = followup_tables.load(BOTH, [f"{COUNTY_B}001"], city).township_names
-    everywhere = followup_tables.load(BOTH, None, city).township_names
+    under_b = followup_tables.load(BOTH, Places.townships([f"{COUNTY_B}001"]), city).township_names
+    everywhere = followup_tables.load(BOTH, EVERYWHERE, city).township_names
     assert {code[:6] for code in under_b} == {COUNTY_B}
     assert under_b == {code: name for code, name in everywhere.items() if code.startswith(COUNTY_B)}
     assert {code[:6] for code in everywhere} == {COUNTY_A, COUNTY_B}
@@ -257,7 +263,7 @@ def test_import_with_county_writes_into_that_county_only(city, tmp_path, capsys)
     store.write_snapshot(layout.county_folder(root, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
     assert store.store_version(layout.county_folder(root, COUNTY_A)) == before
     db.clear_cache()
-    assert hierarchy.reporting(MISSING_MONTH, [CITY], root).missing_names == ()
+    assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), root).missing_names == ()
 
 
 def test_kpis_cli_takes_a_scope(city, capsys):
@@ -299,7 +305,7 @@ def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_
     dates = write_store(root, Scale("tiny_city", 3, 20, 60, 2, counties=3))
     assert set(layout.county_folders(root)) == {f"{CITY_CODE}0{k}" for k in (1, 2, 3)}
     whole = _parts(dates[-1], root)
-    counties = [_parts(dates[-1], root, [code]) for code in layout.county_folders(root)]
+    counties = [_parts(dates[-1], root, Places.within(code)) for code in county_folders(root)]
     assert whole.to_dict() == sum(counties[1:], counties[0]).to_dict()
     assert whole["townships"] == 9
 
@@ -307,7 +313,7 @@ def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_
 def test_a_township_views_county_level_posts_are_its_countys(city, alone):
     """The posts page says how many county-level posts a township filter leaves out: its county's, not the city's."""
     township = COUNTY_A + T1[6:]
-    in_city = posts.post_summary(BOTH, [township], city)["county_level_posts"]
-    assert in_city == posts.post_summary(BOTH, [township], alone[COUNTY_A])["county_level_posts"] > 0
-    whole_city = sum(posts.post_summary(BOTH, None, alone[c])["county_level_posts"] for c in (COUNTY_A, COUNTY_B))
+    in_city = posts.post_summary(BOTH, Places.townships([township]), city)["county_level_posts"]
+    assert in_city == posts.post_summary(BOTH, Places.townships([township]), alone[COUNTY_A])["county_level_posts"] > 0
+    whole_city = sum(posts.post_summary(BOTH, EVERYWHERE, alone[c])["county_level_posts"] for c in (COUNTY_A, COUNTY_B))
     assert in_city < whole_city

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.figures import changes, hierarchy, measures, metrics, places, staffing
 from socialwork.figures.metrics import levels
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
 from socialwork.present.place_tables import (
     BREAKDOWNS,
@@ -34,10 +35,10 @@ def city(tmp_path_factory):
 
 
 def test_the_level_below(city):
-    assert hierarchy.level_below(None, city) == "county"  # the whole store: its city
-    assert hierarchy.level_below([CITY], city) == "county"
-    assert hierarchy.level_below([COUNTY_A], city) == "township"
-    assert hierarchy.level_below([f"{COUNTY_A}001"], city) == "township"
+    assert hierarchy.level_below(EVERYWHERE, city) == "county"  # the whole store: its city
+    assert hierarchy.level_below(Places.within(CITY), city) == "county"
+    assert hierarchy.level_below(Places.within(COUNTY_A), city) == "township"
+    assert hierarchy.level_below(Places.townships([f"{COUNTY_A}001"]), city) == "township"
 
 
 def test_county_ranking_against_hand_worked_values(city):
@@ -46,7 +47,7 @@ def test_county_ranking_against_hand_worked_values(city):
         5 of 6 villages/communities served (C32 not); 7 of 7 community workers certified, 6 of 7 at the baseline.
     乙县 (no p1, p2): 6 certified, 3 at its baseline 2024-06-30 (p3 p4 p9) → net 3; C11 0, C12 2, C21 1 → 3/3 = 1,
         1 of 3 with two; 4 of 6 served (C11 and C32 not); 5 of 5 certified, 2 of 4 at the baseline (50 %)."""
-    card = metrics.place_scorecard(BOTH, [CITY], city)
+    card = metrics.place_scorecard(BOTH, Places.within(CITY), city)
     assert card.level == "county"
     frame = card.frame.set_index("township_name")
     assert list(frame.index) == ["甲县", "乙县"]  # 甲县 misses four targets, 乙县 one: 甲县 first
@@ -76,9 +77,9 @@ def _number(value: float | None) -> float:
 def test_each_county_of_the_ranking_is_its_own_report(city, on):
     """Value, goal and status of every cell are the county's own page's (kpi_report for that county), at every month:
     a year's end (met or missed), mid-year (on track or behind, by pace or by the seasons of earlier years)."""
-    card = metrics.county_ranking(on, [CITY], city)
+    card = metrics.county_ranking(on, Places.within(CITY), city)
     for row in card.frame[card.frame["reporting"]].itertuples(index=False):
-        own = {k.metric_key: k for k in metrics.kpi_report(on, [row.township_code], city).kpis}
+        own = {k.metric_key: k for k in metrics.kpi_report(on, Places.within(row.township_code), city).kpis}
         for spec in card.metrics:
             kpi = own[spec.key]
             assert getattr(row, spec.key) == pytest.approx(_number(kpi.value), nan_ok=True), (on, spec.key)
@@ -87,7 +88,7 @@ def test_each_county_of_the_ranking_is_its_own_report(city, on):
 
 
 def test_a_county_that_has_not_reported_is_ranked_last_and_says_so(city):
-    card = metrics.place_scorecard(MISSING_MONTH, [CITY], city)
+    card = metrics.place_scorecard(MISSING_MONTH, Places.within(CITY), city)
     last = card.frame.iloc[-1]
     assert (last["township_name"], last["township_kind_label"]) == ("乙县", "未报送（最新 2024-06-30）")
     assert pd.isna(last["unmet_targets"]) and pd.isna(last["certified_net_increase"])
@@ -113,39 +114,39 @@ def test_county_figures_list_every_county_and_never_count_a_late_one_as_zero(cit
 def test_every_breakdown_sums_to_the_city(city, page):
     """Each page's county figures add up to the city's own (both counties report 2025-03-31)."""
     figures = levels.division_figures(BOTH, CITY, "county", city)
-    whole = metrics.figures_by_snapshot(BOTH, BOTH, [CITY], city).loc[BOTH]
+    whole = metrics.figures_by_snapshot(BOTH, BOTH, Places.within(CITY), city).loc[BOTH]
     for column in BREAKDOWNS[page].columns:
         assert figures[column].sum() == pytest.approx(whole[column]), column
 
 
 def test_staffing_by_county_is_the_staffing_chart_one_level_up(city):
-    frame = staffing.staffing_by_place(CITY, BOTH, city).set_index("township_name")
+    frame = staffing.staffing_by_place(BOTH, Places.within(CITY), city).set_index("township_name")
     assert frame.loc["甲县", "average_certified_per_urban_community"] == pytest.approx(5 / 3)
     assert frame.loc["乙县", "total_shortfall"] == 2 + 1  # 甲一社区 lacks two, 乙一社区 one
 
 
 def test_a_citys_lists_name_the_county(city):
-    shortfalls = shortfall_table(staffing.shortfall_list(BOTH, [CITY], city))
+    shortfalls = shortfall_table(staffing.shortfall_list(BOTH, Places.within(CITY), city))
     assert shortfalls[COUNTY_COLUMN].tolist() == ["乙县", "甲县", "乙县"]  # 乙县's 甲一社区 lacks two: first
     assert shortfalls["乡镇（街道）"].tolist() == ["甲街道", "乙镇", "乙镇"]  # 乙镇 twice: only the county tells
-    one_county = shortfall_table(staffing.shortfall_list(BOTH, [COUNTY_A], city))
+    one_county = shortfall_table(staffing.shortfall_list(BOTH, Places.within(COUNTY_A), city))
     assert COUNTY_COLUMN not in one_county.columns
 
 
 def test_a_county_without_the_previous_month_says_why_it_has_no_change(city):
     """乙县 has no 2024-11-30: at 2025-03-31 its change since the previous snapshot is not a bare dash."""
-    listed = community_table(staffing.community_staffing(BOTH, [CITY], city))
+    listed = community_table(staffing.community_staffing(BOTH, Places.within(CITY), city))
     by_county = listed.groupby(COUNTY_COLUMN)["持证较上期变化（人）"].apply(list).to_dict()
     assert set(by_county["乙县"]) == {"乙县无上期数据"}
     assert by_county["甲县"] == [0, 0, 0, 0, 1, 0]  # p8 certified in January in 丙一村
-    report = metrics.kpi_report(BOTH, [COUNTY_B], city)
+    report = metrics.kpi_report(BOTH, Places.within(COUNTY_B), city)
     assert set(kpi_frame(report)["较上期"]) == {"乙县无上期数据"}
     assert "乙县无上期数据，无法计算较上期变化" in report.kpis[0].note
-    assert kpi_frame(metrics.kpi_report(BOTH, [COUNTY_A], city))["较上期"].iloc[0] == "+1人"
+    assert kpi_frame(metrics.kpi_report(BOTH, Places.within(COUNTY_A), city))["较上期"].iloc[0] == "+1人"
 
 
 def test_a_county_view_of_a_month_it_missed_shows_no_figures(city):
-    report = metrics.kpi_report(MISSING_MONTH, [COUNTY_B], city)
+    report = metrics.kpi_report(MISSING_MONTH, Places.within(COUNTY_B), city)
     assert {k.status for k in report.kpis} == {"no_data"}
     assert "乙县：最新 2024-06-30" in report.missing
 
@@ -153,20 +154,20 @@ def test_a_county_view_of_a_month_it_missed_shows_no_figures(city):
 def test_the_certificate_trend_never_dips_at_a_month_a_county_missed(city):
     """At 2024-11-30 乙县 counts with its June snapshot (3 certified: two assistants, one intermediate) beside
     甲县's own November (6 assistants, 1 intermediate): 9 and 2, not 甲县 alone."""
-    frame = measures.certified_by_level(BOTH, [CITY], city)
+    frame = measures.certified_by_level(BOTH, Places.within(CITY), city)
     at = frame.set_index(["snapshot_date", "certificate_level"])["people"]
     assert at[(MISSING_MONTH, "assistant")] == 6 + 2 and at[(MISSING_MONTH, "intermediate")] == 1 + 1
     totals = frame.groupby("snapshot_date")["people"].sum()
     assert totals.is_monotonic_increasing  # people only gain certificates in the fixture after 2024-02
-    whole = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, [CITY], city)["certified_workers"]
+    whole = metrics.figures_by_snapshot(date(2023, 12, 31), BOTH, Places.within(CITY), city)["certified_workers"]
     assert totals.to_dict() == whole.to_dict()
 
 
 def test_a_comparison_starts_each_county_from_its_own_latest_month(city):
     """From 2024-11-30 (乙县 missing) to 2025-03-31: 乙县 is compared from June, so its communities are not all
     'newly served'; 乙县's 甲二社区 goes from 1 certified (p3) to 2 (p10 joined in July)."""
-    assert changes.from_dates(MISSING_MONTH, [CITY], city) == [JUNE, MISSING_MONTH]
-    compared = changes.compare(MISSING_MONTH, BOTH, [CITY], city)
+    assert changes.from_dates(MISSING_MONTH, Places.within(CITY), city) == [JUNE, MISSING_MONTH]
+    compared = changes.compare(MISSING_MONTH, BOTH, Places.within(CITY), city)
     assert compared.served.empty
     crossing = compared.communities[["community_code", "certified_then", "certified_now"]].values.tolist()
     assert crossing == [[f"{COUNTY_B}001002", 1, 2]]
@@ -196,9 +197,9 @@ def test_the_workbook_and_the_report_of_a_city_rank_its_counties(city):
 
     from socialwork.present import databook, documents
 
-    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, [CITY], "测试市", city)))
+    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, Places.within(CITY), "测试市", city)))
     assert "各县目标排名" in book.sheetnames and "乡镇可比目标" not in book.sheetnames
-    report = documents.report_data(BOTH, [CITY], None, city)
+    report = documents.report_data(BOTH, Places.within(CITY), None, city)
     headings = [section.heading for section in documents.report_sections(report, "docx")]
     assert "四、各县（市、区）目标完成情况" in headings
 
@@ -236,19 +237,19 @@ def test_each_step_of_the_plan_is_counted_over_the_reporting_counties(city):
     counts = metrics.milestone_counts(BOTH, city).set_index("milestone_id")
     assert counts.loc["M1", ["counties", "done", "overdue"]].tolist() == [2, 2, 0]
     assert counts.loc["M2", ["counties", "done", "overdue", "on_time"]].tolist() == [2, 0, 2, 0]
-    late = metrics.milestone_counts(MISSING_MONTH, city, [CITY]).set_index("milestone_id")
+    late = metrics.milestone_counts(MISSING_MONTH, city, Places.within(CITY)).set_index("milestone_id")
     assert late["counties"].tolist() == [1, 1] and late.loc["M2", "overdue"] == 1
     assert len(metrics.milestones(BOTH, city)) == 4  # every county's steps, without a scope
-    own = metrics.milestones(BOTH, city, [COUNTY_A])
+    own = metrics.milestones(BOTH, city, Places.within(COUNTY_A))
     assert own["milestone_id"].tolist() == ["M1", "M2"]  # one county's plan, not both counties' rows
-    assert metrics.milestones(BOTH, city, [f"{COUNTY_B}001"])["milestone_id"].tolist() == ["M1", "M2"]
+    assert metrics.milestones(BOTH, city, Places.townships([f"{COUNTY_B}001"]))["milestone_id"].tolist() == ["M1", "M2"]
 
 
 def test_the_step_counts_follow_the_same_timeline_rule_as_each_countys_steps(city):
     """milestone_counts_by_step repeats milestones_at_snapshot's timeline rule (one query per file): at every month,
     each step's counts equal its statuses summed over the counties' own lists."""
     for on in places.available_dates(city):
-        own = pd.concat([metrics.milestones(on, city, [county]) for county in (COUNTY_A, COUNTY_B)])
+        own = pd.concat([metrics.milestones(on, city, Places.within(county)) for county in (COUNTY_A, COUNTY_B)])
         expected = own.groupby(["milestone_id", "timeline_status"]).size().unstack(fill_value=0)
         counts = metrics.milestone_counts(on, city).set_index("milestone_id")
         for status in expected.columns:
@@ -295,12 +296,12 @@ def test_a_citys_report_and_workbook_count_each_step_over_its_counties(city):
 
     from socialwork.present import databook, documents
 
-    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, [CITY], "测试市", city)))
+    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, Places.within(CITY), "测试市", city)))
     cells = [[c.value for c in row] for row in book["实施步骤"].iter_rows()]
     header = next(i for i, row in enumerate(cells) if row[0] == "事项")
     assert cells[header][:4] == ["事项", "类型", "最早截止日期", "县数"]
     assert [row[0] for row in cells[header + 1 :] if row[0]] == ["方案报送", "基地建设"]
-    report = documents.report_data(BOTH, [CITY], None, city)
+    report = documents.report_data(BOTH, Places.within(CITY), None, city)
     section = next(s for s in documents.report_sections(report, "docx") if "实施步骤" in s.heading)
     texts = [b.text for b in section.blocks if isinstance(b, documents.Paragraph)]
     items = [i for b in section.blocks if isinstance(b, documents.Bullets) for i in b.items]
@@ -324,11 +325,11 @@ def test_the_counties_judged_together_are_judged_as_each_alone(synthetic_city, m
     from socialwork.figures.metrics import ranking
 
     months = places.available_dates(synthetic_city)
-    together = {on: metrics.county_ranking(on, None, synthetic_city).frame for on in months}
+    together = {on: metrics.county_ranking(on, EVERYWHERE, synthetic_city).frame for on in months}
     monkeypatch.setattr(ranking, "_judged_together", lambda *args: {})
     seen = set()
     for on in months:
-        alone = ranking._county_ranking(on, None, synthetic_city).frame
+        alone = ranking._county_ranking(on, EVERYWHERE, synthetic_city).frame
         pd.testing.assert_frame_equal(together[on], alone, check_exact=True, obj=str(on))
         seen |= set(alone.filter(like="__status").stack())
     assert {"met", "missed", "on_track", "behind"} <= seen

@@ -17,6 +17,7 @@ from socialwork.data import settings
 from socialwork.data.storage import identity
 from socialwork.figures import hierarchy, metrics, staffing
 from socialwork.figures.metrics import levels
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.place_tables import BREAKDOWNS, division_staffing_table, division_table, labelled_names
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_county_store
 from tests.fixture_nation import (
@@ -46,7 +47,7 @@ def own(tmp_path_factory, fixture_store):
     alone |= dict.fromkeys((COUNTY_A, COUNTY_C, COUNTY_D), fixture_store)
 
     def figures(county: str, on=BOTH) -> pd.Series:
-        return metrics.figures_by_snapshot(on, on, None, alone[county]).loc[on]
+        return metrics.figures_by_snapshot(on, on, EVERYWHERE, alone[county]).loc[on]
 
     return figures
 
@@ -56,13 +57,18 @@ def _row(frame: pd.DataFrame, code: str) -> pd.Series:
 
 
 def test_each_view_breaks_down_by_the_first_level_with_a_choice(nation):
-    assert hierarchy.level_below(None, nation) == "province"  # two provinces
-    assert hierarchy.level_below([PROVINCE], nation) == "city"  # 测试市 and 丙市
-    assert hierarchy.level_below([OTHER_PROVINCE], nation) == "county"  # one city, 丁市: straight to its county
-    assert hierarchy.level_below([CITY], nation) == "county"
-    assert hierarchy.level_below([COUNTY_A], nation) == "township"
-    assert all(hierarchy.spans_counties(places, nation) for places in (None, [PROVINCE], [CITY_D]))
-    assert not hierarchy.spans_counties([COUNTY_A], nation)
+    assert hierarchy.level_below(EVERYWHERE, nation) == "province"  # two provinces
+    assert hierarchy.level_below(Places.within(PROVINCE), nation) == "city"  # 测试市 and 丙市
+    assert (
+        hierarchy.level_below(Places.within(OTHER_PROVINCE), nation) == "county"
+    )  # one city, 丁市: straight to its county
+    assert hierarchy.level_below(Places.within(CITY), nation) == "county"
+    assert hierarchy.level_below(Places.within(COUNTY_A), nation) == "township"
+    assert all(
+        hierarchy.spans_counties(places, nation)
+        for places in (EVERYWHERE, Places.within(PROVINCE), Places.within(CITY_D))
+    )
+    assert not hierarchy.spans_counties(Places.within(COUNTY_A), nation)
 
 
 @pytest.mark.parametrize(
@@ -91,13 +97,13 @@ def test_a_division_equals_its_own_scope(nation):
     """The breakdown's row of a province is the province's own figure (the cards of its page)."""
     figures = levels.division_figures(BOTH, None, "province", nation)
     for code in (PROVINCE, OTHER_PROVINCE):
-        whole = metrics.figures_by_snapshot(BOTH, BOTH, [code], nation).loc[BOTH]
+        whole = metrics.figures_by_snapshot(BOTH, BOTH, Places.within(code), nation).loc[BOTH]
         assert _row(figures, code)[list(whole.index)].astype(float).to_dict() == pytest.approx(whole.to_dict())
 
 
 def test_ratios_by_province_are_recomputed_from_the_summed_parts(nation, own):
     """Average certified per urban community of 测试省: (5 + 3 + 5) / (3 + 3 + 3); share with two: (2 + 1 + 2) / 9."""
-    frame = staffing.staffing_by_place(None, BOTH, nation).set_index("township_code")
+    frame = staffing.staffing_by_place(BOTH, EVERYWHERE, nation).set_index("township_code")
     parts = [own(c) for c in (COUNTY_A, COUNTY_B, COUNTY_C)]
     certified = sum(p["certified_in_urban_communities"] for p in parts)
     urban = sum(p["urban_communities"] for p in parts)
@@ -124,17 +130,17 @@ def test_a_province_lacking_a_county_says_so_and_one_lacking_all_is_not_reported
     cities = division_table(levels.division_figures(MISSING_MONTH, PROVINCE, "city", nation), BREAKDOWNS["posts"],
                             "city")  # fmt: skip
     assert cities.set_index("市（州）")["报送情况"].to_dict() == {"丙市": "已报送", "测试市": "缺 1 个县（乙县）"}
-    status = hierarchy.reporting(MISSING_MONTH, None, nation)
+    status = hierarchy.reporting(MISSING_MONTH, EVERYWHERE, nation)
     assert status.missing_names == (f"丁县：最新 {JUNE}", f"乙县：最新 {JUNE}")
 
 
 def test_the_county_ranking_ranks_every_county_at_any_level(nation):
-    for places in (None, [PROVINCE]):
+    for places in (EVERYWHERE, Places.within(PROVINCE)):
         card = metrics.place_scorecard(BOTH, places, nation)
         assert card.level == "county"
-        expected = {COUNTY_A, COUNTY_B, COUNTY_C, COUNTY_D} if places is None else {COUNTY_A, COUNTY_B, COUNTY_C}
+        expected = {COUNTY_A, COUNTY_B, COUNTY_C, COUNTY_D} if places.is_everywhere else {COUNTY_A, COUNTY_B, COUNTY_C}
         assert set(card.frame["township_code"]) == expected
-    late = metrics.place_scorecard(MISSING_MONTH, None, nation).frame
+    late = metrics.place_scorecard(MISSING_MONTH, EVERYWHERE, nation).frame
     assert late["township_name"].tolist()[-2:] == ["丁县", "乙县"]  # counties without the month last
 
 
@@ -150,7 +156,7 @@ def test_the_workbook_of_the_nation_has_sheets_by_province(nation):
 
     from socialwork.present import databook
 
-    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(MISSING_MONTH, None, "全国", nation)))
+    book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(MISSING_MONTH, EVERYWHERE, "全国", nation)))
     by_province = {"各省城市社区配备", "各省岗位", "各省社工站", "各省督导培训", "购买服务各省"}
     assert by_province | {"各县目标排名"} <= set(book.sheetnames)
     rows = [[cell.value for cell in row] for row in book["各省岗位"].iter_rows()]

@@ -22,6 +22,7 @@ from socialwork.data.importing.importer import ImportFailed, import_snapshot
 from socialwork.data.importing.workbook import FIRST_DATA_ROW, template_bytes, workbook_bytes
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates
+from socialwork.figures.place_filter import EVERYWHERE
 from tests.fixture_county import snapshot
 
 DAY = date(2024, 11, 30)
@@ -390,7 +391,7 @@ def test_a_changed_goal_takes_effect_and_is_carried_from_then_on(tmp_path, store
 
     def net_goal(on: date) -> float:
         return next(
-            k.goal for k in metrics.kpi_report(on, None, store).kpis if k.metric_key == "certified_net_increase"
+            k.goal for k in metrics.kpi_report(on, EVERYWHERE, store).kpis if k.metric_key == "certified_net_increase"
         )
 
     january, february = date(2025, 1, 31), date(2025, 2, 28)

@@ -14,6 +14,7 @@ from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.maps import boundaries, tiles
 from socialwork.figures import maps, places
+from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present import maps as drawn
 from socialwork.present.theme import STATUS_COLOURS
 
@@ -99,21 +100,21 @@ def test_a_chosen_place_is_outlined_and_clicks_read_its_name():
 
 
 def test_the_demo_county_is_drawn_from_its_boundaries_and_a_county_without_them_as_tiles(demo_store, fixture_store):
-    _, shapes = maps.place_map(LAST_SNAPSHOT, None, "certified_per_urban_community", demo_store)
+    _, shapes = maps.place_map(LAST_SNAPSHOT, EVERYWHERE, "certified_per_urban_community", demo_store)
     assert shapes.kind == "boundaries" and shapes.note is None
     assert {f["id"] for f in shapes.geojson["features"]} == set(
         places.townships(LAST_SNAPSHOT, demo_store)["township_code"]
     )
     assert boundaries.load(fixture_store) is None
     on = places.available_dates(fixture_store)[-1]
-    _, tiled = maps.place_map(on, None, None, fixture_store)
+    _, tiled = maps.place_map(on, EVERYWHERE, None, fixture_store)
     assert tiled.kind == "tiles" and len(tiled.geojson["features"]) == 3
 
 
 def test_boundaries_lacking_a_township_fall_back_to_tiles_and_say_so(demo_store):
-    frame_, _ = maps.place_map(LAST_SNAPSHOT, None, None, demo_store)
+    frame_, _ = maps.place_map(LAST_SNAPSHOT, EVERYWHERE, None, demo_store)
     codes = frame_.frame["place_code"].tolist()
-    shapes = maps.shapes_for([*codes, "999901999"], "township", None, demo_store)
+    shapes = maps.shapes_for([*codes, "999901999"], "township", EVERYWHERE, demo_store)
     assert shapes.kind == "tiles" and shapes.note == "乡镇边界文件缺少 1 个乡镇（街道），暂以方块图显示"
 
 

@@ -12,6 +12,7 @@ from pptx import Presentation
 
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import changes
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.change_tables import slide_caption
 from socialwork.present.deck import deck_bytes
 from socialwork.present.documents import export_bytes, report_data
@@ -28,14 +29,18 @@ def slide_texts(content: bytes) -> list[str]:
 
 
 def test_the_outline_ends_with_the_slides_that_look_back(fixture_store, demo_store):
-    assert outline(LAST_SNAPSHOT, None, None).keys[-3:] == (SINCE_SLIDE, FOLLOWUPS_SLIDE, FOLLOWUPS_SLIDE)
-    assert outline(date(2026, 6, 30), None, None).keys[-1] == SINCE_SLIDE  # no meeting before June's data
-    assert SINCE_SLIDE not in outline(date(2022, 12, 31), None, None).keys  # nothing earlier to compare with
-    assert outline(date(2024, 11, 30), None, None, fixture_store).keys[-1] == SINCE_SLIDE
+    assert outline(LAST_SNAPSHOT, EVERYWHERE, None).keys[-3:] == (
+        SINCE_SLIDE,
+        FOLLOWUPS_SLIDE,
+        FOLLOWUPS_SLIDE,
+    )
+    assert outline(date(2026, 6, 30), EVERYWHERE, None).keys[-1] == SINCE_SLIDE  # no meeting before June's data
+    assert SINCE_SLIDE not in outline(date(2022, 12, 31), EVERYWHERE, None).keys  # nothing earlier to compare with
+    assert outline(date(2024, 11, 30), EVERYWHERE, None, fixture_store).keys[-1] == SINCE_SLIDE
 
 
 def test_the_since_slide_speaks_the_changes_since_the_last_meeting():
-    plan = outline(LAST_SNAPSHOT, None, None)
+    plan = outline(LAST_SNAPSHOT, EVERYWHERE, None)
     since = slide(plan, plan.keys.index(SINCE_SLIDE))
     start = changes.since(LAST_SNAPSHOT)
     expected = changes.compare(date(2026, 8, 31), LAST_SNAPSHOT)
@@ -51,7 +56,7 @@ def test_the_since_slide_speaks_the_changes_since_the_last_meeting():
 
 
 def test_the_followups_slide_lists_the_last_meetings_items_overdue_first():
-    plan = outline(LAST_SNAPSHOT, None, None)
+    plan = outline(LAST_SNAPSHOT, EVERYWHERE, None)
     parts = [slide(plan, i) for i, key in enumerate(plan.keys) if key == FOLLOWUPS_SLIDE]
     view = parts[0]
     assert view.caption == (
@@ -71,7 +76,7 @@ def test_the_followups_slide_lists_the_last_meetings_items_overdue_first():
 
 
 def test_under_a_township_the_slide_keeps_to_its_items():
-    plan = outline(LAST_SNAPSHOT, [MAPING], ["马坪乡"])
+    plan = outline(LAST_SNAPSHOT, Places.townships([MAPING]), ["马坪乡"])
     view = slide(plan, plan.keys.index(FOLLOWUPS_SLIDE))
     assert list(view.table["督办事项"]) == ["马坪乡社工站对照星级标准整改，申报年度星级评定"]  # its own, overdue
     assert view.caption == (
@@ -81,14 +86,14 @@ def test_under_a_township_the_slide_keeps_to_its_items():
 
 
 def test_the_deck_and_the_report_carry_both_slides():
-    texts = slide_texts(deck_bytes(meeting(LAST_SNAPSHOT, None, None)))
+    texts = slide_texts(deck_bytes(meeting(LAST_SNAPSHOT, EVERYWHERE, None)))
     assert texts[-3].startswith("自上次会议以来 上次会议：") and texts[-1].startswith("上次会议督办事项落实情况")
-    html = report_html(report_data(LAST_SNAPSHOT, None, None))
+    html = report_html(report_data(LAST_SNAPSHOT, EVERYWHERE, None))
     assert "自上次会议以来" in html and "上次会议督办事项落实情况" in html and "县民政局、县人社局" in html
 
 
 def test_the_summary_appends_the_items_table():
-    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, None, None)))
+    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, EVERYWHERE, None)))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "上次会议督办事项落实情况" in headings[-2]  # before the one section staff write (下一步工作打算)
     items = document.tables[-1]
@@ -110,9 +115,11 @@ def test_the_summary_appends_the_items_table():
 
 
 def test_the_workbook_has_a_sheet_of_every_item_in_the_filter(fixture_store):
-    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, EVERYWHERE, None)))
     sheet = book["会议督办事项"]
     assert [c.value for c in sheet[4]][:3] == ["编号", "督办事项", "状态"]
     assert sheet.max_row == 4 + 7
-    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", date(2024, 11, 30), [T1], ["甲街道"], fixture_store)))
+    book = openpyxl.load_workbook(
+        io.BytesIO(export_bytes("xlsx", date(2024, 11, 30), Places.townships([T1]), ["甲街道"], fixture_store))
+    )
     assert book["会议督办事项"].max_row == 4  # no meeting recorded: the header alone

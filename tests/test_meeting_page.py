@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.meeting import meeting, outline, slide
 from socialwork.present.plaintext import markdown_text
 from tests.markdown_text import shown
@@ -23,7 +24,7 @@ def open_meeting(**query) -> AppTest:
 
 
 def test_presentation_mode_shows_one_view_with_stamp_and_page_number():
-    content = meeting(LAST_SNAPSHOT, None, None)
+    content = meeting(LAST_SNAPSHOT, EVERYWHERE, None)
     at = open_meeting(view="3", township=[])
     assert shown(at.title[0].value) == content.slides[2].title  # 年度目标完成情况（3/3）, its slash escaped
     assert any(f"3 / {len(content.slides)}" in m.value and "数据截至 2026年10月31日" in m.value for m in at.markdown)
@@ -33,8 +34,8 @@ def test_presentation_mode_shows_one_view_with_stamp_and_page_number():
 
 
 def test_the_outline_lists_the_slides_the_exports_build_and_builds_each_alone():
-    content = meeting(LAST_SNAPSHOT, ["999901101"], ["河口镇"])
-    plan = outline(LAST_SNAPSHOT, ["999901101"], ["河口镇"])
+    content = meeting(LAST_SNAPSHOT, Places.townships(["999901101"]), ["河口镇"])
+    plan = outline(LAST_SNAPSHOT, Places.townships(["999901101"]), ["河口镇"])
     assert plan.titles == tuple(s.title for s in content.slides) and plan.stamp == content.stamp
     for i, built in enumerate(content.slides):
         alone = slide(plan, i)
@@ -44,7 +45,7 @@ def test_the_outline_lists_the_slides_the_exports_build_and_builds_each_alone():
 
 
 def test_the_page_lists_every_slide_by_title():
-    content = meeting(LAST_SNAPSHOT, None, None)
+    content = meeting(LAST_SNAPSHOT, EVERYWHERE, None)
     at = open_meeting()
     listed = f"共 {len(content.slides)} 页：" + markdown_text("、".join(s.title for s in content.slides))
     assert any(m.value == listed for m in at.markdown)

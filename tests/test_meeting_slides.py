@@ -10,6 +10,7 @@ import pytest
 from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, staffing
+from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present import meeting as meeting_module
 from socialwork.present.formatting import format_value
 from socialwork.present.meeting import ROWS_PER_SLIDE, WIDE_ROWS_PER_SLIDE, Section, Slide, meeting, outline, slide
@@ -17,7 +18,7 @@ from socialwork.present.meeting import ROWS_PER_SLIDE, WIDE_ROWS_PER_SLIDE, Sect
 
 @pytest.fixture(scope="module")
 def county():
-    return meeting(LAST_SNAPSHOT, None, None)
+    return meeting(LAST_SNAPSHOT, EVERYWHERE, None)
 
 
 def slides_of(content, key: str) -> list[Slide]:
@@ -45,7 +46,7 @@ def test_every_gap_is_on_a_slide(county, key, lister, count):
 
 def test_a_list_longer_than_the_slides_allow_says_where_the_rest_is(monkeypatch):
     monkeypatch.setattr(meeting_module, "ROWS_PER_SLIDE", 4)
-    parts = slides_of(meeting(LAST_SNAPSHOT, None, None), "unserved")
+    parts = slides_of(meeting(LAST_SNAPSHOT, EVERYWHERE, None), "unserved")
     assert len(parts) == meeting_module.MAX_TABLE_SLIDES == 3
     assert "另有 14 个村（社区）未列出" in parts[-1].caption and "另有" not in parts[0].caption
 
@@ -87,7 +88,7 @@ def test_a_new_kind_of_slide_is_one_more_section(monkeypatch):
                     lambda plan, part, parts: Slide("since_last", "自上次会议以来", f"{plan.stamp}"))  # fmt: skip
     monkeypatch.setattr(meeting_module, "SECTIONS", [*meeting_module.SECTIONS, extra])
     monkeypatch.setitem(meeting_module.SECTION_BY_KEY, "since_last", extra)
-    plan = outline(LAST_SNAPSHOT, None, None)
+    plan = outline(LAST_SNAPSHOT, EVERYWHERE, None)
     assert plan.titles[-1] == "自上次会议以来" and slide(plan, len(plan.pages) - 1).key == "since_last"
 
 
@@ -99,7 +100,7 @@ def test_the_list_of_slides_needs_no_kpi_report_and_the_slides_get_the_views(mon
     db.forget_results()
     asked, real = [], metrics.kpi_report
     monkeypatch.setattr(metrics, "kpi_report", lambda *args: asked.append(args) or real(*args))
-    plan = outline(LAST_SNAPSHOT, None, None)
+    plan = outline(LAST_SNAPSHOT, EVERYWHERE, None)
     assert asked == []
     groups = [g for g in METRIC_GROUP.codes if metrics.kpis_in_groups(real(LAST_SNAPSHOT), g)]
     assert [key for key in plan.keys if key in METRIC_GROUP.codes] == groups

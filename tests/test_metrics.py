@@ -9,17 +9,18 @@ import pytest
 
 from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES, METRIC
 from socialwork.figures import metrics
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.formatting import net_and_gross_lines
 from tests.fixture_county import COUNTY_FIGURES_NOV_2024, NOV_2024, SNAPSHOTS, T1
 
 
-def kpis(store, as_of, townships=None):
-    report = metrics.kpi_report(as_of, townships, store)
+def kpis(store, as_of, places=EVERYWHERE):
+    report = metrics.kpi_report(as_of, places, store)
     return report, {k.metric_key: k for k in report.kpis}
 
 
-def figures(store, as_of, townships=None):
-    return metrics.figures_by_snapshot(as_of, as_of, townships, store).loc[as_of]
+def figures(store, as_of, places=EVERYWHERE):
+    return metrics.figures_by_snapshot(as_of, as_of, places, store).loc[as_of]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_county_figures_at_november_2024(fixture_store):
 
 
 def test_township_figures_at_november_2024(fixture_store):
-    row = figures(fixture_store, NOV_2024, [T1])
+    row = figures(fixture_store, NOV_2024, Places.townships([T1]))
     expected = {
         "certified_workers": 4, "townships": 1, "townships_served": 1, "communities": 2, "communities_served": 2,
         "urban_communities": 2, "certified_in_urban_communities": 4, "urban_communities_2plus": 2,
@@ -144,7 +145,7 @@ def test_pace_of_a_level_target_starts_from_the_baseline(fixture_store):
 
 
 def test_township_filter_turns_county_targets_into_contributions(fixture_store):
-    _, by_key = kpis(fixture_store, NOV_2024, [T1])
+    _, by_key = kpis(fixture_store, NOV_2024, Places.townships([T1]))
     net = by_key["certified_net_increase"]
     assert (net.value, net.status, net.goal) == (2, "contribution", None)
     assert "乡镇筛选下显示所选乡镇的贡献" in net.note
@@ -174,7 +175,7 @@ def test_status_rules(value, goal, comparator, expected, as_of, status):
 
 
 def test_township_scorecard_values_statuses_and_worst_first(fixture_store):
-    card = metrics.township_scorecard(NOV_2024, None, fixture_store)
+    card = metrics.township_scorecard(NOV_2024, EVERYWHERE, fixture_store)
     frame = card.frame.set_index("township_name")
     assert list(card.frame["township_name"]) == ["乙镇", "丙乡", "甲街道"]  # 2 unmet, 1 unmet, 0 unmet
     assert frame.loc["甲街道", "certified_per_urban_community"] == 2.0
@@ -190,7 +191,7 @@ def test_township_scorecard_values_statuses_and_worst_first(fixture_store):
 
 
 def test_township_scorecard_respects_the_filter(fixture_store):
-    card = metrics.township_scorecard(NOV_2024, [T1], fixture_store)
+    card = metrics.township_scorecard(NOV_2024, Places.townships([T1]), fixture_store)
     assert list(card.frame["township_code"]) == [T1]
 
 
@@ -226,6 +227,6 @@ def test_a_county_total_named_in_a_township_note_is_worded_as_on_its_card():
 
 def test_chosen_townships_without_a_row_at_a_date_count_zero_there(fixture_store):
     """Every snapshot keeps its row under a township filter: none of anything, not a missing date."""
-    frame = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], ["999999999"], fixture_store)
+    frame = metrics.figures_by_snapshot(SNAPSHOTS[0], SNAPSHOTS[-1], Places.townships(["999999999"]), fixture_store)
     assert list(frame.index) == SNAPSHOTS
     assert (frame == 0).all().all()

@@ -23,6 +23,7 @@ from socialwork.data.storage.publishing import publish_store
 from socialwork.data.storage.store import read_table, remove_stale_staging, snapshot_dates, write_snapshot
 from socialwork.figures import db
 from socialwork.figures.metrics import kpi_report
+from socialwork.figures.place_filter import EVERYWHERE
 from tests.fixture_county import FIXTURE_COUNTY, SNAPSHOTS, snapshot
 
 pytestmark = pytest.mark.objectstore
@@ -57,7 +58,9 @@ def test_import_publish_read_round_trip(bucket_store, fixture_store):
     people = read_table(bucket_store, LATER, TABLES_BY_NAME["people"])
     assert sorted(people["person_id"]) == sorted(snapshot(LATER)["people"]["person_id"])
     # Every figure as from the same county on disk.
-    assert kpi_report(LATER, None, bucket_store).as_dict() == kpi_report(LATER, None, fixture_store).as_dict()
+    assert (
+        kpi_report(LATER, EVERYWHERE, bucket_store).as_dict() == kpi_report(LATER, EVERYWHERE, fixture_store).as_dict()
+    )
     # One manifest per date, listing files under the import's own prefix, paths relative to the store's root.
     manifest = objectstore.published(bucket_store).snapshots[LATER]
     assert manifest.key == f"manifests/{LATER.isoformat()}/v000001.json"

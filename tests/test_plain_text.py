@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.figures import staffing
+from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present import charts
 from socialwork.present.plaintext import html_text, markdown_text
 from tests.fixture_county import HOSTILE_ORGANISATIONS, HOSTILE_TOWNSHIPS, T1, T2, T3
@@ -119,7 +120,7 @@ def strings(spec: object) -> list[str]:
 
 
 def test_a_stored_township_name_is_escaped_in_the_figure_json(hostile_store):
-    figure = charts.township_staffing_bars(staffing.staffing_by_township(DAY, None, hostile_store), 2, "图")
+    figure = charts.township_staffing_bars(staffing.staffing_by_township(DAY, EVERYWHERE, hostile_store), 2, "图")
     assert not [s for s in strings(json.loads(figure.to_json())) if "<a" in s]
     escaped = html_text(HOSTILE_TOWNSHIPS[T2])
     assert [list(trace.y) for trace in figure.data] == [[escaped, html_text(HOSTILE_TOWNSHIPS[T1])]] * 2  # worst first

@@ -11,6 +11,7 @@ from socialwork.data import settings
 from socialwork.data.contract.enums import SECTOR
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import places, posts
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.html_tables import tables
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -44,7 +45,7 @@ def test_every_domain_sector_appears_in_chart_and_table():
 
 def test_county_figures_equal_the_queries():
     at = open_posts()
-    summary = posts.post_summary(LAST_SNAPSHOT, None)
+    summary = posts.post_summary(LAST_SNAPSHOT, EVERYWHERE)
     shown = {m.label: m.value for m in at.metric}
     assert shown["岗位总数"] == f"{int(summary['posts'])}个"
     assert shown["空缺"] == f"{int(summary['vacant_posts'])}个"
@@ -55,7 +56,7 @@ def test_county_figures_equal_the_queries():
 @pytest.mark.parametrize("name", ["城关街道", "太平乡"])
 def test_township_filter_says_county_posts_are_left_out(name):
     at = open_posts(township=[name])
-    codes = places.township_codes([name], LAST_SNAPSHOT)
+    codes = Places.townships(places.township_codes([name], LAST_SNAPSHOT))
     summary = posts.post_summary(LAST_SNAPSHOT, codes)
     assert tables(at)[1]["岗位（个）"].sum() == summary["posts"]
     assert tables(at)[0]["岗位（个）"].sum() == summary["posts"]  # by platform / institution / key sector

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from socialwork.figures import db
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.fixture_city import EMPTY_IN_ONE_COUNTY
 from tests.fixture_county import T1
 
@@ -17,7 +18,7 @@ SAMPLE_PARAMETERS = {
     "from_dates": [date(2023, 12, 31)],
     "to_date": date(2024, 11, 30),
     "plan_year": 2024,
-    "townships": None,
+    "places": EVERYWHERE,
     "scope": None,
     "snapshot_dates": [date(2023, 12, 31), date(2024, 11, 30)],
     "previous_date": date(2024, 6, 30),
@@ -48,8 +49,8 @@ def test_query_returns_documented_columns(fixture_store, name):
 @pytest.mark.parametrize("name", db.query_names())
 def test_query_runs_with_a_township_filter(fixture_store, name):
     params = {p: SAMPLE_PARAMETERS[p] for p in db.query_parameters(name)}
-    if "townships" in params:
-        params["townships"] = [T1]
+    if "places" in params:
+        params["places"] = Places.townships([T1])
     db.run(name, data=fixture_store, **params)
 
 

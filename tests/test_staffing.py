@@ -8,13 +8,14 @@ import pandas as pd
 import pytest
 
 from socialwork.figures import staffing
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.fixture_county import C11, C12, C21, C22, C31, C32, T1, T2, T3
 
 NOV_2024 = date(2024, 11, 30)
 
 
 def test_per_community_counts_change_and_shortfall(fixture_store):
-    frame = staffing.community_staffing(NOV_2024, None, fixture_store).set_index("community_code")
+    frame = staffing.community_staffing(NOV_2024, EVERYWHERE, fixture_store).set_index("community_code")
     assert frame["certified_workers"].to_dict() == {C11: 2, C12: 2, C21: 1, C22: 1, C31: 0, C32: 0}
     assert frame["social_workers"].to_dict() == {C11: 2, C12: 2, C21: 1, C22: 1, C31: 1, C32: 0}
     # Against 2024-06-30: p10 joined C12 certified; p5 in C22 was certified in October.
@@ -25,7 +26,7 @@ def test_per_community_counts_change_and_shortfall(fixture_store):
 
 
 def test_county_summary(fixture_store):
-    summary = staffing.staffing_summary(NOV_2024, None, fixture_store)
+    summary = staffing.staffing_summary(NOV_2024, EVERYWHERE, fixture_store)
     assert summary["urban_communities"] == 3
     assert summary["certified_in_urban_communities"] == 5
     assert summary["average_certified_per_urban_community"] == pytest.approx(5 / 3)
@@ -36,25 +37,25 @@ def test_county_summary(fixture_store):
 
 
 def test_one_township_summary_and_lists(fixture_store):
-    summary = staffing.staffing_summary(NOV_2024, [T2], fixture_store)
+    summary = staffing.staffing_summary(NOV_2024, Places.townships([T2]), fixture_store)
     assert (summary["urban_communities"], summary["average_certified_per_urban_community"]) == (1, 1.0)
     assert (summary["share_meeting_minimum"], summary["total_shortfall"]) == (0.0, 1)
-    assert list(staffing.shortfall_list(NOV_2024, [T2], fixture_store)["community_code"]) == [C21]
-    assert staffing.uncovered_list(NOV_2024, [T2], fixture_store).empty
+    assert list(staffing.shortfall_list(NOV_2024, Places.townships([T2]), fixture_store)["community_code"]) == [C21]
+    assert staffing.uncovered_list(NOV_2024, Places.townships([T2]), fixture_store).empty
 
 
 def test_township_without_urban_communities_has_no_average(fixture_store):
-    summary = staffing.staffing_summary(NOV_2024, [T3], fixture_store)
+    summary = staffing.staffing_summary(NOV_2024, Places.townships([T3]), fixture_store)
     assert summary["urban_communities"] == 0
     assert pd.isna(summary["average_certified_per_urban_community"])
-    assert list(staffing.uncovered_list(NOV_2024, [T3], fixture_store)["community_code"]) == [C32]
+    assert list(staffing.uncovered_list(NOV_2024, Places.townships([T3]), fixture_store)["community_code"]) == [C32]
 
 
 def test_coverage_and_gap_lists_for_the_county(fixture_store):
-    assert list(staffing.uncovered_list(NOV_2024, None, fixture_store)["community_code"]) == [C32]
-    gaps = staffing.shortfall_list(NOV_2024, None, fixture_store)
+    assert list(staffing.uncovered_list(NOV_2024, EVERYWHERE, fixture_store)["community_code"]) == [C32]
+    gaps = staffing.shortfall_list(NOV_2024, EVERYWHERE, fixture_store)
     assert list(gaps["community_code"]) == [C21] and gaps["shortfall"].sum() == 1
-    assert staffing.uncovered_list(NOV_2024, None, fixture_store, max_rows=0).empty
+    assert staffing.uncovered_list(NOV_2024, EVERYWHERE, fixture_store, max_rows=0).empty
 
 
 @pytest.mark.parametrize("cap", [None, 2, 6, 7, 1000])
@@ -63,11 +64,11 @@ def test_a_townships_communities_cut_from_the_countys_list_are_its_query(fixture
     read by its own query (2, 6): the same frame, types included, either way."""
     from socialwork.figures import db
 
-    staffing.community_staffing(NOV_2024, None, fixture_store, cap)  # the county's view, read first
+    staffing.community_staffing(NOV_2024, EVERYWHERE, fixture_store, cap)  # the county's view, read first
     ran, execute = [], db.execute
     monkeypatch.setattr(db, "execute", lambda name, *rest: ran.append(name) or execute(name, *rest))
     views = [[T1], [T2], [T3], [T1, T3]]
-    lists = [staffing.community_staffing(NOV_2024, townships, fixture_store, cap) for townships in views]
+    lists = [staffing.community_staffing(NOV_2024, Places.townships(chosen), fixture_store, cap) for chosen in views]
     assert ran.count("staffing/community_staffing_at_snapshot") == (4 if cap in (2, 6) else 0)
     for townships, listed in zip(views, lists, strict=True):
         pd.testing.assert_frame_equal(listed, staffing._community_list(NOV_2024, townships, fixture_store, cap))
@@ -75,36 +76,41 @@ def test_a_townships_communities_cut_from_the_countys_list_are_its_query(fixture
 
 
 def test_a_capped_community_list_puts_those_furthest_from_the_rule_first(fixture_store):
-    every = staffing.community_staffing(NOV_2024, None, fixture_store)
+    every = staffing.community_staffing(NOV_2024, EVERYWHERE, fixture_store)
     assert list(every["community_code"]) == [C11, C12, C21, C22, C31, C32]  # township order when all fit
-    assert list(staffing.community_staffing(NOV_2024, None, fixture_store, max_rows=6)["community_code"]) == list(
+    assert list(staffing.community_staffing(NOV_2024, EVERYWHERE, fixture_store, max_rows=6)["community_code"]) == list(
         every["community_code"]
     )
     # Six in scope, three listed: the shortfall first, then the village no social worker serves.
-    capped = staffing.community_staffing(NOV_2024, None, fixture_store, max_rows=3)
+    capped = staffing.community_staffing(NOV_2024, EVERYWHERE, fixture_store, max_rows=3)
     assert list(capped["community_code"]) == [C21, C32, C11]
     assert capped.set_index("community_code").loc[C21, "shortfall"] == 1
 
 
 def test_distribution_lists_every_bucket(fixture_store):
-    frame = staffing.certified_distribution(NOV_2024, None, fixture_store)
+    frame = staffing.certified_distribution(NOV_2024, EVERYWHERE, fixture_store)
     assert dict(zip(frame["certified_bucket"], frame["urban_communities"], strict=True)) == {
         "0": 0, "1": 1, "2": 2, "3+": 0,
     }  # fmt: skip
-    township = staffing.certified_distribution(NOV_2024, [T2], fixture_store)  # C21 alone, with one certified
+    township = staffing.certified_distribution(
+        NOV_2024, Places.townships([T2]), fixture_store
+    )  # C21 alone, with one certified
     assert township["urban_communities"].tolist() == [0, 1, 0, 0]
-    assert staffing.certified_distribution(NOV_2024, [T3], fixture_store)["urban_communities"].tolist() == [0] * 4
+    assert (
+        staffing.certified_distribution(NOV_2024, Places.townships([T3]), fixture_store)["urban_communities"].tolist()
+        == [0] * 4
+    )
 
 
 def test_per_township_drill_figures(fixture_store):
-    frame = staffing.staffing_by_township(NOV_2024, None, fixture_store).set_index("township_name")
+    frame = staffing.staffing_by_township(NOV_2024, EVERYWHERE, fixture_store).set_index("township_name")
     assert frame.loc["甲街道", "average_certified_per_urban_community"] == 2.0
     assert frame.loc["乙镇", "total_shortfall"] == 1
     assert pd.isna(frame.loc["丙乡", "share_meeting_minimum"])
 
 
 def test_share_meeting_minimum_trend(fixture_store):
-    trend = staffing.share_meeting_minimum_trend(date(2025, 3, 31), None, fixture_store)
+    trend = staffing.share_meeting_minimum_trend(date(2025, 3, 31), EVERYWHERE, fixture_store)
     assert trend["share_meeting_minimum"].round(2).tolist() == [33.33, 33.33, 66.67, 66.67]
 
 
@@ -121,7 +127,7 @@ def test_demo_total_shortfall_is_the_sum_of_two_minus_count(demo_store):
     counts = urban.map(certified).fillna(0)
     expected = int(sum(2 - c for c in counts if c < 2))
     assert expected > 0
-    assert staffing.staffing_summary(LAST_SNAPSHOT, None, demo_store)["total_shortfall"] == expected
+    assert staffing.staffing_summary(LAST_SNAPSHOT, EVERYWHERE, demo_store)["total_shortfall"] == expected
 
 
 def _demo_need_order(demo_store) -> pd.DataFrame:
@@ -149,7 +155,7 @@ def test_demo_capped_list_is_the_neediest_by_pandas(demo_store):
 
     expected = _demo_need_order(demo_store)
     assert expected["shortfall"].iloc[0] == 2 and (expected["shortfall"] == 0).any()
-    listed = staffing.community_staffing(LAST_SNAPSHOT, None, demo_store, max_rows=40)
+    listed = staffing.community_staffing(LAST_SNAPSHOT, EVERYWHERE, demo_store, max_rows=40)
     assert list(listed["community_code"]) == list(expected["community_code"].head(40))
 
 
@@ -158,9 +164,9 @@ def test_demo_shortfall_list_is_in_need_order_by_pandas(demo_store):
 
     expected = _demo_need_order(demo_store)
     expected = expected[expected["shortfall"] > 0]
-    gaps = staffing.shortfall_list(LAST_SNAPSHOT, None, demo_store)
+    gaps = staffing.shortfall_list(LAST_SNAPSHOT, EVERYWHERE, demo_store)
     assert list(gaps["community_code"]) == list(expected["community_code"])
-    assert list(staffing.shortfall_list(LAST_SNAPSHOT, None, demo_store, max_rows=5)["community_code"]) == list(
+    assert list(staffing.shortfall_list(LAST_SNAPSHOT, EVERYWHERE, demo_store, max_rows=5)["community_code"]) == list(
         expected["community_code"].head(5)
     )
 
@@ -178,8 +184,8 @@ def test_among_equal_shortfalls_a_community_nobody_serves_comes_first(tmp_path):
     people.loc[uncertified, ["certificate_date", "first_certified_date"]] = None
     frames["people"] = people[people["person_id"] != "p4"]
     write_snapshot(tmp_path, NOV_2024, frames)
-    assert list(staffing.shortfall_list(NOV_2024, None, tmp_path)["community_code"]) == [C21, C11]
-    capped = staffing.community_staffing(NOV_2024, None, tmp_path, max_rows=2)
+    assert list(staffing.shortfall_list(NOV_2024, EVERYWHERE, tmp_path)["community_code"]) == [C21, C11]
+    capped = staffing.community_staffing(NOV_2024, EVERYWHERE, tmp_path, max_rows=2)
     assert list(capped["community_code"]) == [C21, C11]
 
 
@@ -189,8 +195,9 @@ def test_the_shortfall_list_cut_from_the_community_list_is_the_querys(fixture_st
     every row and its order as urban_communities_below_minimum gives them, capped or not, filtered or not."""
     from socialwork.data.demo.story import LAST_SNAPSHOT
 
-    for on, places, store in [(NOV_2024, None, fixture_store), (NOV_2024, [T2], fixture_store),
-                              (LAST_SNAPSHOT, None, demo_store)]:  # fmt: skip
+    for on, places, store in [(NOV_2024, EVERYWHERE, fixture_store),
+                              (NOV_2024, Places.townships([T2]), fixture_store),
+                              (LAST_SNAPSHOT, EVERYWHERE, demo_store)]:  # fmt: skip
         communities = staffing.community_staffing(on, places, store, max_rows=cap)
         expected = staffing.shortfall_list(on, places, store, max_rows=cap)
         assert len(expected)  # something to compare

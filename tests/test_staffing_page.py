@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import places, staffing
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.html_tables import tables
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -30,13 +31,13 @@ def metric(at: AppTest, label: str) -> str:
 
 def test_county_view_shows_the_summary_and_the_township_chart():
     at = open_staffing()
-    summary = staffing.staffing_summary(LAST_SNAPSHOT, None)
+    summary = staffing.staffing_summary(LAST_SNAPSHOT, EVERYWHERE)
     assert metric(at, "持证缺口") == f"{int(summary['total_shortfall'])}人"
     assert metric(at, "城市社区") == f"{int(summary['urban_communities'])}个"
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"].replace("<br>", "") == "各乡镇（街道）城市社区平均持证社工"
     shown_townships = set(chart["data"][0]["y"])
-    by_township = staffing.staffing_by_township(LAST_SNAPSHOT, None)
+    by_township = staffing.staffing_by_township(LAST_SNAPSHOT, EVERYWHERE)
     assert shown_townships == set(by_township[by_township["urban_communities"] > 0]["township_name"])
     assert len(tables(at)[2]) == 267  # every village and community of the county
 
@@ -44,7 +45,7 @@ def test_county_view_shows_the_summary_and_the_township_chart():
 @pytest.mark.parametrize("name", ["城关街道", "白水镇"])
 def test_township_view_lists_its_communities(name):
     at = open_staffing(township=[name])
-    codes = places.township_codes([name], LAST_SNAPSHOT)
+    codes = Places.townships(places.township_codes([name], LAST_SNAPSHOT))
     frame = staffing.community_staffing(LAST_SNAPSHOT, codes)
     assert len(tables(at)[2]) == len(frame)
     gaps = tables(at)[0]

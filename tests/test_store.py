@@ -26,6 +26,7 @@ from socialwork.data.storage.store import (
     write_snapshot,
 )
 from socialwork.figures import db, store_views
+from socialwork.figures.place_filter import EVERYWHERE
 from tests.fixture_county import hostile_snapshot, snapshot
 
 DAY = date(2024, 11, 30)
@@ -83,7 +84,7 @@ def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixtur
             data=store,
             snapshot_date=DAY,
             from_year=2024,
-            townships=None,
+            places=EVERYWHERE,
             award_wan=0.15,
         )
     with pytest.raises(StoreError, match="无法读取快照文件"):

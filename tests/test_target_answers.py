@@ -28,6 +28,7 @@ from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
 from socialwork.figures.metrics.pace import Projection
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present import target_words as words
 from socialwork.present.cards import card_foot_html
 from socialwork.present.documents import export_bytes
@@ -112,7 +113,7 @@ def units_store(tmp_path_factory):
 
 
 def test_the_report_carries_gap_and_same_month_last_year(units_store):
-    net = metrics.kpi_report(MARCH_2025, None, units_store).kpis[0]
+    net = metrics.kpi_report(MARCH_2025, EVERYWHERE, units_store).kpis[0]
     # Certified at 2024-12-31: p1 p2 p3 p4 p5 p10; at 2025-03-31 p8 too (certified 2025-01-15): net 1. "> 40" asks
     # 41: the gap is 40.
     assert (net.metric_key, net.value, net.gap) == ("certified_net_increase", 1.0, 40.0)
@@ -122,9 +123,9 @@ def test_the_report_carries_gap_and_same_month_last_year(units_store):
 
 
 def test_responsibility_is_data_and_a_township_answers_for_its_own(units_store):
-    county = metrics.kpi_report(MARCH_2025, None, units_store)
+    county = metrics.kpi_report(MARCH_2025, EVERYWHERE, units_store)
     assert {k.responsible_unit for k in county.kpis if k.goal is not None} == {"县民政局"}
-    township = metrics.kpi_report(MARCH_2025, [T1], units_store)
+    township = metrics.kpi_report(MARCH_2025, Places.townships([T1]), units_store)
     by_scope = {k.scope: k.responsible_unit for k in township.kpis if k.scope}
     assert by_scope == {"scale_free": "甲街道", "county": "县民政局"}
 
@@ -154,13 +155,13 @@ def test_overview_table_has_every_answer():
 
 
 def test_targets_slide_and_its_notes_have_every_answer():
-    slide = next(s for s in meeting(LAST_SNAPSHOT, None, None).slides if s.key == TARGETS_SLIDE)
+    slide = next(s for s in meeting(LAST_SNAPSHOT, EVERYWHERE, None).slides if s.key == TARGETS_SLIDE)
     assert set(ANSWER_COLUMNS) <= set(slide.table.columns)
     assert "差 " in slide.notes and "年末预测" in slide.notes and "同比" in slide.notes and "责任单位" in slide.notes
 
 
 def test_pptx_has_every_answer_and_the_township_ranking():
-    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
+    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, EVERYWHERE, None)))
     cells = [
         cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
         for row in shape.table.rows for cell in row.cells
@@ -173,14 +174,15 @@ def test_pptx_has_every_answer_and_the_township_ranking():
 
 def test_pdf_has_every_answer_and_overdue_in_two_named_meanings():
     text = "".join(
-        shown(p.extract_text()) for p in PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, None, None))).pages
+        shown(p.extract_text())
+        for p in PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, EVERYWHERE, None))).pages
     )
     for part in (*ANSWER_COLUMNS, "县民政局、县人社局", "逾期的督办事项2项", "逾期的实施步骤与工作举措"):
         assert shown(part) in text, part
 
 
 def test_docx_has_every_answer():
-    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, None, None)))
+    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, EVERYWHERE, None)))
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     for header in ANSWER_COLUMNS:
         assert header in cells, header
@@ -189,7 +191,7 @@ def test_docx_has_every_answer():
 
 
 def test_xlsx_targets_sheet_has_the_answers_as_numbers():
-    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, EVERYWHERE, None)))
     sheet = next(
         ws for ws in book.worksheets if any(c.value == "距目标差距" for row in ws.iter_rows(max_row=6) for c in row)
     )
@@ -251,7 +253,7 @@ def test_no_red_zero_on_a_card_whose_change_rounds_away():
 def test_docx_follows_the_official_document_format():
     """GB/T 9704-2012: A4, margins 37/35/28/26 mm, title 小标宋 二号, body 仿宋 三号, page numbers "— N —" at the outer
     edge, statuses as coloured words, the groups' charts as pictures."""
-    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, None, None)))
+    document = Document(io.BytesIO(export_bytes("docx", LAST_SNAPSHOT, EVERYWHERE, None)))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
@@ -274,7 +276,7 @@ def test_docx_follows_the_official_document_format():
 
 
 def test_xlsx_years_are_numbers_every_table_filters_and_the_changes_are_there():
-    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, None, None)))
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, EVERYWHERE, None)))
     incentives = book["激励"]
     assert incentives.cell(4, 1).value == "年度" and isinstance(incentives.cell(5, 1).value, int)
     assert incentives.cell(5, 1).number_format == "0"  # 2022, never "2,022"
@@ -285,7 +287,7 @@ def test_xlsx_years_are_numbers_every_table_filters_and_the_changes_are_there():
 
 
 def test_pptx_cover_states_the_date_once():
-    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
+    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, EVERYWHERE, None)))
     assert slide_text(deck.slides[0]).count("数据截至") == 1
 
 
@@ -305,15 +307,16 @@ def test_overview_has_the_map_of_every_township():
 
 
 def test_the_meeting_has_a_map_slide_in_presentation_the_deck_and_the_pdf():
-    slides = meeting(LAST_SNAPSHOT, None, None).slides
+    slides = meeting(LAST_SNAPSHOT, EVERYWHERE, None).slides
     [view] = [s for s in slides if s.key == MAP_SLIDE]
     townships = set(metrics.township_scorecard(LAST_SNAPSHOT).frame["township_code"])
     assert choropleth_ids(view.figure.to_plotly_json()) == townships
     assert view.caption.startswith("有社工服务的村（社区）占比：17 个乡镇（街道）中")
-    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, None, None)))
+    deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, EVERYWHERE, None)))
     [map_slide] = [s for s in deck.slides if "地图：社会工作服务覆盖" in slide_text(s)]
     assert any(shape.shape_type == 13 for shape in map_slide.shapes)  # MSO_SHAPE_TYPE.PICTURE
     pdf = "".join(
-        shown(p.extract_text()) for p in PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, None, None))).pages
+        shown(p.extract_text())
+        for p in PdfReader(io.BytesIO(export_bytes("pdf", LAST_SNAPSHOT, EVERYWHERE, None))).pages
     )
     assert shown("地图：社会工作服务覆盖") in pdf

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.bench.synthetic import Scale, write_store
 from socialwork.data import settings
 from socialwork.figures import places, staffing
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present import cards, charts
 from tests.html_tables import tables
 
@@ -53,7 +54,7 @@ def test_township_chart_shows_the_worst_and_one_bar_for_the_others(many_township
     at = open_page("staffing", many_townships, monkeypatch)
     layout, bars = chart_specs(at)[0]["layout"], chart_specs(at)[0]["data"][1]  # [0]: the rows made clickable
     as_of = places.available_dates(many_townships)[-1]
-    by_township = staffing.staffing_by_township(as_of, None, many_townships)
+    by_township = staffing.staffing_by_township(as_of, EVERYWHERE, many_townships)
     with_urban = by_township[by_township["urban_communities"] > 0]
     assert len(bars["y"]) == charts.TOP_BARS + 1
     assert bars["y"][-1] == f"其他 {len(with_urban) - charts.TOP_BARS} 个乡镇（街道）"
@@ -70,13 +71,13 @@ def test_township_chart_shows_the_worst_and_one_bar_for_the_others(many_township
 def test_community_lists_are_capped_but_totals_count_every_community(many_townships, monkeypatch):
     at = open_page("staffing", many_townships, monkeypatch)
     as_of = places.available_dates(many_townships)[-1]
-    summary = staffing.staffing_summary(as_of, None, many_townships)
+    summary = staffing.staffing_summary(as_of, EVERYWHERE, many_townships)
     gaps, uncovered, communities = (tables(at)[i] for i in (1, 2, 3))
     assert len(communities) == CAP and summary["communities"] == SCALE.communities
     assert len(gaps) == min(CAP, summary["urban_communities_below_minimum"])
     assert len(uncovered) == min(CAP, summary["communities_without_social_worker"])
     # The capped list holds the largest gaps; the heading and the card add up every community.
-    full = staffing.shortfall_list(as_of, None, many_townships)
+    full = staffing.shortfall_list(as_of, EVERYWHERE, many_townships)
     assert list(gaps["缺口（人）"]) == list(full["shortfall"].head(len(gaps)))
     assert full["shortfall"].sum() == summary["total_shortfall"]
     assert any(f"缺口 {int(summary['total_shortfall'])} 人" in m.value for m in at.markdown)
@@ -91,7 +92,9 @@ def test_many_selected_townships_keep_the_community_chart_short(many_townships, 
     as_of = places.available_dates(many_townships)[-1]
     names = list(places.townships(as_of, many_townships)["township_name"][:25])
     at = open_page("staffing", many_townships, monkeypatch, township=names)
-    urban = staffing.staffing_summary(as_of, places.township_codes(names, as_of, many_townships), many_townships)
+    urban = staffing.staffing_summary(
+        as_of, Places.townships(places.township_codes(names, as_of, many_townships)), many_townships
+    )
     assert urban["urban_communities"] > charts.MAX_BARS
     monkeypatch.setattr(cards, "TABLE_MAX_ROWS", cap)
     at.run()
@@ -124,7 +127,7 @@ def test_other_pages_keep_charts_short(many_townships, monkeypatch, page):
 def test_demo_county_is_drawn_in_full(monkeypatch):
     at = open_page("staffing", None, monkeypatch)
     chart = chart_specs(at)[0]
-    by_township = staffing.staffing_by_township(places.available_dates(settings.DEMO_DATA_DIR)[-1], None)
+    by_township = staffing.staffing_by_township(places.available_dates(settings.DEMO_DATA_DIR)[-1], EVERYWHERE)
     assert len(by_township) == 17
     assert set(chart["data"][0]["y"]) == set(by_township[by_township["urban_communities"] > 0]["township_name"])
     assert "subtitle" not in chart["layout"]["title"]

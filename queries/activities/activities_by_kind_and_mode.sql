@@ -1,14 +1,14 @@
 -- Activities held this year up to $snapshot_date by kind and mode (线上/线下); every pair listed.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level events included).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = whole county, county-level events
+--   included).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: activity_kind, activity_kind_label, mode, mode_label, sessions, attendees, hours
 with held as (
     select *
     from activities
     where snapshot_date = $snapshot_date
       and activity_date between make_date(year($snapshot_date), 1, 1) and $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 pairs as (

@@ -1,7 +1,8 @@
 -- Sessions and attendees per month of $snapshot_date's year, by activity kind, up to $snapshot_date.
 -- Every month from January to the snapshot's month and every kind is listed.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level events included).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = whole county, county-level events
+--   included).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: month, activity_kind, activity_kind_label, sessions, attendees
 with months as (
     select unnest(range(1, month($snapshot_date) + 1)) as month
@@ -18,8 +19,7 @@ held as (
     from activities
     where snapshot_date = $snapshot_date
       and activity_date between make_date(year($snapshot_date), 1, 1) and $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 final as (

@@ -1,7 +1,7 @@
 -- Supervision and training held in each township this year up to $snapshot_date; townships with none
 -- show zeros (county-level events have no township and are not counted here).
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = every township).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: township_code, township_name, supervision_sessions, training_sessions, attendees, hours
 with held as (
     select *
@@ -33,8 +33,7 @@ final as (
     from townships t
     left join per_township p using (township_code)
     where t.snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, t.township_code))
-      and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
+      and in_places(t.township_code, t.county_code, $places)
 )
 
 select * from final

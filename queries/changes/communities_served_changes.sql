@@ -5,8 +5,9 @@
 -- minus served then = newly_served - no_longer_served - gone_served, places now minus places then =
 -- new places (newly_served rows with none then + new_unserved) - gone rows.
 -- Order: the change's order in the enumeration, then township and community.
--- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $from_date DATE, $to_date DATE, $places VARCHAR[] (the place filter; NULL = whole
+--   county).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
 -- county_name is the county's name from the divisions table: township names repeat across counties.
@@ -38,8 +39,7 @@ now_all as (
 
 now_staffing as (
     select * from now_all
-    where ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+    where in_places(township_code, county_code, $places)
 ),
 
 compared as (
@@ -67,8 +67,7 @@ gone as (
         0 as social_workers_now,
         t.snapshot_date as named_at
     from then_staffing t
-    where ($townships is null or list_contains($townships, t.township_code))
-      and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
+    where in_places(t.township_code, t.county_code, $places)
       and t.community_code not in (select community_code from now_all)
 ),
 

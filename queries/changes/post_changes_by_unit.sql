@@ -2,9 +2,9 @@
 -- created (new on the register), filled (in post now, vacant or not yet set up then), vacated (in post then,
 -- vacant now) and removed (gone from the register). Only units with a change; county, then township order, each
 -- county's county-level departments (no township) last.
--- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
---   county-level departments).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $from_date DATE, $to_date DATE, $places VARCHAR[] (the place filter;
+--   NULL = whole county, with the county-level departments).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
 -- county_name is the county's name from the divisions table: township names repeat across counties.
@@ -58,8 +58,7 @@ by_unit as (
         count(*) filter (where vacated) as vacated_posts,
         count(*) filter (where removed) as removed_posts
     from compared
-    where ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+    where in_places(township_code, county_code, $places)
     group by county_code, township_code, unit_name, sector
 ),
 

@@ -3,9 +3,10 @@
 -- (deregistered, or gone from the register), suspended, resumed, or its evaluation grade changed (a change of
 -- status wins over a change of grade; one already deregistered that leaves the register is no change). Stations
 -- first, then organisations, each in county and township order.
--- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county, with the
+-- Parameters: $from_date DATE, $to_date DATE, $places VARCHAR[] (the place filter; NULL = whole
+--   county, with the
 --   organisations registered at county level).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
 -- county_name is the county's name from the divisions table: township names repeat across counties.
@@ -32,8 +33,7 @@ stations_now as (
     select county_code, township_code, township_name, has_station, station_stars
     from townships
     where snapshot_date = $to_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 stations as (
@@ -106,8 +106,7 @@ organisations_changed as (
         o.grade_now
     from organisations_compared o
     left join townships w on w.snapshot_date = $to_date and w.township_code = o.township_code
-    where ($townships is null or list_contains($townships, o.township_code))
-      and ($scope is null or starts_with(coalesce(o.township_code, o.county_code), $scope))
+    where in_places(o.township_code, o.county_code, $places)
 ),
 
 final as (

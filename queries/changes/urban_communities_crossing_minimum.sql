@@ -5,9 +5,10 @@
 -- it met the minimum then; and communities newly urban that do not meet it. So the list adds up: meeting now minus
 -- meeting then = reached_minimum - fell_below_minimum - gone_met - reclassified_met.
 -- Order: the change's order in the enumeration, then township and community.
--- Parameters: $from_date DATE, $to_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
+-- Parameters: $from_date DATE, $to_date DATE, $places VARCHAR[] (the place filter; NULL = whole
+--   county),
 --   $min_certified INTEGER (the 2-per-community rule).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- $from_dates DATE[]: the dates of each county's latest snapshot on or before $from_date (figures/changes.py),
 --   stated so that only those partitions are read.
 -- county_name is the county's name from the divisions table: township names repeat across counties.
@@ -40,8 +41,7 @@ now_all as (
 now_staffing as (
     select * from now_all
     where community_kind = 'urban_community'
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 compared as (
@@ -72,8 +72,7 @@ left_urban as (
     left join now_all a using (community_code)
     where t.community_kind = 'urban_community'
       and a.community_kind is distinct from 'urban_community'
-      and ($townships is null or list_contains($townships, t.township_code))
-      and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
+      and in_places(t.township_code, t.county_code, $places)
 ),
 
 changed as (

@@ -1,8 +1,8 @@
 -- Talent cards (英才卡) issued and one-off awards per year, for people on the register at $snapshot_date,
 -- every year from $from_year to the snapshot's year; the award sum is awards × $award_wan (万元).
--- Parameters: $snapshot_date DATE, $from_year INTEGER, $townships VARCHAR[] (NULL = whole county),
+-- Parameters: $snapshot_date DATE, $from_year INTEGER, $places VARCHAR[] (the place filter; NULL = whole county),
 --   $award_wan DOUBLE (the plan: 0.15万元 per person).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: year, talent_cards_issued, awards, award_sum_wan
 with years as (
     select unnest(range($from_year, year($snapshot_date) + 1)) as year
@@ -12,8 +12,7 @@ scoped_people as (
     select *
     from people
     where snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 cards as (

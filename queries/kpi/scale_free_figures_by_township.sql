@@ -3,8 +3,8 @@
 -- socialwork/data/storage/aggregates.py).
 -- Generated from the figures declared in socialwork/data/contract/plan_figures.py (PLAN_FIGURES) by `python -m
 -- socialwork generate`: change the declarations, not this file.
--- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL
---   = every township), $scope VARCHAR (a division code prefix; NULL = everywhere).
+-- Parameters: $snapshot_dates DATE[] (e.g. the as-of date and its baseline), $places VARCHAR[] (the place filter, read
+--   by in_places: NULL = everywhere, one division code, or township codes).
 -- Columns: snapshot_date, township_code, township_name, township_kind_label, urban_communities,
 --   certified_in_urban_communities, urban_communities_2plus, townships, townships_served, communities,
 --   communities_served, community_workers, certified_community_workers, organisation_staff,
@@ -31,6 +31,5 @@ join townships t
     and t.snapshot_date = f.snapshot_date and t.township_code = f.township_code
 join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind
 where list_contains($snapshot_dates, f.snapshot_date)
-  and ($townships is null or list_contains($townships, f.township_code))
-  and ($scope is null or starts_with(f.township_code, $scope))
+  and in_places(f.township_code, null, $places)  -- township rows only: the prefix reaches the scan
 order by f.snapshot_date, f.township_code

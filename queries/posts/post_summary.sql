@@ -1,7 +1,9 @@
 -- One row of post figures at $snapshot_date for the filter, plus the county-level posts a township
 -- filter leaves out (posts of county departments have no township).
--- Parameters: $snapshot_date DATE, $previous_date DATE (NULL = no earlier snapshot), $townships VARCHAR[].
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $previous_date DATE (NULL = no earlier snapshot), $places VARCHAR[] (the place
+--   filter).
+-- $scope VARCHAR: the division whose county-level posts count (a store of many counties: the places' county or
+--   division; NULL = every county's).
 -- Columns: posts, filled_posts, vacant_posts, new_this_year, new_since_previous, institution_posts,
 --   institution_main_professional_posts, institution_main_professional_share, county_level_posts
 with all_posts as (
@@ -13,8 +15,7 @@ with all_posts as (
 
 scoped as (
     select * from all_posts
-    where ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+    where in_places(township_code, county_code, $places)
 ),
 
 totals as (

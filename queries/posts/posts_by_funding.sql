@@ -1,13 +1,12 @@
 -- Social-work posts by funding at $snapshot_date: every funding kind, zeros included.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = whole county).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: funding, funding_label, posts, filled_posts, vacant_posts
 with scoped_posts as (
     select *
     from posts
     where snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 per_funding as (

@@ -1,15 +1,14 @@
 -- Social-work posts by sector at $snapshot_date: every sector of the plan, zeros included.
 -- Parameters: $snapshot_date DATE, $previous_date DATE (NULL = no earlier snapshot),
---   $townships VARCHAR[] (township codes; NULL = whole county, county-level posts included).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+--   $places VARCHAR[] (the place filter; NULL = whole county, county-level posts included).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: sector, sector_label, sector_group, sector_group_label, posts, filled_posts, vacant_posts,
 --   new_this_year, new_since_previous, main_professional_posts
 with scoped_posts as (
     select *
     from posts
     where snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 per_sector as (

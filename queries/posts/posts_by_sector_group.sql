@@ -1,7 +1,8 @@
 -- Social-work posts by kind of setting at $snapshot_date: township/community platforms, institutions where
 -- social work is the main professional post, key sectors; every kind listed, zeros included.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = whole county, county-level posts included).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = whole county, county-level posts
+--   included).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: sector_group, sector_group_label, posts, filled_posts, vacant_posts, main_professional_posts,
 --   main_professional_share
 with scoped_posts as (
@@ -9,8 +10,7 @@ with scoped_posts as (
     from posts p
     join enum_labels s on s.enum_name = 'sector' and s.code = p.sector
     where p.snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, p.township_code))
-      and ($scope is null or starts_with(coalesce(p.township_code, p.county_code), $scope))
+      and in_places(p.township_code, p.county_code, $places)
 ),
 
 per_group as (

@@ -1,6 +1,6 @@
 -- This plan year's purchased services per township at $snapshot_date (county-wide projects excluded).
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = every township).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: township_code, township_name, projects, budget_wan
 with per_township as (
     select township_code, count(*) as projects, sum(budget_wan) as budget_wan
@@ -19,6 +19,5 @@ select
 from townships t
 left join per_township p using (township_code)
 where t.snapshot_date = $snapshot_date
-  and ($townships is null or list_contains($townships, t.township_code))
-  and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
+  and in_places(t.township_code, t.county_code, $places)
 order by budget_wan desc, t.township_code

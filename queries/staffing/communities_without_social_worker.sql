@@ -1,8 +1,8 @@
 -- Villages and communities in scope at $snapshot_date that no social worker serves, in township order;
 -- at most $max_rows of them (the count: staffing.staffing_summary).
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = whole county),
 --   $max_rows BIGINT (NULL = every one).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- county_name is the county's name from the divisions table: township names repeat across counties.
 -- Columns: county_name, township_code, township_name, community_code, community_name, community_kind,
 --   community_kind_label
@@ -11,8 +11,7 @@ with unserved as (
     from community_staffing
     where snapshot_date = $snapshot_date
       and social_workers = 0
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
     order by township_code, community_code
     limit $max_rows
 ),

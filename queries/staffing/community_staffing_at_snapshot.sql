@@ -3,9 +3,10 @@
 -- At most $max_rows rows: when the scope holds more, those furthest from the rule are listed (largest shortfall
 -- first, then those no social worker serves); otherwise in township and community order.
 -- Parameters: $snapshot_date DATE, $previous_date DATE (NULL = no earlier snapshot),
---   $townships VARCHAR[] (township codes; NULL = whole county), $min_certified INTEGER (the 2-per-community rule),
+--   $places VARCHAR[] (the place filter; NULL = whole county), $min_certified INTEGER (the
+--   2-per-community rule),
 --   $max_rows BIGINT (NULL = every village/community).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- county_name is the county's name from the divisions table: township names repeat across counties.
 -- county_has_previous: whether the community's county has the $previous_date snapshot (a county may miss a month:
 -- certified_change is then empty for a reason the page states); NULL without $previous_date.
@@ -17,8 +18,7 @@ with in_scope as (
     select coalesce(sum(communities), 0) as communities
     from township_figures
     where snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 listed as (
@@ -30,8 +30,7 @@ listed as (
             as need_shortfall
     from community_staffing
     where snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
     order by need_shortfall desc, social_workers = 0 desc, township_code, community_code
     limit coalesce($max_rows, 9223372036854775807)
 ),

@@ -1,9 +1,9 @@
 -- Urban communities in scope at $snapshot_date with fewer than $min_certified certified social workers,
 -- largest shortfall first, then those no social worker serves, then township and community order
 -- (the terms of community_staffing.need_rank); at most $max_rows of them (the totals: staffing.staffing_summary).
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (township codes; NULL = whole county),
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = whole county),
 --   $min_certified INTEGER (the 2-per-community rule), $max_rows BIGINT (NULL = every one).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- county_name is the county's name from the divisions table: township names repeat across counties.
 -- Columns: county_name, township_code, township_name, community_code, community_name, certified_workers, shortfall
 with below_minimum as (
@@ -21,8 +21,7 @@ with below_minimum as (
     where snapshot_date = $snapshot_date
       and community_kind = 'urban_community'
       and certified_workers < $min_certified
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
     order by shortfall desc, social_workers = 0 desc, township_code, community_code
     limit $max_rows
 ),

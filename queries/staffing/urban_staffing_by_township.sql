@@ -1,7 +1,7 @@
 -- Urban-community staffing per township at $snapshot_date, for the county-level drill chart, from
 -- township_figures (written with each snapshot, held in memory).
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = every township).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: township_code, township_name, urban_communities, certified_in_urban_communities,
 --   average_certified_per_urban_community, urban_communities_meeting_minimum, share_meeting_minimum,
 --   total_shortfall, communities, communities_served
@@ -20,6 +20,5 @@ from townships t
 left join township_figures f
     on f.snapshot_date = $snapshot_date and f.snapshot_date = t.snapshot_date and f.township_code = t.township_code
 where t.snapshot_date = $snapshot_date
-  and ($townships is null or list_contains($townships, t.township_code))
-  and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
+  and in_places(t.township_code, t.county_code, $places)
 order by t.township_code

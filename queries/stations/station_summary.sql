@@ -1,15 +1,14 @@
 -- One row on the township stations at $snapshot_date.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township),
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = every township),
 --   $min_residents INTEGER (resident social workers a station usually has).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: townships, stations_operating, stations_star_rated, brand_projects, resident_workers,
 --   resident_workers_per_station, stations_below_resident_minimum
 with scoped as (
     select *
     from townships
     where snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 totals as (

@@ -1,6 +1,6 @@
 -- Operating stations by star rating (0 = not rated) at $snapshot_date; every rating 0-5 listed.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = every township).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- Columns: station_stars, stations
 with ratings as (
     select unnest(range(0, 6)) as station_stars
@@ -11,8 +11,7 @@ stations as (
     from townships
     where snapshot_date = $snapshot_date
       and has_station
-      and ($townships is null or list_contains($townships, township_code))
-      and ($scope is null or starts_with(coalesce(township_code, county_code), $scope))
+      and in_places(township_code, county_code, $places)
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Each township's social-work station at $snapshot_date, with this year's supervision.
--- Parameters: $snapshot_date DATE, $townships VARCHAR[] (NULL = every township).
--- $scope VARCHAR: a division code (2, 4 or 6 digits) whose places alone count; NULL = everywhere.
+-- Parameters: $snapshot_date DATE, $places VARCHAR[] (the place filter; NULL = every township).
+-- $places is NULL, one division code (2, 4 or 6 digits, a prefix) or township codes: read by in_places (db.py).
 -- county_name is the county's name from the divisions table: township names repeat across counties.
 -- Columns: county_name, township_code, township_name, township_kind_label, has_station, station_opened_date,
 --   station_stars, station_resident_workers, brand_project, supervision_sessions_this_year,
@@ -32,8 +32,7 @@ final as (
     left join supervision s on s.township_code = t.township_code
     left join divisions d on d.division_code = t.county_code
     where t.snapshot_date = $snapshot_date
-      and ($townships is null or list_contains($townships, t.township_code))
-      and ($scope is null or starts_with(coalesce(t.township_code, t.county_code), $scope))
+      and in_places(t.township_code, t.county_code, $places)
 )
 
 select * from final

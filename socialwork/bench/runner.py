@@ -33,6 +33,7 @@ from socialwork.data.storage import divisions
 from socialwork.data.storage.layout import county_folders
 from socialwork.data.storage.store import files_by_date, files_of_date
 from socialwork.figures import db, parallel
+from socialwork.figures.place_filter import Places
 
 PAGES = ("overview", "targets", "staffing", "posts", "stations", "incentives", "purchases", "meeting")
 ENTRYPOINT = settings.REPO_ROOT / "dashboard.py"
@@ -56,7 +57,7 @@ class View:
     """One view of a store a page is measured in: how a person asks for it, and what the baselines read."""
 
     name: str  # "county", "township", or a store of many counties' whole: "city", "province", "nation"
-    places: list[str] | None  # the place filter the figures take (None: the whole store)
+    places: Places  # the place filter the figures take
     scope: str | None  # ?scope= (a county of a store of many counties)
     township_name: str | None  # ?township= (the URL names townships as people do)
     folder: Path  # the store, or the county's own store within it, whose files the baselines read
@@ -80,14 +81,17 @@ def views_of(root: Path, as_of: date) -> list[View]:
     if not counties:
         first = known.iloc[0]
         township, name = str(first["township_code"]), str(first["township_name"])
-        return [View("county", None, None, None, root), View("township", [township], None, name, root, township)]
+        return [
+            View("county", Places.everywhere(), None, None, root),
+            View("township", Places.townships([township]), None, name, root, township),
+        ]
     county, folder = next(iter(counties.items()))
     first = known[known["township_code"].str.startswith(county)].iloc[0]
     township, name = str(first["township_code"]), str(first["township_name"])
     return [
-        View(whole_store_name(root), None, None, None, root),
-        View("county", [county], county, None, folder),
-        View("township", [township], county, name, folder, township),
+        View(whole_store_name(root), Places.everywhere(), None, None, root),
+        View("county", Places.within(county), county, None, folder),
+        View("township", Places.townships([township]), county, name, folder, township),
     ]
 
 

@@ -22,6 +22,7 @@ from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.places import FilterError, available_dates
 
 # How good a status is, to say whether a change is for the better; other statuses (无目标, 乡镇贡献…) have no rank.
@@ -43,7 +44,7 @@ class Changes:
 
     from_date: date
     to_date: date
-    townships: tuple[str, ...] | None
+    places: Places
     targets: pd.DataFrame
     township_statuses: pd.DataFrame
     communities: pd.DataFrame
@@ -84,7 +85,7 @@ class Changes:
         return {
             "from_date": self.from_date.isoformat(),
             "to_date": self.to_date.isoformat(),
-            "township_codes": list(self.townships) if self.townships else None,
+            "township_codes": self.places.bound(),  # the place filter's list form, as before it had a type
             "missing_then": self.reporting_then.note if self.reporting_then else "",
             "missing_now": self.reporting_now.note if self.reporting_now else "",
             **{name: _records(getattr(self, name)) for name in lists},
@@ -125,14 +126,13 @@ class Headline:
         return int((changed["direction"] == "improved").sum()), int((changed["direction"] == "worsened").sum())
 
 
-def headline(from_date: date, to_date: date, townships: list[str] | None = None, data: Path | None = None) -> Headline:
+def headline(from_date: date, to_date: date, places: Places = EVERYWHERE, data: Path | None = None) -> Headline:
     """The overview's comparison from an earlier snapshot, its reads side by side."""
-    codes = townships or None
     report_then, report_now, communities, served = together(
-        lambda: metrics.kpi_report_from(from_date, to_date, codes, data),
-        lambda: metrics.kpi_report(to_date, codes, data),
-        lambda: urban_communities_crossing(from_date, to_date, codes, data),
-        lambda: served_changes(from_date, to_date, codes, data),
+        lambda: metrics.kpi_report_from(from_date, to_date, places, data),
+        lambda: metrics.kpi_report(to_date, places, data),
+        lambda: urban_communities_crossing(from_date, to_date, places, data),
+        lambda: served_changes(from_date, to_date, places, data),
     )
     return Headline(from_date, target_changes(report_then, report_now), served_balance(served),
                     meeting_balance(communities))  # fmt: skip
@@ -206,66 +206,63 @@ def township_status_changes(then: TownshipScorecard, now: TownshipScorecard) -> 
     return pd.DataFrame(rows, columns=columns)
 
 
-def from_dates(from_date: date, townships: list[str] | None, data: Path | None = None) -> list[date]:
+def from_dates(from_date: date, places: Places, data: Path | None = None) -> list[date]:
     """The snapshots a comparison starts from: each county's latest on or before from_date (a county that missed
     that month is compared from its previous one, as levels.py counts it), [from_date] in a single county's store."""
-    scope, codes = db.split_places(townships)
-    scope = codes[0][:6] if codes else scope
-    latest = hierarchy.counties_reporting(from_date, scope, data)["latest_snapshot_date"].dropna()
+    latest = hierarchy.counties_reporting(from_date, places.scope, data)["latest_snapshot_date"].dropna()
     return sorted({pd.Timestamp(on).date() for on in latest} | {from_date})
 
 
-def _changes(name: str, from_date: date, to_date: date, townships: list[str] | None, data: Path | None, **params):
+def _changes(name: str, from_date: date, to_date: date, places: Places, data: Path | None, **params):
     return db.run(
-        name, data=data, from_date=from_date, from_dates=from_dates(from_date, townships, data), to_date=to_date,
-        townships=townships, **params,
+        name, data=data, from_date=from_date, from_dates=from_dates(from_date, places, data), to_date=to_date,
+        places=places, **params,
     )  # fmt: skip
 
 
 def urban_communities_crossing(
-    from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
+    from_date: date, to_date: date, places: Places, data: Path | None = None
 ) -> pd.DataFrame:
     """Urban communities that reached the plan's 2 certified social workers, and those that fell below."""
-    return _changes("changes/urban_communities_crossing_minimum", from_date, to_date, townships, data,
+    return _changes("changes/urban_communities_crossing_minimum", from_date, to_date, places, data,
                     min_certified=URBAN_COMMUNITY_MIN_CERTIFIED)  # fmt: skip
 
 
-def served_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
+def served_changes(from_date: date, to_date: date, places: Places, data: Path | None = None):
     """Villages and communities newly served by a social worker, and those no longer served."""
-    return _changes("changes/communities_served_changes", from_date, to_date, townships, data)
+    return _changes("changes/communities_served_changes", from_date, to_date, places, data)
 
 
-def service_point_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
+def service_point_changes(from_date: date, to_date: date, places: Places, data: Path | None = None):
     """Stations opened, closed or re-rated; organisations registered, closed, suspended, resumed or re-graded."""
-    return _changes("changes/service_point_changes", from_date, to_date, townships, data)
+    return _changes("changes/service_point_changes", from_date, to_date, places, data)
 
 
-def post_changes(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None):
+def post_changes(from_date: date, to_date: date, places: Places, data: Path | None = None):
     """Posts created, filled, vacated and removed, by township and employing unit."""
-    return _changes("changes/post_changes_by_unit", from_date, to_date, townships, data)
+    return _changes("changes/post_changes_by_unit", from_date, to_date, places, data)
 
 
-def compare(from_date: date, to_date: date, townships: list[str] | None = None, data: Path | None = None) -> Changes:
+def compare(from_date: date, to_date: date, places: Places = EVERYWHERE, data: Path | None = None) -> Changes:
     """Every change from one snapshot to a later one, its reads side by side."""
     if from_date >= to_date:
         raise FilterError(f"对比的起点（{from_date.isoformat()}）应早于终点（{to_date.isoformat()}）")
-    codes = townships or None
     report_then, report_now, card_then, card_now, communities, served, points, posts, then, now = together(
-        lambda: metrics.kpi_report_from(from_date, to_date, codes, data),  # the same counties at both ends
-        lambda: metrics.kpi_report(to_date, codes, data),
-        lambda: metrics.place_scorecard(from_date, codes, data),  # a city: its counties
-        lambda: metrics.place_scorecard(to_date, codes, data),
-        lambda: urban_communities_crossing(from_date, to_date, codes, data),
-        lambda: served_changes(from_date, to_date, codes, data),
-        lambda: service_point_changes(from_date, to_date, codes, data),
-        lambda: post_changes(from_date, to_date, codes, data),
-        lambda: hierarchy.reporting(from_date, codes, data),
-        lambda: hierarchy.reporting(to_date, codes, data),
+        lambda: metrics.kpi_report_from(from_date, to_date, places, data),  # the same counties at both ends
+        lambda: metrics.kpi_report(to_date, places, data),
+        lambda: metrics.place_scorecard(from_date, places, data),  # a city: its counties
+        lambda: metrics.place_scorecard(to_date, places, data),
+        lambda: urban_communities_crossing(from_date, to_date, places, data),
+        lambda: served_changes(from_date, to_date, places, data),
+        lambda: service_point_changes(from_date, to_date, places, data),
+        lambda: post_changes(from_date, to_date, places, data),
+        lambda: hierarchy.reporting(from_date, places, data),
+        lambda: hierarchy.reporting(to_date, places, data),
     )
     return Changes(
         from_date=from_date,
         to_date=to_date,
-        townships=tuple(codes) if codes else None,
+        places=places,
         targets=target_changes(report_then, report_now),
         township_statuses=township_status_changes(card_then, card_now),
         communities=communities,

@@ -33,6 +33,7 @@ from socialwork.data.storage.location import Bucket, Location
 from socialwork.data.storage.store import remove_stale_staging, store_version
 from socialwork.figures import store_views
 from socialwork.figures.frames import frame_from_arrow
+from socialwork.figures.place_filter import Places
 
 # DuckDB suggests con.sql() instead, which plans the query twice when it has parameters: the copy is cheaper.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result makes an extra copy", category=UserWarning)
@@ -86,9 +87,28 @@ def _without_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
+# The place filter in SQL (place_filter.Places.bound() as $places): a row is in the places when the filter is NULL
+# (everywhere), when its township's code, or its county's for a county-level row, starts with the one division code,
+# or when its township is one of the chosen townships (9-digit codes). A macro is expanded where it is called and the
+# bound list is a constant: a CASE on it folds to the one branch that applies, so a township reaches a Parquet scan as
+# `township_code = …` (an OR of the three would leave `… OR false`, which the scan cannot use to skip files). The
+# townships' county prefix changes no answer (they lie in it) but lets a store of many counties skip other counties'
+# files, as the county filter written beside the township list used to.
+PLACES_MACRO = """
+create or replace macro in_places(township_code, county_code, places) as
+    case
+        when places is null then true
+        when len(places[1]) < 9 then starts_with(coalesce(township_code, county_code), places[1])
+        else list_contains(places, township_code)
+            and starts_with(coalesce(township_code, county_code), left(places[1], 6))
+    end
+"""
+
+
 def _new_connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")  # a long query would print bars into the server's log
+    con.execute(PLACES_MACRO)
     return con
 
 
@@ -232,39 +252,27 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-SCOPE_DIGITS = (2, 4, 6)  # a province's, a city's or a county's code
-
-
-def split_places(places: list[str] | tuple[str, ...] | None) -> tuple[str | None, list[str] | None]:
-    """A place filter as ($scope, $townships): one division code above the township is a scope, matched as a prefix
-    (a city is never expanded into its thousands of township codes); township codes are a township filter."""
-    if places and len(places) == 1 and len(places[0]) in SCOPE_DIGITS:
-        return places[0], None
-    return None, (list(places) if places else None)
-
-
-def bind(name: str, params: dict[str, Any], root: Location | None = None) -> dict[str, Any]:
-    """The parameters a query binds, checked: a missing one is an error, extra ones are dropped. Figures pass one
-    place filter as `townships` (split_places): a query with $scope gets its scope from there, and in a store of
-    many counties (given its root) townships of one county make that county the scope too: what such a query reads
-    beside the townships (a township view's county-level posts) is their county's, not every county's."""
+def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a query binds, checked: a missing one is an error, extra ones are dropped. A `Places` is bound
+    in its one SQL form (Places.bound), a tuple as a list."""
     wanted = query_parameters(name)
-    if "scope" in wanted and "scope" not in params and "townships" in params:
-        scope, townships = split_places(params["townships"])
-        if scope is None and townships and root is not None and open_store(root).multi_county:
-            scope = county_of({"townships": townships})
-        params = {**params, "scope": scope, "townships": townships}
     missing = wanted - params.keys()
     if missing:
         raise QueryError(f"查询 {name} 缺少参数：{', '.join(sorted(missing))}")
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in wanted}
+    return {k: _bound(v) for k, v in params.items() if k in wanted}
+
+
+def _bound(value: Any) -> Any:
+    if isinstance(value, Places):
+        return value.bound()
+    return list(value) if isinstance(value, tuple) else value
 
 
 def run(name: str, data: Location | None = None, **params: Any) -> pd.DataFrame:
     """Run queries/<name>.sql with bound parameters; a cached copy when nothing changed, and the same answer
     when the same query is already running (thirty leaders opening one page, or two reads of one page)."""
     root = data or settings.data_dir()
-    bound = bind(name, params, root)
+    bound = bind(name, params)
     key = (root, current_version(root), name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
     return _once(_results, _CACHE_SIZE, key, lambda: execute(name, root, bound)).copy()
 
@@ -349,13 +357,13 @@ _county_builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="county-s
 
 
 def county_of(params: dict[str, Any]) -> str | None:
-    """The county a query's place filter lies in, when it lies in one: its $scope's and its $townships', or (a query
-    without $scope) its townships'. A query with no scope reads beyond its townships: no county."""
+    """The county a query's bound place filter lies in, when it lies in one: its $scope's and its $places', or (a
+    query without $scope) its places'. A query whose $scope is NULL reads beyond its places: no county."""
     if "scope" in params:
         scope = params["scope"]
-        codes = [scope, *(params.get("townships") or [])] if scope else []
+        codes = [scope, *(params.get("places") or [])] if scope else []
     else:
-        codes = list(params.get("townships") or [])
+        codes = list(params.get("places") or [])
     if not codes or any(not isinstance(code, str) or len(code) < 6 for code in codes):
         return None
     county = codes[0][:6]

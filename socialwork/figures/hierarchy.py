@@ -1,8 +1,10 @@
 """Places above the township: a scope (a province, city or county code), the divisions under it, and which of its
 counties reported a month, so that no figure silently lacks a county.
 
-A place filter is one list everywhere (pages, figures, CLI): township codes, or one division code above the township
-(db.split_places). A scope is matched as a code prefix in the queries, never expanded into its townships.
+A place filter is one `Places` everywhere (pages, figures, CLI; place_filter.py): the whole store, one division above
+the township, or townships of one county. This module answers what about it needs the store: does a view sum county
+rows, what does it break down into, does it span counties, which counties report. A division is matched as a code
+prefix in the queries, never expanded into its townships.
 """
 
 from __future__ import annotations
@@ -14,25 +16,23 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.data import settings
-from socialwork.data.contract.enums import DIVISION_DIGITS, DIVISION_LEVEL
+from socialwork.data.contract.enums import DIVISION_DIGITS
 from socialwork.data.storage import layout
 from socialwork.figures import db
+from socialwork.figures.place_filter import Places
 
 # The levels a view above the county may break down into, top down (level_below skips one that holds a single
 # division: a store of one province is broken down by city).
 ABOVE_COUNTY = ("province", "city")
 
 
-def scope_of(places: list[str] | tuple[str, ...] | None) -> str | None:
-    """The division code a place filter names (None for the whole store or a township filter)."""
-    return db.split_places(places)[0]
-
-
-def county_scope(places: list[str] | tuple[str, ...] | None) -> str | None:
-    """The division code a place filter lies in: its scope, or for a township filter the townships' county (a
-    township filter lies within one county)."""
-    scope, townships = db.split_places(places)
-    return townships[0][:6] if townships else scope
+def scope_in_store(places: Places, data: Path | None = None) -> str | None:
+    """The division a view lies in, as the queries of divisions and county-level rows take it ($scope): the places'
+    division, or their townships' county in a store of many counties; None for the whole store, and for townships of
+    a single county's store (the store is their county)."""
+    if places.township_codes and not layout.is_multi_county(data or settings.data_dir()):
+        return None
+    return places.scope
 
 
 def level_of(code: str | None) -> str | None:
@@ -40,33 +40,26 @@ def level_of(code: str | None) -> str | None:
     return next((level for level, digits in DIVISION_DIGITS.items() if code and len(code) == digits), None)
 
 
-def level_label(code: str | None) -> str:
-    """省, 市, 县, 乡镇（街道） for a code."""
-    level = level_of(code)
-    return DIVISION_LEVEL.label_of(level) if level else ""
+def by_counties(places: Places, data: Path | None = None) -> bool:
+    """Whether a view sums county rows: a division, or the whole of a store of many counties."""
+    if places.township_codes:
+        return False
+    return places.division is not None or layout.is_multi_county(data or settings.data_dir())
 
 
-def by_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> bool:
-    """Whether a view sums county rows: a scope above the township, or the whole of a store of many counties."""
-    scope, townships = db.split_places(places)
-    return townships is None and (scope is not None or layout.is_multi_county(data or settings.data_dir()))
-
-
-def level_below(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> str:
+def level_below(places: Places, data: Path | None = None) -> str:
     """What a view breaks down into on charts and tables: above the county in a store of many counties, the first
     level under the scope that holds more than one division (the whole of a store of provinces: "province"; a
     province, or a store of one province: "city"; a city: "county", also a province of one city); else "township"
     (a county's townships, or the chosen townships)."""
-    scope, townships = db.split_places(places)
-    one_county = townships is not None or (scope is not None and len(scope) >= DIVISION_DIGITS["county"])
-    if one_county or not by_counties(places, data):
+    if places.county is not None or not by_counties(places, data):
         return "township"
-    counts = division_counts(scope, data)
-    under = [level for level in ABOVE_COUNTY if DIVISION_DIGITS[level] > len(scope or "")]
+    counts = division_counts(places.division, data)
+    under = [level for level in ABOVE_COUNTY if DIVISION_DIGITS[level] > len(places.division or "")]
     return next((level for level in under if counts.get(level, 0) > 1), "county")
 
 
-def spans_counties(places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> bool:
+def spans_counties(places: Places, data: Path | None = None) -> bool:
     """Whether a view holds several counties (a city, a province, the whole of a store of many counties): it ranks
     its counties, and its lists name each row's county."""
     return level_below(places, data) != "township"
@@ -217,15 +210,14 @@ def missing_townships(as_of: date, scope: str | None, data: Path | None = None) 
     return db.run("places/townships_reporting", data=data, snapshot_date=as_of, scope=scope)
 
 
-def reporting(as_of: date, places: list[str] | tuple[str, ...] | None, data: Path | None = None) -> Reporting:
+def reporting(as_of: date, places: Places, data: Path | None = None) -> Reporting:
     """The reporting status of a view's scope at a snapshot (every county reports in a single county's store); worked
     out once per store version (a page's header, cards and KPI report each ask)."""
-    chosen = tuple(places or ())
-    return db.cached("reporting", (as_of, chosen), lambda: _reporting(as_of, chosen, data), data)
+    return db.cached("reporting", (as_of, places), lambda: _reporting(as_of, places, data), data)
 
 
-def _reporting(as_of: date, places: tuple[str, ...], data: Path | None) -> Reporting:
-    scope, townships = county_scope(places), db.split_places(places)[1]
+def _reporting(as_of: date, places: Places, data: Path | None) -> Reporting:
+    scope, townships = places.scope, places.township_codes
     counties = counties_reporting(as_of, scope, data)
     missing = counties[~counties["has_snapshot"]]
     names = tuple(f"{row.county_name}：{_latest(row.latest_snapshot_date)}" for row in missing.itertuples(index=False))

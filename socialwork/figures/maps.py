@@ -16,6 +16,7 @@ from socialwork.data.maps import boundaries, geometry, tiles
 from socialwork.data.storage.layout import county_folder, is_multi_county
 from socialwork.figures.metrics import TownshipScorecard, place_scorecard
 from socialwork.figures.metrics.registry import MetricSpec
+from socialwork.figures.place_filter import Places
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def map_frame(card: TownshipScorecard, metric_key: str) -> MapFrame:
     return MapFrame(frame, spec, card.label(spec), card.level)
 
 
-def place_map(as_of: date, places: list[str] | None, metric_key: str | None = None, data: Path | None = None
+def place_map(as_of: date, places: Places, metric_key: str | None = None, data: Path | None = None
               ) -> tuple[MapFrame, Shapes] | None:  # fmt: skip
     """The map of a view's level below (its scope, without the township filter): a target's figures (the first the
     scorecard judges when metric_key is None) and the shapes; None when no target is judged by place, or no place
@@ -74,16 +75,15 @@ def place_map(as_of: date, places: list[str] | None, metric_key: str | None = No
     return frame, shapes_for(frame.frame["place_code"].tolist(), frame.level, places, data)
 
 
-def county_root(places: list[str] | None, data: Path | None = None) -> Path | None:
+def county_root(places: Places, data: Path | None = None) -> Path | None:
     """The single county's store a township map of the view reads its boundaries from (None above the county)."""
     root = data or settings.data_dir()
     if not is_multi_county(root):
         return root
-    county = next((code[:6] for code in places or [] if len(code) >= 6), None)
-    return county_folder(root, county) if county else None
+    return county_folder(root, places.county) if places.county else None
 
 
-def shapes_for(codes: list[str], level: str, places: list[str] | None, data: Path | None = None) -> Shapes:
+def shapes_for(codes: list[str], level: str, places: Places, data: Path | None = None) -> Shapes:
     """The county's boundaries when they hold every township, else tiles (from stored centroids where given)."""
     stored = boundaries.load(root) if level == "township" and (root := county_root(places, data)) else None
     features = {f["id"]: f for f in (stored or {}).get("features", [])}

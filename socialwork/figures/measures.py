@@ -11,45 +11,44 @@ from socialwork.data.contract.enums import CERTIFICATE_LEVEL
 from socialwork.data.contract.standards import AWARD_WAN_PER_PERSON, STATION_MIN_RESIDENT_WORKERS
 from socialwork.figures import db
 from socialwork.figures.metrics import figures_by_snapshot
+from socialwork.figures.place_filter import Places
 from socialwork.figures.places import available_dates
 
-Townships = list[str] | None
+
+def stations_by_township(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("stations/stations_by_township", data=data, snapshot_date=as_of, places=places)
 
 
-def stations_by_township(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("stations/stations_by_township", data=data, snapshot_date=as_of, townships=townships)
+def stations_by_star_rating(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("stations/stations_by_star_rating", data=data, snapshot_date=as_of, places=places)
 
 
-def stations_by_star_rating(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("stations/stations_by_star_rating", data=data, snapshot_date=as_of, townships=townships)
-
-
-def station_summary(as_of: date, townships: Townships, data: Path | None = None) -> pd.Series:
+def station_summary(as_of: date, places: Places, data: Path | None = None) -> pd.Series:
     return db.run(
-        "stations/station_summary", data=data, snapshot_date=as_of, townships=townships,
+        "stations/station_summary", data=data, snapshot_date=as_of, places=places,
         min_residents=STATION_MIN_RESIDENT_WORKERS,
     ).iloc[0]  # fmt: skip
 
 
-def organisations(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+def organisations(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Registered organisations, active first and lowest professional share first."""
-    return db.run("organisations/organisations_at_snapshot", data=data, snapshot_date=as_of, townships=townships)
+    return db.run("organisations/organisations_at_snapshot", data=data, snapshot_date=as_of, places=places)
 
 
-def incentives_by_year(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+def incentives_by_year(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Talent cards, awards and the award sum (万元) per year since the first snapshot's year."""
     return db.run(
-        "incentives/incentives_by_year", data=data, snapshot_date=as_of, townships=townships,
+        "incentives/incentives_by_year", data=data, snapshot_date=as_of, places=places,
         from_year=available_dates(data)[0].year, award_wan=AWARD_WAN_PER_PERSON,
     )  # fmt: skip
 
 
-def certified_by_level(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+def certified_by_level(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Certified social workers per level at every snapshot up to as_of: snapshot_date, certificate_level,
     certificate_level_label, people. From the plan figures per snapshot (metrics.figures_by_snapshot), so a city's
     trend follows the rule of every multi-county trend: each reporting county with its latest snapshot on or before
     the date, never a dip at a month one county missed."""
-    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, places, data)
     levels = [code for code in CERTIFICATE_LEVEL.codes if code != "none"]
     rows = [
         {"snapshot_date": on, "certificate_level": code, "certificate_level_label": CERTIFICATE_LEVEL.label_of(code),
@@ -59,26 +58,26 @@ def certified_by_level(as_of: date, townships: Townships, data: Path | None = No
     return pd.DataFrame(rows, columns=["snapshot_date", "certificate_level", "certificate_level_label", "people"])
 
 
-def activities_by_kind_and_mode(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("activities/activities_by_kind_and_mode", data=data, snapshot_date=as_of, townships=townships)
+def activities_by_kind_and_mode(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("activities/activities_by_kind_and_mode", data=data, snapshot_date=as_of, places=places)
 
 
-def supervision_training_by_township(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
+def supervision_training_by_township(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Supervision and training per township this year, townships with none first."""
-    return db.run("activities/supervision_training_by_township", data=data, snapshot_date=as_of, townships=townships)
+    return db.run("activities/supervision_training_by_township", data=data, snapshot_date=as_of, places=places)
 
 
-def activities_by_month(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("activities/activities_by_month", data=data, snapshot_date=as_of, townships=townships)
+def activities_by_month(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("activities/activities_by_month", data=data, snapshot_date=as_of, places=places)
 
 
-def purchases_by_department(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("purchases/purchases_by_department", data=data, snapshot_date=as_of, townships=townships)
+def purchases_by_department(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("purchases/purchases_by_department", data=data, snapshot_date=as_of, places=places)
 
 
-def purchase_budget_by_year(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("purchases/purchase_budget_by_year", data=data, snapshot_date=as_of, townships=townships)
+def purchase_budget_by_year(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("purchases/purchase_budget_by_year", data=data, snapshot_date=as_of, places=places)
 
 
-def purchases_by_township(as_of: date, townships: Townships, data: Path | None = None) -> pd.DataFrame:
-    return db.run("purchases/purchases_by_township", data=data, snapshot_date=as_of, townships=townships)
+def purchases_by_township(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("purchases/purchases_by_township", data=data, snapshot_date=as_of, places=places)

@@ -13,6 +13,7 @@ from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
 from socialwork.data.storage import identity, layout
 from socialwork.data.storage.layout import StoreError
 from socialwork.figures import db
+from socialwork.figures.place_filter import DIVISION_LENGTHS
 
 
 class FilterError(ValueError):
@@ -158,7 +159,7 @@ def parse_scope(code: str, as_of: date, data: Path | None = None) -> str:
     code = identity.normalised_code(code)
     known = db.run("places/divisions_in_scope", data=data, snapshot_date=as_of, scope=None)
     above = known[known["division_level"] != "township"]
-    if len(code) not in db.SCOPE_DIGITS or code not in set(above["division_code"]):
+    if len(code) not in DIVISION_LENGTHS or code not in set(above["division_code"]):
         code = echoed(code)
         named = [f"{c} {n}" for c, n in zip(above["division_code"], above["division_name"], strict=True)]
         listed = "、".join(named[:MAX_LISTED]) + (f"…等 {len(named):,} 个" if len(named) > MAX_LISTED else "")

@@ -8,21 +8,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialwork.data import settings
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.data.storage import layout
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import among
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
 from socialwork.figures.metrics.levels import division_figures
 from socialwork.figures.metrics.report import values_by_date
+from socialwork.figures.place_filter import Places
 from socialwork.figures.places import available_dates
 
 MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
 
 
 def community_staffing(
-    as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
+    as_of: date, places: Places, data: Path | None = None, max_rows: int | None = None
 ) -> pd.DataFrame:
     """Every village/community in scope: certified and all social workers, change, minimum met, shortfall.
 
@@ -33,14 +32,11 @@ def community_staffing(
     every community of the county: both are then in township and community order. Its own query spent 17 ms of a
     township rerun at a nation's size, most of it planning.
     """
-    _, chosen = db.split_places(townships)
-    county_code = db.county_of({"townships": chosen}) if chosen else None  # the townships lie in one county
-    if county_code is not None:
-        many = layout.is_multi_county(data or settings.data_dir())
-        county = _community_list(as_of, [county_code] if many else None, data, max_rows)
+    if places.township_codes:
+        county = _community_list(as_of, Places.within(hierarchy.scope_in_store(places, data)), data, max_rows)
         if max_rows is None or len(county) < max_rows:
-            return _as_read(county[among(county["township_code"], chosen)].reset_index(drop=True))
-    return _community_list(as_of, townships, data, max_rows)
+            return _as_read(county[among(county["township_code"], places.township_codes)].reset_index(drop=True))
+    return _community_list(as_of, places, data, max_rows)
 
 
 _NUMPY_TYPE = {"boolean": "bool", "Int32": "int32", "Int64": "int64"}
@@ -54,17 +50,17 @@ def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(plain) if plain else frame
 
 
-def _community_list(as_of: date, townships: list[str] | None, data: Path | None, max_rows: int | None) -> pd.DataFrame:
+def _community_list(as_of: date, places: Places, data: Path | None, max_rows: int | None) -> pd.DataFrame:
     return db.run(
         "staffing/community_staffing_at_snapshot", data=data, snapshot_date=as_of,
-        previous_date=previous_date(as_of, available_dates(data)), townships=townships,
+        previous_date=previous_date(as_of, available_dates(data)), places=places,
         min_certified=URBAN_COMMUNITY_MIN_CERTIFIED, max_rows=max_rows,
     )  # fmt: skip
 
 
-def staffing_summary(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.Series:
+def staffing_summary(as_of: date, places: Places, data: Path | None = None) -> pd.Series:
     """Urban communities, average, meeting the minimum, total shortfall and coverage, in one row (_figures_at)."""
-    at = _figures_at(as_of, townships, data)
+    at = _figures_at(as_of, places, data)
     urban, meeting = at["urban_communities"], at["urban_communities_2plus"]
     certified = at["certified_in_urban_communities"]
     return pd.Series(
@@ -83,9 +79,9 @@ def staffing_summary(as_of: date, townships: list[str] | None, data: Path | None
     )
 
 
-def certified_distribution(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+def certified_distribution(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Urban communities with 0, 1, 2 and 3+ certified social workers, every bucket listed (_figures_at)."""
-    at = _figures_at(as_of, townships, data)
+    at = _figures_at(as_of, places, data)
     none, one = at["urban_communities_0_certified"], at["urban_communities_1_certified"]
     three = at["urban_communities_3plus_certified"]
     two = at["urban_communities"] - none - one - three  # exactly two: the urban communities in no other bucket
@@ -96,32 +92,30 @@ def certified_distribution(as_of: date, townships: list[str] | None, data: Path 
     })  # fmt: skip
 
 
-def _figures_at(as_of: date, townships: list[str] | None, data: Path | None) -> pd.Series:
+def _figures_at(as_of: date, places: Places, data: Path | None) -> pd.Series:
     """The view's plan figures at as_of (township_figures' sums), which its KPI report reads too: a township's summed
     from its county's rows, a scope's over its counties that have the month. Not queries of their own: at a nation's
     size the summary's took 13 ms of a township rerun, beside the report. A view without the month (a county that
     missed it) counts nothing, and so does a figure no row has."""
-    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, places, data)
     return figures.loc[as_of].fillna(0) if as_of in figures.index else pd.Series(0.0, index=figures.columns)
 
 
-def staffing_by_township(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
-    return db.run("staffing/urban_staffing_by_township", data=data, snapshot_date=as_of, townships=townships)
+def staffing_by_township(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    return db.run("staffing/urban_staffing_by_township", data=data, snapshot_date=as_of, places=places)
 
 
-def share_meeting_minimum_trend(as_of: date, townships: list[str] | None, data: Path | None = None) -> pd.DataFrame:
+def share_meeting_minimum_trend(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Share of urban communities meeting the minimum at every snapshot up to as_of."""
-    figures = figures_by_snapshot(available_dates(data)[0], as_of, townships, data)
+    figures = figures_by_snapshot(available_dates(data)[0], as_of, places, data)
     shares = values_by_date(SPECS["urban_communities_2plus_share"], figures)  # metric_value at each date, at once
     return pd.DataFrame({"snapshot_date": list(shares), "share_meeting_minimum": list(shares.values())})
 
 
-def shortfall_list(
-    as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
-) -> pd.DataFrame:
+def shortfall_list(as_of: date, places: Places, data: Path | None = None, max_rows: int | None = None) -> pd.DataFrame:
     """Urban communities below the minimum, largest shortfall first (at most max_rows of them)."""
     return db.run(
-        "staffing/urban_communities_below_minimum", data=data, snapshot_date=as_of, townships=townships,
+        "staffing/urban_communities_below_minimum", data=data, snapshot_date=as_of, places=places,
         min_certified=URBAN_COMMUNITY_MIN_CERTIFIED, max_rows=max_rows,
     )  # fmt: skip
 
@@ -141,12 +135,10 @@ def shortfalls_among(communities: pd.DataFrame, max_rows: int | None) -> pd.Data
     return below.loc[ranked, SHORTFALL_COLUMNS].head(max_rows).reset_index(drop=True)
 
 
-def uncovered_list(
-    as_of: date, townships: list[str] | None, data: Path | None = None, max_rows: int | None = None
-) -> pd.DataFrame:
+def uncovered_list(as_of: date, places: Places, data: Path | None = None, max_rows: int | None = None) -> pd.DataFrame:
     """Villages and communities that no social worker serves, in township order (at most max_rows of them)."""
     return db.run(
-        "staffing/communities_without_social_worker", data=data, snapshot_date=as_of, townships=townships,
+        "staffing/communities_without_social_worker", data=data, snapshot_date=as_of, places=places,
         max_rows=max_rows,
     )  # fmt: skip
 
@@ -177,11 +169,10 @@ def staffing_by_division(as_of: date, scope: str | None, level: str, data: Path 
     ).reset_index(drop=True)
 
 
-def staffing_by_place(scope_code: str | None, as_of: date, data: Path | None = None) -> pd.DataFrame:
-    """Urban-community staffing by the level below the scope (hierarchy.level_below): by province, city, county or
+def staffing_by_place(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:
+    """Urban-community staffing by the level below the places (hierarchy.level_below): by province, city, county or
     township."""
-    places = [scope_code] if scope_code else None
     level = hierarchy.level_below(places, data)
     if level != "township":
-        return staffing_by_division(as_of, scope_code, level, data)
+        return staffing_by_division(as_of, places.division, level, data)
     return staffing_by_township(as_of, places, data)

@@ -22,12 +22,12 @@ PARTIAL_NOTE = "标“缺N县”的{noun}只合计已报送本月数据的县"
 def by_county(filters: Filters) -> bool:
     """Whether the view spans counties (a city, a province, the whole of a store of many counties): it breaks down
     by division, ranks its counties, and its lists name each row's county."""
-    return not filters.township_codes and hierarchy.spans_counties(filters.codes_or_none, filters.data)
+    return not filters.township_codes and hierarchy.spans_counties(filters.places, filters.data)
 
 
 def level(filters: Filters) -> str:
     """The level the view breaks down into: province, city, county or township."""
-    return hierarchy.level_below(filters.codes_or_none, filters.data)
+    return hierarchy.level_below(filters.places, filters.data)
 
 
 def county_section(page: str, filters: Filters) -> None:

@@ -55,7 +55,7 @@ def page_header(title: str, filters: Filters) -> None:
     county = markdown_text(filters.county.county_name)
     st.markdown(f"#### {county} · {as_of_stamp(filters.as_of)} · 范围：{markdown_text(filters.scope)}")
     if filters.multi_county:  # a leader must never read a sum that silently lacks a county
-        missing = hierarchy.reporting(filters.as_of, filters.codes_or_none, filters.data).note
+        missing = hierarchy.reporting(filters.as_of, filters.places, filters.data).note
         if missing:
             st.warning(f"报送情况：{markdown_text(missing)}", icon=":material/report:")
 

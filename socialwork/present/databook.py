@@ -15,6 +15,7 @@ from socialwork.data.storage import identity
 from socialwork.figures import changes, hierarchy, measures, metrics, posts, staffing
 from socialwork.figures.metrics import KpiReport, levels
 from socialwork.figures.parallel import together
+from socialwork.figures.place_filter import Places
 from socialwork.present import change_tables, followup_tables
 from socialwork.present.exports import xlsx_bytes
 from socialwork.present.formatting import (
@@ -96,11 +97,11 @@ def targets_sheet(report: KpiReport) -> tuple[pd.DataFrame, dict[str, list[str]]
     return frame, dict.fromkeys(numbers, formats)
 
 
-def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, data: Path | None = None) -> bytes:
+def tables_workbook_bytes(as_of: date, places: Places, scope: str, data: Path | None = None) -> bytes:
     """Every table behind the pages, one sheet each, with the as-of date and filter above each table; a city's
     sheets by county (a province's by city, a nation's by province) where a county's are by township, and which
     counties lack the month above every table."""
-    a, t, d = as_of, townships, data
+    a, t, d = as_of, places, data
     spans = hierarchy.spans_counties(t, d)  # each county's plan has its own steps: counted over the counties
     (report, card, steps, communities, shortfalls, unserved, groups, sectors, funding, stations, orgs, incentives,
      kinds, by_year, by_department, reporting) = together(
@@ -117,30 +118,30 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
     counties = card.level == "county"
     targets, target_formats = targets_sheet(report)
     years, departments, _ = purchase_tables(by_year, by_department, None)
-    places = _division_sheets(as_of, townships, data) if counties else _township_sheets(as_of, townships, data)
+    by_place = _division_sheets(as_of, places, data) if counties else _township_sheets(as_of, places, data)
     sheets = {
         "年度目标": targets,
         "各县目标排名" if counties else "乡镇可比目标": scorecard_export_frame(card),
         "实施步骤": milestone_counts_frame(steps) if spans else milestone_frame(steps),
-        **places["staffing"],
+        **by_place["staffing"],
         "村社区社工配备": community_table(communities, counties),
         "城市社区缺口": shortfall_table(shortfalls, counties),
         "无社工村社区": uncovered_table(unserved, counties),
         "岗位按类别": sector_group_table(groups),
         "岗位按领域": sector_table(sectors),
         "岗位按经费": funding_table(funding),
-        **places["posts"],
-        **places["stations"],
+        **by_place["posts"],
+        **by_place["stations"],
         "社工站": stations_table(stations, counties),
         "社工机构": organisations_table(orgs, counties),
         "激励": incentives_table(incentives),
         "活动类型": activity_kind_table(kinds),
-        **places["training"],
+        **by_place["training"],
         "购买服务各年度": years,
         "购买服务各部门": departments,
-        **places["purchases"],
-        "会议督办事项": followup_tables.export_table(followup_tables.load(as_of, townships, data)),
-        **_since_sheets(as_of, townships, data),
+        **by_place["purchases"],
+        "会议督办事项": followup_tables.export_table(followup_tables.load(as_of, places, data)),
+        **_since_sheets(as_of, places, data),
     }
     sheets, year_formats = _years_as_numbers(sheets)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
@@ -148,13 +149,13 @@ def tables_workbook_bytes(as_of: date, townships: list[str] | None, scope: str, 
                       note=reporting_text(reporting))  # fmt: skip
 
 
-def _since_sheets(as_of: date, townships: list[str] | None, data: Path | None) -> dict[str, pd.DataFrame]:
+def _since_sheets(as_of: date, places: Places, data: Path | None) -> dict[str, pd.DataFrame]:
     """变化对比 since the last meeting (or the previous snapshot): each target then and now, and the places whose
     service or standard changed; none before the first snapshot."""
     start = changes.since(as_of, data)
     if start.from_date is None or start.from_date >= as_of:
         return {}
-    compared = changes.compare(start.from_date, as_of, townships, data)
+    compared = changes.compare(start.from_date, as_of, places, data)
     targets = compared.targets
     then, now = change_tables.period_headers(compared)
     numbers = pd.DataFrame({  # numbers stay numbers: the page's table words them
@@ -184,12 +185,12 @@ def _years_as_numbers(sheets: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Dat
     return out, formats
 
 
-def _township_sheets(as_of: date, townships: list[str] | None, data: Path | None) -> dict[str, dict]:
+def _township_sheets(as_of: date, places: Places, data: Path | None) -> dict[str, dict]:
     """A county's (or its townships') sheets by township."""
     by_township, activity, purchase_townships = together(
-        lambda: staffing.staffing_by_township(as_of, townships, data),
-        lambda: measures.supervision_training_by_township(as_of, townships, data),
-        lambda: measures.purchases_by_township(as_of, townships, data),
+        lambda: staffing.staffing_by_township(as_of, places, data),
+        lambda: measures.supervision_training_by_township(as_of, places, data),
+        lambda: measures.purchases_by_township(as_of, places, data),
     )
     return {
         "staffing": {"各乡镇城市社区配备": township_staffing_table(by_township)}, "posts": {}, "stations": {},
@@ -198,12 +199,12 @@ def _township_sheets(as_of: date, townships: list[str] | None, data: Path | None
     }  # fmt: skip
 
 
-def _division_sheets(as_of: date, places: list[str] | None, data: Path | None) -> dict[str, dict]:
+def _division_sheets(as_of: date, places: Places, data: Path | None) -> dict[str, dict]:
     """A city's sheets by county, a province's by city, a nation's by province (the level below,
     hierarchy.level_below), one row per division of the scope: one lacking some counties says so beside its partial
     sum, one lacking all has no figures (the pages' tables, place_tables.BREAKDOWNS)."""
     level = hierarchy.level_below(places, data)
-    figures = levels.division_figures(as_of, hierarchy.scope_of(places), level, data)
+    figures = levels.division_figures(as_of, places.division, level, data)
     short = SHORT_NOUN[level]
     return {
         "staffing": {f"各{short}城市社区配备": division_staffing_table(figures, level)},

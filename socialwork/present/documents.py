@@ -19,9 +19,10 @@ import plotly.graph_objects as go
 from socialwork.data import settings
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.storage import identity
-from socialwork.figures import changes, db, hierarchy, metrics, staffing
+from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
+from socialwork.figures.place_filter import Places
 from socialwork.present import change_tables, followup_tables
 from socialwork.present.formatting import (
     as_of_stamp,
@@ -358,62 +359,62 @@ def report_sections(data: ReportData, kind: str) -> list[ReportSection]:
 
 
 def report_data(
-    as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None,
+    as_of: date, places: Places, township_names: list[str] | None, data: Path | None = None,
     with_figures: bool = False,
 ) -> ReportData:  # fmt: skip
     """The figures of the report, read side by side; with_figures adds each metric group's chart (the PDF)."""
     from socialwork.present.meeting import meeting
 
     report, card, steps, summary, shortfalls, unserved = together(
-        lambda: metrics.kpi_report(as_of, townships, data),
-        lambda: metrics.place_scorecard(as_of, townships, data),
-        lambda: (metrics.milestone_counts if hierarchy.spans_counties(townships, data) else metrics.milestones)(
-            as_of, data, townships
+        lambda: metrics.kpi_report(as_of, places, data),
+        lambda: metrics.place_scorecard(as_of, places, data),
+        lambda: (metrics.milestone_counts if hierarchy.spans_counties(places, data) else metrics.milestones)(
+            as_of, data, places
         ),
-        lambda: staffing.staffing_summary(as_of, townships, data),
-        lambda: staffing.shortfall_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),
-        lambda: staffing.uncovered_list(as_of, townships, data, max_rows=REPORT_MAX_ROWS),
+        lambda: staffing.staffing_summary(as_of, places, data),
+        lambda: staffing.shortfall_list(as_of, places, data, max_rows=REPORT_MAX_ROWS),
+        lambda: staffing.uncovered_list(as_of, places, data, max_rows=REPORT_MAX_ROWS),
     )
     figures: tuple[Figure, ...] = ()
     if with_figures:
-        slides = meeting(as_of, townships, township_names, data).slides
+        slides = meeting(as_of, places, township_names, data).slides
         figures = tuple(Figure(s.figure, f"{s.title}：{s.caption}") for s in slides if s.figure is not None)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    scope = scope_name(as_of, townships, township_names, data)
-    since, view = _looking_back(as_of, townships, data)
+    scope = scope_name(as_of, places, township_names, data)
+    since, view = _looking_back(as_of, places, data)
     return ReportData(county, as_of, scope, report, card, steps, summary, shortfalls, unserved, figures, since,
-                      followup_tables.slide_parts(view), hierarchy.reporting(as_of, townships, data),
+                      followup_tables.slide_parts(view), hierarchy.reporting(as_of, places, data),
                       tuple(followup_tables.overdue_lines(view)),
-                      townships_chosen=db.split_places(townships)[1] is not None)  # fmt: skip
+                      townships_chosen=bool(places.township_codes))  # fmt: skip
 
 
-def _looking_back(as_of: date, townships: list[str] | None, data: Path | None) -> tuple:
+def _looking_back(as_of: date, places: Places, data: Path | None) -> tuple:
     """(since, follow-ups) for the report: the changes since the last meeting (or None) and the view's items."""
     start = changes.since(as_of, data)
     since = None
     if start.from_date is not None:
-        compared = changes.compare(start.from_date, as_of, townships, data)
+        compared = changes.compare(start.from_date, as_of, places, data)
         since = (change_tables.slide_caption(compared, start.meeting), change_tables.slide_table(compared))
-    return since, followup_tables.load(as_of, townships, data)
+    return since, followup_tables.load(as_of, places, data)
 
 
 # ---------------------------------------------------------------- the exports
 
 
 def export_bytes(
-    kind: str, as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
+    kind: str, as_of: date, places: Places, township_names: list[str] | None, data: Path | None = None
 ) -> bytes:
     """One meeting document for the snapshot and township filter: pptx, pdf, xlsx or docx."""
     if kind == "xlsx":
         from socialwork.present.databook import tables_workbook_bytes
 
-        return tables_workbook_bytes(as_of, townships, scope_name(as_of, townships, township_names, data), data)
+        return tables_workbook_bytes(as_of, places, scope_name(as_of, places, township_names, data), data)
     if kind == "pptx":
         from socialwork.present.deck import deck_bytes
         from socialwork.present.meeting import meeting
 
-        return deck_bytes(meeting(as_of, townships, township_names, data))
-    content = report_data(as_of, townships, township_names, data, with_figures=True)  # charts in both
+        return deck_bytes(meeting(as_of, places, township_names, data))
+    content = report_data(as_of, places, township_names, data, with_figures=True)  # charts in both
     if kind == "pdf":
         from socialwork.present.report_pdf import report_pdf_bytes
 

@@ -21,6 +21,7 @@ from socialwork.data.storage.layout import StoreError, is_multi_county
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
+from socialwork.figures.place_filter import Places
 from socialwork.figures.places import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county
 from socialwork.present import scope
 from socialwork.present.exports import file_name
@@ -71,16 +72,14 @@ class Filters:
     multi_county: bool = False
 
     @property
-    def codes_or_none(self) -> list[str] | None:
-        """The place filter every figure takes: township codes, else the scope's code (db.split_places)."""
-        if self.township_codes:
-            return list(self.township_codes)
-        return [self.scope_code] if self.scope_code else None
+    def places(self) -> Places:
+        """The place filter every figure takes: the chosen townships, else the chosen division, else everywhere."""
+        return Places.townships(self.township_codes) if self.township_codes else Places.within(self.scope_code)
 
     @property
-    def scope_places(self) -> list[str] | None:
-        """The scope without the township filter: what a chart breaks down by the level below."""
-        return [self.scope_code] if self.scope_code else None
+    def scope_places(self) -> Places:
+        """The chosen division without the township filter: what a map breaks down by the level below."""
+        return Places.within(self.scope_code)
 
     @property
     def scope(self) -> str:

@@ -29,6 +29,7 @@ from socialwork.data.server.followups import (
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.data.storage import identity
 from socialwork.data.storage.layout import is_multi_county
+from socialwork.figures.place_filter import Places
 from socialwork.figures.places import townships as townships_at
 from socialwork.figures.places import townships_of_county
 from socialwork.present.formatting import date_stamp
@@ -68,8 +69,9 @@ class FollowupView:
         return [i for i in self.items if i.metric_key == metric_key]
 
 
-def load(as_of: date, townships: list[str] | None, data: Path | None = None) -> FollowupView:
+def load(as_of: date, places: Places, data: Path | None = None) -> FollowupView:
     """The follow-ups a view of as_of and the township filter shows, open items first (a read; no Streamlit)."""
+    townships = places.bound()  # items are matched by their township's code (a division's code matches none)
     root = data or settings.data_dir()
     store = open_followups(root)
     meetings = store.meetings()

@@ -16,6 +16,7 @@ from socialwork.figures import changes, metrics
 from socialwork.figures.changes import Headline
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
+from socialwork.figures.place_filter import Places
 from socialwork.present import followup_tables
 from socialwork.present.followup_tables import FollowupView
 from socialwork.present.formatting import date_stamp
@@ -69,7 +70,7 @@ class Answers:
         return better, worse, len(compared) - better - worse
 
 
-def answers(as_of: date, places: list[str] | None, data: Path | None) -> Answers:
+def answers(as_of: date, places: Places, data: Path | None) -> Answers:
     """Everything the five answers need, read side by side."""
     start = changes.since(as_of, data)
     report, card, compared, view = together(

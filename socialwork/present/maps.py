@@ -18,6 +18,7 @@ import streamlit as st
 from socialwork.data.contract.enums import KPI_STATUS
 from socialwork.figures import maps, metrics
 from socialwork.figures.metrics import TownshipScorecard
+from socialwork.figures.place_filter import Places
 from socialwork.present import filtering
 from socialwork.present.charts import labels, titled
 from socialwork.present.place_tables import PLACE_NOUN
@@ -130,7 +131,7 @@ def map_title(frame: maps.MapFrame) -> str:
 
 
 def map_figure(
-    as_of: date, places: list[str] | None, data: Path | None = None, metric_key: str | None = None,
+    as_of: date, places: Places, data: Path | None = None, metric_key: str | None = None,
     colour_by: str = "status", chosen: tuple[str, ...] = (),
 ) -> go.Figure | None:  # fmt: skip
     """The map of a view (places: its scope, e.g. Filters.scope_places) for a slide or a document; None when no

@@ -22,11 +22,12 @@ from socialwork.data import settings
 from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
-from socialwork.data.storage import identity, layout
-from socialwork.figures import changes, db, hierarchy, metrics, staffing
+from socialwork.data.storage import identity
+from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures import maps as maps_figures
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
+from socialwork.figures.place_filter import Places
 from socialwork.present import change_tables, followup_tables, maps
 from socialwork.present.formatting import (
     as_of_stamp,
@@ -96,7 +97,7 @@ class Outline:
     county: identity.County
     as_of: date
     scope: str
-    townships: list[str] | None
+    places: Places
     data: Path | None
     summary: pd.Series  # staffing.staffing_summary: how long the gap lists are
     pages: tuple[tuple[str, int, int], ...]  # (section key, part, parts) for every slide
@@ -107,7 +108,7 @@ class Outline:
     def report(self) -> KpiReport:
         """The KPI report, for the slides that show it: the page's list of slides needs none (the contract fixes how
         many targets and groups there are), and a township rerun of it is the quicker."""
-        return metrics.kpi_report(self.as_of, self.townships, self.data)
+        return metrics.kpi_report(self.as_of, self.places, self.data)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -244,7 +245,7 @@ def _targets(plan: Outline, part: int, parts: int) -> Slide:
 def _group(group: str) -> Section:
     def build(plan: Outline, part: int, parts: int) -> Slide:
         kpis = metrics.kpis_in_groups(plan.report, group)
-        drawn = group_chart(group, plan.report, plan.as_of, plan.townships, plan.data, plan.county)
+        drawn = group_chart(group, plan.report, plan.as_of, plan.places, plan.data, plan.county)
         caption = "。".join(text for text in (drawn.sentence, unmet_text(kpis)) if text)
         return Slide(group, METRIC_GROUP.label_of(group), caption, figure=drawn.figure, chart=drawn.chart,
                      notes=drawn.sentence + "\n" + kpi_notes(kpis))  # fmt: skip
@@ -258,7 +259,7 @@ def _group(group: str) -> Section:
 def _shortfall(plan: Outline, part: int, parts: int) -> Slide:
     summary = plan.summary
     below = int(summary["urban_communities_below_minimum"])
-    rows = staffing.shortfall_list(plan.as_of, plan.townships, plan.data, max_rows=parts * ROWS_PER_SLIDE)
+    rows = staffing.shortfall_list(plan.as_of, plan.places, plan.data, max_rows=parts * ROWS_PER_SLIDE)
     table = shortfall_table(rows.iloc[_rows(part)], counties=plan.level == "county")
     shortfall = int(summary["total_shortfall"])
     caption = (
@@ -273,7 +274,7 @@ def _shortfall(plan: Outline, part: int, parts: int) -> Slide:
 
 def _unserved(plan: Outline, part: int, parts: int) -> Slide:
     total = int(plan.summary["communities_without_social_worker"])
-    rows = staffing.uncovered_list(plan.as_of, plan.townships, plan.data, max_rows=parts * ROWS_PER_SLIDE)
+    rows = staffing.uncovered_list(plan.as_of, plan.places, plan.data, max_rows=parts * ROWS_PER_SLIDE)
     table = uncovered_table(rows.iloc[_rows(part)], counties=plan.level == "county")
     caption = f"尚无社会工作者服务的村（社区）{total} 个" + _rest_note(total, part, parts, "村（社区）")
     notes = caption + "\n" + "、".join("".join(map(str, r[:-1])) for r in table.itertuples(index=False))
@@ -284,7 +285,7 @@ def _unserved(plan: Outline, part: int, parts: int) -> Slide:
 def _ranking(plan: Outline, part: int, parts: int) -> Slide:
     """目标排名: every county of a city against its own goals, worst first, a late one last; or every township of a
     county on the targets that hold at its level, the most unmet first (each township answers for its own)."""
-    card = metrics.place_scorecard(plan.as_of, plan.townships, plan.data)
+    card = metrics.place_scorecard(plan.as_of, plan.places, plan.data)
     values, statuses = scorecard_frames(card)
     shown, rows = scorecard_text_frame(card), _rows(part, WIDE_ROWS_PER_SLIDE)
     counties = card.level == "county"
@@ -310,23 +311,23 @@ def _ranking_parts(plan: Outline) -> int:
     """The county ranking's slides: above the county only."""
     if plan.level != "county":
         return 0
-    counties = hierarchy.counties_reporting(plan.as_of, hierarchy.scope_of(plan.townships), plan.data)
+    counties = hierarchy.counties_reporting(plan.as_of, plan.places.division, plan.data)
     return _table_parts(len(counties), WIDE_ROWS_PER_SLIDE)
 
 
 def _township_ranking_parts(plan: Outline) -> int:
     """The township ranking's slides: a county's view, or several of its townships (one township has no ranking)."""
-    if plan.level == "county" or (plan.townships is not None and len(plan.townships) == 1):
+    # A county chosen in a store of many has none either (its view held a one-code list, like one township's).
+    if plan.level == "county" or len(plan.places.township_codes) == 1 or plan.places.division is not None:
         return 0
-    return _table_parts(len(metrics.place_scorecard(plan.as_of, plan.townships, plan.data).frame), WIDE_ROWS_PER_SLIDE)
+    return _table_parts(len(metrics.place_scorecard(plan.as_of, plan.places, plan.data).frame), WIDE_ROWS_PER_SLIDE)
 
 
-def map_places(plan: Outline) -> list[str] | None:
+def map_places(plan: Outline) -> Places:
     """The places a view's map shows: its scope, or for a township filter the whole county (the chosen outlined)."""
-    townships = db.split_places(plan.townships)[1]
-    if townships is None:
-        return plan.townships
-    return [hierarchy.county_scope(townships)] if layout.is_multi_county(plan.data or settings.data_dir()) else None
+    if not plan.places.township_codes:
+        return plan.places
+    return Places.within(hierarchy.scope_in_store(plan.places, plan.data))
 
 
 def _map(plan: Outline, part: int, parts: int) -> Slide:
@@ -336,7 +337,7 @@ def _map(plan: Outline, part: int, parts: int) -> Slide:
     card = metrics.place_scorecard(plan.as_of, places, plan.data)
     targets = maps_figures.map_targets(card)
     metric = MAP_METRIC if MAP_METRIC in targets else next(iter(targets), None)
-    chosen = tuple(db.split_places(plan.townships)[1] or ())
+    chosen = plan.places.township_codes
     figure = maps.map_figure(plan.as_of, places, plan.data, metric, chosen=chosen) if metric else None
     if figure is None:
         return Slide(MAP_SLIDE, title, NO_MAP, notes=NO_MAP)
@@ -353,7 +354,7 @@ NO_MAP = "本期没有可按地区比较的目标或数据。"
 def _since(plan: Outline, part: int, parts: int) -> Slide:
     """自上次会议以来: the changes from the snapshot the last meeting reviewed (or the previous one) to this one."""
     start = changes.since(plan.as_of, plan.data)
-    compared = changes.compare(start.from_date, plan.as_of, plan.townships, plan.data)
+    compared = changes.compare(start.from_date, plan.as_of, plan.places, plan.data)
     full = change_tables.slide_caption(compared, start.meeting)  # every change named: the speaker notes
     counts = "，".join(f"{label} {value}" for label, value, _ in change_tables.summary_items(compared))
     caption = f"{full.split('对比')[0]}{change_tables.period_text(compared, None)}：{counts}"  # fits the slide
@@ -367,7 +368,7 @@ def _since(plan: Outline, part: int, parts: int) -> Slide:
 def _followups(plan: Outline, part: int, parts: int) -> Slide:
     """上次会议督办事项落实情况: the last meeting's items in the filter and every overdue one, overdue first, each
     status a pill (overdue in red)."""
-    view = followup_tables.load(plan.as_of, plan.townships, plan.data)
+    view = followup_tables.load(plan.as_of, plan.places, plan.data)
     caption, table = followup_tables.slide_parts(view) or ("尚未记录会议。", None)
     last = followup_tables.last_meeting(view)
     shown = followup_tables.slide_items(view, last)[: len(table)] if table is not None and last else []
@@ -382,7 +383,7 @@ def _followups(plan: Outline, part: int, parts: int) -> Slide:
 
 def _followup_parts(plan: Outline) -> int:
     """The follow-ups' slides: none before the first meeting; three items to a slide (their tasks and notes wrap)."""
-    view = followup_tables.load(plan.as_of, plan.townships, plan.data)
+    view = followup_tables.load(plan.as_of, plan.places, plan.data)
     last = followup_tables.last_meeting(view)
     if last is None:
         return 0
@@ -420,16 +421,14 @@ SLIDE_TITLES = {section.key: section.title for section in SECTIONS}
 # ---------------------------------------------------------------- building
 
 
-def outline(
-    as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
-) -> Outline:
+def outline(as_of: date, places: Places, township_names: list[str] | None, data: Path | None = None) -> Outline:
     """The meeting's slides by key and title, for the snapshot and filter."""
-    summary = staffing.staffing_summary(as_of, townships, data)
+    summary = staffing.staffing_summary(as_of, places, data)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
-    scope = scope_name(as_of, townships, township_names, data)
-    status = hierarchy.reporting(as_of, townships, data)
-    level = "county" if hierarchy.spans_counties(townships, data) else "township"  # ranked and listed by county
-    plan = Outline(county, as_of, scope, townships, data, summary, (), status, level)
+    scope = scope_name(as_of, places, township_names, data)
+    status = hierarchy.reporting(as_of, places, data)
+    level = "county" if hierarchy.spans_counties(places, data) else "township"  # ranked and listed by county
+    plan = Outline(county, as_of, scope, places, data, summary, (), status, level)
     pages = tuple((s.key, part, n) for s in SECTIONS for n in [s.parts(plan)] for part in range(1, n + 1))
     return replace(plan, pages=pages)
 
@@ -440,11 +439,9 @@ def slide(plan: Outline, index: int) -> Slide:
     return SECTION_BY_KEY[key].build(plan, part, parts)
 
 
-def meeting(
-    as_of: date, townships: list[str] | None, township_names: list[str] | None, data: Path | None = None
-) -> Meeting:
+def meeting(as_of: date, places: Places, township_names: list[str] | None, data: Path | None = None) -> Meeting:
     """Every slide of the meeting for the snapshot and filter (the exports), built side by side."""
-    plan = outline(as_of, townships, township_names, data)
+    plan = outline(as_of, places, township_names, data)
     report = plan.report  # once, before the slides read it side by side
     slides = together(*(lambda i=i: slide(plan, i) for i in range(len(plan.pages))))
     return Meeting(plan.county, as_of, plan.scope, tuple(slides), report, plan.reporting)

@@ -13,8 +13,9 @@ from socialwork.data import settings
 from socialwork.data.contract.enums import KPI_STATUS
 from socialwork.data.contract.plan_figures import METRIC_SHORT_LABELS
 from socialwork.data.storage import identity, layout
-from socialwork.figures import db, hierarchy
+from socialwork.figures import hierarchy
 from socialwork.figures.metrics import TownshipScorecard
+from socialwork.figures.place_filter import Places
 from socialwork.present.formatting import scope_text
 
 PLACE_NOUN = {"province": "省（区、市）", "city": "市（州）", "county": "县（市、区）", "township": "乡镇（街道）"}
@@ -22,18 +23,17 @@ PLACE_NOUN = {"province": "省（区、市）", "city": "市（州）", "county"
 SHORT_NOUN = {"province": "省", "city": "市", "county": "县", "township": "乡镇"}
 
 
-def scope_name(
-    as_of: date, places: list[str] | None, township_names: list[str] | None, data: Path | None = None
-) -> str:
+def scope_name(as_of: date, places: Places, township_names: list[str] | None, data: Path | None = None) -> str:
     """What a document covers, by name: 全县 or the chosen townships in a county's store; in a store of many counties
     the city's or county's name (the store's top division for the whole store), townships under their county's."""
     root = data or settings.data_dir()
     if not layout.is_multi_county(root):
         return scope_text(township_names)
-    scope, townships = db.split_places(places)
-    if townships:
-        return hierarchy.name_of(townships[0][:6], as_of, data) + scope_text(township_names)
-    return hierarchy.name_of(scope, as_of, data) if scope else identity.load_or_fallback(root)[0].county_name
+    if places.township_codes:
+        return hierarchy.name_of(places.scope, as_of, data) + scope_text(township_names)
+    if places.division:
+        return hierarchy.name_of(places.division, as_of, data)
+    return identity.load_or_fallback(root)[0].county_name
 
 
 def reporting_text(reporting: hierarchy.Reporting) -> str:

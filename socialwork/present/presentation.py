@@ -109,13 +109,13 @@ def export_panel(filters: Filters) -> None:
     columns = st.columns(len(EXPORT_KINDS))
     for column, (kind, (_, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):
         label = export_label(kind, filters.as_of)
-        key = ("export", kind, filters.as_of, tuple(filters.codes_or_none or ()))  # a city and its county differ
+        key = ("export", kind, filters.as_of, filters.places)  # a city and its county differ
         with column:
             if st.button(f"生成{label}", key=f"make_{kind}", icon=":material/description:"):
                 with st.status(f"正在生成{label}…", expanded=False) as status:
                     try:
                         st.session_state[key] = export_bytes(
-                            kind, filters.as_of, filters.codes_or_none, list(filters.township_names), filters.data
+                            kind, filters.as_of, filters.places, list(filters.township_names), filters.data
                         )
                         status.update(label=f"{label}已生成", state="complete")
                     except RenderError as err:

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from socialwork.data.storage import identity
 from socialwork.figures import measures, metrics, posts
 from socialwork.figures.metrics import KpiReport
+from socialwork.figures.place_filter import Places
 from socialwork.present import charts
 from socialwork.present.formatting import format_value
 from socialwork.present.theme import PRIMARY, SERIES_COLOURS, VACANT_COLOUR
@@ -54,9 +55,9 @@ def _kpi(report: KpiReport, key: str) -> metrics.Kpi:
     return next(k for k in report.kpis if k.metric_key == key)
 
 
-def talent(report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None) -> GroupChart:
+def talent(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
     """Certified social workers at every month-end, with this year's net increase."""
-    trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, townships, data).reset_index()
+    trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, places, data).reset_index()
     net = _kpi(report, "certified_net_increase")
     now = int(trend["certified_workers"].iloc[-1])
     sentence = f"持证社工 {now:,} 人"
@@ -67,9 +68,9 @@ def talent(report: KpiReport, as_of: date, townships: list[str] | None, data: Pa
     return GroupChart(charts.certified_trend(trend.set_index("snapshot_date"), "持证社会工作者人数"), chart, sentence)
 
 
-def coverage(report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None) -> GroupChart:
+def coverage(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
     """The share of villages/communities and of townships a social worker serves, over time, against 100 %."""
-    trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, townships, data).reset_index()
+    trend = metrics.figures_by_snapshot(metrics.first_date(data), as_of, places, data).reset_index()
     trend["communities_share"] = (
         100 * trend["communities_served"] / trend["communities"].where(trend["communities"] > 0)
     )
@@ -87,9 +88,9 @@ def coverage(report: KpiReport, as_of: date, townships: list[str] | None, data: 
     return GroupChart(figure, chart, sentence)
 
 
-def stations(report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None) -> GroupChart:
+def stations(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
     """Operating stations by star rating."""
-    frame = measures.stations_by_star_rating(as_of, townships, data)
+    frame = measures.stations_by_star_rating(as_of, places, data)
     frame = frame.assign(label=frame["station_stars"].map(lambda s: "未评星" if s == 0 else f"{s}星"))
     operating, rated = int(frame["stations"].sum()), int(frame.loc[frame["station_stars"] > 0, "stations"].sum())
     sentence = f"运营社工站 {operating} 个，其中星级社工站 {rated} 个"
@@ -97,9 +98,9 @@ def stations(report: KpiReport, as_of: date, townships: list[str] | None, data: 
     return GroupChart(charts.bar_chart(frame, "label", "stations", "社工站星级分布", "社工站（个）"), chart, sentence)
 
 
-def post_sectors(report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None) -> GroupChart:
+def post_sectors(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
     """Posts in every sector of the plan, filled and vacant; sectors without a post named."""
-    frame = posts.posts_by_sector(as_of, townships, data)
+    frame = posts.posts_by_sector(as_of, places, data)
     empty = posts.sectors_without_posts(frame)
     sentence = f"社工岗位 {int(frame['posts'].sum()):,} 个（在岗 {int(frame['filled_posts'].sum()):,} 个）"
     if empty:
@@ -110,9 +111,9 @@ def post_sectors(report: KpiReport, as_of: date, townships: list[str] | None, da
     return GroupChart(charts.sector_posts_bars(frame, "各领域社会工作岗位"), chart, sentence)
 
 
-def training(report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None) -> GroupChart:
+def training(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
     """Sessions per month of the year by kind of activity, stacked."""
-    frame = measures.activities_by_month(as_of, townships, data)
+    frame = measures.activities_by_month(as_of, places, data)
     wide = frame.pivot(index="month", columns="activity_kind_label", values="sessions").reset_index()
     wide["month"] = wide["month"].astype(str) + "月"
     kinds = list(frame["activity_kind_label"].unique())
@@ -125,10 +126,10 @@ def training(report: KpiReport, as_of: date, townships: list[str] | None, data: 
 
 
 def incentives(
-    report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None, county: identity.County
+    report: KpiReport, as_of: date, places: Places, data: Path | None, county: identity.County
 ) -> GroupChart:
     """Talent cards and awards per year."""
-    frame = measures.incentives_by_year(as_of, townships, data).astype({"year": str})
+    frame = measures.incentives_by_year(as_of, places, data).astype({"year": str})
     series = {"talent_cards_issued": f"发放{county.talent_card}（张）", "awards": "一次性奖励（人）"}
     this_year = frame.iloc[-1]
     sentence = (
@@ -146,9 +147,9 @@ def incentives_chart_title(county: identity.County) -> str:
     return f"“{county.talent_card}”与人才奖励"
 
 
-def purchase(report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None) -> GroupChart:
+def purchase(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
     """The budget of government purchase of social-work services per year."""
-    frame = measures.purchase_budget_by_year(as_of, townships, data).astype({"plan_year": str})
+    frame = measures.purchase_budget_by_year(as_of, places, data).astype({"plan_year": str})
     mine = frame[frame["plan_year"] == str(as_of.year)]
     budget = float(mine["budget_wan"].iloc[0]) if len(mine) else 0.0
     sentence = f"{as_of.year}年购买服务预算 {format_value(budget, 1, '万元')}（{int(mine['projects'].sum())} 个项目）"
@@ -159,12 +160,12 @@ def purchase(report: KpiReport, as_of: date, townships: list[str] | None, data: 
 
 
 def group_chart(
-    group: str, report: KpiReport, as_of: date, townships: list[str] | None, data: Path | None,
+    group: str, report: KpiReport, as_of: date, places: Places, data: Path | None,
     county: identity.County,
 ) -> GroupChart:  # fmt: skip
     """The chart of one metric group (a code of contract.METRIC_GROUP)."""
     if group == "incentives":
-        return incentives(report, as_of, townships, data, county)
+        return incentives(report, as_of, places, data, county)
     builders = {"talent": talent, "coverage": coverage, "stations": stations, "posts": post_sectors,
                 "training": training, "purchase": purchase}  # fmt: skip
-    return builders[group](report, as_of, townships, data)
+    return builders[group](report, as_of, places, data)

@@ -277,8 +277,8 @@ def scale_free_sql() -> str:
         "The figures behind the scale-free targets (the parts of every ratio figure), one row per township and "
         "requested snapshot, read from the derived table township_figures (written with each snapshot; see "
         "socialwork/data/storage/aggregates.py).",
-        "$snapshot_dates DATE[] (e.g. the as-of date and its baseline), $townships VARCHAR[] (township codes; NULL = "
-        "every township), $scope VARCHAR (a division code prefix; NULL = everywhere).",
+        "$snapshot_dates DATE[] (e.g. the as-of date and its baseline), $places VARCHAR[] (the place filter, read by "
+        "in_places: NULL = everywhere, one division code, or township codes).",
         ["snapshot_date", "township_code", "township_name", "township_kind_label", *parts],
     )
     lines += [
@@ -294,8 +294,7 @@ def scale_free_sql() -> str:
         "    and t.snapshot_date = f.snapshot_date and t.township_code = f.township_code",
         "join enum_labels k on k.enum_name = 'township_kind' and k.code = t.township_kind",
         "where list_contains($snapshot_dates, f.snapshot_date)",
-        "  and ($townships is null or list_contains($townships, f.township_code))",
-        "  and ($scope is null or starts_with(f.township_code, $scope))",
+        "  and in_places(f.township_code, null, $places)  -- township rows only: the prefix reaches the scan",
         "order by f.snapshot_date, f.township_code",
     ]
     return _join(lines)

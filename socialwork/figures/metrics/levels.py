@@ -32,19 +32,6 @@ def figures_by_county(from_date: date, to_date: date, scope: str | None, data: P
     return frame
 
 
-def figures_in_townships(
-    from_date: date, to_date: date, townships: list[str], dates: list[date], county: str | None,
-    data: Path | None = None,
-) -> pd.DataFrame:  # fmt: skip
-    """The chosen townships' additive figures at each of their county's snapshot dates (county: its code in a store
-    of many, else None; dates: its snapshots between from_date and to_date), indexed by date: their rows summed, a
-    figure empty in every one of them empty in the sum, a date where none of them has a row 0.
-
-    From the county's township rows, read and laid out once per store version: each township picked in a county is
-    then a sum over a few arrays, where a query per pick spent 13 ms planning (most of a township rerun's reads)."""
-    return township_rows(from_date, to_date, dates, county, data).summed(townships)
-
-
 def township_rows(
     from_date: date, to_date: date, dates: list[date], county: str | None, data: Path | None = None
 ) -> TownshipRows:

@@ -20,27 +20,25 @@ from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.registry import SPECS
 from socialwork.figures.metrics.report import evaluate
 from socialwork.figures.metrics.scorecard import UNMET, TownshipScorecard, township_scorecard
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.places import available_dates
 
-Places = list[str] | tuple[str, ...] | None
 
-
-def place_scorecard(as_of: date, places: Places = None, data: Path | None = None) -> TownshipScorecard:
+def place_scorecard(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> TownshipScorecard:
     """The table of the level below the view: counties ranked against every target above the county, else townships
     against the scale-free targets."""
     if hierarchy.spans_counties(places, data):
         return county_ranking(as_of, places, data)
-    return township_scorecard(as_of, list(places) if places else None, data)
+    return township_scorecard(as_of, places, data)
 
 
-def county_ranking(as_of: date, places: Places = None, data: Path | None = None) -> TownshipScorecard:
+def county_ranking(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> TownshipScorecard:
     """Every county of the scope against each of its own targets, as on that county's own pages; worst first."""
-    key = (as_of, tuple(places) if places else None)
-    return db.cached("county_ranking", key, lambda: _county_ranking(as_of, places, data), data)
+    return db.cached("county_ranking", (as_of, places), lambda: _county_ranking(as_of, places, data), data)
 
 
 def _county_ranking(as_of: date, places: Places, data: Path | None) -> TownshipScorecard:
-    scope = hierarchy.scope_of(places)
+    scope = places.division
     dates = available_dates(data)
     status = hierarchy.counties_reporting(as_of, scope, data)
     figures = levels.figures_by_county(dates[0], as_of, scope, data)

@@ -1,5 +1,5 @@
 """The KPI report: every target of the snapshot's plan year with value, goal, status, change, trend and pace;
-the single source for cards, the CLI and exports. Computed once per as-of date, townships and store version.
+the single source for cards, the CLI and exports. Computed once per as-of date, places and store version.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from socialwork.figures.metrics import levels
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
 from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.places import available_dates, township_names
 from socialwork.figures.units import format_value
 
@@ -69,7 +70,7 @@ class Kpi:
 class KpiReport:
     as_of: date
     plan_year: int
-    township_codes: tuple[str, ...] | None
+    places: Places
     baseline_date: date | None
     previous_date: date | None
     kpis: tuple[Kpi, ...]
@@ -80,8 +81,9 @@ class KpiReport:
         return {
             "as_of": self.as_of.isoformat(),
             "plan_year": self.plan_year,
-            "township_codes": list(self.township_codes) if self.township_codes else None,
-            "scope_code": hierarchy.scope_of(self.township_codes),
+            # The place filter as it was written before it had a type of its own: a scope's code in the first key too.
+            "township_codes": self.places.bound(),
+            "scope_code": self.places.division,
             "baseline_date": self.baseline_date.isoformat() if self.baseline_date else None,
             "previous_date": self.previous_date.isoformat() if self.previous_date else None,
             "note": self.note,
@@ -90,26 +92,24 @@ class KpiReport:
         }
 
 
-def figures_by_snapshot(
-    from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None
-) -> pd.DataFrame:
+def figures_by_snapshot(from_date: date, to_date: date, places: Places, data: Path | None = None) -> pd.DataFrame:
     """Raw plan figures per snapshot in a date range, indexed by snapshot date (None: the whole county or store; a
     scope above the township: the sum over its counties that have to_date's snapshot, levels.py)."""
-    if hierarchy.by_counties(townships, data):
-        return levels.figures_over_counties(from_date, to_date, hierarchy.scope_of(townships), data)
-    if townships is not None:  # the KPI report and the staffing summary of a view ask at once: summed once
-        key = (from_date, to_date, tuple(townships))
-        return db.cached("township_sums", key, lambda: _township_sums(from_date, to_date, townships, data), data).copy()
+    if hierarchy.by_counties(places, data):
+        return levels.figures_over_counties(from_date, to_date, places.division, data)
+    if places.township_codes:  # the KPI report and the staffing summary of a view ask at once: summed once
+        key = (from_date, to_date, places)
+        return db.cached("township_sums", key, lambda: _township_sums(from_date, to_date, places, data), data).copy()
     frame = db.run("kpi/plan_figures_by_snapshot", data=data, from_date=from_date, to_date=to_date)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     # The county's stored counts are integers and the townships' sums are not: one type for the metrics.
     return frame.set_index("snapshot_date").astype("float64")
 
 
-def _township_sums(from_date: date, to_date: date, townships: list[str], data: Path | None) -> pd.DataFrame:
+def _township_sums(from_date: date, to_date: date, places: Places, data: Path | None) -> pd.DataFrame:
     """A township filter's figures at each snapshot of its county, whose dates its county's view has read."""
-    county = hierarchy.county_scope(townships) if layout.is_multi_county(data or settings.data_dir()) else None
-    return _township_rows(from_date, to_date, county, data).summed(townships)
+    county = hierarchy.scope_in_store(places, data)
+    return _township_rows(from_date, to_date, county, data).summed(list(places.township_codes))
 
 
 def _township_rows(from_date: date, to_date: date, county: str | None, data: Path | None) -> levels.TownshipRows:
@@ -296,68 +296,63 @@ def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None
 
 
 def targets_for_year(
-    as_of: date, year: int, data: Path | None = None, places: list[str] | tuple[str, ...] | None = None,
+    as_of: date, year: int, data: Path | None = None, places: Places = EVERYWHERE,
     counted_at: date | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """The plan year's targets of the view: the county's; a scope's (or a township's in a store of many counties)
     worked out from its counties that have the snapshot (of counted_at, when given: a comparison's end)."""
-    scope, townships = db.split_places(places)
-    if not layout.is_multi_county(data or settings.data_dir()) and scope is None:
+    scope = hierarchy.scope_in_store(places, data)
+    if scope is None and not layout.is_multi_county(data or settings.data_dir()):
         return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
-    scope = townships[0][:6] if townships else scope
-    counties = hierarchy.reporting(counted_at or as_of, [scope] if scope else None, data).reporting
+    counties = hierarchy.reporting(counted_at or as_of, Places.within(scope), data).reporting
     return levels.scope_targets(as_of, year, scope, counties, data)
 
 
-def kpi_report(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> KpiReport:
+def kpi_report(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> KpiReport:
     """Every metric of the contract for as_of's plan year, each with its target where the plan year sets one
-    (a metric without one shows as 无目标), for the county or for the given township codes.
+    (a metric without one shows as 无目标), for the places (the whole store, a division or townships).
 
-    Computed once per (as_of, townships, store version) and shared (it is immutable): a page, the meeting
+    Computed once per (as_of, places, store version) and shared (it is immutable): a page, the meeting
     outline, the exports and every session asking for the same view get the same report."""
-    key = (as_of, tuple(townships) if townships else None)
-    return db.cached("kpi_report", key, lambda: _kpi_report(as_of, townships, data), data)
+    return db.cached("kpi_report", (as_of, places), lambda: _kpi_report(as_of, places, data), data)
 
 
-def kpi_report_from(from_date: date, to_date: date, townships: list[str] | None, data: Path | None = None) -> KpiReport:
+def kpi_report_from(from_date: date, to_date: date, places: Places, data: Path | None = None) -> KpiReport:
     """The start of a comparison ending at to_date: the report at from_date over the counties that have to_date's
     snapshot, each counted with its latest snapshot on or before from_date (levels.figures_over_counties), so that a
     county late at either end is counted at both ends or at neither; a county's own store: kpi_report(from_date)."""
-    if not hierarchy.by_counties(townships, data):
-        return kpi_report(from_date, townships, data)
-    key = (from_date, to_date, tuple(townships) if townships else None)
-    return db.cached("kpi_report_from", key, lambda: _kpi_report(from_date, townships, data, to_date), data)
+    if not hierarchy.by_counties(places, data):
+        return kpi_report(from_date, places, data)
+    key = (from_date, to_date, places)
+    return db.cached("kpi_report_from", key, lambda: _kpi_report(from_date, places, data, to_date), data)
 
 
-def _kpi_report(
-    as_of: date, townships: list[str] | None, data: Path | None, counted_at: date | None = None
-) -> KpiReport:
+def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date | None = None) -> KpiReport:
     dates = available_dates(data)
     counted_at = counted_at or as_of  # whose counties are summed: those with this snapshot
     # Every snapshot up to as_of: baselines, the year's trend and earlier years for the seasonal projection.
-    figures = figures_by_snapshot(dates[0], counted_at, townships or None, data)
+    figures = figures_by_snapshot(dates[0], counted_at, places, data)
     figures = figures[figures.index <= as_of]
-    targets = targets_for_year(as_of, as_of.year, data, townships, counted_at)
-    status = hierarchy.reporting(counted_at, townships, data)  # every figure of the view says what it lacks
-    no_previous = _no_previous(previous_date(as_of, dates), townships, data)
+    targets = targets_for_year(as_of, as_of.year, data, places, counted_at)
+    status = hierarchy.reporting(counted_at, places, data)  # every figure of the view says what it lacks
+    no_previous = _no_previous(previous_date(as_of, dates), places, data)
     note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
     rows = {row["metric_key"]: row for row in targets.to_dict("records")}  # not iterrows: a Series a row
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     previous = previous_date(as_of, dates)
-    filtered = db.split_places(townships)[1] is not None  # township contributions; a scope compares with its goals
+    filtered = bool(places.township_codes)  # township contributions; a scope compares with its goals
     kpis = tuple(
         evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
     kpis = tuple(_noted(kpi, status.card_note, no_previous) for kpi in kpis)
-    township = db.split_places(townships)[1]
-    if township is not None and len(township) == 1:  # a township answers for the targets that hold at its level
-        name = township_names(township, as_of, data)[0]
+    if len(places.township_codes) == 1:  # a township answers for the targets that hold at its level
+        name = township_names(places.township_codes, as_of, data)[0]
         kpis = tuple(replace(k, responsible_unit=name) if k.scope == "scale_free" else k for k in kpis)
     return KpiReport(
         as_of=as_of,
         plan_year=as_of.year,
-        township_codes=tuple(townships) if townships else None,
+        places=places,
         baseline_date=baseline_date(as_of, dates),
         previous_date=previous,
         kpis=kpis,
@@ -375,17 +370,11 @@ def _noted(kpi: Kpi, missing: str, no_previous: str) -> Kpi:
     return replace(kpi, note=f"{kpi.note}；{missing}" if kpi.note else missing) if missing else kpi
 
 
-def _no_previous(previous: date | None, places: list[str] | None, data: Path | None) -> str:
+def _no_previous(previous: date | None, places: Places, data: Path | None) -> str:
     """乙县无上期数据 when the view lies within one county of a store of many that has no snapshot at the previous
     date (a city counts such a county with its latest earlier snapshot, levels.py, and has a change)."""
-    scope, townships = db.split_places(places)
-    county = townships[0][:6] if townships else scope
-    if (
-        previous is None
-        or county is None
-        or len(county) != 6
-        or not layout.is_multi_county(data or settings.data_dir())
-    ):
+    county = places.county
+    if previous is None or county is None or not layout.is_multi_county(data or settings.data_dir()):
         return ""
     status = hierarchy.counties_reporting(previous, county, data)
     late = status[~status["has_snapshot"]]
@@ -418,19 +407,21 @@ def kpi_goal(report: KpiReport, metric_key: str) -> float | None:
     return next((k.goal for k in report.kpis if k.metric_key == metric_key), None)
 
 
-def milestones(as_of: date, data: Path | None = None, places: list[str] | None = None) -> pd.DataFrame:
+def milestones(as_of: date, data: Path | None = None, places: Places = EVERYWHERE) -> pd.DataFrame:
     """The plan's steps and measures with their standing against as_of (done, overdue, …); in a store of many
     counties, those of the counties the places lie in (each county's plan has its own steps)."""
-    many = layout.is_multi_county(data or settings.data_dir())
-    scope = hierarchy.county_scope(places) if many else None
-    frame = db.run("kpi/milestones_at_snapshot", data=data, snapshot_date=as_of, scope=scope)
+    frame = db.run(
+        "kpi/milestones_at_snapshot", data=data, snapshot_date=as_of, scope=hierarchy.scope_in_store(places, data)
+    )
     for column in ("start_date", "due_date", "done_date"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
 
 
-def milestone_counts(as_of: date, data: Path | None = None, places: list[str] | None = None) -> pd.DataFrame:
+def milestone_counts(as_of: date, data: Path | None = None, places: Places = EVERYWHERE) -> pd.DataFrame:
     """Each step of the plan over the counties of a view above the county: how many counties stand where."""
-    frame = db.run("kpi/milestone_counts_by_step", data=data, snapshot_date=as_of, townships=places)
+    frame = db.run(
+        "kpi/milestone_counts_by_step", data=data, snapshot_date=as_of, scope=hierarchy.scope_in_store(places, data)
+    )
     frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
     return frame

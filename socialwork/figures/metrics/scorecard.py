@@ -17,6 +17,7 @@ from socialwork.figures.metrics.dates import baseline_date
 from socialwork.figures.metrics.pace import expected_by_now, status_of
 from socialwork.figures.metrics.registry import SCALE_FREE_METRICS, SPECS, MetricSpec, _none_if_nan
 from socialwork.figures.metrics.report import targets_for_year
+from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.places import available_dates
 
 UNMET = ("behind", "missed")
@@ -45,21 +46,21 @@ class TownshipScorecard:
 
 
 def scale_free_figures_by_township(
-    snapshot_dates: list[date], townships: list[str] | None, data: Path | None = None
+    snapshot_dates: list[date], places: Places, data: Path | None = None
 ) -> pd.DataFrame:
-    frame = db.run("kpi/scale_free_figures_by_township", data=data, snapshot_dates=snapshot_dates, townships=townships)
+    frame = db.run("kpi/scale_free_figures_by_township", data=data, snapshot_dates=snapshot_dates, places=places)
     frame["snapshot_date"] = as_dates(frame["snapshot_date"])
     return frame
 
 
-def township_scorecard(as_of: date, townships: list[str] | None = None, data: Path | None = None) -> TownshipScorecard:
+def township_scorecard(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> TownshipScorecard:
     """Scale-free targets per township at as_of, with each township's own baseline for "above baseline"."""
     baseline = baseline_date(as_of, available_dates(data))
-    targets = targets_for_year(as_of, as_of.year, data, townships)
+    targets = targets_for_year(as_of, as_of.year, data, places)
     scale_free = targets[targets["scope"] == "scale_free"]
     keys = list(scale_free["metric_key"]) if not targets.empty else list(SCALE_FREE_METRICS)
     target_rows = {row.metric_key: row for _, row in scale_free.iterrows()}
-    figures = scale_free_figures_by_township([as_of, *([baseline] if baseline else [])], townships or None, data)
+    figures = scale_free_figures_by_township([as_of, *([baseline] if baseline else [])], places, data)
     now = figures[figures["snapshot_date"] == as_of].set_index("township_code")
     before = figures[figures["snapshot_date"] == baseline].set_index("township_code")
     out = now[["township_name", "township_kind_label"]].copy()
