@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from socialwork.present import filtering
-from socialwork.present.auth import login_configured
+from socialwork.present.screen import filtering
+from socialwork.present.staff.auth import login_configured
 
 workspace = filtering.page_config()  # the browser tab names the store's county
 filters = filtering.sidebar_filters(workspace)  # None while the store holds no snapshot yet

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from socialwork.present import cards, filtering, login, uploads
-from socialwork.present.formatting import date_stamp
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.screen import cards, filtering
+from socialwork.present.staff import login, uploads
+from socialwork.present.words.formatting import date_stamp
+from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 workspace = filtering.current_workspace()  # also before the first snapshot, when there are no filters

@@ -5,8 +5,9 @@ import streamlit as st
 from socialwork.figures import measures, metrics
 from socialwork.figures.measures import AWARD_WAN_PER_PERSON
 from socialwork.figures.parallel import together
-from socialwork.present import breakdown, cards, charts, filtering
-from socialwork.present.formatting import (
+from socialwork.present.meeting.group_charts import incentives_chart_title
+from socialwork.present.screen import breakdown, cards, charts, filtering
+from socialwork.present.words.formatting import (
     activity_kind_table,
     incentive_series,
     incentives_table,
@@ -14,8 +15,7 @@ from socialwork.present.formatting import (
     sessions_by_month,
     township_activity_table,
 )
-from socialwork.present.plaintext import markdown_text
-from socialwork.present.slides import incentives_chart_title
+from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

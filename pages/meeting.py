@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from socialwork.present import cards, filtering, presentation
-from socialwork.present.meeting import outline, slide
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.meeting import presentation
+from socialwork.present.meeting.slides import outline, slide
+from socialwork.present.screen import cards, filtering
+from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

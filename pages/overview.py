@@ -4,9 +4,9 @@ overdue, will the year be made, against last year), the headline targets, every 
 import streamlit as st
 
 from socialwork.figures import metrics
-from socialwork.present import cards, charts, filtering, leader, maps
-from socialwork.present.formatting import kpi_frame
-from socialwork.present.target_words import FORECAST_NOTE
+from socialwork.present.screen import cards, charts, filtering, leader, maps
+from socialwork.present.words.formatting import kpi_frame
+from socialwork.present.words.targets import FORECAST_NOTE
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

@@ -4,9 +4,9 @@ import streamlit as st
 
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
-from socialwork.present import breakdown, cards, charts, filtering
-from socialwork.present.formatting import purchase_tables
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.screen import breakdown, cards, charts, filtering
+from socialwork.present.words.formatting import purchase_tables
+from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

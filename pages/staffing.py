@@ -5,8 +5,8 @@ import streamlit as st
 from socialwork.figures import metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
-from socialwork.present import breakdown, cards, charts, filtering, maps
-from socialwork.present.formatting import (
+from socialwork.present.screen import breakdown, cards, charts, filtering, maps
+from socialwork.present.words.formatting import (
     community_table,
     names_text,
     shortfall_table,
@@ -14,7 +14,7 @@ from socialwork.present.formatting import (
     township_staffing_table,
     uncovered_table,
 )
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

@@ -4,16 +4,18 @@ import streamlit as st
 
 from socialwork.figures import metrics
 from socialwork.figures.parallel import together
-from socialwork.present import cards, charts, filtering, followup_tables, followups_view, shared
-from socialwork.present.breakdown import by_county
-from socialwork.present.formatting import PROJECTION_METHOD_NOTE
-from socialwork.present.place_tables import (
+from socialwork.present.meeting import followups_page
+from socialwork.present.screen import cards, charts, filtering, snapshot_figures
+from socialwork.present.screen.breakdown import by_county
+from socialwork.present.screen.fitting import for_screen
+from socialwork.present.tables import followups as followup_tables
+from socialwork.present.tables.places import (
     scorecard_export_frame,
     scorecard_goal_text,
     scorecard_order_text,
     scorecard_title,
 )
-from socialwork.present.screen import for_screen
+from socialwork.present.words.formatting import PROJECTION_METHOD_NOTE
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
@@ -36,7 +38,7 @@ if followups.items:  # the meetings' follow-up items sit below their target's ca
     st.caption(f"会议督办事项：{followup_tables.counts_text(followups.items, filters.as_of)}（见各目标下方）")
 for group, kpis in metrics.kpis_by_group(report).items():
     st.subheader(group)
-    followups_view.kpi_cards_with_followups(kpis, followups)
+    followups_page.kpi_cards_with_followups(kpis, followups)
 st.caption(PROJECTION_METHOD_NOTE)
 
 st.header(scorecard_title(card))
@@ -58,7 +60,7 @@ if by_county(filters):  # each county's plan has its own steps: how many countie
     )
     cards.milestone_counts_table(steps)
 else:
-    timeline = shared.snapshot_figure(  # the county's plan: one figure per snapshot, for every township
+    timeline = snapshot_figures.snapshot_figure(  # the county's plan: one figure per snapshot, for every township
         "milestone_timeline",
         filters,
         lambda: for_screen(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）")),

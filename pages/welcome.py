@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from socialwork.present import filtering, uploads
-from socialwork.present.auth import login_configured
+from socialwork.present.screen import filtering
+from socialwork.present.staff import uploads
+from socialwork.present.staff.auth import login_configured
 
 filtering.ensure_entrypoint()
 workspace = filtering.current_workspace()

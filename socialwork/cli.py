@@ -130,8 +130,8 @@ def _county(data: Path) -> identity.County:
 
 def _kpis(args: argparse.Namespace) -> int:
     from socialwork.figures.metrics import kpi_report
-    from socialwork.present.formatting import kpi_table_text
-    from socialwork.present.place_tables import scope_name
+    from socialwork.present.tables.places import scope_name
+    from socialwork.present.words.formatting import kpi_table_text
 
     data = settings.data_dir(args.data)
     county = _county(data)
@@ -170,8 +170,8 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[s
 
 def _changes(args: argparse.Namespace) -> int:
     from socialwork.figures.changes import compare, since
-    from socialwork.present.change_tables import changes_text
-    from socialwork.present.place_tables import scope_name
+    from socialwork.present.tables.changes import changes_text
+    from socialwork.present.tables.places import scope_name
 
     data = settings.data_dir(args.data)
     county = _county(data)
@@ -236,8 +236,8 @@ def import_summary_text(result, county_name: str = "", kept: str = "保留在 .r
 
 
 def _export(args: argparse.Namespace) -> int:
-    from socialwork.present.documents import export_bytes
-    from socialwork.present.rendering import RenderError
+    from socialwork.present.documents.rendering import RenderError
+    from socialwork.present.documents.report import export_bytes
 
     data = settings.data_dir(args.data)
     county = _county(data)
@@ -257,7 +257,7 @@ def _export(args: argparse.Namespace) -> int:
 def _add_user(args: argparse.Namespace) -> int:
     import getpass
 
-    from socialwork.present.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
+    from socialwork.present.staff.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
 
     path = args.auth_file or auth_file()
     if path is None:

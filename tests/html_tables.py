@@ -1,4 +1,4 @@
-"""The tables a page shows (present/tables.py writes each as one HTML block), read back as frames of what a
+"""The tables a page shows (present/tables/html.py writes each as one HTML block), read back as frames of what a
 reader sees: numbers as numbers, a dash as missing, status pills as their text."""
 
 from __future__ import annotations

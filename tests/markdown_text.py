@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from socialwork.present.plaintext import WORD_JOINER
+from socialwork.present.words.plaintext import WORD_JOINER
 
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 

@@ -11,7 +11,7 @@ from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, places
 from socialwork.figures.place_filter import Places
-from socialwork.present.formatting import format_value
+from socialwork.present.words.formatting import format_value
 from tests.html_tables import tables
 from tests.markdown_text import shown
 

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from socialwork import cli
-from socialwork.present import auth
-from socialwork.present.auth import AuthError, User, load_users, save_user
+from socialwork.present.staff import auth
+from socialwork.present.staff.auth import AuthError, User, load_users, save_user
 
 USERS = {"zhang": User("zhang", "数据员小张", "$2b$12$not.checked.by.the.fake.bcrypt")}
 RIGHT = "Lantern-river-42"

@@ -153,8 +153,8 @@ def _walk(nodes: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- profile buckets
 def test_files_fall_in_the_issues_buckets():
     assert profiling.file_bucket(f"{ROOT}/socialwork/figures/db.py") == "queries"
-    assert profiling.file_bucket(f"{ROOT}/socialwork/present/charts.py") == "figures"
-    assert profiling.file_bucket(f"{ROOT}/socialwork/present/cards.py") == "ours"
+    assert profiling.file_bucket(f"{ROOT}/socialwork/present/screen/charts.py") == "figures"
+    assert profiling.file_bucket(f"{ROOT}/socialwork/present/screen/cards.py") == "ours"
     assert profiling.file_bucket(f"{ROOT}/pages/overview.py") == "ours"
     assert profiling.file_bucket(f"{ROOT}/.venv/lib/python3.11/site-packages/pandas/core/frame.py") == "pandas"
     assert profiling.file_bucket("/x/site-packages/plotly/basedatatypes.py") == "figures"
@@ -165,7 +165,7 @@ def test_files_fall_in_the_issues_buckets():
 def test_c_functions_and_the_standard_library_count_for_their_callers():
     ours, charts = (
         (f"{ROOT}/socialwork/data/storage/store.py", 10, "snapshot_dates"),
-        (f"{ROOT}/socialwork/present/charts.py", 5, "bar"),
+        (f"{ROOT}/socialwork/present/screen/charts.py", 5, "bar"),
     )
     stat = (profiling.STDLIB + "pathlib.py", 1000, "stat")
     posix_stat = ("~", 0, "<built-in method posix.stat>")
@@ -188,11 +188,14 @@ def test_c_functions_and_the_standard_library_count_for_their_callers():
 def test_the_heaviest_calls_are_our_functions_but_wrappers():
     stats = {
         (f"{ROOT}/socialwork/figures/metrics.py", 1, "kpi_report"): (1, 1, 0.01, 0.050, {}),
-        (f"{ROOT}/socialwork/present/filtering.py", 1, "run_page"): (1, 1, 0.0, 0.200, {}),
-        (f"{ROOT}/socialwork/present/charts.py", 1, "bar_chart"): (1, 1, 0.01, 0.030, {}),
+        (f"{ROOT}/socialwork/present/screen/filtering.py", 1, "run_page"): (1, 1, 0.0, 0.200, {}),
+        (f"{ROOT}/socialwork/present/screen/charts.py", 1, "bar_chart"): (1, 1, 0.01, 0.030, {}),
         ("/x/site-packages/plotly/basedatatypes.py", 1, "update"): (1, 1, 0.01, 0.090, {}),
     }
-    assert profiling.heaviest(stats, 2) == [("figures.metrics.kpi_report", 0.050), ("present.charts.bar_chart", 0.030)]
+    assert profiling.heaviest(stats, 2) == [
+        ("figures.metrics.kpi_report", 0.050),
+        ("present.screen.charts.bar_chart", 0.030),
+    ]
 
 
 def test_the_profile_table_gives_milliseconds_and_shares():

@@ -20,7 +20,7 @@ from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import changes, metrics
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.places import FilterError
-from socialwork.present.change_tables import (
+from socialwork.present.tables.changes import (
     changes_text,
     meeting_sentence,
     served_sentence,

@@ -13,7 +13,8 @@ import plotly.io as pio
 import pytest
 
 from socialwork.figures import metrics, places
-from socialwork.present import charts, theme
+from socialwork.present import theme
+from socialwork.present.screen import charts
 
 
 def shown(fig: go.Figure) -> dict:

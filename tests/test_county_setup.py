@@ -30,8 +30,8 @@ from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import metrics
 from socialwork.figures.place_filter import EVERYWHERE
-from socialwork.present.auth import load_users, save_user
-from socialwork.present.documents import export_bytes
+from socialwork.present.documents.report import export_bytes
+from socialwork.present.staff.auth import load_users, save_user
 from tests.fixture_county import SNAPSHOTS, snapshot
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -225,7 +225,7 @@ def test_every_export_format_names_the_county_and_never_xx(county, kind):
 
 
 def test_downloads_carry_the_county_in_their_name_and_scope(county):
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
     filters = Filters(county["store"], LAST, (f"{CODE}001",), ("云峰街道",), identity.load(county["store"]))
     assert filters.file_name("乡镇目标对比", "xlsx") == "云溪县_乡镇目标对比_云峰街道_2025-03-31.xlsx"

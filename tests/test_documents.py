@@ -22,12 +22,12 @@ from pypdf import PdfReader
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, places, posts, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.documents import export_bytes, export_label, report_data, report_title
-from socialwork.present.formatting import status_text
-from socialwork.present.meeting import MAP_SLIDE, caption_for, meeting
-from socialwork.present.rendering import figure_png
-from socialwork.present.report_pdf import report_html
+from socialwork.present.documents.rendering import figure_png
+from socialwork.present.documents.report import export_bytes, export_label, report_data, report_title
+from socialwork.present.documents.report_pdf import report_html
+from socialwork.present.meeting.slides import MAP_SLIDE, caption_for, meeting
 from socialwork.present.theme import TEMPLATE
+from socialwork.present.words.formatting import status_text
 
 STAMP = "数据截至 2026年10月31日"
 # Chromium's PDF maps some glyphs to the radical that shares them (页 comes out as ⻚, 马 as ⻢); NFKC folds the

@@ -20,7 +20,7 @@ def chart_has_data(spec: dict) -> bool:
     def points(trace: dict) -> int:
         values = trace.get("x") if trace.get("orientation") != "h" else trace.get("y")
         values = values if values is not None else trace.get("y")
-        values = values if values is not None else trace.get("locations")  # a map's places (present/maps.py)
+        values = values if values is not None else trace.get("locations")  # a map's places (present/screen/maps.py)
         if isinstance(values, dict):  # numbers arrive base64-encoded as {"dtype", "bdata"}
             return 1 if values.get("bdata") else 0
         return len(values or [])

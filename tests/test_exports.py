@@ -10,8 +10,8 @@ import pandas as pd
 
 from socialwork.figures import metrics
 from socialwork.figures.place_filter import EVERYWHERE
-from socialwork.present.exports import csv_bytes, file_name, xlsx_bytes
-from socialwork.present.place_tables import scorecard_export_frame
+from socialwork.present.tables.files import csv_bytes, file_name, xlsx_bytes
+from socialwork.present.tables.places import scorecard_export_frame
 
 DAY = date(2024, 11, 30)
 

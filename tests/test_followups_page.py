@@ -19,9 +19,9 @@ from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.server.followups import DEMO_READ_ONLY, Editor
 from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.figures import changes
-from socialwork.present.auth import load_users, save_user
-from socialwork.present.change_tables import summary_items
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.staff.auth import load_users, save_user
+from socialwork.present.tables.changes import summary_items
+from socialwork.present.words.plaintext import markdown_text
 from tests.fixture_county import T1
 from tests.markdown_text import shown
 

@@ -17,9 +17,9 @@ from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.workbook import template_bytes, workbook_bytes
 from socialwork.data.storage.store import read_table
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present import cards
-from socialwork.present.documents import export_bytes
-from socialwork.present.exports import csv_bytes, xlsx_bytes
+from socialwork.present.documents.report import export_bytes
+from socialwork.present.screen import cards
+from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from tests.fixture_county import HOSTILE_TOWNSHIPS, T2
 
 DAY = date(2024, 11, 30)

@@ -172,7 +172,7 @@ def test_a_countys_whole_view_reads_its_township_rows_ahead_for_a_pick(store_of,
     """After 乙县's whole view (of the city's store, or of its own), a township picked in it is summed from rows read
     in the background meanwhile: no query, and the figures a fresh read gives."""
     from socialwork.figures.places import available_dates
-    from socialwork.present.filtering import Filters, _read_ahead
+    from socialwork.present.screen.filtering import Filters, _read_ahead
 
     root, scope = (city, COUNTY_B) if store_of == "city" else (alone[COUNTY_B], None)
     first, township = available_dates(root)[0], [f"{COUNTY_B}001"]
@@ -207,7 +207,7 @@ def test_a_countys_page_reads_ahead_once_drawn_and_its_townships_page_does_not(c
 
 
 def test_nothing_is_read_ahead_for_a_citys_view(city):
-    from socialwork.present.filtering import Filters, _read_ahead
+    from socialwork.present.screen.filtering import Filters, _read_ahead
 
     view = Filters(data=city, as_of=BOTH, township_codes=(), township_names=(), scope_code=CITY, multi_county=True)
     assert _read_ahead(view) is None
@@ -223,10 +223,10 @@ def test_a_read_ahead_that_fails_is_logged_not_raised(caplog):
 
 
 def test_follow_ups_under_a_township_name_its_countys_townships_only(city):
-    from socialwork.present import followup_tables
+    from socialwork.present.tables import followups
 
-    under_b = followup_tables.load(BOTH, Places.townships([f"{COUNTY_B}001"]), city).township_names
-    everywhere = followup_tables.load(BOTH, EVERYWHERE, city).township_names
+    under_b = followups.load(BOTH, Places.townships([f"{COUNTY_B}001"]), city).township_names
+    everywhere = followups.load(BOTH, EVERYWHERE, city).township_names
     assert {code[:6] for code in under_b} == {COUNTY_B}
     assert under_b == {code: name for code, name in everywhere.items() if code.startswith(COUNTY_B)}
     assert {code[:6] for code in everywhere} == {COUNTY_A, COUNTY_B}

@@ -15,14 +15,14 @@ from socialwork.data import settings
 from socialwork.figures import changes, hierarchy, measures, metrics, places, staffing
 from socialwork.figures.metrics import levels
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
-from socialwork.present.place_tables import (
+from socialwork.present.tables.places import (
     BREAKDOWNS,
     division_table,
     scorecard_export_frame,
     scorecard_frames,
     scorecard_goal_text,
 )
+from socialwork.present.words.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
 from tests.fixture_county import SNAPSHOTS
 
@@ -195,7 +195,8 @@ def test_the_workbook_and_the_report_of_a_city_rank_its_counties(city):
 
     from openpyxl import load_workbook
 
-    from socialwork.present import databook, documents
+    from socialwork.present.documents import databook
+    from socialwork.present.documents import report as documents
 
     book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, Places.within(CITY), "测试市", city)))
     assert "各县目标排名" in book.sheetnames and "乡镇可比目标" not in book.sheetnames
@@ -272,12 +273,12 @@ def test_the_targets_page_counts_the_steps_above_a_county_and_draws_a_countys_ow
 
 
 def test_a_table_longer_than_the_cap_shows_its_first_rows_and_says_so():
-    from socialwork.present import cards
+    from socialwork.present.screen import cards
 
     def page():
         import pandas as pd
 
-        from socialwork.present import cards
+        from socialwork.present.screen import cards
 
         cards.table(pd.DataFrame({"机构": [f"机构{i}" for i in range(cards.TABLE_MAX_ROWS + 5)]}))
 
@@ -294,7 +295,8 @@ def test_a_citys_report_and_workbook_count_each_step_over_its_counties(city):
 
     from openpyxl import load_workbook
 
-    from socialwork.present import databook, documents
+    from socialwork.present.documents import databook
+    from socialwork.present.documents import report as documents
 
     book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(BOTH, Places.within(CITY), "测试市", city)))
     cells = [[c.value for c in row] for row in book["实施步骤"].iter_rows()]

@@ -18,7 +18,7 @@ from socialwork.data.storage import identity
 from socialwork.figures import hierarchy, metrics, staffing
 from socialwork.figures.metrics import levels
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.place_tables import BREAKDOWNS, division_staffing_table, division_table, labelled_names
+from socialwork.present.tables.places import BREAKDOWNS, division_staffing_table, division_table, labelled_names
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_county_store
 from tests.fixture_nation import (
     CITY_C,
@@ -154,7 +154,7 @@ def test_the_store_is_the_nation_and_the_path_runs_through_every_level(nation):
 def test_the_workbook_of_the_nation_has_sheets_by_province(nation):
     from openpyxl import load_workbook
 
-    from socialwork.present import databook
+    from socialwork.present.documents import databook
 
     book = load_workbook(io.BytesIO(databook.tables_workbook_bytes(MISSING_MONTH, EVERYWHERE, "全国", nation)))
     by_province = {"各省城市社区配备", "各省岗位", "各省社工站", "各省督导培训", "购买服务各省"}

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.present.auth import authenticate, load_users, save_user
+from socialwork.present.staff.auth import authenticate, load_users, save_user
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 
@@ -48,7 +48,7 @@ def test_after_login_the_upload_is_offered(auth_file, tmp_path, fixture_store, m
 
 
 def test_auth_file_edge_cases(tmp_path):
-    from socialwork.present.auth import AuthError
+    from socialwork.present.staff.auth import AuthError
 
     path = tmp_path / "users.toml"
     save_user(path, "li", 'Li "the" 数据员\\', "long enough")
@@ -67,7 +67,7 @@ def test_auth_file_edge_cases(tmp_path):
 
 
 def test_too_many_failed_logins_lock_the_username(auth_file, monkeypatch, tmp_path):
-    from socialwork.present import auth
+    from socialwork.present.staff import auth
 
     monkeypatch.setenv("SOCIALWORK_DB", f"sqlite:///{tmp_path / 'server.sqlite'}")
     users = load_users(auth_file)

@@ -15,7 +15,7 @@ from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.maps import boundaries, tiles
 from socialwork.figures import maps, places
 from socialwork.figures.place_filter import EVERYWHERE
-from socialwork.present import maps as drawn
+from socialwork.present.screen import maps as drawn
 from socialwork.present.theme import STATUS_COLOURS
 
 CODES = [f"999999{n:03d}" for n in range(1, 18)]

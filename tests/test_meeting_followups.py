@@ -13,11 +13,11 @@ from pptx import Presentation
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import changes
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.change_tables import slide_caption
-from socialwork.present.deck import deck_bytes
-from socialwork.present.documents import export_bytes, report_data
-from socialwork.present.meeting import FOLLOWUPS_SLIDE, SINCE_SLIDE, meeting, outline, slide
-from socialwork.present.report_pdf import report_html
+from socialwork.present.documents.deck import deck_bytes
+from socialwork.present.documents.report import export_bytes, report_data
+from socialwork.present.documents.report_pdf import report_html
+from socialwork.present.meeting.slides import FOLLOWUPS_SLIDE, SINCE_SLIDE, meeting, outline, slide
+from socialwork.present.tables.changes import slide_caption
 from tests.fixture_county import T1
 
 MAPING = "999901201"  # 马坪乡

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.meeting import meeting, outline, slide
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.meeting.slides import meeting, outline, slide
+from socialwork.present.words.plaintext import markdown_text
 from tests.markdown_text import shown
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")

@@ -11,9 +11,17 @@ from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, staffing
 from socialwork.figures.place_filter import EVERYWHERE
-from socialwork.present import meeting as meeting_module
-from socialwork.present.formatting import format_value
-from socialwork.present.meeting import ROWS_PER_SLIDE, WIDE_ROWS_PER_SLIDE, Section, Slide, meeting, outline, slide
+from socialwork.present.meeting import slides as meeting_module
+from socialwork.present.meeting.slides import (
+    ROWS_PER_SLIDE,
+    WIDE_ROWS_PER_SLIDE,
+    Section,
+    Slide,
+    meeting,
+    outline,
+    slide,
+)
+from socialwork.present.words.formatting import format_value
 
 
 @pytest.fixture(scope="module")

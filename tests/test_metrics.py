@@ -10,7 +10,7 @@ import pytest
 from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES, METRIC
 from socialwork.figures import metrics
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.formatting import net_and_gross_lines
+from socialwork.present.words.formatting import net_and_gross_lines
 from tests.fixture_county import COUNTY_FIGURES_NOV_2024, NOV_2024, SNAPSHOTS, T1
 
 

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.figures import staffing
 from socialwork.figures.place_filter import EVERYWHERE
-from socialwork.present import charts
-from socialwork.present.plaintext import html_text, markdown_text
+from socialwork.present.screen import charts
+from socialwork.present.words.plaintext import html_text, markdown_text
 from tests.fixture_county import HOSTILE_ORGANISATIONS, HOSTILE_TOWNSHIPS, T1, T2, T3
 from tests.markdown_text import ESCAPE, shown, unescaped_punctuation
 

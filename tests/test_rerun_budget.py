@@ -57,7 +57,7 @@ def test_every_page_has_a_budget_and_the_docs_show_it():
 
 
 def test_a_figure_built_by_a_builder_that_calls_another_counts_once(monkeypatch):
-    from socialwork.present import charts
+    from socialwork.present.screen import charts
 
     inner_calls = []
 

@@ -1,4 +1,4 @@
-"""Tables as HTML (present/tables.py): names escaped, numbers worded as the app words them, statuses as pills with
+"""Tables as HTML (present/tables/html.py): names escaped, numbers worded as the app words them, statuses as pills with
 their symbol, the columns a phone shows and the toggle for the rest."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from socialwork.present.tables import cell_text, decimals_of, phone_columns, table_html
+from socialwork.present.tables.html import cell_text, decimals_of, phone_columns, table_html
 from tests.html_tables import frames_in
 
 HOSTILE = '<a href="http://evil.example">点我</a> & <b>粗</b>'

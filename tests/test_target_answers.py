@@ -29,12 +29,12 @@ from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
 from socialwork.figures.metrics.pace import Projection
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present import target_words as words
-from socialwork.present.cards import card_foot_html
-from socialwork.present.documents import export_bytes
-from socialwork.present.formatting import kpi_frame
-from socialwork.present.meeting import MAP_SLIDE, TARGETS_SLIDE, meeting
+from socialwork.present.documents.report import export_bytes
+from socialwork.present.meeting.slides import MAP_SLIDE, TARGETS_SLIDE, meeting
+from socialwork.present.screen.cards import card_foot_html
 from socialwork.present.theme import STATUS_COLOURS
+from socialwork.present.words import targets as words
+from socialwork.present.words.formatting import kpi_frame
 from tests.fixture_county import FIXTURE_COUNTY, T1, snapshot
 from tests.test_documents import shown, slide_text
 

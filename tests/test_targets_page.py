@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
-from socialwork.present.formatting import format_value, goal_text
+from socialwork.present.words.formatting import format_value, goal_text
 from tests.html_tables import tables, text_of
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")

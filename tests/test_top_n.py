@@ -9,8 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from socialwork.present import charts, exports
-from socialwork.present.formatting import (
+from socialwork.present.screen import charts
+from socialwork.present.tables import files
+from socialwork.present.words.formatting import (
     capped_list_note,
     card_count,
     format_value,
@@ -142,13 +143,13 @@ def test_a_capped_list_says_how_many_there_are():
 
 
 def test_an_excel_sheet_stops_at_its_row_limit_and_says_so(monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(files, "XLSX_MAX_ROWS", 3)
     frame = pd.DataFrame({"村（社区）": [f"社区{i}" for i in range(5)]})
-    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(frame, date(2026, 10, 31), "全县", "各村（社区）")))
+    book = openpyxl.load_workbook(io.BytesIO(files.xlsx_bytes(frame, date(2026, 10, 31), "全县", "各村（社区）")))
     sheet = book.active
     assert "共 5 行" in sheet["A3"].value and "前 3 行" in sheet["A3"].value
     assert [sheet.cell(row, 1).value for row in range(5, 9)] == ["社区0", "社区1", "社区2", None]
-    small = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(frame.head(3), date(2026, 10, 31), "全县", "t")))
+    small = openpyxl.load_workbook(io.BytesIO(files.xlsx_bytes(frame.head(3), date(2026, 10, 31), "全县", "t")))
     assert small.active["A3"].value is None
 
 
@@ -187,7 +188,7 @@ def test_large_sums_of_money_are_shown_in_yi_and_counts_with_separators():
 
 
 def test_staffing_labels_take_the_standard_from_the_contract_and_the_goal_from_the_targets(monkeypatch):
-    from socialwork.present import formatting
+    from socialwork.present.words import formatting
 
     monkeypatch.setattr(formatting, "MIN_CERTIFIED", 3)  # a plan asking for three per urban community
     summary = pd.Series({

@@ -13,7 +13,7 @@ from socialwork.bench.synthetic import Scale, write_store
 from socialwork.data import settings
 from socialwork.figures import places, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present import cards, charts
+from socialwork.present.screen import cards, charts
 from tests.html_tables import tables
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")

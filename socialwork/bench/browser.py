@@ -40,7 +40,7 @@ from socialwork.bench.serving import (
     stop_server,
 )
 from socialwork.data import settings
-from socialwork.present.scope import LABELS
+from socialwork.present.screen.scope import LABELS
 
 NAVIGATION = {  # page: (title, icon), as dashboard.py gives them; the twins' navigation lists the same
     "overview": ("总览", ":material/dashboard:"),

@@ -68,10 +68,10 @@ def store_of(data: Path, demo: bool, as_of: date) -> Store:
 
 def sidebar_spec(store: Store, as_of: date) -> dict[str, Any]:
     """The twins' sidebar: the township filter's options and, for a store of many counties, the dashboard's division
-    boxes as they stand before a county is picked (socialwork/present/scope.py's picker): a province box with more
-    than one province, a city box with one province of several cities, and the county box, last."""
+    boxes as they stand before a county is picked (socialwork/present/screen/scope.py's picker): a province box with
+    more than one province, a city box with one province of several cities, and the county box, last."""
     from socialwork.figures import places
-    from socialwork.present.scope import LABELS
+    from socialwork.present.screen.scope import LABELS
 
     known = places.townships(as_of, store.data)
     if not store.many_counties:

@@ -4,8 +4,8 @@
 `metrics.kpi_report` more than once; docs/performance.md shows the same numbers (written from here by every
 `python -m socialwork bench`). The figure budgets are what each page built when they were written down (issue 17):
 lower one when a page builds fewer, never raise one without saying why in the commit. The rerun is a township picked
-in the sidebar after the county view, so a figure shared by every township view (socialwork/present/shared.py) is
-built at the county view and not again.
+in the sidebar after the county view, so a figure shared by every township view
+(socialwork/present/screen/snapshot_figures.py) is built at the county view and not again.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ TOWNSHIP = "河口镇"  # the township the budget test, the profile and the brow
 
 @dataclass(frozen=True)
 class Budget:
-    figures: int  # outermost calls into socialwork.present.charts' figure builders
+    figures: int  # outermost calls into socialwork.present.screen.charts' figure builders
     kpi_reports: int = 1  # calls of socialwork.figures.metrics.kpi_report
 
 
@@ -64,8 +64,8 @@ class Built:
 
 
 def figure_builders() -> dict[str, Callable]:
-    """socialwork.present.charts' public functions that return a plotly Figure, by name."""
-    from socialwork.present import charts
+    """socialwork.present.screen.charts' public functions that return a plotly Figure, by name."""
+    from socialwork.present.screen import charts
 
     return {
         name: function
@@ -105,7 +105,7 @@ def _counting_report(built: Built, report: Callable) -> Callable:
 def counting() -> Iterator[Built]:
     """Count figure builds and KPI reports while the block runs (pages call them as charts.x and metrics.x)."""
     from socialwork.figures import metrics
-    from socialwork.present import charts
+    from socialwork.present.screen import charts
 
     built, builders, report = Built(), figure_builders(), metrics.kpi_report
     for name, builder in builders.items():
@@ -126,12 +126,12 @@ def markdown() -> str:
         "",
         f"What one township rerun ({TOWNSHIP} picked in the sidebar after the county view) of each page may build, "
         "kept in `socialwork/bench/budget.py` and checked by `tests/test_rerun_budget.py`: plotly figures "
-        "(outermost calls into `socialwork.present.charts`' builders) and `metrics.kpi_report` calls. A figure "
+        "(outermost calls into `socialwork.present.screen.charts`' builders) and `metrics.kpi_report` calls. A figure "
         "budget is what the page built when the budget was written (lower it when a page builds fewer): the targets "
         "page's went from 1 to 0 when its milestone timeline, the same for every township, became one figure per "
-        "snapshot (`socialwork/present/shared.py`). One KPI report per rerun is the goal for every page (computed "
-        "once per view and store version, `db.cached`), and a page over it is marked as an expected failure in the "
-        "test until it is fixed.",
+        "snapshot (`socialwork/present/screen/snapshot_figures.py`). One KPI report per rerun is the goal for "
+        "every page (computed once per view and store version, `db.cached`), and a page over it is marked as "
+        "an expected failure in the test until it is fixed.",
         "",
         "| page | figures | kpi_report |",
         "|---|--:|--:|",

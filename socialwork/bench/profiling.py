@@ -39,7 +39,7 @@ BUCKET_TITLES = {
 ROOT = settings.REPO_ROOT.as_posix() + "/"
 STDLIB = Path(sysconfig.get_paths()["stdlib"]).as_posix() + "/"
 OUR_QUERY_FILES = ("socialwork/figures/db.py", "socialwork/figures/frames.py", "socialwork/figures/parallel.py")
-OUR_FIGURE_FILES = ("socialwork/present/charts.py",)
+OUR_FIGURE_FILES = ("socialwork/present/screen/charts.py",)
 LIBRARIES = (  # (a path fragment of an installed package, its bucket), first match wins
     ("/duckdb/", "queries"),
     ("/_duckdb", "queries"),
@@ -340,7 +340,7 @@ def markdown(result: dict[str, Any]) -> str:
             "CPU clock, and every message is serialised as the server does before sending it. "
             "Self time is bucketed by the module that spends it: **queries** (DuckDB, `socialwork/figures/db.py`, "
             "`frames.py`, `parallel.py`), **pandas / numpy / pyarrow**, **figure building** (plotly, "
-            "`socialwork/present/charts.py`), **Streamlit serialisation** (`streamlit.*`, protobuf, json), "
+            "`socialwork/present/screen/charts.py`), **Streamlit serialisation** (`streamlit.*`, protobuf, json), "
             "**our own code** "
             "(the rest of `socialwork/`, `pages/`, `dashboard.py`), **other** (the standard library and the rest). "
             "A C function counts where its name says (DuckDB, protobuf, numpy…), else for its caller. cProfile "

@@ -241,7 +241,7 @@ Four changes took it down:
   theme is the template object, not its name. A test holds the timeline and the goal lines to what plotly's
   helpers drew, and in full-page screenshots of seven pages (county and township views) before and after
   every chart is pixel-identical. The milestone timeline, the same for every township, is one figure per
-  snapshot (`socialwork/present/shared.py`): a township rerun of the targets page builds no figure.
+  snapshot (`socialwork/present/screen/snapshot_figures.py`): a township rerun of the targets page builds no figure.
 - **Downloads are made when clicked**: the targets page no longer builds its table export on every rerun.
 
 Measured on the same machine before (commit a8cf115) and after, per township rerun: the process CPU of a

@@ -27,7 +27,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-TOWNSHIP_KEY = "filter_townships"  # present/filtering.py's sidebar multiselect (the phone's copy ends otherwise)
+TOWNSHIP_KEY = "filter_townships"  # present/screen/filtering.py's sidebar multiselect (the phone's copy ends otherwise)
 RUN_TIMEOUT_S = 120.0
 INPUTS = ("text_input", "text_area", "button", "date_input", "selectbox", "checkbox", "file_uploader")
 

@@ -12,7 +12,7 @@ from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.server.followups import Editor
 from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.data.storage.layout import DEMO_MARKER
-from socialwork.present.auth import save_user
+from socialwork.present.staff.auth import save_user
 from tests.browser.conftest import full_page_screenshot, settle
 
 pytestmark = pytest.mark.browser

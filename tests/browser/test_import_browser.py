@@ -11,7 +11,7 @@ from socialwork.data.contract.tables import TABLES
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.storage.store import read_table, snapshot_dates
-from socialwork.present.auth import save_user
+from socialwork.present.staff.auth import save_user
 from tests.browser.conftest import full_page_screenshot, settle
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ import pytest
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures.metrics import HEADLINE_METRICS
-from socialwork.present.formatting import format_value
+from socialwork.present.words.formatting import format_value
 from tests.browser.conftest import full_page_screenshot, settle
 
 pytestmark = pytest.mark.browser

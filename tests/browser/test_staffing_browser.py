@@ -50,7 +50,7 @@ def test_many_townships_chart_drills_in_and_capped_list_downloads_complete(fresh
     import io
 
     from socialwork.bench.synthetic import Scale, write_store
-    from socialwork.present import cards, charts
+    from socialwork.present.screen import cards, charts
 
     store = tmp_path / "store"
     write_store(store, Scale("many_townships", townships=60, communities=1_500, people=3_000, snapshots=2))

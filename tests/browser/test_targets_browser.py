@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from socialwork.data import settings
-from socialwork.present.formatting import format_value
+from socialwork.present.words.formatting import format_value
 from tests.browser.conftest import SCREENSHOTS, full_page_screenshot, settle
 from tests.browser.test_overview_browser import shown_metrics
 

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from socialwork.data.demo.story import LAST_SNAPSHOT
-from socialwork.present.meeting import outline
+from socialwork.present.meeting.slides import outline
 from tests.browser.conftest import SCREENSHOTS, full_page_screenshot, settle
 from tests.browser.measure import MEASURE, PILLS, weak_pills
 from tests.browser.test_overview_browser import heading

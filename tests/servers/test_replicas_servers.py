@@ -24,7 +24,7 @@ from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.data.storage import objectstore, publishing
 from socialwork.data.storage.location import Bucket
-from socialwork.present.auth import LOCKOUT_AFTER, save_user
+from socialwork.present.staff.auth import LOCKOUT_AFTER, save_user
 from tests import fixture_county
 from tests.conftest import TEST_BUCKET
 from tests.servers.session import Session, day, press, text

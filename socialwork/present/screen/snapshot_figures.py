@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from socialwork.figures import db
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
 
 def snapshot_figure(kind: str, filters: Filters, build: Callable[[], go.Figure]) -> go.Figure:

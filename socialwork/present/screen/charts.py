@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.present.plaintext import html_text
 from socialwork.present.theme import (  # the palette and template, also read as charts.X
     GOAL_LINE,
     MILESTONE_STATUS,
@@ -23,6 +22,7 @@ from socialwork.present.theme import (  # the palette and template, also read as
     VACANT_COLOUR,
 )  # fmt: skip
 from socialwork.present.theme import themed_figure as _figure
+from socialwork.present.words.plaintext import html_text
 
 # A county has a dozen to thirty townships: up to MAX_BARS a chart keeps one bar each, as before. A province
 # has thousands, so beyond MAX_BARS a chart shows the TOP_BARS that matter most (about a projector screen and

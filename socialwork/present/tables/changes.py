@@ -10,9 +10,9 @@ import pandas as pd
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED as MINIMUM
 from socialwork.data.server.followups import Meeting
 from socialwork.figures.changes import Changes
-from socialwork.present.formatting import date_stamp, format_value, headed, names_text, stars_text, with_county
-from socialwork.present.place_tables import PLACE_NOUN
-from socialwork.present.target_words import change_decimals, signed_difference
+from socialwork.present.tables.places import PLACE_NOUN
+from socialwork.present.words.formatting import date_stamp, format_value, headed, names_text, stars_text, with_county
+from socialwork.present.words.targets import change_decimals, signed_difference
 
 COUNTY_LEVEL = "县直"  # posts and organisations without a township
 MAX_SLIDE_ROWS = 14

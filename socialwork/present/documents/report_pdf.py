@@ -9,7 +9,8 @@ import base64
 import html
 from datetime import date
 
-from socialwork.present.documents import (
+from socialwork.present.documents.rendering import figure_svg, html_to_pdf
+from socialwork.present.documents.report import (
     Bullets,
     Figure,
     Narrative,
@@ -19,10 +20,9 @@ from socialwork.present.documents import (
     report_sections,
     report_title,
 )
-from socialwork.present.formatting import date_stamp
-from socialwork.present.rendering import figure_svg, html_to_pdf
-from socialwork.present.tables import table_html
+from socialwork.present.tables.html import table_html
 from socialwork.present.theme import STATUS_COLOURS, pill_class
+from socialwork.present.words.formatting import date_stamp
 
 FIGURE_PX = 900  # a chart drawn 900 pixels wide on a 180-millimetre line: its 16-pixel text prints at about 9 pt
 TALL_FIGURE_PX = 600  # taller than this, a chart may fill the page's height

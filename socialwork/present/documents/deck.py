@@ -20,11 +20,11 @@ from pptx.util import Emu, Inches, Pt
 
 from socialwork.data.importing.spreadsheet import strip_control
 from socialwork.figures import metrics
-from socialwork.present.meeting import Meeting, Slide
-from socialwork.present.place_tables import reporting_text
-from socialwork.present.rendering import IMAGE_WIDTH, figure_png
-from socialwork.present.slides import ChartData
-from socialwork.present.tables import cell_text
+from socialwork.present.documents.rendering import IMAGE_WIDTH, figure_png
+from socialwork.present.meeting.group_charts import ChartData
+from socialwork.present.meeting.slides import Meeting, Slide
+from socialwork.present.tables.html import cell_text
+from socialwork.present.tables.places import reporting_text
 from socialwork.present.theme import DARK_TEXT_FILLS, GOAL_LINE, STATUS_COLOURS
 
 EAST_ASIAN_FONT = "Microsoft YaHei"  # what Chinese office PCs have; elsewhere the system substitutes a CJK font

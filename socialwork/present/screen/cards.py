@@ -16,19 +16,20 @@ from streamlit.delta_generator import DeltaGenerator
 
 from socialwork.figures import hierarchy
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
-from socialwork.present.exports import csv_bytes, xlsx_bytes
-from socialwork.present.formatting import (
+from socialwork.present.screen.fitting import for_screen
+from socialwork.present.tables.files import csv_bytes, xlsx_bytes
+from socialwork.present.tables.html import pill, table_html
+from socialwork.present.tables.places import PLACE_NOUN, scorecard_frames
+from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
+from socialwork.present.words.formatting import (
     as_of_stamp,
     capped_list_note,
     milestone_counts_frame,
     milestone_frame,
     pace_lines,
 )
-from socialwork.present.place_tables import PLACE_NOUN, scorecard_frames
-from socialwork.present.plaintext import markdown_text
-from socialwork.present.screen import for_screen
-from socialwork.present.tables import pill, table_html
-from socialwork.present.target_words import (
+from socialwork.present.words.plaintext import markdown_text
+from socialwork.present.words.targets import (
     change_text,
     goal_text,
     is_unchanged,
@@ -36,10 +37,9 @@ from socialwork.present.target_words import (
     target_lines,
     value_text,
 )
-from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
 
 # Rows of one table sent to the browser: a province lists 30,000 villages and communities, the nation 620,000.

@@ -16,7 +16,7 @@ from socialwork.data.storage import identity, layout
 from socialwork.figures import hierarchy
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.figures.place_filter import Places
-from socialwork.present.formatting import scope_text
+from socialwork.present.words.formatting import scope_text
 
 PLACE_NOUN = {"province": "省（区、市）", "city": "市（州）", "county": "县（市、区）", "township": "乡镇（街道）"}
 # The same, short, for sheet and file names: 各市岗位, 各县社工站.

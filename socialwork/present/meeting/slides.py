@@ -28,15 +28,11 @@ from socialwork.figures import maps as maps_figures
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
-from socialwork.present import change_tables, followup_tables, maps
-from socialwork.present.formatting import (
-    as_of_stamp,
-    format_value,
-    projection_text,
-    shortfall_table,
-    uncovered_table,
-)
-from socialwork.present.place_tables import (
+from socialwork.present.meeting.group_charts import ChartData, group_chart
+from socialwork.present.screen import maps
+from socialwork.present.tables import changes as change_tables
+from socialwork.present.tables import followups as followup_tables
+from socialwork.present.tables.places import (
     PLACE_NOUN,
     reporting_text,
     scope_name,
@@ -45,8 +41,14 @@ from socialwork.present.place_tables import (
     scorecard_order_text,
     scorecard_text_frame,
 )
-from socialwork.present.slides import ChartData, group_chart
-from socialwork.present.target_words import (
+from socialwork.present.words.formatting import (
+    as_of_stamp,
+    format_value,
+    projection_text,
+    shortfall_table,
+    uncovered_table,
+)
+from socialwork.present.words.targets import (
     difference_unit,
     gap_text,
     goal_text,

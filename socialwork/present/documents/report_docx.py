@@ -21,7 +21,8 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from socialwork.data.importing.spreadsheet import strip_control
-from socialwork.present.documents import (
+from socialwork.present.documents.rendering import figure_png
+from socialwork.present.documents.report import (
     Bullets,
     Figure,
     Narrative,
@@ -31,10 +32,9 @@ from socialwork.present.documents import (
     report_sections,
     report_title,
 )
-from socialwork.present.formatting import date_stamp
-from socialwork.present.rendering import figure_png
-from socialwork.present.tables import cell_text, decimals_of
+from socialwork.present.tables.html import cell_text, decimals_of
 from socialwork.present.theme import STATUS_COLOURS
+from socialwork.present.words.formatting import date_stamp
 
 # GB/T 9704-2012: the fonts a bureau's Word has, each with the one it falls back to (w:altName in the font table).
 TITLE_FONT, BODY_FONT, HEADING_FONT, NUMBER_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "宋体"

@@ -32,7 +32,7 @@ from socialwork.data.storage.layout import is_multi_county
 from socialwork.figures.place_filter import Places
 from socialwork.figures.places import townships as townships_at
 from socialwork.figures.places import townships_of_county
-from socialwork.present.formatting import date_stamp
+from socialwork.present.words.formatting import date_stamp
 
 COUNTY_WIDE = "全县"
 MAX_SLIDE_ROWS = 14

@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from socialwork.data.importing.spreadsheet import csv_frame, excel_frame, keep_text, strip_control
-from socialwork.present.formatting import as_of_stamp
-from socialwork.present.tables import decimals_of
+from socialwork.present.tables.html import decimals_of
+from socialwork.present.words.formatting import as_of_stamp
 
 MAX_SCOPE_IN_NAME = 3
 # openpyxl writes about 30,000 cells a second: a sheet stops at this many rows (a note says so) and the CSV,

@@ -18,8 +18,8 @@ from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures.metrics import Kpi
-from socialwork.present import cards
-from socialwork.present.followup_tables import (
+from socialwork.present.screen import cards
+from socialwork.present.tables.followups import (
     COUNTY_WIDE,
     FollowupView,
     change_text,
@@ -30,11 +30,11 @@ from socialwork.present.followup_tables import (
     note_text,
     status_text,
 )
-from socialwork.present.formatting import date_stamp
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.words.formatting import date_stamp
+from socialwork.present.words.plaintext import markdown_text
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
 PAGE = "pages/followups.py"
 URL_ITEM = "item"

@@ -23,15 +23,15 @@ from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
 from socialwork.figures.places import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county
-from socialwork.present import scope
-from socialwork.present.exports import file_name
-from socialwork.present.formatting import (
+from socialwork.present.screen import scope
+from socialwork.present.tables.files import file_name
+from socialwork.present.theme import PAGE_CSS
+from socialwork.present.words.formatting import (
     date_stamp,
     place_text,
     scope_text,
 )
-from socialwork.present.plaintext import markdown_text
-from socialwork.present.theme import PAGE_CSS
+from socialwork.present.words.plaintext import markdown_text
 
 if TYPE_CHECKING:
     pass

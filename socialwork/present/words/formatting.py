@@ -12,7 +12,7 @@ from socialwork.data.contract.standards import STATION_MIN_RESIDENT_WORKERS as M
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED as MIN_CERTIFIED
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.units import format_value  # the one formatter, shared with the figures' own notes
-from socialwork.present.target_words import (
+from socialwork.present.words.targets import (
     forecast_text,
     gap_text,
     goal_text,

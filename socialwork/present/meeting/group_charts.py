@@ -16,9 +16,9 @@ from socialwork.data.storage import identity
 from socialwork.figures import measures, metrics, posts
 from socialwork.figures.metrics import KpiReport
 from socialwork.figures.place_filter import Places
-from socialwork.present import charts
-from socialwork.present.formatting import format_value
+from socialwork.present.screen import charts
 from socialwork.present.theme import PRIMARY, SERIES_COLOURS, VACANT_COLOUR
+from socialwork.present.words.formatting import format_value
 
 
 @dataclass(frozen=True)

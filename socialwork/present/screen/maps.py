@@ -19,17 +19,17 @@ from socialwork.data.contract.enums import KPI_STATUS
 from socialwork.figures import maps, metrics
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.figures.place_filter import Places
-from socialwork.present import filtering
-from socialwork.present.charts import labels, titled
-from socialwork.present.place_tables import PLACE_NOUN
-from socialwork.present.plaintext import html_text, markdown_text
-from socialwork.present.screen import for_screen
-from socialwork.present.target_words import STATUS_SYMBOL
+from socialwork.present.screen import filtering
+from socialwork.present.screen.charts import labels, titled
+from socialwork.present.screen.fitting import for_screen
+from socialwork.present.tables.places import PLACE_NOUN
 from socialwork.present.theme import CHART_CONFIG, DARK_TEXT_FILLS, INK, SMALL_FONT_SIZE, STATUS_COLOURS
 from socialwork.present.theme import themed_figure as _figure
+from socialwork.present.words.plaintext import html_text, markdown_text
+from socialwork.present.words.targets import STATUS_SYMBOL
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
 STATUS_ORDER = ("met", "on_track", "at_risk", "behind", "missed", "contribution", "no_goal", "no_data")
 STATUS_WORDS = {**{code: KPI_STATUS.label_of(code) for code in KPI_STATUS.codes}, "at_risk": "有风险"}

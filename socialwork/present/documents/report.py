@@ -23,8 +23,17 @@ from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
-from socialwork.present import change_tables, followup_tables
-from socialwork.present.formatting import (
+from socialwork.present.tables import changes as change_tables
+from socialwork.present.tables import followups as followup_tables
+from socialwork.present.tables.places import (
+    PLACE_NOUN,
+    reporting_text,
+    scope_name,
+    scorecard_frames,
+    scorecard_goal_text,
+)
+from socialwork.present.theme import MILESTONE_STATUS
+from socialwork.present.words.formatting import (
     as_of_stamp,
     date_stamp,
     format_value,
@@ -34,15 +43,7 @@ from socialwork.present.formatting import (
     shortfall_table,
     uncovered_table,
 )
-from socialwork.present.place_tables import (
-    PLACE_NOUN,
-    reporting_text,
-    scope_name,
-    scorecard_frames,
-    scorecard_goal_text,
-)
-from socialwork.present.target_words import FORECAST_NOTE, goal_text, target_table
-from socialwork.present.theme import MILESTONE_STATUS
+from socialwork.present.words.targets import FORECAST_NOTE, goal_text, target_table
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
 # Every target in the documents: the answers of target_words.TARGET_COLUMNS, eight columns on an A4 page (the change
@@ -363,7 +364,7 @@ def report_data(
     with_figures: bool = False,
 ) -> ReportData:  # fmt: skip
     """The figures of the report, read side by side; with_figures adds each metric group's chart (the PDF)."""
-    from socialwork.present.meeting import meeting
+    from socialwork.present.meeting.slides import meeting
 
     report, card, steps, summary, shortfalls, unserved = together(
         lambda: metrics.kpi_report(as_of, places, data),
@@ -406,20 +407,20 @@ def export_bytes(
 ) -> bytes:
     """One meeting document for the snapshot and township filter: pptx, pdf, xlsx or docx."""
     if kind == "xlsx":
-        from socialwork.present.databook import tables_workbook_bytes
+        from socialwork.present.documents.databook import tables_workbook_bytes
 
         return tables_workbook_bytes(as_of, places, scope_name(as_of, places, township_names, data), data)
     if kind == "pptx":
-        from socialwork.present.deck import deck_bytes
-        from socialwork.present.meeting import meeting
+        from socialwork.present.documents.deck import deck_bytes
+        from socialwork.present.meeting.slides import meeting
 
         return deck_bytes(meeting(as_of, places, township_names, data))
     content = report_data(as_of, places, township_names, data, with_figures=True)  # charts in both
     if kind == "pdf":
-        from socialwork.present.report_pdf import report_pdf_bytes
+        from socialwork.present.documents.report_pdf import report_pdf_bytes
 
         return report_pdf_bytes(content)
-    from socialwork.present.report_docx import report_docx_bytes
+    from socialwork.present.documents.report_docx import report_docx_bytes
 
     return report_docx_bytes(content)
 

@@ -7,7 +7,7 @@ import html
 
 import plotly.graph_objects as go
 
-from socialwork.present.plaintext import html_text
+from socialwork.present.words.plaintext import html_text
 
 TITLE_CHARS, NOTE_CHARS, TICK_CHARS = 15, 20, 10  # what fits a 390-pixel phone at 22 and 16 pixels a character
 _BREAK_AFTER, _BREAK_BEFORE = "｜·，：、；）", "（"

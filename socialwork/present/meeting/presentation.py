@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from socialwork.figures.places import echoed
-from socialwork.present.plaintext import markdown_text
-from socialwork.present.screen import for_screen
-from socialwork.present.tables import table_html
+from socialwork.present.screen.fitting import for_screen
+from socialwork.present.tables.html import table_html
 from socialwork.present.theme import CHART_CONFIG, SMALL_FONT_SIZE
+from socialwork.present.words.plaintext import markdown_text
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
-    from socialwork.present.meeting import Outline, Slide
+    from socialwork.present.meeting.slides import Outline, Slide
+    from socialwork.present.screen.filtering import Filters
 
 SLIDE_CHART_KEY = "sw_slide_chart"
 MANY_ROWS = 12
@@ -103,8 +103,8 @@ def presentation_index(slide_count: int) -> int | None:
 
 def export_panel(filters: Filters) -> None:
     """A button per meeting document; each is generated on demand, with progress, then offered for download."""
-    from socialwork.present.documents import EXPORT_KINDS, export_bytes, export_label
-    from socialwork.present.rendering import RenderError
+    from socialwork.present.documents.rendering import RenderError
+    from socialwork.present.documents.report import EXPORT_KINDS, export_bytes, export_label
 
     columns = st.columns(len(EXPORT_KINDS))
     for column, (kind, (_, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):

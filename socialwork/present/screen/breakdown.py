@@ -10,11 +10,11 @@ import pandas as pd
 
 from socialwork.figures import hierarchy
 from socialwork.figures.metrics import levels
-from socialwork.present import cards, charts, filtering
-from socialwork.present.place_tables import BREAKDOWNS, PLACE_NOUN, SHORT_NOUN, division_table, labelled_names
+from socialwork.present.screen import cards, charts, filtering
+from socialwork.present.tables.places import BREAKDOWNS, PLACE_NOUN, SHORT_NOUN, division_table, labelled_names
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
 PARTIAL_NOTE = "标“缺N县”的{noun}只合计已报送本月数据的县"
 

@@ -11,8 +11,8 @@ import streamlit as st
 
 from socialwork.figures.changes import Changes, Since, since
 from socialwork.figures.places import available_dates
-from socialwork.present import cards
-from socialwork.present.change_tables import (
+from socialwork.present.screen import cards
+from socialwork.present.tables.changes import (
     changes_sheets,
     communities_table,
     meeting_sentence,
@@ -26,11 +26,11 @@ from socialwork.present.change_tables import (
     targets_table,
     township_status_table,
 )
-from socialwork.present.formatting import date_stamp
-from socialwork.present.plaintext import markdown_text
+from socialwork.present.words.formatting import date_stamp
+from socialwork.present.words.plaintext import markdown_text
 
 if TYPE_CHECKING:
-    from socialwork.present.filtering import Filters
+    from socialwork.present.screen.filtering import Filters
 
 URL_SINCE = "since"
 _SINCE_KEY = "changes_since"

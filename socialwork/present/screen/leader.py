@@ -17,11 +17,11 @@ from socialwork.figures.changes import Headline
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
-from socialwork.present import followup_tables
-from socialwork.present.followup_tables import FollowupView
-from socialwork.present.formatting import date_stamp
-from socialwork.present.place_tables import PLACE_NOUN
-from socialwork.present.target_words import forecast_misses, forecast_text, gap_text, value_text
+from socialwork.present.tables import followups as followup_tables
+from socialwork.present.tables.followups import FollowupView
+from socialwork.present.tables.places import PLACE_NOUN
+from socialwork.present.words.formatting import date_stamp
+from socialwork.present.words.targets import forecast_misses, forecast_text, gap_text, value_text
 
 BEHIND = ("behind", "missed")
 WORST_SHOWN = 3  # townships named on the overview; the ranking on 目标进度 lists all

@@ -15,10 +15,10 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from socialwork.present.target_words import (
+from socialwork.present.theme import pill_class
+from socialwork.present.words.targets import (
     STATUS_SYMBOL,
 )
-from socialwork.present.theme import pill_class
 
 ROW_REM = 2.2  # the height of a table row, for the scroll box of a long table
 PHONE_COLUMNS = 3  # columns a phone shows before the tap: name, value, status

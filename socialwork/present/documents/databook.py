@@ -16,9 +16,18 @@ from socialwork.figures import changes, hierarchy, measures, metrics, posts, sta
 from socialwork.figures.metrics import KpiReport, levels
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
-from socialwork.present import change_tables, followup_tables
-from socialwork.present.exports import xlsx_bytes
-from socialwork.present.formatting import (
+from socialwork.present.tables import changes as change_tables
+from socialwork.present.tables import followups
+from socialwork.present.tables.files import xlsx_bytes
+from socialwork.present.tables.places import (
+    BREAKDOWNS,
+    SHORT_NOUN,
+    division_staffing_table,
+    division_table,
+    reporting_text,
+    scorecard_export_frame,
+)
+from socialwork.present.words.formatting import (
     activity_kind_table,
     community_table,
     funding_table,
@@ -36,15 +45,7 @@ from socialwork.present.formatting import (
     township_staffing_table,
     uncovered_table,
 )
-from socialwork.present.place_tables import (
-    BREAKDOWNS,
-    SHORT_NOUN,
-    division_staffing_table,
-    division_table,
-    reporting_text,
-    scorecard_export_frame,
-)
-from socialwork.present.target_words import (
+from socialwork.present.words.targets import (
     forecast_text,
     gap_text,
     goal_text,
@@ -140,7 +141,7 @@ def tables_workbook_bytes(as_of: date, places: Places, scope: str, data: Path | 
         "购买服务各年度": years,
         "购买服务各部门": departments,
         **by_place["purchases"],
-        "会议督办事项": followup_tables.export_table(followup_tables.load(as_of, places, data)),
+        "会议督办事项": followups.export_table(followups.load(as_of, places, data)),
         **_since_sheets(as_of, places, data),
     }
     sheets, year_formats = _years_as_numbers(sheets)
