@@ -236,8 +236,8 @@ def import_summary_text(result, county_name: str = "", kept: str = "保留在 .r
 
 
 def _export(args: argparse.Namespace) -> int:
+    from socialwork.present.documents.exports import export_bytes
     from socialwork.present.documents.rendering import RenderError
-    from socialwork.present.documents.report import export_bytes
 
     data = settings.data_dir(args.data)
     county = _county(data)

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from socialwork import cli
 from socialwork.figures import changes, metrics
 from socialwork.figures.place_filter import Places
-from socialwork.present.documents.report import export_bytes
+from socialwork.present.documents.exports import export_bytes
 from socialwork.present.tables.changes import changes_sheets
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
 

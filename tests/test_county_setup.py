@@ -30,7 +30,7 @@ from socialwork.data.storage import identity
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import metrics
 from socialwork.figures.place_filter import EVERYWHERE
-from socialwork.present.documents.report import export_bytes
+from socialwork.present.documents.exports import export_bytes
 from socialwork.present.staff.auth import load_users, save_user
 from tests.fixture_county import SNAPSHOTS, snapshot
 

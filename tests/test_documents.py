@@ -22,8 +22,9 @@ from pypdf import PdfReader
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, places, posts, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
+from socialwork.present.documents.exports import export_bytes, export_label
 from socialwork.present.documents.rendering import figure_png
-from socialwork.present.documents.report import export_bytes, export_label, report_data, report_title
+from socialwork.present.documents.report import report_data, report_title
 from socialwork.present.documents.report_pdf import report_html
 from socialwork.present.meeting.slides import MAP_SLIDE, caption_for, meeting
 from socialwork.present.theme import TEMPLATE

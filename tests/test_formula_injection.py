@@ -17,7 +17,7 @@ from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.workbook import template_bytes, workbook_bytes
 from socialwork.data.storage.store import read_table
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.documents.report import export_bytes
+from socialwork.present.documents.exports import export_bytes
 from socialwork.present.screen import cards
 from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from tests.fixture_county import HOSTILE_TOWNSHIPS, T2

@@ -14,7 +14,8 @@ from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import changes
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.documents.deck import deck_bytes
-from socialwork.present.documents.report import export_bytes, report_data
+from socialwork.present.documents.exports import export_bytes
+from socialwork.present.documents.report import report_data
 from socialwork.present.documents.report_pdf import report_html
 from socialwork.present.meeting.slides import FOLLOWUPS_SLIDE, SINCE_SLIDE, meeting, outline, slide
 from socialwork.present.tables.changes import slide_caption

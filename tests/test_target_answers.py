@@ -29,7 +29,7 @@ from socialwork.figures import metrics
 from socialwork.figures.metrics import Kpi
 from socialwork.figures.metrics.pace import Projection
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.present.documents.report import export_bytes
+from socialwork.present.documents.exports import export_bytes
 from socialwork.present.meeting.slides import MAP_SLIDE, TARGETS_SLIDE, meeting
 from socialwork.present.screen.cards import card_foot_html
 from socialwork.present.theme import STATUS_COLOURS

@@ -1,4 +1,4 @@
-"""Meeting documents: the PPTX deck, the PDF report, the XLSX workbook of every table and the DOCX report.
+"""The report's outline, shared by the PDF and the DOCX report (exports.py makes every meeting document).
 
 The PDF report and the DOCX report are written from one outline, REPORT_SECTIONS: each section is a heading and
 blocks (paragraphs, lists, tables with status columns, charts, and the one marked space for what data cannot
@@ -23,6 +23,7 @@ from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
+from socialwork.present.meeting.slides import meeting
 from socialwork.present.tables import changes as change_tables
 from socialwork.present.tables import followups as followup_tables
 from socialwork.present.tables.places import (
@@ -364,8 +365,6 @@ def report_data(
     with_figures: bool = False,
 ) -> ReportData:  # fmt: skip
     """The figures of the report, read side by side; with_figures adds each metric group's chart (the PDF)."""
-    from socialwork.present.meeting.slides import meeting
-
     report, card, steps, summary, shortfalls, unserved = together(
         lambda: metrics.kpi_report(as_of, places, data),
         lambda: metrics.place_scorecard(as_of, places, data),
@@ -397,44 +396,3 @@ def _looking_back(as_of: date, places: Places, data: Path | None) -> tuple:
         compared = changes.compare(start.from_date, as_of, places, data)
         since = (change_tables.slide_caption(compared, start.meeting), change_tables.slide_table(compared))
     return since, followup_tables.load(as_of, places, data)
-
-
-# ---------------------------------------------------------------- the exports
-
-
-def export_bytes(
-    kind: str, as_of: date, places: Places, township_names: list[str] | None, data: Path | None = None
-) -> bytes:
-    """One meeting document for the snapshot and township filter: pptx, pdf, xlsx or docx."""
-    if kind == "xlsx":
-        from socialwork.present.documents.databook import tables_workbook_bytes
-
-        return tables_workbook_bytes(as_of, places, scope_name(as_of, places, township_names, data), data)
-    if kind == "pptx":
-        from socialwork.present.documents.deck import deck_bytes
-        from socialwork.present.meeting.slides import meeting
-
-        return deck_bytes(meeting(as_of, places, township_names, data))
-    content = report_data(as_of, places, township_names, data, with_figures=True)  # charts in both
-    if kind == "pdf":
-        from socialwork.present.documents.report_pdf import report_pdf_bytes
-
-        return report_pdf_bytes(content)
-    from socialwork.present.documents.report_docx import report_docx_bytes
-
-    return report_docx_bytes(content)
-
-
-EXPORT_KINDS = {
-    "pptx": ("演示文稿（PPTX）", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    "pdf": ("报告（PDF）", "application/pdf"),
-    "xlsx": ("全部数据表（XLSX）", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "docx": ("年度总结（DOCX）", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-}
-
-
-def export_label(kind: str, as_of: date) -> str:
-    """The button's name of a document: the DOCX is a 年度总结 only on 31 December, else a 阶段性进展报告."""
-    if kind == "docx" and (as_of.month, as_of.day) != (12, 31):
-        return "阶段性进展报告（DOCX）"
-    return EXPORT_KINDS[kind][0]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from socialwork.figures.places import echoed
+from socialwork.present.documents.exports import EXPORT_KINDS, export_bytes, export_label
+from socialwork.present.documents.rendering import RenderError
 from socialwork.present.screen.fitting import for_screen
 from socialwork.present.tables.html import table_html
 from socialwork.present.theme import CHART_CONFIG, SMALL_FONT_SIZE
@@ -103,9 +105,6 @@ def presentation_index(slide_count: int) -> int | None:
 
 def export_panel(filters: Filters) -> None:
     """A button per meeting document; each is generated on demand, with progress, then offered for download."""
-    from socialwork.present.documents.rendering import RenderError
-    from socialwork.present.documents.report import EXPORT_KINDS, export_bytes, export_label
-
     columns = st.columns(len(EXPORT_KINDS))
     for column, (kind, (_, mime)) in zip(columns, EXPORT_KINDS.items(), strict=True):
         label = export_label(kind, filters.as_of)
