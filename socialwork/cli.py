@@ -335,20 +335,15 @@ def _combine(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
-
-    from streamlit.runtime.pages_manager import PagesManager
-
     from socialwork.web import app
 
-    if args.data:
-        os.environ[settings.DATA_DIR_ENV] = str(settings.data_dir(args.data))
-    settings.data_dir()  # fail early, in Chinese, on a bad data dir
-    # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
-    # otherwise serve the first session through its legacy page discovery (see filtering.ensure_entrypoint).
-    PagesManager.uses_pages_directory = False
-    app.run(settings.REPO_ROOT / "dashboard.py", args.port, args.address)
+    app.serve(args.port, args.address, args.data)
     return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    """`load` sends a crowd to a running dashboard; `load --measure` is the load benchmark, which starts its own."""
+    return bench_commands.measure_load(args) if args.measure else cluster_commands.run_load(args)
 
 
 COMMANDS = {
@@ -365,6 +360,7 @@ COMMANDS = {
     "add-user": _add_user,
     "export": _export,
     **county_setup.COMMANDS,
+    "load": _load,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
 }

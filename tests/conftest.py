@@ -71,8 +71,8 @@ def bucket_store(seaweed: seaweedfs.Seaweed, tmp_path: Path, monkeypatch: pytest
 @pytest.fixture(scope="session")
 def postgres():
     """A throwaway PostgreSQL cluster on a loopback port, one per test process (socialwork/cluster/postgres.py)."""
-    from socialwork.bench.serving import free_port
     from socialwork.cluster.postgres import LocalPostgres
+    from socialwork.cluster.serving import free_port
 
     cluster = LocalPostgres(free_port()).start()
     yield cluster

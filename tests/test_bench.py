@@ -15,7 +15,8 @@ import pytest
 
 from socialwork.bench import inputs, report, runner
 from socialwork.bench.many_counties import division_rows
-from socialwork.bench.synthetic import COMPLETE, MARKER, SCALES, Scale, is_complete, snapshot_dates, write_store
+from socialwork.bench.synthetic import SCALES, Scale, snapshot_dates
+from socialwork.bench.synthetic_store import COMPLETE, MARKER, is_complete, write_store
 from socialwork.cli import main
 from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.importing.validate import check_snapshot
@@ -229,8 +230,8 @@ class _App(http.server.BaseHTTPRequestHandler):
 def test_the_views_benchmark_is_served_through_the_deployments_haproxy_caching_only_static_files(tmp_path):
     """bench --views puts socialwork/cluster/haproxy.py's configuration in front: a static file is fetched from the
     app once however often it is asked for, a page every time (though the app marks both cacheable)."""
-    from socialwork.bench.serving import stop_server
     from socialwork.bench.views import front
+    from socialwork.cluster.serving import stop_server
 
     _App.hits.clear()
     app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _App)

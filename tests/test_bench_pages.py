@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.bench import browser, browser_store, profiling, sections, server, twin
-from socialwork.bench.serving import cpu_seconds
+from socialwork.cluster.serving import cpu_seconds
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import db

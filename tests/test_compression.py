@@ -12,7 +12,7 @@ import urllib.request
 import brotli
 import pytest
 
-from socialwork.bench.serving import free_port, serve_command, start_server, stop_server
+from socialwork.cluster.serving import free_port, serve_command, start_server, stop_server
 from socialwork.web import precompress
 from socialwork.web.static_encoding import accepted
 

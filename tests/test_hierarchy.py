@@ -299,7 +299,8 @@ def test_queries_empty_in_one_county_find_rows_in_the_city(city, name):
 
 def test_a_synthetic_city_is_a_store_of_many_counties_whose_sum_is_the_city(tmp_path):
     from socialwork.bench.many_counties import CITY_CODE
-    from socialwork.bench.synthetic import Scale, write_store
+    from socialwork.bench.synthetic import Scale
+    from socialwork.bench.synthetic_store import write_store
 
     root = tmp_path / "city"
     dates = write_store(root, Scale("tiny_city", 3, 20, 60, 2, counties=3))

@@ -313,7 +313,8 @@ def test_a_citys_report_and_workbook_count_each_step_over_its_counties(city):
 
 @pytest.fixture(scope="module")
 def synthetic_city(tmp_path_factory):
-    from socialwork.bench.synthetic import Scale, write_store
+    from socialwork.bench.synthetic import Scale
+    from socialwork.bench.synthetic_store import write_store
 
     root = tmp_path_factory.mktemp("synthetic_city")
     write_store(root, Scale("ranking_city", 3, 12, 40, 27, counties=4))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from socialwork.bench.synthetic import Scale, write_store
+from socialwork.bench.synthetic import Scale
+from socialwork.bench.synthetic_store import write_store
 from socialwork.data import settings
 from socialwork.figures import places, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places

@@ -30,7 +30,7 @@ from typing import Any
 
 from socialwork.bench import browser_store, server, twin
 from socialwork.bench.browser_store import Store
-from socialwork.bench.serving import (
+from socialwork.cluster.serving import (
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,

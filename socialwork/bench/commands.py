@@ -156,6 +156,15 @@ def _browser_store(data: Path | None):
         return None
 
 
+def measure_load(args: argparse.Namespace) -> int:
+    """`load --measure`: the crowd against 1 and 2 replicas it starts itself, written to docs/performance.md."""
+    from socialwork.bench import replica_load
+
+    counts = [int(n) for n in args.replicas.split(",")]
+    print(replica_load.measure(counts, args.sessions, args.reruns, args.think, args.ramp, args.visits, args.out))
+    return 0
+
+
 def _write_performance(out: Path, text: str) -> None:
     """docs/performance.md: the new text, the last sections of the benchmarks not run kept, the rerun budget current."""
     from socialwork.bench import budget, sections

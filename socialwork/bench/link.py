@@ -31,8 +31,8 @@ from typing import Any
 
 from socialwork.bench import browser
 from socialwork.bench.browser_store import Store
-from socialwork.bench.serving import CHROMIUM, CHROMIUM_ARGS, free_port, serve_command, start_server, stop_server
 from socialwork.bench.wire import Relay
+from socialwork.cluster.serving import CHROMIUM, CHROMIUM_ARGS, free_port, serve_command, start_server, stop_server
 from socialwork.web import precompress
 
 MODES = ("baseline", "serve", "replicas")

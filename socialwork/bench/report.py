@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialwork.bench.synthetic import SCALES, Scale, is_complete, write_store
+from socialwork.bench.synthetic import SCALES, Scale
+from socialwork.bench.synthetic_store import is_complete, write_store
 from socialwork.data import settings
 from socialwork.data.storage.store import snapshot_dates
 

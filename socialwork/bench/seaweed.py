@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from socialwork.bench.serving import free_port
+from socialwork.cluster.serving import free_port
 from socialwork.data.storage import location
 
 START_TIMEOUT_S = 90

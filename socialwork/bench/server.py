@@ -11,10 +11,13 @@ server that has run for a while). Without the variable this is exactly `python -
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from socialwork.web import app
 
 FORGET_ENV = "SOCIALWORK_BENCH_FORGET"
 
@@ -59,12 +62,17 @@ def ask_to_forget(marker: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from socialwork import cli
-
+    """`python -m socialwork serve`'s options, and its server (web/app.py), forgetting when asked."""
+    parser = argparse.ArgumentParser(prog="python -m socialwork.bench.server")
+    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument("--address", default="localhost")
+    parser.add_argument("--data", type=str)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     marker = os.environ.get(FORGET_ENV)
     if marker:
         forget_results_when_asked(Path(marker))
-    return cli.main(["serve", *(sys.argv[1:] if argv is None else argv)])
+    app.serve(args.port, args.address, args.data)
+    return 0
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from socialwork.bench.browser import HEADING_HAS, OBSERVE, STEP_TIMEOUT_MS, TYPED, page_path, settle
 from socialwork.bench.budget import TOWNSHIP
-from socialwork.bench.serving import (
+from socialwork.cluster import haproxy
+from socialwork.cluster.serving import (
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,
@@ -39,7 +40,6 @@ from socialwork.bench.serving import (
     start_server,
     stop_server,
 )
-from socialwork.cluster import haproxy
 from socialwork.data import settings
 
 # Streamlit's defaults, which .streamlit/config.toml turns off (environment variables override the file).

@@ -12,7 +12,7 @@ import asyncio
 import threading
 from collections import Counter
 
-from socialwork.bench.serving import free_port
+from socialwork.cluster.serving import free_port
 
 STREAM_PATH = b"/_stcore/stream"
 

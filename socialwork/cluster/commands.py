@@ -43,12 +43,9 @@ def run_replicas(args: argparse.Namespace) -> int:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    from socialwork.cluster import load, measure
+    """A crowd of sessions against the dashboard at args.url (`load --measure` is the benchmark's: cli.py)."""
+    from socialwork.cluster import load
 
-    if args.measure:
-        counts = [int(n) for n in args.replicas.split(",")]
-        print(measure.measure(counts, args.sessions, args.reruns, args.think, args.ramp, args.visits, args.out))
-        return 0
     results = load.run_crowd(args.url, args.sessions, args.page, args.reruns, args.think, args.ramp)
     s = load.summarise(results)
     ms = lambda v: "–" if v is None else f"{v * 1000:.0f} ms"  # noqa: E731
@@ -58,4 +55,4 @@ def run_load(args: argparse.Namespace) -> int:
     return 0 if s.errors == 0 else 1
 
 
-COMMANDS = {"replicas": run_replicas, "load": run_load}
+COMMANDS = {"replicas": run_replicas}  # and `load`, which cli.py sends here or, with --measure, to the benchmark

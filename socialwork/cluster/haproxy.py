@@ -22,7 +22,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from socialwork.bench.serving import wait_until_healthy
+from socialwork.cluster.serving import wait_until_healthy
 
 COOKIE = "SWREPLICA"
 CACHE_MB = 64  # HAProxy's memory for static files: Streamlit's whole frontend is about 10 MB

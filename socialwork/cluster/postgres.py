@@ -10,9 +10,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
+
+from socialwork.cluster.serving import free_port
+from socialwork.data.server.serverdb import DB_ENV
 
 DATABASE = "socialwork"
 USER = "socialwork"
@@ -80,12 +85,6 @@ def main() -> int:
     """python -m socialwork.cluster.postgres: a throwaway cluster for trying replicas on one machine. Prints
     `export SOCIALWORK_DB=…`, then serves until SIGINT or SIGTERM (also in the background, where a shell has
     SIGINT ignored), and removes its folder."""
-    import signal
-    import threading
-
-    from socialwork.bench.serving import free_port
-    from socialwork.data.server.serverdb import DB_ENV
-
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from socialwork.bench.serving import free_port, serve_command, start_server, stop_server
 from socialwork.cluster import haproxy
+from socialwork.cluster.serving import free_port, serve_command, start_server, stop_server
 from socialwork.data import settings
 from socialwork.data.server.serverdb import DB_ENV
 from socialwork.data.storage import location

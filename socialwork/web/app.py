@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from socialwork.data import settings
 from socialwork.web import precompress
 from socialwork.web.static_encoding import PrecompressedStatic
 
@@ -51,3 +52,16 @@ def run(entrypoint: Path, port: int, address: str) -> None:
     sys.argv = [str(entrypoint)]
     overrides = environment_config() | {"server.port": port, "server.address": address}
     dashboard(entrypoint).run(config=overrides)
+
+
+def serve(port: int, address: str, data: str | None = None) -> None:
+    """The dashboard (dashboard.py) on the store in data: what `python -m socialwork serve` runs."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if data:
+        os.environ[settings.DATA_DIR_ENV] = str(settings.data_dir(data))
+    settings.data_dir()  # fail early, in Chinese, on a bad data dir
+    # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
+    # otherwise serve the first session through its legacy page discovery (see filtering.ensure_entrypoint).
+    PagesManager.uses_pages_directory = False
+    run(settings.REPO_ROOT / "dashboard.py", port, address)

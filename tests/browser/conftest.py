@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from socialwork.bench.serving import (  # shared with the browser benchmark
+from socialwork.cluster.serving import (  # shared with the browser benchmark
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,

@@ -49,7 +49,8 @@ def test_many_townships_chart_drills_in_and_capped_list_downloads_complete(fresh
     import csv
     import io
 
-    from socialwork.bench.synthetic import Scale, write_store
+    from socialwork.bench.synthetic import Scale
+    from socialwork.bench.synthetic_store import write_store
     from socialwork.present.screen import cards, charts
 
     store = tmp_path / "store"

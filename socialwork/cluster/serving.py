@@ -1,4 +1,5 @@
-"""Servers and Debian's Chromium for the browser benchmark and the browser tests (no browser download)."""
+"""Dashboard servers (started on a free port, healthy, stopped) and Debian's Chromium (no browser download): for the
+replicas, the benchmarks and the browser tests."""
 
 from __future__ import annotations
 

@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from socialwork.bench.serving import CHROMIUM, CHROMIUM_ARGS, cpu_seconds, free_port
+from socialwork.bench import sections
 from socialwork.cluster import load, replicas
 from socialwork.cluster.postgres import LocalPostgres
+from socialwork.cluster.serving import CHROMIUM, CHROMIUM_ARGS, cpu_seconds, free_port
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,6 @@ def markdown(runs: list[CrowdRun], visits: dict[bool, float], settings: dict[str
 def measure(counts: list[int], sessions: int, reruns: int, think_s: float, ramp_s: float, visits: int,
             out: Path) -> str:  # fmt: skip
     """Run everything, write the section into `out`, return its text."""
-    from socialwork.bench import sections
-
     database = LocalPostgres(free_port()).start()
     try:
         runs = [crowd(n, sessions, reruns, think_s, ramp_s, database.url()) for n in counts]
