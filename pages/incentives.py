@@ -7,14 +7,13 @@ from socialwork.figures.measures import AWARD_WAN_PER_PERSON
 from socialwork.figures.parallel import together
 from socialwork.present.meeting.group_charts import incentives_chart_title
 from socialwork.present.screen import breakdown, cards, charts, filtering
-from socialwork.present.words.formatting import (
+from socialwork.present.tables.topics import (
     activity_kind_table,
-    incentive_series,
     incentives_table,
-    names_text,
     sessions_by_month,
     township_activity_table,
 )
+from socialwork.present.words.formatting import incentive_series, names_text
 from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()

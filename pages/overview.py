@@ -5,7 +5,7 @@ import streamlit as st
 
 from socialwork.figures import metrics
 from socialwork.present.screen import cards, charts, filtering, leader, maps
-from socialwork.present.words.formatting import kpi_frame
+from socialwork.present.tables.topics import kpi_frame
 from socialwork.present.words.targets import FORECAST_NOTE
 
 filtering.ensure_entrypoint()

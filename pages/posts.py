@@ -5,7 +5,8 @@ import streamlit as st
 from socialwork.figures import posts
 from socialwork.figures.parallel import together
 from socialwork.present.screen import breakdown, cards, charts, filtering
-from socialwork.present.words.formatting import funding_table, post_summary_items, sector_group_table, sector_table
+from socialwork.present.tables.topics import funding_table, sector_group_table, sector_table
+from socialwork.present.words.formatting import post_summary_items
 
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()

@@ -5,7 +5,7 @@ import streamlit as st
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
 from socialwork.present.screen import breakdown, cards, charts, filtering
-from socialwork.present.words.formatting import purchase_tables
+from socialwork.present.tables.topics import purchase_tables
 from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()

@@ -6,14 +6,8 @@ from socialwork.figures import metrics, staffing
 from socialwork.figures.parallel import together
 from socialwork.figures.staffing import MIN_CERTIFIED as GOAL
 from socialwork.present.screen import breakdown, cards, charts, filtering, maps
-from socialwork.present.words.formatting import (
-    community_table,
-    names_text,
-    shortfall_table,
-    staffing_summary_items,
-    township_staffing_table,
-    uncovered_table,
-)
+from socialwork.present.tables.topics import community_table, shortfall_table, township_staffing_table, uncovered_table
+from socialwork.present.words.formatting import names_text, staffing_summary_items
 from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()

@@ -5,7 +5,8 @@ import streamlit as st
 from socialwork.figures import measures, metrics
 from socialwork.figures.parallel import together
 from socialwork.present.screen import breakdown, cards, charts, filtering
-from socialwork.present.words.formatting import organisations_table, star_frame, station_summary_items, stations_table
+from socialwork.present.tables.topics import organisations_table, star_frame, stations_table
+from socialwork.present.words.formatting import station_summary_items
 from socialwork.present.words.plaintext import markdown_text
 
 filtering.ensure_entrypoint()

@@ -14,7 +14,7 @@ import pytest
 
 from socialwork.figures import metrics, places
 from socialwork.present import theme
-from socialwork.present.screen import charts
+from socialwork.present.screen import charts, goal_lines
 
 
 def shown(fig: go.Figure) -> dict:
@@ -76,7 +76,7 @@ def test_a_goal_line_is_the_one_add_vline_and_add_hline_drew(axis, add):
         annotation_font={"color": charts.GOAL_LINE, "size": charts.SMALL_FONT_SIZE},
     )  # fmt: skip
     built = go.Figure(go.Bar(x=[1, 3], y=["甲", "乙"], orientation="h" if axis == "x" else "v"),
-                      layout=charts._goal_line(2.5, "目标 2.5 人", axis=axis))  # fmt: skip
+                      layout=goal_lines.goal_line(2.5, "目标 2.5 人", axis=axis))  # fmt: skip
     assert shown(built) == shown(fig)
 
 
@@ -91,7 +91,7 @@ def test_bars_against_a_goal_have_the_line_and_the_value_column_add_vline_and_ad
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=row, yref="y", text=text,
                            showarrow=False, font={"size": charts.SMALL_FONT_SIZE}, align="left")  # fmt: skip
     built = go.Figure(
-        go.Bar(x=[1, 3], y=rows, orientation="h"), layout=charts._against_goal(2, "目标 2 人", rows, texts)
+        go.Bar(x=[1, 3], y=rows, orientation="h"), layout=goal_lines.against_goal(2, "目标 2 人", rows, texts)
     )
     assert shown(built) == shown(fig)
     assert len(shown(built)["layout"]["annotations"]) == 3

@@ -22,7 +22,7 @@ from socialwork.present.tables.places import (
     scorecard_frames,
     scorecard_goal_text,
 )
-from socialwork.present.words.formatting import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
+from socialwork.present.tables.topics import COUNTY_COLUMN, community_table, kpi_frame, shortfall_table
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
 from tests.fixture_county import SNAPSHOTS
 

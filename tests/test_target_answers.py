@@ -32,9 +32,9 @@ from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.documents.exports import export_bytes
 from socialwork.present.meeting.slides import MAP_SLIDE, TARGETS_SLIDE, meeting
 from socialwork.present.screen.cards import card_foot_html
+from socialwork.present.tables.topics import kpi_frame
 from socialwork.present.theme import STATUS_COLOURS
 from socialwork.present.words import targets as words
-from socialwork.present.words.formatting import kpi_frame
 from tests.fixture_county import FIXTURE_COUNTY, T1, snapshot
 from tests.test_documents import shown, slide_text
 

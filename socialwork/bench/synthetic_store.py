@@ -9,8 +9,9 @@ from pathlib import Path
 
 from socialwork.bench import many_counties
 from socialwork.bench.synthetic import Progress, Scale, SyntheticCounty
-from socialwork.data import identity
-from socialwork.data.store import StoreError, write_snapshot_tables
+from socialwork.data.storage import identity
+from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.store import write_snapshot_tables
 
 MARKER = "SYNTHETIC"
 COMPLETE = "complete"  # the marker's last line once every snapshot is written

@@ -27,7 +27,7 @@ from socialwork.present.tables.places import (
     reporting_text,
     scorecard_export_frame,
 )
-from socialwork.present.words.formatting import (
+from socialwork.present.tables.topics import (
     activity_kind_table,
     community_table,
     funding_table,

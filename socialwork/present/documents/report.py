@@ -33,17 +33,9 @@ from socialwork.present.tables.places import (
     scorecard_frames,
     scorecard_goal_text,
 )
+from socialwork.present.tables.topics import milestone_counts_frame, milestone_frame, shortfall_table, uncovered_table
 from socialwork.present.theme import MILESTONE_STATUS
-from socialwork.present.words.formatting import (
-    as_of_stamp,
-    date_stamp,
-    format_value,
-    milestone_counts_frame,
-    milestone_frame,
-    names_text,
-    shortfall_table,
-    uncovered_table,
-)
+from socialwork.present.words.formatting import as_of_stamp, date_stamp, format_value, names_text
 from socialwork.present.words.targets import FORECAST_NOTE, goal_text, target_table
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all

@@ -41,13 +41,8 @@ from socialwork.present.tables.places import (
     scorecard_order_text,
     scorecard_text_frame,
 )
-from socialwork.present.words.formatting import (
-    as_of_stamp,
-    format_value,
-    projection_text,
-    shortfall_table,
-    uncovered_table,
-)
+from socialwork.present.tables.topics import shortfall_table, uncovered_table
+from socialwork.present.words.formatting import as_of_stamp, format_value, projection_text
 from socialwork.present.words.targets import (
     difference_unit,
     gap_text,

@@ -20,14 +20,9 @@ from socialwork.present.screen.fitting import for_screen
 from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from socialwork.present.tables.html import pill, table_html
 from socialwork.present.tables.places import PLACE_NOUN, scorecard_frames
+from socialwork.present.tables.topics import milestone_counts_frame, milestone_frame
 from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
-from socialwork.present.words.formatting import (
-    as_of_stamp,
-    capped_list_note,
-    milestone_counts_frame,
-    milestone_frame,
-    pace_lines,
-)
+from socialwork.present.words.formatting import as_of_stamp, capped_list_note, pace_lines
 from socialwork.present.words.plaintext import markdown_text
 from socialwork.present.words.targets import (
     change_text,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from socialwork.present.screen import goal_lines
 from socialwork.present.theme import (  # the palette and template, also read as charts.X
     GOAL_LINE,
     MILESTONE_STATUS,
@@ -148,50 +149,6 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     return _figure(traces, layout)
 
 
-def _goal_line(value: float, text: str, axis: str = "x") -> dict:
-    """A dashed goal line across the plot with its label, as layout entries (what add_vline/add_hline would add,
-    at a tenth of their cost): vertical at x=value, labelled on top, or horizontal at y=value, labelled top left."""
-    line = {"color": GOAL_LINE, "dash": "dash", "width": 3}
-    font = {"color": GOAL_LINE, "size": SMALL_FONT_SIZE}
-    if axis == "x":
-        shape = {"type": "line", "x0": value, "x1": value, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
-        note = {"x": value, "xanchor": "center", "xref": "x", "y": 1, "yanchor": "bottom", "yref": "y domain"}
-    else:
-        shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": value, "y1": value, "yref": "y"}
-        note = {"x": 0, "xanchor": "left", "xref": "x domain", "y": value, "yanchor": "bottom", "yref": "y"}
-    note |= {"text": text, "showarrow": False, "font": font}
-    return {"shapes": [{**shape, "line": line}], "annotations": [note]}
-
-
-LABEL_COLUMN_PX = 150  # right margin holding the value labels of bars drawn against a goal line
-
-
-def _against_goal(goal: float, text: str, rows: Sequence[str], texts: Sequence[str]) -> dict:
-    """Layout entries of horizontal bars against a vertical goal line, each bar's value written in a column right
-    of the plot (margin r LABEL_COLUMN_PX), where no goal line can cross it (a label at the bar's end sits on the
-    line whenever the bar ends near the goal)."""
-    values = [
-        {"x": 1, "xref": "paper", "xanchor": "left", "xshift": 8, "y": row, "yref": "y", "text": value,
-         "showarrow": False, "font": {"size": SMALL_FONT_SIZE}, "align": "left"}
-        for row, value in zip(rows, texts, strict=True)
-    ]  # fmt: skip
-    line = _goal_line(goal, text)
-    return {"shapes": line["shapes"], "annotations": line["annotations"] + values}
-
-
-def goal_colour(value: float, goal: float) -> str:
-    """A bar measured against its goal: green when it meets it, red when behind."""
-    return STATUS_COLOURS["met"] if value >= goal else STATUS_COLOURS["behind"]
-
-
-def township_colour(average: float, meeting: int, communities: int, goal: float) -> str:
-    """A township is green only when every urban community meets the rule, amber when its average does but some
-    communities do not (at risk), red when its average is below the goal."""
-    if average < goal:
-        return STATUS_COLOURS["behind"]
-    return STATUS_COLOURS["met"] if meeting >= communities else STATUS_COLOURS["at_risk"]
-
-
 def _count_tick(largest: float) -> int | None:
     """Whole-number tick spacing for a small count axis (no 0.2, 0.4 …); plotly's own above a dozen."""
     if largest != largest or largest > 12:
@@ -227,7 +184,7 @@ def township_staffing_bars(
         for name, avg, other in zip(names, average, others, strict=True)
     ]
     colours = [
-        OTHERS_COLOUR if other else township_colour(avg, m, n, goal)
+        OTHERS_COLOUR if other else goal_lines.township_colour(avg, m, n, goal)
         for avg, m, n, other in zip(average, meeting, urban, others, strict=True)
     ]
     townships = [[None if other else name] for name, other in zip(data["township_name"], others, strict=True)]
@@ -245,9 +202,9 @@ def township_staffing_bars(
     }  # fmt: skip
     note = "；".join(n for n in (note, top.note("与目标差距最大", noun)) if n) or None
     layout = {
-        **_against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
+        **goal_lines.against_goal(goal, f"目标 {goal:g} 人", names, bar_text), "title": titled(title, note),
         "height": 140 + 44 * len(data) + (40 if note else 0), "showlegend": False, "barmode": "overlay",
-        "margin": {"r": LABEL_COLUMN_PX, "t": 130 if note else 100},
+        "margin": {"r": goal_lines.LABEL_COLUMN_PX, "t": 130 if note else 100},
         "xaxis": {"title": {"text": "人 / 城市社区"}, "range": [0, max(average.max(), goal) * 1.05]},
         "yaxis": {"autorange": "reversed"},
     }  # fmt: skip
@@ -269,14 +226,14 @@ def community_staffing_bars(frame: pd.DataFrame, goal: float, title: str, urban_
     ))  # fmt: skip
     bar = {
         "type": "bar", "x": data["certified_workers"], "y": names, "orientation": "h",
-        "marker": {"color": [goal_colour(v, goal) for v in data["certified_workers"]]},
+        "marker": {"color": [goal_lines.goal_colour(v, goal) for v in data["certified_workers"]]},
         "hovertemplate": "%{y}<br>持证社工 %{x} 人<extra></extra>",
     }  # fmt: skip
     note = top.note("持证社工最少", "城市社区")
     layout = {
-        **_against_goal(goal, f"目标 {goal:g} 人", names, [f"{v:,} 人" for v in data["certified_workers"]]),
+        **goal_lines.against_goal(goal, f"目标 {goal:g} 人", names, [f"{v:,} 人" for v in data["certified_workers"]]),
         "title": titled(title, note), "height": 140 + 40 * len(data), "showlegend": False,
-        "margin": {"r": LABEL_COLUMN_PX, "t": 130 if note else 100},
+        "margin": {"r": goal_lines.LABEL_COLUMN_PX, "t": 130 if note else 100},
         "xaxis": {"title": {"text": "持证社工（人）"}, "dtick": 1,
                   "range": [0, max(goal, data["certified_workers"].max()) + 0.5]},
         "yaxis": {"autorange": "reversed"},
@@ -309,7 +266,8 @@ def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
         "hovertemplate": "%{x|%Y年%m月}<br>%{y:.1f}%<extra></extra>",
     }  # fmt: skip
     layout = {
-        **_goal_line(goal, f"目标 {goal:g}%", axis="y"), "title": titled(title), "height": 380, "showlegend": False,
+        **goal_lines.goal_line(goal, f"目标 {goal:g}%", axis="y"), "title": titled(title), "height": 380,
+        "showlegend": False,
         "xaxis": {"tickformat": "%Y年%m月"}, "yaxis": {"title": {"text": "%"}, "range": [0, 105]},
     }  # fmt: skip
     return _figure([line], layout)
@@ -382,7 +340,7 @@ def bar_chart(
     others = frame[OTHERS] if OTHERS in frame else pd.Series(False, index=frame.index)
     against_goal = goal is not None and horizontal  # bars measured against a goal line: coloured by it
     colours = [
-        OTHERS_COLOUR if other else goal_colour(v, goal) if against_goal and pd.notna(v) else colour
+        OTHERS_COLOUR if other else goal_lines.goal_colour(v, goal) if against_goal and pd.notna(v) else colour
         for v, other in zip(values, others, strict=True)
     ]
     bar = {
@@ -400,9 +358,9 @@ def bar_chart(
     else:
         axes, height = {"yaxis": value_axis, "xaxis": {"type": "category"}}, 400
     goal_text = (goal_text or f"目标 {goal:g}") if goal is not None else ""
-    lines = _goal_line(goal, goal_text, axis="y") if goal is not None and not horizontal else {}
-    lines = _against_goal(goal, goal_text, categories, text) if against_goal else lines
-    margin = ({"r": LABEL_COLUMN_PX} if against_goal else {}) | ({"t": 130} if note else {})
+    lines = goal_lines.goal_line(goal, goal_text, axis="y") if goal is not None and not horizontal else {}
+    lines = goal_lines.against_goal(goal, goal_text, categories, text) if against_goal else lines
+    margin = ({"r": goal_lines.LABEL_COLUMN_PX} if against_goal else {}) | ({"t": 130} if note else {})
     layout = {**lines, **axes, "title": titled(title, note), "height": height + 40 * bool(note), "showlegend": False,
               **({"margin": margin} if margin else {})}  # fmt: skip
     return _figure([bar], layout)
@@ -451,7 +409,7 @@ def line_chart(
             "type": "scatter", "x": dates, "y": frame[column], "name": label, "mode": "lines",
             "line": {"color": colour, "width": 4}, "hovertemplate": f"%{{x|%Y年%m月}}<br>{label} %{{y}}<extra></extra>",
         })  # fmt: skip
-    line = _goal_line(goal, goal_text or f"目标 {goal:g}{value_title}", axis="y") if goal is not None else {}
+    line = goal_lines.goal_line(goal, goal_text or f"目标 {goal:g}{value_title}", axis="y") if goal is not None else {}
     values = pd.concat([frame[c] for c in series])
     whole = _whole_numbers(values)
     counts = {"dtick": _count_tick(max(values.max(), goal or 0)), "rangemode": "tozero"} if whole else {}

@@ -11,7 +11,8 @@ from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED as 
 from socialwork.data.server.followups import Meeting
 from socialwork.figures.changes import Changes
 from socialwork.present.tables.places import PLACE_NOUN
-from socialwork.present.words.formatting import date_stamp, format_value, headed, names_text, stars_text, with_county
+from socialwork.present.tables.topics import headed, with_county
+from socialwork.present.words.formatting import date_stamp, format_value, names_text, stars_text
 from socialwork.present.words.targets import change_decimals, signed_difference
 
 COUNTY_LEVEL = "县直"  # posts and organisations without a township
