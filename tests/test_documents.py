@@ -26,7 +26,8 @@ from socialwork.present.documents.exports import export_bytes, export_label
 from socialwork.present.documents.rendering import figure_png
 from socialwork.present.documents.report import report_data, report_title
 from socialwork.present.documents.report_pdf import report_html
-from socialwork.present.meeting.slides import MAP_SLIDE, caption_for, meeting
+from socialwork.present.meeting.captions import caption_for
+from socialwork.present.meeting.slides import MAP_SLIDE, meeting
 from socialwork.present.theme import TEMPLATE
 from socialwork.present.words.formatting import status_text
 

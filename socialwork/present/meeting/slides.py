@@ -25,9 +25,10 @@ from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.storage import identity
 from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures import maps as maps_figures
-from socialwork.figures.metrics import Kpi, KpiReport
+from socialwork.figures.metrics import KpiReport
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
+from socialwork.present.meeting.captions import UNMET, kpi_notes, meeting_title, part_title, stamp_text, unmet_text
 from socialwork.present.meeting.group_charts import ChartData, group_chart
 from socialwork.present.screen import maps
 from socialwork.present.tables import changes as change_tables
@@ -42,20 +43,12 @@ from socialwork.present.tables.places import (
     scorecard_text_frame,
 )
 from socialwork.present.tables.topics import shortfall_table, uncovered_table
-from socialwork.present.words.formatting import as_of_stamp, format_value, projection_text
 from socialwork.present.words.targets import (
-    difference_unit,
-    gap_text,
-    goal_text,
-    status_text,
     target_table,
-    value_text,
-    yoy_text,
 )
 
 ROWS_PER_SLIDE = 9  # table rows a slide holds in the large type, at 1024×768 as at 1920×1080
 MAX_TABLE_SLIDES = 3  # a list longer than this many slides says where the rest is
-UNMET = ("behind", "missed")
 # The targets slide: every answer a leader asks of a target, in the order read (target_words.TARGET_COLUMNS).
 SLIDE_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
 WIDE_ROWS_PER_SLIDE = 6  # eight columns or more wrap a row to two lines: six rows fill a 1024×768 slide
@@ -73,17 +66,6 @@ class Slide:
     statuses: dict[str, list[str]] = field(default_factory=dict)  # table column -> status code per row
     notes: str = ""  # speaker notes: the figures behind the slide
     phone: tuple[str, ...] = ()  # the table's columns a phone shows (the rest one tap away); empty: every column
-
-
-def meeting_title(county: identity.County) -> str:
-    """e.g. 云溪县社会工作人才支持专项工作推进情况"""
-    return f"{county.title}推进情况"
-
-
-def stamp_text(as_of: date, scope: str, reporting: hierarchy.Reporting | None = None) -> str:
-    """数据截至 … · 范围：测试市, and 缺 1 个县数据 when a county of the scope has not reported the month."""
-    short = reporting.short_note if reporting is not None else ""
-    return f"{as_of_stamp(as_of)} · 范围：{scope}" + (f" · {short}" if short else "")
 
 
 @dataclass(frozen=True)
@@ -142,56 +124,7 @@ class Meeting:
         return stamp_text(self.as_of, self.scope, self.reporting)
 
 
-def part_title(title: str, part: int, parts: int) -> str:
-    """年度目标完成情况（续 2/3） for the second of three slides of one table."""
-    return title if parts == 1 else f"{title}（{part}/{parts}）"
-
-
 # ---------------------------------------------------------------- captions
-
-
-def caption_for(kpi: Kpi) -> str:
-    """One sentence from the figures, e.g. 持证社工年度净增 36人，距目标 41人 尚差 5人."""
-    value = format_value(kpi.value, kpi.decimals, kpi.unit)
-    if kpi.value is None:
-        return f"{kpi.label}暂无数据"
-    if kpi.status == "contribution":
-        return f"{kpi.label} {value}（全县总量目标，此为所选乡镇的贡献）"
-    if kpi.goal is None:
-        return f"{kpi.label} {value}"
-    threshold = kpi.goal + (1 if kpi.comparator == "gt" and kpi.decimals == 0 else 0)
-    goal = format_value(threshold, kpi.decimals, kpi.unit)
-    if kpi.status == "met":
-        return f"{kpi.label} {value}，已达到目标 {goal}"
-    if threshold - kpi.value <= 0:  # equal to a goal it must exceed (e.g. above last year-end)
-        return f"{kpi.label} {value}，需高于 {goal}"
-    gap = format_value(threshold - kpi.value, kpi.decimals, difference_unit(kpi.unit))
-    return f"{kpi.label} {value}，距目标 {goal} 尚差 {gap}"
-
-
-def unmet_text(kpis: list[Kpi]) -> str:
-    """Every target of a group behind or missed, by name, value and goal; or that none is."""
-    unmet = [k for k in kpis if k.status in UNMET]
-    if not unmet:
-        counted = [k for k in kpis if k.goal is not None]
-        return f"本组 {len(counted)} 项目标均已达标或进度正常" if counted else ""
-    named = "；".join(f"{k.label} {value_text(k)}（目标 {goal_text(k)}，{gap_text(k)}）" for k in unmet)
-    return f"{KPI_WORD[unmet[0].status] if len({k.status for k in unmet}) == 1 else '滞后或未达标'}：{named}"
-
-
-KPI_WORD = {"behind": "滞后", "missed": "未达标"}
-
-
-def kpi_notes(kpis: list[Kpi]) -> str:
-    """Speaker notes: each target with value, goal, status, change and year-end projection."""
-    lines = []
-    for k in kpis:
-        line = f"{k.label}：{value_text(k)}；目标 {goal_text(k)}；{gap_text(k)}；{status_text(k)}"
-        projection = projection_text(k)
-        line += f"；{projection}" if projection else ""
-        line += f"；同比 {yoy_text(k)}" if k.value is not None else ""
-        lines.append(line + (f"；责任单位 {k.responsible_unit}" if k.responsible_unit else ""))
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- sections
