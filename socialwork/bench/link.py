@@ -32,6 +32,7 @@ from typing import Any
 from socialwork.bench import browser
 from socialwork.bench.browser_store import Store
 from socialwork.bench.wire import Relay
+from socialwork.cluster import replicas
 from socialwork.cluster.serving import CHROMIUM, CHROMIUM_ARGS, free_port, serve_command, start_server, stop_server
 from socialwork.web import precompress
 
@@ -126,8 +127,6 @@ def visit(chromium, relay: Relay, page: str, case: Case, store: Store, pid: int)
 def _start(mode: str, stack: ExitStack, work: Path) -> tuple[str, int]:
     """One way of serving, stopped when the stack closes: its URL and a server process id."""
     if mode == "replicas":
-        from socialwork.cluster import replicas
-
         (work / "replicas").mkdir(parents=True, exist_ok=True)
         started = replicas.start(2, workdir=work / "replicas")
         stack.callback(started.stop)

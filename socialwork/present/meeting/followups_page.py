@@ -18,6 +18,7 @@ from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures.metrics import Kpi
+from socialwork.figures.places import available_dates
 from socialwork.present.screen import cards
 from socialwork.present.tables.followups import (
     COUNTY_WIDE,
@@ -128,8 +129,6 @@ def meetings_section(view: FollowupView, editor: Editor | None, filters: Filters
 
 
 def _meeting_form(view: FollowupView, editor: Editor, filters: Filters) -> None:
-    from socialwork.figures.places import available_dates
-
     dates = [d for d in available_dates(filters.data)][::-1]
     with st.form("followup_meeting", clear_on_submit=True):
         held = st.date_input("会议日期", value=date.today(), format="YYYY-MM-DD")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from socialwork.data.server.followups import Editor
+from socialwork.present.staff.auth import AuthError, load_users, login, login_configured
 from socialwork.present.words.plaintext import markdown_text
 
 _USER_KEY = "logged_in_user"
@@ -31,8 +32,6 @@ def _logged_in_sidebar(user) -> None:
 
 def _login_form(key: str = "login") -> None:
     """The user name and password form; a right password logs the session in and reruns."""
-    from socialwork.present.staff.auth import AuthError, load_users, login
-
     with st.form(key):
         username = st.text_input("用户名")
         password = st.text_input("密码", type="password")
@@ -63,8 +62,6 @@ def login_gate() -> None:
 def login_panel(purpose: str) -> Editor | None:
     """The editor of this session; for a viewer, when logins are configured, a folded login form saying what a
     login allows (`purpose`). The page goes on either way: viewers read."""
-    from socialwork.present.staff.auth import login_configured
-
     user = logged_in_user()
     if user:
         _logged_in_sidebar(user)
