@@ -108,7 +108,7 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 def strings(spec: object) -> list[str]:
     """Every string a figure's JSON shows (plotly writes < as \\u003c, so the raw JSON text would hide a tag),
-    without the line breaks a narrow screen gets (screen.for_screen); customdata is not shown: it carries a
+    without the line breaks a narrow screen gets (fitting.for_screen); customdata is not shown: it carries a
     township's name to the click handler."""
     if isinstance(spec, str):
         return [spec.replace("<br>", "")]

@@ -3,7 +3,7 @@ that keeps figures legible on a 1024×768 projector and a 390-pixel phone.
 
 Colours mean the same everywhere: green met, blue on track (not yet met, on pace), amber at risk, red behind,
 dark red missed at year end, grey where no goal applies. A status is never colour alone: a symbol and a word go
-with it (target_words.STATUS_SYMBOL), and fills are solid, since a projector washes out a pale tint.
+with it (targets.STATUS_SYMBOL), and fills are solid, since a projector washes out a pale tint.
 """
 
 from __future__ import annotations

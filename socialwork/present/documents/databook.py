@@ -203,7 +203,7 @@ def _township_sheets(as_of: date, places: Places, data: Path | None) -> dict[str
 def _division_sheets(as_of: date, places: Places, data: Path | None) -> dict[str, dict]:
     """A city's sheets by county, a province's by city, a nation's by province (the level below,
     hierarchy.level_below), one row per division of the scope: one lacking some counties says so beside its partial
-    sum, one lacking all has no figures (the pages' tables, place_tables.BREAKDOWNS)."""
+    sum, one lacking all has no figures (the pages' tables, places.BREAKDOWNS)."""
     level = hierarchy.level_below(places, data)
     figures = levels.division_figures(as_of, places.division, level, data)
     short = SHORT_NOUN[level]

@@ -172,7 +172,7 @@ def _cell_lines(text: str, width_emu: int) -> int:
 
 
 def _table(slide, view: Slide) -> None:
-    """A table in the large type: a row is 0.42 inch, so the slide's rows (meeting.ROWS_PER_SLIDE) fit."""
+    """A table in the large type: a row is 0.42 inch, so the slide's rows (slides.ROWS_PER_SLIDE) fit."""
     frame = view.table
     rows, cols = len(frame) + 1, len(frame.columns)
     texts = [[str(c) for c in frame.columns]] + [[cell_text(v, 0 if not isinstance(v, float) else 1) for v in row]

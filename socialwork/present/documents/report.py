@@ -39,7 +39,7 @@ from socialwork.present.words.formatting import as_of_stamp, date_stamp, format_
 from socialwork.present.words.targets import FORECAST_NOTE, goal_text, target_table
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
-# Every target in the documents: the answers of target_words.TARGET_COLUMNS, eight columns on an A4 page (the change
+# Every target in the documents: the answers of targets.TARGET_COLUMNS, eight columns on an A4 page (the change
 # since last month is the slides' and the workbook's).
 DOCUMENT_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
 

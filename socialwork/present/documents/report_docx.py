@@ -1,5 +1,5 @@
 """The DOCX report staff edit and send on: a 年度总结 for a complete plan year, else a 阶段性进展报告, written from
-the figures section by section (documents.REPORT_SECTIONS); the one marked space is for what data cannot say.
+the figures section by section (report.REPORT_SECTIONS); the one marked space is for what data cannot say.
 
 Laid out as a bureau's document (GB/T 9704-2012, 党政机关公文格式): A4, margins 37/35/28/26 mm (top, bottom, left,
 right), the title in 小标宋 二号, the body in 仿宋 三号 at 22 lines a page, headings in 黑体, page numbers "— 1 —" in

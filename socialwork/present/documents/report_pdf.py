@@ -1,5 +1,5 @@
 """The PDF report a civil-affairs bureau hands to the county's leaders: A4 portrait, the county's identity on the
-first page, a one-page summary, then every section of documents.REPORT_SECTIONS; page numbers and the as-of stamp
+first page, a one-page summary, then every section of report.REPORT_SECTIONS; page numbers and the as-of stamp
 in every page's margin (CSS page-margin boxes, which Chromium prints), fonts embedded, charts as vector images.
 """
 

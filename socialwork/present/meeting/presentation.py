@@ -3,7 +3,7 @@
 
 A slide fills the viewport and never scrolls: every size is a share of the screen's height (vh), capped by its
 width (vw) for a narrow screen, and the chart takes whatever height the title and caption leave. A table holds at
-most meeting.ROWS_PER_SLIDE rows in that type; a longer one continues on the next slide.
+most slides.ROWS_PER_SLIDE rows in that type; a longer one continues on the next slide.
 """
 
 from __future__ import annotations

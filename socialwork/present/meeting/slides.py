@@ -49,7 +49,7 @@ from socialwork.present.words.targets import (
 
 ROWS_PER_SLIDE = 9  # table rows a slide holds in the large type, at 1024×768 as at 1920×1080
 MAX_TABLE_SLIDES = 3  # a list longer than this many slides says where the rest is
-# The targets slide: every answer a leader asks of a target, in the order read (target_words.TARGET_COLUMNS).
+# The targets slide: every answer a leader asks of a target, in the order read (targets.TARGET_COLUMNS).
 SLIDE_TARGET_COLUMNS = ("指标", "当前值", "目标", "差距", "状态", "年末预测", "同比", "责任单位")
 WIDE_ROWS_PER_SLIDE = 6  # eight columns or more wrap a row to two lines: six rows fill a 1024×768 slide
 FOLLOWUP_ROWS_PER_SLIDE = 3  # an item's task and latest note wrap to four or five lines

@@ -1,6 +1,6 @@
 """A page's figures by the level below a province or city (figures.hierarchy.level_below): one bar per province, city
 or county with the month, a click drilling into it, and a table of every one of the scope, reporting or not
-(place_tables.BREAKDOWNS). A county or a township view keeps the page's own township chart and table."""
+(places.BREAKDOWNS). A county or a township view keeps the page's own township chart and table."""
 
 from __future__ import annotations
 

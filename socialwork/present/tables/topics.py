@@ -15,7 +15,7 @@ from socialwork.present.words.targets import target_table
 
 def kpi_frame(report: KpiReport) -> pd.DataFrame:
     """One row per target, every cell already worded for display: where it stands, how far from the goal, where the
-    year may end, against last year and who answers for it (target_words.TARGET_COLUMNS)."""
+    year may end, against last year and who answers for it (targets.TARGET_COLUMNS)."""
     return target_table(report.kpis)
 
 
