@@ -341,11 +341,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(args: argparse.Namespace) -> int:
-    """`load` sends a crowd to a running dashboard; `load --measure` is the load benchmark, which starts its own."""
-    return bench_commands.measure_load(args) if args.measure else cluster_commands.run_load(args)
-
-
 COMMANDS = {
     "demo": _demo,
     "kpis": _kpis,
@@ -360,7 +355,6 @@ COMMANDS = {
     "add-user": _add_user,
     "export": _export,
     **county_setup.COMMANDS,
-    "load": _load,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
 }

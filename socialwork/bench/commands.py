@@ -15,6 +15,20 @@ BENCH_SCALES = "county,city,province,nation"
 
 
 def add_parsers(sub) -> None:
+    load = sub.add_parser("load", help="协议级负载测试：不用浏览器，模拟多个会话切换乡镇筛选，测量重新运行延迟")
+    load.add_argument("--url", default="http://127.0.0.1:8500", help="被测看板地址（默认 HAProxy 的 8500 端口）")
+    load.add_argument("--sessions", type=int, default=40, help="同时打开的会话数（默认 40）")
+    load.add_argument("--reruns", type=int, default=5, help="每个会话切换乡镇的次数（默认 5）")
+    load.add_argument("--think", type=float, default=3.0, help="两次切换之间的平均间隔秒数（默认 3）")
+    load.add_argument("--ramp", type=float, default=20.0, help="会话在多少秒内陆续打开（默认 20）")
+    load.add_argument("--page", default="", help="打开的页面路径（默认首页）")
+    load.add_argument(
+        "--measure", action="store_true", help="自行启动 1 个和 2 个副本分别测量，并写入 docs/performance.md"
+    )
+    load.add_argument("--replicas", default="1,2", help="与 --measure 一起用：逗号分隔的副本数（默认 1,2）")
+    load.add_argument("--visits", type=int, default=5, help="与 --measure 一起用：测量静态文件缓存的首次访问次数")
+    load.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "performance.md")
+
     bench = sub.add_parser("bench", help="性能基准：县、市、省、全国四级规模，打印结果并写入 docs/performance.md")
     bench.add_argument("--scales", default=BENCH_SCALES, help=f"逗号分隔（默认 {BENCH_SCALES}）")
     bench.add_argument("--repeats", type=int, help="每页重复次数（默认：查询 20，--browser 与 --profile 5）")
@@ -156,13 +170,23 @@ def _browser_store(data: Path | None):
         return None
 
 
-def measure_load(args: argparse.Namespace) -> int:
-    """`load --measure`: the crowd against 1 and 2 replicas it starts itself, written to docs/performance.md."""
+def _load(args: argparse.Namespace) -> int:
+    """`load`: a crowd of sessions against the dashboard at args.url; with --measure, the load benchmark, which
+    starts 1 and 2 replicas itself and writes docs/performance.md."""
     from socialwork.bench import replica_load
+    from socialwork.cluster import load
 
-    counts = [int(n) for n in args.replicas.split(",")]
-    print(replica_load.measure(counts, args.sessions, args.reruns, args.think, args.ramp, args.visits, args.out))
-    return 0
+    if args.measure:
+        counts = [int(n) for n in args.replicas.split(",")]
+        print(replica_load.measure(counts, args.sessions, args.reruns, args.think, args.ramp, args.visits, args.out))
+        return 0
+    results = load.run_crowd(args.url, args.sessions, args.page, args.reruns, args.think, args.ramp)
+    s = load.summarise(results)
+    ms = lambda v: "–" if v is None else f"{v * 1000:.0f} ms"  # noqa: E731
+    print(f"会话 {s.sessions} 个，全程保持且无错误 {s.held} 个；错误 {s.errors} 个 {', '.join(s.error_kinds)}")
+    print(f"首次渲染 p50 {ms(s.first_p50)}，p95 {ms(s.first_p95)}")
+    print(f"重新运行 {s.reruns} 次：p50 {ms(s.rerun_p50)}，p95 {ms(s.rerun_p95)}")
+    return 0 if s.errors == 0 else 1
 
 
 def _write_performance(out: Path, text: str) -> None:
@@ -177,4 +201,4 @@ def _load_text(load: tuple[float, float, float]) -> str:
     return "（1、5、15 分钟平均）" + " / ".join(f"{v:.2f}" for v in load)
 
 
-COMMANDS = {"bench": _bench}
+COMMANDS = {"bench": _bench, "load": _load}
