@@ -286,6 +286,8 @@ def _run(copy: Path, *args: str) -> str:
 
 def repository_copy(into: Path) -> Path:
     """The tracked files as they are in this checkout (the committed demo store aside), committed in a new repo."""
+    if not (REPO / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("the copy is made of a git checkout's tracked files")
     demo_store = settings.DEMO_DATA_DIR.resolve().relative_to(REPO).as_posix() + "/"
     files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     for name in files.split("\0"):
