@@ -194,10 +194,19 @@ def fill_townships(copy: Path, package: ModuleType, value: Callable[[ast.Dict], 
         source.save()
 
 
-def _township_code(row: ast.Dict) -> str:
-    """The fixture's township constant (T1, T2, T3) of a row."""
-    code = next(v for k, v in zip(row.keys, row.values, strict=True) if getattr(k, "value", None) == "township_code")
-    return getattr(fixture_county, code.id)
+def _entry(row: ast.Dict, key: str) -> ast.expr:
+    return next(v for k, v in zip(row.keys, row.values, strict=True) if getattr(k, "value", None) == key)
+
+
+def _demo_hours(row: ast.Dict) -> str:
+    """Deterministic, as every draw of the demo: 40 hours a station and 10 more a star (from the row's own cells)."""
+    stars, has_station = (ast.unparse(_entry(row, key)) for key in ("station_stars", "has_station"))
+    return f"(10.0 * ({stars}) + 40.0 if ({has_station}) else None)"
+
+
+def _fixture_hours(row: ast.Dict) -> str:
+    """The fixture's hours of the row's township (its code a constant: T1, T2, T3)."""
+    return VOLUNTEER_HOURS[getattr(fixture_county, _entry(row, "township_code").id)]
 
 
 # ---------------------------------------------------------------- the four changes
@@ -221,8 +230,8 @@ def new_column(copy: Path) -> None:
     version = raise_version(copy, "townships.station_volunteer_hours")
     declare(copy, contract, "TOWNSHIPS", COLUMN.format(version=version))
     declare(copy, contract, "PLAN_FIGURES", COUNTED.format(version=version))
-    fill_townships(copy, demo, lambda row: "(10.0 * stars + 40.0 if has_station else None)")
-    fill_townships(copy, fixture_county, lambda row: VOLUNTEER_HOURS[_township_code(row)])
+    fill_townships(copy, demo, _demo_hours)
+    fill_townships(copy, fixture_county, _fixture_hours)
     declare(
         copy,
         fixture_county,
