@@ -11,6 +11,7 @@ from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.figures import metrics, staffing
 from socialwork.figures.place_filter import EVERYWHERE
+from socialwork.present.meeting import group_charts as slides_module
 from socialwork.present.meeting import slides as meeting_module
 from socialwork.present.meeting.slides import (
     ROWS_PER_SLIDE,
@@ -98,6 +99,16 @@ def test_a_new_kind_of_slide_is_one_more_section(monkeypatch):
     monkeypatch.setitem(meeting_module.SECTION_BY_KEY, "since_last", extra)
     plan = outline(LAST_SNAPSHOT, EVERYWHERE, None)
     assert plan.titles[-1] == "自上次会议以来" and slide(plan, len(plan.pages) - 1).key == "since_last"
+
+
+def test_a_group_without_a_chart_of_its_own_shows_its_targets_as_a_table(monkeypatch):
+    """A new METRIC_GROUP code needs no chart to reach the meeting (tests/test_adding_a_figure.py adds one)."""
+    monkeypatch.delitem(slides_module.GROUP_CHARTS, "purchase")
+    plan = outline(LAST_SNAPSHOT, EVERYWHERE, None)
+    view = slide(plan, plan.keys.index("purchase"))
+    kpis = metrics.kpis_in_groups(plan.report, "purchase")
+    assert view.figure is None and list(view.table["指标"]) == [k.label for k in kpis] == ["本年政府购买社工服务预算"]
+    assert view.title == "政府购买服务" and view.statuses == {"状态": [k.status for k in kpis]}
 
 
 def test_the_list_of_slides_needs_no_kpi_report_and_the_slides_get_the_views(monkeypatch):

@@ -159,13 +159,18 @@ def purchase(report: KpiReport, as_of: date, places: Places, data: Path | None) 
     return GroupChart(figure, chart, sentence)
 
 
+# The metric groups (codes of contract.METRIC_GROUP) with a chart of their own; "incentives" takes the county too.
+GROUP_CHARTS = {"talent": talent, "coverage": coverage, "stations": stations, "posts": post_sectors,
+                "training": training, "purchase": purchase}  # fmt: skip
+
+
 def group_chart(
     group: str, report: KpiReport, as_of: date, places: Places, data: Path | None,
     county: identity.County,
-) -> GroupChart:  # fmt: skip
-    """The chart of one metric group (a code of contract.METRIC_GROUP)."""
+) -> GroupChart | None:  # fmt: skip
+    """The chart of one metric group (a code of contract.METRIC_GROUP); None for a group without a chart of its own,
+    whose slide shows its targets as a table (meeting._group)."""
     if group == "incentives":
         return incentives(report, as_of, places, data, county)
-    builders = {"talent": talent, "coverage": coverage, "stations": stations, "posts": post_sectors,
-                "training": training, "purchase": purchase}  # fmt: skip
-    return builders[group](report, as_of, places, data)
+    builder = GROUP_CHARTS.get(group)
+    return builder(report, as_of, places, data) if builder else None

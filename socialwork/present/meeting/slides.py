@@ -25,7 +25,7 @@ from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.storage import identity
 from socialwork.figures import changes, hierarchy, metrics, staffing
 from socialwork.figures import maps as maps_figures
-from socialwork.figures.metrics import KpiReport
+from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
 from socialwork.present.meeting.captions import UNMET, kpi_notes, meeting_title, part_title, stamp_text, unmet_text
@@ -164,10 +164,12 @@ def _targets(plan: Outline, part: int, parts: int) -> Slide:
     )
     missing = reporting_text(plan.reporting) if plan.reporting is not None else ""
     caption += f"。{missing}" if missing else ""  # a sum that lacks a county says so where the sums are
-    rows = kpis[_rows(part, WIDE_ROWS_PER_SLIDE)]
-    table = target_table(rows, SLIDE_TARGET_COLUMNS)
-    key = TARGETS_SLIDE
-    return Slide(key, part_title(SECTION_BY_KEY[key].title, part, parts), caption, table=table,
+    title = part_title(SECTION_BY_KEY[TARGETS_SLIDE].title, part, parts)
+    return _target_slide(TARGETS_SLIDE, title, caption, kpis[_rows(part, WIDE_ROWS_PER_SLIDE)])
+
+
+def _target_slide(key: str, title: str, caption: str, rows: list[Kpi]) -> Slide:
+    return Slide(key, title, caption, table=target_table(rows, SLIDE_TARGET_COLUMNS),
                  statuses={"状态": [k.status for k in rows]}, notes=kpi_notes(rows),
                  phone=("指标", "当前值", "差距", "状态"))  # fmt: skip
 
@@ -176,6 +178,8 @@ def _group(group: str) -> Section:
     def build(plan: Outline, part: int, parts: int) -> Slide:
         kpis = metrics.kpis_in_groups(plan.report, group)
         drawn = group_chart(group, plan.report, plan.as_of, plan.places, plan.data, plan.county)
+        if drawn is None:  # a group without a chart of its own (group_charts.GROUP_CHARTS): its targets as a table
+            return _target_slide(group, METRIC_GROUP.label_of(group), unmet_text(kpis), kpis)
         caption = "。".join(text for text in (drawn.sentence, unmet_text(kpis)) if text)
         return Slide(group, METRIC_GROUP.label_of(group), caption, figure=drawn.figure, chart=drawn.chart,
                      notes=drawn.sentence + "\n" + kpi_notes(kpis))  # fmt: skip
