@@ -12,9 +12,10 @@ from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
 from socialwork.data.storage import identity
-from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.data.storage.location import Bucket
+from socialwork.figures import hierarchy
 from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
 from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
@@ -138,7 +139,7 @@ def _kpis(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of, data)
     places, names = _places(args, as_of, data)
     report = kpi_report(as_of, places, data)
-    if is_multi_county(data):  # the scope line names the county a township lies in (乙县甲街道), or the city
+    if hierarchy.many_counties(data):  # the scope line names the county a township lies in (乙县甲街道), or the city
         names = [scope_name(as_of, places, names, data)]
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -146,14 +147,13 @@ def _kpis(args: argparse.Namespace) -> int:
         print(kpi_table_text(report, names, county.title))
         if report.missing:
             print(f"注意：{report.missing}")
-        if report.baseline_date is None and not is_multi_county(data):
+        if report.baseline_date is None and not hierarchy.many_counties(data):
             print(county_setup.year_start_hint(data, as_of), file=sys.stderr)
     return 0
 
 
 def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[str] | None]:
     """The place filter of --scope (a city's or county's code) or --township (names or codes), and its names."""
-    from socialwork.figures import hierarchy
     from socialwork.figures.places import parse_scope
 
     if args.scope:

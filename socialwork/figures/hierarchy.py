@@ -26,11 +26,17 @@ from socialwork.figures.place_filter import Places
 ABOVE_COUNTY = ("province", "city")
 
 
+def many_counties(data: Path | None = None) -> bool:
+    """Whether the store holds many counties (a city's, a province's, the nation's), each in its own folder: the one
+    place figures, present and the command line ask it (the store's own modules ask layout.is_multi_county)."""
+    return layout.is_multi_county(data or settings.data_dir())
+
+
 def scope_in_store(places: Places, data: Path | None = None) -> str | None:
     """The division a view lies in, as the queries of divisions and county-level rows take it ($scope): the places'
     division, or their townships' county in a store of many counties; None for the whole store, and for townships of
     a single county's store (the store is their county)."""
-    if places.township_codes and not layout.is_multi_county(data or settings.data_dir()):
+    if places.township_codes and not many_counties(data):
         return None
     return places.scope
 
@@ -44,7 +50,7 @@ def by_counties(places: Places, data: Path | None = None) -> bool:
     """Whether a view sums county rows: a division, or the whole of a store of many counties."""
     if places.township_codes:
         return False
-    return places.division is not None or layout.is_multi_county(data or settings.data_dir())
+    return places.division is not None or many_counties(data)
 
 
 def level_below(places: Places, data: Path | None = None) -> str:

@@ -13,7 +13,8 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.maps import boundaries, geometry, tiles
-from socialwork.data.storage.layout import county_folder, is_multi_county
+from socialwork.data.storage.layout import county_folder
+from socialwork.figures import hierarchy
 from socialwork.figures.metrics import TownshipScorecard, place_scorecard
 from socialwork.figures.metrics.registry import MetricSpec
 from socialwork.figures.place_filter import Places
@@ -78,7 +79,7 @@ def place_map(as_of: date, places: Places, metric_key: str | None = None, data: 
 def county_root(places: Places, data: Path | None = None) -> Path | None:
     """The single county's store a township map of the view reads its boundaries from (None above the county)."""
     root = data or settings.data_dir()
-    if not is_multi_county(root):
+    if not hierarchy.many_counties(root):
         return root
     return county_folder(root, places.county) if places.county else None
 

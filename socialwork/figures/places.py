@@ -10,9 +10,9 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage import identity, layout
+from socialwork.data.storage import identity
 from socialwork.data.storage.layout import StoreError
-from socialwork.figures import db
+from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import DIVISION_LENGTHS
 
 
@@ -123,9 +123,7 @@ def township_codes(names: Iterable[str], as_of: date, data: Path | None = None, 
             f"未知乡镇（街道）：{echoed_list(unknown)}。{as_of.isoformat()} 快照中的乡镇（街道）有：{listed}{more}"
         )
     codes = sorted(set(codes))
-    if len({code[:6] for code in codes}) > 1 and layout.is_multi_county(data or settings.data_dir()):
-        from socialwork.figures import hierarchy
-
+    if len({code[:6] for code in codes}) > 1 and hierarchy.many_counties(data):
         counties = "、".join(hierarchy.name_of(c, as_of, data) for c in sorted({code[:6] for code in codes}))
         raise FilterError(f"所选乡镇（街道）属于不同的县（{counties}）：一次只能选一个县的乡镇（街道）；"
                           "几个县一起看，请用 --scope 指定它们所在的市")  # fmt: skip
@@ -134,8 +132,6 @@ def township_codes(names: Iterable[str], as_of: date, data: Path | None = None, 
 
 def _shared_names(shared: list[str], by_name: dict[str, list[str]], as_of: date, data: Path | None) -> str:
     """Township names several counties share, each with its candidates: 甲县甲街道（999901001）、乙县甲街道（…）."""
-    from socialwork.figures import hierarchy
-
     parts = []
     for name in shared:
         candidates = "、".join(f"{hierarchy.name_of(code[:6], as_of, data)}{name}（{code}）" for code in by_name[name])

@@ -16,7 +16,7 @@ import pandas as pd
 from socialwork.data import settings
 from socialwork.data.contract.enums import KPI_STATUS, METRIC_GROUP
 from socialwork.data.contract.plan_figures import METRIC
-from socialwork.data.storage import identity, layout
+from socialwork.data.storage import identity
 from socialwork.figures import db, hierarchy
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics import levels
@@ -302,7 +302,7 @@ def targets_for_year(
     """The plan year's targets of the view: the county's; a scope's (or a township's in a store of many counties)
     worked out from its counties that have the snapshot (of counted_at, when given: a comparison's end)."""
     scope = hierarchy.scope_in_store(places, data)
-    if scope is None and not layout.is_multi_county(data or settings.data_dir()):
+    if scope is None and not hierarchy.many_counties(data):
         return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
     counties = hierarchy.reporting(counted_at or as_of, Places.within(scope), data).reporting
     return levels.scope_targets(as_of, year, scope, counties, data)
@@ -374,7 +374,7 @@ def _no_previous(previous: date | None, places: Places, data: Path | None) -> st
     """乙县无上期数据 when the view lies within one county of a store of many that has no snapshot at the previous
     date (a city counts such a county with its latest earlier snapshot, levels.py, and has a change)."""
     county = places.county
-    if previous is None or county is None or not layout.is_multi_county(data or settings.data_dir()):
+    if previous is None or county is None or not hierarchy.many_counties(data):
         return ""
     status = hierarchy.counties_reporting(previous, county, data)
     late = status[~status["has_snapshot"]]

@@ -17,7 +17,7 @@ import streamlit as st
 
 from socialwork.data import settings
 from socialwork.data.storage import identity
-from socialwork.data.storage.layout import StoreError, is_multi_county
+from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.db import QueryError
@@ -161,7 +161,7 @@ def _read_url(dates: list[date], data: Path) -> None:
 def _townships_in(as_of: date, data: Path, county_code: str | None):
     """The townships a leader may pick: every one of a single county's store, a chosen county's in a store of many
     (none before a county is chosen: names repeat across counties)."""
-    if not is_multi_county(data):
+    if not hierarchy.many_counties(data):
         return townships(as_of, data)
     if county_code:
         return townships_of_county(as_of, county_code, data)
@@ -220,7 +220,7 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
             _read_url(dates, data)
         with st.sidebar:
             as_of = st.selectbox("数据截至", options=dates[::-1], format_func=date_stamp, key=_AS_OF_KEY)
-            multi = is_multi_county(data)
+            multi = hierarchy.many_counties(data)
             scope_code = scope.picker(as_of, data) if multi else None
             known = _townships_in(as_of, data, scope_code if scope_code and len(scope_code) == 6 else None)
             # A township chosen in another county (before the county changed) is no longer on offer.

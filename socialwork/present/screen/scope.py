@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from socialwork.data.contract.enums import DIVISION_DIGITS
-from socialwork.data.storage.layout import is_multi_county
 from socialwork.figures import hierarchy
 from socialwork.figures.places import echoed
 
@@ -43,7 +42,7 @@ def read_url(as_of: date, data: Path) -> list[str]:
     page."""
     raw = st.query_params.get(URL_SCOPE)
     _set_scope(None)
-    if not raw or not is_multi_county(data):
+    if not raw or not hierarchy.many_counties(data):
         return [f"链接参数 {URL_SCOPE}={echoed(raw)} 无效：本数据目录只有一个县。"] if raw else []
     levels = divisions_above(as_of, data)
     if any(raw in set(frame["division_code"]) for frame in levels.values()):

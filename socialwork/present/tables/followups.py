@@ -28,7 +28,7 @@ from socialwork.data.server.followups import (
 )
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.data.storage import identity
-from socialwork.data.storage.layout import is_multi_county
+from socialwork.figures import hierarchy
 from socialwork.figures.place_filter import Places
 from socialwork.figures.places import townships as townships_at
 from socialwork.figures.places import townships_of_county
@@ -101,7 +101,7 @@ def _township_names(as_of: date, townships: list[str] | None, data: Path | None)
     """Code → name of the townships a view can name. With a filter in a store of many counties: every township of
     the chosen townships' counties (their items' and the new-item form's), not the whole store's: a nation's 41,850
     names cost 20 ms on every rerun."""
-    if townships and is_multi_county(data or settings.data_dir()):
+    if townships and hierarchy.many_counties(data):
         counties = dict.fromkeys(code[:6] for code in townships)
         places = pd.concat([townships_of_county(as_of, county, data) for county in counties], ignore_index=True)
     else:

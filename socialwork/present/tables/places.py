@@ -12,7 +12,7 @@ import pandas as pd
 from socialwork.data import settings
 from socialwork.data.contract.enums import KPI_STATUS
 from socialwork.data.contract.plan_figures import METRIC_SHORT_LABELS
-from socialwork.data.storage import identity, layout
+from socialwork.data.storage import identity
 from socialwork.figures import hierarchy
 from socialwork.figures.metrics import TownshipScorecard
 from socialwork.figures.place_filter import Places
@@ -27,7 +27,7 @@ def scope_name(as_of: date, places: Places, township_names: list[str] | None, da
     """What a document covers, by name: 全县 or the chosen townships in a county's store; in a store of many counties
     the city's or county's name (the store's top division for the whole store), townships under their county's."""
     root = data or settings.data_dir()
-    if not layout.is_multi_county(root):
+    if not hierarchy.many_counties(root):
         return scope_text(township_names)
     if places.township_codes:
         return hierarchy.name_of(places.scope, as_of, data) + scope_text(township_names)
