@@ -15,6 +15,8 @@ from socialwork.data import settings
 from socialwork.data.importing.workbook import FIRST_DATA_ROW
 from socialwork.data.storage.store import snapshot_dates
 from socialwork.figures import metrics
+from socialwork.figures.place_filter import EVERYWHERE, Places
+from tests.fixture_city import COUNTY_B, MISSING_MONTH, write_city_store
 
 NAME, CODE = "云溪县", "530524"
 YEAR_END, JANUARY = date(2025, 12, 31), date(2026, 1, 31)
@@ -72,7 +74,7 @@ def test_a_first_month_alone_says_how_to_give_the_year_its_start_and_the_year_en
     code, out, err = run("import", str(january), "--as-of", str(JANUARY), "--data", str(data))
     assert code == 0, err
     assert f"--as-of {YEAR_END}" in out and "无数据" in out
-    kpi = metrics.kpi_report(JANUARY, None, data).kpis[0]
+    kpi = metrics.kpi_report(JANUARY, EVERYWHERE, data).kpis[0]
     assert kpi.value is None and f"请导入 {YEAR_END} 的数据" in kpi.note
     assert f"--as-of {YEAR_END}" in run("kpis", "--as-of", str(JANUARY), "--data", str(data))[2]
 
@@ -80,7 +82,7 @@ def test_a_first_month_alone_says_how_to_give_the_year_its_start_and_the_year_en
     code, out, err = run("import", str(year_end), "--as-of", str(YEAR_END), "--data", str(data))
     assert code == 0 and "提示" not in out, err
     assert snapshot_dates(data) == [YEAR_END, JANUARY]
-    kpi = metrics.kpi_report(JANUARY, None, data).kpis[0]
+    kpi = metrics.kpi_report(JANUARY, EVERYWHERE, data).kpis[0]
     assert kpi.value is not None and kpi.note == f"上年末数据：{YEAR_END}"
     assert "提示" not in run("kpis", "--as-of", str(JANUARY), "--data", str(data))[2]
 
@@ -99,3 +101,10 @@ def test_run_sh_prints_its_help_before_it_installs_anything(tmp_path):
     shutil.copy(settings.REPO_ROOT / "run.sh", copy / "run.sh")  # no .venv, no scripts/: nothing it could install
     done = subprocess.run(["bash", str(copy / "run.sh"), "--help"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout.startswith("usage: ./run.sh") and not (copy / ".venv").exists()
+
+
+def test_a_county_that_has_not_reported_the_month_is_not_told_to_import_a_year_end(tmp_path):
+    """乙县 missed 2024-11-30 but has its 2023-12-31: what it lacks is the month, not the year's start."""
+    root = write_city_store(tmp_path / "city")
+    note = metrics.kpi_report(MISSING_MONTH, Places.within(COUNTY_B), root).kpis[0].note
+    assert "无上年末数据" in note and "请导入" not in note

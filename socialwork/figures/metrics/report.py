@@ -245,7 +245,8 @@ def evaluate(
         note = (note + "；" if note else "") + (
             f"上年末数据：{baseline.isoformat()}"
             if baseline
-            else f"无上年末数据，无法计算年度增量（请导入 {as_of.year - 1}-12-31 的数据）"  # the way to supply it
+            else "无上年末数据，无法计算年度增量"
+            + (f"（请导入 {as_of.year - 1}-12-31 的数据）" if len(figures) else "")
         )
     return Kpi(
         metric_key=spec.key,
