@@ -242,11 +242,10 @@ def evaluate(
             if comparator == "gt_baseline":
                 note = f"目标：高于上年末（{baseline.isoformat() if baseline else '无上年末数据'}）水平"
     if spec.net_of_baseline:
+        # The way to supply it, where the view has months at all (a county that missed the month lacks the month).
+        supply = f"（请导入 {as_of.year - 1}-12-31 的数据）" if len(figures) else ""
         note = (note + "；" if note else "") + (
-            f"上年末数据：{baseline.isoformat()}"
-            if baseline
-            else "无上年末数据，无法计算年度增量"
-            + (f"（请导入 {as_of.year - 1}-12-31 的数据）" if len(figures) else "")
+            f"上年末数据：{baseline.isoformat()}" if baseline else f"无上年末数据，无法计算年度增量{supply}"
         )
     return Kpi(
         metric_key=spec.key,
