@@ -21,14 +21,15 @@ from socialwork.data.importing.importer import (
     write_checked,
 )
 from socialwork.data.importing.workbook import template_bytes, template_name
-from socialwork.data.storage import divisions, identity, layout
+from socialwork.data.storage import divisions, identity
 from socialwork.data.storage.identity import County
 from socialwork.data.storage.location import Location
+from socialwork.figures import hierarchy
 
 
 def counties_to_import(data: Location) -> dict[str, str]:
     """A store of many counties' counties (code -> name), each imported on its own; empty for a single county's."""
-    if not layout.is_multi_county(data):
+    if not hierarchy.many_counties(data):
         return {}
     frame = divisions.counties(divisions.read(data))
     return dict(zip(frame["division_code"], frame["division_name"], strict=True))
