@@ -16,9 +16,9 @@ from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.data.storage.location import Bucket
 from socialwork.figures import hierarchy
+from socialwork.figures.choices import FilterError, parse_as_of, township_codes, township_names
 from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
-from socialwork.figures.places import FilterError, parse_as_of, township_codes, township_names
 
 EXIT_USAGE = 2
 COUNTY_DIGITS = 6
@@ -154,7 +154,7 @@ def _kpis(args: argparse.Namespace) -> int:
 
 def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[str] | None]:
     """The place filter of --scope (a city's or county's code) or --township (names or codes), and its names."""
-    from socialwork.figures.places import parse_scope
+    from socialwork.figures.choices import parse_scope
 
     if args.scope:
         scope = parse_scope(args.scope, as_of, data)

@@ -22,8 +22,8 @@ from socialwork.data.storage.layout import StoreError, is_demo
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.data.storage.location import Bucket, Location
 from socialwork.data.storage.store import read_table, snapshot_dates
+from socialwork.figures.choices import parse_as_of
 from socialwork.figures.metrics.dates import baseline_date
-from socialwork.figures.places import parse_as_of
 
 EXIT_USAGE = 2
 DATA_HELP = f"数据目录（默认 ${settings.DATA_DIR_ENV}）"

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
-from socialwork.figures import metrics, places
+from socialwork.figures import choices, metrics
 from socialwork.figures.place_filter import Places
 from socialwork.present.words.formatting import format_value
 from tests.html_tables import tables
@@ -37,7 +37,7 @@ def shown_metrics(at: AppTest) -> dict[str, str]:
 
 
 def expected_metrics(as_of: date, names: list[str] | None) -> dict[str, str]:
-    codes = places.township_codes(names, as_of) if names else []
+    codes = choices.township_codes(names, as_of) if names else []
     report = metrics.kpi_report(as_of, Places.townships(codes))
     return {
         k.label: format_value(k.value, k.decimals, k.unit)

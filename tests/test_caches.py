@@ -12,7 +12,7 @@ import pytest
 from socialwork.data.storage import store as store_module
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.store import write_snapshot
-from socialwork.figures import db, metrics, places
+from socialwork.figures import choices, db, metrics
 from socialwork.figures.metrics import report as report_module
 from socialwork.figures.metrics.registry import SPECS, metric_value
 from socialwork.figures.place_filter import EVERYWHERE, Places
@@ -44,22 +44,22 @@ def counting(monkeypatch, module, name: str) -> list:
 def test_the_snapshot_list_is_read_once_per_store_version(store, monkeypatch):
     listings = counting(monkeypatch, store_module, "snapshot_dates")
     for _ in range(4):
-        assert places.available_dates(store) == SNAPSHOTS
+        assert choices.available_dates(store) == SNAPSHOTS
     assert len(listings) == 1
 
 
 def test_a_new_snapshot_is_listed_at_once_after_a_write(store):
-    assert NEW_DAY not in places.available_dates(store)
+    assert NEW_DAY not in choices.available_dates(store)
     write_snapshot(store, NEW_DAY, snapshot(NEW_DAY))  # the store announces the write: no second's wait
-    assert places.available_dates(store) == [*SNAPSHOTS, NEW_DAY]
+    assert choices.available_dates(store) == [*SNAPSHOTS, NEW_DAY]
 
 
 def test_a_snapshot_damaged_later_is_refused_when_the_version_is_looked_up_again(store, monkeypatch):
-    places.available_dates(store)
+    choices.available_dates(store)
     (store / "snapshot_date=2023-12-31" / "people.parquet").unlink()  # changes the folder's mtime
     monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)  # as after a second
     with pytest.raises(StoreError, match="不完整，缺少数据表文件：people"):
-        places.available_dates(store)
+        choices.available_dates(store)
 
 
 @pytest.mark.parametrize("townships", [[], [T1], ["999999999"]], ids=["county", "township", "no township"])

@@ -18,8 +18,8 @@ from socialwork import cli
 from socialwork.data.storage import identity
 from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import changes, metrics
+from socialwork.figures.choices import FilterError
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.figures.places import FilterError
 from socialwork.present.tables.changes import (
     changes_text,
     meeting_sentence,

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from socialwork.figures import metrics, places
+from socialwork.figures import choices, metrics
 from socialwork.present import theme
 from socialwork.present.screen import charts, goal_lines
 
@@ -60,7 +60,7 @@ def express_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
 @pytest.mark.parametrize("store", ["demo_store", "hostile_store"])
 def test_the_milestone_timeline_is_the_one_plotly_express_drew(store, request):
     data = request.getfixturevalue(store)
-    as_of = places.available_dates(data)[-1]
+    as_of = choices.available_dates(data)[-1]
     steps = metrics.milestones(as_of, data)
     assert len(steps) > 1 and steps["timeline_label"].nunique() > 1
     title = "方案实施进度（截至数据日期）"

@@ -20,7 +20,7 @@ from pptx.util import Emu
 from pypdf import PdfReader
 
 from socialwork.data.demo.story import LAST_SNAPSHOT
-from socialwork.figures import metrics, places, posts, staffing
+from socialwork.figures import choices, metrics, posts, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.documents.exports import export_bytes, export_label
 from socialwork.present.documents.rendering import figure_png
@@ -135,7 +135,7 @@ def test_caption_wording():
 
 
 def test_deck_for_a_township_respects_the_filter():
-    codes = Places.townships(places.township_codes(["城关街道"], LAST_SNAPSHOT))
+    codes = Places.townships(choices.township_codes(["城关街道"], LAST_SNAPSHOT))
     deck = Presentation(io.BytesIO(export_bytes("pptx", LAST_SNAPSHOT, codes, ["城关街道"])))
     texts = [slide_text(s) for s in deck.slides]
     assert all("范围：城关街道" in t for t in texts)
@@ -269,7 +269,7 @@ def test_workbook_numbers_are_numbers_and_dates_are_dates(county_book):
 
 
 def test_workbook_for_a_township_respects_the_filter():
-    codes = Places.townships(places.township_codes(["白水镇"], LAST_SNAPSHOT))
+    codes = Places.townships(choices.township_codes(["白水镇"], LAST_SNAPSHOT))
     book = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", LAST_SNAPSHOT, codes, ["白水镇"])))
     for sheet in book.worksheets:
         assert "范围：白水镇" in sheet["A2"].value

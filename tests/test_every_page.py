@@ -9,11 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
-from socialwork.figures import places
+from socialwork.figures import choices
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 PAGES = sorted(p.name for p in (settings.REPO_ROOT / "pages").glob("*.py"))
-TOWNSHIPS = [None, *places.townships(LAST_SNAPSHOT)["township_name"]]
+TOWNSHIPS = [None, *choices.townships(LAST_SNAPSHOT)["township_name"]]
 
 
 def chart_has_data(spec: dict) -> bool:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from socialwork.data.storage.aggregates import AGGREGATES_FOLDER
-from socialwork.figures import db, places, store_views
+from socialwork.figures import choices, db, store_views
 from socialwork.figures.frames import among, as_dates, frame_from_arrow
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.fixture_city import EMPTY_IN_ONE_COUNTY
@@ -38,7 +38,7 @@ def test_every_query_gives_the_same_frame_either_way_on_the_fixture(fixture_stor
 
 @pytest.mark.parametrize("name", PAGE_QUERIES)
 def test_every_query_gives_the_same_frame_either_way_on_the_demo(demo_store, name):
-    dates = places.available_dates(demo_store)
+    dates = choices.available_dates(demo_store)
     params = SAMPLE_PARAMETERS | {
         "snapshot_date": dates[-1], "from_date": dates[0], "to_date": dates[-1], "plan_year": dates[-1].year,
         "snapshot_dates": dates[-3:], "previous_date": dates[-2], "from_year": dates[0].year,

@@ -171,7 +171,7 @@ def test_a_township_without_rows_counts_zero_at_its_own_countys_months(city):
 def test_a_countys_whole_view_reads_its_township_rows_ahead_for_a_pick(store_of, city, alone, monkeypatch):
     """After 乙县's whole view (of the city's store, or of its own), a township picked in it is summed from rows read
     in the background meanwhile: no query, and the figures a fresh read gives."""
-    from socialwork.figures.places import available_dates
+    from socialwork.figures.choices import available_dates
     from socialwork.present.screen.filtering import Filters, _read_ahead
 
     root, scope = (city, COUNTY_B) if store_of == "city" else (alone[COUNTY_B], None)

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
-from socialwork.figures import changes, hierarchy, measures, metrics, places, staffing
+from socialwork.figures import changes, choices, hierarchy, measures, metrics, staffing
 from socialwork.figures.metrics import levels
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.tables.places import (
@@ -249,7 +249,7 @@ def test_each_step_of_the_plan_is_counted_over_the_reporting_counties(city):
 def test_the_step_counts_follow_the_same_timeline_rule_as_each_countys_steps(city):
     """milestone_counts_by_step repeats milestones_at_snapshot's timeline rule (one query per file): at every month,
     each step's counts equal its statuses summed over the counties' own lists."""
-    for on in places.available_dates(city):
+    for on in choices.available_dates(city):
         own = pd.concat([metrics.milestones(on, city, Places.within(county)) for county in (COUNTY_A, COUNTY_B)])
         expected = own.groupby(["milestone_id", "timeline_status"]).size().unstack(fill_value=0)
         counts = metrics.milestone_counts(on, city).set_index("milestone_id")
@@ -327,7 +327,7 @@ def test_the_counties_judged_together_are_judged_as_each_alone(synthetic_city, m
     (ranking_cells.py) as judged county by county by report.evaluate."""
     from socialwork.figures.metrics import ranking
 
-    months = places.available_dates(synthetic_city)
+    months = choices.available_dates(synthetic_city)
     together = {on: metrics.county_ranking(on, EVERYWHERE, synthetic_city).frame for on in months}
     monkeypatch.setattr(ranking, "_judged_together", lambda *args: {})
     seen = set()

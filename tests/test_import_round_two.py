@@ -384,7 +384,7 @@ LONG = "9" * 20_000
 
 
 def test_a_long_value_is_echoed_as_a_short_marked_prefix():
-    from socialwork.figures.places import ECHO_CHARACTERS, echoed
+    from socialwork.figures.choices import ECHO_CHARACTERS, echoed
 
     assert echoed(LONG) == "9" * ECHO_CHARACTERS + "…（共 20,000 个字符，只显示前 100 个）"
     assert echoed("城关街道") == "城关街道"

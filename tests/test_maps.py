@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.maps import boundaries, tiles
-from socialwork.figures import maps, places
+from socialwork.figures import choices, maps
 from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present.screen import maps as drawn
 from socialwork.present.theme import STATUS_COLOURS
@@ -103,10 +103,10 @@ def test_the_demo_county_is_drawn_from_its_boundaries_and_a_county_without_them_
     _, shapes = maps.place_map(LAST_SNAPSHOT, EVERYWHERE, "certified_per_urban_community", demo_store)
     assert shapes.kind == "boundaries" and shapes.note is None
     assert {f["id"] for f in shapes.geojson["features"]} == set(
-        places.townships(LAST_SNAPSHOT, demo_store)["township_code"]
+        choices.townships(LAST_SNAPSHOT, demo_store)["township_code"]
     )
     assert boundaries.load(fixture_store) is None
-    on = places.available_dates(fixture_store)[-1]
+    on = choices.available_dates(fixture_store)[-1]
     _, tiled = maps.place_map(on, EVERYWHERE, None, fixture_store)
     assert tiled.kind == "tiles" and len(tiled.geojson["features"]) == 3
 
@@ -125,7 +125,7 @@ def test_the_staffing_page_shows_the_map_of_every_township():
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     figure = next(s for s in specs if any(t["type"] == "choropleth" for t in s["data"]))
     shown = {code for t in figure["data"] if t["type"] == "choropleth" for code in t["locations"]}
-    assert shown == set(places.townships(LAST_SNAPSHOT)["township_code"])
+    assert shown == set(choices.townships(LAST_SNAPSHOT)["township_code"])
     assert figure["layout"]["title"]["text"].replace("<br>", "") == "各乡镇（街道）城市社区平均持证社工"
     assert at.selectbox(key="staffing_map_metric").value == "certified_per_urban_community"
     at.selectbox(key="staffing_map_metric").set_value("communities_served_share").run()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.contract.enums import SECTOR
 from socialwork.data.demo.story import LAST_SNAPSHOT
-from socialwork.figures import places, posts
+from socialwork.figures import choices, posts
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.html_tables import tables
 
@@ -56,7 +56,7 @@ def test_county_figures_equal_the_queries():
 @pytest.mark.parametrize("name", ["城关街道", "太平乡"])
 def test_township_filter_says_county_posts_are_left_out(name):
     at = open_posts(township=[name])
-    codes = Places.townships(places.township_codes([name], LAST_SNAPSHOT))
+    codes = Places.townships(choices.township_codes([name], LAST_SNAPSHOT))
     summary = posts.post_summary(LAST_SNAPSHOT, codes)
     assert tables(at)[1]["岗位（个）"].sum() == summary["posts"]
     assert tables(at)[0]["岗位（个）"].sum() == summary["posts"]  # by platform / institution / key sector

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
-from socialwork.figures import places, staffing
+from socialwork.figures import choices, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from tests.html_tables import tables
 
@@ -45,7 +45,7 @@ def test_county_view_shows_the_summary_and_the_township_chart():
 @pytest.mark.parametrize("name", ["城关街道", "白水镇"])
 def test_township_view_lists_its_communities(name):
     at = open_staffing(township=[name])
-    codes = Places.townships(places.township_codes([name], LAST_SNAPSHOT))
+    codes = Places.townships(choices.township_codes([name], LAST_SNAPSHOT))
     frame = staffing.community_staffing(LAST_SNAPSHOT, codes)
     assert len(tables(at)[2]) == len(frame)
     gaps = tables(at)[0]

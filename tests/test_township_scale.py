@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.bench.synthetic import Scale
 from socialwork.bench.synthetic_store import write_store
 from socialwork.data import settings
-from socialwork.figures import places, staffing
+from socialwork.figures import choices, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.screen import cards, charts
 from tests.html_tables import tables
@@ -54,7 +54,7 @@ def captions(at: AppTest) -> str:
 def test_township_chart_shows_the_worst_and_one_bar_for_the_others(many_townships, monkeypatch):
     at = open_page("staffing", many_townships, monkeypatch)
     layout, bars = chart_specs(at)[0]["layout"], chart_specs(at)[0]["data"][1]  # [0]: the rows made clickable
-    as_of = places.available_dates(many_townships)[-1]
+    as_of = choices.available_dates(many_townships)[-1]
     by_township = staffing.staffing_by_township(as_of, EVERYWHERE, many_townships)
     with_urban = by_township[by_township["urban_communities"] > 0]
     assert len(bars["y"]) == charts.TOP_BARS + 1
@@ -71,7 +71,7 @@ def test_township_chart_shows_the_worst_and_one_bar_for_the_others(many_township
 
 def test_community_lists_are_capped_but_totals_count_every_community(many_townships, monkeypatch):
     at = open_page("staffing", many_townships, monkeypatch)
-    as_of = places.available_dates(many_townships)[-1]
+    as_of = choices.available_dates(many_townships)[-1]
     summary = staffing.staffing_summary(as_of, EVERYWHERE, many_townships)
     gaps, uncovered, communities = (tables(at)[i] for i in (1, 2, 3))
     assert len(communities) == CAP and summary["communities"] == SCALE.communities
@@ -90,11 +90,11 @@ def test_community_lists_are_capped_but_totals_count_every_community(many_townsh
 
 @pytest.mark.parametrize("cap", [1_000, CAP], ids=["complete list", "capped list"])
 def test_many_selected_townships_keep_the_community_chart_short(many_townships, monkeypatch, cap):
-    as_of = places.available_dates(many_townships)[-1]
-    names = list(places.townships(as_of, many_townships)["township_name"][:25])
+    as_of = choices.available_dates(many_townships)[-1]
+    names = list(choices.townships(as_of, many_townships)["township_name"][:25])
     at = open_page("staffing", many_townships, monkeypatch, township=names)
     urban = staffing.staffing_summary(
-        as_of, Places.townships(places.township_codes(names, as_of, many_townships)), many_townships
+        as_of, Places.townships(choices.township_codes(names, as_of, many_townships)), many_townships
     )
     assert urban["urban_communities"] > charts.MAX_BARS
     monkeypatch.setattr(cards, "TABLE_MAX_ROWS", cap)
@@ -128,7 +128,7 @@ def test_other_pages_keep_charts_short(many_townships, monkeypatch, page):
 def test_demo_county_is_drawn_in_full(monkeypatch):
     at = open_page("staffing", None, monkeypatch)
     chart = chart_specs(at)[0]
-    by_township = staffing.staffing_by_township(places.available_dates(settings.DEMO_DATA_DIR)[-1], EVERYWHERE)
+    by_township = staffing.staffing_by_township(choices.available_dates(settings.DEMO_DATA_DIR)[-1], EVERYWHERE)
     assert len(by_township) == 17
     assert set(chart["data"][0]["y"]) == set(by_township[by_township["urban_communities"] > 0]["township_name"])
     assert "subtitle" not in chart["layout"]["title"]

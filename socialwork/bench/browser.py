@@ -98,9 +98,9 @@ def page_path(page: str) -> str:
 
 def twin_specs(pages: list[str], store: Store) -> dict[str, Any]:
     """Every page's views as twin specs, with the sidebar's choices, for bare_app.py."""
-    from socialwork.figures import places
+    from socialwork.figures import choices
 
-    dates = places.available_dates(store.data)
+    dates = choices.available_dates(store.data)
     specs: dict[str, Any] = {
         "dates": [d.isoformat() for d in reversed(dates)],
         **browser_store.sidebar_spec(store, dates[-1]),

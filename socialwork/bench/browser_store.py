@@ -50,12 +50,12 @@ class Store:
 def store_of(data: Path, demo: bool, as_of: date) -> Store:
     """The store and its picks: the demo's township is the one the budget and the profile pick (TOWNSHIP)."""
     from socialwork.bench import runner
-    from socialwork.figures import places
+    from socialwork.figures import choices
 
     views = runner.views_of(data, as_of)
     township = views[-1]
     if len(views) == 2:
-        known = places.townships(as_of, data)
+        known = choices.townships(as_of, data)
         if demo and TOWNSHIP in set(known["township_name"]):
             code = str(known.loc[known["township_name"] == TOWNSHIP, "township_code"].iloc[0])
             return Store("demo", data, TOWNSHIP, code)
@@ -70,10 +70,10 @@ def sidebar_spec(store: Store, as_of: date) -> dict[str, Any]:
     """The twins' sidebar: the township filter's options and, for a store of many counties, the dashboard's division
     boxes as they stand before a county is picked (socialwork/present/screen/scope.py's picker): a province box with
     more than one province, a city box with one province of several cities, and the county box, last."""
-    from socialwork.figures import places
+    from socialwork.figures import choices
     from socialwork.present.screen.scope import LABELS
 
-    known = places.townships(as_of, store.data)
+    known = choices.townships(as_of, store.data)
     if not store.many_counties:
         return {"townships": list(known["township_name"]), "boxes": [], "whole": "全县"}
     townships = known[known["township_code"].str.startswith(store.county_code)]

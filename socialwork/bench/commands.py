@@ -160,11 +160,11 @@ def _browser_store(data: Path | None):
     """The store `bench --browser` measures: --data, or the demo county; None (said why) when it cannot be read."""
     from socialwork.bench import browser_store
     from socialwork.data.storage.layout import StoreError
-    from socialwork.figures import places
+    from socialwork.figures import choices
 
     root = data.resolve() if data else settings.data_dir()
     try:
-        return browser_store.store_of(root, data is None, places.available_dates(root)[-1])
+        return browser_store.store_of(root, data is None, choices.available_dates(root)[-1])
     except (StoreError, OSError) as err:
         print(f"错误：无法读取数据目录 {root}：{err}", file=sys.stderr)
         return None

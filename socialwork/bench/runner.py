@@ -74,9 +74,9 @@ def whole_store_name(root: Path) -> str:
 def views_of(root: Path, as_of: date) -> list[View]:
     """The views a store is measured in: a county and its first township, or a store of many counties' whole, its first
     county and that county's first township."""
-    from socialwork.figures import places
+    from socialwork.figures import choices
 
-    known = places.townships(as_of, root).sort_values("township_code")
+    known = choices.townships(as_of, root).sort_values("township_code")
     counties = county_folders(root)
     if not counties:
         first = known.iloc[0]
@@ -233,11 +233,11 @@ def pandas_certified_by_snapshot(root: Path, as_of: date, dates: list[date], tow
 
 # ---------------------------------------------------------------- one store
 def measure(root: Path, repeats: int, floor_repeats: int, pandas_repeats: int) -> dict[str, Any]:
-    from socialwork.figures import metrics, places
+    from socialwork.figures import choices, metrics
 
     os.environ[settings.DATA_DIR_ENV] = str(root)
     db.clear_cache()
-    dates = places.available_dates(root)
+    dates = choices.available_dates(root)
     as_of = dates[-1]
     views = {view.name: view for view in views_of(root, as_of)}
     started = time.perf_counter()

@@ -20,10 +20,10 @@ from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.server.followups import Meeting, last_meeting_before
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures import db, hierarchy, metrics
+from socialwork.figures.choices import FilterError, available_dates
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.figures.places import FilterError, available_dates
 
 # How good a status is, to say whether a change is for the better; other statuses (无目标, 乡镇贡献…) have no rank.
 STATUS_RANK = {"missed": 0, "behind": 1, "on_track": 2, "met": 3}

@@ -10,9 +10,9 @@ import pandas as pd
 from socialwork.data.contract.enums import CERTIFICATE_LEVEL
 from socialwork.data.contract.standards import AWARD_WAN_PER_PERSON, STATION_MIN_RESIDENT_WORKERS
 from socialwork.figures import db
+from socialwork.figures.choices import available_dates
 from socialwork.figures.metrics import figures_by_snapshot
 from socialwork.figures.place_filter import Places
-from socialwork.figures.places import available_dates
 
 
 def stations_by_township(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from socialwork.figures import db, hierarchy
+from socialwork.figures.choices import available_dates
 from socialwork.figures.metrics import figures_by_snapshot, previous_date
 from socialwork.figures.place_filter import Places
-from socialwork.figures.places import available_dates
 
 
 def posts_by_sector(as_of: date, places: Places, data: Path | None = None) -> pd.DataFrame:

@@ -10,12 +10,12 @@ import pandas as pd
 
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.figures import db, hierarchy
+from socialwork.figures.choices import available_dates
 from socialwork.figures.frames import among
 from socialwork.figures.metrics import SPECS, figures_by_snapshot, previous_date
 from socialwork.figures.metrics.levels import division_figures
 from socialwork.figures.metrics.report import values_by_date
 from socialwork.figures.place_filter import Places
-from socialwork.figures.places import available_dates
 
 MIN_CERTIFIED = URBAN_COMMUNITY_MIN_CERTIFIED  # the plan's standard, for pages' labels and charts
 

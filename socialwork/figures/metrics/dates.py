@@ -9,7 +9,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from socialwork.figures.places import available_dates
+from socialwork.figures.choices import available_dates
 
 
 def baseline_date(as_of: date, dates: Sequence[date]) -> date | None:

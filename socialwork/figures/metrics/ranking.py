@@ -14,6 +14,7 @@ import pandas as pd
 from socialwork.data import settings
 from socialwork.data.storage import identity
 from socialwork.figures import db, hierarchy
+from socialwork.figures.choices import available_dates
 from socialwork.figures.frames import among
 from socialwork.figures.metrics import levels, ranking_cells
 from socialwork.figures.metrics.dates import baseline_date, previous_date
@@ -21,7 +22,6 @@ from socialwork.figures.metrics.registry import SPECS
 from socialwork.figures.metrics.report import evaluate
 from socialwork.figures.metrics.scorecard import UNMET, TownshipScorecard, township_scorecard
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.figures.places import available_dates
 
 
 def place_scorecard(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> TownshipScorecard:

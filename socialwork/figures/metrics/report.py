@@ -18,13 +18,13 @@ from socialwork.data.contract.enums import KPI_STATUS, METRIC_GROUP
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.storage import identity
 from socialwork.figures import db, hierarchy
+from socialwork.figures.choices import available_dates, township_names
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics import levels
 from socialwork.figures.metrics.dates import baseline_date, previous_date
 from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
 from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.figures.places import available_dates, township_names
 from socialwork.figures.units import format_value
 
 

@@ -12,13 +12,13 @@ import pandas as pd
 from socialwork.data import settings
 from socialwork.data.storage import identity
 from socialwork.figures import db
+from socialwork.figures.choices import available_dates
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics.dates import baseline_date
 from socialwork.figures.metrics.pace import expected_by_now, status_of
 from socialwork.figures.metrics.registry import SCALE_FREE_METRICS, SPECS, MetricSpec, _none_if_nan
 from socialwork.figures.metrics.report import targets_for_year
 from socialwork.figures.place_filter import EVERYWHERE, Places
-from socialwork.figures.places import available_dates
 
 UNMET = ("behind", "missed")
 

@@ -17,8 +17,8 @@ from socialwork.data.contract.enums import FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item
 from socialwork.data.server.followups_sql import open_followups
+from socialwork.figures.choices import available_dates
 from socialwork.figures.metrics import Kpi
-from socialwork.figures.places import available_dates
 from socialwork.present.screen import cards
 from socialwork.present.tables.followups import (
     COUNTY_WIDE,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from socialwork.figures.places import echoed
+from socialwork.figures.choices import echoed
 from socialwork.present.documents.exports import EXPORT_KINDS, export_bytes, export_label
 from socialwork.present.documents.rendering import RenderError
 from socialwork.present.screen.fitting import for_screen

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from socialwork.figures.changes import Changes, Since, since
-from socialwork.figures.places import available_dates
+from socialwork.figures.choices import available_dates
 from socialwork.present.screen import cards
 from socialwork.present.tables.changes import (
     changes_sheets,

@@ -20,9 +20,9 @@ from socialwork.data.storage import identity
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
+from socialwork.figures.choices import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county
 from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
-from socialwork.figures.places import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county
 from socialwork.present.screen import scope
 from socialwork.present.tables.files import file_name
 from socialwork.present.theme import PAGE_CSS

@@ -13,7 +13,7 @@ import streamlit as st
 
 from socialwork.data.contract.enums import DIVISION_DIGITS
 from socialwork.figures import hierarchy
-from socialwork.figures.places import echoed
+from socialwork.figures.choices import echoed
 
 URL_SCOPE = "scope"
 PROVINCE_KEY = "filter_province"

@@ -29,9 +29,9 @@ from socialwork.data.server.followups import (
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.data.storage import identity
 from socialwork.figures import hierarchy
+from socialwork.figures.choices import townships as townships_at
+from socialwork.figures.choices import townships_of_county
 from socialwork.figures.place_filter import Places
-from socialwork.figures.places import townships as townships_at
-from socialwork.figures.places import townships_of_county
 from socialwork.present.words.formatting import date_stamp
 
 COUNTY_WIDE = "全县"

@@ -1,4 +1,4 @@
-"""Snapshots and townships as users name them: validated, with errors in Chinese."""
+"""The snapshots and townships a user may choose, as users name them: validated, with errors in Chinese."""
 
 from __future__ import annotations
 
