@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import county_setup
+from socialwork import backup_commands, county_setup
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     county_setup.add_parsers(sub)
+    backup_commands.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="生成内置演示县的全部月度快照")
     demo.add_argument("--out", type=Path, default=settings.DEMO_DATA_DIR, help="输出目录（默认 data/demo）")
@@ -355,6 +356,7 @@ COMMANDS = {
     "add-user": _add_user,
     "export": _export,
     **county_setup.COMMANDS,
+    **backup_commands.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
 }
