@@ -9,9 +9,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from socialwork.data import settings
 from socialwork.data.backup import restoring, taking
 from socialwork.data.backup.archive import BackupError
+from socialwork.data.server import portable, serverdb
 from socialwork.data.server.serverdb import DB_ENV, SchemaError
 
 EXIT_USAGE = 2
@@ -58,10 +61,14 @@ def run_backup(args: argparse.Namespace) -> int:
     out = args.out or args.into / dated_name(now)
     from socialwork.present.staff.auth import auth_file  # the users file is recorded, never copied (taking.py)
 
+    data = settings.data_dir(args.data)
     try:
-        manifest = taking.take(settings.data_dir(args.data), out, auth_file(), lambda: now)
+        manifest = taking.take(data, out, auth_file(), lambda: now)
     except (BackupError, SchemaError) as err:
         print(f"错误：{err}", file=sys.stderr)
+        return EXIT_USAGE
+    except sa.exc.SQLAlchemyError as err:
+        print(f"错误：{_unreachable(serverdb.server_url(data), err)}；备份未写成，数据目录未改动", file=sys.stderr)
         return EXIT_USAGE
     files = [name for name in manifest["files"] if name.startswith("store/")]
     rows = (manifest["server"] or {}).get("rows", {})
@@ -78,16 +85,26 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    db_url = os.environ.get(DB_ENV) or None
     try:
-        restored = restoring.restore(args.archive, args.data, os.environ.get(DB_ENV) or None)
+        restored = restoring.restore(args.archive, args.data, db_url)
     except (BackupError, SchemaError) as err:
         print(f"错误：{err}", file=sys.stderr)
+        return EXIT_USAGE
+    except sa.exc.SQLAlchemyError as err:
+        print(f"错误：{_unreachable(db_url or '', err)}；未恢复任何数据", file=sys.stderr)
         return EXIT_USAGE
     print(f"已从 {args.archive} 恢复 {restored.files} 个文件到 {restored.target}")
     print(f"  服务器数据库（{restored.database}）：{len(restored.rows)} 张表 {sum(restored.rows.values())} 行")
     if restored.users_file:
         print(f"  登录配置文件不在备份中：请确认 {restored.users_file} 存在，或用 add-user 重新添加用户")
     return 0
+
+
+def _unreachable(url: str, err: sa.exc.SQLAlchemyError) -> str:
+    """The server database failing, in Chinese, without its password or the driver's text (which may quote rows)."""
+    where = portable.shown_url(url) if url else "服务器数据库"
+    return f"服务器数据库 {where} 无法读写（{type(err.orig or err).__name__}），请检查它是否在运行、{DB_ENV} 是否正确"
 
 
 COMMANDS = {"backup": run_backup, "restore": run_restore}
