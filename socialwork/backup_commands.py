@@ -16,6 +16,7 @@ from socialwork.data.backup import restoring, taking
 from socialwork.data.backup.archive import BackupError
 from socialwork.data.server import portable, serverdb
 from socialwork.data.server.serverdb import DB_ENV, SchemaError
+from socialwork.data.storage.location import is_bucket_url
 
 EXIT_USAGE = 2
 ARCHIVE_PREFIX = "socialwork-backup-"
@@ -36,7 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     backup.add_argument("--keep", type=int, help="与 --into 同用：只保留最近 N 个带日期的归档，更早的删除")
     restore = sub.add_parser("restore", help="从 backup 的归档恢复到空的数据目录（及空的服务器数据库）")
     restore.add_argument("archive", type=Path, help="backup 写出的归档文件")
-    restore.add_argument("--data", type=Path, required=True, help="恢复到的数据目录：须为空文件夹或尚不存在")
+    restore.add_argument("--data", type=str, required=True, help="恢复到的数据目录：须为空文件夹或尚不存在")
 
 
 def dated_name(now: datetime) -> str:
@@ -85,9 +86,16 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    if is_bucket_url(args.data):
+        print(
+            f"错误：restore 只恢复到本地的空文件夹；恢复后用 python -m socialwork publish --to {args.data} "
+            "--data 该文件夹 发布到对象存储",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     db_url = os.environ.get(DB_ENV) or None
     try:
-        restored = restoring.restore(args.archive, args.data, db_url)
+        restored = restoring.restore(args.archive, Path(args.data), db_url)
     except (BackupError, SchemaError) as err:
         print(f"错误：{err}", file=sys.stderr)
         return EXIT_USAGE

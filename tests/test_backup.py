@@ -161,3 +161,26 @@ def test_dated_archives_for_the_timer_keep_the_newest(county, tmp_path, capsys):
     assert names[:3] == ["notes.txt", old[2].name, old[3].name] and len(names) == 4
     assert backup_commands.DATED_ARCHIVE.match(names[3])
     assert "已删除较早的备份" in capsys.readouterr().out
+
+
+def test_a_full_disk_during_a_restore_leaves_the_target_as_it_was(backed_up, tmp_path, monkeypatch, capsys):
+    target = tmp_path / "restored"
+    target.mkdir()
+    real_write_bytes = Path.write_bytes
+    written = []
+
+    def write_bytes_until_the_disk_is_full(self, data):
+        if len(written) == 100:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(self)
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes_until_the_disk_is_full)
+    assert main(["restore", str(backed_up), "--data", str(target)]) == 2
+    assert "磁盘空间不足" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["restored"] and list(target.iterdir()) == []
+
+
+def test_a_bucket_is_not_a_restore_target(backed_up, capsys):
+    assert main(["restore", str(backed_up), "--data", "s3://socialwork/yunxi"]) == 2
+    assert "publish --to s3://socialwork/yunxi" in capsys.readouterr().err

@@ -117,7 +117,7 @@ def write(out: Path, members: Iterable[Member], manifest: dict) -> dict:
             os.fsync(handle.fileno())
         os.replace(partial, out)
     except OSError as err:
-        raise BackupError(f"备份文件 {out} 未写成（{_reason(err)}），未留下不完整的文件，数据目录未改动") from err
+        raise BackupError(f"备份文件 {out} 未写成（{reason(err)}），未留下不完整的文件，数据目录未改动") from err
     finally:
         with suppress(FileNotFoundError):
             partial.unlink()
@@ -129,7 +129,8 @@ def manifest_time_ns(manifest: dict) -> int:
     return int(datetime.fromisoformat(manifest["created_at"]).timestamp()) * 1_000_000_000
 
 
-def _reason(err: OSError) -> str:
+def reason(err: OSError) -> str:
+    """Why a write failed, in Chinese where it is the disk."""
     if err.errno == errno.ENOSPC:
         return "磁盘空间不足"
     where = f"：{err.filename}" if err.filename else ""

@@ -45,6 +45,7 @@ def restore(path: Path, target: Path, db_url: str | None) -> Restored:
             raise BackupError(f"{problem}；恢复只写入空的数据库，未恢复任何数据")
     dumped = _dump_of(checked)
     staging = target.with_name(f".{target.name}.restoring-{uuid.uuid4().hex}")
+    existed = target.exists()
     try:
         files = _write_store(checked, staging)
         if dumped is not None:
@@ -56,6 +57,10 @@ def restore(path: Path, target: Path, db_url: str | None) -> Restored:
         if target.exists():
             target.rmdir()  # empty, as checked: the staging folder takes its place
         os.replace(staging, target)
+    except OSError as err:
+        if existed:
+            target.mkdir(exist_ok=True)
+        raise BackupError(f"恢复未完成（{archive.reason(err)}）：写了一半的文件已删除，{target} 未改动") from err
     finally:
         if staging.exists():
             shutil.rmtree(staging)
