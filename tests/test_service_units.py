@@ -97,3 +97,21 @@ def test_systemd_analyze_verifies_the_units(tmp_path):
                           text=True, timeout=120)  # fmt: skip
     ours = [line for line in (done.stdout + done.stderr).splitlines() if "socialwork" in line]
     assert (done.returncode, ours) == (0, [])
+
+
+@pytest.mark.skipif(not (shutil.which("nginx") and shutil.which("openssl")), reason="nginx or openssl not installed")
+def test_the_https_proxy_configuration_passes_nginx_t(tmp_path):
+    """deploy/nginx/socialwork.conf as nginx reads it, with a self-signed certificate standing in for the county's."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+                    "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
+                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    site = (settings.REPO_ROOT / "deploy" / "nginx" / "socialwork.conf").read_text(encoding="utf-8")
+    (tmp_path / "site.conf").write_text(site.replace("/etc/ssl/socialwork", str(tmp_path)), encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
