@@ -5,6 +5,7 @@ that is not empty and a full disk change nothing. Restoring into PostgreSQL: tes
 from __future__ import annotations
 
 import errno
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -166,16 +167,16 @@ def test_dated_archives_for_the_timer_keep_the_newest(county, tmp_path, capsys):
 def test_a_full_disk_during_a_restore_leaves_the_target_as_it_was(backed_up, tmp_path, monkeypatch, capsys):
     target = tmp_path / "restored"
     target.mkdir()
-    real_write_bytes = Path.write_bytes
+    real_copy = shutil.copyfileobj
     written = []
 
-    def write_bytes_until_the_disk_is_full(self, data):
+    def copy_until_the_disk_is_full(source, target, *args):
         if len(written) == 100:
             raise OSError(errno.ENOSPC, "No space left on device")
-        written.append(self)
-        return real_write_bytes(self, data)
+        written.append(target)
+        return real_copy(source, target, *args)
 
-    monkeypatch.setattr(Path, "write_bytes", write_bytes_until_the_disk_is_full)
+    monkeypatch.setattr(shutil, "copyfileobj", copy_until_the_disk_is_full)
     assert main(["restore", str(backed_up), "--data", str(target)]) == 2
     assert "磁盘空间不足" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["restored"] and list(target.iterdir()) == []

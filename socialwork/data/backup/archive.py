@@ -24,6 +24,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 FORMAT = 1
 MANIFEST = "backup.json"
@@ -156,14 +157,15 @@ class Verified:
     path: Path
     manifest: dict
 
-    def members(self) -> Iterator[tuple[tarfile.TarInfo, bytes]]:
-        """Each file member and its bytes, read again (the archive was checked whole just before)."""
+    def members(self) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
+        """Each file member and a reader of its bytes (valid until the next member), read again: the archive was
+        checked whole just before."""
         with tarfile.open(self.path, mode="r:") as archive:
             for info in archive:
                 if info.isfile() and info.name != MANIFEST:
                     handle = archive.extractfile(info)
                     assert handle is not None
-                    yield info, handle.read()
+                    yield info, handle
 
 
 def _safe(name: str) -> bool:

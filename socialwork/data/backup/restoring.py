@@ -85,8 +85,8 @@ def _dump_of(checked: Verified) -> portable.Dump | None:
     if server is None:
         return None
     tables = {
-        PurePosixPath(info.name).stem: content.decode("utf-8")
-        for info, content in checked.members()
+        PurePosixPath(info.name).stem: reader.read().decode("utf-8")
+        for info, reader in checked.members()
         if info.name.startswith(f"{SERVER_FOLDER}/")
     }
     return portable.Dump(server["dialect"], server["schema_version"], tables)
@@ -97,13 +97,14 @@ def _write_store(checked: Verified, staging: Path) -> int:
     folder changes the folder's time)."""
     staging.mkdir(parents=True)
     written = 0
-    for info, content in checked.members():
+    for info, reader in checked.members():
         relative = _relative(info.name)
         if relative is None:
             continue
         path = staging / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        with open(path, "wb") as written_file:
+            shutil.copyfileobj(reader, written_file)
         mtime_ns = checked.manifest["files"][info.name]["mtime_ns"]
         os.utime(path, ns=(mtime_ns, mtime_ns))
         written += 1
