@@ -6,6 +6,7 @@ import argparse
 import os
 import re
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from socialwork.data.storage.location import is_bucket_url
 EXIT_USAGE = 2
 ARCHIVE_PREFIX = "socialwork-backup-"
 DATED_ARCHIVE = re.compile(rf"^{ARCHIVE_PREFIX}\d{{8}}-\d{{6}}\.tar$")
+# What a backup killed before its rename leaves (archive.write's temporary name); an hour old, no backup is writing it.
+DATED_PARTIAL = re.compile(rf"^\.{ARCHIVE_PREFIX}\d{{8}}-\d{{6}}\.tar\.[0-9a-f]{{32}}\.partial$")
+STALE_PARTIAL_SECONDS = 3600
 DATA_HELP = f"数据目录或 s3://存储桶/前缀（默认 ${settings.DATA_DIR_ENV}）"
 
 
@@ -46,9 +50,12 @@ def dated_name(now: datetime) -> str:
 
 
 def keep_newest(folder: Path, keep: int) -> list[Path]:
-    """Remove the dated archives in folder beyond the newest `keep`; what was removed. Other files are left alone."""
+    """Remove the dated archives in folder beyond the newest `keep`, and what killed backups left there; what was
+    removed. Other files are left alone."""
     dated = sorted(path for path in folder.iterdir() if DATED_ARCHIVE.match(path.name))
     removed = dated[: max(len(dated) - keep, 0)]
+    removed += [path for path in folder.iterdir() if DATED_PARTIAL.match(path.name)
+                and time.time() - path.stat().st_mtime > STALE_PARTIAL_SECONDS]  # fmt: skip
     for path in removed:
         path.unlink()
     return removed

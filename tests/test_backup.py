@@ -5,6 +5,7 @@ that is not empty and a full disk change nothing. Restoring into PostgreSQL: tes
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import tarfile
 from pathlib import Path
@@ -157,6 +158,9 @@ def test_dated_archives_for_the_timer_keep_the_newest(county, tmp_path, capsys):
     for path in old:
         path.write_bytes(b"old")
     (folder / "notes.txt").write_text("not an archive")
+    killed = folder / f".socialwork-backup-20260104-020000.tar.{'0' * 32}.partial"  # a backup killed before its rename
+    killed.write_bytes(b"half")
+    os.utime(killed, (0, 0))
     assert main(["backup", "--data", str(county), "--into", str(folder), "--keep", "3"]) == 0
     names = sorted(p.name for p in folder.iterdir())
     assert names[:3] == ["notes.txt", old[2].name, old[3].name] and len(names) == 4
