@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import county_setup
+from socialwork import backup_commands, county_setup
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     county_setup.add_parsers(sub)
+    backup_commands.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="生成内置演示县的全部月度快照")
     demo.add_argument("--out", type=Path, default=settings.DEMO_DATA_DIR, help="输出目录（默认 data/demo）")
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("username", help="用户名（字母、数字、_.-）")
     user.add_argument("--display-name", help="显示名称")
     user.add_argument("--auth-file", type=Path, help="登录配置文件（默认 $SOCIALWORK_AUTH_FILE）")
+    user.add_argument("--group", help="让该用户组可读登录配置文件（0640），例如服务用户组 socialwork")
 
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
@@ -272,7 +274,7 @@ def _add_user(args: argparse.Namespace) -> int:
         print("错误：两次输入的密码不一致", file=sys.stderr)
         return EXIT_USAGE
     try:
-        save_user(path, args.username, args.display_name or args.username, password)
+        save_user(path, args.username, args.display_name or args.username, password, group=args.group)
     except AuthError as err:
         print(f"错误：{err}", file=sys.stderr)
         return EXIT_USAGE
@@ -355,6 +357,7 @@ COMMANDS = {
     "add-user": _add_user,
     "export": _export,
     **county_setup.COMMANDS,
+    **backup_commands.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
 }

@@ -145,3 +145,27 @@ def test_add_user_refuses_a_weak_password(tmp_path, monkeypatch, capsys, typed, 
     assert capsys.readouterr().err == message
     assert path.exists() == (code == 0)
     assert next(answers, None) is None  # a weak password is refused before it is asked for again
+
+
+def test_the_auth_file_is_the_owners_alone_unless_a_service_group_may_read_it(tmp_path):
+    """add-user --group: the service user reads the file through its group while only root writes it (issue 34,
+    part 4); a later add-user without --group keeps that, rather than locking the service out."""
+    import grp
+    import os
+    import stat
+
+    own = tmp_path / "own.toml"
+    save_user(own, "zhang", "数据员小张", "correct horse")
+    assert stat.S_IMODE(own.stat().st_mode) == 0o600
+
+    shared = tmp_path / "shared.toml"
+    group = grp.getgrgid(os.getgid()).gr_name
+    save_user(shared, "zhang", "数据员小张", "correct horse", group=group)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640 and shared.stat().st_gid == os.getgid()
+    save_user(shared, "li", "数据员小李", "long enough", group=None)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640 and shared.stat().st_gid == os.getgid()
+    assert set(load_users(shared)) == {"zhang", "li"}
+
+    with pytest.raises(AuthError, match="用户组 no-such-group 不存在"):
+        save_user(tmp_path / "other.toml", "zhang", "数据员小张", "correct horse", group="no-such-group")
+    assert not (tmp_path / "other.toml").exists()

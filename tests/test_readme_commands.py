@@ -1,6 +1,6 @@
 """The README's "Set up for your county", run as written (tests/readme_blocks.py): init, a clerk's login, the
-previous year's end and the month imported, kpis, the dashboard served in the background and stopped from another
-shell by its pid file. Nothing is written into the repository."""
+previous year's end and the month imported, kpis, a backup, the dashboard served in the background and stopped from
+another shell by its pid file. Nothing is written into the repository."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ def test_set_up_for_your_county_runs_as_written(home):
         assert (home / f"{COUNTY}社工人才数据导入模板.xlsx").exists(), "init writes its template beside the store"
         assert "已保存用户 zhang" in done.stdout and "上年末数据：2025-12-31" in done.stdout
         assert "持证社工年度净增\t" in done.stdout and "提示：数据目录中没有" not in done.stdout + done.stderr
+        assert [p.suffix for p in (home / "backups").iterdir()] == [".tar"], "backup writes one dated archive"
         assert answers(f"http://127.0.0.1:{port}/_stcore/health", within_s=90), (home / "serve.log").read_text()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert page.status == 200

@@ -10,9 +10,11 @@ The file is named by $SOCIALWORK_AUTH_FILE; without it the import page is not of
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -158,8 +160,10 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
-def save_user(path: Path, username: str, display_name: str, password: str) -> None:
-    """Add or replace a user in the auth file (created with owner-only permissions); a weak password is refused."""
+def save_user(path: Path, username: str, display_name: str, password: str, group: str | None = None) -> None:
+    """Add or replace a user in the auth file; a weak password is refused. A new file is readable by its owner alone
+    (0600), or also by `group` (0640: the service's group, so that the dashboard running as the service user reads
+    it while only root writes it); a file rewritten keeps its mode and group unless `group` is given."""
     if not USERNAME.match(username):
         raise AuthError("用户名只能包含字母、数字、下划线和连字符（最多 32 个字符）")
     if len(password.encode()) > MAX_PASSWORD_BYTES:
@@ -174,8 +178,30 @@ def save_user(path: Path, username: str, display_name: str, password: str) -> No
         lines += [f"[users.{user.username}]", f"display_name = {json.dumps(user.display_name, ensure_ascii=False)}",
                   f"password_hash = {json.dumps(user.password_hash)}", ""]  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode, gid = _file_access(path, group)
     temporary = path.with_name(f".{path.name}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
+        try:
+            if gid is not None:
+                os.fchown(handle.fileno(), -1, gid)
+            os.fchmod(handle.fileno(), mode)
+        except OSError as err:
+            os.unlink(temporary)
+            raise AuthError(f"无法把登录配置文件 {path} 交给用户组 {group or gid} 读取：{err.strerror}") from err
     os.replace(temporary, path)
+
+
+def _file_access(path: Path, group: str | None) -> tuple[int, int | None]:
+    """The auth file's mode and group id to write it with: `group`'s (0640), else the existing file's, else the
+    owner's alone (0600). Never readable or writable by others, whatever the file had."""
+    if group is not None:
+        try:
+            return 0o640, grp.getgrnam(group).gr_gid
+        except KeyError as err:
+            raise AuthError(f"用户组 {group} 不存在；请先创建服务用户（见 docs/setup.md 的 Run as a service）") from err
+    if path.exists():
+        found = path.stat()
+        return stat.S_IMODE(found.st_mode) & 0o640, found.st_gid
+    return 0o600, None
