@@ -44,11 +44,11 @@ def meeting_store(tmp_path, fixture_store):
     root = tmp_path / "store"
     shutil.copytree(fixture_store, root)
     store = SqlFollowups.sqlite(root / FOLLOWUP_FILE)
-    meeting = store.add_meeting(date(2024, 7, 10), "2024年年中推进会", date(2024, 6, 30), Editor("li", "小李"))
+    meeting = store.add_meeting(date(2024, 7, 10), "2024年年中推进会", date(2024, 6, 30), Editor("li", "小李", "reviewer"))
     store.add_item(meeting.meeting_id, MARKUP_TASK, "certified_per_urban_community", T1, "甲街道", date(2024, 9, 30),
-                   Editor("li", "小李"))  # fmt: skip
+                   Editor("li", "小李", "reviewer"))  # fmt: skip
     store.add_item(meeting.meeting_id, "新培育社工机构1家", "active_organisations", None, "县民政局", date(2025, 6, 30),
-                   Editor("li", "小李"))  # fmt: skip
+                   Editor("li", "小李", "reviewer"))  # fmt: skip
     return root
 
 

@@ -63,7 +63,7 @@ def test_log_in_create_an_item_and_see_it_by_its_target_and_in_the_deck(fresh_se
 
     # Another session changes the item while this page shows it: an edit of another field keeps both, an edit of
     # the same field is refused and says so (the form sends the item as it showed it).
-    followups, li = SqlFollowups.sqlite(store / FOLLOWUP_FILE), Editor("li", "数据员小李")
+    followups, li = SqlFollowups.sqlite(store / FOLLOWUP_FILE), Editor("li", "数据员小李", "reviewer")
     followups.update_item(item, {"status": "in_progress"}, li)
     edit = page.locator('[data-testid="stForm"]').filter(has_text="更新事项")
     edit.get_by_label("牵头单位").fill("XX县民政局、城北镇")
