@@ -3,9 +3,11 @@
 import streamlit as st
 
 from socialwork.present.screen import filtering
+from socialwork.present.staff import login
 from socialwork.present.staff.auth import login_configured
 
 workspace = filtering.page_config()  # the browser tab names the store's county
+account = login.view_gate()  # a login form instead of every page when viewing needs one; idle sessions end here
 filters = filtering.sidebar_filters(workspace)  # None while the store holds no snapshot yet
 if filters is None:
     pages = [st.Page("pages/welcome.py", title="开始使用", icon=":material/waving_hand:", default=True)]
@@ -26,4 +28,6 @@ if login_configured():  # data staff only: without a login file the import page 
     pages.append(
         st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import")
     )
+if login.can(account, "audit_read"):
+    pages.append(st.Page("pages/audit.py", title="审计日志", icon=":material/policy:", url_path="audit"))
 filtering.run_page(st.navigation(pages))

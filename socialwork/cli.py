@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import county_setup
+from socialwork import account_commands, county_setup
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
@@ -78,11 +78,6 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     export.add_argument("-o", "--out", type=Path, required=True, help="输出文件")
 
-    user = sub.add_parser("add-user", help="添加或修改数据导入用户（密码以 bcrypt 哈希保存）")
-    user.add_argument("username", help="用户名（字母、数字、_.-）")
-    user.add_argument("--display-name", help="显示名称")
-    user.add_argument("--auth-file", type=Path, help="登录配置文件（默认 $SOCIALWORK_AUTH_FILE）")
-
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     combine = sub.add_parser("combine", help="重新生成多县数据目录的月度合并文件（各县数据的只读汇编，可随时重建）")
@@ -96,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
+    account_commands.add_parsers(sub)
     cluster_commands.add_parsers(sub)
     bench_commands.add_parsers(sub)
     return parser
@@ -254,32 +250,6 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_user(args: argparse.Namespace) -> int:
-    import getpass
-
-    from socialwork.present.staff.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
-
-    path = args.auth_file or auth_file()
-    if path is None:
-        print("错误：请用 --auth-file 指定登录配置文件，或设置环境变量 SOCIALWORK_AUTH_FILE", file=sys.stderr)
-        return EXIT_USAGE
-    password = getpass.getpass(f"密码（至少 {MIN_PASSWORD_LENGTH} 个字符，勿用常见密码）：")
-    weak = password_problem(args.username, password)
-    if weak:
-        print(f"错误：{weak}", file=sys.stderr)
-        return EXIT_USAGE
-    if password != getpass.getpass("再次输入密码："):
-        print("错误：两次输入的密码不一致", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        save_user(path, args.username, args.display_name or args.username, password)
-    except AuthError as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"已保存用户 {args.username} 到 {path}")
-    return 0
-
-
 def _publish(args: argparse.Namespace) -> int:
     from socialwork.data.storage.publishing import publish_store
 
@@ -352,9 +322,9 @@ COMMANDS = {
     "combine": _combine,
     "publish": _publish,
     "import": _import,
-    "add-user": _add_user,
     "export": _export,
     **county_setup.COMMANDS,
+    **account_commands.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
 }

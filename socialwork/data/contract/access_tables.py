@@ -70,7 +70,7 @@ ACCOUNT_ROLES = Table(
         Column("username", "VARCHAR", "账号", "The login's user name in the users file."),
         Column("role", "VARCHAR", "角色", "What the login may do (docs/roles.md).", enum=ROLE),
         Column(
-            "unit_code", "VARCHAR", "单位代码", "A 填报员's unit: a township code or a department's code.", nullable=True
+            "unit_code", "VARCHAR", "单位代码", "A 填报员's unit: a township's or a department's code.", nullable=True
         ),
         Column("changed_at", "VARCHAR", "变更时间", "When the role was last set."),
         Column("changed_by", "VARCHAR", "变更人账号", "The login (or the command line) that set it."),
