@@ -78,7 +78,8 @@ def add_user(args: argparse.Namespace) -> int:
     try:
         if args.role is not None:  # checked before the password is saved: a wrong role leaves nothing half done
             checked_unit(role_code(args.role), args.unit)
-        save_user(path, args.username, args.display_name or args.username, password)
+        known = load_users(path).get(args.username) if path.exists() else None  # a new password keeps the name
+        save_user(path, args.username, args.display_name or (known.display_name if known else args.username), password)
         change = roles.set_role(args.username, args.role, args.unit, _actor()) if args.role else None
     except (AuthError, RoleError) as err:
         print(f"错误：{err}", file=sys.stderr)
