@@ -85,7 +85,8 @@ def _end_session(account: Account, action: str) -> None:
 
 def _logged_in_sidebar(account: Account) -> None:
     with st.sidebar:
-        st.caption(f"已登录：{markdown_text(account.display_name)}（{account.role_label}）")
+        st.caption(f"已登录：{markdown_text(account.display_name)}")
+        st.caption(f"角色：{account.role_label}" + (f"（单位 {account.unit_code}）" if account.unit_code else ""))
         if st.button("退出登录", icon=":material/logout:"):
             _end_session(account, "logout")
             st.rerun()
