@@ -12,6 +12,7 @@ from pathlib import Path
 from socialwork.data import settings
 from socialwork.data.contract.access_tables import COMMAND_LINE, ROLE
 from socialwork.data.server.access import RoleError, Roles, checked_unit, role_code
+from socialwork.data.server.audit import AuditLog
 from socialwork.present.staff.auth import (
     MIN_PASSWORD_LENGTH,
     AuthError,
@@ -57,6 +58,12 @@ def _auth_path(args: argparse.Namespace) -> Path | None:
 
 def _actor() -> str:
     return f"{COMMAND_LINE}{getpass.getuser()}"
+
+
+def log_command(data: str | None, action: str, obj: str) -> None:
+    """An import or export run on the server, in the audit log of its store's server database, as the command line
+    and the system user."""
+    AuditLog(server_url(data)).record(_actor(), action, obj)
 
 
 def add_user(args: argparse.Namespace) -> int:

@@ -207,6 +207,9 @@ def _import(args: argparse.Namespace) -> int:
         for problem in failure.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
+    account_commands.log_command(
+        args.data, "import", f"{as_of.isoformat()} 快照{'（替换原快照）' if args.replace else ''}"
+    )
     kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
     print(import_summary_text(result, identity.load(data).county_name, kept))
     hint = county_setup.year_start_hint(data, as_of)
@@ -246,6 +249,7 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
+    account_commands.log_command(args.data, "export", args.out.name)
     print(f"已导出{county.county_name}材料 {args.out}（{len(content) // 1024} KB）")
     return 0
 

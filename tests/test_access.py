@@ -194,3 +194,19 @@ def test_every_role_has_a_chinese_label_and_the_users_file_keeps_no_role(tmp_pat
     assert set(ROLE.labels.values()) == {"查看者", "填报员", "审核员", "管理员"}
     save_user(tmp_path / "users.toml", "zhang", "数据员小张", "Lantern-river-42")
     assert "role" not in (tmp_path / "users.toml").read_text(encoding="utf-8")
+
+
+def test_an_import_on_the_command_line_is_logged_as_the_command_line(tmp_path, monkeypatch, capsys):
+    store, day = tmp_path / "store", date(2025, 12, 31)
+    identity.write(store, identity.new_county("云溪县", "530524"))
+    monkeypatch.setenv("SOCIALWORK_DB", f"sqlite:///{tmp_path / 'server.sqlite'}")
+    workbook = tmp_path / "2025-12.xlsx"
+    workbook.write_bytes(workbook_bytes(example_frames(day, "530524"), "云溪县"))
+    assert cli.main(["import", str(workbook), "--as-of", day.isoformat(), "--data", str(store)]) == 0, (
+        capsys.readouterr()
+    )
+    (entry,) = AuditLog(f"sqlite:///{tmp_path / 'server.sqlite'}").entries()
+    assert entry["username"].startswith(COMMAND_LINE) and (entry["action"], entry["object"]) == (
+        "import",
+        "2025-12-31 快照",
+    )
