@@ -141,3 +141,12 @@ def test_a_viewer_on_the_import_page_is_told_which_roles_import(county, monkeypa
     assert not at.exception
     assert at.error[0].value == "账号 kan 的角色是查看者，不能导入全县月度数据（需要审核员、管理员角色）"
     assert not at.get("file_uploader")
+
+
+def test_a_logged_in_session_keeps_its_role_while_the_server_database_is_unreachable(county, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOCIALWORK_VIEW_LOGIN", "required")
+    at = app()
+    sign_in(at, monkeypatch, tmp_path, county["kan"], "viewer")
+    monkeypatch.setenv("SOCIALWORK_DB", f"sqlite:///{tmp_path / 'no such folder' / 'server.sqlite'}")
+    at.run()
+    assert not at.exception and shows_overview(at), "the pages stay up; the role it logged in with holds"

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from socialwork.data.contract.access_tables import PERMISSIONS
 from socialwork.data.server.access import Account, can, refusal
@@ -67,7 +68,11 @@ def logged_in_user() -> Account | None:
         st.session_state[_EXPIRED_KEY] = True
         return None
     st.session_state[_ACTIVE_KEY] = now
-    fresh = roles().account(account.username, account.display_name)
+    try:
+        fresh = roles().account(account.username, account.display_name)
+    except SQLAlchemyError:  # the server database unreachable: the role it logged in with, and the pages stay up
+        _log.warning("could not read the role of %s; keeping the session's", account.username, exc_info=True)
+        return account
     st.session_state[_USER_KEY] = fresh
     return fresh
 

@@ -5,10 +5,12 @@ Problems come back as lists (never raised) so the page only draws; every message
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.importer import (
@@ -26,6 +28,8 @@ from socialwork.data.storage import divisions, identity, layout
 from socialwork.data.storage.identity import County
 from socialwork.data.storage.location import Location
 from socialwork.present.staff.auth import audit_log
+
+_log = logging.getLogger(__name__)
 
 
 def counties_to_import(data: Location) -> dict[str, str]:
@@ -74,7 +78,10 @@ def confirm(
         return None, list(failure.problems)
     replaced = "（替换原快照）" if replace else ""
     where = Path(str(data)).name
-    audit_log().record(account.username, "import", f"{result.as_of.isoformat()} 快照{replaced}（{where}）")
+    try:
+        audit_log().record(account.username, "import", f"{result.as_of.isoformat()} 快照{replaced}（{where}）")
+    except SQLAlchemyError:  # written already: the import stands, the server's log says what the audit log lacks
+        _log.exception("import of %s by %s not in the audit log", result.as_of, account.username)
     return result, []
 
 
