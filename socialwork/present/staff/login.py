@@ -118,21 +118,25 @@ def _login_form(key: str = "login") -> None:
         st.error("用户名或密码不正确")
 
 
-def view_gate() -> Account | None:
-    """Before any page: the session's account (its idle time checked); when viewing needs a login, a login form
-    instead of the page until someone logs in. Called by dashboard.py on every run."""
+def view_gate(keep_url: Callable[[], object]) -> Account | None:
+    """Before any page: the session's account (its idle time checked, its name and logout in the sidebar); when
+    viewing needs a login, a login form instead of the page until someone logs in. Called by dashboard.py on every
+    run; `keep_url` names the site's pages without drawing one, so that a link's page opens after the login."""
     try:
         required = view_login_required()
         account = logged_in_user()
     except SettingError as err:
         st.error(str(err))
         st.stop()
+    if account:
+        _logged_in_sidebar(account)
     if account or not required:
         return account
     if not login_configured():
         st.error(f"本看板设置为登录后查看（{VIEW_LOGIN_ENV}=required），但没有可用的登录配置文件 SOCIALWORK_AUTH_FILE")
         st.stop()
-    st.subheader("请先登录")
+    keep_url()
+    st.title("请先登录")
     st.caption("本看板仅供本单位工作人员查看，请用分配给您的账号登录。")
     _login_form("view_login")
     st.stop()
@@ -146,7 +150,6 @@ def login_gate(action: str = "import") -> Account:
         st.subheader(f"登录后{PERMISSIONS[action].label}")
         _login_form()
         st.stop()
-    _logged_in_sidebar(account)
     if not can(account, action):
         st.error(refusal(account, action))
         st.stop()
@@ -158,7 +161,6 @@ def login_panel(purpose: str) -> Account | None:
     login allows (`purpose`). The page goes on either way: viewers read."""
     account = logged_in_user()
     if account:
-        _logged_in_sidebar(account)
         return account
     if login_configured():
         with st.expander(f"工作人员登录（{purpose}）", icon=":material/login:"):
