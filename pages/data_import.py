@@ -13,7 +13,7 @@ filtering.ensure_entrypoint()
 workspace = filtering.current_workspace()  # also before the first snapshot, when there are no filters
 county = workspace.county
 st.title("数据导入")
-login.login_gate()
+account = login.login_gate("import")
 
 target = workspace.data
 counties = uploads.counties_to_import(workspace.data)
@@ -60,7 +60,7 @@ if checked.exists:
 if st.button("确认导入", type="primary", disabled=checked.exists and not replace):
     with st.status("正在导入…", expanded=True) as status:
         st.write("写入快照文件…")
-        result, problems = uploads.confirm(checked, target, replace)
+        result, problems = uploads.confirm(checked, target, replace, account)
         if result is None:  # e.g. another import is writing this store
             status.update(label="导入失败，未写入任何数据", state="error")
             st.error("\n\n".join(markdown_text(p) for p in problems))

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import backup_commands, county_setup
+from socialwork import account_commands, backup_commands, county_setup
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
@@ -79,12 +79,6 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     export.add_argument("-o", "--out", type=Path, required=True, help="输出文件")
 
-    user = sub.add_parser("add-user", help="添加或修改数据导入用户（密码以 bcrypt 哈希保存）")
-    user.add_argument("username", help="用户名（字母、数字、_.-）")
-    user.add_argument("--display-name", help="显示名称")
-    user.add_argument("--auth-file", type=Path, help="登录配置文件（默认 $SOCIALWORK_AUTH_FILE）")
-    user.add_argument("--group", help="让该用户组可读登录配置文件（0640），例如服务用户组 socialwork")
-
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
     combine = sub.add_parser("combine", help="重新生成多县数据目录的月度合并文件（各县数据的只读汇编，可随时重建）")
@@ -98,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="由数据契约生成 docs/data.md")
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
+    account_commands.add_parsers(sub)
     cluster_commands.add_parsers(sub)
     bench_commands.add_parsers(sub)
     return parser
@@ -213,6 +208,9 @@ def _import(args: argparse.Namespace) -> int:
         for problem in failure.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
+    account_commands.log_command(
+        args.data, "import", f"{as_of.isoformat()} 快照{'（替换原快照）' if args.replace else ''}"
+    )
     kept = "对象存储中保留为旧版本" if isinstance(data, Bucket) else "保留在 .replaced/"
     print(import_summary_text(result, identity.load(data).county_name, kept))
     hint = county_setup.year_start_hint(data, as_of)
@@ -252,33 +250,8 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
+    account_commands.log_command(args.data, "export", args.out.name)
     print(f"已导出{county.county_name}材料 {args.out}（{len(content) // 1024} KB）")
-    return 0
-
-
-def _add_user(args: argparse.Namespace) -> int:
-    import getpass
-
-    from socialwork.present.staff.auth import MIN_PASSWORD_LENGTH, AuthError, auth_file, password_problem, save_user
-
-    path = args.auth_file or auth_file()
-    if path is None:
-        print("错误：请用 --auth-file 指定登录配置文件，或设置环境变量 SOCIALWORK_AUTH_FILE", file=sys.stderr)
-        return EXIT_USAGE
-    password = getpass.getpass(f"密码（至少 {MIN_PASSWORD_LENGTH} 个字符，勿用常见密码）：")
-    weak = password_problem(args.username, password)
-    if weak:
-        print(f"错误：{weak}", file=sys.stderr)
-        return EXIT_USAGE
-    if password != getpass.getpass("再次输入密码："):
-        print("错误：两次输入的密码不一致", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        save_user(path, args.username, args.display_name or args.username, password, group=args.group)
-    except AuthError as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"已保存用户 {args.username} 到 {path}")
     return 0
 
 
@@ -354,9 +327,9 @@ COMMANDS = {
     "combine": _combine,
     "publish": _publish,
     "import": _import,
-    "add-user": _add_user,
     "export": _export,
     **county_setup.COMMANDS,
+    **account_commands.COMMANDS,
     **backup_commands.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,

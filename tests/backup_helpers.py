@@ -12,20 +12,21 @@ from socialwork.data import settings
 from socialwork.data.backup.taking import _left_out
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.server import portable
+from socialwork.data.server.access import Roles
 from socialwork.data.server.followups import Editor
 from socialwork.data.server.followups_sql import BEIJING, SqlFollowups
 from socialwork.data.server.lockouts import LOCKOUT_AFTER, LoginAttempts
 from socialwork.data.storage.layout import DEMO_MARKER
 
-ZHANG = Editor("zhang", "数据员小张")
+ZHANG = Editor("zhang", "数据员小张", "reviewer")  # a 审核员 may write follow-ups (access.py)
 TASK = "新开发社工岗位不少于5个"
 LOCKED_USER = "li"
 
 
 def demo_county_with_writes(folder: Path, db_url: str | None = None) -> Path:
     """The demo county as a county's own store (not marked as the demo, so it may be written), with a meeting, a
-    follow-up item with a note, and a login locked out after LOCKOUT_AFTER wrong passwords, in db_url (default the
-    SQLite file beside the snapshots)."""
+    follow-up item with a note, a role given (and its line in the audit log), and a login locked out after
+    LOCKOUT_AFTER wrong passwords, in db_url (default the SQLite file beside the snapshots)."""
     store = folder / "store"
     shutil.copytree(settings.DEMO_DATA_DIR, store, ignore=shutil.ignore_patterns(DEMO_MARKER))
     url = db_url or f"sqlite:///{store / FOLLOWUP_FILE}"
@@ -38,6 +39,7 @@ def demo_county_with_writes(folder: Path, db_url: str | None = None) -> Path:
     item = followups.add_item(meeting.meeting_id, TASK, "posts_new_this_year", None, "县民政局", date(2026, 12, 15),
                               ZHANG)  # fmt: skip
     followups.add_note(item.item_id, date(2026, 11, 20), "已开发3个岗位", ZHANG)
+    Roles(url, clock=lambda: datetime(2026, 11, 5, 9, 0, tzinfo=BEIJING)).set_role("zhang", "reviewer", None, "命令行")
     attempts = LoginAttempts(url, clock=lambda: 1_790_000_000.25)
     for _ in range(LOCKOUT_AFTER):
         attempts.reserve(LOCKED_USER)

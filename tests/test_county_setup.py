@@ -32,6 +32,7 @@ from socialwork.figures import metrics
 from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present.documents.exports import export_bytes
 from socialwork.present.staff.auth import load_users, save_user
+from tests.accounts import sign_in
 from tests.fixture_county import SNAPSHOTS, snapshot
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -173,7 +174,7 @@ def open_page(page: str, store: Path, monkeypatch, tmp_path) -> AppTest:
     if page == "data_import.py":  # the import page exists for a logged-in data clerk only
         save_user(tmp_path / "users.toml", "li", "数据员小李", "long enough")
         monkeypatch.setenv("SOCIALWORK_AUTH_FILE", str(tmp_path / "users.toml"))
-        at.session_state["logged_in_user"] = load_users()["li"]
+        sign_in(at, monkeypatch, tmp_path, load_users()["li"], "reviewer")
     at.switch_page(f"pages/{page}").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -300,7 +301,7 @@ def test_an_empty_store_with_a_login_points_to_the_import_page(tmp_path, monkeyp
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60).run()
     assert "在左侧“数据导入”页上传" in "\n".join(m.value for m in at.markdown)
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
-    at.session_state["logged_in_user"] = load_users()["li"]
+    sign_in(at, monkeypatch, tmp_path, load_users()["li"], "reviewer")
     at.switch_page("pages/data_import.py").run()
     assert not at.exception and not at.error
     assert any(f"导入到：**{NAME}**" in m.value for m in at.markdown) and at.get("file_uploader")

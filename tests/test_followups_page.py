@@ -22,6 +22,7 @@ from socialwork.figures import changes
 from socialwork.present.staff.auth import load_users, save_user
 from socialwork.present.tables.changes import summary_items
 from socialwork.present.words.plaintext import markdown_text
+from tests.accounts import sign_in
 from tests.fixture_county import T1
 from tests.markdown_text import shown
 
@@ -44,20 +45,21 @@ def meeting_store(tmp_path, fixture_store):
     root = tmp_path / "store"
     shutil.copytree(fixture_store, root)
     store = SqlFollowups.sqlite(root / FOLLOWUP_FILE)
-    meeting = store.add_meeting(date(2024, 7, 10), "2024年年中推进会", date(2024, 6, 30), Editor("li", "小李"))
+    li = Editor("li", "小李", "reviewer")
+    meeting = store.add_meeting(date(2024, 7, 10), "2024年年中推进会", date(2024, 6, 30), li)
     store.add_item(meeting.meeting_id, MARKUP_TASK, "certified_per_urban_community", T1, "甲街道", date(2024, 9, 30),
-                   Editor("li", "小李"))  # fmt: skip
+                   li)  # fmt: skip
     store.add_item(meeting.meeting_id, "新培育社工机构1家", "active_organisations", None, "县民政局", date(2025, 6, 30),
-                   Editor("li", "小李"))  # fmt: skip
+                   li)  # fmt: skip
     return root
 
 
-def open_page(page: str, data=None, monkeypatch=None, user=None, **query) -> AppTest:
+def open_page(page: str, data=None, monkeypatch=None, user=None, tmp_path=None, role="reviewer", **query) -> AppTest:
     if data is not None:
         monkeypatch.setenv("SOCIALWORK_DATA", str(data))
     at = AppTest.from_file(ENTRYPOINT, default_timeout=90)
     if user is not None:
-        at.session_state["logged_in_user"] = user
+        sign_in(at, monkeypatch, tmp_path, user, role)
     for key, value in query.items():
         at.query_params[key] = value
     at.switch_page(f"pages/{page}.py").run()
@@ -87,16 +89,16 @@ def test_with_logins_a_viewer_is_offered_the_login_and_still_no_form(auth_file, 
     assert len(at.dataframe[0].value) == 2
 
 
-def test_logged_in_staff_get_the_forms(auth_file, meeting_store, monkeypatch):
-    at = open_page("followups", meeting_store, monkeypatch, user=load_users()["zhang"], asof="2025-03-31")
+def test_logged_in_staff_get_the_forms(auth_file, meeting_store, monkeypatch, tmp_path):
+    at = open_page("followups", meeting_store, monkeypatch, load_users()["zhang"], tmp_path, asof="2025-03-31")
     assert any("已登录：数据员小张" in c.value for c in at.caption)
     assert buttons(at) >= FORM_BUTTONS
     trail = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert any("小李（li）：新建事项" in shown(line) for line in trail)  # the audit trail, on the item
 
 
-def test_logged_in_on_the_demo_says_it_is_read_only(auth_file, monkeypatch):
-    at = open_page("followups", user=load_users()["zhang"], asof="2026-10-31")
+def test_logged_in_on_the_demo_says_it_is_read_only(auth_file, monkeypatch, tmp_path):
+    at = open_page("followups", None, monkeypatch, load_users()["zhang"], tmp_path, asof="2026-10-31")
     assert shown(at.info[0].value) == DEMO_READ_ONLY
     assert not buttons(at) & FORM_BUTTONS
 

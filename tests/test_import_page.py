@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.present.staff.auth import authenticate, load_users, save_user
+from tests.accounts import sign_in
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 
@@ -40,7 +41,7 @@ def test_after_login_the_upload_is_offered(auth_file, tmp_path, fixture_store, m
     # AppTest does not deliver form submissions here; the login form itself is driven in tests/browser.
     monkeypatch.setenv("SOCIALWORK_DATA", str(fixture_store))
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
-    at.session_state["logged_in_user"] = load_users()["zhang"]
+    sign_in(at, monkeypatch, tmp_path, load_users()["zhang"], "reviewer")
     at.switch_page("pages/data_import.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("已登录：数据员小张" in c.value for c in at.caption)
@@ -85,7 +86,7 @@ def test_a_store_of_many_counties_asks_which_county_before_the_upload(auth_file,
     city = write_city_store(tmp_path / "city")
     monkeypatch.setenv("SOCIALWORK_DATA", str(city))
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
-    at.session_state["logged_in_user"] = load_users()["zhang"]
+    sign_in(at, monkeypatch, tmp_path, load_users()["zhang"], "reviewer")
     at.switch_page("pages/data_import.py").run()
     assert not at.exception, [e.value for e in at.exception]
     picker = at.selectbox(key="import_county")

@@ -1,17 +1,20 @@
 """The README's "Set up for your county", run as written (tests/readme_blocks.py): init, a clerk's login, the
-previous year's end and the month imported, kpis, a backup, the dashboard served in the background and stopped from
-another shell by its pid file. Nothing is written into the repository."""
+previous year's end and the month imported, kpis, a backup, the dashboard served in the background (its first page
+the login) and stopped from another shell by its pid file. Nothing is written into the repository."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import urllib.request
 from datetime import date
 
 import pytest
+import websockets
 
 from socialwork.cli import COMMANDS
+from socialwork.cluster import load
 from socialwork.county_setup import example_frames
 from socialwork.data import settings
 from socialwork.data.importing.workbook import workbook_bytes
@@ -50,6 +53,14 @@ def home(tmp_path):
     return home
 
 
+async def first_run(port: int) -> load.Page:
+    """What a new session's first run of the served dashboard shows."""
+    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        await ws.send(load.rerun_message(""))
+        return await asyncio.wait_for(load.read_run(ws, load.Page()), load.RUN_TIMEOUT_S)
+
+
 def test_set_up_for_your_county_runs_as_written(home):
     setup, stop = shell_blocks(section("Set up for your county"))
     port = free_port()
@@ -64,6 +75,9 @@ def test_set_up_for_your_county_runs_as_written(home):
         assert answers(f"http://127.0.0.1:{port}/_stcore/health", within_s=90), (home / "serve.log").read_text()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert page.status == 200
+        assert "export SOCIALWORK_VIEW_LOGIN=required" in setup
+        first = asyncio.run(first_run(port))  # as a browser's first visit: the login, not the figures
+        assert first.exceptions == [] and {"用户名", "密码"} <= set(first.inputs) and not first.metrics
 
         (pid,) = pids_in(home)
         run_block(scratch(stop, replacements))  # another shell than the one that started it

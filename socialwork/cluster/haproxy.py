@@ -14,12 +14,19 @@
   The replicas send those files precompressed (socialwork/web/static_encoding.py) with `Vary: Accept-Encoding`:
   `process-vary on` keeps one copy per content coding (without it HAProxy caches no response carrying Vary), and
   HAProxy itself compresses nothing, so nothing is compressed twice and brotli, which it lacks, stays.
+- Optionally HTTPS (`Tls`): HAProxy holds the certificate and key and speaks plain HTTP to the replicas on loopback;
+  the plain HTTP port answers every request with a redirect to HTTPS (301) except the health check, which a monitor
+  may ask over either, and HTTPS answers carry HSTS, so a browser that has seen the site once never tries HTTP
+  again. The replicas are told the request came over HTTPS (X-Forwarded-Proto); Streamlit's XSRF check stays on
+  (tests/servers/test_https_servers.py).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from socialwork.cluster.serving import wait_until_healthy
@@ -28,6 +35,52 @@ COOKIE = "SWREPLICA"
 CACHE_MB = 64  # HAProxy's memory for static files: Streamlit's whole frontend is about 10 MB
 MAX_OBJECT_BYTES = 16 * 1024 * 1024  # the largest JavaScript chunk is a few MB; must be under half of CACHE_MB
 TUNNEL_TIMEOUT = "8h"  # an open session's websocket, idle between reruns
+HSTS_SECONDS = 31_536_000  # a year: browsers keep to HTTPS for this long after an answer over it
+
+
+@dataclass(frozen=True)
+class Tls:
+    """HTTPS at HAProxy: the certificate and its key (PEM files) and the plain HTTP port redirected to HTTPS."""
+
+    cert: Path
+    key: Path
+    http_port: int
+
+
+def tls_problem(cert: Path, key: Path) -> str | None:
+    """Why the certificate or key cannot be used, in Chinese; None when both are readable PEM files."""
+    for path, what, marker in ((cert, "证书", "CERTIFICATE"), (key, "私钥", "PRIVATE KEY")):
+        try:
+            text = Path(path).read_text(encoding="ascii", errors="replace")
+        except OSError as err:
+            return f"无法读取{what}文件 {path}：{err.strerror or err}"
+        if "-----BEGIN " not in text or marker not in text:
+            return f"{what}文件 {path} 不是 PEM 格式（应含 “-----BEGIN …{marker}-----”）"
+    return None
+
+
+def write_pem(workdir: Path, tls: Tls) -> Path:
+    """The certificate followed by its key in one file, as HAProxy's `crt` reads them; readable by its owner only."""
+    path = workdir / "haproxy.pem"
+    text = Path(tls.cert).read_text(encoding="ascii").rstrip("\n") + "\n" + Path(tls.key).read_text(encoding="ascii")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(text)
+    return path
+
+
+def _tls_frontend(address: str, port: int, pem: Path, http_port: int) -> list[str]:
+    """HTTPS on port, and HTTP on http_port redirected to it (the health check answered on both)."""
+    where = "" if port == 443 else f":{port}"
+    return [
+        f"    bind {address}:{port} ssl crt {pem}",
+        f"    bind {address}:{http_port}",
+        "    acl health path /_stcore/health",
+        f"    http-request redirect location https://%[req.hdr(host),field(1,:)]{where}%[capture.req.uri] code 301"
+        " unless { ssl_fc } || health",
+        "    http-request set-header X-Forwarded-Proto https if { ssl_fc }",
+        f'    http-response set-header Strict-Transport-Security "max-age={HSTS_SECONDS}" if {{ ssl_fc }}',
+    ]
 
 
 def executable() -> str:
@@ -38,8 +91,10 @@ def executable() -> str:
     return found
 
 
-def config(port: int, replica_ports: list[int], cache: bool = True, address: str = "127.0.0.1") -> str:
-    """The haproxy.cfg text: one frontend on address:port, one backend of the replicas on loopback."""
+def config(port: int, replica_ports: list[int], cache: bool = True, address: str = "127.0.0.1",
+           tls: tuple[Path, int] | None = None) -> str:  # fmt: skip
+    """The haproxy.cfg text: one frontend on address:port (HTTPS with `tls`, the PEM file and the plain HTTP port
+    redirected), one backend of the replicas on loopback."""
     servers = [
         f"    server r{n} 127.0.0.1:{p} cookie r{n} check inter 2s fall 3 rise 2"
         for n, p in enumerate(replica_ports, 1)
@@ -86,7 +141,7 @@ def config(port: int, replica_ports: list[int], cache: bool = True, address: str
         "",
         *(cache_section if cache else []),
         "frontend dashboard",
-        f"    bind {address}:{port}",
+        *(_tls_frontend(address, port, *tls) if tls else [f"    bind {address}:{port}"]),
         "    default_backend replicas",
         "",
         "backend replicas",
@@ -101,14 +156,15 @@ def config(port: int, replica_ports: list[int], cache: bool = True, address: str
 
 
 def start(workdir: Path, port: int, replica_ports: list[int], cache: bool = True, address: str = "127.0.0.1",
-          output=subprocess.DEVNULL) -> subprocess.Popen:  # fmt: skip
+          output=subprocess.DEVNULL, tls: Tls | None = None) -> subprocess.Popen:  # fmt: skip
     """Write the configuration into workdir, check it, run haproxy in the foreground (-db) and wait until it answers
-    a health check through to a replica."""
+    a health check through to a replica (with `tls`, on the plain HTTP port, which answers it unredirected)."""
     path = workdir / "haproxy.cfg"
-    path.write_text(config(port, replica_ports, cache, address), encoding="utf-8")
+    served = (write_pem(workdir, tls), tls.http_port) if tls else None
+    path.write_text(config(port, replica_ports, cache, address, served), encoding="utf-8")
     subprocess.run([executable(), "-c", "-q", "-f", str(path)], check=True)
     process = subprocess.Popen([executable(), "-db", "-f", str(path)], stdout=output, stderr=subprocess.STDOUT)
-    if wait_until_healthy(process, f"http://127.0.0.1:{port}", 30):
+    if wait_until_healthy(process, f"http://127.0.0.1:{tls.http_port if tls else port}", 30):
         return process
     process.kill()
     raise RuntimeError(f"haproxy did not answer in 30 s (exit code {process.poll()})")

@@ -35,10 +35,11 @@ class Replicas:
     workdir: Path
     logs: list = field(default_factory=list)
     owns_workdir: bool = False  # made by start(): removed by stop() unless the logs are to be kept
+    tls: haproxy.Tls | None = None  # HTTPS on port, plain HTTP (redirected) on tls.http_port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}" if self.tls else f"http://127.0.0.1:{self.port}"
 
     def replica_url(self, n: int) -> str:
         return f"http://127.0.0.1:{self.replica_ports[n]}"
@@ -61,7 +62,8 @@ class Replicas:
 
 def start(count: int, port: int | None = None, data: str | Path | None = None, db_url: str | None = None,
           cache: bool = True, address: str = "127.0.0.1", env: dict[str, str] | None = None,
-          workdir: Path | None = None, own_copies: bool = False) -> Replicas:  # fmt: skip
+          workdir: Path | None = None, own_copies: bool = False,
+          tls: haproxy.Tls | None = None) -> Replicas:  # fmt: skip
     """Start `count` replicas (side by side) and HAProxy on address:port; every one answers its health check.
 
     `data` is a folder or an s3://bucket/prefix (the endpoint and keys in the environment or `env`). With
@@ -84,11 +86,11 @@ def start(count: int, port: int | None = None, data: str | Path | None = None, d
     with ThreadPoolExecutor(count) as pool:
         processes = list(pool.map(one, range(count)))
     port = port or free_port()
-    balancer = haproxy.start(workdir, port, ports, cache=cache, address=address)
-    return Replicas(port, ports, processes, balancer, workdir, logs, owns_workdir)
+    balancer = haproxy.start(workdir, port, ports, cache=cache, address=address, tls=tls)
+    return Replicas(port, ports, processes, balancer, workdir, logs, owns_workdir, tls)
 
 
-def run(count: int, port: int, data: str | None, cache: bool, address: str) -> int:
+def run(count: int, port: int, data: str | None, cache: bool, address: str, tls: haproxy.Tls | None = None) -> int:
     """The CLI: start, say where, wait for Ctrl-C, SIGINT or SIGTERM, stop everything."""
     db_url = os.environ.get(DB_ENV)
     if not db_url:
@@ -101,9 +103,12 @@ def run(count: int, port: int, data: str | None, cache: bool, address: str) -> i
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
-    replicas = start(count, port, data, db_url, cache, address)
+    replicas = start(count, port, data, db_url, cache, address, tls=tls)
+    listening = (
+        f"https://{address}:{port}（http 端口 {tls.http_port} 转到 https）" if tls else f"http://{address}:{port}"
+    )
     print(f"已启动 {count} 个副本（端口 {', '.join(map(str, replicas.replica_ports))}），"
-          f"HAProxy 监听 http://{address}:{port}；日志在 {replicas.workdir}；"
+          f"HAProxy 监听 {listening}；日志在 {replicas.workdir}；"
           f"按 Ctrl-C 或在另一终端运行 kill {os.getpid()} 停止", flush=True)  # fmt: skip
     while not stopped.wait(1):
         dead = [n + 1 for n, p in enumerate(replicas.processes) if p.poll() is not None]

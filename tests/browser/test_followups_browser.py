@@ -8,7 +8,9 @@ import shutil
 import pytest
 from pptx import Presentation
 
+from socialwork.data.contract.access_tables import COMMAND_LINE
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
+from socialwork.data.server.access import Roles
 from socialwork.data.server.followups import Editor
 from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.data.storage.layout import DEMO_MARKER
@@ -33,6 +35,7 @@ def test_log_in_create_an_item_and_see_it_by_its_target_and_in_the_deck(fresh_se
     (store / DEMO_MARKER).unlink()  # a county's own store: the demo's meetings are read-only
     auth = tmp_path / "users.toml"
     save_user(auth, "zhang", "数据员小张", "correct horse")
+    Roles(f"sqlite:///{store / FOLLOWUP_FILE}").set_role("zhang", "reviewer", None, COMMAND_LINE)  # imports, writes
     url = fresh_server("serve", {"SOCIALWORK_DATA": str(store), "SOCIALWORK_AUTH_FILE": str(auth)})
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
 
@@ -63,7 +66,7 @@ def test_log_in_create_an_item_and_see_it_by_its_target_and_in_the_deck(fresh_se
 
     # Another session changes the item while this page shows it: an edit of another field keeps both, an edit of
     # the same field is refused and says so (the form sends the item as it showed it).
-    followups, li = SqlFollowups.sqlite(store / FOLLOWUP_FILE), Editor("li", "数据员小李")
+    followups, li = SqlFollowups.sqlite(store / FOLLOWUP_FILE), Editor("li", "数据员小李", "reviewer")
     followups.update_item(item, {"status": "in_progress"}, li)
     edit = page.locator('[data-testid="stForm"]').filter(has_text="更新事项")
     edit.get_by_label("牵头单位").fill("XX县民政局、城北镇")

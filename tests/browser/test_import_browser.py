@@ -7,9 +7,12 @@ from datetime import date
 
 import pytest
 
+from socialwork.data.contract.access_tables import COMMAND_LINE
+from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.contract.tables import TABLES
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.server.access import Roles
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.present.staff.auth import save_user
 from tests.browser.conftest import full_page_screenshot, settle
@@ -23,6 +26,7 @@ def test_login_upload_preview_and_import(fresh_server, browser, tmp_path, demo_s
     (store / ".socialwork-demo").unlink()  # a real store: imports into the demo folder are refused
     auth = tmp_path / "users.toml"
     save_user(auth, "zhang", "数据员小张", "correct horse")
+    Roles(f"sqlite:///{store / FOLLOWUP_FILE}").set_role("zhang", "reviewer", None, COMMAND_LINE)  # imports, writes
     as_of = date(2026, 11, 30)  # the month after the demo's last snapshot (the import refuses a stale date)
     upload = tmp_path / f"{as_of:%Y-%m}.xlsx"
     upload.write_bytes(workbook_bytes({t.name: read_table(demo_store, LAST_SNAPSHOT, t) for t in TABLES}))

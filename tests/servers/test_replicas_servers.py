@@ -20,7 +20,9 @@ import pytest
 import websockets
 
 from socialwork.cluster import haproxy, load, replicas
+from socialwork.data.contract.access_tables import COMMAND_LINE
 from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.server.access import Roles
 from socialwork.data.server.followups_sql import SqlFollowups
 from socialwork.data.storage import objectstore, publishing
 from socialwork.data.storage.location import Bucket
@@ -63,6 +65,8 @@ def cluster(postgres, snapshot_store, auth_file):
     """Two replicas sharing the PostgreSQL of conftest.py and the bucket store (each its own local copy), HAProxy in
     front (its static cache on)."""
     url, environment = snapshot_store
+    for clerk in ("zhang", "li"):  # the county's data staff: they import and write follow-ups (docs/roles.md)
+        Roles(postgres.url()).set_role(clerk, "reviewer", None, COMMAND_LINE)
     running = replicas.start(2, data=url, db_url=postgres.url(), own_copies=True,
                              env={"SOCIALWORK_AUTH_FILE": str(auth_file), **environment})  # fmt: skip
     yield running

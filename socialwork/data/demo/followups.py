@@ -11,7 +11,7 @@ from socialwork.data.server.followups_sql import BEIJING, SqlFollowups
 
 # Two review meetings of 2026 and what they decided. At the last snapshot (2026-10-31) three items are done, two
 # are overdue (马坪乡's star rating, the new posts), one is under way in time and one has not started.
-DEMO_EDITOR = Editor("demo", "演示账号")
+DEMO_EDITOR = Editor("demo", "演示账号", "reviewer")
 DEMO_MEETINGS = [  # date, title, reviewed snapshot
     (date(2026, 7, 10), "2026年上半年社会工作人才工作推进会", date(2026, 6, 30)),
     (date(2026, 9, 8), "2026年8月社会工作人才工作调度会", date(2026, 8, 31)),

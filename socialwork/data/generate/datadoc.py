@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from socialwork.data.contract.access_tables import ACCESS_TABLES, AUDIT_ACTION, ROLE
 from socialwork.data.contract.county_files import (
     COUNTY,
     COUNTY_FILE,
@@ -94,6 +95,13 @@ def data_markdown() -> str:
     for table in FOLLOWUP_TABLES:
         out += _table_section(table)
     out += [
+        "The same database keeps each login's role (the users file keeps only passwords) and the audit log of "
+        "logins, imports, exports and role changes (docs/roles.md).",
+        "",
+    ]
+    for table in ACCESS_TABLES:
+        out += _table_section(table)
+    out += [
         "# A store of many counties",
         "",
         f"A city's or province's store is a folder holding `{DIVISIONS_FILE}` and one complete single-county store "
@@ -107,7 +115,7 @@ def data_markdown() -> str:
     for table in (DIVISIONS, DIVISION_TARGETS):
         out += _table_section(table)
     out += ["## Enumerations", ""]
-    for enum in ENUMS:
+    for enum in (*ENUMS, ROLE, AUDIT_ACTION):
         out += [f'<a id="enum-{enum.name}"></a>', f"### `{enum.name}` — {enum.label}", ""]
         grouped = bool(enum.groups)
         out.append("| code | 中文 |" + (" group |" if grouped else ""))

@@ -20,6 +20,7 @@ from typing import Protocol
 from socialwork.data.contract.enums import FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
+from socialwork.data.server.access import Account
 
 EDITABLE_FIELDS = ("task", "metric_key", "township_code", "lead_unit", "due_date", "status")
 MAX_TASK, MAX_NOTE, MAX_TITLE, MAX_UNIT = 200, 500, 60, 60
@@ -55,12 +56,7 @@ FIELD_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Editor:
-    """Who writes: a login of the auth file (never anyone on the registers)."""
-
-    username: str
-    display_name: str
+Editor = Account  # who writes: a login with its role (access.require checks it before every write)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from socialwork.data.server import serverdb
+from socialwork.data.server import access, serverdb
 from socialwork.data.server.followups import (
     DEMO_READ_ONLY,
     EDITABLE_FIELDS,
@@ -89,10 +89,15 @@ class SqlFollowups:
             yield con
 
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE, taken before reading what the write depends on)."""
+    def _writing(self, editor: Editor) -> Iterator[Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE, taken before reading what the write depends on), for an
+        editor whose role may write follow-ups (access.require: refused here whatever the page showed)."""
         if self.read_only:
             raise FollowupError(DEMO_READ_ONLY)
+        try:
+            access.require(editor, "followup_write")
+        except access.AccessDenied as err:
+            raise FollowupError(str(err)) from err
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._migrated()
@@ -118,7 +123,7 @@ class SqlFollowups:
         title = check_text(title, "会议名称", MAX_TITLE)
         if reviewed_snapshot > meeting_date:
             raise FollowupError("审议的数据日期不能晚于会议日期")
-        with self._writing() as con:
+        with self._writing(editor) as con:
             row = con.execute(
                 MEETINGS.insert()
                 .values(meeting_date=meeting_date.isoformat(), title=title,
@@ -153,7 +158,7 @@ class SqlFollowups:
         fields = checked_fields({"task": task, "metric_key": metric_key, "township_code": township_code,
                                  "lead_unit": lead_unit, "due_date": due_date, "status": status})  # fmt: skip
         stamp = self._stamp()
-        with self._writing() as con:
+        with self._writing(editor) as con:
             found = con.execute(sa.select(MEETINGS.c.meeting_id).where(MEETINGS.c.meeting_id == meeting_id))
             if found.first() is None:
                 raise FollowupError(f"没有编号为 {meeting_id} 的会议")
@@ -175,7 +180,7 @@ class SqlFollowups:
         if not wanted:
             return seen
         stamp = self._stamp()
-        with self._writing() as con:
+        with self._writing(editor) as con:
             row = _item_row(con, seen.item_id, lock=True)  # PostgreSQL: other editors of this item wait here
             if row is None:
                 raise FollowupError(f"没有编号为 {seen.item_id} 的督办事项")
@@ -205,7 +210,7 @@ class SqlFollowups:
     def add_note(self, item_id: int, note_date: date, note: str, editor: Editor) -> Note:
         note = check_text(note, "进展情况", MAX_NOTE)
         stamp = self._stamp()
-        with self._writing() as con:
+        with self._writing(editor) as con:
             if _item_row(con, item_id, lock=True) is None:  # the item's row first, as update_item: no deadlock
                 raise FollowupError(f"没有编号为 {item_id} 的督办事项")
             row = con.execute(

@@ -1,4 +1,5 @@
-"""The server database: what the app writes interactively (meetings and follow-up items, failed logins).
+"""The server database: what the app writes interactively (meetings and follow-up items, failed logins, accounts'
+roles and the audit log).
 
 PostgreSQL when $SOCIALWORK_DB holds a `postgresql://…` URL (several app replicas share it), otherwise SQLite in one
 file beside the snapshots, `<data dir>/followups.sqlite`. One schema, one list of migrations and one set of
@@ -32,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from socialwork.data.contract import access_tables
 from socialwork.data.contract import followup_tables as contract_tables
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.contract.plan_figures import METRIC
@@ -78,6 +80,8 @@ MEETINGS = _stored_table(contract_tables.MEETINGS)
 ITEMS = _stored_table(contract_tables.FOLLOWUP_ITEMS)
 NOTES = _stored_table(contract_tables.FOLLOWUP_NOTES)
 CHANGES = _stored_table(contract_tables.FOLLOWUP_CHANGES)
+ACCOUNT_ROLES = _stored_table(access_tables.ACCOUNT_ROLES)
+AUDIT_LOG = _stored_table(access_tables.AUDIT_LOG)
 LOGIN_FAILURES = sa.Table(
     "login_failures", METADATA,
     sa.Column("username", sa.Text, primary_key=True),
@@ -105,6 +109,7 @@ Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
     _create(MEETINGS, ITEMS, NOTES, CHANGES),  # 1: meetings, items, notes and the audit trail
     _create(LOGIN_FAILURES),  # 2: failed logins, counted for every replica
+    _create(ACCOUNT_ROLES, AUDIT_LOG),  # 3: accounts' roles and the audit log (docs/roles.md)
 ]
 
 

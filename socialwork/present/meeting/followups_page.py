@@ -15,6 +15,7 @@ import streamlit as st
 
 from socialwork.data.contract.enums import FOLLOWUP_STATUS
 from socialwork.data.contract.plan_figures import METRIC
+from socialwork.data.server.access import can, refusal
 from socialwork.data.server.followups import DEMO_READ_ONLY, ConflictError, Editor, FollowupError, Item
 from socialwork.data.server.followups_sql import open_followups
 from socialwork.figures.choices import available_dates
@@ -98,10 +99,13 @@ def _done(message: str) -> None:
 
 
 def can_write(view: FollowupView, editor: Editor | None) -> bool:
-    """Forms for a logged-in editor; the built-in demo says it is read-only instead."""
+    """Forms for an editor whose role writes follow-ups (the store checks again on writing); the built-in demo says
+    it is read-only instead, and a role that only reads says so."""
     if editor is not None and view.read_only:
         st.info(DEMO_READ_ONLY)
-    return editor is not None and not view.read_only
+    elif editor is not None and not can(editor, "followup_write"):
+        st.info(refusal(editor, "followup_write") + "，本页只供查看")
+    return can(editor, "followup_write") and not view.read_only
 
 
 def meetings_section(view: FollowupView, editor: Editor | None, filters: Filters) -> None:

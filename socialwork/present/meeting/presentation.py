@@ -16,6 +16,7 @@ from socialwork.figures.choices import echoed
 from socialwork.present.documents.exports import EXPORT_KINDS, export_bytes, export_label
 from socialwork.present.documents.rendering import RenderError
 from socialwork.present.screen.fitting import for_screen
+from socialwork.present.staff.login import audited_download
 from socialwork.present.tables.html import table_html
 from socialwork.present.theme import CHART_CONFIG, SMALL_FONT_SIZE
 from socialwork.present.words.plaintext import markdown_text
@@ -121,8 +122,9 @@ def export_panel(filters: Filters) -> None:
                         status.update(label="生成失败", state="error")
                         st.error(markdown_text(err))
             if key in st.session_state:
+                made, name = st.session_state[key], filters.file_name("社工人才专项工作", kind)
                 st.download_button(
-                    f"下载{label}", st.session_state[key], mime=mime, key=f"download_{kind}", on_click="ignore",
-                    file_name=filters.file_name("社工人才专项工作", kind),
+                    f"下载{label}", audited_download(lambda made=made: made, name), mime=mime, key=f"download_{kind}",
+                    on_click="ignore", file_name=name,
                     icon=":material/download:", type="primary",
                 )  # fmt: skip

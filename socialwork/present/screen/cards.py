@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from socialwork.figures import hierarchy
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.present.screen.fitting import for_screen
+from socialwork.present.staff.login import audited_download
 from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from socialwork.present.tables.html import pill, table_html
 from socialwork.present.tables.places import PLACE_NOUN, scorecard_frames
@@ -137,8 +138,9 @@ def download_buttons(frame: Table, stem: str, filters: Filters, title: str, key:
 
 def _xlsx_button(make: Callable[[], bytes], stem: str, filters: Filters, key: str) -> None:
     """The XLSX download of a page's table or tables (made when clicked)."""
+    name = filters.file_name(stem, "xlsx")
     st.download_button(
-        "下载 Excel（XLSX）", make, file_name=filters.file_name(stem, "xlsx"),
+        "下载 Excel（XLSX）", audited_download(make, name), file_name=name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
@@ -146,8 +148,9 @@ def _xlsx_button(make: Callable[[], bytes], stem: str, filters: Filters, key: st
 
 def _csv_button(label: str, table: Table, stem: str, filters: Filters, key: str) -> None:
     """The CSV download of one table (made when clicked)."""
+    name = filters.file_name(stem, "csv")
     st.download_button(
-        label, lambda: csv_bytes(_frame(table), filters.as_of, filters.place), file_name=filters.file_name(stem, "csv"),
+        label, audited_download(lambda: csv_bytes(_frame(table), filters.as_of, filters.place), name), file_name=name,
         mime="text/csv", key=key, icon=":material/download:", on_click="ignore",
     )  # fmt: skip
 

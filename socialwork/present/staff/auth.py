@@ -5,7 +5,9 @@
     password_hash = "$2b$12$..."
 
 The file is named by $SOCIALWORK_AUTH_FILE; without it the import page is not offered at all.
-`python -m socialwork add-user NAME` adds or changes a user; a weak password is refused (password_problem).
+`python -m socialwork add-user NAME --role 审核员` adds or changes a user; a weak password is refused
+(password_problem). The file holds passwords only: a login's role and unit are kept in the server database
+(access.Roles, docs/roles.md), and every login, failed login and role change goes to its audit log.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from pathlib import Path
 import bcrypt
 
 from socialwork.data import settings
+from socialwork.data.contract.access_tables import UNKNOWN_USER
 from socialwork.data.server import lockouts, serverdb
+from socialwork.data.server.access import Account, Roles
+from socialwork.data.server.audit import AuditLog
 from socialwork.data.server.lockouts import LockedOut, LoginAttempts
 from socialwork.data.storage.layout import is_demo
 
@@ -110,12 +115,24 @@ LOCKOUT_AFTER = lockouts.LOCKOUT_AFTER  # failed logins in a row for one usernam
 LOCKOUT_SECONDS = lockouts.LOCKOUT_SECONDS  # … lock it for this long, on every replica (read at each login)
 
 
+def server_url(data_dir: str | None = None) -> str:
+    """The server database of the store being served ($SOCIALWORK_DB, else SQLite beside the snapshots; beside the
+    read-only demo a file in the temp folder): failed logins, roles and the audit log, shared by every replica."""
+    data = settings.data_dir(data_dir)
+    return serverdb.login_url(data, read_only=is_demo(data))
+
+
 def login_attempts() -> LoginAttempts:
-    """The failed-login counts of the store being served: in the server database ($SOCIALWORK_DB, else SQLite
-    beside the snapshots), so that every replica sees every attempt."""
-    data = settings.data_dir()
-    url = serverdb.login_url(data, read_only=is_demo(data))
-    return LoginAttempts(url, after=LOCKOUT_AFTER, seconds=LOCKOUT_SECONDS)
+    """The failed-login counts of the store being served, so that every replica sees every attempt."""
+    return LoginAttempts(server_url(), after=LOCKOUT_AFTER, seconds=LOCKOUT_SECONDS)
+
+
+def roles() -> Roles:
+    return Roles(server_url())
+
+
+def audit_log() -> AuditLog:
+    return AuditLog(server_url())
 
 
 def locked_for(username: str) -> int:
@@ -123,20 +140,28 @@ def locked_for(username: str) -> int:
     return login_attempts().locked_for(username.strip())
 
 
-def login(users: dict[str, User], username: str, password: str) -> User | None:
-    """authenticate, counting failures: after LOCKOUT_AFTER in a row the username waits LOCKOUT_SECONDS, and
-    during the wait even the right password is refused (AuthError). Each attempt is counted before its password
-    is checked (lockouts.LoginAttempts.reserve)."""
+def login(users: dict[str, User], username: str, password: str) -> Account | None:
+    """The account (with its role) when the password is right, else None; every outcome goes to the audit log.
+
+    Failures are counted: after LOCKOUT_AFTER in a row the username waits LOCKOUT_SECONDS, and during the wait even
+    the right password is refused (AuthError). Each attempt is counted before its password is checked
+    (lockouts.LoginAttempts.reserve). A failed login logs the typed name only when it is an account's (a clerk who
+    types something else there, say a number, leaves no trace of it)."""
     name = username.strip()
-    attempts = login_attempts()
+    shown = name if name in users else UNKNOWN_USER
     try:
-        attempts.reserve(name)
+        login_attempts().reserve(name)
     except LockedOut as err:
+        audit_log().record(shown, "login_failed", "登录失败次数过多，已锁定")
         raise AuthError(str(err)) from err
     user = authenticate(users, name, password)
-    if user:
-        attempts.clear(name)
-    return user
+    if user is None:
+        audit_log().record(shown, "login_failed", "用户名或密码不正确")
+        return None
+    login_attempts().clear(name)
+    account = roles().account(user.username, user.display_name)
+    audit_log().record(account.username, "login", account.role_label)
+    return account
 
 
 def password_problem(username: str, password: str) -> str | None:

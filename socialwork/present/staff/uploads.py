@@ -5,10 +5,12 @@ Problems come back as lists (never raised) so the page only draws; every message
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing.importer import (
@@ -21,10 +23,14 @@ from socialwork.data.importing.importer import (
     write_checked,
 )
 from socialwork.data.importing.workbook import template_bytes, template_name
+from socialwork.data.server.access import AccessDenied, Account, require
 from socialwork.data.storage import divisions, identity
 from socialwork.data.storage.identity import County
 from socialwork.data.storage.location import Location
 from socialwork.figures import hierarchy
+from socialwork.present.staff.auth import audit_log
+
+_log = logging.getLogger(__name__)
 
 
 def counties_to_import(data: Location) -> dict[str, str]:
@@ -56,12 +62,28 @@ def preview(files: list[tuple[str, bytes]], as_of: date, data: Path) -> tuple[Ch
     return checked, list(checked.problems)
 
 
-def confirm(checked: CheckedImport, data: Path, replace: bool) -> tuple[ImportResult | None, list]:
-    """Write a previewed import; (None, problems) when the store refuses it (e.g. another import is writing)."""
+def confirm(
+    checked: CheckedImport, data: Path, replace: bool, account: Account | None
+) -> tuple[ImportResult | None, list]:
+    """Write a previewed import for an account whose role may import (access.require, whatever the page showed),
+    logged in the audit log; (None, problems) when the role or the store refuses it (e.g. another import is
+    writing)."""
     try:
-        return write_checked(checked, data, replace), []
+        require(account, "import")
+    except AccessDenied as err:
+        audit_log().record(account.username if account else "（未登录）", "denied", f"导入 {checked.as_of.isoformat()}")
+        return None, [str(err)]
+    try:
+        result = write_checked(checked, data, replace)
     except ImportFailed as failure:
         return None, list(failure.problems)
+    replaced = "（替换原快照）" if replace else ""
+    where = Path(str(data)).name
+    try:
+        audit_log().record(account.username, "import", f"{result.as_of.isoformat()} 快照{replaced}（{where}）")
+    except SQLAlchemyError:  # written already: the import stands, the server's log says what the audit log lacks
+        _log.exception("import of %s by %s not in the audit log", result.as_of, account.username)
+    return result, []
 
 
 def import_preview_table(checked: CheckedImport) -> pd.DataFrame:
