@@ -21,7 +21,7 @@ from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from socialwork.present.tables.html import pill, table_html
 from socialwork.present.tables.places import PLACE_NOUN, scorecard_frames
 from socialwork.present.tables.topics import milestone_counts_frame, milestone_frame
-from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
+from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS, fit_key
 from socialwork.present.words.formatting import as_of_stamp, capped_list_note, pace_lines
 from socialwork.present.words.plaintext import markdown_text
 from socialwork.present.words.targets import (
@@ -89,9 +89,10 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     change = change_text(kpi)
     unchanged = is_unchanged(kpi)  # a change that rounds to nothing is shown grey, never as a red 0
     trend = [v for _, v in kpi.trend if v is not None] if detailed else []
-    with st.container(border=True):
+    value = value_text(kpi)
+    with st.container(border=True, key=fit_key(value, kpi.metric_key)):  # a long value shrinks to fit (theme)
         st.metric(
-            kpi.label, value_text(kpi),
+            kpi.label, value,
             delta=None if kpi.value is None or kpi.previous_value is None else change,
             delta_arrow="off" if unchanged else "auto",
             delta_color="off" if unchanged else STATUS_NAMED_COLOURS.get(kpi.status, "off"),
@@ -171,9 +172,15 @@ def grid_key(labels: list[str]) -> str:
 
 def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
     """Bordered metrics, (label, value, help) each, as many to a row as fit (two on a phone)."""
-    with st.container(horizontal=True, key=grid_key([label for label, _, _ in items])):
-        for label, value, help_text in items:
-            st.metric(label, value, help=help_text, border=True)
+    grid = grid_key([label for label, _, _ in items])
+    with st.container(horizontal=True, key=grid):
+        for number, (label, value, help_text) in enumerate(items):
+            key = fit_key(value, f"{grid}_{number}")
+            if key is None:
+                st.metric(label, value, help=help_text, border=True)
+            else:  # a long value shrinks to fit its card (theme.PAGE_CSS)
+                with st.container(key=key):
+                    st.metric(label, value, help=help_text, border=True)
 
 
 def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title: str, key: str) -> None:
