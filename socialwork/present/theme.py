@@ -197,6 +197,8 @@ PAGE_CSS = f"""<style>
 .sw-foot ul {{margin: 0.35rem 0 0 1.1rem; padding: 0;}}
 .sw-foot li {{margin: 0;}}
 .sw-foot .sw-note {{color: #555; font-size: 0.9rem; margin-top: 0.3rem;}}
+.sw-foot .sw-brief {{display: none;}}
+.sw-foot ul + .sw-rest ul {{margin-top: 0;}}
 .sw-summary {{display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0.2rem 0 1rem;}}
 /* Card grids: as many ~12rem cards as fit (three at 1024 pixels, six at 1920), two to a row on a phone. */
 [class*="st-key-sw_grid"] {{display: grid !important; gap: 0.75rem;
@@ -242,7 +244,19 @@ PAGE_CSS = f"""<style>
   [data-testid="stMainBlockContainer"] h1 {{font-size: 1.5rem;}}
   .st-key-sw_grid_headline, [class*="st-key-sw_grid_targets"] {{
     grid-template-columns: repeat(2, minmax(0, 1fr)) !important;}}
-  .sw-foot li.sw-pace {{display: none;}}
+  /* A card on a phone: how far and will we make it, in brief (the forecast's method is in the page's note), in
+     smaller type; 同比, 责任单位, the pace and the note one tap away (更多). */
+  .sw-foot {{font-size: 0.9rem; line-height: 1.4;}}
+  .sw-foot ul {{margin-left: 0.9rem;}}
+  .sw-foot .sw-why {{display: none;}}
+  .sw-foot .sw-brief {{display: inline;}}
+  .sw-foot .sw-rest {{display: none;}}
+  .sw-foot .sw-card-more {{margin: 0.15rem 0 0;}}
+  .sw-foot .sw-card-more[open] + .sw-rest {{display: block;}}
+  .sw-foot .sw-card-more[open] + .sw-rest ul {{margin-top: 0;}}
+  /* The trend line, shorter: its shape is what it says. */
+  [data-testid="stMetricChart"] {{height: 34px !important; min-height: 0 !important; overflow: hidden;}}
+  [data-testid="stMetricChart"] svg {{transform: scaleY(0.6); transform-origin: top left;}}
   [data-testid="stMainBlockContainer"] h4 {{font-size: 1rem;}}
   [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
   [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],
@@ -253,6 +267,8 @@ PAGE_CSS = f"""<style>
   .sw-table .sw-x {{display: none;}}
   .sw-more[open] + .sw-scroll .sw-x {{display: table-cell;}}
   .js-plotly-plot .modebar-container {{display: none;}}
+  /* The plan's timeline leaves its dates a third of a phone's width: every other year, level, not crowded. */
+  .st-key-sw_timeline .xaxislayer-above .xtick:nth-child(even) {{display: none;}}
 }}
 </style>"""
 
