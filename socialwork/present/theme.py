@@ -197,7 +197,7 @@ PAGE_CSS = f"""<style>
 .sw-foot ul {{margin: 0.35rem 0 0 1.1rem; padding: 0;}}
 .sw-foot li {{margin: 0;}}
 .sw-foot .sw-note {{color: #555; font-size: 0.9rem; margin-top: 0.3rem;}}
-.sw-foot .sw-brief {{display: none;}}
+.sw-foot .sw-brief, .sw-foot .sw-card-more {{display: none;}}
 .sw-foot ul + .sw-rest ul {{margin-top: 0;}}
 .sw-summary {{display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0.2rem 0 1rem;}}
 /* Card grids: as many ~12rem cards as fit (three at 1024 pixels, six at 1920), two to a row on a phone. */
@@ -251,7 +251,8 @@ PAGE_CSS = f"""<style>
   .sw-foot .sw-why {{display: none;}}
   .sw-foot .sw-brief {{display: inline;}}
   .sw-foot .sw-rest {{display: none;}}
-  .sw-foot .sw-card-more {{margin: 0.15rem 0 0;}}
+  .sw-foot .sw-card-more {{display: block; margin: 0.15rem 0 0;}}
+  .sw-foot .sw-card-more summary {{cursor: pointer; color: {PRIMARY}; font-weight: 600;}}
   .sw-foot .sw-card-more[open] + .sw-rest {{display: block;}}
   .sw-foot .sw-card-more[open] + .sw-rest ul {{margin-top: 0;}}
   /* The trend line, shorter: its shape is what it says. */

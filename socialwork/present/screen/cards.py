@@ -82,7 +82,7 @@ def card_foot_html(kpi: Kpi, detailed: bool) -> str:
     rest += "".join(f'<li class="sw-pace">{html.escape(line)}</li>' for line in (pace_lines(kpi) if detailed else []))
     note = f'<div class="sw-note">{html.escape(kpi.note)}</div>' if kpi.note else ""
     more = (
-        f'<details class="sw-more sw-card-more"><summary>更多</summary></details><div class="sw-rest">'
+        f'<details class="sw-card-more"><summary>更多</summary></details><div class="sw-rest">'
         f"{f'<ul>{rest}</ul>' if rest else ''}{note}</div>"
         if rest or note
         else ""
