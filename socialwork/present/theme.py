@@ -188,6 +188,10 @@ PAGE_CSS = f"""<style>
 [data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere;}}
+/* The change and its "较上期" side by side where they fit, else "较上期" on a line of its own, never one character a
+   line (a phone's "+0.3个百分点"). */
+div:has(> [data-testid="stMetricDelta"]) {{flex-wrap: wrap; row-gap: 0.15rem;}}
+[data-testid="stMetricDeltaDescription"] {{white-space: nowrap;}}
 [data-testid="stMetric"] [data-testid="stCaptionContainer"],
 [data-testid="stMetric"] [data-testid="stCaptionContainer"] p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}}
@@ -198,7 +202,7 @@ PAGE_CSS = f"""<style>
 .sw-foot li {{margin: 0;}}
 .sw-foot .sw-note {{color: #555; font-size: 0.9rem; margin-top: 0.3rem;}}
 .sw-foot .sw-brief, .sw-foot .sw-card-more {{display: none;}}
-.sw-foot ul + .sw-rest ul {{margin-top: 0;}}
+.sw-foot ul + .sw-card-more + .sw-rest > ul {{margin-top: 0;}}  /* one list on a laptop, as before */
 .sw-summary {{display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0.2rem 0 1rem;}}
 /* Card grids: as many ~12rem cards as fit (three at 1024 pixels, six at 1920), two to a row on a phone. */
 [class*="st-key-sw_grid"] {{display: grid !important; gap: 0.75rem;
@@ -254,7 +258,6 @@ PAGE_CSS = f"""<style>
   .sw-foot .sw-card-more {{display: block; margin: 0.15rem 0 0;}}
   .sw-foot .sw-card-more summary {{cursor: pointer; color: {PRIMARY}; font-weight: 600;}}
   .sw-foot .sw-card-more[open] + .sw-rest {{display: block;}}
-  .sw-foot .sw-card-more[open] + .sw-rest ul {{margin-top: 0;}}
   /* The trend line, shorter: its shape is what it says. */
   [data-testid="stMetricChart"] {{height: 34px !important; min-height: 0 !important; overflow: hidden;}}
   [data-testid="stMetricChart"] svg {{transform: scaleY(0.6); transform-origin: top left;}}
