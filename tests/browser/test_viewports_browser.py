@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from socialwork.data.demo.story import LAST_SNAPSHOT
+from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present.meeting.slides import outline
 from tests.browser.conftest import SCREENSHOTS, full_page_screenshot, settle
 from tests.browser.measure import MEASURE, PILLS, weak_pills
@@ -62,7 +63,7 @@ def test_every_page_fits_the_screen(server_url, browser, viewport):
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_every_slide_fits_the_screen_without_scrolling(server_url, browser, viewport):
     width, height = VIEWPORTS[viewport]
-    slides = len(outline(LAST_SNAPSHOT, None, None).pages)
+    slides = len(outline(LAST_SNAPSHOT, EVERYWHERE, None).pages)
     context = open_context(browser, viewport)
     page = context.new_page()
     page.goto(f"{server_url}/meeting?{AS_OF}&view=1")
