@@ -141,7 +141,9 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
         "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "tickformat": "%Y", "dtick": "M12",
                   "tickangle": 0, "range": timeline_range(data, as_of)},
         "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "autorange": "reversed"},
-        "legend": {"title": {"text": ""}, "tracegroupgap": 0}, "margin": {"t": 110}, "barmode": "overlay",
+        # The legend under the dates: above them, on a phone its four entries stood one a line over the title.
+        "legend": {"title": {"text": ""}, "tracegroupgap": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+        "margin": {"t": 80, "b": 110}, "barmode": "overlay",
         "shapes": [{"type": "line", "x0": now, "x1": now, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
                     "line": {"color": GOAL_LINE, "dash": "dash", "width": 2}}],
         "annotations": [{"x": pd.Timestamp(as_of), "y": 1.02, "yref": "paper", "text": "数据截至", "showarrow": False,
