@@ -65,5 +65,5 @@ else:
         filters,
         lambda: for_screen(charts.milestone_timeline(steps, filters.as_of, "方案实施进度（截至数据日期）")),
     )
-    cards.chart(timeline)
+    cards.chart(timeline, key="sw_timeline")  # a phone shows every other year (theme.PAGE_CSS)
     cards.milestone_table(steps)

@@ -51,9 +51,11 @@ def express_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     fig.add_annotation(x=pd.Timestamp(as_of), y=1.02, yref="paper", text="数据截至", showarrow=False,
                        font={"color": charts.GOAL_LINE})  # fmt: skip
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, tickformat="%Y", dtick="M12", tickangle=0)  # a level tick a year (a phone)
+    fig.update_xaxes(title=None, tickformat="%Y", dtick="M12", tickangle=0,  # a level tick a year (a phone)
+                     range=charts.timeline_range(data, as_of))  # fmt: skip
     fig.update_layout(template=theme.TEMPLATE, title=charts.titled(title), height=120 + 44 * len(data),
-                      legend_title_text="", margin_t=110)  # fmt: skip
+                      legend_title_text="", legend={"yref": "container", "y": 0, "yanchor": "bottom"},
+                      margin={"t": 80, "b": 110})  # fmt: skip
     return fig
 
 

@@ -24,7 +24,7 @@ from socialwork.figures import choices, metrics, posts, staffing
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.documents.exports import export_bytes, export_label
 from socialwork.present.documents.rendering import figure_png
-from socialwork.present.documents.report import report_data, report_title
+from socialwork.present.documents.report import report_data, report_sections, report_title
 from socialwork.present.documents.report_pdf import report_html
 from socialwork.present.meeting.captions import caption_for
 from socialwork.present.meeting.slides import MAP_SLIDE, meeting
@@ -183,6 +183,18 @@ def test_pdf_first_page_is_the_summary(county_pdf):
     for title in overdue.loc[overdue["timeline_status"] == "overdue", "title"]:
         assert shown(title) in first
     assert "二、各项目标完成情况" not in first
+
+
+def test_pdf_sections_run_on_after_the_summary_page(county_pdf):
+    """Only the summary stands alone on its page: each later section begins below the last, so no page is left half
+    empty before a heading (13 pages, pages 3 to 7 half empty, before issue 36; 11 pages after)."""
+    pages = [shown(page.extract_text()) for page in county_pdf.pages]
+    headings = [shown(s.heading) for s in report_sections(report_data(LAST_SNAPSHOT, EVERYWHERE, None), "pdf")]
+    first_page = {h: next(n for n, text in enumerate(pages) if h in text) for h in headings}
+    assert first_page[headings[1]] == 1  # the targets begin on page two
+    shared = [h for h in headings[2:] if first_page[h] == first_page[headings[headings.index(h) - 1]]]
+    assert shared, f"every section began a page of its own: {first_page}"
+    assert len(pages) <= 11
 
 
 def test_pdf_holds_every_target_milestone_township_and_the_complete_gap_lists(county_pdf):

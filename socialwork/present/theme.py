@@ -138,6 +138,35 @@ def _pill_rules() -> str:
 
 PHONE = "(max-width: 640px)"  # Streamlit stacks columns below this width
 
+# A metric's value in ems of its font: a Chinese character is one, a digit about half (Noto Sans CJK).
+_NARROW_EMS = {".": 0.3, ",": 0.3, ":": 0.3, "/": 0.45, " ": 0.3, "%": 0.85, "+": 0.6, "-": 0.6, "−": 0.6}
+FIT_EMS = 4.5  # a value wider than this may not fit a phone's card at the usual 1.75rem: it is fitted (fit_key)
+FIT_MAX_EMS = 14
+
+
+def value_ems(text: str) -> float:
+    """How wide a metric's value is, in ems: "2.40人/社区" about 5.4, "68.1%" about 2.8."""
+    return sum(_NARROW_EMS.get(c, 0.56 if c.isascii() else 1.0) for c in text)
+
+
+def fit_key(text: str, name: str) -> str | None:
+    """The key of a container that fits its metric's long value to the card (sw_fit<ems>_<name>); None for a short
+    value, which keeps the usual size."""
+    ems = value_ems(text)
+    if ems <= FIT_EMS:
+        return None
+    return f"sw_fit{min(FIT_MAX_EMS, int(ems + 0.999))}_{name}"
+
+
+def _fit_rules() -> str:
+    """A long value at the size that fits its card's width (container units), never above the usual size."""
+    return "\n".join(
+        f'[class*="st-key-sw_fit{n}_"] [data-testid="stMetricValue"] '
+        f"{{font-size: clamp(1rem, {92 / n:.1f}cqi, 2.25rem);}}"
+        for n in range(int(FIT_EMS), FIT_MAX_EMS + 1)
+    )
+
+
 PAGE_CSS = f"""<style>
 /* Room for figures: less empty margin around the page on a 1024-pixel projector and a phone. */
 [data-testid="stMainBlockContainer"] {{padding: 3.5rem 2rem 4rem; max-width: 100%;}}
@@ -148,14 +177,21 @@ PAGE_CSS = f"""<style>
 .sw-pill {{display: inline-block; padding: 0.05em 0.5em; border-radius: 0.35em; font-weight: 700;
   white-space: nowrap; line-height: 1.45;}}
 {_pill_rules()}
-/* Card and metric text wraps, never ends in "…"; values shrink with a narrow card (container units). */
+/* Card and metric text wraps, never ends in "…"; values shrink with a narrow card (container units). A value never
+   breaks inside itself ("2.40人/社 / 区"): it stays on one line, and a long one (fit_key) shrinks to fit its card. */
 [data-testid="stMetric"] {{container-type: inline-size;}}
 [data-testid="stMetricValue"] {{font-size: clamp(1.75rem, 16cqi, 2.25rem);}}
-[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p,
+{_fit_rules()}
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p {{
+  white-space: nowrap !important; overflow: visible !important; text-overflow: clip !important;}}
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
 [data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere;}}
+/* The change and its "较上期" side by side where they fit, else "较上期" on a line of its own, never one character a
+   line (a phone's "+0.3个百分点"). */
+div:has(> [data-testid="stMetricDelta"]) {{flex-wrap: wrap; row-gap: 0.15rem;}}
+[data-testid="stMetricDeltaDescription"] {{white-space: nowrap;}}
 [data-testid="stMetric"] [data-testid="stCaptionContainer"],
 [data-testid="stMetric"] [data-testid="stCaptionContainer"] p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}}
@@ -165,6 +201,8 @@ PAGE_CSS = f"""<style>
 .sw-foot ul {{margin: 0.35rem 0 0 1.1rem; padding: 0;}}
 .sw-foot li {{margin: 0;}}
 .sw-foot .sw-note {{color: #555; font-size: 0.9rem; margin-top: 0.3rem;}}
+.sw-foot .sw-brief, .sw-foot .sw-card-more {{display: none;}}
+.sw-foot ul + .sw-card-more + .sw-rest > ul {{margin-top: 0;}}  /* one list on a laptop, as before */
 .sw-summary {{display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0.2rem 0 1rem;}}
 /* Card grids: as many ~12rem cards as fit (three at 1024 pixels, six at 1920), two to a row on a phone. */
 [class*="st-key-sw_grid"] {{display: grid !important; gap: 0.75rem;
@@ -200,6 +238,9 @@ PAGE_CSS = f"""<style>
   [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
     min-width: 100% !important; flex: 1 1 100% !important;}}
 }}
+/* The sidebar's fold script (SIDEBAR_FOLD) takes no room on the page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] .sw-sidebar-fold),
+[data-testid="stElementContainer"]:has(.sw-sidebar-fold) {{display: none;}}
 /* The township filter at the top of the page, for a phone (the sidebar is folded away there). */
 .st-key-sw_phone_filter {{display: none;}}
 @media {PHONE} {{
@@ -207,7 +248,19 @@ PAGE_CSS = f"""<style>
   [data-testid="stMainBlockContainer"] h1 {{font-size: 1.5rem;}}
   .st-key-sw_grid_headline, [class*="st-key-sw_grid_targets"] {{
     grid-template-columns: repeat(2, minmax(0, 1fr)) !important;}}
-  .sw-foot li.sw-pace {{display: none;}}
+  /* A card on a phone: how far and will we make it, in brief (the forecast's method is in the page's note), in
+     smaller type; 同比, 责任单位, the pace and the note one tap away (更多). */
+  .sw-foot {{font-size: 0.9rem; line-height: 1.4;}}
+  .sw-foot ul {{margin-left: 0.9rem;}}
+  .sw-foot .sw-why {{display: none;}}
+  .sw-foot .sw-brief {{display: inline;}}
+  .sw-foot .sw-rest {{display: none;}}
+  .sw-foot .sw-card-more {{display: block; margin: 0.15rem 0 0;}}
+  .sw-foot .sw-card-more summary {{cursor: pointer; color: {PRIMARY}; font-weight: 600;}}
+  .sw-foot .sw-card-more[open] + .sw-rest {{display: block;}}
+  /* The trend line, shorter: its shape is what it says. */
+  [data-testid="stMetricChart"] {{height: 34px !important; min-height: 0 !important; overflow: hidden;}}
+  [data-testid="stMetricChart"] svg {{transform: scaleY(0.6); transform-origin: top left;}}
   [data-testid="stMainBlockContainer"] h4 {{font-size: 1rem;}}
   [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
   [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],
@@ -218,5 +271,32 @@ PAGE_CSS = f"""<style>
   .sw-table .sw-x {{display: none;}}
   .sw-more[open] + .sw-scroll .sw-x {{display: table-cell;}}
   .js-plotly-plot .modebar-container {{display: none;}}
+  /* The plan's timeline leaves its dates a third of a phone's width: every other year, level, not crowded. */
+  .st-key-sw_timeline .xaxislayer-above .xtick:nth-child(even) {{display: none;}}
 }}
 </style>"""
+
+SIDEBAR_FOLD_BELOW_PX = 1100  # a 1024-pixel projector keeps its width for the page; a 1366 laptop keeps the sidebar
+
+# Streamlit's initial_sidebar_state="auto" folds the sidebar only at or below its own 768-pixel breakpoint, and
+# remembers a reader's fold or unfold in localStorage ("stSidebarCollapsed-<page base>"). Below 1100 pixels this
+# folds it once when the page is first opened, by the sidebar's own button, unless the reader has chosen before;
+# the choice our click stored is taken back, so that only the reader's own is remembered. The » button opens it.
+SIDEBAR_FOLD = f"""<div class="sw-sidebar-fold"></div><script>
+(() => {{
+  if (window.swSidebarFold || window.innerWidth >= {SIDEBAR_FOLD_BELOW_PX}) return;
+  window.swSidebarFold = true;
+  const chosen = () => Object.keys(window.localStorage).filter((k) => k.startsWith('stSidebarCollapsed-'));
+  if (chosen().length) return;
+  let tries = 0;
+  const timer = setInterval(() => {{
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (bar && bar.getAttribute('data-collapsed') === 'false' && button) {{
+      button.click();
+      chosen().forEach((k) => window.localStorage.removeItem(k));
+    }}
+    if ((bar && bar.getAttribute('data-collapsed') === 'true') || ++tries > 50) clearInterval(timer);
+  }}, 100);
+}})();
+</script>"""

@@ -53,7 +53,11 @@ body {{ font-family: {FONT}; color: #1f1f1f; font-size: 10.5pt; line-height: 1.5
 .cover .period {{ font-size: 13pt; margin-bottom: 2mm; }}
 .cover .meta {{ font-size: 10pt; color: #333; }}
 h2 {{ color: #2b5c8a; font-size: 14pt; margin: 0 0 3mm; }}
-section + section {{ break-before: page; }}
+/* The first page is the one-page summary; after it the sections run on, each below the last, so that no page
+   stands half empty before a new section (pages 3 to 7 did). A heading stays with what follows it. */
+section:first-child + section {{ break-before: page; }}
+section + section + section {{ margin-top: 8mm; }}
+h2, h3 {{ break-after: avoid; }}
 h3 {{ font-size: 11pt; margin: 4mm 0 1.5mm; }}
 p {{ margin: 0 0 2mm; }}
 p.strong {{ font-weight: 700; }}

@@ -22,11 +22,12 @@ from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from socialwork.present.tables.html import pill, table_html
 from socialwork.present.tables.places import PLACE_NOUN, scorecard_frames
 from socialwork.present.tables.topics import milestone_counts_frame, milestone_frame
-from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS
+from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS, fit_key
 from socialwork.present.words.formatting import as_of_stamp, capped_list_note, pace_lines
 from socialwork.present.words.plaintext import markdown_text
 from socialwork.present.words.targets import (
     change_text,
+    forecast_method,
     goal_text,
     is_unchanged,
     status_text,
@@ -67,17 +68,44 @@ def table_height(rows: int) -> int:
     return 38 + 35 * rows
 
 
+PHONE_FIRST = ("距目标：", "年末预测：")  # a card's lines a phone shows at once: how far, and will we make it
+
+
 def card_foot_html(kpi: Kpi, detailed: bool) -> str:
     """Under a card's figure, as one block: the status pill and goal; the gap, year-end forecast, 同比 and 责任单位
-    (every card); a detailed card's pace lines; then the note (escaped)."""
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in target_lines(kpi))
-    # The pace lines stay on a laptop and a projector; a phone shows the answers only (theme.PAGE_CSS).
-    items += "".join(f'<li class="sw-pace">{html.escape(line)}</li>' for line in (pace_lines(kpi) if detailed else []))
+    (every card); a detailed card's pace lines; then the note (escaped).
+
+    A phone shows the gap and the forecast in brief, and the rest one tap away ("更多", theme.PAGE_CSS): one card
+    to a row of five such lists made 目标进度 ten thousand pixels long."""
+    lines = [_phone_brief(html.escape(line), kpi) for line in target_lines(kpi)]
+    first = "".join(f"<li>{line}</li>" for line in lines if line.startswith(PHONE_FIRST))
+    rest = "".join(f"<li>{line}</li>" for line in lines if not line.startswith(PHONE_FIRST))
+    rest += "".join(f'<li class="sw-pace">{html.escape(line)}</li>' for line in (pace_lines(kpi) if detailed else []))
     note = f'<div class="sw-note">{html.escape(kpi.note)}</div>' if kpi.note else ""
+    more = (
+        f'<details class="sw-card-more"><summary>更多</summary></details><div class="sw-rest">'
+        f"{f'<ul>{rest}</ul>' if rest else ''}{note}</div>"
+        if rest or note
+        else ""
+    )
     return (
         f'<div class="sw-foot">{pill(status_text(kpi), kpi.status)}<span class="sw-goal">目标 '
-        f"{html.escape(goal_text(kpi))}</span>{f'<ul>{items}</ul>' if items else ''}{note}</div>"
+        f"{html.escape(goal_text(kpi))}</span>{f'<ul>{first}</ul>' if first else ''}{more}</div>"
     )
+
+
+def _phone_brief(line: str, kpi: Kpi) -> str:
+    """A card's escaped line with what a phone leaves out marked (sw-why, hidden there by theme.PAGE_CSS): the
+    forecast's method (the page's note names it) and 同比's last-year value: "年末预测：31人（预计难达标）",
+    "同比：−20人"."""
+    method = html.escape(forecast_method(kpi))
+    if method and line.startswith("年末预测："):
+        brief = f'<span class="sw-why">（{method}，</span><span class="sw-brief">（</span>'
+        return line.replace(f"（{method}，", brief)
+    if line.startswith("同比：") and "（去年同期" in line:
+        start = line.index("（去年同期")
+        return f'{line[:start]}<span class="sw-why">{line[start:]}</span>'
+    return line
 
 
 def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
@@ -90,9 +118,10 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     change = change_text(kpi)
     unchanged = is_unchanged(kpi)  # a change that rounds to nothing is shown grey, never as a red 0
     trend = [v for _, v in kpi.trend if v is not None] if detailed else []
-    with st.container(border=True):
+    value = value_text(kpi)
+    with st.container(border=True, key=fit_key(value, kpi.metric_key)):  # a long value shrinks to fit (theme)
         st.metric(
-            kpi.label, value_text(kpi),
+            kpi.label, value,
             delta=None if kpi.value is None or kpi.previous_value is None else change,
             delta_arrow="off" if unchanged else "auto",
             delta_color="off" if unchanged else STATUS_NAMED_COLOURS.get(kpi.status, "off"),
@@ -174,9 +203,15 @@ def grid_key(labels: list[str]) -> str:
 
 def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
     """Bordered metrics, (label, value, help) each, as many to a row as fit (two on a phone)."""
-    with st.container(horizontal=True, key=grid_key([label for label, _, _ in items])):
-        for label, value, help_text in items:
-            st.metric(label, value, help=help_text, border=True)
+    grid = grid_key([label for label, _, _ in items])
+    with st.container(horizontal=True, key=grid):
+        for number, (label, value, help_text) in enumerate(items):
+            key = fit_key(value, f"{grid}_{number}")
+            if key is None:
+                st.metric(label, value, help=help_text, border=True)
+            else:  # a long value shrinks to fit its card (theme.PAGE_CSS)
+                with st.container(key=key):
+                    st.metric(label, value, help=help_text, border=True)
 
 
 def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title: str, key: str) -> None:

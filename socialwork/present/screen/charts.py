@@ -135,11 +135,15 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
     })  # fmt: skip
     now = pd.Timestamp(as_of).value / 1e6
     layout = {
-        # A tick a year, level: on a phone the monthly dates stood vertical (the bars' hover gives the day).
+        # A tick a year, level: on a phone the monthly dates stood vertical (the bars' hover gives the day). The
+        # range from the first start to the data's date, not plotly's years of padding: on a phone the long step
+        # names leave the dates a third of the width.
         "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "type": "date", "tickformat": "%Y", "dtick": "M12",
-                  "tickangle": 0},
+                  "tickangle": 0, "range": timeline_range(data, as_of)},
         "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "autorange": "reversed"},
-        "legend": {"title": {"text": ""}, "tracegroupgap": 0}, "margin": {"t": 110}, "barmode": "overlay",
+        # The legend under the dates: above them, on a phone its four entries stood one a line over the title.
+        "legend": {"title": {"text": ""}, "tracegroupgap": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+        "margin": {"t": 80, "b": 110}, "barmode": "overlay",
         "shapes": [{"type": "line", "x0": now, "x1": now, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
                     "line": {"color": GOAL_LINE, "dash": "dash", "width": 2}}],
         "annotations": [{"x": pd.Timestamp(as_of), "y": 1.02, "yref": "paper", "text": "数据截至", "showarrow": False,
@@ -147,6 +151,15 @@ def milestone_timeline(frame: pd.DataFrame, as_of, title: str) -> go.Figure:
         "title": titled(title), "height": 120 + 44 * len(data),
     }  # fmt: skip
     return _figure(traces, layout)
+
+
+def timeline_range(steps: pd.DataFrame, as_of) -> list[str]:
+    """The timeline's dates: a month before the first start to four months after its last date or the data's date
+    (room for the "数据截至" centred on it)."""
+    columns = [c for c in ("start_date", "due_date", "done_date") if c in steps]
+    dates = pd.concat([pd.to_datetime(steps[c]) for c in columns]).dropna()
+    first, last = dates.min(), max(dates.max(), pd.Timestamp(as_of))
+    return [(first - pd.Timedelta(days=31)).strftime("%Y-%m-%d"), (last + pd.Timedelta(days=122)).strftime("%Y-%m-%d")]
 
 
 def _count_tick(largest: float) -> int | None:

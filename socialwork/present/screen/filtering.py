@@ -25,7 +25,7 @@ from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
 from socialwork.present.screen import scope
 from socialwork.present.tables.files import file_name
-from socialwork.present.theme import PAGE_CSS
+from socialwork.present.theme import PAGE_CSS, SIDEBAR_FOLD
 from socialwork.present.words.formatting import (
     date_stamp,
     place_text,
@@ -111,6 +111,7 @@ def page_config() -> Workspace:
     title = county.app_title if warning is None else APP_TITLE  # a county not yet known is not named
     st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     st.html(PAGE_CSS)  # styles only: Streamlit puts them out of the page's flow
+    st.html(SIDEBAR_FOLD, unsafe_allow_javascript=True)  # the sidebar folded below 1100 pixels (hidden by PAGE_CSS)
     workspace = Workspace(data, county, warning)
     st.session_state[_WORKSPACE_KEY] = workspace
     return workspace
