@@ -22,6 +22,7 @@ from socialwork.figures.places import available_dates
 from socialwork.present.screen import cards
 from socialwork.present.tables.followups import (
     COUNTY_WIDE,
+    UNREADABLE_TEXT,
     FollowupView,
     change_text,
     counts,
@@ -99,7 +100,9 @@ def _done(message: str) -> None:
 
 def can_write(view: FollowupView, editor: Editor | None) -> bool:
     """Forms for a logged-in editor; the built-in demo says it is read-only instead."""
-    if editor is not None and view.read_only:
+    if editor is not None and view.unreadable:
+        st.info(f"{UNREADABLE_TEXT}，暂不能记录或修改")
+    elif editor is not None and view.read_only:
         st.info(DEMO_READ_ONLY)
     return editor is not None and not view.read_only
 
@@ -291,4 +294,6 @@ def _note_form(item: Item, editor: Editor, filters: Filters) -> None:
 
 
 def summary_caption(view: FollowupView) -> str:
+    if view.unreadable:
+        return f"截至 {date_stamp(view.as_of)}：{UNREADABLE_TEXT}；恢复后无需重启即可查看和填写"
     return f"截至 {date_stamp(view.as_of)}：{counts_text(view.items, view.as_of)}（逾期：未完成且完成时限早于数据日期）"

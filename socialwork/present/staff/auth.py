@@ -23,6 +23,7 @@ import bcrypt
 from socialwork.data import settings
 from socialwork.data.server import lockouts, serverdb
 from socialwork.data.server.lockouts import LockedOut, LoginAttempts
+from socialwork.data.server.serverdb import UNREADABLE, ServerDbUnavailable
 from socialwork.data.storage.layout import is_demo
 
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
@@ -129,11 +130,13 @@ def login(users: dict[str, User], username: str, password: str) -> User | None:
     attempts = login_attempts()
     try:
         attempts.reserve(name)
+        user = authenticate(users, name, password)
+        if user:
+            attempts.clear(name)
     except LockedOut as err:
         raise AuthError(str(err)) from err
-    user = authenticate(users, name, password)
-    if user:
-        attempts.clear(name)
+    except ServerDbUnavailable as err:  # a login that cannot be counted is refused: a lockout must hold
+        raise AuthError(f"暂时无法登录：失败登录次数{UNREADABLE}，请稍后重试") from err
     return user
 
 
