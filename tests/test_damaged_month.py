@@ -108,7 +108,8 @@ def test_aggregate_keeps_the_recorded_checksums_of_the_imported_tables(tmp_path)
     assert "milestones.parquet 损坏" in store.checked_snapshots(root)[1][BEFORE]
 
 
-def test_a_disk_full_during_an_import_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", ["tables", "derived", "checksums"])
+def test_a_disk_full_during_an_import_leaves_the_store_as_it_was(tmp_path, monkeypatch, step):
     root = tmp_path / "demo"
     shutil.copytree(settings.DEMO_DATA_DIR, root)
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
@@ -117,7 +118,9 @@ def test_a_disk_full_during_an_import_leaves_the_store_as_it_was(tmp_path, monke
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(checksums, "record", full)  # the last step of a write: everything else was written
+    where = {"tables": (store.pq, "write_table"), "derived": (store.aggregates, "write_derived"),
+             "checksums": (checksums, "record")}[step]  # fmt: skip  # the last: everything else was written
+    monkeypatch.setattr(*where, full)
     with pytest.raises(OSError):
         store.write_snapshot(root, date(2026, 11, 30), frames)
     assert sorted(p.relative_to(root) for p in root.rglob("*") if ".write-lock" not in p.name) == [
