@@ -34,7 +34,9 @@ if filters.township_codes:
     st.caption("已筛选乡镇：全县总量目标（持证社工年度增量、机构数量、政府购买等）显示所选乡镇的贡献，不单独比较目标；"
                "比例类目标（每个城市社区持证社工、覆盖率、持证比例）在乡镇层面同样适用。")  # fmt: skip
 
-if followups.items:  # the meetings' follow-up items sit below their target's card
+if followups.unreadable:  # the targets stand without them
+    st.caption(followup_tables.UNREADABLE_TEXT)
+elif followups.items:  # the meetings' follow-up items sit below their target's card
     st.caption(f"会议督办事项：{followup_tables.counts_text(followups.items, filters.as_of)}（见各目标下方）")
 for group, kpis in metrics.kpis_by_group(report).items():
     st.subheader(group)

@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
 
     aggregate = sub.add_parser("aggregate", help="重新生成每期快照的汇总文件（旧版本写入的数据目录）")
     aggregate.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV} 或内置演示数据）")
+    verify = sub.add_parser("verify", help="按写入时记录的校验和检查数据目录或对象存储中的每个快照文件")
+    verify.add_argument("--data", type=str, help=f"数据目录或 s3://存储桶/前缀（默认 ${settings.DATA_DIR_ENV}）")
+    verify.add_argument("--record", action="store_true", help="为旧版本写入、尚无校验和的快照记录当前文件的校验和")
     combine = sub.add_parser("combine", help="重新生成多县数据目录的月度合并文件（各县数据的只读汇编，可随时重建）")
     combine.add_argument("--data", type=str, help=f"数据目录（默认 ${settings.DATA_DIR_ENV}）")
 
@@ -300,6 +303,16 @@ def _aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    """Exit 1 when any file is damaged or missing, so that a timer or a monitor can tell."""
+    from socialwork.data.storage.verify import verify
+
+    report = verify(settings.data_dir(args.data), record=args.record)
+    for line in report.lines():
+        print(line)
+    return 1 if report.problems else 0
+
+
 def _combine(args: argparse.Namespace) -> int:
     from socialwork.data.storage.combined import rebuild
 
@@ -325,6 +338,7 @@ COMMANDS = {
     "generate": _generate,
     "aggregate": _aggregate,
     "combine": _combine,
+    "verify": _verify,
     "publish": _publish,
     "import": _import,
     "export": _export,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 
@@ -13,7 +14,7 @@ from socialwork.cli import main
 from socialwork.data.contract.tables import CERTIFIED_LEVEL_COLUMNS, TABLES_BY_NAME, TOWNSHIP_FIGURES
 from socialwork.data.storage import aggregates
 from socialwork.data.storage.layout import StoreError
-from socialwork.data.storage.store import read_table, snapshot_dates
+from socialwork.data.storage.store import checked_snapshots, read_table, snapshot_dates
 from socialwork.data.storage.store import write_snapshot as store_write_snapshot
 from socialwork.figures import db
 from socialwork.figures.place_filter import EVERYWHERE
@@ -68,8 +69,10 @@ def test_missing_derived_file_is_an_error_and_the_aggregate_command_restores_it(
     shutil.copytree(fixture_store, store)
     before = _derived(store, DAY, "township_figures")
     (store / f"snapshot_date={DAY.isoformat()}" / "township_figures.parquet").unlink()
-    with pytest.raises(StoreError, match=r"缺少汇总文件：township_figures.*python -m socialwork aggregate"):
-        snapshot_dates(store)
+    assert DAY not in snapshot_dates(store)
+    assert re.search(
+        r"缺少汇总文件：township_figures.*python -m socialwork aggregate", checked_snapshots(store)[1][DAY]
+    )
     assert main(["aggregate", "--data", str(store)]) == 0
     assert "已重新生成" in capsys.readouterr().out
     pd.testing.assert_frame_equal(_derived(store, DAY, "township_figures"), before)
@@ -82,6 +85,7 @@ def test_derived_file_of_an_older_version_is_an_error_and_the_aggregate_command_
     before = _derived(store, DAY, "community_staffing")
     for folder in store.glob("snapshot_date=*"):  # as written before names were carried in community_staffing
         path = folder / "community_staffing.parquet"
+        (folder / "manifest.json").unlink()  # nor were checksums recorded then
         pq.write_table(pq.read_table(path).drop_columns(["community_name", "urban_rural_code"]), path)
     db.clear_cache()
     message = r"community_staffing.parquet 缺少列：community_name、urban_rural_code.*python -m socialwork aggregate"

@@ -42,7 +42,7 @@ def counting(monkeypatch, module, name: str) -> list:
 
 
 def test_the_snapshot_list_is_read_once_per_store_version(store, monkeypatch):
-    listings = counting(monkeypatch, store_module, "snapshot_dates")
+    listings = counting(monkeypatch, store_module, "checked_snapshots")
     for _ in range(4):
         assert choices.available_dates(store) == SNAPSHOTS
     assert len(listings) == 1
@@ -54,12 +54,12 @@ def test_a_new_snapshot_is_listed_at_once_after_a_write(store):
     assert choices.available_dates(store) == [*SNAPSHOTS, NEW_DAY]
 
 
-def test_a_snapshot_damaged_later_is_refused_when_the_version_is_looked_up_again(store, monkeypatch):
+def test_a_snapshot_damaged_later_is_left_out_when_the_version_is_looked_up_again(store, monkeypatch):
     choices.available_dates(store)
     (store / "snapshot_date=2023-12-31" / "people.parquet").unlink()  # changes the folder's mtime
     monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)  # as after a second
-    with pytest.raises(StoreError, match="不完整，缺少数据表文件：people"):
-        choices.available_dates(store)
+    assert date(2023, 12, 31) not in choices.available_dates(store)
+    assert "不完整，缺少数据表文件：people" in db.damaged_snapshots(store)[date(2023, 12, 31)]
 
 
 @pytest.mark.parametrize("townships", [[], [T1], ["999999999"]], ids=["county", "township", "no township"])

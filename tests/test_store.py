@@ -92,25 +92,41 @@ def test_corrupt_parquet_gives_a_chinese_error_naming_the_query(tmp_path, fixtur
 
 
 @pytest.mark.parametrize("name", ["county_figures", "people"])
-def test_corrupt_file_of_a_table_held_in_memory_is_reported_when_the_store_is_opened(tmp_path, fixture_store, name):
+def test_corrupt_file_is_found_by_its_checksum_and_its_month_left_out(tmp_path, fixture_store, name):
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
+    (store / "snapshot_date=2024-11-30" / f"{name}.parquet").write_bytes(b"not parquet either")
+    assert DAY not in snapshot_dates(store)
+    assert f"{name}.parquet 损坏（校验和不符）" in db.damaged_snapshots(store)[DAY]
+    assert db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY).empty
+
+
+@pytest.mark.parametrize("name", ["county_figures", "people"])
+def test_corrupt_file_without_checksums_is_reported_when_the_store_is_opened(tmp_path, fixture_store, name):
+    """A snapshot written before checksums existed: only the Parquet reader finds the damage."""
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    (store / "snapshot_date=2024-11-30" / "manifest.json").unlink()
     (store / "snapshot_date=2024-11-30" / f"{name}.parquet").write_bytes(b"not parquet either")
     with pytest.raises(StoreError, match=r"无法读取数据目录 .* 中的快照文件（文件可能已损坏）"):
         db.run("kpi/plan_figures_by_snapshot", data=store, from_date=DAY, to_date=DAY)
 
 
-def test_incomplete_snapshot_is_an_error_not_a_gap(tmp_path, fixture_store):
+def test_incomplete_snapshot_is_left_out_and_named_not_read_as_zero(tmp_path, fixture_store):
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
     (store / "snapshot_date=2023-12-31" / "people.parquet").unlink()
-    with pytest.raises(StoreError, match="快照 snapshot_date=2023-12-31 不完整，缺少数据表文件：people"):
-        snapshot_dates(store)
+    assert date(2023, 12, 31) not in snapshot_dates(store)
+    assert (
+        "快照 snapshot_date=2023-12-31 不完整，缺少数据表文件：people"
+        in db.damaged_snapshots(store)[date(2023, 12, 31)]
+    )
 
 
-def test_corrupt_first_file_is_a_chinese_error(tmp_path, fixture_store):
+def test_corrupt_first_file_without_checksums_is_a_chinese_error(tmp_path, fixture_store):
     store = tmp_path / "store"
     shutil.copytree(fixture_store, store)
+    (store / "snapshot_date=2023-12-31" / "manifest.json").unlink()
     (store / "snapshot_date=2023-12-31" / "townships.parquet").write_bytes(b"garbage")
     with pytest.raises((StoreError, db.QueryError), match=r"无法读取|执行失败"):
         db.run("places/townships_at_snapshot", data=store, snapshot_date=DAY)

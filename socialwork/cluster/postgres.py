@@ -57,10 +57,19 @@ class LocalPostgres:
             shutil.chown(self.root, "postgres", "postgres")
         data = str(self.root / "data")
         self._run("initdb", "-D", data, "-U", USER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._run("pg_ctl", "-D", data, "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60", "start")
+        self.resume()
         self.create(DATABASE)
         return self
+
+    def resume(self) -> None:
+        """Start the server on its folder (after start(), or again after halt())."""
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        data = str(self.root / "data")
+        self._run("pg_ctl", "-D", data, "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60", "start")
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (its folder kept, for resume()): the fault tests' PostgreSQL down."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
 
     def url(self, database: str = DATABASE) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"

@@ -19,6 +19,7 @@ from socialwork.data.contract.enums import KPI_STATUS
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.server.followups import Meeting, last_meeting_before
 from socialwork.data.server.followups_sql import open_followups
+from socialwork.data.server.serverdb import ServerDbUnavailable
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.choices import FilterError, available_dates
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
@@ -146,7 +147,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def since(as_of: date, data: Path | None = None) -> Since:
     """The default start of a comparison ending at as_of (see Since)."""
     dates = available_dates(data)
-    meeting = last_meeting_before(open_followups(data or settings.data_dir()).meetings(), as_of)
+    try:
+        meeting = last_meeting_before(open_followups(data or settings.data_dir()).meetings(), as_of)
+    except ServerDbUnavailable:  # without the meetings, a comparison starts at the month before
+        meeting = None
     if meeting is not None:
         reviewed = [d for d in dates if d <= meeting.reviewed_snapshot]
         if reviewed:

@@ -10,8 +10,9 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage import identity
+from socialwork.data.storage import identity, objectstore
 from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.location import Bucket
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import DIVISION_LENGTHS
 
@@ -46,6 +47,8 @@ def available_dates(data: Path | None = None) -> list[date]:
     """Every snapshot date of the store (listed once per store version); an empty store is an error."""
     root = data or settings.data_dir()
     dates = db.snapshot_dates(root)
+    if not dates and db.damaged_snapshots(root):
+        raise StoreError("；".join(db.damaged_snapshots(root).values()))
     if not dates:
         county = identity.load(root).county_name if identity.has_identity(root) else ""
         raise StoreError(
@@ -64,6 +67,9 @@ def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
         wanted = text if isinstance(text, date) else date.fromisoformat(str(text).strip())
     except ValueError as err:
         raise FilterError(f"日期格式无效：“{echoed(text)}”，应为 YYYY-MM-DD，例如 {dates[-1].isoformat()}") from err
+    damaged = db.damaged_snapshots(data or settings.data_dir())
+    if wanted in damaged:
+        raise FilterError(f"{wanted.isoformat()} 的数据文件损坏，不能作为数据日期：{damaged[wanted]}")
     if wanted not in dates:
         earlier = [d for d in dates if d <= wanted]
         hint = f"；最接近的较早快照是 {earlier[-1].isoformat()}" if earlier else ""
@@ -72,6 +78,22 @@ def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
             f"（共 {len(dates)} 期）{hint}"
         )
     return wanted
+
+
+def store_notices(data: Path | None = None) -> list[str]:
+    """What every page says of the store: a bucket not answering (its local copy shown, with its date); damaged
+    months: the latest ones name the month shown instead; an earlier one is missing from the trends (left out, never
+    counted as zero)."""
+    root = data or settings.data_dir()
+    dates, damaged = db.snapshot_dates(root), db.damaged_snapshots(root)
+    offline = objectstore.offline_notice(root) if isinstance(root, Bucket) else None
+    notices = [offline] if offline else []
+    for on in damaged:
+        if dates and on > dates[-1]:
+            notices.append(f"{on.isoformat()} 的数据文件损坏，已显示 {dates[-1].isoformat()}；请恢复或重新导入")
+        else:
+            notices.append(f"{on.isoformat()} 的数据文件损坏，各趋势图中略去该月（不按零计）；请恢复或重新导入")
+    return notices
 
 
 def townships(as_of: date, data: Path | None = None) -> pd.DataFrame:

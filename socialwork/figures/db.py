@@ -51,7 +51,7 @@ _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _derived: OrderedDict[tuple, Any] = OrderedDict()  # whole figures built from several queries (cached())
 _reader_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")  # in_background()
 _running: dict[tuple, Future] = {}  # computations running now, so that a second asker waits instead of running again
-_dates: dict[Location, tuple[Any, list[date]]] = {}  # root -> (store version, its snapshot dates)
+_dates: dict[Location, tuple[Any, tuple[list[date], dict[date, str]]]] = {}  # root -> (version, intact, damaged)
 
 
 class QueryError(Exception):
@@ -121,8 +121,10 @@ class OpenStore(NamedTuple):
     by_county: bool = False
 
 
-def _connect(root: Location, dates: list[date]) -> OpenStore:
+def _connect(root: Location, dates: list[date], damaged: dict[date, str]) -> OpenStore:
     remove_stale_staging(root)  # where the server and the CLI open a store: an interrupted import's leftovers go
+    if not dates and damaged:  # every month damaged: say which and why
+        raise StoreError("；".join(damaged.values()))
     if not dates:
         if isinstance(root, Bucket):
             raise StoreError(f"对象存储 {root} 尚未发布任何快照")
@@ -210,18 +212,28 @@ layout.on_write(forget_version)
 def snapshot_dates(root: Location) -> list[date]:
     """The store's snapshot dates (store.snapshot_dates), listed again only when its version changes.
 
-    Listing checks every table file of every snapshot (about 2,000 stat calls for 47 months), and a page asks
-    three or four times per rerun. The version covers every snapshot folder's mtime, so a file removed from a
-    snapshot, or a new snapshot, is listed (and checked) again; a write by this process is seen at once."""
+    Listing checks every file of every snapshot against its checksum (40 ms for a county's 47 months), and a page
+    asks three or four times per rerun. The version covers every snapshot folder's mtime, so a file removed from a
+    snapshot, or a new snapshot, is listed (and checked) again; a write by this process is seen at once. A damaged
+    snapshot is left out (damaged_snapshots)."""
+    return list(_checked(root)[0])
+
+
+def damaged_snapshots(root: Location) -> dict[date, str]:
+    """The snapshots left out of snapshot_dates, each with what is wrong, in Chinese (store.checked_snapshots)."""
+    return dict(_checked(root)[1])
+
+
+def _checked(root: Location) -> tuple[list[date], dict[date, str]]:
     version = current_version(root)
     with _lock:
         seen = _dates.get(root)
         if seen is not None and seen[0] == version:
-            return list(seen[1])
-    dates = store.snapshot_dates(root)  # an incomplete snapshot raises, and is not remembered
+            return seen[1]
+    checked = store.checked_snapshots(root)
     with _lock:
-        _dates[root] = (version, dates)
-    return list(dates)
+        _dates[root] = (version, checked)
+    return checked
 
 
 def open_store(root: Location) -> OpenStore:
@@ -233,12 +245,12 @@ def open_store(root: Location) -> OpenStore:
         if current is not None and current[0] == version:
             return current[1]
     # Listed outside the lock, once per version and shared with the sidebar's (a nation's store: a quarter second).
-    dates = snapshot_dates(root)
+    dates, damaged = snapshot_dates(root), damaged_snapshots(root)
     with _lock:
         current = _connections.get(root)
         if current is None or current[0] != version:
             # The old connection is dropped, not closed: a session may still be reading through it.
-            _connections[root] = (version, _connect(root, dates))
+            _connections[root] = (version, _connect(root, dates, damaged))
         return _connections[root][1]
 
 

@@ -84,9 +84,10 @@ class SqlFollowups:
         if self.path is not None and not self.path.exists():
             yield None
             return
-        self._migrated()
-        with serverdb.engine(self.url).connect() as con, con.begin():
-            yield con
+        with serverdb.answering(self.url, writing=False):
+            self._migrated()
+            with serverdb.engine(self.url).connect() as con, con.begin():
+                yield con
 
     @contextmanager
     def _writing(self, editor: Editor) -> Iterator[Connection]:
@@ -100,9 +101,13 @@ class SqlFollowups:
             raise FollowupError(str(err)) from err
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._migrated()
-        with serverdb.engine(self.url).connect().execution_options(writing=True) as con, con.begin():
-            yield con
+        try:
+            with serverdb.answering(self.url, writing=True):
+                self._migrated()
+                with serverdb.engine(self.url).connect().execution_options(writing=True) as con, con.begin():
+                    yield con
+        except serverdb.ServerDbUnavailable as err:  # every form already shows a FollowupError: the same place
+            raise FollowupError(str(err)) from err
 
     def _stamp(self) -> str:
         return self.clock().isoformat(timespec="seconds")

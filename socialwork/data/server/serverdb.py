@@ -43,6 +43,8 @@ from socialwork.data.storage.location import Bucket, Location
 
 DB_ENV = "SOCIALWORK_DB"
 BUSY_TIMEOUT_S = 30.0
+CONNECT_TIMEOUT_S = 3  # a PostgreSQL that does not answer: a page waits this long, then shows its figures without it
+UNREADABLE = "暂时无法读取（服务器数据库不可用）"
 MIGRATION_LOCK = 21_0001  # PostgreSQL advisory lock id held while migrating (any constant shared by every replica)
 
 # What the contract's types are stored as: dates as ISO text (as SQLite would keep them anyway), so both databases
@@ -117,6 +119,30 @@ class SchemaError(Exception):
     """The database's schema cannot be used by this program, worded in Chinese."""
 
 
+class ServerDbUnavailable(Exception):
+    """The server database does not answer (PostgreSQL stopped, unreachable, restarting): what depends on it says so,
+    the rest of the page does not. Nothing was written. The engine is kept: its pool pings before each use, so the
+    next call after the database is back connects again, without a restart."""
+
+    def __init__(self, url: str, writing: bool) -> None:
+        where = sa.make_url(url).render_as_string(hide_password=True)
+        what = "本次修改未保存，请稍后重试" if writing else "暂时无法读取"
+        super().__init__(f"服务器数据库不可用（{where}）：{what}")
+        self.writing = writing
+
+
+@contextmanager
+def answering(url: str, writing: bool) -> Iterator[None]:
+    """Turn a lost or refused connection to PostgreSQL into ServerDbUnavailable; SQLite's own errors (a busy or
+    unwritable file) stay what they are."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as err:
+        if sa.make_url(url).get_backend_name() == "sqlite":
+            raise
+        raise ServerDbUnavailable(url, writing) from err
+
+
 def server_url(data: Location) -> str:
     """$SOCIALWORK_DB, else the SQLite file beside the snapshots (a bucket store's: in this server's local folder)."""
     if os.environ.get(DB_ENV):
@@ -153,7 +179,9 @@ def engine(url: str) -> Engine:
         return created
     if made.drivername == "postgresql":
         made = made.set(drivername="postgresql+psycopg")  # psycopg 3, not SQLAlchemy's default psycopg2
-    return sa.create_engine(made, pool_size=5, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(
+        made, pool_size=5, max_overflow=20, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+    )
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
@@ -179,12 +207,13 @@ def transaction(url: str, writing: bool, clock: Callable[[], datetime], read_onl
     """A connection in one transaction, the schema migrated first; a write transaction takes SQLite's write lock
     at its start. Committed at the end, rolled back on an exception."""
     eng = engine(url)
-    migrate(eng, clock, read_only)
-    with eng.connect() as con:
-        if writing:
-            con.execution_options(writing=True)
-        with con.begin():
-            yield con
+    with answering(url, writing):
+        migrate(eng, clock, read_only)
+        with eng.connect() as con:
+            if writing:
+                con.execution_options(writing=True)
+            with con.begin():
+                yield con
 
 
 _migrated: set[tuple[str, int]] = set()  # PostgreSQL databases known current (a SQLite file may be replaced)

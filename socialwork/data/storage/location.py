@@ -74,7 +74,9 @@ def _client(endpoint: str | None, key: str | None, secret: str | None, region: s
     from botocore.config import Config
 
     # Path-style addressing: S3-compatible servers (SeaweedFS, MinIO) rarely have a DNS name per bucket.
-    config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"})
+    # A bucket that does not answer is given up on in seconds: a replica then serves its local copy (objectstore.py).
+    config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"},
+                    connect_timeout=3, read_timeout=30)  # fmt: skip
     return boto3.client(
         "s3",
         endpoint_url=endpoint,

@@ -38,6 +38,7 @@ from typing import Any
 from socialwork.data import settings
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
+from socialwork.data.storage import checksums
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
 
@@ -63,6 +64,8 @@ class Manifest:
     version: int
     key: str  # relative to the store's root
     files: dict[str, str] = field(hash=False)  # table name -> path relative to the store's root
+    # table name -> {"sha256", "bytes"} (checksums.py); empty in a manifest published before checksums existed
+    checksums: dict[str, dict] = field(hash=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ _lock = threading.Lock()
 _seen: dict[Bucket, tuple[float, Published]] = {}
 _manifests: dict[tuple[Bucket, str], Manifest] = {}  # manifests never change once written: read each once
 _synced: dict[Bucket, tuple] = {}  # bucket -> the version whose files are all in the local copy
+_offline: dict[Bucket, tuple[float, datetime]] = {}  # bucket -> when it last failed to answer (monotonic), since when
+OFFLINE_RETRY_SECONDS = 10.0
+_damaged: dict[tuple[Bucket, str], str] = {}  # (bucket, manifest key) -> what is wrong: an object differs from its sum
+
+
+class Unreachable(StoreError):
+    """The bucket did not answer (stopped, unreachable, refused): not an answer that something is wrong in it."""
 
 
 def _call(bucket: Bucket, what: str, action: Any, *args: Any, **kwargs: Any) -> Any:
@@ -92,7 +102,7 @@ def _call(bucket: Bucket, what: str, action: Any, *args: Any, **kwargs: Any) -> 
             raise StoreError(f"对象存储中没有存储桶 {bucket.bucket}（{bucket}）；请先在对象存储中创建") from err
         raise StoreError(f"对象存储 {bucket} {what}失败：{code or err}") from err
     except BotoCoreError as err:
-        raise StoreError(
+        raise Unreachable(
             f"无法访问对象存储 {bucket}（{what}）：{err}；请检查 AWS_ENDPOINT_URL、AWS_ACCESS_KEY_ID、"
             "AWS_SECRET_ACCESS_KEY 和 AWS_REGION"
         ) from err
@@ -110,12 +120,49 @@ def _list(bucket: Bucket, relative_prefix: str) -> list[dict]:
 
 
 def published(bucket: Bucket, fresh: bool = False) -> Published:
-    """The bucket's published snapshots, listed at most once a second (fresh: now)."""
+    """The bucket's published snapshots, listed at most once a second (fresh: now, and never the last listing).
+
+    A bucket that stops answering after this process listed it is served from the last listing, whose files are all
+    in the local copy (offline_notice says so, with its date), and asked again every OFFLINE_RETRY_SECONDS, so that
+    a page does not wait on each rerun; a write asks the bucket itself and is refused (Unreachable)."""
     now = time.monotonic()
     with _lock:
-        seen = _seen.get(bucket)
+        seen, failed = _seen.get(bucket), _offline.get(bucket)
     if seen is not None and not fresh and now - seen[0] < LISTING_SECONDS:
         return seen[1]
+    if seen is not None and not fresh and failed is not None and now - failed[0] < OFFLINE_RETRY_SECONDS:
+        return seen[1]
+    try:
+        result = _listing(bucket)
+    except Unreachable as err:
+        if seen is None or fresh or _synced.get(bucket) != seen[1].version:
+            raise
+        log.warning("%s; serving the local copy listed before", err)
+        with _lock:
+            _offline[bucket] = (now, failed[1] if failed else datetime.now(UTC))
+        return seen[1]
+    with _lock:
+        _seen[bucket] = (now, result)
+        _offline.pop(bucket, None)
+    return result
+
+
+def offline_notice(bucket: Bucket) -> str | None:
+    """What a replica serving its local copy says while the bucket does not answer; None while it does."""
+    with _lock:
+        failed, seen = _offline.get(bucket), _seen.get(bucket)
+    if failed is None or seen is None:
+        return None
+    latest = max(seen[1].snapshots, default=None)
+    since = failed[1].astimezone().strftime("%H:%M")
+    shown = f"最新一期 {latest.isoformat()}" if latest else "尚无快照"
+    return (
+        f"对象存储 {bucket} 自 {since} 起无法访问，正在显示本机保存的副本（{shown}）；"
+        "恢复前不能导入或发布新数据，请检查对象存储服务和 AWS_ENDPOINT_URL"
+    )
+
+
+def _listing(bucket: Bucket) -> Published:
     manifests = sorted(m["Key"] for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"]))
     county = _list(bucket, COUNTY_FILE)
     etag = next((c["ETag"] for c in county if c["Key"] == COUNTY_FILE), None)
@@ -124,10 +171,7 @@ def published(bucket: Bucket, fresh: bool = False) -> Published:
         manifest = _manifest(bucket, key)
         newest[manifest.as_of] = manifest
     version = (str(bucket), tuple(m.key for m in newest.values()), etag)
-    result = Published(version, dict(sorted(newest.items())), etag)
-    with _lock:
-        _seen[bucket] = (now, result)
-    return result
+    return Published(version, dict(sorted(newest.items())), etag)
 
 
 def forget(bucket: Bucket) -> None:
@@ -145,7 +189,8 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
     try:
         values = json.loads(body)
         match = _MANIFEST.match(key)
-        manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]))
+        manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]),
+                            dict(values.get("checksums", {})))  # fmt: skip
     except (ValueError, KeyError, TypeError) as err:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
     outside = [p for p in manifest.files.values() if p.startswith("/") or ".." in p.split("/")]
@@ -160,14 +205,24 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
 
 
 def snapshot_dates(bucket: Bucket) -> list[date]:
-    return list(published(bucket).snapshots)
+    """The published dates whose files are all in the local copy as their manifest recorded them."""
+    return list(local_files(bucket))
+
+
+def damaged(bucket: Bucket) -> dict[date, str]:
+    """Published dates left out because an object differs from its manifest's checksum, with what to do."""
+    state = published(bucket)
+    with _lock:
+        return {d: _damaged[(bucket, m.key)] for d, m in state.snapshots.items() if (bucket, m.key) in _damaged}
 
 
 def local_files(bucket: Bucket) -> dict[date, dict[str, Path]]:
-    """Every published snapshot's files in this server's local copy, downloaded first where missing."""
+    """Every published snapshot's files in this server's local copy, downloaded first where missing; a snapshot
+    with a damaged object is left out (damaged names it)."""
     state = synced(bucket, check_files=True)
     root = settings.cache_dir(bucket)
-    return {d: {t: root / p for t, p in m.files.items()} for d, m in state.snapshots.items()}
+    bad = damaged(bucket)
+    return {d: {t: root / p for t, p in m.files.items()} for d, m in state.snapshots.items() if d not in bad}
 
 
 def synced(bucket: Bucket, check_files: bool = False) -> Published:
@@ -177,17 +232,28 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
     root = settings.cache_dir(bucket)
     county_as_expected = (root / COUNTY_FILE).is_file() == (state.county_etag is not None)
     with _lock:
-        if _synced.get(bucket) == state.version and county_as_expected and not check_files:
+        copied = _synced.get(bucket) == state.version and county_as_expected
+        if copied and not check_files:
             return state
-    wanted = {p for m in state.snapshots.values() for p in m.files.values()}
+    wanted = {p: (m, name) for m in state.snapshots.values() for name, p in m.files.items()}
     missing = sorted(p for p in wanted if not (root / p).is_file())
+
+    def fetch(relative: str) -> None:
+        manifest, name = wanted[relative]
+        try:
+            download(bucket, relative, root / relative, manifest.checksums.get(name))
+        except DamagedObject as err:  # that month is left out; the others are read
+            log.warning("%s", err)
+            with _lock:
+                _damaged[(bucket, manifest.key)] = str(err)
+
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
-        list(pool.map(lambda relative: _download(bucket, relative, root / relative), missing))
+        list(pool.map(fetch, missing))
     county = root / COUNTY_FILE
     if state.county_etag is None:
         county.unlink(missing_ok=True)
-    else:
-        _download(bucket, COUNTY_FILE, county)
+    elif not copied:  # its ETag is part of the version: the copy of this version is the one
+        download(bucket, COUNTY_FILE, county)
     if missing:
         log.info("downloaded %d published file(s) of %s to %s", len(missing), bucket, root)
     with _lock:
@@ -195,13 +261,19 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
     return state
 
 
-def _download(bucket: Bucket, relative: str, target: Path) -> None:
+class DamagedObject(StoreError):
+    """A published object that differs from its manifest's checksum."""
+
+
+def download(bucket: Bucket, relative: str, target: Path, expected: dict | None = None) -> None:
     """One object into the local copy, under a temporary name renamed into place: a reader (or another server
-    process sharing the copy) never opens half a file."""
+    process sharing the copy) never opens half a file; one that differs from its checksum (expected) is refused."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     try:
         _call(bucket, f"下载 {relative} ", client().download_file, bucket.bucket, bucket.key(relative), str(partial))
+        if expected is not None and not checksums.matches(partial, expected):
+            raise DamagedObject(f"对象存储 {bucket} 中的数据文件 {relative} 损坏（校验和不符）；请恢复或重新发布该期")
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -261,8 +333,10 @@ def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) ->
     try:
         with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
             list(pool.map(lambda name: _upload(bucket, folder / f"{name}.parquet", files[name]), files))
+        sums = {name: checksums.entry(folder / f"{name}.parquet") for name in files}
         body = {"format": MANIFEST_FORMAT, "snapshot_date": as_of.isoformat(), "version": version,
-                "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "files": files}  # fmt: skip
+                "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "files": files,
+                "checksums": sums}  # fmt: skip
         won = _write_manifest(bucket, key, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
     except BaseException:
         _delete(bucket, list(files.values()))
@@ -271,7 +345,7 @@ def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) ->
         _delete(bucket, list(files.values()))
         raise StoreError(LOST_RACE.format(as_of=as_of.isoformat()))
     forget(bucket)
-    return Manifest(as_of, version, key, files)
+    return Manifest(as_of, version, key, files, sums)
 
 
 def _write_manifest(bucket: Bucket, key: str, body: bytes) -> bool:

@@ -23,6 +23,7 @@ from socialwork.figures.metrics import Kpi
 from socialwork.present.screen import cards
 from socialwork.present.tables.followups import (
     COUNTY_WIDE,
+    UNREADABLE_TEXT,
     FollowupView,
     change_text,
     counts,
@@ -100,12 +101,14 @@ def _done(message: str) -> None:
 
 def can_write(view: FollowupView, editor: Editor | None) -> bool:
     """Forms for an editor whose role writes follow-ups (the store checks again on writing); the built-in demo says
-    it is read-only instead, and a role that only reads says so."""
-    if editor is not None and view.read_only:
+    it is read-only instead, a role that only reads says so, and so does a server database that cannot be read."""
+    if editor is not None and view.unreadable:
+        st.info(f"{UNREADABLE_TEXT}，暂不能记录或修改")
+    elif editor is not None and view.read_only:
         st.info(DEMO_READ_ONLY)
     elif editor is not None and not can(editor, "followup_write"):
         st.info(refusal(editor, "followup_write") + "，本页只供查看")
-    return can(editor, "followup_write") and not view.read_only
+    return can(editor, "followup_write") and not view.read_only and not view.unreadable
 
 
 def meetings_section(view: FollowupView, editor: Editor | None, filters: Filters) -> None:
@@ -295,4 +298,6 @@ def _note_form(item: Item, editor: Editor, filters: Filters) -> None:
 
 
 def summary_caption(view: FollowupView) -> str:
+    if view.unreadable:
+        return f"截至 {date_stamp(view.as_of)}：{UNREADABLE_TEXT}；恢复后无需重启即可查看和填写"
     return f"截至 {date_stamp(view.as_of)}：{counts_text(view.items, view.as_of)}（逾期：未完成且完成时限早于数据日期）"

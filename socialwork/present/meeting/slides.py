@@ -318,6 +318,8 @@ def _followups(plan: Outline, part: int, parts: int) -> Slide:
 def _followup_parts(plan: Outline) -> int:
     """The follow-ups' slides: none before the first meeting; three items to a slide (their tasks and notes wrap)."""
     view = followup_tables.load(plan.as_of, plan.places, plan.data)
+    if view.unreadable:
+        return 1  # one slide that says so: the meeting knows they exist
     last = followup_tables.last_meeting(view)
     if last is None:
         return 0

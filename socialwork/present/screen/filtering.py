@@ -20,7 +20,15 @@ from socialwork.data.storage import identity
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
-from socialwork.figures.choices import FilterError, echoed, echoed_list, parse_as_of, townships, townships_of_county
+from socialwork.figures.choices import (
+    FilterError,
+    echoed,
+    echoed_list,
+    parse_as_of,
+    store_notices,
+    townships,
+    townships_of_county,
+)
 from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
 from socialwork.present.screen import scope
@@ -253,6 +261,8 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
     _write_url(filters)
     if workspace.warning:
         st.warning(workspace.warning)
+    for notice in store_notices(data):  # a damaged month left out, a bucket not answering: said on every page
+        st.warning(notice, icon=":material/broken_image:")
     for message in st.session_state.pop(_URL_ERRORS_KEY, []):
         st.error(markdown_text(message))  # it quotes the URL: a hand-edited link must not render as markdown
     st.session_state[_FILTERS_KEY] = filters

@@ -38,7 +38,7 @@ class Answers:
     card: TownshipScorecard
     since: Headline | None  # None: no earlier snapshot to compare with
     meeting_title: str | None  # the last meeting the comparison starts from, if one was recorded
-    followups: FollowupView | None  # None: the server database could not be read
+    followups: FollowupView  # .unreadable: the server database did not answer
 
     @property
     def behind(self) -> list[Kpi]:
@@ -175,8 +175,8 @@ def _since_box(a: Answers) -> None:
         since_html = f'<div class="sw-who">自{html.escape(start)}：</div>'
     else:
         since_html = ""
-    if a.followups is None:
-        overdue_html, count = '<div class="sw-overdue">督办事项暂时无法读取</div>', 0
+    if a.followups.unreadable:
+        overdue_html, count = f'<div class="sw-overdue">{followup_tables.UNREADABLE_TEXT}</div>', 0
     else:
         late = followup_tables.overdue_items(a.followups)
         count = len(late)
@@ -186,6 +186,8 @@ def _since_box(a: Answers) -> None:
             for i in late[:2]
         )
     headline = f"逾期督办 {count} 项" if count else "无逾期督办事项"
+    if a.followups.unreadable:
+        headline = "督办事项暂时无法读取"
     links = (("pages/followups.py", "查看督办事项"), ("pages/changes.py", "查看变化"))
     _box("上次会议以来变化与逾期", headline, _tone(bool(count)), overdue_html + since_html + _lines(lines), *links)
 

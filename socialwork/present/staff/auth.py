@@ -30,6 +30,7 @@ from socialwork.data.server import lockouts, serverdb
 from socialwork.data.server.access import Account, Roles
 from socialwork.data.server.audit import AuditLog
 from socialwork.data.server.lockouts import LockedOut, LoginAttempts
+from socialwork.data.server.serverdb import UNREADABLE, ServerDbUnavailable
 from socialwork.data.storage.layout import is_demo
 
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
@@ -151,15 +152,17 @@ def login(users: dict[str, User], username: str, password: str) -> Account | Non
     shown = name if name in users else UNKNOWN_USER
     try:
         login_attempts().reserve(name)
+        user = authenticate(users, name, password)
+        if user is None:
+            audit_log().record(shown, "login_failed", "用户名或密码不正确")
+            return None
+        login_attempts().clear(name)
+        account = roles().account(user.username, user.display_name)
     except LockedOut as err:
         audit_log().record(shown, "login_failed", "登录失败次数过多，已锁定")
         raise AuthError(str(err)) from err
-    user = authenticate(users, name, password)
-    if user is None:
-        audit_log().record(shown, "login_failed", "用户名或密码不正确")
-        return None
-    login_attempts().clear(name)
-    account = roles().account(user.username, user.display_name)
+    except ServerDbUnavailable as err:  # a login that cannot be counted is refused: a lockout must hold
+        raise AuthError(f"暂时无法登录：失败登录次数{UNREADABLE}，请稍后重试") from err
     audit_log().record(account.username, "login", account.role_label)
     return account
 

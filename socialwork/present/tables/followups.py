@@ -27,6 +27,7 @@ from socialwork.data.server.followups import (
     seen_by,
 )
 from socialwork.data.server.followups_sql import open_followups
+from socialwork.data.server.serverdb import UNREADABLE, ServerDbUnavailable
 from socialwork.data.storage import identity
 from socialwork.figures import hierarchy
 from socialwork.figures.choices import townships as townships_at
@@ -38,6 +39,7 @@ COUNTY_WIDE = "全县"
 MAX_SLIDE_ROWS = 14
 MAX_NOTE_CHARS = 40  # the latest note in a table cell; the whole note is on the item
 SLIDE_NOTE_CHARS = 24  # on a slide, where six columns share the width
+UNREADABLE_TEXT = f"会议督办事项{UNREADABLE}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class FollowupView:
     metric_labels: dict[str, str]
     read_only: bool
     filtered: bool = False  # a township filter is chosen: county-wide items are left out
+    unreadable: bool = False  # the server database did not answer: no items known, which is not "no items"
 
     def meeting(self, meeting_id: int) -> Meeting:
         return next(m for m in self.all_meetings if m.meeting_id == meeting_id)
@@ -74,16 +77,21 @@ def load(as_of: date, places: Places, data: Path | None = None) -> FollowupView:
     townships = places.bound()  # items are matched by their township's code (a division's code matches none)
     root = data or settings.data_dir()
     store = open_followups(root)
-    meetings = store.meetings()
+    county, _ = identity.load_or_fallback(root)
+    try:
+        meetings = store.meetings()
+        all_items, all_notes = store.items(), store.notes()
+    except ServerDbUnavailable:  # the one place a page's follow-ups meet a server database that does not answer
+        return FollowupView(as_of, (), (), (), {}, {}, {key: county.metric_label(key) for key in METRIC.codes},
+                            read_only=True, filtered=bool(townships), unreadable=True)  # fmt: skip
     # Open items first, soonest due (so the overdue) first; done ones after.
-    items = sorted(in_scope(seen_by(store.items(), meetings, as_of), townships),
+    items = sorted(in_scope(seen_by(all_items, meetings, as_of), townships),
                    key=lambda i: (i.status == "done", i.due_date, i.item_id))  # fmt: skip
     notes: dict[int, list[Note]] = defaultdict(list)
     wanted = {i.item_id for i in items}
-    for note in store.notes():
+    for note in all_notes:
         if note.item_id in wanted:
             notes[note.item_id].append(note)
-    county, _ = identity.load_or_fallback(root)
     return FollowupView(
         as_of=as_of,
         meetings=tuple(m for m in meetings if m.reviewed_snapshot <= as_of),
@@ -150,6 +158,11 @@ def counts(items: list[Item] | tuple[Item, ...], as_of: date) -> dict[str, int]:
     return out | {"overdue": sum(i.overdue(as_of) for i in items)}
 
 
+def view_counts_text(view: FollowupView) -> str:
+    """counts_text of the view's items, or that they cannot be read now."""
+    return UNREADABLE_TEXT if view.unreadable else counts_text(view.items, view.as_of)
+
+
 def counts_text(items: list[Item] | tuple[Item, ...], as_of: date) -> str:
     """已完成 3 项，推进中 3 项（逾期 2 项），未开始 1 项."""
     n = counts(items, as_of)
@@ -204,6 +217,8 @@ def item_statuses(items: list[Item], as_of: date) -> list[str]:
 
 def slide_parts(view: FollowupView) -> tuple[str, pd.DataFrame] | None:
     """The "上次会议督办事项落实情况" slide's caption and table; None without a last meeting."""
+    if view.unreadable:
+        return UNREADABLE_TEXT, None
     meeting = last_meeting(view)
     if meeting is None:
         return None
@@ -230,6 +245,8 @@ def slide_parts(view: FollowupView) -> tuple[str, pd.DataFrame] | None:
 def export_table(view: FollowupView) -> pd.DataFrame:
     """Every item in the view for a spreadsheet: the table with the whole latest note and the last change."""
     table = items_table(view)
+    if view.unreadable:  # a sheet that says so, not an empty one that reads as "no items"
+        return pd.concat([table, pd.DataFrame({"督办事项": [UNREADABLE_TEXT]})], ignore_index=True)
     table["最新进展"] = [note_text(view.latest_note(i), limit=None) for i in view.items]
     table["最近更新"] = [i.updated_at.replace("T", " ")[:16] for i in view.items]
     return table
