@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every check: ruff (lint and format), the unit and AppTest tests, the browser tests, then the crowd test and
 # the servers test (SeaweedFS, PostgreSQL, two replicas, HAProxy). Creates .venv with requirements-dev.txt (which
-# brings SeaweedFS) and, as root, installs Debian's chromium, a CJK font, postgresql and haproxy.
+# brings SeaweedFS) and, as root, installs the Debian packages scripts/system-packages.sh lists (chromium, a CJK font,
+# postgresql, haproxy, openssl, nginx, systemd).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh requirements-dev.txt
