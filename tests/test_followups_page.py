@@ -31,6 +31,18 @@ FORM_BUTTONS = {"新建督办事项", "保存修改", "保存进展", "保存会
 MARKUP_TASK = "[点我](http://evil.example) **粗** <b>x</b> :red[红]"
 
 
+def container_keys(at: AppTest) -> list[str]:
+    """The keys of the page's keyed containers (a block's id ends with its key)."""
+    keys, nodes = [], [at._tree]
+    while nodes:
+        node = nodes.pop()
+        block_id = getattr(getattr(node, "proto", None), "id", "")
+        if isinstance(block_id, str) and "-" in block_id:
+            keys.append(block_id.rsplit("-", 1)[-1])
+        nodes.extend((getattr(node, "children", None) or {}).values())
+    return keys
+
+
 @pytest.fixture
 def auth_file(tmp_path, monkeypatch):
     path = tmp_path / "auth" / "users.toml"
@@ -78,8 +90,12 @@ def test_a_viewer_reads_every_item_and_gets_no_form(monkeypatch):
     assert not buttons(at) & FORM_BUTTONS
     assert "新建督办事项" not in [e.label for e in at.get("expander")]
     statuses = list(at.dataframe[0].value["状态"])
-    assert statuses.count("推进中（逾期）") == 2 and statuses.count("已完成") == 3
-    assert statuses[:2] == ["推进中（逾期）", "推进中（逾期）"]  # open items first, the soonest due first
+    assert statuses.count("已完成") == 3
+    # Open items first, the soonest due first, each saying how late it is (due 2026-09-30 and 10-15).
+    assert statuses[:2] == ["推进中（逾期 31 天）", "推进中（逾期 16 天）"]
+    metrics = at.get("metric")
+    assert [m.label for m in metrics[:2]] == ["督办事项", "逾期"] and metrics[1].value == "2项"
+    assert any(key.startswith("sw_alert_") for key in container_keys(at)), "the overdue count is drawn in red"
 
 
 def test_with_logins_a_viewer_is_offered_the_login_and_still_no_form(auth_file, meeting_store, monkeypatch):

@@ -219,6 +219,8 @@ div:has(> [data-testid="stMetricDelta"]) {{flex-wrap: wrap; row-gap: 0.15rem;}}
 .sw-answer ul {{margin: 0 0 0 1.1rem; padding: 0; font-size: 0.9rem; line-height: 1.4;}}
 .sw-answer .sw-who {{font-size: 0.85rem; color: #555;}}
 .sw-answer .sw-overdue {{color: {STATUS_COLOURS["behind"]}; font-weight: 600; font-size: 0.9rem;}}
+/* A count that is bad news while above zero (overdue follow-ups): its value in the colour of 滞后. */
+[class*="st-key-sw_alert_"] [data-testid="stMetricValue"] {{color: {STATUS_COLOURS["behind"]}; font-weight: 700;}}
 /* Tables: one HTML table (tables.py), numbers right-aligned, text wraps, status cells as pills. */
 .sw-table-wrap {{overflow-x: auto; margin: 0.25rem 0 0.75rem;}}
 .sw-table-wrap .sw-scroll {{overflow-y: auto;}}

@@ -154,13 +154,14 @@ def _meeting_form(view: FollowupView, editor: Editor, filters: Filters) -> None:
 def items_section(view: FollowupView, filters: Filters) -> None:
     """Counts by status, every item in the view, and its XLSX/CSV download."""
     n = counts(view.items, view.as_of)
+    overdue = ("逾期", f"{n['overdue']}项", f"未完成且完成时限早于数据日期（{date_stamp(view.as_of)}）")
     cards.summary_metrics([
         ("督办事项", f"{len(view.items)}项", None),
+        overdue,  # second, and red while any: what a leader asks first
         ("已完成", f"{n['done']}项", None),
         ("推进中", f"{n['in_progress']}项", None),
         ("未开始", f"{n['not_started']}项", None),
-        ("逾期", f"{n['overdue']}项", f"未完成且完成时限早于数据日期（{date_stamp(view.as_of)}）"),
-    ])  # fmt: skip
+    ], alert={"逾期"} if n["overdue"] else set())  # fmt: skip
     if not view.items:
         st.info(f"{markdown_text(filters.scope)}暂无督办事项。")
         return

@@ -201,17 +201,26 @@ def grid_key(labels: list[str]) -> str:
     return f"sw_grid_{zlib.crc32('|'.join(labels).encode()):08x}"
 
 
-def summary_metrics(items: list[tuple[str, str, str | None]]) -> None:
-    """Bordered metrics, (label, value, help) each, as many to a row as fit (two on a phone)."""
+def summary_metrics(items: list[tuple[str, str, str | None]], alert: set[str] | frozenset[str] = frozenset()) -> None:
+    """Bordered metrics, (label, value, help) each, as many to a row as fit (two on a phone); those labelled in
+    `alert` show their value in the colour of 滞后 (theme.PAGE_CSS, sw_alert)."""
     grid = grid_key([label for label, _, _ in items])
     with st.container(horizontal=True, key=grid):
         for number, (label, value, help_text) in enumerate(items):
-            key = fit_key(value, f"{grid}_{number}")
-            if key is None:
-                st.metric(label, value, help=help_text, border=True)
-            else:  # a long value shrinks to fit its card (theme.PAGE_CSS)
-                with st.container(key=key):
-                    st.metric(label, value, help=help_text, border=True)
+            if label in alert:
+                with st.container(key=f"sw_alert_{grid}_{number}"):
+                    _summary_metric(label, value, help_text, f"{grid}_{number}")
+            else:
+                _summary_metric(label, value, help_text, f"{grid}_{number}")
+
+
+def _summary_metric(label: str, value: str, help_text: str | None, name: str) -> None:
+    key = fit_key(value, name)
+    if key is None:
+        st.metric(label, value, help=help_text, border=True)
+    else:  # a long value shrinks to fit its card (theme.PAGE_CSS)
+        with st.container(key=key):
+            st.metric(label, value, help=help_text, border=True)
 
 
 def download_sheets(sheets: dict[str, Table], stem: str, filters: Filters, title: str, key: str) -> None:

@@ -118,8 +118,8 @@ def _township_names(as_of: date, townships: list[str] | None, data: Path | None)
 
 
 def status_text(item: Item, as_of: date) -> str:
-    """推进中, 推进中（逾期）, 已完成."""
-    return f"{item.status_label}（逾期）" if item.overdue(as_of) else item.status_label
+    """推进中, 推进中（逾期 31 天）, 已完成: how late an item is, where a leader reads its status."""
+    return f"{item.status_label}（逾期 {days_overdue(item, as_of)} 天）" if item.overdue(as_of) else item.status_label
 
 
 def note_text(note: Note | None, limit: int | None = MAX_NOTE_CHARS) -> str:
