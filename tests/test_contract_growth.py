@@ -20,6 +20,8 @@ from socialwork.cli import main
 from socialwork.data import settings
 from socialwork.data.contract.schema import CONTRACT_VERSION, VERSION_KEY
 from socialwork.data.contract.tables import TABLES_BY_NAME
+from socialwork.data.storage import checksums
+from socialwork.data.storage.checksums import MANIFEST_FILE
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.store import read_table, snapshot_dates
 from socialwork.figures import db, metrics
@@ -47,6 +49,7 @@ def two_eras(tmp_path_factory):
         else:  # and the newer era carries a column this version does not know yet, which must not break reading
             table = table.append_column("volunteer_hours", pq.read_table(path)[STARS])
         pq.write_table(table, path)
+        (_folder(store, on) / MANIFEST_FILE).unlink()  # written by older software: no checksums either
     assert main(["aggregate", "--data", str(store)]) == 0
     db.clear_cache()
     yield store
@@ -123,6 +126,7 @@ def test_a_snapshot_written_under_a_newer_contract_is_refused(tmp_path, fixture_
     path = _folder(store, snapshot_dates(store)[-1]) / "townships.parquet"
     table = pq.read_table(path)
     pq.write_table(table.replace_schema_metadata({VERSION_KEY: str(CONTRACT_VERSION + 1)}), path)
+    checksums.record(path.parent, snapshot_dates(store)[-1])  # written so by a newer software: its checksums agree
     db.clear_cache()
     with pytest.raises(StoreError, match=f"数据契约第 {CONTRACT_VERSION + 1} 版.*请先更新本软件"):
         db.connection(store)

@@ -67,8 +67,8 @@ def test_the_followups_slide_lists_the_last_meetings_items_overdue_first():
     # The last meeting's four items and the earlier meeting's overdue one, overdue first, three to a slide.
     assert [len(part.table) for part in parts] == [3, 2]
     assert [s for part in parts for s in part.table["状态"]] == [
-        "推进中（逾期 31 天）",
-        "推进中（逾期 16 天）",
+        "逾期 31 天",
+        "逾期 16 天",
         "推进中",
         "未开始",
         "已完成",
@@ -112,8 +112,8 @@ def test_the_summary_appends_the_items_table():
         "最新进展",
     ]
     assert [r.cells[4].text for r in items.rows[1:]] == [
-        "推进中（逾期 31 天）",
-        "推进中（逾期 16 天）",
+        "逾期 31 天",
+        "逾期 16 天",
         "推进中",
         "未开始",
         "已完成",

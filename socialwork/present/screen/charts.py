@@ -157,8 +157,8 @@ def timeline_range(steps: pd.DataFrame, as_of) -> list[str]:
     """The timeline's dates: a month before the first start to four months after its last date or the data's date
     (room for the "数据截至" centred on it)."""
     columns = [c for c in ("start_date", "due_date", "done_date") if c in steps]
-    dates = pd.concat([pd.to_datetime(steps[c]) for c in columns]).dropna()
-    first, last = dates.min(), max(dates.max(), pd.Timestamp(as_of))
+    dates = pd.concat([pd.to_datetime(steps[c]) for c in columns] + [pd.Series([pd.Timestamp(as_of)])]).dropna()
+    first, last = dates.min(), dates.max()  # the data's date counts: a view with no step dated still has a range
     return [(first - pd.Timedelta(days=31)).strftime("%Y-%m-%d"), (last + pd.Timedelta(days=122)).strftime("%Y-%m-%d")]
 
 

@@ -236,6 +236,10 @@ def slide_parts(view: FollowupView) -> tuple[str, pd.DataFrame] | None:
     ordered = slide_items(view, meeting)
     table = items_table(view, ordered)[["督办事项", "乡镇（街道）", "牵头单位", "完成时限", "状态", "最新进展"]]
     table["完成时限"] = [date_stamp(d) for d in table["完成时限"]]
+    # The pill says it short (逾期 31 天): a slide's columns are narrow and its red already says 未完成.
+    table["状态"] = [
+        f"逾期 {days_overdue(i, view.as_of)} 天" if i.overdue(view.as_of) else i.status_label for i in ordered
+    ]
     table["最新进展"] = [note_text(view.latest_note(i), SLIDE_NOTE_CHARS) for i in ordered]
     if len(table) > MAX_SLIDE_ROWS:
         caption += f"（表中列出逾期与未完成在前的 {MAX_SLIDE_ROWS} 项）"
