@@ -44,6 +44,7 @@ def test_a_deep_link_asks_for_the_login_then_opens_and_the_admin_reads_the_log(f
     log_in(page, "guan", "wrong password!")
     assert page.get_by_text("用户名或密码不正确").is_visible()
     log_in(page, "guan", PASSWORD)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)  # the linked page reruns once logged in
     assert page.get_by_text("已登录：管理员小关").is_visible() and page.locator('[data-testid="stMetric"]').count() > 0
     assert "/targets" in page.url
 
