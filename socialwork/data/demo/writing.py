@@ -10,10 +10,11 @@ from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.demo import shapes
 from socialwork.data.demo.county import DemoCounty
 from socialwork.data.demo.followups import write_demo_followups
+from socialwork.data.demo.reporting import write_demo_round, write_demo_users
 from socialwork.data.demo.story import COUNTY_CODE, DEMO_COUNTY, FIRST_SNAPSHOT, LAST_SNAPSHOT, month_ends
 from socialwork.data.maps import boundaries
 from socialwork.data.storage import identity
-from socialwork.data.storage.layout import DEMO_MARKER, StoreError
+from socialwork.data.storage.layout import DEMO_MARKER, DEMO_USERS_FILE, StoreError
 from socialwork.data.storage.store import snapshot_dates, write_snapshot
 
 
@@ -30,7 +31,10 @@ def write_demo(out: Path) -> list[date]:
     dates = month_ends(FIRST_SNAPSHOT, LAST_SNAPSHOT)
     for on in dates:
         write_snapshot(out, on, county.snapshot(on))
-    write_demo_followups(out / FOLLOWUP_FILE, {t["name"]: t["code"] for t in county.townships})
+    codes = {t["name"]: t["code"] for t in county.townships}
+    write_demo_followups(out / FOLLOWUP_FILE, codes)
+    write_demo_round(f"sqlite:///{out / FOLLOWUP_FILE}", out, codes)
+    write_demo_users(out / DEMO_USERS_FILE)
     write_demo_boundaries(out, county.townships)
     return snapshot_dates(out)
 

@@ -14,6 +14,13 @@ from socialwork.data.contract.county_files import (
 from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE, FOLLOWUP_TABLES
 from socialwork.data.contract.plan_figures import FIGURE_SOURCES, METRIC_LOCAL_LABELS, PLAN_FIGURES, Figure
+from socialwork.data.contract.reporting_tables import (
+    PART_STATE,
+    REPORTING_TABLES,
+    ROUND_EVENT,
+    ROUND_STATE,
+    UNIT_KIND,
+)
 from socialwork.data.contract.schema import CONTRACT_VERSION, Column, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, ENUMS, SNAPSHOT_PARTITION, TABLES
 
@@ -102,6 +109,14 @@ def data_markdown() -> str:
     for table in ACCESS_TABLES:
         out += _table_section(table)
     out += [
+        "The reporting workflow (多级上报, docs/reporting.md) keeps its units, monthly rounds, each unit's part and "
+        "what happened to it in the same database; a part's rows reach the snapshot store only when a 审核员 "
+        "publishes the round.",
+        "",
+    ]
+    for table in REPORTING_TABLES:
+        out += _table_section(table)
+    out += [
         "# A store of many counties",
         "",
         f"A city's or province's store is a folder holding `{DIVISIONS_FILE}` and one complete single-county store "
@@ -115,7 +130,7 @@ def data_markdown() -> str:
     for table in (DIVISIONS, DIVISION_TARGETS):
         out += _table_section(table)
     out += ["## Enumerations", ""]
-    for enum in (*ENUMS, ROLE, AUDIT_ACTION):
+    for enum in (*ENUMS, ROLE, AUDIT_ACTION, UNIT_KIND, PART_STATE, ROUND_STATE, ROUND_EVENT):
         out += [f'<a id="enum-{enum.name}"></a>', f"### `{enum.name}` — {enum.label}", ""]
         grouped = bool(enum.groups)
         out.append("| code | 中文 |" + (" group |" if grouped else ""))

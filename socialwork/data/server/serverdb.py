@@ -20,7 +20,9 @@ in the contract (socialwork/data/contract/followup_tables.py), so a column is de
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from socialwork.data.contract import access_tables
+from socialwork.data.contract import access_tables, reporting_tables
 from socialwork.data.contract import followup_tables as contract_tables
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.contract.plan_figures import METRIC
@@ -84,6 +86,10 @@ NOTES = _stored_table(contract_tables.FOLLOWUP_NOTES)
 CHANGES = _stored_table(contract_tables.FOLLOWUP_CHANGES)
 ACCOUNT_ROLES = _stored_table(access_tables.ACCOUNT_ROLES)
 AUDIT_LOG = _stored_table(access_tables.AUDIT_LOG)
+REPORTING_UNITS = _stored_table(reporting_tables.REPORTING_UNITS)
+REPORTING_ROUNDS = _stored_table(reporting_tables.REPORTING_ROUNDS)
+ROUND_PARTS = _stored_table(reporting_tables.ROUND_PARTS)
+ROUND_EVENTS = _stored_table(reporting_tables.ROUND_EVENTS)
 LOGIN_FAILURES = sa.Table(
     "login_failures", METADATA,
     sa.Column("username", sa.Text, primary_key=True),
@@ -112,6 +118,9 @@ MIGRATIONS: list[Migration] = [
     _create(MEETINGS, ITEMS, NOTES, CHANGES),  # 1: meetings, items, notes and the audit trail
     _create(LOGIN_FAILURES),  # 2: failed logins, counted for every replica
     _create(ACCOUNT_ROLES, AUDIT_LOG),  # 3: accounts' roles and the audit log (docs/roles.md)
+    _create(
+        REPORTING_UNITS, REPORTING_ROUNDS, ROUND_PARTS, ROUND_EVENTS
+    ),  # 4: the reporting workflow (docs/reporting.md)
 ]
 
 
@@ -155,11 +164,29 @@ def server_url(data: Location) -> str:
 
 
 def login_url(data: Location, read_only: bool) -> str:
-    """Where failed logins are counted: the server database; beside a read-only store (the built-in demo, whose
-    committed file is never written) without $SOCIALWORK_DB, a file in this machine's temp folder."""
+    """Where logins, roles, the audit log and the reporting workflow are written: the server database; beside a
+    read-only store (the built-in demo, whose committed file is never written) without $SOCIALWORK_DB, this machine's
+    own copy of the demo's file in the temp folder, so that a newcomer can log in as the demo's accounts and work its
+    reporting round (named by the committed file's content: a regenerated demo starts a fresh copy)."""
     if os.environ.get(DB_ENV) or not read_only:
         return server_url(data)
-    return f"sqlite:///{Path(tempfile.gettempdir()) / f'socialwork-logins-{os.getuid()}.sqlite'}"
+    committed = Path(str(data)) / FOLLOWUP_FILE
+    if not committed.exists():
+        return f"sqlite:///{Path(tempfile.gettempdir()) / f'socialwork-logins-{os.getuid()}.sqlite'}"
+    copy = (
+        Path(tempfile.gettempdir())
+        / f"socialwork-demo-{os.getuid()}-{_digest(committed, committed.stat().st_mtime_ns)}.sqlite"
+    )
+    if not copy.exists():
+        partial = copy.with_name(f"{copy.name}.{os.getpid()}.partial")
+        shutil.copyfile(committed, partial)
+        os.replace(partial, copy)  # two sessions starting at once: one copy wins whole
+    return f"sqlite:///{copy}"
+
+
+@cache
+def _digest(path: Path, _mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def sqlite_path(url: str) -> Path | None:

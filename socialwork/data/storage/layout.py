@@ -39,6 +39,7 @@ COUNTY_FOLDER_NAME = re.compile(rf"^{COUNTY_PARTITION}=(\d{{6}})$")
 LOCK_FILE = ".write-lock"
 STAGING_PREFIX = ".staging-"
 BUSY = "另一个导入正在写入该数据目录，请稍后再试"
+DEMO_USERS_FILE = "demo-users.toml"  # the demo's own logins (README: 演示账号), read for the demo store alone
 DEMO_MARKER = ".socialwork-demo"  # in the built-in demo folder, which `demo` rewrites: no real data goes there
 
 

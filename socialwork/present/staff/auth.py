@@ -31,7 +31,7 @@ from socialwork.data.server.access import Account, Roles
 from socialwork.data.server.audit import AuditLog
 from socialwork.data.server.lockouts import LockedOut, LoginAttempts
 from socialwork.data.server.serverdb import UNREADABLE, ServerDbUnavailable
-from socialwork.data.storage.layout import is_demo
+from socialwork.data.storage.layout import DEMO_USERS_FILE, is_demo
 
 AUTH_FILE_ENV = "SOCIALWORK_AUTH_FILE"
 USERNAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key: no dots, no quotes
@@ -64,8 +64,14 @@ class User:
 
 
 def auth_file() -> Path | None:
+    """$SOCIALWORK_AUTH_FILE; for the built-in demo without it, the demo's own accounts (README: 演示账号)."""
     value = os.environ.get(AUTH_FILE_ENV)
-    return Path(value).expanduser() if value else None
+    if value:
+        return Path(value).expanduser()
+    data = settings.data_dir()
+    if is_demo(data) and (data / DEMO_USERS_FILE).exists():
+        return data / DEMO_USERS_FILE
+    return None
 
 
 def load_users(path: Path | None = None) -> dict[str, User]:

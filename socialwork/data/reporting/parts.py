@@ -1,0 +1,245 @@
+"""A unit's part of a month: its rows as the server database keeps them (JSON), its checks against the contract and
+the import's rules, an Excel part read through the import's own reader, and what the part changes in the plan's
+terms."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES
+from socialwork.data.contract.tables import COUNTY_FIGURES, TABLES, TABLES_BY_NAME
+from socialwork.data.importing import importer
+from socialwork.data.importing.validate import Problem, check_given
+from socialwork.data.reporting.units import Unit, owners
+from socialwork.data.storage import aggregates, store
+
+Frames = dict[str, pd.DataFrame]
+
+
+# ---------------------------------------------------------------- kept as JSON in the server database
+
+
+def encode(frames: Frames) -> str:
+    """A part's rows as JSON text: per table, the contract's columns and a list of rows (dates as ISO text)."""
+    out = {}
+    for name, frame in frames.items():
+        table = TABLES_BY_NAME[name]
+        rows = []
+        for record in frame[list(table.column_names)].itertuples(index=False):
+            rows.append([_plain(value) for value in record])
+        out[name] = rows
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: object) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def decode(text: str) -> Frames:
+    """The frames `encode` wrote, typed as the store reads them (dates as datetime.date, empty as None)."""
+    frames = {}
+    for name, rows in json.loads(text).items():
+        table = TABLES_BY_NAME[name]
+        frames[name] = typed(table.name, pd.DataFrame(rows, columns=list(table.column_names), dtype=object))
+    return frames
+
+
+def typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame of a table (from JSON or the browser's editor) in the store's Python types, so that two parts with the
+    same rows compare equal and the store's writer takes them."""
+    table = TABLES_BY_NAME[table_name]
+    frame = frame.reindex(columns=list(table.column_names)).astype(object).reset_index(drop=True)
+    for column in table.columns:
+        values = frame[column.name]
+        if column.type == "DATE":
+            parsed = pd.to_datetime(values, errors="coerce")
+            frame[column.name] = [d.date() if not pd.isna(d) else None for d in parsed]
+        elif column.type in ("INTEGER", "DOUBLE"):
+            numbers = pd.to_numeric(values, errors="coerce")
+            cast = int if column.type == "INTEGER" else float
+            frame[column.name] = [cast(n) if not pd.isna(n) else None for n in numbers]
+        elif column.type == "BOOLEAN":
+            frame[column.name] = [
+                None if v is None or (not isinstance(v, str) and pd.isna(v)) else bool(v) for v in values
+            ]
+        else:
+            frame[column.name] = [
+                None if v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == "" else str(v).strip()
+                for v in values
+            ]
+    return frame
+
+
+def same_rows(a: Frames, b: Frames) -> bool:
+    """Whether two parts hold the same rows, in any order."""
+    for table in TABLES:
+        left, right = a.get(table.name), b.get(table.name)
+        if left is None or right is None:
+            if (left is None) != (right is None):
+                return False
+            continue
+        if not _sorted(table.name, left).equals(_sorted(table.name, right)):
+            return False
+    return True
+
+
+def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    key = list(TABLES_BY_NAME[name].key)
+    return typed(name, frame).sort_values(key, kind="stable").reset_index(drop=True).astype(str)
+
+
+# ---------------------------------------------------------------- assembling and checking
+
+
+def assemble(base: Frames, parts: dict[str, Frames], units: list[Unit]) -> Frames:
+    """A month: each unit's rows from `parts` where given, else its rows of the base month. A unit's given rows come
+    first in each table, in the order of `parts`, so that a check's row number finds the part it is in."""
+    month = {}
+    for table in TABLES:
+        base_frame = typed(table.name, base[table.name])
+        owner = owners(table.name, base_frame, units)
+        pieces = [typed(table.name, part[table.name]) for part in parts.values() if table.name in part]
+        pieces.append(base_frame[~owner.isin(list(parts))])
+        month[table.name] = pd.concat(pieces, ignore_index=True) if pieces else base_frame.iloc[0:0]
+    return month
+
+
+def outside_rows(unit: Unit, frames: Frames, units: list[Unit]) -> list[Problem]:
+    """Rows of a unit's part that belong to another unit's part (or to no unit of this county), each named."""
+    names = {u.code: u.name for u in units}
+    problems = []
+    for name, frame in frames.items():
+        if frame.empty:
+            continue
+        owner = owners(name, typed(name, frame), units)
+        for row in [int(i) for i in owner.index[owner != unit.code]][:20]:
+            other = names.get(owner[row], owner[row])
+            problems.append(Problem(name, row + 1, None, f"不属于本单位（{unit.name}）的填报范围，属于“{other}”"))
+    return problems
+
+
+def part_problems(unit: Unit, frames: Frames, base: Frames, units: list[Unit], as_of: date) -> list[Problem]:
+    """Everything that keeps a part from being submitted, on its table, row (1-based in the part) and column: rows
+    outside the part, then the contract's and the import's checks of the month it would make."""
+    outside = outside_rows(unit, frames, units)
+    if outside:
+        return outside
+    frames = {t.name: typed(t.name, frames.get(t.name, base[t.name].iloc[0:0])) for t in TABLES}
+    month = assemble(base, {unit.code: frames}, units)
+    problems = []
+    for found in check_given(month, first_row=1):
+        if found.row is None or found.row <= len(frames[found.table]):
+            problems.append(found)
+    problems += _date_problems(frames, as_of)
+    return problems
+
+
+def _date_problems(frames: Frames, as_of: date) -> list[Problem]:
+    problems = []
+    for name, frame in frames.items():
+        for column in TABLES_BY_NAME[name].columns:
+            if column.type != "DATE" or not column.past:
+                continue
+            for i, value in enumerate(frame[column.name]):
+                if value is not None and value > as_of:
+                    problems.append(Problem(name, i + 1, column.name, f"日期 {value.isoformat()} 晚于数据日期 {as_of}"))
+    return problems
+
+
+def read_excel_part(content: bytes, file_name: str, as_of: date, id_key: str | None) -> tuple[Frames, list[str]]:
+    """The tables of a unit's own workbook, read by the import's reader (title rows, merged cells, full-width text,
+    ID numbers hashed and never kept); problems as the import words them."""
+    raw, warnings = importer.read_xlsx(content, file_name)
+    frames, problems = {}, [str(w) for w in warnings if isinstance(w, importer.ReadProblem)]
+    for name, table in raw.items():
+        frame, found = importer.parse_table(TABLES_BY_NAME[name], table, as_of, id_key)
+        frames[name] = typed(name, frame)
+        problems += [str(p) for p in found]
+    return frames, problems
+
+
+# ---------------------------------------------------------------- what a part changes, in the plan's terms
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    delta: float
+
+    def text(self) -> str:
+        sign = "+" if self.delta > 0 else "−"
+        amount = abs(self.delta)
+        shown = f"{amount:g}" if float(amount).is_integer() else f"{amount:.1f}"
+        return f"{self.label} {sign}{shown}"
+
+
+def county_figures(month: Frames, as_of: date) -> dict[str, float | None]:
+    """The month's county-wide additive figures, computed by the same queries a snapshot's derived tables are."""
+    with tempfile.TemporaryDirectory(prefix="socialwork-part-") as temporary:
+        folder = Path(temporary)
+        for table in TABLES:
+            pq.write_table(store.to_arrow(table, month[table.name]), folder / f"{table.name}.parquet")
+        aggregates.write_derived(folder, as_of)
+        row = pq.read_table(folder / f"{COUNTY_FIGURES.name}.parquet").to_pylist()
+    return row[0] if row else {}
+
+
+def figure_changes(before: dict[str, float | None], after: dict[str, float | None]) -> list[Change]:
+    """The plan's figures that move, in the contract's order."""
+    changes = []
+    for figure in ADDITIVE_FIGURES:
+        old, new = before.get(figure.key), after.get(figure.key)
+        if old is None or new is None or old == new:
+            continue
+        changes.append(Change(figure.label, round(float(new) - float(old), 2)))
+    return changes
+
+
+def row_changes(unit_code: str, base: Frames, frames: Frames, units: list[Unit]) -> list[Change]:
+    """Rows per table against the base month's part."""
+    changes = []
+    for table in TABLES:
+        if table.name not in frames:
+            continue
+        before = int((owners(table.name, typed(table.name, base[table.name]), units) == unit_code).sum())
+        now = len(frames[table.name])
+        if now != before:
+            changes.append(Change(f"{table.label}行数", now - before))
+    return changes
+
+
+# Computed once per saved version of a part (the board shows every unit's), and once per round for its base month.
+_CHANGES: dict[tuple, list[Change]] = {}
+
+
+def cached_changes(
+    key: tuple, unit_code: str, as_of: date, units: list[Unit], frames: Frames, base: Frames
+) -> list[Change]:
+    """A part's changes against its base month; `key` names the round and the part's saved version."""
+    if (key, unit_code) not in _CHANGES:
+        before = _base_figures(key[:-1], as_of, base)
+        after = county_figures(assemble(base, {unit_code: frames}, units), as_of)
+        _CHANGES[(key, unit_code)] = figure_changes(before, after) + row_changes(unit_code, base, frames, units)
+    return _CHANGES[(key, unit_code)]
+
+
+_BASE_FIGURES: dict[tuple, dict] = {}
+
+
+def _base_figures(key: tuple, as_of: date, base: Frames) -> dict:
+    if key not in _BASE_FIGURES:
+        _BASE_FIGURES[key] = county_figures(base, as_of)
+    return _BASE_FIGURES[key]

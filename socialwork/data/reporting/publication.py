@@ -1,0 +1,93 @@
+"""Publishing a round: the month assembled from the approved parts (the others carried forward from the base month,
+or publishing refused), checked as an import is, and written by the import's own atomic store write; and, for the
+pages and documents, how a published month was assembled. `flow` is the round's rounds.Reporting (not imported:
+rounds.py calls here)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import sqlalchemy as sa
+
+from socialwork.data.contract.reporting_tables import SEPARATOR
+from socialwork.data.importing import importer
+from socialwork.data.importing.validate import check_given
+from socialwork.data.reporting import parts, records
+from socialwork.data.reporting.records import Assembly, Published, ReportingError
+from socialwork.data.server import access, audit
+from socialwork.data.server.access import Account
+from socialwork.data.server.serverdb import REPORTING_ROUNDS
+from socialwork.data.storage import layout
+
+log = logging.getLogger(__name__)
+
+
+def publish(flow, account: Account, round_id: int, carry_forward: bool, replace: bool = False) -> Published:
+    """Write the month: approved parts as reported, every other part as its base month's rows if `carry_forward`
+    (named in the month's status), else refused. Checked as an import is; one atomic store write."""
+    access.require(account, "part_review")
+    this = flow._open(round_id)
+    if layout.is_demo(flow.data):
+        raise ReportingError(f"内置演示数据目录不能发布：发布会把 {this.as_of} 写入快照并改变演示数据。"
+                             "在本县自己的数据目录中，发布会按上面的选择写入该月数据")  # fmt: skip
+    board = flow.board(round_id)
+    waiting = [s for s in board if s.state != "approved"]
+    if waiting and not carry_forward:
+        names = "、".join(f"{s.unit.name}（{s.label}）" for s in waiting)
+        raise ReportingError(f"还有 {len(waiting)} 个单位未通过审核：{names}。请审核，或选择“沿用上月数据发布”")
+    units = flow.units()
+    given = {}
+    for status in board:
+        if status.state == "approved" and status.edited:
+            given[status.unit.code] = flow.part(account, round_id, status.unit.code).frames
+    month = parts.assemble(flow._base_month(this), given, units)
+    problems = check_given(month)
+    if problems:
+        raise ReportingError("汇总后的数据未通过检查，未发布：\n" + "\n".join(map(str, problems[:30])))
+    checked = importer.CheckedImport(this.as_of, month, [], this.as_of in flow._dates(), this.base_date, {}, 0, 0, [])
+    try:
+        result = importer.write_checked(checked, flow.data, replace)
+    except importer.ImportFailed as err:
+        raise ReportingError("；".join(map(str, err.problems))) from err
+    carried = tuple(s.unit.code for s in waiting)
+    with flow._writing() as con:
+        con.execute(
+            REPORTING_ROUNDS.update()
+            .where(REPORTING_ROUNDS.c.round_id == round_id)
+            .values(
+                state="published",
+                published_at=flow._stamp(),
+                published_by=account.username,
+                carried_units=SEPARATOR.join(carried) or None,
+                unit_count=len(board),
+            )
+        )
+        for status in waiting:
+            flow._event(con, round_id, status.unit.code, account.username, "carried", f"状态：{status.label}")
+        detail = Assembly(this.as_of, len(board), tuple(s.unit.name for s in waiting)).text()
+        flow._event(con, round_id, None, account.username, "published", detail)
+        audit.record_in(con, flow._stamp(), account.username, "import", f"{this.as_of}（月度上报发布）")
+    log.info(
+        "published reporting round %s for %s: %d units, %d carried", round_id, this.as_of, len(board), len(carried)
+    )
+    return Published(this.as_of, result.rows, tuple(s.unit.name for s in waiting), result)
+
+
+def assembly(flow, as_of: date) -> Assembly | None:
+    """How the published month at `as_of` was assembled, or None when it was imported whole."""
+    with flow._reading() as con:
+        row = (
+            con.execute(
+                sa.select(REPORTING_ROUNDS)
+                .where((REPORTING_ROUNDS.c.as_of_date == as_of.isoformat()) & (REPORTING_ROUNDS.c.state == "published"))
+                .order_by(REPORTING_ROUNDS.c.round_id.desc())
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        return None
+    this = records.round(row)
+    names = {u.code: u.name for u in flow.units()}
+    return Assembly(as_of, this.unit_count or 0, tuple(names.get(c, c) for c in this.carried_units))
