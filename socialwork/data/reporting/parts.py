@@ -225,6 +225,11 @@ def row_changes(unit_code: str, base: Frames, frames: Frames, units: list[Unit])
 _CHANGES: dict[tuple, list[Change]] = {}
 
 
+def known_changes(key: tuple, unit_code: str) -> list[Change] | None:
+    """A part's changes if already computed for this saved version, else None."""
+    return _CHANGES.get((key, unit_code))
+
+
 def cached_changes(
     key: tuple, unit_code: str, as_of: date, units: list[Unit], frames: Frames, base: Frames
 ) -> list[Change]:

@@ -212,12 +212,19 @@ class Reporting:
         return found
 
     def check(self, account: Account, round_id: int, unit_code: str, frames: Frames) -> list[Problem]:
-        """What would keep these rows from being submitted, each on its table, row and column."""
+        """What would keep these rows from being submitted, each on its table, row and column (remembered for the
+        same rows: a page asks at every rerun)."""
         access.require(account, "part_read", unit_code)
         this = self.round(round_id)
         units = self.units()
-        unit = _unit(units, unit_code)
-        return parts.part_problems(unit, frames, self._base_month(this), units, this.as_of)
+        text = parts.encode({t.name: parts.typed(t.name, frames.get(t.name, _empty(t.name))) for t in TABLES})
+        key = (self.url, round_id, this.base_date, unit_code, tuple(units), text)
+        if key not in _CHECKED:
+            if len(_CHECKED) > 64:
+                _CHECKED.clear()
+            _CHECKED[key] = parts.part_problems(_unit(units, unit_code), frames, self._base_month(this), units,
+                                                this.as_of)  # fmt: skip
+        return _CHECKED[key]
 
     def save(self, account: Account, round_id: int, unit_code: str, frames: Frames, version: int) -> PartStatus:
         """Save a draft made from `version`. Rows outside the unit's part are refused, naming them; other problems are
@@ -342,16 +349,21 @@ class Reporting:
             self._event(con, round_id, unit_code, account.username, "approved")
         return self.status(round_id, unit_code)
 
-    def changes(self, account: Account, round_id: int, unit_code: str) -> list[parts.Change]:
+    def changes(self, account: Account, round_id: int, unit_code: str, seen: PartStatus | None = None):
         """What the unit's part changes against its base month, in the plan's terms: the county's figures that move,
-        then rows per table."""
-        part = self.part(account, round_id, unit_code)
-        if not part.status.edited:
-            return []
+        then rows per table. `seen`, the part's status on the board, spares reading it again once computed."""
+        access.require(account, "part_read", unit_code)
         this = self.round(round_id)
-        units = self.units()
+        status = seen or self.status(round_id, unit_code)
+        if not status.edited:
+            return []
+        key = (self.url, round_id, this.base_date, status.version)
+        known = parts.known_changes(key, unit_code)
+        if known is not None:
+            return known
+        part = self.part(account, round_id, unit_code)
         key = (self.url, round_id, this.base_date, part.status.version)
-        return parts.cached_changes(key, unit_code, this.as_of, units, part.frames, self._base_month(this))
+        return parts.cached_changes(key, unit_code, this.as_of, self.units(), part.frames, self._base_month(this))
 
     # ------------------------------------------------------------ publication
 
@@ -392,6 +404,9 @@ class Reporting:
 
     def _base_part(self, this: Round, unit_code: str, units: list[Unit]) -> Frames:
         return part_of(self._base_month(this), unit_code, units)
+
+
+_CHECKED: dict[tuple, list[Problem]] = {}
 
 
 @lru_cache(maxsize=4)

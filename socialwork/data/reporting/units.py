@@ -147,25 +147,22 @@ def checked_units(units: Iterable[Unit], township_codes: set[str] | None = None)
 
 
 def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Series:
-    """The code of the unit that reports each row of one table of a month (see the module's docstring)."""
+    """The code of the unit that reports each row of one table of a month (see the module's docstring). Claims never
+    overlap (checked_units), so each kind of claim is one lookup per row."""
     units = list(units)
     office = next(u.code for u in units if u.kind == "county_office")
-    owner = pd.Series(office, index=frame.index, dtype=object)
-    decided = pd.Series(False, index=frame.index)
-    for unit in units:
-        claims = pd.Series(table_name in unit.whole_tables, index=frame.index)
-        if table_name == "posts" and unit.sectors:
-            claims |= frame["sector"].isin(unit.sectors)
-        if table_name == "purchases" and unit.purchase_departments:
-            claims |= frame["department"].isin(unit.purchase_departments)
-        take = claims & ~decided
-        owner[take], decided = unit.code, decided | take
+    whole = next((u.code for u in units if table_name in u.whole_tables), None)
+    if whole is not None:
+        return pd.Series(whole, index=frame.index, dtype=object)
+    claimed = pd.Series(None, index=frame.index, dtype=object)
+    if table_name == "posts":
+        claimed = frame["sector"].map({s: u.code for u in units for s in u.sectors}).astype(object)
+    elif table_name == "purchases":
+        claimed = frame["department"].map({d: u.code for u in units for d in u.purchase_departments}).astype(object)
     if "township_code" in frame.columns:
-        townships = {u.code for u in units if u.kind == "township"}
-        codes = frame["township_code"].astype(object).where(frame["township_code"].notna(), None)
-        take = ~decided & codes.isin(townships)
-        owner[take] = codes[take]
-    return owner
+        townships = {u.code: u.code for u in units if u.kind == "township"}
+        claimed = claimed.where(claimed.notna(), frame["township_code"].map(townships).astype(object))
+    return claimed.where(claimed.notna(), office)
 
 
 def part_of(frames: dict[str, pd.DataFrame], unit_code: str, units: Iterable[Unit]) -> dict[str, pd.DataFrame]:

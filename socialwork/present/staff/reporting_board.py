@@ -37,7 +37,7 @@ def board_table(flow: Reporting, account: Account, this: Round, board: list[Part
     """One row per unit: its state, when it last changed, and what its part changes against last month."""
     rows = []
     for status in board:
-        changes = flow.changes(account, this.round_id, status.unit.code) if status.edited else []
+        changes = flow.changes(account, this.round_id, status.unit.code, status) if status.edited else []
         shown = "，".join(c.text() for c in changes[:MAX_CHANGES_SHOWN])
         if len(changes) > MAX_CHANGES_SHOWN:
             shown += f" 等 {len(changes)} 项"
@@ -57,8 +57,10 @@ def review_board(flow: Reporting, account: Account, this: Round) -> None:
         counts[status.label] += 1
     for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
         column.metric(label, count)
+    widths = {"单位": "small", "类型": "small", "状态": "small", "最近更新": "small", "本月变化（对比上月）": "large"}
     st.dataframe(board_table(flow, account, this, board), hide_index=True, width="stretch",
-                 height=min(38 * (len(board) + 1), 720))  # fmt: skip
+                 height=min(36 * (len(board) + 1), 720),
+                 column_config={n: st.column_config.TextColumn(n, width=w) for n, w in widths.items()})  # fmt: skip
     reminder = flow.overdue_reminder(this.round_id)
     if reminder:
         st.caption("催报提醒（可复制到工作群）")
@@ -74,7 +76,7 @@ def _review_unit(flow: Reporting, account: Account, this: Round, board: list[Par
     code = st.selectbox("选择单位", list(names), format_func=names.get, key="review_unit",
                         index=list(names).index(waiting[0]) if waiting else 0)  # fmt: skip
     status = next(s for s in board if s.unit.code == code)
-    changes = flow.changes(account, this.round_id, code) if status.edited else []
+    changes = flow.changes(account, this.round_id, code, status) if status.edited else []
     if changes:
         st.markdown(f"**{markdown_text(status.unit.name)}**：" + "，".join(c.text() for c in changes))
     elif status.state in ("submitted", "approved"):

@@ -156,7 +156,8 @@ def _state_line(this: Round, status) -> None:
         line += f" · 最近修改 {status.updated_at[:16].replace('T', ' ')}（{markdown_text(status.updated_by or '')}）"
     st.markdown(line + f" · 截止 {this.deadline}")
     if status.state == "returned" and status.return_reason:
-        st.warning(f"审核员退回原因：{markdown_text(status.return_reason)}。请修改后重新提交。")
+        st.warning(f"审核员退回原因：{markdown_text(status.return_reason)}")
+        st.caption("请按退回原因修改后重新提交；本月无变化也可点击“与上月相同，一键提交”。")
     if status.state == "submitted":
         st.info("已提交，等待审核员审核；如需修改，请联系审核员退回。")
     if status.state == "approved":
