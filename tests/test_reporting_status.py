@@ -12,6 +12,7 @@ import unicodedata
 
 import openpyxl
 import pytest
+from docx import Document
 from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
@@ -106,6 +107,13 @@ def test_the_pdf_says_it_in_its_summary_and_on_every_page(served):
     pages = [flat(page.extract_text()) for page in reader.pages]
     assert all(flat(ASSEMBLED_SHORT) in page for page in pages)
     assert flat(ASSEMBLED) in "".join(pages)
+
+
+def test_the_docx_says_it_under_its_stamp_and_in_its_summary(served):
+    document = Document(io.BytesIO(export_bytes("docx", MONTH, Places.everywhere(), [], served)))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert f"数据截至 2025年4月30日 · 范围：全县 · {ASSEMBLED_SHORT}；统计期间：2025年1—4月。" in paragraphs
+    assert ASSEMBLED in paragraphs
 
 
 def test_every_sheet_of_the_workbook_says_it_under_the_stamp(served):
