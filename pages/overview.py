@@ -11,6 +11,7 @@ from socialwork.present.words.targets import FORECAST_NOTE
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header(f"{filters.county.title} · 总览", filters)
+cards.assembly_note(filters)
 
 answers = leader.answers(filters.as_of, filters.places, filters.data)
 report = answers.report

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import account_commands, backup_commands, county_setup
+from socialwork import account_commands, backup_commands, county_setup, reporting_commands
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
     account_commands.add_parsers(sub)
+    reporting_commands.add_parsers(sub)
     cluster_commands.add_parsers(sub)
     bench_commands.add_parsers(sub)
     return parser
@@ -344,6 +345,7 @@ COMMANDS = {
     "export": _export,
     **county_setup.COMMANDS,
     **account_commands.COMMANDS,
+    **reporting_commands.COMMANDS,
     **backup_commands.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,
