@@ -90,10 +90,14 @@ def _review_unit(flow: Reporting, account: Account, this: Round, board: list[Par
     if status.state == "submitted":
         left, right = st.columns(2)
         if left.button("通过", type="primary", icon=":material/check:", key=f"approve:{code}"):
-            _act(lambda: flow.approve(account, this.round_id, code), f"已通过：{status.unit.name}")
+            _act(lambda: flow.approve(account, this.round_id, code), f"已通过：{status.unit.name}", next_unit=True)
         reason = right.text_input("退回原因（填报单位会看到）", key=f"reason:{code}")
         if right.button("退回", icon=":material/undo:", key=f"return:{code}"):
-            _act(lambda: flow.return_part(account, this.round_id, code, reason), f"已退回：{status.unit.name}")
+            _act(
+                lambda: flow.return_part(account, this.round_id, code, reason),
+                f"已退回：{status.unit.name}",
+                next_unit=True,
+            )
     elif status.state == "approved":
         reason = st.text_input("如需撤回通过、退回修改，请填写原因", key=f"reason:{code}")
         if st.button("退回", key=f"return:{code}"):
@@ -129,12 +133,15 @@ def _publish(flow: Reporting, account: Account, this: Round, board: list[PartSta
                    f"在侧栏“数据截至”中选择 {published.as_of} 即可查看。")  # fmt: skip
 
 
-def _act(step, done: str) -> None:
+def _act(step, done: str, next_unit: bool = False) -> None:
+    """Run a workflow step and rerun; after a review, the unit chosen next is the next one waiting."""
     try:
         step()
     except (ReportingError, AccessDenied, UnitError) as err:
         st.error(str(err))
         return
+    if next_unit:
+        st.session_state.pop("review_unit", None)
     st.toast(done)
     st.rerun()
 
