@@ -80,6 +80,11 @@ def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
     return wanted
 
 
+def damaged_dates(data: Path | None = None) -> list[date]:
+    """The months left out as damaged (store_notices names them), which trend charts mark where they would be."""
+    return sorted(db.damaged_snapshots(data or settings.data_dir()))
+
+
 def store_notices(data: Path | None = None) -> list[str]:
     """What every page says of the store: a bucket not answering (its local copy shown, with its date); damaged
     months: the latest ones name the month shown instead; an earlier one is missing from the trends (left out, never

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from socialwork.data.storage import identity
-from socialwork.figures import measures, metrics, posts
+from socialwork.figures import choices, measures, metrics, posts
 from socialwork.figures.metrics import KpiReport
 from socialwork.figures.place_filter import Places
 from socialwork.present.screen import charts
@@ -65,7 +65,8 @@ def talent(report: KpiReport, as_of: date, places: Places, data: Path | None) ->
         sentence += f"，较上年末（{now - int(net.value):,} 人）净增 {int(net.value):,} 人"
     chart = ChartData("line", _months(trend["snapshot_date"]), _series(trend, {"certified_workers": "持证社工"}), "人",
                       colours=(PRIMARY,))  # fmt: skip
-    return GroupChart(charts.certified_trend(trend.set_index("snapshot_date"), "持证社会工作者人数"), chart, sentence)
+    figure = charts.certified_trend(trend.set_index("snapshot_date"), "持证社会工作者人数", choices.damaged_dates(data))
+    return GroupChart(figure, chart, sentence)
 
 
 def coverage(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
