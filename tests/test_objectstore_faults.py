@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 
 import pytest
 
@@ -63,6 +64,42 @@ def test_a_bucket_gone_after_start_up_is_served_from_the_local_copy_and_refuses_
     assert snapshot_dates(published) == SNAPSHOTS
     assert objectstore.offline_notice(published) is None
     assert NEW not in snapshot_dates(published)  # the refused import published nothing
+
+
+def _restart(monkeypatch) -> None:
+    """As a replica started anew: nothing of the bucket in memory, only its local copy on disk."""
+    for name in ("_seen", "_manifests", "_synced", "_offline", "_damaged", "_saved", "_restored"):
+        monkeypatch.setattr(objectstore, name, {})
+    db.clear_cache()
+
+
+def test_a_replica_started_while_the_bucket_is_unreachable_serves_its_saved_copy(published, monkeypatch):
+    before = kpi_report(SNAPSHOTS[-1], EVERYWHERE, published).as_dict()
+    assert (settings.cache_dir(published) / objectstore.SAVED_FILE).is_file()
+    endpoint = os.environ[ENDPOINT_ENV]
+    _restart(monkeypatch)
+    monkeypatch.setattr(objectstore, "LISTING_SECONDS", 0.0)  # every look asks the bucket
+    monkeypatch.setenv(ENDPOINT_ENV, "http://127.0.0.1:9")  # nothing answers there
+    assert snapshot_dates(published) == SNAPSHOTS
+    assert kpi_report(SNAPSHOTS[-1], EVERYWHERE, published).as_dict() == before
+    notice = objectstore.offline_notice(published)
+    assert "自本服务启动（" in notice and f"保存，最新一期 {SNAPSHOTS[-1].isoformat()}）" in notice
+    assert re.search(r"副本（\d{4}-\d{2}-\d{2} \d{2}:\d{2} 保存", notice) and notice in store_notices(published)
+    with pytest.raises(StoreError, match=r"无法访问对象存储.*AWS_ENDPOINT_URL"):
+        write_snapshot(published, NEW, snapshot(SNAPSHOTS[-1]))
+    monkeypatch.setenv(ENDPOINT_ENV, endpoint)  # back
+    monkeypatch.setattr(objectstore, "OFFLINE_RETRY_SECONDS", 0.0)
+    assert snapshot_dates(published) == SNAPSHOTS and objectstore.offline_notice(published) is None
+
+
+def test_a_saved_listing_whose_files_are_gone_is_not_served(published, monkeypatch):
+    kpi_report(SNAPSHOTS[-1], EVERYWHERE, published)
+    manifest = objectstore.published(published).snapshots[SNAPSHOTS[-1]]
+    (settings.cache_dir(published) / manifest.files["people"]).unlink()
+    _restart(monkeypatch)
+    monkeypatch.setenv(ENDPOINT_ENV, "http://127.0.0.1:9")
+    with pytest.raises(StoreError, match="AWS_ENDPOINT_URL"):
+        snapshot_dates(published)
 
 
 def test_a_replica_that_never_reached_the_bucket_says_what_to_check(bucket_store, monkeypatch):

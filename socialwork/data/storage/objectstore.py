@@ -17,7 +17,9 @@ leaves files no manifest lists, which remove_stale_uploads deletes once they are
 
 A server reads through its own copy of the published files (settings.cache_dir): a file never changes once
 uploaded (a replaced date gets new files under a new prefix), so a file downloaded once is good for as long as a
-manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md).
+manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md). Beside the
+copy, `.published.json` holds the last listing whose files were all copied (SAVED_FILE): a replica started while the
+bucket does not answer serves that copy, and says so with the listing's date, instead of refusing to start.
 """
 
 from __future__ import annotations
@@ -84,6 +86,10 @@ _synced: dict[Bucket, tuple] = {}  # bucket -> the version whose files are all i
 _offline: dict[Bucket, tuple[float, datetime]] = {}  # bucket -> when it last failed to answer (monotonic), since when
 OFFLINE_RETRY_SECONDS = 10.0
 _damaged: dict[tuple[Bucket, str], str] = {}  # (bucket, manifest key) -> what is wrong: an object differs from its sum
+SAVED_FILE = ".published.json"  # in the local copy: the last listing whose files were all copied, for a restart
+SAVED_FORMAT = 1
+_saved: dict[Bucket, tuple] = {}  # bucket -> the version last saved to SAVED_FILE by this process
+_restored: dict[Bucket, datetime] = {}  # bucket -> when the listing served since start-up was saved (no bucket yet)
 
 
 class Unreachable(StoreError):
@@ -135,6 +141,8 @@ def published(bucket: Bucket, fresh: bool = False) -> Published:
     try:
         result = _listing(bucket)
     except Unreachable as err:
+        if seen is None and not fresh:  # started while the bucket does not answer: the copy saved before, if any
+            return _restore(bucket, now, err)
         if seen is None or fresh or _synced.get(bucket) != seen[1].version:
             raise
         log.warning("%s; serving the local copy listed before", err)
@@ -144,6 +152,7 @@ def published(bucket: Bucket, fresh: bool = False) -> Published:
     with _lock:
         _seen[bucket] = (now, result)
         _offline.pop(bucket, None)
+        _restored.pop(bucket, None)
     return result
 
 
@@ -156,6 +165,13 @@ def offline_notice(bucket: Bucket) -> str | None:
     latest = max(seen[1].snapshots, default=None)
     since = failed[1].astimezone().strftime("%H:%M")
     shown = f"最新一期 {latest.isoformat()}" if latest else "尚无快照"
+    saved = _restored.get(bucket)
+    if saved is not None:  # never reached since start-up: the copy is as the bucket was when it was saved
+        when = saved.astimezone().strftime("%Y-%m-%d %H:%M")
+        return (
+            f"对象存储 {bucket} 自本服务启动（{since}）起无法访问，正在显示本机保存的副本（{when} 保存，{shown}）；"
+            "恢复前不能导入或发布新数据，请检查对象存储服务和 AWS_ENDPOINT_URL"
+        )
     return (
         f"对象存储 {bucket} 自 {since} 起无法访问，正在显示本机保存的副本（{shown}）；"
         "恢复前不能导入或发布新数据，请检查对象存储服务和 AWS_ENDPOINT_URL"
@@ -188,10 +204,21 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
     body = _call(bucket, f"读取 {key} ", client().get_object, Bucket=bucket.bucket, Key=bucket.key(key))["Body"].read()
     try:
         values = json.loads(body)
+    except ValueError as err:
+        raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
+    manifest = _parsed(bucket, key, values)
+    with _lock:
+        _manifests[(bucket, key)] = manifest
+    return manifest
+
+
+def _parsed(bucket: Bucket, key: str, values: Any) -> Manifest:
+    """A manifest from its key and body (the bucket's, or as saved beside the local copy), checked."""
+    try:
         match = _MANIFEST.match(key)
         manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]),
                             dict(values.get("checksums", {})))  # fmt: skip
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
     outside = [p for p in manifest.files.values() if p.startswith("/") or ".." in p.split("/")]
     if outside:  # the local copy must stay in its folder, whatever a manifest says
@@ -199,8 +226,6 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
     missing = [t.name for t in TABLES + DERIVED_TABLES if t.name not in manifest.files]
     if missing:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 缺少数据表：{'、'.join(missing)}")
-    with _lock:
-        _manifests[(bucket, key)] = manifest
     return manifest
 
 
@@ -258,6 +283,62 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
         log.info("downloaded %d published file(s) of %s to %s", len(missing), bucket, root)
     with _lock:
         _synced[bucket] = state.version
+    _save(bucket, state)
+    return state
+
+
+# ---------------------------------------------------------------- the last listing, saved beside the local copy
+def _save(bucket: Bucket, state: Published) -> None:
+    """Write the listing whose files are all in the local copy to SAVED_FILE (once per version; under a temporary
+    name renamed into place). A copy that cannot be written is logged: serving goes on."""
+    if _saved.get(bucket) == state.version:
+        return
+    with _lock:
+        damaged = {m.key: _damaged[(bucket, m.key)] for m in state.snapshots.values() if (bucket, m.key) in _damaged}
+    body = {
+        "format": SAVED_FORMAT, "store": str(bucket), "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "county_etag": state.county_etag, "damaged": damaged,
+        "manifests": {m.key: {"files": m.files, "checksums": m.checksums} for m in state.snapshots.values()},
+    }  # fmt: skip
+    path = settings.cache_dir(bucket) / SAVED_FILE
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as err:
+        log.warning("could not save the listing of %s beside its local copy: %s", bucket, err)
+        partial.unlink(missing_ok=True)
+        return
+    _saved[bucket] = state.version
+
+
+def _restore(bucket: Bucket, now: float, unreachable: Unreachable) -> Published:
+    """The listing saved beside the local copy, served while the bucket does not answer (offline_notice says so, with
+    its date); the bucket's own error when there is none, or a file it lists is not in the copy."""
+    root = settings.cache_dir(bucket)
+    try:
+        saved = json.loads((root / SAVED_FILE).read_text(encoding="utf-8"))
+        manifests = [_parsed(bucket, key, values) for key, values in saved["manifests"].items()]
+        saved_at = datetime.fromisoformat(saved["saved_at"])
+        etag, damaged = saved["county_etag"], dict(saved.get("damaged", {}))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StoreError) as err:
+        log.warning("%s; no saved listing to serve (%s)", unreachable, err)
+        raise unreachable from None
+    newest = {m.as_of: m for m in sorted(manifests, key=lambda m: (m.as_of, m.version))}
+    absent = [p for m in newest.values() for p in m.files.values() if not (root / p).is_file()]
+    if absent or (etag is not None) != (root / COUNTY_FILE).is_file():
+        log.warning("%s; the saved listing's files are not all in %s", unreachable, root)
+        raise unreachable
+    state = Published((str(bucket), tuple(m.key for m in newest.values()), etag), dict(sorted(newest.items())), etag)
+    log.warning("%s; serving the local copy saved %s", unreachable, saved_at.isoformat())
+    with _lock:
+        _seen[bucket] = (now, state)
+        _synced[bucket] = state.version
+        _offline[bucket] = (now, datetime.now(UTC))
+        _restored[bucket] = saved_at
+        _saved[bucket] = state.version  # as saved: its date stays the one it was saved on
+        _damaged.update({(bucket, key): what for key, what in damaged.items()})
     return state
 
 

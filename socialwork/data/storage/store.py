@@ -267,7 +267,11 @@ def remove_stale_staging(root: Location) -> int:
     lists, once older than objectstore.STALE_SECONDS.
     """
     if isinstance(root, Bucket):
-        return objectstore.remove_stale_uploads(root)
+        try:
+            return objectstore.remove_stale_uploads(root)
+        except objectstore.Unreachable as err:  # a replica serving its local copy: the next opening cleans up
+            log.warning("could not remove stale uploads: %s", err)
+            return 0
     if is_multi_county(root):
         return sum(remove_stale_staging(folder) for folder in county_folders(root).values())
     if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):
