@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from socialwork.cli import main
+from socialwork.data import settings
 from socialwork.data.storage import checksums, combined, layout, store
 from socialwork.figures import choices, db, hierarchy, metrics
 from socialwork.figures.place_filter import Places
@@ -59,6 +61,22 @@ def test_a_damaged_county_month_reads_as_not_reported_and_is_named(tmp_path, com
     assert metrics.kpi_report(MISSING_MONTH, Places.within(CITY), root).missing.startswith("缺 1 个县数据")
     earlier = min(choices.available_dates(root))
     assert hierarchy.reporting(earlier, Places.within(CITY), root).reporting == (COUNTY_A, COUNTY_B)
+
+
+@pytest.mark.parametrize("page", ["overview", "targets", "staffing", "posts", "changes"])
+def test_every_page_reads_the_month_without_the_damaged_county_and_names_it(tmp_path_factory, page, monkeypatch):
+    root = tmp_path_factory.getbasetemp() / "damaged_city"
+    if not root.exists():
+        write_city_store(root)
+        damage(_county_file(root, COUNTY_B))
+        combined.rebuild(root, [BOTH])
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["asof"] = BOTH.isoformat()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert any(w.value.startswith("乙县（999902）2025-03-31 的数据文件损坏") for w in at.warning)
+    assert "缺 1 个县数据（乙县" in " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.info, *at.warning])
 
 
 def test_a_month_whose_every_county_is_damaged_is_left_out_naming_each(tmp_path):
