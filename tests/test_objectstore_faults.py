@@ -4,8 +4,10 @@ its date; imports refused), an object that differs from its manifest's checksum 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
+import time
 
 import pytest
 
@@ -76,7 +78,8 @@ def _restart(monkeypatch) -> None:
 def test_a_replica_started_while_the_bucket_is_unreachable_serves_its_saved_copy(published, monkeypatch):
     before = kpi_report(SNAPSHOTS[-1], EVERYWHERE, published).as_dict()
     assert (settings.cache_dir(published) / objectstore.SAVED_FILE).is_file()
-    endpoint = os.environ[ENDPOINT_ENV]
+    endpoint, saved = os.environ[ENDPOINT_ENV], _saved_at(published)
+    time.sleep(1)  # saved_at is to the second
     _restart(monkeypatch)
     monkeypatch.setattr(objectstore, "LISTING_SECONDS", 0.0)  # every look asks the bucket
     monkeypatch.setenv(ENDPOINT_ENV, "http://127.0.0.1:9")  # nothing answers there
@@ -90,6 +93,11 @@ def test_a_replica_started_while_the_bucket_is_unreachable_serves_its_saved_copy
     monkeypatch.setenv(ENDPOINT_ENV, endpoint)  # back
     monkeypatch.setattr(objectstore, "OFFLINE_RETRY_SECONDS", 0.0)
     assert snapshot_dates(published) == SNAPSHOTS and objectstore.offline_notice(published) is None
+    assert _saved_at(published) > saved  # the listing confirmed by the bucket: saved again
+
+
+def _saved_at(bucket) -> str:
+    return json.loads((settings.cache_dir(bucket) / objectstore.SAVED_FILE).read_text(encoding="utf-8"))["saved_at"]
 
 
 def test_a_saved_listing_whose_files_are_gone_is_not_served(published, monkeypatch):

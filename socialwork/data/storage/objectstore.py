@@ -152,7 +152,8 @@ def published(bucket: Bucket, fresh: bool = False) -> Published:
     with _lock:
         _seen[bucket] = (now, result)
         _offline.pop(bucket, None)
-        _restored.pop(bucket, None)
+        if _restored.pop(bucket, None) is not None:
+            _saved.pop(bucket, None)  # the bucket answers again: the listing is saved anew, with today's date
     return result
 
 
