@@ -79,6 +79,14 @@ def test_every_page_reads_the_month_without_the_damaged_county_and_names_it(tmp_
     assert "缺 1 个县数据（乙县" in " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.info, *at.warning])
 
 
+def test_combine_says_which_damaged_county_month_it_left_out(city, capsys):
+    damage(_county_file(city, COUNTY_B))
+    assert main(["combine", "--data", str(city)]) == 0
+    out = capsys.readouterr().out
+    assert f"提示：县 {COUNTY_B} 2025-03-31 未合并（按未报送处理）：" in out and DAMAGED in out
+    assert _read_from(city) == [f"county={COUNTY_A}"]
+
+
 def test_a_month_whose_every_county_is_damaged_is_left_out_naming_each(tmp_path):
     db.clear_cache()
     root = write_city_store(tmp_path / "city", combine=False)
