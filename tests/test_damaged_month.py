@@ -20,6 +20,7 @@ from socialwork.data.storage import checksums, store
 from socialwork.data.storage.layout import snapshot_folder
 from socialwork.figures import choices, db, metrics, posts, staffing
 from socialwork.figures.place_filter import Places
+from socialwork.present.meeting import group_charts
 from socialwork.present.screen import charts
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
@@ -113,6 +114,24 @@ def test_a_damaged_month_in_the_middle_is_a_gap_marked_on_each_trend_chart(middl
     trend = metrics.figures_by_snapshot(metrics.first_date(root), date(2025, 3, 31), places, root)
     assert _marks(charts.certified_trend(trend, "持证", damaged)) == []
     assert _marks(charts.certified_trend(figures, "持证")) == []
+
+
+def test_the_generic_line_chart_and_the_decks_native_charts_mark_it_too(middle_damaged, tmp_path):
+    root, places = middle_damaged, Places.everywhere()
+    figures = metrics.figures_by_snapshot(metrics.first_date(root), LAST, places, root).reset_index()
+    series = {"active_organisations": "机构"}
+    assert _gap_and_mark(charts.line_chart(figures, "snapshot_date", series, "机构", "家", damaged=[MIDDLE])) == (
+        True, [("2025-06-30", "数据损坏")],
+    )  # fmt: skip
+    report = metrics.kpi_report(LAST, places, root)
+    for build in (group_charts.talent, group_charts.coverage):
+        built = build(report, LAST, places, root)
+        assert _gap_and_mark(built.figure)[1] == [("2025-06-30", "数据损坏")]
+        at = built.chart.categories.index("2025年06月（数据损坏）")
+        assert all(values[at] is None for _, values in built.chart.series)
+    out = tmp_path / "deck.pptx"
+    assert main(["export", "--format", "pptx", "--as-of", LAST.isoformat(), "--data", str(root), "-o", str(out)]) == 0
+    assert out.stat().st_size > 0
 
 
 def test_the_overview_pages_trend_marks_the_damaged_month(middle_damaged, monkeypatch):

@@ -420,10 +420,13 @@ def grouped_bars(
 
 def line_chart(
     frame: pd.DataFrame, x: str, series: dict[str, str], title: str, value_title: str, *,
-    goal: float | None = None, goal_text: str = "",
+    goal: float | None = None, goal_text: str = "", damaged: Sequence[date] = (),
 ) -> go.Figure:  # fmt: skip
-    """Lines over snapshot dates; series maps column -> legend label."""
-    dates = pd.to_datetime(frame[x])
+    """Lines over snapshot dates; series maps column -> legend label; a damaged month breaks the lines and is marked
+    数据损坏."""
+    gaps = damage_marks.within(frame[x], damaged)
+    frame = damage_marks.with_gaps(frame, x, gaps)
+    dates = frame[x]
     traces = []
     for (column, label), colour in zip(series.items(), SERIES_COLOURS, strict=False):
         label = html_text(label)
@@ -437,4 +440,4 @@ def line_chart(
     counts = {"dtick": _count_tick(max(values.max(), goal or 0)), "rangemode": "tozero"} if whole else {}
     layout = {**line, "title": titled(title), "height": 420, "xaxis": {"tickformat": "%Y年%m月"},
               "showlegend": len(series) > 1, "yaxis": {**counts, "title": {"text": value_title}}}  # fmt: skip
-    return _figure(traces, layout)
+    return _figure(traces, damage_marks.marked(layout, gaps))
