@@ -129,6 +129,17 @@ def test_a_damaged_object_leaves_its_month_out_and_verify_names_it(published, tm
     assert f"{manifest.files['people']}：损坏（校验和不符）" in out and "损坏或缺失 1 个文件" in out
 
 
+def test_a_replica_started_offline_keeps_a_damaged_month_left_out(published, tmp_path, monkeypatch):
+    manifest = objectstore.published(published).snapshots[SNAPSHOTS[-1]]
+    client().put_object(Bucket=published.bucket, Key=published.key(manifest.files["people"]), Body=b"damaged")
+    monkeypatch.setenv(settings.CACHE_DIR_ENV, str(tmp_path / "another-replica"))  # a copy made from now on
+    assert checked_snapshots(published)[0] == SNAPSHOTS[:-1]
+    _restart(monkeypatch)
+    monkeypatch.setenv(ENDPOINT_ENV, "http://127.0.0.1:9")
+    intact, damaged = checked_snapshots(published)
+    assert intact == SNAPSHOTS[:-1] and "损坏（校验和不符）" in damaged[SNAPSHOTS[-1]]
+
+
 def test_a_disk_full_while_publishing_publishes_nothing(published, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

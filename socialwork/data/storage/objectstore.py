@@ -261,7 +261,9 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
         copied = _synced.get(bucket) == state.version and county_as_expected
         if copied and not check_files:
             return state
-    wanted = {p: (m, name) for m in state.snapshots.values() for name, p in m.files.items()}
+    with _lock:  # offline, a damaged month's objects (never copied) are not asked for again
+        skipped = {m.key for m in state.snapshots.values() if bucket in _offline and (bucket, m.key) in _damaged}
+    wanted = {p: (m, name) for m in state.snapshots.values() if m.key not in skipped for name, p in m.files.items()}
     missing = sorted(p for p in wanted if not (root / p).is_file())
 
     def fetch(relative: str) -> None:
@@ -325,9 +327,10 @@ def _restore(bucket: Bucket, now: float, unreachable: Unreachable) -> Published:
         etag, damaged = saved["county_etag"], dict(saved.get("damaged", {}))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StoreError) as err:
         log.warning("%s; no saved listing to serve (%s)", unreachable, err)
-        raise unreachable from None
+        raise unreachable  # noqa: B904 (the bucket's error is the one to show; its own cause stays)
     newest = {m.as_of: m for m in sorted(manifests, key=lambda m: (m.as_of, m.version))}
-    absent = [p for m in newest.values() for p in m.files.values() if not (root / p).is_file()]
+    kept = [m for m in newest.values() if m.key not in damaged]  # a damaged month's files were never copied
+    absent = [p for m in kept for p in m.files.values() if not (root / p).is_file()]
     if absent or (etag is not None) != (root / COUNTY_FILE).is_file():
         log.warning("%s; the saved listing's files are not all in %s", unreachable, root)
         raise unreachable
