@@ -13,7 +13,7 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.storage import checksums, identity, objectstore
+from socialwork.data.storage import checksums, identity, objectstore, saved_listing
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import ENDPOINT_ENV, client
 from socialwork.data.storage.store import checked_snapshots, snapshot_dates, write_snapshot
@@ -77,7 +77,7 @@ def _restart(monkeypatch) -> None:
 
 def test_a_replica_started_while_the_bucket_is_unreachable_serves_its_saved_copy(published, monkeypatch):
     before = kpi_report(SNAPSHOTS[-1], EVERYWHERE, published).as_dict()
-    assert (settings.cache_dir(published) / objectstore.SAVED_FILE).is_file()
+    assert (settings.cache_dir(published) / saved_listing.SAVED_FILE).is_file()
     endpoint, saved = os.environ[ENDPOINT_ENV], _saved_at(published)
     time.sleep(1)  # saved_at is to the second
     _restart(monkeypatch)
@@ -97,7 +97,7 @@ def test_a_replica_started_while_the_bucket_is_unreachable_serves_its_saved_copy
 
 
 def _saved_at(bucket) -> str:
-    return json.loads((settings.cache_dir(bucket) / objectstore.SAVED_FILE).read_text(encoding="utf-8"))["saved_at"]
+    return json.loads((settings.cache_dir(bucket) / saved_listing.SAVED_FILE).read_text(encoding="utf-8"))["saved_at"]
 
 
 def test_a_saved_listing_whose_files_are_gone_is_not_served(published, monkeypatch):

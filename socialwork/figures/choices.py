@@ -10,7 +10,7 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage import identity, objectstore
+from socialwork.data.storage import identity, objectstore, store
 from socialwork.data.storage.layout import StoreError, county_folder
 from socialwork.data.storage.location import Bucket
 from socialwork.figures import db, hierarchy
@@ -98,9 +98,18 @@ def store_notices(data: Path | None = None) -> list[str]:
             notices.append(f"{on.isoformat()} 的数据文件损坏，已显示 {dates[-1].isoformat()}；请恢复或重新导入")
         else:
             notices.append(f"{on.isoformat()} 的数据文件损坏，各趋势图中略去该月（不按零计）；请恢复或重新导入")
-    for on, counties in db.left_out_counties(root).items():
-        notices += [_left_out_notice(root, on, code, problem) for code, problem in counties.items()]
+    for on, counties in _left_out_counties(root):
+        notices += [_left_out_notice(root, on, code, problem) for code, problem in counties]
     return notices
+
+
+def _left_out_counties(root: Path) -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
+    """store.left_out_counties, listed once per store version (every page asks)."""
+
+    def listed() -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
+        return tuple((on, tuple(counties.items())) for on, counties in store.left_out_counties(root).items())
+
+    return db.cached("left_out_counties", (), listed, root)
 
 
 def _left_out_notice(root: Path, on: date, code: str, problem: str) -> str:

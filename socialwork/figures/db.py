@@ -224,17 +224,6 @@ def damaged_snapshots(root: Location) -> dict[date, str]:
     return dict(_checked(root)[1])
 
 
-def left_out_counties(root: Location) -> dict[date, dict[str, str]]:
-    """In a store of many counties, the months read without a county whose snapshot is damaged, each such county's
-    code with what is wrong (store.left_out_counties), listed once per store version."""
-    found = cached("left_out_counties", (), lambda: _frozen_left_out(root), root)
-    return {on: dict(counties) for on, counties in found}
-
-
-def _frozen_left_out(root: Location) -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
-    return tuple((on, tuple(counties.items())) for on, counties in store.left_out_counties(root).items())
-
-
 def _checked(root: Location) -> tuple[list[date], dict[date, str]]:
     version = current_version(root)
     with _lock:

@@ -17,9 +17,8 @@ leaves files no manifest lists, which remove_stale_uploads deletes once they are
 
 A server reads through its own copy of the published files (settings.cache_dir): a file never changes once
 uploaded (a replaced date gets new files under a new prefix), so a file downloaded once is good for as long as a
-manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md). Beside the
-copy, `.published.json` holds the last listing whose files were all copied (SAVED_FILE): a replica started while the
-bucket does not answer serves that copy, and says so with the listing's date, instead of refusing to start.
+manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md); the last
+listing copied whole is saved beside it (saved_listing.py), for a server started while the bucket does not answer.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from typing import Any
 from socialwork.data import settings
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import checksums
+from socialwork.data.storage import checksums, saved_listing
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
 
@@ -86,9 +85,7 @@ _synced: dict[Bucket, tuple] = {}  # bucket -> the version whose files are all i
 _offline: dict[Bucket, tuple[float, datetime]] = {}  # bucket -> when it last failed to answer (monotonic), since when
 OFFLINE_RETRY_SECONDS = 10.0
 _damaged: dict[tuple[Bucket, str], str] = {}  # (bucket, manifest key) -> what is wrong: an object differs from its sum
-SAVED_FILE = ".published.json"  # in the local copy: the last listing whose files were all copied, for a restart
-SAVED_FORMAT = 1
-_saved: dict[Bucket, tuple] = {}  # bucket -> the version last saved to SAVED_FILE by this process
+_saved: dict[Bucket, tuple] = {}  # bucket -> the version last saved beside the copy (saved_listing.py)
 _restored: dict[Bucket, datetime] = {}  # bucket -> when the listing served since start-up was saved (no bucket yet)
 
 
@@ -292,57 +289,36 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
 
 # ---------------------------------------------------------------- the last listing, saved beside the local copy
 def _save(bucket: Bucket, state: Published) -> None:
-    """Write the listing whose files are all in the local copy to SAVED_FILE (once per version; under a temporary
-    name renamed into place). A copy that cannot be written is logged: serving goes on."""
+    """Save the listing whose files are all in the local copy (saved_listing.py), once per version; one that cannot
+    be written is logged: serving goes on."""
     if _saved.get(bucket) == state.version:
         return
     with _lock:
         damaged = {m.key: _damaged[(bucket, m.key)] for m in state.snapshots.values() if (bucket, m.key) in _damaged}
-    body = {
-        "format": SAVED_FORMAT, "store": str(bucket), "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "county_etag": state.county_etag, "damaged": damaged,
-        "manifests": {m.key: {"files": m.files, "checksums": m.checksums} for m in state.snapshots.values()},
-    }  # fmt: skip
-    path = settings.cache_dir(bucket) / SAVED_FILE
-    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}.partial")
+    manifests = {m.key: {"files": m.files, "checksums": m.checksums} for m in state.snapshots.values()}
+    saved = saved_listing.Saved(datetime.now(UTC), state.county_etag, manifests, damaged)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, path)
+        saved_listing.write(settings.cache_dir(bucket), str(bucket), saved)
+        _saved[bucket] = state.version
     except OSError as err:
         log.warning("could not save the listing of %s beside its local copy: %s", bucket, err)
-        partial.unlink(missing_ok=True)
-        return
-    _saved[bucket] = state.version
 
 
 def _restore(bucket: Bucket, now: float, unreachable: Unreachable) -> Published:
     """The listing saved beside the local copy, served while the bucket does not answer (offline_notice says so, with
     its date); the bucket's own error when there is none, or a file it lists is not in the copy."""
-    root = settings.cache_dir(bucket)
     try:
-        saved = json.loads((root / SAVED_FILE).read_text(encoding="utf-8"))
-        manifests = [_parsed(bucket, key, values) for key, values in saved["manifests"].items()]
-        saved_at = datetime.fromisoformat(saved["saved_at"])
-        etag, damaged = saved["county_etag"], dict(saved.get("damaged", {}))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, StoreError) as err:
+        saved, newest = saved_listing.read_copied(settings.cache_dir(bucket), lambda k, b: _parsed(bucket, k, b))
+    except ValueError as err:
         log.warning("%s; no saved listing to serve (%s)", unreachable, err)
         raise unreachable  # noqa: B904 (the bucket's error is the one to show; its own cause stays)
-    newest = {m.as_of: m for m in sorted(manifests, key=lambda m: (m.as_of, m.version))}
-    kept = [m for m in newest.values() if m.key not in damaged]  # a damaged month's files were never copied
-    absent = [p for m in kept for p in m.files.values() if not (root / p).is_file()]
-    if absent or (etag is not None) != (root / COUNTY_FILE).is_file():
-        log.warning("%s; the saved listing's files are not all in %s", unreachable, root)
-        raise unreachable
-    state = Published((str(bucket), tuple(m.key for m in newest.values()), etag), dict(sorted(newest.items())), etag)
-    log.warning("%s; serving the local copy saved %s", unreachable, saved_at.isoformat())
+    etag = saved.county_etag
+    state = Published((str(bucket), tuple(m.key for m in newest.values()), etag), newest, etag)
+    log.warning("%s; serving the local copy saved %s", unreachable, saved.saved_at.isoformat())
     with _lock:
-        _seen[bucket] = (now, state)
-        _synced[bucket] = state.version
-        _offline[bucket] = (now, datetime.now(UTC))
-        _restored[bucket] = saved_at
-        _saved[bucket] = state.version  # as saved: its date stays the one it was saved on
-        _damaged.update({(bucket, key): what for key, what in damaged.items()})
+        _seen[bucket], _synced[bucket], _offline[bucket] = (now, state), state.version, (now, datetime.now(UTC))
+        _restored[bucket], _saved[bucket] = saved.saved_at, state.version  # the date stays the one it was saved on
+        _damaged.update({(bucket, key): what for key, what in saved.damaged.items()})
     return state
 
 
