@@ -32,4 +32,4 @@ cards.table(
 st.caption(FORECAST_NOTE)
 
 trend = metrics.figures_by_snapshot(metrics.first_date(filters.data), filters.as_of, filters.places, filters.data)
-cards.chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）"))
+cards.chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）", filters.damaged_months))

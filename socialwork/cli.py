@@ -316,10 +316,16 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _combine(args: argparse.Namespace) -> int:
     from socialwork.data.storage.combined import rebuild
+    from socialwork.data.storage.store import checked_snapshots, left_out_counties
 
     root = settings.data_dir(args.data)
     written = rebuild(root)
     print(f"已重新生成 {len(written)} 个月的多县合并文件：{root}")
+    for on, counties in left_out_counties(root).items():  # damaged: left out of the combined month, as not reported
+        for code, problem in counties.items():
+            print(f"提示：县 {code} {on.isoformat()} 未合并（按未报送处理）：{problem}")
+    for on, problem in checked_snapshots(root)[1].items():
+        print(f"提示：{on.isoformat()} 各县的快照均已损坏，未合并：{problem}")
     return 0
 
 

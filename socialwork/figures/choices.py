@@ -10,8 +10,8 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage import identity, objectstore
-from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage import identity, objectstore, store
+from socialwork.data.storage.layout import StoreError, county_folder
 from socialwork.data.storage.location import Bucket
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import DIVISION_LENGTHS
@@ -80,10 +80,15 @@ def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
     return wanted
 
 
+def damaged_dates(data: Path | None = None) -> list[date]:
+    """The months left out as damaged (store_notices names them), which trend charts mark where they would be."""
+    return sorted(db.damaged_snapshots(data or settings.data_dir()))
+
+
 def store_notices(data: Path | None = None) -> list[str]:
     """What every page says of the store: a bucket not answering (its local copy shown, with its date); damaged
     months: the latest ones name the month shown instead; an earlier one is missing from the trends (left out, never
-    counted as zero)."""
+    counted as zero); in a store of many counties, a county's damaged month read as not reported."""
     root = data or settings.data_dir()
     dates, damaged = db.snapshot_dates(root), db.damaged_snapshots(root)
     offline = objectstore.offline_notice(root) if isinstance(root, Bucket) else None
@@ -93,7 +98,25 @@ def store_notices(data: Path | None = None) -> list[str]:
             notices.append(f"{on.isoformat()} 的数据文件损坏，已显示 {dates[-1].isoformat()}；请恢复或重新导入")
         else:
             notices.append(f"{on.isoformat()} 的数据文件损坏，各趋势图中略去该月（不按零计）；请恢复或重新导入")
+    for on, counties in _left_out_counties(root):
+        notices += [_left_out_notice(root, on, code, problem) for code, problem in counties]
     return notices
+
+
+def _left_out_counties(root: Path) -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
+    """store.left_out_counties, listed once per store version (every page asks)."""
+
+    def listed() -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
+        return tuple((on, tuple(counties.items())) for on, counties in store.left_out_counties(root).items())
+
+    return db.cached("left_out_counties", (), listed, root)
+
+
+def _left_out_notice(root: Path, on: date, code: str, problem: str) -> str:
+    """e.g. 乙县（999902）2025-03-31 的数据文件损坏，该县该月按未报送处理（其他县照常显示）：快照 …；请恢复或重新导入"""
+    folder = county_folder(root, code)
+    name = identity.load(folder).county_name if identity.has_identity(folder) else "县"
+    return f"{name}（{code}）{on.isoformat()} 的数据文件损坏，该县该月按未报送处理（其他县照常显示）：{problem}"
 
 
 def townships(as_of: date, data: Path | None = None) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.choices import (
     FilterError,
+    damaged_dates,
     echoed,
     echoed_list,
     parse_as_of,
@@ -83,6 +84,11 @@ class Filters:
     def places(self) -> Places:
         """The place filter every figure takes: the chosen townships, else the chosen division, else everywhere."""
         return Places.townships(self.township_codes) if self.township_codes else Places.within(self.scope_code)
+
+    @property
+    def damaged_months(self) -> list[date]:
+        """The months left out as damaged, which trend charts mark (choices.damaged_dates)."""
+        return damaged_dates(self.data)
 
     @property
     def scope_places(self) -> Places:
