@@ -232,6 +232,9 @@ class Reporting:
         access.require(account, "part_write", unit_code)
         this = self._open(round_id)
         units = self.units()
+        personal = parts.personal_cells(frames)
+        if personal:
+            raise ReportingError("以下单元格疑似个人信息，未保存：\n" + "\n".join(map(str, personal[:20])))
         outside = parts.outside_rows(_unit(units, unit_code), frames, units)
         if outside:
             raise ReportingError("以下数据不属于本单位，未保存：\n" + "\n".join(map(str, outside)))
