@@ -170,6 +170,7 @@ class Reporting:
     reporting: tuple[str, ...]  # codes of those with the snapshot
     missing_names: tuple[str, ...]  # names of those without, each with its latest snapshot
     missing_townships: tuple[str, ...] = ()  # townships listed in divisions but absent from their county's month
+    within_county: bool = False  # the view lies within one county (the county, or townships of it)
 
     @property
     def complete(self) -> bool:
@@ -189,7 +190,9 @@ class Reporting:
 
     def _note(self, named: bool) -> str:
         parts = []
-        if self.missing_names:
+        if self.missing_names and self.within_county:  # its figures are empty, not a part of a sum
+            parts.append(f"本县缺该月数据（{self.missing_names[0]}）")
+        elif self.missing_names:
             names = self.missing_names
             listed = "；".join(names[:MAX_NAMED]) + ("…" if len(names) > MAX_NAMED else "")
             listed = listed if named else "名单见报送情况"
@@ -200,7 +203,9 @@ class Reporting:
 
     @property
     def short_note(self) -> str:
-        """缺 1 个县数据, for a stamp or a footer that has no room for the names."""
+        """缺 1 个县数据, for a stamp or a footer that has no room for the names (本县缺该月数据 within a county)."""
+        if self.missing_names and self.within_county:
+            return "本县缺该月数据"
         parts = [f"缺 {len(names)} 个{noun}数据" for names, noun in
                  ((self.missing_names, "县"), (self.missing_townships, "乡镇（街道）")) if names]  # fmt: skip
         return "，".join(parts)
@@ -237,6 +242,7 @@ def _reporting(as_of: date, places: Places, data: Path | None) -> Reporting:
         reporting=tuple(counties[counties["has_snapshot"]]["county_code"]),
         missing_names=names,
         missing_townships=tuple(absent["township_name"]),
+        within_county=places.county is not None,
     )
 
 

@@ -336,7 +336,7 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
     targets = targets_for_year(as_of, as_of.year, data, places, counted_at)
     status = hierarchy.reporting(counted_at, places, data)  # every figure of the view says what it lacks
     no_previous = _no_previous(previous_date(as_of, dates), places, data)
-    note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
+    note = _report_note(as_of, targets, status)
     rows = {row["metric_key"]: row for row in targets.to_dict("records")}  # not iterrows: a Series a row
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     previous = previous_date(as_of, dates)
@@ -345,7 +345,7 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
         evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
-    kpis = tuple(_noted(kpi, status.card_note, no_previous) for kpi in kpis)
+    kpis = tuple(_noted(kpi, status, no_previous) for kpi in kpis)
     if len(places.township_codes) == 1:  # a township answers for the targets that hold at its level
         name = township_names(places.township_codes, as_of, data)[0]
         kpis = tuple(replace(k, responsible_unit=name) if k.scope == "scale_free" else k for k in kpis)
@@ -353,7 +353,8 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
         as_of=as_of,
         plan_year=as_of.year,
         places=places,
-        baseline_date=baseline_date(as_of, dates),
+        # The view's own: a county's view of a store of many counts from the county's dates, as its cards do.
+        baseline_date=baseline_date(as_of, figures.index.tolist()),
         previous_date=previous,
         kpis=kpis,
         note=note,
@@ -361,9 +362,21 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
     )
 
 
-def _noted(kpi: Kpi, missing: str, no_previous: str) -> Kpi:
+def _report_note(as_of: date, targets: pd.DataFrame, status: hierarchy.Reporting) -> str:
+    """Above the figures: why a view within a county that lacks the month has none (本县缺该月数据…), or that the
+    plan year sets no goal at all."""
+    if status.within_county and not status.reporting:
+        return status.note
+    return f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
+
+
+def _noted(kpi: Kpi, status: hierarchy.Reporting, no_previous: str) -> Kpi:
     """A KPI whose scope lacks a county's (or township's) month says so on its card; one whose county lacks the
-    previous month says why it has no change."""
+    previous month says why it has no change. A view within a county that lacks the month says that alone: its
+    figures are missing for that reason, not for want of a goal or a baseline."""
+    missing = status.card_note
+    if status.within_county and not status.reporting:
+        return replace(kpi, note=missing)
     if no_previous and kpi.previous_value is None and kpi.value is not None:
         kpi = replace(kpi, no_previous=no_previous)
         missing = "；".join(part for part in (missing, f"{no_previous}，无法计算较上期变化") if part)

@@ -1,0 +1,100 @@
+"""The words around a city's figures (issue 35): on the city of two counties (tests/fixture_city.py), 乙县 missing
+2024-11-30, every date, reason and status a view names is one its own data supports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from socialwork import cli
+from socialwork.figures import metrics
+from socialwork.figures.place_filter import Places
+from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, write_city_store
+
+JUNE = date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    return write_city_store(tmp_path_factory.mktemp("city"))
+
+
+def test_a_countys_view_names_its_own_baseline(city):
+    """乙县 has no 2024-11-30: its net increase is counted from June, and the view says June."""
+    report = metrics.kpi_report(BOTH, Places.within(COUNTY_B), city)
+    net = next(k for k in report.kpis if k.metric_key == "certified_net_increase")
+    assert net.baseline_date == report.baseline_date == JUNE
+    assert metrics.kpi_report(BOTH, Places.townships([f"{COUNTY_B}001"]), city).baseline_date == JUNE
+    assert metrics.kpi_report(BOTH, Places.within(COUNTY_A), city).baseline_date == MISSING_MONTH
+
+
+def test_the_cli_names_a_countys_own_baseline(city, capsys):
+    assert cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", COUNTY_B, "--data", str(city)]) == 0
+    assert "上年末数据：2024-06-30" in capsys.readouterr().out
+
+
+def test_a_countys_view_of_a_month_it_lacks_says_so(city, capsys):
+    report = metrics.kpi_report(MISSING_MONTH, Places.within(COUNTY_B), city)
+    assert report.note == "本县缺该月数据（乙县：最新 2024-06-30）"
+    assert report.baseline_date is None
+    for kpi in report.kpis:
+        assert kpi.note == "本县缺该月数据（乙县：最新 2024-06-30）", kpi.metric_key
+    assert cli.main(["kpis", "--as-of", MISSING_MONTH.isoformat(), "--scope", COUNTY_B, "--data", str(city)]) == 0
+    out = capsys.readouterr().out
+    assert "本县缺该月数据" in out
+    assert "没有任何目标" not in out and "上年末数据：2023-12-31" not in out and "已报送的 0 个县" not in out
+
+
+def test_a_township_of_a_county_that_lacks_the_month_is_refused_as_such(city, capsys):
+    """Not as 未知乡镇 listing 甲县's townships: its county is missing the month, as the county's view says."""
+    for places in (["--township", f"{COUNTY_B}001"], ["--scope", COUNTY_B, "--township", "甲街道"]):
+        assert cli.main(["kpis", "--as-of", MISSING_MONTH.isoformat(), *places, "--data", str(city)]) == 2
+        err = capsys.readouterr().err
+        assert "属于乙县，本县缺 2024-11-30 的数据（最新 2024-06-30）" in err, places
+        assert "未知乡镇" not in err and "乙镇" not in err
+    assert cli.main(["kpis", "--as-of", MISSING_MONTH.isoformat(), "--township", "999902999", "--data", str(city)]) == 2
+    assert "属于乙县，本县缺" in capsys.readouterr().err  # any code of 乙县's: the month is what it lacks
+    assert cli.main(["kpis", "--as-of", MISSING_MONTH.isoformat(), "--township", "999903001", "--data", str(city)]) == 2
+    assert "未知乡镇（街道）：999903001" in capsys.readouterr().err  # no county of the store
+
+
+def test_a_township_name_is_taken_within_a_city(city, capsys):
+    """Within a city, a name its two counties share is refused naming both (not because the scope is a city)."""
+    assert (
+        cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", CITY, "--township", "甲街道", "--data", str(city)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "“甲街道”有 2 个：甲县甲街道（999901001）、乙县甲街道（999902001）" in err
+    assert (
+        cli.main(["kpis", "--as-of", BOTH.isoformat(), "--scope", CITY, "--township", "辛乡", "--data", str(city)]) == 2
+    )
+    assert "未知乡镇（街道）：辛乡" in capsys.readouterr().err
+
+
+def test_a_township_name_unique_within_a_city_of_a_province_is_found(tmp_path, capsys):
+    from tests.fixture_nation import CITY_C, CITY_D, write_nation_store
+
+    nation = write_nation_store(tmp_path / "nation")
+    args = ["kpis", "--as-of", BOTH.isoformat(), "--data", str(nation)]
+    assert cli.main([*args, "--scope", CITY_C, "--township", "乙镇"]) == 0
+    assert "范围：丙县乙镇" in capsys.readouterr().out
+    assert (
+        cli.main(["changes", "--to", BOTH.isoformat(), "--scope", CITY_C, "--township", "乙镇", "--data", str(nation)])
+        == 0
+    )
+    assert "范围：丙县乙镇" in capsys.readouterr().out
+    late = [
+        "kpis",
+        "--as-of",
+        MISSING_MONTH.isoformat(),
+        "--data",
+        str(nation),
+        "--scope",
+        CITY_D,
+        "--township",
+        "乙镇",
+    ]
+    assert cli.main(late) == 2
+    assert "1 个县缺该月数据（丁县：最新 2024-06-30），其乡镇（街道）不在该期" in capsys.readouterr().err
