@@ -98,3 +98,11 @@ def test_a_township_name_unique_within_a_city_of_a_province_is_found(tmp_path, c
     ]
     assert cli.main(late) == 2
     assert "1 个县缺该月数据（丁县：最新 2024-06-30），其乡镇（街道）不在该期" in capsys.readouterr().err
+
+
+def test_a_countys_township_scorecard_judges_against_its_own_baseline(city):
+    """持证比例提高 (above the baseline) per township of 乙县: against June, its last month before the year, not a
+    November it never had (which left every township without a goal)."""
+    card = metrics.township_scorecard(BOTH, Places.within(COUNTY_B), city)
+    assert card.baseline_date == JUNE
+    assert "no_goal" not in set(card.frame["community_worker_certified_share__status"])

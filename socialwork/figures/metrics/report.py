@@ -295,6 +295,16 @@ def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None
     return _none_if_nan(figures.loc[as_of, spec.gross])
 
 
+def view_dates(as_of: date, places: Places, data: Path | None = None) -> list[date]:
+    """The snapshots up to as_of a view counts from: the store's; within one county of a store of many, the county's
+    own (a month it missed is no baseline of its)."""
+    dates = [d for d in available_dates(data) if d <= as_of]
+    if places.county is None or not hierarchy.many_counties(data):
+        return dates
+    own = levels.figures_by_county(dates[0], as_of, places.county, data)["snapshot_date"]
+    return sorted(set(as_dates(own).tolist()))
+
+
 def targets_for_year(
     as_of: date, year: int, data: Path | None = None, places: Places = EVERYWHERE,
     counted_at: date | None = None,
