@@ -106,3 +106,90 @@ def test_a_countys_township_scorecard_judges_against_its_own_baseline(city):
     card = metrics.township_scorecard(BOTH, Places.within(COUNTY_B), city)
     assert card.baseline_date == JUNE
     assert "no_goal" not in set(card.frame["community_worker_certified_share__status"])
+
+
+def _with_city_goal(city, tmp_path):
+    """The city with a goal of its own for 2024 and 2025: net increase above 100 in the whole city."""
+    import shutil
+
+    import pandas as pd
+
+    from socialwork.data.storage import divisions
+
+    root = shutil.copytree(city, tmp_path / "city")
+    rows = [{"division_code": CITY, "plan_year": year, "metric_key": "certified_net_increase",
+             "target_label": "全市净增超过100人", "goal_value": 100.0, "comparator": "gt", "scope": "county"}
+            for year in (2024, 2025)]  # fmt: skip
+    divisions.write_targets(root, pd.DataFrame(rows))
+    return root
+
+
+def _net(report: metrics.KpiReport) -> metrics.Kpi:
+    return next(k for k in report.kpis if k.metric_key == "certified_net_increase")
+
+
+def test_a_citys_own_goal_awaits_its_missing_counties(city, tmp_path, capsys):
+    """At 2024-11-30 only 甲县 reports: 甲县's 3 against the city's 100 is neither 滞后 nor 未达标 but 待报齐, with no
+    gap, and the note says the value is 1 county's and the goal all 2's."""
+    root = _with_city_goal(city, tmp_path)
+    kpi = _net(metrics.kpi_report(MISSING_MONTH, Places.within(CITY), root))
+    assert (kpi.goal, kpi.status, kpi.status_label) == (100, "pending", "待报齐")
+    assert kpi.gap is None and kpi.expected_now is None
+    assert "当前值只含已报送的 1 个县，目标（> 100人）是全部 2 个县的，待报齐后判断是否达标" in kpi.note
+    assert "合计与目标只含" not in kpi.note
+    assert cli.main(["kpis", "--as-of", MISSING_MONTH.isoformat(), "--scope", CITY, "--data", str(root)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("持证社工年度净增"))
+    assert "… 待报齐" in line and "滞后" not in line and "差 " not in line and "预计" not in line
+    # Every county reported: judged as before; a goal worked out from the reporting counties is judged too.
+    assert _net(metrics.kpi_report(BOTH, Places.within(CITY), root)).status == "behind"
+    assert _net(metrics.kpi_report(MISSING_MONTH, Places.within(CITY), city)).status == "behind"
+
+
+def test_the_whole_of_a_citys_store_has_the_citys_own_goal(city, tmp_path):
+    """Without --scope a city's store is the city (titled 测试市): its own goal applies there too."""
+    root = _with_city_goal(city, tmp_path)
+    assert _net(metrics.kpi_report(MISSING_MONTH, Places(), root)).status == "pending"
+    assert _net(metrics.kpi_report(BOTH, Places(), root)).goal == 100
+
+
+def test_the_meeting_documents_say_pending_not_behind(city, tmp_path):
+    import io
+
+    import openpyxl
+    from docx import Document
+    from pptx import Presentation
+
+    from socialwork.present.documents.exports import export_bytes
+
+    root = _with_city_goal(city, tmp_path)
+
+    def export(kind: str) -> bytes:
+        return export_bytes(kind, MISSING_MONTH, Places.within(CITY), [], root)
+
+    book = openpyxl.load_workbook(io.BytesIO(export("xlsx")))
+    row = next(r for r in book["年度目标"].iter_rows(values_only=True) if "持证社工年度净增" in r)
+    assert "待报齐" in row and "滞后" not in row
+    deck = Presentation(io.BytesIO(export("pptx")))
+    tables = [[c.text for c in r.cells] for s in deck.slides for sh in s.shapes if sh.has_table for r in sh.table.rows]
+    first = next(cells for cells in tables if cells[0] == "持证社工年度净增" and "> 100人" in cells)
+    assert first[3:5] == ["待报齐", "… 待报齐"]
+    document = Document(io.BytesIO(export("docx")))
+    rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows if r.cells[0].text == "持证社工年度净增"]
+    assert rows and all("… 待报齐" in cells and "! 滞后" not in cells for cells in rows if "> 100人" in cells)
+    assert any("待报齐 1 项" in p.text for p in document.paragraphs)
+
+
+def test_the_targets_page_card_says_pending(city, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork.data import settings
+
+    root = _with_city_goal(city, tmp_path)
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["asof"] = MISSING_MONTH.isoformat()
+    at.query_params["scope"] = CITY
+    at.switch_page("pages/targets.py").run()
+    assert not at.exception and not at.error
+    shown = " ".join(str(h.proto.body) for h in at.get("html")) + " ".join(m.value for m in at.markdown)
+    assert "… 待报齐" in shown and "sw-pending" in shown
