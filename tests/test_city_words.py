@@ -193,3 +193,20 @@ def test_the_targets_page_card_says_pending(city, tmp_path, monkeypatch):
     assert not at.exception and not at.error
     shown = " ".join(str(h.proto.body) for h in at.get("html")) + " ".join(m.value for m in at.markdown)
     assert "… 待报齐" in shown and "sw-pending" in shown
+
+
+@pytest.mark.parametrize("scope", [None, CITY, COUNTY_B])
+def test_the_overview_of_a_month_a_county_lacks_opens(city, tmp_path, monkeypatch, scope):
+    """The city's worst counties stop at the late county (its unmet count is NA: not judged), and the page opens."""
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork.data import settings
+
+    root = _with_city_goal(city, tmp_path)
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["asof"] = MISSING_MONTH.isoformat()
+    if scope:
+        at.query_params["scope"] = scope
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
