@@ -210,3 +210,20 @@ def test_the_overview_of_a_month_a_county_lacks_opens(city, tmp_path, monkeypatc
         at.query_params["scope"] = scope
     at.switch_page("pages/overview.py").run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+
+
+def test_a_link_to_a_township_of_a_county_that_lacks_the_month_says_so(city, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork.data import settings
+
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(city))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["asof"] = MISSING_MONTH.isoformat()
+    at.query_params["scope"] = COUNTY_B
+    at.query_params["township"] = "甲街道"
+    at.switch_page("pages/targets.py").run()
+    assert not at.exception
+    said = " ".join(e.value for e in at.error).replace("\u2060", "").replace("\\", "")
+    assert "甲街道 没有 2024-11-30 的数据：本县缺该月数据（乙县：最新 2024-06-30），已改为显示全县" in said
+    assert "未知乡镇" not in said
