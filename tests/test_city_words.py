@@ -227,3 +227,18 @@ def test_a_link_to_a_township_of_a_county_that_lacks_the_month_says_so(city, mon
     said = " ".join(e.value for e in at.error).replace("\u2060", "").replace("\\", "")
     assert "甲街道 没有 2024-11-30 的数据：本县缺该月数据（乙县：最新 2024-06-30），已改为显示全县" in said
     assert "未知乡镇" not in said
+
+
+@pytest.mark.parametrize("scope", [CITY, COUNTY_B])
+def test_a_county_missing_the_end_month_is_in_no_list_of_changes(city, scope):
+    """June to November: 乙县 has no November, so none of its communities is 已撤并, nor its organisations 注销, nor
+    its posts 撤销; the city lists 甲县's changes alone (both ends count the same counties, as its figures do)."""
+    from socialwork.figures import changes
+
+    compared = changes.compare(JUNE, MISSING_MONTH, Places.within(scope), city)
+    for name in ("communities", "served", "service_points", "posts"):
+        frame = getattr(compared, name)
+        assert "乙县" not in set(frame.get("county_name", [])), name
+        if scope == COUNTY_B:
+            assert frame.empty, name
+    assert not compared.communities["change"].str.startswith("gone").any()
