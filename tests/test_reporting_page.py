@@ -1,4 +1,4 @@
-"""月度上报 on the demo's round in progress: the 审核员's board, a 填报员's own part, and the page absent for a viewer."""
+"""月度上报 on the demo's round in progress: the 审核员's board, a 填报员's own part, a viewer refused."""
 
 from __future__ import annotations
 
