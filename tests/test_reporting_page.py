@@ -50,3 +50,20 @@ def test_a_clerk_sees_its_own_part_and_the_reason_it_was_returned(monkeypatch, t
 def test_a_viewer_is_refused_by_name(monkeypatch, tmp_path):
     at = _page(monkeypatch, tmp_path, "kan", "viewer")
     assert any("不能查看单位填报数据" in e.value for e in at.error)
+
+
+def test_with_the_server_database_down_the_page_says_so(monkeypatch, tmp_path):
+    import time
+
+    from socialwork.data.server import serverdb
+    from socialwork.data.server.access import Account
+
+    monkeypatch.delenv("SOCIALWORK_AUTH_FILE", raising=False)
+    monkeypatch.delenv("SOCIALWORK_DATA", raising=False)
+    monkeypatch.setenv(serverdb.DB_ENV, "postgresql://socialwork@127.0.0.1:9/socialwork")  # refused at once
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=120)
+    at.session_state["logged_in_user"] = Account("shenhe", "演示审核员", "reviewer")  # the role it logged in with
+    at.session_state["logged_in_last_active"] = time.time()
+    at.switch_page("pages/reporting.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("上报数据暂时无法读取（服务器数据库不可用）" in w.value for w in at.warning)
