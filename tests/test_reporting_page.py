@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
+from socialwork.data.demo.county import DemoCounty
 from socialwork.present.staff.auth import User
 from tests.accounts import sign_in
 
@@ -67,3 +68,12 @@ def test_with_the_server_database_down_the_page_says_so(monkeypatch, tmp_path):
     at.switch_page("pages/reporting.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("上报数据暂时无法读取（服务器数据库不可用）" in w.value for w in at.warning)
+
+
+def test_the_reviewer_reads_a_part_but_is_offered_no_save(monkeypatch, tmp_path):
+    at = _page(monkeypatch, tmp_path, "shenhe", "reviewer")
+    maping = next(t["code"] for t in DemoCounty().townships if t["name"] == "马坪乡")
+    at.selectbox(key="review_unit").set_value(maping).run()  # a part its clerk could still edit
+    assert any("马坪乡" in m.value and "逾期" in m.value for m in at.markdown)
+    labels = [b.label for b in at.button]
+    assert "保存草稿" not in labels and "与上月相同，一键提交" not in labels and "通过" not in labels

@@ -15,7 +15,7 @@ from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.reporting import parts
 from socialwork.data.reporting.records import Part, ReportingError, Round
 from socialwork.data.reporting.rounds import Reporting
-from socialwork.data.server.access import AccessDenied, Account
+from socialwork.data.server.access import AccessDenied, Account, can
 from socialwork.present.words.plaintext import markdown_text
 
 ID_KEY_ENV = "SOCIALWORK_ID_KEY"
@@ -116,7 +116,8 @@ def part_editor(flow: Reporting, account: Account, this: Round, unit_code: str) 
         return
     status = part.status
     _state_line(this, status)
-    editable = this.is_open and status.state in ("not_started", "draft", "returned")
+    may_write = can(account, "part_write", unit_code)  # a 审核员 reads a part; the functions refuse a write anyway
+    editable = may_write and this.is_open and status.state in ("not_started", "draft", "returned")
     held = opened(part, this, unit_code, reload=not editable)
     if editable and held["version"] != status.version:
         when = (status.updated_at or "")[:16].replace("T", " ")
