@@ -99,7 +99,12 @@ def problem_table(table_name: str, frame: pd.DataFrame, problems: list[Problem])
     for row, column in marked:
         if row in styles.index and column in styles.columns:
             styles.loc[row, column] = "background-color: #f8d7da; color: #721c24; font-weight: bold"
-    labels = {c.name: c.label for c in TABLES_BY_NAME[table_name].columns}
+    table = TABLES_BY_NAME[table_name]
+    wrong = [c for c in dict.fromkeys(p.column for p in mine if p.column) if c in view.columns]
+    first = ["问题", *[k for k in table.key if k not in wrong], *wrong]  # the marked cells in sight, by the row's id
+    view = view[first + [c for c in view.columns if c not in first]]
+    styles = styles[view.columns]
+    labels = {c.name: c.label for c in table.columns}
     return view.rename(columns=labels).style.apply(lambda _: styles.rename(columns=labels), axis=None)
 
 
