@@ -40,6 +40,9 @@ from socialwork.data import settings
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
 from socialwork.data.storage import checksums, saved_listing
+from socialwork.data.storage.bucket_io import Unreachable as Unreachable  # raised here, caught by the store
+from socialwork.data.storage.bucket_io import call as _call
+from socialwork.data.storage.bucket_io import list_objects as _list
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
 
@@ -87,39 +90,6 @@ OFFLINE_RETRY_SECONDS = 10.0
 _damaged: dict[tuple[Bucket, str], str] = {}  # (bucket, manifest key) -> what is wrong: an object differs from its sum
 _saved: dict[Bucket, tuple] = {}  # bucket -> the version last saved beside the copy (saved_listing.py)
 _restored: dict[Bucket, datetime] = {}  # bucket -> when the listing served since start-up was saved (no bucket yet)
-
-
-class Unreachable(StoreError):
-    """The bucket did not answer (stopped, unreachable, refused): not an answer that something is wrong in it."""
-
-
-def _call(bucket: Bucket, what: str, action: Any, *args: Any, **kwargs: Any) -> Any:
-    """A client call whose failure is a StoreError naming the store and the settings to check."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return action(*args, **kwargs)
-    except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "")
-        if code == "NoSuchBucket":
-            raise StoreError(f"对象存储中没有存储桶 {bucket.bucket}（{bucket}）；请先在对象存储中创建") from err
-        raise StoreError(f"对象存储 {bucket} {what}失败：{code or err}") from err
-    except BotoCoreError as err:
-        raise Unreachable(
-            f"无法访问对象存储 {bucket}（{what}）：{err}；请检查 AWS_ENDPOINT_URL、AWS_ACCESS_KEY_ID、"
-            "AWS_SECRET_ACCESS_KEY 和 AWS_REGION"
-        ) from err
-
-
-def _list(bucket: Bucket, relative_prefix: str) -> list[dict]:
-    """Every object under a prefix of the store (key relative to the root, ETag, size, last modified)."""
-    s3, found = client(), []
-    root = bucket.key("")
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.bucket, Prefix=bucket.key(relative_prefix))
-    for page in _call(bucket, "列出对象", list, pages):
-        for item in page.get("Contents", []):
-            found.append(item | {"Key": item["Key"][len(root) :]})
-    return found
 
 
 def published(bucket: Bucket, fresh: bool = False) -> Published:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.schema import ARROW_TYPES, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import aggregates, checksums, combined, objectstore
+from socialwork.data.storage import aggregates, bucket_counties, checksums, combined, objectstore
 from socialwork.data.storage.layout import (
     COUNTY_FOLDER_NAME,
     MULTI_COUNTY_FILES,
@@ -39,6 +39,7 @@ from socialwork.data.storage.layout import (
     county_code_of,
     county_folders,
     is_multi_county,
+    many_counties_of,
     snapshot_folder,
     table_path,
     write_lock,
@@ -67,13 +68,18 @@ def checked_snapshots(root: Location) -> tuple[list[date], dict[date, str]]:
     """snapshot_dates, and each snapshot left out of them with what is wrong with it and what to do, in Chinese (a
     bucket's local copy is checked against the manifests' checksums as it is downloaded; a store of many counties'
     months as combined.listing says)."""
+    if is_multi_county(root):
+        return _multi_county_checked(_local(root))
     if isinstance(root, Bucket):
         return objectstore.snapshot_dates(root), objectstore.damaged(root)
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
-    if is_multi_county(root):
-        return _multi_county_checked(root)
     return _checked_snapshots(root)
+
+
+def _local(root: Location) -> Path:
+    """A store of many counties as its readers read it: the folder, or a bucket's local copy (bucket_counties.py)."""
+    return bucket_counties.local_copy(root) if isinstance(root, Bucket) else root
 
 
 def _checked_snapshots(root: Path) -> tuple[list[date], dict[date, str]]:
@@ -111,9 +117,9 @@ def _multi_county_checked(root: Path) -> tuple[list[date], dict[date, str]]:
 def left_out_counties(root: Location) -> dict[date, dict[str, str]]:
     """In a store of many counties, the months read without a county whose snapshot of that month is damaged: by
     month, each such county's code with what is wrong (empty for any other store)."""
-    if isinstance(root, Bucket) or not is_multi_county(root):
+    if not is_multi_county(root):
         return {}
-    listing = combined.listing(root)
+    listing = combined.listing(_local(root))
     return {on: dict(counties) for on, counties in listing.left_out.items() if listing.reporting(on)}
 
 
@@ -121,7 +127,7 @@ def store_version(root: Location) -> tuple:
     """Changes whenever a snapshot is added or replaced, or the county's identity rewritten; part of every query
     cache key. For a bucket: its newest manifests and county.json's ETag (listed at most once a second)."""
     if isinstance(root, Bucket):
-        return objectstore.published(root).version
+        return bucket_counties.version(root) if is_multi_county(root) else objectstore.published(root).version
     if not root.is_dir():
         return ()
     if is_multi_county(root):
@@ -220,6 +226,9 @@ def _publish(bucket: Bucket, as_of: date, tables: dict[str, pa.Table], replace: 
         _write_derived(folder, as_of)
         manifest = objectstore.publish(bucket, as_of, folder, replace)
     announce_write(bucket)
+    many = many_counties_of(bucket)
+    if many is not None:  # one county of many: the readers of the whole store see its month at once too
+        announce_write(many)
     return Path(manifest.key)
 
 
@@ -266,6 +275,8 @@ def remove_stale_staging(root: Location) -> int:
     nothing to lock: a read-only store, such as the demo, stays untouched. In a bucket: uploads no manifest
     lists, once older than objectstore.STALE_SECONDS.
     """
+    if isinstance(root, Bucket) and is_multi_county(root):
+        return sum(remove_stale_staging(county) for county in bucket_counties.counties(root).values())
     if isinstance(root, Bucket):
         try:
             return objectstore.remove_stale_uploads(root)
@@ -332,13 +343,10 @@ def table_files(root: Location, table_name: str) -> list[Path]:
 def files_by_table(root: Location) -> dict[str, list[Path]]:
     """table_files of every table, the store listed once (a nation's 2,800 county folders take a quarter second)."""
     names = [t.name for t in TABLES + DERIVED_TABLES]
-    if isinstance(root, Bucket):
-        listed = sorted(snapshot_files(root).items())
-        return {name: [files[name] for _, files in listed] for name in names}
     if is_multi_county(root):
-        months = sorted(combined.reader_files(root).items())
+        months = sorted(combined.reader_files(_local(root)).items())
         return {name: [f for _, files in months for f in files[name]] for name in names}
-    listed = sorted(snapshot_files(root).items())  # intact snapshots only (snapshot_dates)
+    listed = sorted(snapshot_files(root).items())  # intact snapshots only (snapshot_dates; a bucket's local copy)
     return {name: [files[name] for _, files in listed] for name in names}
 
 
@@ -351,5 +359,5 @@ def files_of_date(root: Location, as_of: date, table_name: str) -> list[Path]:
 def files_by_date(root: Location) -> dict[date, dict[str, list[Path]]]:
     """files_of_date of every date and table, the store listed once."""
     if is_multi_county(root):
-        return combined.reader_files(root)
+        return combined.reader_files(_local(root))
     return {on: {name: [path] for name, path in files.items()} for on, files in snapshot_files(root).items()}

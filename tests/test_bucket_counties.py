@@ -1,0 +1,150 @@
+"""A store of many counties in a bucket (SeaweedFS): the two-county city published by `publish --to`, read back with
+the figures of the folder it came from; a county's month imported into it seen by a reader; two counties publishing
+at the same moment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from socialwork import cli
+from socialwork.data import settings
+from socialwork.data.importing import importer
+from socialwork.data.importing.workbook import workbook_bytes
+from socialwork.data.storage import bucket_io, identity, layout, objectstore, store
+from socialwork.data.storage.location import Bucket
+from socialwork.data.storage.publishing import publish_store
+from socialwork.figures import db, hierarchy
+from socialwork.figures.place_filter import Places
+from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
+
+pytestmark = pytest.mark.objectstore
+SCOPES = (None, COUNTY_A, COUNTY_B)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    db.clear_cache()
+    yield
+    db.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    return write_city_store(tmp_path_factory.mktemp("city"))
+
+
+@pytest.fixture
+def city_bucket(bucket_store: Bucket, city) -> Bucket:
+    lines = list(publish_store(city, bucket_store))
+    assert lines[-1].startswith(f"已把 {city} 的 2 个县的 ")
+    return bucket_store
+
+
+def _kpis(capsys, data, on, scope=None) -> dict:
+    args = ["kpis", "--as-of", on.isoformat(), "--json", "--data", str(data), *(["--scope", scope] if scope else [])]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_city_published_to_a_bucket_reads_as_its_folder(city_bucket, city, capsys):
+    assert layout.is_multi_county(city_bucket)
+    assert bucket_io.root(city_bucket).counties == (COUNTY_A, COUNTY_B)
+    county_b = layout.county_store(city_bucket, COUNTY_B)
+    assert county_b == Bucket(city_bucket.bucket, f"{city_bucket.prefix}/county={COUNTY_B}")
+    assert objectstore.published(county_b).snapshots[BOTH].key == f"manifests/{BOTH.isoformat()}/v000001.json"
+    assert MISSING_MONTH not in objectstore.published(county_b).snapshots
+    assert identity.load_or_fallback(city_bucket)[0].county_name == "测试市"
+    assert store.snapshot_dates(city_bucket) == store.snapshot_dates(city)
+    for on in (BOTH, MISSING_MONTH):
+        for scope in SCOPES:
+            if scope == COUNTY_B and on == MISSING_MONTH:
+                continue
+            assert _kpis(capsys, city_bucket, on, scope) == _kpis(capsys, city, on, scope), (on, scope)
+    # A second publish leaves what is there; a single county's store is refused into a store of many counties.
+    again = list(publish_store(city, city_bucket))
+    assert "  divisions.parquet：对象存储中已有，相同" in again
+    assert any("对象存储中已有，未改动" in line for line in again)
+    with pytest.raises(layout.StoreError, match="多县对象存储"):
+        list(publish_store(layout.county_folder(city, COUNTY_A), city_bucket))
+
+
+def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, tmp_path, capsys):
+    """乙县 reports 2024-11-30 late, through `import --county` into the bucket: the city's month then sums both."""
+    assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == (
+        "乙县：最新 2024-06-30",
+    )
+    upload = tmp_path / "2024-11.xlsx"
+    upload.write_bytes(workbook_bytes(county_snapshot(COUNTY_B, MISSING_MONTH)))
+    data = ["--data", str(city_bucket)]
+    assert cli.main(["import", str(upload), "--as-of", MISSING_MONTH.isoformat(), *data]) == 2
+    assert "--county" in capsys.readouterr().err
+    to_a = ["--county", COUNTY_A, "--replace"]
+    assert cli.main(["import", str(upload), "--as-of", MISSING_MONTH.isoformat(), *to_a, *data]) == 2
+    assert "不能导入甲县" in capsys.readouterr().err  # 乙县's townships, refused for 甲县
+    assert cli.main(["import", str(upload), "--as-of", MISSING_MONTH.isoformat(), "--county", COUNTY_B, *data]) == 0
+    assert "已导入乙县 2024-11-30 快照" in capsys.readouterr().out
+    assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
+    assert _kpis(capsys, city_bucket, MISSING_MONTH, COUNTY_B)["scope_code"] == COUNTY_B
+
+
+def test_a_month_published_by_another_server_is_seen_within_seconds(city_bucket, tmp_path, capsys):
+    """Another server (a process with its own local copy) imports 乙县's late month; this one's city view counts it
+    within seconds, no restart."""
+    assert _kpis(capsys, city_bucket, MISSING_MONTH)["kpis"] != []
+    before = hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket)
+    assert before.missing_names == ("乙县：最新 2024-06-30",)
+    upload = tmp_path / "2024-11.xlsx"
+    upload.write_bytes(workbook_bytes(county_snapshot(COUNTY_B, MISSING_MONTH)))
+    env = os.environ | {settings.CACHE_DIR_ENV: str(tmp_path / "other-server")}
+    command = [sys.executable, "-m", "socialwork", "import", str(upload), "--as-of", MISSING_MONTH.isoformat(),
+               "--county", COUNTY_B, "--data", str(city_bucket)]  # fmt: skip
+    done = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    published = time.monotonic()
+    while hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names:
+        assert time.monotonic() - published < 15
+        time.sleep(0.2)
+    seen = time.monotonic() - published
+    print(f"seen after {seen:.2f} s")
+    assert seen < 7  # a store of many counties is listed every 5 s, each county's manifests every second
+
+
+def test_two_counties_publishing_at_the_same_moment_both_land(city_bucket, monkeypatch):
+    """甲县 replaces 2024-11-30 while 乙县 publishes it for the first time; both manifests are written together."""
+    both_uploaded = threading.Barrier(2)
+    write_manifest = objectstore._write_manifest
+
+    def together(bucket, key, body):
+        both_uploaded.wait(timeout=60)
+        return write_manifest(bucket, key, body)
+
+    monkeypatch.setattr(objectstore, "_write_manifest", together)
+    outcomes: dict[str, str] = {}
+
+    def publish(county: str) -> None:
+        target = importer.import_target(city_bucket, county)
+        try:
+            store.write_snapshot(target, MISSING_MONTH, county_snapshot(county, MISSING_MONTH), replace=True)
+            outcomes[county] = "published"
+        except layout.StoreError as err:
+            outcomes[county] = str(err)
+
+    threads = [threading.Thread(target=publish, args=(county,)) for county in (COUNTY_A, COUNTY_B)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert outcomes == {COUNTY_A: "published", COUNTY_B: "published"}
+    assert [m.version for m in objectstore.versions(layout.county_store(city_bucket, COUNTY_A), MISSING_MONTH)] == [
+        1,
+        2,
+    ]
+    assert [m.version for m in objectstore.versions(layout.county_store(city_bucket, COUNTY_B), MISSING_MONTH)] == [1]
+    assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
