@@ -17,7 +17,8 @@ from socialwork import cli
 from socialwork.data import settings
 from socialwork.data.importing import importer
 from socialwork.data.importing.workbook import workbook_bytes
-from socialwork.data.storage import bucket_io, identity, layout, objectstore, store
+from socialwork.data.server import serverdb
+from socialwork.data.storage import bucket_io, identity, layout, objectstore, store, verify
 from socialwork.data.storage.location import Bucket
 from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
@@ -148,3 +149,22 @@ def test_two_counties_publishing_at_the_same_moment_both_land(city_bucket, monke
     ]
     assert [m.version for m in objectstore.versions(layout.county_store(city_bucket, COUNTY_B), MISSING_MONTH)] == [1]
     assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
+
+
+def test_verify_and_backup_take_every_county(city_bucket, city, tmp_path, monkeypatch, capsys):
+    """`verify` checks each county's objects; `backup` archives the bucket as the folder store of many counties it
+    restores into, with the same figures."""
+    checked = verify.verify(city_bucket)
+    counties = sum(len(store.snapshot_dates(folder)) for folder in layout.county_folders(city).values())
+    assert checked.problems == [] and checked.snapshots == counties == 7  # the combined months are not published
+    monkeypatch.setenv(serverdb.DB_ENV, f"sqlite:///{tmp_path / 'server.sqlite'}")
+    archive = tmp_path / "city.tar"
+    assert cli.main(["backup", "--data", str(city_bucket), "-o", str(archive)]) == 0
+    monkeypatch.delenv(serverdb.DB_ENV)
+    target = tmp_path / "restored"
+    assert cli.main(["restore", str(archive), "--data", str(target)]) == 0
+    capsys.readouterr()
+    assert layout.is_multi_county(target) and sorted(layout.county_folders(target)) == [COUNTY_A, COUNTY_B]
+    assert store.snapshot_dates(target) == store.snapshot_dates(city)
+    for scope in SCOPES:
+        assert _kpis(capsys, target, BOTH, scope) == _kpis(capsys, city, BOTH, scope), scope

@@ -114,6 +114,17 @@ def _multi_county_checked(root: Path) -> tuple[list[date], dict[date, str]]:
     return intact, damaged
 
 
+def offline_notice(root: Location) -> str | None:
+    """What every page says while a bucket store does not answer and its local copy is shown (objectstore.py); of a
+    store of many counties, the first county's that says so. None for a folder, or a bucket that answers."""
+    if not isinstance(root, Bucket):
+        return None
+    if is_multi_county(root):
+        counties = bucket_counties.counties(root).values()
+        return next((notice for county in counties if (notice := objectstore.offline_notice(county))), None)
+    return objectstore.offline_notice(root)
+
+
 def left_out_counties(root: Location) -> dict[date, dict[str, str]]:
     """In a store of many counties, the months read without a county whose snapshot of that month is damaged: by
     month, each such county's code with what is wrong (empty for any other store)."""
