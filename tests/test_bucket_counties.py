@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 
+import pandas as pd
 import pytest
 
 from socialwork import cli
@@ -168,3 +169,19 @@ def test_verify_and_backup_take_every_county(city_bucket, city, tmp_path, monkey
     assert store.snapshot_dates(target) == store.snapshot_dates(city)
     for scope in SCOPES:
         assert _kpis(capsys, target, BOTH, scope) == _kpis(capsys, city, BOTH, scope), scope
+
+
+def test_a_countys_own_connection_reads_its_copy_as_from_the_folder(city_bucket, city):
+    """A province's county view reads that county's own connection (db.county_store): from the bucket's local copy
+    it gives every placed query's frame as the folder's does."""
+    from tests.test_county_store import PLACED_QUERIES, _on
+    from tests.test_queries import SAMPLE_PARAMETERS
+
+    for county in (COUNTY_A, COUNTY_B):
+        from_bucket, from_folder = db.county_store(city_bucket, county), db.county_store(city, county)
+        assert from_bucket is not None and from_folder is not None
+        places = Places.within(county)
+        for name in PLACED_QUERIES:
+            given = SAMPLE_PARAMETERS | {"places": places, "scope": county, "snapshot_date": BOTH, "to_date": BOTH}
+            params = db.bind(name, given | {"plan_year": BOTH.year})
+            pd.testing.assert_frame_equal(_on(from_bucket, name, params), _on(from_folder, name, params), obj=name)

@@ -37,6 +37,7 @@ from socialwork.data.storage.layout import (
     StoreError,
     announce_write,
     county_code_of,
+    county_folder,
     county_folders,
     is_multi_county,
     many_counties_of,
@@ -75,6 +76,12 @@ def checked_snapshots(root: Location) -> tuple[list[date], dict[date, str]]:
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
     return _checked_snapshots(root)
+
+
+def county_folder_read(root: Location, county_code: str) -> Path:
+    """A county's own store in a store of many counties as readers read it: its folder (of a bucket store, in the
+    local copy, brought up to date first)."""
+    return county_folder(_local(root), county_code)
 
 
 def _local(root: Location) -> Path:
