@@ -24,6 +24,7 @@ from socialwork.data.storage.location import Bucket
 from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import Places
+from socialwork.present.staff import uploads
 from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
 
 pytestmark = pytest.mark.objectstore
@@ -90,6 +91,9 @@ def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, t
     to_a = ["--county", COUNTY_A, "--replace"]
     assert cli.main(["import", str(upload), "--as-of", MISSING_MONTH.isoformat(), *to_a, *data]) == 2
     assert "不能导入甲县" in capsys.readouterr().err  # 乙县's townships, refused for 甲县
+    assert uploads.counties_to_import(city_bucket) == {COUNTY_A: "甲县", COUNTY_B: "乙县"}  # the 数据导入 page's choice
+    target, county = uploads.import_destination(city_bucket, COUNTY_B)
+    assert target == layout.county_store(city_bucket, COUNTY_B) and county.county_name == "乙县"
     assert cli.main(["import", str(upload), "--as-of", MISSING_MONTH.isoformat(), "--county", COUNTY_B, *data]) == 0
     assert "已导入乙县 2024-11-30 快照" in capsys.readouterr().out
     assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
