@@ -20,7 +20,7 @@ from socialwork.data.importing import importer
 from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.server import serverdb
 from socialwork.data.storage import bucket_io, identity, layout, objectstore, store, verify
-from socialwork.data.storage.location import Bucket
+from socialwork.data.storage.location import Bucket, client
 from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import Places
@@ -78,8 +78,14 @@ def test_a_city_published_to_a_bucket_reads_as_its_folder(city_bucket, city, cap
         list(publish_store(layout.county_folder(city, COUNTY_A), city_bucket))
 
 
-def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, tmp_path, capsys):
-    """乙县 reports 2024-11-30 late, through `import --county` into the bucket: the city's month then sums both."""
+def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, tmp_path, capsys, monkeypatch):
+    """乙县 reports 2024-11-30 late, through `import --county` into the bucket: the city's month then sums both; the
+    county sweeps an interrupted import's uploads as it publishes (here without the hour's grace)."""
+    county_b = layout.county_store(city_bucket, COUNTY_B)
+    stray = county_b.key("uploads/20240101T000000-dead/snapshot_date=2024-11-30/people.parquet")
+    client().put_object(Bucket=county_b.bucket, Key=stray, Body=b"half")
+    monkeypatch.setattr(objectstore.remove_stale_uploads, "__defaults__", (0.0,))
+    assert store.remove_stale_staging(city_bucket) == 0  # a reader opening the province sweeps no county's uploads
     assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == (
         "乙县：最新 2024-06-30",
     )
@@ -96,6 +102,8 @@ def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, t
     assert target == layout.county_store(city_bucket, COUNTY_B) and county.county_name == "乙县"
     assert cli.main(["import", str(upload), "--as-of", MISSING_MONTH.isoformat(), "--county", COUNTY_B, *data]) == 0
     assert "已导入乙县 2024-11-30 快照" in capsys.readouterr().out
+    left = [o["Key"] for o in objectstore._list(county_b, f"{objectstore.UPLOADS}/")]
+    assert len(left) == 12 * 4 and stray.removeprefix(f"{county_b.prefix}/") not in left  # 乙县's four months
     assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
     assert _kpis(capsys, city_bucket, MISSING_MONTH, COUNTY_B)["scope_code"] == COUNTY_B
 

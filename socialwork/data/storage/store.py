@@ -247,7 +247,17 @@ def _publish(bucket: Bucket, as_of: date, tables: dict[str, pa.Table], replace: 
     many = many_counties_of(bucket)
     if many is not None:  # one county of many: the readers of the whole store see its month at once too
         announce_write(many)
+        _remove_stale_uploads(bucket)
     return Path(manifest.key)
+
+
+def _remove_stale_uploads(county: Bucket) -> None:
+    """A county of a bucket of many counties sweeps its own interrupted uploads when it publishes: a reader opening
+    the whole store does not list every county's uploads (a province's 120) after each county's month."""
+    try:
+        objectstore.remove_stale_uploads(county)
+    except StoreError as err:  # the month is published; the next publication sweeps again
+        log.warning("could not remove stale uploads of %s: %s", county, err)
 
 
 def _write_derived(folder: Path, as_of: date) -> None:
@@ -291,10 +301,10 @@ def remove_stale_staging(root: Location) -> int:
 
     None is removed while a write holds the lock (its own folder is in use), and without any there is
     nothing to lock: a read-only store, such as the demo, stays untouched. In a bucket: uploads no manifest
-    lists, once older than objectstore.STALE_SECONDS.
+    lists, once older than objectstore.STALE_SECONDS (in a bucket of many counties, by each county as it publishes).
     """
-    if isinstance(root, Bucket) and is_multi_county(root):
-        return sum(remove_stale_staging(county) for county in bucket_counties.counties(root).values())
+    if isinstance(root, Bucket) and is_multi_county(root):  # each county sweeps its own as it publishes (_publish)
+        return 0
     if isinstance(root, Bucket):
         try:
             return objectstore.remove_stale_uploads(root)
