@@ -197,3 +197,19 @@ def test_a_countys_own_connection_reads_its_copy_as_from_the_folder(city_bucket,
             given = SAMPLE_PARAMETERS | {"places": places, "scope": county, "snapshot_date": BOTH, "to_date": BOTH}
             params = db.bind(name, given | {"plan_year": BOTH.year})
             pd.testing.assert_frame_equal(_on(from_bucket, name, params), _on(from_folder, name, params), obj=name)
+
+
+def test_a_countys_first_month_in_the_bucket_is_counted_at_once(bucket_store, city, tmp_path):
+    """乙县 has published nothing: its first import makes its county.json from the divisions, under its own prefix,
+    and this server's city view counts its month at once."""
+    import shutil
+
+    only_a = shutil.copytree(city, tmp_path / "city", symlinks=True)
+    shutil.rmtree(layout.county_folder(only_a, COUNTY_B))
+    list(publish_store(only_a, bucket_store))
+    assert bucket_io.root(bucket_store).counties == (COUNTY_A,)
+    assert hierarchy.reporting(BOTH, Places.within(CITY), bucket_store).missing_names != ()
+    target = importer.import_target(bucket_store, COUNTY_B)
+    assert identity.load(target).county_name == "乙县"
+    store.write_snapshot(target, BOTH, county_snapshot(COUNTY_B, BOTH))
+    assert hierarchy.reporting(BOTH, Places.within(CITY), bucket_store).missing_names == ()

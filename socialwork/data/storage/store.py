@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.schema import ARROW_TYPES, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import aggregates, bucket_counties, checksums, combined, objectstore
+from socialwork.data.storage import aggregates, bucket_counties, bucket_io, checksums, combined, objectstore
 from socialwork.data.storage.layout import (
     COUNTY_FOLDER_NAME,
     MULTI_COUNTY_FILES,
@@ -245,7 +245,8 @@ def _publish(bucket: Bucket, as_of: date, tables: dict[str, pa.Table], replace: 
         manifest = objectstore.publish(bucket, as_of, folder, replace)
     announce_write(bucket)
     many = many_counties_of(bucket)
-    if many is not None:  # one county of many: the readers of the whole store see its month at once too
+    if many is not None:  # one county of many: the whole store's readers see its month at once, a new county too
+        bucket_io.forget(many)
         announce_write(many)
         _remove_stale_uploads(bucket)
     return Path(manifest.key)
