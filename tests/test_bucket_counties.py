@@ -213,3 +213,27 @@ def test_a_countys_first_month_in_the_bucket_is_counted_at_once(bucket_store, ci
     assert identity.load(target).county_name == "乙县"
     store.write_snapshot(target, BOTH, county_snapshot(COUNTY_B, BOTH))
     assert hierarchy.reporting(BOTH, Places.within(CITY), bucket_store).missing_names == ()
+
+
+@pytest.mark.parametrize("scope", [None, COUNTY_B])
+def test_the_overview_page_of_the_bucket_shows_the_folders_figures(city_bucket, city, monkeypatch, scope):
+    """The dashboard served from the bucket (SOCIALWORK_DATA=s3://…): the city's, or a county's, overview as from
+    the folder, titled by the city."""
+    from streamlit.testing.v1 import AppTest
+
+    shown = []
+    for data in (city, city_bucket):
+        monkeypatch.setenv(settings.DATA_DIR_ENV, str(data))
+        db.in_background(lambda: None).result(timeout=60)  # the county view's read-ahead done before caches go
+        db.clear_cache()
+        at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=90)
+        if scope:
+            at.query_params["scope"] = scope
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        metrics = {m.label: m.value for m in at.metric}
+        stamp = [m.value for m in at.markdown if "数据截至" in m.value]
+        shown.append((metrics, stamp))
+    db.in_background(lambda: None).result(timeout=60)
+    assert shown[0] == shown[1] and shown[0][0] and shown[0][1]
+    assert ("测试市" if scope is None else "乙县") in "".join(shown[1][1])
