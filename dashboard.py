@@ -28,9 +28,11 @@ filters = filtering.sidebar_filters(workspace)  # None while the store holds no 
 if filters is None:
     pages = [st.Page("pages/welcome.py", title="开始使用", icon=":material/waving_hand:", default=True)]
 else:
-    pages = site
+    pages = list(site)
+staff = []
 if login_configured():  # data staff only: without a login file the import and reporting pages do not exist
-    pages += [reporting, data_import] if filters is not None else [data_import]
+    staff += [reporting, data_import] if filters is not None else [data_import]
 if login.can(account, "audit_read"):
-    pages.append(audit)
-filtering.run_page(st.navigation(pages))
+    staff.append(audit)
+# The staff's pages under their own heading, every page listed (no "View more" hiding the page being used).
+filtering.run_page(st.navigation({"看板": pages, "数据工作": staff} if staff else pages, expanded=True))

@@ -21,8 +21,7 @@ from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
 
 EXIT_USAGE = 2
-COUNTY_DIGITS = 6
-SCOPE_HELP = "市、县的区划代码（4 或 6 位，多县数据目录），例如 530524；与 --township 同用时为乡镇（街道）所在的县"
+SCOPE_HELP = "省、市、县的区划代码（2、4 或 6 位，多县数据目录），例如 530524；与 --township 同用时在其中找乡镇（街道）"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,8 +160,7 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[s
         scope = parse_scope(args.scope, as_of, data)
         if not args.township:
             return Places.within(scope), [hierarchy.name_of(scope, as_of, data)]
-        if len(scope) != COUNTY_DIGITS:  # a county's townships by name: names repeat across counties, not within one
-            raise FilterError("--scope 与 --township 一起用时，--scope 应为乡镇（街道）所在县的 6 位区划代码")
+        # Townships named within the scope: a name two of its counties share is refused, naming both.
         codes = township_codes(args.township, as_of, data, county=scope)
     else:
         codes = township_codes(args.township, as_of, data) if args.township else []

@@ -54,9 +54,14 @@ def test_a_restore_brings_back_every_file_byte_for_byte_and_every_row(county, ba
         "followup_notes": 8,
         "followup_changes": 24,
         "login_failures": 1,
-        "account_roles": 1,
-        "audit_log": 1,
-    }  # fmt: skip  (the demo's meetings, items and notes, this test's one more of each, a role and its audit line)
+        "account_roles": 6,
+        "audit_log": 6,
+        "reporting_units": 30,
+        "reporting_rounds": 1,
+        "round_parts": 30,
+        "round_events": 62,
+    }  # fmt: skip  (the demo's meetings, items, notes, 5 accounts with their roles' audit lines and its reporting
+    # round of 30 units; this test's one more meeting, item and note, a role and its audit line)
 
     restored = SqlFollowups(sqlite_url(target))
     assert TASK in [item.task for item in restored.items()]

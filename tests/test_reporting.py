@@ -337,3 +337,13 @@ def test_checks_and_changes_are_read_only_by_who_may_read_the_part(reporting):
         with pytest.raises(AccessDenied):
             reporting.changes(account, round_id, fx.T1)
     assert reporting.check(REVIEWING, round_id, fx.T1, own) == []
+
+
+def test_a_month_imported_whole_after_its_round_no_longer_says_it_was_assembled(reporting, county):
+    round_id = opened(reporting)
+    reporting.publish(REVIEWING, round_id, carry_forward=True)
+    assert reporting.assembly(MONTH).unit_count == len(reporting.board(round_id))
+    changed = fx.snapshot(BASE)
+    changed["people"] = changed["people"].iloc[:-1]  # the clerk's whole-county workbook, imported over it
+    store.write_snapshot(county, MONTH, changed, replace=True)
+    assert reporting.assembly(MONTH) is None

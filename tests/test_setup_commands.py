@@ -107,4 +107,4 @@ def test_a_county_that_has_not_reported_the_month_is_not_told_to_import_a_year_e
     """乙县 missed 2024-11-30 but has its 2023-12-31: what it lacks is the month, not the year's start."""
     root = write_city_store(tmp_path / "city")
     note = metrics.kpi_report(MISSING_MONTH, Places.within(COUNTY_B), root).kpis[0].note
-    assert "无上年末数据" in note and "请导入" not in note
+    assert "本县缺该月数据" in note and "无上年末数据" not in note and "请导入" not in note

@@ -106,6 +106,14 @@ REPORTING_ROUNDS = Table(
             nullable=True,
         ),
         Column("unit_count", "INTEGER", "单位数", "How many units the round had when published.", nullable=True),
+        Column(
+            "published_files",
+            "VARCHAR",
+            "发布文件指纹",
+            "SHA-256 over the checksums of the month's table files as published: a month imported whole later no "
+            "longer matches, and no longer says it was assembled by this round.",
+            nullable=True,
+        ),
     ),
     key=("round_id",),
 )

@@ -3,7 +3,7 @@
 The round assembles 2026-11-30 from the published 2026-10-31. Its story, as a newcomer finds it after `./run.sh`:
 most townships and departments have submitted (some parts carry November's real changes, from the demo generator's
 own next month), several are approved, 城关街道 was returned with a reason, 河口镇 saved a draft and did not
-submit, and two units never started: past the deadline (2026-12-04) those two and 河口镇 are 逾期.
+submit, and 马坪乡 never started: past the deadline (2026-12-04) those two are 逾期.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ DEMO_ACCOUNTS = (  # user name, display name, role, unit (a township by name, or
     ("hekou", "河口镇填报员", REPORTER, "河口镇", "demo-hekou-2026"),
     ("gongan", "县公安局填报员", REPORTER, "gongan", "demo-gongan-2026"),
 )
-NOT_STARTED = ("马坪乡", "xinfang")  # never opened their part: 逾期
+NOT_STARTED = ("马坪乡",)  # never opened its part: 逾期
 DRAFT = "河口镇"  # saved and did not submit: 逾期
 RETURNED = ("城关街道", "城关街道社工站驻站社工人数与花名册不一致，请核对后重新提交")
 SUBMITTED_ONLY = ("gongan", "weijian", "青山镇")  # submitted, waiting for review; the rest submitted are approved

@@ -5,12 +5,14 @@ rounds.py calls here)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date
 
 import sqlalchemy as sa
 
 from socialwork.data.contract.reporting_tables import SEPARATOR
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing import importer
 from socialwork.data.importing.validate import check_given
 from socialwork.data.reporting import parts, records
@@ -18,7 +20,7 @@ from socialwork.data.reporting.records import Assembly, Published, ReportingErro
 from socialwork.data.server import access, audit
 from socialwork.data.server.access import Account
 from socialwork.data.server.serverdb import REPORTING_ROUNDS
-from socialwork.data.storage import layout
+from socialwork.data.storage import checksums, layout, store
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ def publish(flow, account: Account, round_id: int, carry_forward: bool, replace:
                 published_by=account.username,
                 carried_units=SEPARATOR.join(carried) or None,
                 unit_count=len(board),
+                published_files=written_files(flow.data, this.as_of),
             )
         )
         for status in waiting:
@@ -86,8 +89,20 @@ def assembly(flow, as_of: date) -> Assembly | None:
             .mappings()
             .first()
         )
-    if row is None:
-        return None
+    if row is None or row["published_files"] != written_files(flow.data, as_of):
+        return None  # never published by a round, or imported whole since
     this = records.round(row)
     names = {u.code: u.name for u in flow.units()}
     return Assembly(as_of, this.unit_count or 0, tuple(names.get(c, c) for c in this.carried_units))
+
+
+def written_files(data, as_of: date) -> str | None:
+    """A fingerprint of the month's table files as the store holds them now (None without the month)."""
+    files = store.snapshot_files(data).get(as_of)
+    if not files:
+        return None
+    hashed = hashlib.sha256()
+    for table in TABLES:
+        path = files.get(table.name)
+        hashed.update(f"{table.name}:{checksums.digest(path) if path and path.exists() else '-'};".encode())
+    return hashed.hexdigest()

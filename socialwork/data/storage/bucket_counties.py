@@ -13,7 +13,7 @@ another. A server's local copy (settings.cache_dir) holds each county's copy as 
 "=" is kept out of its paths) and beside it, for the readers, each county as a folder store of many counties has it::
 
     <copy>/divisions.parquet                                  bucket_io copies it when its ETag changes
-    <copy>/county=530524/county.json -> ../county_530524/county.json
+    <copy>/county=530524/county.json -> ../county_530524/county.json              (boundaries.geojson the same)
     <copy>/county=530524/snapshot_date=2026-11-30 -> ../county_530524/uploads/<stamp>-<id>/snapshot_date=2026-11-30
 
 with each snapshot's manifest.json (checksums.py) written from its bucket manifest, so the many-county readers
@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from socialwork.data import settings
-from socialwork.data.contract.county_files import COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.storage import bucket_io, checksums, objectstore
 from socialwork.data.storage.layout import county_folder, local_root, snapshot_date_of, snapshot_folder
 from socialwork.data.storage.location import Bucket
@@ -76,7 +76,8 @@ def _copy_county(bucket: Bucket, code: str, county: Bucket) -> None:
     own = settings.cache_dir(county)
     folder = county_folder(bucket, code)
     folder.mkdir(parents=True, exist_ok=True)
-    _link(folder / COUNTY_FILE, own / COUNTY_FILE)
+    for name in (COUNTY_FILE, BOUNDARIES_FILE):  # a dangling link where the county has none: read as absent
+        _link(folder / name, own / name)
     wanted = set()
     for on, manifest in state.snapshots.items():
         sources = {Path(path).parent for path in manifest.files.values()}

@@ -64,6 +64,39 @@ def list_objects(bucket: Bucket, relative_prefix: str) -> list[dict]:
     return found
 
 
+def read_beside(bucket: Bucket, name: str) -> str | None:
+    """A file beside the snapshots as the bucket holds it now (None where it has none)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        body = client().get_object(Bucket=bucket.bucket, Key=bucket.key(name))["Body"].read()
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None
+        return call(bucket, f"读取 {name} ", _reraise, err)
+    return body.decode("utf-8")
+
+
+def put_if_absent(bucket: Bucket, relative: str, body: bytes) -> bool:
+    """Create the object only if no object has that key (S3 conditional write); whether this call created it."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client().put_object(
+            Bucket=bucket.bucket, Key=bucket.key(relative), Body=body, IfNoneMatch="*", ContentType="application/json"
+        )
+    except ClientError as err:
+        # 412: the key exists; 409: another conditional write of the key was in flight, and won.
+        if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+            return False
+        return call(bucket, f"写入 {relative} ", _reraise, err)
+    return True
+
+
+def _reraise(err: Exception) -> None:
+    raise err
+
+
 # ---------------------------------------------------------------- the root of a store, and its counties
 @dataclass(frozen=True)
 class Root:

@@ -4,10 +4,11 @@ publishes them by writing one manifest object last.
 Layout under s3://bucket/prefix/::
 
     county.json                                   the county (socialwork/data/storage/identity.py)
+    boundaries.geojson                            its townships' outlines for the map (data/maps/boundaries.py)
     manifests/2026-11-30/v000001.json             a published snapshot: its files, as paths relative to the prefix
     manifests/2026-11-30/v000002.json             the same date replaced (--replace); v000001 and its files stay
     uploads/<stamp>-<id>/snapshot_date=2026-11-30/<table>.parquet    one import's files
-    .replaced/county.json@<stamp>                 a county.json replaced by `init --replace`
+    .replaced/county.json@<stamp>                 a county.json replaced by `init --replace` (boundaries.geojson too)
 
 Readers list manifests/ and nothing else: a snapshot is visible once its manifest exists, and then whole; the
 newest version of a date is the one shown. The manifest is written with `If-None-Match: *`, so the bucket creates
@@ -37,12 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from socialwork.data import settings
-from socialwork.data.contract.county_files import COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
 from socialwork.data.storage import checksums, saved_listing
 from socialwork.data.storage.bucket_io import Unreachable as Unreachable  # raised here, caught by the store
 from socialwork.data.storage.bucket_io import call as _call
 from socialwork.data.storage.bucket_io import list_objects as _list
+from socialwork.data.storage.bucket_io import put_if_absent as _put_if_absent
+from socialwork.data.storage.bucket_io import read_beside as read_beside
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
 
@@ -74,11 +77,16 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Published:
-    """What the bucket shows now: the newest manifest of each date, and the county file's ETag."""
+    """What the bucket shows now: the newest manifest of each date, and the ETags of the files beside them."""
 
     version: tuple  # the cache key of everything read from the store
     snapshots: dict[date, Manifest] = field(hash=False)
     county_etag: str | None
+    boundaries_etag: str | None = None  # the map's outlines, published with the county (None: the bucket has none)
+
+    def beside(self) -> dict[str, str | None]:
+        """The files beside the snapshots, each with its ETag (None where the bucket has none)."""
+        return {COUNTY_FILE: self.county_etag, BOUNDARIES_FILE: self.boundaries_etag}
 
 
 _lock = threading.Lock()
@@ -148,14 +156,18 @@ def offline_notice(bucket: Bucket) -> str | None:
 
 def _listing(bucket: Bucket) -> Published:
     manifests = sorted(m["Key"] for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"]))
-    county = _list(bucket, COUNTY_FILE)
-    etag = next((c["ETag"] for c in county if c["Key"] == COUNTY_FILE), None)
+    etag, outlines = (_etag(bucket, name) for name in (COUNTY_FILE, BOUNDARIES_FILE))
     newest: dict[date, Manifest] = {}
     for key in manifests:  # sorted: a later version of a date comes after an earlier one
         manifest = _manifest(bucket, key)
         newest[manifest.as_of] = manifest
-    version = (str(bucket), tuple(m.key for m in newest.values()), etag)
-    return Published(version, dict(sorted(newest.items())), etag)
+    version = (str(bucket), tuple(m.key for m in newest.values()), etag, outlines)
+    return Published(version, dict(sorted(newest.items())), etag, outlines)
+
+
+def _etag(bucket: Bucket, name: str) -> str | None:
+    """The ETag of a file beside the snapshots (county.json, boundaries.geojson); None where the bucket has none."""
+    return next((o["ETag"] for o in _list(bucket, name) if o["Key"] == name), None)
 
 
 def forget(bucket: Bucket) -> None:
@@ -223,9 +235,9 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
     for each file again even when this version was copied before (someone may have emptied the copy)."""
     state = published(bucket)
     root = settings.cache_dir(bucket)
-    county_as_expected = (root / COUNTY_FILE).is_file() == (state.county_etag is not None)
+    beside_as_expected = all((root / name).is_file() == (etag is not None) for name, etag in state.beside().items())
     with _lock:
-        copied = _synced.get(bucket) == state.version and county_as_expected
+        copied = _synced.get(bucket) == state.version and beside_as_expected
         if copied and not check_files:
             return state
     with _lock:  # offline, a damaged month's objects (never copied) are not asked for again
@@ -244,11 +256,11 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
 
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
         list(pool.map(fetch, missing))
-    county = root / COUNTY_FILE
-    if state.county_etag is None:
-        county.unlink(missing_ok=True)
-    elif not copied:  # its ETag is part of the version: the copy of this version is the one
-        download(bucket, COUNTY_FILE, county)
+    for name, etag in state.beside().items():
+        if etag is None:
+            (root / name).unlink(missing_ok=True)
+        elif not copied:  # its ETag is part of the version: the copy of this version is the one
+            download(bucket, name, root / name)
     if missing:
         log.info("downloaded %d published file(s) of %s to %s", len(missing), bucket, root)
     with _lock:
@@ -312,42 +324,36 @@ def download(bucket: Bucket, relative: str, target: Path, expected: dict | None 
 
 def county_path(bucket: Bucket) -> Path:
     """county.json in the local copy, as the bucket holds it now (absent when the bucket has none)."""
+    return beside_path(bucket, COUNTY_FILE)
+
+
+def beside_path(bucket: Bucket, name: str) -> Path:
+    """A file beside the snapshots (county.json, boundaries.geojson) in the local copy, as the bucket holds it now
+    (absent when the bucket has none)."""
     synced(bucket)
-    return settings.cache_dir(bucket) / COUNTY_FILE
+    return settings.cache_dir(bucket) / name
 
 
 def write_county(bucket: Bucket, text: str, replace: bool) -> None:
     """Write county.json; a new one only if none exists (If-None-Match), a replaced one kept under .replaced/."""
+    if not write_beside(bucket, COUNTY_FILE, text, replace):
+        raise StoreError(f"对象存储 {bucket} 已初始化；如需修改县域信息，请加 --replace")
+
+
+def write_beside(bucket: Bucket, name: str, text: str, replace: bool) -> bool:
+    """Write a file beside the snapshots: a new one only if none exists (If-None-Match; False when one does), a
+    replaced one kept under .replaced/. Readers see it at their next listing (its ETag is part of the version)."""
     s3 = client()
     if replace:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        source = {"Bucket": bucket.bucket, "Key": bucket.key(COUNTY_FILE)}
-        keep = bucket.key(f".replaced/{COUNTY_FILE}@{stamp}")
-        _call(bucket, "保留旧县域信息", s3.copy_object, Bucket=bucket.bucket, Key=keep, CopySource=source)
-        _call(bucket, "写入县域信息", s3.put_object, Bucket=bucket.bucket, Key=bucket.key(COUNTY_FILE), Body=text)
-    elif not _put_if_absent(bucket, COUNTY_FILE, text.encode("utf-8")):
-        raise StoreError(f"对象存储 {bucket} 已初始化；如需修改县域信息，请加 --replace")
+        source = {"Bucket": bucket.bucket, "Key": bucket.key(name)}
+        keep = bucket.key(f".replaced/{name}@{stamp}")
+        _call(bucket, f"保留旧的 {name} ", s3.copy_object, Bucket=bucket.bucket, Key=keep, CopySource=source)
+        _call(bucket, f"写入 {name} ", s3.put_object, Bucket=bucket.bucket, Key=bucket.key(name), Body=text)
+    elif not _put_if_absent(bucket, name, text.encode("utf-8")):
+        return False
     forget(bucket)
-
-
-def _put_if_absent(bucket: Bucket, relative: str, body: bytes) -> bool:
-    """Create the object only if no object has that key (S3 conditional write); whether this call created it."""
-    from botocore.exceptions import ClientError
-
-    try:
-        client().put_object(
-            Bucket=bucket.bucket, Key=bucket.key(relative), Body=body, IfNoneMatch="*", ContentType="application/json"
-        )
-    except ClientError as err:
-        # 412: the key exists; 409: another conditional write of the key was in flight, and won.
-        if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
-            return False
-        return _call(bucket, f"写入 {relative} ", _raise, err)
     return True
-
-
-def _raise(err: Exception) -> None:
-    raise err
 
 
 def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) -> Manifest:

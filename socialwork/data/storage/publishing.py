@@ -1,7 +1,7 @@
-"""Copy a local snapshot store into a bucket (`python -m socialwork publish --to s3://…`): the county, then each
-snapshot published by its own manifest, exactly as an import into the bucket would publish it. A store of many
-counties is copied as a bucket store of many counties (bucket_counties.py): its divisions files at the bucket
-store's root, then county by county, each into its own prefix as that county's import would publish it."""
+"""Copy a local snapshot store into a bucket (`python -m socialwork publish --to s3://…`): the county and the map's
+boundaries, then each snapshot published by its own manifest, exactly as an import into the bucket would publish it.
+A store of many counties is copied as a bucket store of many counties (bucket_counties.py): its divisions files at
+the bucket store's root, then county by county, each into its own prefix as that county's import would publish it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from socialwork.data.contract.county_files import COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.storage import bucket_io, combined, identity, objectstore
 from socialwork.data.storage.layout import (
     StoreError,
@@ -24,8 +24,8 @@ from socialwork.data.storage.store import snapshot_dates
 
 
 def publish_store(source: Path, target: Bucket, replace: bool = False) -> Iterator[str]:
-    """Publish source's county.json and every snapshot to target, a Chinese line per step; dates the bucket already
-    has are left as they are unless replace (their older versions stay listed)."""
+    """Publish source's county.json, its boundaries.geojson and every snapshot to target, a Chinese line per step;
+    dates the bucket already has are left as they are unless replace (their older versions stay listed)."""
     if is_multi_county(source):
         yield from _publish_counties(source, target, replace)
         return
@@ -42,8 +42,9 @@ def publish_store(source: Path, target: Bucket, replace: bool = False) -> Iterat
 def _publish_snapshots(
     source: Path, target: Bucket, replace: bool, dates: list, indent: str = "  "
 ) -> Generator[str, None, int]:
-    """county.json and each snapshot of one county's store; how many snapshots were published."""
+    """county.json, boundaries.geojson and each snapshot of one county's store; how many snapshots were published."""
     yield from (f"{indent}{line.strip()}" for line in _publish_county(source, target, replace))
+    yield from (f"{indent}{line.strip()}" for line in _publish_boundaries(source, target, replace))
     already = set(objectstore.published(target, fresh=True).snapshots)
     published = 0
     for as_of in dates:
@@ -67,6 +68,24 @@ def _publish_county(source: Path, target: Bucket, replace: bool) -> Iterator[str
         return
     objectstore.write_county(target, text, replace=present)
     yield f"  {COUNTY_FILE}：已写入（{identity.load(source).county_name}）"
+
+
+def _publish_boundaries(source: Path, target: Bucket, replace: bool) -> Iterator[str]:
+    """The map's outlines beside county.json, so that every replica draws the county's townships, not squares: one
+    the bucket already holds as it is here is left alone, a different one replaced only with replace."""
+    path = source / BOUNDARIES_FILE
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    held = objectstore.read_beside(target, BOUNDARIES_FILE)
+    if held == text:
+        yield f"  {BOUNDARIES_FILE}：对象存储中已是同一份，未改动"
+    elif held is not None and not replace:
+        yield f"  {BOUNDARIES_FILE}：对象存储中已有另一份乡镇边界，未改动（加 --replace 替换，旧文件保留在 .replaced/）"
+    elif objectstore.write_beside(target, BOUNDARIES_FILE, text, replace=held is not None):
+        yield f"  {BOUNDARIES_FILE}：已写入（地图按本县乡镇边界绘制）"
+    else:
+        yield f"  {BOUNDARIES_FILE}：刚刚已由另一次发布写入，未改动"
 
 
 # ---------------------------------------------------------------- a store of many counties

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from socialwork.data.contract.access_tables import PERMISSIONS
 from socialwork.data.server.access import Account, can, refusal
+from socialwork.data.server.serverdb import ServerDbUnavailable
 from socialwork.present.staff.auth import AuthError, audit_log, load_users, login, login_configured, roles
 from socialwork.present.words.plaintext import markdown_text
 
@@ -70,7 +71,7 @@ def logged_in_user() -> Account | None:
     st.session_state[_ACTIVE_KEY] = now
     try:
         fresh = roles().account(account.username, account.display_name)
-    except SQLAlchemyError:  # the server database unreachable: the role it logged in with, and the pages stay up
+    except (SQLAlchemyError, ServerDbUnavailable):  # the server database unreachable: the role it logged in with
         _log.warning("could not read the role of %s; keeping the session's", account.username, exc_info=True)
         return account
     st.session_state[_USER_KEY] = fresh

@@ -15,7 +15,7 @@ from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.reporting import parts
 from socialwork.data.reporting.records import Part, ReportingError, Round
 from socialwork.data.reporting.rounds import Reporting
-from socialwork.data.server.access import AccessDenied, Account
+from socialwork.data.server.access import AccessDenied, Account, can
 from socialwork.present.words.plaintext import markdown_text
 
 ID_KEY_ENV = "SOCIALWORK_ID_KEY"
@@ -99,7 +99,12 @@ def problem_table(table_name: str, frame: pd.DataFrame, problems: list[Problem])
     for row, column in marked:
         if row in styles.index and column in styles.columns:
             styles.loc[row, column] = "background-color: #f8d7da; color: #721c24; font-weight: bold"
-    labels = {c.name: c.label for c in TABLES_BY_NAME[table_name].columns}
+    table = TABLES_BY_NAME[table_name]
+    wrong = [c for c in dict.fromkeys(p.column for p in mine if p.column) if c in view.columns]
+    first = ["问题", *[k for k in table.key if k not in wrong], *wrong]  # the marked cells in sight, by the row's id
+    view = view[first + [c for c in view.columns if c not in first]]
+    styles = styles[view.columns]
+    labels = {c.name: c.label for c in table.columns}
     return view.rename(columns=labels).style.apply(lambda _: styles.rename(columns=labels), axis=None)
 
 
@@ -116,7 +121,8 @@ def part_editor(flow: Reporting, account: Account, this: Round, unit_code: str) 
         return
     status = part.status
     _state_line(this, status)
-    editable = this.is_open and status.state in ("not_started", "draft", "returned")
+    may_write = can(account, "part_write", unit_code)  # a 审核员 reads a part; the functions refuse a write anyway
+    editable = may_write and this.is_open and status.state in ("not_started", "draft", "returned")
     held = opened(part, this, unit_code, reload=not editable)
     if editable and held["version"] != status.version:
         when = (status.updated_at or "")[:16].replace("T", " ")
