@@ -237,3 +237,20 @@ def test_the_overview_page_of_the_bucket_shows_the_folders_figures(city_bucket, 
     db.in_background(lambda: None).result(timeout=60)
     assert shown[0] == shown[1] and shown[0][0] and shown[0][1]
     assert ("测试市" if scope is None else "乙县") in "".join(shown[1][1])
+
+
+def test_a_countys_boundaries_reach_the_local_copys_county_folder(bucket_store, city, tmp_path):
+    """publish carries each county's boundaries.geojson into its prefix; a replica's county folder links its copy, so
+    the county's map draws its townships (maps.py reads the county folder)."""
+    import shutil
+
+    from socialwork.data.maps import boundaries
+
+    source = shutil.copytree(city, tmp_path / "city", symlinks=True)
+    outlines = {"type": "FeatureCollection", "features": [], "socialwork": {"kind": "polygons"}}
+    (layout.county_folder(source, COUNTY_A) / boundaries.BOUNDARIES_FILE).write_text(json.dumps(outlines))
+    lines = list(publish_store(source, bucket_store))
+    assert any(boundaries.BOUNDARIES_FILE in line for line in lines)
+    assert store.snapshot_dates(bucket_store) == store.snapshot_dates(city)  # the local copy brought up to date
+    assert boundaries.load(layout.county_folder(bucket_store, COUNTY_A)) == outlines
+    assert boundaries.load(layout.county_folder(bucket_store, COUNTY_B)) is None
