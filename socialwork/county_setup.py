@@ -18,7 +18,7 @@ from socialwork.data import settings
 from socialwork.data.contract.county_files import DEFAULT_PLAN_TITLE
 from socialwork.data.contract.tables import TABLES
 from socialwork.data.storage import identity
-from socialwork.data.storage.layout import StoreError, is_demo
+from socialwork.data.storage.layout import StoreError, is_demo, is_multi_county
 from socialwork.data.storage.layout import exists as store_exists
 from socialwork.data.storage.location import Bucket, Location
 from socialwork.data.storage.store import read_table, snapshot_dates
@@ -89,6 +89,8 @@ def run_init(args: argparse.Namespace) -> int:
     data = settings.data_dir(args.data)
     if is_demo(data):
         raise StoreError(f"{data} 是内置演示数据目录；请用 --data 指定本县的数据目录")
+    if is_multi_county(data):  # each county's county.json is made from the divisions table on its first import
+        raise StoreError(f"{data} 是多县数据目录：不需要 init；用 import --county 县级区划代码 导入各县数据")
     county = identity.new_county(args.county, args.code, args.plan_title, args.talent_card, args.issuer)
     identity.write(data, county, replace=args.replace)
     dates = snapshot_dates(data)

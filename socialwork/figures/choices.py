@@ -10,9 +10,8 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage import identity, objectstore, store
+from socialwork.data.storage import identity, store
 from socialwork.data.storage.layout import StoreError, county_folder
-from socialwork.data.storage.location import Bucket
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import DIVISION_LENGTHS, Places
 
@@ -91,7 +90,7 @@ def store_notices(data: Path | None = None) -> list[str]:
     counted as zero); in a store of many counties, a county's damaged month read as not reported."""
     root = data or settings.data_dir()
     dates, damaged = db.snapshot_dates(root), db.damaged_snapshots(root)
-    offline = objectstore.offline_notice(root) if isinstance(root, Bucket) else None
+    offline = store.offline_notice(root)
     notices = [offline] if offline else []
     for on in damaged:
         if dates and on > dates[-1]:

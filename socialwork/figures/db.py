@@ -413,7 +413,7 @@ def county_store(root: Location, county: str, wait: bool = True) -> OpenStore | 
 
 
 def _connect_county(root: Location, county: str) -> OpenStore:
-    if not layout.county_folder(root, county).is_dir():  # a county that has not reported yet: nothing to hold
+    if not store.county_folder_read(root, county).is_dir():  # a county that has not reported yet: nothing to hold
         raise StoreError(f"{county} 尚无数据")
     con = _new_connection()
     try:

@@ -26,12 +26,12 @@ from pathlib import Path
 
 from socialwork.data.backup import archive
 from socialwork.data.backup.archive import SERVER_FOLDER, STORE_FOLDER, Member
-from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE, COUNTY_PARTITION
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.contract.schema import CONTRACT_VERSION
 from socialwork.data.contract.tables import SNAPSHOT_PARTITION
 from socialwork.data.server import portable, serverdb
-from socialwork.data.storage import combined, layout, objectstore
+from socialwork.data.storage import bucket_io, combined, layout, objectstore
 from socialwork.data.storage.layout import LOCK_FILE, STAGING_PREFIX, StoreError
 from socialwork.data.storage.location import Bucket, Location
 
@@ -98,16 +98,28 @@ def _name(root: Path, path: Path) -> str:
     return f"{STORE_FOLDER}/{path.relative_to(root).as_posix()}"
 
 
-def _bucket_members(bucket: Bucket) -> Iterator[Member]:
+def _bucket_members(bucket: Bucket, under: str = STORE_FOLDER) -> Iterator[Member]:
     """The bucket's county.json, its boundaries.geojson and each date's published snapshot, from this server's local
-    copy (downloaded first where missing), laid out as a folder store."""
+    copy (downloaded first where missing), laid out as a folder store; of a store of many counties, its divisions
+    files and each county's store under county=<code>/, laid out as a folder store of many counties."""
+    if layout.is_multi_county(bucket):
+        local = layout.local_root(bucket)
+        for name in bucket_io.ROOT_FILES:
+            if (local / name).is_file():
+                yield Member(f"{under}/{name}", (local / name).stat().st_mtime_ns, path=local / name)
+        for code in layout.county_folders(bucket):
+            members = list(_bucket_members(layout.county_store(bucket, code), f"{under}/{COUNTY_PARTITION}={code}"))
+            newest = max((m.mtime_ns for m in members), default=0)
+            yield Member(f"{under}/{COUNTY_PARTITION}={code}", newest, folder=True)
+            yield from members
+        return
     files = objectstore.local_files(bucket)
     for name in (COUNTY_FILE, BOUNDARIES_FILE):
         path = objectstore.beside_path(bucket, name)
         if path.is_file():
-            yield Member(f"{STORE_FOLDER}/{name}", path.stat().st_mtime_ns, path=path)
+            yield Member(f"{under}/{name}", path.stat().st_mtime_ns, path=path)
     for as_of, tables in files.items():
-        folder = f"{STORE_FOLDER}/{SNAPSHOT_PARTITION}={as_of.isoformat()}"
+        folder = f"{under}/{SNAPSHOT_PARTITION}={as_of.isoformat()}"
         newest = max(path.stat().st_mtime_ns for path in tables.values())
         yield Member(folder, newest, folder=True)
         for name, path in sorted(tables.items()):

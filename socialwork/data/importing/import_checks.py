@@ -6,7 +6,6 @@ forward from the previous snapshot.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -97,14 +96,12 @@ def foreign_township_codes(townships: pd.DataFrame, county: identity.County) -> 
             f"（如 {foreign[0]}）；请确认导入的是本县数据"]  # fmt: skip
 
 
-def many_counties_root(data: Location) -> Path | None:
-    """The store of many counties a county's folder lies in (import --county), or None for a county's own store."""
-    if isinstance(data, Path) and layout.county_code_of(data.name) and layout.is_multi_county(data.parent):
-        return data.parent
-    return None
+def many_counties_root(data: Location) -> Location | None:
+    """The store of many counties a county's store lies in (import --county), or None for a county's own store."""
+    return layout.many_counties_of(data)
 
 
-def townships_of_another_county(townships: pd.DataFrame, county: identity.County, root: Path) -> list[str]:
+def townships_of_another_county(townships: pd.DataFrame, county: identity.County, root: Location) -> list[str]:
     """In a store of many counties a township belongs to the county its code begins with: a township whose code does
     not begin with this county's would be counted there, or nowhere. Refused, naming the county it belongs to."""
     codes = [str(c) for c in townships["township_code"].dropna()]

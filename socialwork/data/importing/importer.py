@@ -379,8 +379,8 @@ def write_checked(checked: CheckedImport, data: Location, replace: bool) -> Impo
 
 
 def import_target(data: Location, county_code: str | None) -> Location:
-    """The store an import writes to: the county's own folder in a store of many counties (which county_code names;
-    its county.json is written from the divisions table before its first import)."""
+    """The store an import writes to: the county's own store in a store of many counties (its folder, or its prefix
+    in a bucket; county_code names it; its county.json is written from the divisions table before its first import)."""
     if not layout.is_multi_county(data):
         if county_code:
             raise layout.StoreError(f"{data} 不是多县数据目录（没有行政区划表），不需要 --county")
@@ -391,7 +391,7 @@ def import_target(data: Location, county_code: str | None) -> Location:
     if not re.fullmatch(COUNTY.column("county_code").pattern, county_code):
         raise layout.StoreError(f"--county “{county_code[:20]}”应为 6 位数字（0–9）的县级区划代码")
     identity.county_identity(data, county_code)
-    return layout.county_folder(data, county_code)
+    return layout.county_store(data, county_code)
 
 
 def import_snapshot(

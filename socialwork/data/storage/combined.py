@@ -152,6 +152,8 @@ def rebuild(root: Path, dates: list[date] | None = None) -> list[date]:
     A month no county has any more loses its combined files; so do all such months when every month is rebuilt."""
     if not layout.is_multi_county(root):
         raise layout.StoreError(f"{root} 不是多县数据目录（没有行政区划表），无需合并月度文件")
+    if not isinstance(root, Path):  # the combined months in a bucket are still to be built (issue 35)
+        raise layout.StoreError(f"{root} 是对象存储中的多县数据：暂不生成合并月度文件，读取时按各县快照读取")
     written = []
     with _combine_lock(root):
         _remove_old(root)

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from socialwork.data.contract.county_files import DIVISION_TARGETS, DIVISION_TARGETS_FILE, DIVISIONS, DIVISIONS_FILE
 from socialwork.data.contract.enums import DIVISION_DIGITS, DIVISION_LEVEL
-from socialwork.data.storage.layout import StoreError, announce_write, is_multi_county, write_lock
+from socialwork.data.storage.layout import StoreError, announce_write, is_multi_county, local_root, write_lock
 from socialwork.data.storage.location import Location
 from socialwork.data.storage.store import to_arrow
 
@@ -36,18 +36,19 @@ _read: dict[Path, tuple[tuple[int, ...], pd.DataFrame]] = {}  # path: (file_vers
 def file_version(root: Location) -> tuple[int, ...] | None:
     """The divisions file's inode, size and mtime: a rewrite (always a new file, os.replace) changes it."""
     try:
-        found = os.stat(root / DIVISIONS_FILE)
+        found = os.stat(local_root(root) / DIVISIONS_FILE)
     except OSError:
         return None
     return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def read(root: Location) -> pd.DataFrame:
-    """The store's divisions in code order (empty for a single county's store); read again only when the file
-    changes (every rerun of a page asks for it several times: 2 ms each for a province's)."""
+    """The store's divisions in code order (empty for a single county's store; a bucket store's from its local copy,
+    layout.local_root); read again only when the file changes (every rerun of a page asks for it several times: 2 ms
+    each for a province's)."""
     if not is_multi_county(root):
         return pd.DataFrame(columns=list(DIVISIONS.column_names))
-    path, version = root / DIVISIONS_FILE, file_version(root)
+    path, version = local_root(root) / DIVISIONS_FILE, file_version(root)
     seen = _read.get(path)
     if seen is not None and version is not None and seen[0] == version:
         return seen[1].copy()
@@ -98,7 +99,7 @@ def read_targets(root: Location) -> pd.DataFrame:
     """The divisions' own goals (none when the file is absent, and none for a single county's store)."""
     if not is_multi_county(root):
         return DIVISION_TARGETS.arrow_schema().empty_table().to_pandas()
-    path = root / DIVISION_TARGETS_FILE
+    path = local_root(root) / DIVISION_TARGETS_FILE
     if not path.is_file():
         return DIVISION_TARGETS.arrow_schema().empty_table().to_pandas()
     frame = pq.read_table(path).to_pandas()

@@ -20,7 +20,7 @@ from pathlib import Path
 from socialwork.data.contract.county_files import COUNTY, COUNTY_FILE, DEFAULT_PLAN_TITLE
 from socialwork.data.contract.plan_figures import METRIC, METRIC_LOCAL_LABELS
 from socialwork.data.storage import divisions, objectstore
-from socialwork.data.storage.layout import StoreError, announce_write, county_folder, is_multi_county
+from socialwork.data.storage.layout import StoreError, announce_write, county_store, is_multi_county
 from socialwork.data.storage.location import Bucket, Location
 
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
@@ -160,10 +160,11 @@ def load_or_fallback(root: Location) -> tuple[County, str | None]:
 NATION = County("全国", "", DEFAULT_PLAN_TITLE, "人才卡", "民政部")  # a store of several provinces
 
 
-_division_identities: dict[Path, tuple[tuple[int, ...] | None, County]] = {}  # root: (divisions file version, county)
+# root: (divisions file version, county)
+_division_identities: dict[Location, tuple[tuple[int, ...] | None, County]] = {}
 
 
-def division_identity(root: Path) -> County:
+def division_identity(root: Location) -> County:
     """A store of many counties titled by its top division: 云岭市社会工作人才看板, documents from 云岭市民政局; a store
     of several provinces by the nation (全国, from 民政部: no one province names it). Kept while the divisions file
     stays the same: every page run asks."""
@@ -176,7 +177,7 @@ def division_identity(root: Path) -> County:
     return county
 
 
-def _top_division(root: Path) -> County:
+def _top_division(root: Location) -> County:
     tops = divisions.tops(divisions.read(root))
     if len(tops) > 1 and (tops["division_level"] == "province").all():
         return NATION
@@ -185,10 +186,10 @@ def _top_division(root: Path) -> County:
     return County(name, str(top["division_code"]), DEFAULT_PLAN_TITLE, f"{short_name(name)}英才卡", f"{name}民政局")
 
 
-def county_identity(root: Path, county_code: str) -> County:
+def county_identity(root: Location, county_code: str) -> County:
     """A county's identity in a store of many counties: its own county.json, else made from its divisions row (and
-    written, so its store is complete before its first import)."""
-    folder = county_folder(root, county_code)
+    written, so its store is complete before its first import; in a bucket, under the county's prefix)."""
+    folder = county_store(root, county_code)
     if has_identity(folder):
         return load(folder)
     known = divisions.read(root)

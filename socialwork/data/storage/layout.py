@@ -15,6 +15,9 @@ county, each written on its own (`import --county CODE`)::
     <root>/divisions.parquet
     <root>/county=530524/county.json, snapshot_date=2023-01-31/..., .write-lock
 
+or a bucket prefix holding divisions.parquet and one bucket store per county under `county=<code>/`, read through a
+local copy laid out as the folder (bucket_counties.py).
+
 Also here, below every module that reads or writes a store (store.py, combined.py, objectstore.py): the error they
 raise, the write lock, and the announcement of a write to the readers that asked to hear of it.
 """
@@ -28,9 +31,12 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from socialwork.data import settings
 from socialwork.data.contract.county_files import COUNTY_PARTITION, DIVISION_TARGETS_FILE, DIVISIONS_FILE
 from socialwork.data.contract.schema import Table
 from socialwork.data.contract.tables import SNAPSHOT_PARTITION
+from socialwork.data.storage import bucket_io
+from socialwork.data.storage.errors import StoreError as StoreError  # raised by every module of the store
 from socialwork.data.storage.location import Bucket, Location
 
 # The names of a snapshot's folder and of a county's folder in a store of many counties.
@@ -41,10 +47,6 @@ STAGING_PREFIX = ".staging-"
 BUSY = "另一个导入正在写入该数据目录，请稍后再试"
 DEMO_USERS_FILE = "demo-users.toml"  # the demo's own logins (README: 演示账号), read for the demo store alone
 DEMO_MARKER = ".socialwork-demo"  # in the built-in demo folder, which `demo` rewrites: no real data goes there
-
-
-class StoreError(Exception):
-    """A problem with the snapshot store, worded in Chinese for the person who sees it."""
 
 
 def snapshot_folder(root: Path, as_of: date) -> Path:
@@ -88,22 +90,49 @@ MULTI_COUNTY_FILES = (DIVISIONS_FILE, DIVISION_TARGETS_FILE)
 
 
 def is_multi_county(root: Location) -> bool:
-    """A store of many counties holds divisions.parquet; a single county's store never does (nor, for now, a bucket:
-    its manifests list one county's snapshots)."""
-    return not isinstance(root, Bucket) and (root / DIVISIONS_FILE).is_file()
+    """A store of many counties holds divisions.parquet; a single county's store never does. A bucket store's root
+    is listed for it at most once a second (bucket_io.root)."""
+    if isinstance(root, Bucket):
+        return bucket_io.root(root).many_counties
+    return (root / DIVISIONS_FILE).is_file()
 
 
-def county_folder(root: Path, county_code: str) -> Path:
-    """Where a county's own store lies in a store of many counties."""
-    return root / f"{COUNTY_PARTITION}={county_code}"
+def local_root(root: Location) -> Path:
+    """Where a store's own files (divisions.parquet and the county folders of many counties) are read: the folder
+    itself, or a bucket store's local copy (bucket_counties.py keeps it as a folder store of many counties)."""
+    return settings.cache_dir(root) if isinstance(root, Bucket) else root
 
 
-def county_folders(root: Path) -> dict[str, Path]:
+def county_folder(root: Location, county_code: str) -> Path:
+    """Where a county's own store lies in a store of many counties, as readers read it (of a bucket store, in its
+    local copy)."""
+    return local_root(root) / f"{COUNTY_PARTITION}={county_code}"
+
+
+def county_store(root: Location, county_code: str) -> Location:
+    """Where a county's own store is written in a store of many counties: its folder, or its prefix in the bucket."""
+    return bucket_io.county_bucket(root, county_code) if isinstance(root, Bucket) else county_folder(root, county_code)
+
+
+def county_folders(root: Location) -> dict[str, Path]:
     """Each county's own store in a store of many counties, by county code (empty for a single county's)."""
     if not is_multi_county(root):
         return {}
+    if isinstance(root, Bucket):
+        return {code: county_folder(root, code) for code in bucket_io.root(root).counties}
     found = ((COUNTY_FOLDER_NAME.match(c.name), c) for c in root.iterdir() if c.is_dir())
     return {m.group(1): c for m, c in sorted(found, key=lambda mc: mc[1].name) if m}
+
+
+def many_counties_of(county: Location) -> Location | None:
+    """The store of many counties a county's own store lies in (a folder's parent, a prefix's parent prefix), or
+    None for a county's store of its own."""
+    if isinstance(county, Bucket):
+        parent, _, name = county.prefix.rpartition("/")
+        around = Bucket(county.bucket, parent)
+    else:
+        name, around = county.name, county.parent
+    return around if county_code_of(name) and is_multi_county(around) else None
 
 
 @contextmanager

@@ -75,8 +75,9 @@ def _client(endpoint: str | None, key: str | None, secret: str | None, region: s
 
     # Path-style addressing: S3-compatible servers (SeaweedFS, MinIO) rarely have a DNS name per bucket.
     # A bucket that does not answer is given up on in seconds: a replica then serves its local copy (objectstore.py).
+    # A store of many counties lists and copies its counties side by side, each county 8 files at a time.
     config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"},
-                    connect_timeout=3, read_timeout=30)  # fmt: skip
+                    connect_timeout=3, read_timeout=30, max_pool_connections=64)  # fmt: skip
     return boto3.client(
         "s3",
         endpoint_url=endpoint,

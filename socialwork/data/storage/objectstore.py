@@ -41,6 +41,11 @@ from socialwork.data import settings
 from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
 from socialwork.data.storage import checksums, saved_listing
+from socialwork.data.storage.bucket_io import Unreachable as Unreachable  # raised here, caught by the store
+from socialwork.data.storage.bucket_io import call as _call
+from socialwork.data.storage.bucket_io import list_objects as _list
+from socialwork.data.storage.bucket_io import put_if_absent as _put_if_absent
+from socialwork.data.storage.bucket_io import read_beside as read_beside
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
 
@@ -93,39 +98,6 @@ OFFLINE_RETRY_SECONDS = 10.0
 _damaged: dict[tuple[Bucket, str], str] = {}  # (bucket, manifest key) -> what is wrong: an object differs from its sum
 _saved: dict[Bucket, tuple] = {}  # bucket -> the version last saved beside the copy (saved_listing.py)
 _restored: dict[Bucket, datetime] = {}  # bucket -> when the listing served since start-up was saved (no bucket yet)
-
-
-class Unreachable(StoreError):
-    """The bucket did not answer (stopped, unreachable, refused): not an answer that something is wrong in it."""
-
-
-def _call(bucket: Bucket, what: str, action: Any, *args: Any, **kwargs: Any) -> Any:
-    """A client call whose failure is a StoreError naming the store and the settings to check."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return action(*args, **kwargs)
-    except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "")
-        if code == "NoSuchBucket":
-            raise StoreError(f"对象存储中没有存储桶 {bucket.bucket}（{bucket}）；请先在对象存储中创建") from err
-        raise StoreError(f"对象存储 {bucket} {what}失败：{code or err}") from err
-    except BotoCoreError as err:
-        raise Unreachable(
-            f"无法访问对象存储 {bucket}（{what}）：{err}；请检查 AWS_ENDPOINT_URL、AWS_ACCESS_KEY_ID、"
-            "AWS_SECRET_ACCESS_KEY 和 AWS_REGION"
-        ) from err
-
-
-def _list(bucket: Bucket, relative_prefix: str) -> list[dict]:
-    """Every object under a prefix of the store (key relative to the root, ETag, size, last modified)."""
-    s3, found = client(), []
-    root = bucket.key("")
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.bucket, Prefix=bucket.key(relative_prefix))
-    for page in _call(bucket, "列出对象", list, pages):
-        for item in page.get("Contents", []):
-            found.append(item | {"Key": item["Key"][len(root) :]})
-    return found
 
 
 def published(bucket: Bucket, fresh: bool = False) -> Published:
@@ -382,39 +354,6 @@ def write_beside(bucket: Bucket, name: str, text: str, replace: bool) -> bool:
         return False
     forget(bucket)
     return True
-
-
-def read_beside(bucket: Bucket, name: str) -> str | None:
-    """A file beside the snapshots as the bucket holds it now (None where it has none)."""
-    from botocore.exceptions import ClientError
-
-    try:
-        body = client().get_object(Bucket=bucket.bucket, Key=bucket.key(name))["Body"].read()
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-            return None
-        return _call(bucket, f"读取 {name} ", _raise, err)
-    return body.decode("utf-8")
-
-
-def _put_if_absent(bucket: Bucket, relative: str, body: bytes) -> bool:
-    """Create the object only if no object has that key (S3 conditional write); whether this call created it."""
-    from botocore.exceptions import ClientError
-
-    try:
-        client().put_object(
-            Bucket=bucket.bucket, Key=bucket.key(relative), Body=body, IfNoneMatch="*", ContentType="application/json"
-        )
-    except ClientError as err:
-        # 412: the key exists; 409: another conditional write of the key was in flight, and won.
-        if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
-            return False
-        return _call(bucket, f"写入 {relative} ", _raise, err)
-    return True
-
-
-def _raise(err: Exception) -> None:
-    raise err
 
 
 def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) -> Manifest:

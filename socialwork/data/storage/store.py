@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from socialwork.data.contract.county_files import COUNTY_FILE
 from socialwork.data.contract.schema import ARROW_TYPES, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import aggregates, checksums, combined, objectstore
+from socialwork.data.storage import aggregates, bucket_counties, bucket_io, checksums, combined, objectstore
 from socialwork.data.storage.layout import (
     COUNTY_FOLDER_NAME,
     MULTI_COUNTY_FILES,
@@ -37,8 +37,10 @@ from socialwork.data.storage.layout import (
     StoreError,
     announce_write,
     county_code_of,
+    county_folder,
     county_folders,
     is_multi_county,
+    many_counties_of,
     snapshot_folder,
     table_path,
     write_lock,
@@ -67,13 +69,24 @@ def checked_snapshots(root: Location) -> tuple[list[date], dict[date, str]]:
     """snapshot_dates, and each snapshot left out of them with what is wrong with it and what to do, in Chinese (a
     bucket's local copy is checked against the manifests' checksums as it is downloaded; a store of many counties'
     months as combined.listing says)."""
+    if is_multi_county(root):
+        return _multi_county_checked(_local(root))
     if isinstance(root, Bucket):
         return objectstore.snapshot_dates(root), objectstore.damaged(root)
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
-    if is_multi_county(root):
-        return _multi_county_checked(root)
     return _checked_snapshots(root)
+
+
+def county_folder_read(root: Location, county_code: str) -> Path:
+    """A county's own store in a store of many counties as readers read it: its folder (of a bucket store, in the
+    local copy, brought up to date first)."""
+    return county_folder(_local(root), county_code)
+
+
+def _local(root: Location) -> Path:
+    """A store of many counties as its readers read it: the folder, or a bucket's local copy (bucket_counties.py)."""
+    return bucket_counties.local_copy(root) if isinstance(root, Bucket) else root
 
 
 def _checked_snapshots(root: Path) -> tuple[list[date], dict[date, str]]:
@@ -108,12 +121,23 @@ def _multi_county_checked(root: Path) -> tuple[list[date], dict[date, str]]:
     return intact, damaged
 
 
+def offline_notice(root: Location) -> str | None:
+    """What every page says while a bucket store does not answer and its local copy is shown (objectstore.py); of a
+    store of many counties, the first county's that says so. None for a folder, or a bucket that answers."""
+    if not isinstance(root, Bucket):
+        return None
+    if is_multi_county(root):
+        counties = bucket_counties.counties(root).values()
+        return next((notice for county in counties if (notice := objectstore.offline_notice(county))), None)
+    return objectstore.offline_notice(root)
+
+
 def left_out_counties(root: Location) -> dict[date, dict[str, str]]:
     """In a store of many counties, the months read without a county whose snapshot of that month is damaged: by
     month, each such county's code with what is wrong (empty for any other store)."""
-    if isinstance(root, Bucket) or not is_multi_county(root):
+    if not is_multi_county(root):
         return {}
-    listing = combined.listing(root)
+    listing = combined.listing(_local(root))
     return {on: dict(counties) for on, counties in listing.left_out.items() if listing.reporting(on)}
 
 
@@ -121,7 +145,7 @@ def store_version(root: Location) -> tuple:
     """Changes whenever a snapshot is added or replaced, or the county's identity rewritten; part of every query
     cache key. For a bucket: its newest manifests and county.json's ETag (listed at most once a second)."""
     if isinstance(root, Bucket):
-        return objectstore.published(root).version
+        return bucket_counties.version(root) if is_multi_county(root) else objectstore.published(root).version
     if not root.is_dir():
         return ()
     if is_multi_county(root):
@@ -220,7 +244,21 @@ def _publish(bucket: Bucket, as_of: date, tables: dict[str, pa.Table], replace: 
         _write_derived(folder, as_of)
         manifest = objectstore.publish(bucket, as_of, folder, replace)
     announce_write(bucket)
+    many = many_counties_of(bucket)
+    if many is not None:  # one county of many: the whole store's readers see its month at once, a new county too
+        bucket_io.forget(many)
+        announce_write(many)
+        _remove_stale_uploads(bucket)
     return Path(manifest.key)
+
+
+def _remove_stale_uploads(county: Bucket) -> None:
+    """A county of a bucket of many counties sweeps its own interrupted uploads when it publishes: a reader opening
+    the whole store does not list every county's uploads (a province's 120) after each county's month."""
+    try:
+        objectstore.remove_stale_uploads(county)
+    except StoreError as err:  # the month is published; the next publication sweeps again
+        log.warning("could not remove stale uploads of %s: %s", county, err)
 
 
 def _write_derived(folder: Path, as_of: date) -> None:
@@ -264,8 +302,10 @@ def remove_stale_staging(root: Location) -> int:
 
     None is removed while a write holds the lock (its own folder is in use), and without any there is
     nothing to lock: a read-only store, such as the demo, stays untouched. In a bucket: uploads no manifest
-    lists, once older than objectstore.STALE_SECONDS.
+    lists, once older than objectstore.STALE_SECONDS (in a bucket of many counties, by each county as it publishes).
     """
+    if isinstance(root, Bucket) and is_multi_county(root):  # each county sweeps its own as it publishes (_publish)
+        return 0
     if isinstance(root, Bucket):
         try:
             return objectstore.remove_stale_uploads(root)
@@ -332,13 +372,10 @@ def table_files(root: Location, table_name: str) -> list[Path]:
 def files_by_table(root: Location) -> dict[str, list[Path]]:
     """table_files of every table, the store listed once (a nation's 2,800 county folders take a quarter second)."""
     names = [t.name for t in TABLES + DERIVED_TABLES]
-    if isinstance(root, Bucket):
-        listed = sorted(snapshot_files(root).items())
-        return {name: [files[name] for _, files in listed] for name in names}
     if is_multi_county(root):
-        months = sorted(combined.reader_files(root).items())
+        months = sorted(combined.reader_files(_local(root)).items())
         return {name: [f for _, files in months for f in files[name]] for name in names}
-    listed = sorted(snapshot_files(root).items())  # intact snapshots only (snapshot_dates)
+    listed = sorted(snapshot_files(root).items())  # intact snapshots only (snapshot_dates; a bucket's local copy)
     return {name: [files[name] for _, files in listed] for name in names}
 
 
@@ -351,5 +388,5 @@ def files_of_date(root: Location, as_of: date, table_name: str) -> list[Path]:
 def files_by_date(root: Location) -> dict[date, dict[str, list[Path]]]:
     """files_of_date of every date and table, the store listed once."""
     if is_multi_county(root):
-        return combined.reader_files(root)
+        return combined.reader_files(_local(root))
     return {on: {name: [path] for name, path in files.items()} for on, files in snapshot_files(root).items()}

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
 from socialwork.data.storage import checksums, combined, objectstore
-from socialwork.data.storage.layout import SNAPSHOT_FOLDER_NAME, StoreError, county_folders, is_multi_county
+from socialwork.data.storage.layout import (
+    SNAPSHOT_FOLDER_NAME,
+    StoreError,
+    county_folders,
+    county_store,
+    is_multi_county,
+)
 from socialwork.data.storage.location import Bucket, Location
 
 EXPECTED_FILES = [f"{t.name}.parquet" for t in TABLES + DERIVED_TABLES]
@@ -51,7 +57,9 @@ def verify(root: Location, record: bool = False) -> Report:
             raise StoreError(
                 "对象存储中已发布的快照不能修改；请在本地数据目录记录校验和后用 publish --replace 重新发布"
             )
-        _verify_bucket(root, report)
+        counties = {code: county_store(root, code) for code in county_folders(root)} if is_multi_county(root) else {}
+        for county in counties.values() or [root]:  # of many counties, each county's own bucket store
+            _verify_bucket(county, report)
         return report
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
