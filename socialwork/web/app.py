@@ -9,7 +9,6 @@ from typing import Any
 
 from socialwork.data import settings
 from socialwork.web import precompress
-from socialwork.web.preload import ChartPreload
 from socialwork.web.static_encoding import PrecompressedStatic
 
 
@@ -18,10 +17,7 @@ def dashboard(entrypoint: Path):
     import streamlit as st
     from starlette.middleware import Middleware
 
-    return st.App(
-        entrypoint,
-        middleware=[Middleware(ChartPreload), Middleware(PrecompressedStatic, cache=precompress.cache_dir())],
-    )
+    return st.App(entrypoint, middleware=[Middleware(PrecompressedStatic, cache=precompress.cache_dir())])
 
 
 def environment_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
