@@ -198,15 +198,12 @@ class Reporting:
         return Part(records.status(unit, row, this, self.clock().date()), frames, base)
 
     def _part_row(self, con: Connection, round_id: int, unit_code: str):
-        found = (
-            con.execute(
-                sa.select(ROUND_PARTS).where(
-                    (ROUND_PARTS.c.round_id == round_id) & (ROUND_PARTS.c.unit_code == unit_code)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        """The part's row; in a write transaction held until it ends (PostgreSQL: FOR NO KEY UPDATE, so two saves
+        from one version queue and the second sees the first's version; SQLite's BEGIN IMMEDIATE holds the file)."""
+        query = sa.select(ROUND_PARTS).where(_key(round_id, unit_code))
+        if con.get_execution_options().get("writing"):
+            query = query.with_for_update(key_share=True)
+        found = con.execute(query).mappings().first()
         if found is None:
             raise ReportingError(f"上报任务 {round_id} 中没有单位“{unit_code}”")
         return found
