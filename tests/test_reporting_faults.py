@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ import pytest
 
 from socialwork.data import settings
 from socialwork.data.contract.access_tables import REVIEWER
-from socialwork.data.reporting.rounds import Reporting
+from socialwork.data.reporting.rounds import Reporting, ReportingError
 from socialwork.data.server.access import Account
 from socialwork.data.storage import store
 from tests import fixture_county as fx
@@ -106,3 +107,100 @@ def test_two_clerks_saving_one_part_at_once_one_wins_and_the_other_is_told_who(s
     assert stored.status.version == 1 and stored.status.updated_by == winner
     saves = [e.username for e in flow.events(round_id, fx.T1) if e.action == "saved"]
     assert saves == [winner]
+
+
+# A reviewer publishing the round, stopped for good (SIGKILL) where the argument says: inside the store's write (the
+# snapshot's files being written in its staging folder), or after the store write and before the round is marked.
+PUBLISH = """
+import sys, time
+from pathlib import Path
+from socialwork.data.contract.access_tables import REVIEWER
+from socialwork.data.importing import importer
+from socialwork.data.reporting.rounds import Reporting, ReportingError
+from socialwork.data.server.access import Account
+from socialwork.data.storage import store
+
+url, data, round_id, where = sys.argv[1:5]
+def stuck(*_args):
+    print("stopped", flush=True)
+    time.sleep(120)
+if where == "store_write":
+    store._write_derived = stuck
+else:
+    writing = importer.write_checked
+    def written(*args):
+        result = writing(*args)
+        stuck()
+    importer.write_checked = written
+Reporting(url, Path(data)).publish(Account("shen", "审核员", REVIEWER), int(round_id), carry_forward=True)
+print("published", flush=True)
+"""
+
+
+def store_files(root: Path) -> list[tuple[str, bytes]]:
+    """Every file of the store but the write lock and a killed write's staging folder (removed by the next write)."""
+    kept = (p for p in root.rglob("*") if p.is_file() and p.name != ".write-lock")
+    return sorted((p.relative_to(root).as_posix(), p.read_bytes()) for p in kept
+                  if not p.relative_to(root).parts[0].startswith(".staging-"))  # fmt: skip
+
+
+def approved_round(url: str, data: Path) -> tuple[Reporting, int]:
+    """A round whose 甲街道 reported a new person and every other unit but 丙乡 the same as last month, all approved."""
+    from tests.test_reporting import CLERK_1, with_person
+
+    flow, round_id = opened(url, data)
+    part = flow.part(CLERK_1, round_id, fx.T1)
+    status = flow.save(CLERK_1, round_id, fx.T1, with_person(part.frames, "p11", fx.C11), part.status.version)
+    flow.submit(CLERK_1, round_id, fx.T1, status.version)
+    admin = Account("guan", "管理员", "admin")
+    for unit in flow.units():
+        if unit.code not in (fx.T1, fx.T3):
+            flow.submit_same_as_base(admin, round_id, unit.code)
+    for unit in flow.units():
+        if unit.code != fx.T3:
+            flow.approve(REVIEWING, round_id, unit.code)
+    return flow, round_id
+
+
+@pytest.mark.parametrize("where", ["store_write", "after_store_write"])
+def test_a_publication_killed_leaves_the_store_whole_and_the_round_open(where, county, tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    flow, round_id = approved_round(url, county)
+    dates, files = store.snapshot_dates(county), store_files(county)
+    publisher = child(PUBLISH, url, county, round_id, where)
+    try:
+        assert publisher.stdout.readline().strip() == "stopped"
+        publisher.send_signal(signal.SIGKILL)
+        publisher.wait(timeout=30)
+    finally:
+        publisher.kill()
+        publisher.wait()
+    assert publisher.returncode == -signal.SIGKILL
+    this = flow.round(round_id)
+    assert this.is_open and this.published_at is None
+    assert "published" not in [e.action for e in flow.events(round_id)]
+    if where == "store_write":  # killed before the rename: the store as it was, to the byte
+        assert store.snapshot_dates(county) == dates and store_files(county) == files
+    else:  # killed after it: the whole month is there, every file as its checksum says
+        assert store.snapshot_dates(county) == sorted([*dates, MONTH])
+        assert store.snapshot_problem(county / f"snapshot_date={MONTH}") is None
+    published = flow.publish(REVIEWING, round_id, carry_forward=True)
+    assert published.carried == ("丙乡",)
+    assert not flow.round(round_id).is_open
+    assert store.snapshot_dates(county) == sorted([*dates, MONTH])
+    assert "p11" in set(store.read_table(county, MONTH, _people())["person_id"])
+    assert not [p for p in county.iterdir() if p.name.startswith(".staging-")]
+
+
+def _people():
+    from socialwork.data.contract.tables import TABLES_BY_NAME
+
+    return TABLES_BY_NAME["people"]
+
+
+def test_a_month_written_meanwhile_by_an_import_is_not_taken_for_the_rounds_own(county, tmp_path):
+    flow, round_id = approved_round(f"sqlite:///{tmp_path / 'server.sqlite'}", county)
+    store.write_snapshot(county, MONTH, fx.snapshot(date(2025, 3, 31)))  # the whole county imported at MONTH
+    with pytest.raises(ReportingError, match="的快照已存在"):
+        flow.publish(REVIEWING, round_id, carry_forward=True)
+    assert flow.round(round_id).is_open

@@ -11,6 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from socialwork.data.contract.reporting_tables import SEPARATOR
+from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing import importer
 from socialwork.data.importing.validate import check_given
 from socialwork.data.reporting import parts, records
@@ -18,7 +19,7 @@ from socialwork.data.reporting.records import Assembly, Published, ReportingErro
 from socialwork.data.server import access, audit
 from socialwork.data.server.access import Account
 from socialwork.data.server.serverdb import REPORTING_ROUNDS
-from socialwork.data.storage import layout
+from socialwork.data.storage import layout, store
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,20 @@ def publish(flow, account: Account, round_id: int, carry_forward: bool, replace:
     problems = check_given(month)
     if problems:
         raise ReportingError("汇总后的数据未通过检查，未发布：\n" + "\n".join(map(str, problems[:30])))
-    checked = importer.CheckedImport(this.as_of, month, [], this.as_of in flow._dates(), this.base_date, {}, 0, 0, [])
-    try:
-        result = importer.write_checked(checked, flow.data, replace)
-    except importer.ImportFailed as err:
-        raise ReportingError("；".join(map(str, err.problems))) from err
+    exists = this.as_of in flow._dates()
+    checked = importer.CheckedImport(this.as_of, month, [], exists, this.base_date, {}, 0, 0, [])
+    if exists and not replace and _written_whole(flow, this.as_of, month):
+        # A publication killed after its store write and before the round was marked: the month there is this very
+        # month, so finishing the record is all that is left (not a "replace?" question about its own data).
+        log.warning("round %s: %s is already in the store as assembled; recording its publication", round_id,
+                    this.as_of)  # fmt: skip
+        result = importer.ImportResult(this.as_of, checked.rows, this.base_date, {}, 0, 0, False,
+                                       [f"{this.as_of} 的数据已由上次中断的发布完整写入，本次补记发布"])  # fmt: skip
+    else:
+        try:
+            result = importer.write_checked(checked, flow.data, replace)
+        except importer.ImportFailed as err:
+            raise ReportingError("；".join(map(str, err.problems))) from err
     carried = tuple(s.unit.code for s in waiting)
     with flow._writing() as con:
         con.execute(
@@ -72,6 +82,12 @@ def publish(flow, account: Account, round_id: int, carry_forward: bool, replace:
         "published reporting round %s for %s: %d units, %d carried", round_id, this.as_of, len(board), len(carried)
     )
     return Published(this.as_of, result.rows, tuple(s.unit.name for s in waiting), result)
+
+
+def _written_whole(flow, as_of: date, month: parts.Frames) -> bool:
+    """Whether the store's month at `as_of` holds exactly the assembled month's rows."""
+    written = {t.name: store.read_table(flow.data, as_of, t) for t in TABLES}
+    return parts.same_rows(written, month)
 
 
 def assembly(flow, as_of: date) -> Assembly | None:
