@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+import weakref
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -49,7 +52,14 @@ def _plain(value: object) -> object:
 
 
 def decode(text: str) -> Frames:
-    """The frames `encode` wrote, typed as the store reads them (dates as datetime.date, empty as None)."""
+    """The frames `encode` wrote, typed as the store reads them (dates as datetime.date, empty as None). Each caller
+    gets its own copies; the text of a saved version is decoded once (a round reads each part at its check, on the
+    board and at publication)."""
+    return {name: _remembered(frame.copy()) for name, frame in _decoded(text).items()}
+
+
+@lru_cache(maxsize=64)
+def _decoded(text: str) -> Frames:
     frames = {}
     for name, rows in json.loads(text).items():
         table = TABLES_BY_NAME[name]
@@ -59,28 +69,55 @@ def decode(text: str) -> Frames:
 
 def typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A frame of a table (from JSON or the browser's editor) in the store's Python types, so that two parts with the
-    same rows compare equal and the store's writer takes them."""
+    same rows compare equal and the store's writer takes them. Column by column, vectorised; a frame typed() returned
+    is remembered and handed back as it is (a round types each of its 7,200 people once, not at every check,
+    assembly and publication): change a copy of it, never the frame itself."""
+    if _is_typed(frame):
+        return frame
     table = TABLES_BY_NAME[table_name]
     frame = frame.reindex(columns=list(table.column_names)).astype(object).reset_index(drop=True)
-    for column in table.columns:
-        values = frame[column.name]
-        if column.type == "DATE":
-            parsed = pd.to_datetime(values, errors="coerce")
-            frame[column.name] = [d.date() if not pd.isna(d) else None for d in parsed]
-        elif column.type in ("INTEGER", "DOUBLE"):
-            numbers = pd.to_numeric(values, errors="coerce")
-            cast = int if column.type == "INTEGER" else float
-            frame[column.name] = [cast(n) if not pd.isna(n) else None for n in numbers]
-        elif column.type == "BOOLEAN":
-            frame[column.name] = [
-                None if v is None or (not isinstance(v, str) and pd.isna(v)) else bool(v) for v in values
-            ]
-        else:
-            frame[column.name] = [
-                None if v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == "" else str(v).strip()
-                for v in values
-            ]
+    for column in table.columns:  # assigned as lists: pandas infers each column's dtype as it always has
+        frame[column.name] = _typed_column(column.type, frame[column.name]).tolist()
+    return _remembered(frame)
+
+
+_TYPED: dict[int, weakref.ref] = {}
+
+
+def _remembered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a typed frame as such (typed() hands it back as it is)."""
+    key = id(frame)
+    _TYPED[key] = weakref.ref(frame, lambda _ref: _TYPED.pop(key, None))
     return frame
+
+
+def _is_typed(frame: pd.DataFrame) -> bool:
+    ref = _TYPED.get(id(frame))
+    return ref is not None and ref() is frame
+
+
+def _typed_column(kind: str, values: pd.Series) -> np.ndarray:
+    """One column as Python values (datetime.date, int, float, bool, stripped text) or None."""
+    out = np.full(len(values), None, dtype=object)
+    if kind == "DATE":
+        parsed = pd.to_datetime(values, errors="coerce")
+        known = parsed.notna().to_numpy()
+        out[known] = parsed[known].dt.date.to_numpy()
+    elif kind in ("INTEGER", "DOUBLE"):
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(numbers)
+        cast = numbers[known].astype(np.int64) if kind == "INTEGER" else numbers[known]
+        out[known] = cast.tolist() if known.any() else []
+    else:
+        known = (~values.isna()).to_numpy()
+        if kind == "BOOLEAN":
+            out[known] = [bool(v) for v in values[known]]
+        elif known.any():
+            text = values[known].astype(str).str.strip().to_numpy(dtype=object)
+            blank = text == ""
+            text[blank] = None
+            out[known] = text
+    return out
 
 
 def same_rows(a: Frames, b: Frames) -> bool:

@@ -36,7 +36,7 @@ from socialwork.data.reporting.records import (
     Round,
     SaveConflict,
 )
-from socialwork.data.reporting.units import Unit, checked_units, default_units, part_of
+from socialwork.data.reporting.units import Unit, checked_units, default_units, part_of, remember_base
 from socialwork.data.server import access, audit, serverdb
 from socialwork.data.server.access import Account
 from socialwork.data.server.serverdb import REPORTING_ROUNDS, REPORTING_UNITS, ROUND_EVENTS, ROUND_PARTS
@@ -394,7 +394,7 @@ class Reporting:
 @lru_cache(maxsize=4)
 def _base_month(data: Location, base_date: date, _version: tuple) -> Frames:
     """Every table of the base month, typed as parts are (cached per store version: a board reads it per unit)."""
-    return {t.name: parts.typed(t.name, store.read_table(data, base_date, t)) for t in TABLES}
+    return {t.name: remember_base(parts.typed(t.name, store.read_table(data, base_date, t))) for t in TABLES}
 
 
 def _table(name: str):

@@ -9,9 +9,11 @@ steps. So the units' parts never overlap and together hold every row: a month as
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
@@ -146,26 +148,62 @@ def checked_units(units: Iterable[Unit], township_codes: set[str] | None = None)
     return sorted(units, key=lambda u: (u.sort_order, u.code))
 
 
+# Frames of a round's base month, typed once and never changed (rounds._base_month): every check, change and
+# publication of the round reads them, so their owners are worked out once per unit list, not once per part.
+_BASE_FRAMES: dict[int, weakref.ref] = {}
+_BASE_OWNERS: dict[tuple, pd.Series] = {}
+
+
+def remember_base(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a frame as a base month's: typed and read-only from now on."""
+    key = id(frame)
+    _BASE_FRAMES[key] = weakref.ref(frame, lambda _ref: _forget(key))
+    return frame
+
+
+def _forget(key: int) -> None:
+    _BASE_FRAMES.pop(key, None)
+    for cached in [k for k in _BASE_OWNERS if k[0] == key]:
+        del _BASE_OWNERS[cached]
+
+
+def is_base(frame: pd.DataFrame) -> bool:
+    ref = _BASE_FRAMES.get(id(frame))
+    return ref is not None and ref() is frame
+
+
 def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Series:
     """The code of the unit that reports each row of one table of a month (see the module's docstring)."""
     units = list(units)
+    if is_base(frame):
+        key = (id(frame), table_name, tuple(units))
+        if key not in _BASE_OWNERS:
+            _BASE_OWNERS[key] = _owners(table_name, frame, units)
+        return _BASE_OWNERS[key]
+    return _owners(table_name, frame, units)
+
+
+def _owners(table_name: str, frame: pd.DataFrame, units: list[Unit]) -> pd.Series:
     office = next(u.code for u in units if u.kind == "county_office")
-    owner = pd.Series(office, index=frame.index, dtype=object)
-    decided = pd.Series(False, index=frame.index)
-    for unit in units:
-        claims = pd.Series(table_name in unit.whole_tables, index=frame.index)
-        if table_name == "posts" and unit.sectors:
-            claims |= frame["sector"].isin(unit.sectors)
-        if table_name == "purchases" and unit.purchase_departments:
-            claims |= frame["department"].isin(unit.purchase_departments)
+    owner = np.full(len(frame), office, dtype=object)
+    decided = np.zeros(len(frame), dtype=bool)
+    for unit in units:  # only the units claiming rows of this table by their columns, in the units' order
+        if table_name in unit.whole_tables:
+            claims = np.ones(len(frame), dtype=bool)
+        elif table_name == "posts" and unit.sectors:
+            claims = frame["sector"].isin(unit.sectors).to_numpy()
+        elif table_name == "purchases" and unit.purchase_departments:
+            claims = frame["department"].isin(unit.purchase_departments).to_numpy()
+        else:
+            continue
         take = claims & ~decided
         owner[take], decided = unit.code, decided | take
     if "township_code" in frame.columns:
         townships = {u.code for u in units if u.kind == "township"}
-        codes = frame["township_code"].astype(object).where(frame["township_code"].notna(), None)
-        take = ~decided & codes.isin(townships)
+        codes = frame["township_code"].to_numpy(dtype=object)
+        take = ~decided & frame["township_code"].isin(townships).to_numpy()
         owner[take] = codes[take]
-    return owner
+    return pd.Series(owner, index=frame.index, dtype=object)
 
 
 def part_of(frames: dict[str, pd.DataFrame], unit_code: str, units: Iterable[Unit]) -> dict[str, pd.DataFrame]:
