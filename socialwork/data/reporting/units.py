@@ -109,11 +109,17 @@ def default_units(townships: pd.DataFrame) -> list[Unit]:
     return units
 
 
-def checked_units(units: Iterable[Unit], township_codes: set[str] | None = None) -> list[Unit]:
+def checked_units(
+    units: Iterable[Unit], township_codes: set[str] | None = None, county_codes: set[str] | None = None
+) -> list[Unit]:
     """The units, or UnitError naming each problem: codes unique, sectors/tables known, no sector or table claimed
-    twice, exactly one county office, and (given the month's townships) township units that exist."""
+    twice, exactly one county office, and (given the month's townships) township units that exist. In a city's store
+    (`county_codes`: the counties of its divisions table) the units are its counties, each reporting its whole month:
+    county units only, each a county of the table, and no county office."""
     units = list(units)
     problems: list[str] = []
+    if county_codes is not None:
+        return _checked_counties(units, county_codes)
     seen: dict[str, str] = {}
     claims: dict[tuple[str, str], str] = {}
     for unit in units:
@@ -170,6 +176,22 @@ def _forget(key: int) -> None:
 def is_base(frame: pd.DataFrame) -> bool:
     ref = _BASE_FRAMES.get(id(frame))
     return ref is not None and ref() is frame
+
+
+def _checked_counties(units: list[Unit], county_codes: set[str]) -> list[Unit]:
+    problems, seen = [], set()
+    for unit in units:
+        where = f"单位“{unit.name}”（{unit.code}）"
+        if unit.code in seen:
+            problems.append(f"{where}：单位代码重复")
+        seen.add(unit.code)
+        if unit.kind != "county":
+            problems.append(f"{where}：多县数据目录的上报单位是各县（类型“{UNIT_KIND.label_of('county')}”）")
+        elif unit.code not in county_codes:
+            problems.append(f"{where}：行政区划表中没有此县级区划代码")
+    if problems:
+        raise UnitError("上报单位设置有误：\n" + "\n".join(problems))
+    return sorted(units, key=lambda u: (u.sort_order, u.code))
 
 
 def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Series:
