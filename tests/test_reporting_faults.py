@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -204,3 +205,55 @@ def test_a_month_written_meanwhile_by_an_import_is_not_taken_for_the_rounds_own(
     with pytest.raises(ReportingError, match="的快照已存在"):
         flow.publish(REVIEWING, round_id, carry_forward=True)
     assert flow.round(round_id).is_open
+
+
+# A reviewer publishing, held inside the store write until told to go on.
+HELD_PUBLISH = """
+import sys
+import threading
+from pathlib import Path
+from socialwork.data.contract.access_tables import REVIEWER
+from socialwork.data.reporting.rounds import Reporting
+from socialwork.data.server.access import Account
+from socialwork.data.storage import store
+
+url, data, round_id = sys.argv[1:4]
+deriving = store._write_derived
+def held(*args):
+    print("writing", flush=True)
+    sys.stdin.readline()
+    deriving(*args)
+store._write_derived = held
+Reporting(url, Path(data)).publish(Account("shen", "审核员", REVIEWER), int(round_id), carry_forward=True)
+print("published", flush=True)
+"""
+
+
+def test_a_return_made_while_the_month_is_published_waits_and_is_refused(server_db, county):
+    flow, round_id = approved_round(server_db, county)
+    publisher = child(HELD_PUBLISH, server_db, county, round_id)
+    outcome = {}
+
+    def send_back() -> None:
+        try:
+            flow.return_part(REVIEWING, round_id, fx.T1, "甲街道新增人员的取证日期有误")
+            outcome["returned"] = True
+        except ReportingError as err:
+            outcome["refused"] = str(err)
+
+    try:
+        assert publisher.stdout.readline().strip() == "writing"  # the round and its parts are held
+        sender = threading.Thread(target=send_back)
+        sender.start()
+        sender.join(timeout=2)
+        assert sender.is_alive() and not outcome  # waits for the publication
+        publisher.stdin.write("go\n")
+        publisher.stdin.flush()
+        assert publisher.stdout.readline().strip() == "published"
+        sender.join(timeout=60)
+    finally:
+        publisher.kill()
+        publisher.wait()
+    assert outcome == {"refused": f"上报任务 {round_id} 已发布，不能再修改"}
+    assert flow.status(round_id, fx.T1).state == "approved"  # as it was published
+    assert "p11" in set(store.read_table(county, MONTH, _people())["person_id"])

@@ -25,7 +25,7 @@ from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing import importer
 from socialwork.data.importing.import_checks import townships_of_another_county
 from socialwork.data.importing.validate import check_given
-from socialwork.data.reporting import parts, records
+from socialwork.data.reporting import parts, publication, records
 from socialwork.data.reporting.records import Assembly, Part, PartStatus, Published, ReportingError, Round
 from socialwork.data.reporting.rounds import Reporting
 from socialwork.data.reporting.units import Unit, checked_units
@@ -208,6 +208,12 @@ class CityReporting(Reporting):
         with `replace`, unless it holds this very month (a publication cut off half way, finished now)."""
         access.require(account, "part_review")
         this = self._open(round_id)
+        with self._writing() as con:  # held from the board's reading to the round's marking (publication.hold_open)
+            publication.hold_open(con, round_id)
+            return self._publish(con, account, this, carry_forward, replace)
+
+    def _publish(self, con, account: Account, this: Round, carry_forward: bool, replace: bool) -> Published:
+        round_id = this.round_id
         board = self.board(round_id)
         approved = [s for s in board if s.state == "approved"]
         missing = [s for s in board if s.state != "approved"]
@@ -235,7 +241,7 @@ class CityReporting(Reporting):
         for status in approved:
             if status.unit.code not in written:
                 results.append(self._write_county(status, this, months[status.unit.code], replace, approved))
-        self._mark_published(account, this, board, missing)
+        self._mark_published(con, account, this, board, missing)
         rows = {t.name: sum(len(m[t.name]) for m in months.values()) for t in TABLES}
         notes = [w for r in results for w in r.warnings]
         result = importer.ImportResult(this.as_of, rows, this.base_date, {}, 0, 0, any(r.replaced for r in results),
@@ -254,19 +260,18 @@ class CityReporting(Reporting):
             raise ReportingError(f"{status.unit.name}的数据未能写入：{err}。已写入的县：{'、'.join(done) or '无'}；"
                                  "任务仍在进行，重新发布即可完成其余各县") from err  # fmt: skip
 
-    def _mark_published(self, account: Account, this: Round, board: list[PartStatus], missing: list) -> None:
-        with self._writing() as con:
-            marked = con.execute(
-                REPORTING_ROUNDS.update()
-                .where((REPORTING_ROUNDS.c.round_id == this.round_id) & (REPORTING_ROUNDS.c.state == "open"))
-                .values(state="published", published_at=self._stamp(), published_by=account.username,
-                        carried_units=SEPARATOR.join(s.unit.code for s in missing) or None, unit_count=len(board))
-            )  # fmt: skip
-            if marked.rowcount != 1:
-                raise ReportingError(f"{this.as_of} 的上报任务已由他人发布")
-            detail = CountyAssembly(this.as_of, len(board), tuple(s.unit.name for s in missing)).text()
-            self._event(con, this.round_id, None, account.username, "published", detail)
-            audit.record_in(con, self._stamp(), account.username, "import", f"{this.as_of}（各县报送发布）")
+    def _mark_published(self, con, account: Account, this: Round, board: list[PartStatus], missing: list) -> None:
+        marked = con.execute(  # held since publish began (publication.hold_open); its state checked once more
+            REPORTING_ROUNDS.update()
+            .where((REPORTING_ROUNDS.c.round_id == this.round_id) & (REPORTING_ROUNDS.c.state == "open"))
+            .values(state="published", published_at=self._stamp(), published_by=account.username,
+                    carried_units=SEPARATOR.join(s.unit.code for s in missing) or None, unit_count=len(board))
+        )  # fmt: skip
+        if marked.rowcount != 1:
+            raise ReportingError(f"{this.as_of} 的上报任务已由他人发布")
+        detail = CountyAssembly(this.as_of, len(board), tuple(s.unit.name for s in missing)).text()
+        self._event(con, this.round_id, None, account.username, "published", detail)
+        audit.record_in(con, self._stamp(), account.username, "import", f"{this.as_of}（各县报送发布）")
         log.info("published city round %s for %s: %d counties, %d missing", this.round_id, this.as_of, len(board),
                  len(missing))  # fmt: skip
 

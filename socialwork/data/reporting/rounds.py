@@ -201,9 +201,14 @@ class Reporting:
         """The part's row; in a write transaction held until it ends (PostgreSQL: FOR NO KEY UPDATE, so two saves
         from one version queue and the second sees the first's version; SQLite's BEGIN IMMEDIATE holds the file)."""
         query = sa.select(ROUND_PARTS).where(_key(round_id, unit_code))
-        if con.get_execution_options().get("writing"):
+        writing = con.get_execution_options().get("writing")
+        if writing:
             query = query.with_for_update(key_share=True)
         found = con.execute(query).mappings().first()
+        if writing:  # under the part's lock: a publication that held the round meanwhile has marked it
+            round_state = sa.select(REPORTING_ROUNDS.c.state).where(REPORTING_ROUNDS.c.round_id == round_id)
+            if con.execute(round_state).scalar() != "open":
+                raise ReportingError(f"上报任务 {round_id} 已发布，不能再修改")
         if found is None:
             raise ReportingError(f"上报任务 {round_id} 中没有单位“{unit_code}”")
         return found
