@@ -3,11 +3,15 @@ city's store with the county level's workflow; 甲县 is approved, 乙县 return
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from datetime import date
 
 import pandas as pd
 import pytest
 
+from socialwork.data import settings
 from socialwork.data.contract.access_tables import ADMIN, REPORTER, REVIEWER
 from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.reporting import parts
@@ -133,3 +137,53 @@ def test_a_county_submits_only_its_own_published_month(stores, city_flow, tmp_pa
         city_flow.submit_county_month(COUNTY_A_CLERK, round_id, county_a)
     assert [s.state for s in city_flow.board(round_id)] == ["submitted", "not_started"]
     assert MONTH not in store.snapshot_dates(city)  # nothing reaches the city's store before publication
+
+
+# The city's reviewer publishing, killed (SIGKILL) once the first county's month is written and before the second's.
+KILLED_PUBLISH = """
+import sys, time
+from pathlib import Path
+from socialwork.data.contract.access_tables import REVIEWER
+from socialwork.data.importing import importer
+from socialwork.data.reporting.city import CityReporting
+from socialwork.data.server.access import Account
+
+url, data, round_id = sys.argv[1:4]
+writing, written = importer.write_checked, []
+def first_only(*args):
+    if written:
+        print("stopped", flush=True)
+        time.sleep(120)
+    written.append(writing(*args))
+    return written[-1]
+importer.write_checked = first_only
+CityReporting(url, Path(data)).publish(Account("shi", "审核员", REVIEWER), int(round_id), carry_forward=False)
+"""
+
+
+def test_a_city_publication_killed_between_two_counties_is_finished_by_publishing_again(stores, city_flow):
+    city, county_a, county_b = stores
+    round_id = city_flow.open_round(CITY_REVIEWER, MONTH, DEADLINE).round_id
+    for clerk, own in ((COUNTY_A_CLERK, county_a), (COUNTY_B_CLERK, county_b)):
+        city_flow.submit_county_month(clerk, round_id, own)
+        city_flow.approve(CITY_REVIEWER, round_id, clerk.unit_code)
+    publisher = subprocess.Popen([sys.executable, "-c", KILLED_PUBLISH, city_flow.url, str(city), str(round_id)],
+                                 stdout=subprocess.PIPE, text=True, cwd=settings.REPO_ROOT)  # fmt: skip
+    try:
+        assert publisher.stdout.readline().strip() == "stopped"
+        publisher.send_signal(signal.SIGKILL)
+        publisher.wait(timeout=30)
+    finally:
+        publisher.kill()
+        publisher.wait()
+    written = [c for c in (COUNTY_A, COUNTY_B) if MONTH in store.snapshot_dates(layout.county_folder(city, c))]
+    assert len(written) == 1  # one county's month, whole (its own atomic write); the other's not begun
+    assert store.snapshot_problem(layout.county_folder(city, written[0]) / f"snapshot_date={MONTH}") is None
+    assert city_flow.round(round_id).is_open  # the round's marking went with the killed transaction
+    published = city_flow.publish(CITY_REVIEWER, round_id, carry_forward=False)
+    assert published.carried == () and not city_flow.round(round_id).is_open
+    for code, own in ((COUNTY_A, county_a), (COUNTY_B, county_b)):
+        for table in TABLES:
+            folder = layout.county_folder(city, code)
+            pd.testing.assert_frame_equal(rows(folder, MONTH, table), rows(own, MONTH, table), obj=table.name)
+    assert city_flow.assembly(MONTH).text() == "本月数据由各县报送汇总：已报 2 / 2 个县"
