@@ -69,11 +69,9 @@ def _decoded(text: str) -> Frames:
 
 def typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A frame of a table (from JSON or the browser's editor) in the store's Python types, so that two parts with the
-    same rows compare equal and the store's writer takes them. Column by column, vectorised; a frame typed() returned
-    is remembered and handed back as it is (a round types each of its 7,200 people once, not at every check,
-    assembly and publication): change a copy of it, never the frame itself."""
-    if _is_typed(frame):
-        return frame
+    same rows compare equal and the store's writer takes them. Column by column, vectorised. Every frame a caller
+    hands in is typed (an editor may have changed a frame it was given); what typed() returns is remembered, so that
+    assembling, comparing and checking inside this module type each row once (`_typed`)."""
     table = TABLES_BY_NAME[table_name]
     frame = frame.reindex(columns=list(table.column_names)).astype(object).reset_index(drop=True)
     for column in table.columns:  # assigned as lists: pandas infers each column's dtype as it always has
@@ -84,8 +82,13 @@ def typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
 _TYPED: dict[int, weakref.ref] = {}
 
 
+def _typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """typed(), or the frame itself when typed() made it (a base month's 7,200 people, a decoded part)."""
+    return frame if _is_typed(frame) else typed(table_name, frame)
+
+
 def _remembered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mark a typed frame as such (typed() hands it back as it is)."""
+    """Mark a typed frame as such (`_typed` hands it back as it is)."""
     key = id(frame)
     _TYPED[key] = weakref.ref(frame, lambda _ref: _TYPED.pop(key, None))
     return frame
@@ -135,7 +138,7 @@ def same_rows(a: Frames, b: Frames) -> bool:
 
 def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     key = list(TABLES_BY_NAME[name].key)
-    return typed(name, frame).sort_values(key, kind="stable").reset_index(drop=True).astype(str)
+    return _typed(name, frame).sort_values(key, kind="stable").reset_index(drop=True).astype(str)
 
 
 # ---------------------------------------------------------------- assembling and checking
@@ -146,9 +149,9 @@ def assemble(base: Frames, parts: dict[str, Frames], units: list[Unit]) -> Frame
     first in each table, in the order of `parts`, so that a check's row number finds the part it is in."""
     month = {}
     for table in TABLES:
-        base_frame = typed(table.name, base[table.name])
+        base_frame = _typed(table.name, base[table.name])
         owner = owners(table.name, base_frame, units)
-        pieces = [typed(table.name, part[table.name]) for part in parts.values() if table.name in part]
+        pieces = [_typed(table.name, part[table.name]) for part in parts.values() if table.name in part]
         pieces.append(base_frame[~owner.isin(list(parts))])
         month[table.name] = pd.concat(pieces, ignore_index=True) if pieces else base_frame.iloc[0:0]
     return month
@@ -161,7 +164,7 @@ def outside_rows(unit: Unit, frames: Frames, units: list[Unit]) -> list[Problem]
     for name, frame in frames.items():
         if frame.empty:
             continue
-        owner = owners(name, typed(name, frame), units)
+        owner = owners(name, _typed(name, frame), units)
         for row in [int(i) for i in owner.index[owner != unit.code]][:20]:
             other = names.get(owner[row], owner[row])
             problems.append(Problem(name, row + 1, None, f"不属于本单位（{unit.name}）的填报范围，属于“{other}”"))
@@ -251,7 +254,7 @@ def row_changes(unit_code: str, base: Frames, frames: Frames, units: list[Unit])
     for table in TABLES:
         if table.name not in frames:
             continue
-        before = int((owners(table.name, typed(table.name, base[table.name]), units) == unit_code).sum())
+        before = int((owners(table.name, _typed(table.name, base[table.name]), units) == unit_code).sum())
         now = len(frames[table.name])
         if now != before:
             changes.append(Change(f"{table.label}行数", now - before))
