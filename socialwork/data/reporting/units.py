@@ -117,9 +117,9 @@ def checked_units(
     (`county_codes`: the counties of its divisions table) the units are its counties, each reporting its whole month:
     county units only, each a county of the table, and no county office."""
     units = list(units)
-    problems: list[str] = []
     if county_codes is not None:
         return _checked_counties(units, county_codes)
+    problems: list[str] = []
     seen: dict[str, str] = {}
     claims: dict[tuple[str, str], str] = {}
     for unit in units:
@@ -154,6 +154,22 @@ def checked_units(
     return sorted(units, key=lambda u: (u.sort_order, u.code))
 
 
+def _checked_counties(units: list[Unit], county_codes: set[str]) -> list[Unit]:
+    problems, seen = [], set()
+    for unit in units:
+        where = f"单位“{unit.name}”（{unit.code}）"
+        if unit.code in seen:
+            problems.append(f"{where}：单位代码重复")
+        seen.add(unit.code)
+        if unit.kind != "county":
+            problems.append(f"{where}：多县数据目录的上报单位是各县（类型“{UNIT_KIND.label_of('county')}”）")
+        elif unit.code not in county_codes:
+            problems.append(f"{where}：行政区划表中没有此县级区划代码")
+    if problems:
+        raise UnitError("上报单位设置有误：\n" + "\n".join(problems))
+    return sorted(units, key=lambda u: (u.sort_order, u.code))
+
+
 # Frames of a round's base month, typed once and never changed (rounds._base_month): every check, change and
 # publication of the round reads them, so their owners are worked out once per unit list, not once per part.
 _BASE_FRAMES: dict[int, weakref.ref] = {}
@@ -176,22 +192,6 @@ def _forget(key: int) -> None:
 def is_base(frame: pd.DataFrame) -> bool:
     ref = _BASE_FRAMES.get(id(frame))
     return ref is not None and ref() is frame
-
-
-def _checked_counties(units: list[Unit], county_codes: set[str]) -> list[Unit]:
-    problems, seen = [], set()
-    for unit in units:
-        where = f"单位“{unit.name}”（{unit.code}）"
-        if unit.code in seen:
-            problems.append(f"{where}：单位代码重复")
-        seen.add(unit.code)
-        if unit.kind != "county":
-            problems.append(f"{where}：多县数据目录的上报单位是各县（类型“{UNIT_KIND.label_of('county')}”）")
-        elif unit.code not in county_codes:
-            problems.append(f"{where}：行政区划表中没有此县级区划代码")
-    if problems:
-        raise UnitError("上报单位设置有误：\n" + "\n".join(problems))
-    return sorted(units, key=lambda u: (u.sort_order, u.code))
 
 
 def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Series:
