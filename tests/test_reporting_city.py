@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -15,9 +15,10 @@ from socialwork.data import settings
 from socialwork.data.contract.access_tables import ADMIN, REPORTER, REVIEWER
 from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.reporting import parts
-from socialwork.data.reporting.city import CityReporting
+from socialwork.data.reporting.city import CityReporting, workflow
 from socialwork.data.reporting.rounds import Reporting, ReportingError
 from socialwork.data.server.access import AccessDenied, Account
+from socialwork.data.server.audit import BEIJING
 from socialwork.data.storage import layout, store
 from socialwork.figures import hierarchy
 from socialwork.figures.place_filter import Places
@@ -95,7 +96,9 @@ def test_a_city_round_publishes_the_approved_countys_month_and_names_the_other_m
     # What 甲县's month changes against its March month in the city's store: the person its 甲街道 added.
     changes = {c.label: c.delta for c in city_flow.changes(CITY_REVIEWER, round_id, COUNTY_A)}
     assert changes["持证社工人数"] == 1 and changes["社会工作人才行数"] == 1
-    assert "乙县" in city_flow.overdue_reminder(round_id)  # returned and not yet resubmitted
+    assert city_flow.overdue_reminder(round_id) == (  # returned and not yet resubmitted
+        "【提醒】2025年4月报送数据已退回、待重新报送的县：乙县。请按退回原因在本县修改并重新发布后再次报送。"
+    )
 
     with pytest.raises(ReportingError, match="乙县（已退回）"):
         city_flow.publish(CITY_REVIEWER, round_id, carry_forward=False)
@@ -136,7 +139,20 @@ def test_a_county_submits_only_its_own_published_month(stores, city_flow, tmp_pa
     with pytest.raises(ReportingError, match="已提交，正在等待审核"):
         city_flow.submit_county_month(COUNTY_A_CLERK, round_id, county_a)
     assert [s.state for s in city_flow.board(round_id)] == ["submitted", "not_started"]
+    city_flow.return_part(CITY_REVIEWER, round_id, COUNTY_A, "请核对甲街道新增人员")
+    assert city_flow.submit_county_month(COUNTY_A_CLERK, round_id, county_a).state == "submitted"  # resubmitted
     assert MONTH not in store.snapshot_dates(city)  # nothing reaches the city's store before publication
+    city_flow.clock.now = datetime(2025, 5, 11, 9, 0, tzinfo=BEIJING)
+    assert [s.label for s in city_flow.board(round_id)] == ["已提交", "逾期"]
+    assert "以下 1 个县尚未报送：乙县" in city_flow.overdue_reminder(round_id)
+
+
+def test_a_store_of_many_counties_gets_the_citys_workflow(stores, tmp_path):
+    city, county_a, _ = stores
+    assert isinstance(workflow(f"sqlite:///{tmp_path / 'c.sqlite'}", city), CityReporting)
+    assert type(workflow(f"sqlite:///{tmp_path / 'a.sqlite'}", county_a)) is Reporting
+    with pytest.raises(ReportingError, match="不是多县数据目录"):
+        CityReporting(f"sqlite:///{tmp_path / 'a.sqlite'}", county_a)
 
 
 # The city's reviewer publishing, killed (SIGKILL) once the first county's month is written and before the second's.
@@ -145,7 +161,7 @@ import sys, time
 from pathlib import Path
 from socialwork.data.contract.access_tables import REVIEWER
 from socialwork.data.importing import importer
-from socialwork.data.reporting.city import CityReporting
+from socialwork.data.reporting.city import CityReporting, workflow
 from socialwork.data.server.access import Account
 
 url, data, round_id = sys.argv[1:4]

@@ -33,11 +33,20 @@ from socialwork.data.server import access, audit
 from socialwork.data.server.access import Account
 from socialwork.data.server.serverdb import REPORTING_ROUNDS, REPORTING_UNITS, ROUND_PARTS
 from socialwork.data.storage import divisions, identity, layout, store
+from socialwork.data.storage.location import Location
 
 log = logging.getLogger(__name__)
 
 NOT_EDITED_HERE = ("各县报送的是本县已发布的整月数据，不在市级页面修改：请在本县完成该月上报并发布后报送"
                    "（submit_county_month），需要修改时由市级审核员退回后重新报送")  # fmt: skip
+
+
+def workflow(url: str, data: Location, clock: Callable[[], datetime] = audit.now_in_beijing) -> Reporting:
+    """The reporting workflow of a store: a city's (its counties report) for a store of many counties, else a
+    county's (its townships and departments report)."""
+    if layout.is_multi_county(data):
+        return CityReporting(url, data, clock)
+    return Reporting(url, data, clock)
 
 
 class CountyAssembly(Assembly):
@@ -145,6 +154,22 @@ class CityReporting(Reporting):
             self._event(con, round_id, unit_code, account.username, "submitted", detail)
         log.info("county %s submitted %s to round %s of %s", unit_code, this.as_of, round_id, self.data)
         return self.status(round_id, unit_code)
+
+    def overdue_reminder(self, round_id: int) -> str:
+        """Copyable reminder text for the city's work group: the counties past the deadline, and those returned."""
+        this, board = self.round(round_id), self.board(round_id)
+        late = [s.unit.name for s in board if s.overdue]
+        returned = [s.unit.name for s in board if s.state == "returned"]
+        month = f"{this.as_of.year}年{this.as_of.month}月"
+        lines = []
+        if late:
+            lines.append(f"【提醒】{month}社会工作人才数据报送已于 {this.deadline} 截止，"
+                         f"以下 {len(late)} 个县尚未报送：{'、'.join(late)}。"
+                         "请在本县完成该月上报并发布后，登录市级看板“月度上报”报送。")  # fmt: skip
+        if returned:
+            lines.append(f"【提醒】{month}报送数据已退回、待重新报送的县：{'、'.join(returned)}。"
+                         "请按退回原因在本县修改并重新发布后再次报送。")  # fmt: skip
+        return "\n".join(lines)
 
     def part(self, account: Account, round_id: int, unit_code: str) -> Part:
         """The county's submitted month (or, before it submits, its latest earlier month in the city's store)."""
