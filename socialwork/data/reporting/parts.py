@@ -5,19 +5,20 @@ terms."""
 from __future__ import annotations
 
 import json
-import tempfile
+import re
 import weakref
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
+from socialwork.data import settings
 from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES
-from socialwork.data.contract.tables import COUNTY_FIGURES, TABLES, TABLES_BY_NAME
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract.tables import COUNTY_FIGURES, DERIVED_TABLES, TABLES, TABLES_BY_NAME
 from socialwork.data.importing import importer
 from socialwork.data.importing.validate import Problem, check_given
 from socialwork.data.reporting.units import Unit, owners
@@ -227,14 +228,42 @@ class Change:
 
 
 def county_figures(month: Frames, as_of: date) -> dict[str, float | None]:
-    """The month's county-wide additive figures, computed by the same queries a snapshot's derived tables are."""
-    with tempfile.TemporaryDirectory(prefix="socialwork-part-") as temporary:
-        folder = Path(temporary)
+    """The month's county-wide additive figures, computed by the same queries a snapshot's derived tables are
+    (queries/aggregates/, in contract order, each cast to the contract's schema), over the month's Arrow tables in
+    memory: the board computes one month per unit, and files would double its time."""
+    params = {"snapshot_date": as_of, "min_certified": URBAN_COMMUNITY_MIN_CERTIFIED}
+    con = _duckdb().cursor()
+    try:
         for table in TABLES:
-            pq.write_table(store.to_arrow(table, month[table.name]), folder / f"{table.name}.parquet")
-        aggregates.write_derived(folder, as_of)
-        row = pq.read_table(folder / f"{COUNTY_FIGURES.name}.parquet").to_pylist()
+            con.register(table.name, store.to_arrow(table, month[table.name]))
+        for table in DERIVED_TABLES:
+            sql, wanted = _aggregate_query(aggregates.query_name(table))
+            found = con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
+            con.register(table.name, found.select(list(table.column_names)).cast(table.arrow_schema()))
+        row = con.sql(f"select * from {COUNTY_FIGURES.name}").to_arrow_table().to_pylist()
+    finally:
+        con.close()
     return row[0] if row else {}
+
+
+@lru_cache(maxsize=8)
+def _aggregate_query(name: str) -> tuple[str, frozenset[str]]:
+    """A derived table's query and the parameters it uses (outside comments), as aggregates.write_derived runs it."""
+    sql = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return sql, frozenset(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
+
+
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """One in-memory database per process; a cursor per month (its registered tables its own)."""
+    if not _DATABASE:
+        con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")
+        _DATABASE.append(con)
+    return _DATABASE[0]
 
 
 def figure_changes(before: dict[str, float | None], after: dict[str, float | None]) -> list[Change]:
