@@ -21,15 +21,16 @@ site = [
 ]
 data_import = st.Page("pages/data_import.py", title="数据导入", icon=":material/upload_file:", url_path="data_import")
 audit = st.Page("pages/audit.py", title="审计日志", icon=":material/policy:", url_path="audit")
+reporting = st.Page("pages/reporting.py", title="月度上报", icon=":material/assignment:", url_path="reporting")
 # A login form instead of every page when viewing needs one (the linked page kept for after it); idle sessions end.
-account = login.view_gate(lambda: st.navigation([*site, data_import, audit], position="hidden"))
+account = login.view_gate(lambda: st.navigation([*site, reporting, data_import, audit], position="hidden"))
 filters = filtering.sidebar_filters(workspace)  # None while the store holds no snapshot yet
 if filters is None:
     pages = [st.Page("pages/welcome.py", title="开始使用", icon=":material/waving_hand:", default=True)]
 else:
     pages = site
-if login_configured():  # data staff only: without a login file the import page does not exist
-    pages.append(data_import)
+if login_configured():  # data staff only: without a login file the import and reporting pages do not exist
+    pages += [reporting, data_import] if filters is not None else [data_import]
 if login.can(account, "audit_read"):
     pages.append(audit)
 filtering.run_page(st.navigation(pages))

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from socialwork.figures import reporting_status
 from socialwork.present.screen import cards, filtering
 from socialwork.present.staff import login, uploads
 from socialwork.present.words.formatting import date_stamp
@@ -14,6 +15,9 @@ workspace = filtering.current_workspace()  # also before the first snapshot, whe
 county = workspace.county
 st.title("数据导入")
 account = login.login_gate("import")
+progress = reporting_status.round_progress(workspace.data)  # the month's round, while the units report
+if progress is not None:
+    st.info(f"{progress.text()}。各单位填报的数据经审核发布后即为该月数据，无需再导入。", icon=":material/fact_check:")
 
 target = workspace.data
 counties = uploads.counties_to_import(workspace.data)

@@ -43,7 +43,9 @@ if levels.empty:  # a county's view of a month it has not reported
 else:
     wide = levels.pivot(index="snapshot_date", columns="certificate_level_label", values="people").reset_index()
     series = {label: label for label in levels["certificate_level_label"].unique()}
-    cards.chart(charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人"), right)
+    by_level = charts.line_chart(wide, "snapshot_date", series, "持证社工（按证书等级）", "人",
+                                 damaged=filters.damaged_months)  # fmt: skip
+    cards.chart(by_level, right)
 yearly = incentives_table(incentives)
 cards.table(yearly)
 st.caption(f"奖励金额 = 奖励人数 × {AWARD_WAN_PER_PERSON:g}万元（方案规定的一次性奖励标准）；统计在册人员。")

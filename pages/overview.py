@@ -11,6 +11,7 @@ from socialwork.present.words.targets import FORECAST_NOTE
 filtering.ensure_entrypoint()
 filters = filtering.current_filters()
 cards.page_header(f"{filters.county.title} · 总览", filters)
+cards.assembly_note(filters)
 
 answers = leader.answers(filters.as_of, filters.places, filters.data)
 report = answers.report
@@ -31,4 +32,4 @@ cards.table(
 st.caption(FORECAST_NOTE)
 
 trend = metrics.figures_by_snapshot(metrics.first_date(filters.data), filters.as_of, filters.places, filters.data)
-cards.chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）"))
+cards.chart(charts.certified_trend(trend, f"持证社会工作者人数（{filters.scope}）", filters.damaged_months))

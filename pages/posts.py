@@ -34,7 +34,7 @@ if breakdown.by_county(filters):  # a city: by county, a bar a county (click to 
 
 left, right = st.columns(2)
 cards.chart(charts.funding_bars(by_funding, "按经费来源"), left)
-cards.chart(charts.posts_trend_lines(trend, "岗位数量变化"), right)
+cards.chart(charts.posts_trend_lines(trend, "岗位数量变化", filters.damaged_months), right)
 
 st.header("岗位明细")
 groups = sector_group_table(by_group)

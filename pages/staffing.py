@@ -66,7 +66,8 @@ maps.draw_map(filters, key="staffing_map", default="certified_per_urban_communit
 if summary["urban_communities"] > 0:
     left, right = st.columns(2)
     cards.chart(charts.certified_distribution_bars(distribution, GOAL, "城市社区持证社工人数分布"), left)
-    cards.chart(charts.share_trend(trend, share_goal, f"持证社工≥{GOAL}名的城市社区占比"), right)
+    title = f"持证社工≥{GOAL}名的城市社区占比"
+    cards.chart(charts.share_trend(trend, share_goal, title, filters.damaged_months), right)
 
 st.header("缺口清单")
 below, unserved = int(summary["urban_communities_below_minimum"]), int(summary["communities_without_social_worker"])

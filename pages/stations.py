@@ -38,7 +38,8 @@ st.header("社会工作服务机构")
 left, right = st.columns(2)
 cards.chart(
     charts.line_chart(trend.reset_index(), "snapshot_date", {"active_organisations": "正常运营的机构"}, "社工机构数量",
-                      "机构（家）", goal=metrics.kpi_goal(report, "active_organisations")),
+                      "机构（家）", goal=metrics.kpi_goal(report, "active_organisations"),
+                      damaged=filters.damaged_months),
     left,
 )  # fmt: skip
 active = organisations[organisations["status"] == "active"]

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from socialwork import account_commands, backup_commands, county_setup
+from socialwork import account_commands, backup_commands, county_setup, reporting_commands
 from socialwork.bench import commands as bench_commands
 from socialwork.cluster import commands as cluster_commands
 from socialwork.data import settings
@@ -21,8 +21,7 @@ from socialwork.figures.db import QueryError
 from socialwork.figures.place_filter import Places
 
 EXIT_USAGE = 2
-COUNTY_DIGITS = 6
-SCOPE_HELP = "市、县的区划代码（4 或 6 位，多县数据目录），例如 530524；与 --township 同用时为乡镇（街道）所在的县"
+SCOPE_HELP = "省、市、县的区划代码（2、4 或 6 位，多县数据目录），例如 530524；与 --township 同用时在其中找乡镇（街道）"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--out", type=Path, default=settings.REPO_ROOT / "docs" / "data.md")
     sub.add_parser("generate", help="由数据契约（数据表与指标声明）重新生成 docs/data.md 和 queries/ 中的生成查询")
     account_commands.add_parsers(sub)
+    reporting_commands.add_parsers(sub)
     cluster_commands.add_parsers(sub)
     bench_commands.add_parsers(sub)
     return parser
@@ -160,8 +160,7 @@ def _places(args: argparse.Namespace, as_of, data: Path) -> tuple[Places, list[s
         scope = parse_scope(args.scope, as_of, data)
         if not args.township:
             return Places.within(scope), [hierarchy.name_of(scope, as_of, data)]
-        if len(scope) != COUNTY_DIGITS:  # a county's townships by name: names repeat across counties, not within one
-            raise FilterError("--scope 与 --township 一起用时，--scope 应为乡镇（街道）所在县的 6 位区划代码")
+        # Townships named within the scope: a name two of its counties share is refused, naming both.
         codes = township_codes(args.township, as_of, data, county=scope)
     else:
         codes = township_codes(args.township, as_of, data) if args.township else []
@@ -315,10 +314,16 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _combine(args: argparse.Namespace) -> int:
     from socialwork.data.storage.combined import rebuild
+    from socialwork.data.storage.store import checked_snapshots, left_out_counties
 
     root = settings.data_dir(args.data)
     written = rebuild(root)
     print(f"已重新生成 {len(written)} 个月的多县合并文件：{root}")
+    for on, counties in left_out_counties(root).items():  # damaged: left out of the combined month, as not reported
+        for code, problem in counties.items():
+            print(f"提示：县 {code} {on.isoformat()} 未合并（按未报送处理）：{problem}")
+    for on, problem in checked_snapshots(root)[1].items():
+        print(f"提示：{on.isoformat()} 各县的快照均已损坏，未合并：{problem}")
     return 0
 
 
@@ -344,6 +349,7 @@ COMMANDS = {
     "export": _export,
     **county_setup.COMMANDS,
     **account_commands.COMMANDS,
+    **reporting_commands.COMMANDS,
     **backup_commands.COMMANDS,
     **cluster_commands.COMMANDS,
     **bench_commands.COMMANDS,

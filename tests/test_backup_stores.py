@@ -30,7 +30,14 @@ def test_a_store_of_many_counties_comes_back_with_its_combined_months_fresh(tmp_
 @pytest.mark.objectstore
 def test_a_store_in_a_bucket_is_archived_as_the_folder_store_it_restores_into(fixture_store, bucket_store, tmp_path,
                                                                               monkeypatch):  # fmt: skip
-    list(publishing.publish_store(fixture_store, bucket_store))
+    import shutil
+
+    from socialwork.data.maps import boundaries
+    from tests.test_boundaries import county_file, good_features
+
+    local = shutil.copytree(fixture_store, tmp_path / "county")
+    boundaries.import_file(county_file(tmp_path, good_features()), local, "999999")
+    list(publishing.publish_store(local, bucket_store))
     monkeypatch.setenv(serverdb.DB_ENV, f"sqlite:///{tmp_path / 'server.sqlite'}")  # the bucket's server database
     archive = tmp_path / "bucket.tar"
     assert main(["backup", "--data", str(bucket_store), "-o", str(archive)]) == 0
@@ -43,6 +50,7 @@ def test_a_store_in_a_bucket_is_archived_as_the_folder_store_it_restores_into(fi
     restored = {on: {t: p.read_bytes() for t, p in tables.items()} for on, tables in snapshot_files(target).items()}
     assert restored == published and len(restored) > 1
     assert (target / "county.json").read_bytes() == (fixture_store / "county.json").read_bytes()
+    assert (target / "boundaries.geojson").read_bytes() == (local / "boundaries.geojson").read_bytes()
 
 
 def test_a_backup_during_an_import_is_refused_and_writes_nothing(fixture_store, tmp_path, capsys):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from socialwork.data.storage import store as store_module
-from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage.layout import StoreError, county_folder
 from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import choices, db, metrics
 from socialwork.figures.metrics import report as report_module
@@ -136,14 +136,14 @@ def test_a_store_of_many_counties_is_listed_again_in_the_background(tmp_path, mo
     first = db.current_version(root)
     listings = counting(monkeypatch, db, "store_version")
     monkeypatch.setattr(db, "_VERSION_SECONDS", 0.0)
-    (store_module.county_folder(root, COUNTY_A) / "note.txt").write_text("a change", encoding="utf-8")
+    (county_folder(root, COUNTY_A) / "note.txt").write_text("a change", encoding="utf-8")
     assert db.current_version(root) == first  # the last listing, while the new one is made
     db._version_checker.submit(lambda: None).result()  # the listing done
     assert len(listings) == 1 and db.current_version(root) != first
     second = db.current_version(root)
     db._version_checker.submit(lambda: None).result()
     monkeypatch.setattr(db, "_VERSION_STALE_SECONDS", 0.0)
-    (store_module.county_folder(root, COUNTY_A) / "note.txt").unlink()
+    (county_folder(root, COUNTY_A) / "note.txt").unlink()
     assert db.current_version(root) != second  # too old to go on with: listed while the reader waits
 
 

@@ -4,10 +4,12 @@ which is refused as an as-of and left out of trends (never summed as zero); `ver
 from __future__ import annotations
 
 import errno
+import json
 import random
 import shutil
 from datetime import date
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,8 +18,10 @@ from socialwork.cli import main
 from socialwork.data import settings
 from socialwork.data.storage import checksums, store
 from socialwork.data.storage.layout import snapshot_folder
-from socialwork.figures import choices, db, metrics
+from socialwork.figures import choices, db, metrics, posts, staffing
 from socialwork.figures.place_filter import Places
+from socialwork.present.meeting import group_charts
+from socialwork.present.screen import charts
 
 ENTRYPOINT = str(settings.REPO_ROOT / "dashboard.py")
 PAGES = sorted(p.name for p in (settings.REPO_ROOT / "pages").glob("*.py"))
@@ -70,6 +74,74 @@ def test_a_damaged_month_in_the_middle_is_skipped_and_marked(tmp_path):
         "2025-06-30 的数据文件损坏，各趋势图中略去该月（不按零计）；请恢复或重新导入"
     ]
     assert "缺少数据表文件：people" in db.damaged_snapshots(root)[middle]
+
+
+MIDDLE = date(2025, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def middle_damaged(tmp_path_factory):
+    root = tmp_path_factory.mktemp("middle") / "demo"
+    shutil.copytree(settings.DEMO_DATA_DIR, root)
+    (snapshot_folder(root, MIDDLE) / "people.parquet").unlink()
+    return root
+
+
+def _gap_and_mark(figure) -> tuple[bool, list]:
+    """Whether every line has no value at the damaged month (a break in it), and the chart's 数据损坏 marks."""
+    lines = [t for t in figure.data if "lines" in (getattr(t, "mode", None) or "")]
+    gaps = [pd.isna(t.y[list(pd.to_datetime(t.x)).index(pd.Timestamp(MIDDLE))]) for t in lines]
+    return bool(lines) and all(gaps), _marks(figure)
+
+
+def _marks(figure) -> list[tuple]:
+    return [(a.x, a.text) for a in figure.layout.annotations if a.text == "数据损坏"]
+
+
+def test_a_damaged_month_in_the_middle_is_a_gap_marked_on_each_trend_chart(middle_damaged):
+    root, places = middle_damaged, Places.everywhere()
+    damaged = choices.damaged_dates(root)
+    assert damaged == [MIDDLE]
+    figures = metrics.figures_by_snapshot(metrics.first_date(root), LAST, places, root)
+    built = [
+        charts.certified_trend(figures, "持证", damaged),
+        charts.share_trend(staffing.share_meeting_minimum_trend(LAST, places, root), 80, "占比", damaged),
+        charts.posts_trend_lines(posts.posts_trend(LAST, places, root), "岗位", damaged),
+    ]
+    for figure in built:
+        assert _gap_and_mark(figure) == (True, [("2025-06-30", "数据损坏")])
+    # A month damaged after the trend's last one is no gap in it (the page's notice names it); none, no mark.
+    trend = metrics.figures_by_snapshot(metrics.first_date(root), date(2025, 3, 31), places, root)
+    assert _marks(charts.certified_trend(trend, "持证", damaged)) == []
+    assert _marks(charts.certified_trend(figures, "持证")) == []
+
+
+def test_the_generic_line_chart_and_the_decks_native_charts_mark_it_too(middle_damaged, tmp_path):
+    root, places = middle_damaged, Places.everywhere()
+    figures = metrics.figures_by_snapshot(metrics.first_date(root), LAST, places, root).reset_index()
+    series = {"active_organisations": "机构"}
+    assert _gap_and_mark(charts.line_chart(figures, "snapshot_date", series, "机构", "家", damaged=[MIDDLE])) == (
+        True, [("2025-06-30", "数据损坏")],
+    )  # fmt: skip
+    report = metrics.kpi_report(LAST, places, root)
+    for build in (group_charts.talent, group_charts.coverage):
+        built = build(report, LAST, places, root)
+        assert _gap_and_mark(built.figure)[1] == [("2025-06-30", "数据损坏")]
+        at = built.chart.categories.index("2025年06月（数据损坏）")
+        assert all(values[at] is None for _, values in built.chart.series)
+    out = tmp_path / "deck.pptx"
+    assert main(["export", "--format", "pptx", "--as-of", LAST.isoformat(), "--data", str(root), "-o", str(out)]) == 0
+    assert out.stat().st_size > 0
+
+
+def test_the_overview_pages_trend_marks_the_damaged_month(middle_damaged, monkeypatch):
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(middle_damaged))
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=90)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    marked = [s for s in specs if any(a.get("text") == "数据损坏" for a in s["layout"].get("annotations", []))]
+    assert len(marked) == 1 and "持证社会工作者人数" in marked[0]["layout"]["title"]["text"]
 
 
 def test_damage_the_parquet_reader_would_not_see_is_found_by_the_checksum(tmp_path):

@@ -178,7 +178,7 @@ def test_a_comparison_starts_each_county_from_its_own_latest_month(city):
 def test_every_page_renders_at_city_and_late_county_scope(city, monkeypatch):
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(city))
     for scope, on in [(None, MISSING_MONTH), (COUNTY_B, MISSING_MONTH)]:
-        for page in ("targets", "stations", "incentives", "purchases", "posts", "changes", "staffing"):
+        for page in ("overview", "targets", "stations", "incentives", "purchases", "posts", "changes", "staffing"):
             at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
             at.query_params["asof"] = on.isoformat()
             if scope:

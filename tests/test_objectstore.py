@@ -226,3 +226,34 @@ def test_a_manifest_that_lists_too_little_or_outside_the_store_is_refused(bucket
     client().put_object(Bucket=bucket_store.bucket, Key=key, Body=body)
     with pytest.raises(StoreError, match=message):
         snapshot_dates(bucket_store)
+
+
+def test_the_countys_boundaries_are_published_and_drawn_by_another_replica(bucket_store, demo_store, tmp_path,
+                                                                            monkeypatch):  # fmt: skip
+    """publish carries boundaries.geojson beside county.json; a replica with its own local copy draws the demo
+    county's townships from it, not the tile map; a changed file replaces it only with --replace."""
+    import shutil
+
+    from socialwork.data.maps import boundaries
+    from socialwork.figures.maps import place_map
+
+    lines = list(publish_store(demo_store, bucket_store))
+    assert "  boundaries.geojson：已写入（地图按本县乡镇边界绘制）" in lines
+    monkeypatch.setenv(settings.CACHE_DIR_ENV, str(tmp_path / "replica"))  # another server's copy, empty
+    last = snapshot_dates(demo_store)[-1]
+    _, shapes = place_map(last, EVERYWHERE, None, bucket_store)
+    assert shapes.kind == "boundaries"
+    drawn = {f["id"]: f["geometry"] for f in shapes.geojson["features"]}
+    assert drawn == {f["id"]: f["geometry"] for f in boundaries.load(demo_store)["features"] if f["id"] in drawn}
+    assert "  boundaries.geojson：对象存储中已是同一份，未改动" in list(publish_store(demo_store, bucket_store))
+    changed = shutil.copytree(demo_store, tmp_path / "changed")
+    stored = boundaries.load(changed)
+    boundaries.write(changed, stored | {"socialwork": stored["socialwork"] | {"source": "新边界.geojson"}})
+    assert any("已有另一份乡镇边界，未改动" in line for line in list(publish_store(changed, bucket_store)))
+    assert boundaries.load(bucket_store)["socialwork"]["source"] != "新边界.geojson"
+    replaced = list(publish_store(changed, bucket_store, replace=True))
+    assert "  boundaries.geojson：已写入（地图按本县乡镇边界绘制）" in replaced
+    objectstore.forget(bucket_store)
+    assert boundaries.load(bucket_store)["socialwork"]["source"] == "新边界.geojson"
+    kept = objectstore._list(bucket_store, ".replaced/boundaries.geojson@")
+    assert len(kept) == 1  # the first one, recoverable

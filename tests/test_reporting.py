@@ -12,6 +12,7 @@ import pytest
 from socialwork.data.contract.access_tables import ADMIN, REPORTER, REVIEWER, VIEWER
 from socialwork.data.contract.reporting_tables import COUNTY_OFFICE
 from socialwork.data.contract.tables import TABLES
+from socialwork.data.importing.workbook import workbook_bytes
 from socialwork.data.reporting import parts
 from socialwork.data.reporting.rounds import Reporting, ReportingError, SaveConflict
 from socialwork.data.reporting.units import Unit, UnitError, default_units, owners, read_units_sheet, units_sheet_bytes
@@ -298,3 +299,41 @@ def test_a_part_changes_the_plan_figures_it_should(reporting):
     }
     assert [c.text() for c in reporting.changes(REVIEWING, round_id, fx.T1)][:2] == ["社工人数 +1", "持证社工人数 +1"]
     assert reporting.changes(REVIEWING, round_id, fx.T2) == []  # untouched: the base month's copy
+
+
+def test_an_id_number_typed_into_a_part_is_never_stored(reporting):
+    round_id = opened(reporting)
+    part = reporting.part(CLERK_1, round_id, fx.T1)
+    people = part.frames["people"].copy()
+    people.loc[0, "person_id"] = "11010519491231002X"
+    with pytest.raises(ReportingError, match=r"第1行.*人员编号.*疑似身份证号"):
+        reporting.save(CLERK_1, round_id, fx.T1, {**part.frames, "people": people}, part.status.version)
+    assert reporting.status(round_id, fx.T1).version == 0
+
+
+def test_an_excel_part_is_read_as_the_import_reads_it_and_foreign_rows_are_named(reporting):
+    round_id = opened(reporting)
+    part = reporting.part(CLERK_1, round_id, fx.T1)
+    other = reporting.part(CLERK_2, round_id, fx.T2)
+    people = pd.concat([part.frames["people"], other.frames["people"].iloc[[0]]], ignore_index=True)
+    book = workbook_bytes({**{t.name: part.frames[t.name] for t in TABLES}, "people": people}, county_name="测试县")
+    given, problems = parts.read_excel_part(book, "甲街道.xlsx", MONTH, None)
+    assert (
+        problems == [] and len(given["people"]) == 5 and "targets" not in given
+    )  # title rows skipped; empty sheets out
+    with pytest.raises(ReportingError, match="第5行：不属于本单位（甲街道）的填报范围，属于“乙镇”"):
+        reporting.save(CLERK_1, round_id, fx.T1, {**part.frames, **given}, part.status.version)
+    given["people"] = given["people"].iloc[:4]
+    saved = reporting.save(CLERK_1, round_id, fx.T1, {**part.frames, **given}, part.status.version)
+    assert saved.version == 1 and parts.same_rows(reporting.part(CLERK_1, round_id, fx.T1).frames, part.frames)
+
+
+def test_checks_and_changes_are_read_only_by_who_may_read_the_part(reporting):
+    round_id = opened(reporting)
+    own = reporting.part(CLERK_1, round_id, fx.T1).frames
+    for account in (CLERK_2, VIEWING, POLICE):
+        with pytest.raises(AccessDenied):
+            reporting.check(account, round_id, fx.T1, own)
+        with pytest.raises(AccessDenied):
+            reporting.changes(account, round_id, fx.T1)
+    assert reporting.check(REVIEWING, round_id, fx.T1, own) == []

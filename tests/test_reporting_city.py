@@ -19,7 +19,7 @@ from socialwork.data.reporting.city import CityReporting, workflow
 from socialwork.data.reporting.rounds import Reporting, ReportingError
 from socialwork.data.server.access import AccessDenied, Account
 from socialwork.data.server.audit import BEIJING
-from socialwork.data.storage import layout, store
+from socialwork.data.storage import checksums, layout, store
 from socialwork.figures import hierarchy
 from socialwork.figures.place_filter import Places
 from tests import fixture_county as fx
@@ -194,7 +194,7 @@ def test_a_city_publication_killed_between_two_counties_is_finished_by_publishin
         publisher.wait()
     written = [c for c in (COUNTY_A, COUNTY_B) if MONTH in store.snapshot_dates(layout.county_folder(city, c))]
     assert len(written) == 1  # one county's month, whole (its own atomic write); the other's not begun
-    assert store.snapshot_problem(layout.county_folder(city, written[0]) / f"snapshot_date={MONTH}") is None
+    assert checksums.snapshot_problem(layout.county_folder(city, written[0]) / f"snapshot_date={MONTH}") is None
     assert city_flow.round(round_id).is_open  # the round's marking went with the killed transaction
     published = city_flow.publish(CITY_REVIEWER, round_id, carry_forward=False)
     assert published.carried == () and not city_flow.round(round_id).is_open

@@ -18,7 +18,7 @@ from socialwork.data import settings
 from socialwork.data.contract.access_tables import REVIEWER
 from socialwork.data.reporting.rounds import Reporting, ReportingError
 from socialwork.data.server.access import Account
-from socialwork.data.storage import store
+from socialwork.data.storage import checksums, store
 from tests import fixture_county as fx
 
 MONTH = date(2025, 4, 30)
@@ -119,7 +119,7 @@ from socialwork.data.contract.access_tables import REVIEWER
 from socialwork.data.importing import importer
 from socialwork.data.reporting.rounds import Reporting, ReportingError
 from socialwork.data.server.access import Account
-from socialwork.data.storage import store
+from socialwork.data.storage import checksums, store
 
 url, data, round_id, where = sys.argv[1:5]
 def stuck(*_args):
@@ -184,7 +184,7 @@ def test_a_publication_killed_leaves_the_store_whole_and_the_round_open(where, c
         assert store.snapshot_dates(county) == dates and store_files(county) == files
     else:  # killed after it: the whole month is there, every file as its checksum says
         assert store.snapshot_dates(county) == sorted([*dates, MONTH])
-        assert store.snapshot_problem(county / f"snapshot_date={MONTH}") is None
+        assert checksums.snapshot_problem(county / f"snapshot_date={MONTH}") is None
     published = flow.publish(REVIEWING, round_id, carry_forward=True)
     assert published.carried == ("丙乡",)
     assert not flow.round(round_id).is_open
@@ -215,7 +215,7 @@ from pathlib import Path
 from socialwork.data.contract.access_tables import REVIEWER
 from socialwork.data.reporting.rounds import Reporting
 from socialwork.data.server.access import Account
-from socialwork.data.storage import store
+from socialwork.data.storage import checksums, store
 
 url, data, round_id = sys.argv[1:4]
 deriving = store._write_derived

@@ -19,6 +19,9 @@ with then_dates as (
     select county_code, max(snapshot_date) as snapshot_date
     from county_figures
     where snapshot_date <= $from_date
+      -- Only counties that have $to_date: one missing the end month is compared at neither end (its places are not
+      -- merged away, nor its organisations closed, for want of that month).
+      and county_code in (select county_code from county_figures where snapshot_date = $to_date)
     group by county_code
 ),
 

@@ -10,11 +10,11 @@ import pandas as pd
 
 from socialwork.data import settings
 from socialwork.data.importing.cells import CONTROL, INVISIBLE, looks_personal
-from socialwork.data.storage import identity, objectstore
-from socialwork.data.storage.layout import StoreError
+from socialwork.data.storage import identity, objectstore, store
+from socialwork.data.storage.layout import StoreError, county_folder
 from socialwork.data.storage.location import Bucket
 from socialwork.figures import db, hierarchy
-from socialwork.figures.place_filter import DIVISION_LENGTHS
+from socialwork.figures.place_filter import DIVISION_LENGTHS, Places
 
 
 class FilterError(ValueError):
@@ -80,10 +80,15 @@ def parse_as_of(text: str | date | None, data: Path | None = None) -> date:
     return wanted
 
 
+def damaged_dates(data: Path | None = None) -> list[date]:
+    """The months left out as damaged (store_notices names them), which trend charts mark where they would be."""
+    return sorted(db.damaged_snapshots(data or settings.data_dir()))
+
+
 def store_notices(data: Path | None = None) -> list[str]:
     """What every page says of the store: a bucket not answering (its local copy shown, with its date); damaged
     months: the latest ones name the month shown instead; an earlier one is missing from the trends (left out, never
-    counted as zero)."""
+    counted as zero); in a store of many counties, a county's damaged month read as not reported."""
     root = data or settings.data_dir()
     dates, damaged = db.snapshot_dates(root), db.damaged_snapshots(root)
     offline = objectstore.offline_notice(root) if isinstance(root, Bucket) else None
@@ -93,7 +98,25 @@ def store_notices(data: Path | None = None) -> list[str]:
             notices.append(f"{on.isoformat()} 的数据文件损坏，已显示 {dates[-1].isoformat()}；请恢复或重新导入")
         else:
             notices.append(f"{on.isoformat()} 的数据文件损坏，各趋势图中略去该月（不按零计）；请恢复或重新导入")
+    for on, counties in _left_out_counties(root):
+        notices += [_left_out_notice(root, on, code, problem) for code, problem in counties]
     return notices
+
+
+def _left_out_counties(root: Path) -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
+    """store.left_out_counties, listed once per store version (every page asks)."""
+
+    def listed() -> tuple[tuple[date, tuple[tuple[str, str], ...]], ...]:
+        return tuple((on, tuple(counties.items())) for on, counties in store.left_out_counties(root).items())
+
+    return db.cached("left_out_counties", (), listed, root)
+
+
+def _left_out_notice(root: Path, on: date, code: str, problem: str) -> str:
+    """e.g. 乙县（999902）2025-03-31 的数据文件损坏，该县该月按未报送处理（其他县照常显示）：快照 …；请恢复或重新导入"""
+    folder = county_folder(root, code)
+    name = identity.load(folder).county_name if identity.has_identity(folder) else "县"
+    return f"{name}（{code}）{on.isoformat()} 的数据文件损坏，该县该月按未报送处理（其他县照常显示）：{problem}"
 
 
 def townships(as_of: date, data: Path | None = None) -> pd.DataFrame:
@@ -138,11 +161,15 @@ def township_codes(names: Iterable[str], as_of: date, data: Path | None = None, 
             unknown.append(name)
     if shared:
         raise FilterError(_shared_names(shared, by_name, as_of, data))
+    late = _late_county(unknown, as_of, data, county) if unknown else None
+    if late:
+        raise FilterError(late)
     if unknown:
         listed = "、".join(list(dict.fromkeys(known.township_name))[:MAX_LISTED])
         more = f"…等 {known.township_name.nunique():,} 个" if known.township_name.nunique() > MAX_LISTED else ""
         raise FilterError(
             f"未知乡镇（街道）：{echoed_list(unknown)}。{as_of.isoformat()} 快照中的乡镇（街道）有：{listed}{more}"
+            + _late_in_scope(as_of, data, county)
         )
     codes = sorted(set(codes))
     if len({code[:6] for code in codes}) > 1 and hierarchy.many_counties(data):
@@ -150,6 +177,35 @@ def township_codes(names: Iterable[str], as_of: date, data: Path | None = None, 
         raise FilterError(f"所选乡镇（街道）属于不同的县（{counties}）：一次只能选一个县的乡镇（街道）；"
                           "几个县一起看，请用 --scope 指定它们所在的市")  # fmt: skip
     return codes
+
+
+def _late_county(unknown: list[str], as_of: date, data: Path | None, county: str | None) -> str | None:
+    """Why townships are not in the month when their county lacks it (a code's first 6 digits, or the county given):
+    乡镇（街道）999902001 属于乙县，本县缺 2024-11-30 的数据（最新 2024-06-30）; None when no county of theirs does."""
+    if not hierarchy.many_counties(data):
+        return None
+    codes = {identity.normalised_code(name) for name in unknown}
+    counties = sorted({code[:6] for code in codes if len(code) == 9 and code.isdigit()} | ({county} - {None}))
+    for code in (c for c in counties if len(c) == 6):
+        status = hierarchy.counties_reporting(as_of, code, data)
+        late = status[(status["county_code"] == code) & ~status["has_snapshot"]]
+        if len(late):
+            row = late.iloc[0]
+            latest, city = row["latest_snapshot_date"], row["city_code"]
+            since = f"最新 {pd.Timestamp(latest).date().isoformat()}" if pd.notna(latest) else "尚无任何一期"
+            above = f"，或用 --scope {city} 看其所在的市" if isinstance(city, str) and city else ""
+            return (f"乡镇（街道）{echoed_list(unknown)} 属于{row['county_name']}，本县缺 {as_of.isoformat()} 的数据"
+                    f"（{since}）；请换一期该县已报送的快照{above}")  # fmt: skip
+    return None
+
+
+def _late_in_scope(as_of: date, data: Path | None, scope: str | None) -> str:
+    """；2 个县缺该月数据（乙县：最新 2024-06-30；…），其乡镇（街道）不在该期 for a scope above the county (its late
+    counties' townships may be the ones asked for); empty otherwise."""
+    if scope is None or len(scope) >= 6 or not hierarchy.many_counties(data):
+        return ""
+    late = hierarchy.reporting(as_of, Places.within(scope), data).missing_names
+    return f"；{len(late)} 个县缺该月数据（{'；'.join(late[:MAX_LISTED])}），其乡镇（街道）不在该期" if late else ""
 
 
 def _shared_names(shared: list[str], by_name: dict[str, list[str]], as_of: date, data: Path | None) -> str:

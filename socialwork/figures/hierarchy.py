@@ -170,6 +170,7 @@ class Reporting:
     reporting: tuple[str, ...]  # codes of those with the snapshot
     missing_names: tuple[str, ...]  # names of those without, each with its latest snapshot
     missing_townships: tuple[str, ...] = ()  # townships listed in divisions but absent from their county's month
+    within_county: bool = False  # the view lies within one county (the county, or townships of it)
 
     @property
     def complete(self) -> bool:
@@ -187,20 +188,31 @@ class Reporting:
         province's card repeating a dozen names is a column of text on a phone; the page's note has them)."""
         return self._note(named=len(self.missing_names) <= NAMED_MISSING)
 
-    def _note(self, named: bool) -> str:
+    @property
+    def card_gaps(self) -> str:
+        """The card's note without what the sums and goals cover (缺 1 个县数据（乙县：最新 2024-06-30）), for a note
+        that says it otherwise (a division's own goal, metrics/notes.py)."""
+        return self._note(named=len(self.missing_names) <= NAMED_MISSING, covered=False)
+
+    def _note(self, named: bool, covered: bool = True) -> str:
         parts = []
-        if self.missing_names:
+        if self.missing_names and self.within_county:  # its figures are empty, not a part of a sum
+            parts.append(f"本县缺该月数据（{self.missing_names[0]}）")
+        elif self.missing_names:
             names = self.missing_names
             listed = "；".join(names[:MAX_NAMED]) + ("…" if len(names) > MAX_NAMED else "")
             listed = listed if named else "名单见报送情况"
-            parts.append(f"缺 {len(names):,} 个县数据（{listed}），合计与目标只含已报送的 {len(self.reporting):,} 个县")
+            covers = f"，合计与目标只含已报送的 {len(self.reporting):,} 个县" if covered else ""
+            parts.append(f"缺 {len(names):,} 个县数据（{listed}）{covers}")
         if self.missing_townships:
             parts.append(f"缺 {len(self.missing_townships)} 个乡镇（街道）数据（{'、'.join(self.missing_townships)}）")
         return "；".join(parts)
 
     @property
     def short_note(self) -> str:
-        """缺 1 个县数据, for a stamp or a footer that has no room for the names."""
+        """缺 1 个县数据, for a stamp or a footer that has no room for the names (本县缺该月数据 within a county)."""
+        if self.missing_names and self.within_county:
+            return "本县缺该月数据"
         parts = [f"缺 {len(names)} 个{noun}数据" for names, noun in
                  ((self.missing_names, "县"), (self.missing_townships, "乡镇（街道）")) if names]  # fmt: skip
         return "，".join(parts)
@@ -237,6 +249,7 @@ def _reporting(as_of: date, places: Places, data: Path | None) -> Reporting:
         reporting=tuple(counties[counties["has_snapshot"]]["county_code"]),
         missing_names=names,
         missing_townships=tuple(absent["township_name"]),
+        within_county=places.county is not None,
     )
 
 

@@ -29,6 +29,7 @@ STATUS_COLOURS = {
     "at_risk": AMBER,
     "behind": RED,
     "missed": DARK_RED,
+    "pending": GREY,
     "contribution": GREY,
     "no_goal": GREY,
     "no_data": GREY,

@@ -7,8 +7,9 @@ while its county snapshots' folder times match what it recorded, so a restored s
 out: the write locks, half-written folders of a write in progress, and the SQLite server database, which goes in as
 its tables instead. The store's write lock is held while it is read, so no import lands halfway through a backup.
 
-A bucket store is archived as the folder store a `restore` makes of it: county.json and each date's published
-version of its snapshot, in the folder layout (older versions of a replaced date stay in the bucket only).
+A bucket store is archived as the folder store a `restore` makes of it: county.json, boundaries.geojson and each
+date's published version of its snapshot, in the folder layout (older versions of a replaced date stay in the bucket
+only).
 
 The users file is referenced (its path and SHA-256), not copied: it holds the password hashes, and an archive is
 copied to other disks and machines, where a hash is a start for guessing. It is configuration, restored with the rest
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from socialwork.data.backup import archive
 from socialwork.data.backup.archive import SERVER_FOLDER, STORE_FOLDER, Member
-from socialwork.data.contract.county_files import COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.contract.followup_tables import FOLLOWUP_FILE
 from socialwork.data.contract.schema import CONTRACT_VERSION
 from socialwork.data.contract.tables import SNAPSHOT_PARTITION
@@ -98,12 +99,13 @@ def _name(root: Path, path: Path) -> str:
 
 
 def _bucket_members(bucket: Bucket) -> Iterator[Member]:
-    """The bucket's county.json and each date's published snapshot, from this server's local copy (downloaded first
-    where missing), laid out as a folder store."""
+    """The bucket's county.json, its boundaries.geojson and each date's published snapshot, from this server's local
+    copy (downloaded first where missing), laid out as a folder store."""
     files = objectstore.local_files(bucket)
-    county = objectstore.county_path(bucket)
-    if county.is_file():
-        yield Member(f"{STORE_FOLDER}/{COUNTY_FILE}", county.stat().st_mtime_ns, path=county)
+    for name in (COUNTY_FILE, BOUNDARIES_FILE):
+        path = objectstore.beside_path(bucket, name)
+        if path.is_file():
+            yield Member(f"{STORE_FOLDER}/{name}", path.stat().st_mtime_ns, path=path)
     for as_of, tables in files.items():
         folder = f"{STORE_FOLDER}/{SNAPSHOT_PARTITION}={as_of.isoformat()}"
         newest = max(path.stat().st_mtime_ns for path in tables.values())

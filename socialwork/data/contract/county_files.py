@@ -11,6 +11,7 @@ from socialwork.data.contract.tables import TARGETS
 # and every page, export, file name and CLI line takes the county's name from it (socialwork/data/storage/identity.py).
 
 COUNTY_FILE = "county.json"
+BOUNDARIES_FILE = "boundaries.geojson"  # the townships' outlines for the map, beside county.json (data/maps/)
 DEFAULT_PLAN_TITLE = "社会工作人才支持专项工作"
 
 COUNTY = Table(

@@ -207,6 +207,7 @@ KPI_STATUS = Enum(
         "on_track": "进度正常",
         "behind": "滞后",
         "missed": "未达标",
+        "pending": "待报齐",  # a division's own goal while some of its counties lack the month: not judged
         "contribution": "不单独考核",
         "no_goal": "无目标",
         "no_data": "无数据",

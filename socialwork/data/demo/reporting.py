@@ -117,11 +117,12 @@ def write_demo_round(url: str, data: Location, township_codes: dict[str, str]) -
     round_id = flow.open_round(reviewer, ROUND_MONTH, DEADLINE).round_id
     code_of = {u.name: u.code for u in units} | {u.code: u.code for u in units}
     waiting = {code_of[n] for n in NOT_STARTED}
+    clerks = {code_of[unit]: name for name, _, role, unit, _ in DEMO_ACCOUNTS if role == REPORTER}
     for day, unit in enumerate(units):
         if unit.code in waiting:
             continue
         clock.at = datetime.combine(date(2026, 11, 26), time(9), BEIJING) + timedelta(days=day % 8, hours=day % 8)
-        clerk = Account(f"demo-{unit.code}", f"{unit.name}填报员", REPORTER, unit.code)
+        clerk = Account(clerks.get(unit.code, f"tianbao-{unit.code}"), f"{unit.name}填报员", REPORTER, unit.code)
         part = flow.part(clerk, round_id, unit.code)
         news = NOVEMBER_CHANGES.get(unit.name, lambda frames: frames)(part.frames)
         if news is not part.frames:

@@ -18,13 +18,14 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from socialwork.data.contract.county_files import BOUNDARIES_FILE
 from socialwork.data.contract.tables import TOWNSHIPS
 from socialwork.data.maps import geometry
+from socialwork.data.storage import objectstore
 from socialwork.data.storage.layout import StoreError, announce_write
 from socialwork.data.storage.location import Bucket, Location
 from socialwork.data.storage.store import read_table, snapshot_dates
 
-BOUNDARIES_FILE = "boundaries.geojson"
 MAX_BYTES = 20 * 1024 * 1024  # a county's townships at survey precision are a few MB; more is the wrong file
 SIZE_BUDGET = 300 * 1024  # what the browser receives with the page
 # Property names that carry a township's code in files people have: ours, the statistics bureau's, Amap's/DataV's.
@@ -278,10 +279,11 @@ _loaded: dict[Path, tuple[int, dict | None]] = {}
 
 
 def load(root: Location) -> dict | None:
-    """The stored collection of a county's store (None without one, or in a bucket); read again when it changes."""
-    if isinstance(root, Bucket):
+    """The stored collection of a county's store (None without one); read again when it changes. A bucket's is read
+    from this server's local copy, as published with the county (publishing.py)."""
+    path = _local_path(root)
+    if path is None:
         return None
-    path = Path(root) / BOUNDARIES_FILE
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -295,6 +297,17 @@ def load(root: Location) -> dict | None:
         collection = None  # the map falls back to tiles; `boundaries` writes a good file again
     _loaded[path] = (stamp, collection)
     return collection
+
+
+def _local_path(root: Location) -> Path | None:
+    """Where the store's boundaries file is read: beside county.json, or a bucket's local copy (None when the bucket
+    does not answer: the map falls back to tiles)."""
+    if not isinstance(root, Bucket):
+        return Path(root) / BOUNDARIES_FILE
+    try:
+        return objectstore.beside_path(root, BOUNDARIES_FILE)
+    except StoreError:
+        return None
 
 
 def summary_text(collection: dict) -> str:

@@ -20,6 +20,7 @@ from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.contract.tables import COUNTY_FIGURES, DERIVED_TABLES, TABLES, TABLES_BY_NAME
 from socialwork.data.importing import importer
+from socialwork.data.importing.cells import looks_personal
 from socialwork.data.importing.validate import Problem, check_given
 from socialwork.data.reporting.units import Unit, owners
 from socialwork.data.storage import aggregates, store
@@ -172,10 +173,24 @@ def outside_rows(unit: Unit, frames: Frames, units: list[Unit]) -> list[Problem]
     return problems
 
 
+def personal_cells(frames: Frames) -> list[Problem]:
+    """Text cells that look like an ID-card or phone number: never stored, as the import never stores them (a person's
+    id is a pseudonym; an ID number becomes one only through an Excel part, where the import's reader hashes it)."""
+    problems = []
+    for name, frame in frames.items():
+        for column in TABLES_BY_NAME[name].columns:
+            if column.type != "VARCHAR" or column.enum is not None:
+                continue
+            for i, value in enumerate(frame[column.name]):
+                if isinstance(value, str) and looks_personal(value):
+                    problems.append(Problem(name, i + 1, column.name, "疑似身份证号或电话号码，不能保存个人信息"))
+    return problems
+
+
 def part_problems(unit: Unit, frames: Frames, base: Frames, units: list[Unit], as_of: date) -> list[Problem]:
     """Everything that keeps a part from being submitted, on its table, row (1-based in the part) and column: rows
     outside the part, then the contract's and the import's checks of the month it would make."""
-    outside = outside_rows(unit, frames, units)
+    outside = personal_cells(frames) + outside_rows(unit, frames, units)
     if outside:
         return outside
     frames = {t.name: typed(t.name, frames.get(t.name, base[t.name].iloc[0:0])) for t in TABLES}
@@ -202,10 +217,12 @@ def _date_problems(frames: Frames, as_of: date) -> list[Problem]:
 
 def read_excel_part(content: bytes, file_name: str, as_of: date, id_key: str | None) -> tuple[Frames, list[str]]:
     """The tables of a unit's own workbook, read by the import's reader (title rows, merged cells, full-width text,
-    ID numbers hashed and never kept); problems as the import words them."""
+    ID numbers hashed and never kept); problems as the import words them. Empty sheets are left out."""
     raw, warnings = importer.read_xlsx(content, file_name)
     frames, problems = {}, [str(w) for w in warnings if isinstance(w, importer.ReadProblem)]
     for name, table in raw.items():
+        if not table.rows:  # an empty sheet (the template's others) keeps the part's rows: nothing is lost
+            continue
         frame, found = importer.parse_table(TABLES_BY_NAME[name], table, as_of, id_key)
         frames[name] = typed(name, frame)
         problems += [str(p) for p in found]
@@ -292,6 +309,11 @@ def row_changes(unit_code: str, base: Frames, frames: Frames, units: list[Unit])
 
 # Computed once per saved version of a part (the board shows every unit's), and once per round for its base month.
 _CHANGES: dict[tuple, list[Change]] = {}
+
+
+def known_changes(key: tuple, unit_code: str) -> list[Change] | None:
+    """A part's changes if already computed for this saved version, else None."""
+    return _CHANGES.get((key, unit_code))
 
 
 def cached_changes(

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from socialwork.data.contract.reporting_tables import PART_STATE
-from socialwork.data.contract.tables import TABLES
+from socialwork.data.contract.tables import TABLES, TABLES_BY_NAME
 from socialwork.data.importing.validate import Problem
 from socialwork.data.reporting import parts, publication, records
 from socialwork.data.reporting.parts import Frames
@@ -88,7 +88,7 @@ class Reporting:
         latest = self._latest_date()
         if latest is None:
             raise ReportingError("数据目录中还没有任何一期数据：请先导入一期全县数据，再设置上报单位")
-        return default_units(store.read_table(self.data, latest, _table("townships")))
+        return default_units(store.read_table(self.data, latest, TABLES_BY_NAME["townships"]))
 
     def set_units(self, units: list[Unit], by: Account | str) -> list[Unit]:
         """Replace the unit list (refused while a round is open: its parts were cut by the old list)."""
@@ -97,7 +97,9 @@ class Reporting:
         latest = self._latest_date()
         townships = None
         if latest is not None:
-            townships = set(store.read_table(self.data, latest, _table("townships"))["township_code"].astype(str))
+            townships = set(
+                store.read_table(self.data, latest, TABLES_BY_NAME["townships"])["township_code"].astype(str)
+            )
         units = checked_units(units, townships)
         with self._writing() as con:
             if con.execute(sa.select(REPORTING_ROUNDS.c.round_id).where(REPORTING_ROUNDS.c.state == "open")).first():
@@ -214,24 +216,35 @@ class Reporting:
         return found
 
     def check(self, account: Account, round_id: int, unit_code: str, frames: Frames) -> list[Problem]:
-        """What would keep these rows from being submitted, each on its table, row and column."""
+        """What would keep these rows from being submitted, each on its table, row and column (remembered for the
+        same rows: a page asks at every rerun)."""
         access.require(account, "part_read", unit_code)
         this = self.round(round_id)
         units = self.units()
-        unit = _unit(units, unit_code)
-        return parts.part_problems(unit, frames, self._base_month(this), units, this.as_of)
+        text = parts.encode({t.name: parts.typed(t.name, frames.get(t.name, _empty(t.name))) for t in TABLES})
+        key = (self.url, round_id, this.base_date, unit_code, tuple(units), text)
+        if key not in _CHECKED:
+            if len(_CHECKED) > 64:
+                _CHECKED.clear()
+            _CHECKED[key] = parts.part_problems(_unit(units, unit_code), frames, self._base_month(this), units,
+                                                this.as_of)  # fmt: skip
+        return _CHECKED[key]
 
     def save(self, account: Account, round_id: int, unit_code: str, frames: Frames, version: int) -> PartStatus:
         """Save a draft made from `version`. Rows outside the unit's part are refused, naming them; other problems are
         kept with the draft and stop only its submission. SaveConflict if someone saved since `version`."""
         access.require(account, "part_write", unit_code)
-        this = self._open(round_id)
+        self._open(round_id)
         units = self.units()
+        personal = parts.personal_cells(frames)
+        if personal:
+            raise ReportingError("以下单元格疑似个人信息，未保存：\n" + "\n".join(map(str, personal[:20])))
         outside = parts.outside_rows(_unit(units, unit_code), frames, units)
         if outside:
             raise ReportingError("以下数据不属于本单位，未保存：\n" + "\n".join(map(str, outside)))
         text = parts.encode({t.name: parts.typed(t.name, frames.get(t.name, _empty(t.name))) for t in TABLES})
         with self._writing() as con:
+            self._still_open(con, round_id)
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
             if row["version"] != version:
@@ -241,9 +254,9 @@ class Reporting:
                     "请先下载或记下，再重新打开最新版本后修改",
                     frames,
                 )
-            con.execute(
+            written = con.execute(
                 ROUND_PARTS.update()
-                .where(_key(round_id, unit_code))
+                .where(_key(round_id, unit_code) & (ROUND_PARTS.c.version == version))  # PostgreSQL: the row's lock
                 .values(
                     state="draft" if row["state"] != "returned" else "returned",
                     version=version + 1,
@@ -252,8 +265,9 @@ class Reporting:
                     updated_by=account.username,
                 )
             )
+            if written.rowcount != 1:  # another save of the same version committed between our read and write
+                raise SaveConflict("保存冲突：本单位的数据刚被其他人保存。您的修改未保存、仍在页面上", frames)
             self._event(con, round_id, unit_code, account.username, "saved", f"版本 {version + 1}")
-        del this
         return self.status(round_id, unit_code)
 
     def submit(self, account: Account, round_id: int, unit_code: str, version: int) -> PartStatus:
@@ -281,6 +295,7 @@ class Reporting:
 
     def _submitted(self, account, round_id, unit_code, version, action, keep_rows) -> PartStatus:
         with self._writing() as con:
+            self._still_open(con, round_id)
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
             if row["version"] != version:
@@ -294,7 +309,13 @@ class Reporting:
             }
             if not keep_rows:
                 values["rows_json"] = None
-            con.execute(ROUND_PARTS.update().where(_key(round_id, unit_code)).values(**values))
+            written = con.execute(
+                ROUND_PARTS.update()
+                .where(_key(round_id, unit_code) & (ROUND_PARTS.c.version == version))
+                .values(**values)
+            )
+            if written.rowcount != 1:
+                raise ReportingError("本单位数据刚被其他人更新，请查看最新版本后再提交")
             self._event(con, round_id, unit_code, account.username, action)
         return self.status(round_id, unit_code)
 
@@ -344,16 +365,21 @@ class Reporting:
             self._event(con, round_id, unit_code, account.username, "approved")
         return self.status(round_id, unit_code)
 
-    def changes(self, account: Account, round_id: int, unit_code: str) -> list[parts.Change]:
+    def changes(self, account: Account, round_id: int, unit_code: str, seen: PartStatus | None = None):
         """What the unit's part changes against its base month, in the plan's terms: the county's figures that move,
-        then rows per table."""
-        part = self.part(account, round_id, unit_code)
-        if not part.status.edited:
-            return []
+        then rows per table. `seen`, the part's status on the board, spares reading it again once computed."""
+        access.require(account, "part_read", unit_code)
         this = self.round(round_id)
-        units = self.units()
+        status = seen or self.status(round_id, unit_code)
+        if not status.edited:
+            return []
+        key = (self.url, round_id, this.base_date, status.version)
+        known = parts.known_changes(key, unit_code)
+        if known is not None:
+            return known
+        part = self.part(account, round_id, unit_code)
         key = (self.url, round_id, this.base_date, part.status.version)
-        return parts.cached_changes(key, unit_code, this.as_of, units, part.frames, self._base_month(this))
+        return parts.cached_changes(key, unit_code, this.as_of, self.units(), part.frames, self._base_month(this))
 
     # ------------------------------------------------------------ publication
 
@@ -382,6 +408,11 @@ class Reporting:
     def _latest_date(self) -> date | None:
         return max(self._dates(), default=None)
 
+    def _still_open(self, con: Connection, round_id: int) -> None:
+        """Inside a write: the round was not published since the caller looked (a save never follows publication)."""
+        if not self._round(con, round_id).is_open:
+            raise ReportingError("本月上报已发布，不能再修改")
+
     def _open(self, round_id: int) -> Round:
         this = self.round(round_id)
         if not this.is_open:
@@ -396,18 +427,17 @@ class Reporting:
         return part_of(self._base_month(this), unit_code, units)
 
 
+_CHECKED: dict[tuple, list[Problem]] = {}
+
+
 @lru_cache(maxsize=4)
 def _base_month(data: Location, base_date: date, _version: tuple) -> Frames:
     """Every table of the base month, typed as parts are (cached per store version: a board reads it per unit)."""
     return {t.name: remember_base(parts.typed(t.name, store.read_table(data, base_date, t))) for t in TABLES}
 
 
-def _table(name: str):
-    return next(t for t in TABLES if t.name == name)
-
-
 def _empty(name: str) -> pd.DataFrame:
-    return pd.DataFrame(columns=list(_table(name).column_names))
+    return pd.DataFrame(columns=list(TABLES_BY_NAME[name].column_names))
 
 
 def _unit(units: list[Unit], code: str) -> Unit:

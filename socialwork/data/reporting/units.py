@@ -13,7 +13,6 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
@@ -195,7 +194,8 @@ def is_base(frame: pd.DataFrame) -> bool:
 
 
 def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Series:
-    """The code of the unit that reports each row of one table of a month (see the module's docstring)."""
+    """The code of the unit that reports each row of one table of a month (see the module's docstring). Claims never
+    overlap (checked_units), so each kind of claim is one lookup per row."""
     units = list(units)
     if is_base(frame):
         key = (id(frame), table_name, tuple(units))
@@ -207,25 +207,18 @@ def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Se
 
 def _owners(table_name: str, frame: pd.DataFrame, units: list[Unit]) -> pd.Series:
     office = next(u.code for u in units if u.kind == "county_office")
-    owner = np.full(len(frame), office, dtype=object)
-    decided = np.zeros(len(frame), dtype=bool)
-    for unit in units:  # only the units claiming rows of this table by their columns, in the units' order
-        if table_name in unit.whole_tables:
-            claims = np.ones(len(frame), dtype=bool)
-        elif table_name == "posts" and unit.sectors:
-            claims = frame["sector"].isin(unit.sectors).to_numpy()
-        elif table_name == "purchases" and unit.purchase_departments:
-            claims = frame["department"].isin(unit.purchase_departments).to_numpy()
-        else:
-            continue
-        take = claims & ~decided
-        owner[take], decided = unit.code, decided | take
+    whole = next((u.code for u in units if table_name in u.whole_tables), None)
+    if whole is not None:
+        return pd.Series(whole, index=frame.index, dtype=object)
+    claimed = pd.Series(None, index=frame.index, dtype=object)
+    if table_name == "posts":
+        claimed = frame["sector"].map({s: u.code for u in units for s in u.sectors}).astype(object)
+    elif table_name == "purchases":
+        claimed = frame["department"].map({d: u.code for u in units for d in u.purchase_departments}).astype(object)
     if "township_code" in frame.columns:
-        townships = {u.code for u in units if u.kind == "township"}
-        codes = frame["township_code"].to_numpy(dtype=object)
-        take = ~decided & frame["township_code"].isin(townships).to_numpy()
-        owner[take] = codes[take]
-    return pd.Series(owner, index=frame.index, dtype=object)
+        townships = {u.code: u.code for u in units if u.kind == "township"}
+        claimed = claimed.where(claimed.notna(), frame["township_code"].map(townships).astype(object))
+    return claimed.where(claimed.notna(), office)
 
 
 def part_of(frames: dict[str, pd.DataFrame], unit_code: str, units: Iterable[Unit]) -> dict[str, pd.DataFrame]:

@@ -8,8 +8,11 @@ the staging folder, before it is renamed into place) and again when `aggregate` 
 A bucket's manifest (objectstore.py) carries the same "checksums" beside its "files". A snapshot written before
 checksums existed has no manifest: it reads as it did, and `verify` says "未记录校验和" for it rather than fail;
 `verify --record` (or `aggregate`) records them for what is there now. Hashing a county's 47 months takes 40 ms, so
-readers check a single county's snapshots whenever the store changes (store.snapshot_dates); a store of many
-counties is checked by `verify`.
+readers check a single county's snapshots whenever the store changes (store.snapshot_dates). A store of many counties
+holds a nation's 8 GB: its readers check the combined months they read, and each county snapshot of a month read from
+the county folders (combined.listing), remembering a file found intact until its size or mtime changes (a write
+changes them; damage that keeps both, such as a failing disk's, is found by `verify`, which remembers nothing).
+Combined months (combined.py) get their manifest when they are written, as county snapshots do.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
+
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
 _CHUNK = 1 << 20
+SNAPSHOT_FILES = [f"{t.name}.parquet" for t in TABLES + DERIVED_TABLES]
+_REMEMBERED_MAX = 500_000  # files found intact (path, size, mtime, checksum); a nation's store has 1.2 million
+_intact: set[tuple[str, int, int, str]] = set()
 
 
 def digest(path: Path) -> str:
@@ -73,9 +81,9 @@ class Problem:
         return f"{self.file} {self.what}"
 
 
-def problems(folder: Path, expected: list[str]) -> tuple[list[Problem], bool]:
+def problems(folder: Path, expected: list[str], remembered: bool = False) -> tuple[list[Problem], bool]:
     """A snapshot folder's damaged or missing files (expected: the file names every snapshot holds), and whether
-    checksums were recorded for it."""
+    checksums were recorded for it; remembered: a file found intact before, and unchanged since, is not hashed again."""
     sums = recorded(folder)
     found: list[Problem] = []
     if sums == {}:
@@ -84,16 +92,43 @@ def problems(folder: Path, expected: list[str]) -> tuple[list[Problem], bool]:
         path = folder / name
         if not path.is_file():
             found.append(Problem(name, "缺失"))
-        elif sums and name in sums and not matches(path, sums[name]):
+        elif sums and name in sums and not matches(path, sums[name], remembered):
             found.append(Problem(name, "损坏（校验和不符）"))
     return found, sums is not None
 
 
-def matches(path: Path, expected: dict) -> bool:
-    """Whether the file is as recorded (its size first: a truncated file costs no hashing)."""
+def matches(path: Path, expected: dict, remembered: bool = False) -> bool:
+    """Whether the file is as recorded (its size first: a truncated file costs no hashing); remembered: one found
+    intact before with the same size and mtime is taken as intact without hashing it again."""
     try:
-        if path.stat().st_size != expected.get("bytes"):
+        stat = path.stat()
+        if stat.st_size != expected.get("bytes"):
             return False
-        return digest(path) == expected.get("sha256")
+        seen = (str(path), stat.st_size, stat.st_mtime_ns, str(expected.get("sha256")))
+        if remembered and seen in _intact:
+            return True
+        intact = digest(path) == expected.get("sha256")
     except OSError:
         return False
+    if intact:
+        if len(_intact) >= _REMEMBERED_MAX:
+            _intact.clear()
+        _intact.add(seen)
+    return intact
+
+
+def snapshot_problem(folder: Path, remembered: bool = False) -> str | None:
+    """What is wrong with a snapshot folder, in Chinese; None when every file is there and as recorded."""
+    missing = [t.name for t in TABLES if not (folder / f"{t.name}.parquet").is_file()]
+    if missing:
+        return f"快照 {folder.name} 不完整，缺少数据表文件：{'、'.join(missing)}；请重新导入该期数据"
+    missing = [t.name for t in DERIVED_TABLES if not (folder / f"{t.name}.parquet").is_file()]
+    if missing:
+        return (
+            f"快照 {folder.name} 缺少汇总文件：{'、'.join(missing)}（可能由旧版本写入）；"
+            "请运行 python -m socialwork aggregate 重新生成"
+        )
+    found, _ = problems(folder, SNAPSHOT_FILES, remembered)
+    if found:
+        return f"快照 {folder.name} 的数据文件损坏：{'、'.join(p.text() for p in found)}；请恢复或重新导入"
+    return None

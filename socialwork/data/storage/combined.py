@@ -6,12 +6,17 @@ every file's footer to plan a query. So after a county's import (and by `python 
 files of every county are also written combined, each row with its county_code::
 
     <root>/combined/snapshot_date=2024-06-30/people.parquet, ..., township_figures.parquet
+    <root>/combined/snapshot_date=2024-06-30/manifest.json  each file's checksum (checksums.py), as a county's
     <root>/combined/snapshot_date=2024-06-30/sources.json   {county code: the snapshot folder it was made from}
 
 A combined month is derived and rebuildable, never a source: readers use it only while every county's snapshot of
-that month is the very folder it was made from (`fresh_months`). A county re-imported since, or newly reporting the
-month, makes it stale, and the month is read from the county folders until it is combined again; deleting
-`combined/` loses nothing. One combining at a time (`.combine-lock`, waited for: the second combines after the first
+that month is the very folder it was made from (`fresh_months`) and its files are as their checksums say. A county
+re-imported since, or newly reporting the month, makes it stale, and a damaged file makes it damaged: either way the
+month is read from the county folders until it is combined again; deleting `combined/` loses nothing.
+
+A county's snapshot that is damaged (a file missing, or not as its checksum) is read as if that county had not
+reported the month (`listing`: the other counties and months are read as ever, and pages name it), and combining
+leaves it out. One combining at a time (`.combine-lock`, waited for: the second combines after the first
 and sees its counties too).
 """
 
@@ -26,6 +31,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +42,7 @@ import pyarrow.parquet as pq
 from socialwork.data.contract.county_files import COUNTY_PARTITION
 from socialwork.data.contract.schema import ARROW_TYPES, CONTRACT_VERSION, VERSION_KEY, Table
 from socialwork.data.contract.tables import DERIVED_TABLES, SNAPSHOT_PARTITION, TABLES
-from socialwork.data.storage import layout
+from socialwork.data.storage import checksums, layout
 from socialwork.data.storage.aggregates import ROW_GROUP_ROWS
 
 COMBINED_FOLDER = "combined"
@@ -85,18 +91,56 @@ def fresh_months(root: Path, snapshots: dict[date, Stamps]) -> set[date]:
     return fresh
 
 
-def reader_files(root: Path) -> dict[date, dict[str, list[Path]]]:
-    """Every month's files by table, as readers should read them: the combined month's file where it is fresh, else
-    each reporting county's own."""
+@dataclass(frozen=True)
+class Listing:
+    """A store of many counties as readers read it: each month from its combined files or its counties' folders."""
+
+    snapshots: dict[date, Stamps]  # every county's snapshot folders by date, damaged ones too
+    fresh: set[date]  # the months read from their combined files
+    left_out: dict[date, dict[str, str]]  # by month, each county whose snapshot is damaged, with what is wrong
+
+    def reporting(self, on: date) -> list[str]:
+        """The counties whose snapshot of the month is read (not left out as damaged)."""
+        return sorted(code for code in self.snapshots.get(on, {}) if code not in self.left_out.get(on, {}))
+
+
+def listing(root: Path) -> Listing:
+    """The store's months as readers read them: a fresh, intact combined month as it is; any other month from the
+    snapshot folders of its counties, each checked against its checksums, a damaged one left out."""
     snapshots = county_snapshots(root)
-    fresh = fresh_months(root, snapshots)
-    names = [t.name for t in TABLES + DERIVED_TABLES]
-    files = {}
+    fresh = {on for on in fresh_months(root, snapshots) if not month_problems(root, on, remembered=True)}
+    left_out = {}
     for on, stamps in snapshots.items():
         if on in fresh:
-            files[on] = {name: [month_folder(root, on) / f"{name}.parquet"] for name in names}
+            continue
+        damaged = {code: problem for code in stamps if (problem := _county_problem(root, code, on))}
+        if damaged:
+            left_out[on] = damaged
+    return Listing(snapshots, fresh, left_out)
+
+
+def _county_problem(root: Path, code: str, on: date, remembered: bool = True) -> str | None:
+    return checksums.snapshot_problem(layout.snapshot_folder(layout.county_folder(root, code), on), remembered)
+
+
+def month_problems(root: Path, on: date, remembered: bool = False) -> list[checksums.Problem]:
+    """A combined month's damaged or missing files (none for a month combined before checksums were recorded)."""
+    found, _ = checksums.problems(month_folder(root, on), checksums.SNAPSHOT_FILES, remembered)
+    return found
+
+
+def reader_files(root: Path) -> dict[date, dict[str, list[Path]]]:
+    """Every month's files by table, as readers should read them: the combined month's file where it is fresh and
+    intact, else each reporting county's own (a county whose snapshot is damaged left out)."""
+    listed = listing(root)
+    names = [t.name for t in TABLES + DERIVED_TABLES]
+    files = {}
+    for on in listed.snapshots:
+        if on in listed.fresh:
+            folders = [month_folder(root, on)]
         else:
-            folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in sorted(stamps)]
+            folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in listed.reporting(on)]
+        if folders:
             files[on] = {name: [folder / f"{name}.parquet" for folder in folders] for name in names}
     return files
 
@@ -114,8 +158,7 @@ def rebuild(root: Path, dates: list[date] | None = None) -> list[date]:
         snapshots = county_snapshots(root)
         wanted = sorted(snapshots) if dates is None else sorted(set(dates))
         for on in wanted:
-            if on in snapshots:
-                _write_month(root, on, snapshots[on])
+            if on in snapshots and _write_month(root, on, snapshots[on]):
                 written.append(on)
             else:
                 _retire(month_folder(root, on))
@@ -152,7 +195,15 @@ def _combine_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_month(root: Path, on: date, stamps: Stamps) -> None:
+def _write_month(root: Path, on: date, stamps: Stamps) -> bool:
+    """Combine the month's intact county snapshots; whether any was. A damaged one is left out, and its county's
+    stamp with it: the month then reads as stale, from the county folders, the damaged one left out there too."""
+    damaged = {code: problem for code in stamps if (problem := _county_problem(root, code, on, remembered=False))}
+    for code, problem in damaged.items():
+        log.warning("combining %s of %s leaves out county %s: %s", on, root, code, problem)
+    stamps = {code: stamp for code, stamp in stamps.items() if code not in damaged}
+    if not stamps:
+        return False
     folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in sorted(stamps)]
     parent = root / COMBINED_FOLDER
     parent.mkdir(exist_ok=True)
@@ -172,6 +223,7 @@ def _write_month(root: Path, on: date, stamps: Stamps) -> None:
                 pq.write_table(combined, staging / f"{table.name}.parquet", row_group_size=rows)
         finally:
             con.close()
+        checksums.record(staging, on)
         # Last: a month without its sources is never read.
         (staging / SOURCES_FILE).write_text(json.dumps(stamps, sort_keys=True), encoding="utf-8")
         final = month_folder(root, on)
@@ -179,6 +231,7 @@ def _write_month(root: Path, on: date, stamps: Stamps) -> None:
         os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return True
 
 
 def _source_version(con: duckdb.DuckDBPyConnection, folders: list[Path]) -> int:

@@ -4,10 +4,11 @@ publishes them by writing one manifest object last.
 Layout under s3://bucket/prefix/::
 
     county.json                                   the county (socialwork/data/storage/identity.py)
+    boundaries.geojson                            its townships' outlines for the map (data/maps/boundaries.py)
     manifests/2026-11-30/v000001.json             a published snapshot: its files, as paths relative to the prefix
     manifests/2026-11-30/v000002.json             the same date replaced (--replace); v000001 and its files stay
     uploads/<stamp>-<id>/snapshot_date=2026-11-30/<table>.parquet    one import's files
-    .replaced/county.json@<stamp>                 a county.json replaced by `init --replace`
+    .replaced/county.json@<stamp>                 a county.json replaced by `init --replace` (boundaries.geojson too)
 
 Readers list manifests/ and nothing else: a snapshot is visible once its manifest exists, and then whole; the
 newest version of a date is the one shown. The manifest is written with `If-None-Match: *`, so the bucket creates
@@ -17,7 +18,8 @@ leaves files no manifest lists, which remove_stale_uploads deletes once they are
 
 A server reads through its own copy of the published files (settings.cache_dir): a file never changes once
 uploaded (a replaced date gets new files under a new prefix), so a file downloaded once is good for as long as a
-manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md).
+manifest lists it, and pages query local Parquet as fast as from a local store (docs/object-storage.md); the last
+listing copied whole is saved beside it (saved_listing.py), for a server started while the bucket does not answer.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from socialwork.data import settings
-from socialwork.data.contract.county_files import COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import checksums
+from socialwork.data.storage import checksums, saved_listing
 from socialwork.data.storage.layout import StoreError
 from socialwork.data.storage.location import Bucket, client
 
@@ -70,11 +72,16 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Published:
-    """What the bucket shows now: the newest manifest of each date, and the county file's ETag."""
+    """What the bucket shows now: the newest manifest of each date, and the ETags of the files beside them."""
 
     version: tuple  # the cache key of everything read from the store
     snapshots: dict[date, Manifest] = field(hash=False)
     county_etag: str | None
+    boundaries_etag: str | None = None  # the map's outlines, published with the county (None: the bucket has none)
+
+    def beside(self) -> dict[str, str | None]:
+        """The files beside the snapshots, each with its ETag (None where the bucket has none)."""
+        return {COUNTY_FILE: self.county_etag, BOUNDARIES_FILE: self.boundaries_etag}
 
 
 _lock = threading.Lock()
@@ -84,6 +91,8 @@ _synced: dict[Bucket, tuple] = {}  # bucket -> the version whose files are all i
 _offline: dict[Bucket, tuple[float, datetime]] = {}  # bucket -> when it last failed to answer (monotonic), since when
 OFFLINE_RETRY_SECONDS = 10.0
 _damaged: dict[tuple[Bucket, str], str] = {}  # (bucket, manifest key) -> what is wrong: an object differs from its sum
+_saved: dict[Bucket, tuple] = {}  # bucket -> the version last saved beside the copy (saved_listing.py)
+_restored: dict[Bucket, datetime] = {}  # bucket -> when the listing served since start-up was saved (no bucket yet)
 
 
 class Unreachable(StoreError):
@@ -135,6 +144,8 @@ def published(bucket: Bucket, fresh: bool = False) -> Published:
     try:
         result = _listing(bucket)
     except Unreachable as err:
+        if seen is None and not fresh:  # started while the bucket does not answer: the copy saved before, if any
+            return _restore(bucket, now, err)
         if seen is None or fresh or _synced.get(bucket) != seen[1].version:
             raise
         log.warning("%s; serving the local copy listed before", err)
@@ -144,6 +155,8 @@ def published(bucket: Bucket, fresh: bool = False) -> Published:
     with _lock:
         _seen[bucket] = (now, result)
         _offline.pop(bucket, None)
+        if _restored.pop(bucket, None) is not None:
+            _saved.pop(bucket, None)  # the bucket answers again: the listing is saved anew, with today's date
     return result
 
 
@@ -156,6 +169,13 @@ def offline_notice(bucket: Bucket) -> str | None:
     latest = max(seen[1].snapshots, default=None)
     since = failed[1].astimezone().strftime("%H:%M")
     shown = f"最新一期 {latest.isoformat()}" if latest else "尚无快照"
+    saved = _restored.get(bucket)
+    if saved is not None:  # never reached since start-up: the copy is as the bucket was when it was saved
+        when = saved.astimezone().strftime("%Y-%m-%d %H:%M")
+        return (
+            f"对象存储 {bucket} 自本服务启动（{since}）起无法访问，正在显示本机保存的副本（{when} 保存，{shown}）；"
+            "恢复前不能导入或发布新数据，请检查对象存储服务和 AWS_ENDPOINT_URL"
+        )
     return (
         f"对象存储 {bucket} 自 {since} 起无法访问，正在显示本机保存的副本（{shown}）；"
         "恢复前不能导入或发布新数据，请检查对象存储服务和 AWS_ENDPOINT_URL"
@@ -164,14 +184,18 @@ def offline_notice(bucket: Bucket) -> str | None:
 
 def _listing(bucket: Bucket) -> Published:
     manifests = sorted(m["Key"] for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"]))
-    county = _list(bucket, COUNTY_FILE)
-    etag = next((c["ETag"] for c in county if c["Key"] == COUNTY_FILE), None)
+    etag, outlines = (_etag(bucket, name) for name in (COUNTY_FILE, BOUNDARIES_FILE))
     newest: dict[date, Manifest] = {}
     for key in manifests:  # sorted: a later version of a date comes after an earlier one
         manifest = _manifest(bucket, key)
         newest[manifest.as_of] = manifest
-    version = (str(bucket), tuple(m.key for m in newest.values()), etag)
-    return Published(version, dict(sorted(newest.items())), etag)
+    version = (str(bucket), tuple(m.key for m in newest.values()), etag, outlines)
+    return Published(version, dict(sorted(newest.items())), etag, outlines)
+
+
+def _etag(bucket: Bucket, name: str) -> str | None:
+    """The ETag of a file beside the snapshots (county.json, boundaries.geojson); None where the bucket has none."""
+    return next((o["ETag"] for o in _list(bucket, name) if o["Key"] == name), None)
 
 
 def forget(bucket: Bucket) -> None:
@@ -188,10 +212,21 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
     body = _call(bucket, f"读取 {key} ", client().get_object, Bucket=bucket.bucket, Key=bucket.key(key))["Body"].read()
     try:
         values = json.loads(body)
+    except ValueError as err:
+        raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
+    manifest = _parsed(bucket, key, values)
+    with _lock:
+        _manifests[(bucket, key)] = manifest
+    return manifest
+
+
+def _parsed(bucket: Bucket, key: str, values: Any) -> Manifest:
+    """A manifest from its key and body (the bucket's, or as saved beside the local copy), checked."""
+    try:
         match = _MANIFEST.match(key)
         manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]),
                             dict(values.get("checksums", {})))  # fmt: skip
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
     outside = [p for p in manifest.files.values() if p.startswith("/") or ".." in p.split("/")]
     if outside:  # the local copy must stay in its folder, whatever a manifest says
@@ -199,8 +234,6 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
     missing = [t.name for t in TABLES + DERIVED_TABLES if t.name not in manifest.files]
     if missing:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 缺少数据表：{'、'.join(missing)}")
-    with _lock:
-        _manifests[(bucket, key)] = manifest
     return manifest
 
 
@@ -230,12 +263,14 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
     for each file again even when this version was copied before (someone may have emptied the copy)."""
     state = published(bucket)
     root = settings.cache_dir(bucket)
-    county_as_expected = (root / COUNTY_FILE).is_file() == (state.county_etag is not None)
+    beside_as_expected = all((root / name).is_file() == (etag is not None) for name, etag in state.beside().items())
     with _lock:
-        copied = _synced.get(bucket) == state.version and county_as_expected
+        copied = _synced.get(bucket) == state.version and beside_as_expected
         if copied and not check_files:
             return state
-    wanted = {p: (m, name) for m in state.snapshots.values() for name, p in m.files.items()}
+    with _lock:  # offline, a damaged month's objects (never copied) are not asked for again
+        skipped = {m.key for m in state.snapshots.values() if bucket in _offline and (bucket, m.key) in _damaged}
+    wanted = {p: (m, name) for m in state.snapshots.values() if m.key not in skipped for name, p in m.files.items()}
     missing = sorted(p for p in wanted if not (root / p).is_file())
 
     def fetch(relative: str) -> None:
@@ -249,15 +284,51 @@ def synced(bucket: Bucket, check_files: bool = False) -> Published:
 
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
         list(pool.map(fetch, missing))
-    county = root / COUNTY_FILE
-    if state.county_etag is None:
-        county.unlink(missing_ok=True)
-    elif not copied:  # its ETag is part of the version: the copy of this version is the one
-        download(bucket, COUNTY_FILE, county)
+    for name, etag in state.beside().items():
+        if etag is None:
+            (root / name).unlink(missing_ok=True)
+        elif not copied:  # its ETag is part of the version: the copy of this version is the one
+            download(bucket, name, root / name)
     if missing:
         log.info("downloaded %d published file(s) of %s to %s", len(missing), bucket, root)
     with _lock:
         _synced[bucket] = state.version
+    _save(bucket, state)
+    return state
+
+
+# ---------------------------------------------------------------- the last listing, saved beside the local copy
+def _save(bucket: Bucket, state: Published) -> None:
+    """Save the listing whose files are all in the local copy (saved_listing.py), once per version; one that cannot
+    be written is logged: serving goes on."""
+    if _saved.get(bucket) == state.version:
+        return
+    with _lock:
+        damaged = {m.key: _damaged[(bucket, m.key)] for m in state.snapshots.values() if (bucket, m.key) in _damaged}
+    manifests = {m.key: {"files": m.files, "checksums": m.checksums} for m in state.snapshots.values()}
+    saved = saved_listing.Saved(datetime.now(UTC), state.county_etag, manifests, damaged)
+    try:
+        saved_listing.write(settings.cache_dir(bucket), str(bucket), saved)
+        _saved[bucket] = state.version
+    except OSError as err:
+        log.warning("could not save the listing of %s beside its local copy: %s", bucket, err)
+
+
+def _restore(bucket: Bucket, now: float, unreachable: Unreachable) -> Published:
+    """The listing saved beside the local copy, served while the bucket does not answer (offline_notice says so, with
+    its date); the bucket's own error when there is none, or a file it lists is not in the copy."""
+    try:
+        saved, newest = saved_listing.read_copied(settings.cache_dir(bucket), lambda k, b: _parsed(bucket, k, b))
+    except ValueError as err:
+        log.warning("%s; no saved listing to serve (%s)", unreachable, err)
+        raise unreachable  # noqa: B904 (the bucket's error is the one to show; its own cause stays)
+    etag = saved.county_etag
+    state = Published((str(bucket), tuple(m.key for m in newest.values()), etag), newest, etag)
+    log.warning("%s; serving the local copy saved %s", unreachable, saved.saved_at.isoformat())
+    with _lock:
+        _seen[bucket], _synced[bucket], _offline[bucket] = (now, state), state.version, (now, datetime.now(UTC))
+        _restored[bucket], _saved[bucket] = saved.saved_at, state.version  # the date stays the one it was saved on
+        _damaged.update({(bucket, key): what for key, what in saved.damaged.items()})
     return state
 
 
@@ -281,22 +352,49 @@ def download(bucket: Bucket, relative: str, target: Path, expected: dict | None 
 
 def county_path(bucket: Bucket) -> Path:
     """county.json in the local copy, as the bucket holds it now (absent when the bucket has none)."""
+    return beside_path(bucket, COUNTY_FILE)
+
+
+def beside_path(bucket: Bucket, name: str) -> Path:
+    """A file beside the snapshots (county.json, boundaries.geojson) in the local copy, as the bucket holds it now
+    (absent when the bucket has none)."""
     synced(bucket)
-    return settings.cache_dir(bucket) / COUNTY_FILE
+    return settings.cache_dir(bucket) / name
 
 
 def write_county(bucket: Bucket, text: str, replace: bool) -> None:
     """Write county.json; a new one only if none exists (If-None-Match), a replaced one kept under .replaced/."""
+    if not write_beside(bucket, COUNTY_FILE, text, replace):
+        raise StoreError(f"对象存储 {bucket} 已初始化；如需修改县域信息，请加 --replace")
+
+
+def write_beside(bucket: Bucket, name: str, text: str, replace: bool) -> bool:
+    """Write a file beside the snapshots: a new one only if none exists (If-None-Match; False when one does), a
+    replaced one kept under .replaced/. Readers see it at their next listing (its ETag is part of the version)."""
     s3 = client()
     if replace:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        source = {"Bucket": bucket.bucket, "Key": bucket.key(COUNTY_FILE)}
-        keep = bucket.key(f".replaced/{COUNTY_FILE}@{stamp}")
-        _call(bucket, "保留旧县域信息", s3.copy_object, Bucket=bucket.bucket, Key=keep, CopySource=source)
-        _call(bucket, "写入县域信息", s3.put_object, Bucket=bucket.bucket, Key=bucket.key(COUNTY_FILE), Body=text)
-    elif not _put_if_absent(bucket, COUNTY_FILE, text.encode("utf-8")):
-        raise StoreError(f"对象存储 {bucket} 已初始化；如需修改县域信息，请加 --replace")
+        source = {"Bucket": bucket.bucket, "Key": bucket.key(name)}
+        keep = bucket.key(f".replaced/{name}@{stamp}")
+        _call(bucket, f"保留旧的 {name} ", s3.copy_object, Bucket=bucket.bucket, Key=keep, CopySource=source)
+        _call(bucket, f"写入 {name} ", s3.put_object, Bucket=bucket.bucket, Key=bucket.key(name), Body=text)
+    elif not _put_if_absent(bucket, name, text.encode("utf-8")):
+        return False
     forget(bucket)
+    return True
+
+
+def read_beside(bucket: Bucket, name: str) -> str | None:
+    """A file beside the snapshots as the bucket holds it now (None where it has none)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        body = client().get_object(Bucket=bucket.bucket, Key=bucket.key(name))["Body"].read()
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None
+        return _call(bucket, f"读取 {name} ", _raise, err)
+    return body.decode("utf-8")
 
 
 def _put_if_absent(bucket: Bucket, relative: str, body: bytes) -> bool:

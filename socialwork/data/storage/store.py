@@ -37,7 +37,6 @@ from socialwork.data.storage.layout import (
     StoreError,
     announce_write,
     county_code_of,
-    county_folder,
     county_folders,
     is_multi_county,
     snapshot_folder,
@@ -67,13 +66,13 @@ def snapshot_dates(root: Location) -> list[date]:
 def checked_snapshots(root: Location) -> tuple[list[date], dict[date, str]]:
     """snapshot_dates, and each snapshot left out of them with what is wrong with it and what to do, in Chinese (a
     bucket's local copy is checked against the manifests' checksums as it is downloaded; a store of many counties'
-    months by `verify`)."""
+    months as combined.listing says)."""
     if isinstance(root, Bucket):
         return objectstore.snapshot_dates(root), objectstore.damaged(root)
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
     if is_multi_county(root):
-        return _multi_county_dates(root), {}
+        return _multi_county_checked(root)
     return _checked_snapshots(root)
 
 
@@ -87,7 +86,7 @@ def _checked_snapshots(root: Path) -> tuple[list[date], dict[date, str]]:
             on = date.fromisoformat(match.group(1))
         except ValueError as err:
             raise StoreError(f"快照文件夹名称中的日期无效：{child}") from err
-        problem = snapshot_problem(child)
+        problem = checksums.snapshot_problem(child)
         if problem:
             damaged[on] = problem
         else:
@@ -95,34 +94,27 @@ def _checked_snapshots(root: Path) -> tuple[list[date], dict[date, str]]:
     return sorted(intact), dict(sorted(damaged.items()))
 
 
-def snapshot_problem(folder: Path) -> str | None:
-    """What is wrong with a snapshot folder, in Chinese; None when every file is there and as recorded."""
-    missing = [t.name for t in TABLES if not (folder / f"{t.name}.parquet").is_file()]
-    if missing:
-        return f"快照 {folder.name} 不完整，缺少数据表文件：{'、'.join(missing)}；请重新导入该期数据"
-    missing = [t.name for t in DERIVED_TABLES if not (folder / f"{t.name}.parquet").is_file()]
-    if missing:
-        return (
-            f"快照 {folder.name} 缺少汇总文件：{'、'.join(missing)}（可能由旧版本写入）；"
-            "请运行 python -m socialwork aggregate 重新生成"
-        )
-    found, _ = checksums.problems(folder, [f"{t.name}.parquet" for t in TABLES + DERIVED_TABLES])
-    if found:
-        return f"快照 {folder.name} 的数据文件损坏：{'、'.join(p.text() for p in found)}；请恢复或重新导入"
-    return None
+def _multi_county_checked(root: Path) -> tuple[list[date], dict[date, str]]:
+    """Every month some county has intact (combined.listing): a county's damaged snapshot leaves that county out of
+    its month (left_out_counties names it), not the month out of the store; a month whose every county is damaged is
+    left out whole, each county's problem named."""
+    listing = combined.listing(root)
+    intact = [on for on in listing.snapshots if listing.reporting(on)]
+    damaged = {
+        on: "；".join(f"县 {code}：{problem}" for code, problem in listing.left_out[on].items())
+        for on in listing.snapshots
+        if not listing.reporting(on)
+    }
+    return intact, damaged
 
 
-def _multi_county_dates(root: Path) -> list[date]:
-    """Every month any county has. A combined month was checked whole when it was written; the other months'
-    county snapshots are checked here as a single county's are."""
-    snapshots = combined.county_snapshots(root)
-    fresh = combined.fresh_months(root, snapshots)
-    stale = {code for on, stamps in snapshots.items() if on not in fresh for code in stamps}
-    for code in sorted(stale):
-        _, damaged = _checked_snapshots(county_folder(root, code))
-        if damaged:  # its months are read together with every other county's: not left out one by one (yet)
-            raise StoreError(f"县 {code}：{next(iter(damaged.values()))}")
-    return list(snapshots)
+def left_out_counties(root: Location) -> dict[date, dict[str, str]]:
+    """In a store of many counties, the months read without a county whose snapshot of that month is damaged: by
+    month, each such county's code with what is wrong (empty for any other store)."""
+    if isinstance(root, Bucket) or not is_multi_county(root):
+        return {}
+    listing = combined.listing(root)
+    return {on: dict(counties) for on, counties in listing.left_out.items() if listing.reporting(on)}
 
 
 def store_version(root: Location) -> tuple:
@@ -275,7 +267,11 @@ def remove_stale_staging(root: Location) -> int:
     lists, once older than objectstore.STALE_SECONDS.
     """
     if isinstance(root, Bucket):
-        return objectstore.remove_stale_uploads(root)
+        try:
+            return objectstore.remove_stale_uploads(root)
+        except objectstore.Unreachable as err:  # a replica serving its local copy: the next opening cleans up
+            log.warning("could not remove stale uploads: %s", err)
+            return 0
     if is_multi_county(root):
         return sum(remove_stale_staging(folder) for folder in county_folders(root).values())
     if not root.is_dir() or not any(c.name.startswith(STAGING_PREFIX) for c in root.iterdir()):

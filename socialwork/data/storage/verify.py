@@ -1,5 +1,7 @@
 """`python -m socialwork verify`: every snapshot of a store checked against the checksums recorded when it was
-written (checksums.py for a folder, the manifests' for a bucket), each damaged or missing file named.
+written (checksums.py for a folder, the manifests' for a bucket), each damaged or missing file named. In a store of
+many counties, every county's snapshots and the combined months (combined.py: readers then read the county folders
+instead, and `combine` writes them again).
 
 A snapshot written before checksums existed is reported as such, not as damage; `--record` records them for a local
 store (what is there now is taken as intact, so check the figures first).
@@ -13,11 +15,13 @@ from datetime import date
 from pathlib import Path
 
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import checksums, objectstore
+from socialwork.data.storage import checksums, combined, objectstore
 from socialwork.data.storage.layout import SNAPSHOT_FOLDER_NAME, StoreError, county_folders, is_multi_county
 from socialwork.data.storage.location import Bucket, Location
 
 EXPECTED_FILES = [f"{t.name}.parquet" for t in TABLES + DERIVED_TABLES]
+COMBINED = "合并文件 "  # how a combined month is named in the report, before its date
+REBUILD = "（合并文件可重新生成：python -m socialwork combine）"
 NOT_RECORDED = "未记录校验和（由旧版本写入；可运行 verify --record 记录当前文件的校验和）"
 
 
@@ -54,6 +58,10 @@ def verify(root: Location, record: bool = False) -> Report:
     folders = county_folders(root) if is_multi_county(root) else {"": root}
     for code, folder in folders.items():
         _verify_folder(folder, f"{code} " if code else "", report, record)
+    if is_multi_county(root) and (root / combined.COMBINED_FOLDER).is_dir():
+        before = len(report.problems)
+        _verify_folder(root / combined.COMBINED_FOLDER, COMBINED, report, record)
+        report.problems[before:] = [f"{line}{REBUILD}" for line in report.problems[before:]]
     return report
 
 

@@ -130,22 +130,28 @@ def _figures_over_counties(from_date: date, to_date: date, scope: str | None, da
 
 
 def scope_targets(
-    as_of: date, year: int, scope: str | None, counties: Iterable[str], data: Path | None = None
-) -> pd.DataFrame:
-    """The scope's goals for a plan year, from the given counties' targets unless the division sets its own."""
+    as_of: date, year: int, scope: str | None, counties: Iterable[str], data: Path | None = None,
+    division: str | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The scope's goals for a plan year, from the given counties' targets unless the division sets its own (those
+    rows with division_goal True: a goal of the whole division, which its reporting counties alone cannot meet).
+    division: whose own goals, when not the scope's (the whole of a city's store: the city)."""
+    division = division or scope
     parts = db.run("kpi/targets_by_county_for_year", data=data, snapshot_date=as_of, plan_year=year, scope=scope)
     parts = parts[among(parts["county_code"], counties)]
     if scope is not None and len(scope) >= 6:  # one county: its own targets
         return parts[TARGET_COLUMNS].reset_index(drop=True)
     own = (
-        db.run("kpi/division_targets_for_year", data=data, scope=scope, plan_year=year)
-        if scope
+        db.run("kpi/division_targets_for_year", data=data, scope=division, plan_year=year)
+        if division
         else pd.DataFrame(columns=TARGET_COLUMNS)
     )
     worked_out = [
         combined(group) for key, group in parts.groupby("metric_key", sort=False) if key not in set(own["metric_key"])
     ]
-    rows = [frame for frame in (own, pd.DataFrame(worked_out, columns=TARGET_COLUMNS)) if not frame.empty]
+    own = own.assign(division_goal=True)
+    worked_out = pd.DataFrame(worked_out, columns=TARGET_COLUMNS).assign(division_goal=False)
+    rows = [frame for frame in (own, worked_out) if not frame.empty]
     if not rows:
         return pd.DataFrame(columns=TARGET_COLUMNS)
     return pd.concat(rows, ignore_index=True).sort_values("sort_order", ignore_index=True)

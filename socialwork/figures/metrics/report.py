@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -20,76 +20,13 @@ from socialwork.data.storage import identity
 from socialwork.figures import db, hierarchy
 from socialwork.figures.choices import available_dates, township_names
 from socialwork.figures.frames import as_dates
-from socialwork.figures.metrics import levels
+from socialwork.figures.metrics import levels, notes
 from socialwork.figures.metrics.dates import baseline_date, previous_date
-from socialwork.figures.metrics.pace import Projection, expected_by_now, is_met, project, status_of, still_to_gain
+from socialwork.figures.metrics.kpi import Kpi, KpiReport
+from socialwork.figures.metrics.pace import expected_by_now, is_met, project, status_of, still_to_gain
 from socialwork.figures.metrics.registry import SPECS, MetricSpec, _none_if_nan, metric_value
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.figures.units import format_value
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One target at one snapshot and filter: value, goal, status and what they were measured against."""
-
-    metric_key: str
-    label: str
-    target_label: str | None
-    unit: str
-    decimals: int
-    value: float | None
-    goal: float | None
-    comparator: str | None
-    scope: str | None
-    status: str
-    status_label: str
-    previous_value: float | None
-    expected_now: float | None
-    baseline_date: date | None
-    note: str
-    gross_value: float | None = None  # certified net increase only: first certificates this year
-    trend: tuple[tuple[date, float | None], ...] = ()  # the plan year's snapshots up to the as-of date
-    projection: Projection | None = None  # annual figures only
-    pace_method: str = ""  # "linear" or "seasonal": how on_track/behind was judged
-    baseline_value: float | None = None  # the figure at the baseline (0 for annual figures)
-    no_previous: str = ""  # why there is no previous value: 乙县无上期数据 (the view's county missed that month)
-    gap: float | None = None  # still to gain to meet the goal now ("> 40" from 5: 36); None when met or without goal
-    last_year_value: float | None = None  # 同比: the figure at the same month's snapshot of the year before
-    last_year_date: date | None = None  # that snapshot (None when the store has no snapshot in that month)
-    responsible_unit: str | None = None  # 责任单位 from the year's targets (a township's view: the township)
-
-    def as_dict(self) -> dict:
-        out = asdict(self)
-        out["baseline_date"] = self.baseline_date.isoformat() if self.baseline_date else None
-        out["trend"] = [[d.isoformat(), v] for d, v in self.trend]
-        out["last_year_date"] = self.last_year_date.isoformat() if self.last_year_date else None
-        return out
-
-
-@dataclass(frozen=True)
-class KpiReport:
-    as_of: date
-    plan_year: int
-    places: Places
-    baseline_date: date | None
-    previous_date: date | None
-    kpis: tuple[Kpi, ...]
-    note: str
-    missing: str = ""  # which counties or townships of the scope lack the month (hierarchy.Reporting.note)
-
-    def as_dict(self) -> dict:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "plan_year": self.plan_year,
-            # The place filter as it was written before it had a type of its own: a scope's code in the first key too.
-            "township_codes": self.places.bound(),
-            "scope_code": self.places.division,
-            "baseline_date": self.baseline_date.isoformat() if self.baseline_date else None,
-            "previous_date": self.previous_date.isoformat() if self.previous_date else None,
-            "note": self.note,
-            "missing": self.missing,
-            "kpis": [k.as_dict() for k in self.kpis],
-        }
 
 
 def figures_by_snapshot(from_date: date, to_date: date, places: Places, data: Path | None = None) -> pd.DataFrame:
@@ -295,6 +232,16 @@ def _gross(spec: MetricSpec, figures: pd.DataFrame, as_of: date) -> float | None
     return _none_if_nan(figures.loc[as_of, spec.gross])
 
 
+def view_dates(as_of: date, places: Places, data: Path | None = None) -> list[date]:
+    """The snapshots up to as_of a view counts from: the store's; within one county of a store of many, the county's
+    own (a month it missed is no baseline of its)."""
+    dates = [d for d in available_dates(data) if d <= as_of]
+    if places.county is None or not hierarchy.many_counties(data):
+        return dates
+    own = levels.figures_by_county(dates[0], as_of, places.county, data)["snapshot_date"]
+    return sorted(set(as_dates(own).tolist()))
+
+
 def targets_for_year(
     as_of: date, year: int, data: Path | None = None, places: Places = EVERYWHERE,
     counted_at: date | None = None,
@@ -305,7 +252,9 @@ def targets_for_year(
     if scope is None and not hierarchy.many_counties(data):
         return db.run("kpi/targets_for_year", data=data, snapshot_date=as_of, plan_year=year)
     counties = hierarchy.reporting(counted_at or as_of, Places.within(scope), data).reporting
-    return levels.scope_targets(as_of, year, scope, counties, data)
+    # The whole of a city's or a province's store is that division: its own goals apply (not the nation's: no code).
+    own = scope or identity.load_or_fallback(data or settings.data_dir())[0].county_code or None
+    return levels.scope_targets(as_of, year, scope, counties, data, own)
 
 
 def kpi_report(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> KpiReport:
@@ -335,8 +284,8 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
     figures = figures[figures.index <= as_of]
     targets = targets_for_year(as_of, as_of.year, data, places, counted_at)
     status = hierarchy.reporting(counted_at, places, data)  # every figure of the view says what it lacks
-    no_previous = _no_previous(previous_date(as_of, dates), places, data)
-    note = f"{as_of.year}年在目标表中没有任何目标，仅显示数值" if targets.empty else ""
+    no_previous = notes.no_previous(previous_date(as_of, dates), places, data)
+    note = notes.report_note(as_of, targets, status)
     rows = {row["metric_key"]: row for row in targets.to_dict("records")}  # not iterrows: a Series a row
     county, _ = identity.load_or_fallback(data or settings.data_dir())
     previous = previous_date(as_of, dates)
@@ -345,7 +294,8 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
         evaluate(SPECS[key], rows.get(key), figures, as_of, previous, filtered, county.metric_label(key))
         for key in SPECS
     )
-    kpis = tuple(_noted(kpi, status.card_note, no_previous) for kpi in kpis)
+    own_goals = {key for key, row in rows.items() if bool(row.get("division_goal", False))}
+    kpis = tuple(notes.noted(kpi, status, no_previous, kpi.metric_key in own_goals) for kpi in kpis)
     if len(places.township_codes) == 1:  # a township answers for the targets that hold at its level
         name = township_names(places.township_codes, as_of, data)[0]
         kpis = tuple(replace(k, responsible_unit=name) if k.scope == "scale_free" else k for k in kpis)
@@ -353,32 +303,13 @@ def _kpi_report(as_of: date, places: Places, data: Path | None, counted_at: date
         as_of=as_of,
         plan_year=as_of.year,
         places=places,
-        baseline_date=baseline_date(as_of, dates),
+        # The view's own: a county's view of a store of many counts from the county's dates, as its cards do.
+        baseline_date=baseline_date(as_of, figures.index.tolist()),
         previous_date=previous,
         kpis=kpis,
         note=note,
         missing=status.note,
     )
-
-
-def _noted(kpi: Kpi, missing: str, no_previous: str) -> Kpi:
-    """A KPI whose scope lacks a county's (or township's) month says so on its card; one whose county lacks the
-    previous month says why it has no change."""
-    if no_previous and kpi.previous_value is None and kpi.value is not None:
-        kpi = replace(kpi, no_previous=no_previous)
-        missing = "；".join(part for part in (missing, f"{no_previous}，无法计算较上期变化") if part)
-    return replace(kpi, note=f"{kpi.note}；{missing}" if kpi.note else missing) if missing else kpi
-
-
-def _no_previous(previous: date | None, places: Places, data: Path | None) -> str:
-    """乙县无上期数据 when the view lies within one county of a store of many that has no snapshot at the previous
-    date (a city counts such a county with its latest earlier snapshot, levels.py, and has a change)."""
-    county = places.county
-    if previous is None or county is None or not hierarchy.many_counties(data):
-        return ""
-    status = hierarchy.counties_reporting(previous, county, data)
-    late = status[~status["has_snapshot"]]
-    return f"{late['county_name'].iloc[0]}无上期数据" if len(late) else ""
 
 
 def status_counts(report: KpiReport) -> dict[str, tuple[str, int]]:

@@ -12,12 +12,11 @@ import pandas as pd
 from socialwork.data import settings
 from socialwork.data.storage import identity
 from socialwork.figures import db
-from socialwork.figures.choices import available_dates
 from socialwork.figures.frames import as_dates
 from socialwork.figures.metrics.dates import baseline_date
 from socialwork.figures.metrics.pace import expected_by_now, status_of
 from socialwork.figures.metrics.registry import SCALE_FREE_METRICS, SPECS, MetricSpec, _none_if_nan
-from socialwork.figures.metrics.report import targets_for_year
+from socialwork.figures.metrics.report import targets_for_year, view_dates
 from socialwork.figures.place_filter import EVERYWHERE, Places
 
 UNMET = ("behind", "missed")
@@ -55,7 +54,7 @@ def scale_free_figures_by_township(
 
 def township_scorecard(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> TownshipScorecard:
     """Scale-free targets per township at as_of, with each township's own baseline for "above baseline"."""
-    baseline = baseline_date(as_of, available_dates(data))
+    baseline = baseline_date(as_of, view_dates(as_of, places, data))  # a county's own, in a store of many
     targets = targets_for_year(as_of, as_of.year, data, places)
     scale_free = targets[targets["scope"] == "scale_free"]
     keys = list(scale_free["metric_key"]) if not targets.empty else list(SCALE_FREE_METRICS)

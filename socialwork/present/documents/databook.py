@@ -12,7 +12,7 @@ from socialwork.data import settings
 from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.storage import identity
-from socialwork.figures import changes, hierarchy, measures, metrics, posts, staffing
+from socialwork.figures import changes, hierarchy, measures, metrics, posts, reporting_status, staffing
 from socialwork.figures.metrics import KpiReport, levels
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
@@ -146,8 +146,10 @@ def tables_workbook_bytes(as_of: date, places: Places, scope: str, data: Path | 
     }
     sheets, year_formats = _years_as_numbers(sheets)
     county, _ = identity.load_or_fallback(data or settings.data_dir())
+    assembly = reporting_status.assembly_at(data, as_of)  # how a reporting round assembled it, beside who is late
+    note = "；".join(part for part in (reporting_text(reporting), assembly.text() if assembly else "") if part)
     return xlsx_bytes(sheets, as_of, scope, f"{county.title}数据", formats={"年度目标": target_formats, **year_formats},
-                      note=reporting_text(reporting))  # fmt: skip
+                      note=note)  # fmt: skip
 
 
 def _since_sheets(as_of: date, places: Places, data: Path | None) -> dict[str, pd.DataFrame]:

@@ -219,6 +219,9 @@ def deck_bytes(meeting: Meeting) -> bytes:
     missing = reporting_text(meeting.reporting) if meeting.reporting is not None else ""
     if missing:  # the sums of every slide lack a county: said on the cover, in full
         _text(cover, missing, Inches(5.4), Inches(1.2), 22, 14, colour=ALERT)
+    if meeting.assembly is not None:  # how a reporting round assembled the month, with the units carried forward
+        top, colour = Inches(6.2) if missing else Inches(5.4), ALERT if meeting.assembly.carried else MUTED
+        _text(cover, meeting.assembly.text(), top, Inches(0.7), 20, 12, colour=colour)
     _footer(cover, meeting, 1, total, stamp=False)
     if meeting.report is not None:
         cover.notes_slide.notes_text_frame.text = strip_control(_cover_notes(meeting))

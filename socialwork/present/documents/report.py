@@ -18,11 +18,13 @@ import plotly.graph_objects as go
 
 from socialwork.data import settings
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.reporting.records import Assembly
 from socialwork.data.storage import identity
-from socialwork.figures import changes, hierarchy, metrics, staffing
+from socialwork.figures import changes, hierarchy, metrics, reporting_status, staffing
 from socialwork.figures.metrics import KpiReport, TownshipScorecard
 from socialwork.figures.parallel import together
 from socialwork.figures.place_filter import Places
+from socialwork.present.meeting.captions import stamp_text
 from socialwork.present.meeting.slides import meeting
 from socialwork.present.tables import changes as change_tables
 from socialwork.present.tables import followups as followup_tables
@@ -35,7 +37,7 @@ from socialwork.present.tables.places import (
 )
 from socialwork.present.tables.topics import milestone_counts_frame, milestone_frame, shortfall_table, uncovered_table
 from socialwork.present.theme import MILESTONE_STATUS
-from socialwork.present.words.formatting import as_of_stamp, date_stamp, format_value, names_text
+from socialwork.present.words.formatting import date_stamp, format_value, names_text
 from socialwork.present.words.targets import FORECAST_NOTE, goal_text, target_table
 
 REPORT_MAX_ROWS = 5_000  # a gap list longer than this (a province's) stops with a note; the XLSX has them all
@@ -106,6 +108,7 @@ class ReportData:
     reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
     overdue_followups: tuple[str, ...] = ()  # the view's follow-up items past due, by name (followup_tables)
     townships_chosen: bool = False  # a township's document: the county's plan steps are not its own
+    assembly: Assembly | None = None  # how a reporting round assembled the month (reporting_status.assembly_at)
 
     @property
     def by_counties(self) -> bool:
@@ -129,9 +132,13 @@ class ReportData:
         return f"{year}年度" if self.complete_year else f"{year}年1—{self.as_of.month}月"
 
     @property
+    def assembled(self) -> str:
+        """本月数据由各单位上报汇总：已报 15 / 16 · 沿用上月 1（丙乡）, or empty for a month imported whole."""
+        return self.assembly.text() if self.assembly is not None else ""
+
+    @property
     def stamp(self) -> str:
-        short = self.reporting.short_note if self.reporting is not None else ""
-        return f"{as_of_stamp(self.as_of)} · 范围：{self.scope}" + (f" · {short}" if short else "")
+        return stamp_text(self.as_of, self.scope, self.reporting, self.assembly)
 
 
 def report_title(county: identity.County, as_of: date, kind: str) -> str:
@@ -184,6 +191,7 @@ def summary_section(data: ReportData) -> tuple[Block, ...]:
         Paragraph(f"截至 {date_stamp(data.as_of)}，{data.scope}{report.plan_year}年度{base}"
                   + _status_counts_sentence(report), strong=True),
         *((Paragraph(data.missing, strong=True),) if data.missing else ()),  # the sums lack a county: said first
+        *((Paragraph(data.assembled, strong=bool(data.assembly.carried)),) if data.assembled else ()),
     ]  # fmt: skip
     unmet = _unmet(report)
     if unmet:
@@ -377,7 +385,8 @@ def report_data(
     return ReportData(county, as_of, scope, report, card, steps, summary, shortfalls, unserved, figures, since,
                       followup_tables.slide_parts(view), hierarchy.reporting(as_of, places, data),
                       tuple(followup_tables.overdue_lines(view)),
-                      townships_chosen=bool(places.township_codes))  # fmt: skip
+                      townships_chosen=bool(places.township_codes),
+                      assembly=reporting_status.assembly_at(data, as_of))  # fmt: skip
 
 
 def _looking_back(as_of: date, places: Places, data: Path | None) -> tuple:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from socialwork.data.reporting.records import Assembly
 from socialwork.data.storage import identity
 from socialwork.figures import hierarchy
 from socialwork.figures.metrics import Kpi
+from socialwork.figures.reporting_status import assembly_short_text
 from socialwork.present.words.formatting import as_of_stamp, format_value, projection_text
 from socialwork.present.words.targets import (
     difference_unit,
@@ -26,10 +28,14 @@ def meeting_title(county: identity.County) -> str:
     return f"{county.title}推进情况"
 
 
-def stamp_text(as_of: date, scope: str, reporting: hierarchy.Reporting | None = None) -> str:
-    """数据截至 … · 范围：测试市, and 缺 1 个县数据 when a county of the scope has not reported the month."""
+def stamp_text(
+    as_of: date, scope: str, reporting: hierarchy.Reporting | None = None, assembly: Assembly | None = None
+) -> str:
+    """数据截至 … · 范围：测试市, and 缺 1 个县数据 when a county of the scope has not reported the month, and
+    各单位上报：已报 15 / 16 · 沿用上月 1 when a reporting round assembled it."""
     short = reporting.short_note if reporting is not None else ""
-    return f"{as_of_stamp(as_of)} · 范围：{scope}" + (f" · {short}" if short else "")
+    how = assembly_short_text(assembly) if assembly is not None else ""
+    return " · ".join(part for part in (as_of_stamp(as_of), f"范围：{scope}", short, how) if part)
 
 
 def part_title(title: str, part: int, parts: int) -> str:

@@ -13,10 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from socialwork.data.storage import identity
-from socialwork.figures import measures, metrics, posts
+from socialwork.figures import choices, measures, metrics, posts
 from socialwork.figures.metrics import KpiReport
 from socialwork.figures.place_filter import Places
-from socialwork.present.screen import charts
+from socialwork.present.screen import charts, damage_marks
 from socialwork.present.theme import PRIMARY, SERIES_COLOURS, VACANT_COLOUR
 from socialwork.present.words.formatting import format_value
 
@@ -51,6 +51,15 @@ def _months(dates: pd.Series) -> tuple[str, ...]:
     return tuple(pd.to_datetime(dates).dt.strftime("%Y年%m月"))
 
 
+def _gapped(trend: pd.DataFrame, damaged: list[date]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A trend with an empty row at each damaged month inside it, and its months as categories, a damaged one marked
+    （数据损坏）: PowerPoint's own line breaks there and names it, as the screen's chart does."""
+    gaps = damage_marks.within(trend["snapshot_date"], damaged)
+    frame = damage_marks.with_gaps(trend, "snapshot_date", gaps)
+    marks = ["（数据损坏）" if on in gaps else "" for on in frame["snapshot_date"]]
+    return frame, tuple(month + mark for month, mark in zip(_months(frame["snapshot_date"]), marks, strict=True))
+
+
 def _kpi(report: KpiReport, key: str) -> metrics.Kpi:
     return next(k for k in report.kpis if k.metric_key == key)
 
@@ -63,9 +72,11 @@ def talent(report: KpiReport, as_of: date, places: Places, data: Path | None) ->
     sentence = f"持证社工 {now:,} 人"
     if net.value is not None and net.baseline_value is not None and net.baseline_date is not None:
         sentence += f"，较上年末（{now - int(net.value):,} 人）净增 {int(net.value):,} 人"
-    chart = ChartData("line", _months(trend["snapshot_date"]), _series(trend, {"certified_workers": "持证社工"}), "人",
-                      colours=(PRIMARY,))  # fmt: skip
-    return GroupChart(charts.certified_trend(trend.set_index("snapshot_date"), "持证社会工作者人数"), chart, sentence)
+    damaged = choices.damaged_dates(data)
+    gapped, months = _gapped(trend, damaged)
+    chart = ChartData("line", months, _series(gapped, {"certified_workers": "持证社工"}), "人", colours=(PRIMARY,))
+    figure = charts.certified_trend(trend.set_index("snapshot_date"), "持证社会工作者人数", damaged)
+    return GroupChart(figure, chart, sentence)
 
 
 def coverage(report: KpiReport, as_of: date, places: Places, data: Path | None) -> GroupChart:
@@ -81,10 +92,12 @@ def coverage(report: KpiReport, as_of: date, places: Places, data: Path | None) 
         f"有社工服务的村（社区）占比 {format_value(communities.value, 1, '%')}，"
         f"乡镇（街道）占比 {format_value(towns.value, 1, '%')}"
     )
-    figure = charts.line_chart(trend, "snapshot_date", series, "社工服务覆盖率", "%", goal=100, goal_text="目标 100%")
+    damaged = choices.damaged_dates(data)
+    figure = charts.line_chart(trend, "snapshot_date", series, "社工服务覆盖率", "%", goal=100, goal_text="目标 100%",
+                               damaged=damaged)  # fmt: skip
     figure.update_yaxes(range=[0, 105])
-    chart = ChartData("line", _months(trend["snapshot_date"]), _series(trend, series), "%", "0.0",
-                      colours=tuple(SERIES_COLOURS[:2]), goal=100)  # fmt: skip
+    gapped, months = _gapped(trend, damaged)
+    chart = ChartData("line", months, _series(gapped, series), "%", "0.0", colours=tuple(SERIES_COLOURS[:2]), goal=100)
     return GroupChart(figure, chart, sentence)
 
 

@@ -22,8 +22,9 @@ from socialwork.data import settings
 from socialwork.data.contract.enums import METRIC_GROUP
 from socialwork.data.contract.plan_figures import METRIC
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.reporting.records import Assembly
 from socialwork.data.storage import identity
-from socialwork.figures import changes, hierarchy, metrics, staffing
+from socialwork.figures import changes, hierarchy, metrics, reporting_status, staffing
 from socialwork.figures import maps as maps_figures
 from socialwork.figures.metrics import Kpi, KpiReport
 from socialwork.figures.parallel import together
@@ -82,6 +83,7 @@ class Outline:
     pages: tuple[tuple[str, int, int], ...]  # (section key, part, parts) for every slide
     reporting: hierarchy.Reporting | None = None  # which counties of the scope have the month
     level: str = "township"  # a view spanning counties ranks and lists them: "county" (hierarchy.spans_counties)
+    assembly: Assembly | None = None  # how a reporting round assembled the month (reporting_status.assembly_at)
 
     @cached_property
     def report(self) -> KpiReport:
@@ -103,7 +105,7 @@ class Outline:
 
     @property
     def stamp(self) -> str:
-        return stamp_text(self.as_of, self.scope, self.reporting)
+        return stamp_text(self.as_of, self.scope, self.reporting, self.assembly)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class Meeting:
     slides: tuple[Slide, ...]
     report: KpiReport | None = None
     reporting: hierarchy.Reporting | None = None
+    assembly: Assembly | None = None
 
     @property
     def title(self) -> str:
@@ -121,7 +124,7 @@ class Meeting:
 
     @property
     def stamp(self) -> str:
-        return stamp_text(self.as_of, self.scope, self.reporting)
+        return stamp_text(self.as_of, self.scope, self.reporting, self.assembly)
 
 
 # ---------------------------------------------------------------- captions
@@ -364,7 +367,8 @@ def outline(as_of: date, places: Places, township_names: list[str] | None, data:
     scope = scope_name(as_of, places, township_names, data)
     status = hierarchy.reporting(as_of, places, data)
     level = "county" if hierarchy.spans_counties(places, data) else "township"  # ranked and listed by county
-    plan = Outline(county, as_of, scope, places, data, summary, (), status, level)
+    assembly = reporting_status.assembly_at(data, as_of)
+    plan = Outline(county, as_of, scope, places, data, summary, (), status, level, assembly)
     pages = tuple((s.key, part, n) for s in SECTIONS for n in [s.parts(plan)] for part in range(1, n + 1))
     return replace(plan, pages=pages)
 
@@ -380,4 +384,4 @@ def meeting(as_of: date, places: Places, township_names: list[str] | None, data:
     plan = outline(as_of, places, township_names, data)
     report = plan.report  # once, before the slides read it side by side
     slides = together(*(lambda i=i: slide(plan, i) for i in range(len(plan.pages))))
-    return Meeting(plan.county, as_of, plan.scope, tuple(slides), report, plan.reporting)
+    return Meeting(plan.county, as_of, plan.scope, tuple(slides), report, plan.reporting, plan.assembly)

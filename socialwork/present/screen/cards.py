@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from socialwork.figures import hierarchy
+from socialwork.figures import hierarchy, reporting_status
 from socialwork.figures.metrics import Kpi, KpiReport, TownshipScorecard, status_counts
 from socialwork.present.screen.fitting import for_screen
 from socialwork.present.staff.login import audited_download
@@ -55,6 +55,16 @@ def page_header(title: str, filters: Filters) -> None:
         missing = hierarchy.reporting(filters.as_of, filters.places, filters.data).note
         if missing:
             st.warning(f"报送情况：{markdown_text(missing)}", icon=":material/report:")
+
+
+def assembly_note(filters: Filters) -> None:
+    """How the month in view was assembled by a reporting round (本月数据由各单位上报汇总：已报 21 / 24 ·
+    沿用上月 3（…）), said where leaders look; nothing for a month imported whole, or while the server database does
+    not answer."""
+    assembly = reporting_status.assembly_at(filters.data, filters.as_of)
+    if assembly is not None:  # carried-forward parts are last month's figures: said as a warning
+        show = st.warning if assembly.carried else st.info
+        show(markdown_text(assembly.text()), icon=":material/fact_check:")
 
 
 def pills_html(counts: dict[str, tuple[str, int]]) -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialwork.present.screen import goal_lines
+from socialwork.present.screen import damage_marks, goal_lines
 from socialwork.present.theme import (  # the palette and template, also read as charts.X
     GOAL_LINE,
     MILESTONE_STATUS,
@@ -84,13 +85,16 @@ def labels(values: pd.Series) -> pd.Series:
     return values.map(lambda v: html_text(v) if isinstance(v, str) else v)
 
 
-def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
-    """Certified social workers at each month-end; year-end points marked (they are the baselines)."""
+def certified_trend(figures: pd.DataFrame, title: str, damaged: Sequence[date] = ()) -> go.Figure:
+    """Certified social workers at each month-end; year-end points marked (they are the baselines); a damaged month
+    (left out of the store) breaks the line and is marked 数据损坏."""
     frame = figures.reset_index()
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
     year_end = frame[frame["snapshot_date"].dt.month == 12]
+    gaps = damage_marks.within(frame["snapshot_date"], damaged)
+    line = damage_marks.with_gaps(frame, "snapshot_date", gaps)
     monthly = {
-        "type": "scatter", "x": frame["snapshot_date"], "y": frame["certified_workers"], "mode": "lines+markers",
+        "type": "scatter", "x": line["snapshot_date"], "y": line["certified_workers"], "mode": "lines+markers",
         "name": "持证社工（月末）", "line": {"color": PRIMARY, "width": 4}, "marker": {"size": 7},
         "hovertemplate": "%{x|%Y年%m月}<br>持证社工 %{y} 人<extra></extra>",
     }  # fmt: skip
@@ -104,7 +108,7 @@ def certified_trend(figures: pd.DataFrame, title: str) -> go.Figure:
     }  # fmt: skip
     layout = {"title": titled(title), "height": 460, "xaxis": {"tickformat": "%Y年%m月"}, "margin": {"t": 100},
               "yaxis": {"title": {"text": "人"}}}  # fmt: skip
-    return _figure([monthly, year_ends], layout)
+    return _figure([monthly, year_ends], damage_marks.marked(layout, gaps))
 
 
 MILESTONE_COLOURS = {timeline: STATUS_COLOURS[status] for timeline, status in MILESTONE_STATUS.items()}
@@ -271,10 +275,12 @@ def certified_distribution_bars(frame: pd.DataFrame, goal: float, title: str) ->
     return _figure([bar], layout)
 
 
-def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
-    """A share over the snapshots, with its goal."""
+def share_trend(frame: pd.DataFrame, goal: float, title: str, damaged: Sequence[date] = ()) -> go.Figure:
+    """A share over the snapshots, with its goal; a damaged month breaks the line and is marked 数据损坏."""
+    gaps = damage_marks.within(frame["snapshot_date"], damaged)
+    frame = damage_marks.with_gaps(frame, "snapshot_date", gaps)
     line = {
-        "type": "scatter", "x": pd.to_datetime(frame["snapshot_date"]), "y": frame["share_meeting_minimum"],
+        "type": "scatter", "x": frame["snapshot_date"], "y": frame["share_meeting_minimum"],
         "mode": "lines+markers", "line": {"color": PRIMARY, "width": 4},
         "hovertemplate": "%{x|%Y年%m月}<br>%{y:.1f}%<extra></extra>",
     }  # fmt: skip
@@ -283,7 +289,7 @@ def share_trend(frame: pd.DataFrame, goal: float, title: str) -> go.Figure:
         "showlegend": False,
         "xaxis": {"tickformat": "%Y年%m月"}, "yaxis": {"title": {"text": "%"}, "range": [0, 105]},
     }  # fmt: skip
-    return _figure([line], layout)
+    return _figure([line], damage_marks.marked(layout, gaps))
 
 
 def _filled_vacant_bars(categories: pd.Series, filled: pd.Series, vacant: pd.Series, layout: dict) -> go.Figure:
@@ -321,9 +327,12 @@ def funding_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     return _filled_vacant_bars(frame["funding_label"], frame["filled_posts"], frame["vacant_posts"], layout)
 
 
-def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Posts set up and filled at each month-end, new posts of the year as bars."""
-    x = pd.to_datetime(frame["snapshot_date"])
+def posts_trend_lines(frame: pd.DataFrame, title: str, damaged: Sequence[date] = ()) -> go.Figure:
+    """Posts set up and filled at each month-end, new posts of the year as bars; a damaged month breaks the lines and
+    is marked 数据损坏."""
+    gaps = damage_marks.within(frame["snapshot_date"], damaged)
+    frame = damage_marks.with_gaps(frame, "snapshot_date", gaps)
+    x = frame["snapshot_date"]
     traces = [
         {"type": "bar", "x": x, "y": frame["posts_new_this_year"], "name": "本年新设（累计）",
          "marker": {"color": VACANT_COLOUR}, "hovertemplate": "%{x|%Y年%m月}<br>本年新设 %{y}<extra></extra>"},
@@ -335,7 +344,7 @@ def posts_trend_lines(frame: pd.DataFrame, title: str) -> go.Figure:
     ]  # fmt: skip
     layout = {"title": titled(title), "height": 420, "xaxis": {"tickformat": "%Y年%m月"}, "margin": {"t": 100},
               "yaxis": {"title": {"text": "岗位（个）"}}}  # fmt: skip
-    return _figure(traces, layout)
+    return _figure(traces, damage_marks.marked(layout, gaps))
 
 
 def bar_chart(
@@ -411,10 +420,13 @@ def grouped_bars(
 
 def line_chart(
     frame: pd.DataFrame, x: str, series: dict[str, str], title: str, value_title: str, *,
-    goal: float | None = None, goal_text: str = "",
+    goal: float | None = None, goal_text: str = "", damaged: Sequence[date] = (),
 ) -> go.Figure:  # fmt: skip
-    """Lines over snapshot dates; series maps column -> legend label."""
-    dates = pd.to_datetime(frame[x])
+    """Lines over snapshot dates; series maps column -> legend label; a damaged month breaks the lines and is marked
+    数据损坏."""
+    gaps = damage_marks.within(frame[x], damaged)
+    frame = damage_marks.with_gaps(frame, x, gaps)
+    dates = frame[x]
     traces = []
     for (column, label), colour in zip(series.items(), SERIES_COLOURS, strict=False):
         label = html_text(label)
@@ -428,4 +440,4 @@ def line_chart(
     counts = {"dtick": _count_tick(max(values.max(), goal or 0)), "rangemode": "tozero"} if whole else {}
     layout = {**line, "title": titled(title), "height": 420, "xaxis": {"tickformat": "%Y年%m月"},
               "showlegend": len(series) > 1, "yaxis": {**counts, "title": {"text": value_title}}}  # fmt: skip
-    return _figure(traces, layout)
+    return _figure(traces, damage_marks.marked(layout, gaps))

@@ -22,6 +22,7 @@ from socialwork.data.storage.layout import exists as store_exists
 from socialwork.figures import db, hierarchy, metrics
 from socialwork.figures.choices import (
     FilterError,
+    damaged_dates,
     echoed,
     echoed_list,
     parse_as_of,
@@ -83,6 +84,11 @@ class Filters:
     def places(self) -> Places:
         """The place filter every figure takes: the chosen townships, else the chosen division, else everywhere."""
         return Places.townships(self.township_codes) if self.township_codes else Places.within(self.scope_code)
+
+    @property
+    def damaged_months(self) -> list[date]:
+        """The months left out as damaged, which trend charts mark (choices.damaged_dates)."""
+        return damaged_dates(self.data)
 
     @property
     def scope_places(self) -> Places:
@@ -157,14 +163,25 @@ def _read_url(dates: list[date], data: Path) -> None:
                 f"链接参数 {URL_AS_OF}={echoed(raw_date)} 无效：{err}。已改为显示最新一期（{date_stamp(as_of)}）。"
             )
     errors += scope.read_url(as_of, data)
-    known = set(_townships_in(as_of, data, st.session_state[scope.COUNTY_KEY])["township_name"])
+    county = st.session_state[scope.COUNTY_KEY]
+    known = set(_townships_in(as_of, data, county)["township_name"])
     wanted = st.query_params.get_all(URL_TOWNSHIP)
     unknown = [n for n in wanted if n not in known]
     if unknown:
-        errors.append(f"链接参数 {URL_TOWNSHIP} 中有未知乡镇（街道）：{echoed_list(unknown)}，已忽略。")
+        errors.append(_unknown_townships(unknown, as_of, data, county))
     st.session_state[_AS_OF_KEY] = as_of
     st.session_state[_TOWNSHIPS_KEY] = [n for n in dict.fromkeys(wanted) if n in known]
     st.session_state[_URL_ERRORS_KEY] = errors
+
+
+def _unknown_townships(unknown: list[str], as_of: date, data: Path, county: str | None) -> str:
+    """Why townships of the URL are left out: unknown, or (their county chosen) the county lacks the month."""
+    if county and hierarchy.many_counties(data):
+        status = hierarchy.reporting(as_of, Places.within(county), data)
+        if status.missing_names:  # not unknown: the month is what the county lacks
+            return (f"链接参数 {URL_TOWNSHIP} 中的乡镇（街道）{echoed_list(unknown)} 没有 {as_of.isoformat()} 的数据："
+                    f"{status.note}，已改为显示全县。")  # fmt: skip
+    return f"链接参数 {URL_TOWNSHIP} 中有未知乡镇（街道）：{echoed_list(unknown)}，已忽略。"
 
 
 def _townships_in(as_of: date, data: Path, county_code: str | None):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from socialwork.figures import changes, metrics
@@ -55,7 +56,7 @@ class Answers:
         """The worst places of the view (townships, or a city's counties) with the targets each misses."""
         rows = []
         for _, row in self.card.frame.head(WORST_SHOWN).iterrows():
-            if not row["unmet_targets"]:
+            if pd.isna(row["unmet_targets"]) or not row["unmet_targets"]:  # none missed, or not reported (last)
                 break
             unmet = [self.card.label(s) for s in self.card.metrics if row[f"{s.key}__status"] in BEHIND]
             rows.append((str(row["township_name"]), unmet))

@@ -31,7 +31,7 @@ from socialwork.present.words.targets import STATUS_SYMBOL
 if TYPE_CHECKING:
     from socialwork.present.screen.filtering import Filters
 
-STATUS_ORDER = ("met", "on_track", "at_risk", "behind", "missed", "contribution", "no_goal", "no_data")
+STATUS_ORDER = ("met", "on_track", "at_risk", "behind", "missed", "pending", "contribution", "no_goal", "no_data")
 STATUS_WORDS = {**{code: KPI_STATUS.label_of(code) for code in KPI_STATUS.codes}, "at_risk": "有风险"}
 VALUE_SCALE = "Blues"  # a value is not a status: a sequential scale (reversed: more is darker), no status colour
 MAP_HEIGHT = 600

@@ -150,8 +150,8 @@ def login_gate(action: str = "import") -> Account:
         st.subheader(f"登录后{PERMISSIONS[action].label}")
         _login_form()
         st.stop()
-    if not can(account, action):
-        st.error(refusal(account, action))
+    if not can(account, action, account.unit_code):  # a 填报员's page action is for its own unit
+        st.error(refusal(account, action, account.unit_code))
         st.stop()
     return account
 

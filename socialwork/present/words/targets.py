@@ -24,6 +24,7 @@ STATUS_SYMBOL = {
     "at_risk": "△",
     "behind": "!",
     "missed": "✗",
+    "pending": "…",
     "contribution": "·",
     "no_goal": "·",
     "no_data": "·",
@@ -118,6 +119,8 @@ def gap_text(kpi: Kpi) -> str:
     """How far from the goal now: 差 36人（已完成 10%）, 差 4.2个百分点, 已达标; a dash without a goal."""
     if kpi.status == "met":
         return "已达标"
+    if kpi.status == "pending":  # a whole division's goal beside a part of it: no gap to state
+        return "待报齐"
     if kpi.goal is None or kpi.value is None:
         return "—"
     if kpi.gap is None or round(kpi.gap, kpi.decimals + MAX_EXTRA_DECIMALS) <= 0:
@@ -154,7 +157,7 @@ def forecast_text(kpi: Kpi, brief: bool = False) -> str:
     if kpi.trend and (kpi.trend[-1][0].month, kpi.trend[-1][0].day) == (12, 31):  # the year is over
         return f"年末值 {format_value(kpi.value, kpi.decimals, kpi.unit)}"
     value = format_value(forecast, kpi.decimals, kpi.unit)
-    if kpi.goal is None or kpi.comparator is None:
+    if kpi.goal is None or kpi.comparator is None or kpi.status == "pending":  # no verdict on a part's forecast
         return value if brief else f"{value}（{forecast_method(kpi)}）"
     verdict = "难达标" if forecast_misses(kpi) else "可达标"
     return f"{value}（{verdict}）" if brief else f"{value}（{forecast_method(kpi)}，预计{verdict}）"
@@ -169,7 +172,7 @@ FORECAST_NOTE = (
 def forecast_misses(kpi: Kpi) -> bool:
     """An annual target whose year-end forecast falls short of its goal."""
     forecast = year_end(kpi)
-    if forecast is None or kpi.goal is None or kpi.comparator is None:
+    if forecast is None or kpi.goal is None or kpi.comparator is None or kpi.status == "pending":
         return False
     return not (forecast > kpi.goal if kpi.comparator in ("gt", "gt_baseline") else forecast >= kpi.goal)
 
