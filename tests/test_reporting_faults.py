@@ -254,6 +254,6 @@ def test_a_return_made_while_the_month_is_published_waits_and_is_refused(server_
     finally:
         publisher.kill()
         publisher.wait()
-    assert outcome == {"refused": f"上报任务 {round_id} 已发布，不能再修改"}
+    assert outcome == {"refused": "本月上报已发布，不能再修改"}
     assert flow.status(round_id, fx.T1).state == "approved"  # as it was published
     assert "p11" in set(store.read_table(county, MONTH, _people())["person_id"])

@@ -208,9 +208,7 @@ class Reporting:
             query = query.with_for_update(key_share=True)
         found = con.execute(query).mappings().first()
         if writing:  # under the part's lock: a publication that held the round meanwhile has marked it
-            round_state = sa.select(REPORTING_ROUNDS.c.state).where(REPORTING_ROUNDS.c.round_id == round_id)
-            if con.execute(round_state).scalar() != "open":
-                raise ReportingError(f"上报任务 {round_id} 已发布，不能再修改")
+            self._still_open(con, round_id)
         if found is None:
             raise ReportingError(f"上报任务 {round_id} 中没有单位“{unit_code}”")
         return found
@@ -244,7 +242,6 @@ class Reporting:
             raise ReportingError("以下数据不属于本单位，未保存：\n" + "\n".join(map(str, outside)))
         text = parts.encode({t.name: parts.typed(t.name, frames.get(t.name, _empty(t.name))) for t in TABLES})
         with self._writing() as con:
-            self._still_open(con, round_id)
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
             if row["version"] != version:
@@ -295,7 +292,6 @@ class Reporting:
 
     def _submitted(self, account, round_id, unit_code, version, action, keep_rows) -> PartStatus:
         with self._writing() as con:
-            self._still_open(con, round_id)
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
             if row["version"] != version:
