@@ -132,6 +132,12 @@ def test_a_county_submits_only_its_own_published_month(stores, city_flow, tmp_pa
     unpublished = write_county_store(tmp_path / "county-b-late", COUNTY_B)
     with pytest.raises(ReportingError, match=f"乙县尚未发布 {MONTH} 的数据"):
         city_flow.submit_county_month(COUNTY_B_CLERK, round_id, unpublished)
+    leaky = write_county_store(tmp_path / "county-b-leaky", COUNTY_B)
+    month = county_snapshot(COUNTY_B, BOTH)
+    month["people"].loc[0, "person_id"] = "13812345678"  # a phone number where a pseudonym belongs
+    store.write_snapshot(leaky, MONTH, month)
+    with pytest.raises(ReportingError, match="第1行，列“人员编号（person_id）”：疑似身份证号或电话号码"):
+        city_flow.submit_county_month(COUNTY_B_CLERK, round_id, leaky)
     part = city_flow.part(COUNTY_A_CLERK, round_id, COUNTY_A)
     with pytest.raises(ReportingError, match="不在市级页面修改"):
         city_flow.save(COUNTY_A_CLERK, round_id, COUNTY_A, part.frames, part.status.version)

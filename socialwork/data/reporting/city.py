@@ -132,8 +132,9 @@ class CityReporting(Reporting):
             raise ReportingError(f"{county.county_name}尚未发布 {this.as_of} 的数据：请先在本县完成该月上报并发布，"
                                  "再报送市里")  # fmt: skip
         frames = {t.name: parts.typed(t.name, store.read_table(county_store, this.as_of, t)) for t in TABLES}
-        problems = [
+        problems = [  # a month of the county's own store, checked again as any part is: the city stores no person
             *townships_of_another_county(frames["townships"], county, self.data),
+            *map(str, parts.personal_cells(frames)),
             *map(str, check_given(frames)),
         ]
         if problems:
