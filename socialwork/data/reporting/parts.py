@@ -166,7 +166,7 @@ def outside_rows(unit: Unit, frames: Frames, units: list[Unit]) -> list[Problem]
     for name, frame in frames.items():
         if frame.empty:
             continue
-        owner = owners(name, typed(name, frame), units)
+        owner = owners(name, _typed(name, frame), units)
         for row in [int(i) for i in owner.index[owner != unit.code]][:20]:
             other = names.get(owner[row], owner[row])
             problems.append(Problem(name, row + 1, None, f"不属于本单位（{unit.name}）的填报范围，属于“{other}”"))

@@ -237,10 +237,12 @@ class Reporting:
         personal = parts.personal_cells(frames)
         if personal:
             raise ReportingError("以下单元格疑似个人信息，未保存：\n" + "\n".join(map(str, personal[:20])))
-        outside = parts.outside_rows(_unit(units, unit_code), frames, units)
+        given = {name: parts.typed(name, frame) for name, frame in frames.items()}  # typed once: checked, then kept
+        outside = parts.outside_rows(_unit(units, unit_code), given, units)
         if outside:
             raise ReportingError("以下数据不属于本单位，未保存：\n" + "\n".join(map(str, outside)))
-        text = parts.encode({t.name: parts.typed(t.name, frames.get(t.name, _empty(t.name))) for t in TABLES})
+        text = parts.encode({t.name: given[t.name] if t.name in given else parts.typed(t.name, _empty(t.name))
+                             for t in TABLES})  # fmt: skip
         with self._writing() as con:
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
