@@ -20,7 +20,7 @@ from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES
 from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
 from socialwork.data.contract.tables import COUNTY_FIGURES, DERIVED_TABLES, TABLES, TABLES_BY_NAME
 from socialwork.data.importing import importer
-from socialwork.data.importing.cells import MIN_PERSONAL_DIGITS, looks_personal
+from socialwork.data.importing.cells import looks_personal
 from socialwork.data.importing.validate import Problem, check_given
 from socialwork.data.reporting.units import Unit, owners
 from socialwork.data.storage import aggregates, store
@@ -181,20 +181,10 @@ def personal_cells(frames: Frames) -> list[Problem]:
         for column in TABLES_BY_NAME[name].columns:
             if column.type != "VARCHAR" or column.enum is not None:
                 continue
-            for i in _maybe_personal(frame[column.name].reset_index(drop=True)):
-                if looks_personal(frame[column.name].iloc[i]):
+            for i, value in enumerate(frame[column.name]):
+                if isinstance(value, str) and looks_personal(value):
                     problems.append(Problem(name, i + 1, column.name, "疑似身份证号或电话号码，不能保存个人信息"))
     return problems
-
-
-def _maybe_personal(values: pd.Series) -> list[int]:
-    """Positions of the text cells looks_personal must judge: 10 characters or more, with 10 ASCII digits or any
-    other character (full-width digits, or forms NFKC turns into digits). The rest cannot be one (a part's 300
-    people are judged at every save and submission)."""
-    texts = values[[isinstance(v, str) for v in values]].astype(str)
-    long = texts[texts.str.len() >= MIN_PERSONAL_DIGITS]
-    candidates = (long.str.count(r"[0-9]") >= MIN_PERSONAL_DIGITS) | long.str.contains(r"[^\x00-\x7f]")
-    return [int(i) for i in long.index[candidates.to_numpy(dtype=bool)]]
 
 
 def part_problems(unit: Unit, frames: Frames, base: Frames, units: list[Unit], as_of: date) -> list[Problem]:
