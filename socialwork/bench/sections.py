@@ -12,7 +12,7 @@ import re
 BROWSER_SECTIONS = ("browser", "browser-county", "browser-city", "browser-province", "browser-nation")
 # `diary` is written by no benchmark: the measurements' story (before → after, moved from the README), kept by
 # every run as the others' sections are.
-SECTIONS = (*BROWSER_SECTIONS, "views", "link", "profile", "load", "import", "budget", "diary")
+SECTIONS = (*BROWSER_SECTIONS, "views", "link", "profile", "load", "import", "reporting", "budget", "diary")
 
 
 def _pattern(name: str) -> re.Pattern[str]:

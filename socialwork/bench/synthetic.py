@@ -253,7 +253,8 @@ class SyntheticCounty:
         self.people = _contract_table(
             PEOPLE,
             {
-                "person_id": _strings("P", np.arange(n), 11),
+                # The import's pseudonym shape (P and 16 hex digits): not taken for a phone number by a part's save.
+                "person_id": _strings("P", np.arange(n), 16),
                 "township_code": _nullable(self.township_codes.take(township), in_township),
                 "community_code": _nullable(self.community_codes.take(community), in_community),
                 "employer_type": np.where(

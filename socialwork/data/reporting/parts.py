@@ -5,16 +5,20 @@ terms."""
 from __future__ import annotations
 
 import json
-import tempfile
+import re
+import weakref
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from functools import lru_cache
 
+import duckdb
+import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
+from socialwork.data import settings
 from socialwork.data.contract.plan_figures import ADDITIVE_FIGURES
-from socialwork.data.contract.tables import COUNTY_FIGURES, TABLES, TABLES_BY_NAME
+from socialwork.data.contract.standards import URBAN_COMMUNITY_MIN_CERTIFIED
+from socialwork.data.contract.tables import COUNTY_FIGURES, DERIVED_TABLES, TABLES, TABLES_BY_NAME
 from socialwork.data.importing import importer
 from socialwork.data.importing.cells import looks_personal
 from socialwork.data.importing.validate import Problem, check_given
@@ -50,7 +54,14 @@ def _plain(value: object) -> object:
 
 
 def decode(text: str) -> Frames:
-    """The frames `encode` wrote, typed as the store reads them (dates as datetime.date, empty as None)."""
+    """The frames `encode` wrote, typed as the store reads them (dates as datetime.date, empty as None). Each caller
+    gets its own copies; the text of a saved version is decoded once (a round reads each part at its check, on the
+    board and at publication)."""
+    return {name: _remembered(frame.copy()) for name, frame in _decoded(text).items()}
+
+
+@lru_cache(maxsize=64)
+def _decoded(text: str) -> Frames:
     frames = {}
     for name, rows in json.loads(text).items():
         table = TABLES_BY_NAME[name]
@@ -60,28 +71,58 @@ def decode(text: str) -> Frames:
 
 def typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A frame of a table (from JSON or the browser's editor) in the store's Python types, so that two parts with the
-    same rows compare equal and the store's writer takes them."""
+    same rows compare equal and the store's writer takes them. Column by column, vectorised. Every frame a caller
+    hands in is typed (an editor may have changed a frame it was given); what typed() returns is remembered, so that
+    assembling, comparing and checking inside this module type each row once (`_typed`)."""
     table = TABLES_BY_NAME[table_name]
     frame = frame.reindex(columns=list(table.column_names)).astype(object).reset_index(drop=True)
-    for column in table.columns:
-        values = frame[column.name]
-        if column.type == "DATE":
-            parsed = pd.to_datetime(values, errors="coerce")
-            frame[column.name] = [d.date() if not pd.isna(d) else None for d in parsed]
-        elif column.type in ("INTEGER", "DOUBLE"):
-            numbers = pd.to_numeric(values, errors="coerce")
-            cast = int if column.type == "INTEGER" else float
-            frame[column.name] = [cast(n) if not pd.isna(n) else None for n in numbers]
-        elif column.type == "BOOLEAN":
-            frame[column.name] = [
-                None if v is None or (not isinstance(v, str) and pd.isna(v)) else bool(v) for v in values
-            ]
-        else:
-            frame[column.name] = [
-                None if v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == "" else str(v).strip()
-                for v in values
-            ]
+    for column in table.columns:  # assigned as lists: pandas infers each column's dtype as it always has
+        frame[column.name] = _typed_column(column.type, frame[column.name]).tolist()
+    return _remembered(frame)
+
+
+_TYPED: dict[int, weakref.ref] = {}
+
+
+def _typed(table_name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """typed(), or the frame itself when typed() made it (a base month's 7,200 people, a decoded part)."""
+    return frame if _is_typed(frame) else typed(table_name, frame)
+
+
+def _remembered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a typed frame as such (`_typed` hands it back as it is)."""
+    key = id(frame)
+    _TYPED[key] = weakref.ref(frame, lambda _ref: _TYPED.pop(key, None))
     return frame
+
+
+def _is_typed(frame: pd.DataFrame) -> bool:
+    ref = _TYPED.get(id(frame))
+    return ref is not None and ref() is frame
+
+
+def _typed_column(kind: str, values: pd.Series) -> np.ndarray:
+    """One column as Python values (datetime.date, int, float, bool, stripped text) or None."""
+    out = np.full(len(values), None, dtype=object)
+    if kind == "DATE":
+        parsed = pd.to_datetime(values, errors="coerce")
+        known = parsed.notna().to_numpy()
+        out[known] = parsed[known].dt.date.to_numpy()
+    elif kind in ("INTEGER", "DOUBLE"):
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(numbers)
+        cast = numbers[known].astype(np.int64) if kind == "INTEGER" else numbers[known]
+        out[known] = cast.tolist() if known.any() else []
+    else:
+        known = (~values.isna()).to_numpy()
+        if kind == "BOOLEAN":
+            out[known] = [bool(v) for v in values[known]]
+        elif known.any():
+            text = values[known].astype(str).str.strip().to_numpy(dtype=object)
+            blank = text == ""
+            text[blank] = None
+            out[known] = text
+    return out
 
 
 def same_rows(a: Frames, b: Frames) -> bool:
@@ -99,7 +140,7 @@ def same_rows(a: Frames, b: Frames) -> bool:
 
 def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     key = list(TABLES_BY_NAME[name].key)
-    return typed(name, frame).sort_values(key, kind="stable").reset_index(drop=True).astype(str)
+    return _typed(name, frame).sort_values(key, kind="stable").reset_index(drop=True).astype(str)
 
 
 # ---------------------------------------------------------------- assembling and checking
@@ -110,9 +151,9 @@ def assemble(base: Frames, parts: dict[str, Frames], units: list[Unit]) -> Frame
     first in each table, in the order of `parts`, so that a check's row number finds the part it is in."""
     month = {}
     for table in TABLES:
-        base_frame = typed(table.name, base[table.name])
+        base_frame = _typed(table.name, base[table.name])
         owner = owners(table.name, base_frame, units)
-        pieces = [typed(table.name, part[table.name]) for part in parts.values() if table.name in part]
+        pieces = [_typed(table.name, part[table.name]) for part in parts.values() if table.name in part]
         pieces.append(base_frame[~owner.isin(list(parts))])
         month[table.name] = pd.concat(pieces, ignore_index=True) if pieces else base_frame.iloc[0:0]
     return month
@@ -125,7 +166,7 @@ def outside_rows(unit: Unit, frames: Frames, units: list[Unit]) -> list[Problem]
     for name, frame in frames.items():
         if frame.empty:
             continue
-        owner = owners(name, typed(name, frame), units)
+        owner = owners(name, _typed(name, frame), units)
         for row in [int(i) for i in owner.index[owner != unit.code]][:20]:
             other = names.get(owner[row], owner[row])
             problems.append(Problem(name, row + 1, None, f"不属于本单位（{unit.name}）的填报范围，属于“{other}”"))
@@ -204,14 +245,42 @@ class Change:
 
 
 def county_figures(month: Frames, as_of: date) -> dict[str, float | None]:
-    """The month's county-wide additive figures, computed by the same queries a snapshot's derived tables are."""
-    with tempfile.TemporaryDirectory(prefix="socialwork-part-") as temporary:
-        folder = Path(temporary)
+    """The month's county-wide additive figures, computed by the same queries a snapshot's derived tables are
+    (queries/aggregates/, in contract order, each cast to the contract's schema), over the month's Arrow tables in
+    memory: the board computes one month per unit, and files would double its time."""
+    params = {"snapshot_date": as_of, "min_certified": URBAN_COMMUNITY_MIN_CERTIFIED}
+    con = _duckdb().cursor()
+    try:
         for table in TABLES:
-            pq.write_table(store.to_arrow(table, month[table.name]), folder / f"{table.name}.parquet")
-        aggregates.write_derived(folder, as_of)
-        row = pq.read_table(folder / f"{COUNTY_FIGURES.name}.parquet").to_pylist()
+            con.register(table.name, store.to_arrow(table, month[table.name]))
+        for table in DERIVED_TABLES:
+            sql, wanted = _aggregate_query(aggregates.query_name(table))
+            found = con.sql(sql, params={k: v for k, v in params.items() if k in wanted}).to_arrow_table()
+            con.register(table.name, found.select(list(table.column_names)).cast(table.arrow_schema()))
+        row = con.sql(f"select * from {COUNTY_FIGURES.name}").to_arrow_table().to_pylist()
+    finally:
+        con.close()
     return row[0] if row else {}
+
+
+@lru_cache(maxsize=8)
+def _aggregate_query(name: str) -> tuple[str, frozenset[str]]:
+    """A derived table's query and the parameters it uses (outside comments), as aggregates.write_derived runs it."""
+    sql = (settings.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return sql, frozenset(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
+
+
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """One in-memory database per process; a cursor per month (its registered tables its own)."""
+    if not _DATABASE:
+        con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")
+        _DATABASE.append(con)
+    return _DATABASE[0]
 
 
 def figure_changes(before: dict[str, float | None], after: dict[str, float | None]) -> list[Change]:
@@ -231,7 +300,7 @@ def row_changes(unit_code: str, base: Frames, frames: Frames, units: list[Unit])
     for table in TABLES:
         if table.name not in frames:
             continue
-        before = int((owners(table.name, typed(table.name, base[table.name]), units) == unit_code).sum())
+        before = int((owners(table.name, _typed(table.name, base[table.name]), units) == unit_code).sum())
         now = len(frames[table.name])
         if now != before:
             changes.append(Change(f"{table.label}行数", now - before))

@@ -36,7 +36,7 @@ from socialwork.data.reporting.records import (
     Round,
     SaveConflict,
 )
-from socialwork.data.reporting.units import Unit, checked_units, default_units, part_of
+from socialwork.data.reporting.units import Unit, checked_units, default_units, part_of, remember_base
 from socialwork.data.server import access, audit, serverdb
 from socialwork.data.server.access import Account
 from socialwork.data.server.serverdb import REPORTING_ROUNDS, REPORTING_UNITS, ROUND_EVENTS, ROUND_PARTS
@@ -200,15 +200,15 @@ class Reporting:
         return Part(records.status(unit, row, this, self.clock().date()), frames, base)
 
     def _part_row(self, con: Connection, round_id: int, unit_code: str):
-        found = (
-            con.execute(
-                sa.select(ROUND_PARTS).where(
-                    (ROUND_PARTS.c.round_id == round_id) & (ROUND_PARTS.c.unit_code == unit_code)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        """The part's row; in a write transaction held until it ends (PostgreSQL: FOR NO KEY UPDATE, so two saves
+        from one version queue and the second sees the first's version; SQLite's BEGIN IMMEDIATE holds the file)."""
+        query = sa.select(ROUND_PARTS).where(_key(round_id, unit_code))
+        writing = con.get_execution_options().get("writing")
+        if writing:
+            query = query.with_for_update(key_share=True)
+        found = con.execute(query).mappings().first()
+        if writing:  # under the part's lock: a publication that held the round meanwhile has marked it
+            self._still_open(con, round_id)
         if found is None:
             raise ReportingError(f"上报任务 {round_id} 中没有单位“{unit_code}”")
         return found
@@ -237,12 +237,13 @@ class Reporting:
         personal = parts.personal_cells(frames)
         if personal:
             raise ReportingError("以下单元格疑似个人信息，未保存：\n" + "\n".join(map(str, personal[:20])))
-        outside = parts.outside_rows(_unit(units, unit_code), frames, units)
+        given = {name: parts.typed(name, frame) for name, frame in frames.items()}  # typed once: checked, then kept
+        outside = parts.outside_rows(_unit(units, unit_code), given, units)
         if outside:
             raise ReportingError("以下数据不属于本单位，未保存：\n" + "\n".join(map(str, outside)))
-        text = parts.encode({t.name: parts.typed(t.name, frames.get(t.name, _empty(t.name))) for t in TABLES})
+        text = parts.encode({t.name: given[t.name] if t.name in given else parts.typed(t.name, _empty(t.name))
+                             for t in TABLES})  # fmt: skip
         with self._writing() as con:
-            self._still_open(con, round_id)
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
             if row["version"] != version:
@@ -293,7 +294,6 @@ class Reporting:
 
     def _submitted(self, account, round_id, unit_code, version, action, keep_rows) -> PartStatus:
         with self._writing() as con:
-            self._still_open(con, round_id)
             row = self._part_row(con, round_id, unit_code)
             records.can_edit(row)
             if row["version"] != version:
@@ -431,7 +431,7 @@ _CHECKED: dict[tuple, list[Problem]] = {}
 @lru_cache(maxsize=4)
 def _base_month(data: Location, base_date: date, _version: tuple) -> Frames:
     """Every table of the base month, typed as parts are (cached per store version: a board reads it per unit)."""
-    return {t.name: parts.typed(t.name, store.read_table(data, base_date, t)) for t in TABLES}
+    return {t.name: remember_base(parts.typed(t.name, store.read_table(data, base_date, t))) for t in TABLES}
 
 
 def _empty(name: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ steps. So the units' parts never overlap and together hold every row: a month as
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -107,10 +108,16 @@ def default_units(townships: pd.DataFrame) -> list[Unit]:
     return units
 
 
-def checked_units(units: Iterable[Unit], township_codes: set[str] | None = None) -> list[Unit]:
+def checked_units(
+    units: Iterable[Unit], township_codes: set[str] | None = None, county_codes: set[str] | None = None
+) -> list[Unit]:
     """The units, or UnitError naming each problem: codes unique, sectors/tables known, no sector or table claimed
-    twice, exactly one county office, and (given the month's townships) township units that exist."""
+    twice, exactly one county office, and (given the month's townships) township units that exist. In a city's store
+    (`county_codes`: the counties of its divisions table) the units are its counties, each reporting its whole month:
+    county units only, each a county of the table, and no county office."""
     units = list(units)
+    if county_codes is not None:
+        return _checked_counties(units, county_codes)
     problems: list[str] = []
     seen: dict[str, str] = {}
     claims: dict[tuple[str, str], str] = {}
@@ -146,10 +153,59 @@ def checked_units(units: Iterable[Unit], township_codes: set[str] | None = None)
     return sorted(units, key=lambda u: (u.sort_order, u.code))
 
 
+def _checked_counties(units: list[Unit], county_codes: set[str]) -> list[Unit]:
+    problems, seen = [], set()
+    for unit in units:
+        where = f"单位“{unit.name}”（{unit.code}）"
+        if unit.code in seen:
+            problems.append(f"{where}：单位代码重复")
+        seen.add(unit.code)
+        if unit.kind != "county":
+            problems.append(f"{where}：多县数据目录的上报单位是各县（类型“{UNIT_KIND.label_of('county')}”）")
+        elif unit.code not in county_codes:
+            problems.append(f"{where}：行政区划表中没有此县级区划代码")
+    if problems:
+        raise UnitError("上报单位设置有误：\n" + "\n".join(problems))
+    return sorted(units, key=lambda u: (u.sort_order, u.code))
+
+
+# Frames of a round's base month, typed once and never changed (rounds._base_month): every check, change and
+# publication of the round reads them, so their owners are worked out once per unit list, not once per part.
+_BASE_FRAMES: dict[int, weakref.ref] = {}
+_BASE_OWNERS: dict[tuple, pd.Series] = {}
+
+
+def remember_base(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a frame as a base month's: typed and read-only from now on."""
+    key = id(frame)
+    _BASE_FRAMES[key] = weakref.ref(frame, lambda _ref: _forget(key))
+    return frame
+
+
+def _forget(key: int) -> None:
+    _BASE_FRAMES.pop(key, None)
+    for cached in [k for k in _BASE_OWNERS if k[0] == key]:
+        del _BASE_OWNERS[cached]
+
+
+def is_base(frame: pd.DataFrame) -> bool:
+    ref = _BASE_FRAMES.get(id(frame))
+    return ref is not None and ref() is frame
+
+
 def owners(table_name: str, frame: pd.DataFrame, units: Iterable[Unit]) -> pd.Series:
     """The code of the unit that reports each row of one table of a month (see the module's docstring). Claims never
     overlap (checked_units), so each kind of claim is one lookup per row."""
     units = list(units)
+    if is_base(frame):
+        key = (id(frame), table_name, tuple(units))
+        if key not in _BASE_OWNERS:
+            _BASE_OWNERS[key] = _owners(table_name, frame, units)
+        return _BASE_OWNERS[key]
+    return _owners(table_name, frame, units)
+
+
+def _owners(table_name: str, frame: pd.DataFrame, units: list[Unit]) -> pd.Series:
     office = next(u.code for u in units if u.kind == "county_office")
     whole = next((u.code for u in units if table_name in u.whole_tables), None)
     if whole is not None:
