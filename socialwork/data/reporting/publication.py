@@ -122,8 +122,10 @@ def assembly(flow, as_of: date) -> Assembly | None:
             .mappings()
             .first()
         )
-    if row is None or row["published_files"] != written_files(flow.data, as_of):
-        return None  # never published by a round, or imported whole since
+    if row is None:
+        return None  # never published by a round
+    if row["published_files"] is not None and row["published_files"] != written_files(flow.data, as_of):
+        return None  # imported whole since (a city's round, of many counties' months, records no fingerprint)
     this = records.round(row)
     names = {u.code: u.name for u in flow.units()}
     return Assembly(as_of, this.unit_count or 0, tuple(names.get(c, c) for c in this.carried_units))
