@@ -15,6 +15,7 @@ from socialwork.data import settings
 from socialwork.data.contract.access_tables import ADMIN, COMMAND_LINE
 from socialwork.data.contract.enums import SECTOR
 from socialwork.data.contract.tables import TABLES_BY_NAME
+from socialwork.data.reporting.city import CityReporting
 from socialwork.data.reporting.records import ReportingError, Round, clock_text
 from socialwork.data.reporting.rounds import Reporting
 from socialwork.data.reporting.units import SHEET_NAME, Unit, UnitError, read_units_sheet, units_sheet_bytes
@@ -55,7 +56,11 @@ def add_parsers(sub) -> None:
     choice.add_argument("--carry-forward", action="store_true", help="未通过审核的单位沿用上月数据，并在该月注明")
     choice.add_argument("--refuse-missing", action="store_true", help="有单位未通过审核时不发布")
     publish.add_argument("--replace", action="store_true", help="该月快照已存在时替换（原快照保留备份）")
-    for step in (opening, status, remind, publish):
+    county = steps.add_parser(
+        "submit-county", help="市级：把某县已发布的该月数据报送到市里的上报任务（--data 为市的数据目录）"
+    )
+    county.add_argument("county_store", type=Path, help="该县自己的数据目录（含其已发布的月份）")
+    for step in (opening, status, remind, publish, county):
         step.add_argument("--data", type=str, help=DATA_HELP)
 
 
@@ -183,7 +188,20 @@ def round_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-ROUND_STEPS = {"open": round_open, "status": round_status, "remind": round_remind, "publish": round_publish}
+def round_submit_county(args: argparse.Namespace) -> int:
+    flow = _flow(args)
+    if not isinstance(flow, CityReporting):
+        raise ReportingError(
+            f"{flow.data} 不是多县数据目录：submit-county 把县的月份报送到市里，--data 应为市的数据目录"
+        )
+    this = _open_round(flow)
+    status = flow.submit_county_month(operator(), this.round_id, args.county_store)
+    print(f"已报送 {status.unit.name} {this.as_of} 的数据，等待市审核员审核")
+    return 0
+
+
+ROUND_STEPS = {"open": round_open, "status": round_status, "remind": round_remind, "publish": round_publish,
+               "submit-county": round_submit_county}  # fmt: skip
 
 
 def round_command(args: argparse.Namespace) -> int:

@@ -209,3 +209,41 @@ def test_a_city_publication_killed_between_two_counties_is_finished_by_publishin
             folder = layout.county_folder(city, code)
             pd.testing.assert_frame_equal(rows(folder, MONTH, table), rows(own, MONTH, table), obj=table.name)
     assert city_flow.assembly(MONTH).text() == "本月数据由各县报送汇总：已报 2 / 2 个县"
+
+
+def test_the_command_line_and_the_page_run_the_citys_round(stores, capsys, monkeypatch):
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from socialwork import cli
+
+    city, county_a, _ = stores
+    assert cli.main(["units", "--default", "--data", str(city)]) == 0
+    assert cli.main(["round", "open", "--as-of", str(MONTH), "--deadline", "2099-12-31", "--data", str(city)]) == 0
+    assert cli.main(["round", "submit-county", str(county_a), "--data", str(city)]) == 0
+    assert "已报送 甲县" in capsys.readouterr().out
+    assert cli.main(["round", "submit-county", str(county_a), "--data", str(county_a)]) != 0  # not a city's store
+    assert "不是多县数据目录" in capsys.readouterr().err
+
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(city))
+    monkeypatch.setenv("SOCIALWORK_AUTH_FILE", str(city / "users.toml"))
+    from socialwork.present.staff.auth import save_user
+
+    save_user(city / "users.toml", "shi", "市民政局审核员", "Lantern-river-42")
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["logged_in_user"] = CITY_REVIEWER
+    at.session_state["logged_in_last_active"] = time.time()
+    from socialwork.data.server.access import Roles
+
+    Roles(f"sqlite:///{city / 'followups.sqlite'}").set_role("shi", "reviewer", None, "（命令行）")
+    at.switch_page("pages/reporting.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    board = at.dataframe[0].value.set_index("单位")
+    assert board.loc["甲县", "状态"] == "已提交" and board.loc["乙县", "状态"] == "未填报"
+    assert "持证社工人数 +1" in board.loc["甲县", "本月变化（对比上月）"]
+    at.session_state["logged_in_user"] = COUNTY_B_CLERK  # a county's clerk is told how its month is submitted
+    Roles(f"sqlite:///{city / 'followups.sqlite'}").set_role("yixian", "reporter", COUNTY_B, "（命令行）")
+    at.run()
+    assert not at.exception and any("round submit-county" in i.value for i in at.info)
+    assert not at.dataframe  # no grids: a county's month is not edited at the city

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from socialwork.data import settings
+from socialwork.data.reporting.city import workflow
 from socialwork.data.reporting.records import Assembly
 from socialwork.data.reporting.rounds import Reporting
 from socialwork.data.server import serverdb
@@ -25,7 +26,7 @@ UNANSWERED = (ServerDbUnavailable, SchemaError)
 def reporting_of(data: Location | None = None) -> Reporting:
     """The store's reporting workflow, in its server database (the read-only demo's: this machine's copy)."""
     root = data or settings.data_dir()
-    return Reporting(serverdb.login_url(root, read_only=is_demo(root)), root)
+    return workflow(serverdb.login_url(root, read_only=is_demo(root)), root)
 
 
 def assembly_at(data: Location | None, as_of: date) -> Assembly | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from socialwork.data.contract.access_tables import ADMIN
 from socialwork.data.contract.reporting_tables import SEPARATOR
 from socialwork.data.contract.tables import TABLES
 from socialwork.data.importing import importer
@@ -116,15 +117,16 @@ class CityReporting(Reporting):
     # ------------------------------------------------------------ a county's part: its published month
 
     def submit_county_month(self, account: Account, round_id: int, county_store: Path) -> PartStatus:
-        """Submit the county's month of the round, as published in the county's own store, for the city's review."""
-        unit_code = account.unit_code or ""
-        access.require(account, "part_write", unit_code)
-        this = self._open(round_id)
+        """Submit the county's month of the round, as published in the county's own store, for the city's review.
+        A county's 填报员 submits its own county; a 管理员 (or the command line) the county the store is of."""
         try:
             county = identity.load(county_store)
             published = store.snapshot_dates(county_store) if layout.exists(county_store) else []
         except layout.StoreError as err:
             raise ReportingError(f"无法读取本县数据目录 {county_store}：{err}") from err
+        unit_code = account.unit_code or (county.county_code if account.role == ADMIN else "")
+        access.require(account, "part_write", unit_code)
+        this = self._open(round_id)
         if county.county_code != unit_code:
             raise ReportingError(f"数据目录 {county_store} 是{county.county_name}（{county.county_code}）的数据，"
                                  f"不是本账号所属县（{unit_code}）的")  # fmt: skip
@@ -199,8 +201,9 @@ class CityReporting(Reporting):
         access.require(account, "part_read", unit_code)
         raise ReportingError(NOT_EDITED_HERE)
 
-    def changes(self, account: Account, round_id: int, unit_code: str) -> list[parts.Change]:
-        """What the county's month changes against its previous month in the city's store, in the plan's terms."""
+    def changes(self, account: Account, round_id: int, unit_code: str, seen: PartStatus | None = None):
+        """What the county's month changes against its previous month in the city's store, in the plan's terms
+        (`seen`, the board's status, is not needed here: a county's part is read whole)."""
         part = self.part(account, round_id, unit_code)
         if not part.status.edited:
             return []

@@ -12,6 +12,7 @@ import streamlit as st
 
 from socialwork.data.contract.access_tables import ADMIN, REPORTER
 from socialwork.data.contract.reporting_tables import PART_STATE, ROUND_EVENT
+from socialwork.data.reporting import city
 from socialwork.data.reporting.records import PartStatus, ReportingError, Round
 from socialwork.data.reporting.rounds import Reporting
 from socialwork.data.reporting.units import UnitError, read_units_sheet, units_sheet_bytes
@@ -160,7 +161,7 @@ def open_round_form(flow: Reporting, account: Account) -> None:
 def workflow(data) -> Reporting:
     """The reporting workflow of the store being served, in its server database (for the read-only demo, this
     machine's writable copy: auth.server_url)."""
-    return Reporting(auth.server_url(), data)
+    return city.workflow(auth.server_url(), data)
 
 
 def reporting_page(data, account: Account) -> None:
@@ -177,6 +178,15 @@ def reporting_page(data, account: Account) -> None:
             return
         st.markdown(f"**{this.as_of.year}年{this.as_of.month}月上报**：数据日期 {this.as_of}，截止 {this.deadline}。"
                     f"本单位数据已按上期（{this.base_date}）预填，只需修改有变化的行。")  # fmt: skip
+        if isinstance(flow, city.CityReporting):  # a county reports its whole published month, not rows
+            status = flow.status(this.round_id, account.unit_code)
+            st.markdown(f"**{markdown_text(status.unit.name)}**：{status.label}")
+            if status.return_reason:
+                st.warning(f"市审核员退回原因：{markdown_text(status.return_reason)}")
+            st.info("县里报送的是本县已发布的整月数据：在本县完成该月上报并发布后，在本县服务器上运行 "
+                    "`python -m socialwork round submit-county 本县数据目录 --data 市数据目录`"
+                    "（docs/reporting-city.md）。")  # fmt: skip
+            return
         reporting_part.part_editor(flow, account, this, account.unit_code)
         return
     tabs = st.tabs(["审核看板", "代为填报", "上报单位", "发起上报"])

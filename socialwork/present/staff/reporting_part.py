@@ -147,7 +147,10 @@ def part_editor(flow: Reporting, account: Account, this: Round, unit_code: str) 
     if not tables:
         st.info("本单位在上期数据中没有任何行；可上传本单位的 Excel 数据。")
     frames = {t.name: stored(t.name, grids[t.name]) if t.name in grids else start[t.name] for t in TABLES}
-    problems = flow.check(account, this.round_id, unit_code, frames)
+    try:
+        problems = flow.check(account, this.round_id, unit_code, frames)
+    except ReportingError:  # a county's whole month at the city: checked when it was submitted, never edited there
+        problems = []
     _problems(frames, problems)
     st.download_button("下载本单位数据（XLSX）", lambda: workbook_bytes(frames),
                        file_name=f"{this.as_of}-{unit_code}-上报数据.xlsx", on_click="ignore",
