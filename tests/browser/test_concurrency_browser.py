@@ -37,6 +37,7 @@ SESSIONS = 30
 DEADLINE_S = 420
 STEP_TIMEOUT_MS = 360_000
 BROWSER_NICENESS = 10  # the server goes first: what is measured is the dashboard, not the thirty browsers
+FILTER_RETRY_MS = 120_000  # one session of thirty once lost its typed township (2026-12-06): typed again after this
 POLL_MS = 250  # Playwright polls on every animation frame by default: thirty pages would paint non-stop
 # The light pages, the overview most: 目标进度 alone would take both cores.
 PAGES = {"/": "overview.py", "/posts": "posts.py", "/stations": "stations.py", "/purchases": "purchases.py"}
@@ -129,17 +130,27 @@ async def look(page, session: Session) -> None:
 
 
 async def visit(page, base: str, session: Session) -> None:
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     began = time.monotonic()
     session.step = "open"
     await page.goto(session.plan.url(base), timeout=STEP_TIMEOUT_MS)
     await settle(page)
     await look(page, session)
     session.step = "filter"
-    await page.locator('[data-testid="stMultiSelect"] input').focus(timeout=STEP_TIMEOUT_MS)
-    await page.keyboard.type(session.plan.added)
-    await page.keyboard.press("Enter")
-    await page.keyboard.press("Escape")
-    await page.wait_for_function(HEADING_HAS, arg=session.plan.added, polling=POLL_MS, timeout=STEP_TIMEOUT_MS)
+    for attempt in (1, 2):  # as a person would: keys typed while the page was still being redrawn are typed again
+        await page.locator('[data-testid="stMultiSelect"] input').focus(timeout=STEP_TIMEOUT_MS)
+        await page.keyboard.type(session.plan.added)
+        await page.keyboard.press("Enter")
+        await page.keyboard.press("Escape")
+        try:
+            wait_ms = FILTER_RETRY_MS if attempt == 1 else STEP_TIMEOUT_MS
+            await page.wait_for_function(HEADING_HAS, arg=session.plan.added, polling=POLL_MS, timeout=wait_ms)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            session.step = "filter (typed again)"
     await settle(page)
     await look(page, session)
     session.step = "done"
