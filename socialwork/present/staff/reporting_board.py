@@ -56,8 +56,8 @@ def review_board(flow: Reporting, account: Account, this: Round) -> None:
     counts = {label: 0 for label in [*PART_STATE.labels.values(), "逾期"]}
     for status in board:
         counts[status.label] += 1
-    for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
-        column.metric(label, count)
+    # One line, not six metric columns: on a projector's 1024 px or a phone six columns stack into a tall list.
+    st.markdown(" · ".join(f"{label} **{count}**" for label, count in counts.items()))
     widths = {"单位": "small", "类型": "small", "状态": "small", "最近更新": "small", "本月变化（对比上月）": "large"}
     st.dataframe(board_table(flow, account, this, board), hide_index=True, width="stretch",
                  height=min(36 * (len(board) + 1), 720),
