@@ -317,6 +317,8 @@ def _combine(args: argparse.Namespace) -> int:
     from socialwork.data.storage.store import checked_snapshots, left_out_counties
 
     root = settings.data_dir(args.data)
+    if isinstance(root, Bucket):
+        return _combine_bucket(root)
     written = rebuild(root)
     print(f"已重新生成 {len(written)} 个月的多县合并文件：{root}")
     for on, counties in left_out_counties(root).items():  # damaged: left out of the combined month, as not reported
@@ -324,6 +326,22 @@ def _combine(args: argparse.Namespace) -> int:
             print(f"提示：县 {code} {on.isoformat()} 未合并（按未报送处理）：{problem}")
     for on, problem in checked_snapshots(root)[1].items():
         print(f"提示：{on.isoformat()} 各县的快照均已损坏，未合并：{problem}")
+    return 0
+
+
+def _combine_bucket(root: Bucket) -> int:
+    """One combining pass over a bucket of many counties, if no other server is combining it now."""
+    from socialwork.data.storage import bucket_combined, layout
+
+    if not layout.is_multi_county(root):
+        raise StoreError(f"{root} 不是多县数据（没有行政区划表），无需合并月度文件")
+    done = bucket_combined.combine(root)
+    if done.held_by is not None:
+        print(f"另一处正在合并 {root}：{done.held_by.describe()}；本次未合并。其完成后各月即为最新，或稍后再运行")
+        return 0
+    print(f"已合并 {len(done.written)} 个月、{len(done.current)} 个月已是最新：{root}")
+    if done.removed:
+        print(f"已删除被取代的合并文件 {done.removed} 个")
     return 0
 
 

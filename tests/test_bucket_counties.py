@@ -46,7 +46,7 @@ def city(tmp_path_factory):
 @pytest.fixture
 def city_bucket(bucket_store: Bucket, city) -> Bucket:
     lines = list(publish_store(city, bucket_store))
-    assert lines[-1].startswith(f"已把 {city} 的 2 个县的 ")
+    assert lines[-2].startswith(f"已把 {city} 的 2 个县的 ") and lines[-1].startswith("合并月度文件：已合并 4 个月")
     return bucket_store
 
 
@@ -169,7 +169,9 @@ def test_verify_and_backup_take_every_county(city_bucket, city, tmp_path, monkey
     restores into, with the same figures."""
     checked = verify.verify(city_bucket)
     counties = sum(len(store.snapshot_dates(folder)) for folder in layout.county_folders(city).values())
-    assert checked.problems == [] and checked.snapshots == counties == 7  # the combined months are not published
+    assert (
+        checked.problems == [] and checked.snapshots == counties == 7
+    )  # counties' snapshots (the combined months are derived)
     monkeypatch.setenv(serverdb.DB_ENV, f"sqlite:///{tmp_path / 'server.sqlite'}")
     archive = tmp_path / "city.tar"
     assert cli.main(["backup", "--data", str(city_bucket), "-o", str(archive)]) == 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from socialwork.data import settings
+from socialwork.data.storage import combine_worker
 from socialwork.web import precompress
 from socialwork.web.static_encoding import PrecompressedStatic
 
@@ -60,7 +61,8 @@ def serve(port: int, address: str, data: str | None = None) -> None:
 
     if data:
         os.environ[settings.DATA_DIR_ENV] = str(settings.data_dir(data))
-    settings.data_dir()  # fail early, in Chinese, on a bad data dir
+    root = settings.data_dir()  # fail early, in Chinese, on a bad data dir
+    combine_worker.start(root)  # a bucket of many counties: its stale months combined in the background
     # Start in st.navigation mode: with a pages/ folder beside the entrypoint, Streamlit would
     # otherwise serve the first session through its legacy page discovery (see filtering.ensure_entrypoint).
     PagesManager.uses_pages_directory = False

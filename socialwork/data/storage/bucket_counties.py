@@ -27,14 +27,18 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from socialwork.data import settings
 from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
+from socialwork.data.contract.tables import SNAPSHOT_PARTITION
 from socialwork.data.storage import bucket_io, checksums, objectstore
+from socialwork.data.storage.combined import COMBINED_FOLDER, OLD_SECONDS, SOURCES_FILE
 from socialwork.data.storage.layout import county_folder, local_root, snapshot_date_of, snapshot_folder
 from socialwork.data.storage.location import Bucket
 
@@ -49,12 +53,18 @@ def counties(bucket: Bucket) -> dict[str, Bucket]:
     return {code: bucket_io.county_bucket(bucket, code) for code in bucket_io.root(bucket).counties}
 
 
+def combined_store(bucket: Bucket) -> Bucket:
+    """The store's combined months, a bucket store of their own under combined/ (bucket_combined.py)."""
+    return Bucket(bucket.bucket, bucket.key(COMBINED_FOLDER))
+
+
 def version(bucket: Bucket) -> tuple:
-    """The store's version: its root files' ETags and each county's published version (objectstore.published)."""
+    """The store's version: its root files' ETags, each county's published version (objectstore.published) and its
+    combined months'."""
     found = bucket_io.root(bucket)
-    stores = counties(bucket)
+    stores = [*counties(bucket).values(), combined_store(bucket)]
     with ThreadPoolExecutor(LISTING_THREADS) as pool:
-        versions = list(pool.map(lambda county: objectstore.published(county).version, stores.values()))
+        versions = list(pool.map(lambda county: objectstore.published(county).version, stores))
     return (str(bucket), tuple(sorted(found.files.items())), tuple(versions))
 
 
@@ -65,6 +75,7 @@ def local_copy(bucket: Bucket) -> Path:
     stores = counties(bucket)
     with ThreadPoolExecutor(LISTING_THREADS) as pool:
         list(pool.map(lambda item: _copy_county(bucket, *item), stores.items()))
+    _copy_combined(bucket)
     return local_root(bucket)
 
 
@@ -97,16 +108,60 @@ def _copy_county(bucket: Bucket, code: str, county: Bucket) -> None:
         _linked[(bucket, code)] = state.version
 
 
+def _copy_combined(bucket: Bucket) -> None:
+    """Each combined month the bucket publishes, linked where combined.listing looks for it (<copy>/combined/
+    snapshot_date=<date>, beside the combined store's own copy: its local copy is that very folder), with the
+    sources and checksums its manifest records; a superseded month's files removed once no reader can still be
+    planning a query on them. A damaged month (an object not as its checksum) is not linked: its counties' own
+    files are read."""
+    store = combined_store(bucket)
+    state = objectstore.synced(store)
+    folder = settings.cache_dir(store)
+    bad = objectstore.damaged(store)
+    wanted = set()
+    for on, manifest in state.snapshots.items():
+        sources = {Path(path).parent for path in manifest.files.values()}
+        if on in bad or len(sources) != 1 or not manifest.sources:
+            continue
+        source = folder / sources.pop()
+        _write_sums(source, on, manifest.checksums)
+        _write_text(source / SOURCES_FILE, json.dumps(manifest.sources, sort_keys=True))
+        link = folder / f"{SNAPSHOT_PARTITION}={on.isoformat()}"
+        _link(link, source)
+        wanted.add(link.name)
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():  # a month no longer combined
+        if snapshot_date_of(entry.name) and entry.name not in wanted and entry.is_symlink():
+            entry.unlink()
+    _remove_superseded_copies(folder, {Path(p).parts[1] for m in state.snapshots.values() for p in m.files.values()})
+
+
+def _remove_superseded_copies(folder: Path, current: set[str]) -> None:
+    """Downloaded uploads of combined months no manifest lists any more, once OLD_SECONDS old."""
+    uploads = folder / objectstore.UPLOADS
+    if not uploads.is_dir():
+        return
+    cutoff = time.time() - OLD_SECONDS
+    for entry in uploads.iterdir():
+        if entry.name not in current and entry.stat().st_mtime < cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _write_sums(folder: Path, on: object, sums: dict[str, dict]) -> None:
     """The snapshot's manifest.json beside its copied files, from its bucket manifest's checksums (checksums.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     body = {"format": checksums.MANIFEST_FORMAT, "snapshot_date": str(on),
             "files": {f"{name}.parquet": entry for name, entry in sorted(sums.items())}}  # fmt: skip
-    text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    target = folder / checksums.MANIFEST_FILE
+    _write_text(folder / checksums.MANIFEST_FILE, json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
+def _write_text(target: Path, text: str) -> None:
+    """Write a file beside copied files under a temporary name renamed into place, unless it says that already."""
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return
-    partial = folder / f".{checksums.MANIFEST_FILE}.{uuid.uuid4().hex}.partial"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, target)
 

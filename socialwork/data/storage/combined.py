@@ -53,8 +53,16 @@ OLD_SECONDS = 600  # a replaced combined month stays this long: a reader may sti
 log = logging.getLogger(__name__)
 
 # county code -> its snapshot folder's mtime: writing or replacing a snapshot, or rewriting its derived files, changes
-# it; a copy of the store (copytree, rsync -a) keeps it, so a copied store's combined months stay fresh.
+# it; a copy of the store (copytree, rsync -a) keeps it, so a copied store's combined months stay fresh. In a bucket's
+# local copy a snapshot folder is a link to the files its county's manifest lists, and its stamp is their upload
+# (upload_stamp): the same on every server, and new whenever the county publishes the month again.
 Stamps = dict[str, str]
+
+
+def upload_stamp(relative: str) -> str:
+    """A snapshot's stamp from where its files lie in its county's bucket store (or a link to them):
+    "uploads/<stamp>-<id>/snapshot_date=<date>"."""
+    return "/".join(Path(relative).parts[-3:])
 
 
 def month_folder(root: Path, on: date) -> Path:
@@ -74,7 +82,8 @@ def county_snapshots(root: Path) -> dict[date, Stamps]:
             for entry in entries:
                 on = layout.snapshot_date_of(entry.name)
                 if on is not None and entry.is_dir():
-                    found.setdefault(on, {})[code] = str(entry.stat().st_mtime_ns)
+                    stamp = upload_stamp(os.readlink(entry.path)) if entry.is_symlink() else entry.stat().st_mtime_ns
+                    found.setdefault(on, {})[code] = str(stamp)
     return dict(sorted(found.items()))
 
 
@@ -152,8 +161,8 @@ def rebuild(root: Path, dates: list[date] | None = None) -> list[date]:
     A month no county has any more loses its combined files; so do all such months when every month is rebuilt."""
     if not layout.is_multi_county(root):
         raise layout.StoreError(f"{root} 不是多县数据目录（没有行政区划表），无需合并月度文件")
-    if not isinstance(root, Path):  # the combined months in a bucket are still to be built (issue 35)
-        raise layout.StoreError(f"{root} 是对象存储中的多县数据：暂不生成合并月度文件，读取时按各县快照读取")
+    if not isinstance(root, Path):  # a bucket's are combined by bucket_combined.combine, one server at a time
+        raise layout.StoreError(f"{root} 是对象存储中的多县数据：请运行 python -m socialwork combine --data {root}")
     written = []
     with _combine_lock(root):
         _remove_old(root)
@@ -198,42 +207,51 @@ def _combine_lock(root: Path) -> Iterator[None]:
 
 
 def _write_month(root: Path, on: date, stamps: Stamps) -> bool:
-    """Combine the month's intact county snapshots; whether any was. A damaged one is left out, and its county's
-    stamp with it: the month then reads as stale, from the county folders, the damaged one left out there too."""
-    damaged = {code: problem for code in stamps if (problem := _county_problem(root, code, on, remembered=False))}
-    for code, problem in damaged.items():
-        log.warning("combining %s of %s leaves out county %s: %s", on, root, code, problem)
-    stamps = {code: stamp for code, stamp in stamps.items() if code not in damaged}
-    if not stamps:
-        return False
-    folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in sorted(stamps)]
+    """Combine the month's intact county snapshots into its combined folder; whether any was."""
     parent = root / COMBINED_FOLDER
     parent.mkdir(exist_ok=True)
     staging = parent / f"{layout.STAGING_PREFIX}{uuid.uuid4().hex}"
     staging.mkdir()
     try:
-        con = duckdb.connect()
-        try:
-            con.execute("set enable_progress_bar = false")
-            version = _source_version(con, folders)
-            for table in TABLES + DERIVED_TABLES:
-                files = [str(folder / f"{table.name}.parquet") for folder in folders]
-                if table in DERIVED_TABLES:
-                    _check_derived(con, table, files)
-                combined = _combined_table(con, table, files, version)
-                rows = ROW_GROUP_ROWS if table in DERIVED_TABLES else None  # as each county's file is written
-                pq.write_table(combined, staging / f"{table.name}.parquet", row_group_size=rows)
-        finally:
-            con.close()
-        checksums.record(staging, on)
+        combined_stamps = write_month_files(root, on, stamps, staging)
+        if not combined_stamps:
+            return False
         # Last: a month without its sources is never read.
-        (staging / SOURCES_FILE).write_text(json.dumps(stamps, sort_keys=True), encoding="utf-8")
+        (staging / SOURCES_FILE).write_text(json.dumps(combined_stamps, sort_keys=True), encoding="utf-8")
         final = month_folder(root, on)
         _retire(final)
         os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return True
+
+
+def write_month_files(root: Path, on: date, stamps: Stamps, target: Path) -> Stamps:
+    """Write the month's combined files of its intact county snapshots into target, with their checksums; the stamps
+    of the counties combined (none: nothing written). A damaged snapshot is left out, and its county's stamp with it:
+    the month then reads as stale, from the county folders, the damaged one left out there too."""
+    damaged = {code: problem for code in stamps if (problem := _county_problem(root, code, on, remembered=False))}
+    for code, problem in damaged.items():
+        log.warning("combining %s of %s leaves out county %s: %s", on, root, code, problem)
+    stamps = {code: stamp for code, stamp in stamps.items() if code not in damaged}
+    if not stamps:
+        return {}
+    folders = [layout.snapshot_folder(layout.county_folder(root, code), on) for code in sorted(stamps)]
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        version = _source_version(con, folders)
+        for table in TABLES + DERIVED_TABLES:
+            files = [str(folder / f"{table.name}.parquet") for folder in folders]
+            if table in DERIVED_TABLES:
+                _check_derived(con, table, files)
+            combined = _combined_table(con, table, files, version)
+            rows = ROW_GROUP_ROWS if table in DERIVED_TABLES else None  # as each county's file is written
+            pq.write_table(combined, target / f"{table.name}.parquet", row_group_size=rows)
+    finally:
+        con.close()
+    checksums.record(target, on)
+    return stamps
 
 
 def _source_version(con: duckdb.DuckDBPyConnection, folders: list[Path]) -> int:

@@ -73,6 +73,8 @@ class Manifest:
     files: dict[str, str] = field(hash=False)  # table name -> path relative to the store's root
     # table name -> {"sha256", "bytes"} (checksums.py); empty in a manifest published before checksums existed
     checksums: dict[str, dict] = field(hash=False, default_factory=dict)
+    # a combined month's (bucket_combined.py): each county's snapshot it was made from; empty for a county's own
+    sources: dict[str, str] = field(hash=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def _parsed(bucket: Bucket, key: str, values: Any) -> Manifest:
     try:
         match = _MANIFEST.match(key)
         manifest = Manifest(date.fromisoformat(match.group(1)), int(match.group(2)), key, dict(values["files"]),
-                            dict(values.get("checksums", {})))  # fmt: skip
+                            dict(values.get("checksums", {})), dict(values.get("sources", {})))  # fmt: skip
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise StoreError(f"对象存储 {bucket} 中的发布清单 {key} 无法读取：{err}") from err
     outside = [p for p in manifest.files.values() if p.startswith("/") or ".." in p.split("/")]
@@ -277,7 +279,9 @@ def _save(bucket: Bucket, state: Published) -> None:
         return
     with _lock:
         damaged = {m.key: _damaged[(bucket, m.key)] for m in state.snapshots.values() if (bucket, m.key) in _damaged}
-    manifests = {m.key: {"files": m.files, "checksums": m.checksums} for m in state.snapshots.values()}
+    manifests = {
+        m.key: {"files": m.files, "checksums": m.checksums, "sources": m.sources} for m in state.snapshots.values()
+    }
     saved = saved_listing.Saved(datetime.now(UTC), state.county_etag, manifests, damaged)
     try:
         saved_listing.write(settings.cache_dir(bucket), str(bucket), saved)
@@ -356,9 +360,12 @@ def write_beside(bucket: Bucket, name: str, text: str, replace: bool) -> bool:
     return True
 
 
-def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) -> Manifest:
+def publish(
+    bucket: Bucket, as_of: date, folder: Path, replace: bool = False, sources: dict[str, str] | None = None
+) -> Manifest:
     """Upload a snapshot's files (contract and derived tables, written in folder) and publish them with a manifest
-    written last; an existing date needs replace (its older versions stay listed under manifests/)."""
+    written last; an existing date needs replace (its older versions stay listed under manifests/). sources: what a
+    combined month was made from (bucket_combined.py), recorded in its manifest."""
     versions = [m for m in _list(bucket, f"{MANIFESTS}/{as_of.isoformat()}/") if _MANIFEST.match(m["Key"])]
     if versions and not replace:
         raise StoreError(f"快照 {as_of} 已存在；如需覆盖请使用 --replace")
@@ -373,7 +380,7 @@ def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) ->
         sums = {name: checksums.entry(folder / f"{name}.parquet") for name in files}
         body = {"format": MANIFEST_FORMAT, "snapshot_date": as_of.isoformat(), "version": version,
                 "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "files": files,
-                "checksums": sums}  # fmt: skip
+                "checksums": sums, **({"sources": sources} if sources else {})}  # fmt: skip
         won = _write_manifest(bucket, key, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
     except BaseException:
         _delete(bucket, list(files.values()))
@@ -382,7 +389,7 @@ def publish(bucket: Bucket, as_of: date, folder: Path, replace: bool = False) ->
         _delete(bucket, list(files.values()))
         raise StoreError(LOST_RACE.format(as_of=as_of.isoformat()))
     forget(bucket)
-    return Manifest(as_of, version, key, files, sums)
+    return Manifest(as_of, version, key, files, sums, dict(sources or {}))
 
 
 def _write_manifest(bucket: Bucket, key: str, body: bytes) -> bool:
@@ -419,6 +426,21 @@ def remove_stale_uploads(bucket: Bucket, older_than: float = STALE_SECONDS) -> i
 def _all_manifests(bucket: Bucket) -> list[Manifest]:
     """Every version of every date: a replaced version's files stay, so that it can be restored."""
     return [_manifest(bucket, m["Key"]) for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"])]
+
+
+def list_manifests(bucket: Bucket) -> list[tuple[date, int, datetime]]:
+    """Every manifest's date, version and when the bucket received it (without reading them)."""
+    found = []
+    for item in _list(bucket, f"{MANIFESTS}/"):
+        match = _MANIFEST.match(item["Key"])
+        if match:
+            found.append((date.fromisoformat(match.group(1)), int(match.group(2)), item["LastModified"]))
+    return found
+
+
+def delete(bucket: Bucket, relatives: list[str]) -> None:
+    """Remove objects of the store (best effort: failures are logged)."""
+    _delete(bucket, relatives)
 
 
 def versions(bucket: Bucket, as_of: date) -> list[Manifest]:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
-from socialwork.data.storage import bucket_io, combined, identity, objectstore
+from socialwork.data.storage import bucket_combined, bucket_io, identity, objectstore
 from socialwork.data.storage.layout import (
     StoreError,
     announce_write,
@@ -104,12 +104,20 @@ def _publish_counties(source: Path, target: Bucket, replace: bool) -> Iterator[s
         name = identity.load(folder).county_name if identity.has_identity(folder) else code
         yield f"{name}（{code}）："
         total += yield from _publish_snapshots(folder, bucket_io.county_bucket(target, code), replace, dates[code])
-    if (source / combined.COMBINED_FOLDER).is_dir():
-        yield "  合并月度文件（combined/）不发布：读取对象存储的服务器按各县快照读取"
     bucket_io.forget(target)
     announce_write(target)
     count = sum(len(d) for d in dates.values())
     yield f"已把 {source} 的 {len(folders)} 个县的 {total} 期快照发布到 {target}（共 {count} 期）"
+    yield _combine_after(target)
+
+
+def _combine_after(target: Bucket) -> str:
+    """The months combined in the bucket once its counties are there (from the counties' files as published, not
+    copied from the folder's combined/: the bucket's own stamps say what each was made from)."""
+    done = bucket_combined.combine(target)
+    if done.held_by is not None:
+        return f"合并月度文件：另一处正在合并（{done.held_by.describe()}），由其完成"
+    return f"合并月度文件：已合并 {len(done.written)} 个月，{len(done.current)} 个月已是最新（combined/）"
 
 
 def _publish_root_file(path: Path, target: Bucket, name: str, replace: bool) -> str:

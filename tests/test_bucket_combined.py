@@ -1,0 +1,180 @@
+"""Combined months in a bucket of many counties (SeaweedFS): written by one combiner at a time, read by replicas only
+while every county's manifest is the one they were made from, never on an import's critical path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from socialwork import cli
+from socialwork.data import settings
+from socialwork.data.storage import bucket_combined, bucket_counties, bucket_lease, combined, layout, objectstore, store
+from socialwork.data.storage.location import Bucket, client
+from socialwork.data.storage.publishing import publish_store
+from socialwork.figures import db, hierarchy
+from socialwork.figures.place_filter import Places
+from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
+from tests.fixture_county import SNAPSHOTS
+
+pytestmark = pytest.mark.objectstore
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    db.clear_cache()
+    yield
+    db.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    return write_city_store(tmp_path_factory.mktemp("city"))
+
+
+@pytest.fixture
+def city_bucket(bucket_store: Bucket, city) -> Bucket:
+    lines = list(publish_store(city, bucket_store))
+    assert lines[-1] == f"合并月度文件：已合并 {len(SNAPSHOTS)} 个月，0 个月已是最新（combined/）"
+    return bucket_store
+
+
+def _manifest_stamp(bucket: Bucket, county: str, on) -> str:
+    """What a county's current manifest of a month says its files are: the stamp a combined month records."""
+    manifest = objectstore.published(layout.county_store(bucket, county), fresh=True).snapshots[on]
+    return combined.upload_stamp(str(Path(manifest.files["people"]).parent))
+
+
+def _kpis_elsewhere(bucket: Bucket, tmp_path, name: str, on, scope: str | None = None) -> dict:
+    """`kpis` as another server computes it: a process with a local copy of its own."""
+    env = os.environ | {settings.CACHE_DIR_ENV: str(tmp_path / name)}
+    command = [sys.executable, "-m", "socialwork", "kpis", "--as-of", on.isoformat(), "--json", "--data", str(bucket),
+               *(["--scope", scope] if scope else [])]  # fmt: skip
+    done = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _kpis(capsys, data, on, scope=None) -> dict:
+    args = ["kpis", "--as-of", on.isoformat(), "--json", "--data", str(data), *(["--scope", scope] if scope else [])]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def test_every_month_is_combined_from_the_counties_manifests_and_read_from_its_combined_files(city_bucket, city):
+    made = objectstore.published(bucket_combined.combined_store(city_bucket), fresh=True).snapshots
+    assert sorted(made) == SNAPSHOTS
+    assert made[BOTH].sources == {c: _manifest_stamp(city_bucket, c, BOTH) for c in (COUNTY_A, COUNTY_B)}
+    assert made[MISSING_MONTH].sources == {COUNTY_A: _manifest_stamp(city_bucket, COUNTY_A, MISSING_MONTH)}
+    local = layout.local_root(city_bucket)
+    store.snapshot_dates(city_bucket)  # the local copy brought up to date, as a page's next rerun does
+    assert combined.listing(local).fresh == set(SNAPSHOTS)
+    assert store.files_of_date(city_bucket, BOTH, "people") == [combined.month_folder(local, BOTH) / "people.parquet"]
+    assert bucket_combined.stale_months(city_bucket) == {}
+    again = bucket_combined.combine(city_bucket)
+    assert again.written == [] and again.current == SNAPSHOTS  # nothing changed: nothing combined
+
+
+def test_a_countys_new_month_is_read_from_its_own_files_until_it_is_combined(city_bucket, tmp_path, capsys):
+    """乙县 reports 2024-11-30 late and 甲县 replaces 2025-03-31: both months read from the counties' files at once
+    (here and on another server); `combine` then combines exactly those two, and the figures stay the same."""
+    for county, on in ((COUNTY_B, MISSING_MONTH), (COUNTY_A, BOTH)):
+        target = layout.county_store(city_bucket, county)
+        store.write_snapshot(target, on, county_snapshot(county, on), replace=True)
+    local = layout.local_root(city_bucket)
+    store.snapshot_dates(city_bucket)  # the local copy brought up to date, as a page's next rerun does
+    assert combined.listing(local).fresh == set(SNAPSHOTS) - {MISSING_MONTH, BOTH}
+    assert len(store.files_of_date(city_bucket, BOTH, "people")) == 2  # each county's own file
+    assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
+    stale = bucket_combined.stale_months(city_bucket)
+    assert stale == {on: {c: _manifest_stamp(city_bucket, c, on) for c in (COUNTY_A, COUNTY_B)}
+                     for on in (MISSING_MONTH, BOTH)}  # fmt: skip
+    before = {on: _kpis(capsys, city_bucket, on) for on in (MISSING_MONTH, BOTH)}
+    elsewhere = _kpis_elsewhere(city_bucket, tmp_path, "replica-2", BOTH)
+    assert elsewhere == before[BOTH]
+    assert cli.main(["combine", "--data", str(city_bucket)]) == 0
+    assert f"已合并 2 个月、{len(SNAPSHOTS) - 2} 个月已是最新" in capsys.readouterr().out
+    db.clear_cache()
+    store.snapshot_dates(city_bucket)
+    assert combined.listing(local).fresh == set(SNAPSHOTS)
+    assert {on: _kpis(capsys, city_bucket, on) for on in (MISSING_MONTH, BOTH)} == before
+    versions = objectstore.versions(bucket_combined.combined_store(city_bucket), BOTH)
+    assert [m.version for m in versions] == [1, 2]
+    assert bucket_combined.remove_superseded(city_bucket, older_than=0) == 2 * (12 + 1)  # v1's files and manifest
+    assert [m.version for m in objectstore.versions(bucket_combined.combined_store(city_bucket), BOTH)] == [2]
+
+
+def test_one_combiner_at_a_time_and_a_lease_not_renewed_frees_itself(city_bucket, capsys):
+    taken = []
+    start = threading.Barrier(4)
+
+    def take() -> None:
+        start.wait(timeout=30)
+        taken.append(bucket_lease.take(city_bucket, seconds=2)[0])
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    held = [lease for lease in taken if lease is not None]
+    assert len(held) == 1  # exactly one of four servers asking at the same moment
+    done = bucket_combined.combine(city_bucket)
+    assert done.written == [] and done.held_by is not None and done.held_by.holder == held[0].holder
+    assert cli.main(["combine", "--data", str(city_bucket)]) == 0
+    assert "另一处正在合并" in capsys.readouterr().out
+    time.sleep(3.5)  # never renewed: its two seconds pass by the bucket's clock (Last-Modified has whole seconds)
+    after = bucket_combined.combine(city_bucket)
+    assert after.held_by is None and after.current == SNAPSHOTS
+    with pytest.raises(bucket_lease.LeaseLost, match="已由"):
+        held[0].keep()  # the first holder, back from a pause, learns before it writes anything
+
+
+def test_a_combiner_killed_midway_leaves_the_previous_combined_months_in_use(city_bucket, monkeypatch, capsys):
+    """乙县 replaces two months; the combiner dies before publishing the first (here: its manifest write fails and
+    it never gives the lease back, as a killed process would not). The other months stay read from their combined
+    files, the two changed ones from the counties' files; the next server combines once the lease has freed itself."""
+    for on in (MISSING_MONTH, BOTH):
+        target = layout.county_store(city_bucket, COUNTY_A)
+        store.write_snapshot(target, on, county_snapshot(COUNTY_A, on), replace=True)
+    write_manifest = objectstore._write_manifest
+
+    def killed(bucket, key, body):
+        if bucket.prefix.endswith(f"/{combined.COMBINED_FOLDER}"):
+            raise KeyboardInterrupt  # as a kill -9 between uploading a month's files and publishing them
+        return write_manifest(bucket, key, body)
+
+    monkeypatch.setattr(objectstore, "_write_manifest", killed)
+    monkeypatch.setattr(bucket_lease.Lease, "release", lambda self: None)
+    with pytest.raises(KeyboardInterrupt):
+        bucket_combined.combine(city_bucket, seconds=2)
+    monkeypatch.setattr(objectstore, "_write_manifest", write_manifest)
+    made = objectstore.published(bucket_combined.combined_store(city_bucket), fresh=True).snapshots
+    assert {on: m.version for on, m in made.items()} == dict.fromkeys(SNAPSHOTS, 1)
+    leftovers = objectstore._list(bucket_combined.combined_store(city_bucket), f"{objectstore.UPLOADS}/")
+    assert len(leftovers) == len(SNAPSHOTS) * 12  # the killed upload's own files were removed (publish's cleanup)
+    store.snapshot_dates(city_bucket)
+    assert combined.listing(layout.local_root(city_bucket)).fresh == set(SNAPSHOTS) - {MISSING_MONTH, BOTH}
+    before = _kpis(capsys, city_bucket, BOTH)
+    assert bucket_combined.combine(city_bucket).held_by is not None  # its lease, not given back, still holds
+    time.sleep(3.5)
+    assert bucket_combined.combine(city_bucket).written == [MISSING_MONTH, BOTH]
+    db.clear_cache()
+    assert _kpis(capsys, city_bucket, BOTH) == before
+
+
+def test_a_damaged_combined_object_is_never_read(city_bucket, tmp_path):
+    """A combined month's object damaged in the bucket: a replica copying it anew leaves that combined month out and
+    reads the month from its counties' own files, with the same figures."""
+    combined_bucket = bucket_combined.combined_store(city_bucket)
+    manifest = objectstore.published(combined_bucket, fresh=True).snapshots[BOTH]
+    good = _kpis_elsewhere(city_bucket, tmp_path, "replica-good", BOTH)
+    client().put_object(Bucket=combined_bucket.bucket, Key=combined_bucket.key(manifest.files["people"]), Body=b"x")
+    assert _kpis_elsewhere(city_bucket, tmp_path, "replica-new", BOTH) == good
+    assert bucket_counties.combined_store(city_bucket) == combined_bucket
