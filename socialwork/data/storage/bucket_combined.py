@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from socialwork.data.storage import bucket_counties, bucket_lease, combined, objectstore
+from socialwork.data.storage import bucket_counties, bucket_io, bucket_lease, combined, objectstore
 from socialwork.data.storage.location import Bucket
 
 OLD_SECONDS = combined.OLD_SECONDS  # a superseded combined month is deleted this long after its successor appeared
@@ -98,17 +98,17 @@ def remove_superseded(bucket: Bucket, older_than: float = OLD_SECONDS) -> int:
     """Delete each combined month's versions older than its newest, once the newest has been there older_than
     seconds (a replica may still be reading the version before); how many objects were deleted."""
     store = combined_store(bucket)
-    listed = objectstore.list_manifests(store)
+    arrived = {o["Key"]: o["LastModified"] for o in bucket_io.list_objects(store, f"{objectstore.MANIFESTS}/")}
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
-    newest: dict[date, tuple[int, datetime]] = {}
-    for on, version, modified in listed:
-        if on not in newest or version > newest[on][0]:
-            newest[on] = (version, modified)
+    newest: dict[date, objectstore.Manifest] = {}
+    listed = [m for m in objectstore.all_manifests(store) if m.key in arrived]
+    for manifest in listed:
+        if manifest.as_of not in newest or manifest.version > newest[manifest.as_of].version:
+            newest[manifest.as_of] = manifest
     doomed = []
-    for on, version, _ in listed:
-        latest, appeared = newest[on]
-        if version < latest and appeared <= cutoff:
-            manifest = next(m for m in objectstore.versions(store, on) if m.version == version)
-            doomed += [*manifest.files.values(), manifest.key]  # its files first: a manifest never lists nothing
-    objectstore.delete(store, doomed)
+    for manifest in listed:
+        latest = newest[manifest.as_of]
+        if manifest.version < latest.version and arrived[latest.key] <= cutoff:
+            doomed += [*manifest.files.values(), manifest.key]
+    bucket_io.delete_objects(store, doomed)
     return len(doomed)

@@ -35,16 +35,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from socialwork.data import settings
-from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
+from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE, COUNTY_PARTITION
 from socialwork.data.contract.tables import SNAPSHOT_PARTITION
 from socialwork.data.storage import bucket_io, checksums, objectstore
 from socialwork.data.storage.combined import COMBINED_FOLDER, OLD_SECONDS, SOURCES_FILE
 from socialwork.data.storage.layout import county_folder, local_root, snapshot_date_of, snapshot_folder
 from socialwork.data.storage.location import Bucket
 
+FULL_LISTING_SECONDS = 300.0  # a county whose change mark says nothing new is listed again this often all the same
 LISTING_THREADS = 8  # counties listed side by side: a province's 120 each ask for their manifests
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+_marks: dict[tuple[Bucket, str], tuple[str | None, float]] = {}  # (store, part) -> its change mark, when listed
 _linked: dict[tuple[Bucket, str], tuple] = {}  # (store, county) -> the county's version its folder was linked for
 
 
@@ -59,19 +61,43 @@ def combined_store(bucket: Bucket) -> Bucket:
 
 
 def version(bucket: Bucket) -> tuple:
-    """The store's version: its root files' ETags, each county's published version (objectstore.published) and its
-    combined months'."""
-    found = bucket_io.root(bucket)
+    """The store's version: its root files' ETags (the change marks among them), each county's published version
+    (objectstore.published) and its combined months'."""
+    found = _held_unchanged(bucket)
     stores = [*counties(bucket).values(), combined_store(bucket)]
     with ThreadPoolExecutor(LISTING_THREADS) as pool:
         versions = list(pool.map(lambda county: objectstore.published(county).version, stores))
     return (str(bucket), tuple(sorted(found.files.items())), tuple(versions))
 
 
+def _held_unchanged(bucket: Bucket) -> bucket_io.Root:
+    """The root listed (one request), and every part of the store (each county, the combined months) whose change
+    mark is as when it was last listed held as listed (objectstore.hold), so that only a part that published since is
+    listed again: a province's version check is then a request or two, not three per county. A part is listed again
+    at least every FULL_LISTING_SECONDS all the same (a mark that failed to be written, a store published before
+    marks existed)."""
+    found = bucket_io.root(bucket)
+    now = time.monotonic()
+    parts = {f"{COUNTY_PARTITION}={code}": store for code, store in counties(bucket).items()}
+    parts[COMBINED_FOLDER] = combined_store(bucket)
+    for name, part in parts.items():
+        mark = found.files.get(bucket_io.change_mark(name))
+        with _lock:
+            seen = _marks.get((bucket, name))
+            listed_again = seen is None or seen[0] != mark or now - seen[1] >= FULL_LISTING_SECONDS
+            if listed_again:
+                _marks[(bucket, name)] = (mark, now)
+        if listed_again:
+            objectstore.forget(part)  # its last listing, even a second old, may predate what the mark says
+        else:
+            objectstore.hold(part)
+    return found
+
+
 def local_copy(bucket: Bucket) -> Path:
     """The store's local copy as a folder store of many counties, every county's published files in it (downloaded
     where missing, each county's folder linked to them anew when its version changed)."""
-    bucket_io.root(bucket)  # the divisions files copied when changed
+    _held_unchanged(bucket)  # the divisions files copied when changed; unchanged counties not listed again
     stores = counties(bucket)
     with ThreadPoolExecutor(LISTING_THREADS) as pool:
         list(pool.map(lambda item: _copy_county(bucket, *item), stores.items()))

@@ -11,6 +11,7 @@ many-county readers read them as from a folder (layout.local_root).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -25,6 +26,8 @@ from socialwork.data.contract.county_files import COUNTY_PARTITION, DIVISION_TAR
 from socialwork.data.storage.errors import StoreError
 from socialwork.data.storage.location import Bucket, client
 
+CHANGE_MARK_PREFIX = "changed-"  # changed-county=530524.json, changed-combined.json at a store's root
+COMBINED_PART = "combined"  # the combined months' store (bucket_combined.py)
 LISTING_SECONDS = 1.0  # a bucket's root (and each county's manifests, objectstore.py) listed at most once a second
 OFFLINE_RETRY_SECONDS = 10.0  # as objectstore's
 ROOT_FILES = (DIVISIONS_FILE, DIVISION_TARGETS_FILE)  # copied into the local copy of a store of many counties
@@ -62,6 +65,48 @@ def list_objects(bucket: Bucket, relative_prefix: str) -> list[dict]:
         for item in page.get("Contents", []):
             found.append(item | {"Key": item["Key"][len(root) :]})
     return found
+
+
+def delete_objects(bucket: Bucket, relatives: list[str]) -> None:
+    """Remove objects, a thousand per request (the S3 limit); failures are logged, the next cleanup retries."""
+    for start in range(0, len(relatives), 1000):
+        batch = [{"Key": bucket.key(r)} for r in relatives[start : start + 1000]]
+        try:
+            client().delete_objects(Bucket=bucket.bucket, Delete={"Objects": batch, "Quiet": True})
+        except Exception as err:  # cleanup is best effort: never hide the error that led here
+            log.warning("could not remove %d object(s) from %s: %s", len(batch), bucket, err)
+
+
+def top_level_etags(bucket: Bucket) -> dict[str, str]:
+    """The ETag of each object directly under the store's root (one request: a delimiter keeps out its folders)."""
+    prefix = bucket.key("")
+    pages = client().get_paginator("list_objects_v2").paginate(Bucket=bucket.bucket, Prefix=prefix, Delimiter="/")
+    return {item["Key"][len(prefix) :]: item["ETag"] for page in call(bucket, "列出对象", list, pages)
+            for item in page.get("Contents", [])}  # fmt: skip
+
+
+def change_mark(name: str) -> str:
+    """The object at a store of many counties' root that a part of it (county=<code>, combined) rewrites whenever it
+    publishes: readers list the root anyway, and list a part again only when its mark's ETag changed."""
+    return f"{CHANGE_MARK_PREFIX}{name}.json"
+
+
+def mark_changed(part: Bucket) -> None:
+    """Rewrite the change mark of a county's (or the combined months') store at its parent's root, after it
+    published; a failure is logged (readers then see the change within FULL_LISTING_SECONDS, bucket_counties.py)."""
+    parent, _, name = part.prefix.rpartition("/")
+    code = name.removeprefix(f"{COUNTY_PARTITION}=")
+    if not ((code != name and len(code) == 6 and code.isdigit()) or name == COMBINED_PART):
+        return
+    root = Bucket(part.bucket, parent)
+    body = json.dumps({"changed_at": time.time(), "id": uuid.uuid4().hex}).encode("utf-8")
+    key = change_mark(name)
+    try:
+        call(root, f"写入 {key} ", client().put_object, Bucket=root.bucket, Key=root.key(key), Body=body,
+             ContentType="application/json")  # fmt: skip
+    except StoreError as err:
+        log.warning("could not write the change mark of %s: %s", part, err)
+    forget(root)
 
 
 def read_beside(bucket: Bucket, name: str) -> str | None:

@@ -40,9 +40,10 @@ from typing import Any
 from socialwork.data import settings
 from socialwork.data.contract.county_files import BOUNDARIES_FILE, COUNTY_FILE
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import checksums, saved_listing
+from socialwork.data.storage import bucket_io, checksums, saved_listing
 from socialwork.data.storage.bucket_io import Unreachable as Unreachable  # raised here, caught by the store
 from socialwork.data.storage.bucket_io import call as _call
+from socialwork.data.storage.bucket_io import delete_objects as _delete
 from socialwork.data.storage.bucket_io import list_objects as _list
 from socialwork.data.storage.bucket_io import put_if_absent as _put_if_absent
 from socialwork.data.storage.bucket_io import read_beside as read_beside
@@ -158,7 +159,8 @@ def offline_notice(bucket: Bucket) -> str | None:
 
 def _listing(bucket: Bucket) -> Published:
     manifests = sorted(m["Key"] for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"]))
-    etag, outlines = (_etag(bucket, name) for name in (COUNTY_FILE, BOUNDARIES_FILE))
+    beside = bucket_io.top_level_etags(bucket)  # county.json's and boundaries.geojson's in one request
+    etag, outlines = beside.get(COUNTY_FILE), beside.get(BOUNDARIES_FILE)
     newest: dict[date, Manifest] = {}
     for key in manifests:  # sorted: a later version of a date comes after an earlier one
         manifest = _manifest(bucket, key)
@@ -167,15 +169,19 @@ def _listing(bucket: Bucket) -> Published:
     return Published(version, dict(sorted(newest.items())), etag, outlines)
 
 
-def _etag(bucket: Bucket, name: str) -> str | None:
-    """The ETag of a file beside the snapshots (county.json, boundaries.geojson); None where the bucket has none."""
-    return next((o["ETag"] for o in _list(bucket, name) if o["Key"] == name), None)
-
-
 def forget(bucket: Bucket) -> None:
     """After a write by this process: the next look lists the bucket again."""
     with _lock:
         _seen.pop(bucket, None)
+
+
+def hold(bucket: Bucket) -> None:
+    """The last listing is still current (a store of many counties knows from its change marks, bucket_counties.py):
+    served for another LISTING_SECONDS without asking the bucket."""
+    with _lock:
+        seen = _seen.get(bucket)
+        if seen is not None and bucket not in _offline:
+            _seen[bucket] = (time.monotonic(), seen[1])
 
 
 def _manifest(bucket: Bucket, key: str) -> Manifest:
@@ -357,6 +363,7 @@ def write_beside(bucket: Bucket, name: str, text: str, replace: bool) -> bool:
     elif not _put_if_absent(bucket, name, text.encode("utf-8")):
         return False
     forget(bucket)
+    bucket_io.mark_changed(bucket)
     return True
 
 
@@ -389,6 +396,7 @@ def publish(
         _delete(bucket, list(files.values()))
         raise StoreError(LOST_RACE.format(as_of=as_of.isoformat()))
     forget(bucket)
+    bucket_io.mark_changed(bucket)
     return Manifest(as_of, version, key, files, sums, dict(sources or {}))
 
 
@@ -401,20 +409,10 @@ def _upload(bucket: Bucket, path: Path, relative: str) -> None:
     _call(bucket, f"上传 {relative} ", client().upload_file, str(path), bucket.bucket, bucket.key(relative))
 
 
-def _delete(bucket: Bucket, relatives: list[str]) -> None:
-    """Remove objects, a thousand per request (the S3 limit); failures are logged, the next cleanup retries."""
-    for start in range(0, len(relatives), 1000):
-        batch = [{"Key": bucket.key(r)} for r in relatives[start : start + 1000]]
-        try:
-            client().delete_objects(Bucket=bucket.bucket, Delete={"Objects": batch, "Quiet": True})
-        except Exception as err:  # cleanup is best effort: never hide the error that led here
-            log.warning("could not remove %d object(s) from %s: %s", len(batch), bucket, err)
-
-
 def remove_stale_uploads(bucket: Bucket, older_than: float = STALE_SECONDS) -> int:
     """Remove uploaded files no manifest lists (imports that died before publishing) once older than older_than
     seconds, so an import still uploading elsewhere is left alone; how many were removed."""
-    listed = {p for m in _all_manifests(bucket) for p in m.files.values()}
+    listed = {p for m in all_manifests(bucket) for p in m.files.values()}
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
     stale = [o["Key"] for o in _list(bucket, f"{UPLOADS}/") if o["Key"] not in listed and o["LastModified"] <= cutoff]
     _delete(bucket, stale)
@@ -423,26 +421,11 @@ def remove_stale_uploads(bucket: Bucket, older_than: float = STALE_SECONDS) -> i
     return len(stale)
 
 
-def _all_manifests(bucket: Bucket) -> list[Manifest]:
+def all_manifests(bucket: Bucket) -> list[Manifest]:
     """Every version of every date: a replaced version's files stay, so that it can be restored."""
     return [_manifest(bucket, m["Key"]) for m in _list(bucket, f"{MANIFESTS}/") if _MANIFEST.match(m["Key"])]
 
 
-def list_manifests(bucket: Bucket) -> list[tuple[date, int, datetime]]:
-    """Every manifest's date, version and when the bucket received it (without reading them)."""
-    found = []
-    for item in _list(bucket, f"{MANIFESTS}/"):
-        match = _MANIFEST.match(item["Key"])
-        if match:
-            found.append((date.fromisoformat(match.group(1)), int(match.group(2)), item["LastModified"]))
-    return found
-
-
-def delete(bucket: Bucket, relatives: list[str]) -> None:
-    """Remove objects of the store (best effort: failures are logged)."""
-    _delete(bucket, relatives)
-
-
 def versions(bucket: Bucket, as_of: date) -> list[Manifest]:
     """Every published version of a date, oldest first (the last is the one shown)."""
-    return sorted((m for m in _all_manifests(bucket) if m.as_of == as_of), key=lambda m: m.version)
+    return sorted((m for m in all_manifests(bucket) if m.as_of == as_of), key=lambda m: m.version)
