@@ -59,7 +59,7 @@ def add_parsers(sub) -> None:
     county = steps.add_parser(
         "submit-county", help="市级：把某县已发布的该月数据报送到市里的上报任务（--data 为市的数据目录）"
     )
-    county.add_argument("county_store", type=Path, help="该县自己的数据目录（含其已发布的月份）")
+    county.add_argument("county_store", type=str, help="该县自己的数据目录或 s3://存储桶/前缀（含其已发布的月份）")
     for step in (opening, status, remind, publish, county):
         step.add_argument("--data", type=str, help=DATA_HELP)
 
@@ -195,7 +195,7 @@ def round_submit_county(args: argparse.Namespace) -> int:
             f"{flow.data} 不是多县数据目录：submit-county 把县的月份报送到市里，--data 应为市的数据目录"
         )
     this = _open_round(flow)
-    status = flow.submit_county_month(operator(), this.round_id, args.county_store)
+    status = flow.submit_county_month(operator(), this.round_id, settings.data_dir(args.county_store))
     print(f"已报送 {status.unit.name} {this.as_of} 的数据，等待市审核员审核")
     return 0
 

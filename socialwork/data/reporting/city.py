@@ -116,7 +116,7 @@ class CityReporting(Reporting):
 
     # ------------------------------------------------------------ a county's part: its published month
 
-    def submit_county_month(self, account: Account, round_id: int, county_store: Path) -> PartStatus:
+    def submit_county_month(self, account: Account, round_id: int, county_store: Location) -> PartStatus:
         """Submit the county's month of the round, as published in the county's own store, for the city's review.
         A county's 填报员 submits its own county; a 管理员 (or the command line) the county the store is of."""
         try:
