@@ -125,13 +125,17 @@ def test_one_combiner_at_a_time_and_a_lease_not_renewed_frees_itself(city_bucket
         thread.join(timeout=60)
     held = [lease for lease in taken if lease is not None]
     assert len(held) == 1  # exactly one of four servers asking at the same moment
+    assert bucket_combined.combine(city_bucket).held_by is None  # nothing stale: the lease is not asked for
+    store.write_snapshot(
+        layout.county_store(city_bucket, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH)
+    )
     done = bucket_combined.combine(city_bucket)
     assert done.written == [] and done.held_by is not None and done.held_by.holder == held[0].holder
     assert cli.main(["combine", "--data", str(city_bucket)]) == 0
     assert "另一处正在合并" in capsys.readouterr().out
     time.sleep(3.5)  # never renewed: its two seconds pass by the bucket's clock (Last-Modified has whole seconds)
     after = bucket_combined.combine(city_bucket)
-    assert after.held_by is None and after.current == SNAPSHOTS
+    assert after.held_by is None and after.written == [MISSING_MONTH]
     with pytest.raises(bucket_lease.LeaseLost, match="已由"):
         held[0].keep()  # the first holder, back from a pause, learns before it writes anything
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from socialwork.data.storage import bucket_counties, bucket_io, bucket_lease, combined, objectstore
+from socialwork.data.storage import bucket_counties, bucket_io, bucket_lease, combined, layout, objectstore
 from socialwork.data.storage.location import Bucket
 
 OLD_SECONDS = combined.OLD_SECONDS  # a superseded combined month is deleted this long after its successor appeared
@@ -64,14 +64,18 @@ def stale_months(bucket: Bucket) -> dict[date, combined.Stamps]:
 
 
 def combine(bucket: Bucket, seconds: float = bucket_lease.LEASE_SECONDS) -> Combining:
-    """Combine every stale month, holding the lease; nothing when another server holds it (held_by says who)."""
+    """Combine every stale month, holding the lease; nothing when another server holds it (held_by says who). With
+    nothing stale and nothing superseded to delete, the lease is not even asked for: a worker's pass every 30 s on
+    every replica then costs a few listings and writes nothing."""
+    if not stale_months(bucket) and not _superseded(bucket):
+        return Combining(current=sorted(combined.listing(layout.local_root(bucket)).snapshots))
     lease, holder = bucket_lease.take(bucket, seconds)
     if lease is None:
         return Combining(held_by=holder)
     try:
         done = Combining()
-        stale = stale_months(bucket)
-        local = bucket_counties.local_copy(bucket)
+        stale = stale_months(bucket)  # again, holding the lease: another holder may have combined them meanwhile
+        local = layout.local_root(bucket)
         done.current = sorted(set(combined.listing(local).snapshots) - set(stale))
         for on, stamps in sorted(stale.items()):
             if _combine_month(bucket, local, on, stamps, lease):
@@ -98,17 +102,23 @@ def remove_superseded(bucket: Bucket, older_than: float = OLD_SECONDS) -> int:
     """Delete each combined month's versions older than its newest, once the newest has been there older_than
     seconds (a replica may still be reading the version before); how many objects were deleted."""
     store = combined_store(bucket)
+    doomed = []
+    for manifest in _superseded(bucket, older_than):
+        doomed += [*manifest.files.values(), manifest.key]
+    bucket_io.delete_objects(store, doomed)
+    return len(doomed)
+
+
+def _superseded(bucket: Bucket, older_than: float = OLD_SECONDS) -> list[objectstore.Manifest]:
+    """The combined months' versions whose successor appeared older_than seconds ago or more."""
+    store = combined_store(bucket)
     arrived = {o["Key"]: o["LastModified"] for o in bucket_io.list_objects(store, f"{objectstore.MANIFESTS}/")}
+    if len(arrived) == len({key.rsplit("/", 1)[0] for key in arrived}):  # one version of each month: nothing to read
+        return []
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
-    newest: dict[date, objectstore.Manifest] = {}
     listed = [m for m in objectstore.all_manifests(store) if m.key in arrived]
+    newest: dict[date, objectstore.Manifest] = {}
     for manifest in listed:
         if manifest.as_of not in newest or manifest.version > newest[manifest.as_of].version:
             newest[manifest.as_of] = manifest
-    doomed = []
-    for manifest in listed:
-        latest = newest[manifest.as_of]
-        if manifest.version < latest.version and arrived[latest.key] <= cutoff:
-            doomed += [*manifest.files.values(), manifest.key]
-    bucket_io.delete_objects(store, doomed)
-    return len(doomed)
+    return [m for m in listed if m.version < newest[m.as_of].version and arrived[newest[m.as_of].key] <= cutoff]
