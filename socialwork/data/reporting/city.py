@@ -50,6 +50,12 @@ def workflow(url: str, data: Location, clock: Callable[[], datetime] = audit.now
     return Reporting(url, data, clock)
 
 
+COUNTIES_REMINDER = records.ReminderWording(
+    "报送", "县", "报送", "请在本县完成该月上报并发布后，登录市级看板“月度上报”报送。",
+    "请按退回原因在本县修改并重新发布后再次报送。",
+)  # fmt: skip
+
+
 class CountyAssembly(Assembly):
     """How a city's month was assembled: the counties that reported it, and those missing it (not carried forward)."""
 
@@ -160,19 +166,7 @@ class CityReporting(Reporting):
 
     def overdue_reminder(self, round_id: int) -> str:
         """Copyable reminder text for the city's work group: the counties past the deadline, and those returned."""
-        this, board = self.round(round_id), self.board(round_id)
-        late = [s.unit.name for s in board if s.overdue]
-        returned = [s.unit.name for s in board if s.state == "returned"]
-        month = f"{this.as_of.year}年{this.as_of.month}月"
-        lines = []
-        if late:
-            lines.append(f"【提醒】{month}社会工作人才数据报送已于 {this.deadline} 截止，"
-                         f"以下 {len(late)} 个县尚未报送：{'、'.join(late)}。"
-                         "请在本县完成该月上报并发布后，登录市级看板“月度上报”报送。")  # fmt: skip
-        if returned:
-            lines.append(f"【提醒】{month}报送数据已退回、待重新报送的县：{'、'.join(returned)}。"
-                         "请按退回原因在本县修改并重新发布后再次报送。")  # fmt: skip
-        return "\n".join(lines)
+        return records.reminder_text(self.round(round_id), self.board(round_id), COUNTIES_REMINDER)
 
     def part(self, account: Account, round_id: int, unit_code: str) -> Part:
         """The county's submitted month (or, before it submits, its latest earlier month in the city's store)."""

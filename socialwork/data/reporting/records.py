@@ -159,21 +159,35 @@ def status(unit: Unit, row, this: Round, today: date) -> PartStatus:
     )
 
 
-def reminder_text(this: Round, board: list[PartStatus]) -> str:
-    """Copyable reminder text (for the county's work group chat) naming the units past the deadline and the units
-    returned and not yet resubmitted; empty when no one is waited for."""
+@dataclass(frozen=True)
+class ReminderWording:
+    """How a reminder names what is late and what to do: a county's units, or a city's counties (city.py)."""
+
+    reported: str  # 上报 / 报送
+    units: str  # 单位 / 县
+    submitted: str  # 提交 / 报送
+    late_action: str
+    returned_action: str
+
+
+UNITS_REMINDER = ReminderWording(
+    "上报", "单位", "提交",
+    "请登录社会工作人才看板“月度上报”尽快填报并提交；本月无变化的单位可点击“与上月相同”一键提交。",
+    "请按退回原因修改后重新提交。",
+)  # fmt: skip
+
+
+def reminder_text(this: Round, board: list[PartStatus], wording: ReminderWording = UNITS_REMINDER) -> str:
+    """Copyable reminder text (for the work group chat) naming the units past the deadline and the units returned
+    and not yet resubmitted; empty when no one is waited for."""
     late = [s.unit.name for s in board if s.overdue]
     returned = [s.unit.name for s in board if s.state == "returned"]
-    if not late and not returned:
-        return ""
     month = f"{this.as_of.year}年{this.as_of.month}月"
     lines = []
     if late:
-        lines.append(f"【提醒】{month}社会工作人才数据上报已于 {this.deadline} 截止，以下 {len(late)} 个单位尚未提交："
-                     f"{'、'.join(late)}。请登录社会工作人才看板“月度上报”尽快填报并提交；本月无变化的单位可点击"
-                     "“与上月相同”一键提交。")  # fmt: skip
+        lines.append(f"【提醒】{month}社会工作人才数据{wording.reported}已于 {this.deadline} 截止，以下 {len(late)} "
+                     f"个{wording.units}尚未{wording.submitted}：{'、'.join(late)}。{wording.late_action}")  # fmt: skip
     if returned:
-        lines.append(
-            f"【提醒】{month}上报数据已退回、待重新提交的单位：{'、'.join(returned)}。请按退回原因修改后重新提交。"
-        )
+        lines.append(f"【提醒】{month}{wording.reported}数据已退回、待重新{wording.submitted}的{wording.units}："
+                     f"{'、'.join(returned)}。{wording.returned_action}")  # fmt: skip
     return "\n".join(lines)
