@@ -15,7 +15,16 @@ import pytest
 
 from socialwork import cli
 from socialwork.data import settings
-from socialwork.data.storage import bucket_combined, bucket_counties, bucket_lease, combined, layout, objectstore, store
+from socialwork.data.storage import (
+    bucket_combined,
+    bucket_counties,
+    bucket_lease,
+    combined,
+    layout,
+    objectstore,
+    store,
+    verify,
+)
 from socialwork.data.storage.location import Bucket, client
 from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
@@ -181,6 +190,9 @@ def test_a_damaged_combined_object_is_never_read(city_bucket, tmp_path):
     good = _kpis_elsewhere(city_bucket, tmp_path, "replica-good", BOTH)
     client().put_object(Bucket=combined_bucket.bucket, Key=combined_bucket.key(manifest.files["people"]), Body=b"x")
     assert _kpis_elsewhere(city_bucket, tmp_path, "replica-new", BOTH) == good
+    checked = verify.verify(city_bucket)
+    assert [line.split(" ", 2)[:2] for line in checked.problems] == [["合并文件", BOTH.isoformat()]]
+    assert checked.problems[0].endswith("损坏（校验和不符）（合并文件可重新生成：python -m socialwork combine）")
     assert bucket_counties.combined_store(city_bucket) == combined_bucket
 
 

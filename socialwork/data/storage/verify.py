@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from socialwork.data.contract.tables import DERIVED_TABLES, TABLES
-from socialwork.data.storage import checksums, combined, objectstore
+from socialwork.data.storage import bucket_counties, checksums, combined, objectstore
 from socialwork.data.storage.layout import (
     SNAPSHOT_FOLDER_NAME,
     StoreError,
@@ -57,9 +57,14 @@ def verify(root: Location, record: bool = False) -> Report:
             raise StoreError(
                 "对象存储中已发布的快照不能修改；请在本地数据目录记录校验和后用 publish --replace 重新发布"
             )
-        counties = {code: county_store(root, code) for code in county_folders(root)} if is_multi_county(root) else {}
-        for county in counties.values() or [root]:  # of many counties, each county's own bucket store
-            _verify_bucket(county, report)
+        many = is_multi_county(root)
+        counties = {code: county_store(root, code) for code in county_folders(root)} if many else {}
+        for code, county in counties.items() or [("", root)]:  # of many counties, each county's own bucket store
+            _verify_bucket(county, report, f"{code} " if code else "")
+        if many:  # and the combined months (bucket_combined.py), rebuilt by `combine` when damaged
+            before = len(report.problems)
+            _verify_bucket(bucket_counties.combined_store(root), report, COMBINED)
+            report.problems[before:] = [f"{line}{REBUILD}" for line in report.problems[before:]]
         return report
     if not root.is_dir():
         raise StoreError(f"数据目录不存在：{root}")
@@ -90,19 +95,19 @@ def _verify_folder(root: Path, prefix: str, report: Report, record: bool) -> Non
             report.unrecorded.append(where)
 
 
-def _verify_bucket(bucket: Bucket, report: Report) -> None:
+def _verify_bucket(bucket: Bucket, report: Report, prefix: str = "") -> None:
     """Each published snapshot's objects downloaded to a temporary folder and compared with its manifest."""
     state = objectstore.published(bucket, fresh=True)
     with tempfile.TemporaryDirectory(prefix="socialwork-verify-") as temporary:
         for as_of, manifest in state.snapshots.items():
             report.snapshots += 1
             if not manifest.checksums:
-                report.unrecorded.append(f"{as_of}（{manifest.key}）")
+                report.unrecorded.append(f"{prefix}{as_of}（{manifest.key}）")
             for name, relative in manifest.files.items():
                 report.files += 1
                 problem = _object_problem(bucket, relative, manifest.checksums.get(name), Path(temporary))
                 if problem:
-                    report.problems.append(f"{as_of} {bucket}/{relative}：{problem}")
+                    report.problems.append(f"{prefix}{as_of} {bucket}/{relative}：{problem}")
 
 
 def _object_problem(bucket: Bucket, relative: str, expected: dict | None, folder: Path) -> str | None:
