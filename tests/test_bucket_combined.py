@@ -224,3 +224,30 @@ def test_a_version_check_lists_only_the_root_and_what_changed(city_bucket):
     changed, asked = _requests_during(lambda: bucket_counties.version(city_bucket))
     assert changed != quiet
     assert asked == ["ListObjectsV2"] * 3  # the root, then 乙县's manifests and the files beside them
+
+
+def test_the_combining_worker_runs_in_a_server_of_a_bucket_of_many_counties_only(city_bucket, city, monkeypatch):
+    from socialwork.data.storage import combine_worker
+
+    assert combine_worker.period({}) == combine_worker.COMBINE_SECONDS
+    assert combine_worker.period({combine_worker.PERIOD_ENV: "0"}) == 0
+    for wrong in ("半分钟", "-5"):
+        with pytest.raises(layout.StoreError, match=combine_worker.PERIOD_ENV):
+            combine_worker.period({combine_worker.PERIOD_ENV: wrong})
+    assert combine_worker.start(city) is None  # a folder: combined after each county's import instead
+    monkeypatch.setenv(combine_worker.PERIOD_ENV, "0")
+    assert combine_worker.start(city_bucket) is None  # turned off: a timer runs `combine`
+    monkeypatch.setenv(combine_worker.PERIOD_ENV, "0.2")
+    store.write_snapshot(
+        layout.county_store(city_bucket, COUNTY_B), MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH)
+    )
+    worker = combine_worker.start(city_bucket)
+    try:
+        assert worker is not None and worker.is_alive() and combine_worker.start(city_bucket) is worker  # once
+        deadline = time.monotonic() + 30
+        while bucket_combined.stale_months(city_bucket):
+            assert time.monotonic() < deadline, "the worker never combined 乙县's late month"
+            time.sleep(0.3)
+    finally:
+        combine_worker.stop(city_bucket)
+    assert not worker.is_alive()

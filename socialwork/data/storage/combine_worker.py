@@ -19,7 +19,7 @@ from socialwork.data.storage.location import Bucket, Location
 PERIOD_ENV = "SOCIALWORK_COMBINE_SECONDS"
 COMBINE_SECONDS = 30.0
 log = logging.getLogger(__name__)
-_started: dict[Bucket, threading.Thread] = {}
+_started: dict[Bucket, tuple[threading.Thread, threading.Event]] = {}
 _lock = threading.Lock()
 
 
@@ -51,16 +51,25 @@ def start(root: Location) -> threading.Thread | None:
         return None
     with _lock:
         if root in _started:
-            return _started[root]
-        stop = threading.Event()
-        thread = threading.Thread(target=_run, args=(root, seconds, stop), name="socialwork-combine", daemon=True)
-        _started[root] = thread
+            return _started[root][0]
+        stopping = threading.Event()
+        thread = threading.Thread(target=_run, args=(root, seconds, stopping), name="socialwork-combine", daemon=True)
+        _started[root] = (thread, stopping)
     thread.start()
     return thread
 
 
-def _run(root: Bucket, seconds: float, stop: threading.Event) -> None:
-    while not stop.wait(seconds):
+def stop(root: Bucket) -> None:
+    """End the worker after its pass in progress (a server ends it by ending; tests by this)."""
+    with _lock:
+        thread, stopping = _started.pop(root, (None, None))
+    if thread is not None:
+        stopping.set()
+        thread.join(timeout=60)
+
+
+def _run(root: Bucket, seconds: float, stopping: threading.Event) -> None:
+    while not stopping.wait(seconds):
         once(root)
 
 
