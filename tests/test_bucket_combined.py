@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,13 +120,19 @@ def test_a_countys_new_month_is_read_from_its_own_files_until_it_is_combined(cit
     assert [m.version for m in objectstore.versions(bucket_combined.combined_store(city_bucket), BOTH)] == [2]
 
 
-def test_one_combiner_at_a_time_and_a_lease_not_renewed_frees_itself(city_bucket, capsys):
+def _bucket_clock_ahead(monkeypatch, seconds: float) -> None:
+    """The bucket's clock, as the lease reads it from its answers' Date, that many seconds later than now."""
+    later = datetime.now(UTC) + timedelta(seconds=seconds)
+    monkeypatch.setattr(bucket_lease, "_bucket_now", lambda answer: later)
+
+
+def test_one_combiner_at_a_time_and_a_lease_not_renewed_frees_itself(city_bucket, capsys, monkeypatch):
     taken = []
     start = threading.Barrier(4)
 
     def take() -> None:
         start.wait(timeout=30)
-        taken.append(bucket_lease.take(city_bucket, seconds=2)[0])
+        taken.append(bucket_lease.take(city_bucket, seconds=60)[0])
 
     threads = [threading.Thread(target=take) for _ in range(4)]
     for thread in threads:
@@ -142,7 +149,7 @@ def test_one_combiner_at_a_time_and_a_lease_not_renewed_frees_itself(city_bucket
     assert done.written == [] and done.held_by is not None and done.held_by.holder == held[0].holder
     assert cli.main(["combine", "--data", str(city_bucket)]) == 0
     assert "另一处正在合并" in capsys.readouterr().out
-    time.sleep(3.5)  # never renewed: its two seconds pass by the bucket's clock (Last-Modified has whole seconds)
+    _bucket_clock_ahead(monkeypatch, 61)  # never renewed: its minute passes, by the bucket's clock
     after = bucket_combined.combine(city_bucket)
     assert after.held_by is None and after.written == [MISSING_MONTH]
     with pytest.raises(bucket_lease.LeaseLost, match="已由"):
@@ -166,7 +173,7 @@ def test_a_combiner_killed_midway_leaves_the_previous_combined_months_in_use(cit
     monkeypatch.setattr(objectstore, "_write_manifest", killed)
     monkeypatch.setattr(bucket_lease.Lease, "release", lambda self: None)
     with pytest.raises(KeyboardInterrupt):
-        bucket_combined.combine(city_bucket, seconds=2)
+        bucket_combined.combine(city_bucket, seconds=60)
     monkeypatch.setattr(objectstore, "_write_manifest", write_manifest)
     made = objectstore.published(bucket_combined.combined_store(city_bucket), fresh=True).snapshots
     assert {on: m.version for on, m in made.items()} == dict.fromkeys(SNAPSHOTS, 1)
@@ -176,7 +183,7 @@ def test_a_combiner_killed_midway_leaves_the_previous_combined_months_in_use(cit
     assert combined.listing(layout.local_root(city_bucket)).fresh == set(SNAPSHOTS) - {MISSING_MONTH, BOTH}
     before = _kpis(capsys, city_bucket, BOTH)
     assert bucket_combined.combine(city_bucket).held_by is not None  # its lease, not given back, still holds
-    time.sleep(3.5)
+    _bucket_clock_ahead(monkeypatch, 61)
     assert bucket_combined.combine(city_bucket).written == [MISSING_MONTH, BOTH]
     db.clear_cache()
     assert _kpis(capsys, city_bucket, BOTH) == before
