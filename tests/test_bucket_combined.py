@@ -208,3 +208,25 @@ def test_a_version_check_lists_only_the_root_and_what_changed(city_bucket):
     changed, asked = _requests_during(lambda: bucket_counties.version(city_bucket))
     assert changed != quiet
     assert asked == ["ListObjectsV2"] * 3  # the root, then 乙县's manifests and the files beside them
+
+
+def test_the_lease_seconds_come_from_the_environment_or_are_refused_in_chinese():
+    """SOCIALWORK_COMBINE_LEASE_SECONDS: a combiner's lease, freed this long after its holder stops renewing it (the
+    servers test kills a combiner holding a five-second lease)."""
+    assert bucket_lease.lease_seconds({}) == bucket_lease.LEASE_SECONDS == 120
+    assert bucket_lease.lease_seconds({bucket_lease.SECONDS_ENV: " 5 "}) == 5.0
+    for wrong in ("abc", "0", "-3", "nan", "inf"):
+        with pytest.raises(layout.StoreError, match=f"环境变量 {bucket_lease.SECONDS_ENV} 应为正的秒数"):
+            bucket_lease.lease_seconds({bucket_lease.SECONDS_ENV: wrong})
+
+
+def test_a_combine_takes_the_lease_for_the_seconds_the_environment_gives(city_bucket, monkeypatch):
+    taken = []
+    take = bucket_lease.take
+    monkeypatch.setattr(bucket_lease, "take", lambda bucket, seconds: taken.append(seconds) or take(bucket, seconds))
+    monkeypatch.setenv(bucket_lease.SECONDS_ENV, "7")
+    assert bucket_combined.combine(city_bucket).current == SNAPSHOTS
+    monkeypatch.setenv(bucket_lease.SECONDS_ENV, "x")
+    with pytest.raises(layout.StoreError, match="应为正的秒数"):
+        bucket_combined.combine(city_bucket)
+    assert taken == [7.0]

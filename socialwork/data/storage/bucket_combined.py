@@ -63,9 +63,10 @@ def stale_months(bucket: Bucket) -> dict[date, combined.Stamps]:
     return stale
 
 
-def combine(bucket: Bucket, seconds: float = bucket_lease.LEASE_SECONDS) -> Combining:
-    """Combine every stale month, holding the lease; nothing when another server holds it (held_by says who)."""
-    lease, holder = bucket_lease.take(bucket, seconds)
+def combine(bucket: Bucket, seconds: float | None = None) -> Combining:
+    """Combine every stale month, holding the lease (for `seconds`, by default bucket_lease.lease_seconds()); nothing
+    when another server holds it (held_by says who)."""
+    lease, holder = bucket_lease.take(bucket, bucket_lease.lease_seconds() if seconds is None else seconds)
     if lease is None:
         return Combining(held_by=holder)
     try:
