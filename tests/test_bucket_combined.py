@@ -258,3 +258,30 @@ def test_the_combining_worker_runs_in_a_server_of_a_bucket_of_many_counties_only
     finally:
         combine_worker.stop(city_bucket)
     assert not worker.is_alive()
+
+
+def test_the_lease_seconds_come_from_the_environment_or_are_refused_in_chinese():
+    """SOCIALWORK_COMBINE_LEASE_SECONDS: a combiner's lease, freed this long after its holder stops renewing it (the
+    servers test kills a combiner holding a five-second lease)."""
+    assert bucket_lease.lease_seconds({}) == bucket_lease.LEASE_SECONDS == 120
+    assert bucket_lease.lease_seconds({bucket_lease.SECONDS_ENV: " 5 "}) == 5.0
+    for wrong in ("abc", "0", "-3", "nan", "inf"):
+        with pytest.raises(layout.StoreError, match=f"环境变量 {bucket_lease.SECONDS_ENV} 应为正的秒数"):
+            bucket_lease.lease_seconds({bucket_lease.SECONDS_ENV: wrong})
+
+
+def test_a_combine_takes_the_lease_for_the_seconds_the_environment_gives(city_bucket, monkeypatch):
+    taken = []
+    take = bucket_lease.take
+    monkeypatch.setattr(bucket_lease, "take", lambda bucket, seconds: taken.append(seconds) or take(bucket, seconds))
+    monkeypatch.setenv(bucket_lease.SECONDS_ENV, "7")
+    assert bucket_combined.combine(city_bucket).current == SNAPSHOTS
+    assert taken == []  # nothing stale: no lease asked for
+    target = layout.county_store(city_bucket, COUNTY_B)
+    store.write_snapshot(target, MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
+    monkeypatch.setenv(bucket_lease.SECONDS_ENV, "x")
+    with pytest.raises(layout.StoreError, match="应为正的秒数"):
+        bucket_combined.combine(city_bucket)
+    monkeypatch.setenv(bucket_lease.SECONDS_ENV, "7")
+    assert bucket_combined.combine(city_bucket).written == [MISSING_MONTH]
+    assert taken == [7.0]

@@ -63,13 +63,13 @@ def stale_months(bucket: Bucket) -> dict[date, combined.Stamps]:
     return stale
 
 
-def combine(bucket: Bucket, seconds: float = bucket_lease.LEASE_SECONDS) -> Combining:
-    """Combine every stale month, holding the lease; nothing when another server holds it (held_by says who). With
-    nothing stale and nothing superseded to delete, the lease is not even asked for: a worker's pass every 30 s on
-    every replica then costs a few listings and writes nothing."""
+def combine(bucket: Bucket, seconds: float | None = None) -> Combining:
+    """Combine every stale month, holding the lease (for `seconds`, by default bucket_lease.lease_seconds()); nothing
+    when another server holds it (held_by says who). With nothing stale and nothing superseded to delete, the lease
+    is not even asked for: a worker's pass every 30 s on every replica then costs a few listings and writes nothing."""
     if not stale_months(bucket) and not _superseded(bucket):
         return Combining(current=sorted(combined.listing(layout.local_root(bucket)).snapshots))
-    lease, holder = bucket_lease.take(bucket, seconds)
+    lease, holder = bucket_lease.take(bucket, bucket_lease.lease_seconds() if seconds is None else seconds)
     if lease is None:
         return Combining(held_by=holder)
     try:

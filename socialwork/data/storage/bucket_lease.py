@@ -33,6 +33,7 @@ from socialwork.data.storage.location import Bucket, client
 
 PREFIX = "combined/lease/"
 LEASE_SECONDS = 120.0  # renewed after a third of it: a holder killed frees the lease two minutes later at most
+SECONDS_ENV = "SOCIALWORK_COMBINE_LEASE_SECONDS"  # another length for the leases this process takes
 KEEP_OBJECTS = 5  # older lease objects are deleted by the next holder
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,21 @@ def _body(bucket: Bucket, key: str) -> dict:
     except ValueError:
         return {}
     return values if isinstance(values, dict) else {}
+
+
+def lease_seconds(environ: dict[str, str] | None = None) -> float:
+    """How long a lease this process takes lasts unrenewed: SOCIALWORK_COMBINE_LEASE_SECONDS, else LEASE_SECONDS; a
+    value that is not a positive number is refused in Chinese, naming the variable."""
+    text = (environ if environ is not None else os.environ).get(SECONDS_ENV, "").strip()
+    if not text:
+        return LEASE_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise StoreError(f"环境变量 {SECONDS_ENV} 应为正的秒数（合并租约未续期多久后失效），现为“{text}”")
+    return seconds
 
 
 class Lease:
