@@ -170,8 +170,10 @@ def test_a_stale_combined_month_is_never_read_as_current(cluster, city_bucket, t
     assert old == ("5人", "77.8%") and BOTH in read_combined(cluster, city_bucket, 1)
     tables = with_new_worker(COUNTY_A, BOTH)
     finished(import_county(tmp_path, city_bucket, COUNTY_A, BOTH, tables, replace=True))
-    page = changed(cluster, 1, BOTH, old, time.monotonic())
+    replaced = time.monotonic()
+    page = changed(cluster, 1, BOTH, old, replaced)
     assert figures(page) == ("6人", "83.3%") and missing(page) == set()  # p11 certified, C32 served: 15 of 18
+    changed(cluster, 0, BOTH, old, replaced)  # replica 1 lists the bucket on its own schedule: within seconds too
     assert made(city_bucket)[BOTH].sources[COUNTY_A] != stamp(city_bucket, COUNTY_A, BOTH)  # not combined again yet
     assert BOTH not in read_combined(cluster, city_bucket, 1)
     for replica in (0, 1, 1):  # and it stays so, on both replicas
