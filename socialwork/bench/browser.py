@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialwork.bench import browser_store, server, twin
+from socialwork.bench import browser_store, phone, server, twin
 from socialwork.bench.browser_store import Store
 from socialwork.cluster.serving import (
     CHROMIUM,
@@ -123,15 +123,19 @@ def settle(tab) -> float:
     return float(handle.json_value())
 
 
-def visit(browser, base: str, page: str, store: Store, pid: int, forget: Path | None) -> dict[str, float]:
-    """First render and reruns of one page in a new session: each step's ms and server CPU s, by Views field."""
+def visit(browser, base: str, page: str, store: Store, pid: int, forget: Path | None,
+          on_phone: bool = False) -> dict[str, float]:  # fmt: skip
+    """First render and reruns of one page in a new session: each step's ms and server CPU s, by Views field (on a
+    throttled phone: phone.py)."""
     if forget is not None:
         server.ask_to_forget(forget)
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = phone.new_context(browser) if on_phone else browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     measured = {}
     try:
         context.add_init_script(OBSERVE)
         tab = context.new_page()
+        if on_phone:
+            phone.slow_down(context, tab)
         cpu_start = cpu_seconds(pid)
         tab.goto(base + page_path(page), timeout=STEP_TIMEOUT_MS)
         measured["first_ms"] = settle(tab)  # the page clock starts with the navigation
@@ -139,6 +143,8 @@ def visit(browser, base: str, page: str, store: Store, pid: int, forget: Path | 
         if store.many_counties:
             box = tab.locator('[data-testid="stSelectbox"]').filter(has_text=LABELS["county"])
             measured["county_ms"], measured["cpu_county_s"] = pick(tab, box, store.county, pid)
+        if on_phone:
+            phone.open_sidebar(tab, STEP_TIMEOUT_MS)
         filter_box = tab.locator('[data-testid="stMultiSelect"]')
         typed = store.township[:TYPED]
         measured["rerun_ms"], measured["cpu_rerun_s"] = pick(tab, filter_box, typed, pid, store.township)
@@ -161,12 +167,16 @@ def pick(tab, box, typed: str, pid: int, shown: str | None = None) -> tuple[floa
 
 
 # ---------------------------------------------------------------- the run
-def section_name(store: Store) -> str:
-    """docs/performance.md's section and the saved result's name: browser (the demo), browser-province…"""
-    return "browser" if store.name == "demo" else f"browser-{store.name}"
+def section_name(store: Store, on_phone: bool = False) -> str:
+    """docs/performance.md's section and the saved result's name: browser (the demo), browser-province…, and
+    browser-phone for the demo on a phone"""
+    name = "browser" if store.name == "demo" else f"browser-{store.name}"
+    return f"{name}-phone" if on_phone else name
 
 
-def run(pages: list[str], repeats: int, work: Path, saved: Path, store: Store) -> dict[str, Any]:
+def run(
+    pages: list[str], repeats: int, work: Path, saved: Path, store: Store, on_phone: bool = False
+) -> dict[str, Any]:
     """Measure every page and its twin; the result is written to saved/<section_name>.json and returned."""
     from playwright.sync_api import sync_playwright
 
@@ -197,13 +207,14 @@ def run(pages: list[str], repeats: int, work: Path, saved: Path, store: Store) -
             version = browser.version
             for page in pages:  # warm-up: the first visit of a page loads modules and compiles code paths
                 for app in APPS:
-                    visit(browser, bases[app], page, store, servers[app].pid, forget if app == "dashboard" else None)
+                    visit(browser, bases[app], page, store, servers[app].pid, forget if app == "dashboard" else None,
+                          on_phone)  # fmt: skip
             for repeat in range(repeats):
                 print(f"第 {repeat + 1}/{repeats} 轮…", file=sys.stderr, flush=True)
                 for page in pages:
                     for app in APPS if repeat % 2 == 0 else APPS[::-1]:
                         measured = visit(browser, bases[app], page, store, servers[app].pid,
-                                         forget if app == "dashboard" else None)  # fmt: skip
+                                         forget if app == "dashboard" else None, on_phone)  # fmt: skip
                         record(views[page][app], measured)
             browser.close()
     finally:
@@ -214,7 +225,9 @@ def run(pages: list[str], repeats: int, work: Path, saved: Path, store: Store) -
     result = {
         "measured_at": f"{datetime.now():%Y-%m-%d %H:%M}",
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "browser": f"Chromium {version} (headless, {VIEWPORT['width']}×{VIEWPORT['height']})",
+        "browser": f"Chromium {version} (headless, "
+        + (f"{phone.describe()})" if on_phone else f"{VIEWPORT['width']}×{VIEWPORT['height']})"),
+        "phone": on_phone,
         "store": asdict(store) | {"data": str(store.data)},
         "township": store.township,
         "repeats": repeats,
@@ -229,7 +242,7 @@ def run(pages: list[str], repeats: int, work: Path, saved: Path, store: Store) -
         ],
     }
     saved.mkdir(parents=True, exist_ok=True)
-    saved_file = saved / f"{section_name(store)}.json"
+    saved_file = saved / f"{section_name(store, on_phone)}.json"
     saved_file.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
 
@@ -387,6 +400,8 @@ def markdown(result: dict[str, Any], command: str = "python -m socialwork bench 
     """The browser section of docs/performance.md."""
     if result.get("store", {}).get("county"):
         return markdown_many_counties(result, command)
+    if result.get("phone"):
+        return phone.markdown(result, command)
     return "\n".join(
         [
             "## Browser: first render and township rerun against a bare Streamlit page",

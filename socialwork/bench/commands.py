@@ -66,6 +66,9 @@ def add_parsers(sub) -> None:
         action="store_true",
         help="月度上报：24 个乡镇（各约 300 人）保存并提交，审核员看变化、通过并发布，各步时间（默认重复 3 次）",
     )
+    bench.add_argument(
+        "--phone", action="store_true", help="与 --browser 一起用：在 390×844 手机上测量（CPU 降速 4 倍，4 Mbps 网络）"
+    )
     bench.add_argument("--pages", help="与 --browser、--profile、--views、--link 一起用：逗号分隔的页面（默认全部）")
     bench.add_argument(
         "--data", type=Path, help="与 --browser、--link 一起用：测量的数据目录（默认内置示例县；如 .bench/province）"
@@ -137,9 +140,10 @@ def _bench_pages(args: argparse.Namespace) -> int:
         store = _browser_store(args.data)
         if store is None:
             return EXIT_USAGE
-        result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved, store)
+        result = browser.run(pages, repeats, args.data_root.resolve() / "browser", saved, store, args.phone)
         command = "python -m socialwork bench --browser" + (f" --data {args.data}" if args.data else "")
-        section, body = browser.section_name(store), browser.markdown(result, command)
+        command += " --phone" if args.phone else ""
+        section, body = browser.section_name(store, args.phone), browser.markdown(result, command)
         print(browser.timing_table(result), browser.cpu_table(result), "\n".join(browser.summary(result)), sep="\n")
     else:
         result = profiling.run(pages, repeats, saved)
