@@ -13,7 +13,7 @@ WIDTH, HEIGHT = 390, 844
 CPU_SLOWDOWN = 4
 MBPS = 4
 LATENCY_MS = 60
-OPEN_SIDEBAR = '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+OPEN_SIDEBAR = '[data-testid="stExpandSidebarButton"]'
 
 
 def new_context(chromium) -> Any:
@@ -33,10 +33,10 @@ def slow_down(context, tab) -> None:
 
 def open_sidebar(tab, timeout_ms: float) -> None:
     """Unfold the sidebar as a person taps ☰ (nothing to do where it is open already)."""
-    if tab.locator('[data-testid="stSidebar"][aria-expanded="true"]').count():
+    if tab.locator('[data-testid="stSidebar"][data-collapsed="false"]').count():
         return
     tab.locator(OPEN_SIDEBAR).first.click(timeout=timeout_ms)
-    tab.locator('[data-testid="stSidebar"][aria-expanded="true"]').wait_for(timeout=timeout_ms)
+    tab.locator('[data-testid="stSidebar"][data-collapsed="false"]').wait_for(timeout=timeout_ms)
 
 
 def describe() -> str:
