@@ -57,7 +57,9 @@ def markdown(result: dict[str, Any], command: str) -> str:
         f"**How.** As the section \"Browser: first render and township rerun against a bare Streamlit page\", on a "
         f"{describe()} (Chromium's emulation, as `bench --link` has it), for the dashboard and its bare twin alike. "
         f"The sidebar is folded away on a phone: it is opened (☰) before {result['township']} is typed, and the "
-        "rerun is timed from the Enter key to settled.",
+        "rerun is timed from the Enter key to settled. The twins are served by plain `streamlit run`, without the "
+        "dashboard's compressed static files (docs/performance.md, \"On a county's link\"): on this link their first "
+        "render is the slower for that alone, so the first renders are `bench --link`'s to judge; the reruns compare.",
         "",
         browser.timing_table(result),
         "Server CPU per view, medians:",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-BROWSER_SECTIONS = ("browser", "browser-county", "browser-city", "browser-province", "browser-nation")
+BROWSER_SECTIONS = ("browser", "browser-phone", "browser-county", "browser-city", "browser-province", "browser-nation")
 # `diary` is written by no benchmark: the measurements' story (before → after, moved from the README), kept by
 # every run as the others' sections are.
 SECTIONS = (*BROWSER_SECTIONS, "views", "link", "profile", "load", "import", "reporting", "budget", "diary")
