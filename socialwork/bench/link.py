@@ -34,7 +34,7 @@ from socialwork.bench.browser_store import Store
 from socialwork.bench.wire import Relay
 from socialwork.cluster import replicas
 from socialwork.cluster.serving import CHROMIUM, CHROMIUM_ARGS, free_port, serve_command, start_server, stop_server
-from socialwork.web import precompress
+from socialwork.web import plotly_lite, precompress
 
 MODES = ("baseline", "serve", "replicas")
 MBPS = 4
@@ -136,7 +136,8 @@ def _start(mode: str, stack: ExitStack, work: Path) -> tuple[str, int]:
         empty = work / "no-variants"
         empty.mkdir(parents=True, exist_ok=True)
         (empty / precompress.COMPLETE).write_text("baseline\n", encoding="ascii")
-        env = {precompress.STATIC_CACHE_ENV: str(empty), "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION": "false"}
+        env = {precompress.STATIC_CACHE_ENV: str(empty), "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION": "false",
+               plotly_lite.LITE_ENV: "0"}  # fmt: skip
     port = free_port()
     log = stack.enter_context((work / f"{mode}.log").open("wb"))
     process = start_server(serve_command(port), port, env, output=log)
