@@ -39,6 +39,7 @@ CHECKED = {  # Streamlit's chunk → its sha256: the chunks the pruning was chec
     "static/js/PlotlyChart.D9Z0_fxz.js": "8cb9b72292d50f4ac26b35921c6209897f2a946d03214aa63214e86f129a8cb1",  # 1.67.0
 }
 LITE = ".lite"  # <cache>/<chunk path>.lite, .lite.br, .lite.gz
+FAILED = ".failed"  # <cache>/<chunk path>.lite.failed: tried and not written (only an explicit run tries again)
 LITE_ENV = "SOCIALWORK_PLOTLY_LITE"  # "0": serve Streamlit's own chunk even where the lite one is built
 TOOLS = settings.REPO_ROOT / "scripts" / "plotly-lite"
 MAX_RATIO = 0.5  # a result not under half the chunk kept more than it should: not served
@@ -61,9 +62,11 @@ def target(root: Path, out: Path) -> Path | None:
 
 
 def pending(root: Path, out: Path) -> bool:
-    """Whether write_lite() has work here: a checked chunk, not written yet, Node.js at hand, not turned off."""
+    """Whether write_lite() has work here: a checked chunk, not written nor tried, Node.js at hand, not turned off."""
     found, written = chunk(root), target(root, out)
     if not enabled() or found is None or written is None or written.exists() or not shutil.which("node"):
+        return False
+    if Path(f"{written}{FAILED}").exists():
         return False
     return CHECKED.get(found.relative_to(root).as_posix()) == hashlib.sha256(found.read_bytes()).hexdigest()
 

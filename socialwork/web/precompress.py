@@ -118,11 +118,14 @@ def write_lite(root: Path, out: Path, log: Callable[[str], None] = print) -> Pat
     if target.exists():
         return target
     data = plotly_lite.lite(found, log)
+    failed = Path(f"{target}{plotly_lite.FAILED}")  # a server's background run does not try again at each start
     if data is None:
+        _write_atomically(failed, b"")
         return None
     for encoding, suffix in ENCODINGS.items():  # the variants first, the plain file last: it switches serving
         _write_atomically(Path(f"{target}{suffix}"), compress(data, encoding))
     _write_atomically(target, data)
+    failed.unlink(missing_ok=True)
     return target
 
 
