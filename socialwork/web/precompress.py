@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import gzip
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,7 +121,8 @@ def write_lite(root: Path, out: Path, log: Callable[[str], None] = print) -> Pat
     data = plotly_lite.lite(found, log)
     failed = Path(f"{target}{plotly_lite.FAILED}")  # a server's background run does not try again at each start
     if data is None:
-        _write_atomically(failed, b"")
+        if shutil.which("node"):  # without Node.js none tries; a server tries once it is installed
+            _write_atomically(failed, b"")
         return None
     for encoding, suffix in ENCODINGS.items():  # the variants first, the plain file last: it switches serving
         _write_atomically(Path(f"{target}{suffix}"), compress(data, encoding))
