@@ -13,7 +13,7 @@ import brotli
 import pytest
 
 from socialwork.cluster.serving import free_port, serve_command, start_server, stop_server
-from socialwork.web import precompress
+from socialwork.web import plotly_lite, precompress
 from socialwork.web.static_encoding import accepted
 
 
@@ -63,7 +63,8 @@ def served(tmp_path_factory):
     precompress._compress_one(str(script), str(root), str(cache))
     (cache / precompress.COMPLETE).write_text("test\n", encoding="ascii")  # no background run into a temp folder
     port = free_port()
-    process = start_server(serve_command(port), port, env={precompress.STATIC_CACHE_ENV: str(cache)})
+    env = {precompress.STATIC_CACHE_ENV: str(cache), plotly_lite.LITE_ENV: "0"}  # the lite plotly: test_plotly_lite
+    process = start_server(serve_command(port), port, env=env)
     yield f"http://127.0.0.1:{port}", script
     stop_server(process)
 

@@ -6,6 +6,9 @@ a server that finds the cache incomplete starts it in the background). Brotli at
 for the whole 26 MB frontend: too slow for a request or a server start, cheap once.
 
     <cache>/<relative path>.gz    <cache>/<relative path>.br    <cache>/COMPLETE
+
+and, where Node.js is installed, Streamlit's plotly chunk cut down to the dashboard's trace types with its own
+variants (socialwork/web/plotly_lite.py: `<chunk path>.lite`, `.lite.br`, `.lite.gz`), served in its place.
 """
 
 from __future__ import annotations
@@ -14,11 +17,15 @@ import contextlib
 import fcntl
 import gzip
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from socialwork.web import plotly_lite
 
 STATIC_CACHE_ENV = "SOCIALWORK_STATIC_CACHE"  # overrides the cache folder (tests, or a shared disk)
 COMPRESSIBLE = {".js", ".css", ".json", ".svg", ".html", ".map", ".txt"}  # woff2 and png are compressed already
@@ -93,6 +100,7 @@ def precompress(root: Path | None = None, out: Path | None = None, workers: int 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        write_lite(root, out)  # once; a chunk it was not checked for, or no Node.js: nothing
         if (out / COMPLETE).exists():
             return 0
         files = [str(p) for p in compressible(root)]
@@ -102,15 +110,37 @@ def precompress(root: Path | None = None, out: Path | None = None, workers: int 
     return written
 
 
+def write_lite(root: Path, out: Path, log: Callable[[str], None] = print) -> Path | None:
+    """The lite plotly chunk and its variants written into out (socialwork/web/plotly_lite.py), once: its path, or
+    None where Streamlit's own chunk is served."""
+    found, target = plotly_lite.chunk(root), plotly_lite.target(root, out)
+    if found is None or target is None:
+        return None
+    if target.exists():
+        return target
+    data = plotly_lite.lite(found, log)
+    failed = Path(f"{target}{plotly_lite.FAILED}")  # a server's background run does not try again at each start
+    if data is None:
+        if shutil.which("node"):  # without Node.js none tries; a server tries once it is installed
+            _write_atomically(failed, b"")
+        return None
+    for encoding, suffix in ENCODINGS.items():  # the variants first, the plain file last: it switches serving
+        _write_atomically(Path(f"{target}{suffix}"), compress(data, encoding))
+    _write_atomically(target, data)
+    failed.unlink(missing_ok=True)
+    return target
+
+
 def is_complete(out: Path | None = None) -> bool:
     """Whether the cache folder holds every variant."""
     return ((out or cache_dir()) / COMPLETE).exists()
 
 
 def start_in_background() -> subprocess.Popen | None:
-    """Fill an incomplete cache in a low-priority process of its own (None when complete); the server starts
-    meanwhile and serves each file compressed as soon as its variant is written."""
-    if is_complete():
+    """Fill an incomplete cache (or write the lite plotly chunk) in a low-priority process of its own (None when
+    there is nothing to do); the server starts meanwhile and serves each file compressed as soon as its variant is
+    written."""
+    if is_complete() and not plotly_lite.pending(static_dir(), cache_dir()):
         return None
     with contextlib.suppress(OSError):
         return subprocess.Popen(
