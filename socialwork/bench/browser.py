@@ -401,7 +401,8 @@ def markdown(result: dict[str, Any], command: str = "python -m socialwork bench 
     if result.get("store", {}).get("county"):
         return markdown_many_counties(result, command)
     if result.get("phone"):
-        return phone.markdown(result, command)
+        texts = (measured_text(result, command), summary(result), timing_table(result), cpu_table(result))
+        return phone.markdown(result, *texts)
     return "\n".join(
         [
             "## Browser: first render and township rerun against a bare Streamlit page",

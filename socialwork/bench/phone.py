@@ -43,16 +43,15 @@ def describe() -> str:
     return f"{WIDTH}×{HEIGHT} phone, CPU {CPU_SLOWDOWN}× slower, {MBPS} Mbps / {LATENCY_MS} ms"
 
 
-def markdown(result: dict[str, Any], command: str) -> str:
-    """The phone's browser section (bench --browser --phone): the same pages and twins on a slow phone."""
-    from socialwork.bench import browser  # which imports this module
-
+def markdown(result: dict[str, Any], measured: str, summary: list[str], timing: str, cpu: str) -> str:
+    """The phone's browser section (bench --browser --phone): the same pages and twins on a slow phone, given
+    browser.py's texts and tables of the run."""
     return "\n".join([
         "## Browser on a phone: first render and township rerun against a bare Streamlit page",
         "",
-        browser.measured_text(result, command),
+        measured,
         "",
-        *browser.summary(result),
+        *summary,
         "",
         f"**How.** As the section \"Browser: first render and township rerun against a bare Streamlit page\", on a "
         f"{describe()} (Chromium's emulation, as `bench --link` has it), for the dashboard and its bare twin alike. "
@@ -61,8 +60,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "dashboard's compressed static files (docs/performance.md, \"On a county's link\"): on this link their first "
         "render is the slower for that alone, so the first renders are `bench --link`'s to judge; the reruns compare.",
         "",
-        browser.timing_table(result),
+        timing,
         "Server CPU per view, medians:",
         "",
-        browser.cpu_table(result),
+        cpu,
     ])  # fmt: skip
