@@ -208,3 +208,27 @@ def test_a_version_check_lists_only_the_root_and_what_changed(city_bucket):
     changed, asked = _requests_during(lambda: bucket_counties.version(city_bucket))
     assert changed != quiet
     assert asked == ["ListObjectsV2"] * 3  # the root, then 乙县's manifests and the files beside them
+
+
+def test_a_restarted_server_reads_no_manifest_again_from_the_bucket(city_bucket, monkeypatch):
+    """A server restarted over its local copy takes every manifest from the listing saved beside the copy (a key is
+    written once, never again): a province's restart read 4,479 objects, 17 s, before its first page."""
+    local = layout.local_root(city_bucket)
+    dates = store.snapshot_dates(city_bucket)
+    for name in ("_seen", "_manifests", "_synced", "_saved", "_saved_bodies"):
+        monkeypatch.setattr(objectstore, name, {})
+    for name in ("_marks", "_linked"):
+        monkeypatch.setattr(bucket_counties, name, {})
+    db.clear_cache()
+    read: list[str] = []
+
+    def note(params, **_):
+        read.append(params["Key"])
+
+    client().meta.events.register("before-parameter-build.s3.GetObject", note)
+    try:
+        assert store.snapshot_dates(city_bucket) == dates
+    finally:
+        client().meta.events.unregister("before-parameter-build.s3.GetObject", note)
+    assert [key for key in read if f"/{objectstore.MANIFESTS}/" in key] == []
+    assert combined.listing(local).fresh == set(SNAPSHOTS)

@@ -216,7 +216,7 @@ def new_month(local: Path, bucket: Bucket, cache: Path, log: Log) -> None:
         published = time.time()
         log.add(f"county {code} publishing {on} again (12 files and a manifest)", f"{seconds:.1f} s")
         seen = json.loads(watcher.stdout.readline())
-        log.add("publication to its figures in the province view on another server",
+        log.add("publication to its figures in the whole store's view on another server",
                 f"{seen['seen'] - published:.1f} s (the view itself {seen['view_s']:.1f} s)")  # fmt: skip
     finally:
         watcher.wait(timeout=600)
