@@ -285,3 +285,27 @@ def test_a_combine_takes_the_lease_for_the_seconds_the_environment_gives(city_bu
     monkeypatch.setenv(bucket_lease.SECONDS_ENV, "7")
     assert bucket_combined.combine(city_bucket).written == [MISSING_MONTH]
     assert taken == [7.0]
+
+
+def test_a_restarted_server_reads_no_manifest_again_from_the_bucket(city_bucket, monkeypatch):
+    """A server restarted over its local copy takes every manifest from the listing saved beside the copy (a key is
+    written once, never again): a province's restart read 4,479 objects, 17 s, before its first page."""
+    local = layout.local_root(city_bucket)
+    dates = store.snapshot_dates(city_bucket)
+    for name in ("_seen", "_manifests", "_synced", "_saved", "_saved_bodies"):
+        monkeypatch.setattr(objectstore, name, {})
+    for name in ("_marks", "_linked"):
+        monkeypatch.setattr(bucket_counties, name, {})
+    db.clear_cache()
+    read: list[str] = []
+
+    def note(params, **_):
+        read.append(params["Key"])
+
+    client().meta.events.register("before-parameter-build.s3.GetObject", note)
+    try:
+        assert store.snapshot_dates(city_bucket) == dates
+    finally:
+        client().meta.events.unregister("before-parameter-build.s3.GetObject", note)
+    assert [key for key in read if f"/{objectstore.MANIFESTS}/" in key] == []
+    assert combined.listing(local).fresh == set(SNAPSHOTS)

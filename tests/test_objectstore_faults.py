@@ -70,7 +70,7 @@ def test_a_bucket_gone_after_start_up_is_served_from_the_local_copy_and_refuses_
 
 def _restart(monkeypatch) -> None:
     """As a replica started anew: nothing of the bucket in memory, only its local copy on disk."""
-    for name in ("_seen", "_manifests", "_synced", "_offline", "_damaged", "_saved", "_restored"):
+    for name in ("_seen", "_manifests", "_synced", "_offline", "_damaged", "_saved", "_restored", "_saved_bodies"):
         monkeypatch.setattr(objectstore, name, {})
     db.clear_cache()
 

@@ -142,14 +142,15 @@ class Gate:
 
 
 async def one_session(ws_url: str, page_name: str, reruns: int, think_s: float, opened: Gate,
-                      seed: int) -> SessionResult:  # fmt: skip
-    """One person: open the page, wait for everyone to be in, change the township filter `reruns` times."""
+                      seed: int, query: str = "") -> SessionResult:  # fmt: skip
+    """One person: open the page (with the URL's query string `query`), wait for everyone to be in, change the
+    township filter `reruns` times."""
     result, chooser = SessionResult(), random.Random(seed)
     try:
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
                                       ping_interval=None, close_timeout=5) as ws:  # fmt: skip
             started = time.perf_counter()
-            await ws.send(rerun_message(page_name))
+            await ws.send(rerun_message(page_name, query=query))
             page = await asyncio.wait_for(read_run(ws, Page()), RUN_TIMEOUT_S)
             result.first_render_s, result.opened = time.perf_counter() - started, True
             if page.widget_id is None:
@@ -160,7 +161,7 @@ async def one_session(ws_url: str, page_name: str, reruns: int, think_s: float, 
                 await asyncio.sleep(think_s * chooser.uniform(0.5, 1.5))
                 choice = township_choice(page.widget_id, [chooser.choice(page.options)])
                 started = time.perf_counter()
-                await ws.send(rerun_message(page_name, page.script_hash, [choice]))
+                await ws.send(rerun_message(page_name, page.script_hash, [choice], query))
                 await asyncio.wait_for(read_run(ws, page), RUN_TIMEOUT_S)
                 result.reruns_s.append(time.perf_counter() - started)
             result.errors += page.exceptions
@@ -173,22 +174,24 @@ async def one_session(ws_url: str, page_name: str, reruns: int, think_s: float, 
 
 
 async def _crowd(ws_url: str, sessions: int, page_name: str, reruns: int, think_s: float, ramp_s: float,
-                 on_open: Callable[[], None] | None):  # fmt: skip
+                 on_open: Callable[[], None] | None, queries: tuple[str, ...] = ("",)):  # fmt: skip
     opened = Gate(sessions, on_open)
 
     async def person(n: int) -> SessionResult:
         await asyncio.sleep(ramp_s * n / max(sessions, 1))  # arrivals spread over the ramp, as people come in
-        return await one_session(ws_url, page_name, reruns, think_s, opened, seed=n)
+        return await one_session(ws_url, page_name, reruns, think_s, opened, seed=n, query=queries[n % len(queries)])
 
     return await asyncio.gather(*(person(n) for n in range(sessions)))
 
 
 def run_crowd(url: str, sessions: int, page_name: str = "", reruns: int = 5, think_s: float = 2.0,
-              ramp_s: float = 10.0, on_open: Callable[[], None] | None = None) -> list[SessionResult]:  # fmt: skip
+              ramp_s: float = 10.0, on_open: Callable[[], None] | None = None,
+              queries: tuple[str, ...] = ("",)) -> list[SessionResult]:  # fmt: skip
     """`sessions` people on the app at `url` (http://host:port), each opening `page_name` (its url path; "" for
-    the default page) and changing the township filter `reruns` times."""
+    the default page) with a query string (the n-th person the n-th of `queries`, round) and changing the township
+    filter `reruns` times."""
     ws_url = url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
-    return asyncio.run(_crowd(ws_url, sessions, page_name, reruns, think_s, ramp_s, on_open))
+    return asyncio.run(_crowd(ws_url, sessions, page_name, reruns, think_s, ramp_s, on_open, queries))
 
 
 def percentile(values: list[float], share: float) -> float | None:

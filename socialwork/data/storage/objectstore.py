@@ -95,6 +95,7 @@ class Published:
 _lock = threading.Lock()
 _seen: dict[Bucket, tuple[float, Published]] = {}
 _manifests: dict[tuple[Bucket, str], Manifest] = {}  # manifests never change once written: read each once
+_saved_bodies: dict[Bucket, dict[str, dict]] = {}  # bucket -> the manifests saved beside its copy, read at start
 _synced: dict[Bucket, tuple] = {}  # bucket -> the version whose files are all in the local copy
 _offline: dict[Bucket, tuple[float, datetime]] = {}  # bucket -> when it last failed to answer (monotonic), since when
 OFFLINE_RETRY_SECONDS = 10.0
@@ -189,6 +190,11 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
         known = _manifests.get((bucket, key))
     if known is not None:
         return known
+    saved = _saved_manifest(bucket, key)
+    if saved is not None:
+        with _lock:
+            _manifests[(bucket, key)] = saved
+        return saved
     body = _call(bucket, f"读取 {key} ", client().get_object, Bucket=bucket.bucket, Key=bucket.key(key))["Body"].read()
     try:
         values = json.loads(body)
@@ -198,6 +204,19 @@ def _manifest(bucket: Bucket, key: str) -> Manifest:
     with _lock:
         _manifests[(bucket, key)] = manifest
     return manifest
+
+
+def _saved_manifest(bucket: Bucket, key: str) -> Manifest | None:
+    """The manifest as saved beside the local copy (saved_listing.py), if it is: a key is written once, never again,
+    so a server restarted over its copy reads none of them from the bucket (a province's: 4,400 requests, 17 s)."""
+    with _lock:
+        if bucket not in _saved_bodies:  # read once a process
+            _saved_bodies[bucket] = saved_listing.bodies(settings.cache_dir(bucket))
+        body = _saved_bodies[bucket].get(key)
+    try:
+        return None if body is None else _parsed(bucket, key, body)
+    except StoreError:  # as the bucket's own copy would be refused: read that
+        return None
 
 
 def _parsed(bucket: Bucket, key: str, values: Any) -> Manifest:

@@ -67,6 +67,14 @@ def read(folder: Path) -> Saved:
         raise ValueError(f"{folder / SAVED_FILE}: {err}") from err
 
 
+def bodies(folder: Path) -> dict[str, dict]:
+    """Each manifest's body saved beside the local copy in folder, by key; none when nothing (readable) is saved."""
+    try:
+        return read(folder).manifests
+    except ValueError:
+        return {}
+
+
 def read_copied(folder: Path, parse: Callable[[str, dict], Any]) -> tuple[Saved, dict[date, Any]]:
     """The saved listing and its newest manifest of each date (parse: a key and body to objectstore.Manifest), when
     every file it lists is in the copy (a damaged month's never was); ValueError naming what is not."""
