@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from socialwork import cli
+from socialwork.bench.bucket_province import requests_during
 from socialwork.data import settings
 from socialwork.data.storage import (
     bucket_combined,
@@ -203,32 +204,17 @@ def test_a_damaged_combined_object_is_never_read(city_bucket, tmp_path):
     assert bucket_counties.combined_store(city_bucket) == combined_bucket
 
 
-def _requests_during(action) -> tuple[object, list[str]]:
-    """What the bucket was asked while action ran: one operation name per request."""
-    asked: list[str] = []
-    events = client().meta.events
-
-    def count(model, **_):
-        asked.append(model.name)
-
-    events.register("before-call.s3", count)
-    try:
-        return action(), asked
-    finally:
-        events.unregister("before-call.s3", count)
-
-
 def test_a_version_check_lists_only_the_root_and_what_changed(city_bucket):
     """With nothing new, checking the store's version asks the bucket once (its root, where every county's and the
     combined months' change marks lie); after 乙县 publishes, its county alone is listed again; the check sees it."""
     bucket_counties.version(city_bucket)
     time.sleep(1.1)  # past the listings' one-second reuse
-    quiet, asked = _requests_during(lambda: bucket_counties.version(city_bucket))
+    quiet, asked = requests_during(lambda: bucket_counties.version(city_bucket))
     assert asked == ["ListObjectsV2"]
     target = layout.county_store(city_bucket, COUNTY_B)
     store.write_snapshot(target, MISSING_MONTH, county_snapshot(COUNTY_B, MISSING_MONTH))
     time.sleep(1.1)
-    changed, asked = _requests_during(lambda: bucket_counties.version(city_bucket))
+    changed, asked = requests_during(lambda: bucket_counties.version(city_bucket))
     assert changed != quiet
     assert asked == ["ListObjectsV2"] * 3  # the root, then 乙县's manifests and the files beside them
 

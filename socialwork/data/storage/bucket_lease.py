@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from socialwork.data import settings
 from socialwork.data.storage import bucket_io
 from socialwork.data.storage.errors import StoreError
 from socialwork.data.storage.location import Bucket, client
@@ -98,18 +99,8 @@ def _body(bucket: Bucket, key: str) -> dict:
 
 
 def lease_seconds(environ: dict[str, str] | None = None) -> float:
-    """How long a lease this process takes lasts unrenewed: SOCIALWORK_COMBINE_LEASE_SECONDS, else LEASE_SECONDS; a
-    value that is not a positive number is refused in Chinese, naming the variable."""
-    text = (environ if environ is not None else os.environ).get(SECONDS_ENV, "").strip()
-    if not text:
-        return LEASE_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = float("nan")
-    if not seconds > 0 or seconds == float("inf"):
-        raise StoreError(f"环境变量 {SECONDS_ENV} 应为正的秒数（合并租约未续期多久后失效），现为“{text}”")
-    return seconds
+    """How long a lease this process takes lasts unrenewed: SOCIALWORK_COMBINE_LEASE_SECONDS, else LEASE_SECONDS."""
+    return settings.seconds(SECONDS_ENV, LEASE_SECONDS, "合并租约未续期多久后失效", environ)
 
 
 class Lease:

@@ -9,9 +9,9 @@ period; 0 turns the worker off (then `python -m socialwork combine` is run by a 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
+from socialwork.data import settings
 from socialwork.data.storage import bucket_combined, layout
 from socialwork.data.storage.errors import StoreError
 from socialwork.data.storage.location import Bucket, Location
@@ -24,18 +24,8 @@ _lock = threading.Lock()
 
 
 def period(environ: dict[str, str] | None = None) -> float:
-    """The worker's period in seconds from SOCIALWORK_COMBINE_SECONDS (0: off); a value that is not a number is
-    refused in Chinese, naming the variable."""
-    text = (environ if environ is not None else os.environ).get(PERIOD_ENV, "").strip()
-    if not text:
-        return COMBINE_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise StoreError(f"环境变量 {PERIOD_ENV} 应为秒数（0 表示不在本服务器合并），现为“{text}”") from None
-    if seconds < 0:
-        raise StoreError(f"环境变量 {PERIOD_ENV} 不能为负数，现为“{text}”")
-    return seconds
+    """The worker's period in seconds from SOCIALWORK_COMBINE_SECONDS (0: off)."""
+    return settings.seconds(PERIOD_ENV, COMBINE_SECONDS, "0 表示不在本服务器合并", environ, zero_allowed=True)
 
 
 def start(root: Location) -> threading.Thread | None:
