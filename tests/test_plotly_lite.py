@@ -170,3 +170,5 @@ def test_every_chart_of_a_page_is_of_a_kept_trace_type(page):
         spec = json.loads(chart.proto.spec)
         types = {trace.get("type", "scatter") for trace in spec.get("data", [])}
         assert types <= set(plotly_lite.TRACES), (page, types)
+    # Nor a Vega-Lite chart: st.metric's sparkline alone made a phone fetch and run its bundle (cards.sparkline_svg)
+    assert not at.get("vega_lite_chart") and not [m for m in at.metric if m.proto.chart_data], page

@@ -31,7 +31,7 @@ from socialwork.figures.metrics.pace import Projection
 from socialwork.figures.place_filter import EVERYWHERE, Places
 from socialwork.present.documents.exports import export_bytes
 from socialwork.present.meeting.slides import MAP_SLIDE, TARGETS_SLIDE, meeting
-from socialwork.present.screen.cards import card_foot_html
+from socialwork.present.screen.cards import card_foot_html, sparkline_svg
 from socialwork.present.tables.topics import kpi_frame
 from socialwork.present.theme import STATUS_COLOURS
 from socialwork.present.words import targets as words
@@ -147,6 +147,17 @@ def test_card_shows_gap_forecast_year_on_year_and_unit():
         assert part in foot, part
 
 
+def test_a_detailed_card_draws_its_year_as_a_line_in_its_status_colour():
+    kpi = replace(net_increase(), trend=((date(2026, 1, 31), 1.0), (date(2026, 2, 28), None), (date(2026, 3, 31), 2.0),
+                                         (date(2026, 4, 30), 3.0)), status="behind")  # fmt: skip
+    foot = card_foot_html(kpi, detailed=True)
+    assert 'points="0.0,27.0 50.0,15.0 100.0,3.0"' in foot  # a month without a value is left out, highest on top
+    assert f'stroke="{STATUS_COLOURS["behind"]}"' in foot
+    assert "sw-spark" not in card_foot_html(kpi, detailed=False)  # the overview's cards have no trend line
+    assert 'points="0.0,15.0 100.0,15.0"' in sparkline_svg([5.0, 5.0], "#000")  # a flat year: mid-height
+    assert sparkline_svg([5.0], "#000") == ""
+
+
 def test_overview_table_has_every_answer():
     frame = kpi_frame(metrics.kpi_report(LAST_SNAPSHOT))
     assert set(ANSWER_COLUMNS) <= set(frame.columns)
@@ -227,8 +238,8 @@ def test_targets_page_cards_show_pace_forecast_and_trend():
     text = markdown_blocks(at)
     assert text.count("年末预测：") >= sum(k.projection is not None for k in demo_kpis())
     assert "按时间进度此时应达" in text and "距目标：差 " in text and "同比：" in text
-    trends = [m for m in at.metric if m.proto.chart_data]
-    assert trends, "the cards' trend lines"
+    assert text.count('class="sw-spark"') >= sum(len(k.trend) > 1 for k in demo_kpis()) > 0, "the trend lines"
+    assert not [m for m in at.metric if m.proto.chart_data], "st.metric's sparkline fetches the Vega-Lite bundle"
 
 
 def test_overview_answers_the_five_questions():

@@ -36,7 +36,7 @@ STATUS_COLOURS = {
 }
 DARK_TEXT_FILLS = {AMBER, LIGHT_GREY}  # fills light enough that black text reads better than white
 
-# st.metric's named colours for the delta and sparkline of a card, by the card's status.
+# st.metric's named colours for the delta of a card, by the card's status (its trend line takes STATUS_COLOURS).
 STATUS_NAMED_COLOURS = {"met": "green", "on_track": "blue", "at_risk": "orange", "behind": "red", "missed": "red"}
 
 # A plan step's timeline standing shown as the status it amounts to.
@@ -199,6 +199,7 @@ div:has(> [data-testid="stMetricDelta"]) {{flex-wrap: wrap; row-gap: 0.15rem;}}
 /* Streamlit pulls a markdown block's end up by 1rem (meant for a paragraph's margin): give it back. */
 .sw-foot {{line-height: 1.5; margin-bottom: 1rem;}}
 .sw-foot .sw-goal {{margin-left: 0.4em;}}
+.sw-foot .sw-spark {{display: block; width: 100%; height: 3.75rem; margin: 0.1rem 0 0.75rem; overflow: visible;}}
 .sw-foot ul {{margin: 0.35rem 0 0 1.1rem; padding: 0;}}
 .sw-foot li {{margin: 0;}}
 .sw-foot .sw-note {{color: #555; font-size: 0.9rem; margin-top: 0.3rem;}}
@@ -261,9 +262,7 @@ div:has(> [data-testid="stMetricDelta"]) {{flex-wrap: wrap; row-gap: 0.15rem;}}
   .sw-foot .sw-card-more {{display: block; margin: 0.15rem 0 0;}}
   .sw-foot .sw-card-more summary {{cursor: pointer; color: {PRIMARY}; font-weight: 600;}}
   .sw-foot .sw-card-more[open] + .sw-rest {{display: block;}}
-  /* The trend line, shorter: its shape is what it says. */
-  [data-testid="stMetricChart"] {{height: 34px !important; min-height: 0 !important; overflow: hidden;}}
-  [data-testid="stMetricChart"] svg {{transform: scaleY(0.6); transform-origin: top left;}}
+  .sw-foot .sw-spark {{height: 2rem; margin-bottom: 0.5rem;}}  /* the trend line, shorter: its shape is what it says */
   [data-testid="stMainBlockContainer"] h4 {{font-size: 1rem;}}
   [class*="st-key-sw_grid"] {{grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}}
   [class*="st-key-sw_grid"] [data-testid="stVerticalBlockBorderWrapper"],

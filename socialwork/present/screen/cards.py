@@ -22,7 +22,14 @@ from socialwork.present.tables.files import csv_bytes, xlsx_bytes
 from socialwork.present.tables.html import pill, table_html
 from socialwork.present.tables.places import PLACE_NOUN, scorecard_frames
 from socialwork.present.tables.topics import milestone_counts_frame, milestone_frame
-from socialwork.present.theme import CHART_CONFIG, MILESTONE_STATUS, STATUS_NAMED_COLOURS, fit_key
+from socialwork.present.theme import (
+    CHART_CONFIG,
+    GREY,
+    MILESTONE_STATUS,
+    STATUS_COLOURS,
+    STATUS_NAMED_COLOURS,
+    fit_key,
+)
 from socialwork.present.words.formatting import as_of_stamp, capped_list_note, pace_lines
 from socialwork.present.words.plaintext import markdown_text
 from socialwork.present.words.targets import (
@@ -88,6 +95,7 @@ def card_foot_html(kpi: Kpi, detailed: bool) -> str:
     A phone shows the gap and the forecast in brief, and the rest one tap away ("更多", theme.PAGE_CSS): one card
     to a row of five such lists made 目标进度 ten thousand pixels long."""
     lines = [_phone_brief(html.escape(line), kpi) for line in target_lines(kpi)]
+    trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     first = "".join(f"<li>{line}</li>" for line in lines if line.startswith(PHONE_FIRST))
     rest = "".join(f"<li>{line}</li>" for line in lines if not line.startswith(PHONE_FIRST))
     rest += "".join(f'<li class="sw-pace">{html.escape(line)}</li>' for line in (pace_lines(kpi) if detailed else []))
@@ -98,9 +106,30 @@ def card_foot_html(kpi: Kpi, detailed: bool) -> str:
         if rest or note
         else ""
     )
+    colour = GREY if is_unchanged(kpi) else STATUS_COLOURS.get(kpi.status, GREY)
     return (
-        f'<div class="sw-foot">{pill(status_text(kpi), kpi.status)}<span class="sw-goal">目标 '
+        f'<div class="sw-foot">{sparkline_svg(trend, colour)}{pill(status_text(kpi), kpi.status)}'
+        f'<span class="sw-goal">目标 '
         f"{html.escape(goal_text(kpi))}</span>{f'<ul>{first}</ul>' if first else ''}{more}</div>"
+    )
+
+
+def sparkline_svg(values: list[float], colour: str) -> str:
+    """The plan year's values as a line with no axes, in the card's colour: inline SVG, not st.metric's chart,
+    whose Vega-Lite bundle and one view per card cost a phone's first visit to 目标进度 seconds (issue 32).
+    Nothing for fewer than two values."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0  # a flat year is drawn mid-height
+    points = " ".join(
+        f"{100 * i / (len(values) - 1):.1f},{(27 - 24 * (v - low) / span) if high > low else 15:.1f}"
+        for i, v in enumerate(values)
+    )
+    return (
+        f'<svg class="sw-spark" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label="本年走势">'
+        f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2" '
+        'vector-effect="non-scaling-stroke" stroke-linejoin="round"/></svg>'
     )
 
 
@@ -121,13 +150,12 @@ def _phone_brief(line: str, kpi: Kpi) -> str:
 def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
     """A bordered card: value, change since the previous snapshot, goal and status.
 
-    Detailed cards add the year's trend line and, for annual targets, pace and projection. The change and the
-    trend line take the status's colour (red behind, green met …); everything under the figure is one block,
-    since each Streamlit element costs a rerun time (docs/performance.md).
+    Detailed cards add the year's trend line (sparkline_svg) and, for annual targets, pace and projection. The
+    change and the trend line take the status's colour (red behind, green met …); everything under the figure is
+    one block, since each Streamlit element costs a rerun time (docs/performance.md).
     """
     change = change_text(kpi)
     unchanged = is_unchanged(kpi)  # a change that rounds to nothing is shown grey, never as a red 0
-    trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     value = value_text(kpi)
     with st.container(border=True, key=fit_key(value, kpi.metric_key)):  # a long value shrinks to fit (theme)
         st.metric(
@@ -136,7 +164,6 @@ def kpi_card(kpi: Kpi, detailed: bool = False) -> None:
             delta_arrow="off" if unchanged else "auto",
             delta_color="off" if unchanged else STATUS_NAMED_COLOURS.get(kpi.status, "off"),
             delta_description="较上期", help=kpi.target_label and markdown_text(kpi.target_label),
-            chart_data=trend if len(trend) > 1 else None, chart_type="line",
         )  # fmt: skip
         st.markdown(card_foot_html(kpi, detailed), unsafe_allow_html=True)
 
