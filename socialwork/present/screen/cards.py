@@ -95,7 +95,6 @@ def card_foot_html(kpi: Kpi, detailed: bool) -> str:
     A phone shows the gap and the forecast in brief, and the rest one tap away ("更多", theme.PAGE_CSS): one card
     to a row of five such lists made 目标进度 ten thousand pixels long."""
     lines = [_phone_brief(html.escape(line), kpi) for line in target_lines(kpi)]
-    trend = [v for _, v in kpi.trend if v is not None] if detailed else []
     first = "".join(f"<li>{line}</li>" for line in lines if line.startswith(PHONE_FIRST))
     rest = "".join(f"<li>{line}</li>" for line in lines if not line.startswith(PHONE_FIRST))
     rest += "".join(f'<li class="sw-pace">{html.escape(line)}</li>' for line in (pace_lines(kpi) if detailed else []))
@@ -106,7 +105,8 @@ def card_foot_html(kpi: Kpi, detailed: bool) -> str:
         if rest or note
         else ""
     )
-    colour = GREY if is_unchanged(kpi) else STATUS_COLOURS.get(kpi.status, GREY)
+    trend = [v for _, v in kpi.trend if v is not None] if detailed else []
+    colour = GREY if is_unchanged(kpi) else STATUS_COLOURS.get(kpi.status, GREY)  # as the change above it
     return (
         f'<div class="sw-foot">{sparkline_svg(trend, colour)}{pill(status_text(kpi), kpi.status)}'
         f'<span class="sw-goal">目标 '
@@ -121,11 +121,9 @@ def sparkline_svg(values: list[float], colour: str) -> str:
     if len(values) < 2:
         return ""
     low, high = min(values), max(values)
-    span = (high - low) or 1.0  # a flat year is drawn mid-height
-    points = " ".join(
-        f"{100 * i / (len(values) - 1):.1f},{(27 - 24 * (v - low) / span) if high > low else 15:.1f}"
-        for i, v in enumerate(values)
-    )
+    # y runs down: the year's highest value at the top, a flat year mid-height
+    heights = [15.0] * len(values) if high == low else [27 - 24 * (v - low) / (high - low) for v in values]
+    points = " ".join(f"{100 * i / (len(values) - 1):.1f},{y:.1f}" for i, y in enumerate(heights))
     return (
         f'<svg class="sw-spark" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label="本年走势">'
         f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2" '
