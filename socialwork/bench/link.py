@@ -275,7 +275,7 @@ compress every response again, and it counts on a proxy or CDN in front. A count
   choropleth, scattergeo) once per Streamlit version where Node.js is installed (`socialwork/web/plotly_lite.py`,
   `scripts/plotly-lite/prune.mjs`: the same plotly.js 4.2.0 without the modules those never reach; 4.72 MB → 1.32 MB,
   0.36 MB brotli) and sent in its place with ETags of their own (`-lite`); baseline sends Streamlit's own.
-- One chart library, not two. Streamlit's Vega-Lite bundle (`embed.*.js`, 0.22 MB brotli, about 1 MB of script)
+- One chart library, not two. Streamlit's Vega-Lite bundle (`embed.*.js`, 0.22 MB brotli, 0.77 MB of script)
   came only with st.metric's sparkline on 目标进度 and 政府购买服务; the cards now draw that line as inline SVG
   (`cards.sparkline_svg`), and the page's phone first visit went from 9.5 to 7.2 s (3 visits each, same machine,
   load 1–2). Moving plotly's charts to Vega-Lite instead would save about 0.14 MB on the wire (0.36 against 0.22 MB

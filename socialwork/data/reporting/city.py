@@ -32,7 +32,7 @@ from socialwork.data.reporting.rounds import Reporting
 from socialwork.data.reporting.units import Unit, checked_units
 from socialwork.data.server import access, audit
 from socialwork.data.server.access import Account
-from socialwork.data.server.serverdb import REPORTING_ROUNDS, REPORTING_UNITS, ROUND_PARTS
+from socialwork.data.server.serverdb import REPORTING_ROUNDS, ROUND_PARTS
 from socialwork.data.storage import divisions, identity, layout, store
 from socialwork.data.storage.location import Location
 
@@ -82,17 +82,9 @@ class CityReporting(Reporting):
         rows = counties[["division_code", "division_name"]].itertuples(index=False)
         return [Unit(str(code), str(name), "county", sort_order=i) for i, (code, name) in enumerate(rows, start=1)]
 
-    def set_units(self, units: list[Unit], by: Account | str) -> list[Unit]:
-        if isinstance(by, Account):
-            access.require(by, "part_review")
+    def _checked_units(self, units: list[Unit]) -> list[Unit]:
         counties = set(divisions.counties(divisions.read(self.data))["division_code"].astype(str))
-        units = checked_units(units, county_codes=counties)
-        with self._writing() as con:
-            if con.execute(sa.select(REPORTING_ROUNDS.c.round_id).where(REPORTING_ROUNDS.c.state == "open")).first():
-                raise ReportingError("有进行中的上报任务，不能修改上报单位；请先发布该任务")
-            con.execute(REPORTING_UNITS.delete())
-            con.execute(REPORTING_UNITS.insert(), [unit.row() for unit in units])
-        return units
+        return checked_units(units, county_codes=counties)
 
     # ------------------------------------------------------------ the round
 

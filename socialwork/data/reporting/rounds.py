@@ -85,28 +85,27 @@ class Reporting:
 
     def default_units(self) -> list[Unit]:
         """The latest month's townships, the plan's departments and the county office."""
-        latest = self._latest_date()
-        if latest is None:
+        townships = self._latest_townships()
+        if townships is None:
             raise ReportingError("数据目录中还没有任何一期数据：请先导入一期全县数据，再设置上报单位")
-        return default_units(store.read_table(self.data, latest, TABLES_BY_NAME["townships"]))
+        return default_units(townships)
 
     def set_units(self, units: list[Unit], by: Account | str) -> list[Unit]:
         """Replace the unit list (refused while a round is open: its parts were cut by the old list)."""
         if isinstance(by, Account):
             access.require(by, "part_review")
-        latest = self._latest_date()
-        townships = None
-        if latest is not None:
-            townships = set(
-                store.read_table(self.data, latest, TABLES_BY_NAME["townships"])["township_code"].astype(str)
-            )
-        units = checked_units(units, townships)
+        units = self._checked_units(units)
         with self._writing() as con:
             if con.execute(sa.select(REPORTING_ROUNDS.c.round_id).where(REPORTING_ROUNDS.c.state == "open")).first():
                 raise ReportingError("有进行中的上报任务，不能修改上报单位；请先发布该任务")
             con.execute(REPORTING_UNITS.delete())
             con.execute(REPORTING_UNITS.insert(), [unit.row() for unit in units])
         return units
+
+    def _checked_units(self, units: list[Unit]) -> list[Unit]:
+        """The list checked against the county's townships in its latest month (a city checks its counties)."""
+        townships = self._latest_townships()
+        return checked_units(units, None if townships is None else set(townships["township_code"].astype(str)))
 
     # ------------------------------------------------------------ rounds
 
@@ -403,8 +402,9 @@ class Reporting:
     def _dates(self) -> list[date]:
         return store.snapshot_dates(self.data) if layout.exists(self.data) else []
 
-    def _latest_date(self) -> date | None:
-        return max(self._dates(), default=None)
+    def _latest_townships(self) -> pd.DataFrame | None:
+        latest = max(self._dates(), default=None)
+        return None if latest is None else store.read_table(self.data, latest, TABLES_BY_NAME["townships"])
 
     def _still_open(self, con: Connection, round_id: int) -> None:
         """Inside a write: the round was not published since the caller looked (a save never follows publication)."""
