@@ -13,6 +13,7 @@ from socialwork.data.storage import store as store_module
 from socialwork.data.storage.layout import StoreError, county_folder
 from socialwork.data.storage.store import write_snapshot
 from socialwork.figures import choices, db, metrics
+from socialwork.figures.metrics import ranking as ranking_module
 from socialwork.figures.metrics import report as report_module
 from socialwork.figures.metrics.registry import SPECS, metric_value
 from socialwork.figures.place_filter import EVERYWHERE, Places
@@ -106,6 +107,19 @@ def test_the_kpi_report_is_computed_once_per_view_and_store_version(store, monke
     db.forget_results()
     metrics.kpi_report(day, EVERYWHERE, store)
     assert len(computed) == 4
+
+
+def test_the_township_scorecard_is_computed_once_per_view_and_store_version(store, monkeypatch):
+    """The map reads the county's scorecard on every rerun, a township picked or not."""
+    computed = counting(monkeypatch, ranking_module, "township_scorecard")
+    day = SNAPSHOTS[-1]
+    first = metrics.place_scorecard(day, EVERYWHERE, store)
+    assert metrics.place_scorecard(day, EVERYWHERE, store) is first
+    assert metrics.place_scorecard(day, Places.townships([T1]), store) is not first
+    assert len(computed) == 2
+    write_snapshot(store, NEW_DAY, snapshot(NEW_DAY))  # a new store version: read again, the same figures
+    assert metrics.place_scorecard(day, EVERYWHERE, store).frame.equals(first.frame)
+    assert len(computed) == 3
 
 
 def test_an_error_is_not_remembered(store, monkeypatch):

@@ -29,7 +29,8 @@ def place_scorecard(as_of: date, places: Places = EVERYWHERE, data: Path | None 
     against the scale-free targets."""
     if hierarchy.spans_counties(places, data):
         return county_ranking(as_of, places, data)
-    return township_scorecard(as_of, places, data)
+    # Once per store version, like the ranking: the map of every page reads the county's while a township is picked
+    return db.cached("township_scorecard", (as_of, places), lambda: township_scorecard(as_of, places, data), data)
 
 
 def county_ranking(as_of: date, places: Places = EVERYWHERE, data: Path | None = None) -> TownshipScorecard:
