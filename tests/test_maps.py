@@ -99,6 +99,40 @@ def test_a_chosen_place_is_outlined_and_clicks_read_its_name():
     assert list(behind.marker.line.width) == [4] and behind.customdata[0][0] == "乡1"
 
 
+def test_on_a_page_a_chosen_place_is_outlined_by_a_style_rule_naming_its_trace_and_position():
+    data = frame(["met", "behind", "met", "behind"], [2.5, 1.0, 3.0, 0.5])
+    fig = drawn.township_map(data, tile_shapes(list(data["place_code"])), "地图")  # 达标: 0, 2; 滞后: 1, 3
+    path = ".st-key-m .choroplethlayer > g.trace:nth-of-type({}) > path.choroplethlocation:nth-of-type({})"
+    style = drawn.outline_style(fig, "m", (CODES[2], CODES[3]))
+    assert f"{path.format(1, 2)}, {path.format(2, 2)} {{" in style and "stroke-width: 4px !important" in style
+    assert "stroke-width" not in drawn.outline_style(fig, "m", ())  # nothing picked: no rule, replacing the last
+    by_value = drawn.township_map(frame(["met", "met"], [None, 1.0]), tile_shapes(CODES[:2]), "地图", colour_by="value")
+    assert path.format(2, 1) in drawn.outline_style(by_value, "m", (CODES[0],))  # the places without a value: second
+
+
+def test_the_pages_map_is_the_same_figure_whichever_township_is_picked():
+    """A changed figure makes plotly rebuild the whole map (a quarter of a second on a slow phone): the pick is
+    outlined by the page's style rule alone, and a legend click cannot hide a trace and shift the rule's places."""
+
+    def overview(township: str | None) -> tuple[dict, list[str]]:
+        at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+        if township:
+            at.query_params["township"] = township
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "choropleth" in c.proto.spec)
+        return spec, [h.proto.body for h in at.get("html") if ".st-key-overview_map " in h.proto.body]
+
+    county, county_style = overview(None)
+    township, township_style = overview("河口镇")
+    assert township == county and county["layout"]["legend"]["itemclick"] is False
+    assert len(county_style) == 1 and "stroke-width" not in county_style[0]
+    code = str(choices.townships(LAST_SNAPSHOT).set_index("township_name").at["河口镇", "township_code"])
+    traces = [t for t in county["data"] if t["type"] == "choropleth"]
+    group, n = next((g, t["locations"].index(code) + 1) for g, t in enumerate(traces, 1) if code in t["locations"])
+    assert f"g.trace:nth-of-type({group}) > path.choroplethlocation:nth-of-type({n}) {{" in township_style[0]
+
+
 def test_the_demo_county_is_drawn_from_its_boundaries_and_a_county_without_them_as_tiles(demo_store, fixture_store):
     _, shapes = maps.place_map(LAST_SNAPSHOT, EVERYWHERE, "certified_per_urban_community", demo_store)
     assert shapes.kind == "boundaries" and shapes.note is None

@@ -26,6 +26,15 @@ GLYPH_IS_DRAWN = """([text, font]) => {
 
 
 OVERVIEW_TITLE = "XX县社会工作人才支持专项工作 · 总览"
+# The places the map outlines (maps.outline_style), by name: plotly keeps each path's location code on its datum.
+OUTLINED = """() => {
+  const chart = document.querySelector('.st-key-overview_map .js-plotly-plot');
+  const names = Object.fromEntries(chart.data.flatMap((t) => (t.customdata || []).map((c) => [c[1], c[0]])));
+  return [...chart.querySelectorAll('path.choroplethlocation')]
+    .filter((p) => getComputedStyle(p).strokeWidth === '4px').map((p) => names[p.__data__.loc]);
+}"""
+DIMMED = """() => [...document.querySelectorAll('.st-key-overview_map path, .st-key-overview_map text')]
+  .filter((e) => getComputedStyle(e).opacity !== '1' || getComputedStyle(e).fillOpacity !== '1').length"""
 
 
 def cli_headline(*args: str) -> dict[str, str]:
@@ -61,6 +70,7 @@ def test_overview_shows_stamp_figures_and_chinese_glyphs(server_url, page):
     assert "数据截至 2026年10月31日 · 范围：全县" in heading(page)
     expected = cli_headline("--as-of", LAST_SNAPSHOT.isoformat())
     assert shown_metrics(page, len(expected)) == expected
+    assert page.evaluate(OUTLINED) == []
     font = page.evaluate("getComputedStyle(document.querySelector('h1')).font")
     for text in ["社", "工", "县"]:
         assert page.evaluate(GLYPH_IS_DRAWN, [text, font]), f"{text} renders as a box: no CJK font"
@@ -80,6 +90,7 @@ def test_township_filter_in_the_sidebar_updates_figures_and_url(server_url, page
     expected = cli_headline("--as-of", "2025-12-31", "--township", "河口镇")
     assert shown_metrics(page, len(expected)) == expected
     assert f"township={quote('河口镇')}" in page.url and "asof=2025-12-31" in page.url
+    assert page.evaluate(OUTLINED) == ["河口镇"]
     full_page_screenshot(page, "overview_township")
 
 
@@ -101,3 +112,19 @@ def test_deep_link_with_filters_on_a_fresh_server(fresh_server, browser, launche
     shown = shown_metrics(page)
     assert {label: shown[label] for label in expected} == expected
     context.close()
+
+
+def test_a_click_on_the_map_filters_to_the_place_and_outlines_it_dimming_nothing(server_url, page):
+    from tests.browser.test_plotly_lite_browser import FILTERED, INSIDE_A_PLACE
+
+    page.goto(f"{server_url}/?asof=2026-10-31")
+    settle(page)
+    chart = page.locator(".st-key-overview_map .js-plotly-plot")
+    chart.scroll_into_view_if_needed()
+    point = chart.evaluate(INSIDE_A_PLACE)
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function(FILTERED)
+    settle(page)
+    township = heading(page).split("范围：")[1]
+    assert page.evaluate(OUTLINED) == [township]
+    assert page.evaluate(DIMMED) == 0  # plotly's selection would dim every other place until the next click

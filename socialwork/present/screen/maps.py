@@ -38,6 +38,7 @@ MAP_HEIGHT = 600
 MAX_LABELS = 40  # beyond this many places (a province's counties) names crowd out the map: hover only
 TOWARDS_MIDDLE = 0.12  # how far a name moves from its place's centre towards the map's
 COLOUR_BY = {"status": "按完成状态", "value": "按数值"}
+CHOSEN_WIDTH = 4  # the outline of a chosen place, in pixels
 
 
 def township_map(
@@ -53,7 +54,7 @@ def township_map(
     hover = [f"{name}<br>{value}{html_text(unit)}<br>{word}<br>点击查看该{noun}"
              for name, value, word in zip(names, values, words, strict=True)]  # fmt: skip
     outline = {"color": [INK if code in chosen else "white" for code in data["place_code"]],
-               "width": [4 if code in chosen else 1.5 for code in data["place_code"]]}  # fmt: skip
+               "width": [CHOSEN_WIDTH if code in chosen else 1.5 for code in data["place_code"]]}  # fmt: skip
     base = {"type": "choropleth", "geojson": shapes.geojson, "featureidkey": "id", "showscale": False,
             "hovertemplate": "%{hovertext}<extra></extra>"}  # fmt: skip
     traces, fills = [], {}
@@ -173,7 +174,10 @@ def draw_map(
                                          default="status", key=f"{key}_colour")  # fmt: skip
     frame = maps.map_frame(card, metric or next(iter(targets)))
     shapes = maps.shapes_for(frame.frame["place_code"].tolist(), frame.level, filters.scope_places, filters.data)
-    figure = _build(frame, shapes, colour_by or "status", filters.township_codes)
+    # The same figure whichever township is picked: a changed figure makes plotly rebuild the whole map, a quarter
+    # of a second on a slow phone (bench --browser --phone); the pick is outlined by a style rule instead.
+    figure = _build(frame, shapes, colour_by or "status", ())
+    figure.update_layout(legend={"itemclick": False, "itemdoubleclick": False})  # a hidden trace shifts the rule's
     if frame.level == "township":
         on_select = lambda: filtering.township_from_chart(key)  # noqa: E731
     else:
@@ -182,5 +186,27 @@ def draw_map(
     config = {**CHART_CONFIG, "scrollZoom": False}  # the page scrolls past the map, never zooms it
     st.plotly_chart(for_screen(figure), width="stretch", theme=None, config=config, key=key, on_select=on_select,
                     selection_mode="points")  # fmt: skip
+    st.html(outline_style(figure, key, filters.township_codes))  # styles only: out of the page's flow
     if shapes.note:
         st.caption(markdown_text(shapes.note))
+
+
+def outline_style(figure: go.Figure, key: str, chosen: tuple[str, ...]) -> str:
+    """The style of the page's map (keyed `key`): the chosen places outlined, as township_map's outline does on a
+    slide. plotly draws a choropleth trace as one group of paths, in the trace's order of locations, and the groups in
+    the order of the traces; the rule names each chosen path by those two positions.
+
+    A click on a place also selects it in plotly, which dims every other place and name until the next click (the
+    figure no longer changes to reset it): the filter is shown by the outline alone, so nothing is dimmed."""
+    scope = f".st-key-{key}"
+    undimmed = (f"{scope} path.choroplethlocation, {scope} .scatterlayer text "
+                "{ opacity: 1 !important; fill-opacity: 1 !important; }")  # fmt: skip
+    paths = [
+        f"{scope} .choroplethlayer > g.trace:nth-of-type({group}) > path.choroplethlocation:nth-of-type({n})"
+        for group, trace in enumerate((t for t in figure.data if t.type == "choropleth"), start=1)
+        for n, code in enumerate(trace.locations, start=1)
+        if code in chosen
+    ]
+    outlined = f"{', '.join(paths)} {{ stroke: {INK} !important; stroke-width: {CHOSEN_WIDTH}px !important; }}"
+    # Sent when nothing is picked too: it replaces the last pick's rule.
+    return f"<style>{undimmed} {outlined if paths else ''}</style>"
