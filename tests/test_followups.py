@@ -287,3 +287,24 @@ def test_the_demo_has_items_done_and_overdue_at_its_last_snapshot(demo_store):
     last = date(2026, 10, 31)
     assert sum(i.status == "done" for i in items) == 3
     assert sorted(i.task[:6] for i in items if i.overdue(last)) == ["在医务、残疾", "马坪乡社工站"]
+
+
+def test_reads_of_an_unchanged_sqlite_file_are_kept_and_any_commit_reads_again(tmp_path, clock):
+    path = tmp_path / "server.sqlite"
+    store, other = SqlFollowups.sqlite(path, clock=clock), SqlFollowups.sqlite(path, clock=clock)
+    item = new_item(store)
+    connections = []
+    sa.event.listen(engine(store.url), "connect", lambda *_: connections.append(1))
+    assert [i.item_id for i in store.items()] == [item.item_id] and len(store.notes()) == 0
+    assert [m.title for m in store.meetings()] == ["2026年8月调度会"]
+    opened = len(connections)
+    assert store.items() == [item] and store.notes() == [] and len(store.meetings()) == 1
+    assert len(connections) == opened  # kept: no connection, no schema check
+    other.add_note(item.item_id, date(2026, 9, 9), "已对接人社局", LI)  # another session's write
+    assert [n.note for n in store.notes()] == ["已对接人社局"]
+    with contextlib.closing(sqlite3.connect(path)) as con, con:  # another process's, outside SQLAlchemy
+        con.execute("update followup_items set status = 'done' where item_id = ?", (item.item_id,))
+    assert store.items()[0].status == "done"
+    kept = store.items()
+    kept.clear()  # a caller's list is its own
+    assert len(store.items()) == 1

@@ -10,10 +10,12 @@ the committed demo, never leaves -wal/-shm files beside the store.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -41,6 +43,10 @@ from socialwork.data.storage.layout import is_demo
 from socialwork.data.storage.location import Location
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # every county keeps Beijing time
+KEPT_READS = 64  # reads kept by SqlFollowups._kept, the oldest dropped first
+_KEPT: dict[tuple, tuple] = {}
+_KEPT_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def now_in_beijing() -> datetime:
@@ -77,6 +83,23 @@ class SqlFollowups:
             serverdb.migrate(serverdb.engine(self.url), self.clock, self.read_only, self.migrations)
         except serverdb.SchemaError as err:
             raise FollowupError(str(err)) from err
+
+    def _kept(self, what: tuple, read: Callable[[Connection], list[T]]) -> list[T]:
+        """read(con)'s rows, kept while an SQLite file stands as it was read (serverdb.sqlite_version): every page
+        view reads the meetings, items and notes, a connection and a schema check each (80 ms a rerun of
+        会议演示). Read each time from PostgreSQL, whose other replicas write unseen."""
+        version = serverdb.sqlite_version(self.path) if self.path is not None else None  # before the read: a
+        key = (self.url, what, version)  # write meanwhile is read again next time, never kept as the older state
+        if version is not None and (rows := _KEPT.get(key)) is not None:
+            return list(rows)
+        with self._reading() as con:
+            read_now = [] if con is None else read(con)
+        if version is not None:
+            with _KEPT_LOCK:
+                _KEPT[key] = tuple(read_now)
+                while len(_KEPT) > KEPT_READS:
+                    _KEPT.pop(next(iter(_KEPT)))
+        return read_now
 
     @contextmanager
     def _reading(self) -> Iterator[Connection | None]:
@@ -118,11 +141,8 @@ class SqlFollowups:
     # ------------------------------------------------------------ meetings
 
     def meetings(self) -> list[Meeting]:
-        with self._reading() as con:
-            if con is None:
-                return []
-            rows = con.execute(sa.select(MEETINGS).order_by(MEETINGS.c.meeting_date, MEETINGS.c.meeting_id))
-            return [_meeting(row) for row in rows.mappings()]
+        query = sa.select(MEETINGS).order_by(MEETINGS.c.meeting_date, MEETINGS.c.meeting_id)
+        return self._kept(("meetings",), lambda con: [_meeting(row) for row in con.execute(query).mappings()])
 
     def add_meeting(self, meeting_date: date, title: str, reviewed_snapshot: date, editor: Editor) -> Meeting:
         title = check_text(title, "会议名称", MAX_TITLE)
@@ -141,13 +161,10 @@ class SqlFollowups:
     # ------------------------------------------------------------ items
 
     def items(self, meeting_id: int | None = None) -> list[Item]:
-        with self._reading() as con:
-            if con is None:
-                return []
-            query = sa.select(ITEMS).order_by(ITEMS.c.due_date, ITEMS.c.item_id)
-            if meeting_id is not None:
-                query = query.where(ITEMS.c.meeting_id == meeting_id)
-            return [_item(row) for row in con.execute(query).mappings()]
+        query = sa.select(ITEMS).order_by(ITEMS.c.due_date, ITEMS.c.item_id)
+        if meeting_id is not None:
+            query = query.where(ITEMS.c.meeting_id == meeting_id)
+        return self._kept(("items", meeting_id), lambda con: [_item(row) for row in con.execute(query).mappings()])
 
     def item(self, item_id: int) -> Item:
         with self._reading() as con:
@@ -231,13 +248,10 @@ class SqlFollowups:
         return _note(row)
 
     def notes(self, item_id: int | None = None) -> list[Note]:
-        with self._reading() as con:
-            if con is None:
-                return []
-            query = sa.select(NOTES).order_by(NOTES.c.note_date, NOTES.c.note_id)
-            if item_id is not None:
-                query = query.where(NOTES.c.item_id == item_id)
-            return [_note(row) for row in con.execute(query).mappings()]
+        query = sa.select(NOTES).order_by(NOTES.c.note_date, NOTES.c.note_id)
+        if item_id is not None:
+            query = query.where(NOTES.c.item_id == item_id)
+        return self._kept(("notes", item_id), lambda con: [_note(row) for row in con.execute(query).mappings()])
 
     def history(self, item_id: int) -> list[Change]:
         with self._reading() as con:

@@ -47,6 +47,7 @@ DB_ENV = "SOCIALWORK_DB"
 BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 3  # a PostgreSQL that does not answer: a page waits this long, then shows its figures without it
 UNREADABLE = "暂时无法读取（服务器数据库不可用）"
+SQLITE_HEADER_BYTES = 100  # an SQLite file's header (sqlite_version reads its change counter)
 MIGRATION_LOCK = 21_0001  # PostgreSQL advisory lock id held while migrating (any constant shared by every replica)
 
 # What the contract's types are stored as: dates as ISO text (as SQLite would keep them anyway), so both databases
@@ -193,6 +194,20 @@ def sqlite_path(url: str) -> Path | None:
     """The file of an SQLite URL; None for another database."""
     made = sa.make_url(url)
     return Path(made.database) if made.get_backend_name() == "sqlite" and made.database else None
+
+
+def sqlite_version(path: Path) -> tuple[int, ...] | None:
+    """What tells one state of an SQLite file from the next: the header's file change counter, which every committed
+    write transaction bumps in rollback-journal mode (the mode kept here), with the file's inode, size and mtime
+    (a file replaced by a restore); None when the file does not exist."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(SQLITE_HEADER_BYTES)
+            stat = os.fstat(file.fileno())
+    except FileNotFoundError:
+        return None
+    counter = int.from_bytes(header[24:28], "big") if len(header) == SQLITE_HEADER_BYTES else -1
+    return (counter, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 @cache
