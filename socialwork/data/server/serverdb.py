@@ -199,12 +199,13 @@ def sqlite_path(url: str) -> Path | None:
 def sqlite_version(path: Path) -> tuple[int, ...] | None:
     """What tells one state of an SQLite file from the next: the header's file change counter, which every committed
     write transaction bumps in rollback-journal mode (the mode kept here), with the file's inode, size and mtime
-    (a file replaced by a restore); None when the file does not exist."""
+    (a file replaced by a restore); None when it cannot be read here (missing, or refused: the read that follows
+    meets the error and says it as every read does)."""
     try:
         with path.open("rb") as file:
             header = file.read(SQLITE_HEADER_BYTES)
             stat = os.fstat(file.fileno())
-    except FileNotFoundError:
+    except OSError:
         return None
     counter = int.from_bytes(header[24:28], "big") if len(header) == SQLITE_HEADER_BYTES else -1
     return (counter, stat.st_ino, stat.st_size, stat.st_mtime_ns)
