@@ -177,7 +177,8 @@ def draw_map(
     # The same figure whichever township is picked: a changed figure makes plotly rebuild the whole map, a quarter
     # of a second on a slow phone (bench --browser --phone); the pick is outlined by a style rule instead.
     figure = _build(frame, shapes, colour_by or "status", ())
-    figure.update_layout(legend={"itemclick": False, "itemdoubleclick": False})  # a hidden trace shifts the rule's
+    # A status hidden from the legend would take its paths out and shift the positions outline_style names.
+    figure.update_layout(legend={"itemclick": False, "itemdoubleclick": False})
     if frame.level == "township":
         on_select = lambda: filtering.township_from_chart(key)  # noqa: E731
     else:
