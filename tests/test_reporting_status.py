@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from socialwork.data import settings
 from socialwork.data.server import serverdb
-from socialwork.figures import reporting_status
+from socialwork.figures import db, reporting_status
 from socialwork.figures.place_filter import Places
 from socialwork.present.documents.exports import export_bytes
 from socialwork.present.staff.auth import load_users, save_user
@@ -72,9 +72,17 @@ def test_the_assembly_is_read_for_the_published_month_only(served):
     assert reporting_status.round_progress(served) is None  # no round open
 
 
-def test_nothing_is_said_and_nothing_fails_while_the_server_database_is_down(published, monkeypatch):
-    monkeypatch.setenv(serverdb.DB_ENV, NOBODY)
-    assert reporting_status.assembly_at(published, BASE) is None
+@pytest.mark.parametrize(
+    "unanswering",
+    [NOBODY, "sqlite:///{folder}/no such folder/server.sqlite"],  # PostgreSQL refused; a SQLite file not opened
+    ids=["postgresql", "sqlite"],
+)
+def test_nothing_is_said_and_nothing_fails_while_the_server_database_is_down(
+    published, monkeypatch, tmp_path, unanswering
+):
+    monkeypatch.setenv(serverdb.DB_ENV, unanswering.format(folder=tmp_path))
+    db.forget_results()  # the month's assembly read by an earlier test is kept per store version
+    assert reporting_status.assembly_at(published, MONTH) is None
     assert reporting_status.round_progress(published) is None
 
 

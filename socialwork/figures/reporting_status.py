@@ -8,6 +8,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from socialwork.data import settings
 from socialwork.data.reporting.city import workflow
 from socialwork.data.reporting.records import Assembly
@@ -20,7 +22,9 @@ from socialwork.figures import db
 
 log = logging.getLogger(__name__)
 
-UNANSWERED = (ServerDbUnavailable, SchemaError)
+# A SQLite file that cannot be opened here (moved, refused) raises SQLite's own error, not ServerDbUnavailable
+# (serverdb.answering): for a page it is the same, the round is not said.
+UNANSWERED = (ServerDbUnavailable, SchemaError, SQLAlchemyError)
 
 
 def reporting_of(data: Location | None = None) -> Reporting:
