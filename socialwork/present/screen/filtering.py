@@ -170,7 +170,9 @@ def _read_url(dates: list[date], data: Path) -> None:
     if unknown:
         errors.append(_unknown_townships(unknown, as_of, data, county))
     st.session_state[_AS_OF_KEY] = as_of
-    st.session_state[_TOWNSHIPS_KEY] = [n for n in dict.fromkeys(wanted) if n in known]
+    chosen = [n for n in dict.fromkeys(wanted) if n in known]
+    if chosen:  # only then (see _keep_offered_townships)
+        st.session_state[_TOWNSHIPS_KEY] = chosen
     st.session_state[_URL_ERRORS_KEY] = errors
 
 
@@ -249,9 +251,7 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
             multi = hierarchy.many_counties(data)
             scope_code = scope.picker(as_of, data) if multi else None
             known = _townships_in(as_of, data, scope_code if scope_code and len(scope_code) == 6 else None)
-            # A township chosen in another county (before the county changed) is no longer on offer.
-            offered = set(known["township_name"])
-            st.session_state[_TOWNSHIPS_KEY] = [n for n in st.session_state.get(_TOWNSHIPS_KEY, []) if n in offered]
+            _keep_offered_townships(set(known["township_name"]))
             names = (
                 []
                 if multi and known.empty
@@ -284,6 +284,18 @@ def sidebar_filters(workspace: Workspace) -> Filters | None:
         st.error(markdown_text(message))  # it quotes the URL: a hand-edited link must not render as markdown
     st.session_state[_FILTERS_KEY] = filters
     return filters
+
+
+def _keep_offered_townships(offered: set[str]) -> None:
+    """Drop a township chosen in another county (before the county changed): it is no longer on offer.
+
+    The box's state is written only then (and for a link's choice, _read_url). A state the script writes is sent
+    with the box as a value to set, and the browser redraws the box as changed: on a slow phone that redraw came
+    after the page's and held up its settling by about 0.15 s on every township pick (issue 32)."""
+    chosen = st.session_state.get(_TOWNSHIPS_KEY, [])
+    kept = [n for n in chosen if n in offered]
+    if kept != chosen:
+        st.session_state[_TOWNSHIPS_KEY] = kept
 
 
 def _copy_phone_choice() -> None:
