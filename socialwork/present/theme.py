@@ -138,6 +138,7 @@ def _pill_rules() -> str:
 
 
 PHONE = "(max-width: 640px)"  # Streamlit stacks columns below this width
+PHONE_MAP_LABEL_PX = 10  # a map's place names on a phone: at 11 two of the demo county's 17 touch at 390 pixels
 
 # A metric's value in ems of its font: a Chinese character is one, a digit about half (Noto Sans CJK).
 _NARROW_EMS = {".": 0.3, ",": 0.3, ":": 0.3, "/": 0.45, " ": 0.3, "%": 0.85, "+": 0.6, "-": 0.6, "−": 0.6}
@@ -273,6 +274,8 @@ div:has(> [data-testid="stMetricDelta"]) {{flex-wrap: wrap; row-gap: 0.15rem;}}
   .sw-table .sw-x {{display: none;}}
   .sw-more[open] + .sw-scroll .sw-x {{display: table-cell;}}
   .js-plotly-plot .modebar-container {{display: none;}}
+  /* A map's place names, at the projector's 16 pixels, run into each other on a phone's 350-pixel map. */
+  .js-plotly-plot .geo .scatterlayer text {{font-size: {PHONE_MAP_LABEL_PX}px !important;}}
   /* The plan's timeline leaves its dates a third of a phone's width: every other year, level, not crowded. */
   .st-key-sw_timeline .xaxislayer-above .xtick:nth-child(even) {{display: none;}}
 }}

@@ -2,7 +2,7 @@
 1920×1080 screen and a 390×844 phone. Measured, not only shot: nothing cut or ellipsised, nothing outside the
 viewport, chart text at least 16 pixels on the projector, statuses as solid pills with a symbol; slides that fit
 the screen without scrolling; on a phone two cards to a row, tables down to name, value and status, the township
-filter on the page and no plotly toolbar (issue 16)."""
+filter on the page, no plotly toolbar (issue 16) and a map whose place names do not run into each other."""
 
 from __future__ import annotations
 
@@ -113,6 +113,22 @@ FITS = r"""
 """
 
 
+# Pairs of a map's place labels (name and value) whose boxes overlap by more than 2 pixels each way.
+OVERLAPPING_MAP_LABELS = r"""
+() => {
+  const boxes = [...document.querySelectorAll('.geo .scatterlayer text')].filter((t) => t.textContent)
+    .map((t) => [t.textContent, t.getBoundingClientRect()]);
+  const pairs = [];
+  boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    if (x > 2 && y > 2) pairs.push(a + ' / ' + b);
+  }));
+  return boxes.length ? pairs : ['no map labels'];
+}
+"""
+
+
 def test_on_a_phone_cards_pair_up_tables_collapse_and_the_township_filter_is_on_the_page(server_url, browser):
     context = open_context(browser, "phone")
     page = context.new_page()
@@ -133,6 +149,7 @@ def test_on_a_phone_cards_pair_up_tables_collapse_and_the_township_filter_is_on_
     page.locator(".sw-more summary").first.click()  # the rest one tap away
     assert len(table.evaluate(visible)) == 8  # every answer of every target
     assert page.locator(".modebar-container:visible").count() == 0
+    assert page.evaluate(OVERLAPPING_MAP_LABELS) == [], "the map's place names run into each other"
     full_page_screenshot(page, "phone_overview_all_columns")
 
     page.locator(".st-key-sw_phone_filter button").first.click()  # at the top of the page, no sidebar needed
