@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
 from socialwork.data import settings
 from socialwork.data.reporting.city import workflow
@@ -22,9 +22,10 @@ from socialwork.figures import db
 
 log = logging.getLogger(__name__)
 
-# A SQLite file that cannot be opened here (moved, refused) raises SQLite's own error, not ServerDbUnavailable
-# (serverdb.answering): for a page it is the same, the round is not said.
-UNANSWERED = (ServerDbUnavailable, SchemaError, SQLAlchemyError)
+# A SQLite file that cannot be opened or read here (moved, refused, locked) raises SQLite's own error, not
+# ServerDbUnavailable (serverdb.answering): for a page it is the same, the round is not said. A mistake in a
+# statement (ProgrammingError) still fails loudly.
+UNANSWERED = (ServerDbUnavailable, SchemaError, OperationalError)
 
 
 def reporting_of(data: Location | None = None) -> Reporting:
