@@ -11,7 +11,9 @@ import pytest
 from socialwork.bench import seaweed as seaweedfs
 from socialwork.data import settings
 from socialwork.data.storage.location import Bucket
+from socialwork.figures import db
 from socialwork.present import theme
+from tests.fixture_city import write_city_store
 from tests.fixture_county import write_fixture_store, write_hostile_store
 
 # Every chart built in the tests (and by the servers they start) has each property checked by plotly: a misspelt one
@@ -59,13 +61,22 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[seaweedfs.Seaw
 
 
 @pytest.fixture
-def bucket_store(seaweed: seaweedfs.Seaweed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bucket:
+def bucket_store(seaweed: seaweedfs.Seaweed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bucket]:
     """An empty store under a prefix of its own in the bucket, the environment pointing at SeaweedFS and this
-    test's own local copy (SOCIALWORK_CACHE)."""
+    test's own local copy (SOCIALWORK_CACHE); the process's query caches emptied before and after (a bucket's
+    versions and connections are kept per process, and the next test's bucket is another)."""
     for name, value in seaweed.environment().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(settings.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    return Bucket(TEST_BUCKET, f"county-{uuid.uuid4().hex[:8]}")
+    db.clear_cache()
+    yield Bucket(TEST_BUCKET, f"county-{uuid.uuid4().hex[:8]}")
+    db.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def city_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-county city of tests/fixture_city.py as a folder store, written once per module (read, not written)."""
+    return write_city_store(tmp_path_factory.mktemp("city"))
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ the city's figures are checked against those.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -83,3 +84,12 @@ def write_city_store(root: Path, combine: bool = True) -> Path:
     if combine:
         combined.rebuild(root)
     return root
+
+
+def kpis_json(capsys, data, on: date, scope: str | None = None) -> dict:
+    """What `python -m socialwork kpis --json` prints for a store (a folder or a bucket) at a month and scope."""
+    from socialwork import cli
+
+    args = ["kpis", "--as-of", on.isoformat(), "--json", "--data", str(data), *(["--scope", scope] if scope else [])]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)

@@ -31,27 +31,23 @@ from socialwork.data.storage.location import Bucket, client
 from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import Places
-from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
+from tests.fixture_city import (
+    BOTH,
+    CITY,
+    COUNTY_A,
+    COUNTY_B,
+    MISSING_MONTH,
+    county_snapshot,
+    kpis_json,
+)
 from tests.fixture_county import SNAPSHOTS
 
 pytestmark = pytest.mark.objectstore
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    db.clear_cache()
-    yield
-    db.clear_cache()
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    return write_city_store(tmp_path_factory.mktemp("city"))
-
-
 @pytest.fixture
-def city_bucket(bucket_store: Bucket, city) -> Bucket:
-    lines = list(publish_store(city, bucket_store))
+def city_bucket(bucket_store: Bucket, city_folder) -> Bucket:
+    lines = list(publish_store(city_folder, bucket_store))
     assert lines[-1] == f"合并月度文件：已合并 {len(SNAPSHOTS)} 个月，0 个月已是最新（combined/）"
     return bucket_store
 
@@ -72,13 +68,7 @@ def _kpis_elsewhere(bucket: Bucket, tmp_path, name: str, on, scope: str | None =
     return json.loads(done.stdout)
 
 
-def _kpis(capsys, data, on, scope=None) -> dict:
-    args = ["kpis", "--as-of", on.isoformat(), "--json", "--data", str(data), *(["--scope", scope] if scope else [])]
-    assert cli.main(args) == 0, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
-
-
-def test_every_month_is_combined_from_the_counties_manifests_and_read_from_its_combined_files(city_bucket, city):
+def test_every_month_is_combined_from_the_counties_manifests_and_read_from_its_combined_files(city_bucket, city_folder):
     made = objectstore.published(bucket_combined.combined_store(city_bucket), fresh=True).snapshots
     assert sorted(made) == SNAPSHOTS
     assert made[BOTH].sources == {c: _manifest_stamp(city_bucket, c, BOTH) for c in (COUNTY_A, COUNTY_B)}
@@ -106,7 +96,7 @@ def test_a_countys_new_month_is_read_from_its_own_files_until_it_is_combined(cit
     stale = bucket_combined.stale_months(city_bucket)
     assert stale == {on: {c: _manifest_stamp(city_bucket, c, on) for c in (COUNTY_A, COUNTY_B)}
                      for on in (MISSING_MONTH, BOTH)}  # fmt: skip
-    before = {on: _kpis(capsys, city_bucket, on) for on in (MISSING_MONTH, BOTH)}
+    before = {on: kpis_json(capsys, city_bucket, on) for on in (MISSING_MONTH, BOTH)}
     elsewhere = _kpis_elsewhere(city_bucket, tmp_path, "replica-2", BOTH)
     assert elsewhere == before[BOTH]
     assert cli.main(["combine", "--data", str(city_bucket)]) == 0
@@ -114,7 +104,7 @@ def test_a_countys_new_month_is_read_from_its_own_files_until_it_is_combined(cit
     db.clear_cache()
     store.snapshot_dates(city_bucket)
     assert combined.listing(local).fresh == set(SNAPSHOTS)
-    assert {on: _kpis(capsys, city_bucket, on) for on in (MISSING_MONTH, BOTH)} == before
+    assert {on: kpis_json(capsys, city_bucket, on) for on in (MISSING_MONTH, BOTH)} == before
     versions = objectstore.versions(bucket_combined.combined_store(city_bucket), BOTH)
     assert [m.version for m in versions] == [1, 2]
     assert bucket_combined.remove_superseded(city_bucket, older_than=0) == 2 * (12 + 1)  # v1's files and manifest
@@ -182,12 +172,12 @@ def test_a_combiner_killed_midway_leaves_the_previous_combined_months_in_use(cit
     assert len(leftovers) == len(SNAPSHOTS) * 12  # the killed upload's own files were removed (publish's cleanup)
     store.snapshot_dates(city_bucket)
     assert combined.listing(layout.local_root(city_bucket)).fresh == set(SNAPSHOTS) - {MISSING_MONTH, BOTH}
-    before = _kpis(capsys, city_bucket, BOTH)
+    before = kpis_json(capsys, city_bucket, BOTH)
     assert bucket_combined.combine(city_bucket).held_by is not None  # its lease, not given back, still holds
     _bucket_clock_ahead(monkeypatch, 61)
     assert bucket_combined.combine(city_bucket).written == [MISSING_MONTH, BOTH]
     db.clear_cache()
-    assert _kpis(capsys, city_bucket, BOTH) == before
+    assert kpis_json(capsys, city_bucket, BOTH) == before
 
 
 def test_a_damaged_combined_object_is_never_read(city_bucket, tmp_path):
@@ -219,7 +209,7 @@ def test_a_version_check_lists_only_the_root_and_what_changed(city_bucket):
     assert asked == ["ListObjectsV2"] * 3  # the root, then 乙县's manifests and the files beside them
 
 
-def test_the_combining_worker_runs_in_a_server_of_a_bucket_of_many_counties_only(city_bucket, city, monkeypatch):
+def test_the_combining_worker_runs_in_a_server_of_a_bucket_of_many_counties_only(city_bucket, city_folder, monkeypatch):
     from socialwork.data.storage import combine_worker
 
     assert combine_worker.period({}) == combine_worker.COMBINE_SECONDS
@@ -227,7 +217,7 @@ def test_the_combining_worker_runs_in_a_server_of_a_bucket_of_many_counties_only
     for wrong in ("半分钟", "-5"):
         with pytest.raises(layout.StoreError, match=combine_worker.PERIOD_ENV):
             combine_worker.period({combine_worker.PERIOD_ENV: wrong})
-    assert combine_worker.start(city) is None  # a folder: combined after each county's import instead
+    assert combine_worker.start(city_folder) is None  # a folder: combined after each county's import instead
     monkeypatch.setenv(combine_worker.PERIOD_ENV, "0")
     assert combine_worker.start(city_bucket) is None  # turned off: a timer runs `combine`
     monkeypatch.setenv(combine_worker.PERIOD_ENV, "0.2")

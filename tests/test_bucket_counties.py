@@ -25,38 +25,30 @@ from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import Places
 from socialwork.present.staff import uploads
-from tests.fixture_city import BOTH, CITY, COUNTY_A, COUNTY_B, MISSING_MONTH, county_snapshot, write_city_store
+from tests.fixture_city import (
+    BOTH,
+    CITY,
+    COUNTY_A,
+    COUNTY_B,
+    MISSING_MONTH,
+    county_snapshot,
+    kpis_json,
+)
 
 pytestmark = pytest.mark.objectstore
 SCOPES = (None, COUNTY_A, COUNTY_B)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    db.clear_cache()
-    yield
-    db.clear_cache()
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    return write_city_store(tmp_path_factory.mktemp("city"))
-
-
 @pytest.fixture
-def city_bucket(bucket_store: Bucket, city) -> Bucket:
-    lines = list(publish_store(city, bucket_store))
-    assert lines[-2].startswith(f"已把 {city} 的 2 个县的 ") and lines[-1].startswith("合并月度文件：已合并 4 个月")
+def city_bucket(bucket_store: Bucket, city_folder) -> Bucket:
+    lines = list(publish_store(city_folder, bucket_store))
+    assert lines[-2].startswith(f"已把 {city_folder} 的 2 个县的 ") and lines[-1].startswith(
+        "合并月度文件：已合并 4 个月"
+    )
     return bucket_store
 
 
-def _kpis(capsys, data, on, scope=None) -> dict:
-    args = ["kpis", "--as-of", on.isoformat(), "--json", "--data", str(data), *(["--scope", scope] if scope else [])]
-    assert cli.main(args) == 0, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
-
-
-def test_a_city_published_to_a_bucket_reads_as_its_folder(city_bucket, city, capsys):
+def test_a_city_published_to_a_bucket_reads_as_its_folder(city_bucket, city_folder, capsys):
     assert layout.is_multi_county(city_bucket)
     assert bucket_io.root(city_bucket).counties == (COUNTY_A, COUNTY_B)
     county_b = layout.county_store(city_bucket, COUNTY_B)
@@ -64,18 +56,18 @@ def test_a_city_published_to_a_bucket_reads_as_its_folder(city_bucket, city, cap
     assert objectstore.published(county_b).snapshots[BOTH].key == f"manifests/{BOTH.isoformat()}/v000001.json"
     assert MISSING_MONTH not in objectstore.published(county_b).snapshots
     assert identity.load_or_fallback(city_bucket)[0].county_name == "测试市"
-    assert store.snapshot_dates(city_bucket) == store.snapshot_dates(city)
+    assert store.snapshot_dates(city_bucket) == store.snapshot_dates(city_folder)
     for on in (BOTH, MISSING_MONTH):
         for scope in SCOPES:
             if scope == COUNTY_B and on == MISSING_MONTH:
                 continue
-            assert _kpis(capsys, city_bucket, on, scope) == _kpis(capsys, city, on, scope), (on, scope)
+            assert kpis_json(capsys, city_bucket, on, scope) == kpis_json(capsys, city_folder, on, scope), (on, scope)
     # A second publish leaves what is there; a single county's store is refused into a store of many counties.
-    again = list(publish_store(city, city_bucket))
+    again = list(publish_store(city_folder, city_bucket))
     assert "  divisions.parquet：对象存储中已有，相同" in again
     assert any("对象存储中已有，未改动" in line for line in again)
     with pytest.raises(layout.StoreError, match="多县对象存储"):
-        list(publish_store(layout.county_folder(city, COUNTY_A), city_bucket))
+        list(publish_store(layout.county_folder(city_folder, COUNTY_A), city_bucket))
 
 
 def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, tmp_path, capsys, monkeypatch):
@@ -105,13 +97,13 @@ def test_a_countys_month_imported_into_the_bucket_is_read_at_once(city_bucket, t
     left = [o["Key"] for o in objectstore._list(county_b, f"{objectstore.UPLOADS}/")]
     assert len(left) == 12 * 4 and stray.removeprefix(f"{county_b.prefix}/") not in left  # 乙县's four months
     assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
-    assert _kpis(capsys, city_bucket, MISSING_MONTH, COUNTY_B)["scope_code"] == COUNTY_B
+    assert kpis_json(capsys, city_bucket, MISSING_MONTH, COUNTY_B)["scope_code"] == COUNTY_B
 
 
 def test_a_month_published_by_another_server_is_seen_within_seconds(city_bucket, tmp_path, capsys):
     """Another server (a process with its own local copy) imports 乙县's late month; this one's city view counts it
     within seconds, no restart."""
-    assert _kpis(capsys, city_bucket, MISSING_MONTH)["kpis"] != []
+    assert kpis_json(capsys, city_bucket, MISSING_MONTH)["kpis"] != []
     before = hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket)
     assert before.missing_names == ("乙县：最新 2024-06-30",)
     upload = tmp_path / "2024-11.xlsx"
@@ -164,13 +156,13 @@ def test_two_counties_publishing_at_the_same_moment_both_land(city_bucket, monke
     assert hierarchy.reporting(MISSING_MONTH, Places.within(CITY), city_bucket).missing_names == ()
 
 
-def test_verify_and_backup_take_every_county(city_bucket, city, tmp_path, monkeypatch, capsys):
+def test_verify_and_backup_take_every_county(city_bucket, city_folder, tmp_path, monkeypatch, capsys):
     """`verify` checks each county's objects; `backup` archives the bucket as the folder store of many counties it
     restores into, with the same figures."""
     checked = verify.verify(city_bucket)
-    counties = sum(len(store.snapshot_dates(folder)) for folder in layout.county_folders(city).values())
+    counties = sum(len(store.snapshot_dates(folder)) for folder in layout.county_folders(city_folder).values())
     assert checked.problems == [] and counties == 7
-    assert checked.snapshots == counties + len(store.snapshot_dates(city))  # and the combined months
+    assert checked.snapshots == counties + len(store.snapshot_dates(city_folder))  # and the combined months
     monkeypatch.setenv(serverdb.DB_ENV, f"sqlite:///{tmp_path / 'server.sqlite'}")
     archive = tmp_path / "city.tar"
     assert cli.main(["backup", "--data", str(city_bucket), "-o", str(archive)]) == 0
@@ -179,19 +171,19 @@ def test_verify_and_backup_take_every_county(city_bucket, city, tmp_path, monkey
     assert cli.main(["restore", str(archive), "--data", str(target)]) == 0
     capsys.readouterr()
     assert layout.is_multi_county(target) and sorted(layout.county_folders(target)) == [COUNTY_A, COUNTY_B]
-    assert store.snapshot_dates(target) == store.snapshot_dates(city)
+    assert store.snapshot_dates(target) == store.snapshot_dates(city_folder)
     for scope in SCOPES:
-        assert _kpis(capsys, target, BOTH, scope) == _kpis(capsys, city, BOTH, scope), scope
+        assert kpis_json(capsys, target, BOTH, scope) == kpis_json(capsys, city_folder, BOTH, scope), scope
 
 
-def test_a_countys_own_connection_reads_its_copy_as_from_the_folder(city_bucket, city):
+def test_a_countys_own_connection_reads_its_copy_as_from_the_folder(city_bucket, city_folder):
     """A province's county view reads that county's own connection (db.county_store): from the bucket's local copy
     it gives every placed query's frame as the folder's does."""
     from tests.test_county_store import PLACED_QUERIES, _on
     from tests.test_queries import SAMPLE_PARAMETERS
 
     for county in (COUNTY_A, COUNTY_B):
-        from_bucket, from_folder = db.county_store(city_bucket, county), db.county_store(city, county)
+        from_bucket, from_folder = db.county_store(city_bucket, county), db.county_store(city_folder, county)
         assert from_bucket is not None and from_folder is not None
         places = Places.within(county)
         for name in PLACED_QUERIES:
@@ -200,12 +192,12 @@ def test_a_countys_own_connection_reads_its_copy_as_from_the_folder(city_bucket,
             pd.testing.assert_frame_equal(_on(from_bucket, name, params), _on(from_folder, name, params), obj=name)
 
 
-def test_a_countys_first_month_in_the_bucket_is_counted_at_once(bucket_store, city, tmp_path):
+def test_a_countys_first_month_in_the_bucket_is_counted_at_once(bucket_store, city_folder, tmp_path):
     """乙县 has published nothing: its first import makes its county.json from the divisions, under its own prefix,
     and this server's city view counts its month at once."""
     import shutil
 
-    only_a = shutil.copytree(city, tmp_path / "city", symlinks=True)
+    only_a = shutil.copytree(city_folder, tmp_path / "city", symlinks=True)
     shutil.rmtree(layout.county_folder(only_a, COUNTY_B))
     list(publish_store(only_a, bucket_store))
     assert bucket_io.root(bucket_store).counties == (COUNTY_A,)
@@ -217,13 +209,13 @@ def test_a_countys_first_month_in_the_bucket_is_counted_at_once(bucket_store, ci
 
 
 @pytest.mark.parametrize("scope", [None, COUNTY_B])
-def test_the_overview_page_of_the_bucket_shows_the_folders_figures(city_bucket, city, monkeypatch, scope):
+def test_the_overview_page_of_the_bucket_shows_the_folders_figures(city_bucket, city_folder, monkeypatch, scope):
     """The dashboard served from the bucket (SOCIALWORK_DATA=s3://…): the city's, or a county's, overview as from
     the folder, titled by the city."""
     from streamlit.testing.v1 import AppTest
 
     shown = []
-    for data in (city, city_bucket):
+    for data in (city_folder, city_bucket):
         monkeypatch.setenv(settings.DATA_DIR_ENV, str(data))
         db.in_background(lambda: None).result(timeout=60)  # the county view's read-ahead done before caches go
         db.clear_cache()
@@ -240,18 +232,18 @@ def test_the_overview_page_of_the_bucket_shows_the_folders_figures(city_bucket, 
     assert ("测试市" if scope is None else "乙县") in "".join(shown[1][1])
 
 
-def test_a_countys_boundaries_reach_the_local_copys_county_folder(bucket_store, city, tmp_path):
+def test_a_countys_boundaries_reach_the_local_copys_county_folder(bucket_store, city_folder, tmp_path):
     """publish carries each county's boundaries.geojson into its prefix; a replica's county folder links its copy, so
     the county's map draws its townships (maps.py reads the county folder)."""
     import shutil
 
     from socialwork.data.maps import boundaries
 
-    source = shutil.copytree(city, tmp_path / "city", symlinks=True)
+    source = shutil.copytree(city_folder, tmp_path / "city", symlinks=True)
     outlines = {"type": "FeatureCollection", "features": [], "socialwork": {"kind": "polygons"}}
     (layout.county_folder(source, COUNTY_A) / boundaries.BOUNDARIES_FILE).write_text(json.dumps(outlines))
     lines = list(publish_store(source, bucket_store))
     assert any(boundaries.BOUNDARIES_FILE in line for line in lines)
-    assert store.snapshot_dates(bucket_store) == store.snapshot_dates(city)  # the local copy brought up to date
+    assert store.snapshot_dates(bucket_store) == store.snapshot_dates(city_folder)  # the local copy brought up to date
     assert boundaries.load(layout.county_folder(bucket_store, COUNTY_A)) == outlines
     assert boundaries.load(layout.county_folder(bucket_store, COUNTY_B)) is None

@@ -30,13 +30,6 @@ pytestmark = pytest.mark.objectstore
 DAY, LATER = SNAPSHOTS[-2], SNAPSHOTS[-1]
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    db.clear_cache()
-    yield
-    db.clear_cache()
-
-
 def uploads(bucket: Bucket) -> list[str]:
     return sorted(o["Key"] for o in objectstore._list(bucket, f"{objectstore.UPLOADS}/"))
 

@@ -27,13 +27,6 @@ pytestmark = pytest.mark.objectstore
 NEW = SNAPSHOTS[-1].replace(year=SNAPSHOTS[-1].year + 1)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    db.clear_cache()
-    yield
-    db.clear_cache()
-
-
 @pytest.fixture
 def published(bucket_store):
     identity.write(bucket_store, FIXTURE_COUNTY)

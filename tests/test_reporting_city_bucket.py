@@ -12,7 +12,7 @@ from socialwork.data.reporting.city import CityReporting
 from socialwork.data.storage import bucket_combined, combined, layout, objectstore, store
 from socialwork.data.storage.location import Bucket
 from socialwork.data.storage.publishing import publish_store
-from socialwork.figures import db, hierarchy
+from socialwork.figures import hierarchy
 from socialwork.figures.place_filter import Places
 from tests.fixture_city import CITY, COUNTY_A, COUNTY_B, write_city_store, write_county_store
 from tests.test_reporting import Clock
@@ -26,13 +26,6 @@ from tests.test_reporting_city import (
 )
 
 pytestmark = pytest.mark.objectstore
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    db.clear_cache()
-    yield
-    db.clear_cache()
 
 
 def test_a_citys_round_publishes_into_the_bucket(bucket_store: Bucket, tmp_path):
