@@ -11,10 +11,11 @@ import pytest
 from socialwork.bench import seaweed as seaweedfs
 from socialwork.data import settings
 from socialwork.data.storage.location import Bucket
+from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db
 from socialwork.present import theme
 from tests.fixture_city import write_city_store
-from tests.fixture_county import write_fixture_store, write_hostile_store
+from tests.fixture_county import SNAPSHOTS, write_fixture_store, write_hostile_store
 
 # Every chart built in the tests (and by the servers they start) has each property checked by plotly: a misspelt one
 # fails here, where a served chart skips the check (theme.themed_figure).
@@ -77,6 +78,15 @@ def bucket_store(seaweed: seaweedfs.Seaweed, tmp_path: Path, monkeypatch: pytest
 def city_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two-county city of tests/fixture_city.py as a folder store, written once per module (read, not written)."""
     return write_city_store(tmp_path_factory.mktemp("city"))
+
+
+@pytest.fixture
+def city_bucket(bucket_store: Bucket, city_folder: Path) -> Bucket:
+    """The city published to an empty bucket store (`publish --to`): both counties, and every month combined."""
+    lines = list(publish_store(city_folder, bucket_store))
+    assert lines[-2].startswith(f"已把 {city_folder} 的 2 个县的 ")
+    assert lines[-1] == f"合并月度文件：已合并 {len(SNAPSHOTS)} 个月，0 个月已是最新（combined/）"
+    return bucket_store
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,6 @@ from socialwork.data.storage import (
     verify,
 )
 from socialwork.data.storage.location import Bucket, client
-from socialwork.data.storage.publishing import publish_store
 from socialwork.figures import db, hierarchy
 from socialwork.figures.place_filter import Places
 from tests.fixture_city import (
@@ -43,13 +42,6 @@ from tests.fixture_city import (
 from tests.fixture_county import SNAPSHOTS
 
 pytestmark = pytest.mark.objectstore
-
-
-@pytest.fixture
-def city_bucket(bucket_store: Bucket, city_folder) -> Bucket:
-    lines = list(publish_store(city_folder, bucket_store))
-    assert lines[-1] == f"合并月度文件：已合并 {len(SNAPSHOTS)} 个月，0 个月已是最新（combined/）"
-    return bucket_store
 
 
 def _manifest_stamp(bucket: Bucket, county: str, on) -> str:

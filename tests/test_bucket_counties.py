@@ -39,15 +39,6 @@ pytestmark = pytest.mark.objectstore
 SCOPES = (None, COUNTY_A, COUNTY_B)
 
 
-@pytest.fixture
-def city_bucket(bucket_store: Bucket, city_folder) -> Bucket:
-    lines = list(publish_store(city_folder, bucket_store))
-    assert lines[-2].startswith(f"已把 {city_folder} 的 2 个县的 ") and lines[-1].startswith(
-        "合并月度文件：已合并 4 个月"
-    )
-    return bucket_store
-
-
 def test_a_city_published_to_a_bucket_reads_as_its_folder(city_bucket, city_folder, capsys):
     assert layout.is_multi_county(city_bucket)
     assert bucket_io.root(city_bucket).counties == (COUNTY_A, COUNTY_B)
