@@ -6,10 +6,15 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from socialwork import cli
+from socialwork.data.server import serverdb
+from socialwork.data.server.lockouts import LoginAttempts
+from socialwork.data.server.serverdb import LOGIN_FAILURES
 from socialwork.present.staff import auth
 from socialwork.present.staff.auth import AuthError, User, load_users, save_user
 
@@ -43,12 +48,15 @@ def attempt_together(passwords: list[str]) -> list[str]:
         except AuthError as err:
             assert str(err).startswith("登录失败次数过多，请 ") and str(err).endswith(" 秒后再试")
             outcomes.append("locked")
+        except Exception as err:  # a thread's error would otherwise be a warning, and its outcome just missing
+            outcomes.append(f"error: {err!r}")
 
     threads = [threading.Thread(target=attempt, args=(p,)) for p in passwords]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert not [o for o in outcomes if o.startswith("error")], outcomes
     return sorted(outcomes)
 
 
@@ -77,6 +85,33 @@ def test_a_right_password_among_wrong_ones_at_once_is_checked_once_at_most(bcryp
     assert bcrypt_checks.index(RIGHT) < auth.LOCKOUT_AFTER if RIGHT in bcrypt_checks else True
     assert len(bcrypt_checks) <= 2 * auth.LOCKOUT_AFTER
     assert outcomes.count("locked") >= 20 - 2 * auth.LOCKOUT_AFTER
+
+
+def test_an_attempt_waiting_for_the_count_that_a_right_password_clears_starts_a_new_count(server_db):
+    """A right password clears the username's count while another attempt waits for its row (PostgreSQL: FOR
+    UPDATE, which then finds the row gone): the waiting attempt counts as the first of a new count, not an error."""
+    attempts = LoginAttempts(server_db)
+    attempts.reserve("zhang")
+    reserved: list[object] = []
+    waiting = threading.Thread(target=lambda: reserved.append(_reserved(attempts)))
+    with serverdb.transaction(server_db, writing=True, clock=datetime.now) as con:  # a login holding the row
+        held = sa.select(LOGIN_FAILURES).where(LOGIN_FAILURES.c.username == "zhang")
+        assert con.execute(held if serverdb.is_sqlite(con) else held.with_for_update()).one().failures == 1
+        waiting.start()
+        time.sleep(0.3)  # the other attempt reaches the row and waits (SQLite: for the file's write lock)
+        con.execute(LOGIN_FAILURES.delete().where(LOGIN_FAILURES.c.username == "zhang"))  # the right password's clear
+    waiting.join(timeout=30)
+    assert reserved == ["reserved"]
+    with serverdb.transaction(server_db, writing=False, clock=datetime.now) as con:
+        assert con.execute(sa.select(LOGIN_FAILURES.c.failures)).scalars().all() == [1]
+
+
+def _reserved(attempts: LoginAttempts) -> object:
+    try:
+        attempts.reserve("zhang")
+    except Exception as err:  # the error is the test's answer
+        return err
+    return "reserved"
 
 
 def _five_wrong_logins(url: str) -> None:

@@ -2,7 +2,8 @@
 
 An attempt is counted before its password is checked, in one transaction holding the username's row (SQLite: the
 file's write lock at BEGIN; PostgreSQL: the row, FOR UPDATE, after an INSERT … ON CONFLICT DO NOTHING makes sure it
-exists): twenty guesses at once, on any mix of replicas, get LOCKOUT_AFTER password checks at most.
+exists, and made again when a right password deleted it meanwhile): twenty guesses at once, on any mix of replicas, get
+LOCKOUT_AFTER password checks at most.
 """
 
 from __future__ import annotations
@@ -58,14 +59,7 @@ class LoginAttempts:
         lockout before the first one is counted; reserved first, at most LOCKOUT_AFTER reach bcrypt.
         """
         with serverdb.transaction(self.url, writing=True, clock=self._stamp) as con:
-            con.execute(
-                serverdb.upsert_insert(con, LOGIN_FAILURES)
-                .values(username=username, failures=0, last_failure_at=0.0)
-                .on_conflict_do_nothing()
-            )
-            row = con.execute(
-                sa.select(LOGIN_FAILURES).where(LOGIN_FAILURES.c.username == username).with_for_update()
-            ).one()  # every replica's attempt on this username waits here for the one before it
+            row = self._held_row(con, username)
             now = self.clock()
             wait = wait_after(row.failures, row.last_failure_at, now, self.after, self.seconds)
             if wait:
@@ -76,6 +70,24 @@ class LoginAttempts:
                 .where(LOGIN_FAILURES.c.username == username)
                 .values(failures=count, last_failure_at=now)
             )
+
+    @staticmethod
+    def _held_row(con: sa.Connection, username: str, tries: int = 3):
+        """The username's row, made if missing and held to the end of the transaction: every replica's attempt on
+        the username waits here for the one before it. PostgreSQL's FOR UPDATE finds no row when the attempt it
+        waited for was a right password, which deletes it (clear): the row is made again, a new count."""
+        for _ in range(tries):
+            con.execute(
+                serverdb.upsert_insert(con, LOGIN_FAILURES)
+                .values(username=username, failures=0, last_failure_at=0.0)
+                .on_conflict_do_nothing()
+            )
+            row = con.execute(
+                sa.select(LOGIN_FAILURES).where(LOGIN_FAILURES.c.username == username).with_for_update()
+            ).first()
+            if row is not None:
+                return row
+        raise RuntimeError(f"登录失败计数的记录在读取时连续 {tries} 次被同时删除，请重试登录")
 
     def clear(self, username: str) -> None:
         """A right password: the count starts again."""
