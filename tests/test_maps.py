@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from socialwork.data import settings
 from socialwork.data.demo.story import LAST_SNAPSHOT
 from socialwork.data.maps import boundaries, tiles
-from socialwork.figures import choices, maps
+from socialwork.figures import choices, db, maps
 from socialwork.figures.place_filter import EVERYWHERE
 from socialwork.present.screen import maps as drawn
 from socialwork.present.theme import STATUS_COLOURS
@@ -131,6 +131,25 @@ def test_the_pages_map_is_the_same_figure_whichever_township_is_picked():
     traces = [t for t in county["data"] if t["type"] == "choropleth"]
     group, n = next((g, t["locations"].index(code) + 1) for g, t in enumerate(traces, 1) if code in t["locations"])
     assert f"g.trace:nth-of-type({group}) > path.choroplethlocation:nth-of-type({n}) {{" in township_style[0]
+
+
+def test_a_township_pick_builds_no_map_and_another_target_or_colouring_builds_its_own(monkeypatch):
+    """The page's map is built once per snapshot, scope, target and colouring and shared (snapshot_figure): a pick
+    reuses it, a change of target or colouring gets its own."""
+    db.forget_results()
+    builds: list[str] = []
+    build = drawn._build
+    monkeypatch.setattr(drawn, "_build", lambda frame, *rest: builds.append(frame.spec.key) or build(frame, *rest))
+    at = AppTest.from_file(str(settings.REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/overview.py").run()
+    built = len(builds)
+    assert built >= 1
+    at.multiselect(key="filter_townships").set_value(["河口镇"]).run()
+    assert not at.exception and len(builds) == built, "a township pick rebuilt the map"
+    at.segmented_control(key="overview_map_colour").set_value("value").run()
+    assert len(builds) == built + 1
+    at.selectbox(key="overview_map_metric").set_value("certified_per_urban_community").run()
+    assert not at.exception and len(builds) == built + 2
 
 
 def test_the_demo_county_is_drawn_from_its_boundaries_and_a_county_without_them_as_tiles(demo_store, fixture_store):

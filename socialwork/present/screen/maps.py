@@ -22,6 +22,7 @@ from socialwork.figures.place_filter import Places
 from socialwork.present.screen import filtering
 from socialwork.present.screen.charts import labels, titled
 from socialwork.present.screen.fitting import for_screen
+from socialwork.present.screen.snapshot_figures import snapshot_figure
 from socialwork.present.tables.places import PLACE_NOUN
 from socialwork.present.theme import CHART_CONFIG, DARK_TEXT_FILLS, INK, SMALL_FONT_SIZE, STATUS_COLOURS
 from socialwork.present.theme import themed_figure as _figure
@@ -172,24 +173,32 @@ def draw_map(
     with colouring:
         colour_by = st.segmented_control("着色", options=list(COLOUR_BY), format_func=COLOUR_BY.get,
                                          default="status", key=f"{key}_colour")  # fmt: skip
-    frame = maps.map_frame(card, metric or next(iter(targets)))
+    metric = metric or next(iter(targets))
+    frame = maps.map_frame(card, metric)
     shapes = maps.shapes_for(frame.frame["place_code"].tolist(), frame.level, filters.scope_places, filters.data)
     # The same figure whichever township is picked: a changed figure makes plotly rebuild the whole map, a quarter
-    # of a second on a slow phone (bench --browser --phone); the pick is outlined by a style rule instead.
-    figure = _build(frame, shapes, colour_by or "status", ())
-    # A status hidden from the legend would take its paths out and shift the positions outline_style names.
-    figure.update_layout(legend={"itemclick": False, "itemdoubleclick": False})
+    # of a second on a slow phone (bench --browser --phone); the pick is outlined by a style rule instead. So it is
+    # built once per snapshot, scope, target and colouring, and shared.
+    colour_by = colour_by or "status"
+    figure = snapshot_figure(f"{key}:{metric}:{colour_by}", filters, lambda: _page_figure(frame, shapes, colour_by))
     if frame.level == "township":
         on_select = lambda: filtering.township_from_chart(key)  # noqa: E731
     else:
         names = dict(zip(frame.frame["place_name"], frame.frame["place_code"], strict=True))
         on_select = lambda: filtering.division_from_chart(key, names)  # noqa: E731
     config = {**CHART_CONFIG, "scrollZoom": False}  # the page scrolls past the map, never zooms it
-    st.plotly_chart(for_screen(figure), width="stretch", theme=None, config=config, key=key, on_select=on_select,
+    st.plotly_chart(figure, width="stretch", theme=None, config=config, key=key, on_select=on_select,
                     selection_mode="points")  # fmt: skip
     st.html(outline_style(figure, key, filters.township_codes))  # styles only: out of the page's flow
     if shapes.note:
         st.caption(markdown_text(shapes.note))
+
+
+def _page_figure(frame: maps.MapFrame, shapes: maps.Shapes, colour_by: str) -> go.Figure:
+    figure = _build(frame, shapes, colour_by, ())
+    # A status hidden from the legend would take its paths out and shift the positions outline_style names.
+    figure.update_layout(legend={"itemclick": False, "itemdoubleclick": False})
+    return for_screen(figure)
 
 
 def outline_style(figure: go.Figure, key: str, chosen: tuple[str, ...]) -> str:
