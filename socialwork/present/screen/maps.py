@@ -178,9 +178,9 @@ def draw_map(
     shapes = maps.shapes_for(frame.frame["place_code"].tolist(), frame.level, filters.scope_places, filters.data)
     # The same figure whichever township is picked: a changed figure makes plotly rebuild the whole map, a quarter
     # of a second on a slow phone (bench --browser --phone); the pick is outlined by a style rule instead. So it is
-    # built once per snapshot, scope, target and colouring, and shared.
+    # built once per snapshot, scope, target and colouring, and shared by every page that draws it.
     colour_by = colour_by or "status"
-    figure = snapshot_figure(f"{key}:{metric}:{colour_by}", filters, lambda: _page_figure(frame, shapes, colour_by))
+    figure = snapshot_figure(f"map:{metric}:{colour_by}", filters, lambda: _page_figure(frame, shapes, colour_by))
     if frame.level == "township":
         on_select = lambda: filtering.township_from_chart(key)  # noqa: E731
     else:
